@@ -20,7 +20,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio iproute2 util-linux procps
 	e2fsprogs
 	# initiators and SCSI tools used inside the VM
-	open-iscsi libiscsi-bin sg3-utils lsscsi fio mt-st mtx
+	open-iscsi libiscsi-bin sg3-utils lsscsi fio mt-st mtx genisoimage
 	# peers for comparison and benchmarks
 	tgt targetcli-fb
 	# checkpatch and the debug kernel

@@ -1,0 +1,1264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the CDB decoder (core/cdb.c).
+ *
+ * Built with ASan and UBSan; see Makefile. Every command of every table
+ * is decoded at least once (test_cases_cover_every_command checks that),
+ * and every bit an initiator may not set is set once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "cdb.h"
+
+#define PDT_SBC		0x00
+#define PDT_MMC		0x05
+
+static const struct ktgt_cdb_table *table(u8 pdt)
+{
+	const struct ktgt_cdb_table *t = ktgt_cdb_table_for_type(pdt);
+
+	assert_non_null(t);
+	return t;
+}
+
+/* The table types under test. */
+static const u8 all_pdts[] = { PDT_SBC, PDT_MMC };
+
+/*
+ * Successful decodes: one or more per command, block commands with two
+ * block sizes (MMC with 2048).
+ */
+struct ok_case {
+	const char *what;
+	u8 pdt;
+	u8 cdb[KTGT_CDB_MAX_LEN];
+	u8 len;
+	u32 bs;
+	enum ktgt_data_dir dir;
+	u64 lba;
+	u32 nr;
+	u64 xfer;
+	u32 flags;
+};
+
+#define FUA	KTGT_CDB_FUA
+#define DPO	KTGT_CDB_DPO
+
+static const struct ok_case ok_cases[] = {
+	/* SPC, on a disk. */
+	{ "TEST UNIT READY", PDT_SBC, { 0x00 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0,
+	  0 },
+	{ "REQUEST SENSE desc", PDT_SBC, { 0x03, 0x01, 0, 0, 0xfc, 0 }, 6, 512,
+	  KTGT_DIR_READ, 0, 0, 252, 0 },
+	{ "INQUIRY standard", PDT_SBC, { 0x12, 0, 0, 0, 36, 0 }, 6, 512,
+	  KTGT_DIR_READ, 0, 0, 36, 0 },
+	{ "INQUIRY VPD 83h, 16-bit allocation length", PDT_SBC,
+	  { 0x12, 0x01, 0x83, 0x10, 0x01, 0 }, 6, 512, KTGT_DIR_READ, 0, 0,
+	  0x1001, 0 },
+	{ "MODE SELECT(6)", PDT_SBC, { 0x15, 0x10, 0, 0, 24, 0 }, 6, 512,
+	  KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "RESERVE(6)", PDT_SBC, { 0x16 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "RELEASE(6)", PDT_SBC, { 0x17 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "MODE SENSE(6) all pages", PDT_SBC, { 0x1a, 0x08, 0x3f, 0xff, 0xff },
+	  6, 512, KTGT_DIR_READ, 0, 0, 255, 0 },
+	{ "MODE SELECT(10)", PDT_SBC, { 0x55, 0x10, 0, 0, 0, 0, 0, 0x01, 0x02 },
+	  10, 512, KTGT_DIR_WRITE, 0, 0, 0x102, 0 },
+	{ "RESERVE(10)", PDT_SBC, { 0x56 }, 10, 512, KTGT_DIR_NONE, 0, 0, 0,
+	  0 },
+	{ "RELEASE(10)", PDT_SBC, { 0x57 }, 10, 512, KTGT_DIR_NONE, 0, 0, 0,
+	  0 },
+	{ "MODE SENSE(10) LLBAA", PDT_SBC,
+	  { 0x5a, 0x18, 0x08, 0, 0, 0, 0, 0x02, 0x00 }, 10, 512, KTGT_DIR_READ,
+	  0, 0, 512, 0 },
+	{ "PR IN READ KEYS", PDT_SBC, { 0x5e, 0x00, 0, 0, 0, 0, 0, 0x20, 0 },
+	  10, 512, KTGT_DIR_READ, 0, 0, 0x2000, 0 },
+	{ "PR IN READ RESERVATION", PDT_SBC, { 0x5e, 0x01, 0, 0, 0, 0, 0, 0,
+	  24 },
+	  10, 512, KTGT_DIR_READ, 0, 0, 24, 0 },
+	{ "PR IN REPORT CAPABILITIES", PDT_SBC,
+	  { 0x5e, 0x02, 0, 0, 0, 0, 0, 0, 8 }, 10, 512, KTGT_DIR_READ, 0, 0, 8,
+	  0 },
+	{ "PR IN READ FULL STATUS", PDT_SBC,
+	  { 0x5e, 0x03, 0, 0, 0, 0, 0, 0xff, 0xff }, 10, 512, KTGT_DIR_READ, 0,
+	  0, 0xffff, 0 },
+	{ "PR OUT REGISTER", PDT_SBC, { 0x5f, 0x00, 0, 0, 0, 0, 0, 0, 24 }, 10,
+	  512, KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "PR OUT RESERVE", PDT_SBC, { 0x5f, 0x01, 0x05, 0, 0, 0, 0, 0, 24 },
+	  10, 512, KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "PR OUT RELEASE", PDT_SBC, { 0x5f, 0x02, 0x05, 0, 0, 0, 0, 0, 24 },
+	  10, 512, KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "PR OUT CLEAR", PDT_SBC, { 0x5f, 0x03, 0, 0, 0, 0, 0, 0, 24 }, 10,
+	  512, KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "PR OUT PREEMPT", PDT_SBC, { 0x5f, 0x04, 0x01, 0, 0, 0, 0, 0, 24 },
+	  10, 512, KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "PR OUT PREEMPT AND ABORT", PDT_SBC,
+	  { 0x5f, 0x05, 0x03, 0, 0, 0, 0, 0, 24 }, 10, 512, KTGT_DIR_WRITE, 0,
+	  0, 24, 0 },
+	{ "PR OUT REGISTER AND IGNORE", PDT_SBC,
+	  { 0x5f, 0x06, 0, 0, 0, 0, 0, 0, 24 }, 10, 512, KTGT_DIR_WRITE, 0, 0,
+	  24, 0 },
+	{ "PR OUT REGISTER AND MOVE", PDT_SBC,
+	  { 0x5f, 0x07, 0x01, 0, 0, 0, 0x01, 0, 0x18 }, 10, 512, KTGT_DIR_WRITE,
+	  0, 0, 0x10018, 0 },
+	{ "REPORT LUNS, 32-bit allocation length", PDT_SBC,
+	  { 0xa0, 0, 0x02, 0, 0, 0, 0x01, 0x02, 0x03, 0x04 }, 12, 512,
+	  KTGT_DIR_READ, 0, 0, 0x01020304, 0 },
+	{ "REPORT TARGET PORT GROUPS extended", PDT_SBC,
+	  { 0xa3, 0x2a, 0, 0, 0, 0, 0, 0, 0x04, 0 }, 12, 512, KTGT_DIR_READ, 0,
+	  0, 1024, 0 },
+	{ "REPORT SUPPORTED OPERATION CODES one command", PDT_SBC,
+	  { 0xa3, 0x0c, 0x01, 0x93, 0, 0, 0, 0, 0x02, 0 }, 12, 512,
+	  KTGT_DIR_READ, 0, 0, 512, 0 },
+	{ "REPORT SUPPORTED OPERATION CODES all, RCTD", PDT_SBC,
+	  { 0xa3, 0x0c, 0x80, 0, 0, 0, 0, 0x01, 0, 0 }, 12, 512,
+	  KTGT_DIR_READ, 0, 0, 0x10000, 0 },
+
+	/* SBC. */
+	{ "READ(6) 512", PDT_SBC, { 0x08, 0x01, 0x23, 0x45, 8, 0 }, 6, 512,
+	  KTGT_DIR_READ, 0x12345, 8, 4096, 0 },
+	{ "READ(6) 4096", PDT_SBC, { 0x08, 0x01, 0x23, 0x45, 8, 0 }, 6, 4096,
+	  KTGT_DIR_READ, 0x12345, 8, 32768, 0 },
+	{ "READ(6) length 0 is 256 blocks", PDT_SBC, { 0x08, 0, 0, 0x10, 0, 0 },
+	  6, 512, KTGT_DIR_READ, 0x10, 256, 256 * 512, 0 },
+	{ "WRITE(6) last 21-bit LBA", PDT_SBC, { 0x0a, 0x1f, 0xff, 0xff, 1, 0 },
+	  6, 4096, KTGT_DIR_WRITE, 0x1fffff, 1, 4096, 0 },
+	{ "WRITE(6) length 0 is 256 blocks", PDT_SBC, { 0x0a, 0, 0, 0, 0, 0 },
+	  6, 4096, KTGT_DIR_WRITE, 0, 256, 256 * 4096, 0 },
+	{ "START STOP UNIT start", PDT_SBC, { 0x1b, 0x01, 0, 0, 0x01, 0 }, 6,
+	  512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "PREVENT ALLOW MEDIUM REMOVAL", PDT_SBC, { 0x1e, 0, 0, 0, 0x01, 0 },
+	  6,
+	  512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "READ CAPACITY(10)", PDT_SBC, { 0x25 }, 10, 512, KTGT_DIR_READ, 0, 0,
+	  8, 0 },
+	{ "READ CAPACITY(10) PMI", PDT_SBC,
+	  { 0x25, 0, 0, 0, 0x10, 0, 0, 0, 0x01, 0 }, 10, 512, KTGT_DIR_READ,
+	  0x1000, 0, 8, 0 },
+	{ "READ(10) FUA DPO 512", PDT_SBC,
+	  { 0x28, 0x18, 0x01, 0x02, 0x03, 0x04, 0, 0, 0x10, 0 }, 10, 512,
+	  KTGT_DIR_READ, 0x01020304, 16, 8192, FUA | DPO },
+	{ "READ(10) 4096", PDT_SBC,
+	  { 0x28, 0, 0x01, 0x02, 0x03, 0x04, 0x1f, 0x01, 0x00, 0 }, 10, 4096,
+	  KTGT_DIR_READ, 0x01020304, 256, 256 * 4096, 0 },
+	{ "READ(10) length 0 transfers nothing", PDT_SBC,
+	  { 0x28, 0, 0, 0, 0, 0x05, 0, 0, 0, 0 }, 10, 512, KTGT_DIR_READ, 5, 0,
+	  0, 0 },
+	{ "WRITE(10) FUA 512", PDT_SBC,
+	  { 0x2a, 0x08, 0, 0, 0x10, 0, 0, 0, 0x08, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0x1000, 8, 4096, FUA },
+	{ "WRITE(10) 4096", PDT_SBC,
+	  { 0x2a, 0, 0, 0, 0x10, 0, 0, 0xff, 0xff, 0 }, 10, 4096,
+	  KTGT_DIR_WRITE, 0x1000, 0xffff, 0xffffULL * 4096, 0 },
+	{ "WRITE AND VERIFY(10) BYTCHK", PDT_SBC,
+	  { 0x2e, 0x12, 0, 0, 0, 0x20, 0, 0, 0x04, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0x20, 4, 2048, DPO | KTGT_CDB_BYTCHK },
+	{ "WRITE AND VERIFY(10) 4096", PDT_SBC,
+	  { 0x2e, 0, 0, 0, 0, 0x20, 0, 0, 0x04, 0 }, 10, 4096, KTGT_DIR_WRITE,
+	  0x20, 4, 16384, 0 },
+	{ "VERIFY(10) BYTCHK 00b: no data", PDT_SBC,
+	  { 0x2f, 0, 0, 0, 0, 0x40, 0, 0, 0x08, 0 }, 10, 512, KTGT_DIR_NONE,
+	  0x40, 8, 0, 0 },
+	{ "VERIFY(10) BYTCHK 01b: the blocks", PDT_SBC,
+	  { 0x2f, 0x02, 0, 0, 0, 0x40, 0, 0, 0x08, 0 }, 10, 512,
+	  KTGT_DIR_WRITE, 0x40, 8, 4096, KTGT_CDB_BYTCHK },
+	{ "VERIFY(10) BYTCHK 11b: one block", PDT_SBC,
+	  { 0x2f, 0x06, 0, 0, 0, 0x40, 0, 0, 0x08, 0 }, 10, 4096,
+	  KTGT_DIR_WRITE, 0x40, 8, 4096, KTGT_CDB_BYTCHK },
+	{ "SYNCHRONIZE CACHE(10) whole medium", PDT_SBC, { 0x35, 0x02 }, 10,
+	  512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SYNCHRONIZE CACHE(10) range", PDT_SBC,
+	  { 0x35, 0, 0, 0, 0, 100, 0, 0, 10, 0 }, 10, 512, KTGT_DIR_NONE, 100,
+	  10, 0, 0 },
+	{ "WRITE SAME(10) UNMAP 512", PDT_SBC,
+	  { 0x41, 0x08, 0, 0, 0x10, 0, 0, 0x08, 0, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0x1000, 0x800, 512, KTGT_CDB_UNMAP },
+	{ "WRITE SAME(10) 4096", PDT_SBC,
+	  { 0x41, 0, 0, 0, 0x10, 0, 0, 0x08, 0, 0 }, 10, 4096, KTGT_DIR_WRITE,
+	  0x1000, 0x800, 4096, 0 },
+	{ "UNMAP", PDT_SBC, { 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0 }, 10, 512,
+	  KTGT_DIR_WRITE, 0, 0, 24, 0 },
+	{ "READ(16) 512", PDT_SBC,
+	  { 0x88, 0, 0, 0, 0, 0x01, 0x23, 0x45, 0x67, 0x89, 0, 0x01, 0, 0 },
+	  16, 512, KTGT_DIR_READ, 0x123456789ULL, 0x10000, 0x10000ULL * 512,
+	  0 },
+	{ "READ(16) 4096, 32-bit length", PDT_SBC,
+	  { 0x88, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0,
+	    0xff, 0xff, 0xff, 0xff, 0, 0 }, 16, 4096, KTGT_DIR_READ,
+	  0xfffffffffffffff0ULL, 0xffffffffU, 0xffffffffULL * 4096, FUA },
+	{ "COMPARE AND WRITE 512", PDT_SBC,
+	  { 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 1, 0, 0 }, 16, 512,
+	  KTGT_DIR_WRITE, 0x10, 1, 1024, 0 },
+	{ "COMPARE AND WRITE 4096 FUA", PDT_SBC,
+	  { 0x89, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 255, 0, 0 }, 16,
+	  4096, KTGT_DIR_WRITE, 0x10, 255, 2 * 255 * 4096, FUA },
+	{ "WRITE(16) 512", PDT_SBC,
+	  { 0x8a, 0x10, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0x20, 0x1f, 0 },
+	  16, 512, KTGT_DIR_WRITE, 0x8000, 32, 16384, DPO },
+	{ "WRITE(16) 4096", PDT_SBC,
+	  { 0x8a, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0x20, 0, 0 }, 16, 4096,
+	  KTGT_DIR_WRITE, 0x8000, 32, 131072, 0 },
+	{ "WRITE AND VERIFY(16)", PDT_SBC,
+	  { 0x8e, 0x02, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0x02, 0, 0 }, 16,
+	  4096, KTGT_DIR_WRITE, 8, 2, 8192, KTGT_CDB_BYTCHK },
+	{ "VERIFY(16) BYTCHK 00b", PDT_SBC,
+	  { 0x8f, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0x02, 0, 0 }, 16,
+	  512, KTGT_DIR_NONE, 8, 2, 0, DPO },
+	{ "VERIFY(16) BYTCHK 01b", PDT_SBC,
+	  { 0x8f, 0x02, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0x02, 0, 0 }, 16,
+	  4096, KTGT_DIR_WRITE, 8, 2, 8192, KTGT_CDB_BYTCHK },
+	{ "VERIFY(16) BYTCHK 11b", PDT_SBC,
+	  { 0x8f, 0x06, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0x02, 0, 0 }, 16,
+	  512, KTGT_DIR_WRITE, 8, 2, 512, KTGT_CDB_BYTCHK },
+	{ "VERIFY(16) BYTCHK 11b, no blocks", PDT_SBC,
+	  { 0x8f, 0x06, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 0, 0 }, 16,
+	  512, KTGT_DIR_WRITE, 8, 0, 0, KTGT_CDB_BYTCHK },
+	{ "SYNCHRONIZE CACHE(16)", PDT_SBC,
+	  { 0x91, 0x02, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0, 0 }, 16,
+	  512, KTGT_DIR_NONE, 0x1000, 0x1000, 0, 0 },
+	{ "WRITE SAME(16) one block of data-out", PDT_SBC,
+	  { 0x93, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, 16, 512,
+	  KTGT_DIR_WRITE, 0, 0x10000, 512, KTGT_CDB_UNMAP },
+	{ "WRITE SAME(16) 4096", PDT_SBC,
+	  { 0x93, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, 16, 4096,
+	  KTGT_DIR_WRITE, 0, 0x10000, 4096, 0 },
+	{ "WRITE SAME(16) NDOB: no data-out", PDT_SBC,
+	  { 0x93, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, 16, 512,
+	  KTGT_DIR_NONE, 0, 0x10000, 0, KTGT_CDB_UNMAP | KTGT_CDB_NDOB },
+	{ "READ CAPACITY(16)", PDT_SBC,
+	  { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0 }, 16, 512,
+	  KTGT_DIR_READ, 0, 0, 32, 0 },
+	{ "READ CAPACITY(16) PMI", PDT_SBC,
+	  { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0x20, 0x01, 0 }, 16,
+	  512, KTGT_DIR_READ, 0x1000, 0, 32, 0 },
+	{ "GET LBA STATUS", PDT_SBC,
+	  { 0x9e, 0x12, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0, 0 }, 16,
+	  512, KTGT_DIR_READ, 0x1000, 0, 0x1000, 0 },
+	{ "READ(12)", PDT_SBC,
+	  { 0xa8, 0, 0, 0, 0x01, 0, 0, 0x01, 0, 0, 0, 0 }, 12, 512,
+	  KTGT_DIR_READ, 0x100, 0x10000, 0x10000 * 512, 0 },
+	{ "READ(12) 4096 FUA", PDT_SBC,
+	  { 0xa8, 0x08, 0, 0, 0x01, 0, 0, 0, 0, 0x02, 0, 0 }, 12, 4096,
+	  KTGT_DIR_READ, 0x100, 2, 8192, FUA },
+	{ "WRITE(12)", PDT_SBC,
+	  { 0xaa, 0x18, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0x10, 0, 0 }, 12, 512,
+	  KTGT_DIR_WRITE, 0x12345678, 16, 8192, FUA | DPO },
+	{ "WRITE(12) 4096", PDT_SBC,
+	  { 0xaa, 0, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0x10, 0, 0 }, 12, 4096,
+	  KTGT_DIR_WRITE, 0x12345678, 16, 65536, 0 },
+
+	/* MMC, 2048-byte blocks. */
+	{ "MMC TEST UNIT READY", PDT_MMC, { 0x00 }, 6, 2048, KTGT_DIR_NONE, 0,
+	  0, 0, 0 },
+	{ "MMC INQUIRY", PDT_MMC, { 0x12, 0, 0, 0, 96, 0 }, 6, 2048,
+	  KTGT_DIR_READ, 0, 0, 96, 0 },
+	{ "MMC MODE SENSE(10) capabilities page", PDT_MMC,
+	  { 0x5a, 0, 0x2a, 0, 0, 0, 0, 0, 128, 0 }, 10, 2048, KTGT_DIR_READ, 0,
+	  0, 128, 0 },
+	{ "MMC START STOP UNIT eject", PDT_MMC, { 0x1b, 0, 0, 0, 0x02, 0 }, 6,
+	  2048, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "MMC PREVENT ALLOW MEDIUM REMOVAL", PDT_MMC,
+	  { 0x1e, 0, 0, 0, 0x01, 0 }, 6, 2048, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "MMC READ CAPACITY", PDT_MMC, { 0x25 }, 10, 2048, KTGT_DIR_READ, 0, 0,
+	  8, 0 },
+	{ "MMC READ(10)", PDT_MMC, { 0x28, 0, 0, 0, 0, 16, 0, 0, 1, 0 }, 10,
+	  2048, KTGT_DIR_READ, 16, 1, 2048, 0 },
+	{ "MMC READ TOC, sr's multisession form", PDT_MMC,
+	  { 0x43, 0, 0, 0, 0, 0, 0, 0, 12, 0x40 }, 10, 2048, KTGT_DIR_READ, 0,
+	  0, 12, 0 },
+	{ "MMC READ TOC MSF format 2", PDT_MMC,
+	  { 0x43, 0x02, 0x02, 0, 0, 0, 0x01, 0x03, 0x24, 0 }, 10, 2048,
+	  KTGT_DIR_READ, 0, 0, 0x324, 0 },
+	{ "MMC GET CONFIGURATION RT 01b", PDT_MMC,
+	  { 0x46, 0x01, 0, 0, 0, 0, 0, 0, 8, 0 }, 10, 2048, KTGT_DIR_READ, 0, 0,
+	  8, 0 },
+	{ "MMC GET CONFIGURATION RT 10b", PDT_MMC,
+	  { 0x46, 0x02, 0x00, 0x1e, 0, 0, 0, 0x01, 0, 0 }, 10, 2048,
+	  KTGT_DIR_READ, 0, 0, 256, 0 },
+	{ "MMC GET EVENT STATUS NOTIFICATION polled", PDT_MMC,
+	  { 0x4a, 0x01, 0, 0, 0x10, 0, 0, 0, 8, 0 }, 10, 2048, KTGT_DIR_READ, 0,
+	  0, 8, 0 },
+	{ "MMC READ DISC INFORMATION", PDT_MMC,
+	  { 0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0 }, 10, 2048, KTGT_DIR_READ, 0, 0,
+	  34, 0 },
+	{ "MMC READ TRACK INFORMATION", PDT_MMC,
+	  { 0x52, 0x01, 0, 0, 0, 0x01, 0, 0, 36, 0 }, 10, 2048, KTGT_DIR_READ,
+	  0, 0, 36, 0 },
+	{ "MMC READ(12) streaming", PDT_MMC,
+	  { 0xa8, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x20, 0x80, 0 }, 12, 2048,
+	  KTGT_DIR_READ, 0x20, 0x20, 0x10000, 0 },
+	{ "MMC MECHANISM STATUS", PDT_MMC,
+	  { 0xbd, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0 }, 12, 2048, KTGT_DIR_READ, 0,
+	  0, 8, 0 },
+};
+
+static void check_ok_case(const struct ok_case *k, struct ktgt_cdb *c)
+{
+	struct ktgt_cdb_limits lim = { .block_size = k->bs };
+	struct ktgt_sense_info err = { 0 };
+	int ret;
+
+	ret = ktgt_cdb_decode(table(k->pdt), k->cdb, k->len, &lim, c, &err);
+	if (ret)
+		fail_msg("%s: decode failed: key %#x asc %#x field %u bit %d",
+			 k->what, err.key, err.asc, err.field, err.bit);
+	if (!c->desc || c->desc->opcode != k->cdb[0])
+		fail_msg("%s: wrong descriptor", k->what);
+	if (c->opcode != k->cdb[0])
+		fail_msg("%s: opcode %#x", k->what, c->opcode);
+	if (c->dir != k->dir)
+		fail_msg("%s: dir %d, expected %d", k->what, c->dir, k->dir);
+	if (c->lba != k->lba)
+		fail_msg("%s: lba %#llx, expected %#llx", k->what, c->lba,
+			 k->lba);
+	if (c->nr_blocks != k->nr)
+		fail_msg("%s: nr_blocks %u, expected %u", k->what, c->nr_blocks,
+			 k->nr);
+	if (c->xfer_len != k->xfer)
+		fail_msg("%s: xfer_len %llu, expected %llu", k->what,
+			 c->xfer_len, k->xfer);
+	if (c->flags != k->flags)
+		fail_msg("%s: flags %#x, expected %#x", k->what, c->flags,
+			 k->flags);
+}
+
+static void test_ok_cases(void **state)
+{
+	struct ktgt_cdb c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(ok_cases); i++)
+		check_ok_case(&ok_cases[i], &c);
+}
+
+/* Every descriptor of every table is decoded by some ok_case. */
+static void test_cases_cover_every_command(void **state)
+{
+	size_t t, i, k;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			bool hit = false;
+
+			for (k = 0; k < ARRAY_SIZE(ok_cases) && !hit; k++) {
+				struct ktgt_cdb c;
+
+				check_ok_case(&ok_cases[k], &c);
+				hit = c.desc == d;
+			}
+			if (!hit)
+				fail_msg("%s: %s has no test case", tbl->name,
+					 d->name);
+		}
+	}
+}
+
+/* Decode failures. */
+struct err_case {
+	const char *what;
+	u8 pdt;
+	u8 cdb[KTGT_CDB_MAX_LEN];
+	u8 len;
+	u32 bs;
+	u32 max;
+	u8 key, asc;
+	int field;	/* -1: no field pointer */
+	int bit;
+};
+
+#define IR	KTGT_KEY_ILLEGAL_REQUEST
+#define INV	KTGT_ASC_INVALID_FIELD_IN_CDB
+
+static const struct err_case err_cases[] = {
+	{ "unknown opcode FFh", PDT_SBC, { 0xff }, 16, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "REZERO UNIT not supported", PDT_SBC, { 0x01 }, 6, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "variable length CDB not supported", PDT_SBC, { 0x7f }, 16, 512, 0,
+	  IR, KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "READ TOC is not a disk command", PDT_SBC, { 0x43 }, 10, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "WRITE(10) is not a CD-ROM command", PDT_MMC, { 0x2a }, 10, 2048, 0,
+	  IR, KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "SERVICE ACTION IN(16) is not a CD-ROM command", PDT_MMC,
+	  { 0x9e, 0x10 }, 16, 2048, 0, IR, KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "unknown SA 9Eh/11h", PDT_SBC, { 0x9e, 0x11 }, 16, 512, 0, IR, INV,
+	  1, 4 },
+	{ "unknown SA A3h/05h", PDT_SBC, { 0xa3, 0x05 }, 12, 512, 0, IR, INV,
+	  1, 4 },
+	{ "unknown SA 5Eh/1Fh", PDT_SBC, { 0x5e, 0x1f }, 10, 512, 0, IR, INV,
+	  1, 4 },
+	{ "unknown SA 5Fh/08h", PDT_SBC, { 0x5f, 0x08 }, 10, 512, 0, IR, INV,
+	  1, 4 },
+	{ "short READ(10)", PDT_SBC, { 0x28 }, 6, 512, 0, IR, INV, 0, -1 },
+	{ "short READ CAPACITY(16), no SA byte", PDT_SBC, { 0x9e }, 1, 512, 0,
+	  IR, INV, 0, -1 },
+	{ "short READ CAPACITY(16)", PDT_SBC, { 0x9e, 0x10 }, 15, 512, 0, IR,
+	  INV, 0, -1 },
+	{ "empty CDB", PDT_SBC, { 0 }, 0, 512, 0, IR, INV, 0, -1 },
+	{ "READ(10) NACA", PDT_SBC, { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0x04 }, 10,
+	  512, 0, IR, INV, 9, 2 },
+	{ "READ(10) LINK", PDT_SBC, { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0x01 }, 10,
+	  512, 0, IR, INV, 9, 0 },
+	{ "INQUIRY NACA", PDT_SBC, { 0x12, 0, 0, 0, 36, 0x04 }, 6, 512, 0, IR,
+	  INV, 5, 2 },
+	{ "MMC READ TOC NACA", PDT_MMC, { 0x43, 0, 0, 0, 0, 0, 0, 0, 12, 0x44 },
+	  10, 2048, 0, IR, INV, 9, 2 },
+	{ "READ(10) RDPROTECT", PDT_SBC, { 0x28, 0x20 }, 10, 512, 0, IR, INV, 1,
+	  5 },
+	{ "READ(10) FUA_NV", PDT_SBC, { 0x28, 0x02 }, 10, 512, 0, IR, INV, 1,
+	  1 },
+	{ "READ(6) reserved bits of byte 1", PDT_SBC, { 0x08, 0xe0 }, 6, 512, 0,
+	  IR, INV, 1, 7 },
+	{ "INQUIRY page code without EVPD", PDT_SBC, { 0x12, 0, 0x80, 0, 36 },
+	  6, 512, 0, IR, INV, 2, 7 },
+	{ "INQUIRY CMDDT", PDT_SBC, { 0x12, 0x02, 0, 0, 36 }, 6, 512, 0, IR,
+	  INV, 1, 1 },
+	{ "READ CAPACITY(10) LBA without PMI", PDT_SBC,
+	  { 0x25, 0, 0, 0, 0, 0x01 }, 10, 512, 0, IR, INV, 2, 7 },
+	{ "READ CAPACITY(16) LBA without PMI", PDT_SBC,
+	  { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 32 }, 16, 512, 0, IR,
+	  INV, 2, 7 },
+	{ "REPORT SUPPORTED OPERATION CODES options 100b", PDT_SBC,
+	  { 0xa3, 0x0c, 0x04 }, 12, 512, 0, IR, INV, 2, 2 },
+	{ "REPORT SUPPORTED OPERATION CODES options 110b", PDT_SBC,
+	  { 0xa3, 0x0c, 0x06 }, 12, 512, 0, IR, INV, 2, 2 },
+	{ "REPORT TARGET PORT GROUPS format 010b", PDT_SBC, { 0xa3, 0x4a }, 12,
+	  512, 0, IR, INV, 1, 6 },
+	{ "VERIFY(10) BYTCHK 10b", PDT_SBC, { 0x2f, 0x04 }, 10, 512, 0, IR, INV,
+	  1, 2 },
+	{ "VERIFY(16) BYTCHK 10b", PDT_SBC, { 0x8f, 0x04 }, 16, 512, 0, IR, INV,
+	  1, 2 },
+	{ "VERIFY(10) FUA is reserved", PDT_SBC, { 0x2f, 0x08 }, 10, 512, 0, IR,
+	  INV, 1, 3 },
+	{ "WRITE AND VERIFY(16) bit 2", PDT_SBC, { 0x8e, 0x04 }, 16, 512, 0, IR,
+	  INV, 1, 2 },
+	{ "WRITE SAME(10) has no NDOB", PDT_SBC, { 0x41, 0x01 }, 10, 512, 0, IR,
+	  INV, 1, 0 },
+	{ "WRITE SAME(16) ANCHOR", PDT_SBC, { 0x93, 0x18 }, 16, 512, 0, IR, INV,
+	  1, 4 },
+	{ "WRITE SAME(16) LBDATA", PDT_SBC, { 0x93, 0x02 }, 16, 512, 0, IR, INV,
+	  1, 1 },
+	{ "UNMAP ANCHOR", PDT_SBC, { 0x42, 0x01 }, 10, 512, 0, IR, INV, 1, 0 },
+	{ "COMPARE AND WRITE reserved byte 12", PDT_SBC,
+	  { 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 1 }, 16, 512, 0, IR,
+	  INV, 12, 0 },
+	{ "MODE SELECT(6) SP", PDT_SBC, { 0x15, 0x11, 0, 0, 12 }, 6, 512, 0, IR,
+	  INV, 1, 0 },
+	{ "MODE SENSE(6) LLBAA is 10-byte only", PDT_SBC, { 0x1a, 0x10 }, 6,
+	  512, 0, IR, INV, 1, 4 },
+	{ "REPORT LUNS reserved byte 10", PDT_SBC,
+	  { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0x80 }, 12, 512, 0, IR, INV, 10,
+	  7 },
+	{ "MMC GET EVENT STATUS NOTIFICATION asynchronous", PDT_MMC,
+	  { 0x4a, 0x00, 0, 0, 0x10, 0, 0, 0, 8 }, 10, 2048, 0, IR, INV, 1, 0 },
+	{ "MMC GET CONFIGURATION RT 11b", PDT_MMC, { 0x46, 0x03 }, 10, 2048, 0,
+	  IR, INV, 1, 1 },
+	{ "MMC READ CAPACITY has no LBA", PDT_MMC, { 0x25, 0, 0, 0, 0, 1 }, 10,
+	  2048, 0, IR, INV, 5, 0 },
+	{ "READ(10) over the maximum transfer length", PDT_SBC,
+	  { 0x28, 0, 0, 0, 0, 0, 0, 0, 129, 0 }, 10, 512, 128, IR, INV, 7, 7 },
+	{ "READ(6) 0 = 256 over the maximum", PDT_SBC, { 0x08 }, 6, 512, 128,
+	  IR, INV, 4, 7 },
+	{ "WRITE(16) over the maximum", PDT_SBC,
+	  { 0x8a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0 }, 16, 512, 0xffff,
+	  IR, INV, 10, 7 },
+	{ "VERIFY(10) over the maximum", PDT_SBC,
+	  { 0x2f, 0, 0, 0, 0, 0, 0, 0x01, 0 }, 10, 512, 0xff, IR, INV, 7, 7 },
+	{ "MMC READ(12) over the maximum", PDT_MMC,
+	  { 0xa8, 0, 0, 0, 0, 0, 0, 0, 0x01, 0 }, 12, 2048, 0xff, IR, INV, 6,
+	  7 },
+	{ "READ(10) without a block size", PDT_SBC, { 0x28 }, 10, 0, 0,
+	  KTGT_KEY_NOT_READY, KTGT_ASC_MEDIUM_NOT_PRESENT, -1, -1 },
+	{ "MMC READ(12) without a medium", PDT_MMC, { 0xa8 }, 12, 0, 0,
+	  KTGT_KEY_NOT_READY, KTGT_ASC_MEDIUM_NOT_PRESENT, -1, -1 },
+	{ "reserved bit beats no medium", PDT_SBC, { 0x28, 0x04 }, 10, 0, 0,
+	  IR, INV, 1, 2 },
+};
+
+static void check_err(const char *what, int ret,
+		      const struct ktgt_sense_info *err, u8 key, u8 asc,
+		      int field, int bit)
+{
+	if (!ret)
+		fail_msg("%s: decoded, expected an error", what);
+	assert_int_equal(ret, -EINVAL);
+	if (err->key != key || err->asc != asc || err->ascq)
+		fail_msg("%s: sense %#x/%#x/%#x, expected %#x/%#x/0", what,
+			 err->key, err->asc, err->ascq, key, asc);
+	if (field < 0) {
+		if (err->has_field)
+			fail_msg("%s: unexpected field pointer", what);
+		return;
+	}
+	if (!err->has_field || !err->cd)
+		fail_msg("%s: no CDB field pointer", what);
+	if (err->field != field || err->bit != bit)
+		fail_msg("%s: field %u bit %d, expected field %d bit %d", what,
+			 err->field, err->bit, field, bit);
+	assert_false(err->has_info);
+}
+
+static void test_err_cases(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(err_cases); i++) {
+		const struct err_case *k = &err_cases[i];
+		struct ktgt_cdb_limits lim = {
+			.block_size = k->bs,
+			.max_xfer_blocks = k->max,
+		};
+		struct ktgt_sense_info err;
+		struct ktgt_cdb c;
+		int ret;
+
+		memset(&err, 0xa5, sizeof(err));
+		ret = ktgt_cdb_decode(table(k->pdt), k->cdb, k->len, &lim, &c,
+				      &err);
+		check_err(k->what, ret, &err, k->key, k->asc, k->field, k->bit);
+	}
+}
+
+/* A CDB for @d with every optional bit clear that decodes successfully. */
+static void baseline(const struct ktgt_cdb_desc *d, u8 *cdb)
+{
+	memset(cdb, 0, KTGT_CDB_MAX_LEN);
+	cdb[0] = d->opcode;
+	if (d->flags & KTGT_CDB_F_SA)
+		cdb[d->sa_off] = d->sa;
+	if (d->rule == KTGT_RULE_GESN)
+		cdb[1] |= 0x01;		/* POLLED */
+}
+
+static u8 allowed_bits(const struct ktgt_cdb_desc *d, unsigned int byte)
+{
+	u8 allowed = d->usage[byte];
+
+	if ((d->flags & KTGT_CDB_F_SA) && byte == d->sa_off)
+		allowed |= d->sa_mask;
+	return allowed;
+}
+
+static int decode(const struct ktgt_cdb_table *tbl, const u8 *cdb,
+		  size_t len, u32 bs, u32 max, struct ktgt_cdb *c,
+		  struct ktgt_sense_info *err)
+{
+	struct ktgt_cdb_limits lim = { .block_size = bs,
+				       .max_xfer_blocks = max };
+
+	return ktgt_cdb_decode(tbl, cdb, len, &lim, c, err);
+}
+
+static void test_baselines_decode(void **state)
+{
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			struct ktgt_sense_info err;
+			struct ktgt_cdb c;
+			u8 cdb[KTGT_CDB_MAX_LEN];
+
+			baseline(d, cdb);
+			if (decode(tbl, cdb, d->len, 512, 0, &c, &err))
+				fail_msg("%s: baseline %s fails", tbl->name,
+					 d->name);
+			assert_ptr_equal(c.desc, d);
+			assert_int_equal(c.sa,
+					 (d->flags & KTGT_CDB_F_SA) ? d->sa : 0);
+		}
+	}
+}
+
+/*
+ * Every bit the usage mask does not allow, in every byte of every
+ * command: INVALID FIELD IN CDB pointing at exactly that byte and bit.
+ */
+static void test_every_reserved_bit(void **state)
+{
+	unsigned int checked = 0;
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			unsigned int byte;
+			int bit;
+
+			for (byte = 1; byte < d->len; byte++) {
+				for (bit = 0; bit < 8; bit++) {
+					struct ktgt_sense_info err;
+					struct ktgt_cdb c;
+					u8 cdb[KTGT_CDB_MAX_LEN];
+					char what[128];
+					int ret;
+
+					if (allowed_bits(d, byte) & (1U << bit))
+						continue;
+					baseline(d, cdb);
+					cdb[byte] |= 1U << bit;
+					ret = decode(tbl, cdb, d->len, 512, 0,
+						     &c, &err);
+					snprintf(what, sizeof(what),
+						 "%s %s byte %u bit %d",
+						 tbl->name, d->name, byte, bit);
+					check_err(what, ret, &err, IR, INV,
+						  byte, bit);
+					assert_ptr_equal(c.desc, d);
+					checked++;
+				}
+			}
+		}
+	}
+	/* Sanity: most CDB bits are reserved. */
+	assert_true(checked > 1000);
+}
+
+/*
+ * Which allowed bits, set alone on the baseline, trip a command's own
+ * field rule.
+ */
+static bool rule_error(const struct ktgt_cdb_desc *d, unsigned int byte,
+		       int bit, int *efield, int *ebit)
+{
+	switch (d->rule) {
+	case KTGT_RULE_INQUIRY:
+		/* PAGE CODE without EVPD. */
+		if (byte == 2) {
+			*efield = 2;
+			*ebit = 7;
+			return true;
+		}
+		break;
+	case KTGT_RULE_RCAP:
+		/* LBA without PMI. */
+		if (byte >= d->lba_off && byte < d->lba_off + d->lba_width) {
+			*efield = d->lba_off;
+			*ebit = 7;
+			return true;
+		}
+		break;
+	case KTGT_RULE_VERIFY:
+		/* BYTCHK 10b. */
+		if (byte == 1 && bit == 2) {
+			*efield = 1;
+			*ebit = 2;
+			return true;
+		}
+		break;
+	case KTGT_RULE_GESN:
+		/* Clearing POLLED. */
+		if (byte == 1 && bit == 0) {
+			*efield = 1;
+			*ebit = 0;
+			return true;
+		}
+		break;
+	case KTGT_RULE_RSOC:
+		/* REPORTING OPTIONS 100b. */
+		if (byte == 2 && bit == 2) {
+			*efield = 2;
+			*ebit = 2;
+			return true;
+		}
+		break;
+	default:
+		break;
+	}
+	return false;
+}
+
+/* And every allowed bit alone is accepted (the masks are not too tight). */
+static void test_every_allowed_bit(void **state)
+{
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			unsigned int byte;
+			int bit;
+
+			for (byte = 1; byte < d->len; byte++) {
+				u8 allowed = d->usage[byte];
+
+				if ((d->flags & KTGT_CDB_F_SA) &&
+				    byte == d->sa_off)
+					allowed &= ~d->sa_mask;
+				for (bit = 0; bit < 8; bit++) {
+					struct ktgt_sense_info err;
+					struct ktgt_cdb c;
+					u8 cdb[KTGT_CDB_MAX_LEN];
+					char what[128];
+					int ret, efield, ebit;
+
+					if (!(allowed & (1U << bit)))
+						continue;
+					baseline(d, cdb);
+					cdb[byte] ^= 1U << bit;
+					ret = decode(tbl, cdb, d->len, 512, 0,
+						     &c, &err);
+					snprintf(what, sizeof(what),
+						 "%s %s byte %u bit %d",
+						 tbl->name, d->name, byte, bit);
+					if (rule_error(d, byte, bit, &efield,
+						       &ebit))
+						check_err(what, ret, &err, IR,
+							  INV, efield, ebit);
+					else if (ret)
+						fail_msg("%s: refused", what);
+				}
+			}
+		}
+	}
+}
+
+/* Every opcode a table lacks is INVALID COMMAND OPERATION CODE. */
+static void test_all_opcodes(void **state)
+{
+	size_t t;
+	unsigned int op;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+		unsigned int supported = 0;
+
+		for (op = 0; op < 256; op++) {
+			struct ktgt_sense_info err = { 0 };
+			struct ktgt_cdb c;
+			u8 cdb[KTGT_CDB_MAX_LEN] = { op };
+			bool known = false;
+			size_t i;
+			int ret;
+
+			for (i = 0; i < ktgt_cdb_table_size(tbl); i++)
+				if (ktgt_cdb_table_desc(tbl, i)->opcode == op)
+					known = true;
+			ret = decode(tbl, cdb, sizeof(cdb), 512, 0, &c, &err);
+			if (!known) {
+				check_err("unsupported opcode", ret, &err, IR,
+					  KTGT_ASC_INVALID_OPCODE, -1, -1);
+				assert_null(c.desc);
+				continue;
+			}
+			supported++;
+			assert_false(ret && err.asc == KTGT_ASC_INVALID_OPCODE);
+		}
+		assert_true(supported > 10);
+	}
+}
+
+/* Every service action an SA opcode lacks points at the SA field. */
+static void test_unknown_service_actions(void **state)
+{
+	static const u8 sa_ops[] = { 0x5e, 0x5f, 0x9e, 0xa3 };
+	const struct ktgt_cdb_table *tbl = table(PDT_SBC);
+	unsigned int n_ok = 0, n_bad = 0;
+	size_t i;
+	u16 sa;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sa_ops); i++) {
+		for (sa = 0; sa < 32; sa++) {
+			const struct ktgt_cdb_desc *d;
+			struct ktgt_sense_info err;
+			struct ktgt_cdb c;
+			u8 cdb[KTGT_CDB_MAX_LEN] = { sa_ops[i], sa };
+			bool uses_sa;
+			int ret;
+
+			d = ktgt_cdb_lookup(tbl, sa_ops[i], sa, &uses_sa);
+			assert_true(uses_sa);
+			ret = decode(tbl, cdb, sizeof(cdb), 512, 0, &c, &err);
+			if (d) {
+				assert_int_equal(ret, 0);
+				assert_ptr_equal(c.desc, d);
+				assert_int_equal(c.sa, sa);
+				n_ok++;
+			} else {
+				check_err("unknown SA", ret, &err, IR, INV, 1, 4);
+				assert_null(c.desc);
+				n_bad++;
+			}
+		}
+	}
+	/* 4 PR IN + 8 PR OUT + 2 SERVICE ACTION IN(16) + 2 MAINTENANCE IN */
+	assert_int_equal(n_ok, 16);
+	assert_int_equal(n_bad, 4 * 32 - 16);
+}
+
+/* Each command, one byte short: INVALID FIELD IN CDB at byte 0. */
+static void test_short_cdbs(void **state)
+{
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			struct ktgt_sense_info err;
+			struct ktgt_cdb c;
+			size_t len;
+			u8 *cdb;
+			int ret;
+
+			for (len = 1; len < d->len; len++) {
+				/* Exactly @len bytes, so ASan sees overreads. */
+				cdb = malloc(len);
+				assert_non_null(cdb);
+				memset(cdb, 0, len);
+				cdb[0] = d->opcode;
+				if ((d->flags & KTGT_CDB_F_SA) &&
+				    d->sa_off < len)
+					cdb[d->sa_off] = d->sa;
+				ret = decode(tbl, cdb, len, 512, 0, &c, &err);
+				check_err(d->name, ret, &err, IR, INV, 0, -1);
+				free(cdb);
+			}
+			/* Exact length in an exact buffer decodes. */
+			cdb = malloc(d->len);
+			assert_non_null(cdb);
+			{
+				u8 full[KTGT_CDB_MAX_LEN];
+
+				baseline(d, full);
+				memcpy(cdb, full, d->len);
+			}
+			assert_int_equal(decode(tbl, cdb, d->len, 512, 0, &c,
+						&err), 0);
+			free(cdb);
+		}
+	}
+}
+
+/* NACA and LINK in the CONTROL byte, for every command. */
+static void test_naca_every_command(void **state)
+{
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (i = 0; i < ktgt_cdb_table_size(tbl); i++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(tbl, i);
+			struct ktgt_sense_info err;
+			struct ktgt_cdb c;
+			u8 cdb[KTGT_CDB_MAX_LEN];
+			int ret;
+
+			baseline(d, cdb);
+			cdb[d->len - 1] = 0x04;
+			ret = decode(tbl, cdb, d->len, 512, 0, &c, &err);
+			check_err(d->name, ret, &err, IR, INV, d->len - 1, 2);
+
+			baseline(d, cdb);
+			cdb[d->len - 1] = 0x01;
+			ret = decode(tbl, cdb, d->len, 512, 0, &c, &err);
+			check_err(d->name, ret, &err, IR, INV, d->len - 1, 0);
+		}
+	}
+}
+
+/* Bytes past the command's CDB length are not looked at. */
+static void test_trailing_bytes_ignored(void **state)
+{
+	u8 cdb[KTGT_CDB_MAX_LEN] = { 0x28, 0, 0, 0, 0, 1, 0, 0, 1, 0,
+				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+
+	(void)state;
+	assert_int_equal(decode(table(PDT_SBC), cdb, sizeof(cdb), 512, 0, &c,
+				&err), 0);
+	assert_int_equal(c.lba, 1);
+	assert_int_equal(c.nr_blocks, 1);
+	assert_int_equal(c.xfer_len, 512);
+}
+
+static void test_max_transfer(void **state)
+{
+	const struct ktgt_cdb_table *tbl = table(PDT_SBC);
+	u8 r10[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 128, 0 };
+	u8 ws16[16] = { 0x93, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 };
+	u8 sc10[10] = { 0x35, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0 };
+	u8 r6[6] = { 0x08 };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+
+	(void)state;
+	/* At the limit, and no limit. */
+	assert_int_equal(decode(tbl, r10, 10, 512, 128, &c, &err), 0);
+	assert_int_equal(c.nr_blocks, 128);
+	r10[8] = 129;
+	assert_int_equal(decode(tbl, r10, 10, 512, 0, &c, &err), 0);
+	assert_int_equal(decode(tbl, r10, 10, 512, 128, &c, &err), -EINVAL);
+	assert_int_equal(err.field, 7);
+	/* READ(6) 0 = 256 is exactly a 256-block limit. */
+	assert_int_equal(decode(tbl, r6, 6, 512, 256, &c, &err), 0);
+	assert_int_equal(decode(tbl, r6, 6, 512, 255, &c, &err), -EINVAL);
+	/* WRITE SAME and SYNCHRONIZE CACHE have their own limits. */
+	assert_int_equal(decode(tbl, ws16, 16, 512, 128, &c, &err), 0);
+	assert_int_equal(c.nr_blocks, 0x10000);
+	assert_int_equal(decode(tbl, sc10, 10, 512, 128, &c, &err), 0);
+	assert_int_equal(c.nr_blocks, 0xffff);
+}
+
+static void test_no_block_size_needed(void **state)
+{
+	u8 inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	u8 sc[10] = { 0x35 };
+	u8 um[10] = { 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+
+	(void)state;
+	assert_int_equal(decode(table(PDT_MMC), inq, 6, 0, 0, &c, &err), 0);
+	assert_int_equal(decode(table(PDT_SBC), sc, 10, 0, 0, &c, &err), 0);
+	assert_int_equal(decode(table(PDT_SBC), um, 10, 0, 0, &c, &err), 0);
+	assert_int_equal(c.xfer_len, 24);
+}
+
+static void check_range_err(const struct ktgt_cdb *c, u64 cap)
+{
+	struct ktgt_sense_info err;
+
+	memset(&err, 0xa5, sizeof(err));
+	assert_int_equal(ktgt_cdb_check_range(c, cap, &err), -ERANGE);
+	assert_int_equal(err.key, KTGT_KEY_ILLEGAL_REQUEST);
+	assert_int_equal(err.asc, KTGT_ASC_LBA_OUT_OF_RANGE);
+	assert_int_equal(err.ascq, 0);
+	assert_false(err.has_field);
+	assert_false(err.has_info);
+}
+
+static void test_lba_range(void **state)
+{
+	const struct ktgt_cdb_table *tbl = table(PDT_SBC);
+	u8 r16[16] = { 0x88 };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+	const u64 cap = 1000;
+
+	(void)state;
+	/* Last block, and a range ending exactly at the end. */
+	put_unaligned_be64(cap - 1, r16 + 2);
+	put_unaligned_be32(1, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, cap, &err), 0);
+	put_unaligned_be64(cap - 10, r16 + 2);
+	put_unaligned_be32(10, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, cap, &err), 0);
+
+	/* One block past the end. */
+	put_unaligned_be32(11, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	check_range_err(&c, cap);
+
+	/* LBA = capacity, even with no blocks. */
+	put_unaligned_be64(cap, r16 + 2);
+	put_unaligned_be32(0, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	check_range_err(&c, cap);
+
+	/* lba + nr wraps around 2^64. */
+	put_unaligned_be64(~0ULL - 1, r16 + 2);
+	put_unaligned_be32(4, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	check_range_err(&c, cap);
+	check_range_err(&c, ~0ULL);
+	put_unaligned_be32(1, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, ~0ULL, &err), 0);
+
+	/* Empty medium. */
+	put_unaligned_be64(0, r16 + 2);
+	put_unaligned_be32(0, r16 + 10);
+	assert_int_equal(decode(tbl, r16, 16, 512, 0, &c, &err), 0);
+	check_range_err(&c, 0);
+}
+
+static void test_lba_range_other_commands(void **state)
+{
+	const struct ktgt_cdb_table *tbl = table(PDT_SBC);
+	u8 sc16[16] = { 0x91, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0 };
+	u8 gls[16] = { 0x9e, 0x12, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 32 };
+	u8 caw[16] = { 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 2, 0, 0 };
+	u8 r6[6] = { 0x08, 0, 0, 0xf0, 0, 0 };
+	u8 rc16[16] = { 0x9e, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0, 0, 0, 32, 0x01, 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+
+	(void)state;
+	/* SYNCHRONIZE CACHE, 0 blocks: from the LBA to the end. */
+	assert_int_equal(decode(tbl, sc16, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, 11, &err), 0);
+	check_range_err(&c, 10);
+	/* GET LBA STATUS: only the starting LBA. */
+	assert_int_equal(decode(tbl, gls, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, 0x1001, &err), 0);
+	check_range_err(&c, 0x1000);
+	/* COMPARE AND WRITE: the blocks, not the doubled transfer. */
+	assert_int_equal(decode(tbl, caw, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, 101, &err), 0);
+	check_range_err(&c, 100);
+	/* READ(6) 0 = 256 blocks. */
+	assert_int_equal(decode(tbl, r6, 6, 512, 0, &c, &err), 0);
+	assert_int_equal(ktgt_cdb_check_range(&c, 0xf0 + 256, &err), 0);
+	check_range_err(&c, 0xf0 + 255);
+	/* No range on READ CAPACITY, whatever its LBA. */
+	assert_int_equal(decode(tbl, rc16, 16, 512, 0, &c, &err), 0);
+	assert_int_equal(c.lba, ~0ULL);
+	assert_int_equal(ktgt_cdb_check_range(&c, 1, &err), 0);
+}
+
+static void test_lookup_and_usage_data(void **state)
+{
+	const struct ktgt_cdb_table *sbc = table(PDT_SBC);
+	const struct ktgt_cdb_table *mmc = table(PDT_MMC);
+	static const u8 r10_usage[10] = { 0x28, 0x18, 0xff, 0xff, 0xff, 0xff,
+					  0x1f, 0xff, 0xff, 0x00 };
+	static const u8 rc16_usage[16] = { 0x9e, 0x10, 0xff, 0xff, 0xff, 0xff,
+					   0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					   0xff, 0xff, 0x01, 0x00 };
+	const struct ktgt_cdb_desc *d;
+	u8 buf[KTGT_CDB_MAX_LEN + 4];
+	bool uses_sa;
+
+	(void)state;
+	assert_null(ktgt_cdb_table_for_type(0x01));
+	assert_null(ktgt_cdb_table_for_type(0x1f));
+	assert_int_equal(sbc->pdt, PDT_SBC);
+	assert_int_equal(mmc->pdt, PDT_MMC);
+
+	d = ktgt_cdb_lookup(sbc, 0x28, 0x55, &uses_sa);
+	assert_non_null(d);
+	assert_false(uses_sa);
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_cdb_usage_data(d, buf, sizeof(buf)), 10);
+	assert_memory_equal(buf, r10_usage, 10);
+	assert_int_equal(buf[10], 0xee);
+	/* Truncated copy. */
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_cdb_usage_data(d, buf, 3), 10);
+	assert_memory_equal(buf, r10_usage, 3);
+	assert_int_equal(buf[3], 0xee);
+
+	d = ktgt_cdb_lookup(sbc, 0x9e, 0x10, &uses_sa);
+	assert_non_null(d);
+	assert_true(uses_sa);
+	assert_int_equal(ktgt_cdb_usage_data(d, buf, sizeof(buf)), 16);
+	assert_memory_equal(buf, rc16_usage, 16);
+	assert_null(ktgt_cdb_lookup(sbc, 0x9e, 0x11, &uses_sa));
+	assert_true(uses_sa);
+	assert_null(ktgt_cdb_lookup(sbc, 0x9e, 0x110, NULL));
+	assert_null(ktgt_cdb_lookup(sbc, 0xff, 0, &uses_sa));
+	assert_false(uses_sa);
+	assert_null(ktgt_cdb_lookup(mmc, 0x2a, 0, NULL));
+	assert_non_null(ktgt_cdb_lookup(mmc, 0x46, 0, NULL));
+	assert_non_null(ktgt_cdb_lookup(mmc, 0xa3, 0x0c, NULL));
+
+	/* Iteration past the end. */
+	assert_null(ktgt_cdb_table_desc(sbc, ktgt_cdb_table_size(sbc)));
+	assert_null(ktgt_cdb_table_desc(mmc, ~0U));
+}
+
+static bool has_flag(const struct ktgt_cdb_table *tbl, u8 op, u16 sa,
+		     u32 flag)
+{
+	const struct ktgt_cdb_desc *d = ktgt_cdb_lookup(tbl, op, sa, NULL);
+
+	assert_non_null(d);
+	return d->flags & flag;
+}
+
+static void test_flags(void **state)
+{
+	const struct ktgt_cdb_table *sbc = table(PDT_SBC);
+	size_t i;
+
+	(void)state;
+	/* Allowed with a pending UNIT ATTENTION: exactly these three. */
+	for (i = 0; i < ktgt_cdb_table_size(sbc); i++) {
+		const struct ktgt_cdb_desc *d = ktgt_cdb_table_desc(sbc, i);
+		bool ua = d->opcode == 0x12 || d->opcode == 0xa0 ||
+			  d->opcode == 0x03;
+
+		assert_int_equal(!!(d->flags & KTGT_CDB_F_ALLOW_UA), ua);
+		/* Block transfers need the block size. */
+		if (d->xfer == KTGT_XFER_BLOCKS)
+			assert_true(d->flags & KTGT_CDB_F_NEEDS_BS);
+		/* FUA is only honoured where the mask lets it through. */
+		if (d->flags & KTGT_CDB_F_FUA)
+			assert_true(d->usage[1] & 0x08);
+		if (d->flags & KTGT_CDB_F_DPO)
+			assert_true(d->usage[1] & 0x10);
+	}
+	assert_true(has_flag(sbc, 0x12, 0, KTGT_CDB_F_ALLOW_RESV));
+	assert_true(has_flag(sbc, 0xa0, 0, KTGT_CDB_F_ALLOW_RESV));
+	assert_true(has_flag(sbc, 0x5e, 0, KTGT_CDB_F_ALLOW_RESV));
+	assert_false(has_flag(sbc, 0x28, 0, KTGT_CDB_F_ALLOW_RESV));
+	assert_true(has_flag(sbc, 0x28, 0, KTGT_CDB_F_MEDIUM_READ));
+	assert_false(has_flag(sbc, 0x28, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(sbc, 0x2a, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(sbc, 0x89, 0, KTGT_CDB_F_MEDIUM_READ));
+	assert_true(has_flag(sbc, 0x89, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(sbc, 0x42, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(sbc, 0x8a, 0, KTGT_CDB_F_FUA));
+	assert_false(has_flag(sbc, 0x0a, 0, KTGT_CDB_F_FUA));
+}
+
+static unsigned int key_of(const struct ktgt_cdb_desc *d)
+{
+	return d->opcode << 8 | ((d->flags & KTGT_CDB_F_SA) ? d->sa : 0);
+}
+
+/* The invariants the decoder relies on, for one descriptor. */
+static void check_desc(const struct ktgt_cdb_table *tbl, unsigned int s,
+		       unsigned int i)
+{
+	const struct ktgt_cdb_desc *d = &tbl->sets[s].descs[i];
+	unsigned int j, k;
+
+	assert_non_null(d->name);
+	assert_true(d->len == 6 || d->len == 10 || d->len == 12 ||
+		    d->len == 16);
+	assert_int_equal(d->usage[0], d->opcode);
+	for (j = d->len; j < KTGT_CDB_MAX_LEN; j++)
+		assert_int_equal(d->usage[j], 0);
+	/* NACA and LINK are never allowed. */
+	assert_int_equal(d->usage[d->len - 1] & 0x05, 0);
+	assert_true(d->dir <= KTGT_DIR_BIDI);
+	assert_true(d->lba_width <= 8 && d->len_width <= 4);
+	assert_true(d->lba_off + d->lba_width <= d->len);
+	assert_true(d->len_off + d->len_width <= d->len);
+
+	/* Field bytes are fully allowed (READ(6)'s LBA shares a byte). */
+	for (j = 0; j < d->len_width; j++)
+		assert_int_equal(d->usage[d->len_off + j], 0xff);
+	for (j = d->rule == KTGT_RULE_RW6 ? 1 : 0; j < d->lba_width; j++)
+		assert_int_equal(d->usage[d->lba_off + j], 0xff);
+
+	assert_true(d->xfer == KTGT_XFER_NONE || d->xfer == KTGT_XFER_FIXED ||
+		    d->len_width);
+	if (d->xfer == KTGT_XFER_NONE)
+		assert_int_equal(d->dir, KTGT_DIR_NONE);
+	else if (d->xfer != KTGT_XFER_RANGE)
+		assert_int_not_equal(d->dir, KTGT_DIR_NONE);
+	if (d->flags & KTGT_CDB_F_RANGE)
+		assert_true(d->lba_width);
+	if (d->flags & KTGT_CDB_F_MAX_XFER)
+		assert_true(d->len_width);
+
+	if (d->flags & KTGT_CDB_F_SA) {
+		assert_true(d->sa_off > 0 && d->sa_off < d->len);
+		assert_int_equal(d->sa & ~d->sa_mask, 0);
+		assert_int_equal(d->usage[d->sa_off] & d->sa_mask, d->sa);
+	} else {
+		assert_int_equal(d->sa, 0);
+	}
+
+	/* Sorted, no duplicates, one SA layout per opcode. */
+	if (i > 0) {
+		const struct ktgt_cdb_desc *p = &tbl->sets[s].descs[i - 1];
+
+		if (key_of(p) >= key_of(d))
+			fail_msg("%s: %s out of order", tbl->name, d->name);
+		if (p->opcode == d->opcode) {
+			assert_int_equal(p->sa_off, d->sa_off);
+			assert_int_equal(p->sa_mask, d->sa_mask);
+			assert_int_equal(p->flags & KTGT_CDB_F_SA,
+					 d->flags & KTGT_CDB_F_SA);
+		}
+	}
+
+	/* Found by lookup; its opcode lives in this set only. */
+	assert_ptr_equal(ktgt_cdb_lookup(tbl, d->opcode, d->sa, NULL), d);
+	for (j = 0; j < tbl->nr_sets; j++) {
+		const struct ktgt_cdb_set *o = &tbl->sets[j];
+
+		for (k = 0; j != s && k < o->nr; k++)
+			assert_int_not_equal(o->descs[k].opcode, d->opcode);
+	}
+}
+
+static void test_table_invariants(void **state)
+{
+	size_t t;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+		unsigned int s, i, n = 0;
+
+		assert_non_null(tbl->name);
+		for (s = 0; s < tbl->nr_sets; s++) {
+			for (i = 0; i < tbl->sets[s].nr; i++, n++) {
+				assert_ptr_equal(ktgt_cdb_table_desc(tbl, n),
+						 &tbl->sets[s].descs[i]);
+				check_desc(tbl, s, i);
+			}
+		}
+		assert_int_equal(n, ktgt_cdb_table_size(tbl));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_invariants),
+		cmocka_unit_test(test_ok_cases),
+		cmocka_unit_test(test_cases_cover_every_command),
+		cmocka_unit_test(test_err_cases),
+		cmocka_unit_test(test_baselines_decode),
+		cmocka_unit_test(test_every_reserved_bit),
+		cmocka_unit_test(test_every_allowed_bit),
+		cmocka_unit_test(test_all_opcodes),
+		cmocka_unit_test(test_unknown_service_actions),
+		cmocka_unit_test(test_short_cdbs),
+		cmocka_unit_test(test_naca_every_command),
+		cmocka_unit_test(test_trailing_bytes_ignored),
+		cmocka_unit_test(test_max_transfer),
+		cmocka_unit_test(test_no_block_size_needed),
+		cmocka_unit_test(test_lba_range),
+		cmocka_unit_test(test_lba_range_other_commands),
+		cmocka_unit_test(test_lookup_and_usage_data),
+		cmocka_unit_test(test_flags),
+	};
+
+	return cmocka_run_group_tests_name("cdb", tests, NULL, NULL);
+}
