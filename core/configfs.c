@@ -2,18 +2,23 @@
 /*
  * ktgt core: the configfs tree at /sys/kernel/config/ktgt.
  *
- *   ktgt/handlers/   one group per registered dev handler
- *   ktgt/targets/    one group per registered target driver
+ *   ktgt/handlers/   one group per registered dev handler (core/device.c)
+ *   ktgt/targets/    one group per registered target driver (core/target.c)
  *
- * See Documentation/configfs.rst for the full layout.
+ * See Documentation/configfs.rst for the full layout, and
+ * core/ktgt_internal.h for ktgt_cfg_mutex and the lock order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/configfs.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
+
+/* Serialises configuration changes; see core/ktgt_internal.h. */
+DEFINE_MUTEX(ktgt_cfg_mutex);
 
 static const struct config_item_type ktgt_fixed_group_type = {
 	.ct_owner	= THIS_MODULE,
@@ -24,8 +29,8 @@ static const struct config_item_type ktgt_root_type = {
 };
 
 /* Protected by configfs itself: the groups only change in init and exit. */
-static struct config_group ktgt_handlers_group;
-static struct config_group ktgt_targets_group;
+struct config_group ktgt_handlers_group;
+struct config_group ktgt_targets_group;
 
 static struct configfs_subsystem ktgt_subsys = {
 	.su_group = {

@@ -2,12 +2,468 @@
 /*
  * ktgt core: declarations shared between the core's own files only.
  * Nothing here is part of the public API in include/ktgt/.
+ *
+ * Object model and lifetimes
+ * ==========================
+ *
+ * ktgt_device  handlers/<type>/<name>   created by mkdir, freed on rmdir.
+ *              Enabled/disabled by its enable attribute. A LUN may map
+ *              only an enabled device; a mapped device cannot be disabled
+ *              or removed (-EBUSY).
+ * ktgt_target  targets/<driver>/<name>  created by mkdir, freed on rmdir.
+ * ktgt_group   an initiator group of a target: groups/<name>, with its
+ *              own LUN set and initiator name patterns.
+ * ktgt_lun     a LUN number in a LUN set (the target's default set or a
+ *              group's) mapping a device. Commands hold lun->ref (a
+ *              percpu_ref) from lookup to ktgt_cmd_xmit_done(); removing
+ *              a LUN kills the ref and waits for it to drain.
+ * ktgt_session an I_T nexus, created by the target driver. It sees one
+ *              LUN set, chosen from its initiator name when it is created
+ *              and re-chosen when the target's groups change.
+ * ktgt_tgt_dev the state of one I_T_L nexus (session x LUN): its unit
+ *              attention queue. Lives in session->tgt_devs.
+ *
+ * Locking
+ * =======
+ *
+ * ktgt_cfg_mutex   serialises every configuration change: configfs
+ *                  mkdir/rmdir/symlink/attribute stores, template and dev
+ *                  type (un)registration, session creation/destruction's
+ *                  LUN set choice. May be held while sleeping; never taken
+ *                  on the command path.
+ * LUN sets         readers: RCU (xa_load() under rcu_read_lock(), then
+ *                  percpu_ref_tryget_live(&lun->ref)); writers: under
+ *                  ktgt_cfg_mutex, freeing LUNs after a grace period.
+ * session->lun_set RCU pointer; written under ktgt_cfg_mutex.
+ * tgt->sess_lock   spinlock: tgt->sessions list.
+ * sess->lock       spinlock: sess->cmds list and sess->nr_cmds.
+ * tgt_dev->ua_lock spinlock: the UA queue.
+ * dev->order_lock  spinlock: the device's task ordering state.
+ *
+ * Device/target state mutexes (private to device.c/target.c) serialise
+ * enable/disable/removal; dev handler and target driver callbacks run
+ * under them but never under ktgt_cfg_mutex.
+ *
+ * Lock order: configfs locks -> device/target state mutex ->
+ * ktgt_cfg_mutex -> tgt->sess_lock -> sess->lock -> tgt_dev->ua_lock;
+ * dev->order_lock is never held with another.
  */
 #ifndef KTGT_INTERNAL_H
 #define KTGT_INTERNAL_H
 
 #include <linux/configfs.h>
 #include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <linux/completion.h>
+
+#include <ktgt/ktgt.h>
+
+/* Serialises configuration changes; see the top of this file. */
+extern struct mutex ktgt_cfg_mutex;
+
+/*
+ * ---------------------------------------------------------------------
+ * Devices (core/device.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct ktgt_dev_stats - per-device I/O counters, per CPU
+ * @reads: READ-type commands completed
+ * @writes: WRITE-type commands completed
+ * @other: other commands completed
+ * @read_bytes: bytes read
+ * @write_bytes: bytes written
+ * @errors: commands completed with a status other than GOOD
+ * @latency_ns: sum of command latencies (submit to xmit_response)
+ */
+struct ktgt_dev_stats {
+	u64	reads;
+	u64	writes;
+	u64	other;
+	u64	read_bytes;
+	u64	write_bytes;
+	u64	errors;
+	u64	latency_ns;
+};
+
+/**
+ * struct ktgt_device - a logical unit's device, created by a dev handler
+ * @group: configfs group handlers/<type>/<name>
+ * @type: the dev handler
+ * @params: generic parameters (changed only while disabled, under
+ *	ktgt_cfg_mutex)
+ * @nr_blocks: capacity in logical blocks (READ_ONCE/WRITE_ONCE)
+ * @enabled: under ktgt_cfg_mutex; read locklessly with READ_ONCE
+ * @nr_luns: LUNs mapping the device, under ktgt_cfg_mutex
+ * @priv: the handler's state
+ * @order_lock: protects the ordering state below
+ * @nr_active: commands of this device past ordering and not yet done
+ * @nr_ordered: ORDERED commands admitted and not done (0 or 1 running)
+ * @deferred: commands waiting for an ORDERED command or an overlapping
+ *	write, in arrival order
+ * @active: commands past ordering, for overlap checks
+ * @caw_mutex: makes COMPARE AND WRITE atomic against other writes
+ * @spc_flags: the SPC emulation's runtime mode state (KTGT_SPC_* bits,
+ *	changed by MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL); atomic
+ *	bitops, no lock
+ * @stats: per-CPU counters
+ * @kobj: /sys/kernel/ktgt/devices/<name>
+ * @node: in ktgt_devices, under ktgt_cfg_mutex
+ */
+struct ktgt_device {
+	struct config_group	group;
+	struct ktgt_dev_type	*type;
+	struct ktgt_dev_params	params;
+	u64			nr_blocks;
+	bool			enabled;
+	unsigned int		nr_luns;
+	void			*priv;
+
+	spinlock_t		order_lock; /* the ordering state below */
+	unsigned int		nr_active;
+	unsigned int		nr_ordered;
+	struct list_head	deferred;
+	struct list_head	active;
+	struct mutex		caw_mutex; /* COMPARE AND WRITE vs writes */
+	unsigned long		spc_flags;
+
+	struct ktgt_dev_stats __percpu *stats;
+	struct kobject		kobj;
+	struct list_head	node;
+};
+
+/* Every device, under ktgt_cfg_mutex. */
+extern struct list_head ktgt_devices;
+
+/*
+ * ---------------------------------------------------------------------
+ * LUN sets, groups and targets (core/target.c, core/lun.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct ktgt_lun - a LUN in a LUN set
+ * @lun: the LUN number
+ * @dev: the device it maps; holds dev->nr_luns
+ * @read_only: writes get DATA PROTECT / WRITE PROTECTED
+ * @ref: held by every command addressed to the LUN
+ * @drained: completed when @ref drops to zero after being killed
+ * @set: the LUN set it belongs to
+ * @group: configfs group luns/<N>
+ * @rcu: for freeing after readers are gone
+ */
+struct ktgt_lun {
+	u64			lun;
+	struct ktgt_device	*dev;
+	bool			read_only;
+	struct percpu_ref	ref;
+	struct completion	drained;
+	struct ktgt_lun_set	*set;
+	struct config_group	group;
+	struct rcu_head		rcu;
+};
+
+/**
+ * struct ktgt_lun_set - LUN number -> struct ktgt_lun
+ * @luns: the map; RCU readers, writers under ktgt_cfg_mutex
+ * @tgt: the target it belongs to
+ */
+struct ktgt_lun_set {
+	struct xarray		luns;
+	struct ktgt_target	*tgt;
+};
+
+/**
+ * struct ktgt_initiator - an initiator name or shell-style pattern
+ * @group: configfs group groups/<g>/initiators/<pattern>
+ * @pattern: the name or pattern (glob_match() syntax)
+ * @node: in ktgt_group.initiators, under ktgt_cfg_mutex
+ */
+struct ktgt_initiator {
+	struct config_group	group;
+	const char		*pattern;
+	struct list_head	node;
+};
+
+/**
+ * struct ktgt_group - an initiator group of a target
+ * @group: configfs group targets/<drv>/<tgt>/groups/<name>
+ * @initiators_group: configfs group .../initiators
+ * @luns_group: configfs group .../luns
+ * @tgt: its target
+ * @luns: its LUN set
+ * @initiators: its struct ktgt_initiator list, under ktgt_cfg_mutex
+ * @node: in ktgt_target.groups, under ktgt_cfg_mutex
+ */
+struct ktgt_group {
+	struct config_group	group;
+	struct config_group	initiators_group;
+	struct config_group	luns_group;
+	struct ktgt_target	*tgt;
+	struct ktgt_lun_set	luns;
+	struct list_head	initiators;
+	struct list_head	node;
+};
+
+/**
+ * struct ktgt_target - a target (SCSI target port) of a target driver
+ * @group: configfs group targets/<drv>/<name>
+ * @luns_group: configfs group .../luns
+ * @groups_group: configfs group .../groups
+ * @tt: the target driver
+ * @priv: the driver's state
+ * @enabled: under ktgt_cfg_mutex
+ * @luns: the default LUN set, seen by initiators no group matches
+ * @groups: struct ktgt_group list, in creation order, under ktgt_cfg_mutex
+ * @sess_lock: protects @sessions
+ * @sessions: struct ktgt_session list
+ * @node: in ktgt_targets (every target of every driver), under
+ *	ktgt_cfg_mutex
+ */
+struct ktgt_target {
+	struct config_group	group;
+	struct config_group	luns_group;
+	struct config_group	groups_group;
+	struct ktgt_tgt_template *tt;
+	void			*priv;
+	bool			enabled;
+	struct ktgt_lun_set	luns;
+	struct list_head	groups;
+	spinlock_t		sess_lock; /* @sessions */
+	struct list_head	sessions;
+	struct list_head	node;
+};
+
+/**
+ * ktgt_lun_get() - look up a LUN for a command and hold it
+ * @set: the session's LUN set (may be NULL: no LUNs)
+ * @lun: the LUN number
+ *
+ * Any context. Pair with ktgt_lun_put().
+ *
+ * Return: the LUN with a reference on lun->ref, or NULL if the set has no
+ * such LUN or it is being removed.
+ */
+struct ktgt_lun *ktgt_lun_get(struct ktgt_lun_set *set, u64 lun);
+
+/**
+ * ktgt_lun_put() - drop a reference taken by ktgt_lun_get()
+ * @lun: the LUN
+ */
+void ktgt_lun_put(struct ktgt_lun *lun);
+
+/**
+ * ktgt_lun_set_for_target() - the LUN set an initiator sees
+ * @tgt: the target
+ * @initiator: the initiator port name
+ *
+ * The first group (in creation order) one of whose patterns matches
+ * @initiator, else the target's default set. Caller holds ktgt_cfg_mutex.
+ *
+ * Return: the set; never NULL.
+ */
+struct ktgt_lun_set *ktgt_lun_set_for_target(struct ktgt_target *tgt,
+					     const char *initiator);
+
+/*
+ * ---------------------------------------------------------------------
+ * Sessions, I_T_L nexuses and unit attentions (core/session.c, core/ua.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct ktgt_tgt_dev - per I_T_L nexus state
+ * @lun: the LUN number
+ * @ua_lock: protects @ua_list
+ * @ua_list: pending struct ktgt_ua, highest priority first
+ */
+struct ktgt_tgt_dev {
+	u64			lun;
+	spinlock_t		ua_lock; /* @ua_list */
+	struct list_head	ua_list;
+};
+
+/**
+ * struct ktgt_session - an I_T nexus
+ * @tgt: its target
+ * @initiator: the initiator port name
+ * @priv: the driver's pointer
+ * @lun_set: RCU pointer to the LUN set it sees; written under
+ *	ktgt_cfg_mutex
+ * @tgt_devs: LUN number -> struct ktgt_tgt_dev; created for every LUN of
+ *	@lun_set when the session is created or a LUN is added
+ * @lock: protects @cmds, @nr_cmds and @dying
+ * @cmds: the session's commands from submit to xmit_done
+ * @nr_cmds: their number
+ * @queue_depth: the most commands the session may have; more get TASK SET
+ *	FULL
+ * @dying: ktgt_session_destroy() has begun; new commands are refused
+ * @all_done: completed when @dying and @nr_cmds reaches 0
+ * @kobj: /sys/kernel/ktgt/sessions/<id>
+ * @id: unique id, names @kobj
+ * @node: in tgt->sessions, under tgt->sess_lock
+ */
+struct ktgt_session {
+	struct ktgt_target	*tgt;
+	char			*initiator;
+	void			*priv;
+	struct ktgt_lun_set __rcu *lun_set;
+	struct xarray		tgt_devs;
+	spinlock_t		lock; /* @cmds, @nr_cmds, @dying */
+	struct list_head	cmds;
+	unsigned int		nr_cmds;
+	unsigned int		queue_depth;
+	bool			dying;
+	struct completion	all_done;
+	struct kobject		kobj;
+	u64			id;
+	struct list_head	node;
+};
+
+/* Unit attention conditions, in SPC-4 priority order (lower is higher). */
+enum ktgt_ua_kind {
+	KTGT_UA_POWER_ON,		/* 29h/00h POWER ON, RESET, OR BDR */
+	KTGT_UA_CAPACITY_CHANGED,	/* 2Ah/09h CAPACITY DATA HAS CHANGED */
+	KTGT_UA_REPORTED_LUNS_CHANGED,	/* 3Fh/0Eh REPORTED LUNS DATA CHANGED */
+	KTGT_UA_INQUIRY_CHANGED,	/* 3Fh/03h INQUIRY DATA HAS CHANGED */
+	KTGT_UA_MODE_CHANGED,		/* 2Ah/01h MODE PARAMETERS CHANGED */
+};
+
+/**
+ * ktgt_ua_raise_lun_set() - raise a unit attention on every I_T_L nexus
+ *	of every session that sees a LUN set
+ * @set: the LUN set
+ * @kind: the condition
+ *
+ * Caller holds ktgt_cfg_mutex. Each nexus gets it at most once (a
+ * condition already pending is not queued twice).
+ */
+void ktgt_ua_raise_lun_set(struct ktgt_lun_set *set, enum ktgt_ua_kind kind);
+
+/**
+ * ktgt_ua_raise_device() - raise a unit attention on every I_T_L nexus
+ *	that sees a device, through any LUN of any target
+ * @dev: the device
+ * @kind: the condition
+ *
+ * Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind);
+
+/**
+ * ktgt_sessions_lun_added() - a LUN was added to a set
+ * @set: the set
+ * @lun: the new LUN
+ *
+ * Creates the I_T_L nexus of every session seeing @set (starting with a
+ * POWER ON UA) and raises REPORTED LUNS DATA HAS CHANGED on the others.
+ * Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
+
+/**
+ * ktgt_sessions_lun_removed() - a LUN was removed from a set
+ * @set: the set
+ * @lun: the LUN number
+ *
+ * Frees the I_T_L nexus of every session seeing @set and raises REPORTED
+ * LUNS DATA HAS CHANGED on the others. Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun);
+
+/**
+ * ktgt_sessions_regroup() - re-choose the LUN set of a target's sessions
+ * @tgt: the target whose groups or initiator patterns changed
+ *
+ * A session whose set changes gets fresh I_T_L nexuses and a REPORTED
+ * LUNS DATA HAS CHANGED UA. Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_sessions_regroup(struct ktgt_target *tgt);
+
+/**
+ * ktgt_report_luns() - build REPORT LUNS parameter data for a session
+ * @sess: the session
+ * @buf: the buffer
+ * @len: its size
+ *
+ * Return: the full length of the data (which may exceed @len; only @len
+ * bytes are written).
+ */
+u32 ktgt_report_luns(struct ktgt_session *sess, u8 *buf, u32 len);
+
+/*
+ * ---------------------------------------------------------------------
+ * Command execution (core/cmd.c, core/spc.c, core/sbc.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * ktgt_spc_exec() - execute the emulated commands every device type shares
+ * @cmd: a decoded command
+ *
+ * INQUIRY (standard data and the VPD pages of the device type), TEST UNIT
+ * READY, MODE SENSE/SELECT (the pages of the device type), REPORT
+ * SUPPORTED OPERATION CODES, START STOP UNIT and PREVENT ALLOW MEDIUM
+ * REMOVAL. REPORT LUNS and REQUEST SENSE never reach it: core/cmd.c
+ * answers them, since they need the session's LUN set and UA queue.
+ *
+ * Return: true if it completed the command (status set), false if the
+ * command is not one of them.
+ */
+bool ktgt_spc_exec(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_sbc_exec() - execute a command on a direct-access device
+ * @cmd: a decoded command whose device has &ktgt_dev_type.sbc
+ *
+ * Return: as &ktgt_dev_type.exec.
+ */
+enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_buf() - map a command's data buffer for the CPU
+ * @cmd: the command
+ * @len: bytes needed from the start of the buffer
+ *
+ * For emulated commands, whose data is small: returns a linear kernel
+ * mapping of the first @len bytes of cmd->sg, or NULL if they do not fit
+ * in the first scatterlist entry. Pair with ktgt_cmd_buf_put().
+ */
+void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len);
+void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf);
+
+/*
+ * ---------------------------------------------------------------------
+ * The sgv pool (core/sgv.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * ktgt_sgv_alloc() - a scatterlist with its pages, from the pool
+ * @len: bytes needed
+ * @gfp: allocation flags; with GFP_ATOMIC only cached vectors are used
+ * @sg: the scatterlist
+ * @nents: its number of entries
+ *
+ * Return: an opaque handle for ktgt_sgv_free(), or NULL.
+ */
+void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
+		     unsigned int *nents);
+void ktgt_sgv_free(void *handle);
+
+int ktgt_sgv_init(void);
+void ktgt_sgv_exit(void);
+
+/*
+ * ---------------------------------------------------------------------
+ * Module-wide setup
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * The configfs root, /sys/kernel/config/ktgt, and its two fixed groups.
@@ -16,6 +472,8 @@
  */
 int ktgt_configfs_init(void);
 void ktgt_configfs_exit(void);
+extern struct config_group ktgt_handlers_group;
+extern struct config_group ktgt_targets_group;
 
 /*
  * The sysfs root, /sys/kernel/ktgt, for runtime state the kernel creates
@@ -23,7 +481,356 @@ void ktgt_configfs_exit(void);
  * ktgt_sysfs_exit().
  */
 extern struct kobject *ktgt_sysfs_root;
+/* /sys/kernel/ktgt/sessions and /sys/kernel/ktgt/devices, same lifetime. */
+extern struct kobject *ktgt_sysfs_sessions;
+extern struct kobject *ktgt_sysfs_devices;
 int ktgt_sysfs_init(void);
 void ktgt_sysfs_exit(void);
+
+/* The command engine's worker threads and caches (core/cmd.c). */
+int ktgt_cmd_init_module(void);
+void ktgt_cmd_exit_module(void);
+
+/* --- engine: interfaces between cmd.c, session.c, ua.c and sgv.c --- */
+
+struct ktgt_sense_info;
+
+/*
+ * The largest data transfer of one command. The CDB decoder refuses
+ * larger medium transfers (KTGT_CDB_F_MAX_XFER: INVALID FIELD IN CDB) and
+ * the core caps the buffer of other commands at it; the BLOCK LIMITS VPD
+ * page reports it as MAXIMUM TRANSFER LENGTH.
+ */
+#define KTGT_MAX_XFER_BYTES	(8U << 20)
+
+/*
+ * Every session, by id (core/session.c). Walked under its xa_lock by code
+ * that holds no configuration mutex (task management); sessions are added
+ * and removed under ktgt_cfg_mutex and xa_lock. Lock order: ktgt_cfg_mutex
+ * -> xa_lock(&ktgt_sessions) -> sess->lock.
+ */
+extern struct xarray ktgt_sessions;
+
+/**
+ * ktgt_tgt_dev_alloc() - a new I_T_L nexus with an empty UA queue
+ * @lun: its LUN number
+ * @gfp: allocation flags
+ *
+ * Return: the nexus, or NULL.
+ */
+struct ktgt_tgt_dev *ktgt_tgt_dev_alloc(u64 lun, gfp_t gfp);
+
+/**
+ * ktgt_tgt_dev_free() - free an I_T_L nexus and its pending UAs
+ * @td: the nexus, already unreachable for new lookups
+ *
+ * The memory is freed after an RCU grace period, so a command that found
+ * @td under rcu_read_lock() may still use it until rcu_read_unlock().
+ */
+void ktgt_tgt_dev_free(struct ktgt_tgt_dev *td);
+
+/**
+ * ktgt_ua_queue() - queue a unit attention on one I_T_L nexus
+ * @td: the nexus
+ * @kind: the condition; not queued if already pending
+ *
+ * May sleep (GFP_KERNEL); called under ktgt_cfg_mutex.
+ */
+void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind);
+
+/**
+ * ktgt_ua_raise_lu_reset() - BUS DEVICE RESET FUNCTION OCCURRED (29h/03h)
+ *	on every I_T_L nexus that sees a device, after a LOGICAL UNIT RESET
+ * @dev: the device
+ *
+ * Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_ua_raise_lu_reset(struct ktgt_device *dev);
+
+/**
+ * ktgt_ua_take() - dequeue the highest priority pending unit attention
+ * @td: the nexus
+ * @sense: filled with UNIT ATTENTION and its ASC/ASCQ
+ *
+ * Any context; call under rcu_read_lock() if @td was looked up under it.
+ *
+ * Return: true if one was pending.
+ */
+bool ktgt_ua_take(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense);
+
+/**
+ * ktgt_ua_pending() - whether an I_T_L nexus has a pending unit attention
+ * @td: the nexus
+ *
+ * Return: true if one is pending.
+ */
+bool ktgt_ua_pending(struct ktgt_tgt_dev *td);
+
+/**
+ * ktgt_ua_clear_session() - clear a condition on every I_T_L nexus of a
+ *	session (REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED)
+ * @sess: the session
+ * @kind: the condition
+ *
+ * Any context.
+ */
+void ktgt_ua_clear_session(struct ktgt_session *sess, enum ktgt_ua_kind kind);
+
+/**
+ * ktgt_cmd_abort_session() - abort the commands of a dying session that
+ *	have not started executing
+ * @sess: the session, already marked dying
+ *
+ * They complete with TASK ABORTED. May sleep.
+ */
+void ktgt_cmd_abort_session(struct ktgt_session *sess);
+
+/**
+ * ktgt_session_queue_depth() - the queue depth new sessions get
+ *
+ * Return: the sess_queue_depth module parameter.
+ */
+unsigned int ktgt_session_queue_depth(void);
+
+/**
+ * ktgt_session_count_status() - count a TASK SET FULL or BUSY answer in
+ *	the session's statistics (/sys/kernel/ktgt/sessions/<id>/)
+ * @sess: the session
+ * @status: the status sent
+ *
+ * Any context.
+ */
+void ktgt_session_count_status(struct ktgt_session *sess, u8 status);
+
+/**
+ * ktgt_cmd_sense() - complete a command with CHECK CONDITION
+ * @cmd: the command
+ * @s: the sense: key, ASC/ASCQ, and optionally a field pointer and the
+ *	INFORMATION field
+ *
+ * The sense data is in descriptor format if the device's D_SENSE is set
+ * (ktgt_spc_d_sense()), else in fixed format. Any context.
+ */
+void ktgt_cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s);
+
+/**
+ * ktgt_cmd_lun_read_only() - whether the LUN a command addresses is write
+ *	protected (its read_only attribute; the device's is in its params)
+ * @cmd: a command past LUN lookup
+ *
+ * Return: true if the LUN is read-only.
+ */
+bool ktgt_cmd_lun_read_only(const struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_init_internal() - prepare an internal command of the SBC
+ *	emulation (KTGT_CF_SBC_INTERNAL)
+ * @ic: the internal command
+ * @parent: the initiator's command it works for
+ *
+ * @ic gets @parent's session, LUN, tag, CDB, device and descriptor and
+ * nothing else; the caller sets the buffer and the decoded fields. The
+ * engine never queues, orders or releases it; a handler's
+ * ktgt_cmd_done() on it calls ktgt_sbc_internal_done(). Process context.
+ */
+void ktgt_cmd_init_internal(struct ktgt_cmd *ic, struct ktgt_cmd *parent);
+
+/**
+ * ktgt_cmd_copy_status() - give a command the outcome of another
+ * @dst: the command to complete
+ * @src: the command whose status and sense to copy (no data-in)
+ */
+void ktgt_cmd_copy_status(struct ktgt_cmd *dst, const struct ktgt_cmd *src);
+
+/**
+ * ktgt_spc_needs_thread() - whether a command must execute in process
+ *	context even on an exec_atomic device (defined in core/spc.c)
+ * @cmd: a decoded command
+ *
+ * Return: true if its emulation may sleep.
+ */
+bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd);
+
+/* --- mgmt: devices, targets, LUN sets (device.c, target.c, lun.c) --- */
+
+/* The highest LUN number a LUN directory may have (luns/0 .. luns/16383). */
+#define KTGT_MAX_LUN		16383
+
+/*
+ * Every target, linked by ktgt_target.node (of every driver, not only one
+ * driver's), under ktgt_cfg_mutex.
+ */
+extern struct list_head ktgt_targets;
+
+/* The types of targets/<drv>/<tgt>/luns and .../groups/<g>/luns (lun.c). */
+extern const struct config_item_type ktgt_tgt_luns_type;
+extern const struct config_item_type ktgt_grp_luns_type;
+
+/**
+ * ktgt_lun_set_init() - initialise an empty LUN set
+ * @set: the set
+ * @tgt: the target it belongs to
+ */
+void ktgt_lun_set_init(struct ktgt_lun_set *set, struct ktgt_target *tgt);
+
+/**
+ * ktgt_lun_set_destroy() - free an empty LUN set's map
+ * @set: the set; every LUN in it must be unmapped
+ */
+void ktgt_lun_set_destroy(struct ktgt_lun_set *set);
+
+/**
+ * ktgt_device_from_link() - the device a configfs symlink points to
+ * @item: the link's target item
+ *
+ * Return: the device, or NULL if @item is not a device directory.
+ */
+struct ktgt_device *ktgt_device_from_link(struct config_item *item);
+
+/**
+ * ktgt_attrs_merge() - combine the core's and a module's configfs
+ *	attributes
+ * @generic: the core's NULL-terminated attributes
+ * @extra: the module's NULL-terminated attributes, or NULL
+ *
+ * A module attribute with the name of a generic one replaces it (a
+ * handler's own size attribute replaces the read-only generic one).
+ *
+ * Return: a NULL-terminated array to kfree(), or NULL if out of memory.
+ */
+struct configfs_attribute **ktgt_attrs_merge(struct configfs_attribute **generic,
+					     struct configfs_attribute **extra);
+
+/**
+ * ktgt_valid_module_name() - whether a handler or driver name can name a
+ *	configfs directory
+ * @name: the name
+ *
+ * Return: true if non-empty, shorter than 64 bytes, not "." or "..", and
+ * without '/'.
+ */
+bool ktgt_valid_module_name(const char *name);
+
+/* --- spc: SPC/SBC emulation (spc.c, sbc.c; spc_data.c is portable) --- */
+
+struct ktgt_sense_info;
+struct ktgt_spc_dev;
+
+/*
+ * Limits of the SBC emulation, reported in the Block Limits VPD page
+ * (B0h) and enforced by core/sbc.c. MAXIMUM TRANSFER LENGTH is
+ * KTGT_MAX_XFER_BYTES (engine). WRITE SAME writes through ->rw in chunks
+ * of at most 1 MiB, so its limit bounds the time one command takes.
+ */
+#define KTGT_SBC_MAX_WS_BYTES		SZ_32M	/* MAX WRITE SAME */
+#define KTGT_SBC_MAX_UNMAP_BYTES	SZ_1G	/* per descriptor */
+#define KTGT_SBC_MAX_UNMAP_DESCS	128	/* per UNMAP command */
+#define KTGT_SBC_MAX_CAW_BLOCKS		16	/* COMPARE AND WRITE */
+#define KTGT_SBC_MAX_LBA_STATUS_DESCS	256	/* per GET LBA STATUS */
+
+/*
+ * Bits of ktgt_device.spc_flags: the device's runtime mode state, set by
+ * MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL, read anywhere with
+ * test_bit(). All zero means "as the device's parameters say"; the state
+ * is per device, shared by every I_T nexus, and never saved.
+ *
+ * KTGT_SPC_WCE_FLIP: the caching page's WCE is the opposite of what
+ *	params.write_through implies (WCE = !write_through by default)
+ * KTGT_SPC_D_SENSE: the control page's D_SENSE: sense data in descriptor
+ *	format
+ * KTGT_SPC_PREVENT: medium removal is prevented
+ */
+#define KTGT_SPC_WCE_FLIP	0
+#define KTGT_SPC_D_SENSE	1
+#define KTGT_SPC_PREVENT	2
+
+/*
+ * Bit of ktgt_cmd.core.cflags marking an internal command of the SBC
+ * emulation (core/sbc.c): a transfer it sends to a handler's ->rw on
+ * behalf of an initiator's command (VERIFY, WRITE SAME, COMPARE AND
+ * WRITE, ...). The engine never queues, orders or answers such a
+ * command: ktgt_cmd_done() on it only calls ktgt_sbc_internal_done().
+ * The engine's own cflags bits are numbered from 0 up.
+ */
+#define KTGT_CF_SBC_INTERNAL	31
+
+/**
+ * ktgt_spc_d_sense() - whether a device reports sense in descriptor format
+ * @dev: the device
+ *
+ * The control mode page's D_SENSE, as the last MODE SELECT set it. Any
+ * context.
+ *
+ * Return: true for descriptor format, false for fixed format.
+ */
+bool ktgt_spc_d_sense(const struct ktgt_device *dev);
+
+/**
+ * ktgt_spc_wce() - whether a device's write cache is enabled
+ * @dev: the device
+ *
+ * The caching mode page's WCE. While it is 0 core/sbc.c forces FUA on
+ * every write. Any context.
+ *
+ * Return: true if writes may stay in a volatile cache.
+ */
+bool ktgt_spc_wce(const struct ktgt_device *dev);
+
+/**
+ * ktgt_spc_thin() - whether a device does thin provisioning
+ * @dev: the device
+ *
+ * params.thin_provisioned and a handler with &ktgt_sbc_ops.unmap.
+ *
+ * Return: true if UNMAP and WRITE SAME with UNMAP are supported.
+ */
+bool ktgt_spc_thin(const struct ktgt_device *dev);
+
+/**
+ * ktgt_spc_fail() - complete a command with CHECK CONDITION and full sense
+ * @cmd: the command
+ * @s: the sense: key, ASC/ASCQ, field pointer, information
+ *
+ * Unlike ktgt_cmd_check_condition() this keeps the field pointer and the
+ * INFORMATION field of @s, and honours D_SENSE. Any context.
+ */
+void ktgt_spc_fail(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s);
+
+/**
+ * ktgt_spc_describe() - describe a command's logical unit for spc_data.c
+ * @cmd: a command with its device (and LUN) set
+ * @d: filled from the device's parameters, capacity and type, the LUN's
+ *	write protection and the emulation's limits
+ */
+void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d);
+
+/**
+ * ktgt_spc_send() - complete a command with data-in
+ * @cmd: the command
+ * @buf: the data
+ * @len: its full length; what does not fit the buffer or the allocation
+ *	length is dropped (and counted in the residual)
+ *
+ * Copies into cmd->sg and calls ktgt_cmd_good(). Any context.
+ */
+void ktgt_spc_send(struct ktgt_cmd *cmd, const void *buf, u32 len);
+
+/**
+ * ktgt_spc_dout_len() - the parameter list length a command can use
+ * @cmd: a data-out command with a byte count (MODE SELECT, UNMAP)
+ *
+ * Return: the PARAMETER LIST LENGTH, capped by the data received.
+ */
+u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_sbc_internal_done() - an internal command of the SBC emulation
+ *	completed asynchronously
+ * @cmd: a command with KTGT_CF_SBC_INTERNAL set
+ *
+ * Called by ktgt_cmd_done() instead of its usual completion; wakes the
+ * emulation waiting for the transfer. Any context.
+ */
+void ktgt_sbc_internal_done(struct ktgt_cmd *cmd);
 
 #endif /* KTGT_INTERNAL_H */

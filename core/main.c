@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktgt core: module initialisation.
+ *
+ * Order: sysfs root, sgv pool, command engine, then configfs last, so
+ * nothing can be configured before the engine can run commands; exit in
+ * reverse. configfs_unregister_subsystem() cannot fail, and the module
+ * cannot be unloaded while a handler or driver module (which depend on
+ * it) is loaded, so every device and target is gone by then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,13 +24,25 @@ static int __init ktgt_core_init(void)
 	if (ret)
 		return ret;
 
-	ret = ktgt_configfs_init();
+	ret = ktgt_sgv_init();
 	if (ret)
 		goto out_sysfs;
+
+	ret = ktgt_cmd_init_module();
+	if (ret)
+		goto out_sgv;
+
+	ret = ktgt_configfs_init();
+	if (ret)
+		goto out_cmd;
 
 	pr_info("ktgt %s loaded\n", KTGT_VERSION);
 	return 0;
 
+out_cmd:
+	ktgt_cmd_exit_module();
+out_sgv:
+	ktgt_sgv_exit();
 out_sysfs:
 	ktgt_sysfs_exit();
 	return ret;
@@ -33,6 +51,8 @@ out_sysfs:
 static void __exit ktgt_core_exit(void)
 {
 	ktgt_configfs_exit();
+	ktgt_cmd_exit_module();
+	ktgt_sgv_exit();
 	ktgt_sysfs_exit();
 	pr_info("ktgt unloaded\n");
 }

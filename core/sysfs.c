@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktgt core: runtime state in sysfs at /sys/kernel/ktgt.
+ *
+ *   version     the ktgt release
+ *   sessions/   one directory per session (core/session.c)
+ *   devices/    one directory per device (core/device.c)
+ *   sgv/        the sgv pool's statistics (core/sgv.c)
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -9,6 +14,8 @@
 #include "ktgt_internal.h"
 
 struct kobject *ktgt_sysfs_root;
+struct kobject *ktgt_sysfs_sessions;
+struct kobject *ktgt_sysfs_devices;
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -36,15 +43,36 @@ int ktgt_sysfs_init(void)
 		return -ENOMEM;
 
 	ret = sysfs_create_group(ktgt_sysfs_root, &ktgt_root_group);
-	if (ret) {
-		kobject_put(ktgt_sysfs_root);
-		ktgt_sysfs_root = NULL;
-	}
+	if (ret)
+		goto out_root;
+
+	ret = -ENOMEM;
+	ktgt_sysfs_sessions = kobject_create_and_add("sessions",
+						     ktgt_sysfs_root);
+	if (!ktgt_sysfs_sessions)
+		goto out_group;
+	ktgt_sysfs_devices = kobject_create_and_add("devices", ktgt_sysfs_root);
+	if (!ktgt_sysfs_devices)
+		goto out_sessions;
+	return 0;
+
+out_sessions:
+	kobject_put(ktgt_sysfs_sessions);
+	ktgt_sysfs_sessions = NULL;
+out_group:
+	sysfs_remove_group(ktgt_sysfs_root, &ktgt_root_group);
+out_root:
+	kobject_put(ktgt_sysfs_root);
+	ktgt_sysfs_root = NULL;
 	return ret;
 }
 
 void ktgt_sysfs_exit(void)
 {
+	kobject_put(ktgt_sysfs_devices);
+	ktgt_sysfs_devices = NULL;
+	kobject_put(ktgt_sysfs_sessions);
+	ktgt_sysfs_sessions = NULL;
 	sysfs_remove_group(ktgt_sysfs_root, &ktgt_root_group);
 	kobject_put(ktgt_sysfs_root);
 	ktgt_sysfs_root = NULL;

@@ -2,16 +2,633 @@
 /*
  * ktgt: the public API for target drivers and dev handlers.
  *
- * This header is what out-of-tree target drivers and dev handlers are
- * written against. Everything in it is documented with kernel-doc and
- * kept stable; see Documentation/api.rst.
+ * This header is what target drivers (transports: local, iSCSI, SRP, FC)
+ * and dev handlers (virtual disks, CD-ROM, tape, pass-through) are written
+ * against, in tree or out of tree. It is kept small and stable; see
+ * Documentation/api.rst for the command life cycle it describes.
+ *
+ * The life of a command, as a target driver sees it::
+ *
+ *   driver                         core                      dev handler
+ *   ------                         ----                      -----------
+ *   ktgt_cmd_init()
+ *   ktgt_cmd_submit()  ---------> parse, LUN lookup, checks,
+ *                                 allocate the data buffer
+ *   ->rdy_to_xfer()  <----------- (data-out commands only)
+ *   ktgt_cmd_rx_done() ---------> ordering, UA, exec  ------> ->exec()
+ *                                                    <------ ktgt_cmd_done()
+ *   ->xmit_response() <---------- status, sense, data-in
+ *   ktgt_cmd_xmit_done() -------> release buffers and LUN
+ *   ->free_cmd()      <---------- last reference dropped
  */
 #ifndef _KTGT_KTGT_H
 #define _KTGT_KTGT_H
+
+#include <linux/configfs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <ktgt/ktgt_proto.h>
 
 /**
  * define KTGT_VERSION - the ktgt release this API belongs to
  */
 #define KTGT_VERSION "0.1.0"
+
+/**
+ * define KTGT_MAX_CDB_LEN - longest CDB a command can carry
+ */
+#define KTGT_MAX_CDB_LEN	32
+
+/**
+ * define KTGT_SENSE_LEN - size of a command's sense buffer
+ */
+#define KTGT_SENSE_LEN		96
+
+struct ktgt_cmd;
+struct ktgt_device;
+struct ktgt_session;
+struct ktgt_target;
+struct ktgt_tmf;
+
+/*
+ * ===================================================================
+ * Target drivers
+ * ===================================================================
+ */
+
+/**
+ * enum ktgt_ctx - the context a driver calls the core from
+ * @KTGT_CTX_THREAD: process context that may sleep; the core may execute
+ *	the command right there (no context switch)
+ * @KTGT_CTX_ATOMIC: atomic context (softirq, spinlock held, blk-mq
+ *	->queue_rq without BLK_MQ_F_BLOCKING); the core never sleeps and
+ *	hands what may sleep to its worker threads
+ */
+enum ktgt_ctx {
+	KTGT_CTX_THREAD,
+	KTGT_CTX_ATOMIC,
+};
+
+/**
+ * struct ktgt_tgt_template - a target driver
+ * @name: the driver's name; its targets live in
+ *	/sys/kernel/config/ktgt/targets/<name>/
+ * @owner: the module; held while any of its targets exists
+ * @target_create: optional; a target was created by mkdir. Set up the
+ *	driver's state (ktgt_target_set_priv()). May sleep.
+ * @target_destroy: optional; undo @target_create. Called after the target
+ *	was disabled and every session of it destroyed. May sleep.
+ * @target_enable: optional; start (@enable true) or stop serving the
+ *	target, from a write to its enable attribute. Stopping must end the
+ *	target's sessions (ktgt_session_destroy()) before it returns. May
+ *	sleep.
+ * @target_attrs: optional NULL-terminated configfs attributes added to
+ *	every target directory of this driver
+ * @rdy_to_xfer: fetch the data-out of a write-type command into
+ *	cmd->sg (cmd->bufflen bytes) and call ktgt_cmd_rx_done(). Return 0,
+ *	or a negative errno if the transfer cannot be started (the core then
+ *	fails the command).
+ * @xmit_response: send cmd->data_len bytes of data-in (if any) from
+ *	cmd->sg, then the status, sense and residual, and call
+ *	ktgt_cmd_xmit_done() once the buffers may be released. Return 0 or a
+ *	negative errno (the core then releases the command as if sent).
+ * @tmf_done: a task management function finished; send tmf->response.
+ * @free_cmd: the core dropped its last reference to a command; the driver
+ *	may free the memory the command is embedded in.
+ * @callbacks_atomic: the driver's @rdy_to_xfer, @xmit_response and
+ *	@tmf_done may be called in atomic context. If false the core calls
+ *	them from process context only.
+ * @sg_tablesize: the most scatterlist entries the driver can handle in
+ *	one command, 0 for no limit
+ * @list: private to the core
+ *
+ * Callbacks other than those noted are called in process context.
+ * @target_create, @target_enable and @target_destroy are serialised per
+ * target and are not called under the core's configuration mutex.
+ */
+struct ktgt_tgt_template {
+	const char *name;
+	struct module *owner;
+
+	int (*target_create)(struct ktgt_target *tgt);
+	void (*target_destroy)(struct ktgt_target *tgt);
+	int (*target_enable)(struct ktgt_target *tgt, bool enable);
+	struct configfs_attribute **target_attrs;
+
+	int (*rdy_to_xfer)(struct ktgt_cmd *cmd);
+	int (*xmit_response)(struct ktgt_cmd *cmd);
+	void (*tmf_done)(struct ktgt_tmf *tmf);
+	void (*free_cmd)(struct ktgt_cmd *cmd);
+
+	bool callbacks_atomic;
+	unsigned int sg_tablesize;
+
+	struct list_head list;
+};
+
+int ktgt_register_template(struct ktgt_tgt_template *tt);
+void ktgt_unregister_template(struct ktgt_tgt_template *tt);
+
+/**
+ * ktgt_target_name() - a target's name (its configfs directory name)
+ * @tgt: the target
+ *
+ * Return: the name; valid for the target's lifetime.
+ */
+const char *ktgt_target_name(const struct ktgt_target *tgt);
+
+/**
+ * ktgt_target_set_priv() - attach the driver's state to a target
+ * @tgt: the target
+ * @priv: the driver's pointer
+ */
+void ktgt_target_set_priv(struct ktgt_target *tgt, void *priv);
+
+/**
+ * ktgt_target_priv() - the driver's state attached to a target
+ * @tgt: the target
+ *
+ * Return: what ktgt_target_set_priv() stored, or NULL.
+ */
+void *ktgt_target_priv(const struct ktgt_target *tgt);
+
+/**
+ * ktgt_target_from_item() - the target a configfs item belongs to
+ * @item: the item passed to a &ktgt_tgt_template.target_attrs callback
+ *
+ * Return: the target.
+ */
+struct ktgt_target *ktgt_target_from_item(struct config_item *item);
+
+/*
+ * ===================================================================
+ * Sessions (I_T nexuses)
+ * ===================================================================
+ */
+
+/**
+ * ktgt_session_create() - register an I_T nexus with a target
+ * @tgt: an enabled target
+ * @initiator: the initiator port name (iSCSI name, WWPN, ...); it picks
+ *	the LUNs the session sees (the target's initiator groups)
+ * @priv: the driver's per-session pointer (ktgt_session_priv())
+ *
+ * Every logical unit the session sees starts with a POWER ON, RESET, OR
+ * BUS DEVICE RESET OCCURRED unit attention. May sleep.
+ *
+ * Return: the session, or an ERR_PTR(): -ENODEV if @tgt is not enabled,
+ * -ENOMEM.
+ */
+struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
+					 const char *initiator, void *priv);
+
+/**
+ * ktgt_session_destroy() - end an I_T nexus
+ * @sess: the session
+ *
+ * Aborts the session's commands that have not started executing, waits
+ * for the others to complete and for the driver to release every command
+ * (ktgt_cmd_xmit_done()), then frees the session. The driver must not
+ * submit new commands on @sess once this is called. May sleep.
+ */
+void ktgt_session_destroy(struct ktgt_session *sess);
+
+/**
+ * ktgt_session_priv() - the driver's per-session pointer
+ * @sess: the session
+ *
+ * Return: the @priv given to ktgt_session_create().
+ */
+void *ktgt_session_priv(const struct ktgt_session *sess);
+
+/**
+ * ktgt_session_initiator() - the session's initiator port name
+ * @sess: the session
+ *
+ * Return: the name given to ktgt_session_create().
+ */
+const char *ktgt_session_initiator(const struct ktgt_session *sess);
+
+/*
+ * ===================================================================
+ * Commands
+ * ===================================================================
+ */
+
+/* Command flags (ktgt_cmd.flags), set by the driver before submit. */
+/* The driver supplies the data buffer in cmd->sg / sg_cnt / bufflen. */
+#define KTGT_CMD_DRIVER_SG	BIT(0)
+
+/**
+ * struct ktgt_cmd - a SCSI command (task)
+ *
+ * A target driver embeds this in its own per-command structure, so the
+ * core allocates nothing for the command itself, and fills it with
+ * ktgt_cmd_init(). The fields marked "driver" may be read by the driver at
+ * any time; the fields marked "result" are valid from ->xmit_response()
+ * on; everything after @core is private to the core.
+ *
+ * @sess: driver: the I_T nexus the command arrived on
+ * @lun: driver: the logical unit number (SAM-5 single level, decoded)
+ * @tag: driver: the transport's task tag, for TMFs and logging
+ * @cdb: driver: the CDB
+ * @cdb_len: driver: its length
+ * @attr: driver: the task attribute
+ * @exp_dir: driver: the data direction the transport announced
+ * @exp_len: driver: the expected data transfer length the transport
+ *	announced (iSCSI EDTL, FCP_DL)
+ * @flags: driver: KTGT_CMD_* flags
+ * @sg: the data buffer (allocated by the core unless KTGT_CMD_DRIVER_SG)
+ * @sg_cnt: its number of entries
+ * @bufflen: its size in bytes
+ * @data_len: result: bytes of data-in to send from @sg
+ * @resid: result: the residual count; see @resid_over
+ * @resid_over: result: true if @resid is an overflow (the command wanted
+ *	more than @exp_len), false for an underflow
+ * @status: result: SAM status (enum ktgt_sam_status)
+ * @sense_len: result: bytes of sense data in @sense, 0 if none
+ * @sense: result: sense data (fixed or descriptor format)
+ * @core: private to the core
+ */
+struct ktgt_cmd {
+	struct ktgt_session	*sess;
+	u64			lun;
+	u64			tag;
+	u8			cdb[KTGT_MAX_CDB_LEN];
+	u8			cdb_len;
+	enum ktgt_task_attr	attr;
+	enum ktgt_data_dir	exp_dir;
+	u32			exp_len;
+	u32			flags;
+
+	struct scatterlist	*sg;
+	unsigned int		sg_cnt;
+	u32			bufflen;
+
+	u32			data_len;
+	u32			resid;
+	bool			resid_over;
+	u8			status;
+	u8			sense_len;
+	u8			sense[KTGT_SENSE_LEN];
+
+	/* private to the core from here on */
+	struct {
+		struct kref		ref;
+		unsigned int		state;
+		unsigned long		cflags;
+		struct ktgt_device	*dev;
+		void			*lun_ref;
+		void			*tgt_dev;
+		void			*sgv;
+		struct list_head	sess_node;
+		struct list_head	dev_node;
+		struct work_struct	work;
+		u64			lba;
+		u32			nr_blocks;
+		u64			xfer_len;
+		u32			cdb_flags;
+		enum ktgt_data_dir	dir;
+		const void		*desc;
+		u64			sn;
+		unsigned long		start_jiffies;
+		void			*handler_priv;
+	} core;
+};
+
+/**
+ * ktgt_cmd_init() - fill in a received command
+ * @cmd: the command, embedded in the driver's structure
+ * @sess: the session it arrived on
+ * @lun: the LUN it addresses
+ * @tag: the transport's tag
+ * @cdb: the CDB
+ * @cdb_len: its length; longer than KTGT_MAX_CDB_LEN is refused with
+ *	INVALID FIELD IN CDB at submit time
+ * @attr: the task attribute
+ * @dir: the data direction the transport announced
+ * @exp_len: the expected data transfer length the transport announced
+ *
+ * Clears everything else; takes the first reference, which
+ * ktgt_cmd_xmit_done() drops. Never sleeps.
+ */
+void ktgt_cmd_init(struct ktgt_cmd *cmd, struct ktgt_session *sess, u64 lun,
+		   u64 tag, const u8 *cdb, unsigned int cdb_len,
+		   enum ktgt_task_attr attr, enum ktgt_data_dir dir,
+		   u32 exp_len);
+
+/**
+ * ktgt_cmd_submit() - hand a command to the core
+ * @cmd: a command filled by ktgt_cmd_init()
+ * @ctx: the caller's context
+ *
+ * The core takes it from here; every outcome, including errors (CHECK
+ * CONDITION, TASK SET FULL, BUSY), reaches the driver as
+ * ->xmit_response(). With %KTGT_CTX_THREAD the command may be executed
+ * and even answered before this returns.
+ */
+void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
+
+/**
+ * ktgt_cmd_rx_done() - the data-out of a command has arrived
+ * @cmd: the command ->rdy_to_xfer() was called for
+ * @error: 0, or a negative errno if the transfer failed (the command then
+ *	ends with a CHECK CONDITION and is not executed)
+ * @ctx: the caller's context
+ */
+void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);
+
+/**
+ * ktgt_cmd_xmit_done() - the driver is done with a command
+ * @cmd: the command ->xmit_response() was called for
+ *
+ * Releases the data buffer and the command's hold on its logical unit,
+ * and drops the driver's reference; ->free_cmd() follows when the last
+ * reference is gone. Any context.
+ */
+void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
+
+/*
+ * ===================================================================
+ * Task management
+ * ===================================================================
+ */
+
+/**
+ * struct ktgt_tmf - a task management request
+ * @sess: driver: the I_T nexus it arrived on
+ * @fn: driver: the function
+ * @lun: driver: the LUN, for functions addressed to a logical unit
+ * @tag: driver: the transport's tag of the TMF itself
+ * @ref_tag: driver: the tag of the task it refers to (ABORT TASK,
+ *	QUERY TASK)
+ * @response: result: the service response
+ * @priv: the driver's pointer, untouched by the core
+ * @work: private to the core
+ */
+struct ktgt_tmf {
+	struct ktgt_session	*sess;
+	enum ktgt_tmf_fn	fn;
+	u64			lun;
+	u64			tag;
+	u64			ref_tag;
+	enum ktgt_tmf_response	response;
+	void			*priv;
+	struct work_struct	work;
+};
+
+/**
+ * ktgt_tmf_submit() - execute a task management function
+ * @tmf: the request, filled by the driver
+ *
+ * The outcome arrives as ->tmf_done(). Any context.
+ */
+void ktgt_tmf_submit(struct ktgt_tmf *tmf);
+
+/*
+ * ===================================================================
+ * Dev handlers
+ * ===================================================================
+ */
+
+/**
+ * enum ktgt_exec_status - what a dev handler's ->exec() did
+ * @KTGT_EXEC_DONE: finished; status and sense are set (ktgt_cmd_good(),
+ *	ktgt_cmd_check_condition())
+ * @KTGT_EXEC_ASYNC: under way; the handler calls ktgt_cmd_done() later,
+ *	from any context
+ */
+enum ktgt_exec_status {
+	KTGT_EXEC_DONE,
+	KTGT_EXEC_ASYNC,
+};
+
+/**
+ * struct ktgt_sbc_ops - medium access of a direct-access (SBC) device
+ *
+ * A disk handler provides these and the core emulates everything else of
+ * SPC-4/SBC-3 (INQUIRY and its VPD pages, MODE SENSE/SELECT, READ
+ * CAPACITY, VERIFY, WRITE AND VERIFY, WRITE SAME, COMPARE AND WRITE, GET
+ * LBA STATUS, REPORT SUPPORTED OPERATION CODES, ...) on top of them.
+ * Each is called in process context and may sleep unless
+ * &ktgt_dev_type.exec_atomic is set.
+ *
+ * @rw: read (cmd->core.dir == KTGT_DIR_READ) or write cmd->core.nr_blocks
+ *	blocks at cmd->core.lba from/to cmd->sg; honour KTGT_CDB_FUA in
+ *	cmd->core.cdb_flags. Return as ->exec() does.
+ * @sync: make everything written durable (SYNCHRONIZE CACHE). Return 0 or
+ *	a negative errno.
+ * @unmap: optional; deallocate @nr blocks at @lba (thin provisioning).
+ *	Return 0 or a negative errno.
+ * @mapped: optional; for GET LBA STATUS: whether @lba is mapped, and in
+ *	@len how many blocks from @lba share that state. Return 0 or a
+ *	negative errno. Without it every block reads as mapped.
+ */
+struct ktgt_sbc_ops {
+	enum ktgt_exec_status (*rw)(struct ktgt_cmd *cmd);
+	int (*sync)(struct ktgt_device *dev);
+	int (*unmap)(struct ktgt_device *dev, u64 lba, u64 nr);
+	int (*mapped)(struct ktgt_device *dev, u64 lba, bool *mapped,
+		      u64 *len);
+};
+
+/**
+ * struct ktgt_dev_type - a dev handler
+ * @name: the handler's name; its devices live in
+ *	/sys/kernel/config/ktgt/handlers/<name>/
+ * @owner: the module; held while any of its devices exists
+ * @pdt: the PERIPHERAL DEVICE TYPE of its devices (TYPE_DISK, TYPE_ROM,
+ *	...)
+ * @dev_alloc: optional; a device was created by mkdir: allocate its
+ *	private state (ktgt_device_set_priv()). May sleep.
+ * @dev_free: optional; undo @dev_alloc. May sleep.
+ * @enable: open the backing store and set the device's capacity
+ *	(ktgt_device_set_capacity()); called on "echo 1 > enable". May sleep.
+ * @disable: close it; called when the device is disabled or removed, and
+ *	only when no LUN maps it. May sleep.
+ * @resync_size: optional; re-read the backing store's size and set it
+ *	(ktgt_device_set_capacity()), from a write to resync_size. May
+ *	sleep.
+ * @dev_attrs: optional NULL-terminated handler-specific configfs
+ *	attributes (e.g. filename)
+ * @sbc: for direct-access handlers: the medium operations; the core
+ *	then executes every command
+ * @exec: for other handlers: execute a command. cmd->core.desc is the
+ *	decoded descriptor. Runs in process context unless @exec_atomic.
+ * @exec_atomic: @exec (or @sbc) never sleeps, so the core may call it in
+ *	the submitter's context even when that is atomic
+ * @list: private to the core
+ *
+ * @enable, @disable and @resync_size are serialised per device and are not
+ * called under the core's configuration mutex.
+ */
+struct ktgt_dev_type {
+	const char *name;
+	struct module *owner;
+	u8 pdt;
+
+	int (*dev_alloc)(struct ktgt_device *dev);
+	void (*dev_free)(struct ktgt_device *dev);
+	int (*enable)(struct ktgt_device *dev);
+	void (*disable)(struct ktgt_device *dev);
+	int (*resync_size)(struct ktgt_device *dev);
+	struct configfs_attribute **dev_attrs;
+
+	const struct ktgt_sbc_ops *sbc;
+	enum ktgt_exec_status (*exec)(struct ktgt_cmd *cmd);
+	bool exec_atomic;
+
+	struct list_head list;
+};
+
+int ktgt_register_dev_type(struct ktgt_dev_type *dt);
+void ktgt_unregister_dev_type(struct ktgt_dev_type *dt);
+
+/**
+ * struct ktgt_dev_params - a device's generic, configfs-settable identity
+ * and behaviour; the core's SPC/SBC emulation answers from it
+ * @block_size: logical block size in bytes (512, 4096; 2048 for CD-ROM)
+ * @read_only: the device is write protected
+ * @write_through: WCE=0: every write is forced to the medium (FUA)
+ * @nv_cache: the cache is non-volatile: SYNCHRONIZE CACHE does nothing
+ * @thin_provisioned: UNMAP and WRITE SAME with UNMAP deallocate
+ * @rotational: report a rotating medium (VPD B1h) instead of solid state
+ * @removable: RMB=1 in standard INQUIRY data
+ * @vendor_id: T10 VENDOR IDENTIFICATION (8 characters)
+ * @product_id: PRODUCT IDENTIFICATION (16 characters)
+ * @revision: PRODUCT REVISION LEVEL (4 characters)
+ * @serial: UNIT SERIAL NUMBER (VPD 80h)
+ * @naa_id: the NAA IEEE Registered Extended identifier (VPD 83h), 16
+ *	bytes, derived from the device name unless set
+ */
+struct ktgt_dev_params {
+	u32	block_size;
+	bool	read_only;
+	bool	write_through;
+	bool	nv_cache;
+	bool	thin_provisioned;
+	bool	rotational;
+	bool	removable;
+	char	vendor_id[9];
+	char	product_id[17];
+	char	revision[5];
+	char	serial[33];
+	u8	naa_id[16];
+};
+
+/**
+ * ktgt_device_name() - a device's name (its configfs directory name)
+ * @dev: the device
+ *
+ * Return: the name; valid for the device's lifetime.
+ */
+const char *ktgt_device_name(const struct ktgt_device *dev);
+
+/**
+ * ktgt_device_params() - a device's generic parameters
+ * @dev: the device
+ *
+ * Handlers may read them at any time; they change only while the device
+ * is disabled.
+ *
+ * Return: the parameters.
+ */
+const struct ktgt_dev_params *ktgt_device_params(const struct ktgt_device *dev);
+
+/**
+ * ktgt_device_set_priv() - attach the handler's state to a device
+ * @dev: the device
+ * @priv: the handler's pointer
+ */
+void ktgt_device_set_priv(struct ktgt_device *dev, void *priv);
+
+/**
+ * ktgt_device_priv() - the handler's state attached to a device
+ * @dev: the device
+ *
+ * Return: what ktgt_device_set_priv() stored, or NULL.
+ */
+void *ktgt_device_priv(const struct ktgt_device *dev);
+
+/**
+ * ktgt_device_from_item() - the device a configfs item belongs to
+ * @item: the item passed to a &ktgt_dev_type.dev_attrs callback
+ *
+ * Return: the device.
+ */
+struct ktgt_device *ktgt_device_from_item(struct config_item *item);
+
+/**
+ * ktgt_device_enabled() - whether a device is enabled
+ * @dev: the device
+ *
+ * Handler attributes that cannot change while enabled return -EBUSY when
+ * this is true.
+ *
+ * Return: true if enabled.
+ */
+bool ktgt_device_enabled(const struct ktgt_device *dev);
+
+/**
+ * ktgt_device_set_capacity() - set a device's size in logical blocks
+ * @dev: the device
+ * @nr_blocks: the number of logical blocks
+ *
+ * On a change while enabled, every I_T nexus that sees the device gets a
+ * CAPACITY DATA HAS CHANGED unit attention. May sleep. Takes the core's
+ * configuration mutex, whose holders may wait for commands to finish:
+ * never call it from the command path (->exec, ->rw) or with a lock a
+ * command may wait for.
+ */
+void ktgt_device_set_capacity(struct ktgt_device *dev, u64 nr_blocks);
+
+/**
+ * ktgt_device_capacity() - a device's size in logical blocks
+ * @dev: the device
+ *
+ * Return: the number of logical blocks.
+ */
+u64 ktgt_device_capacity(const struct ktgt_device *dev);
+
+/**
+ * ktgt_cmd_done() - a dev handler finished an asynchronous command
+ * @cmd: the command ->exec() or ->rw() returned %KTGT_EXEC_ASYNC for
+ *
+ * Status and sense must be set. Any context.
+ */
+void ktgt_cmd_done(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_good() - complete a command with GOOD status
+ * @cmd: the command
+ * @data_len: bytes of data-in in cmd->sg (truncated to the allocation
+ *	length); the residual is computed from it
+ */
+void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len);
+
+/**
+ * ktgt_cmd_check_condition() - complete a command with CHECK CONDITION
+ * @cmd: the command
+ * @key: sense key
+ * @asc: additional sense code
+ * @ascq: additional sense code qualifier
+ */
+void ktgt_cmd_check_condition(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq);
+
+/**
+ * ktgt_cmd_io_error() - complete a command after a backing store error
+ * @cmd: the command
+ * @err: the negative errno the backing store returned
+ *
+ * Maps @err to sense data: -ENOSPC to SPACE ALLOCATION FAILED WRITE
+ * PROTECT, -EROFS to WRITE PROTECTED, -ENOMEM to BUSY status, others to
+ * MEDIUM ERROR with READ or WRITE ERROR by direction.
+ */
+void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err);
 
 #endif /* _KTGT_KTGT_H */

@@ -1,0 +1,1505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt core: the command state machine.
+ *
+ * Every SCSI command a target driver receives passes through here, from
+ * ktgt_cmd_submit() to ->free_cmd(). Documentation/api.rst describes the
+ * life cycle for driver and handler writers; this comment is about how it
+ * is implemented.
+ *
+ * Stages
+ * ======
+ *
+ * submit (driver's context)
+ *	enter the session (sess->cmds), TASK SET FULL past the session's
+ *	queue depth, CDB length, LUN lookup (absent LUNs: only INQUIRY,
+ *	REPORT LUNS and REQUEST SENSE are answered), CDB decode, unit
+ *	attention, task attribute, LBA range, write protection, buffer
+ *	reservation (BUSY past max_buffer_mb), then admission to the
+ *	device's task set, which may defer the command (dev->deferred).
+ * run (submit's context, or a worker after deferral)
+ *	allocate the buffer from the sgv pool (in atomic context only from
+ *	its cache; on a miss the command moves to a worker that allocates
+ *	with GFP_KERNEL), then for data-out ->rdy_to_xfer() and wait for
+ *	ktgt_cmd_rx_done().
+ * exec (inline, or a worker when the context does not allow it)
+ *	REPORT LUNS and REQUEST SENSE here; SBC devices through
+ *	ktgt_sbc_exec(); the others through the handler's ->exec(), which
+ *	passes what it does not implement to ktgt_spc_exec(). DONE or,
+ *	later, ktgt_cmd_done().
+ * finish
+ *	leave the task set (restarting deferred commands it held back),
+ *	replace the outcome by TASK ABORTED if the command was aborted,
+ *	compute the residual, count statistics, ->xmit_response().
+ * release
+ *	ktgt_cmd_xmit_done() frees the buffer and drops the driver's
+ *	reference; the last reference leaves the session, drops the LUN and
+ *	calls ->free_cmd().
+ *
+ * Unit attention and all other checks happen at submit, before the data
+ * phase: a command that is going to fail does not make the initiator
+ * send its data first, and a pending unit attention is reported in the
+ * order the commands arrived.
+ *
+ * Task ordering (SAM-5 8.6; rules in core/order.c)
+ * =================================================
+ *
+ * A command enters its device's task set at submit, in arrival order, so
+ * ordering follows the order the initiator sent the commands, not the
+ * order their data arrived. Under dev->order_lock (irq-safe, never held
+ * with another lock):
+ *
+ * - dev->nr_active counts the commands admitted and not finished,
+ *   dev->nr_ordered the ORDERED ones among them;
+ * - dev->active lists the admitted commands that write the medium, the
+ *   only ones another command can be held back by for overlap;
+ * - dev->deferred lists, in arrival order, the commands not admitted
+ *   yet.
+ *
+ * A command is admitted if ktgt_order_must_wait() holds it back for
+ * neither an admitted nor an earlier deferred command; HEAD OF QUEUE
+ * always is. When a command finishes, the deferred list is rescanned in
+ * order and every command that may now start is admitted and restarted
+ * from the engine's workqueue (never inline, to bound the stack).
+ *
+ * Contexts
+ * ========
+ *
+ * With KTGT_CTX_THREAD everything runs inline in the caller's context.
+ * With KTGT_CTX_ATOMIC the core executes inline only plain READ/WRITE
+ * commands of a device whose handler sets exec_atomic (the nullio fast
+ * path), the commands the core answers itself without a device (absent
+ * LUNs, REPORT LUNS, REQUEST SENSE); everything else is queued with
+ * queue_work() to ktgt_exec_wq, a per-CPU (bound) WQ_HIGHPRI |
+ * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU. Driver
+ * callbacks are called in atomic context only if the driver sets
+ * callbacks_atomic; otherwise they are bounced to the same workqueue.
+ * ktgt_cmd_done() may be called in any context; it tells process context
+ * from atomic context with preemptible(), which is always false (so
+ * always bounces) on kernels without CONFIG_PREEMPT_COUNT.
+ *
+ * Each command has one work item; at most one stage of a command is
+ * queued or running at a time, and core.state says which.
+ *
+ * Aborts
+ * ======
+ *
+ * Task management and session teardown set KTGT_CF_ABORTED on commands
+ * (with a reference, under sess->lock). The flag is tested at every
+ * hand-over: a command that has not started executing ends with TASK
+ * ABORTED without executing; deferred ones are pulled off dev->deferred
+ * by a rescan; an executing one runs to completion and is then reported
+ * as TASK ABORTED, without data. The TMF waits until every command it
+ * aborted was released by the driver (ktgt_cmd_xmit_done()), then calls
+ * ->tmf_done(): the driver sees the aborted commands back before the TMF
+ * response.
+ *
+ * Locking
+ * =======
+ *
+ * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->dying.
+ * dev->order_lock (irq-safe): the ordering state above.
+ * core.cflags: atomic bit operations. core.state: written by the stage
+ * that owns the command, read locklessly (READ_ONCE) by aborts.
+ * ktgt_sessions' xa_lock -> sess->lock when task management walks every
+ * session.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/jiffies.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <ktgt/ktgt.h>
+#include "ktgt_internal.h"
+#include "cdb.h"
+#include "order.h"
+#include "sense.h"
+
+/* core.state: where a command is; see the top of the file. */
+enum ktgt_cmd_state {
+	KTGT_CS_NEW,		/* filled by ktgt_cmd_init() */
+	KTGT_CS_CHECK,		/* ktgt_cmd_submit() checking it */
+	KTGT_CS_WAIT,		/* on dev->deferred */
+	KTGT_CS_RUN,		/* admitted, getting its buffer (worker) */
+	KTGT_CS_XFER,		/* ->rdy_to_xfer() to be called (worker) */
+	KTGT_CS_DATA_OUT,	/* the driver is fetching the data-out */
+	KTGT_CS_EXEC_Q,		/* queued for execution (worker) */
+	KTGT_CS_EXEC,		/* executing */
+	KTGT_CS_DONE,		/* finished; ->xmit_response() pending */
+	KTGT_CS_XMIT,		/* ->xmit_response() called */
+	KTGT_CS_RELEASED,	/* ktgt_cmd_xmit_done() called */
+	KTGT_CS_FREE,		/* last reference gone; ->free_cmd() (worker) */
+};
+
+/* core.cflags bits. */
+enum {
+	KTGT_CF_ABORTED,	/* aborted by a TMF or session teardown */
+	KTGT_CF_ADMITTED,	/* in the device's task set (nr_active) */
+	KTGT_CF_ON_ACTIVE,	/* on dev->active */
+	KTGT_CF_RESERVED,	/* bufflen counted in ktgt_buf_bytes */
+	KTGT_CF_DATA_IN_SG,	/* data-out received into the buffer */
+	KTGT_CF_ATOMIC_EXEC,	/* executing in atomic context */
+	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
+};
+
+#define KTGT_OP_REQUEST_SENSE	0x03
+#define KTGT_OP_INQUIRY		0x12
+#define KTGT_OP_REPORT_LUNS	0xa0
+
+/* ASC/ASCQ the engine reports. */
+#define KTGT_ASC_WRITE_ERROR		0x0c	/* 0Ch/00h WRITE ERROR */
+#define KTGT_ASC_UNRECOVERED_READ	0x11	/* 11h/00h */
+#define KTGT_ASC_LUN_NOT_SUPPORTED	0x25	/* 25h/00h */
+#define KTGT_ASC_WRITE_PROTECTED	0x27	/* 27h/00h, 27h/07h */
+#define KTGT_ASCQ_SPACE_ALLOC_FAILED	0x07
+#define KTGT_ASC_INVALID_MESSAGE	0x49	/* 49h/00h */
+#define KTGT_ASC_DATA_PHASE_ERROR	0x4b	/* 4Bh/00h */
+
+static unsigned int max_buffer_mb;
+module_param(max_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_buffer_mb,
+		 "data buffer memory of all commands, in MiB, past which commands get BUSY (default 0: a quarter of RAM)");
+
+/* The engine's workers; see "Contexts" above. */
+static struct workqueue_struct *ktgt_exec_wq;
+/* Task management functions, which wait for commands. */
+static struct workqueue_struct *ktgt_tmf_wq;
+/* Buffer bytes reserved by commands, and the default limit. */
+static atomic64_t ktgt_buf_bytes = ATOMIC64_INIT(0);
+static u64 ktgt_buf_default_limit;
+/* Woken when an aborted command is released. */
+static DECLARE_WAIT_QUEUE_HEAD(ktgt_abort_wq);
+
+static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep);
+static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
+static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
+static void cmd_release(struct kref *ref);
+static void cmd_work_fn(struct work_struct *work);
+
+static inline struct ktgt_tgt_template *cmd_tt(const struct ktgt_cmd *cmd)
+{
+	return cmd->sess->tgt->tt;
+}
+
+static inline bool cmd_aborted(const struct ktgt_cmd *cmd)
+{
+	return test_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
+}
+
+static inline const struct ktgt_cdb_desc *cmd_desc(const struct ktgt_cmd *cmd)
+{
+	return cmd->core.desc;
+}
+
+/*
+ * Whether the current context may sleep. Without CONFIG_PREEMPT_COUNT
+ * preemptible() is always 0 and callers bounce to a worker.
+ */
+static inline bool ctx_may_sleep(void)
+{
+	return preemptible() && in_task() && !rcu_preempt_depth();
+}
+
+/* Move @cmd to @state and run it from the engine's workqueue. */
+static void cmd_queue(struct ktgt_cmd *cmd, unsigned int state)
+{
+	WRITE_ONCE(cmd->core.state, state);
+	/* Bound workqueue: queue_work() runs it on this CPU. */
+	queue_work(ktgt_exec_wq, &cmd->core.work);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Status and sense
+ * ---------------------------------------------------------------------
+ */
+
+/* Descriptor format if the device's control mode page asks for it. */
+static void cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
+{
+	bool desc = cmd->core.dev && ktgt_spc_d_sense(cmd->core.dev);
+
+	cmd->status = KTGT_SAM_CHECK_CONDITION;
+	cmd->data_len = 0;
+	cmd->resid = 0;
+	cmd->sense_len = ktgt_sense_build(cmd->sense, sizeof(cmd->sense),
+					  desc, s);
+}
+
+void ktgt_cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
+{
+	cmd_sense(cmd, s);
+}
+
+void ktgt_cmd_copy_status(struct ktgt_cmd *dst, const struct ktgt_cmd *src)
+{
+	dst->status = src->status;
+	dst->data_len = 0;
+	dst->resid = 0;
+	dst->sense_len = min_t(u8, src->sense_len, sizeof(dst->sense));
+	memcpy(dst->sense, src->sense, dst->sense_len);
+}
+
+bool ktgt_cmd_lun_read_only(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_lun *lun = cmd->core.lun_ref;
+
+	return lun && lun->read_only;
+}
+
+static void cmd_status(struct ktgt_cmd *cmd, u8 status)
+{
+	cmd->status = status;
+	cmd->data_len = 0;
+	cmd->resid = 0;
+	cmd->sense_len = 0;
+}
+
+void ktgt_cmd_check_condition(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
+{
+	struct ktgt_sense_info s;
+
+	ktgt_sense_set(&s, key, asc, ascq);
+	cmd_sense(cmd, &s);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_check_condition);
+
+/*
+ * cmd->resid holds, until the command finishes, how many bytes of data-in
+ * the command would have returned without truncation, for the overflow
+ * residual.
+ */
+void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len)
+{
+	u64 wanted = 0;
+
+	if (cmd->core.dir == KTGT_DIR_READ || cmd->core.dir == KTGT_DIR_BIDI)
+		wanted = min_t(u64, data_len, cmd->core.xfer_len);
+	cmd->status = KTGT_SAM_GOOD;
+	cmd->sense_len = 0;
+	cmd->resid = (u32)wanted;
+	cmd->data_len = min_t(u64, wanted, cmd->bufflen);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_good);
+
+void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_DATA_PROTECT,
+					 KTGT_ASC_WRITE_PROTECTED,
+					 KTGT_ASCQ_SPACE_ALLOC_FAILED);
+		break;
+	case -EROFS:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_DATA_PROTECT,
+					 KTGT_ASC_WRITE_PROTECTED, 0);
+		break;
+	case -ENOMEM:
+		cmd_status(cmd, KTGT_SAM_BUSY);
+		break;
+	default:
+		if (cmd->core.dir == KTGT_DIR_READ)
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
+						 KTGT_ASC_UNRECOVERED_READ, 0);
+		else
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
+						 KTGT_ASC_WRITE_ERROR, 0);
+		break;
+	}
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_io_error);
+
+/*
+ * ---------------------------------------------------------------------
+ * Linear access to the data buffer, for emulated commands
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct ktgt_bounce - a linear copy of a data buffer
+ * @len: bytes in @data
+ * @data: the copy
+ */
+struct ktgt_bounce {
+	u32	len;
+	u8	data[] __aligned(8);
+};
+
+static void *cmd_buf_direct(struct ktgt_cmd *cmd)
+{
+	struct scatterlist *sg = cmd->sg;
+
+	if (!sg || !cmd->sg_cnt || PageHighMem(sg_page(sg)))
+		return NULL;
+	return page_address(sg_page(sg)) + sg->offset;
+}
+
+/*
+ * The first @len bytes of the buffer, mapped in place when they lie in
+ * its first (low memory) entry, else copied to a bounce buffer that
+ * ktgt_cmd_buf_put() copies back. @len may exceed bufflen: emulated
+ * commands may build their full data and let ktgt_cmd_good() truncate.
+ */
+void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
+{
+	struct ktgt_bounce *b;
+	gfp_t gfp;
+	void *p;
+
+	if (!len || len > KTGT_MAX_XFER_BYTES)
+		return NULL;
+	p = cmd_buf_direct(cmd);
+	if (p && len <= cmd->bufflen && len <= cmd->sg->length)
+		return p;
+
+	gfp = test_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags) ?
+		GFP_ATOMIC : GFP_KERNEL;
+	b = kvzalloc(struct_size(b, data, len), gfp | __GFP_NOWARN);
+	if (!b)
+		return NULL;
+	b->len = len;
+	if (cmd->sg && cmd->bufflen)
+		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, b->data,
+				  min(len, cmd->bufflen));
+	return b->data;
+}
+
+void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf)
+{
+	struct ktgt_bounce *b;
+
+	if (!buf || buf == cmd_buf_direct(cmd))
+		return;
+	b = container_of(buf, struct ktgt_bounce, data[0]);
+	if (cmd->sg && cmd->bufflen && cmd->core.dir != KTGT_DIR_WRITE)
+		sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, b->data,
+				    min(b->len, cmd->bufflen));
+	kvfree(b);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Task ordering
+ * ---------------------------------------------------------------------
+ */
+
+static void cmd_order_desc(const struct ktgt_cmd *cmd,
+			   struct ktgt_order_cmd *oc)
+{
+	ktgt_order_cmd_set(oc, cmd->sess, cmd->attr, cmd_desc(cmd),
+			   cmd->core.lba, cmd->core.nr_blocks);
+}
+
+/*
+ * Whether @oc must wait for an admitted command or for a deferred one
+ * before @stop (all of them if @stop is NULL). dev->order_lock held.
+ */
+static bool order_blocked(struct ktgt_device *dev,
+			  const struct ktgt_order_cmd *oc,
+			  const struct ktgt_cmd *stop)
+{
+	struct ktgt_order_cmd other;
+	struct ktgt_cmd *c;
+
+	if (oc->attr == KTGT_TASK_HEAD_OF_QUEUE)
+		return false;
+	if (dev->nr_ordered)
+		return true;
+	if (oc->attr == KTGT_TASK_ORDERED && dev->nr_active)
+		return true;
+	if (oc->reads || oc->writes) {
+		list_for_each_entry(c, &dev->active, core.dev_node) {
+			cmd_order_desc(c, &other);
+			if (ktgt_order_must_wait(&other, oc))
+				return true;
+		}
+	}
+	list_for_each_entry(c, &dev->deferred, core.dev_node) {
+		if (c == stop)
+			break;
+		cmd_order_desc(c, &other);
+		if (ktgt_order_must_wait(&other, oc))
+			return true;
+	}
+	return false;
+}
+
+/* Admit @cmd to the task set. dev->order_lock held. */
+static void order_enter(struct ktgt_device *dev, struct ktgt_cmd *cmd,
+			const struct ktgt_order_cmd *oc)
+{
+	dev->nr_active++;
+	if (cmd->attr == KTGT_TASK_ORDERED)
+		dev->nr_ordered++;
+	if (oc->writes) {
+		list_add_tail(&cmd->core.dev_node, &dev->active);
+		set_bit(KTGT_CF_ON_ACTIVE, &cmd->core.cflags);
+	}
+	set_bit(KTGT_CF_ADMITTED, &cmd->core.cflags);
+}
+
+/*
+ * Start what the deferred list holds that may start now, and send the
+ * aborted commands on it to their end. dev->order_lock held.
+ */
+static void order_rescan_locked(struct ktgt_device *dev)
+{
+	struct ktgt_order_cmd oc;
+	struct ktgt_cmd *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &dev->deferred, core.dev_node) {
+		if (cmd_aborted(c)) {
+			list_del_init(&c->core.dev_node);
+			cmd_queue(c, KTGT_CS_RUN);
+			continue;
+		}
+		cmd_order_desc(c, &oc);
+		if (order_blocked(dev, &oc, c))
+			continue;
+		list_del_init(&c->core.dev_node);
+		order_enter(dev, c, &oc);
+		cmd_queue(c, KTGT_CS_RUN);
+	}
+}
+
+static void order_rescan(struct ktgt_device *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->order_lock, flags);
+	order_rescan_locked(dev);
+	spin_unlock_irqrestore(&dev->order_lock, flags);
+}
+
+/*
+ * Enter @cmd into its device's task set, or defer it. Return: true if it
+ * may go on now, false if it was deferred (a rescan restarts it).
+ */
+static bool order_admit(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_order_cmd oc;
+	unsigned long flags;
+
+	if (!dev)
+		return true;
+	cmd_order_desc(cmd, &oc);
+	spin_lock_irqsave(&dev->order_lock, flags);
+	if (!cmd_aborted(cmd) && order_blocked(dev, &oc, NULL)) {
+		WRITE_ONCE(cmd->core.state, KTGT_CS_WAIT);
+		list_add_tail(&cmd->core.dev_node, &dev->deferred);
+		spin_unlock_irqrestore(&dev->order_lock, flags);
+		return false;
+	}
+	if (!cmd_aborted(cmd))
+		order_enter(dev, cmd, &oc);
+	spin_unlock_irqrestore(&dev->order_lock, flags);
+	return true;
+}
+
+/* @cmd leaves the task set; restart whoever it held back. */
+static void order_leave(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	unsigned long flags;
+
+	if (!test_and_clear_bit(KTGT_CF_ADMITTED, &cmd->core.cflags))
+		return;
+	spin_lock_irqsave(&dev->order_lock, flags);
+	dev->nr_active--;
+	if (cmd->attr == KTGT_TASK_ORDERED)
+		dev->nr_ordered--;
+	if (test_and_clear_bit(KTGT_CF_ON_ACTIVE, &cmd->core.cflags))
+		list_del_init(&cmd->core.dev_node);
+	if (!list_empty(&dev->deferred))
+		order_rescan_locked(dev);
+	spin_unlock_irqrestore(&dev->order_lock, flags);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Submission and checks
+ * ---------------------------------------------------------------------
+ */
+
+void ktgt_cmd_init(struct ktgt_cmd *cmd, struct ktgt_session *sess, u64 lun,
+		   u64 tag, const u8 *cdb, unsigned int cdb_len,
+		   enum ktgt_task_attr attr, enum ktgt_data_dir dir,
+		   u32 exp_len)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->sess = sess;
+	cmd->lun = lun;
+	cmd->tag = tag;
+	if (cdb)
+		memcpy(cmd->cdb, cdb, min_t(unsigned int, cdb_len,
+					    KTGT_MAX_CDB_LEN));
+	cmd->cdb_len = min_t(unsigned int, cdb_len, U8_MAX);
+	cmd->attr = attr;
+	cmd->exp_dir = dir;
+	cmd->exp_len = exp_len;
+	kref_init(&cmd->core.ref);
+	INIT_LIST_HEAD(&cmd->core.sess_node);
+	INIT_LIST_HEAD(&cmd->core.dev_node);
+	INIT_WORK(&cmd->core.work, cmd_work_fn);
+	cmd->core.state = KTGT_CS_NEW;
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_init);
+
+void ktgt_cmd_init_internal(struct ktgt_cmd *ic, struct ktgt_cmd *parent)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->sess = parent->sess;
+	ic->lun = parent->lun;
+	ic->tag = parent->tag;
+	memcpy(ic->cdb, parent->cdb, sizeof(ic->cdb));
+	ic->cdb_len = parent->cdb_len;
+	ic->attr = parent->attr;
+	kref_init(&ic->core.ref);
+	INIT_LIST_HEAD(&ic->core.sess_node);
+	INIT_LIST_HEAD(&ic->core.dev_node);
+	INIT_WORK(&ic->core.work, cmd_work_fn);
+	ic->core.state = KTGT_CS_EXEC;
+	ic->core.dev = parent->core.dev;
+	ic->core.desc = parent->core.desc;
+	ic->core.tgt_dev = parent->core.tgt_dev;
+	set_bit(KTGT_CF_SBC_INTERNAL, &ic->core.cflags);
+}
+
+/* Fail @cmd at submit; nothing was admitted or allocated yet. */
+static void cmd_fail_sense(struct ktgt_cmd *cmd,
+			   const struct ktgt_sense_info *s, enum ktgt_ctx ctx)
+{
+	cmd_sense(cmd, s);
+	cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+}
+
+static void cmd_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq,
+		     enum ktgt_ctx ctx)
+{
+	ktgt_cmd_check_condition(cmd, key, asc, ascq);
+	cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+}
+
+static u64 cmd_buf_limit(void)
+{
+	unsigned int mb = READ_ONCE(max_buffer_mb);
+
+	return mb ? (u64)mb << 20 : ktgt_buf_default_limit;
+}
+
+/*
+ * Decide the size of the data buffer and reserve it against
+ * max_buffer_mb. Transfers of logical blocks need the full CDB length
+ * (the handler moves all of them): a write whose transport expects less
+ * data, or a driver buffer too small, is refused. Byte counts (allocation
+ * and parameter list lengths, fixed-size data) are capped by the
+ * transport's expected length. Return: 0, -EBUSY (over the limit), or
+ * -EINVAL with @s set.
+ */
+static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
+{
+	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
+	bool driver_sg = cmd->flags & KTGT_CMD_DRIVER_SG;
+	u64 need = cmd->core.xfer_len;
+
+	if (cmd->core.dir == KTGT_DIR_NONE)
+		need = 0;
+	if (!d || d->xfer == KTGT_XFER_BYTES || d->xfer == KTGT_XFER_FIXED) {
+		need = min_t(u64, need, cmd->exp_len);
+		need = min_t(u64, need, KTGT_MAX_XFER_BYTES);
+	} else if (need) {
+		/* Blocks: the handler accesses all of them. */
+		if (need > KTGT_MAX_XFER_BYTES ||
+		    (cmd->core.dir != KTGT_DIR_READ && need > cmd->exp_len) ||
+		    (driver_sg && need > cmd->bufflen)) {
+			if (d && d->len_width)
+				ktgt_sense_invalid_cdb(s, d->len_off, 7);
+			else
+				ktgt_sense_invalid_cdb(s, 0, -1);
+			return -EINVAL;
+		}
+	}
+
+	if (driver_sg)
+		return 0;
+	cmd->bufflen = (u32)need;
+	if (!need)
+		return 0;
+	if ((u64)atomic64_add_return(need, &ktgt_buf_bytes) > cmd_buf_limit()) {
+		atomic64_sub(need, &ktgt_buf_bytes);
+		cmd->bufflen = 0;
+		return -EBUSY;
+	}
+	set_bit(KTGT_CF_RESERVED, &cmd->core.cflags);
+	return 0;
+}
+
+/* A command to a LUN the session does not have. */
+static void cmd_submit_no_lun(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	const struct ktgt_cdb_table *tbl = ktgt_cdb_table_for_type(0x00);
+	struct ktgt_cdb_limits lim = {};
+	struct ktgt_sense_info s;
+	struct ktgt_cdb c;
+	int ret;
+
+	switch (cmd->cdb[0]) {
+	case KTGT_OP_INQUIRY:
+	case KTGT_OP_REPORT_LUNS:
+	case KTGT_OP_REQUEST_SENSE:
+		break;
+	default:
+		cmd_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			 KTGT_ASC_LUN_NOT_SUPPORTED, 0, ctx);
+		return;
+	}
+	if (!tbl) {
+		cmd_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			 KTGT_ASC_LUN_NOT_SUPPORTED, 0, ctx);
+		return;
+	}
+	ret = ktgt_cdb_decode(tbl, cmd->cdb, cmd->cdb_len, &lim, &c, &s);
+	if (ret) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+	cmd->core.desc = c.desc;
+	cmd->core.dir = c.dir;
+	cmd->core.xfer_len = c.xfer_len;
+	cmd->core.cdb_flags = c.flags;
+	ret = cmd_plan_buffer(cmd, &s);
+	if (ret == -EBUSY) {
+		cmd_status(cmd, KTGT_SAM_BUSY);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	if (ret) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+	cmd_run(cmd, ctx);
+}
+
+/* Dequeue a pending unit attention of @cmd's I_T_L nexus into @s. */
+static bool cmd_take_ua(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
+{
+	struct ktgt_tgt_dev *td;
+	bool ret = false;
+
+	rcu_read_lock();
+	td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
+	if (td && ktgt_ua_pending(td))
+		ret = ktgt_ua_take(td, s);
+	rcu_read_unlock();
+	return ret;
+}
+
+void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	struct ktgt_session *sess = cmd->sess;
+	struct ktgt_cdb_limits lim = {};
+	const struct ktgt_cdb_table *tbl;
+	struct ktgt_sense_info s, ua;
+	struct ktgt_lun_set *set;
+	struct ktgt_tgt_dev *td;
+	struct ktgt_device *dev;
+	struct ktgt_lun *lun;
+	unsigned long flags;
+	unsigned int nr;
+	struct ktgt_cdb c;
+	bool dying, ro, has_ua;
+	int ret;
+
+	cmd->core.start_jiffies = jiffies;
+	WRITE_ONCE(cmd->core.state, KTGT_CS_CHECK);
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_add_tail(&cmd->core.sess_node, &sess->cmds);
+	nr = ++sess->nr_cmds;
+	dying = sess->dying;
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	if (unlikely(dying)) {
+		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	if (nr > READ_ONCE(sess->queue_depth)) {
+		cmd_status(cmd, KTGT_SAM_TASK_SET_FULL);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	if (!cmd->cdb_len || cmd->cdb_len > KTGT_MAX_CDB_LEN) {
+		ktgt_sense_invalid_cdb(&s, 0, -1);
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+
+	rcu_read_lock();
+	set = rcu_dereference(sess->lun_set);
+	lun = ktgt_lun_get(set, cmd->lun);
+	rcu_read_unlock();
+	if (!lun) {
+		cmd_submit_no_lun(cmd, ctx);
+		return;
+	}
+	dev = lun->dev;
+	cmd->core.lun_ref = lun;
+	cmd->core.dev = dev;
+
+	tbl = ktgt_cdb_table_for_type(dev->type->pdt);
+	lim.block_size = dev->params.block_size;
+	if (lim.block_size)
+		lim.max_xfer_blocks = KTGT_MAX_XFER_BYTES / lim.block_size;
+	if (tbl) {
+		ret = ktgt_cdb_decode(tbl, cmd->cdb, cmd->cdb_len, &lim, &c, &s);
+	} else {
+		memset(&c, 0, sizeof(c));
+		ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+			       KTGT_ASC_INVALID_OPCODE, 0);
+		ret = -EINVAL;
+	}
+
+	/*
+	 * A pending unit attention comes before any other error, for every
+	 * command but those allowed with one (SPC-4 5.14, UA_INTLCK_CTRL
+	 * 00b: the condition is cleared by reporting it).
+	 */
+	rcu_read_lock();
+	td = xa_load(&sess->tgt_devs, (unsigned long)cmd->lun);
+	/* Only an identity: the nexus may be freed after rcu_read_unlock(). */
+	cmd->core.tgt_dev = td;
+	has_ua = td && !(c.desc && (c.desc->flags & KTGT_CDB_F_ALLOW_UA)) &&
+		 ktgt_ua_pending(td) && ktgt_ua_take(td, &ua);
+	rcu_read_unlock();
+	if (has_ua) {
+		cmd_fail_sense(cmd, &ua, ctx);
+		return;
+	}
+	if (ret) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+
+	cmd->core.desc = c.desc;
+	cmd->core.lba = c.lba;
+	cmd->core.nr_blocks = c.nr_blocks;
+	cmd->core.xfer_len = c.xfer_len;
+	cmd->core.cdb_flags = c.flags;
+	cmd->core.dir = c.dir;
+
+	/*
+	 * No ACA condition is ever established (NACA is refused by the
+	 * decoder), so an ACA task is an error (SAM-5 5.8.2).
+	 */
+	if (cmd->attr > KTGT_TASK_HEAD_OF_QUEUE) {
+		cmd_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			 KTGT_ASC_INVALID_MESSAGE, 0, ctx);
+		return;
+	}
+	if (ktgt_cdb_check_range(&c, ktgt_device_capacity(dev), &s)) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+	ro = lun->read_only || dev->params.read_only;
+	if (ro && (c.desc->flags & KTGT_CDB_F_MEDIUM_WRITE)) {
+		cmd_fail(cmd, KTGT_KEY_DATA_PROTECT, KTGT_ASC_WRITE_PROTECTED,
+			 0, ctx);
+		return;
+	}
+	ret = cmd_plan_buffer(cmd, &s);
+	if (ret == -EBUSY) {
+		cmd_status(cmd, KTGT_SAM_BUSY);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	if (ret) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
+
+	if (!order_admit(cmd))
+		return;
+	cmd_run(cmd, ctx);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_submit);
+
+/*
+ * ---------------------------------------------------------------------
+ * Buffer, data-out, execution
+ * ---------------------------------------------------------------------
+ */
+
+static bool cmd_needs_data_out(const struct ktgt_cmd *cmd)
+{
+	return (cmd->core.dir == KTGT_DIR_WRITE ||
+		cmd->core.dir == KTGT_DIR_BIDI) && cmd->bufflen;
+}
+
+static void cmd_rdy_to_xfer(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	int ret;
+
+	if (cmd_aborted(cmd)) {
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	WRITE_ONCE(cmd->core.state, KTGT_CS_DATA_OUT);
+	/* The driver may complete the whole command before this returns. */
+	ret = cmd_tt(cmd)->rdy_to_xfer(cmd);
+	if (ret) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
+					 KTGT_ASC_DATA_PHASE_ERROR, 0);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+	}
+}
+
+/* Whether @cmd may execute in atomic context. */
+static bool cmd_exec_atomic_ok(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
+	struct ktgt_device *dev = cmd->core.dev;
+
+	if (!dev)
+		return true;
+	if (d && (d->opcode == KTGT_OP_REPORT_LUNS ||
+		  d->opcode == KTGT_OP_REQUEST_SENSE))
+		return true;
+	if (!dev->type->exec_atomic || !d)
+		return false;
+	/* The emulation of some commands waits for internal I/O. */
+	return !ktgt_spc_needs_thread(cmd);
+}
+
+static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	if (cmd_aborted(cmd)) {
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	if (ctx == KTGT_CTX_ATOMIC && !cmd_exec_atomic_ok(cmd)) {
+		cmd_queue(cmd, KTGT_CS_EXEC_Q);
+		return;
+	}
+	cmd_exec(cmd, ctx);
+}
+
+/* After admission: buffer, data-out, then execution. */
+static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	struct ktgt_tgt_template *tt = cmd_tt(cmd);
+
+	if (cmd_aborted(cmd)) {
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	WRITE_ONCE(cmd->core.state, KTGT_CS_RUN);
+
+	if (cmd->bufflen && !(cmd->flags & KTGT_CMD_DRIVER_SG) &&
+	    !cmd->core.sgv) {
+		gfp_t gfp = ctx == KTGT_CTX_ATOMIC ? GFP_ATOMIC : GFP_KERNEL;
+
+		cmd->core.sgv = ktgt_sgv_alloc(cmd->bufflen, gfp, &cmd->sg,
+					       &cmd->sg_cnt);
+		if (!cmd->core.sgv) {
+			if (ctx == KTGT_CTX_ATOMIC) {
+				cmd_queue(cmd, KTGT_CS_RUN);
+				return;
+			}
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			cmd_finish(cmd, true);
+			return;
+		}
+	}
+
+	if (cmd_needs_data_out(cmd)) {
+		if (tt->rdy_to_xfer) {
+			if (ctx == KTGT_CTX_ATOMIC && !tt->callbacks_atomic)
+				cmd_queue(cmd, KTGT_CS_XFER);
+			else
+				cmd_rdy_to_xfer(cmd, ctx);
+			return;
+		}
+		/* No ->rdy_to_xfer: the data came with the command. */
+		set_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags);
+	}
+	cmd_exec_start(cmd, ctx);
+}
+
+void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
+{
+	if (error) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
+					 KTGT_ASC_DATA_PHASE_ERROR, 0);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	set_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags);
+	cmd_exec_start(cmd, ctx);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_rx_done);
+
+/* INQUIRY to an absent LUN (SPC-4 6.6.2): PERIPHERAL QUALIFIER 011b. */
+static enum ktgt_exec_status cmd_inquiry_no_lun(struct ktgt_cmd *cmd)
+{
+	u8 data[36];
+
+	if (cmd->cdb[1] & 0x01) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 KTGT_ASC_LUN_NOT_SUPPORTED, 0);
+		return KTGT_EXEC_DONE;
+	}
+	memset(data, ' ', sizeof(data));
+	data[0] = 0x7f;			/* PQ 011b, PDT 1Fh */
+	data[1] = 0;
+	data[2] = 0x06;			/* SPC-4 */
+	data[3] = 0x12;			/* HISUP, RESPONSE DATA FORMAT 2 */
+	data[4] = sizeof(data) - 5;	/* ADDITIONAL LENGTH */
+	data[5] = 0;
+	data[6] = 0;
+	data[7] = 0x02;			/* CMDQUE */
+	memcpy(&data[8], "KTGT", 4);	/* T10 VENDOR IDENTIFICATION */
+	if (cmd->sg && cmd->bufflen)
+		sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, data,
+				    min_t(u32, sizeof(data), cmd->bufflen));
+	ktgt_cmd_good(cmd, sizeof(data));
+	return KTGT_EXEC_DONE;
+}
+
+/* REQUEST SENSE (SPC-4 6.39): the pending UA, else NO SENSE. */
+static enum ktgt_exec_status cmd_request_sense(struct ktgt_cmd *cmd)
+{
+	u8 data[KTGT_SENSE_MAX_LEN];
+	struct ktgt_sense_info s;
+	size_t n;
+
+	if (!cmd->core.dev)
+		ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+			       KTGT_ASC_LUN_NOT_SUPPORTED, 0);
+	else if (!cmd_take_ua(cmd, &s))
+		ktgt_sense_set(&s, KTGT_KEY_NO_SENSE, 0, 0);
+	n = ktgt_sense_build(data, sizeof(data), cmd->cdb[1] & 0x01, &s);
+	if (cmd->sg && cmd->bufflen)
+		sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, data,
+				    min_t(u32, n, cmd->bufflen));
+	ktgt_cmd_good(cmd, n);
+	return KTGT_EXEC_DONE;
+}
+
+/* REPORT LUNS (SPC-4 6.33). */
+static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
+{
+	u8 select = cmd->cdb[2];
+	struct ktgt_sense_info s;
+	u32 len, full = 8;
+	u8 *buf;
+
+	if (cmd->core.xfer_len < 16) {
+		ktgt_sense_invalid_cdb(&s, 6, 7);
+		cmd_sense(cmd, &s);
+		return KTGT_EXEC_DONE;
+	}
+	/* 00h and 02h: every LUN (no well-known LUNs); 01h: well-known. */
+	if (select > 0x02) {
+		ktgt_sense_invalid_cdb(&s, 2, 7);
+		cmd_sense(cmd, &s);
+		return KTGT_EXEC_DONE;
+	}
+	ktgt_ua_clear_session(cmd->sess, KTGT_UA_REPORTED_LUNS_CHANGED);
+
+	len = (u32)min_t(u64, cmd->core.xfer_len, KTGT_MAX_XFER_BYTES);
+	buf = ktgt_cmd_buf(cmd, len);
+	if (!buf) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return KTGT_EXEC_DONE;
+	}
+	if (select == 0x01)
+		memset(buf, 0, min_t(u32, len, 8));
+	else
+		full = ktgt_report_luns(cmd->sess, buf, len);
+	ktgt_cmd_buf_put(cmd, buf);
+	ktgt_cmd_good(cmd, full);
+	return KTGT_EXEC_DONE;
+}
+
+static enum ktgt_exec_status cmd_invalid_opcode(struct ktgt_cmd *cmd)
+{
+	ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+				 KTGT_ASC_INVALID_OPCODE, 0);
+	return KTGT_EXEC_DONE;
+}
+
+static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
+	struct ktgt_device *dev = cmd->core.dev;
+	enum ktgt_exec_status st;
+
+	if (cmd_aborted(cmd)) {
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		return;
+	}
+	WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC);
+	if (ctx == KTGT_CTX_ATOMIC)
+		set_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags);
+	else
+		clear_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags);
+
+	if (d && d->opcode == KTGT_OP_REPORT_LUNS)
+		st = cmd_report_luns(cmd);
+	else if (d && d->opcode == KTGT_OP_REQUEST_SENSE)
+		st = cmd_request_sense(cmd);
+	else if (!dev)
+		st = cmd_inquiry_no_lun(cmd);
+	else if (dev->type->sbc)
+		st = ktgt_sbc_exec(cmd);
+	else if (dev->type->exec)
+		/* The handler decides; it passes on what ktgt_spc_exec() does. */
+		st = dev->type->exec(cmd);
+	else if (ktgt_spc_exec(cmd))
+		st = KTGT_EXEC_DONE;
+	else
+		st = cmd_invalid_opcode(cmd);
+
+	/* KTGT_EXEC_ASYNC: @cmd belongs to the handler now. */
+	if (st == KTGT_EXEC_DONE)
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+}
+
+void ktgt_cmd_done(struct ktgt_cmd *cmd)
+{
+	if (unlikely(test_bit(KTGT_CF_SBC_INTERNAL, &cmd->core.cflags))) {
+		ktgt_sbc_internal_done(cmd);
+		return;
+	}
+	cmd_finish(cmd, ctx_may_sleep());
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_done);
+
+/*
+ * ---------------------------------------------------------------------
+ * Completion and release
+ * ---------------------------------------------------------------------
+ */
+
+/* SAM-5 / iSCSI residuals, from what the command moved and wanted. */
+static void cmd_set_resid(struct ktgt_cmd *cmd)
+{
+	bool good = cmd->status == KTGT_SAM_GOOD ||
+		    cmd->status == KTGT_SAM_CONDITION_MET;
+	u64 wanted = 0, moved = 0;
+
+	switch (cmd->core.dir) {
+	case KTGT_DIR_READ:
+		if (!good) {
+			cmd->data_len = 0;
+			break;
+		}
+		cmd->data_len = min(cmd->data_len, cmd->exp_len);
+		wanted = max_t(u64, cmd->resid, cmd->data_len);
+		moved = cmd->data_len;
+		break;
+	case KTGT_DIR_WRITE:
+	case KTGT_DIR_BIDI:
+		cmd->data_len = 0;
+		if (test_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags)) {
+			wanted = cmd->core.xfer_len;
+			moved = min_t(u64, wanted, cmd->exp_len);
+		}
+		break;
+	default:
+		cmd->data_len = 0;
+		break;
+	}
+
+	if (wanted > cmd->exp_len) {
+		cmd->resid_over = true;
+		cmd->resid = (u32)min_t(u64, wanted - cmd->exp_len, U32_MAX);
+	} else {
+		cmd->resid_over = false;
+		cmd->resid = cmd->exp_len - (u32)moved;
+	}
+}
+
+static void cmd_account(struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_dev_stats __percpu *st;
+	u64 lat;
+
+	if (cmd->status == KTGT_SAM_TASK_SET_FULL ||
+	    cmd->status == KTGT_SAM_BUSY)
+		ktgt_session_count_status(cmd->sess, cmd->status);
+	if (!dev || !dev->stats)
+		return;
+
+	st = dev->stats;
+	lat = jiffies_to_nsecs(jiffies - cmd->core.start_jiffies);
+	if (d && (d->flags & KTGT_CDB_F_MEDIUM_WRITE)) {
+		this_cpu_inc(st->writes);
+		if (cmd->status == KTGT_SAM_GOOD)
+			this_cpu_add(st->write_bytes,
+				     min_t(u64, cmd->bufflen,
+					   cmd->core.xfer_len));
+	} else if (d && (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
+		   cmd->core.dir == KTGT_DIR_READ) {
+		this_cpu_inc(st->reads);
+		this_cpu_add(st->read_bytes, cmd->data_len);
+	} else {
+		this_cpu_inc(st->other);
+	}
+	if (cmd->status != KTGT_SAM_GOOD)
+		this_cpu_inc(st->errors);
+	this_cpu_add(st->latency_ns, lat);
+}
+
+static void cmd_xmit(struct ktgt_cmd *cmd)
+{
+	WRITE_ONCE(cmd->core.state, KTGT_CS_XMIT);
+	if (cmd_tt(cmd)->xmit_response(cmd))
+		ktgt_cmd_xmit_done(cmd);
+}
+
+/*
+ * The end of every command that reached submit: leave the task set, set
+ * the outcome and hand the response to the driver. @may_sleep: the
+ * caller's context is process context.
+ */
+static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
+{
+	if (cmd->core.dev)
+		order_leave(cmd);
+
+	if (cmd_aborted(cmd))
+		cmd_status(cmd, KTGT_SAM_TASK_ABORTED);
+	cmd_set_resid(cmd);
+	cmd_account(cmd);
+
+	if (!may_sleep && !cmd_tt(cmd)->callbacks_atomic) {
+		cmd_queue(cmd, KTGT_CS_DONE);
+		return;
+	}
+	cmd_xmit(cmd);
+}
+
+void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
+{
+	if (cmd->core.sgv) {
+		ktgt_sgv_free(cmd->core.sgv);
+		cmd->core.sgv = NULL;
+		cmd->sg = NULL;
+		cmd->sg_cnt = 0;
+	}
+	if (test_and_clear_bit(KTGT_CF_RESERVED, &cmd->core.cflags))
+		atomic64_sub(cmd->bufflen, &ktgt_buf_bytes);
+
+	WRITE_ONCE(cmd->core.state, KTGT_CS_RELEASED);
+	/* Pairs with the barrier after an abort sets KTGT_CF_ABORTED. */
+	smp_mb();
+	if (cmd_aborted(cmd))
+		wake_up_all(&ktgt_abort_wq);
+	kref_put(&cmd->core.ref, cmd_release);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_xmit_done);
+
+/* The last reference is gone: leave the session, ->free_cmd(). */
+static void cmd_free(struct ktgt_cmd *cmd)
+{
+	struct ktgt_session *sess = cmd->sess;
+	struct ktgt_tgt_template *tt = sess->tgt->tt;
+	struct ktgt_lun *lun = cmd->core.lun_ref;
+	unsigned long flags;
+	bool last;
+
+	cmd->core.lun_ref = NULL;
+	if (lun)
+		ktgt_lun_put(lun);
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_del_init(&cmd->core.sess_node);
+	last = !--sess->nr_cmds && sess->dying;
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	if (tt->free_cmd)
+		tt->free_cmd(cmd);
+	/* @sess may be freed once this completes. */
+	if (last)
+		complete(&sess->all_done);
+}
+
+static void cmd_release(struct kref *ref)
+{
+	struct ktgt_cmd *cmd = container_of(ref, struct ktgt_cmd, core.ref);
+
+	if (cmd_tt(cmd)->callbacks_atomic || ctx_may_sleep())
+		cmd_free(cmd);
+	else
+		cmd_queue(cmd, KTGT_CS_FREE);
+}
+
+/* The engine's worker: run the stage core.state names. */
+static void cmd_work_fn(struct work_struct *work)
+{
+	struct ktgt_cmd *cmd = container_of(work, struct ktgt_cmd, core.work);
+
+	switch (READ_ONCE(cmd->core.state)) {
+	case KTGT_CS_RUN:
+		cmd_run(cmd, KTGT_CTX_THREAD);
+		break;
+	case KTGT_CS_XFER:
+		cmd_rdy_to_xfer(cmd, KTGT_CTX_THREAD);
+		break;
+	case KTGT_CS_EXEC_Q:
+		cmd_exec(cmd, KTGT_CTX_THREAD);
+		break;
+	case KTGT_CS_DONE:
+		cmd_xmit(cmd);
+		break;
+	case KTGT_CS_FREE:
+		cmd_free(cmd);
+		break;
+	default:
+		WARN_ONCE(1, "ktgt: command %llu queued in state %u\n",
+			  cmd->tag, cmd->core.state);
+		break;
+	}
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Aborts and task management
+ * ---------------------------------------------------------------------
+ */
+
+/* Mark @cmd aborted. Caller holds sess->lock and a reference. */
+static void cmd_mark_aborted(struct ktgt_cmd *cmd)
+{
+	set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
+	/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
+	smp_mb__after_atomic();
+}
+
+/*
+ * Push every aborted, deferred command of @sess through ordering, so it
+ * does not wait for the commands it would have waited for.
+ */
+static void abort_kick_session(struct ktgt_session *sess)
+{
+	struct ktgt_cmd *cmd, *found;
+	unsigned long flags;
+
+	do {
+		found = NULL;
+		spin_lock_irqsave(&sess->lock, flags);
+		list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+			if (!cmd_aborted(cmd) || !cmd->core.dev ||
+			    READ_ONCE(cmd->core.state) != KTGT_CS_WAIT)
+				continue;
+			if (test_and_set_bit(KTGT_CF_KICKED, &cmd->core.cflags))
+				continue;
+			if (kref_get_unless_zero(&cmd->core.ref)) {
+				found = cmd;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&sess->lock, flags);
+		if (found) {
+			/* Our reference keeps the LUN, so the device. */
+			order_rescan(found->core.dev);
+			kref_put(&found->core.ref, cmd_release);
+		}
+	} while (found);
+}
+
+void ktgt_cmd_abort_session(struct ktgt_session *sess)
+{
+	struct ktgt_cmd *cmd;
+	unsigned long flags;
+
+	might_sleep();
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (READ_ONCE(cmd->core.state) < KTGT_CS_EXEC)
+			cmd_mark_aborted(cmd);
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	abort_kick_session(sess);
+}
+
+/* Whether a command of @dev aborted by a LUN reset is still unreleased. */
+static bool lun_reset_pending(struct ktgt_device *dev)
+{
+	struct ktgt_session *sess;
+	struct ktgt_cmd *cmd;
+	unsigned long id, flags;
+	bool pending = false;
+
+	xa_lock(&ktgt_sessions);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		spin_lock_irqsave(&sess->lock, flags);
+		list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+			if (cmd->core.dev == dev && cmd_aborted(cmd) &&
+			    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED) {
+				pending = true;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&sess->lock, flags);
+		if (pending)
+			break;
+	}
+	xa_unlock(&ktgt_sessions);
+	return pending;
+}
+
+/* Wait, without tripping the hung task detector, for @cond. */
+#define tmf_wait(cond, what)						\
+	do {								\
+		while (!wait_event_timeout(ktgt_abort_wq, (cond),	\
+					   10 * HZ))			\
+			pr_warn("%s: still waiting for aborted commands\n", \
+				(what));				\
+	} while (0)
+
+static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
+{
+	struct ktgt_session *sess = tmf->sess;
+	struct ktgt_cmd *cmd, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (cmd->tag != tmf->ref_tag || cmd->lun != tmf->lun ||
+		    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED)
+			continue;
+		if (kref_get_unless_zero(&cmd->core.ref)) {
+			found = cmd;
+			cmd_mark_aborted(cmd);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	/* A task that does not exist (any more) is aborted: SAM-5 7.2. */
+	if (!found)
+		return KTGT_TMF_COMPLETE;
+
+	if (found->core.dev)
+		order_rescan(found->core.dev);
+	tmf_wait(READ_ONCE(found->core.state) >= KTGT_CS_RELEASED,
+		 "ABORT TASK");
+	kref_put(&found->core.ref, cmd_release);
+	return KTGT_TMF_COMPLETE;
+}
+
+static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
+{
+	struct ktgt_session *sess;
+	struct ktgt_lun_set *set;
+	struct ktgt_device *dev;
+	struct ktgt_lun *lun;
+	struct ktgt_cmd *cmd;
+	unsigned long id, flags;
+
+	rcu_read_lock();
+	lun = ktgt_lun_get(rcu_dereference(tmf->sess->lun_set), tmf->lun);
+	rcu_read_unlock();
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	dev = lun->dev;
+
+	/* Every task of the logical unit, from every I_T nexus. */
+	xa_lock(&ktgt_sessions);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		spin_lock_irqsave(&sess->lock, flags);
+		list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+			if (cmd->core.dev == dev &&
+			    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED)
+				cmd_mark_aborted(cmd);
+		}
+		spin_unlock_irqrestore(&sess->lock, flags);
+	}
+	xa_unlock(&ktgt_sessions);
+
+	order_rescan(dev);
+	tmf_wait(!lun_reset_pending(dev), "LOGICAL UNIT RESET");
+	/* Not across the mutex: unmapping a LUN waits for its references. */
+	ktgt_lun_put(lun);
+
+	mutex_lock(&ktgt_cfg_mutex);
+	set = rcu_dereference_protected(tmf->sess->lun_set,
+					lockdep_is_held(&ktgt_cfg_mutex));
+	lun = set ? xa_load(&set->luns, (unsigned long)tmf->lun) : NULL;
+	if (lun && lun->dev == dev)
+		ktgt_ua_raise_lu_reset(dev);
+	mutex_unlock(&ktgt_cfg_mutex);
+	return KTGT_TMF_COMPLETE;
+}
+
+static void tmf_work_fn(struct work_struct *work)
+{
+	struct ktgt_tmf *tmf = container_of(work, struct ktgt_tmf, work);
+	struct ktgt_tgt_template *tt = tmf->sess->tgt->tt;
+
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK:
+		tmf->response = tmf_abort_task(tmf);
+		break;
+	case KTGT_TMF_LUN_RESET:
+		tmf->response = tmf_lun_reset(tmf);
+		break;
+	default:
+		tmf->response = KTGT_TMF_NOT_SUPPORTED;
+		break;
+	}
+	if (tt->tmf_done)
+		tt->tmf_done(tmf);
+}
+
+void ktgt_tmf_submit(struct ktgt_tmf *tmf)
+{
+	INIT_WORK(&tmf->work, tmf_work_fn);
+	queue_work(ktgt_tmf_wq, &tmf->work);
+}
+EXPORT_SYMBOL_GPL(ktgt_tmf_submit);
+
+/*
+ * ---------------------------------------------------------------------
+ * Module setup
+ * ---------------------------------------------------------------------
+ */
+
+int ktgt_cmd_init_module(void)
+{
+	ktgt_buf_default_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+
+	ktgt_exec_wq = alloc_workqueue("ktgt_exec",
+				       WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!ktgt_exec_wq)
+		return -ENOMEM;
+	ktgt_tmf_wq = alloc_workqueue("ktgt_tmf", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				      0);
+	if (!ktgt_tmf_wq) {
+		destroy_workqueue(ktgt_exec_wq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ktgt_cmd_exit_module(void)
+{
+	destroy_workqueue(ktgt_tmf_wq);
+	destroy_workqueue(ktgt_exec_wq);
+	WARN_ON(atomic64_read(&ktgt_buf_bytes));
+}

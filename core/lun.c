@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt core: LUN sets and LUNs.
+ *
+ * A LUN set maps LUN numbers to struct ktgt_lun. Every target has one
+ * (targets/<drv>/<tgt>/luns/, the default set) and so has each of its
+ * initiator groups (.../groups/<g>/luns/).
+ *
+ * mkdir luns/<N> creates a LUN directory, which maps nothing yet. The LUN
+ * becomes live when a symlink to an enabled device is created in it
+ * (luns/<N>/device -> handlers/<h>/<dev>) and stops being live when the
+ * link is removed. configfs refuses rmdir of a LUN directory that still
+ * holds the link (-ENOTEMPTY) and rmdir of a device a link points to
+ * (-EBUSY), so a live LUN's device cannot go away.
+ *
+ * Lifetimes and locking
+ * ---------------------
+ * The set's xarray holds the live LUNs only. Readers (the command path,
+ * ktgt_lun_get()) look a LUN up under rcu_read_lock() and take
+ * lun->ref with percpu_ref_tryget_live(). Writers hold ktgt_cfg_mutex.
+ *
+ * Mapping: percpu_ref_init(), xa_insert() (which publishes the LUN),
+ * ktgt_sessions_lun_added().
+ *
+ * Unmapping (drop_link): xa_erase(), percpu_ref_kill(), wait until the
+ * commands holding the LUN are done (lun->drained), then
+ * ktgt_sessions_lun_removed() and synchronize_rcu(), so no reader still
+ * has the pointer, then percpu_ref_exit(). The struct itself belongs to
+ * the configfs directory and is freed when that goes, which is after the
+ * unmapping; the directory may be mapped again in between.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/configfs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include <ktgt/ktgt.h>
+#include "ktgt_internal.h"
+
+static struct ktgt_lun *to_lun(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct ktgt_lun, group);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Lookups
+ * ---------------------------------------------------------------------
+ */
+
+struct ktgt_lun *ktgt_lun_get(struct ktgt_lun_set *set, u64 lun)
+{
+	struct ktgt_lun *l;
+
+	if (!set || lun > KTGT_MAX_LUN)
+		return NULL;
+
+	rcu_read_lock();
+	l = xa_load(&set->luns, (unsigned long)lun);
+	if (l && !percpu_ref_tryget_live(&l->ref))
+		l = NULL;
+	rcu_read_unlock();
+	return l;
+}
+
+void ktgt_lun_put(struct ktgt_lun *lun)
+{
+	percpu_ref_put(&lun->ref);
+}
+
+void ktgt_lun_set_init(struct ktgt_lun_set *set, struct ktgt_target *tgt)
+{
+	xa_init(&set->luns);
+	set->tgt = tgt;
+}
+
+void ktgt_lun_set_destroy(struct ktgt_lun_set *set)
+{
+	WARN_ON(!xa_empty(&set->luns));
+	xa_destroy(&set->luns);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Mapping: the device symlink
+ * ---------------------------------------------------------------------
+ */
+
+static void ktgt_lun_ref_release(struct percpu_ref *ref)
+{
+	struct ktgt_lun *lun = container_of(ref, struct ktgt_lun, ref);
+
+	complete(&lun->drained);
+}
+
+/* Caller holds ktgt_cfg_mutex; @dev is enabled. */
+static int ktgt_lun_map(struct ktgt_lun *lun, struct ktgt_device *dev)
+{
+	int ret;
+
+	ret = percpu_ref_init(&lun->ref, ktgt_lun_ref_release, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
+	init_completion(&lun->drained);
+	lun->dev = dev;
+
+	ret = xa_insert(&lun->set->luns, (unsigned long)lun->lun, lun,
+			GFP_KERNEL);
+	if (ret) {
+		lun->dev = NULL;
+		percpu_ref_exit(&lun->ref);
+		return ret == -EBUSY ? -EEXIST : ret;
+	}
+	dev->nr_luns++;
+	config_item_get(&dev->group.cg_item);
+	ktgt_sessions_lun_added(lun->set, lun);
+	pr_debug("LUN %llu of %s mapped to %s\n", lun->lun,
+		 ktgt_target_name(lun->set->tgt), ktgt_device_name(dev));
+	return 0;
+}
+
+/* Caller holds ktgt_cfg_mutex. */
+static void ktgt_lun_unmap(struct ktgt_lun *lun)
+{
+	struct ktgt_device *dev = lun->dev;
+
+	xa_erase(&lun->set->luns, (unsigned long)lun->lun);
+	percpu_ref_kill(&lun->ref);
+	/* Commands in flight are bounded; none is waiting for our mutex. */
+	wait_for_completion(&lun->drained);
+	ktgt_sessions_lun_removed(lun->set, lun->lun);
+	synchronize_rcu();
+	percpu_ref_exit(&lun->ref);
+
+	lun->dev = NULL;
+	dev->nr_luns--;
+	pr_debug("LUN %llu of %s unmapped from %s\n", lun->lun,
+		 ktgt_target_name(lun->set->tgt), ktgt_device_name(dev));
+	config_item_put(&dev->group.cg_item);
+}
+
+/*
+ * configfs does not pass the link's name, so the name ("device" by
+ * convention, see Documentation/configfs.rst) is not checked; a LUN
+ * takes one link, to an enabled device.
+ */
+static int ktgt_lun_allow_link(struct config_item *src,
+			       struct config_item *target)
+{
+	struct ktgt_lun *lun = to_lun(src);
+	struct ktgt_device *dev = ktgt_device_from_link(target);
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	if (lun->dev)
+		ret = -EEXIST;
+	else if (!dev->enabled)
+		ret = -ENODEV;
+	else
+		ret = ktgt_lun_map(lun, dev);
+	mutex_unlock(&ktgt_cfg_mutex);
+	return ret;
+}
+
+static void ktgt_lun_drop_link(struct config_item *src,
+			       struct config_item *target)
+{
+	struct ktgt_lun *lun = to_lun(src);
+
+	mutex_lock(&ktgt_cfg_mutex);
+	if (lun->dev && &lun->dev->group.cg_item == target)
+		ktgt_lun_unmap(lun);
+	mutex_unlock(&ktgt_cfg_mutex);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * LUN attributes
+ * ---------------------------------------------------------------------
+ */
+
+static ssize_t ktgt_lun_read_only_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%d\n", READ_ONCE(to_lun(item)->read_only));
+}
+
+/* Applies at once: commands that look the LUN up afterwards see it. */
+static ssize_t ktgt_lun_read_only_store(struct config_item *item,
+					const char *page, size_t count)
+{
+	size_t len = strnlen(page, count);
+
+	if (len && page[len - 1] == '\n')
+		len--;
+	if (len != 1 || (page[0] != '0' && page[0] != '1'))
+		return -EINVAL;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	WRITE_ONCE(to_lun(item)->read_only, page[0] == '1');
+	mutex_unlock(&ktgt_cfg_mutex);
+	return count;
+}
+
+CONFIGFS_ATTR(ktgt_lun_, read_only);
+
+static struct configfs_attribute *ktgt_lun_attrs[] = {
+	&ktgt_lun_attr_read_only,
+	NULL,
+};
+
+/*
+ * ---------------------------------------------------------------------
+ * mkdir / rmdir of luns/<N>
+ * ---------------------------------------------------------------------
+ */
+
+static void ktgt_lun_release(struct config_item *item)
+{
+	struct ktgt_lun *lun = to_lun(item);
+
+	/* configfs refuses rmdir while the device link exists. */
+	WARN_ON(lun->dev);
+	kfree(lun);
+}
+
+static struct configfs_item_operations ktgt_lun_item_ops = {
+	.allow_link	= ktgt_lun_allow_link,
+	.drop_link	= ktgt_lun_drop_link,
+	.release	= ktgt_lun_release,
+};
+
+static const struct config_item_type ktgt_lun_type = {
+	.ct_item_ops	= &ktgt_lun_item_ops,
+	.ct_attrs	= ktgt_lun_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
+/* A LUN number: decimal, canonical (no sign, no leading zeros), in range. */
+static int ktgt_parse_lun(const char *name, u64 *lun)
+{
+	char canon[8];
+	unsigned int v;
+
+	if (kstrtouint(name, 10, &v) || v > KTGT_MAX_LUN)
+		return -EINVAL;
+	snprintf(canon, sizeof(canon), "%u", v);
+	if (strcmp(canon, name))
+		return -EINVAL;
+	*lun = v;
+	return 0;
+}
+
+static struct config_group *ktgt_lun_make(struct ktgt_lun_set *set,
+					  const char *name)
+{
+	struct ktgt_lun *lun;
+	u64 nr;
+
+	if (ktgt_parse_lun(name, &nr))
+		return ERR_PTR(-EINVAL);
+
+	lun = kzalloc(sizeof(*lun), GFP_KERNEL);
+	if (!lun)
+		return ERR_PTR(-ENOMEM);
+	lun->lun = nr;
+	lun->set = set;
+	config_group_init_type_name(&lun->group, name, &ktgt_lun_type);
+	return &lun->group;
+}
+
+static struct config_group *ktgt_tgt_luns_make(struct config_group *group,
+					       const char *name)
+{
+	struct ktgt_target *tgt =
+		container_of(group, struct ktgt_target, luns_group);
+
+	return ktgt_lun_make(&tgt->luns, name);
+}
+
+static struct config_group *ktgt_grp_luns_make(struct config_group *group,
+					       const char *name)
+{
+	struct ktgt_group *grp =
+		container_of(group, struct ktgt_group, luns_group);
+
+	return ktgt_lun_make(&grp->luns, name);
+}
+
+static void ktgt_luns_drop(struct config_group *group,
+			   struct config_item *item)
+{
+	config_item_put(item);
+}
+
+static struct configfs_group_operations ktgt_tgt_luns_group_ops = {
+	.make_group	= ktgt_tgt_luns_make,
+	.drop_item	= ktgt_luns_drop,
+};
+
+static struct configfs_group_operations ktgt_grp_luns_group_ops = {
+	.make_group	= ktgt_grp_luns_make,
+	.drop_item	= ktgt_luns_drop,
+};
+
+const struct config_item_type ktgt_tgt_luns_type = {
+	.ct_group_ops	= &ktgt_tgt_luns_group_ops,
+	.ct_owner	= THIS_MODULE,
+};
+
+const struct config_item_type ktgt_grp_luns_type = {
+	.ct_group_ops	= &ktgt_grp_luns_group_ops,
+	.ct_owner	= THIS_MODULE,
+};

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt core: emulation of the SPC-4 commands every device type shares:
+ * INQUIRY, TEST UNIT READY, MODE SENSE/SELECT, REPORT SUPPORTED OPERATION
+ * CODES, START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL.
+ *
+ * The bytes come from core/spc_data.c (portable, host-tested); this file
+ * describes the device to it, moves data between it and the command's
+ * buffer, and keeps the device's runtime mode state.
+ *
+ * Who calls this
+ * ==============
+ * - Direct-access devices (&ktgt_dev_type.sbc): core/sbc.c, for whatever
+ *   it does not execute itself.
+ * - Other device types: their handler's ->exec, for the commands it does
+ *   not implement itself (vcdrom answers TEST UNIT READY, START STOP UNIT,
+ *   PREVENT ALLOW MEDIUM REMOVAL and its MM capabilities page from its
+ *   medium state and passes the rest here). That needs the engine to
+ *   call ->exec first, so that a handler sees the whole command and
+ *   decides; for a type without ->exec the engine calls this directly.
+ *
+ * Context
+ * =======
+ * Everything here except MODE SELECT never sleeps and allocates at most
+ * through the engine's ktgt_cmd_buf() (GFP_ATOMIC when the engine
+ * executes in atomic context), so it may run in an atomic submitter's
+ * context on an exec_atomic device. MODE SELECT may sleep (it queues unit
+ * attentions), and so may the SBC commands that wait for internal I/O
+ * (core/sbc.c): ktgt_spc_needs_thread() lists them, and the engine runs
+ * those on its workers only.
+ *
+ * Mode state
+ * ==========
+ * The changeable mode parameters live in ktgt_device.spc_flags (atomic
+ * bitops, KTGT_SPC_* bits, see ktgt_internal.h), zero meaning "as the
+ * device's parameters say": WCE defaults to !write_through, D_SENSE to 0.
+ * The state is per device (all I_T nexuses share it; SPC-4 allows that
+ * for mode pages whose parameters are not per nexus) and is not saved: SP = 1 is refused.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <ktgt/ktgt.h>
+#include "ktgt_internal.h"
+#include "cdb.h"
+#include "sense.h"
+#include "spc_data.h"
+
+/* Additional sense codes used here (SPC-4 table D.1). */
+#define SPC_ASC_MEDIUM_REMOVAL_PREVENTED	0x53	/* ASCQ 02h */
+
+/*
+ * ---------------------------------------------------------------------
+ * Helpers shared with sbc.c
+ * ---------------------------------------------------------------------
+ */
+
+bool ktgt_spc_d_sense(const struct ktgt_device *dev)
+{
+	return test_bit(KTGT_SPC_D_SENSE, &dev->spc_flags);
+}
+
+bool ktgt_spc_wce(const struct ktgt_device *dev)
+{
+	return !dev->params.write_through ^
+	       test_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags);
+}
+
+bool ktgt_spc_thin(const struct ktgt_device *dev)
+{
+	const struct ktgt_sbc_ops *ops = dev->type->sbc;
+
+	return dev->params.thin_provisioned && ops && ops->unmap;
+}
+
+void ktgt_spc_fail(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
+{
+	ktgt_cmd_sense(cmd, s);
+}
+
+void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
+{
+	const struct ktgt_device *dev = cmd->core.dev;
+	const struct ktgt_dev_params *p = &dev->params;
+	u32 bs = p->block_size ? p->block_size : 512;
+
+	memset(d, 0, sizeof(*d));
+	d->pdt = dev->type->pdt;
+	d->removable = p->removable;
+	d->read_only = p->read_only || ktgt_cmd_lun_read_only(cmd);
+	d->write_through = p->write_through;
+	d->rotational = p->rotational;
+	d->thin = ktgt_spc_thin(dev);
+	/* The engine ends every aborted task with TASK ABORTED (TAS = 1). */
+	d->tas = true;
+	d->block_size = p->block_size;
+	d->nr_blocks = ktgt_device_capacity(dev);
+	d->vendor = p->vendor_id;
+	d->product = p->product_id;
+	d->revision = p->revision;
+	d->serial = p->serial;
+	memcpy(d->naa_id, p->naa_id, sizeof(d->naa_id));
+
+	d->lim.max_xfer_blocks = KTGT_MAX_XFER_BYTES / bs;
+	d->lim.max_ws_blocks = KTGT_SBC_MAX_WS_BYTES / bs;
+	d->lim.max_unmap_blocks = KTGT_SBC_MAX_UNMAP_BYTES / bs;
+	d->lim.max_unmap_descs = KTGT_SBC_MAX_UNMAP_DESCS;
+	d->lim.max_caw_blocks = KTGT_SBC_MAX_CAW_BLOCKS;
+}
+
+/* The bytes of data-in the command can take: its buffer and allocation. */
+static u32 spc_din_room(const struct ktgt_cmd *cmd)
+{
+	if (!cmd->sg)
+		return 0;
+	return (u32)min_t(u64, cmd->bufflen, cmd->core.xfer_len);
+}
+
+void ktgt_spc_send(struct ktgt_cmd *cmd, const void *buf, u32 len)
+{
+	u32 n = min(len, spc_din_room(cmd));
+
+	if (n)
+		n = sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, buf, n);
+	ktgt_cmd_good(cmd, n);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * The commands
+ * ---------------------------------------------------------------------
+ */
+
+static void spc_inquiry(struct ktgt_cmd *cmd)
+{
+	u8 buf[KTGT_SPC_VPD_MAX_LEN];
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u32 full;
+
+	ktgt_spc_describe(cmd, &d);
+	if (ktgt_spc_inquiry(&d, cmd->cdb, buf, sizeof(buf), &full, &err)) {
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
+}
+
+static void spc_mode_current(const struct ktgt_device *dev,
+			     struct ktgt_spc_mode *m)
+{
+	m->wce = ktgt_spc_wce(dev);
+	m->d_sense = ktgt_spc_d_sense(dev);
+}
+
+static void spc_mode_sense(struct ktgt_cmd *cmd)
+{
+	u8 buf[KTGT_SPC_MODE_MAX_LEN];
+	struct ktgt_sense_info err;
+	struct ktgt_spc_mode m;
+	struct ktgt_spc_dev d;
+	u32 full;
+
+	ktgt_spc_describe(cmd, &d);
+	spc_mode_current(cmd->core.dev, &m);
+	if (ktgt_spc_mode_sense(&d, &m, cmd->cdb, buf, sizeof(buf), &full,
+				&err)) {
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
+}
+
+/*
+ * MODE PARAMETERS CHANGED on every other I_T_L nexus that sees the
+ * device (SPC-4 6.9: not the one the MODE SELECT came from).
+ *
+ * The LUN sets and sessions are only stable under ktgt_cfg_mutex, and
+ * this runs on the command path, where waiting for that mutex could
+ * deadlock: unmapping a LUN holds it while it waits for the LUN's
+ * commands, this one included. So the mutex is only tried for a bounded
+ * time, and the unit attention is skipped (with a message) if a
+ * configuration change keeps holding it.
+ */
+static void spc_raise_mode_changed(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_tgt_dev *td, *self;
+	struct ktgt_session *sess;
+	struct ktgt_lun_set *set;
+	struct ktgt_lun *lun;
+	unsigned long id, idx;
+	int tries = 0;
+
+	might_sleep();
+	while (!mutex_trylock(&ktgt_cfg_mutex)) {
+		if (++tries > 50) {
+			pr_warn_ratelimited("%s: configuration busy, no MODE PARAMETERS CHANGED unit attention\n",
+					    ktgt_device_name(dev));
+			return;
+		}
+		usleep_range(1000, 2000);
+	}
+	/* The issuing I_T_L nexus, which the unit attention skips. */
+	self = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		set = rcu_dereference_protected(sess->lun_set,
+						lockdep_is_held(&ktgt_cfg_mutex));
+		if (!set)
+			continue;
+		xa_for_each(&set->luns, idx, lun) {
+			if (lun->dev != dev)
+				continue;
+			td = xa_load(&sess->tgt_devs, idx);
+			if (td && td != self)
+				ktgt_ua_queue(td, KTGT_UA_MODE_CHANGED);
+		}
+	}
+	mutex_unlock(&ktgt_cfg_mutex);
+}
+
+u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd)
+{
+	if (!cmd->sg)
+		return 0;
+	return (u32)min_t(u64, cmd->core.xfer_len, cmd->bufflen);
+}
+
+static void spc_mode_select(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_spc_mode cur, new;
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u32 len = ktgt_spc_dout_len(cmd);
+	u8 *param = NULL;
+	int ret;
+
+	might_sleep();
+	if (len) {
+		param = ktgt_cmd_buf(cmd, len);
+		if (!param) {
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			return;
+		}
+	}
+	ktgt_spc_describe(cmd, &d);
+	spc_mode_current(dev, &cur);
+	ret = ktgt_spc_mode_select(&d, &cur, cmd->cdb, param, len, &new, &err);
+	ktgt_cmd_buf_put(cmd, param);
+	if (ret) {
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+
+	if (new.wce == cur.wce && new.d_sense == cur.d_sense) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	/* WCE_FLIP: WCE differs from what write_through implies. */
+	assign_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags,
+		   new.wce == dev->params.write_through);
+	assign_bit(KTGT_SPC_D_SENSE, &dev->spc_flags, new.d_sense);
+	pr_debug("%s: mode select: WCE %d D_SENSE %d\n", ktgt_device_name(dev),
+		 new.wce, new.d_sense);
+	spc_raise_mode_changed(cmd);
+	ktgt_cmd_good(cmd, 0);
+}
+
+static void spc_rsoc(struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_table *tbl;
+	struct ktgt_sense_info err;
+	u32 full, n;
+	u8 *buf;
+
+	tbl = ktgt_cdb_table_for_type(cmd->core.dev->type->pdt);
+	if (!tbl) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 KTGT_ASC_INVALID_OPCODE, 0);
+		return;
+	}
+	/* First the size, then build straight into the command's buffer. */
+	if (ktgt_spc_rsoc(tbl, cmd->cdb, NULL, 0, &full, &err)) {
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	n = min(full, spc_din_room(cmd));
+	if (!n) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	buf = ktgt_cmd_buf(cmd, n);
+	if (!buf) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return;
+	}
+	ktgt_spc_rsoc(tbl, cmd->cdb, buf, n, &full, &err);
+	ktgt_cmd_buf_put(cmd, buf);
+	ktgt_cmd_good(cmd, n);
+}
+
+/*
+ * START STOP UNIT (SBC-3 5.25). A virtual medium needs no spinning up or
+ * down, and power conditions are accepted without effect. Ejecting
+ * (LOEJ = 1, START = 0) is refused while removal is prevented.
+ */
+static void spc_start_stop(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+
+	if (loej && !start && (cmd->cdb[4] >> 4) == 0 &&
+	    test_bit(KTGT_SPC_PREVENT, &dev->spc_flags)) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 SPC_ASC_MEDIUM_REMOVAL_PREVENTED, 0x02);
+		return;
+	}
+	ktgt_cmd_good(cmd, 0);
+}
+
+/*
+ * PREVENT ALLOW MEDIUM REMOVAL (SBC-3 5.11): PREVENT 00b allows, 01b
+ * prevents; 10b and 11b are obsolete and refused. Kept per device, not
+ * per I_T nexus: one initiator's ALLOW ends every initiator's PREVENT.
+ */
+static void spc_prevent_allow(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	u8 prevent = cmd->cdb[4] & 0x03;
+	struct ktgt_sense_info err;
+
+	if (prevent > 1) {
+		ktgt_sense_invalid_cdb(&err, 4, 1);
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	assign_bit(KTGT_SPC_PREVENT, &dev->spc_flags, prevent);
+	ktgt_cmd_good(cmd, 0);
+}
+
+bool ktgt_spc_exec(struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *desc = cmd->core.desc;
+
+	if (!desc)
+		return false;
+	switch (desc->opcode) {
+	case 0x00:		/* TEST UNIT READY */
+		ktgt_cmd_good(cmd, 0);
+		return true;
+	case 0x12:		/* INQUIRY */
+		spc_inquiry(cmd);
+		return true;
+	case 0x1a:		/* MODE SENSE(6) */
+	case 0x5a:		/* MODE SENSE(10) */
+		spc_mode_sense(cmd);
+		return true;
+	case 0x15:		/* MODE SELECT(6) */
+	case 0x55:		/* MODE SELECT(10) */
+		spc_mode_select(cmd);
+		return true;
+	case 0x1b:		/* START STOP UNIT */
+		spc_start_stop(cmd);
+		return true;
+	case 0x1e:		/* PREVENT ALLOW MEDIUM REMOVAL */
+		spc_prevent_allow(cmd);
+		return true;
+	case 0xa3:
+		if (desc->sa != 0x0c)	/* REPORT SUPPORTED OPERATION CODES */
+			return false;
+		spc_rsoc(cmd);
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(ktgt_spc_exec);	/* for handlers' ->exec (vcdrom) */
+
+bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *desc = cmd->core.desc;
+
+	if (!desc)
+		return false;
+	switch (desc->opcode) {
+	case 0x15:		/* MODE SELECT(6): unit attentions */
+	case 0x55:		/* MODE SELECT(10) */
+	case 0x2e:		/* WRITE AND VERIFY(10): internal I/O */
+	case 0x2f:		/* VERIFY(10) */
+	case 0x41:		/* WRITE SAME(10) */
+	case 0x42:		/* UNMAP: the handler's ->unmap */
+	case 0x89:		/* COMPARE AND WRITE */
+	case 0x8e:		/* WRITE AND VERIFY(16) */
+	case 0x8f:		/* VERIFY(16) */
+	case 0x93:		/* WRITE SAME(16) */
+		return true;
+	default:
+		return false;
+	}
+}

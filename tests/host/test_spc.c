@@ -1,0 +1,1484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the SPC/SBC response builders and parameter list
+ * parsers (core/spc_data.c).
+ *
+ * Built with ASan and UBSan; see Makefile. Expected bytes are written out
+ * by hand from SPC-4 / SBC-3 (offsets and values spelled in each test),
+ * not computed by the code under test. Every builder is also run with
+ * every shorter buffer to check the truncation to the allocation length,
+ * into buffers of the exact size so ASan catches any write past them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "spc_data.h"
+
+/* A 1 GiB disk with 512-byte blocks. */
+static void disk(struct ktgt_spc_dev *d)
+{
+	static const u8 naa[16] = {
+		0x60, 0x01, 0x40, 0x5a, 0x00, 0x11, 0x22, 0x33,
+		0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	};
+
+	memset(d, 0, sizeof(*d));
+	d->pdt = KTGT_PDT_DISK;
+	d->block_size = 512;
+	d->nr_blocks = 0x200000;
+	d->vendor = "KTGT";
+	d->product = "vdisk";
+	d->revision = "0.1";
+	d->serial = "abc123";
+	memcpy(d->naa_id, naa, 16);
+	d->lim.max_xfer_blocks = 0x800;
+	d->lim.opt_xfer_blocks = 0x80;
+	d->lim.opt_gran_blocks = 8;
+	d->lim.max_ws_blocks = 0x10000;
+	d->lim.max_unmap_blocks = 0x400000;
+	d->lim.max_unmap_descs = 4;
+	d->lim.opt_unmap_gran = 8;
+	d->lim.max_caw_blocks = 1;
+}
+
+static void cdrom(struct ktgt_spc_dev *d)
+{
+	disk(d);
+	d->pdt = KTGT_PDT_CDROM;
+	d->block_size = 2048;
+	d->nr_blocks = 1000;
+	d->product = "vcdrom";
+}
+
+static const struct ktgt_cdb_table *table(u8 pdt)
+{
+	const struct ktgt_cdb_table *t = ktgt_cdb_table_for_type(pdt);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void put_str(u8 *p, const char *s)
+{
+	memcpy(p, s, strlen(s));
+}
+
+static void check_sense(const struct ktgt_sense_info *s, u8 key, u8 asc,
+			u8 ascq)
+{
+	assert_int_equal(s->key, key);
+	assert_int_equal(s->asc, asc);
+	assert_int_equal(s->ascq, ascq);
+}
+
+static void check_field(const struct ktgt_sense_info *s, bool cd, u16 field,
+			int bit)
+{
+	assert_true(s->has_field);
+	assert_int_equal(s->cd, cd);
+	assert_int_equal(s->field, field);
+	assert_int_equal(s->bit, bit);
+}
+
+static void check_invalid_cdb(const struct ktgt_sense_info *s, u16 field,
+			      int bit)
+{
+	check_sense(s, KTGT_KEY_ILLEGAL_REQUEST, 0x24, 0x00);
+	check_field(s, true, field, bit);
+}
+
+static void check_invalid_param(const struct ktgt_sense_info *s, u16 field,
+				int bit)
+{
+	check_sense(s, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x00);
+	check_field(s, false, field, bit);
+}
+
+static void check_param_len_error(const struct ktgt_sense_info *s)
+{
+	check_sense(s, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0x00);
+	assert_false(s->has_field);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * INQUIRY
+ * ---------------------------------------------------------------------
+ */
+
+static void test_inquiry_std_disk(void **state)
+{
+	struct ktgt_spc_dev d;
+	u8 exp[96], buf[96];
+
+	(void)state;
+	disk(&d);
+	memset(exp, 0, sizeof(exp));
+	exp[0] = 0x00;		/* PQ 000b, PDT 00h */
+	exp[1] = 0x00;		/* RMB 0 */
+	exp[2] = 0x06;		/* VERSION: SPC-4 */
+	exp[3] = 0x12;		/* HISUP, RESPONSE DATA FORMAT 2 */
+	exp[4] = 91;		/* ADDITIONAL LENGTH: 96 - 5 */
+	exp[7] = 0x02;		/* CMDQUE */
+	put_str(exp + 8, "KTGT    ");
+	put_str(exp + 16, "vdisk           ");
+	put_str(exp + 32, "0.1 ");
+	exp[58] = 0x00; exp[59] = 0xa0;	/* SAM-5 */
+	exp[60] = 0x04; exp[61] = 0x60;	/* SPC-4 */
+	exp[62] = 0x04; exp[63] = 0xc0;	/* SBC-3 */
+
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_spc_inquiry_std(&d, buf, sizeof(buf)), 96);
+	assert_memory_equal(buf, exp, 96);
+}
+
+static void test_inquiry_std_cdrom(void **state)
+{
+	struct ktgt_spc_dev d;
+	u8 buf[96];
+
+	(void)state;
+	cdrom(&d);
+	d.transport_vd = 0x0960;	/* iSCSI */
+	d.tpgs = 1;
+	d.vendor = "ABCDEFGHIJK";	/* longer than 8: cut */
+	d.revision = "";
+	memset(buf, 0xee, sizeof(buf));
+	ktgt_spc_inquiry_std(&d, buf, sizeof(buf));
+	assert_int_equal(buf[0], 0x05);
+	assert_int_equal(buf[1], 0x80);		/* RMB: always for CD-ROM */
+	assert_int_equal(buf[5], 0x10);		/* TPGS 01b */
+	assert_memory_equal(buf + 8, "ABCDEFGH", 8);
+	assert_memory_equal(buf + 16, "vcdrom          ", 16);
+	assert_memory_equal(buf + 32, "    ", 4);
+	assert_int_equal(buf[62], 0x04);	/* MMC-6 04E0h */
+	assert_int_equal(buf[63], 0xe0);
+	assert_int_equal(buf[64], 0x09);	/* transport 0960h */
+	assert_int_equal(buf[65], 0x60);
+	assert_int_equal(buf[66], 0x00);
+	assert_int_equal(buf[67], 0x00);
+
+	/* A removable disk. */
+	disk(&d);
+	d.removable = true;
+	ktgt_spc_inquiry_std(&d, buf, sizeof(buf));
+	assert_int_equal(buf[1], 0x80);
+}
+
+static void test_vpd_supported_pages(void **state)
+{
+	static const u8 exp_disk[] = {
+		0x00, 0x00, 0x00, 0x06, 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2,
+	};
+	static const u8 exp_cd[] = {
+		0x05, 0x00, 0x00, 0x03, 0x00, 0x80, 0x83,
+	};
+	struct ktgt_spc_dev d;
+	u8 buf[64];
+
+	(void)state;
+	disk(&d);
+	assert_int_equal(ktgt_spc_vpd(&d, 0x00, buf, sizeof(buf)),
+			 sizeof(exp_disk));
+	assert_memory_equal(buf, exp_disk, sizeof(exp_disk));
+	cdrom(&d);
+	assert_int_equal(ktgt_spc_vpd(&d, 0x00, buf, sizeof(buf)),
+			 sizeof(exp_cd));
+	assert_memory_equal(buf, exp_cd, sizeof(exp_cd));
+	assert_false(ktgt_spc_vpd_supported(&d, 0xb0));
+	assert_false(ktgt_spc_vpd_supported(&d, 0xb1));
+	assert_false(ktgt_spc_vpd_supported(&d, 0xb2));
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb0, buf, sizeof(buf)), 0);
+}
+
+static void test_vpd_serial(void **state)
+{
+	static const u8 exp[] = {
+		0x00, 0x80, 0x00, 0x06, 'a', 'b', 'c', '1', '2', '3',
+	};
+	static const u8 exp_empty[] = { 0x00, 0x80, 0x00, 0x00 };
+	struct ktgt_spc_dev d;
+	u8 buf[64];
+
+	(void)state;
+	disk(&d);
+	assert_int_equal(ktgt_spc_vpd(&d, 0x80, buf, sizeof(buf)), 10);
+	assert_memory_equal(buf, exp, sizeof(exp));
+	d.serial = "";
+	assert_int_equal(ktgt_spc_vpd(&d, 0x80, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, exp_empty, sizeof(exp_empty));
+}
+
+static void test_vpd_device_id(void **state)
+{
+	static const u8 exp[] = {
+		0x00, 0x83, 0x00, 0x26,
+		/* NAA: binary, LU, type 3, 16 bytes */
+		0x01, 0x03, 0x00, 0x10,
+		0x60, 0x01, 0x40, 0x5a, 0x00, 0x11, 0x22, 0x33,
+		0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+		/* T10 vendor ID: ASCII, LU, type 1, 8 + 6 bytes */
+		0x02, 0x01, 0x00, 0x0e,
+		'K', 'T', 'G', 'T', ' ', ' ', ' ', ' ',
+		'a', 'b', 'c', '1', '2', '3',
+	};
+	static const u8 port[] = {
+		/* relative target port: binary, target port, type 4 */
+		0x01, 0x14, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02,
+		/* target port group: binary, target port, type 5 */
+		0x01, 0x15, 0x00, 0x04, 0x00, 0x00, 0x01, 0x10,
+	};
+	struct ktgt_spc_dev d;
+	u8 buf[128];
+
+	(void)state;
+	disk(&d);
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)),
+			 sizeof(exp));
+	assert_memory_equal(buf, exp, sizeof(exp));
+
+	d.rel_port = 2;
+	d.has_tpg = true;
+	d.tpg = 0x110;
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)),
+			 sizeof(exp) + sizeof(port));
+	assert_int_equal(buf[3], 0x26 + 16);
+	assert_memory_equal(buf + 4, exp + 4, sizeof(exp) - 4);
+	assert_memory_equal(buf + sizeof(exp), port, sizeof(port));
+}
+
+static void test_vpd_block_limits(void **state)
+{
+	struct ktgt_spc_dev d;
+	u8 exp[64], buf[64];
+
+	(void)state;
+	disk(&d);
+	memset(exp, 0, sizeof(exp));
+	exp[1] = 0xb0;
+	exp[3] = 0x3c;
+	exp[5] = 1;				/* MAX COMPARE AND WRITE */
+	exp[7] = 8;				/* OPT. GRANULARITY */
+	exp[10] = 0x08;				/* MAX TRANSFER 0800h */
+	exp[15] = 0x80;				/* OPT. TRANSFER 80h */
+	exp[41] = 0x01;				/* MAX WRITE SAME 10000h */
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb0, buf, sizeof(buf)), 64);
+	assert_memory_equal(buf, exp, 64);
+
+	/* Thin provisioned: the UNMAP limits appear. */
+	d.thin = true;
+	exp[21] = 0x40;				/* MAX UNMAP LBA 400000h */
+	exp[27] = 4;				/* MAX UNMAP DESCRIPTORS */
+	exp[31] = 8;				/* OPT. UNMAP GRANULARITY */
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb0, buf, sizeof(buf)), 64);
+	assert_memory_equal(buf, exp, 64);
+}
+
+static void test_vpd_block_characteristics(void **state)
+{
+	struct ktgt_spc_dev d;
+	u8 exp[64], buf[64];
+
+	(void)state;
+	disk(&d);
+	memset(exp, 0, sizeof(exp));
+	exp[1] = 0xb1;
+	exp[3] = 0x3c;
+	exp[5] = 0x01;				/* non-rotating */
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb1, buf, sizeof(buf)), 64);
+	assert_memory_equal(buf, exp, 64);
+	d.rotational = true;
+	exp[5] = 0x00;				/* rate not reported */
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb1, buf, sizeof(buf)), 64);
+	assert_memory_equal(buf, exp, 64);
+}
+
+static void test_vpd_lbp(void **state)
+{
+	static const u8 full[] = { 0x00, 0xb2, 0x00, 0x04, 0, 0, 0, 0 };
+	static const u8 thin[] = { 0x00, 0xb2, 0x00, 0x04, 0, 0xe0, 0x02, 0 };
+	static const u8 thin_z[] = { 0x00, 0xb2, 0x00, 0x04, 0, 0xe4, 0x02, 0 };
+	struct ktgt_spc_dev d;
+	u8 buf[16];
+
+	(void)state;
+	disk(&d);
+	d.lbprz = true;		/* meaningless without thin provisioning */
+	assert_int_equal(ktgt_spc_vpd(&d, 0xb2, buf, sizeof(buf)), 8);
+	assert_memory_equal(buf, full, 8);
+	d.thin = true;
+	d.lbprz = false;
+	ktgt_spc_vpd(&d, 0xb2, buf, sizeof(buf));
+	assert_memory_equal(buf, thin, 8);
+	d.lbprz = true;
+	ktgt_spc_vpd(&d, 0xb2, buf, sizeof(buf));
+	assert_memory_equal(buf, thin_z, 8);
+}
+
+static void test_inquiry_dispatch(void **state)
+{
+	u8 std[] = { 0x12, 0x00, 0x00, 0x00, 0x60, 0x00 };
+	u8 vpd[] = { 0x12, 0x01, 0x83, 0x00, 0xff, 0x00 };
+	u8 bad[] = { 0x12, 0x01, 0x85, 0x00, 0xff, 0x00 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 buf[128];
+	u32 full = 0;
+
+	(void)state;
+	disk(&d);
+	assert_int_equal(ktgt_spc_inquiry(&d, std, buf, sizeof(buf), &full,
+					  &err), 0);
+	assert_int_equal(full, 96);
+	assert_int_equal(buf[2], 0x06);
+	assert_int_equal(ktgt_spc_inquiry(&d, vpd, buf, sizeof(buf), &full,
+					  &err), 0);
+	assert_int_equal(full, 42);
+	assert_int_equal(buf[1], 0x83);
+	assert_int_equal(ktgt_spc_inquiry(&d, bad, buf, sizeof(buf), &full,
+					  &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 7);
+
+	/* Block limits is for disks only. */
+	cdrom(&d);
+	bad[2] = 0xb0;
+	assert_int_equal(ktgt_spc_inquiry(&d, bad, buf, sizeof(buf), &full,
+					  &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 7);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * MODE SENSE
+ * ---------------------------------------------------------------------
+ */
+
+static int mode_sense(const struct ktgt_spc_dev *d,
+		      const struct ktgt_spc_mode *m, const u8 *cdb, u8 *buf,
+		      u32 *full, struct ktgt_sense_info *err)
+{
+	memset(buf, 0xee, KTGT_SPC_MODE_MAX_LEN);
+	return ktgt_spc_mode_sense(d, m, cdb, buf, KTGT_SPC_MODE_MAX_LEN, full,
+				   err);
+}
+
+/* The caching mode page as SBC-3 6.4.5 lays it out, WCE as given. */
+static void caching_page(u8 *p, bool wce)
+{
+	memset(p, 0, 20);
+	p[0] = 0x08;
+	p[1] = 0x12;
+	p[2] = wce ? 0x04 : 0x00;
+}
+
+static void control_page(u8 *p, bool d_sense, bool tas)
+{
+	memset(p, 0, 12);
+	p[0] = 0x0a;
+	p[1] = 0x0a;
+	p[2] = d_sense ? 0x04 : 0x00;
+	p[5] = tas ? 0x40 : 0x00;
+}
+
+static void rw_recovery_page(u8 *p)
+{
+	memset(p, 0, 12);
+	p[0] = 0x01;
+	p[1] = 0x0a;
+}
+
+static void test_mode_sense6_caching(void **state)
+{
+	const u8 cdb[] = { 0x1a, 0x00, 0x08, 0x00, 0xff, 0x00 };
+	struct ktgt_spc_mode m = { .wce = true };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 exp[32], buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	/* Header: MODE DATA LENGTH 31, medium 0, DPOFUA, BDL 8. */
+	exp[0] = 31;
+	exp[1] = 0;
+	exp[2] = 0x10;
+	exp[3] = 8;
+	/* Short LBA block descriptor: 200000h blocks of 512 bytes. */
+	exp[4] = 0x00; exp[5] = 0x20; exp[6] = 0x00; exp[7] = 0x00;
+	exp[8] = 0x00; exp[9] = 0x00; exp[10] = 0x02; exp[11] = 0x00;
+	caching_page(exp + 12, true);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 32);
+	assert_memory_equal(buf, exp, 32);
+	assert_int_equal(buf[32], 0xee);
+
+	/* WCE off, write protected, DBD. */
+	m.wce = false;
+	d.read_only = true;
+	{
+		const u8 cdb_dbd[] = { 0x1a, 0x08, 0x08, 0x00, 0xff, 0x00 };
+
+		exp[0] = 23;
+		exp[2] = 0x90;		/* WP, DPOFUA */
+		exp[3] = 0;
+		caching_page(exp + 4, false);
+		assert_int_equal(mode_sense(&d, &m, cdb_dbd, buf, &full, &err),
+				 0);
+		assert_int_equal(full, 24);
+		assert_memory_equal(buf, exp, 24);
+	}
+}
+
+static void test_mode_sense10_llbaa(void **state)
+{
+	const u8 cdb[] = { 0x5a, 0x10, 0x0a, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
+	const u8 cdb_short[] = { 0x5a, 0x00, 0x0a, 0x00, 0, 0, 0, 0x01, 0x00,
+				 0 };
+	struct ktgt_spc_mode m = { .d_sense = true };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 exp[36], buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	d.tas = true;
+	d.nr_blocks = 0x123456789ULL;
+	memset(exp, 0, sizeof(exp));
+	exp[1] = 34;		/* MODE DATA LENGTH: 36 - 2 */
+	exp[3] = 0x10;		/* DPOFUA */
+	exp[4] = 0x01;		/* LONGLBA */
+	exp[7] = 16;		/* BLOCK DESCRIPTOR LENGTH */
+	/* Long LBA descriptor: 123456789h blocks, 512 bytes. */
+	exp[11] = 0x01; exp[12] = 0x23; exp[13] = 0x45; exp[14] = 0x67;
+	exp[15] = 0x89;
+	exp[22] = 0x02;
+	control_page(exp + 24, true, true);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 36);
+	assert_memory_equal(buf, exp, 36);
+
+	/* LLBAA = 0: short descriptor, which saturates at FFFFFFFFh. */
+	memset(exp, 0, sizeof(exp));
+	exp[1] = 26;
+	exp[3] = 0x10;
+	exp[7] = 8;
+	exp[8] = 0xff; exp[9] = 0xff; exp[10] = 0xff; exp[11] = 0xff;
+	exp[14] = 0x02;
+	control_page(exp + 16, true, true);
+	assert_int_equal(mode_sense(&d, &m, cdb_short, buf, &full, &err), 0);
+	assert_int_equal(full, 28);
+	assert_memory_equal(buf, exp, 28);
+}
+
+static void test_mode_sense_all_pages(void **state)
+{
+	u8 cdb[] = { 0x1a, 0x00, 0x3f, 0x00, 0xff, 0x00 };
+	struct ktgt_spc_mode m = { .wce = true };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 exp[56], buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	memset(exp, 0, sizeof(exp));
+	exp[0] = 55;
+	exp[2] = 0x10;
+	exp[3] = 8;
+	exp[5] = 0x20;
+	exp[10] = 0x02;
+	rw_recovery_page(exp + 12);
+	caching_page(exp + 24, true);
+	control_page(exp + 44, false, false);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 56);
+	assert_memory_equal(buf, exp, 56);
+
+	/* Subpage FFh: all subpages; there are only the 00h ones. */
+	cdb[3] = 0xff;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 56);
+	assert_memory_equal(buf, exp, 56);
+
+	/* One page, all its subpages. */
+	cdb[2] = 0x01;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 24);
+	assert_int_equal(buf[0], 23);
+	assert_memory_equal(buf + 12, exp + 12, 12);
+
+	/* Changeable values: WCE and D_SENSE; the descriptor is zero. */
+	cdb[2] = 0x7f;
+	cdb[3] = 0x00;
+	memset(exp + 4, 0, 8);
+	caching_page(exp + 24, true);
+	control_page(exp + 44, true, false);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 56);
+	assert_memory_equal(buf, exp, 56);
+}
+
+static void test_mode_sense_default(void **state)
+{
+	const u8 cdb[] = { 0x1a, 0x08, 0x88, 0x00, 0xff, 0x00 };
+	const u8 cur_cdb[] = { 0x1a, 0x08, 0x08, 0x00, 0xff, 0x00 };
+	struct ktgt_spc_mode m = { .wce = true, .d_sense = true };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	d.write_through = true;
+	/* Current: what MODE SELECT set; default: from the parameters. */
+	assert_int_equal(mode_sense(&d, &m, cur_cdb, buf, &full, &err), 0);
+	assert_int_equal(buf[4 + 2], 0x04);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(buf[4 + 2], 0x00);
+	d.write_through = false;
+	m.wce = false;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(buf[4 + 2], 0x04);
+}
+
+static void test_mode_sense_errors(void **state)
+{
+	u8 cdb[] = { 0x1a, 0x00, 0xc8, 0x00, 0xff, 0x00 };
+	u8 cdb10[] = { 0x5a, 0x00, 0x3f, 0x01, 0, 0, 0, 0x01, 0x00, 0 };
+	struct ktgt_spc_mode m = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	/* PC 11b: saved values are not supported. */
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x39, 0x00);
+	check_field(&err, true, 2, 7);
+
+	/* Unsupported pages. */
+	cdb[2] = 0x1c;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	cdb[2] = 0x00;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	cdb[2] = 0x2a;		/* MM capabilities: the CD-ROM handler's */
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	cdrom(&d);
+	cdb[2] = 0x08;		/* caching: disk only */
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+
+	/* Unsupported subpage. */
+	assert_int_equal(mode_sense(&d, &m, cdb10, buf, &full, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 3, 7);
+	cdb10[3] = 0xfe;
+	assert_int_equal(mode_sense(&d, &m, cdb10, buf, &full, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 3, 7);
+}
+
+static void test_mode_sense_cdrom(void **state)
+{
+	const u8 cdb[] = { 0x5a, 0x00, 0x3f, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
+	const u8 cdb_2a[] = { 0x5a, 0x00, 0x2a, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
+	struct ktgt_spc_mode m = { .wce = true };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 exp[32], buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	cdrom(&d);
+	d.read_only = true;	/* no WP bit outside SBC */
+	memset(exp, 0, sizeof(exp));
+	exp[1] = 30;		/* 8 + 12 + 12 - 2; no block descriptor */
+	rw_recovery_page(exp + 8);
+	control_page(exp + 20, false, false);
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 32);
+	assert_memory_equal(buf, exp, 32);
+
+	/* MM capabilities is the CD-ROM handler's page, not the core's. */
+	assert_int_equal(mode_sense(&d, &m, cdb_2a, buf, &full, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * MODE SELECT
+ * ---------------------------------------------------------------------
+ */
+
+static const u8 ms6[] = { 0x15, 0x10, 0x00, 0x00, 0xff, 0x00 };
+static const u8 ms10[] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0x01, 0x00, 0 };
+
+static int mode_select(const struct ktgt_spc_dev *d,
+		       const struct ktgt_spc_mode *cur, const u8 *cdb,
+		       const u8 *param, u32 len, struct ktgt_spc_mode *out,
+		       struct ktgt_sense_info *err)
+{
+	u8 *copy = malloc(len ? len : 1);
+	int ret;
+
+	/* An exact-size copy: ASan catches any read past the list. */
+	assert_non_null(copy);
+	memcpy(copy, param, len);
+	ret = ktgt_spc_mode_select(d, cur, cdb, copy, len, out, err);
+	free(copy);
+	return ret;
+}
+
+static void test_mode_select_wce(void **state)
+{
+	struct ktgt_spc_mode cur = { .wce = true }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[4 + 20];
+
+	(void)state;
+	disk(&d);
+	memset(p, 0, 4);
+	caching_page(p + 4, false);
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 0);
+	assert_false(out.wce);
+	assert_false(out.d_sense);
+
+	/* The same values: accepted, nothing changes; PS is ignored. */
+	caching_page(p + 4, true);
+	p[4] |= 0x80;
+	out.wce = false;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 0);
+	assert_true(out.wce);
+
+	/* A non-changeable bit: RCD (byte 2 bit 0). */
+	p[4 + 2] |= 0x01;
+	out.wce = false;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 6, 0);
+	assert_false(out.wce);		/* untouched on error */
+	p[4 + 2] &= ~0x01;
+	/* NUMBER OF CACHE SEGMENTS (byte 13). */
+	p[4 + 13] = 0x30;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 17, 5);
+}
+
+static void test_mode_select10_bd_and_pages(void **state)
+{
+	struct ktgt_spc_mode cur = { .wce = true }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[8 + 8 + 12 + 20];
+
+	(void)state;
+	disk(&d);
+	memset(p, 0, sizeof(p));
+	/* MODE DATA LENGTH and the device-specific WP are ignored. */
+	p[1] = 0x2e;
+	p[3] = 0x80;
+	p[7] = 8;
+	/* short descriptor: current number of blocks, 512 */
+	p[9] = 0x20;
+	p[14] = 0x02;
+	control_page(p + 16, true, false);
+	caching_page(p + 28, false);
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 0);
+	assert_true(out.d_sense);
+	assert_false(out.wce);
+
+	/* NUMBER OF LOGICAL BLOCKS 0: unchanged, accepted. */
+	p[9] = 0;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 0);
+	/* Any other number of blocks: refused. */
+	p[11] = 1;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 8, 7);
+	p[11] = 0;
+	/* Another block length. */
+	p[14] = 0x10;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 13, 7);
+	p[14] = 0x02;
+	/* Reserved byte 4 of the descriptor. */
+	p[12] = 0x04;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 12, 2);
+	p[12] = 0;
+
+	/* LONGLBA with an 8-byte descriptor. */
+	p[4] = 0x01;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 6, 7);
+	p[4] = 0;
+
+	/* The second page is bad: nothing is applied. */
+	p[28 + 3] = 0x01;
+	out.wce = true;
+	out.d_sense = false;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 31, 0);
+	assert_true(out.wce);
+	assert_false(out.d_sense);
+}
+
+static void test_mode_select10_long_bd(void **state)
+{
+	struct ktgt_spc_mode cur = { 0 }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[8 + 16];
+
+	(void)state;
+	disk(&d);
+	memset(p, 0, sizeof(p));
+	p[4] = 0x01;
+	p[7] = 16;
+	p[13] = 0x20;
+	p[22] = 0x02;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 0);
+	p[18] = 0x01;		/* reserved */
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 18, 0);
+	p[18] = 0;
+	p[22] = 0x08;		/* 2048 */
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 20, 7);
+	/* LONGLBA = 0 with a 16-byte descriptor. */
+	p[22] = 0x02;
+	p[4] = 0;
+	assert_int_equal(mode_select(&d, &cur, ms10, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 6, 7);
+}
+
+static void test_mode_select_errors(void **state)
+{
+	const u8 ms6_nopf[] = { 0x15, 0x00, 0x00, 0x00, 0x18, 0x00 };
+	struct ktgt_spc_mode cur = { .wce = true }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[4 + 20 + 12];
+
+	(void)state;
+	disk(&d);
+	memset(p, 0, sizeof(p));
+	caching_page(p + 4, true);
+	control_page(p + 24, false, false);
+
+	/* An empty list is no error, PF or not. */
+	assert_int_equal(mode_select(&d, &cur, ms6_nopf, p, 0, &out, &err), 0);
+	assert_true(out.wce);
+	/* PF = 0 with data. */
+	assert_int_equal(mode_select(&d, &cur, ms6_nopf, p, 24, &out, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 1, 4);
+
+	/* Truncated header, descriptor, page. */
+	assert_int_equal(mode_select(&d, &cur, ms6, p, 3, &out, &err),
+			 -EINVAL);
+	check_param_len_error(&err);
+	assert_int_equal(mode_select(&d, &cur, ms10, p, 7, &out, &err),
+			 -EINVAL);
+	check_param_len_error(&err);
+	assert_int_equal(mode_select(&d, &cur, ms6, p, 4 + 19, &out, &err),
+			 -EINVAL);
+	check_param_len_error(&err);
+	assert_int_equal(mode_select(&d, &cur, ms6, p, 4 + 20 + 1, &out, &err),
+			 -EINVAL);
+	check_param_len_error(&err);
+	p[3] = 8;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, 4 + 7, &out, &err),
+			 -EINVAL);
+	check_param_len_error(&err);
+
+	/* BLOCK DESCRIPTOR LENGTH other than 0 or 8. */
+	p[3] = 4;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 3, 7);
+	p[3] = 0;
+
+	/* MEDIUM TYPE. */
+	p[1] = 0x05;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 1, 2);
+	p[1] = 0;
+
+	/* Page code: unknown, subpage format, wrong length. */
+	p[24] = 0x1c;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 24, 5);
+	p[24] = 0x4a;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 24, 6);
+	p[24] = 0x0a;
+	p[25] = 0x0b;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 25, 7);
+	p[25] = 0x0a;
+	/* Control page: QERR is not changeable. */
+	p[24 + 3] = 0x02;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 27, 1);
+	p[24 + 3] = 0;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 0);
+
+	/* A CD-ROM has no caching page and takes no block descriptor. */
+	cdrom(&d);
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 4, 5);
+	p[3] = 8;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 3, 7);
+}
+
+/* What MODE SENSE returns, MODE SELECT takes back unchanged. */
+static void test_mode_round_trip(void **state)
+{
+	const u8 sense10[] = { 0x5a, 0x00, 0x3f, 0x00, 0, 0, 0, 0x01, 0x00,
+			       0 };
+	const u8 sense6[] = { 0x1a, 0x00, 0x3f, 0x00, 0xff, 0x00 };
+	struct ktgt_spc_mode cur = { .wce = true, .d_sense = true }, out;
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		if (i)
+			cdrom(&d);
+		else
+			disk(&d);
+		d.read_only = true;
+		assert_int_equal(mode_sense(&d, &cur, sense10, buf, &full,
+					    &err), 0);
+		memset(&out, 0, sizeof(out));
+		assert_int_equal(mode_select(&d, &cur, ms10, buf, full, &out,
+					     &err), 0);
+		assert_int_equal(out.d_sense, true);
+		assert_int_equal(out.wce, true);
+		assert_int_equal(mode_sense(&d, &cur, sense6, buf, &full,
+					    &err), 0);
+		assert_int_equal(mode_select(&d, &cur, ms6, buf, full, &out,
+					     &err), 0);
+	}
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * READ CAPACITY
+ * ---------------------------------------------------------------------
+ */
+
+static void test_read_capacity(void **state)
+{
+	static const u8 exp10[] = { 0x00, 0x1f, 0xff, 0xff, 0x00, 0x00, 0x02,
+				    0x00 };
+	static const u8 exp10_big[] = { 0xff, 0xff, 0xff, 0xff, 0x00, 0x00,
+					0x10, 0x00 };
+	struct ktgt_spc_dev d;
+	u8 exp16[32], buf[32];
+
+	(void)state;
+	disk(&d);
+	assert_int_equal(ktgt_spc_read_capacity10(&d, buf, 8), 8);
+	assert_memory_equal(buf, exp10, 8);
+
+	memset(exp16, 0, sizeof(exp16));
+	exp16[5] = 0x1f; exp16[6] = 0xff; exp16[7] = 0xff;
+	exp16[10] = 0x02;
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_spc_read_capacity16(&d, buf, 32), 32);
+	assert_memory_equal(buf, exp16, 32);
+
+	/* Thin provisioning: LBPME, and LBPRZ if unmapped reads zero. */
+	d.thin = true;
+	exp16[14] = 0x80;
+	ktgt_spc_read_capacity16(&d, buf, 32);
+	assert_memory_equal(buf, exp16, 32);
+	d.lbprz = true;
+	exp16[14] = 0xc0;
+	ktgt_spc_read_capacity16(&d, buf, 32);
+	assert_memory_equal(buf, exp16, 32);
+
+	/* 2^32 + 1 blocks of 4096: (10) saturates, (16) does not. */
+	d.block_size = 4096;
+	d.nr_blocks = 0x100000001ULL;
+	assert_int_equal(ktgt_spc_read_capacity10(&d, buf, 8), 8);
+	assert_memory_equal(buf, exp10_big, 8);
+	ktgt_spc_read_capacity16(&d, buf, 32);
+	assert_int_equal(buf[3], 0x01);
+	assert_int_equal(buf[4], 0x00);
+	assert_int_equal(buf[7], 0x00);
+	assert_int_equal(buf[10], 0x10);
+	/* Exactly 2^32 blocks: the last LBA is FFFFFFFFh either way. */
+	d.nr_blocks = 0x100000000ULL;
+	ktgt_spc_read_capacity10(&d, buf, 8);
+	assert_memory_equal(buf, exp10_big, 4);
+	/* 2^32 - 1 blocks: last LBA FFFFFFFEh fits. */
+	d.nr_blocks = 0xffffffffULL;
+	ktgt_spc_read_capacity10(&d, buf, 8);
+	assert_int_equal(buf[3], 0xfe);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * REPORT SUPPORTED OPERATION CODES
+ * ---------------------------------------------------------------------
+ */
+
+static int rsoc(u8 pdt, u8 opts, u8 opcode, u16 sa, u8 *buf, u32 len,
+		u32 *full, struct ktgt_sense_info *err)
+{
+	u8 cdb[12] = { 0xa3, 0x0c };
+
+	cdb[2] = opts;
+	cdb[3] = opcode;
+	cdb[4] = sa >> 8;
+	cdb[5] = sa;
+	cdb[9] = 0xff;
+	memset(buf, 0xee, len);
+	return ktgt_spc_rsoc(table(pdt), cdb, buf, len, full, err);
+}
+
+static void test_rsoc_all(void **state)
+{
+	static const u8 tur[] = { 0x00, 0, 0x00, 0x00, 0, 0x00, 0x00, 0x06 };
+	static const u8 rcap16[] = { 0x9e, 0, 0x00, 0x10, 0, 0x01, 0x00,
+				     0x10 };
+	static const u8 tur_t[] = {
+		0x00, 0, 0x00, 0x00, 0, 0x02, 0x00, 0x06,
+		0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 30,
+	};
+	static const u8 read10_t[] = {
+		0x28, 0, 0x00, 0x00, 0, 0x02, 0x00, 0x0a,
+		0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 60,
+	};
+	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
+	u32 n = ktgt_cdb_table_size(t), full, i;
+	struct ktgt_sense_info err;
+	bool seen_rcap16 = false;
+	u8 buf[4096];
+
+	(void)state;
+	assert_int_equal(rsoc(KTGT_PDT_DISK, 0, 0, 0, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(full, 4 + 8 * n);
+	assert_int_equal(buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3],
+			 8 * n);
+	/* The first command of the table is TEST UNIT READY. */
+	assert_memory_equal(buf + 4, tur, 8);
+	for (i = 0; i < n; i++)
+		if (!memcmp(buf + 4 + 8 * i, rcap16, 8))
+			seen_rcap16 = true;
+	assert_true(seen_rcap16);
+
+	/* RCTD: 20-byte descriptors with CTDP and a timeouts descriptor. */
+	assert_int_equal(rsoc(KTGT_PDT_DISK, 0x80, 0, 0, buf, sizeof(buf),
+			      &full, &err), 0);
+	assert_int_equal(full, 4 + 20 * n);
+	assert_memory_equal(buf + 4, tur_t, 20);
+	for (i = 0; i < n; i++)
+		if (buf[4 + 20 * i] == 0x28)
+			assert_memory_equal(buf + 4 + 20 * i, read10_t, 20);
+}
+
+static void test_rsoc_one(void **state)
+{
+	static const u8 inq[] = { 0, 0x03, 0x00, 0x06, 0x12, 0x01, 0xff, 0xff,
+				  0xff, 0x00 };
+	static const u8 inq_t[] = { 0, 0x83, 0x00, 0x06, 0x12, 0x01, 0xff, 0xff,
+				    0xff, 0x00, 0x00, 0x0a, 0x00, 0x00, 0, 0, 0,
+				    0, 0, 0, 0, 30 };
+	static const u8 rcap16[] = { 0, 0x03, 0x00, 0x10, 0x9e, 0x10, 0xff,
+				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				     0xff, 0xff, 0xff, 0xff, 0x01, 0x00 };
+	static const u8 unsup[] = { 0, 0x01, 0x00, 0x00 };
+	struct ktgt_sense_info err;
+	u8 buf[64];
+	u32 full;
+
+	(void)state;
+	/* 001b: operation code without service actions. */
+	assert_int_equal(rsoc(0, 1, 0x12, 0x1234, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(full, sizeof(inq));
+	assert_memory_equal(buf, inq, sizeof(inq));
+	assert_int_equal(rsoc(0, 0x81, 0x12, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_int_equal(full, sizeof(inq_t));
+	assert_memory_equal(buf, inq_t, sizeof(inq_t));
+	assert_int_equal(rsoc(0, 1, 0x9e, 0, buf, sizeof(buf), &full, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 2, 2);
+	assert_int_equal(rsoc(0, 1, 0xff, 0, buf, sizeof(buf), &full, &err), 0);
+	assert_int_equal(full, 4);
+	assert_memory_equal(buf, unsup, 4);
+
+	/* 010b: operation code and service action. */
+	assert_int_equal(rsoc(0, 2, 0x9e, 0x10, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(full, sizeof(rcap16));
+	assert_memory_equal(buf, rcap16, sizeof(rcap16));
+	assert_int_equal(rsoc(0, 2, 0x9e, 0x1f, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+	assert_int_equal(rsoc(0, 2, 0x9e, 0x110, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+	assert_int_equal(rsoc(0, 2, 0x12, 0, buf, sizeof(buf), &full, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 2, 2);
+	assert_int_equal(rsoc(0, 2, 0xff, 0, buf, sizeof(buf), &full, &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+
+	/* 011b: service action only if the operation code has them. */
+	assert_int_equal(rsoc(0, 3, 0x12, 0x55, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, inq, sizeof(inq));
+	assert_int_equal(rsoc(0, 3, 0x9e, 0x10, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, rcap16, sizeof(rcap16));
+	assert_int_equal(rsoc(0, 3, 0x9e, 0x00, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+
+	/* Per device type: MMC has READ TOC, not WRITE(10). */
+	assert_int_equal(rsoc(5, 1, 0x43, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_int_equal(buf[1], 0x03);
+	assert_int_equal(buf[4], 0x43);
+	assert_int_equal(rsoc(5, 1, 0x2a, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_memory_equal(buf, unsup, 4);
+	assert_int_equal(rsoc(0, 1, 0x43, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_memory_equal(buf, unsup, 4);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * GET LBA STATUS, UNMAP, WRITE SAME, comparisons
+ * ---------------------------------------------------------------------
+ */
+
+static void test_lba_status(void **state)
+{
+	static const u8 exp[] = {
+		0x00, 0x00, 0x00, 0x24, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0x10, 0x00, 0x00, 0x00, 0x00, 0x08,
+		0x00, 0, 0, 0,
+		0, 0, 0, 0x01, 0, 0, 0x00, 0x08, 0xff, 0xff, 0xff, 0xff,
+		0x01, 0, 0, 0,
+	};
+	u8 buf[40];
+
+	(void)state;
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_spc_lba_status_hdr(buf, sizeof(buf), 2), 40);
+	ktgt_spc_lba_status_desc(buf + 8, 0x1000, 8, KTGT_LBA_MAPPED);
+	ktgt_spc_lba_status_desc(buf + 24, 0x100000008ULL, 0xffffffff,
+				 KTGT_LBA_DEALLOCATED);
+	assert_memory_equal(buf, exp, sizeof(exp));
+	/* Truncated header. */
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ktgt_spc_lba_status_hdr(buf, 3, 1), 24);
+	assert_int_equal(buf[2], 0);
+	assert_int_equal(buf[3], 0xee);
+}
+
+static void unmap_list(u8 *p, u16 data_len, u16 bd_len)
+{
+	memset(p, 0, 8);
+	p[0] = data_len >> 8;
+	p[1] = data_len;
+	p[2] = bd_len >> 8;
+	p[3] = bd_len;
+}
+
+static void unmap_put(u8 *p, u32 idx, u64 lba, u32 nr)
+{
+	u8 *q = p + 8 + 16 * idx;
+	int i;
+
+	memset(q, 0, 16);
+	for (i = 0; i < 8; i++)
+		q[i] = lba >> (56 - 8 * i);
+	for (i = 0; i < 4; i++)
+		q[8 + i] = nr >> (24 - 8 * i);
+}
+
+static int unmap_parse(const struct ktgt_spc_dev *d, const u8 *p, u32 len,
+		       u32 *n, struct ktgt_sense_info *err)
+{
+	u8 *copy = malloc(len ? len : 1);
+	int ret;
+
+	assert_non_null(copy);
+	memcpy(copy, p, len);
+	ret = ktgt_spc_unmap_parse(d, copy, len, n, err);
+	free(copy);
+	return ret;
+}
+
+static void test_unmap_parse(void **state)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[8 + 16 * 5];
+	u32 n;
+	u64 lba;
+	u32 nr;
+
+	(void)state;
+	disk(&d);
+	d.thin = true;
+	unmap_list(p, 38, 32);
+	unmap_put(p, 0, 0x10, 8);
+	unmap_put(p, 1, 0x1ffff8, 8);		/* up to the last LBA */
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), 0);
+	assert_int_equal(n, 2);
+	ktgt_spc_unmap_desc(p, 1, &lba, &nr);
+	assert_int_equal(lba, 0x1ffff8);
+	assert_int_equal(nr, 8);
+
+	/* Empty: nothing to do; shorter than the header: length error. */
+	assert_int_equal(unmap_parse(&d, p, 0, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(unmap_parse(&d, p, 7, &n, &err), -EINVAL);
+	check_param_len_error(&err);
+	/* Header only, no descriptors. */
+	unmap_list(p, 6, 0);
+	assert_int_equal(unmap_parse(&d, p, 8, &n, &err), 0);
+	assert_int_equal(n, 0);
+
+	/* Descriptors beyond the list sent. */
+	unmap_list(p, 38, 32);
+	assert_int_equal(unmap_parse(&d, p, 39, &n, &err), -EINVAL);
+	check_invalid_param(&err, 2, 7);
+	/* UNMAP DATA LENGTH not covering the descriptors. */
+	unmap_list(p, 37, 32);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), -EINVAL);
+	check_invalid_param(&err, 0, 7);
+	/* An incomplete trailing descriptor is ignored. */
+	unmap_list(p, 30, 24);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), 0);
+	assert_int_equal(n, 1);
+
+	/* More descriptors than MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT. */
+	unmap_list(p, 86, 80);
+	unmap_put(p, 2, 0, 1);
+	unmap_put(p, 3, 0, 1);
+	unmap_put(p, 4, 0, 1);
+	assert_int_equal(unmap_parse(&d, p, sizeof(p), &n, &err), -EINVAL);
+	check_invalid_param(&err, 2, 7);
+
+	/* More blocks than MAXIMUM UNMAP LBA COUNT, in descriptor 1. */
+	unmap_list(p, 38, 32);
+	unmap_put(p, 1, 0, 0x400001);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), -EINVAL);
+	check_invalid_param(&err, 8 + 16 + 8, 7);
+
+	/* Past the end of the medium; overflowing LBA + count. */
+	unmap_put(p, 1, 0x1ffff9, 8);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x21, 0x00);
+	assert_false(err.has_field);
+	unmap_put(p, 1, 0xfffffffffffffff8ULL, 16);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x21, 0x00);
+	/* A zero-block descriptor at the capacity is fine. */
+	unmap_put(p, 1, 0x200000, 0);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), 0);
+	assert_int_equal(n, 2);
+}
+
+static void decode(const u8 *cdb, u32 len, struct ktgt_cdb *c)
+{
+	const struct ktgt_cdb_limits lim = { .block_size = 512 };
+	struct ktgt_sense_info err;
+
+	assert_int_equal(ktgt_cdb_decode(table(0), cdb, len, &lim, c, &err),
+			 0);
+}
+
+static void test_write_same_check(void **state)
+{
+	u8 ws10[10] = { 0x41, 0x00, 0, 0, 0x10, 0x00, 0, 0x00, 0x10, 0 };
+	u8 ws16[16] = { 0x93, 0x08, 0, 0, 0, 0, 0, 0x1f, 0xff, 0x00,
+			0, 0, 0, 0, 0, 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	struct ktgt_cdb c;
+	u64 nr;
+
+	(void)state;
+	disk(&d);
+	decode(ws10, sizeof(ws10), &c);
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err), 0);
+	assert_int_equal(nr, 16);
+
+	/* 0 blocks: to the end of the medium, within the limit. */
+	decode(ws16, sizeof(ws16), &c);
+	d.thin = true;
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err), 0);
+	assert_int_equal(nr, 0x100);
+	/* UNMAP without thin provisioning. */
+	d.thin = false;
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 1, 3);
+
+	/* Beyond MAXIMUM WRITE SAME LENGTH: at the length field. */
+	ws16[1] = 0;
+	ws16[7] = 0;
+	decode(ws16, sizeof(ws16), &c);
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 10, 7);
+	ws10[7] = 0x01;
+	ws10[8] = 0x00;
+	ws10[4] = 0;
+	decode(ws10, sizeof(ws10), &c);
+	d.lim.max_ws_blocks = 0xff;
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err),
+			 -EINVAL);
+	check_invalid_cdb(&err, 7, 7);
+	d.lim.max_ws_blocks = 0x100;
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err), 0);
+	/* No limit. */
+	d.lim.max_ws_blocks = 0;
+	decode(ws16, sizeof(ws16), &c);
+	assert_int_equal(ktgt_spc_write_same_check(&d, &c, &nr, &err), 0);
+	assert_int_equal(nr, 0x200000 - 0xff00);
+}
+
+static void test_compare_helpers(void **state)
+{
+	const u8 a[] = { 1, 2, 3, 4 }, b[] = { 1, 2, 9, 4 };
+	const u8 z[] = { 0, 0, 0, 0, 0 };
+	struct ktgt_sense_info err;
+
+	(void)state;
+	assert_int_equal(ktgt_spc_mismatch(a, a, 4), 4);
+	assert_int_equal(ktgt_spc_mismatch(a, b, 4), 2);
+	assert_int_equal(ktgt_spc_mismatch(a, b, 2), 2);
+	assert_true(ktgt_spc_is_zero(z, 5));
+	assert_false(ktgt_spc_is_zero(a, 1));
+	assert_true(ktgt_spc_is_zero(a, 0));
+	ktgt_spc_miscompare(&err, 0x1234);
+	check_sense(&err, KTGT_KEY_MISCOMPARE, 0x1d, 0x00);
+	assert_true(err.has_info);
+	assert_int_equal(err.info, 0x1234);
+	assert_false(err.has_field);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Truncation: every builder, every allocation length
+ * ---------------------------------------------------------------------
+ */
+
+enum builder {
+	B_INQUIRY_STD,
+	B_VPD,
+	B_MODE_SENSE,
+	B_RCAP10,
+	B_RCAP16,
+	B_RSOC,
+	B_LBA_HDR,
+};
+
+static u32 build(enum builder b, const struct ktgt_spc_dev *d,
+		 const u8 *cdb, u8 *buf, u32 len)
+{
+	struct ktgt_spc_mode m = { .wce = true };
+	struct ktgt_sense_info err;
+	u32 full = 0;
+
+	switch (b) {
+	case B_INQUIRY_STD:
+		return ktgt_spc_inquiry_std(d, buf, len);
+	case B_VPD:
+		return ktgt_spc_vpd(d, cdb[2], buf, len);
+	case B_MODE_SENSE:
+		assert_int_equal(ktgt_spc_mode_sense(d, &m, cdb, buf, len,
+						     &full, &err), 0);
+		return full;
+	case B_RCAP10:
+		return ktgt_spc_read_capacity10(d, buf, len);
+	case B_RCAP16:
+		return ktgt_spc_read_capacity16(d, buf, len);
+	case B_RSOC:
+		assert_int_equal(ktgt_spc_rsoc(table(d->pdt), cdb, buf, len,
+					       &full, &err), 0);
+		return full;
+	case B_LBA_HDR:
+		return ktgt_spc_lba_status_hdr(buf, len, 3);
+	}
+	return 0;
+}
+
+static void check_truncation(enum builder b, const struct ktgt_spc_dev *d,
+			     const u8 *cdb)
+{
+	u8 ref[8192];
+	u32 full, len;
+
+	memset(ref, 0xee, sizeof(ref));
+	full = build(b, d, cdb, ref, sizeof(ref));
+	assert_true(full > 0 && full < sizeof(ref));
+	for (len = 0; len <= full; len++) {
+		u8 *buf = malloc(len ? len : 1);
+
+		assert_non_null(buf);
+		memset(buf, 0xee, len);
+		assert_int_equal(build(b, d, cdb, buf, len), full);
+		assert_memory_equal(buf, ref, len);
+		free(buf);
+	}
+}
+
+static void test_truncation(void **state)
+{
+	static const u8 vpd_pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
+	const u8 ms6[] = { 0x1a, 0x00, 0x3f, 0xff, 0xff, 0x00 };
+	const u8 ms10[] = { 0x5a, 0x10, 0x3f, 0x00, 0, 0, 0, 0xff, 0xff, 0 };
+	const u8 rsoc_all[12] = { 0xa3, 0x0c, 0x80 };
+	const u8 rsoc_one[12] = { 0xa3, 0x0c, 0x82, 0x9e, 0x00, 0x10 };
+	struct ktgt_spc_dev d;
+	u8 cdb[6] = { 0x12, 0x01 };
+	unsigned int i, t;
+
+	(void)state;
+	for (t = 0; t < 2; t++) {
+		if (t)
+			cdrom(&d);
+		else
+			disk(&d);
+		d.thin = true;
+		d.rel_port = 1;
+		d.has_tpg = true;
+		check_truncation(B_INQUIRY_STD, &d, NULL);
+		for (i = 0; i < ARRAY_SIZE(vpd_pages); i++) {
+			if (!ktgt_spc_vpd_supported(&d, vpd_pages[i]))
+				continue;
+			cdb[2] = vpd_pages[i];
+			check_truncation(B_VPD, &d, cdb);
+		}
+		check_truncation(B_MODE_SENSE, &d, ms6);
+		check_truncation(B_MODE_SENSE, &d, ms10);
+		check_truncation(B_RCAP10, &d, NULL);
+		check_truncation(B_RCAP16, &d, NULL);
+		check_truncation(B_RSOC, &d, rsoc_all);
+		check_truncation(B_RSOC, &d, rsoc_one);
+		check_truncation(B_LBA_HDR, &d, NULL);
+	}
+}
+
+/* Parsers never read past the list, whatever its bytes (ASan checks). */
+static void test_parsers_random(void **state)
+{
+	struct ktgt_spc_mode cur = { 0 }, out;
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	unsigned int seed = 1, i, j;
+	u8 p[64];
+	u32 n;
+
+	(void)state;
+	disk(&d);
+	d.thin = true;
+	for (i = 0; i < 20000; i++) {
+		u32 len = i % sizeof(p);
+
+		for (j = 0; j < len; j++) {
+			seed = seed * 1103515245 + 12345;
+			p[j] = seed >> 16;
+		}
+		/* Bias towards plausible headers and pages. */
+		if (len > 4 && (i & 1)) {
+			p[1] = 0;
+			p[2] = 0;
+			p[3] = (i & 2) ? 8 : 0;
+		}
+		(void)mode_select(&d, &cur, ms6, p, len, &out, &err);
+		(void)mode_select(&d, &cur, ms10, p, len, &out, &err);
+		(void)unmap_parse(&d, p, len, &n, &err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inquiry_std_disk),
+		cmocka_unit_test(test_inquiry_std_cdrom),
+		cmocka_unit_test(test_vpd_supported_pages),
+		cmocka_unit_test(test_vpd_serial),
+		cmocka_unit_test(test_vpd_device_id),
+		cmocka_unit_test(test_vpd_block_limits),
+		cmocka_unit_test(test_vpd_block_characteristics),
+		cmocka_unit_test(test_vpd_lbp),
+		cmocka_unit_test(test_inquiry_dispatch),
+		cmocka_unit_test(test_mode_sense6_caching),
+		cmocka_unit_test(test_mode_sense10_llbaa),
+		cmocka_unit_test(test_mode_sense_all_pages),
+		cmocka_unit_test(test_mode_sense_default),
+		cmocka_unit_test(test_mode_sense_errors),
+		cmocka_unit_test(test_mode_sense_cdrom),
+		cmocka_unit_test(test_mode_select_wce),
+		cmocka_unit_test(test_mode_select10_bd_and_pages),
+		cmocka_unit_test(test_mode_select10_long_bd),
+		cmocka_unit_test(test_mode_select_errors),
+		cmocka_unit_test(test_mode_round_trip),
+		cmocka_unit_test(test_read_capacity),
+		cmocka_unit_test(test_rsoc_all),
+		cmocka_unit_test(test_rsoc_one),
+		cmocka_unit_test(test_lba_status),
+		cmocka_unit_test(test_unmap_parse),
+		cmocka_unit_test(test_write_same_check),
+		cmocka_unit_test(test_compare_helpers),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_parsers_random),
+	};
+
+	return cmocka_run_group_tests_name("spc", tests, NULL, NULL);
+}
