@@ -39,7 +39,8 @@ endif
 export KERNEL KVER KDIR MODSRC
 
 # Out-of-tree builds enable every ktgt option as a module.
-KTGT_KCONFIG := CONFIG_KTGT=m CONFIG_KTGT_TEST_MODULES=m
+KTGT_KCONFIG := CONFIG_KTGT=m CONFIG_KTGT_VDISK=m CONFIG_KTGT_LOCAL=m \
+	CONFIG_KTGT_TEST_MODULES=m
 KBUILD_ARGS := -C $(KDIR) M=$(MODSRC) $(KTGT_KCONFIG) W=1 KTGT_WERROR=1
 
 .PHONY: all modules tools clean deps check check-host check-vm \

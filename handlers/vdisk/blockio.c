@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdisk_blockio: a block device as a direct-access logical unit, through
+ * bios, bypassing the page cache.
+ *
+ *   handlers/vdisk_blockio/<dev>/filename  absolute path of the block
+ *                                          device node; -EBUSY while
+ *                                          enabled
+ *
+ * The device is opened exclusively (FMODE_EXCL, holder: the vdisk_dev).
+ * Its logical block size must divide the ktgt device's block size.
+ *
+ * READ/WRITE: the data buffer's scatterlist is added page by page to
+ * bios from the module's bio_set (mempool-backed: allocation may sleep
+ * but never fails, and nothing is allocated per command besides the
+ * bios). When a bio is full the next one is allocated and the full one
+ * is chained to it (bio_chain()) and submitted, so only the last bio has
+ * a completion callback: the block layer runs it after every bio of the
+ * command has completed, with the first error any of them had. That
+ * callback sets the status and calls ktgt_cmd_done(), in whatever context
+ * the driver completes bios (often hard or soft interrupt); ->rw() itself
+ * returns KTGT_EXEC_ASYNC. FUA adds REQ_FUA to every write bio (the core
+ * sets FUA on every write while the write cache is disabled:
+ * write_through, or WCE=0 by MODE SELECT).
+ *
+ * vdisk_dev.bdev is opened by ->enable and closed by ->disable; commands
+ * run only in between (see vdisk.h).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/math64.h>
+#include <scsi/scsi_proto.h>
+
+#include "vdisk.h"
+
+static struct bio_set blockio_bio_set;
+
+static int blockio_enable(struct ktgt_device *dev)
+{
+	const struct ktgt_dev_params *p = ktgt_device_params(dev);
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	const char *name = ktgt_device_name(dev);
+	struct block_device *bdev;
+	unsigned int lbs;
+	fmode_t mode;
+	u64 size;
+	int ret;
+
+	mutex_lock(&vd->lock);
+	if (!vd->filename) {
+		pr_err("%s: set filename before enabling\n", name);
+		ret = -EINVAL;
+		goto out;
+	}
+	mode = FMODE_READ | FMODE_EXCL | (p->read_only ? 0 : FMODE_WRITE);
+	bdev = blkdev_get_by_path(vd->filename, mode, vd);
+	if (IS_ERR(bdev)) {
+		ret = PTR_ERR(bdev);
+		pr_err("%s: cannot open block device %s: %d\n", name,
+		       vd->filename, ret);
+		goto out;
+	}
+	lbs = bdev_logical_block_size(bdev);
+	if (lbs > p->block_size || p->block_size % lbs) {
+		pr_err("%s: %s has %u-byte logical blocks; blocksize %u must be a multiple\n",
+		       name, vd->filename, lbs, p->block_size);
+		ret = -EINVAL;
+		goto out_put;
+	}
+	size = bdev_nr_bytes(bdev);
+	if (size < p->block_size) {
+		pr_err("%s: %s is smaller than one block\n", name,
+		       vd->filename);
+		ret = -EINVAL;
+		goto out_put;
+	}
+	if (p->thin_provisioned && !bdev_max_discard_sectors(bdev)) {
+		pr_err("%s: %s does not support discard: clear thin_provisioned\n",
+		       name, vd->filename);
+		ret = -EOPNOTSUPP;
+		goto out_put;
+	}
+	vd->bdev = bdev;
+	vd->bdev_mode = mode;
+	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
+	mutex_unlock(&vd->lock);
+	return 0;
+
+out_put:
+	blkdev_put(bdev, mode);
+out:
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static void blockio_disable(struct ktgt_device *dev)
+{
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+
+	mutex_lock(&vd->lock);
+	if (vd->bdev) {
+		blkdev_put(vd->bdev, vd->bdev_mode);
+		vd->bdev = NULL;
+	}
+	mutex_unlock(&vd->lock);
+}
+
+static int blockio_resync_size(struct ktgt_device *dev)
+{
+	const struct ktgt_dev_params *p = ktgt_device_params(dev);
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	int ret = 0;
+	u64 size;
+
+	mutex_lock(&vd->lock);
+	if (!vd->bdev) {
+		ret = -ENODEV;
+		goto out;
+	}
+	size = bdev_nr_bytes(vd->bdev);
+	if (size < p->block_size) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
+out:
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+/* The last bio of a command completed, so every bio of it did. */
+static void blockio_end_io(struct bio *bio)
+{
+	struct ktgt_cmd *cmd = bio->bi_private;
+
+	if (bio->bi_status) {
+		ktgt_cmd_io_error(cmd, blk_status_to_errno(bio->bi_status));
+	} else if (cmd->core.dir == KTGT_DIR_WRITE) {
+		ktgt_cmd_good(cmd, 0);
+	} else {
+		const struct ktgt_dev_params *p =
+			ktgt_device_params(vdisk_cmd_dev(cmd));
+
+		ktgt_cmd_good(cmd, cmd->core.nr_blocks * p->block_size);
+	}
+	bio_put(bio);
+	ktgt_cmd_done(cmd);
+}
+
+static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = vdisk_cmd_dev(cmd);
+	const struct ktgt_dev_params *p = ktgt_device_params(dev);
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	u64 total = (u64)cmd->core.nr_blocks * p->block_size;
+	sector_t start = cmd->core.lba * (p->block_size >> SECTOR_SHIFT);
+	unsigned int lbs_mask = bdev_logical_block_size(vd->bdev) - 1;
+	unsigned int nents = cmd->sg_cnt, i;
+	struct bio *bio = NULL;
+	struct scatterlist *sg;
+	struct blk_plug plug;
+	u64 done = 0;
+	blk_opf_t opf;
+
+	if (!total) {
+		ktgt_cmd_good(cmd, 0);
+		return KTGT_EXEC_DONE;
+	}
+	if (total > cmd->bufflen || !cmd->sg) {
+		ktgt_cmd_io_error(cmd, -EINVAL);
+		return KTGT_EXEC_DONE;
+	}
+
+	if (cmd->core.dir == KTGT_DIR_WRITE) {
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
+		if (cmd->core.cdb_flags & KTGT_CDB_FUA)
+			opf |= REQ_FUA;
+	} else {
+		opf = REQ_OP_READ;
+	}
+
+	blk_start_plug(&plug);
+	for_each_sg(cmd->sg, sg, nents, i) {
+		unsigned int len = min_t(u64, sg->length, total - done);
+
+		if (!len)
+			continue;
+		if (!bio ||
+		    bio_add_page(bio, sg_page(sg), len, sg->offset) != len) {
+			struct bio *next;
+
+			/*
+			 * The bio is full. The next one must start on a
+			 * logical block boundary of the device; it does
+			 * unless a buffer of more than BIO_MAX_VECS entries
+			 * has entries of odd lengths, which then fails.
+			 */
+			if (bio && (done & lbs_mask))
+				break;
+			next = bio_alloc_bioset(vd->bdev,
+						min_t(unsigned int, nents - i,
+						      BIO_MAX_VECS),
+						opf, GFP_NOIO, &blockio_bio_set);
+			next->bi_iter.bi_sector = start + (done >> SECTOR_SHIFT);
+			if (bio) {
+				bio_chain(bio, next);
+				submit_bio(bio);
+			}
+			bio = next;
+			/* An empty bio takes any one vector. */
+			if (WARN_ON_ONCE(bio_add_page(bio, sg_page(sg), len,
+						      sg->offset) != len))
+				break;
+		}
+		done += len;
+		if (done == total)
+			break;
+	}
+	if (!bio) {
+		blk_finish_plug(&plug);
+		ktgt_cmd_io_error(cmd, -EINVAL);
+		return KTGT_EXEC_DONE;
+	}
+	/*
+	 * Not all the data could be submitted (a scatterlist shorter than
+	 * cmd->bufflen says, or see above): fail the command once what was
+	 * submitted has completed. A status set before submission is kept
+	 * unless an error replaces it.
+	 */
+	if (done != total)
+		bio->bi_status = BLK_STS_IOERR;
+	bio->bi_private = cmd;
+	bio->bi_end_io = blockio_end_io;
+	submit_bio(bio);
+	blk_finish_plug(&plug);
+	return KTGT_EXEC_ASYNC;
+}
+
+static int blockio_sync(struct ktgt_device *dev)
+{
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+
+	if (ktgt_device_params(dev)->nv_cache)
+		return 0;
+	return blkdev_issue_flush(vd->bdev);
+}
+
+static int blockio_unmap(struct ktgt_device *dev, u64 lba, u64 nr)
+{
+	const struct ktgt_dev_params *p = ktgt_device_params(dev);
+	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	unsigned int shift = ilog2(p->block_size) - SECTOR_SHIFT;
+
+	if (!p->thin_provisioned || !bdev_max_discard_sectors(vd->bdev))
+		return -EOPNOTSUPP;
+	if (!nr)
+		return 0;
+	return blkdev_issue_discard(vd->bdev, lba << shift, nr << shift,
+				    GFP_KERNEL);
+}
+
+static const struct ktgt_sbc_ops blockio_sbc_ops = {
+	.rw	= blockio_rw,
+	.sync	= blockio_sync,
+	.unmap	= blockio_unmap,
+};
+
+static struct configfs_attribute *blockio_attrs[] = {
+	&vdisk_attr_filename,
+	NULL,
+};
+
+struct ktgt_dev_type vdisk_blockio_type = {
+	.name		= "vdisk_blockio",
+	.owner		= THIS_MODULE,
+	.pdt		= TYPE_DISK,
+	.dev_alloc	= vdisk_dev_alloc,
+	.dev_free	= vdisk_dev_free,
+	.enable		= blockio_enable,
+	.disable	= blockio_disable,
+	.resync_size	= blockio_resync_size,
+	.dev_attrs	= blockio_attrs,
+	.sbc		= &blockio_sbc_ops,
+};
+
+/**
+ * vdisk_blockio_init() - set up the bio_set blockio allocates bios from
+ *
+ * Return: 0 or a negative errno.
+ */
+int vdisk_blockio_init(void)
+{
+	return bioset_init(&blockio_bio_set, BIO_POOL_SIZE, 0,
+			   BIOSET_NEED_BVECS);
+}
+
+/**
+ * vdisk_blockio_exit() - free the bio_set; every bio has completed, as
+ *	every device is gone
+ */
+void vdisk_blockio_exit(void)
+{
+	bioset_exit(&blockio_bio_set);
+}

@@ -1,0 +1,965 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt_local: ktgt targets as SCSI hosts of the local kernel.
+ *
+ * Every enabled target under /sys/kernel/config/ktgt/targets/local/ is a
+ * Scsi_Host with one SCSI target (channel 0, id 0) whose LUNs are those
+ * the target's LUN masking gives the initiator name in the target's
+ * initiator_name attribute. The midlayer's commands go to the ktgt core
+ * with the midlayer's own scatterlist (zero copy), and the core's answers
+ * complete them.
+ *
+ * Objects and lifetimes
+ * =====================
+ *
+ * struct ktgt_local_tgt   one per configfs target, from ->target_create()
+ *                         to ->target_destroy(). Its mutex serialises
+ *                         enable/disable and the attributes.
+ * struct ktgt_local_host  the Scsi_Host's private data, one per enabled
+ *                         target: the host and its single ktgt session
+ *                         live together, from enable to disable.
+ * struct ktgt_local_cmd   the scsi_cmnd's private data (cmd_size): it
+ *                         embeds the struct ktgt_cmd, so no command is
+ *                         ever allocated.
+ *
+ * The command life cycle and its references
+ * =========================================
+ *
+ * ->queuecommand() fills the embedded ktgt_cmd (ktgt_cmd_init() takes the
+ * core's first reference) and submits it in atomic context. Data-out is
+ * already in the scatterlist, so the driver has no ->rdy_to_xfer() and
+ * the core goes straight on. ->xmit_response() copies status, sense and
+ * residual into the
+ * scsi_cmnd and calls ktgt_cmd_xmit_done(), but does NOT complete the
+ * scsi_cmnd: that happens in ->free_cmd(), when the core has dropped its
+ * last reference to the ktgt_cmd. Since the ktgt_cmd lives in the
+ * request's memory, completing the request earlier would let blk-mq reuse
+ * that memory for a new command while the core (a TMF walking the
+ * session's commands, say) still looks at the old one. ->free_cmd() is
+ * therefore the only place that calls scsi_done(), and nothing touches
+ * the command after that call.
+ *
+ * Error handling
+ * ==============
+ *
+ * Once the midlayer has timed a command out, scsi_done() on it is a no-op
+ * and the error handler owns the scsi_cmnd; when an eh handler returns
+ * SUCCESS the midlayer reuses the scsi_cmnd at once (a retry, or an EH
+ * TEST UNIT READY sent through ->queuecommand() with the same memory). So
+ * every eh handler returns SUCCESS only once the core has released every
+ * command it covers:
+ *
+ * - ->free_cmd() sets ktgt_local_cmd.released (release store) before it
+ *   calls scsi_done(), both inside one RCU read-side critical section;
+ * - an eh handler sends its TMF, waits for ->tmf_done(), polls the
+ *   released flags of the commands it covers (acquire loads), then calls
+ *   synchronize_rcu(), which waits until every ->free_cmd() that set one
+ *   of those flags has also returned from scsi_done().
+ *
+ * Abort, LUN reset and target reset give up after KTGT_LOCAL_EH_WAIT and
+ * return FAILED, escalating; the host reset handler, the last one, waits
+ * as long as it takes, because after it the midlayer would finish (and
+ * reuse) commands the core may still hold. ->init_cmd_priv() starts every
+ * request as released, so a request the midlayer has started but not yet
+ * passed to ->queuecommand() is not waited for.
+ *
+ * The handlers map to TMFs: abort to ABORT TASK, device reset to LOGICAL
+ * UNIT RESET, target reset to TARGET RESET, host reset to I_T NEXUS
+ * RESET. Where the core answers NOT SUPPORTED, target reset resets each
+ * LUN the host has a device for, and host reset aborts each command of
+ * the host one by one.
+ *
+ * A command the core aborted (status TASK ABORTED) gets no SCSI status:
+ * it completes with host byte DID_RESET, which the midlayer retries.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blk-mq.h>
+#include <linux/configfs.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+#include <scsi/scsi.h>
+#include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_eh.h>
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_proto.h>
+
+#include <ktgt/ktgt.h>
+
+/* Commands in flight per host and per LUN. */
+#define KTGT_LOCAL_CAN_QUEUE	128
+#define KTGT_LOCAL_CMD_PER_LUN	64
+/* 512 KiB per command: SG_ALL page-sized segments. */
+#define KTGT_LOCAL_MAX_SECTORS	1024
+/*
+ * The largest Linux LUN value a host accepts. Linux numbers the LUNs
+ * REPORT LUNS returns with scsilun_to_int(): peripheral device addressing
+ * gives 0-255, flat space addressing 0x4000 | LUN (0x4000-0x7fff), so
+ * this covers every single level LUN a ktgt target can report.
+ */
+#define KTGT_LOCAL_MAX_LUN	0x7fff
+/* How long abort, LUN reset and target reset wait for the core. */
+#define KTGT_LOCAL_EH_WAIT	(30 * HZ)
+/* Poll interval of the eh handlers. */
+#define KTGT_LOCAL_EH_POLL_MS	20
+/* Timeout of the INQUIRY the rescan sends to each known LUN. */
+#define KTGT_LOCAL_PROBE_TIMEOUT	(10 * HZ)
+/* LUN value the core never maps: for LUN formats we cannot decode. */
+#define KTGT_LOCAL_BAD_LUN	U64_MAX
+/*
+ * The default initiator name is this prefix and the target's name, cut
+ * to the longest name the core takes (that of an iSCSI name).
+ */
+#define KTGT_LOCAL_INI_PREFIX	"local:"
+#define KTGT_LOCAL_INI_MAX	223
+
+/**
+ * struct ktgt_local_tgt - the driver's state of one configfs target
+ * @tgt: the ktgt target
+ * @lock: serialises enable/disable and the configfs attributes; protects
+ *	@initiator and @shost
+ * @initiator: the initiator port name the session uses; changes only
+ *	while disabled, so the host may read it without @lock
+ * @shost: the SCSI host while enabled, else NULL
+ * @auto_rescan: rescan when a REPORTED LUNS DATA HAS CHANGED unit
+ *	attention passes by (READ_ONCE/WRITE_ONCE, any time)
+ *
+ * Lives from ->target_create() to ->target_destroy(), which the core calls
+ * only after disabling the target, so it outlives its host.
+ */
+struct ktgt_local_tgt {
+	struct ktgt_target	*tgt;
+	struct mutex		lock;	/* protects initiator and shost */
+	char			initiator[KTGT_LOCAL_INI_MAX + 1];
+	struct Scsi_Host	*shost;
+	bool			auto_rescan;
+};
+
+/**
+ * struct ktgt_local_host - the private data of a Scsi_Host
+ * @lt: its target
+ * @shost: the host
+ * @sess: the I_T nexus of the host's commands; created before the host is
+ *	added, destroyed after it is removed, so ->queuecommand() always
+ *	finds it
+ * @rescan_work: the automatic rescan (&ktgt_local_tgt.auto_rescan);
+ *	queued from ->xmit_response() only, so it cannot be queued once
+ *	scsi_remove_host() has returned, and cancelled after that
+ */
+struct ktgt_local_host {
+	struct ktgt_local_tgt	*lt;
+	struct Scsi_Host	*shost;
+	struct ktgt_session	*sess;
+	struct work_struct	rescan_work;
+};
+
+/**
+ * struct ktgt_local_cmd - the private data of a scsi_cmnd
+ * @cmd: the ktgt command, reinitialised by every ->queuecommand()
+ * @sc: the scsi_cmnd it belongs to
+ * @released: the core has released the command and scsi_done() is being
+ *	or has been called; see "Error handling" above
+ */
+struct ktgt_local_cmd {
+	struct ktgt_cmd		cmd;
+	struct scsi_cmnd	*sc;
+	bool			released;
+};
+
+/**
+ * struct ktgt_local_tmf - a task management request of an eh handler
+ * @tmf: the request
+ * @done: completed by ->tmf_done()
+ */
+struct ktgt_local_tmf {
+	struct ktgt_tmf		tmf;
+	struct completion	done;
+};
+
+/* The parent device of every host: /sys/devices/ktgt_local. */
+static struct device *ktgt_local_root;
+
+static struct ktgt_tgt_template ktgt_local_template;
+
+static inline struct ktgt_local_cmd *to_lcmd(struct ktgt_cmd *cmd)
+{
+	return container_of(cmd, struct ktgt_local_cmd, cmd);
+}
+
+/*
+ * The single level LUN the core expects, from the Linux LUN value (the
+ * first eight bytes of the SAM LUN structure, see int_to_scsilun()).
+ */
+static u64 ktgt_local_lun(u64 linux_lun)
+{
+	struct scsi_lun sl;
+	unsigned int i;
+
+	int_to_scsilun(linux_lun, &sl);
+	for (i = 2; i < sizeof(sl.scsi_lun); i++)
+		if (sl.scsi_lun[i])
+			return KTGT_LOCAL_BAD_LUN;
+
+	switch (sl.scsi_lun[0] >> 6) {
+	case 0:		/* peripheral device addressing: bus 0 only */
+		if (sl.scsi_lun[0])
+			return KTGT_LOCAL_BAD_LUN;
+		return sl.scsi_lun[1];
+	case 1:		/* flat space addressing */
+		return ((sl.scsi_lun[0] & 0x3f) << 8) | sl.scsi_lun[1];
+	default:
+		return KTGT_LOCAL_BAD_LUN;
+	}
+}
+
+static enum ktgt_data_dir ktgt_local_dir(enum dma_data_direction dir)
+{
+	switch (dir) {
+	case DMA_TO_DEVICE:
+		return KTGT_DIR_WRITE;
+	case DMA_FROM_DEVICE:
+		return KTGT_DIR_READ;
+	case DMA_BIDIRECTIONAL:
+		return KTGT_DIR_BIDI;
+	default:
+		return KTGT_DIR_NONE;
+	}
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * The command path
+ * ---------------------------------------------------------------------
+ */
+
+static int ktgt_local_init_cmd_priv(struct Scsi_Host *shost,
+				    struct scsi_cmnd *sc)
+{
+	struct ktgt_local_cmd *lc = scsi_cmd_priv(sc);
+
+	lc->sc = sc;
+	lc->released = true;
+	return 0;
+}
+
+static int ktgt_local_queuecommand(struct Scsi_Host *shost,
+				   struct scsi_cmnd *sc)
+{
+	struct ktgt_local_host *lh = shost_priv(shost);
+	struct ktgt_local_cmd *lc = scsi_cmd_priv(sc);
+	struct ktgt_cmd *cmd = &lc->cmd;
+
+	lc->sc = sc;
+	WRITE_ONCE(lc->released, false);
+
+	ktgt_cmd_init(cmd, lh->sess, ktgt_local_lun(sc->device->lun),
+		      blk_mq_unique_tag(scsi_cmd_to_rq(sc)), sc->cmnd,
+		      sc->cmd_len, KTGT_TASK_SIMPLE,
+		      ktgt_local_dir(sc->sc_data_direction), scsi_bufflen(sc));
+	/* Zero copy: the core works on the midlayer's own buffer. */
+	cmd->sg = scsi_sglist(sc);
+	cmd->sg_cnt = scsi_sg_count(sc);
+	cmd->bufflen = scsi_bufflen(sc);
+	cmd->flags |= KTGT_CMD_DRIVER_SG;
+
+	ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+	return 0;
+}
+
+/* Queue the automatic rescan if @cmd carries REPORTED LUNS DATA HAS CHANGED. */
+static void ktgt_local_check_ua(struct ktgt_local_host *lh,
+				struct ktgt_cmd *cmd)
+{
+	struct scsi_sense_hdr sshdr;
+
+	if (!READ_ONCE(lh->lt->auto_rescan))
+		return;
+	if (!scsi_normalize_sense(cmd->sense, cmd->sense_len, &sshdr))
+		return;
+	if (sshdr.sense_key == UNIT_ATTENTION && sshdr.asc == 0x3f &&
+	    sshdr.ascq == 0x0e)
+		queue_work(system_long_wq, &lh->rescan_work);
+}
+
+static int ktgt_local_xmit_response(struct ktgt_cmd *cmd)
+{
+	struct scsi_cmnd *sc = to_lcmd(cmd)->sc;
+	u32 bufflen = scsi_bufflen(sc);
+	u32 resid = 0;
+
+	/*
+	 * Aborted by a TMF (or a dying session): the core sends no response
+	 * for it, and a real transport would leave the initiator to learn
+	 * from the TMF response. Here the initiator is the midlayer, which
+	 * retries a command ended by a reset when it gets DID_RESET; under
+	 * its error handler the completion is ignored anyway.
+	 */
+	if (cmd->status == KTGT_SAM_TASK_ABORTED) {
+		sc->result = 0;
+		set_host_byte(sc, DID_RESET);
+		scsi_set_resid(sc, bufflen);
+		ktgt_cmd_xmit_done(cmd);
+		return 0;
+	}
+
+	sc->result = cmd->status;
+	set_host_byte(sc, DID_OK);
+
+	if (cmd->sense_len) {
+		memcpy(sc->sense_buffer, cmd->sense,
+		       min_t(u32, cmd->sense_len, SCSI_SENSE_BUFFERSIZE));
+		if (cmd->status == SAM_STAT_CHECK_CONDITION)
+			ktgt_local_check_ua(shost_priv(sc->device->host), cmd);
+	}
+
+	/* Linux has no overflow residual: the buffer was simply filled. */
+	if (!cmd->resid_over)
+		resid = cmd->resid;
+	if (sc->sc_data_direction == DMA_FROM_DEVICE && cmd->data_len < bufflen)
+		resid = max(resid, bufflen - cmd->data_len);
+	scsi_set_resid(sc, min(resid, bufflen));
+
+	/* The scsi_cmnd is completed in ->free_cmd(); see the top of file. */
+	ktgt_cmd_xmit_done(cmd);
+	return 0;
+}
+
+static void ktgt_local_free_cmd(struct ktgt_cmd *cmd)
+{
+	struct ktgt_local_cmd *lc = to_lcmd(cmd);
+	struct scsi_cmnd *sc = lc->sc;
+
+	/*
+	 * Outside error handling the request may be reused as soon as
+	 * scsi_done() is called: nothing may touch @lc after it. The RCU
+	 * section lets an eh handler that saw @released wait for the call
+	 * to return (synchronize_rcu()).
+	 */
+	rcu_read_lock();
+	/* Pairs with the acquire loads of the eh handlers. */
+	smp_store_release(&lc->released, true);
+	scsi_done(sc);
+	rcu_read_unlock();
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Error handling
+ * ---------------------------------------------------------------------
+ */
+
+static void ktgt_local_tmf_done(struct ktgt_tmf *tmf)
+{
+	complete(&container_of(tmf, struct ktgt_local_tmf, tmf)->done);
+}
+
+/*
+ * Send a TMF on the host's session and wait for its response. Returns the
+ * response, or KTGT_TMF_REJECTED if it could not be sent. The TMF is
+ * allocated rather than on the stack, as the core queues work with it.
+ */
+static enum ktgt_tmf_response ktgt_local_tmf(struct ktgt_local_host *lh,
+					     enum ktgt_tmf_fn fn, u64 lun,
+					     u64 ref_tag)
+{
+	static atomic64_t ktgt_local_tmf_tag = ATOMIC64_INIT(0);
+	struct ktgt_local_tmf *t;
+	enum ktgt_tmf_response response;
+
+	t = kzalloc(sizeof(*t), GFP_NOIO);
+	if (!t)
+		return KTGT_TMF_REJECTED;
+	init_completion(&t->done);
+	t->tmf.sess = lh->sess;
+	t->tmf.fn = fn;
+	t->tmf.lun = lun;
+	/* TMF tags only name the TMF; keep them apart from task tags. */
+	t->tmf.tag = BIT_ULL(63) | atomic64_inc_return(&ktgt_local_tmf_tag);
+	t->tmf.ref_tag = ref_tag;
+
+	ktgt_tmf_submit(&t->tmf);
+	wait_for_completion(&t->done);
+	response = t->tmf.response;
+	kfree(t);
+
+	shost_printk(KERN_INFO, lh->shost, "TMF %d LUN %llu: response %d\n",
+		     fn, lun, response);
+	return response;
+}
+
+/* A command an eh handler looks at: its LUN and tag for ABORT TASK. */
+struct ktgt_local_task {
+	u64	lun;
+	u64	tag;
+};
+
+/**
+ * struct ktgt_local_pending - what ktgt_local_scan_pending() found
+ * @sdev: only commands of this device; NULL for the whole host
+ * @nr: commands the core has not released
+ * @tasks: if not NULL, filled with the first @max of them
+ * @max: room in @tasks
+ */
+struct ktgt_local_pending {
+	struct scsi_device	*sdev;
+	unsigned int		nr;
+	struct ktgt_local_task	*tasks;
+	unsigned int		max;
+};
+
+static bool ktgt_local_scan_pending(struct scsi_cmnd *sc, void *data)
+{
+	struct ktgt_local_pending *p = data;
+	struct ktgt_local_cmd *lc = scsi_cmd_priv(sc);
+
+	if (p->sdev && sc->device != p->sdev)
+		return true;
+	/* Pairs with the release store in ->free_cmd(). */
+	if (smp_load_acquire(&lc->released))
+		return true;
+	if (p->tasks && p->nr < p->max) {
+		p->tasks[p->nr].lun = lc->cmd.lun;
+		p->tasks[p->nr].tag = lc->cmd.tag;
+	}
+	p->nr++;
+	return true;
+}
+
+/*
+ * Wait until the core has released every command of @sdev (of the whole
+ * host if NULL), for at most @timeout jiffies (0: for ever), and every
+ * ->free_cmd() has returned from scsi_done(). Returns true on success.
+ */
+static bool ktgt_local_wait_released(struct Scsi_Host *shost,
+				     struct scsi_device *sdev,
+				     unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+	unsigned long next_msg = jiffies + 60 * HZ;
+
+	for (;;) {
+		struct ktgt_local_pending p = { .sdev = sdev };
+
+		scsi_host_busy_iter(shost, ktgt_local_scan_pending, &p);
+		if (!p.nr)
+			break;
+		if (timeout && time_after(jiffies, deadline))
+			return false;
+		if (!timeout && time_after(jiffies, next_msg)) {
+			shost_printk(KERN_WARNING, shost,
+				     "still waiting for %u command(s)\n", p.nr);
+			next_msg = jiffies + 60 * HZ;
+		}
+		msleep(KTGT_LOCAL_EH_POLL_MS);
+	}
+	synchronize_rcu();
+	return true;
+}
+
+/*
+ * ABORT TASK for every command of @sdev (of the host if NULL) the core
+ * holds: how the driver resets when the core does not support a wider
+ * TMF. Only the host's own session is affected.
+ */
+static void ktgt_local_abort_all(struct Scsi_Host *shost,
+				 struct scsi_device *sdev)
+{
+	struct ktgt_local_pending p = { .sdev = sdev };
+	unsigned int i;
+
+	p.max = shost->can_queue;
+	p.tasks = kcalloc(p.max, sizeof(*p.tasks), GFP_NOIO);
+	if (!p.tasks)
+		return;
+	scsi_host_busy_iter(shost, ktgt_local_scan_pending, &p);
+	for (i = 0; i < min(p.nr, p.max); i++)
+		ktgt_local_tmf(shost_priv(shost), KTGT_TMF_ABORT_TASK,
+			       p.tasks[i].lun, p.tasks[i].tag);
+	kfree(p.tasks);
+}
+
+static int ktgt_local_eh_abort(struct scsi_cmnd *sc)
+{
+	struct ktgt_local_host *lh = shost_priv(sc->device->host);
+	struct ktgt_local_cmd *lc = scsi_cmd_priv(sc);
+	unsigned long deadline = jiffies + KTGT_LOCAL_EH_WAIT;
+
+	/* Acquire: pairs with the release store in ->free_cmd(). */
+	if (!smp_load_acquire(&lc->released))
+		ktgt_local_tmf(lh, KTGT_TMF_ABORT_TASK, lc->cmd.lun,
+			       lc->cmd.tag);
+
+	/* Acquire: pairs with the release store in ->free_cmd(). */
+	while (!smp_load_acquire(&lc->released)) {
+		if (time_after(jiffies, deadline))
+			return FAILED;
+		msleep(KTGT_LOCAL_EH_POLL_MS);
+	}
+	synchronize_rcu();
+	return SUCCESS;
+}
+
+static bool ktgt_local_tmf_ok(enum ktgt_tmf_response response)
+{
+	return response == KTGT_TMF_COMPLETE || response == KTGT_TMF_SUCCEEDED;
+}
+
+/* LOGICAL UNIT RESET of @sdev's LUN. */
+static bool ktgt_local_lun_reset(struct scsi_device *sdev)
+{
+	enum ktgt_tmf_response response;
+
+	response = ktgt_local_tmf(shost_priv(sdev->host), KTGT_TMF_LUN_RESET,
+				  ktgt_local_lun(sdev->lun), 0);
+	return ktgt_local_tmf_ok(response);
+}
+
+static int ktgt_local_eh_device_reset(struct scsi_cmnd *sc)
+{
+	struct scsi_device *sdev = sc->device;
+	bool ok = ktgt_local_lun_reset(sdev);
+
+	if (!ktgt_local_wait_released(sdev->host, sdev, KTGT_LOCAL_EH_WAIT))
+		return FAILED;
+	return ok ? SUCCESS : FAILED;
+}
+
+/*
+ * TARGET RESET; where the core does not support it, its equivalent: a
+ * LOGICAL UNIT RESET of every LUN the host has a device for.
+ */
+static int ktgt_local_eh_target_reset(struct scsi_cmnd *sc)
+{
+	struct Scsi_Host *shost = sc->device->host;
+	enum ktgt_tmf_response response;
+	struct scsi_device *sdev;
+	bool ok = true;
+
+	response = ktgt_local_tmf(shost_priv(shost), KTGT_TMF_TARGET_RESET,
+				  0, 0);
+	if (response == KTGT_TMF_NOT_SUPPORTED) {
+		shost_for_each_device(sdev, shost)
+			ok &= ktgt_local_lun_reset(sdev);
+	} else {
+		ok = ktgt_local_tmf_ok(response);
+	}
+	if (!ktgt_local_wait_released(shost, NULL, KTGT_LOCAL_EH_WAIT))
+		return FAILED;
+	return ok ? SUCCESS : FAILED;
+}
+
+/*
+ * The last resort, after which the midlayer finishes (and reuses) every
+ * failed command: I_T NEXUS RESET, or ABORT TASK of each command where
+ * the core does not support that, then wait as long as it takes.
+ */
+static int ktgt_local_eh_host_reset(struct scsi_cmnd *sc)
+{
+	struct Scsi_Host *shost = sc->device->host;
+	enum ktgt_tmf_response response;
+
+	response = ktgt_local_tmf(shost_priv(shost), KTGT_TMF_I_T_NEXUS_RESET,
+				  0, 0);
+	if (!ktgt_local_tmf_ok(response))
+		ktgt_local_abort_all(shost, NULL);
+	ktgt_local_wait_released(shost, NULL, 0);
+	return SUCCESS;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Rescan
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Whether the target no longer has @sdev's LUN: INQUIRY (which consumes
+ * no unit attention) answered with peripheral qualifier 011b, or CHECK
+ * CONDITION with LOGICAL UNIT NOT SUPPORTED.
+ */
+static bool ktgt_local_lun_gone(struct scsi_device *sdev)
+{
+	static const u8 cdb[6] = { INQUIRY, 0, 0, 0, 36, 0 };
+	struct scsi_sense_hdr sshdr;
+	bool gone = false;
+	u8 *buf;
+	int res;
+
+	buf = kzalloc(36, GFP_KERNEL);
+	if (!buf)
+		return false;
+	res = scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf, 36, &sshdr,
+			       KTGT_LOCAL_PROBE_TIMEOUT, 1, NULL);
+	if (!res)
+		gone = (buf[0] & 0xe0) == 0x60;
+	else if (scsi_sense_valid(&sshdr))
+		gone = sshdr.sense_key == ILLEGAL_REQUEST && sshdr.asc == 0x25;
+	kfree(buf);
+	return gone;
+}
+
+/*
+ * Scan for LUNs the target reports and the host does not have yet, then
+ * remove the devices whose LUN the target no longer has. Sleeps.
+ */
+static void ktgt_local_rescan(struct Scsi_Host *shost)
+{
+	struct scsi_device *sdev;
+
+	scsi_scan_target(&shost->shost_gendev, 0, 0, SCAN_WILD_CARD,
+			 SCSI_SCAN_MANUAL);
+	shost_for_each_device(sdev, shost) {
+		if (ktgt_local_lun_gone(sdev)) {
+			sdev_printk(KERN_INFO, sdev,
+				    "LUN no longer reported: removing\n");
+			scsi_remove_device(sdev);
+		}
+	}
+}
+
+static void ktgt_local_rescan_work(struct work_struct *work)
+{
+	struct ktgt_local_host *lh =
+		container_of(work, struct ktgt_local_host, rescan_work);
+
+	ktgt_local_rescan(lh->shost);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Hosts: enable and disable
+ * ---------------------------------------------------------------------
+ */
+
+static ssize_t ktgt_target_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct ktgt_local_host *lh = shost_priv(class_to_shost(dev));
+
+	return sysfs_emit(buf, "%s\n", ktgt_target_name(lh->lt->tgt));
+}
+static DEVICE_ATTR_RO(ktgt_target);
+
+static ssize_t ktgt_initiator_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct ktgt_local_host *lh = shost_priv(class_to_shost(dev));
+
+	return sysfs_emit(buf, "%s\n", lh->lt->initiator);
+}
+static DEVICE_ATTR_RO(ktgt_initiator);
+
+static struct attribute *ktgt_local_host_attrs[] = {
+	&dev_attr_ktgt_target.attr,
+	&dev_attr_ktgt_initiator.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(ktgt_local_host);
+
+static struct scsi_host_template ktgt_local_sht = {
+	.module			= THIS_MODULE,
+	.name			= "ktgt_local",
+	.proc_name		= "ktgt_local",
+	.queuecommand		= ktgt_local_queuecommand,
+	.eh_abort_handler	= ktgt_local_eh_abort,
+	.eh_device_reset_handler = ktgt_local_eh_device_reset,
+	.eh_target_reset_handler = ktgt_local_eh_target_reset,
+	.eh_host_reset_handler	= ktgt_local_eh_host_reset,
+	.init_cmd_priv		= ktgt_local_init_cmd_priv,
+	.change_queue_depth	= scsi_change_queue_depth,
+	.can_queue		= KTGT_LOCAL_CAN_QUEUE,
+	.cmd_per_lun		= KTGT_LOCAL_CMD_PER_LUN,
+	.this_id		= -1,
+	.sg_tablesize		= SG_ALL,
+	.max_sectors		= KTGT_LOCAL_MAX_SECTORS,
+	/* One page per segment: what the core maps, it maps page-wise. */
+	.max_segment_size	= PAGE_SIZE,
+	.dma_boundary		= PAGE_SIZE - 1,
+	.cmd_size		= sizeof(struct ktgt_local_cmd),
+	.track_queue_depth	= 1,
+	.skip_settle_delay	= 1,
+	.shost_groups		= ktgt_local_host_groups,
+};
+
+/* Create the session and the host of @lt. Called with lt->lock held. */
+static int ktgt_local_start(struct ktgt_local_tgt *lt)
+{
+	struct ktgt_local_host *lh;
+	struct ktgt_session *sess;
+	struct Scsi_Host *shost;
+	int ret;
+
+	shost = scsi_host_alloc(&ktgt_local_sht, sizeof(*lh));
+	if (!shost)
+		return -ENOMEM;
+	shost->max_channel = 0;
+	shost->max_id = 1;
+	shost->max_lun = KTGT_LOCAL_MAX_LUN;
+	shost->max_cmd_len = KTGT_MAX_CDB_LEN;
+
+	lh = shost_priv(shost);
+	lh->lt = lt;
+	lh->shost = shost;
+	INIT_WORK(&lh->rescan_work, ktgt_local_rescan_work);
+
+	sess = ktgt_session_create(lt->tgt, lt->initiator, lh);
+	if (IS_ERR(sess)) {
+		ret = PTR_ERR(sess);
+		goto out_put;
+	}
+	lh->sess = sess;
+
+	ret = scsi_add_host(shost, ktgt_local_root);
+	if (ret)
+		goto out_sess;
+
+	lt->shost = shost;
+	shost_printk(KERN_INFO, shost, "target %s, initiator %s\n",
+		     ktgt_target_name(lt->tgt), lt->initiator);
+	scsi_scan_host(shost);
+	return 0;
+
+out_sess:
+	ktgt_session_destroy(sess);
+out_put:
+	scsi_host_put(shost);
+	return ret;
+}
+
+/* Remove the host and end the session of @lt. Called with lt->lock held. */
+static void ktgt_local_stop(struct ktgt_local_tgt *lt)
+{
+	struct Scsi_Host *shost = lt->shost;
+	struct ktgt_local_host *lh = shost_priv(shost);
+
+	/* Removes the devices and waits for every command to complete. */
+	scsi_remove_host(shost);
+	/* No command, so no ->xmit_response() can queue it again. */
+	cancel_work_sync(&lh->rescan_work);
+	ktgt_session_destroy(lh->sess);
+	lt->shost = NULL;
+	scsi_host_put(shost);
+}
+
+static int ktgt_local_target_enable(struct ktgt_target *tgt, bool enable)
+{
+	struct ktgt_local_tgt *lt = ktgt_target_priv(tgt);
+	int ret = 0;
+
+	mutex_lock(&lt->lock);
+	if (enable && !lt->shost)
+		ret = ktgt_local_start(lt);
+	else if (!enable && lt->shost)
+		ktgt_local_stop(lt);
+	mutex_unlock(&lt->lock);
+	return ret;
+}
+
+static int ktgt_local_target_create(struct ktgt_target *tgt)
+{
+	struct ktgt_local_tgt *lt;
+
+	lt = kzalloc(sizeof(*lt), GFP_KERNEL);
+	if (!lt)
+		return -ENOMEM;
+	lt->tgt = tgt;
+	mutex_init(&lt->lock);
+	snprintf(lt->initiator, sizeof(lt->initiator), "%s%s",
+		 KTGT_LOCAL_INI_PREFIX, ktgt_target_name(tgt));
+	ktgt_target_set_priv(tgt, lt);
+	return 0;
+}
+
+static void ktgt_local_target_destroy(struct ktgt_target *tgt)
+{
+	struct ktgt_local_tgt *lt = ktgt_target_priv(tgt);
+
+	/* The core disables a target before destroying it; be safe anyway. */
+	mutex_lock(&lt->lock);
+	if (lt->shost)
+		ktgt_local_stop(lt);
+	mutex_unlock(&lt->lock);
+	ktgt_target_set_priv(tgt, NULL);
+	mutex_destroy(&lt->lock);
+	kfree(lt);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * configfs attributes of targets/local/<target>/
+ * ---------------------------------------------------------------------
+ */
+
+static struct ktgt_local_tgt *to_lt(struct config_item *item)
+{
+	return ktgt_target_priv(ktgt_target_from_item(item));
+}
+
+static ssize_t ktgt_local_initiator_name_show(struct config_item *item,
+					      char *page)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	ssize_t ret;
+
+	mutex_lock(&lt->lock);
+	ret = sysfs_emit(page, "%s\n", lt->initiator);
+	mutex_unlock(&lt->lock);
+	return ret;
+}
+
+/* A name is 1 to KTGT_LOCAL_INI_MAX printable characters, no spaces. */
+static ssize_t ktgt_local_initiator_name_store(struct config_item *item,
+					       const char *page, size_t count)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	size_t len = count, i;
+	ssize_t ret = count;
+
+	while (len && (page[len - 1] == '\n' || page[len - 1] == '\0'))
+		len--;
+	if (!len || len > KTGT_LOCAL_INI_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (page[i] <= ' ' || page[i] > '~')
+			return -EINVAL;
+
+	mutex_lock(&lt->lock);
+	if (lt->shost) {
+		ret = -EBUSY;
+	} else {
+		memcpy(lt->initiator, page, len);
+		lt->initiator[len] = '\0';
+	}
+	mutex_unlock(&lt->lock);
+	return ret;
+}
+
+static ssize_t ktgt_local_host_no_show(struct config_item *item, char *page)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	ssize_t ret;
+
+	mutex_lock(&lt->lock);
+	if (lt->shost)
+		ret = sysfs_emit(page, "%u\n", lt->shost->host_no);
+	else
+		ret = sysfs_emit(page, "-1\n");
+	mutex_unlock(&lt->lock);
+	return ret;
+}
+
+static ssize_t ktgt_local_rescan_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	unsigned int val;
+	ssize_t ret;
+
+	ret = kstrtouint(page, 0, &val);
+	if (ret)
+		return ret;
+	if (val != 1)
+		return -EINVAL;
+
+	mutex_lock(&lt->lock);
+	if (lt->shost) {
+		ktgt_local_rescan(lt->shost);
+		ret = count;
+	} else {
+		ret = -ENODEV;
+	}
+	mutex_unlock(&lt->lock);
+	return ret;
+}
+
+static ssize_t ktgt_local_auto_rescan_show(struct config_item *item,
+					   char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_lt(item)->auto_rescan));
+}
+
+static ssize_t ktgt_local_auto_rescan_store(struct config_item *item,
+					    const char *page, size_t count)
+{
+	bool val;
+	int ret;
+
+	ret = kstrtobool(page, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(to_lt(item)->auto_rescan, val);
+	return count;
+}
+
+CONFIGFS_ATTR(ktgt_local_, initiator_name);
+CONFIGFS_ATTR_RO(ktgt_local_, host_no);
+CONFIGFS_ATTR_WO(ktgt_local_, rescan);
+CONFIGFS_ATTR(ktgt_local_, auto_rescan);
+
+static struct configfs_attribute *ktgt_local_target_attrs[] = {
+	&ktgt_local_attr_initiator_name,
+	&ktgt_local_attr_host_no,
+	&ktgt_local_attr_rescan,
+	&ktgt_local_attr_auto_rescan,
+	NULL
+};
+
+static struct ktgt_tgt_template ktgt_local_template = {
+	.name			= "local",
+	.owner			= THIS_MODULE,
+	.target_create		= ktgt_local_target_create,
+	.target_destroy		= ktgt_local_target_destroy,
+	.target_enable		= ktgt_local_target_enable,
+	.target_attrs		= ktgt_local_target_attrs,
+	/* No ->rdy_to_xfer: data-out is in the midlayer's sg already. */
+	.xmit_response		= ktgt_local_xmit_response,
+	.tmf_done		= ktgt_local_tmf_done,
+	.free_cmd		= ktgt_local_free_cmd,
+	/* xmit_done, scsi_done and complete() are atomic-safe. */
+	.callbacks_atomic	= true,
+	.sg_tablesize		= SG_ALL,
+};
+
+static int __init ktgt_local_init(void)
+{
+	int ret;
+
+	ktgt_local_root = root_device_register("ktgt_local");
+	if (IS_ERR(ktgt_local_root))
+		return PTR_ERR(ktgt_local_root);
+
+	ret = ktgt_register_template(&ktgt_local_template);
+	if (ret) {
+		root_device_unregister(ktgt_local_root);
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * The core holds this module while any of its targets exists, so every
+ * host is gone by now.
+ */
+static void __exit ktgt_local_exit(void)
+{
+	ktgt_unregister_template(&ktgt_local_template);
+	root_device_unregister(ktgt_local_root);
+}
+
+module_init(ktgt_local_init);
+module_exit(ktgt_local_exit);
+
+MODULE_DESCRIPTION("ktgt local target driver: LUNs as local SCSI devices");
+MODULE_AUTHOR("The ktgt developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KTGT_VERSION);

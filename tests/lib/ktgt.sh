@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers for VM tests that build ktgt configurations through configfs
+# and find the disks they produce. Source it after guest.sh:
+#
+#   . "$KTGT_REPO/tests/lib/guest.sh"
+#   . "$KTGT_REPO/tests/lib/ktgt.sh"
+#
+# Naming used by every helper:
+#   DEVICE  handler/name         vdisk_fileio/disk0
+#   TARGET  driver/name          local/t0
+#   LUNSET  a TARGET (its default LUNs) or one of its groups:
+#           local/t0   or   local/t0/groups/g0
+# Attributes are given as NAME=VALUE and written in the order given.
+# Every helper fails the test (guest.sh's fail) naming the step that
+# failed, so tests need no error checks of their own.
+#
+# Example: a 64 MiB file as LUN 0 of a local target, as /dev/sdX:
+#   ktgt_load ktgt_vdisk ktgt_local
+#   ktgt_initiator_load
+#   truncate -s 64M /tmp/d0.img
+#   ktgt_mkdev vdisk_fileio/d0 filename=/tmp/d0.img serial=D0
+#   ktgt_mktarget local/t0
+#   ktgt_maplun local/t0 0 vdisk_fileio/d0
+#   ktgt_enable local/t0
+#   dev=$(ktgt_wait_disk host="$(ktgt_local_host t0)" serial=D0)
+
+# How long ktgt_wait_disk waits by default (TCG is slow).
+KTGT_WAIT_SECS=${KTGT_WAIT_SECS:-60}
+
+# ktgt_write FILE VALUE: write VALUE to a configfs or sysfs attribute.
+ktgt_write() {
+	local err
+	err=$( { printf '%s\n' "$2" > "$1"; } 2>&1) ||
+		fail "writing '$2' to $1: ${err##*: }"
+}
+
+# ktgt_try_write FILE VALUE: the same, returning the write's status (for
+# writes that must fail).
+ktgt_try_write() {
+	{ printf '%s\n' "$2" > "$1"; } 2>/dev/null
+}
+
+# ktgt_set_attrs DIR NAME=VALUE...: write each attribute of DIR in order.
+ktgt_set_attrs() {
+	local dir=$1 kv
+	shift
+	for kv in "$@"; do
+		case "$kv" in
+		*=*) ktgt_write "$dir/${kv%%=*}" "${kv#*=}" ;;
+		*) fail "ktgt_set_attrs: '$kv' is not NAME=VALUE" ;;
+		esac
+	done
+}
+
+# ktgt_mkdev DEVICE [NAME=VALUE...]: create a device, set its attributes,
+# then enable it unless an enable=... was among them.
+ktgt_mkdev() {
+	local dir=$KTGT_CFS/handlers/$1 kv
+	shift
+	mkdir "$dir" || fail "mkdir $dir"
+	ktgt_set_attrs "$dir" "$@"
+	for kv in "$@"; do
+		[ "${kv%%=*}" = enable ] && return 0
+	done
+	ktgt_write "$dir/enable" 1
+}
+
+# ktgt_rmdev DEVICE: disable and remove a device.
+ktgt_rmdev() {
+	local dir=$KTGT_CFS/handlers/$1
+	ktgt_write "$dir/enable" 0
+	rmdir "$dir" || fail "rmdir $dir"
+}
+
+# ktgt_mktarget TARGET [NAME=VALUE...]: create a target and set its
+# attributes; it stays disabled unless enable=1 is among them.
+ktgt_mktarget() {
+	local dir=$KTGT_CFS/targets/$1
+	shift
+	mkdir "$dir" || fail "mkdir $dir"
+	ktgt_set_attrs "$dir" "$@"
+}
+
+# ktgt_enable TARGET [0|1]: enable (default) or disable a target.
+ktgt_enable() {
+	ktgt_write "$KTGT_CFS/targets/$1/enable" "${2:-1}"
+}
+
+# ktgt_mkgroup TARGET GROUP [PATTERN...]: create an initiator group with
+# the given initiator names or glob patterns.
+ktgt_mkgroup() {
+	local dir=$KTGT_CFS/targets/$1/groups/$2 p
+	shift 2
+	mkdir "$dir" || fail "mkdir $dir"
+	for p in "$@"; do
+		mkdir "$dir/initiators/$p" || fail "mkdir $dir/initiators/$p"
+	done
+}
+
+# ktgt_maplun LUNSET N DEVICE [NAME=VALUE...]: map DEVICE as LUN N, then
+# set LUN attributes (read_only=1).
+ktgt_maplun() {
+	local dir=$KTGT_CFS/targets/$1/luns/$2 dev=$KTGT_CFS/handlers/$3
+	shift 3
+	mkdir "$dir" || fail "mkdir $dir"
+	ln -s "$dev" "$dir/device" || fail "ln -s $dev $dir/device"
+	ktgt_set_attrs "$dir" "$@"
+}
+
+# ktgt_unmaplun LUNSET N: remove LUN N.
+ktgt_unmaplun() {
+	local dir=$KTGT_CFS/targets/$1/luns/$2
+	rm "$dir/device" || fail "rm $dir/device"
+	rmdir "$dir" || fail "rmdir $dir"
+}
+
+# ktgt_cleanup: disable and remove every target, group, LUN and device,
+# leaving the modules loaded. Failures are reported, not fatal, so a
+# test can call it from a trap.
+ktgt_cleanup() {
+	local t g l i d rc=0
+	for t in "$KTGT_CFS"/targets/*/*/; do
+		[ -d "$t" ] || continue
+		echo 0 > "$t/enable" 2>/dev/null || rc=1
+		for g in "$t"groups/*/; do
+			[ -d "$g" ] || continue
+			for l in "$g"luns/*/; do
+				[ -d "$l" ] || continue
+				rm -f "$l/device"; rmdir "$l" || rc=1
+			done
+			for i in "$g"initiators/*/; do
+				[ -d "$i" ] && { rmdir "$i" || rc=1; }
+			done
+			rmdir "$g" || rc=1
+		done
+		for l in "$t"luns/*/; do
+			[ -d "$l" ] || continue
+			rm -f "$l/device"; rmdir "$l" || rc=1
+		done
+		rmdir "$t" || rc=1
+	done
+	for d in "$KTGT_CFS"/handlers/*/*/; do
+		[ -d "$d" ] || continue
+		echo 0 > "$d/enable" 2>/dev/null
+		rmdir "$d" || rc=1
+	done
+	[ $rc -eq 0 ] || echo "ktgt_cleanup: some objects could not be removed" >&2
+	return $rc
+}
+
+# ktgt_initiator_load: load the Linux SCSI upper drivers (no udev here).
+ktgt_initiator_load() {
+	local m
+	for m in sd_mod sr_mod sg; do
+		modprobe "$m" || fail "modprobe $m"
+	done
+}
+
+# ktgt_local_host NAME: the SCSI host number of the enabled local target
+# NAME (targets/local/NAME/host_no).
+ktgt_local_host() {
+	local h
+	h=$(cat "$KTGT_CFS/targets/local/$1/host_no") ||
+		fail "no host_no for local/$1"
+	[ "$h" -ge 0 ] 2>/dev/null || fail "local/$1 has no SCSI host (disabled?)"
+	echo "$h"
+}
+
+# ktgt_local_rescan NAME: synchronous rescan of local target NAME's host:
+# adds the LUNs it reports and removes those it no longer has. When it
+# returns, the SCSI devices exist (their /dev nodes may still be coming).
+ktgt_local_rescan() {
+	ktgt_write "$KTGT_CFS/targets/local/$1/rescan" 1
+}
+
+# ktgt_scsi_devs HOST: the H:C:T:L of the SCSI devices of HOST, one per
+# line, in LUN order.
+ktgt_scsi_devs() {
+	local d
+	for d in /sys/class/scsi_device/"$1":*; do
+		[ -e "$d" ] && basename "$d"
+	done | sort -t: -k4,4n
+}
+
+# ktgt_trim: strip leading and trailing blanks and NULs from stdin.
+ktgt_trim() {
+	tr -d '\0' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//'
+}
+
+# ktgt_sdev_attr HCTL WHAT: vendor, model, serial (VPD page 80h) or dev
+# (/dev/sdX or /dev/srX, empty until the disk driver has bound) of a
+# SCSI device.
+ktgt_sdev_attr() {
+	local d=/sys/class/scsi_device/$1/device b
+	case "$2" in
+	vendor|model|rev) ktgt_trim < "$d/$2" ;;
+	serial) [ -r "$d/vpd_pg80" ] && tail -c +5 "$d/vpd_pg80" | ktgt_trim ;;
+	dev)
+		for b in "$d"/block/*; do
+			[ -e "$b" ] && [ -b "/dev/${b##*/}" ] && echo "/dev/${b##*/}"
+		done
+		;;
+	sg)
+		for b in "$d"/scsi_generic/*; do
+			[ -e "$b" ] && [ -c "/dev/${b##*/}" ] && echo "/dev/${b##*/}"
+		done
+		;;
+	*) fail "ktgt_sdev_attr: unknown attribute $2" ;;
+	esac
+}
+
+# ktgt_find_disk KEY=VALUE...: print the H:C:T:L of the first SCSI device
+# matching every KEY (host, lun, vendor, model, serial); status 1 if none.
+ktgt_find_disk() {
+	local d hctl kv k v ok
+	for d in /sys/class/scsi_device/*; do
+		[ -e "$d" ] || continue
+		hctl=${d##*/}
+		ok=1
+		for kv in "$@"; do
+			k=${kv%%=*} v=${kv#*=}
+			case "$k" in
+			host) [ "${hctl%%:*}" = "$v" ] || ok=0 ;;
+			lun) [ "${hctl##*:}" = "$v" ] || ok=0 ;;
+			vendor|model|serial)
+				[ "$(ktgt_sdev_attr "$hctl" "$k")" = "$v" ] || ok=0 ;;
+			*) fail "ktgt_find_disk: unknown key $k" ;;
+			esac
+			[ $ok -eq 1 ] || break
+		done
+		[ $ok -eq 1 ] && { echo "$hctl"; return 0; }
+	done
+	return 1
+}
+
+# ktgt_wait_disk [-t SECS] [-g] KEY=VALUE...: wait for the SCSI device
+# matching the keys (see ktgt_find_disk) to have its block device and
+# print it (/dev/sdX, /dev/srX); with -g print its /dev/sgN instead.
+# Fails the test after SECS (default KTGT_WAIT_SECS).
+ktgt_wait_disk() {
+	local secs=$KTGT_WAIT_SECS what=dev hctl node i
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-t) secs=$2; shift 2 ;;
+		-g) what=sg; shift ;;
+		*) break ;;
+		esac
+	done
+	for ((i = 0; i < secs * 10; i++)); do
+		if hctl=$(ktgt_find_disk "$@"); then
+			node=$(ktgt_sdev_attr "$hctl" "$what")
+			[ -n "$node" ] && { echo "$node"; return 0; }
+		fi
+		sleep 0.1
+	done
+	fail "no ${what} device for '$*' after ${secs}s (SCSI devices: $(cd /sys/class/scsi_device && echo *))"
+}
+
+# ktgt_wait_gone [-t SECS] HCTL: wait until a SCSI device is removed.
+ktgt_wait_gone() {
+	local secs=$KTGT_WAIT_SECS i
+	[ "$1" = -t ] && { secs=$2; shift 2; }
+	for ((i = 0; i < secs * 10; i++)); do
+		[ -e "/sys/class/scsi_device/$1" ] || return 0
+		sleep 0.1
+	done
+	fail "SCSI device $1 still present after ${secs}s"
+}
+
+# ktgt_sense SG_RAW_ARGS...: run sg_raw and print its SCSI status and the
+# raw sense bytes on one line, e.g. "status=02 sense=70 00 05 ..."; the
+# status is "00" for GOOD and "??" if sg_raw gave no status.
+ktgt_sense() {
+	local out status sense
+	out=$(sg_raw -vvv "$@" 2>&1)
+	status=$(sed -n 's/.*SCSI Status: *\(.*\)$/\1/p' <<< "$out" | head -n1)
+	case "$status" in
+	"") status=00 ;;
+	Good*) status=00 ;;
+	"Check Condition"*) status=02 ;;
+	Busy*) status=08 ;;
+	"Reservation Conflict"*) status=18 ;;
+	"Task set Full"*|"Task Set Full"*) status=28 ;;
+	"Task Aborted"*) status=40 ;;
+	*) status="??" ;;
+	esac
+	sense=$(awk '/[Rr]aw sense data|[Ss]ense buffer/ { on = 1; next }
+		on && /^ +([0-9a-f][0-9a-f] +)*[0-9a-f][0-9a-f] *$/ { printf "%s ", $0; next }
+		on { on = 0 }' <<< "$out" | tr -s ' ' | ktgt_trim)
+	echo "status=$status sense=$sense"
+}
+
+# ktgt_fs_roundtrip DEV DIR: the file system round trip on a disk: mkfs.ext4
+# on DEV, mount it on DIR, write a tree of generated files (and a few
+# small system files), checksum it, unmount, e2fsck -fn must find it
+# clean, remount, and the checksums must match. Unmounts at the end.
+ktgt_fs_roundtrip() {
+	local dev=$1 mnt=$2 sums=/tmp/ktgt-fs-sums.$$ i
+	modprobe ext4 2>/dev/null
+	mkdir -p "$mnt"
+	run_ok "mkfs.ext4 on $dev" mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$dev"
+	run_ok "mount $dev" mount -t ext4 "$dev" "$mnt"
+	mkdir -p "$mnt/gen/a/b" "$mnt/sys"
+	for ((i = 0; i < 40; i++)); do
+		head -c $(( (i * 7919) % 200000 + 1 )) /dev/urandom > "$mnt/gen/f$i"
+	done
+	head -c 3M /dev/urandom > "$mnt/gen/a/b/big"
+	ln -s ../f1 "$mnt/gen/a/link"
+	cp -a /etc/os-release /etc/services /usr/share/common-licenses "$mnt/sys/" 2>/dev/null
+	(cd "$mnt" && find . -type f ! -path './lost+found/*' -print0 | sort -z |
+		xargs -0 sha256sum) > "$sums" || fail "checksumming $mnt"
+	[ "$(wc -l < "$sums")" -ge 42 ] || fail "too few files written to $mnt"
+	sync
+	run_ok "umount $mnt" umount "$mnt"
+	run_ok "e2fsck -fn $dev (file system must be clean)" e2fsck -fn "$dev"
+	run_ok "remount $dev" mount -t ext4 -o ro "$dev" "$mnt"
+	(cd "$mnt" && sha256sum --quiet -c "$sums") ||
+		fail "checksums differ after remount of $dev"
+	[ "$(readlink "$mnt/gen/a/link")" = ../f1 ] || fail "symlink lost on $dev"
+	run_ok "umount $mnt" umount "$mnt"
+	rm -f "$sums"
+}
+
+# ktgt_sense_decode "HEX BYTES...": decode fixed or descriptor format
+# sense data into "key=KK asc=AA ascq=QQ sks=SSSSSS" (hex; sks is the
+# sense-key specific field with SKSV set, "-" if absent).
+ktgt_sense_decode() {
+	local -a b
+	local i key asc ascq sks=-
+	read -r -a b <<< "$1"
+	[ ${#b[@]} -ge 4 ] || { echo "key=?? asc=?? ascq=?? sks=-"; return; }
+	case "${b[0],,}" in
+	70|71|f0|f1)
+		key=$(printf '%02x' $((0x${b[2]} & 0xf)))
+		asc=${b[12]:-??} ascq=${b[13]:-??}
+		[ ${#b[@]} -ge 18 ] && (( 0x${b[15]} & 0x80 )) &&
+			sks=${b[15]}${b[16]}${b[17]}
+		;;
+	72|73)
+		key=$(printf '%02x' $((0x${b[1]} & 0xf)))
+		asc=${b[2]} ascq=${b[3]}
+		for ((i = 8; i + 1 < ${#b[@]}; i += 2 + 0x${b[i + 1]})); do
+			if [ "${b[i]}" = 02 ] && (( 0x${b[i + 4]:-0} & 0x80 )); then
+				sks=${b[i + 4]}${b[i + 5]}${b[i + 6]}
+			fi
+		done
+		;;
+	*) key='??' asc='??' ascq='??' ;;
+	esac
+	echo "key=$key asc=${asc,,} ascq=${ascq,,} sks=${sks,,}"
+}
