@@ -22,8 +22,13 @@ if [ ! -x "$cache/checkpatch.pl" ]; then
 fi
 
 cd "$TOP"
-mapfile -t files < <(git ls-files -co --exclude-standard -- \
-	'*.c' '*.h' '*Kconfig' | grep -v '^tests/host/build/')
+if [ $# -gt 0 ]; then
+	# Only the files named (paths relative to the repository root).
+	files=("$@")
+else
+	mapfile -t files < <(git ls-files -co --exclude-standard -- \
+		'*.c' '*.h' '*Kconfig' | grep -v '^tests/host/build/')
+fi
 [ ${#files[@]} -gt 0 ] || { echo "checkpatch: no files"; exit 0; }
 
 # --no-tree: we are not a kernel tree. EMBEDDED_FILENAME is a false
