@@ -1018,7 +1018,14 @@ static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
 	}
 	ktgt_ua_clear_session(cmd->sess, KTGT_UA_REPORTED_LUNS_CHANGED);
 
-	len = (u32)min_t(u64, cmd->core.xfer_len, KTGT_MAX_XFER_BYTES);
+	/* What the buffer takes; the full length goes in the residual. */
+	len = (u32)min_t(u64, cmd->core.xfer_len, cmd->bufflen);
+	if (!len) {
+		if (select != 0x01)
+			full = ktgt_report_luns(cmd->sess, NULL, 0);
+		ktgt_cmd_good(cmd, full);
+		return KTGT_EXEC_DONE;
+	}
 	buf = ktgt_cmd_buf(cmd, len);
 	if (!buf) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);

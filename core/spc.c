@@ -35,7 +35,8 @@
  * bitops, KTGT_SPC_* bits, see ktgt_internal.h), zero meaning "as the
  * device's parameters say": WCE defaults to !write_through, D_SENSE to 0.
  * The state is per device (all I_T nexuses share it; SPC-4 allows that
- * for mode pages whose parameters are not per nexus) and is not saved: SP = 1 is refused.
+ * for mode pages whose parameters are not per nexus) and is never saved
+ * (MODE SELECT with SP = 1 is refused).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -61,7 +61,6 @@
 #define VCD_ASC_LBA_OUT_OF_RANGE	0x21
 #define VCD_ASC_INVALID_FIELD_IN_CDB	0x24
 #define VCD_ASC_MEDIUM_CHANGED		0x28	/* NOT READY TO READY CHANGE */
-#define VCD_ASC_SAVING_UNSUPPORTED	0x39
 #define VCD_ASC_MEDIUM_NOT_PRESENT	0x3a
 #define VCD_ASC_REMOVAL_PREVENTED	0x53	/* ASCQ 02h */
 
@@ -458,7 +457,7 @@ static void vcdrom_prevent(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
  * the drive's abilities): reads CD media, writes nothing, has a tray it
  * can eject and lock, LOCK STATE from PREVENT. No block descriptors (an
  * MMC device need not return any). Returns false for every other page,
- * which the core's emulation answers.
+ * and for saved values, which the core's emulation answers.
  */
 static bool vcdrom_mode_sense(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 {
@@ -470,13 +469,9 @@ static bool vcdrom_mode_sense(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	bool locked;
 	u32 n;
 
-	if ((cmd->cdb[2] & 0x3f) != 0x2a || cmd->cdb[3])
+	/* Saved values: the core refuses them for every page alike. */
+	if ((cmd->cdb[2] & 0x3f) != 0x2a || cmd->cdb[3] || pc == 3)
 		return false;
-	if (pc == 3) {		/* saved values */
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VCD_ASC_SAVING_UNSUPPORTED, 0);
-		return true;
-	}
 
 	spin_lock(&vd->cd.lock);
 	locked = vd->cd.prevent;

@@ -199,6 +199,8 @@ run_ok "MODE SENSE(10) page 2Ah" sg_raw -R -r 30 -o /tmp/mm.bin "$sg" \
 	5a 00 2a 00 00 00 00 00 1e 00
 read -r -a mm <<< "$(od -An -tx1 -v /tmp/mm.bin | tr -s " \n" "  ")"
 expect_eq "${mm[8]} ${mm[14]}" "2a 2b" "page 2Ah with LOCK STATE after PREVENT"
+s=$(sense_of -R "$sg" 5a 00 ea 00 00 00 00 00 1e 00)
+expect_eq "$s" "05 39 00" "page 2Ah saved values"
 s=$(sense_of "$sg" 1b 00 00 00 02 00)
 expect_eq "$s" "05 53 02" "eject while prevented"
 expect_eq "$(cat "$H/cd0/filename")" /tmp/isob.iso "filename after a refused eject"
