@@ -124,6 +124,7 @@
 #include "cdb.h"
 #include "order.h"
 #include "sense.h"
+#include "ua_queue.h"
 
 /* core.state: where a command is; see the top of the file. */
 enum ktgt_cmd_state {
@@ -150,6 +151,7 @@ enum {
 	KTGT_CF_DATA_IN_SG,	/* data-out received into the buffer */
 	KTGT_CF_ATOMIC_EXEC,	/* executing in atomic context */
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
+	KTGT_CF_SILENT,		/* aborted by another nexus with TAS = 0 */
 };
 
 #define KTGT_OP_REQUEST_SENSE	0x03
@@ -781,7 +783,8 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	/* Only an identity: the nexus may be freed after rcu_read_unlock(). */
 	cmd->core.tgt_dev = td;
 	has_ua = td && !(c.desc && (c.desc->flags & KTGT_CDB_F_ALLOW_UA)) &&
-		 ktgt_ua_pending(td) && ktgt_ua_take(td, &ua);
+		 ktgt_ua_pending(td) &&
+		 ktgt_ua_report(td, &ua, !ktgt_spc_ua_intlck(dev));
 	rcu_read_unlock();
 	if (has_ua) {
 		cmd_fail_sense(cmd, &ua, ctx);
@@ -806,6 +809,11 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	if (cmd->attr > KTGT_TASK_HEAD_OF_QUEUE) {
 		cmd_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 			 KTGT_ASC_INVALID_MESSAGE, 0, ctx);
+		return;
+	}
+	if (ktgt_reserve_check(cmd)) {
+		cmd_status(cmd, KTGT_SAM_RESERVATION_CONFLICT);
+		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
 		return;
 	}
 	if (ktgt_cdb_check_range(&c, ktgt_device_capacity(dev), &s)) {
@@ -1069,6 +1077,8 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		st = cmd_request_sense(cmd);
 	else if (!dev)
 		st = cmd_inquiry_no_lun(cmd);
+	else if (ktgt_reserve_exec(cmd))
+		st = KTGT_EXEC_DONE;
 	else if (dev->type->sbc)
 		st = ktgt_sbc_exec(cmd);
 	else if (dev->type->exec)
@@ -1149,6 +1159,7 @@ static void cmd_account(struct ktgt_cmd *cmd)
 	if (cmd->status == KTGT_SAM_TASK_SET_FULL ||
 	    cmd->status == KTGT_SAM_BUSY)
 		ktgt_session_count_status(cmd->sess, cmd->status);
+	ktgt_stats_cmd_done(cmd);
 	if (!dev || !dev->stats)
 		return;
 
@@ -1200,6 +1211,12 @@ static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 	}
 	cmd_xmit(cmd);
 }
+
+bool ktgt_cmd_aborted_silently(const struct ktgt_cmd *cmd)
+{
+	return test_bit(KTGT_CF_SILENT, &cmd->core.cflags);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_aborted_silently);
 
 void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 {
@@ -1345,25 +1362,165 @@ void ktgt_cmd_abort_session(struct ktgt_session *sess)
 	abort_kick_session(sess);
 }
 
-/* Whether a command of @dev aborted by a LUN reset is still unreleased. */
-static bool lun_reset_pending(struct ktgt_device *dev)
+/*
+ * Which commands a task management function (or a reservation's PREEMPT
+ * AND ABORT) aborts. A command matches if it belongs to @sess (any
+ * session if NULL) and to @dev (any device if NULL, but then to one of
+ * @devs if @nr_devs), and, if @by_lun, addresses LUN @lun.
+ */
+struct tmf_scope {
+	struct ktgt_session	*sess;
+	struct ktgt_device	*dev;
+	struct ktgt_device	**devs;
+	unsigned int		nr_devs;
+	bool			by_lun;
+	u64			lun;
+	/* The I_T nexus the function came from; TAS applies to the others. */
+	struct ktgt_session	*issuer;
+	/* If set, only sessions it returns true for (xa_lock held). */
+	bool			(*match_sess)(struct ktgt_session *sess,
+					      void *arg);
+	void			*arg;
+};
+
+static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
+{
+	unsigned int i;
+
+	if (sc->by_lun && cmd->lun != sc->lun)
+		return false;
+	if (sc->dev)
+		return cmd->core.dev == sc->dev;
+	if (!sc->nr_devs)
+		return true;
+	for (i = 0; i < sc->nr_devs; i++)
+		if (cmd->core.dev == sc->devs[i])
+			return true;
+	return false;
+}
+
+/*
+ * Mark the commands of @sess that @sc covers aborted. Commands of another
+ * I_T nexus on a device with TAS = 0 are aborted silently (no status) and
+ * their I_T_L nexus gets COMMANDS CLEARED BY ANOTHER INITIATOR (SAM-5
+ * 5.6). Return: how many were marked.
+ */
+static unsigned int tmf_mark_session(struct ktgt_session *sess,
+				     const struct tmf_scope *sc)
+{
+	struct ktgt_tgt_dev *td;
+	struct ktgt_cmd *cmd;
+	unsigned long flags;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (!tmf_match(sc, cmd) ||
+		    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED ||
+		    cmd_aborted(cmd))
+			continue;
+		if (sc->issuer && sess != sc->issuer && cmd->core.dev &&
+		    !ktgt_spc_tas(cmd->core.dev)) {
+			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
+			rcu_read_lock();
+			td = xa_load(&sess->tgt_devs, (unsigned long)cmd->lun);
+			if (td)
+				ktgt_ua_queue_code(td, KTGT_UAC_CLEARED);
+			rcu_read_unlock();
+		}
+		cmd_mark_aborted(cmd);
+		n++;
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	if (n)
+		abort_kick_session(sess);
+	return n;
+}
+
+/*
+ * Mark every command @sc covers aborted. Sessions other than @sc->sess
+ * are walked under ktgt_sessions' xa_lock, so their deferred commands are
+ * pushed through ordering by a rescan of the devices instead.
+ */
+static unsigned int tmf_mark(const struct tmf_scope *sc)
 {
 	struct ktgt_session *sess;
+	struct ktgt_tgt_dev *td;
 	struct ktgt_cmd *cmd;
 	unsigned long id, flags;
-	bool pending = false;
+	unsigned int i, n = 0;
+
+	if (sc->sess)
+		return tmf_mark_session(sc->sess, sc);
 
 	xa_lock(&ktgt_sessions);
 	xa_for_each(&ktgt_sessions, id, sess) {
+		if (sc->match_sess && !sc->match_sess(sess, sc->arg))
+			continue;
 		spin_lock_irqsave(&sess->lock, flags);
 		list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-			if (cmd->core.dev == dev && cmd_aborted(cmd) &&
-			    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED) {
-				pending = true;
-				break;
+			if (!tmf_match(sc, cmd) ||
+			    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED ||
+			    cmd_aborted(cmd))
+				continue;
+			if (sc->issuer && sess != sc->issuer &&
+			    cmd->core.dev && !ktgt_spc_tas(cmd->core.dev)) {
+				set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
+				rcu_read_lock();
+				td = xa_load(&sess->tgt_devs,
+					     (unsigned long)cmd->lun);
+				if (td)
+					ktgt_ua_queue_code(td,
+							   KTGT_UAC_CLEARED);
+				rcu_read_unlock();
 			}
+			cmd_mark_aborted(cmd);
+			n++;
 		}
 		spin_unlock_irqrestore(&sess->lock, flags);
+	}
+	xa_unlock(&ktgt_sessions);
+
+	if (sc->dev)
+		order_rescan(sc->dev);
+	for (i = 0; i < sc->nr_devs; i++)
+		order_rescan(sc->devs[i]);
+	return n;
+}
+
+/* Whether a command @sc covers is aborted and not yet released. */
+static bool tmf_session_pending(struct ktgt_session *sess,
+				const struct tmf_scope *sc)
+{
+	struct ktgt_cmd *cmd;
+	unsigned long flags;
+	bool pending = false;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (tmf_match(sc, cmd) && cmd_aborted(cmd) &&
+		    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED) {
+			pending = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	return pending;
+}
+
+static bool tmf_pending(const struct tmf_scope *sc)
+{
+	struct ktgt_session *sess;
+	unsigned long id;
+	bool pending = false;
+
+	if (sc->sess)
+		return tmf_session_pending(sc->sess, sc);
+	xa_lock(&ktgt_sessions);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		if (sc->match_sess && !sc->match_sess(sess, sc->arg))
+			continue;
+		pending = tmf_session_pending(sess, sc);
 		if (pending)
 			break;
 	}
@@ -1379,6 +1536,37 @@ static bool lun_reset_pending(struct ktgt_device *dev)
 			pr_warn("%s: still waiting for aborted commands\n", \
 				(what));				\
 	} while (0)
+
+/*
+ * Abort what @sc covers and wait until the driver released all of it, so
+ * that no aborted command sends anything after the TMF response.
+ */
+static void tmf_abort_wait(const struct tmf_scope *sc, const char *what)
+{
+	tmf_mark(sc);
+	tmf_wait(!tmf_pending(sc), what);
+}
+
+void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
+			 bool (*match)(struct ktgt_session *sess, void *arg),
+			 void *arg)
+{
+	struct tmf_scope sc = { .dev = dev, .issuer = issuer,
+				.match_sess = match, .arg = arg };
+
+	tmf_mark(&sc);
+}
+
+/* The device a TMF's LUN maps for its session, held by a LUN reference. */
+static struct ktgt_lun *tmf_lun_get(struct ktgt_tmf *tmf)
+{
+	struct ktgt_lun *lun;
+
+	rcu_read_lock();
+	lun = ktgt_lun_get(rcu_dereference(tmf->sess->lun_set), tmf->lun);
+	rcu_read_unlock();
+	return lun;
+}
 
 static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 {
@@ -1410,37 +1598,63 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 	return KTGT_TMF_COMPLETE;
 }
 
+/* ABORT TASK SET (SAM-5 7.3): the tasks of this I_T_L nexus only. */
+static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
+{
+	struct tmf_scope sc = { .sess = tmf->sess, .by_lun = true,
+				.lun = tmf->lun, .issuer = tmf->sess };
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	tmf_abort_wait(&sc, "ABORT TASK SET");
+	ktgt_lun_put(lun);
+	return KTGT_TMF_COMPLETE;
+}
+
+/*
+ * CLEAR TASK SET (SAM-5 7.5): the task set is shared (TST 000b), so every
+ * task of the logical unit from every I_T nexus; the others' as TAS says.
+ */
+static enum ktgt_tmf_response tmf_clear_task_set(struct ktgt_tmf *tmf)
+{
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+	struct tmf_scope sc = { .issuer = tmf->sess };
+
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	sc.dev = lun->dev;
+	tmf_abort_wait(&sc, "CLEAR TASK SET");
+	ktgt_lun_put(lun);
+	return KTGT_TMF_COMPLETE;
+}
+
+/*
+ * The reset side effects on a device once its tasks are gone: its SPC-2
+ * reservation is released and every I_T_L nexus gets BUS DEVICE RESET
+ * FUNCTION OCCURRED. ktgt_cfg_mutex held.
+ */
+static void tmf_reset_device(struct ktgt_device *dev)
+{
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	ktgt_reserve_reset(dev);
+	ktgt_ua_raise_lu_reset(dev);
+}
+
 static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 {
-	struct ktgt_session *sess;
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+	struct tmf_scope sc = { .issuer = tmf->sess };
 	struct ktgt_lun_set *set;
 	struct ktgt_device *dev;
-	struct ktgt_lun *lun;
-	struct ktgt_cmd *cmd;
-	unsigned long id, flags;
 
-	rcu_read_lock();
-	lun = ktgt_lun_get(rcu_dereference(tmf->sess->lun_set), tmf->lun);
-	rcu_read_unlock();
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
 	dev = lun->dev;
+	sc.dev = dev;
 
 	/* Every task of the logical unit, from every I_T nexus. */
-	xa_lock(&ktgt_sessions);
-	xa_for_each(&ktgt_sessions, id, sess) {
-		spin_lock_irqsave(&sess->lock, flags);
-		list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-			if (cmd->core.dev == dev &&
-			    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED)
-				cmd_mark_aborted(cmd);
-		}
-		spin_unlock_irqrestore(&sess->lock, flags);
-	}
-	xa_unlock(&ktgt_sessions);
-
-	order_rescan(dev);
-	tmf_wait(!lun_reset_pending(dev), "LOGICAL UNIT RESET");
+	tmf_abort_wait(&sc, "LOGICAL UNIT RESET");
 	/* Not across the mutex: unmapping a LUN waits for its references. */
 	ktgt_lun_put(lun);
 
@@ -1449,8 +1663,170 @@ static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 					lockdep_is_held(&ktgt_cfg_mutex));
 	lun = set ? xa_load(&set->luns, (unsigned long)tmf->lun) : NULL;
 	if (lun && lun->dev == dev)
-		ktgt_ua_raise_lu_reset(dev);
+		tmf_reset_device(dev);
 	mutex_unlock(&ktgt_cfg_mutex);
+	return KTGT_TMF_COMPLETE;
+}
+
+/* Add the devices of @set to @devs (without duplicates). */
+static void tmf_collect_devs(struct ktgt_lun_set *set,
+			     struct ktgt_device **devs, unsigned int *nr,
+			     unsigned int max)
+{
+	struct ktgt_lun *lun;
+	unsigned long idx;
+	unsigned int i;
+
+	xa_for_each(&set->luns, idx, lun) {
+		for (i = 0; i < *nr; i++)
+			if (devs[i] == lun->dev)
+				break;
+		if (i == *nr && *nr < max)
+			devs[(*nr)++] = lun->dev;
+	}
+}
+
+/*
+ * TARGET RESET (SAM-5 7.?, WARM RESET): a LOGICAL UNIT RESET of every
+ * logical unit of the target, through any of its LUN sets. The devices
+ * are collected and their tasks marked under ktgt_cfg_mutex (mapped
+ * devices cannot go away under it); the wait happens outside it, matching
+ * commands by device identity only.
+ */
+#define KTGT_TMF_MAX_DEVS	256
+
+static enum ktgt_tmf_response tmf_target_reset(struct ktgt_tmf *tmf)
+{
+	struct ktgt_target *tgt = tmf->sess->tgt;
+	struct tmf_scope sc = { .issuer = tmf->sess };
+	struct ktgt_group *grp;
+	unsigned int i;
+
+	sc.devs = kcalloc(KTGT_TMF_MAX_DEVS, sizeof(*sc.devs), GFP_KERNEL);
+	if (!sc.devs)
+		return KTGT_TMF_REJECTED;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	tmf_collect_devs(&tgt->luns, sc.devs, &sc.nr_devs, KTGT_TMF_MAX_DEVS);
+	list_for_each_entry(grp, &tgt->groups, node)
+		tmf_collect_devs(&grp->luns, sc.devs, &sc.nr_devs,
+				 KTGT_TMF_MAX_DEVS);
+	if (sc.nr_devs)
+		tmf_mark(&sc);
+	mutex_unlock(&ktgt_cfg_mutex);
+
+	if (sc.nr_devs)
+		tmf_wait(!tmf_pending(&sc), "TARGET RESET");
+
+	mutex_lock(&ktgt_cfg_mutex);
+	sc.nr_devs = 0;
+	tmf_collect_devs(&tgt->luns, sc.devs, &sc.nr_devs, KTGT_TMF_MAX_DEVS);
+	list_for_each_entry(grp, &tgt->groups, node)
+		tmf_collect_devs(&grp->luns, sc.devs, &sc.nr_devs,
+				 KTGT_TMF_MAX_DEVS);
+	for (i = 0; i < sc.nr_devs; i++)
+		tmf_reset_device(sc.devs[i]);
+	mutex_unlock(&ktgt_cfg_mutex);
+	kfree(sc.devs);
+	return KTGT_TMF_COMPLETE;
+}
+
+/*
+ * I_T NEXUS RESET (SAM-5 7.7): every task of the I_T nexus, on every
+ * logical unit; then I_T NEXUS LOSS OCCURRED on each of its I_T_L nexuses
+ * and the release of the SPC-2 reservations it held. Other nexuses are
+ * not affected.
+ */
+static enum ktgt_tmf_response tmf_nexus_reset(struct ktgt_tmf *tmf)
+{
+	struct tmf_scope sc = { .sess = tmf->sess, .issuer = tmf->sess };
+
+	tmf_abort_wait(&sc, "I_T NEXUS RESET");
+	ktgt_reserve_nexus_loss(tmf->sess);
+	ktgt_ua_raise_session(tmf->sess, KTGT_UAC_NEXUS_LOSS);
+	return KTGT_TMF_COMPLETE;
+}
+
+/* QUERY TASK (SAM-5 7.9): whether the task is in the task set. */
+static enum ktgt_tmf_response tmf_query_task(struct ktgt_tmf *tmf)
+{
+	struct ktgt_session *sess = tmf->sess;
+	struct ktgt_cmd *cmd;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		/* A task whose status was sent is no longer in the set. */
+		if (cmd->tag == tmf->ref_tag && cmd->lun == tmf->lun &&
+		    READ_ONCE(cmd->core.state) < KTGT_CS_XMIT &&
+		    !cmd_aborted(cmd)) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	return found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
+}
+
+/* QUERY TASK SET (SAM-5 7.10): any task of this I_T_L nexus. */
+static enum ktgt_tmf_response tmf_query_task_set(struct ktgt_tmf *tmf)
+{
+	struct ktgt_session *sess = tmf->sess;
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+	struct ktgt_cmd *cmd;
+	unsigned long flags;
+	bool found = false;
+
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (cmd->lun == tmf->lun &&
+		    READ_ONCE(cmd->core.state) < KTGT_CS_XMIT &&
+		    !cmd_aborted(cmd)) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	ktgt_lun_put(lun);
+	return found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
+}
+
+/*
+ * QUERY ASYNCHRONOUS EVENT (SAM-5 7.11): whether a unit attention (the
+ * only asynchronous event the core has; no deferred errors) is pending
+ * on this I_T_L nexus. The condition is not cleared.
+ */
+static enum ktgt_tmf_response tmf_query_async_event(struct ktgt_tmf *tmf)
+{
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+	struct ktgt_tgt_dev *td;
+	bool pending;
+
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	rcu_read_lock();
+	td = xa_load(&tmf->sess->tgt_devs, (unsigned long)tmf->lun);
+	pending = td && ktgt_ua_pending(td);
+	rcu_read_unlock();
+	ktgt_lun_put(lun);
+	return pending ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
+}
+
+/*
+ * CLEAR ACA (SAM-5 7.4): the core never establishes an ACA condition (it
+ * refuses NACA = 1 and the ACA task attribute), so there is none to
+ * clear: FUNCTION COMPLETE with no effect, for an existing LUN.
+ */
+static enum ktgt_tmf_response tmf_clear_aca(struct ktgt_tmf *tmf)
+{
+	struct ktgt_lun *lun = tmf_lun_get(tmf);
+
+	if (!lun)
+		return KTGT_TMF_INCORRECT_LUN;
+	ktgt_lun_put(lun);
 	return KTGT_TMF_COMPLETE;
 }
 
@@ -1463,13 +1839,38 @@ static void tmf_work_fn(struct work_struct *work)
 	case KTGT_TMF_ABORT_TASK:
 		tmf->response = tmf_abort_task(tmf);
 		break;
+	case KTGT_TMF_ABORT_TASK_SET:
+		tmf->response = tmf_abort_task_set(tmf);
+		break;
+	case KTGT_TMF_CLEAR_TASK_SET:
+		tmf->response = tmf_clear_task_set(tmf);
+		break;
 	case KTGT_TMF_LUN_RESET:
 		tmf->response = tmf_lun_reset(tmf);
+		break;
+	case KTGT_TMF_TARGET_RESET:
+		tmf->response = tmf_target_reset(tmf);
+		break;
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		tmf->response = tmf_nexus_reset(tmf);
+		break;
+	case KTGT_TMF_CLEAR_ACA:
+		tmf->response = tmf_clear_aca(tmf);
+		break;
+	case KTGT_TMF_QUERY_TASK:
+		tmf->response = tmf_query_task(tmf);
+		break;
+	case KTGT_TMF_QUERY_TASK_SET:
+		tmf->response = tmf_query_task_set(tmf);
+		break;
+	case KTGT_TMF_QUERY_ASYNC_EVENT:
+		tmf->response = tmf_query_async_event(tmf);
 		break;
 	default:
 		tmf->response = KTGT_TMF_NOT_SUPPORTED;
 		break;
 	}
+	ktgt_nl_tmf(tmf);
 	if (tt->tmf_done)
 		tt->tmf_done(tmf);
 }

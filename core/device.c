@@ -733,6 +733,7 @@ static void ktgt_dev_kobj_release(struct kobject *kobj)
 	struct ktgt_device *dev = kobj_to_dev(kobj);
 
 	free_percpu(dev->stats);
+	ktgt_pr_dev_free(dev);
 	kfree(to_dev_node(dev));
 }
 
@@ -792,6 +793,8 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 	mutex_init(&node->state_mutex);
 	dev->type = dt;
 	spin_lock_init(&dev->order_lock);
+	spin_lock_init(&dev->resv_lock);
+	ktgt_pr_dev_init(dev);
 	INIT_LIST_HEAD(&dev->deferred);
 	INIT_LIST_HEAD(&dev->active);
 	mutex_init(&dev->caw_mutex);

@@ -37,7 +37,7 @@
  * session->lun_set RCU pointer; written under ktgt_cfg_mutex.
  * tgt->sess_lock   spinlock: tgt->sessions list.
  * sess->lock       spinlock: sess->cmds list and sess->nr_cmds.
- * tgt_dev->ua_lock spinlock: the UA queue.
+ * tgt_dev->ua_lock spinlock: the UA queue (td->ua_pending).
  * dev->order_lock  spinlock: the device's task ordering state.
  *
  * Device/target state mutexes (private to device.c/target.c) serialise
@@ -131,6 +131,18 @@ struct ktgt_device {
 	struct list_head	active;
 	struct mutex		caw_mutex; /* COMPARE AND WRITE vs writes */
 	unsigned long		spc_flags;
+	/*
+	 * semantics (core/reserve.c, core/pr.c): the SPC-2 reservation
+	 * holder (identity only) or NULL, and the persistent reservation
+	 * state; resv_lock protects them, pr_mutex serialises PR OUT.
+	 */
+	spinlock_t		resv_lock; /* reservations */
+	struct ktgt_session	*resv_holder;
+	struct mutex		pr_mutex; /* PERSISTENT RESERVE OUT */
+	struct list_head	pr_regs;
+	u32			pr_gen;
+	u8			pr_type;
+	struct ktgt_pr_reg	*pr_holder;
 
 	struct ktgt_dev_stats __percpu *stats;
 	struct kobject		kobj;
@@ -199,6 +211,8 @@ struct ktgt_initiator {
  * @luns: its LUN set
  * @initiators: its struct ktgt_initiator list, under ktgt_cfg_mutex
  * @node: in ktgt_target.groups, under ktgt_cfg_mutex
+ * @priv: the driver's state (&ktgt_tgt_template.group_priv_size bytes),
+ *	freed with the group (iscsi-kern)
  */
 struct ktgt_group {
 	struct config_group	group;
@@ -208,6 +222,7 @@ struct ktgt_group {
 	struct ktgt_lun_set	luns;
 	struct list_head	initiators;
 	struct list_head	node;
+	void			*priv;
 };
 
 /**
@@ -279,13 +294,13 @@ struct ktgt_lun_set *ktgt_lun_set_for_target(struct ktgt_target *tgt,
 /**
  * struct ktgt_tgt_dev - per I_T_L nexus state
  * @lun: the LUN number
- * @ua_lock: protects @ua_list
- * @ua_list: pending struct ktgt_ua, highest priority first
+ * @ua_lock: protects @ua_pending
+ * @ua_pending: pending conditions, a core/ua_queue.h bit set
  */
 struct ktgt_tgt_dev {
 	u64			lun;
-	spinlock_t		ua_lock; /* @ua_list */
-	struct list_head	ua_list;
+	spinlock_t		ua_lock; /* @ua_pending */
+	u32			ua_pending;
 };
 
 /**
@@ -534,7 +549,7 @@ void ktgt_tgt_dev_free(struct ktgt_tgt_dev *td);
  * @td: the nexus
  * @kind: the condition; not queued if already pending
  *
- * May sleep (GFP_KERNEL); called under ktgt_cfg_mutex.
+ * Any context.
  */
 void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind);
 
@@ -832,5 +847,255 @@ u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd);
  * emulation waiting for the transfer. Any context.
  */
 void ktgt_sbc_internal_done(struct ktgt_cmd *cmd);
+
+/* --- semantics (issue #5): TMF, UA, reservations (tmf/reserve/pr.c) --- */
+
+/**
+ * ktgt_session_port_id() - the initiator port name of a session for
+ *	persistent reservations
+ * @sess: the session
+ * @proto: if not NULL, set to its PROTOCOL IDENTIFIER
+ *
+ * Return: what ktgt_session_set_transport_id() set, else the initiator
+ * name; valid for the session's lifetime.
+ */
+const char *ktgt_session_port_id(const struct ktgt_session *sess, u8 *proto);
+
+/**
+ * ktgt_ua_queue_code() - establish a unit attention condition on one I_T_L
+ *	nexus
+ * @td: the nexus
+ * @code: a condition code of core/ua_queue.h (KTGT_UAC_*)
+ *
+ * Any context.
+ */
+void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code);
+
+/**
+ * ktgt_ua_raise_session() - establish a condition on every I_T_L nexus of
+ *	a session (I_T NEXUS LOSS after an I_T NEXUS RESET)
+ * @sess: the session
+ * @code: KTGT_UAC_*
+ *
+ * Any context.
+ */
+void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code);
+
+/**
+ * ktgt_ua_raise_dev_code() - establish a condition on every I_T_L nexus
+ *	through which a device is seen
+ * @dev: the device
+ * @code: KTGT_UAC_*
+ * @except: a session to skip (the one that caused it), or NULL
+ *
+ * Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
+			    const struct ktgt_session *except);
+
+/**
+ * ktgt_ua_report() - report the highest priority pending condition
+ * @td: the nexus
+ * @sense: filled with UNIT ATTENTION and its ASC/ASCQ
+ * @clear: dequeue it (UA_INTLCK_CTRL 00b, REQUEST SENSE)
+ *
+ * Any context.
+ *
+ * Return: true if one was pending.
+ */
+bool ktgt_ua_report(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense,
+		    bool clear);
+
+/*
+ * More bits of ktgt_device.spc_flags (see KTGT_SPC_WCE_FLIP), all zero
+ * by default: KTGT_SPC_TAS_OFF: the control page's TAS is 0;
+ * KTGT_SPC_UA_INTLCK_10 / _11: its UA_INTLCK_CTRL is 10b / 11b (both set
+ * for 11b).
+ */
+#define KTGT_SPC_TAS_OFF	3
+#define KTGT_SPC_UA_INTLCK_10	4
+#define KTGT_SPC_UA_INTLCK_11	5
+
+/**
+ * ktgt_spc_tas() - the control mode page's TAS of a device
+ * @dev: the device
+ *
+ * Return: true if tasks aborted by another I_T nexus end with TASK
+ * ABORTED status, false if silently (with COMMANDS CLEARED BY ANOTHER
+ * INITIATOR). Any context.
+ */
+bool ktgt_spc_tas(const struct ktgt_device *dev);
+
+/**
+ * ktgt_spc_ua_intlck() - the control mode page's UA_INTLCK_CTRL
+ * @dev: the device
+ *
+ * Return: 0 (00b), 2 (10b) or 3 (11b). Any context.
+ */
+u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev);
+
+/**
+ * ktgt_abort_lu_tasks() - abort tasks of a logical unit without waiting
+ *	(PREEMPT AND ABORT)
+ * @dev: the device
+ * @issuer: the nexus that caused it, for TAS
+ * @match: only the tasks of the sessions it returns true for; called
+ *	under ktgt_sessions' xa_lock, must not sleep
+ * @arg: its argument
+ *
+ * Process or softirq context; takes ktgt_sessions' xa_lock.
+ */
+void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
+			 bool (*match)(struct ktgt_session *sess, void *arg),
+			 void *arg);
+
+/**
+ * ktgt_reserve_check() - the SPC-2 reservation check of a command
+ * @cmd: a decoded command past the unit attention check
+ *
+ * Return: true if the command conflicts (RESERVATION CONFLICT).
+ */
+bool ktgt_reserve_check(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_reserve_exec() - execute RESERVE(6/10) and RELEASE(6/10)
+ * @cmd: the command
+ *
+ * Return: true if @cmd was one of them and is complete (status set).
+ */
+bool ktgt_reserve_exec(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_reserve_reset() - a logical unit reset releases its SPC-2
+ *	reservation
+ * @dev: the device
+ */
+void ktgt_reserve_reset(struct ktgt_device *dev);
+
+/**
+ * ktgt_reserve_nexus_loss() - release every SPC-2 reservation an I_T
+ *	nexus holds (I_T nexus reset or loss)
+ * @sess: the session
+ *
+ * Takes ktgt_cfg_mutex. May sleep.
+ */
+void ktgt_reserve_nexus_loss(struct ktgt_session *sess);
+
+/* Persistent reservations (core/pr.c); see its top comment. */
+struct ktgt_pr_reg;
+
+/**
+ * ktgt_pr_dev_init() - initialise a new device's persistent reservation
+ *	state (no registrations)
+ * @dev: the device
+ */
+void ktgt_pr_dev_init(struct ktgt_device *dev);
+
+/**
+ * ktgt_pr_dev_free() - free a device's registrations
+ * @dev: the device, unreachable by commands
+ */
+void ktgt_pr_dev_free(struct ktgt_device *dev);
+
+/**
+ * ktgt_pr_check() - the persistent reservation check of a command
+ * @cmd: a decoded command past the unit attention check
+ *
+ * Any context.
+ *
+ * Return: true if the command conflicts (RESERVATION CONFLICT).
+ */
+bool ktgt_pr_check(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_pr_exec() - execute PERSISTENT RESERVE IN and OUT
+ * @cmd: the command, in process context
+ *
+ * Return: true if @cmd was one of them and is complete (status set).
+ */
+bool ktgt_pr_exec(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_pr_blocks_reserve() - whether a device has registrations, which
+ *	make an SPC-2 RESERVE conflict
+ * @dev: the device; caller holds dev->resv_lock
+ *
+ * Return: true if any I_T nexus is registered.
+ */
+bool ktgt_pr_blocks_reserve(struct ktgt_device *dev);
+
+/*
+ * ---------------------------------------------------------------------
+ * ktgtadm (issue #6): events over generic netlink (core/netlink.c) and
+ * per-session counters (core/stats.c)
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * ktgt_nl_init() - register the "ktgt" generic netlink family
+ *
+ * Return: 0 or a negative errno. Module init only.
+ */
+int ktgt_nl_init(void);
+
+/* ktgt_nl_exit() - unregister the family. Module exit only. */
+void ktgt_nl_exit(void);
+
+/**
+ * ktgt_nl_session() - multicast a LOGIN or LOGOUT event
+ * @sess: the session (created, or not yet freed)
+ * @login: true for LOGIN
+ *
+ * Process context; may sleep.
+ */
+void ktgt_nl_session(struct ktgt_session *sess, bool login);
+
+/* ktgt_nl_tmf() - a TMF was executed (before ->tmf_done()). Any context. */
+void ktgt_nl_tmf(const struct ktgt_tmf *tmf);
+
+/**
+ * ktgt_nl_ua() - a unit attention was queued on an I_T_L nexus
+ * @lun: its LUN
+ * @asc_ascq: ASC << 8 | ASCQ
+ *
+ * Any context.
+ */
+void ktgt_nl_ua(u64 lun, u16 asc_ascq);
+
+/**
+ * ktgt_nl_cmd_error() - a command ended without GOOD status
+ * @cmd: the command
+ *
+ * Rate limited. Any context.
+ */
+void ktgt_nl_cmd_error(const struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_adm_session_created() - a session was created and is in sysfs
+ * @sess: the session
+ *
+ * Allocates its counters, adds sessions/<id>/stats, sends LOGIN.
+ * Process context, no ktgt lock held.
+ */
+void ktgt_adm_session_created(struct ktgt_session *sess);
+
+/**
+ * ktgt_adm_session_destroyed() - a session has no command left and is
+ *	about to leave sysfs
+ * @sess: the session
+ *
+ * Sends LOGOUT, removes the stats file and frees the counters after a
+ * grace period. Process context, no ktgt lock held.
+ */
+void ktgt_adm_session_destroyed(struct ktgt_session *sess);
+
+/**
+ * ktgt_stats_cmd_done() - count a completed command for its session
+ * @cmd: the command, with its final status
+ *
+ * Any context (takes no lock but RCU). Also sends an ERROR event when
+ * the status is not GOOD.
+ */
+void ktgt_stats_cmd_done(struct ktgt_cmd *cmd);
 
 #endif /* KTGT_INTERNAL_H */

@@ -32,13 +32,19 @@ static int __init ktgt_core_init(void)
 	if (ret)
 		goto out_sgv;
 
-	ret = ktgt_configfs_init();
+	ret = ktgt_nl_init();
 	if (ret)
 		goto out_cmd;
+
+	ret = ktgt_configfs_init();
+	if (ret)
+		goto out_nl;
 
 	pr_info("ktgt %s loaded\n", KTGT_VERSION);
 	return 0;
 
+out_nl:
+	ktgt_nl_exit();
 out_cmd:
 	ktgt_cmd_exit_module();
 out_sgv:
@@ -51,6 +57,7 @@ out_sysfs:
 static void __exit ktgt_core_exit(void)
 {
 	ktgt_configfs_exit();
+	ktgt_nl_exit();
 	ktgt_cmd_exit_module();
 	ktgt_sgv_exit();
 	ktgt_sysfs_exit();

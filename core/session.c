@@ -61,11 +61,16 @@ DEFINE_XARRAY_ALLOC1(ktgt_sessions);
  * @sess: the session
  * @task_set_full: commands answered with TASK SET FULL
  * @busy: commands answered with BUSY
+ * @port_id: the initiator port name for persistent reservations, or NULL
+ *	for the initiator name; set once, before the first command
+ * @proto: its PROTOCOL IDENTIFIER (KTGT_PROTO_*)
  */
 struct ktgt_session_node {
 	struct ktgt_session	sess;
 	atomic_long_t		task_set_full;
 	atomic_long_t		busy;
+	char			*port_id;
+	u8			proto;
 };
 
 static inline struct ktgt_session_node *to_node(struct ktgt_session *sess)
@@ -98,6 +103,35 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess)
 	return sess->initiator;
 }
 EXPORT_SYMBOL_GPL(ktgt_session_initiator);
+
+int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
+				  const char *port)
+{
+	struct ktgt_session_node *node = to_node(sess);
+	char *p;
+
+	might_sleep();
+	if (!port || !*port || strlen(port) > 255)
+		return -EINVAL;
+	p = kstrdup(port, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	kfree(node->port_id);
+	node->port_id = p;
+	node->proto = proto & 0x0f;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ktgt_session_set_transport_id);
+
+const char *ktgt_session_port_id(const struct ktgt_session *sess, u8 *proto)
+{
+	const struct ktgt_session_node *node =
+		container_of(sess, struct ktgt_session_node, sess);
+
+	if (proto)
+		*proto = node->port_id ? node->proto : KTGT_PROTO_NONE;
+	return node->port_id ? node->port_id : sess->initiator;
+}
 
 /*
  * ---------------------------------------------------------------------
@@ -404,6 +438,7 @@ static void ktgt_sess_release(struct kobject *kobj)
 
 	xa_destroy(&sess->tgt_devs);
 	kfree(sess->initiator);
+	kfree(to_node(sess)->port_id);
 	kfree(to_node(sess));
 }
 
@@ -483,6 +518,7 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 	spin_unlock(&tgt->sess_lock);
 	mutex_unlock(&ktgt_cfg_mutex);
 
+	ktgt_adm_session_created(sess);
 	pr_debug("session %u: %s on %s\n", id, sess->initiator,
 		 ktgt_target_name(tgt));
 	return sess;
@@ -518,6 +554,8 @@ void ktgt_session_destroy(struct ktgt_session *sess)
 				sess->id, sess->initiator,
 				READ_ONCE(sess->nr_cmds));
 	}
+	/* I_T nexus loss: its SPC-2 reservations go (SPC-2 5.5.1). */
+	ktgt_reserve_nexus_loss(sess);
 
 	mutex_lock(&ktgt_cfg_mutex);
 	spin_lock(&tgt->sess_lock);
@@ -529,6 +567,7 @@ void ktgt_session_destroy(struct ktgt_session *sess)
 	mutex_unlock(&ktgt_cfg_mutex);
 
 	pr_debug("session %llu ended\n", sess->id);
+	ktgt_adm_session_destroyed(sess);
 	kobject_del(&sess->kobj);
 	kobject_put(&sess->kobj);
 }

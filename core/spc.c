@@ -99,7 +99,7 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	d->write_through = p->write_through;
 	d->rotational = p->rotational;
 	d->thin = ktgt_spc_thin(dev);
-	/* The engine ends every aborted task with TASK ABORTED (TAS = 1). */
+	/* Default TAS = 1: aborted tasks end with TASK ABORTED. */
 	d->tas = true;
 	d->block_size = p->block_size;
 	d->nr_blocks = ktgt_device_capacity(dev);
@@ -159,6 +159,19 @@ static void spc_mode_current(const struct ktgt_device *dev,
 {
 	m->wce = ktgt_spc_wce(dev);
 	m->d_sense = ktgt_spc_d_sense(dev);
+	m->tas = ktgt_spc_tas(dev);
+	m->ua_intlck = ktgt_spc_ua_intlck(dev);
+}
+
+bool ktgt_spc_tas(const struct ktgt_device *dev)
+{
+	return !test_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags);
+}
+
+u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev)
+{
+	return test_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags) ?
+	       (test_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags) ? 3 : 2) : 0;
 }
 
 static void spc_mode_sense(struct ktgt_cmd *cmd)
@@ -261,10 +274,16 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 		return;
 	}
 
-	if (new.wce == cur.wce && new.d_sense == cur.d_sense) {
+	if (new.wce == cur.wce && new.d_sense == cur.d_sense &&
+	    new.tas == cur.tas && new.ua_intlck == cur.ua_intlck) {
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
+	assign_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags, !new.tas);
+	assign_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags,
+		   new.ua_intlck == 3);
+	assign_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags,
+		   new.ua_intlck >= 2);
 	/* WCE_FLIP: WCE differs from what write_through implies. */
 	assign_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags,
 		   new.wce == dev->params.write_through);
@@ -392,6 +411,8 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	if (!desc)
 		return false;
 	switch (desc->opcode) {
+	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
+	case 0x5f:		/* PERSISTENT RESERVE OUT */
 	case 0x15:		/* MODE SELECT(6): unit attentions */
 	case 0x55:		/* MODE SELECT(10) */
 	case 0x2e:		/* WRITE AND VERIFY(10): internal I/O */

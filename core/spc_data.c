@@ -395,24 +395,30 @@ static void page_caching_apply(const u8 *p, struct ktgt_spc_mode *m)
 
 /*
  * 0Ah CONTROL: TST 000b, QUEUE ALGORITHM MODIFIER 0 (restricted
- * reordering: the engine keeps overlapping commands in order), QERR 00b,
- * TAS as the engine reports; D_SENSE is changeable.
+ * reordering: the engine keeps overlapping commands in order), QERR 00b;
+ * D_SENSE, UA_INTLCK_CTRL (00b, 10b, 11b; 01b is reserved) and TAS are
+ * changeable.
  */
 static void page_control(const struct mode_ctx *ctx, u8 *p)
 {
 	if (ctx->mask) {
 		p[2] = 0x04;				/* D_SENSE */
+		p[4] = 0x30;				/* UA_INTLCK_CTRL */
+		p[5] = 0x40;				/* TAS */
 		return;
 	}
 	if (ctx->m->d_sense)
 		p[2] |= 0x04;
-	if (ctx->d->tas)
+	p[4] |= (u8)((ctx->m->ua_intlck & 0x03) << 4);
+	if (ctx->m->tas)
 		p[5] |= 0x40;
 }
 
 static void page_control_apply(const u8 *p, struct ktgt_spc_mode *m)
 {
 	m->d_sense = p[2] & 0x04;
+	m->ua_intlck = (p[4] >> 4) & 0x03;
+	m->tas = p[5] & 0x40;
 }
 
 static const struct mode_page mode_pages[] = {
@@ -448,6 +454,8 @@ static void mode_defaults(const struct ktgt_spc_dev *d,
 {
 	m->wce = !d->write_through;
 	m->d_sense = false;
+	m->tas = d->tas;
+	m->ua_intlck = 0;
 }
 
 static void page_build(const struct ktgt_spc_dev *d,
@@ -631,6 +639,9 @@ static int mode_select_page(const struct ktgt_spc_dev *d,
 		if (bad)
 			return param_invalid(err, off + i, top_bit(bad));
 	}
+	/* Control page UA_INTLCK_CTRL 01b is reserved. */
+	if (mp->code == 0x0a && ((p[4] >> 4) & 0x03) == 0x01)
+		return param_invalid(err, off + 4, 5);
 	if (mp->apply)
 		mp->apply(p, out);
 	*page_len = mp->len;

@@ -90,8 +90,8 @@ struct ktgt_spc_limits {
  * @thin: thin provisioned with a working unmap: LBPME, LBPU, LBPWS,
  *	LBPWS10 and the UNMAP limits are reported
  * @lbprz: deallocated blocks read as zeroes (LBPRZ)
- * @tas: TAS bit of the control mode page (the engine reports TASK
- *	ABORTED for tasks aborted by another I_T nexus)
+ * @tas: the default TAS bit of the control mode page (MODE SELECT may
+ *	change the current value, struct ktgt_spc_mode)
  * @tpgs: TPGS field of standard INQUIRY data (ALUA; 0: not supported)
  * @block_size: logical block size in bytes
  * @nr_blocks: capacity in logical blocks
@@ -139,10 +139,15 @@ struct ktgt_spc_dev {
  * struct ktgt_spc_mode - current values of the changeable mode parameters
  * @wce: caching mode page WCE (write cache enabled)
  * @d_sense: control mode page D_SENSE (descriptor format sense data)
+ * @tas: control mode page TAS (tasks aborted by another I_T nexus end
+ *	with TASK ABORTED status; else silently, with a unit attention)
+ * @ua_intlck: control mode page UA_INTLCK_CTRL (00b, 10b or 11b)
  */
 struct ktgt_spc_mode {
 	bool wce;
 	bool d_sense;
+	bool tas;
+	u8 ua_intlck;
 };
 
 /**

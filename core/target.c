@@ -59,11 +59,14 @@ static LIST_HEAD(ktgt_templates);
  * @attrs: their NULL-terminated attributes: enable, then the driver's
  * @nr_targets: targets of the driver, under ktgt_cfg_mutex
  * @node: in ktgt_templates, under ktgt_cfg_mutex
+ * @grp_type: the config_item_type of the initiator groups of the
+ *	driver's targets, with &ktgt_tgt_template.group_attrs (iscsi-kern)
  */
 struct ktgt_tmpl_reg {
 	struct ktgt_tgt_template	*tt;
 	struct config_group		group;
 	struct config_item_type		tgt_type;
+	struct config_item_type		grp_type;
 	struct configfs_attribute	**attrs;
 	unsigned int			nr_targets;
 	struct list_head		node;
@@ -74,11 +77,13 @@ struct ktgt_tmpl_reg {
  * @tgt: the target
  * @state_mutex: serialises enable, disable and removal
  * @created: the driver's ->target_create succeeded
+ * @reg: the driver's registration (iscsi-kern: for its group type)
  */
 struct ktgt_target_node {
 	struct ktgt_target	tgt;
 	struct mutex		state_mutex;	/* see the top of the file */
 	bool			created;
+	struct ktgt_tmpl_reg	*reg;
 };
 
 static struct ktgt_target_node *to_target_node(struct ktgt_target *tgt)
@@ -115,6 +120,47 @@ struct ktgt_target *ktgt_target_from_item(struct config_item *item)
 	return container_of(to_config_group(item), struct ktgt_target, group);
 }
 EXPORT_SYMBOL_GPL(ktgt_target_from_item);
+
+/* --- iscsi-kern: configfs hooks and the access query (ktgt.h) --- */
+
+struct config_group *ktgt_target_cfs_group(struct ktgt_target *tgt)
+{
+	return &tgt->group;
+}
+EXPORT_SYMBOL_GPL(ktgt_target_cfs_group);
+
+void *ktgt_group_priv_from_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct ktgt_group,
+			    group)->priv;
+}
+EXPORT_SYMBOL_GPL(ktgt_group_priv_from_item);
+
+bool ktgt_target_access(struct ktgt_target *tgt, const char *initiator,
+			void (*fn)(void *grp_priv, void *arg), void *arg)
+{
+	struct ktgt_initiator *ini;
+	struct ktgt_group *grp;
+	bool ok;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	list_for_each_entry(grp, &tgt->groups, node) {
+		list_for_each_entry(ini, &grp->initiators, node) {
+			if (glob_match(ini->pattern, initiator)) {
+				if (fn)
+					fn(grp->priv, arg);
+				mutex_unlock(&ktgt_cfg_mutex);
+				return true;
+			}
+		}
+	}
+	if (fn)
+		fn(NULL, arg);
+	ok = !xa_empty(&tgt->luns.luns);
+	mutex_unlock(&ktgt_cfg_mutex);
+	return ok;
+}
+EXPORT_SYMBOL_GPL(ktgt_target_access);
 
 /*
  * ---------------------------------------------------------------------
@@ -243,6 +289,7 @@ static void ktgt_group_release(struct config_item *item)
 	struct ktgt_group *grp = to_group(item);
 
 	ktgt_lun_set_destroy(&grp->luns);
+	kfree(grp->priv);
 	kfree(grp);
 }
 
@@ -265,11 +312,20 @@ static struct config_group *ktgt_group_make(struct config_group *group,
 	grp = kzalloc(sizeof(*grp), GFP_KERNEL);
 	if (!grp)
 		return ERR_PTR(-ENOMEM);
+	/* iscsi-kern: the driver's per-group state and attributes */
+	if (tgt->tt->group_priv_size) {
+		grp->priv = kzalloc(tgt->tt->group_priv_size, GFP_KERNEL);
+		if (!grp->priv) {
+			kfree(grp);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 	grp->tgt = tgt;
 	ktgt_lun_set_init(&grp->luns, tgt);
 	INIT_LIST_HEAD(&grp->initiators);
 
-	config_group_init_type_name(&grp->group, name, &ktgt_group_type);
+	config_group_init_type_name(&grp->group, name,
+				    &to_target_node(tgt)->reg->grp_type);
 	config_group_init_type_name(&grp->initiators_group, "initiators",
 				    &ktgt_initiators_type);
 	configfs_add_default_group(&grp->initiators_group, &grp->group);
@@ -419,6 +475,7 @@ static struct config_group *ktgt_target_make(struct config_group *group,
 	}
 	tgt = &node->tgt;
 	mutex_init(&node->state_mutex);
+	node->reg = reg;
 	tgt->tt = tt;
 	ktgt_lun_set_init(&tgt->luns, tgt);
 	INIT_LIST_HEAD(&tgt->groups);
@@ -537,6 +594,8 @@ int ktgt_register_template(struct ktgt_tgt_template *tt)
 	reg->tgt_type.ct_item_ops = &ktgt_target_item_ops;
 	reg->tgt_type.ct_attrs = reg->attrs;
 	reg->tgt_type.ct_owner = tt->owner;
+	reg->grp_type = ktgt_group_type;
+	reg->grp_type.ct_attrs = tt->group_attrs;
 	INIT_LIST_HEAD(&tt->list);
 	config_group_init_type_name(&reg->group, tt->name, &ktgt_tmpl_type);
 

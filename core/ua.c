@@ -3,22 +3,23 @@
  * ktgt core: unit attention conditions (SAM-5 5.14, SPC-4 5.14).
  *
  * Every I_T_L nexus (struct ktgt_tgt_dev) has a queue of pending unit
- * attention conditions, highest priority first, each condition at most
- * once. Configuration changes raise them (under ktgt_cfg_mutex, so the
- * queue entries are allocated with GFP_KERNEL); commands consume them on
- * the command path, in any context.
+ * attention conditions, each at most once, reported in priority order:
+ * the portable bit set of core/ua_queue.h (host-tested by
+ * tests/host/test_ua.c). Queueing allocates nothing, so conditions may be
+ * established in any context (task management, the command path).
  *
- * Delivery follows UA_INTLCK_CTRL = 00b: a command that is not allowed
- * with a pending unit attention (everything but INQUIRY, REPORT LUNS and
- * REQUEST SENSE) completes with CHECK CONDITION, UNIT ATTENTION and the
- * highest priority condition, which is dequeued; REQUEST SENSE returns it
- * as its parameter data and dequeues it; REPORT LUNS clears REPORTED LUNS
- * DATA HAS CHANGED on every nexus of its session.
+ * Delivery follows the device's UA_INTLCK_CTRL (control mode page): a
+ * command that is not allowed with a pending unit attention (everything
+ * but INQUIRY, REPORT LUNS and REQUEST SENSE) completes with CHECK
+ * CONDITION, UNIT ATTENTION and the highest priority condition, which is
+ * dequeued for 00b and left pending for 10b and 11b; REQUEST SENSE
+ * returns it as its parameter data and always dequeues it; REPORT LUNS
+ * clears REPORTED LUNS DATA HAS CHANGED on every nexus of its session.
  *
- * Locking: td->ua_lock protects td->ua_list. It is taken with
+ * Locking: td->ua_lock protects td->ua_pending. It is taken with
  * spin_lock_irqsave() everywhere, because commands may be submitted from
  * atomic context and completed from interrupts. It nests inside
- * sess->lock and is never held while taking another lock or allocating.
+ * sess->lock and is never held while taking another lock.
  *
  * Lifetime: a struct ktgt_tgt_dev lives in its session's tgt_devs from
  * the moment its LUN becomes visible to the session until the LUN is
@@ -37,52 +38,23 @@
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
 #include "sense.h"
+#include "ua_queue.h"
 
-/*
- * Conditions, by code: the public kinds (enum ktgt_ua_kind) first, then
- * the ones only the core raises.
- */
-#define KTGT_UA_CODE_LU_RESET	(KTGT_UA_MODE_CHANGED + 1)
-#define KTGT_UA_NR_CODES	(KTGT_UA_CODE_LU_RESET + 1)
-
-/**
- * struct ktgt_ua_code - how a condition is reported
- * @asc: additional sense code
- * @ascq: additional sense code qualifier
- * @prio: delivery priority, 0 first. Conditions of the same priority
- *	are the same event seen differently (a power on and a reset): only
- *	one of them is queued at a time.
- */
-struct ktgt_ua_code {
-	u8 asc;
-	u8 ascq;
-	u8 prio;
+/* The public kinds, as condition codes of ua_queue.h. */
+static const u8 ktgt_ua_kind_code[] = {
+	[KTGT_UA_POWER_ON]		= KTGT_UAC_POWER_ON,
+	[KTGT_UA_CAPACITY_CHANGED]	= KTGT_UAC_CAPACITY,
+	[KTGT_UA_REPORTED_LUNS_CHANGED]	= KTGT_UAC_REPORTED_LUNS,
+	[KTGT_UA_INQUIRY_CHANGED]	= KTGT_UAC_INQUIRY,
+	[KTGT_UA_MODE_CHANGED]		= KTGT_UAC_MODE,
 };
 
-static const struct ktgt_ua_code ktgt_ua_codes[KTGT_UA_NR_CODES] = {
-	/* POWER ON, RESET, OR BUS DEVICE RESET OCCURRED */
-	[KTGT_UA_POWER_ON]		= { 0x29, 0x00, 0 },
-	/* BUS DEVICE RESET FUNCTION OCCURRED */
-	[KTGT_UA_CODE_LU_RESET]		= { 0x29, 0x03, 0 },
-	/* CAPACITY DATA HAS CHANGED */
-	[KTGT_UA_CAPACITY_CHANGED]	= { 0x2a, 0x09, 1 },
-	/* REPORTED LUNS DATA HAS CHANGED */
-	[KTGT_UA_REPORTED_LUNS_CHANGED]	= { 0x3f, 0x0e, 2 },
-	/* INQUIRY DATA HAS CHANGED */
-	[KTGT_UA_INQUIRY_CHANGED]	= { 0x3f, 0x03, 3 },
-	/* MODE PARAMETERS CHANGED */
-	[KTGT_UA_MODE_CHANGED]		= { 0x2a, 0x01, 4 },
-};
-
-/**
- * struct ktgt_ua - a pending unit attention condition
- * @node: in ktgt_tgt_dev.ua_list, under its ua_lock
- * @code: index in ktgt_ua_codes
- */
-struct ktgt_ua {
-	struct list_head	node;
-	unsigned int		code;
-};
+static unsigned int kind_code(enum ktgt_ua_kind kind)
+{
+	if (WARN_ON_ONCE((unsigned int)kind >= ARRAY_SIZE(ktgt_ua_kind_code)))
+		return KTGT_UAC_NR;
+	return ktgt_ua_kind_code[kind];
+}
 
 /**
  * struct ktgt_tgt_dev_rcu - an I_T_L nexus as allocated here
@@ -102,111 +74,82 @@ struct ktgt_tgt_dev *ktgt_tgt_dev_alloc(u64 lun, gfp_t gfp)
 		return NULL;
 	t->td.lun = lun;
 	spin_lock_init(&t->td.ua_lock);
-	INIT_LIST_HEAD(&t->td.ua_list);
+	t->td.ua_pending = 0;
 	return &t->td;
 }
 
 void ktgt_tgt_dev_free(struct ktgt_tgt_dev *td)
 {
-	struct ktgt_tgt_dev_rcu *t = container_of(td, struct ktgt_tgt_dev_rcu,
-						  td);
-	struct ktgt_ua *ua, *tmp;
-	unsigned long flags;
-	LIST_HEAD(list);
-
 	if (!td)
 		return;
-	spin_lock_irqsave(&td->ua_lock, flags);
-	list_splice_init(&td->ua_list, &list);
-	spin_unlock_irqrestore(&td->ua_lock, flags);
-	list_for_each_entry_safe(ua, tmp, &list, node)
-		kfree(ua);
-	kfree_rcu(t, rcu);
+	kfree_rcu(container_of(td, struct ktgt_tgt_dev_rcu, td), rcu);
 }
 
-/* Queue condition @code on @td unless it (or its equivalent) is pending. */
-static void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code)
+void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code)
 {
-	const struct ktgt_ua_code *c = &ktgt_ua_codes[code];
-	struct ktgt_ua *ua, *pos;
 	unsigned long flags;
 
-	/* On failure the initiator misses this condition; nothing else. */
-	ua = kmalloc(sizeof(*ua), GFP_KERNEL);
-	if (!ua)
-		return;
-	ua->code = code;
-
 	spin_lock_irqsave(&td->ua_lock, flags);
-	list_for_each_entry(pos, &td->ua_list, node) {
-		const struct ktgt_ua_code *p = &ktgt_ua_codes[pos->code];
-
-		if (p->prio == c->prio) {
-			/* Already pending. */
-			spin_unlock_irqrestore(&td->ua_lock, flags);
-			kfree(ua);
-			return;
-		}
-		if (p->prio > c->prio)
-			break;
-	}
-	/* Before the first lower priority entry, or at the tail. */
-	list_add_tail(&ua->node, &pos->node);
+	ktgt_uaq_add(&td->ua_pending, code);
 	spin_unlock_irqrestore(&td->ua_lock, flags);
+	ktgt_nl_ua(td->lun, ktgt_uaq_asc(code));
 }
 
 void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind)
 {
-	if (WARN_ON_ONCE((unsigned int)kind >= KTGT_UA_CODE_LU_RESET))
-		return;
-	ktgt_ua_queue_code(td, kind);
+	ktgt_ua_queue_code(td, kind_code(kind));
+}
+
+bool ktgt_ua_report(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense,
+		    bool clear)
+{
+	unsigned long flags;
+	int code;
+	u16 asc;
+
+	spin_lock_irqsave(&td->ua_lock, flags);
+	code = ktgt_uaq_take(&td->ua_pending, clear);
+	spin_unlock_irqrestore(&td->ua_lock, flags);
+	if (code < 0)
+		return false;
+	asc = ktgt_uaq_asc(code);
+	ktgt_sense_set(sense, KTGT_KEY_UNIT_ATTENTION, asc >> 8, asc & 0xff);
+	return true;
 }
 
 bool ktgt_ua_take(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense)
 {
-	const struct ktgt_ua_code *c;
-	struct ktgt_ua *ua;
-	unsigned long flags;
-
-	spin_lock_irqsave(&td->ua_lock, flags);
-	ua = list_first_entry_or_null(&td->ua_list, struct ktgt_ua, node);
-	if (ua)
-		list_del(&ua->node);
-	spin_unlock_irqrestore(&td->ua_lock, flags);
-	if (!ua)
-		return false;
-
-	c = &ktgt_ua_codes[ua->code];
-	ktgt_sense_set(sense, KTGT_KEY_UNIT_ATTENTION, c->asc, c->ascq);
-	kfree(ua);
-	return true;
+	return ktgt_ua_report(td, sense, true);
 }
 
 bool ktgt_ua_pending(struct ktgt_tgt_dev *td)
 {
-	/* A racy peek is fine: ktgt_ua_take() decides under the lock. */
-	return !list_empty_careful(&td->ua_list);
+	/* A racy peek is fine: ktgt_ua_report() decides under the lock. */
+	return READ_ONCE(td->ua_pending) != 0;
+}
+
+void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code)
+{
+	struct ktgt_tgt_dev *td;
+	unsigned long idx;
+
+	rcu_read_lock();
+	xa_for_each(&sess->tgt_devs, idx, td)
+		ktgt_ua_queue_code(td, code);
+	rcu_read_unlock();
 }
 
 void ktgt_ua_clear_session(struct ktgt_session *sess, enum ktgt_ua_kind kind)
 {
+	unsigned int code = kind_code(kind);
 	struct ktgt_tgt_dev *td;
-	struct ktgt_ua *ua, *found;
 	unsigned long flags, idx;
 
 	rcu_read_lock();
 	xa_for_each(&sess->tgt_devs, idx, td) {
-		found = NULL;
 		spin_lock_irqsave(&td->ua_lock, flags);
-		list_for_each_entry(ua, &td->ua_list, node) {
-			if (ua->code == (unsigned int)kind) {
-				list_del(&ua->node);
-				found = ua;
-				break;
-			}
-		}
+		ktgt_uaq_clear(&td->ua_pending, code);
 		spin_unlock_irqrestore(&td->ua_lock, flags);
-		kfree(found);
 	}
 	rcu_read_unlock();
 }
@@ -232,14 +175,11 @@ static void ktgt_ua_raise_set_code(struct ktgt_lun_set *set, unsigned int code)
 
 void ktgt_ua_raise_lun_set(struct ktgt_lun_set *set, enum ktgt_ua_kind kind)
 {
-	if (WARN_ON_ONCE((unsigned int)kind >= KTGT_UA_CODE_LU_RESET))
-		return;
-	ktgt_ua_raise_set_code(set, kind);
+	ktgt_ua_raise_set_code(set, kind_code(kind));
 }
 
-/* Every I_T_L nexus through which @dev is seen; ktgt_cfg_mutex held. */
-static void ktgt_ua_raise_device_code(struct ktgt_device *dev,
-				      unsigned int code)
+void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
+			    const struct ktgt_session *except)
 {
 	struct ktgt_session *sess;
 	struct ktgt_lun_set *set;
@@ -249,6 +189,8 @@ static void ktgt_ua_raise_device_code(struct ktgt_device *dev,
 
 	lockdep_assert_held(&ktgt_cfg_mutex);
 	xa_for_each(&ktgt_sessions, id, sess) {
+		if (sess == except)
+			continue;
 		set = rcu_dereference_protected(sess->lun_set,
 						lockdep_is_held(&ktgt_cfg_mutex));
 		if (!set)
@@ -265,12 +207,10 @@ static void ktgt_ua_raise_device_code(struct ktgt_device *dev,
 
 void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind)
 {
-	if (WARN_ON_ONCE((unsigned int)kind >= KTGT_UA_CODE_LU_RESET))
-		return;
-	ktgt_ua_raise_device_code(dev, kind);
+	ktgt_ua_raise_dev_code(dev, kind_code(kind), NULL);
 }
 
 void ktgt_ua_raise_lu_reset(struct ktgt_device *dev)
 {
-	ktgt_ua_raise_device_code(dev, KTGT_UA_CODE_LU_RESET);
+	ktgt_ua_raise_dev_code(dev, KTGT_UAC_LU_RESET, NULL);
 }

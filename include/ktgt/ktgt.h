@@ -105,6 +105,12 @@ enum ktgt_ctx {
  *	them from process context only.
  * @sg_tablesize: the most scatterlist entries the driver can handle in
  *	one command, 0 for no limit
+ * @group_attrs: optional NULL-terminated configfs attributes added to
+ *	every initiator group (targets/<drv>/<tgt>/groups/<g>/) of this
+ *	driver's targets; their callbacks find the group's driver state
+ *	with ktgt_group_priv_from_item() (added by iscsi-kern)
+ * @group_priv_size: bytes of zeroed driver state the core allocates with
+ *	every initiator group and frees with it (added by iscsi-kern)
  * @list: private to the core
  *
  * Callbacks other than those noted are called in process context.
@@ -127,6 +133,10 @@ struct ktgt_tgt_template {
 
 	bool callbacks_atomic;
 	unsigned int sg_tablesize;
+
+	/* iscsi-kern: per initiator group attributes */
+	struct configfs_attribute **group_attrs;
+	size_t group_priv_size;
 
 	struct list_head list;
 };
@@ -164,6 +174,49 @@ void *ktgt_target_priv(const struct ktgt_target *tgt);
  * Return: the target.
  */
 struct ktgt_target *ktgt_target_from_item(struct config_item *item);
+
+/* --- iscsi-kern: target driver hooks for configfs and access checks --- */
+
+/**
+ * ktgt_target_cfs_group() - a target's configfs group
+ * @tgt: the target
+ *
+ * For &ktgt_tgt_template.target_create: a driver may add its own default
+ * groups (configfs_add_default_group()) to the target directory there.
+ *
+ * Return: the group targets/<drv>/<tgt>.
+ */
+struct config_group *ktgt_target_cfs_group(struct ktgt_target *tgt);
+
+/**
+ * ktgt_group_priv_from_item() - the driver state of an initiator group
+ * @item: the item passed to a &ktgt_tgt_template.group_attrs callback
+ *
+ * Return: the &ktgt_tgt_template.group_priv_size bytes the core allocated
+ * with the group (NULL if that size is 0); valid while the item is.
+ */
+void *ktgt_group_priv_from_item(struct config_item *item);
+
+/**
+ * ktgt_target_access() - may an initiator reach a target's LUNs
+ * @tgt: the target
+ * @initiator: the initiator port name
+ * @fn: optional; called once, under the core's configuration mutex (so
+ *	it must not sleep for long nor take locks the configuration paths
+ *	hold), with the driver state of the first initiator group whose
+ *	patterns match @initiator, or NULL when none does
+ * @arg: passed to @fn
+ *
+ * The rule is the one sessions use to choose their LUN set: an initiator
+ * matching one of the target's groups sees that group's LUNs; any other
+ * sees the target's default LUN set, and has access only if that set is
+ * not empty. May sleep.
+ *
+ * Return: true if the initiator matches a group or the default LUN set
+ * has at least one LUN.
+ */
+bool ktgt_target_access(struct ktgt_target *tgt, const char *initiator,
+			void (*fn)(void *grp_priv, void *arg), void *arg);
 
 /*
  * ===================================================================
@@ -213,6 +266,41 @@ void *ktgt_session_priv(const struct ktgt_session *sess);
  * Return: the name given to ktgt_session_create().
  */
 const char *ktgt_session_initiator(const struct ktgt_session *sess);
+
+/* --- semantics (issue #5): the initiator port for reservations --- */
+
+/*
+ * PROTOCOL IDENTIFIER values of SPC-4 table 444 a driver passes to
+ * ktgt_session_set_transport_id(); KTGT_PROTO_NONE for transports
+ * without one (the local target).
+ */
+#define KTGT_PROTO_FCP		0x0
+#define KTGT_PROTO_SRP		0x4
+#define KTGT_PROTO_ISCSI	0x5
+#define KTGT_PROTO_SAS		0x6
+#define KTGT_PROTO_NONE		0xf
+
+/**
+ * ktgt_session_set_transport_id() - name the session's initiator port for
+ *	persistent reservations (SPC-4 TransportID)
+ * @sess: the session; call before its first command is submitted
+ * @proto: the PROTOCOL IDENTIFIER (KTGT_PROTO_*)
+ * @port: the initiator port's name as its TransportID carries it. iSCSI
+ *	(FORMAT CODE 01b): "<iSCSI name>,i,0x<ISID as 12 hex digits>", e.g.
+ *	"iqn.1994-05.com.redhat:host1,i,0x23d000000001". Other transports:
+ *	the name their TransportID format carries (a WWPN as 16 hex digits).
+ *
+ * Persistent reservation registrations, SPEC_I_PT and REGISTER AND MOVE
+ * name I_T nexuses by this port name (and the target port); READ FULL
+ * STATUS reports it. A session that never calls it is named by the
+ * initiator name given to ktgt_session_create() with KTGT_PROTO_NONE,
+ * which is what the local target does. May sleep.
+ *
+ * Return: 0, -EINVAL if @port is empty or longer than 255 bytes, or
+ * -ENOMEM.
+ */
+int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
+				  const char *port);
 
 /*
  * ===================================================================
@@ -342,6 +430,20 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
  * @ctx: the caller's context
  */
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);
+
+/**
+ * ktgt_cmd_aborted_silently() - whether a command's status must not be sent
+ * @cmd: a command passed to ->xmit_response() with status TASK ABORTED
+ *
+ * True when a task management function of another I_T nexus (CLEAR TASK
+ * SET, LOGICAL UNIT RESET, ...) aborted it while the control mode page's
+ * TAS is 0: SAM-5 then sends no status for it. A driver that can (iSCSI)
+ * sends nothing and only calls ktgt_cmd_xmit_done(); the initiator learns
+ * of it from the COMMANDS CLEARED BY ANOTHER INITIATOR unit attention.
+ *
+ * Return: true if the status must not be sent.
+ */
+bool ktgt_cmd_aborted_silently(const struct ktgt_cmd *cmd);
 
 /**
  * ktgt_cmd_xmit_done() - the driver is done with a command

@@ -901,6 +901,135 @@ static ssize_t ktgt_local_auto_rescan_store(struct config_item *item,
 	return count;
 }
 
+/*
+ * ---------------------------------------------------------------------
+ * Test-only task management injection (test_hooks=1)
+ * ---------------------------------------------------------------------
+ *
+ * The midlayer sends TMFs only from its error handler, and only some of
+ * them. For the VM tests of the core's task management (tests/vm/tests/
+ * sem-*.sh) two attributes exist, refusing access (-EPERM) unless the
+ * module was loaded with test_hooks=1:
+ *
+ * test_tmf    write "FUNCTION LUN [TAG]": send the TMF on the host's
+ *             session and wait for its response; read: the last
+ *             response ("<function> <response>")
+ * test_tasks  read: "LUN TAG" of every command the core holds
+ */
+static bool test_hooks;
+module_param(test_hooks, bool, 0444);
+MODULE_PARM_DESC(test_hooks,
+		 "enable the test-only TMF injection attributes test_tmf and test_tasks (default 0)");
+
+static const char * const ktgt_local_tmf_names[] = {
+	[KTGT_TMF_ABORT_TASK]		= "abort_task",
+	[KTGT_TMF_ABORT_TASK_SET]	= "abort_task_set",
+	[KTGT_TMF_CLEAR_TASK_SET]	= "clear_task_set",
+	[KTGT_TMF_LUN_RESET]		= "lun_reset",
+	[KTGT_TMF_TARGET_RESET]		= "target_reset",
+	[KTGT_TMF_I_T_NEXUS_RESET]	= "nexus_reset",
+	[KTGT_TMF_CLEAR_ACA]		= "clear_aca",
+	[KTGT_TMF_QUERY_TASK]		= "query_task",
+	[KTGT_TMF_QUERY_TASK_SET]	= "query_task_set",
+	[KTGT_TMF_QUERY_ASYNC_EVENT]	= "query_async_event",
+};
+
+static const char * const ktgt_local_tmf_responses[] = {
+	[KTGT_TMF_COMPLETE]		= "COMPLETE",
+	[KTGT_TMF_SUCCEEDED]		= "SUCCEEDED",
+	[KTGT_TMF_REJECTED]		= "REJECTED",
+	[KTGT_TMF_INCORRECT_LUN]	= "INCORRECT_LUN",
+	[KTGT_TMF_NOT_SUPPORTED]	= "NOT_SUPPORTED",
+};
+
+/* The last injected TMF's "<function> <response>", under its lock. */
+static DEFINE_MUTEX(ktgt_local_test_lock);
+static char ktgt_local_test_last[64];
+
+static ssize_t ktgt_local_test_tmf_show(struct config_item *item, char *page)
+{
+	ssize_t ret;
+
+	if (!test_hooks)
+		return -EPERM;
+	mutex_lock(&ktgt_local_test_lock);
+	ret = sysfs_emit(page, "%s\n", ktgt_local_test_last);
+	mutex_unlock(&ktgt_local_test_lock);
+	return ret;
+}
+
+static ssize_t ktgt_local_test_tmf_store(struct config_item *item,
+					 const char *page, size_t count)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	enum ktgt_tmf_response response;
+	unsigned long long lun, tag = 0;
+	char fn_name[24];
+	unsigned int fn;
+	int n;
+
+	if (!test_hooks)
+		return -EPERM;
+	n = sscanf(page, "%23s %llu %llu", fn_name, &lun, &tag);
+	if (n < 2)
+		return -EINVAL;
+	for (fn = 0; fn < ARRAY_SIZE(ktgt_local_tmf_names); fn++)
+		if (!strcmp(fn_name, ktgt_local_tmf_names[fn]))
+			break;
+	if (fn == ARRAY_SIZE(ktgt_local_tmf_names))
+		return -EINVAL;
+
+	/* lt->lock keeps the host (and its session) while the TMF runs. */
+	mutex_lock(&lt->lock);
+	if (!lt->shost) {
+		mutex_unlock(&lt->lock);
+		return -ENODEV;
+	}
+	response = ktgt_local_tmf(shost_priv(lt->shost), fn, lun, tag);
+	mutex_unlock(&lt->lock);
+
+	mutex_lock(&ktgt_local_test_lock);
+	snprintf(ktgt_local_test_last, sizeof(ktgt_local_test_last), "%s %s",
+		 ktgt_local_tmf_names[fn],
+		 response < ARRAY_SIZE(ktgt_local_tmf_responses) ?
+		 ktgt_local_tmf_responses[response] : "?");
+	mutex_unlock(&ktgt_local_test_lock);
+	return count;
+}
+
+static ssize_t ktgt_local_test_tasks_show(struct config_item *item,
+					  char *page)
+{
+	struct ktgt_local_tgt *lt = to_lt(item);
+	struct ktgt_local_pending p = {};
+	ssize_t len = 0;
+	unsigned int i;
+
+	if (!test_hooks)
+		return -EPERM;
+	mutex_lock(&lt->lock);
+	if (!lt->shost) {
+		mutex_unlock(&lt->lock);
+		return -ENODEV;
+	}
+	p.max = 64;
+	p.tasks = kcalloc(p.max, sizeof(*p.tasks), GFP_KERNEL);
+	if (!p.tasks) {
+		mutex_unlock(&lt->lock);
+		return -ENOMEM;
+	}
+	scsi_host_busy_iter(lt->shost, ktgt_local_scan_pending, &p);
+	mutex_unlock(&lt->lock);
+	for (i = 0; i < min(p.nr, p.max); i++)
+		len += sysfs_emit_at(page, len, "%llu %llu\n", p.tasks[i].lun,
+				     p.tasks[i].tag);
+	kfree(p.tasks);
+	return len;
+}
+
+CONFIGFS_ATTR(ktgt_local_, test_tmf);
+CONFIGFS_ATTR_RO(ktgt_local_, test_tasks);
+
 CONFIGFS_ATTR(ktgt_local_, initiator_name);
 CONFIGFS_ATTR_RO(ktgt_local_, host_no);
 CONFIGFS_ATTR_WO(ktgt_local_, rescan);
@@ -911,6 +1040,8 @@ static struct configfs_attribute *ktgt_local_target_attrs[] = {
 	&ktgt_local_attr_host_no,
 	&ktgt_local_attr_rescan,
 	&ktgt_local_attr_auto_rescan,
+	&ktgt_local_attr_test_tmf,
+	&ktgt_local_attr_test_tasks,
 	NULL
 };
 

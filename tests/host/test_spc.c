@@ -439,7 +439,7 @@ static void test_mode_sense10_llbaa(void **state)
 	const u8 cdb[] = { 0x5a, 0x10, 0x0a, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
 	const u8 cdb_short[] = { 0x5a, 0x00, 0x0a, 0x00, 0, 0, 0, 0x01, 0x00,
 				 0 };
-	struct ktgt_spc_mode m = { .d_sense = true };
+	struct ktgt_spc_mode m = { .d_sense = true, .tas = true };
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
 	u8 exp[36], buf[KTGT_SPC_MODE_MAX_LEN];
@@ -513,12 +513,16 @@ static void test_mode_sense_all_pages(void **state)
 	assert_int_equal(buf[0], 23);
 	assert_memory_equal(buf + 12, exp + 12, 12);
 
-	/* Changeable values: WCE and D_SENSE; the descriptor is zero. */
+	/*
+	 * Changeable values: WCE, D_SENSE, UA_INTLCK_CTRL and TAS; the
+	 * descriptor is zero.
+	 */
 	cdb[2] = 0x7f;
 	cdb[3] = 0x00;
 	memset(exp + 4, 0, 8);
 	caching_page(exp + 24, true);
-	control_page(exp + 44, true, false);
+	control_page(exp + 44, true, true);
+	exp[44 + 4] = 0x30;
 	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
 	assert_int_equal(full, 56);
 	assert_memory_equal(buf, exp, 56);

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt core: SPC-2 reservations (RESERVE and RELEASE, 6 and 10 byte).
+ *
+ * A device has at most one SPC-2 reservation, held by one I_T nexus
+ * (struct ktgt_session; third-party reservations are refused by the CDB
+ * decoder). While it is held, every other nexus gets RESERVATION
+ * CONFLICT for any command but INQUIRY, REQUEST SENSE, REPORT LUNS, LOG
+ * SENSE and RELEASE, which succeeds without effect (SPC-2 5.5.1, 7.21;
+ * TEST UNIT READY conflicts, as it does on other SPC-2 targets).
+ * RESERVE from the holder succeeds again; from another nexus it
+ * conflicts. The reservation is released by RELEASE from the holder, a
+ * LOGICAL UNIT RESET or TARGET RESET (ktgt_reserve_reset()) and the loss
+ * or reset of the holder's I_T nexus (ktgt_reserve_nexus_loss()); it is
+ * never persistent.
+ *
+ * This file is also the engine's entry to reservations: ktgt_reserve_check()
+ * applies the persistent reservation conflict table (core/pr.c) first,
+ * and ktgt_reserve_exec() passes PERSISTENT RESERVE IN/OUT to core/pr.c.
+ *
+ * Locking: dev->resv_lock (irq-safe spinlock) protects dev->resv_holder,
+ * which is compared, never dereferenced: a session clears what it holds
+ * before it is freed (ktgt_session_destroy() -> nexus loss).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+
+#include <ktgt/ktgt.h>
+#include "ktgt_internal.h"
+#include "cdb.h"
+
+#define OP_RESERVE_6	0x16
+#define OP_RELEASE_6	0x17
+#define OP_RESERVE_10	0x56
+#define OP_RELEASE_10	0x57
+
+/* The commands an SPC-2 reservation of another nexus lets through. */
+static bool resv_allowed(u8 op)
+{
+	switch (op) {
+	case 0x03:		/* REQUEST SENSE */
+	case 0x12:		/* INQUIRY */
+	case 0x4d:		/* LOG SENSE */
+	case 0xa0:		/* REPORT LUNS */
+	case OP_RELEASE_6:
+	case OP_RELEASE_10:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool ktgt_reserve_check(struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *d = cmd->core.desc;
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_session *holder;
+
+	if (!dev)
+		return false;
+	if (ktgt_pr_check(cmd))
+		return true;
+	if (!READ_ONCE(dev->resv_holder))
+		return false;
+	if (d && resv_allowed(d->opcode))
+		return false;
+	/* A racy read is fine: RESERVE and RELEASE of others are ordered
+	 * with this command only by the initiators themselves.
+	 */
+	holder = READ_ONCE(dev->resv_holder);
+	return holder && holder != cmd->sess;
+}
+
+bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *d = cmd->core.desc;
+	struct ktgt_device *dev = cmd->core.dev;
+	unsigned long flags;
+	bool conflict = false;
+
+	if (!d || !dev)
+		return false;
+	if (ktgt_pr_exec(cmd))
+		return true;
+	switch (d->opcode) {
+	case OP_RESERVE_6:
+	case OP_RESERVE_10:
+		spin_lock_irqsave(&dev->resv_lock, flags);
+		/* Registrations exist: SPC-2 RESERVE conflicts (5.13.3). */
+		if (ktgt_pr_blocks_reserve(dev))
+			conflict = true;
+		else if (dev->resv_holder && dev->resv_holder != cmd->sess)
+			conflict = true;
+		else
+			WRITE_ONCE(dev->resv_holder, cmd->sess);
+		spin_unlock_irqrestore(&dev->resv_lock, flags);
+		break;
+	case OP_RELEASE_6:
+	case OP_RELEASE_10:
+		spin_lock_irqsave(&dev->resv_lock, flags);
+		if (dev->resv_holder == cmd->sess)
+			WRITE_ONCE(dev->resv_holder, NULL);
+		spin_unlock_irqrestore(&dev->resv_lock, flags);
+		break;
+	default:
+		return false;
+	}
+	if (conflict) {
+		cmd->status = KTGT_SAM_RESERVATION_CONFLICT;
+		cmd->sense_len = 0;
+		cmd->data_len = 0;
+	} else {
+		ktgt_cmd_good(cmd, 0);
+	}
+	return true;
+}
+
+void ktgt_reserve_reset(struct ktgt_device *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->resv_lock, flags);
+	WRITE_ONCE(dev->resv_holder, NULL);
+	spin_unlock_irqrestore(&dev->resv_lock, flags);
+}
+
+void ktgt_reserve_nexus_loss(struct ktgt_session *sess)
+{
+	struct ktgt_device *dev;
+	unsigned long flags;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	list_for_each_entry(dev, &ktgt_devices, node) {
+		spin_lock_irqsave(&dev->resv_lock, flags);
+		if (dev->resv_holder == sess)
+			WRITE_ONCE(dev->resv_holder, NULL);
+		spin_unlock_irqrestore(&dev->resv_lock, flags);
+	}
+	mutex_unlock(&ktgt_cfg_mutex);
+}
