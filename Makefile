@@ -40,7 +40,7 @@ export KERNEL KVER KDIR MODSRC
 
 # Out-of-tree builds enable every ktgt option as a module.
 KTGT_KCONFIG := CONFIG_KTGT=m CONFIG_KTGT_VDISK=m CONFIG_KTGT_LOCAL=m \
-	CONFIG_KTGT_TEST_MODULES=m
+	CONFIG_KTGT_ISCSI=m CONFIG_KTGT_TEST_MODULES=m
 KBUILD_ARGS := -C $(KDIR) M=$(MODSRC) $(KTGT_KCONFIG) W=1 KTGT_WERROR=1
 
 .PHONY: all modules tools clean deps check check-host check-vm \
@@ -90,12 +90,12 @@ check-host:
 # Tests to run in the VM (default: all of tests/vm/tests); e.g.
 #   make check-vm TESTS=tests/vm/tests/core-load.sh
 TESTS ?=
-check-vm: modules
+check-vm: modules tools
 	@$(TOP)/tests/vm/run --kernel $(KERNEL) --results $(TOP)/tests/results \
 		--summary $(TOP)/tests/results/vm.summary $(TESTS)
 
 # Proves the dmesg splat detector: a test that WARNs must be reported failed.
-check-harness: modules
+check-harness: modules tools
 	@$(TOP)/tests/vm/selftest/detector-selftest --kernel $(KERNEL) \
 		--results $(TOP)/tests/results/selftest \
 		--summary $(TOP)/tests/results/harness.summary

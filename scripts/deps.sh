@@ -11,7 +11,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	make gcc libc6-dev pkg-config kmod bc rsync xz-utils
+	make gcc libc6-dev pkg-config kmod bc rsync xz-utils python3
 	linux-image-amd64 linux-headers-amd64
 	sparse libnl-3-dev libnl-genl-3-dev
 	# host unit tests and fuzzing

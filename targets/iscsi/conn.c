@@ -1,0 +1,2207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt_iscsi: sessions, connections and the full-feature phase.
+ *
+ * Threads
+ * =======
+ *
+ * Each started connection has a receive thread and a transmit thread.
+ * The receive thread reads one PDU at a time (BHS, AHS, digests, data)
+ * and acts on it: a SCSI Command becomes a struct kis_task whose write
+ * data goes straight into the task's own scatterlist; Data-Out PDUs are
+ * received into that scatterlist at their buffer offset. The transmit
+ * thread is the only writer of the socket: it sends what other contexts
+ * queue on the connection, task responses and R2Ts (conn->tx_tasks, a
+ * task is queued at most once, kis_task.tx says what to send) and
+ * control PDUs (conn->tx_ctl: NOP-In, TMF, Text and Logout responses,
+ * Reject, Async Message). StatSN is assigned there, in sending order.
+ *
+ * Commands reach the core with KTGT_CTX_ATOMIC, so the receive thread
+ * never waits for the backing store; the core calls ->rdy_to_xfer() and
+ * ->xmit_response() from its workers (callbacks_atomic is false), which
+ * only update state and queue work for the transmit thread.
+ *
+ * Command numbering
+ * =================
+ *
+ * CmdSN is per session. A non-immediate command with CmdSN == ExpCmdSN
+ * is submitted at once and ExpCmdSN advances; one later in the window
+ * waits in sess->held (its data is already received) until the gap is
+ * filled, by whichever connection fills it (MC/S); one outside the window
+ * is dropped silently (RFC 7143 4.2.2.1). MaxCmdSN = ExpCmdSN + the
+ * session's queue depth - the commands held or in the core - 1, so the
+ * window never shrinks and the core never sees more than queue_depth
+ * commands of a session.
+ *
+ * Data-Out
+ * ========
+ *
+ * Write commands carry their own buffer (KTGT_CMD_DRIVER_SG, allocated
+ * with the task), so immediate and unsolicited data can be received
+ * before the core asks for the data (->rdy_to_xfer()). Under conn->lock:
+ * @received counts the bytes in; @unsol_done says the unsolicited burst
+ * (immediate data + Data-Out with the reserved TTT, up to
+ * FirstBurstLength) is over; @xfer_ready says the core asked. Once both
+ * hold, R2Ts are sent for the rest, at most MaxOutstandingR2T at a time,
+ * each for at most MaxBurstLength; when all EDTL bytes are in,
+ * ktgt_cmd_rx_done().
+ *
+ * Teardown
+ * ========
+ *
+ * Error recovery level 0: any connection error (socket closed, digest
+ * error, protocol error, NOP-In timeout) ends the whole session. A logout
+ * of one connection of a multi-connection session ends that connection
+ * only. kis_conn_stop() marks the connection dead, shuts the socket down
+ * and stops both threads; then tasks waiting for data get
+ * ktgt_cmd_rx_done(-ECONNABORTED), queued responses are released, and
+ * from then on ->rdy_to_xfer() fails and ->xmit_response() releases the
+ * command at once. The session teardown (kis_wq) stops every connection,
+ * waits for its TMFs, destroys the ktgt session (which waits for every
+ * command to be released) and only then drops the connections.
+ *
+ * Receive and transmit buffers are accessed with sg_virt(): the task
+ * buffers (sgl_alloc()) and the core's sgv pool use GFP_KERNEL pages,
+ * which are always mapped on the 64-bit kernels ktgt supports. Data-In
+ * is sent with kernel_sendmsg(), which copies: the core releases the
+ * buffer to its pool at ktgt_cmd_xmit_done(), so pages handed to TCP by
+ * sendpage could be rewritten before they are transmitted.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/hash.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/inet.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/xarray.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "iscsi.h"
+
+/* The largest EDTL a write may announce (the core's own limit is lower). */
+#define KIS_MAX_WRITE		(16U << 20)
+/* How long a disabled target waits for initiators to log out. */
+#define KIS_LOGOUT_WAIT		(3 * HZ)
+/* How long a connection added may wait for CONN_START. */
+#define KIS_START_TIMEOUT	(15 * HZ)
+/* kis_rx_pdu(): stop reading, the transmit thread closes the connection. */
+#define KIS_RX_CLOSING		1
+/* R2Ts built per round of the transmit thread. */
+#define KIS_R2T_BATCH		8
+
+/* TSIH -> struct kis_sess, under kis_mutex. */
+static DEFINE_XARRAY_ALLOC(kis_sessions);
+
+static void kis_sess_close(struct kis_sess *s, int reason);
+static void kis_conn_close(struct kis_conn *conn, int reason);
+
+static inline struct kis_task *to_task(struct ktgt_cmd *cmd)
+{
+	return container_of(cmd, struct kis_task, cmd);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Objects
+ * ---------------------------------------------------------------------
+ */
+
+static void kis_conn_release(struct kref *ref)
+{
+	struct kis_conn *conn = container_of(ref, struct kis_conn, ref);
+
+	kfree(conn);
+}
+
+static void kis_conn_put(struct kis_conn *conn)
+{
+	kref_put(&conn->ref, kis_conn_release);
+}
+
+static void kis_task_free(struct kis_task *task)
+{
+	struct kis_conn *conn = task->conn;
+
+	if (task->wsg)
+		sgl_free_n_order(task->wsg, task->wnents, 0);
+	kmem_cache_free(kis_task_cache, task);
+	kis_conn_put(conn);
+}
+
+static void kis_task_put(struct kis_task *task)
+{
+	if (refcount_dec_and_test(&task->ref))
+		kis_task_free(task);
+}
+
+static void kis_unhash(struct kis_conn *conn, struct kis_task *task)
+{
+	lockdep_assert_held(&conn->lock);
+	if (task->hashed) {
+		hash_del(&task->hnode);
+		task->hashed = false;
+	}
+}
+
+/* Find a task by ITT, with a reference. */
+static struct kis_task *kis_task_lookup(struct kis_conn *conn, u32 itt)
+{
+	struct kis_task *task;
+
+	spin_lock_irq(&conn->lock);
+	hash_for_each_possible(conn->itt_hash, task, hnode, itt) {
+		if (task->itt == itt) {
+			refcount_inc(&task->ref);
+			spin_unlock_irq(&conn->lock);
+			return task;
+		}
+	}
+	spin_unlock_irq(&conn->lock);
+	return NULL;
+}
+
+/* MaxCmdSN of the session; under sn_lock. */
+static u32 kis_max_cmdsn(struct kis_sess *s)
+{
+	u32 qd = s->p.queue_depth;
+
+	lockdep_assert_held(&s->sn_lock);
+	if (s->outstanding >= qd)
+		return s->exp_cmdsn - 1;
+	return s->exp_cmdsn + (qd - s->outstanding) - 1;
+}
+
+static void kis_sn_fill(struct kis_sess *s, struct iscsi_tx_hdr *h)
+{
+	spin_lock_bh(&s->sn_lock);
+	h->exp_cmdsn = s->exp_cmdsn;
+	h->max_cmdsn = kis_max_cmdsn(s);
+	spin_unlock_bh(&s->sn_lock);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Socket I/O
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * CRC32C (iSCSI digests) through the crypto API's "crc32c" shash, as
+ * lib/libcrc32c.c's crc32c() does; that library is not built into every
+ * kernel ktgt supports (the debug kernel lacks CONFIG_LIBCRC32C), the
+ * crypto driver (crc32c-intel where available) is.
+ */
+static struct crypto_shash *kis_crc_tfm;
+
+int kis_crc_init(void)
+{
+	kis_crc_tfm = crypto_alloc_shash("crc32c", 0, 0);
+	return PTR_ERR_OR_ZERO(kis_crc_tfm);
+}
+
+void kis_crc_exit(void)
+{
+	crypto_free_shash(kis_crc_tfm);
+}
+
+static u32 kis_crc(u32 crc, const void *buf, size_t len)
+{
+	SHASH_DESC_ON_STACK(desc, kis_crc_tfm);
+	int ret;
+
+	desc->tfm = kis_crc_tfm;
+	*(u32 *)shash_desc_ctx(desc) = crc;
+	ret = crypto_shash_update(desc, buf, len);
+	WARN_ON_ONCE(ret);
+	return *(u32 *)shash_desc_ctx(desc);
+}
+
+static int kis_recv(struct kis_conn *conn, void *buf, size_t len)
+{
+	while (len) {
+		struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+		struct kvec iov = { .iov_base = buf, .iov_len = len };
+		int ret;
+
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
+				     msg.msg_flags);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+		buf += ret;
+		len -= ret;
+		if (kthread_should_stop())
+			return -ESHUTDOWN;
+	}
+	return 0;
+}
+
+/* Receive and throw away @len bytes. */
+static int kis_drain(struct kis_conn *conn, u32 len)
+{
+	while (len) {
+		u32 n = min_t(u32, len, sizeof(conn->scratch));
+		int ret = kis_recv(conn, conn->scratch, n);
+
+		if (ret)
+			return ret;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The data segment of a PDU we discard: data, padding, digest. */
+static int kis_drain_data(struct kis_conn *conn, u32 dlen)
+{
+	if (!dlen)
+		return 0;
+	return kis_drain(conn, dlen + iscsi_pad4(dlen) +
+			 (conn->p.ddigest ? ISCSI_DIGEST_LEN : 0));
+}
+
+/* Padding and data digest after a data segment; -EBADMSG on mismatch. */
+static int kis_recv_trailer(struct kis_conn *conn, u32 dlen, u32 crc)
+{
+	u8 pad[4] = { 0 };
+	__le32 digest;
+	u32 npad = iscsi_pad4(dlen);
+	int ret;
+
+	if (npad) {
+		ret = kis_recv(conn, pad, npad);
+		if (ret)
+			return ret;
+		crc = kis_crc(crc, pad, npad);
+	}
+	if (!conn->p.ddigest)
+		return 0;
+	ret = kis_recv(conn, &digest, sizeof(digest));
+	if (ret)
+		return ret;
+	return le32_to_cpu(digest) == ~crc ? 0 : -EBADMSG;
+}
+
+/* A whole data segment into @buf (dlen bytes). */
+static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
+{
+	int ret;
+
+	if (!dlen)
+		return 0;
+	ret = kis_recv(conn, buf, dlen);
+	if (ret)
+		return ret;
+	return kis_recv_trailer(conn, dlen, kis_crc(~0U, buf, dlen));
+}
+
+/* @len bytes at @off of a scatterlist; the digest is left in @crc. */
+static int kis_recv_sg(struct kis_conn *conn, struct scatterlist *sgl,
+		       u32 off, u32 len, u32 *crc)
+{
+	struct scatterlist *sg;
+
+	for (sg = sgl; sg && len; sg = sg_next(sg)) {
+		u32 n;
+		int ret;
+
+		if (off >= sg->length) {
+			off -= sg->length;
+			continue;
+		}
+		n = min(len, sg->length - off);
+		ret = kis_recv(conn, sg_virt(sg) + off, n);
+		if (ret)
+			return ret;
+		*crc = kis_crc(*crc, sg_virt(sg) + off, n);
+		len -= n;
+		off = 0;
+	}
+	return len ? -EINVAL : 0;
+}
+
+static int kis_send(struct kis_conn *conn, struct kvec *vec, size_t nr,
+		    size_t len, bool more)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0),
+	};
+
+	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
+	while (msg_data_left(&msg)) {
+		int ret = sock_sendmsg(conn->sock, &msg);
+
+		if (ret <= 0)
+			return ret ? ret : -EPIPE;
+	}
+	return 0;
+}
+
+/*
+ * Send one PDU: the BHS (with header digest) and @dlen bytes of data taken
+ * from @data or, if NULL, from @sgl at @off.
+ */
+static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
+			struct scatterlist *sgl, u32 off, u32 dlen)
+{
+	struct kvec vec[2];
+	__le32 hd, dd;
+	u8 pad[4] = { 0 };
+	u32 crc = ~0U, npad = iscsi_pad4(dlen);
+	size_t nr = 0;
+	int ret;
+
+	vec[nr].iov_base = bhs;
+	vec[nr++].iov_len = ISCSI_BHS_LEN;
+	if (conn->p.hdigest) {
+		hd = cpu_to_le32(~kis_crc(~0U, bhs, ISCSI_BHS_LEN));
+		vec[nr].iov_base = &hd;
+		vec[nr++].iov_len = sizeof(hd);
+	}
+	ret = kis_send(conn, vec, nr, ISCSI_BHS_LEN +
+		       (conn->p.hdigest ? ISCSI_DIGEST_LEN : 0), dlen);
+	if (ret || !dlen)
+		return ret;
+
+	if (data) {
+		vec[0].iov_base = (void *)data;
+		vec[0].iov_len = dlen;
+		if (conn->p.ddigest)
+			crc = kis_crc(crc, data, dlen);
+		ret = kis_send(conn, vec, 1, dlen, true);
+		if (ret)
+			return ret;
+	} else {
+		struct scatterlist *sg;
+		u32 left = dlen;
+
+		for (sg = sgl; sg && left; sg = sg_next(sg)) {
+			u32 n;
+
+			if (off >= sg->length) {
+				off -= sg->length;
+				continue;
+			}
+			n = min(left, sg->length - off);
+			vec[0].iov_base = sg_virt(sg) + off;
+			vec[0].iov_len = n;
+			if (conn->p.ddigest)
+				crc = kis_crc(crc, vec[0].iov_base, n);
+			ret = kis_send(conn, vec, 1, n, true);
+			if (ret)
+				return ret;
+			left -= n;
+			off = 0;
+		}
+		if (left)
+			return -EINVAL;
+	}
+	nr = 0;
+	if (npad) {
+		vec[nr].iov_base = pad;
+		vec[nr++].iov_len = npad;
+		crc = kis_crc(crc, pad, npad);
+	}
+	if (conn->p.ddigest) {
+		dd = cpu_to_le32(~crc);
+		vec[nr].iov_base = &dd;
+		vec[nr++].iov_len = sizeof(dd);
+	}
+	if (!nr)
+		return 0;
+	return kis_send(conn, vec, nr,
+			npad + (conn->p.ddigest ? ISCSI_DIGEST_LEN : 0), false);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Transmit queue
+ * ---------------------------------------------------------------------
+ */
+
+static struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
+{
+	struct kis_ctl *c = kzalloc(struct_size(c, data, dlen), gfp);
+
+	if (c)
+		c->dlen = dlen;
+	return c;
+}
+
+/* Queue a control PDU; frees it if the connection is dead. */
+static void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	if (conn->dead) {
+		spin_unlock_irqrestore(&conn->lock, flags);
+		kfree(c);
+		return;
+	}
+	list_add_tail(&c->node, &conn->tx_ctl);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	wake_up(&conn->tx_wq);
+}
+
+/* Queue what @what says for @task; under conn->lock. False if dead. */
+static bool kis_queue_task_locked(struct kis_conn *conn, struct kis_task *task,
+				  u8 what)
+{
+	lockdep_assert_held(&conn->lock);
+	if (conn->dead)
+		return false;
+	task->tx |= what;
+	if (!task->queued) {
+		task->queued = true;
+		refcount_inc(&task->ref);
+		list_add_tail(&task->tx_node, &conn->tx_tasks);
+	}
+	return true;
+}
+
+/*
+ * Queue a Reject carrying the offending BHS. With @close_reason non-zero
+ * the transmit thread closes the connection once the Reject is sent.
+ * Returns false if nothing was queued.
+ */
+static bool kis_reject_close(struct kis_conn *conn, const u8 *bhs, u8 reason,
+			     int close_reason)
+{
+	struct kis_ctl *c = kis_ctl_alloc(ISCSI_BHS_LEN, GFP_KERNEL);
+
+	if (!c)
+		return false;
+	c->h.opcode = ISCSI_OP_REJECT;
+	c->h.response = reason;
+	c->h.dlen = ISCSI_BHS_LEN;
+	c->advance_statsn = true;
+	c->close_after = close_reason != 0;
+	c->close_reason = close_reason;
+	memcpy(c->data, bhs, ISCSI_BHS_LEN);
+	kis_queue_ctl(conn, c);
+	return true;
+}
+
+static void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason)
+{
+	kis_reject_close(conn, bhs, reason, 0);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Sending task PDUs (transmit thread)
+ * ---------------------------------------------------------------------
+ */
+
+static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
+{
+	struct iscsi_tx_hdr h[KIS_R2T_BATCH];
+	unsigned int i, nr;
+	u8 bhs[ISCSI_BHS_LEN];
+	int ret;
+
+	do {
+		nr = 0;
+		spin_lock_irq(&conn->lock);
+		while (nr < KIS_R2T_BATCH && !task->rx_complete &&
+		       task->r2t_out < conn->p.max_r2t &&
+		       task->r2t_next < task->edtl) {
+			u32 len = min(conn->p.max_burst,
+				      task->edtl - task->r2t_next);
+
+			memset(&h[nr], 0, sizeof(h[nr]));
+			h[nr].opcode = ISCSI_OP_R2T;
+			h[nr].lun = task->raw_lun;
+			h[nr].itt = task->itt;
+			h[nr].ttt = task->ttt;
+			h[nr].statsn = conn->statsn;
+			h[nr].sn = task->r2tsn++;
+			h[nr].offset = task->r2t_next;
+			h[nr].count = len;
+			task->r2t_next += len;
+			task->r2t_out++;
+			nr++;
+		}
+		spin_unlock_irq(&conn->lock);
+		for (i = 0; i < nr; i++) {
+			kis_sn_fill(conn->s, &h[i]);
+			iscsi_pdu_build(bhs, &h[i]);
+			ret = kis_send_pdu(conn, bhs, NULL, NULL, 0, 0);
+			if (ret)
+				return ret;
+		}
+	} while (nr == KIS_R2T_BATCH);
+	return 0;
+}
+
+static u32 kis_next_statsn(struct kis_conn *conn)
+{
+	u32 sn;
+
+	spin_lock_irq(&conn->lock);
+	sn = conn->statsn++;
+	spin_unlock_irq(&conn->lock);
+	return sn;
+}
+
+/* Data-In (status in the last one when possible), then SCSI Response. */
+static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
+{
+	struct ktgt_cmd *cmd = &task->cmd;
+	struct iscsi_tx_hdr h;
+	u8 resid_flags = 0;
+	u8 bhs[ISCSI_BHS_LEN];
+	u8 sense[2 + KTGT_SENSE_LEN];
+	u32 data_len = 0, off, datasn = 0;
+	int ret = 0;
+
+	if (cmd->resid)
+		resid_flags = cmd->resid_over ? ISCSI_FLAG_RSP_OVERFLOW :
+						ISCSI_FLAG_RSP_UNDERFLOW;
+	if (task->dir == KTGT_DIR_READ && cmd->sg)
+		data_len = min3(cmd->data_len, task->edtl, cmd->bufflen);
+
+	for (off = 0; off < data_len; ) {
+		u32 seg = min(conn->p.max_xmit_dsl, data_len - off);
+		bool last = off + seg == data_len;
+		bool collapse = last && !cmd->sense_len;
+
+		memset(&h, 0, sizeof(h));
+		h.opcode = ISCSI_OP_DATA_IN;
+		h.flags = last ? ISCSI_FLAG_FINAL : 0;
+		if (collapse) {
+			h.flags |= ISCSI_FLAG_DATA_STATUS | resid_flags;
+			h.status = cmd->status;
+			h.count = cmd->resid;
+			h.statsn = kis_next_statsn(conn);
+		}
+		h.dlen = seg;
+		h.itt = task->itt;
+		h.ttt = ISCSI_RSVD_TAG;
+		h.sn = datasn++;
+		h.offset = off;
+		kis_sn_fill(conn->s, &h);
+		iscsi_pdu_build(bhs, &h);
+		ret = kis_send_pdu(conn, bhs, NULL, cmd->sg, off, seg);
+		if (ret)
+			return ret;
+		off += seg;
+		if (collapse)
+			return 0;
+	}
+
+	memset(&h, 0, sizeof(h));
+	h.opcode = ISCSI_OP_SCSI_RSP;
+	h.flags = resid_flags;
+	h.response = ISCSI_RSP_COMPLETED;
+	h.status = cmd->status;
+	h.itt = task->itt;
+	h.sn = datasn;
+	h.count = cmd->resid;
+	if (cmd->sense_len) {
+		put_unaligned_be16(cmd->sense_len, sense);
+		memcpy(sense + 2, cmd->sense, cmd->sense_len);
+		h.dlen = 2 + cmd->sense_len;
+	}
+	h.statsn = kis_next_statsn(conn);
+	kis_sn_fill(conn->s, &h);
+	iscsi_pdu_build(bhs, &h);
+	return kis_send_pdu(conn, bhs, h.dlen ? sense : NULL, NULL, 0, h.dlen);
+}
+
+/* The core is done with @task's outcome: release it. */
+static void kis_task_release(struct kis_conn *conn, struct kis_task *task)
+{
+	struct kis_sess *s = conn->s;
+
+	spin_lock_irq(&conn->lock);
+	kis_unhash(conn, task);
+	spin_unlock_irq(&conn->lock);
+	if (task->counted) {
+		spin_lock_bh(&s->sn_lock);
+		s->outstanding--;
+		spin_unlock_bh(&s->sn_lock);
+		task->counted = false;
+	}
+	ktgt_cmd_xmit_done(&task->cmd);
+}
+
+static int kis_send_ctl(struct kis_conn *conn, struct kis_ctl *c)
+{
+	if (c->advance_statsn)
+		c->h.statsn = kis_next_statsn(conn);
+	else
+		c->h.statsn = conn->statsn;
+	kis_sn_fill(conn->s, &c->h);
+	iscsi_pdu_build(c->bhs, &c->h);
+	return kis_send_pdu(conn, c->bhs, c->dlen ? c->data : NULL, NULL, 0,
+			    c->dlen);
+}
+
+static int kis_tx_thread(void *arg)
+{
+	struct kis_conn *conn = arg;
+	int ret = 0;
+
+	while (!kthread_should_stop()) {
+		struct kis_ctl *c = NULL;
+		struct kis_task *task = NULL;
+		u8 what = 0;
+
+		wait_event_interruptible(conn->tx_wq, kthread_should_stop() ||
+					 !list_empty_careful(&conn->tx_ctl) ||
+					 !list_empty_careful(&conn->tx_tasks));
+
+		spin_lock_irq(&conn->lock);
+		c = list_first_entry_or_null(&conn->tx_ctl, struct kis_ctl,
+					     node);
+		if (c) {
+			list_del(&c->node);
+		} else {
+			task = list_first_entry_or_null(&conn->tx_tasks,
+							struct kis_task,
+							tx_node);
+			if (task) {
+				list_del_init(&task->tx_node);
+				task->queued = false;
+				what = task->tx;
+				task->tx = 0;
+			}
+		}
+		spin_unlock_irq(&conn->lock);
+
+		if (c) {
+			ret = kis_send_ctl(conn, c);
+			if (!ret && c->close_after)
+				kis_conn_close(conn, c->close_reason);
+			kfree(c);
+		} else if (task) {
+			if (what & KIS_TX_R2T)
+				ret = kis_send_r2ts(conn, task);
+			if (!ret && (what & KIS_TX_RSP)) {
+				ret = kis_send_response(conn, task);
+				kis_task_release(conn, task);
+			} else if (what & KIS_TX_RSP) {
+				kis_task_release(conn, task);
+			}
+			kis_task_put(task);
+		}
+		if (ret) {
+			pr_info_ratelimited("%s: CID %u: send failed: %d\n",
+					    conn->s->initiator, conn->cid, ret);
+			kis_conn_close(conn, ret);
+			break;
+		}
+	}
+	/* Failed: what is queued is released by kis_conn_stop(). */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Core callbacks
+ * ---------------------------------------------------------------------
+ */
+
+int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
+{
+	struct kis_task *task = to_task(cmd);
+	struct kis_conn *conn = task->conn;
+	bool complete = false;
+
+	spin_lock_irq(&conn->lock);
+	if (conn->dead) {
+		spin_unlock_irq(&conn->lock);
+		return -ECONNABORTED;
+	}
+	task->xfer_ready = true;
+	if (task->received >= task->edtl) {
+		task->rx_complete = true;
+		complete = true;
+	} else if (task->unsol_done) {
+		kis_queue_task_locked(conn, task, KIS_TX_R2T);
+	}
+	spin_unlock_irq(&conn->lock);
+	if (complete)
+		ktgt_cmd_rx_done(cmd, 0, KTGT_CTX_THREAD);
+	else
+		wake_up(&conn->tx_wq);
+	return 0;
+}
+
+int kis_xmit_response(struct ktgt_cmd *cmd)
+{
+	struct kis_task *task = to_task(cmd);
+	struct kis_conn *conn = task->conn;
+	bool queued = false;
+
+	/* Aborted tasks get no response: the TMF response covers them. */
+	if (cmd->status != KTGT_SAM_TASK_ABORTED) {
+		spin_lock_irq(&conn->lock);
+		queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
+		spin_unlock_irq(&conn->lock);
+	}
+	if (queued)
+		wake_up(&conn->tx_wq);
+	else
+		kis_task_release(conn, task);
+	return 0;
+}
+
+void kis_free_cmd(struct ktgt_cmd *cmd)
+{
+	struct kis_task *task = to_task(cmd);
+	struct kis_conn *conn = task->conn;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	kis_unhash(conn, task);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	kis_task_put(task);
+}
+
+static u8 kis_tmf_response(const struct kis_tmf *t)
+{
+	switch (t->tmf.response) {
+	case KTGT_TMF_COMPLETE:
+		if (t->function == ISCSI_TMF_QUERY_TASK)
+			return ISCSI_TMF_RSP_NO_TASK;
+		return ISCSI_TMF_RSP_COMPLETE;
+	case KTGT_TMF_SUCCEEDED:
+		return ISCSI_TMF_RSP_COMPLETE;
+	case KTGT_TMF_INCORRECT_LUN:
+		return ISCSI_TMF_RSP_NO_LUN;
+	case KTGT_TMF_NOT_SUPPORTED:
+		return ISCSI_TMF_RSP_NOT_SUPPORTED;
+	default:
+		return ISCSI_TMF_RSP_REJECTED;
+	}
+}
+
+static void kis_queue_tmf_rsp(struct kis_conn *conn, u32 itt, u8 response,
+			      gfp_t gfp)
+{
+	struct kis_ctl *c = kis_ctl_alloc(0, gfp);
+
+	if (!c) {
+		kis_conn_close(conn, -ENOMEM);
+		return;
+	}
+	c->h.opcode = ISCSI_OP_TMF_RSP;
+	c->h.itt = itt;
+	c->h.response = response;
+	c->advance_statsn = true;
+	kis_queue_ctl(conn, c);
+}
+
+void kis_tmf_done(struct ktgt_tmf *tmf)
+{
+	struct kis_tmf *t = container_of(tmf, struct kis_tmf, tmf);
+	struct kis_conn *conn = t->conn;
+	struct kis_sess *s = conn->s;
+
+	kis_queue_tmf_rsp(conn, t->itt, kis_tmf_response(t), GFP_ATOMIC);
+	kfree(t);
+	kis_conn_put(conn);
+	if (atomic_dec_and_test(&s->tmfs))
+		wake_up(&s->tmf_wq);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Receiving (receive thread)
+ * ---------------------------------------------------------------------
+ */
+
+static void kis_task_submit(struct kis_task *task)
+{
+	struct ktgt_cmd *cmd = &task->cmd;
+	static const enum ktgt_task_attr attrs[] = {
+		[ISCSI_ATTR_UNTAGGED]		= KTGT_TASK_SIMPLE,
+		[ISCSI_ATTR_SIMPLE]		= KTGT_TASK_SIMPLE,
+		[ISCSI_ATTR_ORDERED]		= KTGT_TASK_ORDERED,
+		[ISCSI_ATTR_HEAD_OF_QUEUE]	= KTGT_TASK_HEAD_OF_QUEUE,
+		[ISCSI_ATTR_ACA]		= KTGT_TASK_ACA,
+	};
+
+	ktgt_cmd_init(cmd, task->conn->s->sess,
+		      iscsi_lun_decode(task->raw_lun), task->itt, task->cdb,
+		      task->cdb_len, attrs[task->attr], task->dir, task->edtl);
+	if (task->wsg) {
+		cmd->sg = task->wsg;
+		cmd->sg_cnt = task->wnents;
+		cmd->bufflen = task->edtl;
+		cmd->flags |= KTGT_CMD_DRIVER_SG;
+	}
+	task->submitted = true;
+	ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+}
+
+/* A task that never reached the core. */
+static void kis_task_discard(struct kis_task *task)
+{
+	struct kis_conn *conn = task->conn;
+
+	spin_lock_irq(&conn->lock);
+	kis_unhash(conn, task);
+	spin_unlock_irq(&conn->lock);
+	kis_task_put(task);
+}
+
+/* Submit held commands whose turn has come. */
+static void kis_sess_run_held(struct kis_sess *s)
+{
+	for (;;) {
+		struct kis_task *task;
+
+		spin_lock_bh(&s->sn_lock);
+		task = list_first_entry_or_null(&s->held, struct kis_task,
+						held_node);
+		if (!task || task->cmdsn != s->exp_cmdsn) {
+			spin_unlock_bh(&s->sn_lock);
+			return;
+		}
+		list_del_init(&task->held_node);
+		s->exp_cmdsn++;
+		spin_unlock_bh(&s->sn_lock);
+		kis_task_submit(task);
+	}
+}
+
+/*
+ * CmdSN bookkeeping of a non-immediate command: 0 run it now, 1 held
+ * (@task queued, if given), -1 drop it.
+ */
+static int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn,
+			    struct kis_task *task)
+{
+	struct kis_task *pos;
+	int r;
+
+	spin_lock_bh(&s->sn_lock);
+	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, kis_max_cmdsn(s));
+	if (r == 0) {
+		s->exp_cmdsn++;
+	} else if (r > 0 && task) {
+		/* Keep s->held sorted by CmdSN; a duplicate is dropped. */
+		list_for_each_entry(pos, &s->held, held_node) {
+			if (pos->cmdsn == cmdsn) {
+				r = -1;
+				goto out;
+			}
+			if (iscsi_sn_gt(pos->cmdsn, cmdsn))
+				break;
+		}
+		list_add_tail(&task->held_node, &pos->held_node);
+	}
+	if (r >= 0 && task) {
+		s->outstanding++;
+		task->counted = true;
+	}
+out:
+	spin_unlock_bh(&s->sn_lock);
+	return r;
+}
+
+static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
+			   const struct iscsi_pdu *pdu)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_task *task, *other;
+	bool write = pdu->flags & ISCSI_FLAG_CMD_WRITE;
+	u32 crc = ~0U;
+	int ret, r;
+
+	if (write && pdu->edtl > KIS_MAX_WRITE) {
+		pr_info_ratelimited("%s: ITT 0x%x: EDTL %u too large\n",
+				    s->initiator, pdu->itt, pdu->edtl);
+		kis_reject(conn, bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	if (pdu->dlen && (!conn->p.immediate_data ||
+			  pdu->dlen > conn->p.first_burst)) {
+		pr_info_ratelimited("%s: ITT 0x%x: unexpected immediate data\n",
+				    s->initiator, pdu->itt);
+		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+
+	task = kmem_cache_zalloc(kis_task_cache, GFP_KERNEL);
+	if (!task) {
+		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	kref_get(&conn->ref);
+	task->conn = conn;
+	refcount_set(&task->ref, 1);
+	INIT_LIST_HEAD(&task->tx_node);
+	INIT_LIST_HEAD(&task->held_node);
+	task->itt = pdu->itt;
+	task->cmdsn = pdu->cmdsn;
+	task->edtl = pdu->edtl;
+	task->raw_lun = pdu->lun;
+	task->attr = pdu->attr;
+	memcpy(task->cdb, pdu->cdb, 16);
+	task->cdb_len = 16;
+	if (write)
+		task->dir = KTGT_DIR_WRITE;
+	else if (pdu->flags & ISCSI_FLAG_CMD_READ)
+		task->dir = KTGT_DIR_READ;
+	else
+		task->dir = KTGT_DIR_NONE;
+
+	if (write && pdu->edtl) {
+		task->wsg = sgl_alloc(pdu->edtl, GFP_KERNEL, &task->wnents);
+		if (!task->wsg) {
+			kis_task_put(task);
+			kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+			return kis_drain_data(conn, pdu->dlen);
+		}
+		if (pdu->dlen) {
+			ret = kis_recv_sg(conn, task->wsg, 0, pdu->dlen, &crc);
+			if (!ret)
+				ret = kis_recv_trailer(conn, pdu->dlen, crc);
+			if (ret) {
+				kis_task_put(task);
+				if (ret == -EBADMSG)
+					kis_reject(conn, bhs,
+						   ISCSI_REJECT_DIGEST_ERROR);
+				return ret;
+			}
+		}
+		task->received = pdu->dlen;
+		task->unsol_rcvd = pdu->dlen;
+		if (pdu->final || conn->p.initial_r2t)
+			task->unsol_len = pdu->dlen;
+		else
+			task->unsol_len = min(conn->p.first_burst, pdu->edtl);
+		task->unsol_done = pdu->final ||
+				   task->unsol_rcvd >= task->unsol_len;
+		task->r2t_next = task->unsol_done ? task->unsol_rcvd :
+				 task->unsol_len;
+	} else {
+		ret = kis_drain_data(conn, pdu->dlen);
+		if (ret) {
+			kis_task_put(task);
+			return ret;
+		}
+	}
+
+	spin_lock_irq(&conn->lock);
+	hash_for_each_possible(conn->itt_hash, other, hnode, pdu->itt) {
+		if (other->itt == pdu->itt) {
+			spin_unlock_irq(&conn->lock);
+			pr_info_ratelimited("%s: ITT 0x%x already in use\n",
+					    s->initiator, pdu->itt);
+			kis_task_put(task);
+			kis_reject(conn, bhs, ISCSI_REJECT_TASK_IN_PROGRESS);
+			return 0;
+		}
+	}
+	task->ttt = conn->next_ttt++;
+	if (task->ttt == ISCSI_RSVD_TAG)
+		task->ttt = conn->next_ttt++;
+	hash_add(conn->itt_hash, &task->hnode, task->itt);
+	task->hashed = true;
+	spin_unlock_irq(&conn->lock);
+
+	if (pdu->immediate) {
+		kis_task_submit(task);
+		return 0;
+	}
+	r = kis_cmdsn_accept(s, pdu->cmdsn, task);
+	if (r < 0) {
+		pr_info_ratelimited("%s: CmdSN %u outside the window, dropped\n",
+				    s->initiator, pdu->cmdsn);
+		kis_task_discard(task);
+	} else if (r == 0) {
+		kis_task_submit(task);
+		kis_sess_run_held(s);
+	}
+	return 0;
+}
+
+static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
+			   const struct iscsi_pdu *pdu)
+{
+	struct kis_task *task;
+	bool unsol = pdu->ttt == ISCSI_RSVD_TAG;
+	bool complete = false, r2t = false;
+	u32 crc = ~0U;
+	int ret;
+
+	task = kis_task_lookup(conn, pdu->itt);
+	if (!task) {
+		/* The command may have ended early: just drop its data. */
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	spin_lock_irq(&conn->lock);
+	if (!task->wsg || task->rx_complete ||
+	    pdu->offset > task->edtl || pdu->dlen > task->edtl - pdu->offset ||
+	    (unsol ? task->unsol_done ||
+		     pdu->offset + pdu->dlen > task->unsol_len :
+		     pdu->ttt != task->ttt || !task->unsol_done ||
+		     pdu->offset < task->unsol_rcvd)) {
+		spin_unlock_irq(&conn->lock);
+		kis_task_put(task);
+		pr_info_ratelimited("%s: ITT 0x%x: bad Data-Out (offset %u length %u TTT 0x%x)\n",
+				    conn->s->initiator, pdu->itt, pdu->offset,
+				    pdu->dlen, pdu->ttt);
+		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	spin_unlock_irq(&conn->lock);
+
+	ret = kis_recv_sg(conn, task->wsg, pdu->offset, pdu->dlen, &crc);
+	if (!ret)
+		ret = kis_recv_trailer(conn, pdu->dlen, crc);
+	if (ret) {
+		kis_task_put(task);
+		if (ret == -EBADMSG)
+			kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		return ret;
+	}
+
+	spin_lock_irq(&conn->lock);
+	task->received += pdu->dlen;
+	if (unsol) {
+		task->unsol_rcvd += pdu->dlen;
+		if (pdu->final || task->unsol_rcvd >= task->unsol_len) {
+			task->unsol_done = true;
+			task->r2t_next = max(task->r2t_next, task->unsol_rcvd);
+			r2t = true;
+		}
+	} else if (pdu->final && task->r2t_out) {
+		task->r2t_out--;
+		r2t = true;
+	}
+	if (task->received >= task->edtl && !task->rx_complete) {
+		if (task->xfer_ready) {
+			task->rx_complete = true;
+			complete = true;
+		}
+	} else if (r2t && task->xfer_ready && task->unsol_done &&
+		   task->r2t_next < task->edtl) {
+		r2t = kis_queue_task_locked(conn, task, KIS_TX_R2T);
+	} else {
+		r2t = false;
+	}
+	spin_unlock_irq(&conn->lock);
+
+	if (complete)
+		ktgt_cmd_rx_done(&task->cmd, 0, KTGT_CTX_ATOMIC);
+	else if (r2t)
+		wake_up(&conn->tx_wq);
+	kis_task_put(task);
+	return 0;
+}
+
+static int kis_rx_nop_out(struct kis_conn *conn, const u8 *bhs,
+			  const struct iscsi_pdu *pdu)
+{
+	struct kis_ctl *c;
+	int ret;
+
+	if (pdu->itt == ISCSI_RSVD_TAG) {
+		/* The answer to our ping. */
+		spin_lock_irq(&conn->lock);
+		if (conn->nop_sent && pdu->ttt == conn->nop_ttt)
+			conn->nop_sent = 0;
+		spin_unlock_irq(&conn->lock);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
+		return kis_drain_data(conn, pdu->dlen);
+
+	c = kis_ctl_alloc(pdu->dlen, GFP_KERNEL);
+	if (!c) {
+		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	ret = kis_recv_data(conn, c->data, pdu->dlen);
+	if (ret) {
+		kfree(c);
+		if (ret != -EBADMSG)
+			return ret;
+		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		return 0;
+	}
+	c->h.opcode = ISCSI_OP_NOOP_IN;
+	c->h.dlen = pdu->dlen;
+	c->h.lun = pdu->lun;
+	c->h.itt = pdu->itt;
+	c->h.ttt = ISCSI_RSVD_TAG;
+	c->advance_statsn = true;
+	kis_queue_ctl(conn, c);
+	kis_sess_run_held(conn->s);
+	return 0;
+}
+
+static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
+		      const struct iscsi_pdu *pdu)
+{
+	static const s8 fns[] = {
+		[ISCSI_TMF_ABORT_TASK]		= KTGT_TMF_ABORT_TASK,
+		[ISCSI_TMF_ABORT_TASK_SET]	= KTGT_TMF_ABORT_TASK_SET,
+		[ISCSI_TMF_CLEAR_ACA]		= KTGT_TMF_CLEAR_ACA,
+		[ISCSI_TMF_CLEAR_TASK_SET]	= KTGT_TMF_CLEAR_TASK_SET,
+		[ISCSI_TMF_LUN_RESET]		= KTGT_TMF_LUN_RESET,
+		[ISCSI_TMF_TARGET_WARM_RESET]	= KTGT_TMF_TARGET_RESET,
+		[ISCSI_TMF_TARGET_COLD_RESET]	= KTGT_TMF_TARGET_RESET,
+		[ISCSI_TMF_TASK_REASSIGN]	= -1,
+		[ISCSI_TMF_QUERY_TASK]		= KTGT_TMF_QUERY_TASK,
+		[ISCSI_TMF_QUERY_TASK_SET]	= KTGT_TMF_QUERY_TASK_SET,
+		[ISCSI_TMF_I_T_NEXUS_RESET]	= KTGT_TMF_I_T_NEXUS_RESET,
+		[ISCSI_TMF_QUERY_ASYNC_EVENT]	= KTGT_TMF_QUERY_ASYNC_EVENT,
+	};
+	struct kis_sess *s = conn->s;
+	struct kis_tmf *t;
+
+	if (!pdu->immediate && kis_cmdsn_accept(s, pdu->cmdsn, NULL) < 0)
+		return 0;
+	kis_sess_run_held(s);
+
+	if (pdu->function == ISCSI_TMF_TASK_REASSIGN) {
+		/* Task reassignment needs ERL 2. */
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NO_REASSIGN,
+				  GFP_KERNEL);
+		return 0;
+	}
+	if (!pdu->function || pdu->function >= ARRAY_SIZE(fns)) {
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NOT_SUPPORTED,
+				  GFP_KERNEL);
+		return 0;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t) {
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED,
+				  GFP_KERNEL);
+		return 0;
+	}
+	kref_get(&conn->ref);
+	t->conn = conn;
+	t->itt = pdu->itt;
+	t->function = pdu->function;
+	t->tmf.sess = s->sess;
+	t->tmf.fn = fns[pdu->function];
+	t->tmf.lun = iscsi_lun_decode(pdu->lun);
+	t->tmf.tag = pdu->itt;
+	t->tmf.ref_tag = pdu->ttt;
+	atomic_inc(&s->tmfs);
+	ktgt_tmf_submit(&t->tmf);
+	return 0;
+}
+
+/* "addr:port,tpgt" of a portal; the connection's address for a wildcard. */
+static void kis_portal_str(struct kis_conn *conn, struct kis_portal *p,
+			   u16 tpgt, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	const char *addr = p->addr;
+	char local[48];
+
+	if ((!strcmp(addr, "0.0.0.0") || !strcmp(addr, "::")) &&
+	    kernel_getsockname(conn->sock, (struct sockaddr *)&ss) > 0) {
+		if (ss.ss_family == AF_INET6)
+			snprintf(local, sizeof(local), "%pI6c",
+				 &((struct sockaddr_in6 *)&ss)->sin6_addr);
+		else
+			snprintf(local, sizeof(local), "%pI4",
+				 &((struct sockaddr_in *)&ss)->sin_addr);
+		addr = local;
+	}
+	if (strchr(addr, ':'))
+		snprintf(buf, size, "[%s]:%u,%u", addr, p->port, tpgt);
+	else
+		snprintf(buf, size, "%s:%u,%u", addr, p->port, tpgt);
+}
+
+/* SendTargets in the full-feature phase (RFC 7143 appendix C). */
+static u32 kis_send_targets(struct kis_conn *conn, const char *val,
+			    size_t vlen, char *buf, size_t size)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_portal *p;
+	struct kis_tgt *t;
+	size_t pos = 0;
+	char addr[80];
+
+	mutex_lock(&kis_mutex);
+	list_for_each_entry(t, &kis_targets, node) {
+		if (!t->enabled)
+			continue;
+		if (vlen == 3 && !memcmp(val, "All", 3)) {
+			if (!kis_tgt_access(t, s->initiator, NULL))
+				continue;
+		} else if (vlen) {
+			if (strlen(t->name) != vlen ||
+			    memcmp(t->name, val, vlen) ||
+			    !kis_tgt_access(t, s->initiator, NULL))
+				continue;
+		} else if (t != s->t) {
+			continue;
+		}
+		if (iscsi_text_add(buf, size, &pos, "TargetName", t->name))
+			break;
+		list_for_each_entry(p, &t->portals, node) {
+			kis_portal_str(conn, p, t->tpgt, addr, sizeof(addr));
+			if (iscsi_text_add(buf, size, &pos, "TargetAddress",
+					   addr))
+				break;
+		}
+	}
+	mutex_unlock(&kis_mutex);
+	return pos;
+}
+
+static int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
+		       const struct iscsi_pdu *pdu)
+{
+	size_t vlen, size = conn->p.max_xmit_dsl;
+	struct kis_ctl *c;
+	const char *val;
+	char *req;
+	int ret;
+
+	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
+		return kis_drain_data(conn, pdu->dlen);
+	kis_sess_run_held(conn->s);
+
+	req = kvmalloc(pdu->dlen + 1, GFP_KERNEL);
+	c = kis_ctl_alloc(size, GFP_KERNEL);
+	if (!req || !c) {
+		kvfree(req);
+		kfree(c);
+		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	ret = kis_recv_data(conn, req, pdu->dlen);
+	if (ret) {
+		kvfree(req);
+		kfree(c);
+		if (ret != -EBADMSG)
+			return ret;
+		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		return 0;
+	}
+	req[pdu->dlen] = '\0';
+	val = iscsi_text_find(req, pdu->dlen, "SendTargets", &vlen);
+	c->dlen = val ? kis_send_targets(conn, val, vlen, (char *)c->data,
+					 size) : 0;
+	kvfree(req);
+	c->h.opcode = ISCSI_OP_TEXT_RSP;
+	c->h.flags = ISCSI_FLAG_FINAL;
+	c->h.dlen = c->dlen;
+	c->h.lun = pdu->lun;
+	c->h.itt = pdu->itt;
+	c->h.ttt = ISCSI_RSVD_TAG;
+	c->advance_statsn = true;
+	kis_queue_ctl(conn, c);
+	return 0;
+}
+
+static struct kis_conn *kis_conn_find(struct kis_sess *s, u16 cid)
+{
+	struct kis_conn *conn;
+
+	lockdep_assert_held(&kis_mutex);
+	list_for_each_entry(conn, &s->conns, node)
+		if (conn->cid == cid)
+			return conn;
+	return NULL;
+}
+
+static int kis_rx_logout(struct kis_conn *conn, const u8 *bhs,
+			 const struct iscsi_pdu *pdu)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_conn *other = NULL;
+	struct kis_ctl *c;
+
+	if (!pdu->immediate && kis_cmdsn_accept(s, pdu->cmdsn, NULL) < 0)
+		return 0;
+	kis_sess_run_held(s);
+
+	c = kis_ctl_alloc(0, GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->h.opcode = ISCSI_OP_LOGOUT_RSP;
+	c->h.itt = pdu->itt;
+	c->h.param[1] = s->p.t2wait;
+	c->h.param[2] = s->p.t2retain;
+	c->advance_statsn = true;
+
+	switch (pdu->function) {
+	case ISCSI_LOGOUT_SESSION:
+		c->h.response = ISCSI_LOGOUT_RSP_OK;
+		c->close_after = true;
+		conn->logout = true;
+		break;
+	case ISCSI_LOGOUT_CONNECTION:
+		mutex_lock(&kis_mutex);
+		other = kis_conn_find(s, pdu->cid);
+		if (other)
+			kref_get(&other->ref);
+		mutex_unlock(&kis_mutex);
+		if (!other) {
+			c->h.response = ISCSI_LOGOUT_RSP_NO_CID;
+		} else if (other == conn) {
+			c->h.response = ISCSI_LOGOUT_RSP_OK;
+			c->close_after = true;
+			conn->logout = true;
+		} else {
+			c->h.response = ISCSI_LOGOUT_RSP_OK;
+			kis_conn_close(other, 0);
+		}
+		if (other)
+			kis_conn_put(other);
+		break;
+	default:
+		c->h.response = ISCSI_LOGOUT_RSP_NO_RECOVERY;
+		break;
+	}
+	kis_queue_ctl(conn, c);
+	return 0;
+}
+
+static const char *kis_pdu_err_str(enum iscsi_pdu_err err)
+{
+	switch (err) {
+	case ISCSI_PDU_BAD_OPCODE:
+		return "unsupported opcode";
+	case ISCSI_PDU_BAD_FIELD:
+		return "invalid field";
+	case ISCSI_PDU_TOO_LONG:
+		return "data segment too long";
+	default:
+		return "protocol error";
+	}
+}
+
+static int kis_rx_pdu(struct kis_conn *conn)
+{
+	struct iscsi_pdu pdu;
+	enum iscsi_pdu_err err;
+	u8 bhs[ISCSI_BHS_LEN];
+	u32 crc = ~0U;
+	int ret;
+
+	ret = kis_recv(conn, bhs, sizeof(bhs));
+	if (ret)
+		return ret;
+	WRITE_ONCE(conn->last_rx, jiffies);
+	err = iscsi_pdu_parse(bhs, conn->p.max_recv_dsl, &pdu);
+	if (conn->p.hdigest)
+		crc = kis_crc(crc, bhs, sizeof(bhs));
+	if (pdu.ahs_len) {
+		if (pdu.ahs_len > sizeof(conn->scratch))
+			return -EPROTO;
+		ret = kis_recv(conn, conn->scratch, pdu.ahs_len);
+		if (ret)
+			return ret;
+		if (conn->p.hdigest)
+			crc = kis_crc(crc, conn->scratch, pdu.ahs_len);
+	}
+	if (conn->p.hdigest) {
+		__le32 digest;
+
+		ret = kis_recv(conn, &digest, sizeof(digest));
+		if (ret)
+			return ret;
+		if (le32_to_cpu(digest) != ~crc) {
+			/* The header cannot be trusted: ERL 0 drops it all. */
+			pr_info_ratelimited("%s: CID %u: header digest error\n",
+					    conn->s->initiator, conn->cid);
+			return -EBADMSG;
+		}
+	}
+
+	if (err) {
+		pr_info_ratelimited("%s: CID %u: PDU opcode 0x%02x rejected: %s\n",
+				    conn->s->initiator, conn->cid, pdu.opcode,
+				    kis_pdu_err_str(err));
+		/*
+		 * A segment longer than we declared: we cannot resync. The
+		 * transmit thread closes the connection after the Reject.
+		 */
+		if (err == ISCSI_PDU_TOO_LONG)
+			return kis_reject_close(conn, bhs,
+						ISCSI_REJECT_PROTOCOL_ERROR,
+						-EPROTO) ? KIS_RX_CLOSING :
+							   -EPROTO;
+		if (err == ISCSI_PDU_BAD_OPCODE)
+			kis_reject(conn, bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
+		else if (err == ISCSI_PDU_BAD_FIELD)
+			kis_reject(conn, bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+		else
+			kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+		return kis_drain_data(conn, pdu.dlen);
+	}
+
+	if (conn->logout && pdu.opcode != ISCSI_OP_DATA_OUT &&
+	    pdu.opcode != ISCSI_OP_NOOP_OUT) {
+		kis_reject(conn, bhs, ISCSI_REJECT_WAITING_LOGOUT);
+		return kis_drain_data(conn, pdu.dlen);
+	}
+
+	switch (pdu.opcode) {
+	case ISCSI_OP_SCSI_CMD:
+		return kis_rx_scsi_cmd(conn, bhs, &pdu);
+	case ISCSI_OP_DATA_OUT:
+		return kis_rx_data_out(conn, bhs, &pdu);
+	case ISCSI_OP_NOOP_OUT:
+		return kis_rx_nop_out(conn, bhs, &pdu);
+	case ISCSI_OP_TMF_REQ:
+		return kis_rx_tmf(conn, bhs, &pdu);
+	case ISCSI_OP_TEXT_REQ:
+		return kis_rx_text(conn, bhs, &pdu);
+	case ISCSI_OP_LOGOUT_REQ:
+		return kis_rx_logout(conn, bhs, &pdu);
+	default:
+		kis_reject(conn, bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
+		return kis_drain_data(conn, pdu.dlen);
+	}
+}
+
+static int kis_rx_thread(void *arg)
+{
+	struct kis_conn *conn = arg;
+	int ret = 0;
+
+	while (!kthread_should_stop()) {
+		ret = kis_rx_pdu(conn);
+		if (ret)
+			break;
+	}
+	if (!kthread_should_stop() && ret != KIS_RX_CLOSING) {
+		if (ret == -ECONNRESET || ret == -EPIPE)
+			pr_info("%s: CID %u: connection closed by the initiator\n",
+				conn->s->initiator, conn->cid);
+		else if (ret != -ESHUTDOWN)
+			pr_info_ratelimited("%s: CID %u: receive error %d, closing\n",
+					    conn->s->initiator, conn->cid, ret);
+		kis_conn_close(conn, conn->logout ? 0 : ret);
+	}
+	/* kthread_stop() may come later; the stopper holds the task. */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Keepalive and timeouts
+ * ---------------------------------------------------------------------
+ */
+
+static void kis_nop_work(struct work_struct *work)
+{
+	struct kis_conn *conn = container_of(to_delayed_work(work),
+					     struct kis_conn, nop_work);
+	unsigned int interval = READ_ONCE(kis_nop_interval);
+	unsigned int timeout = READ_ONCE(kis_nop_timeout);
+	struct kis_ctl *c;
+	bool ping = false;
+
+	if (!interval) {
+		queue_delayed_work(kis_wq, &conn->nop_work, 5 * HZ);
+		return;
+	}
+	spin_lock_irq(&conn->lock);
+	if (conn->dead) {
+		spin_unlock_irq(&conn->lock);
+		return;
+	}
+	if (conn->nop_sent && timeout &&
+	    time_after(jiffies, conn->nop_sent + timeout * HZ)) {
+		spin_unlock_irq(&conn->lock);
+		pr_info("%s: CID %u: no answer to NOP-In, closing\n",
+			conn->s->initiator, conn->cid);
+		kis_conn_close(conn, -ETIMEDOUT);
+		return;
+	}
+	if (!conn->nop_sent &&
+	    time_after(jiffies, READ_ONCE(conn->last_rx) + interval * HZ)) {
+		conn->nop_ttt = conn->next_ttt++;
+		if (conn->nop_ttt == ISCSI_RSVD_TAG)
+			conn->nop_ttt = conn->next_ttt++;
+		conn->nop_sent = jiffies | 1;
+		ping = true;
+	}
+	spin_unlock_irq(&conn->lock);
+
+	if (ping) {
+		c = kis_ctl_alloc(0, GFP_KERNEL);
+		if (c) {
+			c->h.opcode = ISCSI_OP_NOOP_IN;
+			c->h.itt = ISCSI_RSVD_TAG;
+			c->h.ttt = conn->nop_ttt;
+			kis_queue_ctl(conn, c);
+		}
+	}
+	queue_delayed_work(kis_wq, &conn->nop_work,
+			   min(interval, timeout ? timeout : interval) * HZ);
+}
+
+static void kis_start_timeout(struct work_struct *work)
+{
+	struct kis_conn *conn = container_of(to_delayed_work(work),
+					     struct kis_conn, start_timeout);
+
+	if (!READ_ONCE(conn->started)) {
+		pr_info("%s: CID %u: not started in time, dropped\n",
+			conn->s->initiator, conn->cid);
+		kis_conn_close(conn, -ETIMEDOUT);
+	}
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Teardown
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Stop a connection's threads and release what it holds for the core.
+ * Idempotent; process context, no locks held.
+ */
+static void kis_conn_stop(struct kis_conn *conn)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_task *task, *tmp;
+	struct kis_ctl *c, *ctmp;
+	LIST_HEAD(fail);
+	LIST_HEAD(rsp);
+	LIST_HEAD(ctl);
+	LIST_HEAD(held);
+	unsigned int bkt;
+
+	mutex_lock(&conn->stop_mutex);
+	if (conn->stopped) {
+		mutex_unlock(&conn->stop_mutex);
+		return;
+	}
+	conn->stopped = true;
+
+	spin_lock_irq(&conn->lock);
+	conn->dead = true;
+	spin_unlock_irq(&conn->lock);
+
+	cancel_delayed_work_sync(&conn->start_timeout);
+	cancel_delayed_work_sync(&conn->nop_work);
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	if (conn->rx_thread) {
+		kthread_stop(conn->rx_thread);
+		put_task_struct(conn->rx_thread);
+	}
+	if (conn->tx_thread) {
+		kthread_stop(conn->tx_thread);
+		put_task_struct(conn->tx_thread);
+	}
+	sockfd_put(conn->sock);
+	conn->sock = NULL;
+
+	/* Held commands of this connection never reach the core. */
+	spin_lock_bh(&s->sn_lock);
+	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
+		if (task->conn != conn)
+			continue;
+		list_move_tail(&task->held_node, &held);
+		s->outstanding--;
+		task->counted = false;
+	}
+	spin_unlock_bh(&s->sn_lock);
+	list_for_each_entry_safe(task, tmp, &held, held_node) {
+		list_del_init(&task->held_node);
+		kis_task_discard(task);
+	}
+
+	spin_lock_irq(&conn->lock);
+	list_splice_init(&conn->tx_ctl, &ctl);
+	list_for_each_entry_safe(task, tmp, &conn->tx_tasks, tx_node) {
+		list_del_init(&task->tx_node);
+		task->queued = false;
+		if (task->tx & KIS_TX_RSP)
+			list_add_tail(&task->tx_node, &rsp);
+		else	/* the core still holds it: never the last */
+			refcount_dec(&task->ref);
+		task->tx = 0;
+	}
+	hash_for_each(conn->itt_hash, bkt, task, hnode) {
+		if (task->xfer_ready && !task->rx_complete) {
+			task->rx_complete = true;
+			refcount_inc(&task->ref);
+			list_add_tail(&task->held_node, &fail);
+		}
+	}
+	spin_unlock_irq(&conn->lock);
+
+	list_for_each_entry_safe(c, ctmp, &ctl, node)
+		kfree(c);
+	list_for_each_entry_safe(task, tmp, &rsp, tx_node) {
+		list_del_init(&task->tx_node);
+		kis_task_release(conn, task);
+		kis_task_put(task);
+	}
+	list_for_each_entry_safe(task, tmp, &fail, held_node) {
+		list_del_init(&task->held_node);
+		ktgt_cmd_rx_done(&task->cmd, -ECONNABORTED, KTGT_CTX_THREAD);
+		kis_task_put(task);
+	}
+	mutex_unlock(&conn->stop_mutex);
+}
+
+static void kis_conn_teardown_work(struct work_struct *work)
+{
+	struct kis_conn *conn = container_of(work, struct kis_conn,
+					     teardown_work);
+	struct kis_sess *s = conn->s;
+	bool listed;
+
+	mutex_lock(&kis_mutex);
+	listed = conn->listed;
+	if (listed) {
+		list_del(&conn->node);
+		conn->listed = false;
+	}
+	mutex_unlock(&kis_mutex);
+
+	kis_conn_stop(conn);
+	if (listed) {
+		kis_nl_event(KTGT_ISCSI_EV_CONN_DOWN, s, conn, NULL, 0);
+		kis_conn_put(conn);	/* the session's list */
+	}
+	kis_conn_put(conn);		/* the work's */
+	kobject_put(&s->kobj);
+}
+
+/*
+ * Close a connection: with @reason 0 (logout) and other connections left,
+ * only this one; otherwise (ERL 0) the whole session. Any process context.
+ */
+static void kis_conn_close(struct kis_conn *conn, int reason)
+{
+	struct kis_sess *s = conn->s;
+
+	mutex_lock(&kis_mutex);
+	/*
+	 * Not listed: already leaving (its own teardown or the session's);
+	 * its threads' errors from here on are expected.
+	 */
+	if (!conn->listed) {
+		mutex_unlock(&kis_mutex);
+		return;
+	}
+	if (!reason && !list_is_singular(&s->conns)) {
+		if (!test_and_set_bit(KIS_CF_CLOSE, &conn->flags)) {
+			/* The work may outlive the session's teardown. */
+			kref_get(&conn->ref);
+			kobject_get(&s->kobj);
+			queue_work(kis_wq, &conn->teardown_work);
+		}
+		mutex_unlock(&kis_mutex);
+		return;
+	}
+	mutex_unlock(&kis_mutex);
+	kis_sess_close(s, reason);
+}
+
+static void kis_sess_release(struct kobject *kobj)
+{
+	struct kis_sess *s = container_of(kobj, struct kis_sess, kobj);
+
+	if (s->t)
+		kis_tgt_put(s->t);
+	kfree(s);
+}
+
+static void kis_sess_put(struct kis_sess *s)
+{
+	kobject_put(&s->kobj);
+}
+
+static void kis_sess_teardown_work(struct work_struct *work)
+{
+	struct kis_sess *s = container_of(work, struct kis_sess, teardown_work);
+	struct kis_conn *conn, *tmp;
+	LIST_HEAD(conns);
+
+	mutex_lock(&kis_mutex);
+	list_del_init(&s->node);
+	xa_erase(&kis_sessions, s->tsih);
+	list_for_each_entry(conn, &s->conns, node)
+		conn->listed = false;
+	list_splice_init(&s->conns, &conns);
+	mutex_unlock(&kis_mutex);
+
+	/* A connection's own teardown work may run too: stop is idempotent. */
+	list_for_each_entry(conn, &conns, node)
+		kis_conn_stop(conn);
+	wait_event(s->tmf_wq, !atomic_read(&s->tmfs));
+	ktgt_session_destroy(s->sess);
+
+	list_for_each_entry_safe(conn, tmp, &conns, node) {
+		list_del(&conn->node);
+		kis_nl_event(KTGT_ISCSI_EV_CONN_DOWN, s, conn, NULL,
+			     s->reason);
+		kis_conn_put(conn);
+	}
+	kis_nl_event(KTGT_ISCSI_EV_SESSION_DOWN, s, NULL, NULL, s->reason);
+	pr_info("session %u of %s to %s closed (%d)\n", s->tsih,
+		s->initiator, s->t->name, s->reason);
+	if (test_bit(KIS_SF_SYSFS, &s->flags))
+		kobject_del(&s->kobj);
+	complete_all(&s->gone);
+	kis_sess_put(s);
+}
+
+static void kis_sess_close(struct kis_sess *s, int reason)
+{
+	if (!test_and_set_bit(KIS_SF_TEARDOWN, &s->flags)) {
+		s->reason = reason;
+		queue_work(kis_wq, &s->teardown_work);
+	}
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * sysfs: /sys/kernel/ktgt_iscsi/sessions/<TSIH>/
+ * ---------------------------------------------------------------------
+ */
+
+static struct kis_sess *kobj_to_sess(struct kobject *kobj)
+{
+	return container_of(kobj, struct kis_sess, kobj);
+}
+
+static ssize_t target_show(struct kobject *kobj, struct kobj_attribute *a,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", kobj_to_sess(kobj)->t->name);
+}
+
+static ssize_t initiator_show(struct kobject *kobj, struct kobj_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%s\n", kobj_to_sess(kobj)->initiator);
+}
+
+static ssize_t isid_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "0x%012llx\n", kobj_to_sess(kobj)->isid);
+}
+
+static ssize_t cmdsn_show(struct kobject *kobj, struct kobj_attribute *a,
+			  char *buf)
+{
+	struct kis_sess *s = kobj_to_sess(kobj);
+	u32 exp, max, out;
+
+	spin_lock_bh(&s->sn_lock);
+	exp = s->exp_cmdsn;
+	max = kis_max_cmdsn(s);
+	out = s->outstanding;
+	spin_unlock_bh(&s->sn_lock);
+	return sysfs_emit(buf, "ExpCmdSN %u MaxCmdSN %u outstanding %u\n",
+			  exp, max, out);
+}
+
+static ssize_t params_show(struct kobject *kobj, struct kobj_attribute *a,
+			   char *buf)
+{
+	const struct kis_params *p = &kobj_to_sess(kobj)->p;
+
+	return sysfs_emit(buf,
+			  "MaxBurstLength=%u\nFirstBurstLength=%u\nInitialR2T=%s\nImmediateData=%s\nMaxOutstandingR2T=%u\nMaxConnections=%u\nDefaultTime2Wait=%u\nDefaultTime2Retain=%u\nErrorRecoveryLevel=%u\nqueue_depth=%u\n",
+			  p->max_burst, p->first_burst,
+			  p->initial_r2t ? "Yes" : "No",
+			  p->immediate_data ? "Yes" : "No", p->max_r2t,
+			  p->max_conns, p->t2wait, p->t2retain, p->erl,
+			  p->queue_depth);
+}
+
+static ssize_t connections_show(struct kobject *kobj,
+				struct kobj_attribute *a, char *buf)
+{
+	struct kis_sess *s = kobj_to_sess(kobj);
+	struct kis_conn *conn;
+	int len = 0;
+
+	mutex_lock(&kis_mutex);
+	list_for_each_entry(conn, &s->conns, node)
+		len += sysfs_emit_at(buf, len,
+				     "CID %u started %d HeaderDigest %s DataDigest %s MaxRecvDataSegmentLength %u MaxXmitDataSegmentLength %u\n",
+				     conn->cid, READ_ONCE(conn->started),
+				     conn->p.hdigest ? "CRC32C" : "None",
+				     conn->p.ddigest ? "CRC32C" : "None",
+				     conn->p.max_recv_dsl,
+				     conn->p.max_xmit_dsl);
+	mutex_unlock(&kis_mutex);
+	return len;
+}
+
+static struct kobj_attribute kis_sess_target_attr = __ATTR_RO(target);
+static struct kobj_attribute kis_sess_initiator_attr = __ATTR_RO(initiator);
+static struct kobj_attribute kis_sess_isid_attr = __ATTR_RO(isid);
+static struct kobj_attribute kis_sess_cmdsn_attr = __ATTR_RO(cmdsn);
+static struct kobj_attribute kis_sess_params_attr = __ATTR_RO(params);
+static struct kobj_attribute kis_sess_conns_attr = __ATTR_RO(connections);
+
+static struct attribute *kis_sess_attrs[] = {
+	&kis_sess_target_attr.attr,
+	&kis_sess_initiator_attr.attr,
+	&kis_sess_isid_attr.attr,
+	&kis_sess_cmdsn_attr.attr,
+	&kis_sess_params_attr.attr,
+	&kis_sess_conns_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(kis_sess);
+
+static struct kobj_type kis_sess_ktype = {
+	.release	= kis_sess_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= kis_sess_groups,
+};
+
+/*
+ * ---------------------------------------------------------------------
+ * CONN_ADD, CONN_START (nl.c) and target disable
+ * ---------------------------------------------------------------------
+ */
+
+/* A new session; kis_mutex held. */
+static struct kis_sess *kis_sess_create(struct kis_tgt *t,
+					const char *initiator, u64 isid,
+					const struct kis_params *p,
+					u32 exp_cmdsn)
+{
+	struct kis_sess *s;
+	u32 tsih;
+	int ret;
+
+	lockdep_assert_held(&kis_mutex);
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	kobject_init(&s->kobj, &kis_sess_ktype);
+	INIT_LIST_HEAD(&s->node);
+	INIT_LIST_HEAD(&s->conns);
+	INIT_LIST_HEAD(&s->held);
+	spin_lock_init(&s->sn_lock);
+	init_waitqueue_head(&s->tmf_wq);
+	INIT_WORK(&s->teardown_work, kis_sess_teardown_work);
+	init_completion(&s->gone);
+	strscpy(s->initiator, initiator, sizeof(s->initiator));
+	s->isid = isid;
+	s->p = *p;
+	s->exp_cmdsn = exp_cmdsn;
+
+	ret = xa_alloc(&kis_sessions, &tsih, s, XA_LIMIT(1, 65535),
+		       GFP_KERNEL);
+	if (ret) {
+		kis_sess_put(s);
+		return ERR_PTR(ret == -EBUSY ? -ENOSPC : ret);
+	}
+	s->tsih = tsih;
+	s->sess = ktgt_session_create(t->tgt, initiator, s);
+	if (IS_ERR(s->sess)) {
+		ret = PTR_ERR(s->sess);
+		xa_erase(&kis_sessions, tsih);
+		kis_sess_put(s);
+		return ERR_PTR(ret);
+	}
+	kref_get(&t->ref);
+	s->t = t;
+	list_add_tail(&s->node, &t->sessions);
+	if (!kobject_add(&s->kobj, kis_sysfs_sessions, "%u", s->tsih))
+		set_bit(KIS_SF_SYSFS, &s->flags);
+	return s;
+}
+
+static unsigned int kis_nr_conns(struct kis_sess *s)
+{
+	struct kis_conn *conn;
+	unsigned int n = 0;
+
+	list_for_each_entry(conn, &s->conns, node)
+		n++;
+	return n;
+}
+
+static struct kis_sess *kis_sess_find_itn(struct kis_tgt *t,
+					  const char *initiator, u64 isid)
+{
+	struct kis_sess *s;
+
+	list_for_each_entry(s, &t->sessions, node)
+		if (s->isid == isid && !strcmp(s->initiator, initiator))
+			return s;
+	return NULL;
+}
+
+int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
+		 u16 tsih, u16 cid, struct socket *sock,
+		 const struct kis_params *p, u32 statsn, u32 exp_cmdsn,
+		 u8 type, u32 portid, u16 *tsih_out)
+{
+	struct kis_conn *conn, *old_conn = NULL;
+	struct kis_sess *s, *old;
+	bool new_sess = false;
+	int ret;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	kref_init(&conn->ref);
+	INIT_LIST_HEAD(&conn->node);
+	spin_lock_init(&conn->lock);
+	hash_init(conn->itt_hash);
+	INIT_LIST_HEAD(&conn->tx_tasks);
+	INIT_LIST_HEAD(&conn->tx_ctl);
+	init_waitqueue_head(&conn->tx_wq);
+	INIT_DELAYED_WORK(&conn->nop_work, kis_nop_work);
+	INIT_DELAYED_WORK(&conn->start_timeout, kis_start_timeout);
+	INIT_WORK(&conn->teardown_work, kis_conn_teardown_work);
+	mutex_init(&conn->stop_mutex);
+	conn->cid = cid;
+	conn->p = *p;
+	conn->statsn = statsn + 1;
+	conn->portid = portid;
+	conn->last_rx = jiffies;
+	conn->next_ttt = 1;
+
+again:
+	mutex_lock(&kis_mutex);
+	ret = -ENODEV;
+	if (t->gone || !t->enabled)
+		goto out_unlock;
+	ret = -EACCES;
+	if (!kis_tgt_access(t, initiator, NULL))
+		goto out_unlock;
+
+	if (!tsih) {
+		/* Session reinstatement: the old I_T nexus goes first. */
+		old = kis_sess_find_itn(t, initiator, isid);
+		if (old) {
+			kobject_get(&old->kobj);
+			kis_sess_close(old, -ECONNRESET);
+			mutex_unlock(&kis_mutex);
+			pr_info("session %u of %s reinstated\n", old->tsih,
+				initiator);
+			wait_for_completion(&old->gone);
+			kis_sess_put(old);
+			goto again;
+		}
+		s = kis_sess_create(t, initiator, isid, p, exp_cmdsn);
+		if (IS_ERR(s)) {
+			ret = PTR_ERR(s);
+			goto out_unlock;
+		}
+		new_sess = true;
+	} else {
+		s = xa_load(&kis_sessions, tsih);
+		ret = -ENOENT;
+		if (!s || s->t != t || s->isid != isid ||
+		    strcmp(s->initiator, initiator) ||
+		    test_bit(KIS_SF_TEARDOWN, &s->flags))
+			goto out_unlock;
+		old_conn = kis_conn_find(s, cid);
+		if (old_conn) {
+			/* Connection reinstatement. */
+			old_conn->listed = false;
+			list_del(&old_conn->node);
+		} else if (kis_nr_conns(s) >= s->p.max_conns) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	conn->s = s;
+	conn->sock = sock;
+	sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	list_add_tail(&conn->node, &s->conns);
+	conn->listed = true;
+	*tsih_out = s->tsih;
+	queue_delayed_work(kis_wq, &conn->start_timeout, KIS_START_TIMEOUT);
+	mutex_unlock(&kis_mutex);
+
+	if (old_conn) {
+		pr_info("session %u: connection %u reinstated\n", s->tsih, cid);
+		kis_conn_stop(old_conn);
+		kis_nl_event(KTGT_ISCSI_EV_CONN_DOWN, s, old_conn, NULL,
+			     -ECONNRESET);
+		kis_conn_put(old_conn);
+	}
+	if (new_sess)
+		kis_nl_event(KTGT_ISCSI_EV_SESSION_UP, s, NULL, NULL, 0);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&kis_mutex);
+	kfree(conn);
+	return ret;
+}
+
+int kis_conn_start(u16 tsih, u16 cid)
+{
+	struct task_struct *rx, *tx;
+	struct kis_conn *conn;
+	struct kis_sess *s;
+	int ret = -ENOENT;
+
+	mutex_lock(&kis_mutex);
+	s = xa_load(&kis_sessions, tsih);
+	if (!s || test_bit(KIS_SF_TEARDOWN, &s->flags))
+		goto out;
+	conn = kis_conn_find(s, cid);
+	if (!conn)
+		goto out;
+	ret = -EALREADY;
+	if (conn->started)
+		goto out;
+	mutex_lock(&conn->stop_mutex);
+	if (conn->stopped) {
+		mutex_unlock(&conn->stop_mutex);
+		ret = -ENOENT;
+		goto out;
+	}
+
+	rx = kthread_create(kis_rx_thread, conn, "kis_rx/%u.%u", tsih, cid);
+	if (IS_ERR(rx)) {
+		mutex_unlock(&conn->stop_mutex);
+		ret = PTR_ERR(rx);
+		goto out;
+	}
+	tx = kthread_create(kis_tx_thread, conn, "kis_tx/%u.%u", tsih, cid);
+	if (IS_ERR(tx)) {
+		mutex_unlock(&conn->stop_mutex);
+		kthread_stop(rx);
+		ret = PTR_ERR(tx);
+		goto out;
+	}
+	get_task_struct(rx);
+	get_task_struct(tx);
+	conn->rx_thread = rx;
+	conn->tx_thread = tx;
+	WRITE_ONCE(conn->started, true);
+	WRITE_ONCE(conn->last_rx, jiffies);
+	wake_up_process(tx);
+	wake_up_process(rx);
+	mutex_unlock(&conn->stop_mutex);
+	queue_delayed_work(kis_wq, &conn->nop_work,
+			   max(1U, READ_ONCE(kis_nop_interval)) * HZ);
+	ret = 0;
+	kis_nl_event(KTGT_ISCSI_EV_CONN_UP, s, conn, NULL, 0);
+	pr_info("session %u: %s connection %u started\n", tsih, s->initiator,
+		cid);
+out:
+	mutex_unlock(&kis_mutex);
+	return ret;
+}
+
+/* The daemon that added connections closed its netlink socket. */
+void kis_portid_release(u32 portid)
+{
+	struct kis_conn *conn;
+	struct kis_sess *s;
+	unsigned long idx;
+
+	mutex_lock(&kis_mutex);
+	xa_for_each(&kis_sessions, idx, s) {
+		list_for_each_entry(conn, &s->conns, node) {
+			if (conn->portid == portid && !conn->started)
+				kis_sess_close(s, -ECONNABORTED);
+		}
+	}
+	mutex_unlock(&kis_mutex);
+}
+
+/*
+ * End the sessions of a target: ask the initiators to log out (Async
+ * Message, AsyncEvent 1), wait a little, then close what is left.
+ */
+void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout)
+{
+	struct kis_sess *s, **list = NULL;
+	struct kis_conn *conn;
+	unsigned int n = 0, i;
+	unsigned long deadline = jiffies + KIS_LOGOUT_WAIT;
+
+	mutex_lock(&kis_mutex);
+	list_for_each_entry(s, &t->sessions, node)
+		n++;
+	if (n)
+		list = kcalloc(n, sizeof(*list), GFP_KERNEL);
+	n = 0;
+	list_for_each_entry(s, &t->sessions, node) {
+		if (!list) {
+			kis_sess_close(s, -ESHUTDOWN);
+			continue;
+		}
+		kobject_get(&s->kobj);
+		list[n++] = s;
+		if (!async_logout)
+			continue;
+		list_for_each_entry(conn, &s->conns, node) {
+			struct kis_ctl *c;
+
+			if (!conn->started)
+				continue;
+			c = kis_ctl_alloc(0, GFP_KERNEL);
+			if (!c)
+				continue;
+			c->h.opcode = ISCSI_OP_ASYNC_MSG;
+			c->h.async_event = ISCSI_ASYNC_LOGOUT_REQUEST;
+			c->h.param[2] = KIS_LOGOUT_WAIT / HZ;
+			c->advance_statsn = true;
+			kis_queue_ctl(conn, c);
+		}
+	}
+	mutex_unlock(&kis_mutex);
+
+	for (i = 0; i < n; i++) {
+		long left = deadline - jiffies;
+
+		if (left <= 0 ||
+		    !wait_for_completion_timeout(&list[i]->gone, left))
+			kis_sess_close(list[i], -ESHUTDOWN);
+	}
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&list[i]->gone);
+		kis_sess_put(list[i]);
+	}
+	kfree(list);
+
+	/* Without the list (no memory): poll until the sessions are gone. */
+	for (;;) {
+		bool empty;
+
+		mutex_lock(&kis_mutex);
+		empty = list_empty(&t->sessions);
+		mutex_unlock(&kis_mutex);
+		if (empty)
+			break;
+		msleep(100);
+	}
+}

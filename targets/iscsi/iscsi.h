@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktgt_iscsi: declarations shared by the files of the iSCSI target driver.
+ *
+ * Objects and lifetimes
+ * =====================
+ *
+ * struct kis_tgt    one per configfs target (->target_create() to
+ *                   ->target_destroy()), in kis_targets. Refcounted
+ *                   (@ref): netlink lookups and sessions hold references.
+ * struct kis_portal portals/<addr>:<port>, mkdir to rmdir, in tgt->portals.
+ * struct kis_sess   an iSCSI session: a ktgt session, a TSIH, one or more
+ *                   connections. From the first CONN_ADD to its teardown
+ *                   (kis_sess_teardown(), always from kis_wq); freed when
+ *                   the last reference goes.
+ * struct kis_conn   a TCP connection of a session, from CONN_ADD; its
+ *                   receive thread and transmit thread run from
+ *                   CONN_START to its teardown. Refcounted: the session's
+ *                   list holds one, every task and TMF one.
+ * struct kis_task   a SCSI command: embeds the struct ktgt_cmd, from
+ *                   kis_task_cache; freed by ->free_cmd() (or directly if
+ *                   it never reached the core).
+ *
+ * Locking
+ * =======
+ *
+ * kis_mutex       kis_targets, every tgt's portals, sessions and
+ *                 attributes, the TSIH table, session connection lists.
+ *                 Taken in configfs callbacks, netlink handlers and
+ *                 teardown; never on the data path.
+ * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
+ *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
+ * sess->sn_lock   spinlock: ExpCmdSN, the CmdSN hold queue, the count of
+ *                 outstanding commands (MaxCmdSN).
+ * conn->lock      spinlock (irq-safe): the ITT hash, the transmit queue,
+ *                 the data-out state of the connection's tasks, @dead.
+ *
+ * Lock order: kis_mutex -> ktgt_cfg_mutex -> kis_auth_lock;
+ * sess->sn_lock -> conn->lock.
+ */
+#ifndef KTGT_ISCSI_H
+#define KTGT_ISCSI_H
+
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <ktgt/ktgt.h>
+#include <uapi/ktgt/ktgt_iscsi.h>
+
+#include "proto/pdu.h"
+
+#define KIS_NAME_LEN		223
+#define KIS_AUTH_LEN		255
+#define KIS_ALIAS_LEN		255
+
+/**
+ * struct kis_params - operational parameters (RFC 7143 13)
+ *
+ * As target defaults the digests are bitmasks (1 << enum ktgt_iscsi_digest)
+ * of what the target accepts; negotiated, they are the enum value.
+ */
+struct kis_params {
+	u32	max_recv_dsl;
+	u32	max_xmit_dsl;
+	u32	max_burst;
+	u32	first_burst;
+	u8	initial_r2t;
+	u8	immediate_data;
+	u32	max_r2t;
+	u32	max_conns;
+	u8	hdigest;
+	u8	ddigest;
+	u32	t2wait;
+	u32	t2retain;
+	u32	erl;
+	u8	dpio;
+	u8	dsio;
+	u32	queue_depth;
+};
+
+/**
+ * struct kis_auth - CHAP credentials (under kis_auth_lock)
+ * @user: incoming user name; empty: no CHAP
+ * @secret: incoming secret
+ * @mutual_user: mutual user name
+ * @mutual_secret: mutual secret
+ */
+struct kis_auth {
+	char	user[KIS_AUTH_LEN + 1];
+	char	secret[KIS_AUTH_LEN + 1];
+	char	mutual_user[KIS_AUTH_LEN + 1];
+	char	mutual_secret[KIS_AUTH_LEN + 1];
+};
+
+struct kis_tgt {
+	struct ktgt_target	*tgt;
+	struct kref		ref;
+	struct list_head	node;
+	struct config_group	portals_group;
+	struct list_head	portals;
+	struct list_head	sessions;
+	bool			enabled;
+	bool			gone;
+	u16			tpgt;
+	char			alias[KIS_ALIAS_LEN + 1];
+	struct kis_auth		auth;
+	struct kis_params	defaults;
+	char			name[KIS_NAME_LEN + 1];
+};
+
+struct kis_portal {
+	struct config_group	group;
+	struct kis_tgt		*t;
+	struct list_head	node;
+	char			addr[48];
+	u16			port;
+};
+
+struct kis_sess {
+	struct kis_tgt		*t;
+	struct ktgt_session	*sess;
+	struct list_head	node;		/* t->sessions, kis_mutex */
+	struct list_head	conns;		/* kis_mutex */
+	u16			tsih;
+	u64			isid;
+	char			initiator[KIS_NAME_LEN + 1];
+	struct kis_params	p;
+	u8			type;
+
+	spinlock_t		sn_lock;	/* below */
+	u32			exp_cmdsn;
+	u32			outstanding;
+	struct list_head	held;		/* tasks waiting for CmdSN */
+
+	atomic_t		tmfs;
+	wait_queue_head_t	tmf_wq;
+	unsigned long		flags;		/* KIS_SF_* bits */
+	int			reason;
+	struct work_struct	teardown_work;
+	struct completion	gone;
+	struct kobject		kobj;		/* owns the memory */
+};
+
+/* kis_sess.flags */
+#define KIS_SF_TEARDOWN		0	/* teardown queued */
+#define KIS_SF_SYSFS		1	/* kobject added */
+
+struct kis_ctl {
+	struct list_head	node;
+	u8			bhs[ISCSI_BHS_LEN];
+	struct iscsi_tx_hdr	h;
+	bool			advance_statsn;
+	bool			close_after;
+	int			close_reason;
+	u32			dlen;
+	u8			data[];
+};
+
+struct kis_conn {
+	struct kis_sess		*s;
+	struct kref		ref;
+	struct list_head	node;		/* s->conns, kis_mutex */
+	u16			cid;
+	struct socket		*sock;
+	struct kis_params	p;
+	u32			portid;
+
+	struct task_struct	*rx_thread;
+	struct task_struct	*tx_thread;
+	wait_queue_head_t	tx_wq;
+
+	spinlock_t		lock;		/* below */
+	DECLARE_HASHTABLE(itt_hash, 7);
+	struct list_head	tx_tasks;
+	struct list_head	tx_ctl;
+	bool			dead;
+	bool			started;
+	bool			logout;
+	u32			statsn;
+	u32			next_ttt;
+
+	unsigned long		last_rx;
+	u32			nop_ttt;
+	unsigned long		nop_sent;
+	struct delayed_work	nop_work;
+	struct delayed_work	start_timeout;
+	struct work_struct	teardown_work;
+	unsigned long		flags;		/* KIS_CF_* bits */
+	struct mutex		stop_mutex;	/* serialises kis_conn_stop() */
+	bool			stopped;	/* stop_mutex */
+	bool			listed;		/* in s->conns, kis_mutex */
+	u8			scratch[1024];	/* rx: AHS, discarded data */
+};
+
+/* kis_conn.flags */
+#define KIS_CF_CLOSE		0	/* connection teardown queued */
+
+/* kis_task.tx: what the transmit thread has to send for a task. */
+#define KIS_TX_R2T		BIT(0)
+#define KIS_TX_RSP		BIT(1)
+
+struct kis_task {
+	struct ktgt_cmd		cmd;
+	struct kis_conn		*conn;
+	struct hlist_node	hnode;		/* conn->itt_hash */
+	struct list_head	tx_node;	/* conn->tx_tasks */
+	struct list_head	held_node;	/* sess->held */
+	refcount_t		ref;
+	bool			hashed;
+	bool			queued;
+	bool			counted;
+	bool			submitted;
+	u8			tx;
+	u8			attr;
+	u8			cdb[KTGT_MAX_CDB_LEN];
+	u8			cdb_len;
+	enum ktgt_data_dir	dir;
+	u32			itt;
+	u32			cmdsn;
+	u32			edtl;
+	u64			raw_lun;
+
+	/* data-out state, under conn->lock */
+	struct scatterlist	*wsg;
+	unsigned int		wnents;
+	u32			received;
+	u32			unsol_len;
+	u32			unsol_rcvd;
+	bool			unsol_done;
+	bool			xfer_ready;
+	bool			rx_complete;
+	u32			r2t_next;
+	u32			r2t_out;
+	u32			r2tsn;
+	u32			ttt;
+};
+
+struct kis_tmf {
+	struct ktgt_tmf		tmf;
+	struct kis_conn		*conn;
+	u32			itt;
+	u8			function;
+};
+
+extern struct mutex kis_mutex;
+extern spinlock_t kis_auth_lock;
+extern struct list_head kis_targets;
+extern struct workqueue_struct *kis_wq;
+extern struct kmem_cache *kis_task_cache;
+extern struct ktgt_tgt_template kis_template;
+extern struct kobject *kis_sysfs_sessions;
+extern unsigned int kis_nop_interval;
+extern unsigned int kis_nop_timeout;
+
+/* main.c */
+struct kis_tgt *kis_tgt_find(const char *name);
+void kis_tgt_put(struct kis_tgt *t);
+bool kis_tgt_access(struct kis_tgt *t, const char *initiator,
+		    struct kis_auth *auth);
+
+/* nl.c */
+int kis_nl_init(void);
+void kis_nl_exit(void);
+void kis_nl_event(int type, struct kis_sess *s, struct kis_conn *conn,
+		  const char *target, int reason);
+
+/* conn.c */
+int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
+		 u16 tsih, u16 cid, struct socket *sock,
+		 const struct kis_params *p, u32 statsn, u32 exp_cmdsn,
+		 u8 type, u32 portid, u16 *tsih_out);
+int kis_conn_start(u16 tsih, u16 cid);
+void kis_portid_release(u32 portid);
+void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout);
+int kis_rdy_to_xfer(struct ktgt_cmd *cmd);
+int kis_xmit_response(struct ktgt_cmd *cmd);
+void kis_tmf_done(struct ktgt_tmf *tmf);
+void kis_free_cmd(struct ktgt_cmd *cmd);
+int kis_crc_init(void);
+void kis_crc_exit(void);
+
+#endif /* KTGT_ISCSI_H */

@@ -1,0 +1,472 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 600
+#
+# ktgt_iscsi's full-feature phase PDU by PDU, from a raw initiator (the
+# Python program below) that logs in through ktgt-iscsid and then checks:
+# NOP-Out ping / NOP-In echo; SCSI Response with sense (the power-on unit
+# attention) and GOOD; WRITE with immediate data + R2T + Data-Out; READ
+# with Data-In and status collapsed into the last Data-In; an underflow
+# residual; Reject for an unknown opcode and for a reserved ITT, with the
+# connection kept; Data-Out for an unknown ITT dropped; a CmdSN outside
+# the window dropped (ExpCmdSN unchanged); Text SendTargets=All; TMF
+# (LUN RESET, ABORT TASK of no task, TASK REASSIGN refused); a second
+# connection of the session (MC/S) whose command runs only once the
+# first connection fills the CmdSN gap; Logout of that connection; a
+# data segment longer than MaxRecvDataSegmentLength (Reject, connection
+# closed); session reinstatement (same ISID) closing the old connection;
+# Logout of the session. Target-initiated NOP-In keepalive is checked
+# with a 2 s nop_interval.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+IQN=iqn.2026-11.org.ktgt:kern-pdu
+
+iscsi_tgt_setup
+echo 2 > /sys/module/ktgt_iscsi/parameters/nop_interval || fail "nop_interval"
+iscsi_tgt_mkdisk kpdu0 /tmp/kpdu0.img 16M
+iscsi_tgt_mktarget "$IQN" 127.0.0.1
+iscsi_tgt_maplun "$IQN" 0 kpdu0
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxConnections" 2
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxOutstandingR2T" 2
+iscsi_tgt_enable "$IQN"
+
+cat > /tmp/pdu.py <<'EOF'
+import socket, struct, sys, time
+
+IQN = sys.argv[1]
+INI = "iqn.2026-11.org.ktgt:raw-initiator"
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+def recvall(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            raise EOFError("connection closed")
+        b += c
+    return b
+
+def pad(n):
+    return (4 - n % 4) % 4
+
+class Conn:
+    def __init__(self, isid, tsih=0, cid=0):
+        self.s = socket.create_connection(("127.0.0.1", 3260), timeout=20)
+        self.isid, self.tsih, self.cid = isid, tsih, cid
+        self.itt = 0x1000 * (cid + 1)
+        self.expstatsn = 0
+
+    def send(self, bhs, data=b""):
+        bhs = bytearray(bhs)
+        bhs[5:8] = struct.pack(">I", len(data))[1:]
+        self.s.sendall(bytes(bhs) + data + b"\0" * pad(len(data)))
+
+    def recv(self):
+        bhs = recvall(self.s, 48)
+        dlen = struct.unpack(">I", b"\0" + bhs[5:8])[0]
+        data = recvall(self.s, dlen + pad(dlen))[:dlen]
+        op = bhs[0] & 0x3f
+        if op in (0x21, 0x22, 0x24, 0x26, 0x3f, 0x32, 0x20) or (op == 0x25 and bhs[1] & 1):
+            sn = struct.unpack(">I", bhs[24:28])[0]
+            self.expstatsn = sn + 1
+        self.expcmdsn, self.maxcmdsn = struct.unpack(">II", bhs[28:36])
+        return bhs, data
+
+    def recv_op(self, op, what):
+        while True:
+            bhs, data = self.recv()
+            got = bhs[0] & 0x3f
+            if got == 0x20 and struct.unpack(">I", bhs[16:20])[0] == 0xffffffff and op != 0x20:
+                self.answer_nop(bhs)
+                continue
+            if got != op:
+                fail("%s: expected opcode 0x%02x, got 0x%02x (byte2 0x%02x)" % (what, op, got, bhs[2]))
+            return bhs, data
+
+    def answer_nop(self, bhs):
+        out = bytearray(48)
+        out[0] = 0x40
+        out[1] = 0x80
+        out[16:20] = b"\xff\xff\xff\xff"
+        out[20:24] = bhs[20:24]
+        out[24:28] = struct.pack(">I", self.cmdsn)
+        out[28:32] = struct.pack(">I", self.expstatsn)
+        self.send(out)
+
+    def login(self, params=None):
+        keys = {"InitiatorName": INI, "TargetName": IQN, "SessionType": "Normal",
+                "AuthMethod": "None"}
+        stage = 0
+        cmdsn = 1
+        for step in range(6):
+            bhs = bytearray(48)
+            bhs[0] = 0x43
+            nsg = 1 if stage == 0 else 3
+            bhs[1] = 0x80 | (stage << 2) | nsg
+            bhs[8:14] = struct.pack(">Q", self.isid)[2:]
+            bhs[14:16] = struct.pack(">H", self.tsih)
+            bhs[16:20] = struct.pack(">I", 0x77)
+            bhs[20:22] = struct.pack(">H", self.cid)
+            bhs[24:28] = struct.pack(">I", cmdsn)
+            bhs[28:32] = struct.pack(">I", self.expstatsn)
+            if stage == 0:
+                kv = keys
+            else:
+                kv = {"HeaderDigest": "None", "DataDigest": "None",
+                      "MaxRecvDataSegmentLength": "8192", "InitialR2T": "Yes",
+                      "ImmediateData": "Yes", "FirstBurstLength": "65536",
+                      "MaxBurstLength": "262144", "MaxConnections": "2",
+                      "ErrorRecoveryLevel": "0", "MaxOutstandingR2T": "1",
+                      "DefaultTime2Wait": "2", "DefaultTime2Retain": "20",
+                      "DataPDUInOrder": "Yes", "DataSequenceInOrder": "Yes"}
+                if params:
+                    kv.update(params)
+                if self.tsih:
+                    kv = {k: v for k, v in kv.items() if k in ("HeaderDigest", "DataDigest", "MaxRecvDataSegmentLength")}
+            data = b"".join(("%s=%s" % (k, v)).encode() + b"\0" for k, v in kv.items())
+            self.send(bhs, data)
+            rsp = recvall(self.s, 48)
+            dlen = struct.unpack(">I", b"\0" + rsp[5:8])[0]
+            rdata = recvall(self.s, dlen + pad(dlen))[:dlen]
+            if rsp[0] & 0x3f != 0x23 or rsp[36] != 0:
+                fail("login refused: class %d detail %d %r" % (rsp[36], rsp[37], rdata))
+            self.expstatsn = struct.unpack(">I", rsp[24:28])[0] + 1
+            self.cmdsn = struct.unpack(">I", rsp[28:32])[0]
+            if rsp[1] & 0x80:
+                if (rsp[1] & 3) == 3:
+                    self.tsih = struct.unpack(">H", rsp[14:16])[0]
+                    return
+                stage = rsp[1] & 3
+        fail("login did not reach the full-feature phase")
+
+    def next_itt(self):
+        self.itt += 1
+        return self.itt
+
+    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False):
+        itt = self.next_itt()
+        bhs = bytearray(48)
+        bhs[0] = 0x01
+        bhs[1] = (0x80 if final else 0) | (0x40 if read else 0) | (0x20 if write else 0) | 1
+        bhs[16:20] = struct.pack(">I", itt)
+        bhs[20:24] = struct.pack(">I", edtl)
+        if cmdsn is None:
+            cmdsn = self.cmdsn
+            self.cmdsn += 1
+        bhs[24:28] = struct.pack(">I", cmdsn)
+        bhs[28:32] = struct.pack(">I", self.expstatsn)
+        bhs[32:32 + len(cdb)] = cdb
+        self.send(bhs, imm)
+        return itt
+
+    def response(self, itt, what):
+        data = b""
+        while True:
+            bhs, d = self.recv_op(None, what) if False else self.recv()
+            op = bhs[0] & 0x3f
+            if op == 0x20 and struct.unpack(">I", bhs[16:20])[0] == 0xffffffff:
+                self.answer_nop(bhs)
+                continue
+            if struct.unpack(">I", bhs[16:20])[0] != itt:
+                fail("%s: response for ITT 0x%x, expected 0x%x (op 0x%02x)" % (what, struct.unpack(">I", bhs[16:20])[0], itt, op))
+            if op == 0x25:
+                off = struct.unpack(">I", bhs[40:44])[0]
+                if off != len(data):
+                    fail("%s: Data-In offset %d, expected %d" % (what, off, len(data)))
+                data += d
+                if bhs[1] & 1:
+                    return bhs[3], data, bhs, b""
+                continue
+            if op == 0x21:
+                return bhs[3], data, bhs, d
+            if op == 0x31:
+                return None, data, bhs, d
+            fail("%s: unexpected opcode 0x%02x" % (what, op))
+
+    def nop(self, payload=b"ping"):
+        itt = self.next_itt()
+        bhs = bytearray(48)
+        bhs[0] = 0x40
+        bhs[1] = 0x80
+        bhs[16:20] = struct.pack(">I", itt)
+        bhs[20:24] = b"\xff\xff\xff\xff"
+        bhs[24:28] = struct.pack(">I", self.cmdsn)
+        self.send(bhs, payload)
+        rsp, data = self.recv_op(0x20, "NOP-In")
+        if struct.unpack(">I", rsp[16:20])[0] != itt or data != payload:
+            fail("NOP-In does not echo the ping: %r" % data)
+
+    def raw(self, bhs, data=b""):
+        self.send(bhs, data)
+
+tur = bytes([0] * 6)
+def rw10(op, lba, n):
+    return bytes([op, 0]) + struct.pack(">I", lba) + bytes([0]) + struct.pack(">H", n) + bytes([0])
+
+c = Conn(0x400000000001)
+c.login()
+print("logged in, TSIH", c.tsih)
+c.nop()
+
+# Unit attention first, then GOOD
+st, _, _, sense = c.response(c.scsi(tur, 0), "TUR 1")
+if st != 2 or len(sense) < 4 or (sense[4] & 0xf) != 6:
+    fail("first TUR: status %d sense %r, expected CHECK CONDITION / UNIT ATTENTION" % (st, sense[:8]))
+st, _, _, _ = c.response(c.scsi(tur, 0), "TUR 2")
+if st != 0:
+    fail("second TUR: status %d" % st)
+
+# WRITE 8 blocks: 512 immediate, then an R2T for the rest
+pat = bytes((i * 7 + 3) & 0xff for i in range(4096))
+itt = c.scsi(rw10(0x2a, 16, 8), 4096, write=True, imm=pat[:512])
+st, _, r2t, _ = c.response(itt, "WRITE")
+if st is not None:
+    fail("WRITE: expected an R2T, got status %d" % st)
+off, length = struct.unpack(">II", r2t[40:48])
+if (off, length) != (512, 3584):
+    fail("R2T offset/length %d/%d, expected 512/3584" % (off, length))
+do = bytearray(48)
+do[0] = 0x05
+do[1] = 0x80
+do[16:20] = struct.pack(">I", itt)
+do[20:24] = r2t[20:24]
+do[28:32] = struct.pack(">I", c.expstatsn)
+do[40:44] = struct.pack(">I", 512)
+c.send(do, pat[512:])
+st, _, _, _ = c.response(itt, "WRITE status")
+if st != 0:
+    fail("WRITE: status %d" % st)
+
+# READ back: Data-In with the status in the last PDU
+st, data, last, _ = c.response(c.scsi(rw10(0x28, 16, 8), 4096, read=True), "READ")
+if st != 0 or data != pat:
+    fail("READ: status %r, data %s" % (st, "equal" if data == pat else "differs"))
+if last[0] & 0x3f != 0x25:
+    fail("READ: status not collapsed into Data-In")
+# underflow: EDTL 8192 for 4096 bytes
+st, data, last, _ = c.response(c.scsi(rw10(0x28, 16, 8), 8192, read=True), "READ underflow")
+resid = struct.unpack(">I", last[44:48])[0]
+if st != 0 or not (last[1] & 0x02) or resid != 4096:
+    fail("underflow: flags 0x%02x residual %d" % (last[1], resid))
+print("SCSI commands OK")
+
+# Unknown opcode: Reject (command not supported), connection stays
+bad = bytearray(48)
+bad[0] = 0x1c
+bad[1] = 0x80
+c.raw(bad)
+rsp, rdata = c.recv_op(0x3f, "Reject for opcode 0x1c")
+if rsp[2] != 0x05 or rdata[:1] != b"\x1c":
+    fail("Reject reason 0x%02x" % rsp[2])
+# Reserved ITT on a SCSI Command: Reject (invalid PDU field)
+bad = bytearray(48)
+bad[0] = 0x01
+bad[1] = 0x80
+bad[16:20] = b"\xff\xff\xff\xff"
+bad[24:28] = struct.pack(">I", c.cmdsn)
+c.raw(bad)
+rsp, _ = c.recv_op(0x3f, "Reject for the reserved ITT")
+if rsp[2] != 0x09:
+    fail("Reject reason 0x%02x for the reserved ITT" % rsp[2])
+# Data-Out for a task that does not exist: dropped
+do = bytearray(48)
+do[0] = 0x05
+do[1] = 0x80
+do[16:20] = struct.pack(">I", 0xdead)
+c.send(do, b"x" * 100)
+c.nop()
+# CmdSN far outside the window: dropped, ExpCmdSN unchanged
+before = c.expcmdsn
+c.scsi(tur, 0, cmdsn=c.cmdsn + 100000)
+c.nop()
+if c.expcmdsn != before:
+    fail("ExpCmdSN moved from %d to %d for an out-of-window command" % (before, c.expcmdsn))
+print("bad PDUs OK")
+
+# Text: SendTargets=All
+t = bytearray(48)
+t[0] = 0x44
+t[1] = 0x80
+t[16:20] = struct.pack(">I", c.next_itt())
+t[20:24] = b"\xff\xff\xff\xff"
+t[24:28] = struct.pack(">I", c.cmdsn)
+c.send(t, b"SendTargets=All\0")
+rsp, data = c.recv_op(0x24, "Text response")
+if ("TargetName=" + IQN).encode() not in data or b"TargetAddress=127.0.0.1:3260,1" not in data:
+    fail("SendTargets: %r" % data)
+
+# TMFs
+def tmf(fn, rtt=0xffffffff):
+    b = bytearray(48)
+    b[0] = 0x42
+    b[1] = 0x80 | fn
+    itt = c.next_itt()
+    b[16:20] = struct.pack(">I", itt)
+    b[20:24] = struct.pack(">I", rtt)
+    b[24:28] = struct.pack(">I", c.cmdsn)
+    c.send(b)
+    rsp, _ = c.recv_op(0x22, "TMF %d" % fn)
+    if struct.unpack(">I", rsp[16:20])[0] != itt:
+        fail("TMF response ITT")
+    return rsp[2]
+r = tmf(5)
+if r != 0:
+    fail("LUN RESET response %d" % r)
+r = tmf(1, 0x4242)
+if r not in (0, 1):
+    fail("ABORT TASK of no task: response %d" % r)
+r = tmf(8, 0x4242)
+if r != 4:
+    fail("TASK REASSIGN response %d, expected 4" % r)
+# the LUN reset raised a unit attention
+st, _, _, sense = c.response(c.scsi(tur, 0), "TUR after reset")
+if st != 2 or (sense[4] & 0xf) != 6:
+    fail("no unit attention after LUN RESET")
+print("text and TMF OK")
+
+# MC/S: a second connection; its command is held until conn 1 fills the gap
+c2 = Conn(c.isid, tsih=c.tsih, cid=1)
+c2.login()
+if c2.tsih != c.tsih:
+    fail("second connection got TSIH %d" % c2.tsih)
+gap = c.cmdsn
+c2.cmdsn = gap + 1
+itt2 = c2.scsi(tur, 0, cmdsn=gap + 1)
+c2.s.settimeout(2)
+try:
+    c2.recv()
+    fail("the command after the CmdSN gap ran before the gap was filled")
+except socket.timeout:
+    pass
+c2.s.settimeout(20)
+itt1 = c.scsi(tur, 0, cmdsn=gap)
+c.cmdsn = gap + 2
+st, _, _, _ = c.response(itt1, "conn 1 TUR")
+st2, _, _, _ = c2.response(itt2, "conn 2 TUR")
+if st != 0 or st2 != 0:
+    fail("MC/S TURs: %d %d" % (st, st2))
+# logout of connection 1 (CID 1) from itself
+lo = bytearray(48)
+lo[0] = 0x46
+lo[1] = 0x80 | 1
+lo[16:20] = struct.pack(">I", c2.next_itt())
+lo[20:22] = struct.pack(">H", 1)
+lo[24:28] = struct.pack(">I", c.cmdsn)
+c2.send(lo)
+rsp, _ = c2.recv_op(0x26, "connection logout")
+if rsp[2] != 0:
+    fail("connection logout response %d" % rsp[2])
+try:
+    c2.recv()
+    fail("connection still open after its logout")
+except EOFError:
+    pass
+c.nop()
+print("MC/S OK")
+
+# keepalive: the target pings an idle connection
+c.s.settimeout(10)
+bhs, _ = c.recv()
+if bhs[0] & 0x3f != 0x20 or struct.unpack(">I", bhs[20:24])[0] == 0xffffffff:
+    fail("no NOP-In ping from the target")
+c.answer_nop(bhs)
+c.s.settimeout(20)
+c.nop()
+print("keepalive OK")
+
+# session reinstatement: same ISID, TSIH 0
+c3 = Conn(c.isid)
+c3.login()
+try:
+    while True:
+        c.recv()
+except (EOFError, ConnectionResetError):
+    pass
+c3.nop()
+print("reinstatement OK")
+
+# a data segment longer than MaxRecvDataSegmentLength: Reject, closed
+big = bytearray(48)
+big[0] = 0x40
+big[1] = 0x80
+big[16:20] = struct.pack(">I", c3.next_itt())
+big[20:24] = b"\xff\xff\xff\xff"
+big[5:8] = struct.pack(">I", 1 << 20)[1:]
+c3.s.sendall(bytes(big))
+rsp, _ = c3.recv_op(0x3f, "Reject for an oversized segment")
+if rsp[2] != 0x04:
+    fail("oversized segment: Reject reason 0x%02x" % rsp[2])
+try:
+    while True:
+        c3.recv()
+except (EOFError, ConnectionResetError):
+    pass
+
+# MaxOutstandingR2T 2 and 1 KiB bursts: R2Ts come two at a time
+c4 = Conn(0x400000000002)
+c4.login({"MaxOutstandingR2T": "2", "MaxBurstLength": "1024",
+          "FirstBurstLength": "512"})
+st, _, _, _ = c4.response(c4.scsi(tur, 0), "c4 TUR")
+pat2 = bytes((i * 13 + 1) & 0xff for i in range(4096))
+itt = c4.scsi(rw10(0x2a, 64, 8), 4096, write=True, imm=pat2[:512])
+want = [(512, 1024), (1536, 1024), (2560, 1024), (3584, 512)]
+seen = []
+pending = []
+while len(seen) < len(want):
+    st, _, r2t, _ = c4.response(itt, "burst R2T")
+    if st is not None:
+        fail("multi-R2T WRITE ended early with status %d" % st)
+    off, length = struct.unpack(">II", r2t[40:48])
+    seen.append((off, length))
+    pending.append((off, length, bytes(r2t[20:24])))
+    # two R2Ts are outstanding before any data is sent
+    if len(pending) < 2 and len(seen) < len(want):
+        continue
+    for off, length, ttt in pending:
+        do = bytearray(48)
+        do[0] = 0x05
+        do[1] = 0x80
+        do[16:20] = struct.pack(">I", itt)
+        do[20:24] = ttt
+        do[40:44] = struct.pack(">I", off)
+        c4.send(do, pat2[off:off + length])
+    pending = []
+if seen != want:
+    fail("R2Ts %r, expected %r" % (seen, want))
+st, _, _, _ = c4.response(itt, "multi-R2T WRITE status")
+if st != 0:
+    fail("multi-R2T WRITE status %d" % st)
+st, data, _, _ = c4.response(c4.scsi(rw10(0x28, 64, 8), 4096, read=True), "READ 2")
+if data != pat2:
+    fail("multi-R2T data read back differs")
+print("multi-R2T OK")
+
+# and a clean session logout
+lo = bytearray(48)
+lo[0] = 0x46
+lo[1] = 0x80
+lo[16:20] = struct.pack(">I", c4.next_itt())
+lo[24:28] = struct.pack(">I", c4.cmdsn)
+c4.send(lo)
+rsp, _ = c4.recv_op(0x26, "session logout")
+if rsp[2] != 0:
+    fail("session logout response %d" % rsp[2])
+print("ALL OK")
+EOF
+
+out=$(python3 /tmp/pdu.py "$IQN" 2>&1)
+echo "$out"
+echo "$out" | grep -q "^ALL OK$" || fail "raw initiator: $(echo "$out" | tail -n 3)"
+for ((i = 0; i < 50; i++)); do
+	[ -z "$(ls /sys/kernel/ktgt_iscsi/sessions/)" ] && break
+	sleep 0.2
+done
+expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "sessions left"
+dmesg | grep -q "ktgt_iscsi: .*rejected" || fail "no log line for the rejected PDUs"
+iscsi_tgt_teardown
+pass "raw PDU checks"

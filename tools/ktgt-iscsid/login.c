@@ -1,0 +1,953 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt-iscsid: one connection, from its first Login Request to the
+ * hand-over to the kernel (normal sessions) or to the Logout of a
+ * discovery session (SendTargets is answered here).
+ *
+ * RFC 7143: login phase 6.3 and 11.12-11.13, CHAP 12.1.3, text
+ * negotiation 6.2 and 11.10-11.11, SendTargets annex C.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../targets/iscsi/proto/iscsi_proto.h"
+#include "chap.h"
+#include "iscsid.h"
+
+/* Login PDU fields not in iscsi_proto.h (RFC 7143 11.12, 11.13). */
+#define LOGIN_FLAG_TRANSIT	0x80
+#define LOGIN_FLAG_CONTINUE	0x40
+#define LOGIN_CSG(f)		(((f) >> 2) & 3)
+#define LOGIN_NSG(f)		((f) & 3)
+#define STAGE_SECURITY		0
+#define STAGE_OPERATIONAL	1
+#define STAGE_FFP		3
+
+/* Login Response status (class << 8 | detail), RFC 7143 11.13.5. */
+#define ST_SUCCESS		0x0000
+#define ST_INITIATOR_ERR	0x0200
+#define ST_AUTH_FAILED		0x0201
+#define ST_FORBIDDEN		0x0202
+#define ST_NOT_FOUND		0x0203
+#define ST_UNSUPPORTED_VERSION	0x0205
+#define ST_TOO_MANY_CONNS	0x0206
+#define ST_MISSING_PARAM	0x0207
+#define ST_NO_SESSION		0x020a
+#define ST_TARGET_ERR		0x0300
+#define ST_SERVICE_UNAVAIL	0x0301
+
+#define RX_MAX			65536	/* largest data segment accepted */
+#define TX_MAX			16384	/* login response data segment */
+#define SENDTARGETS_MAX		(256 * 1024)
+
+enum auth_state { AUTH_NEW, AUTH_WAIT_A, AUTH_WAIT_R, AUTH_DONE };
+
+struct login {
+	int fd;
+	char peer[ISCSID_ADDR_LEN + 8];
+	struct sockaddr_storage local;
+	char local_addr[ISCSID_ADDR_LEN];
+	u16 local_port;
+	struct iscsid_nl *nl;
+	time_t deadline;
+
+	/* From the first Login Request, constant during the login. */
+	u8 isid[6];
+	u16 tsih;
+	u16 cid;
+	bool first;
+	int stage;
+
+	u32 itt;
+	u32 cmdsn;
+	u32 statsn;
+	u32 exp_cmdsn;
+
+	enum auth_state auth;
+	int chap_alg;
+	bool chap_mutual;
+	u8 chap_id;
+	u8 chap_chal[CHAP_MAX_DIGEST];
+	size_t chap_chal_len;
+
+	bool discovery;
+	char ini_name[ISCSI_NAME_MAX + 1];	/* for messages */
+	char tgt_name[ISCSI_NAME_MAX + 1];
+	struct iscsid_target_info ti;
+	const char *why;	/* why login_start() failed */
+	u16 tpgt;
+	struct iscsi_neg neg;
+
+	u8 bhs[ISCSI_BHS_LEN];
+	u8 *rx;		/* RX_MAX: one PDU's data segment */
+	u8 *acc;	/* RX_MAX: data accumulated over C=1 PDUs */
+	size_t acc_len;
+	u8 *tx;		/* TX_MAX */
+};
+
+static u64 isid_u64(const u8 *isid)
+{
+	return ktgt_get_be(isid, 6);
+}
+
+/* Read exactly @len bytes before the deadline. */
+static int read_full(struct login *l, u8 *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+		long left = (long)(l->deadline - time(NULL));
+		ssize_t n;
+		int ret;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ret = poll(&pfd, 1, (int)(left * 1000));
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -errno;
+		if (!ret)
+			return -ETIMEDOUT;
+		n = recv(l->fd, buf + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -ECONNRESET;
+		got += n;
+	}
+	return 0;
+}
+
+/* One PDU: the BHS in l->bhs, the data segment in l->rx. */
+static int recv_pdu(struct login *l, u32 *dlen)
+{
+	u8 ahs[255 * 4];
+	u32 len, padded;
+	int ret;
+
+	ret = read_full(l, l->bhs, ISCSI_BHS_LEN);
+	if (ret)
+		return ret;
+	len = get_unaligned_be24(l->bhs + 5);
+	if (len > RX_MAX)
+		return -EMSGSIZE;
+	if (l->bhs[4]) {
+		ret = read_full(l, ahs, l->bhs[4] * 4);
+		if (ret)
+			return ret;
+	}
+	padded = (len + 3) & ~3u;
+	ret = read_full(l, l->rx, padded);
+	if (ret)
+		return ret;
+	*dlen = len;
+	return 0;
+}
+
+static int send_pdu(struct login *l, const u8 *bhs, const u8 *data, u32 len)
+{
+	static const u8 pad[4];
+	struct iovec iov[3] = {
+		{ .iov_base = (void *)bhs, .iov_len = ISCSI_BHS_LEN },
+		{ .iov_base = (void *)data, .iov_len = len },
+		{ .iov_base = (void *)pad, .iov_len = (4 - (len & 3)) & 3 },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
+	size_t total = ISCSI_BHS_LEN + len + iov[2].iov_len;
+
+	while (total) {
+		ssize_t n = sendmsg(l->fd, &mh, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		total -= n;
+		while (n && mh.msg_iovlen) {
+			size_t k = (size_t)n < mh.msg_iov->iov_len ?
+				   (size_t)n : mh.msg_iov->iov_len;
+
+			mh.msg_iov->iov_base = (u8 *)mh.msg_iov->iov_base + k;
+			mh.msg_iov->iov_len -= k;
+			n -= k;
+			if (!mh.msg_iov->iov_len) {
+				mh.msg_iov++;
+				mh.msg_iovlen--;
+			}
+		}
+	}
+	return 0;
+}
+
+static int send_login_rsp(struct login *l, u8 flags, u16 status,
+			  const u8 *data, u32 len, u16 tsih)
+{
+	u8 bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[0] = ISCSI_OP_LOGIN_RSP;
+	bhs[1] = flags;
+	bhs[2] = 0;	/* Version-max */
+	bhs[3] = 0;	/* Version-active */
+	put_unaligned_be24(len, bhs + 5);
+	memcpy(bhs + 8, l->isid, 6);
+	put_unaligned_be16(tsih, bhs + 14);
+	put_unaligned_be32(l->itt, bhs + 16);
+	put_unaligned_be32(l->statsn, bhs + 24);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 28);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 32);	/* MaxCmdSN */
+	bhs[36] = status >> 8;
+	bhs[37] = status & 0xff;
+	l->statsn++;
+	return send_pdu(l, bhs, data, len);
+}
+
+static void login_fail(struct login *l, u16 status, const char *why)
+{
+	log_warn("%s: login of %s to %s failed, status %04x: %s", l->peer,
+		 l->ini_name[0] ? l->ini_name : "?",
+		 l->discovery ? "discovery" :
+		 l->tgt_name[0] ? l->tgt_name : "?", status, why);
+	send_login_rsp(l, (u8)(l->stage << 2), status, NULL, 0, l->tsih);
+}
+
+static const char *kv_get(const struct iscsi_kv *kvs, unsigned int n,
+			  int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (iscsi_key_lookup(kvs[i].key) == id)
+			return kvs[i].value;
+	return NULL;
+}
+
+/* Canonical form of an address, for comparisons. */
+static int addr_bytes(const char *s, u8 *out, int *family)
+{
+	if (inet_pton(AF_INET, s, out) == 1) {
+		*family = AF_INET;
+		return 4;
+	}
+	if (inet_pton(AF_INET6, s, out) == 1) {
+		*family = AF_INET6;
+		return 16;
+	}
+	return -1;
+}
+
+static bool is_wildcard(const char *addr)
+{
+	return !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::");
+}
+
+/* Does @p serve connections arriving at our local address? */
+static bool portal_matches(struct login *l, const struct iscsid_portal *p)
+{
+	u8 a[16], b[16];
+	int fa, fb, la, lb;
+
+	if (p->port != l->local_port)
+		return false;
+	la = addr_bytes(p->addr, a, &fa);
+	lb = addr_bytes(l->local_addr, b, &fb);
+	if (la < 0 || lb < 0 || fa != fb)
+		return false;
+	if (is_wildcard(p->addr))
+		return true;
+	return !memcmp(a, b, la);
+}
+
+/* The first request: names, session type, the target's view. */
+static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
+		       unsigned int n)
+{
+	const char *ini = kv_get(kvs, n, ISCSI_KEY_INITIATOR_NAME);
+	const char *tn = kv_get(kvs, n, ISCSI_KEY_TARGET_NAME);
+	const char *st = kv_get(kvs, n, ISCSI_KEY_SESSION_TYPE);
+	struct iscsi_params p;
+	unsigned int i;
+	int ret;
+
+	if (ini)
+		snprintf(l->ini_name, sizeof(l->ini_name), "%s", ini);
+	if (tn)
+		snprintf(l->tgt_name, sizeof(l->tgt_name), "%s", tn);
+	if (!ini || !ini[0])
+		return ST_MISSING_PARAM;
+	if (st && !strcmp(st, "Discovery"))
+		l->discovery = true;
+	else if (st && strcmp(st, "Normal"))
+		return ST_INITIATOR_ERR;
+
+	if (l->discovery) {
+		/* Discovery: no authentication, no digests, defaults. */
+		iscsi_params_rfc_defaults(&p);
+		p.header_digest = BIT(ISCSI_DIGEST_NONE);
+		p.data_digest = BIT(ISCSI_DIGEST_NONE);
+		p.max_recv_dsl = RX_MAX;
+		iscsi_neg_init(&l->neg, &p);
+		return ST_SUCCESS;
+	}
+	if (!tn || !tn[0])
+		return ST_MISSING_PARAM;
+	if (strlen(tn) > ISCSI_NAME_MAX || strlen(ini) > ISCSI_NAME_MAX)
+		return ST_INITIATOR_ERR;
+	ret = iscsid_nl_target_get(l->nl, tn, ini, &l->ti);
+	if (ret == -ENOENT) {
+		l->why = "no such target";
+		return ST_NOT_FOUND;
+	}
+	if (ret) {
+		log_err("TARGET_GET %s: %s", tn, strerror(-ret));
+		return ST_TARGET_ERR;
+	}
+	if (!l->ti.access) {
+		l->why = "initiator not admitted";
+		return ST_FORBIDDEN;
+	}
+	for (i = 0; i < l->ti.tgt.nportals; i++)
+		if (portal_matches(l, &l->ti.tgt.portals[i]))
+			break;
+	if (i == l->ti.tgt.nportals) {
+		l->why = "target not on this portal";
+		return ST_NOT_FOUND;
+	}
+	l->tpgt = l->ti.tgt.portals[i].tpgt;
+	iscsi_neg_init(&l->neg, &l->ti.params);
+	return ST_SUCCESS;
+}
+
+static bool chap_required(struct login *l)
+{
+	return !l->discovery && l->ti.user[0];
+}
+
+static u16 auth_failed(struct login *l, const char *why)
+{
+	l->why = why;
+	return ST_AUTH_FAILED;
+}
+
+/* The security keys of one request; returns a login status. */
+static u16 login_security(struct login *l, const struct iscsi_kv *kvs,
+			  unsigned int n, bool transit,
+			  struct iscsi_text_buf *out)
+{
+	const char *am = kv_get(kvs, n, ISCSI_KEY_AUTH_METHOD);
+	const char *ca = kv_get(kvs, n, ISCSI_KEY_CHAP_A);
+	const char *ci = kv_get(kvs, n, ISCSI_KEY_CHAP_I);
+	const char *cc = kv_get(kvs, n, ISCSI_KEY_CHAP_C);
+	const char *cn = kv_get(kvs, n, ISCSI_KEY_CHAP_N);
+	const char *cr = kv_get(kvs, n, ISCSI_KEY_CHAP_R);
+	u8 buf[CHAP_MAX_CHALLENGE], rsp[CHAP_MAX_DIGEST];
+	size_t len;
+	u64 id;
+	int dl;
+
+	if (l->stage != STAGE_SECURITY) {
+		if (am || ca || ci || cc || cn || cr)
+			return ST_INITIATOR_ERR;
+		return ST_SUCCESS;
+	}
+	switch (l->auth) {
+	case AUTH_NEW:
+		if (ca || ci || cc || cn || cr)
+			return ST_INITIATOR_ERR;
+		if (!am) {
+			if (chap_required(l)) {
+				if (transit)
+					return auth_failed(l, "no AuthMethod");
+				return ST_SUCCESS;
+			}
+			l->auth = AUTH_DONE;
+			return ST_SUCCESS;
+		}
+		if (chap_required(l)) {
+			if (!iscsi_list_has(am, "CHAP")) {
+				iscsi_text_add(out, "AuthMethod", "Reject");
+				return auth_failed(l, "CHAP not offered");
+			}
+			iscsi_text_add(out, "AuthMethod", "CHAP");
+			l->auth = AUTH_WAIT_A;
+			return ST_SUCCESS;
+		}
+		if (!iscsi_list_has(am, "None")) {
+			iscsi_text_add(out, "AuthMethod", "Reject");
+			return auth_failed(l, "AuthMethod None not offered");
+		}
+		iscsi_text_add(out, "AuthMethod", "None");
+		l->auth = AUTH_DONE;
+		return ST_SUCCESS;
+	case AUTH_WAIT_A:
+		if (am || ci || cc || cn || cr || !ca)
+			return auth_failed(l, "CHAP_A expected");
+		l->chap_alg = chap_pick_alg(ca);
+		if (l->chap_alg < 0) {
+			iscsi_text_add(out, "CHAP_A", "Reject");
+			return auth_failed(l, "no supported CHAP_A");
+		}
+		l->chap_chal_len = chap_digest_len(l->chap_alg);
+		if (chap_random(&l->chap_id, 1) ||
+		    chap_random(l->chap_chal, l->chap_chal_len))
+			return ST_TARGET_ERR;
+		iscsi_text_add_u32(out, "CHAP_A", l->chap_alg);
+		iscsi_text_add_u32(out, "CHAP_I", l->chap_id);
+		iscsi_text_add_hex(out, "CHAP_C", l->chap_chal,
+				   l->chap_chal_len);
+		l->auth = AUTH_WAIT_R;
+		return ST_SUCCESS;
+	case AUTH_WAIT_R:
+		if (am || ca || !cn || !cr)
+			return auth_failed(l, "CHAP_N and CHAP_R expected");
+		if (strcmp(cn, l->ti.user))
+			return auth_failed(l, "wrong CHAP_N");
+		if (iscsi_parse_binary(cr, buf, sizeof(buf), &len) ||
+		    !chap_verify(l->chap_alg, l->chap_id,
+				 (const u8 *)l->ti.secret, l->ti.secret_len,
+				 l->chap_chal, l->chap_chal_len, buf, len))
+			return auth_failed(l, "wrong CHAP_R");
+		if (ci || cc) {
+			/* Mutual: the initiator authenticates us. */
+			if (!ci || !cc)
+				return auth_failed(l, "CHAP_I without CHAP_C");
+			if (!l->ti.mutual_user[0])
+				return auth_failed(l, "no mutual credentials");
+			if (iscsi_parse_number(ci, 255, &id) ||
+			    iscsi_parse_binary(cc, buf, sizeof(buf), &len) ||
+			    !len)
+				return auth_failed(l, "malformed CHAP_I/CHAP_C");
+			if (len == l->chap_chal_len &&
+			    !memcmp(buf, l->chap_chal, len))
+				return auth_failed(l, "reflected challenge");
+			dl = chap_response(l->chap_alg, (u8)id,
+					   (const u8 *)l->ti.mutual_secret,
+					   l->ti.mutual_secret_len, buf, len,
+					   rsp);
+			if (dl <= 0)
+				return ST_TARGET_ERR;
+			iscsi_text_add(out, "CHAP_N", l->ti.mutual_user);
+			iscsi_text_add_hex(out, "CHAP_R", rsp, dl);
+			l->chap_mutual = true;
+		}
+		l->auth = AUTH_DONE;
+		return ST_SUCCESS;
+	case AUTH_DONE:
+	default:
+		if (am || ca || ci || cc || cn || cr)
+			return ST_INITIATOR_ERR;
+		return ST_SUCCESS;
+	}
+}
+
+static const char *chap_alg_name(int alg)
+{
+	switch (alg) {
+	case CHAP_A_MD5:
+		return "5 (MD5)";
+	case CHAP_A_SHA1:
+		return "6 (SHA1)";
+	case CHAP_A_SHA256:
+		return "7 (SHA-256)";
+	default:
+		return "8 (SHA3-256)";
+	}
+}
+
+static u16 conn_add_status(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return ST_NO_SESSION;
+	case -EBUSY:
+	case -EUSERS:
+	case -EMLINK:
+		return ST_TOO_MANY_CONNS;
+	case -EACCES:
+	case -EPERM:
+		return ST_FORBIDDEN;
+	default:
+		return ST_TARGET_ERR;
+	}
+}
+
+/* The final response of a normal session and the hand-over. */
+static int login_complete(struct login *l, u8 flags, const u8 *data,
+			  u32 len)
+{
+	struct iscsid_conn_add a = {
+		.target = l->neg.target_name,
+		.initiator = l->neg.initiator_name,
+		.isid = isid_u64(l->isid),
+		.tsih = l->tsih,
+		.cid = l->cid,
+		.fd = l->fd,
+		.statsn = l->statsn,
+		.exp_cmdsn = l->exp_cmdsn,
+		.params = &l->neg.res,
+		.queue_depth = l->ti.queue_depth,
+	};
+	u16 tsih = 0;
+	int ret;
+
+	iscsi_neg_finish(&l->neg);
+	ret = iscsid_nl_conn_add(l->nl, &a, &tsih);
+	if (ret) {
+		login_fail(l, l->tsih ? conn_add_status(ret) :
+			   ret == -ENOENT ? ST_NOT_FOUND : conn_add_status(ret),
+			   strerror(-ret));
+		return ret;
+	}
+	ret = send_login_rsp(l, flags, ST_SUCCESS, data, len, tsih);
+	if (ret) {
+		log_warn("%s: final login response: %s", l->peer,
+			 strerror(-ret));
+		return ret;	/* not started: the kernel drops it */
+	}
+	ret = iscsid_nl_conn_start(l->nl, tsih, l->cid);
+	if (ret) {
+		log_err("%s: CONN_START tsih %u cid %u: %s", l->peer, tsih,
+			l->cid, strerror(-ret));
+		return ret;
+	}
+	log_info("%s: %s logged in to %s (tsih %u cid %u, auth %s%s%s%s%s)",
+		 l->peer, l->neg.initiator_name, l->neg.target_name, tsih,
+		 l->cid, l->chap_alg ? "CHAP_A=" : "None",
+		 l->chap_alg ? chap_alg_name(l->chap_alg) : "",
+		 l->chap_mutual ? " mutual" : "",
+		 l->neg.res.header_digest ? ", header digest" : "",
+		 l->neg.res.data_digest ? ", data digest" : "");
+	return 0;
+}
+
+/*
+ * SendTargets: the targets the initiator may access, with every portal.
+ * Wildcard portals are named by the address the connection came to.
+ */
+static void send_targets(struct login *l, const char *what,
+			 struct iscsi_text_buf *out)
+{
+	struct iscsid_target_list list;
+	unsigned int i, j;
+	int ret;
+
+	ret = iscsid_nl_target_list(l->nl, l->neg.initiator_name, &list);
+	if (ret) {
+		log_err("TARGET_LIST: %s", strerror(-ret));
+		return;
+	}
+	for (i = 0; i < list.n; i++) {
+		const struct iscsid_target *t = &list.t[i];
+
+		if (strcmp(what, "All") && strcmp(what, t->name))
+			continue;
+		iscsi_text_add(out, "TargetName", t->name);
+		for (j = 0; j < t->nportals; j++) {
+			const struct iscsid_portal *p = &t->portals[j];
+			const char *addr = p->addr;
+			char val[ISCSID_ADDR_LEN + 32];
+
+			if (is_wildcard(addr)) {
+				bool v6 = strchr(addr, ':');
+
+				if (v6 != !!strchr(l->local_addr, ':'))
+					continue;
+				addr = l->local_addr;
+			}
+			if (strchr(addr, ':'))
+				snprintf(val, sizeof(val), "[%s]:%u,%u", addr,
+					 p->port, p->tpgt);
+			else
+				snprintf(val, sizeof(val), "%s:%u,%u", addr,
+					 p->port, p->tpgt);
+			iscsi_text_add(out, "TargetAddress", val);
+		}
+	}
+	iscsid_target_list_free(&list);
+}
+
+static int send_simple(struct login *l, u8 op, u8 flags, u32 itt, u32 ttt,
+		       const u8 *data, u32 len, bool advance)
+{
+	u8 bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[0] = op;
+	bhs[1] = flags;
+	put_unaligned_be24(len, bhs + 5);
+	put_unaligned_be32(itt, bhs + 16);
+	put_unaligned_be32(ttt, bhs + 20);
+	put_unaligned_be32(l->statsn, bhs + 24);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 28);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 32);
+	if (advance)
+		l->statsn++;
+	return send_pdu(l, bhs, data, len);
+}
+
+/* The full-feature phase of a discovery session, until Logout. */
+static void discovery_session(struct login *l)
+{
+	u8 *st = malloc(SENDTARGETS_MAX);
+	struct iscsi_text_buf out;
+	size_t st_len = 0, st_off = 0;
+	u32 st_ttt = ISCSI_RSVD_TAG, ttt_seq = 1;
+
+	if (!st)
+		return;
+	l->acc_len = 0;
+	for (;;) {
+		struct iscsi_kv kvs[ISCSI_TEXT_MAX_PAIRS];
+		unsigned int n, i;
+		u32 dlen, itt, ttt, chunk, max;
+		u8 op, flags;
+		int ret;
+
+		l->deadline = time(NULL) + ISCSID_IDLE_TIMEOUT;
+		ret = recv_pdu(l, &dlen);
+		if (ret) {
+			log_dbg("%s: discovery session ends: %s", l->peer,
+				strerror(-ret));
+			break;
+		}
+		op = l->bhs[0] & ISCSI_OPCODE_MASK;
+		flags = l->bhs[1];
+		itt = get_unaligned_be32(l->bhs + 16);
+		ttt = get_unaligned_be32(l->bhs + 20);
+		if (!(l->bhs[0] & ISCSI_OP_IMMEDIATE) &&
+		    get_unaligned_be32(l->bhs + 24) == l->exp_cmdsn)
+			l->exp_cmdsn++;
+
+		if (op == ISCSI_OP_LOGOUT_REQ) {
+			u8 bhs[ISCSI_BHS_LEN] = { 0 };
+
+			bhs[0] = ISCSI_OP_LOGOUT_RSP;
+			bhs[1] = ISCSI_FLAG_FINAL;
+			bhs[2] = ISCSI_LOGOUT_RSP_OK;
+			put_unaligned_be32(itt, bhs + 16);
+			put_unaligned_be32(l->statsn++, bhs + 24);
+			put_unaligned_be32(l->exp_cmdsn, bhs + 28);
+			put_unaligned_be32(l->exp_cmdsn, bhs + 32);
+			send_pdu(l, bhs, NULL, 0);
+			log_dbg("%s: discovery session logged out", l->peer);
+			break;
+		}
+		if (op == ISCSI_OP_NOOP_OUT) {
+			if (itt != ISCSI_RSVD_TAG &&
+			    send_simple(l, ISCSI_OP_NOOP_IN, ISCSI_FLAG_FINAL,
+					itt, ISCSI_RSVD_TAG, l->rx, dlen, true))
+				break;
+			continue;
+		}
+		if (op != ISCSI_OP_TEXT_REQ) {
+			log_warn("%s: opcode 0x%02x in a discovery session",
+				 l->peer, op);
+			break;
+		}
+		if (ttt != ISCSI_RSVD_TAG && ttt == st_ttt &&
+		    st_off < st_len) {
+			/* The initiator asks for the next part. */
+		} else {
+			if (l->acc_len + dlen > RX_MAX)
+				break;
+			memcpy(l->acc + l->acc_len, l->rx, dlen);
+			l->acc_len += dlen;
+			if (flags & ISCSI_FLAG_TEXT_CONTINUE) {
+				if (send_simple(l, ISCSI_OP_TEXT_RSP, 0, itt,
+						ttt_seq++, NULL, 0, true))
+					break;
+				continue;
+			}
+			ret = iscsi_text_parse(l->acc, l->acc_len, kvs,
+					       ISCSI_TEXT_MAX_PAIRS, &n);
+			l->acc_len = 0;
+			if (ret) {
+				log_warn("%s: malformed text request",
+					 l->peer);
+				break;
+			}
+			iscsi_text_init(&out, st, SENDTARGETS_MAX);
+			for (i = 0; i < n; i++) {
+				if (iscsi_key_lookup(kvs[i].key) ==
+				    ISCSI_KEY_SEND_TARGETS)
+					send_targets(l, kvs[i].value, &out);
+				else if (iscsi_key_lookup(kvs[i].key) ==
+					 ISCSI_KEY_UNKNOWN)
+					iscsi_text_add(&out, kvs[i].key,
+						       "NotUnderstood");
+				else
+					iscsi_text_add(&out, kvs[i].key,
+						       "Reject");
+			}
+			st_len = out.len;
+			st_off = 0;
+			st_ttt = ttt_seq++;
+			if (st_ttt == ISCSI_RSVD_TAG)
+				st_ttt = ttt_seq++;
+		}
+		max = l->neg.res.max_xmit_dsl;
+		chunk = st_len - st_off > max ? max : st_len - st_off;
+		if (st_off + chunk < st_len)
+			ret = send_simple(l, ISCSI_OP_TEXT_RSP,
+					  ISCSI_FLAG_TEXT_CONTINUE, itt,
+					  st_ttt, st + st_off, chunk, true);
+		else
+			ret = send_simple(l, ISCSI_OP_TEXT_RSP,
+					  ISCSI_FLAG_FINAL, itt,
+					  ISCSI_RSVD_TAG, st + st_off, chunk,
+					  true);
+		if (ret)
+			break;
+		st_off += chunk;
+	}
+	free(st);
+}
+
+/* Header checks of a Login Request after the first. */
+static bool same_login(struct login *l)
+{
+	return !memcmp(l->bhs + 8, l->isid, 6) &&
+	       get_unaligned_be16(l->bhs + 14) == l->tsih &&
+	       get_unaligned_be16(l->bhs + 20) == l->cid;
+}
+
+/* The login phase; returns true if a discovery session follows. */
+static bool login_phase(struct login *l)
+{
+	struct iscsi_kv kvs[ISCSI_TEXT_MAX_PAIRS];
+	struct iscsi_text_buf out;
+	unsigned int n;
+	u32 dlen;
+	u16 st;
+	int ret;
+
+	l->first = true;
+	l->stage = STAGE_SECURITY;
+	for (;;) {
+		bool transit;
+		u8 flags, csg, nsg, rflags;
+
+		ret = recv_pdu(l, &dlen);
+		if (ret) {
+			log_dbg("%s: login: %s", l->peer, strerror(-ret));
+			if (ret == -ETIMEDOUT)
+				log_warn("%s: login timed out", l->peer);
+			return false;
+		}
+		if ((l->bhs[0] & ISCSI_OPCODE_MASK) != ISCSI_OP_LOGIN_REQ) {
+			log_warn("%s: opcode 0x%02x during login", l->peer,
+				 l->bhs[0] & ISCSI_OPCODE_MASK);
+			return false;
+		}
+		flags = l->bhs[1];
+		csg = LOGIN_CSG(flags);
+		nsg = LOGIN_NSG(flags);
+		transit = flags & LOGIN_FLAG_TRANSIT;
+		l->itt = get_unaligned_be32(l->bhs + 16);
+		l->cmdsn = get_unaligned_be32(l->bhs + 24);
+		l->exp_cmdsn = l->cmdsn;
+		if (l->first) {
+			memcpy(l->isid, l->bhs + 8, 6);
+			l->tsih = get_unaligned_be16(l->bhs + 14);
+			l->cid = get_unaligned_be16(l->bhs + 20);
+			if (chap_random((u8 *)&l->statsn, sizeof(l->statsn)))
+				l->statsn = 1;
+			if (l->bhs[3] > 0) {	/* Version-min */
+				login_fail(l, ST_UNSUPPORTED_VERSION,
+					   "version");
+				return false;
+			}
+		} else if (!same_login(l)) {
+			login_fail(l, ST_INITIATOR_ERR, "ISID/TSIH/CID changed");
+			return false;
+		}
+		if (csg != l->stage && !(l->stage == STAGE_SECURITY &&
+					 csg == STAGE_OPERATIONAL)) {
+			login_fail(l, ST_INITIATOR_ERR, "bad CSG");
+			return false;
+		}
+		if (transit && (nsg <= csg || nsg == 2)) {
+			login_fail(l, ST_INITIATOR_ERR, "bad NSG");
+			return false;
+		}
+		if ((flags & LOGIN_FLAG_CONTINUE) && transit) {
+			login_fail(l, ST_INITIATOR_ERR, "C and T both set");
+			return false;
+		}
+		l->stage = csg;
+		if (l->acc_len + dlen > RX_MAX) {
+			login_fail(l, ST_INITIATOR_ERR, "text too long");
+			return false;
+		}
+		memcpy(l->acc + l->acc_len, l->rx, dlen);
+		l->acc_len += dlen;
+		if (flags & LOGIN_FLAG_CONTINUE) {
+			/* More text follows: an empty response asks for it. */
+			if (send_login_rsp(l, (u8)(csg << 2), ST_SUCCESS,
+					   NULL, 0, l->tsih))
+				return false;
+			continue;
+		}
+		ret = iscsi_text_parse(l->acc, l->acc_len, kvs,
+				       ISCSI_TEXT_MAX_PAIRS, &n);
+		l->acc_len = 0;
+		if (ret) {
+			login_fail(l, ST_INITIATOR_ERR, "malformed text");
+			return false;
+		}
+		if (l->first) {
+			l->why = "first request";
+			st = login_start(l, kvs, n);
+			if (st) {
+				login_fail(l, st, l->why);
+				return false;
+			}
+		}
+		if (csg == STAGE_OPERATIONAL && l->auth != AUTH_DONE) {
+			if (chap_required(l)) {
+				login_fail(l, ST_AUTH_FAILED,
+					   "security stage skipped");
+				return false;
+			}
+			l->auth = AUTH_DONE;
+		}
+
+		iscsi_text_init(&out, l->tx, TX_MAX);
+		ret = iscsi_neg_request(&l->neg, kvs, n, l->first, &out);
+		if (ret) {
+			login_fail(l, ret == -ENOSPC ? ST_TARGET_ERR :
+				   ST_INITIATOR_ERR, "negotiation");
+			return false;
+		}
+		st = login_security(l, kvs, n, transit, &out);
+		if (st) {
+			login_fail(l, st, st == ST_AUTH_FAILED ?
+				   l->why : "security negotiation");
+			return false;
+		}
+		if (l->first && !l->discovery) {
+			iscsi_text_add_u32(&out, "TargetPortalGroupTag",
+					   l->tpgt);
+			if (l->ti.tgt.alias[0])
+				iscsi_text_add(&out, "TargetAlias",
+					       l->ti.tgt.alias);
+		}
+		if (transit && l->auth != AUTH_DONE)
+			transit = false;
+		if (csg == STAGE_OPERATIONAL ||
+		    (transit && nsg == STAGE_FFP))
+			iscsi_neg_offers(&l->neg, &out);
+		if (transit && nsg == STAGE_FFP && iscsi_neg_pending(&l->neg))
+			transit = false;
+		if (out.err) {
+			login_fail(l, ST_TARGET_ERR, "response too long");
+			return false;
+		}
+		l->first = false;
+		rflags = (u8)(csg << 2);
+		if (transit)
+			rflags |= LOGIN_FLAG_TRANSIT | nsg;
+		if (transit && nsg == STAGE_FFP && !l->discovery) {
+			login_complete(l, rflags, l->tx, (u32)out.len);
+			return false;
+		}
+		if (send_login_rsp(l, rflags, ST_SUCCESS, l->tx,
+				   (u32)out.len, l->tsih))
+			return false;
+		if (transit) {
+			l->stage = nsg;
+			if (nsg == STAGE_FFP) {
+				log_info("%s: discovery session of %s",
+					 l->peer, l->neg.initiator_name);
+				return true;
+			}
+		}
+	}
+}
+
+static void sockaddr_str(const struct sockaddr_storage *ss, char *addr,
+			 size_t cap, u16 *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, cap);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, addr, cap);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+/**
+ * iscsid_serve() - run one connection's login (and discovery session)
+ * @fd: the accepted socket; closed here (after CONN_START, the kernel
+ *	holds its own reference)
+ */
+void iscsid_serve(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct login *l = calloc(1, sizeof(*l));
+	char paddr[ISCSID_ADDR_LEN];
+	struct timeval tv = { .tv_sec = ISCSID_LOGIN_TIMEOUT };
+	u16 pport;
+	int one = 1;
+
+	if (!l)
+		goto out;
+	l->fd = fd;
+	l->rx = malloc(RX_MAX);
+	l->acc = malloc(RX_MAX);
+	l->tx = malloc(TX_MAX);
+	if (!l->rx || !l->acc || !l->tx)
+		goto out;
+	l->deadline = time(NULL) + ISCSID_LOGIN_TIMEOUT;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl))
+		goto out;
+	sockaddr_str(&ss, paddr, sizeof(paddr), &pport);
+	snprintf(l->peer, sizeof(l->peer), "%s%s%s:%u",
+		 ss.ss_family == AF_INET6 ? "[" : "", paddr,
+		 ss.ss_family == AF_INET6 ? "]" : "", pport);
+	sl = sizeof(l->local);
+	if (getsockname(fd, (struct sockaddr *)&l->local, &sl))
+		goto out;
+	sockaddr_str(&l->local, l->local_addr, sizeof(l->local_addr),
+		     &l->local_port);
+	log_dbg("%s: connected to %s:%u", l->peer, l->local_addr,
+		l->local_port);
+	l->nl = iscsid_nl_open(false);
+	if (!l->nl) {
+		log_err("%s: ktgt_iscsi netlink: %s", l->peer,
+			strerror(errno));
+		goto out;
+	}
+	if (login_phase(l))
+		discovery_session(l);
+out:
+	close(fd);
+	if (l) {
+		iscsid_nl_close(l->nl);
+		if (l->ti.secret_len || l->ti.mutual_secret_len)
+			explicit_bzero(&l->ti, sizeof(l->ti));
+		free(l->rx);
+		free(l->acc);
+		free(l->tx);
+		free(l);
+	}
+}

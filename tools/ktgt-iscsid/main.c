@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt-iscsid: options, logging, the listeners on every portal of every
+ * enabled target and the main poll() loop. See ktgt-iscsid.8.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iscsid.h"
+
+#define RETRY_SECS	5	/* reconnect to the kernel / re-listen */
+
+bool iscsid_debug;
+static bool use_syslog;
+static int sig_pipe[2] = { -1, -1 };
+static atomic_int nconns;
+
+void iscsid_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		flockfile(stderr);
+		fputs("ktgt-iscsid: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		funlockfile(stderr);
+	}
+	va_end(ap);
+}
+
+struct listener {
+	char addr[ISCSID_ADDR_LEN];
+	u16 port;
+	int fd;
+	bool keep;
+};
+
+static struct listener listeners[ISCSID_MAX_PORTALS];
+static unsigned int nlisteners;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	u8 c = (u8)sig;
+
+	/* If the pipe is full, a signal is pending anyway. */
+	if (write(sig_pipe[1], &c, 1) < 0)
+		errno = saved;
+	errno = saved;
+}
+
+static int listen_on(const char *addr, u16 port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (void *)&ss;
+	struct sockaddr_in6 *s6 = (void *)&ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sl = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		sl = sizeof(*s6);
+	} else {
+		log_err("portal %s:%u: not an IP address", addr, port);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 64))
+		goto fail;
+	log_info("listening on %s%s%s:%u", ss.ss_family == AF_INET6 ? "[" : "",
+		 addr, ss.ss_family == AF_INET6 ? "]" : "", port);
+	return fd;
+fail:
+	log_err("portal %s:%u: %s", addr, port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static bool covered_by_wildcard(const struct iscsid_target_list *l,
+				const char *addr, u16 port)
+{
+	const char *wild = strchr(addr, ':') ? "::" : "0.0.0.0";
+	unsigned int i, j;
+
+	if (!strcmp(addr, wild))
+		return false;
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < l->t[i].nportals; j++)
+			if (l->t[i].portals[j].port == port &&
+			    !strcmp(l->t[i].portals[j].addr, wild))
+				return true;
+	return false;
+}
+
+/* Listen on every portal of @l and nowhere else. */
+static void update_listeners(const struct iscsid_target_list *l)
+{
+	unsigned int i, j, k;
+
+	for (k = 0; k < nlisteners; k++)
+		listeners[k].keep = false;
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < l->t[i].nportals; j++) {
+			const struct iscsid_portal *p = &l->t[i].portals[j];
+
+			if (covered_by_wildcard(l, p->addr, p->port))
+				continue;
+			for (k = 0; k < nlisteners; k++)
+				if (listeners[k].port == p->port &&
+				    !strcmp(listeners[k].addr, p->addr))
+					break;
+			if (k < nlisteners) {
+				listeners[k].keep = true;
+				continue;
+			}
+			if (nlisteners == ISCSID_MAX_PORTALS) {
+				log_err("too many portals");
+				continue;
+			}
+			listeners[k].fd = -1;
+			snprintf(listeners[k].addr, sizeof(listeners[k].addr),
+				 "%s", p->addr);
+			listeners[k].port = p->port;
+			listeners[k].keep = true;
+			nlisteners++;
+		}
+	}
+	for (k = 0; k < nlisteners; ) {
+		if (!listeners[k].keep) {
+			if (listeners[k].fd >= 0) {
+				log_info("no longer listening on %s:%u",
+					 listeners[k].addr, listeners[k].port);
+				close(listeners[k].fd);
+			}
+			listeners[k] = listeners[--nlisteners];
+			continue;
+		}
+		k++;
+	}
+}
+
+/* Open the listeners that are not (yet) open; false if one failed. */
+static bool open_listeners(void)
+{
+	bool ok = true;
+	unsigned int k;
+
+	for (k = 0; k < nlisteners; k++) {
+		if (listeners[k].fd >= 0)
+			continue;
+		listeners[k].fd = listen_on(listeners[k].addr,
+					    listeners[k].port);
+		if (listeners[k].fd < 0)
+			ok = false;
+	}
+	return ok;
+}
+
+static int refresh(struct iscsid_nl *nl)
+{
+	struct iscsid_target_list l;
+	int ret = iscsid_nl_target_list(nl, NULL, &l);
+
+	if (ret) {
+		log_err("TARGET_LIST: %s", strerror(-ret));
+		return ret;
+	}
+	log_dbg("%u enabled target(s)", l.n);
+	update_listeners(&l);
+	iscsid_target_list_free(&l);
+	return 0;
+}
+
+static void *conn_thread(void *arg)
+{
+	int fd = (int)(long)arg;
+
+	iscsid_serve(fd);
+	atomic_fetch_sub(&nconns, 1);
+	return NULL;
+}
+
+static void accept_one(int lfd)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (atomic_fetch_add(&nconns, 1) >= ISCSID_MAX_CONNS) {
+		atomic_fetch_sub(&nconns, 1);
+		log_warn("too many logins in progress: connection refused");
+		close(fd);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, conn_thread, (void *)(long)fd)) {
+		atomic_fetch_sub(&nconns, 1);
+		close(fd);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		log_err("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ktgt-iscsid [OPTION]...\n"
+		"The iSCSI login daemon of ktgt: listens on the portals of the\n"
+		"enabled iSCSI targets of ktgt_iscsi.ko, authenticates\n"
+		"initiators (CHAP), negotiates, answers discovery sessions and\n"
+		"hands logged-in connections to the kernel.\n"
+		"\n"
+		"  -f, --foreground     do not detach; log to stderr\n"
+		"  -d, --debug          log debug messages\n"
+		"  -p, --pidfile=FILE   write the process id to FILE\n"
+		"  -s, --syslog         log to syslog even in the foreground\n"
+		"  -h, --help           show this help and exit\n"
+		"  -V, --version        show the version and exit\n"
+		"\n"
+		"Signals: SIGHUP re-reads the portal list, SIGTERM and SIGINT\n"
+		"stop the daemon.\n");
+}
+
+/*
+ * Two netlink sockets: @ev only receives events (non-blocking), @req
+ * sends TARGET_LIST and waits for its answer.
+ */
+static int main_loop(void)
+{
+	struct iscsid_nl *ev = NULL, *req = NULL;
+	struct pollfd pfds[ISCSID_MAX_PORTALS + 2];
+	bool stale = true;
+
+	for (;;) {
+		unsigned int k, np = 0;
+		int timeout = -1, ret;
+
+		if (!ev || !req) {
+			iscsid_nl_close(ev);
+			iscsid_nl_close(req);
+			ev = iscsid_nl_open(true);
+			req = ev ? iscsid_nl_open(false) : NULL;
+			if (!req) {
+				log_dbg("ktgt_iscsi netlink: %s (retrying)",
+					strerror(errno));
+				iscsid_nl_close(ev);
+				ev = NULL;
+				stale = true;
+			}
+		}
+		if (req && stale && !refresh(req))
+			stale = false;
+		if (!open_listeners() || !ev || stale)
+			timeout = RETRY_SECS * 1000;
+
+		pfds[np].fd = sig_pipe[0];
+		pfds[np++].events = POLLIN;
+		if (ev) {
+			pfds[np].fd = iscsid_nl_fd(ev);
+			pfds[np++].events = POLLIN;
+		}
+		for (k = 0; k < nlisteners; k++) {
+			pfds[np].fd = listeners[k].fd;
+			pfds[np++].events = POLLIN;
+		}
+		ret = poll(pfds, np, timeout);
+		if (ret < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (ret <= 0)
+			continue;
+		if (pfds[0].revents & POLLIN) {
+			u8 sigs[16];
+			ssize_t n = read(sig_pipe[0], sigs, sizeof(sigs));
+			ssize_t i;
+
+			for (i = 0; i < n; i++) {
+				if (sigs[i] == SIGHUP) {
+					log_info("SIGHUP: re-reading portals");
+					stale = true;
+				} else {
+					log_info("signal %d: exiting", sigs[i]);
+					iscsid_nl_close(ev);
+					iscsid_nl_close(req);
+					return 0;
+				}
+			}
+		}
+		if (ev && (pfds[1].revents & (POLLIN | POLLERR))) {
+			bool changed = false;
+
+			if (iscsid_nl_events(ev, &changed)) {
+				/* Lost events (or module gone): start over. */
+				iscsid_nl_close(ev);
+				iscsid_nl_close(req);
+				ev = NULL;
+				req = NULL;
+				stale = true;
+			} else if (changed) {
+				stale = true;
+			}
+		}
+		for (k = 0; k < np; k++) {
+			unsigned int j;
+
+			if (!(pfds[k].revents & POLLIN))
+				continue;
+			for (j = 0; j < nlisteners; j++)
+				if (listeners[j].fd == pfds[k].fd)
+					accept_one(pfds[k].fd);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pidfile = NULL;
+	bool foreground = false, force_syslog = false;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int c, ret;
+	unsigned int k;
+
+	while ((c = getopt_long(argc, argv, "fdp:shV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'd':
+			iscsid_debug = true;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 's':
+			force_syslog = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ktgt-iscsid 1\n");
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ktgt-iscsid: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	use_syslog = !foreground || force_syslog;
+	if (use_syslog)
+		openlog("ktgt-iscsid", LOG_PID, LOG_DAEMON);
+	if (!iscsid_debug)
+		setlogmask(LOG_UPTO(LOG_INFO));
+	if (!foreground && daemon(0, 0)) {
+		fprintf(stderr, "ktgt-iscsid: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		log_err("pipe: %s", strerror(errno));
+		return 1;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pidfile && write_pidfile(pidfile))
+		return 1;
+	log_info("started");
+	ret = main_loop();
+	for (k = 0; k < nlisteners; k++)
+		if (listeners[k].fd >= 0)
+			close(listeners[k].fd);
+	if (pidfile)
+		unlink(pidfile);
+	log_info("stopped");
+	return ret;
+}
