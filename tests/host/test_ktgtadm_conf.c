@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of ktgtadm's parser of ktgt.conf (tools/ktgtadm/conf.c):
+ * every syntax and validation error is reported as "FILE:LINE: message"
+ * with the right line; valid files give the right model; the writer's
+ * output parses back to the same text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tools/ktgtadm/conf.h"
+
+static int parse(struct kconf *c, const char *text, char *err, size_t len)
+{
+	return kconf_parse(c, "t.conf", text, strlen(text), err, len);
+}
+
+struct bad {
+	const char *text;
+	const char *where;	/* "t.conf:N: " */
+	const char *msg;	/* a part of the message */
+};
+
+static const struct bad bad_files[] = {
+	{ "HANDLER x {\n\tDEVICE d {\n\t\ta \"b\n", "t.conf:3: ",
+	  "unterminated quoted string" },
+	{ "}\n", "t.conf:1: ", "no block is open" },
+	{ "HANDLER x {\n", "t.conf:1: ", "HANDLER block is not closed" },
+	{ "HANDLER x {\n\tDEVICE d {\n\t\tsize 1\n}\n", "t.conf:1: ",
+	  "HANDLER block is not closed" },
+	{ "HANDLER x {\n\tDEVICE d {\n\t\tsize 1\n", "t.conf:2: ",
+	  "DEVICE block is not closed" },
+	{ "\n\nDEVICE d\n", "t.conf:3: ", "DEVICE is only allowed inside HANDLER" },
+	{ "TARGET_DRIVER l {\n\tDEVICE d\n}\n", "t.conf:2: ",
+	  "DEVICE is only allowed inside HANDLER, not in TARGET_DRIVER" },
+	{ "HANDLER h {\n\tTARGET t\n}\n", "t.conf:2: ",
+	  "TARGET is only allowed inside TARGET_DRIVER" },
+	{ "HANDLER h {\n\tLUN 0 d\n}\n", "t.conf:2: ",
+	  "LUN is only allowed inside TARGET or GROUP" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tINITIATOR x\n\t}\n}\n",
+	  "t.conf:3: ", "INITIATOR is only allowed inside GROUP" },
+	{ "TARGET_DRIVER l {\n\tPORTAL 1.2.3.4:3260\n}\n", "t.conf:2: ",
+	  "PORTAL is only allowed inside TARGET" },
+	{ "HANDLER h {\n\tHANDLER g\n}\n", "t.conf:2: ",
+	  "HANDLER is only allowed at the top level" },
+	{ "HANDLER\n", "t.conf:1: ", "HANDLER needs a name" },
+	{ "HANDLER h {\n\tDEVICE\n}\n", "t.conf:2: ", "DEVICE needs a name" },
+	{ "HANDLER h x {\n}\n", "t.conf:1: ", "unexpected 'x' after HANDLER h" },
+	{ "HANDLER h { x\n}\n", "t.conf:1: ", "unexpected 'x' after '{'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t}\n\tDEVICE d\n}\n", "t.conf:4: ",
+	  "device 'd' already defined at line 2" },
+	{ "HANDLER h {\n\tDEVICE d\n}\nHANDLER g {\n\tDEVICE d\n}\n",
+	  "t.conf:5: ", "device 'd' already defined at line 2" },
+	{ "TARGET_DRIVER l {\n\tTARGET t\n\tTARGET t\n}\n", "t.conf:3: ",
+	  "target 't' already defined at line 2" },
+	{ "HANDLER h {\n\tDEVICE d\n}\nTARGET_DRIVER l {\n\tTARGET t {\n"
+	  "\t\tLUN 0 d\n\t\tLUN 0 d\n\t}\n}\n", "t.conf:7: ",
+	  "LUN 0 already defined at line 6" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tGROUP g\n\t\tGROUP g\n\t}\n}\n",
+	  "t.conf:4: ", "group 'g' already defined at line 3" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tGROUP g {\n\t\t\tINITIATOR a\n"
+	  "\t\t\tINITIATOR a\n\t\t}\n\t}\n}\n", "t.conf:5: ",
+	  "initiator 'a' already listed at line 4" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tPORTAL 1.2.3.4:3260\n"
+	  "\t\tPORTAL 1.2.3.4:3260\n\t}\n}\n", "t.conf:4: ",
+	  "portal '1.2.3.4:3260' already defined at line 3" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tPORTAL nocolon\n\t}\n}\n",
+	  "t.conf:3: ", "invalid portal 'nocolon'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN 16384 d\n\t}\n}\n",
+	  "t.conf:3: ", "invalid LUN number '16384'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN 01 d\n\t}\n}\n",
+	  "t.conf:3: ", "invalid LUN number '01'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN -1 d\n\t}\n}\n",
+	  "t.conf:3: ", "invalid LUN number '-1'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN 0\n\t}\n}\n",
+	  "t.conf:3: ", "LUN needs a number and a device name" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN 0 nodev\n\t}\n}\n",
+	  "t.conf:3: ", "LUN 0: no DEVICE 'nodev' in this file" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tenable 0\n\t}\n}\nTARGET_DRIVER l {\n"
+	  "\tTARGET t {\n\t\tGROUP g {\n\t\t\tLUN 4 d\n\t\t}\n\t}\n}\n",
+	  "t.conf:9: ", "LUN 4: device 'd' is disabled" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tsize\n\t}\n}\n", "t.conf:3: ",
+	  "attribute 'size' has no value" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tsize 1\n\t\tsize 2\n\t}\n}\n",
+	  "t.conf:4: ", "attribute 'size' set twice (first at line 3)" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\t../x 1\n\t}\n}\n", "t.conf:3: ",
+	  "invalid attribute name '../x'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\ta/ 1\n\t}\n}\n", "t.conf:3: ",
+	  "invalid attribute name 'a/'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tenable 2\n\t}\n}\n", "t.conf:3: ",
+	  "enable takes 0 or 1, not '2'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tenabled yes\n\t}\n}\n",
+	  "t.conf:3: ", "enabled takes 0 or 1, not 'yes'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tenabled 1\n\t\tenable 1\n"
+	  "\t}\n}\n", "t.conf:4: ", "attribute 'enable' set twice (first at line 3)" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx a { b\n\t}\n}\n", "t.conf:3: ",
+	  "unexpected '{' in the value of 'x'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx \"a\\q\"\n\t}\n}\n", "t.conf:3: ",
+	  "unknown escape '\\q'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx a\"b\"\n\t}\n}\n", "t.conf:3: ",
+	  "stray '\"' inside a word" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx \"a\"b\n\t}\n}\n", "t.conf:3: ",
+	  "missing space after quoted string" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\t\"x\" 1\n\t}\n}\n", "t.conf:3: ",
+	  "not a quoted string" },
+	{ "HANDLER h {\n\tDEVICE d\n\t{\n}\n", "t.conf:3: ",
+	  "'{' must end the line" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t} x\n}\n", "t.conf:3: ",
+	  "unexpected 'x' after '}'" },
+	{ "HANDLER h {\n\tDEVICE d { }\n}\n", "t.conf:2: ",
+	  "unexpected '}' after '{'" },
+	{ "HANDLER h {\n\tDEVICE d\n\tDEVCE e\n}\n", "t.conf:3: ",
+	  "unknown keyword 'DEVCE'" },
+	{ "size 1\n", "t.conf:1: ", "expected HANDLER or TARGET_DRIVER" },
+	{ "HANDLER h/x {\n}\n", "t.conf:1: ", "invalid HANDLER name 'h/x'" },
+	{ "HANDLER h {\n\tDEVICE ..\n}\n", "t.conf:2: ",
+	  "invalid device name '..'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tGROUP g {\n\t\t\tINITIATOR a/b\n"
+	  "\t\t}\n\t}\n}\n", "t.conf:4: ", "invalid initiator name or pattern" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tINITIATOR x {\n\t}\n}\n",
+	  "t.conf:3: ", "INITIATOR is only allowed inside GROUP" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tGROUP g {\n\t\t\tINITIATOR x {\n"
+	  "\t\t}\n\t}\n}\n", "t.conf:4: ", "INITIATOR does not take a block" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx a\001b\n\t}\n}\n", "t.conf:3: ",
+	  "control character" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tx \"a\\nb\"\n\t}\n}\n", "t.conf:3: ",
+	  "contains a control character" },
+	{ "# c\n\n  # c\nHANDLER h {\n\tDEVICE d {\n\t\tx 1\n\t}\n}\n}\n",
+	  "t.conf:9: ", "no block is open" },
+};
+
+static void test_errors(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad_files); i++) {
+		struct kconf c;
+		char err[512];
+		int ret = parse(&c, bad_files[i].text, err, sizeof(err));
+
+		if (ret == 0 || strncmp(err, bad_files[i].where,
+					strlen(bad_files[i].where)) ||
+		    !strstr(err, bad_files[i].msg))
+			fail_msg("case %zu: got %d '%s', want '%s...%s'", i, ret,
+				 err, bad_files[i].where, bad_files[i].msg);
+		kconf_free(&c);
+	}
+}
+
+/* A NUL byte in the middle of the file. */
+static void test_nul(void **state)
+{
+	static const char text[] = "HANDLER h {\n\tDEVICE d\0\n}\n";
+	struct kconf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(kconf_parse(&c, "t.conf", text, sizeof(text) - 1, err,
+				     sizeof(err)), -1);
+	assert_string_equal(err, "t.conf:2: NUL byte in the file");
+	kconf_free(&c);
+}
+
+static const char example[] =
+	"# scst.conf style\n"
+	"HANDLER vdisk_fileio {\n"
+	"\tDEVICE disk01 {\n"
+	"\t\tfilename /srv/disk01.img   # trailing comment\n"
+	"\t\tblocksize 4096\n"
+	"\t\tvendor_id \"A \\\"B\\\" C\"\n"
+	"\t\tproduct_id two words\n"
+	"\t}\n"
+	"}\n"
+	"HANDLER vdisk_nullio {\n"
+	"\tDEVICE n0\n"
+	"}\n"
+	"TARGET_DRIVER iscsi {\n"
+	"\tTARGET iqn.2026-11.org.example:disk01 {\n"
+	"\t\tenabled 1\n"
+	"\t\tauth/userid joe\n"
+	"\t\tPORTAL 0.0.0.0:3260\n"
+	"\t\tPORTAL [::]:3260 {\n"
+	"\t\t\ttpgt 2\n"
+	"\t\t}\n"
+	"\t\tLUN 0 disk01\n"
+	"\t\tGROUP hosts {\n"
+	"\t\t\tINITIATOR iqn.1993-08.org.debian:01:*\n"
+	"\t\t\tLUN 0 disk01 {\n"
+	"\t\t\t\tread_only 1\n"
+	"\t\t\t}\n"
+	"\t\t\tLUN 1 n0\n"
+	"\t\t}\n"
+	"\t\tGROUP first {\n"
+	"\t\t}\n"
+	"\t}\n"
+	"}\n";
+
+static void test_model(void **state)
+{
+	struct kconf c;
+	struct kdevice *d;
+	struct ktarget *t;
+	struct kgroup *g;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, example, err, sizeof(err)), 0);
+	assert_int_equal(c.ndevs, 2);
+	d = kconf_device(&c, "disk01");
+	assert_non_null(d);
+	assert_string_equal(d->handler, "vdisk_fileio");
+	assert_int_equal(d->enabled, 1);
+	assert_int_equal(d->attrs.n, 4);
+	assert_string_equal(kattrs_get(&d->attrs, "filename")->value,
+			    "/srv/disk01.img");
+	assert_string_equal(kattrs_get(&d->attrs, "vendor_id")->value,
+			    "A \"B\" C");
+	assert_string_equal(kattrs_get(&d->attrs, "product_id")->value,
+			    "two words");
+	assert_int_equal(kattrs_get(&d->attrs, "blocksize")->line, 5);
+	t = kconf_target(&c, "iscsi", "iqn.2026-11.org.example:disk01");
+	assert_non_null(t);
+	assert_int_equal(t->enabled, 1);
+	assert_int_equal(t->attrs.n, 1);	/* enabled is not an attribute */
+	assert_string_equal(t->attrs.v[0].name, "auth/userid");
+	assert_int_equal(t->nportals, 2);
+	assert_string_equal(t->portals[1].addr, "[::]:3260");
+	assert_string_equal(t->portals[1].attrs.v[0].value, "2");
+	assert_int_equal(t->luns.n, 1);
+	assert_int_equal(t->ngroups, 2);
+	g = ktarget_group(t, "hosts");
+	assert_non_null(g);
+	assert_int_equal(g->ninits, 1);
+	assert_string_equal(g->inits[0].pattern, "iqn.1993-08.org.debian:01:*");
+	assert_int_equal(g->luns.n, 2);
+	assert_string_equal(kluns_get(&g->luns, 0)->attrs.v[0].name,
+			    "read_only");
+	assert_string_equal(kluns_get(&g->luns, 1)->dev, "n0");
+	/* Groups keep their order. */
+	assert_string_equal(t->groups[1].name, "first");
+	kconf_free(&c);
+}
+
+static char *write_str(const struct kconf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(kconf_write(c, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* write(parse(x)) parses back to the same model and the same text. */
+static void test_roundtrip(void **state)
+{
+	struct kconf a, b;
+	char err[256], *t1, *t2;
+
+	(void)state;
+	assert_int_equal(parse(&a, example, err, sizeof(err)), 0);
+	t1 = write_str(&a);
+	if (parse(&b, t1, err, sizeof(err)))
+		fail_msg("written text does not parse: %s\n%s", err, t1);
+	t2 = write_str(&b);
+	assert_string_equal(t1, t2);
+	assert_non_null(strstr(t1, "vendor_id \"A \\\"B\\\" C\""));
+	assert_non_null(strstr(t1, "product_id \"two words\""));
+	/* "hosts" before "first": the file's order, not sorted. */
+	assert_true(strstr(t1, "GROUP hosts") < strstr(t1, "GROUP first"));
+	kconf_free(&a);
+	kconf_free(&b);
+	free(t1);
+	free(t2);
+}
+
+/* Read-only and write-only attributes are not written. */
+static void test_write_flags(void **state)
+{
+	struct kconf c;
+	struct kdevice *d;
+	char *t;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	d = kconf_add_device(&c, "vdisk_fileio", "d0");
+	assert_non_null(d);
+	assert_int_equal(kattrs_add(&d->attrs, "size", "4096", KATTR_RO, 0), 0);
+	assert_int_equal(kattrs_add(&d->attrs, "resync_size", NULL, KATTR_WO,
+				    0), 0);
+	assert_int_equal(kattrs_add(&d->attrs, "filename", "/x y", 0, 0), 0);
+	d->enabled = 0;
+	t = write_str(&c);
+	assert_null(strstr(t, "size"));
+	assert_non_null(strstr(t, "\t\tenable 0\n"));
+	assert_non_null(strstr(t, "\t\tfilename \"/x y\"\n"));
+	free(t);
+	kconf_free(&c);
+}
+
+/* Same-named HANDLER blocks are one handler; SCST's "enabled" works. */
+static void test_misc(void **state)
+{
+	static const char text[] =
+		"HANDLER h {\n\tDEVICE a\n}\nHANDLER h {\n\tDEVICE b\n}\n"
+		"TARGET_DRIVER l {\n\tTARGET t {\n\t\tenable 1\n\t}\n"
+		"\tTARGET u\n}\n";
+	struct kconf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
+	assert_int_equal(c.nhandlers, 1);
+	assert_int_equal(c.ndevs, 2);
+	assert_int_equal(kconf_target(&c, "l", "t")->enabled, 1);
+	assert_int_equal(kconf_target(&c, "l", "u")->enabled, 0);
+	kconf_free(&c);
+	assert_int_equal(parse(&c, "", err, sizeof(err)), 0);
+	assert_int_equal(c.ndevs + c.ntgts, 0);
+	kconf_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_write_flags),
+		cmocka_unit_test(test_misc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

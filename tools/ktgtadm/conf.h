@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktgtadm: the configuration model, the parser of ktgt.conf (scst.conf
+ * syntax) and its writer. Portable C: no configfs access here, so the
+ * host tests link it as is.
+ *
+ * The model mirrors the configfs tree (Documentation/configfs.rst):
+ *
+ *   handler  HANDLER name { attrs  DEVICE name { attrs } }
+ *   driver   TARGET_DRIVER name { attrs  TARGET name { tbody } }
+ *   tbody    attrs, LUN n dev [{ attrs }], PORTAL addr [{ attrs }],
+ *            GROUP name { attrs  INITIATOR pattern  LUN n dev [{ attrs }] }
+ *
+ * Attributes are kept generic (name, value): any attribute file of the
+ * object's configfs directory may be named, "sub/name" addresses one in
+ * a subdirectory. Only "enable" of devices and targets is modelled.
+ *
+ * Lifetime: everything hangs off struct kconf and is freed by
+ * kconf_free(). Strings are owned (malloc'ed) by the structure holding
+ * them.
+ */
+#ifndef KTGTADM_CONF_H
+#define KTGTADM_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define KCONF_MAX_LUN		16383
+#define KCONF_MAX_VALUE		4000	/* fits a configfs page */
+#define KCONF_MAX_NAME		223	/* the iSCSI name limit */
+
+/* Attribute flags, set when read from configfs. */
+#define KATTR_RO	0x1	/* read-only: never written, not in write */
+#define KATTR_WO	0x2	/* write-only: no value to compare */
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+struct kattr {
+	char	*name;
+	char	*value;		/* NULL for write-only attributes */
+	int	line;
+	int	flags;
+};
+
+struct kattrs {
+	struct kattr	*v;
+	size_t		n;
+};
+
+struct klun {
+	unsigned int	lun;
+	char		*dev;		/* device name, NULL: unmapped */
+	struct kattrs	attrs;
+	int		line;
+};
+
+struct kluns {
+	struct klun	*v;
+	size_t		n;
+};
+
+struct kinit {
+	char	*pattern;
+	int	line;
+};
+
+struct kgroup {
+	char		*name;
+	struct kattrs	attrs;
+	struct kinit	*inits;
+	size_t		ninits;
+	struct kluns	luns;
+	int		line;
+};
+
+struct kportal {
+	char		*addr;
+	struct kattrs	attrs;
+	int		line;
+};
+
+struct ktarget {
+	char		*driver;
+	char		*name;
+	int		enabled;	/* 0 or 1 */
+	struct kattrs	attrs;
+	struct kluns	luns;
+	struct kgroup	*groups;
+	size_t		ngroups;
+	struct kportal	*portals;
+	size_t		nportals;
+	int		line;
+};
+
+struct kdevice {
+	char		*handler;
+	char		*name;
+	int		enabled;	/* default 1 */
+	struct kattrs	attrs;
+	int		line;
+};
+
+/* A HANDLER or TARGET_DRIVER block: its own attributes. */
+struct kcontainer {
+	char		*name;
+	struct kattrs	attrs;
+	int		line;
+};
+
+struct kconf {
+	const char		*file;	/* for messages, not owned */
+	int			from_system;	/* read from configfs */
+	struct kcontainer	*handlers;
+	size_t			nhandlers;
+	struct kcontainer	*drivers;
+	size_t			ndrivers;
+	struct kdevice		*devs;
+	size_t			ndevs;
+	struct ktarget		*tgts;
+	size_t			ntgts;
+};
+
+/**
+ * kconf_parse() - parse and validate a configuration text
+ * @conf: filled in (zeroed first); free with kconf_free() even on error
+ * @file: the name used in messages
+ * @text: the text, @len bytes (need not be NUL terminated)
+ * @err: gets "FILE:LINE: message" on error, @errlen bytes
+ *
+ * Return: 0, or -1 with @err set. Validation covers the syntax, names,
+ * duplicates, LUN numbers and that every LUN names a device of the file.
+ */
+int kconf_parse(struct kconf *conf, const char *file, const char *text,
+		size_t len, char *err, size_t errlen);
+
+/* kconf_parse() of a file's contents; read errors are "FILE: reason". */
+int kconf_parse_file(struct kconf *conf, const char *file, char *err,
+		     size_t errlen);
+
+void kconf_free(struct kconf *conf);
+
+/*
+ * Write @conf in the file syntax; read-only and write-only attributes
+ * are left out. Output is sorted (groups keep their order), so it is
+ * stable. Returns 0 or -1 on an output error.
+ */
+int kconf_write(const struct kconf *conf, FILE *out);
+
+/* Lookups; NULL when absent. */
+struct kdevice *kconf_device(const struct kconf *conf, const char *name);
+struct ktarget *kconf_target(const struct kconf *conf, const char *driver,
+			     const char *name);
+struct kcontainer *kconf_container(struct kcontainer *v, size_t n,
+				   const char *name);
+struct kattr *kattrs_get(const struct kattrs *a, const char *name);
+struct klun *kluns_get(const struct kluns *l, unsigned int lun);
+struct kgroup *ktarget_group(const struct ktarget *t, const char *name);
+
+/* Building blocks for the configfs reader (return 0 or -1 on ENOMEM). */
+int kattrs_add(struct kattrs *a, const char *name, const char *value,
+	       int flags, int line);
+struct kcontainer *kconf_add_container(struct kcontainer **v, size_t *n,
+				       const char *name);
+struct kdevice *kconf_add_device(struct kconf *conf, const char *handler,
+				 const char *name);
+struct ktarget *kconf_add_target(struct kconf *conf, const char *driver,
+				 const char *name);
+struct kgroup *ktarget_add_group(struct ktarget *t, const char *name);
+struct kportal *ktarget_add_portal(struct ktarget *t, const char *addr);
+int kgroup_add_init(struct kgroup *g, const char *pattern);
+struct klun *kluns_add(struct kluns *l, unsigned int lun, const char *dev);
+
+/* Name checks shared with the planner: 1 if valid. */
+int kconf_valid_name(const char *s);
+int kconf_valid_attr_name(const char *s);
+
+#endif /* KTGTADM_CONF_H */

@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgtadm: the diff planner (see plan.h for the order of the steps).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* Device attributes that may change while the device is enabled. */
+static const struct {
+	const char *handler;	/* NULL: every handler */
+	const char *attr;
+} live_dev_attrs[] = {
+	{ "vdisk_nullio", "delay_ms" },
+};
+
+/* Target attributes that can only change while the target is disabled. */
+static const struct {
+	const char *driver;
+	const char *attr;
+} offline_tgt_attrs[] = {
+	{ "local", "initiator_name" },
+};
+
+struct pctx {
+	const struct kconf	*old;
+	const struct kconf	*new;
+	struct kplan		*plan;
+	char			*err;
+	size_t			errlen;
+	int			failed;
+};
+
+static int perr(struct pctx *c, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s:%d: %s",
+		 c->new->file ? c->new->file : "-", line, msg);
+	c->failed = 1;
+	return -1;
+}
+
+static int step(struct pctx *c, enum kop op, const char *arg,
+		const char *fmt, ...)
+{
+	struct kstep *v;
+	char path[2048];
+	va_list ap;
+
+	if (c->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	v = realloc(c->plan->v, (c->plan->n + 1) * sizeof(*v));
+	if (!v)
+		return perr(c, 0, "out of memory");
+	c->plan->v = v;
+	v = &v[c->plan->n];
+	v->op = op;
+	v->path = strdup(path);
+	v->arg = arg ? strdup(arg) : NULL;
+	if (!v->path || (arg && !v->arg)) {
+		free(v->path);
+		free(v->arg);
+		return perr(c, 0, "out of memory");
+	}
+	c->plan->n++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attribute comparison and validation                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Check the attributes @a of a new object against @tmpl, the attributes
+ * of the same object (or one of its kind) in the running system: each
+ * must exist and be writable. Only when the old configuration was read
+ * from the system and there is such an object.
+ */
+static int check_attrs(struct pctx *c, const struct kattrs *a,
+		       const struct kattrs *tmpl, const char *what)
+{
+	size_t i;
+
+	if (!c->old->from_system || !tmpl)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct kattr *t = kattrs_get(tmpl, a->v[i].name);
+
+		if (!t)
+			return perr(c, a->v[i].line, "%s has no attribute '%s'",
+				    what, a->v[i].name);
+		if (t->flags & KATTR_RO)
+			return perr(c, a->v[i].line,
+				    "attribute '%s' of %s is read-only",
+				    a->v[i].name, what);
+	}
+	return 0;
+}
+
+/* Whether @na must be written over the running @old set. */
+static int attr_changed(const struct kattr *na, const struct kattrs *old)
+{
+	const struct kattr *oa = old ? kattrs_get(old, na->name) : NULL;
+
+	if (!oa)
+		return 1;
+	if (oa->flags & KATTR_WO)
+		return 0;	/* an action, not state: only on creation */
+	return !oa->value || strcmp(oa->value, na->value) != 0;
+}
+
+/* SET every attribute of @a; @old: only those that differ from it. */
+static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
+		     const struct kattrs *old)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (old && !attr_changed(&a->v[i], old))
+			continue;
+		if (step(c, KOP_SET, a->v[i].value, "%s/%s", dir,
+			 a->v[i].name))
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+/* ------------------------------------------------------------------ */
+
+static int dev_attr_live(const char *handler, const char *attr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(live_dev_attrs); i++)
+		if ((!live_dev_attrs[i].handler ||
+		     !strcmp(live_dev_attrs[i].handler, handler)) &&
+		    !strcmp(live_dev_attrs[i].attr, attr))
+			return 1;
+	return 0;
+}
+
+/* Whether a change of @nd's attributes needs the device disabled. */
+static int dev_destructive(const struct kdevice *nd, const struct kdevice *od)
+{
+	size_t i;
+
+	for (i = 0; i < nd->attrs.n; i++)
+		if (attr_changed(&nd->attrs.v[i], &od->attrs) &&
+		    !dev_attr_live(nd->handler, nd->attrs.v[i].name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the running device @name goes away or gets disabled: every
+ * LUN that maps it must be removed first.
+ */
+static int dev_dropped(struct pctx *c, const char *name)
+{
+	const struct kdevice *od = kconf_device(c->old, name);
+	const struct kdevice *nd = kconf_device(c->new, name);
+
+	if (!od)
+		return 0;
+	if (!nd || strcmp(nd->handler, od->handler))
+		return 1;
+	return od->enabled && (!nd->enabled || dev_destructive(nd, od));
+}
+
+static const struct kattrs *dev_template(struct pctx *c,
+					 const struct kdevice *nd)
+{
+	const struct kdevice *od = kconf_device(c->old, nd->name);
+	size_t i;
+
+	if (od && !strcmp(od->handler, nd->handler))
+		return &od->attrs;
+	for (i = 0; i < c->old->ndevs; i++)
+		if (!strcmp(c->old->devs[i].handler, nd->handler))
+			return &c->old->devs[i].attrs;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Targets                                                             */
+/* ------------------------------------------------------------------ */
+
+static int tgt_attr_offline(const char *driver, const char *attr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(offline_tgt_attrs);
+	     i++)
+		if (!strcmp(offline_tgt_attrs[i].driver, driver) &&
+		    !strcmp(offline_tgt_attrs[i].attr, attr))
+			return 1;
+	return 0;
+}
+
+/* Whether the running target @ot must be disabled during the change. */
+static int tgt_needs_disable(struct pctx *c, const struct ktarget *ot)
+{
+	const struct ktarget *nt = kconf_target(c->new, ot->driver, ot->name);
+	size_t i;
+
+	if (!ot->enabled)
+		return 0;
+	if (!nt || !nt->enabled)
+		return 1;
+	for (i = 0; i < nt->attrs.n; i++)
+		if (attr_changed(&nt->attrs.v[i], &ot->attrs) &&
+		    tgt_attr_offline(nt->driver, nt->attrs.v[i].name))
+			return 1;
+	return 0;
+}
+
+static const struct ktarget *tgt_template(struct pctx *c,
+					  const struct ktarget *nt)
+{
+	const struct ktarget *ot = kconf_target(c->old, nt->driver, nt->name);
+	size_t i;
+
+	if (ot)
+		return ot;
+	for (i = 0; i < c->old->ntgts; i++)
+		if (!strcmp(c->old->tgts[i].driver, nt->driver))
+			return &c->old->tgts[i];
+	return NULL;
+}
+
+/* Any running LUN's attributes, to validate new LUNs' against. */
+static const struct kattrs *lun_template(struct pctx *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->old->ntgts; i++) {
+		const struct ktarget *t = &c->old->tgts[i];
+
+		if (t->luns.n)
+			return &t->luns.v[0].attrs;
+		for (j = 0; j < t->ngroups; j++)
+			if (t->groups[j].luns.n)
+				return &t->groups[j].luns.v[0].attrs;
+	}
+	return NULL;
+}
+
+static const struct kattrs *group_template(struct pctx *c, const char *driver)
+{
+	size_t i;
+
+	for (i = 0; i < c->old->ntgts; i++)
+		if (!strcmp(c->old->tgts[i].driver, driver) &&
+		    c->old->tgts[i].ngroups)
+			return &c->old->tgts[i].groups[0].attrs;
+	return NULL;
+}
+
+static const struct kattrs *portal_template(struct pctx *c, const char *driver)
+{
+	size_t i;
+
+	for (i = 0; i < c->old->ntgts; i++)
+		if (!strcmp(c->old->tgts[i].driver, driver) &&
+		    c->old->tgts[i].nportals)
+			return &c->old->tgts[i].portals[0].attrs;
+	return NULL;
+}
+
+static const struct kportal *find_portal(const struct ktarget *t,
+					 const char *addr)
+{
+	size_t i;
+
+	if (!t)
+		return NULL;
+	for (i = 0; i < t->nportals; i++)
+		if (!strcmp(t->portals[i].addr, addr))
+			return &t->portals[i];
+	return NULL;
+}
+
+static int has_init(const struct kgroup *g, const char *pattern)
+{
+	size_t i;
+
+	if (!g)
+		return 0;
+	for (i = 0; i < g->ninits; i++)
+		if (!strcmp(g->inits[i].pattern, pattern))
+			return 1;
+	return 0;
+}
+
+/* Whether running LUN @ol stays as it is (its device too). */
+static int lun_kept(struct pctx *c, const struct klun *ol,
+		    const struct kluns *nluns)
+{
+	const struct klun *nl = nluns ? kluns_get(nluns, ol->lun) : NULL;
+
+	return nl && ol->dev && !strcmp(nl->dev, ol->dev) &&
+	       !dev_dropped(c, ol->dev);
+}
+
+static int remove_lun(struct pctx *c, const char *set, const struct klun *ol)
+{
+	if (ol->dev && step(c, KOP_UNLINK, NULL, "%s/luns/%u/device", set,
+			    ol->lun))
+		return -1;
+	return step(c, KOP_RMDIR, NULL, "%s/luns/%u", set, ol->lun);
+}
+
+/* Phase 2 for one LUN set: remove the LUNs that go or change. */
+static int remove_luns(struct pctx *c, const char *set,
+		       const struct kluns *old, const struct kluns *new)
+{
+	size_t i;
+
+	for (i = 0; i < old->n; i++)
+		if (!lun_kept(c, &old->v[i], new) &&
+		    remove_lun(c, set, &old->v[i]))
+			return -1;
+	return 0;
+}
+
+/* Phase 5 for one LUN set: create LUNs, change attributes of kept ones. */
+static int add_luns(struct pctx *c, const char *set, const struct kluns *old,
+		    const struct kluns *new)
+{
+	const struct kattrs *tmpl = lun_template(c);
+	size_t i;
+
+	for (i = 0; i < new->n; i++) {
+		const struct klun *nl = &new->v[i];
+		const struct klun *ol = old ? kluns_get(old, nl->lun) : NULL;
+		const struct kdevice *d = kconf_device(c->new, nl->dev);
+		char what[64], dir[2048], link[1024];
+
+		snprintf(what, sizeof(what), "LUN %u", nl->lun);
+		snprintf(dir, sizeof(dir), "%s/luns/%u", set, nl->lun);
+		if (check_attrs(c, &nl->attrs, ol ? &ol->attrs : tmpl, what))
+			return -1;
+		if (ol && lun_kept(c, ol, new)) {
+			if (set_attrs(c, dir, &nl->attrs, &ol->attrs))
+				return -1;
+			continue;
+		}
+		if (step(c, KOP_MKDIR, NULL, "%s", dir) ||
+		    set_attrs(c, dir, &nl->attrs, NULL))
+			return -1;
+		if (!d)
+			return perr(c, nl->line, "no device '%s'", nl->dev);
+		snprintf(link, sizeof(link), "handlers/%s/%s", d->handler,
+			 d->name);
+		if (step(c, KOP_LINK, link, "%s/device", dir))
+			return -1;
+	}
+	return 0;
+}
+
+static void tpath(char *buf, size_t len, const struct ktarget *t)
+{
+	snprintf(buf, len, "targets/%s/%s", t->driver, t->name);
+}
+
+/* Phase 2 for one running target. */
+static int remove_target_parts(struct pctx *c, const struct ktarget *ot)
+{
+	const struct ktarget *nt = kconf_target(c->new, ot->driver, ot->name);
+	char tp[1024], gp[2048];
+	size_t i, j;
+
+	tpath(tp, sizeof(tp), ot);
+	for (i = 0; i < ot->ngroups; i++) {
+		const struct kgroup *og = &ot->groups[i];
+		const struct kgroup *ng = nt ? ktarget_group(nt, og->name) : NULL;
+
+		snprintf(gp, sizeof(gp), "%s/groups/%s", tp, og->name);
+		if (remove_luns(c, gp, &og->luns, ng ? &ng->luns : NULL))
+			return -1;
+		for (j = 0; j < og->ninits; j++)
+			if (!has_init(ng, og->inits[j].pattern) &&
+			    step(c, KOP_RMDIR, NULL, "%s/initiators/%s", gp,
+				 og->inits[j].pattern))
+				return -1;
+		if (!ng && step(c, KOP_RMDIR, NULL, "%s", gp))
+			return -1;
+	}
+	if (remove_luns(c, tp, &ot->luns, nt ? &nt->luns : NULL))
+		return -1;
+	for (i = 0; i < ot->nportals; i++)
+		if (!find_portal(nt, ot->portals[i].addr) &&
+		    step(c, KOP_RMDIR, NULL, "%s/portals/%s", tp,
+			 ot->portals[i].addr))
+			return -1;
+	if (!nt && step(c, KOP_RMDIR, NULL, "%s", tp))
+		return -1;
+	return 0;
+}
+
+/* Phase 5 for one wanted target. */
+static int add_target_parts(struct pctx *c, const struct ktarget *nt)
+{
+	const struct ktarget *ot = kconf_target(c->old, nt->driver, nt->name);
+	const struct ktarget *tmpl = tgt_template(c, nt);
+	char tp[1024], gp[2048], pp[2048], what[1024];
+	size_t i, j;
+
+	tpath(tp, sizeof(tp), nt);
+	snprintf(what, sizeof(what), "target %s/%s", nt->driver, nt->name);
+	if (c->old->from_system &&
+	    !kconf_container(c->old->drivers, c->old->ndrivers, nt->driver))
+		return perr(c, nt->line, "no target driver '%s' (is its module loaded?)",
+			    nt->driver);
+	if (check_attrs(c, &nt->attrs, tmpl ? &tmpl->attrs : NULL, what))
+		return -1;
+	if (!ot) {
+		if (step(c, KOP_MKDIR, NULL, "%s", tp) ||
+		    set_attrs(c, tp, &nt->attrs, NULL))
+			return -1;
+	} else if (set_attrs(c, tp, &nt->attrs, &ot->attrs)) {
+		return -1;
+	}
+
+	for (i = 0; i < nt->nportals; i++) {
+		const struct kportal *np = &nt->portals[i];
+		const struct kportal *op = find_portal(ot, np->addr);
+
+		snprintf(pp, sizeof(pp), "%s/portals/%s", tp, np->addr);
+		snprintf(what, sizeof(what), "portal %s", np->addr);
+		if (check_attrs(c, &np->attrs, op ? &op->attrs :
+				portal_template(c, nt->driver), what))
+			return -1;
+		if (!op && step(c, KOP_MKDIR, NULL, "%s", pp))
+			return -1;
+		if (set_attrs(c, pp, &np->attrs, op ? &op->attrs : NULL))
+			return -1;
+	}
+
+	for (i = 0; i < nt->ngroups; i++) {
+		const struct kgroup *ng = &nt->groups[i];
+		const struct kgroup *og = ot ? ktarget_group(ot, ng->name) : NULL;
+
+		snprintf(gp, sizeof(gp), "%s/groups/%s", tp, ng->name);
+		snprintf(what, sizeof(what), "group %s", ng->name);
+		if (check_attrs(c, &ng->attrs, og ? &og->attrs :
+				group_template(c, nt->driver), what))
+			return -1;
+		if (!og && step(c, KOP_MKDIR, NULL, "%s", gp))
+			return -1;
+		if (set_attrs(c, gp, &ng->attrs, og ? &og->attrs : NULL))
+			return -1;
+		/*
+		 * LUNs before initiators: a session that joins the group
+		 * finds its LUNs there.
+		 */
+		if (add_luns(c, gp, og ? &og->luns : NULL, &ng->luns))
+			return -1;
+		for (j = 0; j < ng->ninits; j++)
+			if (!has_init(og, ng->inits[j].pattern) &&
+			    step(c, KOP_MKDIR, NULL, "%s/initiators/%s", gp,
+				 ng->inits[j].pattern))
+				return -1;
+	}
+	return add_luns(c, tp, ot ? &ot->luns : NULL, &nt->luns);
+}
+
+/* Handler and driver attributes. */
+static int containers(struct pctx *c, const struct kcontainer *nv, size_t nn,
+		      const struct kcontainer *ov, size_t on, const char *dir,
+		      const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < nn; i++) {
+		const struct kcontainer *o = kconf_container((struct kcontainer *)ov,
+							     on, nv[i].name);
+		char path[1024], what[512];
+
+		if (c->old->from_system && !o)
+			return perr(c, nv[i].line, "no %s '%s' (is its module loaded?)",
+				    kind, nv[i].name);
+		snprintf(path, sizeof(path), "%s/%s", dir, nv[i].name);
+		snprintf(what, sizeof(what), "%s %s", kind, nv[i].name);
+		if (check_attrs(c, &nv[i].attrs, o ? &o->attrs : NULL, what) ||
+		    set_attrs(c, path, &nv[i].attrs, o ? &o->attrs : NULL))
+			return -1;
+	}
+	return 0;
+}
+
+int kplan_make(const struct kconf *old, const struct kconf *new,
+	       struct kplan *plan, char *err, size_t errlen)
+{
+	struct pctx c = { old, new, plan, err, errlen, 0 };
+	char *disabled;
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	if (errlen)
+		err[0] = '\0';
+	disabled = calloc(old->ntgts + 1, 1);
+	if (!disabled)
+		return perr(&c, 0, "out of memory");
+
+	/* Validate the devices before any step. */
+	for (i = 0; i < new->ndevs; i++) {
+		const struct kdevice *nd = &new->devs[i];
+		char what[512];
+
+		if (old->from_system &&
+		    !kconf_container(old->handlers, old->nhandlers, nd->handler)) {
+			perr(&c, nd->line, "no handler '%s' (is its module loaded?)",
+			     nd->handler);
+			goto fail;
+		}
+		snprintf(what, sizeof(what), "device %s (%s)", nd->name,
+			 nd->handler);
+		if (check_attrs(&c, &nd->attrs, dev_template(&c, nd), what))
+			goto fail;
+	}
+
+	/* 1. Disable targets. */
+	for (i = 0; i < old->ntgts; i++) {
+		char tp[1024];
+
+		if (!tgt_needs_disable(&c, &old->tgts[i]))
+			continue;
+		tpath(tp, sizeof(tp), &old->tgts[i]);
+		disabled[i] = 1;
+		if (step(&c, KOP_SET, "0", "%s/enable", tp))
+			goto fail;
+	}
+
+	/* 2. Remove what goes from the targets. */
+	for (i = 0; i < old->ntgts; i++)
+		if (remove_target_parts(&c, &old->tgts[i]))
+			goto fail;
+
+	/* 3. Disable and remove devices. */
+	for (i = 0; i < old->ndevs; i++) {
+		const struct kdevice *od = &old->devs[i];
+		const struct kdevice *nd = kconf_device(new, od->name);
+		int gone = !nd || strcmp(nd->handler, od->handler);
+
+		if (od->enabled && dev_dropped(&c, od->name) &&
+		    step(&c, KOP_SET, "0", "handlers/%s/%s/enable",
+			 od->handler, od->name))
+			goto fail;
+		if (gone && step(&c, KOP_RMDIR, NULL, "handlers/%s/%s",
+				 od->handler, od->name))
+			goto fail;
+	}
+
+	/* 4. Create and reconfigure devices. */
+	for (i = 0; i < new->ndevs; i++) {
+		const struct kdevice *nd = &new->devs[i];
+		const struct kdevice *od = kconf_device(old, nd->name);
+		char dp[1024];
+		int was_on;
+
+		if (od && strcmp(od->handler, nd->handler))
+			od = NULL;
+		snprintf(dp, sizeof(dp), "handlers/%s/%s", nd->handler,
+			 nd->name);
+		if (!od && step(&c, KOP_MKDIR, NULL, "%s", dp))
+			goto fail;
+		if (set_attrs(&c, dp, &nd->attrs, od ? &od->attrs : NULL))
+			goto fail;
+		was_on = od && od->enabled && !dev_dropped(&c, od->name);
+		if (nd->enabled && !was_on &&
+		    step(&c, KOP_SET, "1", "%s/enable", dp))
+			goto fail;
+	}
+
+	/* 5. Handler and driver attributes, then targets. */
+	if (containers(&c, new->handlers, new->nhandlers, old->handlers,
+		       old->nhandlers, "handlers", "handler") ||
+	    containers(&c, new->drivers, new->ndrivers, old->drivers,
+		       old->ndrivers, "targets", "target driver"))
+		goto fail;
+	for (i = 0; i < new->ntgts; i++)
+		if (add_target_parts(&c, &new->tgts[i]))
+			goto fail;
+
+	/* 6. Enable targets. */
+	for (i = 0; i < new->ntgts; i++) {
+		const struct ktarget *nt = &new->tgts[i];
+		const struct ktarget *ot = kconf_target(old, nt->driver,
+							nt->name);
+		char tp[1024];
+
+		if (!nt->enabled)
+			continue;
+		if (ot && ot->enabled && !disabled[ot - old->tgts])
+			continue;
+		tpath(tp, sizeof(tp), nt);
+		if (step(&c, KOP_SET, "1", "%s/enable", tp))
+			goto fail;
+	}
+	free(disabled);
+	return 0;
+fail:
+	free(disabled);
+	kplan_free(plan);
+	return -1;
+}
+
+void kplan_free(struct kplan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		free(plan->v[i].path);
+		free(plan->v[i].arg);
+	}
+	free(plan->v);
+	plan->v = NULL;
+	plan->n = 0;
+}
+
+int kstep_format(const struct kstep *s, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[KOP_MKDIR] = "mkdir", [KOP_RMDIR] = "rmdir",
+		[KOP_SET] = "set", [KOP_LINK] = "link",
+		[KOP_UNLINK] = "unlink",
+	};
+
+	if (s->arg)
+		return snprintf(buf, len, "%s %s %s", names[s->op], s->path,
+				s->arg);
+	return snprintf(buf, len, "%s %s", names[s->op], s->path);
+}
+
+void kplan_print(const struct kplan *plan, FILE *out)
+{
+	char buf[8192];
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		kstep_format(&plan->v[i], buf, sizeof(buf));
+		fprintf(out, "%s\n", buf);
+	}
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktgtadm: the diff planner. From the running configuration (as read
+ * from configfs, attributes flagged read-only/write-only) and the wanted
+ * one (from the file) it computes the configfs operations that turn one
+ * into the other, in an order that is safe for the I/O that runs:
+ *
+ *  1. disable the targets that are removed, switched off, or whose
+ *     changed attributes need a disabled target (local initiator_name);
+ *  2. remove LUNs, initiators, groups, portals and targets that go away
+ *     (a LUN whose device is removed or reconfigured goes too);
+ *  3. disable and remove devices that go away; disable devices whose
+ *     changed attributes need it (all but a few "live" ones);
+ *  4. create and reconfigure devices, then enable them;
+ *  5. handler and driver attributes; create targets, portals, groups
+ *     (their LUNs before their initiators), LUNs (attributes before the
+ *     link, so a LUN is never briefly writable); attribute changes;
+ *  6. enable targets.
+ *
+ * LUNs whose device and attributes did not change are never touched.
+ * Portable C (host tests link it).
+ */
+#ifndef KTGTADM_PLAN_H
+#define KTGTADM_PLAN_H
+
+#include "conf.h"
+
+enum kop {
+	KOP_MKDIR,	/* path */
+	KOP_RMDIR,	/* path */
+	KOP_SET,	/* path (attribute file), arg (value) */
+	KOP_LINK,	/* path (the link), arg (what it points at) */
+	KOP_UNLINK,	/* path */
+};
+
+/* Paths are relative to the ktgt configfs root. */
+struct kstep {
+	enum kop	op;
+	char		*path;
+	char		*arg;
+};
+
+struct kplan {
+	struct kstep	*v;
+	size_t		n;
+};
+
+/**
+ * kplan_make() - plan the change from @old to @new
+ * @old: the running configuration
+ * @new: the wanted configuration
+ * @plan: gets the steps (zeroed first); free with kplan_free()
+ * @err: "FILE:LINE: message" for an attribute the running system does
+ *	not have or that is read-only, @errlen bytes
+ *
+ * Return: 0, or -1 with @err set (and @plan empty).
+ */
+int kplan_make(const struct kconf *old, const struct kconf *new,
+	       struct kplan *plan, char *err, size_t errlen);
+
+void kplan_free(struct kplan *plan);
+
+/* One line per step: "mkdir P", "rmdir P", "set P V", "link P T", "unlink P" */
+void kplan_print(const struct kplan *plan, FILE *out);
+int kstep_format(const struct kstep *s, char *buf, size_t len);
+
+#endif /* KTGTADM_PLAN_H */
