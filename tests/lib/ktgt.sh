@@ -351,3 +351,30 @@ ktgt_sense_decode() {
 	esac
 	echo "key=$key asc=${asc,,} ascq=${ascq,,} sks=${sks,,}"
 }
+
+# ktgt_status SG CDB... (ktgt_sense's arguments): the outcome in one word
+# or three: "GOOD", "CONFLICT" (RESERVATION CONFLICT), or
+# "<status> <key>/<asc>/<ascq>" (hex) for anything else.
+ktgt_status() {
+	local out st k a q
+	out=$(ktgt_sense "$@")
+	st=${out%% *}
+	st=${st#status=}
+	[ "$st" = 00 ] && { echo GOOD; return; }
+	[ "$st" = 18 ] && { echo CONFLICT; return; }
+	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
+	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
+}
+
+# ktgt_tur SG: TEST UNIT READY's outcome, as ktgt_status gives it.
+ktgt_tur() {
+	ktgt_status "$1" 00 00 00 00 00 00
+}
+
+# ktgt_local_tmf TARGET FN LUN [TAG]: inject a TMF on local target
+# TARGET's session (ktgt_local loaded with test_hooks=1); prints
+# "<fn> <response>".
+ktgt_local_tmf() {
+	ktgt_write "$KTGT_CFS/targets/local/$1/test_tmf" "$2 $3 ${4:-0}"
+	cat "$KTGT_CFS/targets/local/$1/test_tmf"
+}

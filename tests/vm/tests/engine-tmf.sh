@@ -19,17 +19,6 @@
 ktgt_load ktgt_vdisk ktgt_local
 modprobe sg || fail "modprobe sg"
 
-# status SG CDB...: "GOOD" or "<status> <key>/<asc>/<ascq>".
-status() {
-	local out st k a q
-	out=$(ktgt_sense "$@")
-	st=${out%% *}
-	st=${st#status=}
-	[ "$st" = 00 ] && { echo GOOD; return; }
-	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
-	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
-}
-tur() { status "$1" 00 00 00 00 00 00; }
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=TMF
 for t in a b; do
@@ -41,8 +30,8 @@ sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
 sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
 log "session A: $sga, session B: $sgb"
 for sg in "$sga" "$sgb"; do
-	expect_eq "$(tur "$sg")" "02 06/29/00" "POWER ON on $sg"
-	expect_eq "$(tur "$sg")" GOOD "TUR on $sg"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+	expect_eq "$(ktgt_tur "$sg")" GOOD "TUR on $sg"
 done
 
 # session_of INITIATOR: the session's sysfs directory.
@@ -103,13 +92,13 @@ grep -qE 'Task Aborted|DID_RESET' /tmp/tmf-b.out ||
 	fail "session B's READ did not end as aborted: $(summary /tmp/tmf-b.out)"
 
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
-expect_eq "$(tur "$sgb")" "02 06/29/03" "session B after the LUN reset"
-expect_eq "$(tur "$sgb")" GOOD "session B, second TUR"
-expect_eq "$(status "$sgb" -r 4096 $read10)" GOOD "READ on session B"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/29/03" "session B after the LUN reset"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "session B, second TUR"
+expect_eq "$(ktgt_status "$sgb" -r 4096 $read10)" GOOD "READ on session B"
 # Session A's own unit attention may have been taken by the error
 # handler's TEST UNIT READY; it must be gone after at most one more.
-[ "$(tur "$sga")" = GOOD ] || expect_eq "$(tur "$sga")" GOOD "session A"
-expect_eq "$(status "$sga" -r 4096 $read10)" GOOD "READ on session A"
+[ "$(ktgt_tur "$sga")" = GOOD ] || expect_eq "$(ktgt_tur "$sga")" GOOD "session A"
+expect_eq "$(ktgt_status "$sga" -r 4096 $read10)" GOOD "READ on session A"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all

@@ -28,19 +28,8 @@ ktgt_load ktgt_vdisk
 modprobe ktgt_local test_hooks=1 || fail "modprobe ktgt_local test_hooks=1"
 modprobe sg || fail "modprobe sg"
 
-status() {
-	local out st k a q
-	out=$(ktgt_sense "$@")
-	st=${out%% *}
-	st=${st#status=}
-	[ "$st" = 00 ] && { echo GOOD; return; }
-	[ "$st" = 18 ] && { echo CONFLICT; return; }
-	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
-	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
-}
-tur() { status "$1" 00 00 00 00 00 00; }
-rd() { status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
-wr() { status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
+rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
+wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
 # pr SG ARGS...: sg_persist's exit status (24: RESERVATION CONFLICT);
 # its output in /tmp/sem-pr.out.
 pr() {
@@ -68,7 +57,7 @@ sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
 sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
 sgc=$(ktgt_wait_disk -g host="$(ktgt_local_host c)" lun=0)
 for sg in "$sga" "$sgb" "$sgc"; do
-	expect_eq "$(tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
 done
 
 # --- capabilities, registration, generation ---
@@ -100,7 +89,7 @@ grep -aq 'local:a' /tmp/sem-fs.bin && grep -aq 'local:b' /tmp/sem-fs.bin ||
 	fail "READ FULL STATUS: no TransportID of local:a / local:b"
 expect_eq "$(pr "$sgc" -o -R -K c -T 1)" 24 "c: RESERVE unregistered"
 expect_eq "$(pr "$sgb" -o -R -K a -T 1)" 24 "b: RESERVE with a's key"
-expect_eq "$(status "$sgc" 16 00 00 00 00 00)" CONFLICT \
+expect_eq "$(ktgt_status "$sgc" 16 00 00 00 00 00)" CONFLICT \
 	"SPC-2 RESERVE while registrations exist"
 
 # PR OUT parameter list with RESERVATION KEY 0xa, for sg_raw.
@@ -129,22 +118,22 @@ for t in 1 3 5 6 7 8; do
 	expect_eq "$(wr "$sgb")" "$(word "$bw")" "type $t: registered WRITE"
 	expect_eq "$(rd "$sgc")" "$(word "$cr")" "type $t: unregistered READ"
 	expect_eq "$(wr "$sgc")" "$(word "$cw")" "type $t: unregistered WRITE"
-	expect_eq "$(tur "$sgc")" GOOD "type $t: unregistered TEST UNIT READY"
+	expect_eq "$(ktgt_tur "$sgc")" GOOD "type $t: unregistered TEST UNIT READY"
 	other=$(( t == 1 ? 3 : 1 ))
 	expect_eq "$(pr "$sga" -o -L -K a -T $other)" 5 \
 		"type $t: RELEASE with type $other"
 	if [ $t = 1 ]; then
-		expect_eq "$(status "$sga" -s 24 -i /tmp/sem-rel.bin \
+		expect_eq "$(ktgt_status "$sga" -s 24 -i /tmp/sem-rel.bin \
 			5f 02 03 00 00 00 00 00 18 00)" "02 05/26/04" \
 			"RELEASE of type 1 as type 3: INVALID RELEASE OF PERSISTENT RESERVATION"
 	fi
 	expect_eq "$(pr "$sga" -o -L -K a -T $t)" 0 "type $t: RELEASE"
 	if [ $t -ge 5 ]; then
-		expect_eq "$(tur "$sgb")" "02 06/2a/04" \
+		expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/04" \
 			"type $t: b told RESERVATIONS RELEASED"
 	fi
-	expect_eq "$(tur "$sgb")" GOOD "type $t: b after the release"
-	expect_eq "$(tur "$sgc")" GOOD "type $t: c never told"
+	expect_eq "$(ktgt_tur "$sgb")" GOOD "type $t: b after the release"
+	expect_eq "$(ktgt_tur "$sgc")" GOOD "type $t: c never told"
 	expect_eq "$(wr "$sgc")" GOOD "type $t: c's WRITE once released"
 done
 expect_eq "$(gen "$sgc")" 0x4 "RESERVE and RELEASE leave the PRgeneration"
@@ -154,7 +143,7 @@ expect_eq "$(pr "$sga" -o -R -K a -T 1)" 0 "a: RESERVE WE"
 expect_eq "$(pr "$sgb" -o -P -K b -S a -T 3)" 0 "b: PREEMPT a's key, EA"
 expect_eq "$(keys "$sgc")" "0xb " "a's registration is gone"
 expect_eq "$(gen "$sgc")" 0x5 "PRgeneration after PREEMPT"
-expect_eq "$(tur "$sga")" "02 06/2a/05" "a: REGISTRATIONS PREEMPTED"
+expect_eq "$(ktgt_tur "$sga")" "02 06/2a/05" "a: REGISTRATIONS PREEMPTED"
 expect_eq "$(rd "$sga")" CONFLICT "a: READ under b's EA"
 expect_eq "$(rd "$sgb")" GOOD "b: READ as the holder"
 expect_eq "$(pr "$sgb" -o -P -K b -S 77 -T 3)" 24 "PREEMPT of no key"
@@ -173,21 +162,21 @@ expect_eq "$(pr "$sgb" -o -A -K b -S a -T 6)" 0 "b: PREEMPT AND ABORT a"
 wait $pid
 grep -q '^rc=0$' /tmp/sem-pa.out &&
 	fail "a's READ survived PREEMPT AND ABORT: $(tr '\n' ' ' < /tmp/sem-pa.out)"
-expect_eq "$(tur "$sga")" "02 06/2a/05" "a: REGISTRATIONS PREEMPTED"
+expect_eq "$(ktgt_tur "$sga")" "02 06/2a/05" "a: REGISTRATIONS PREEMPTED"
 expect_eq "$(keys "$sgc")" "0xb " "only b is registered"
 
 # --- CLEAR ---
 expect_eq "$(pr "$sgc" -o -G -S c)" 0 "c: REGISTER"
 expect_eq "$(pr "$sgb" -o -C -K b)" 0 "b: CLEAR"
-expect_eq "$(tur "$sgc")" "02 06/2a/03" "c: RESERVATIONS PREEMPTED"
+expect_eq "$(ktgt_tur "$sgc")" "02 06/2a/03" "c: RESERVATIONS PREEMPTED"
 expect_eq "$(keys "$sgc")" "" "no keys after CLEAR"
-expect_eq "$(tur "$sgb")" GOOD "b: no unit attention for its own CLEAR"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: no unit attention for its own CLEAR"
 pr "$sgc" -r > /dev/null
 grep -qi 'no reservation' /tmp/sem-pr.out ||
 	fail "a reservation after CLEAR: $(cat /tmp/sem-pr.out)"
 expect_eq "$(wr "$sgc")" GOOD "c's WRITE after CLEAR"
-expect_eq "$(status "$sgc" 16 00 00 00 00 00)" GOOD "SPC-2 RESERVE once clear"
-expect_eq "$(status "$sgc" 17 00 00 00 00 00)" GOOD "SPC-2 RELEASE"
+expect_eq "$(ktgt_status "$sgc" 16 00 00 00 00 00)" GOOD "SPC-2 RESERVE once clear"
+expect_eq "$(ktgt_status "$sgc" 17 00 00 00 00 00)" GOOD "SPC-2 RELEASE"
 
 # --- not supported: SPEC_I_PT, APTPL, REGISTER AND MOVE ---
 expect_eq "$(pr "$sga" -o -G -S a -Z)" 5 "APTPL refused (PTPL_C = 0)"

@@ -18,30 +18,15 @@ ktgt_load ktgt_vdisk
 modprobe ktgt_local test_hooks=1 || fail "modprobe ktgt_local test_hooks=1"
 modprobe sg || fail "modprobe sg"
 
-status() {
-	local out st k a q
-	out=$(ktgt_sense "$@")
-	st=${out%% *}
-	st=${st#status=}
-	[ "$st" = 00 ] && { echo GOOD; return; }
-	[ "$st" = 18 ] && { echo CONFLICT; return; }
-	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
-	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
-}
-tmf() {
-	ktgt_write "$KTGT_CFS/targets/local/$1/test_tmf" "$2 $3 ${4:-0}"
-	cat "$KTGT_CFS/targets/local/$1/test_tmf"
-}
-tur() { status "$1" 00 00 00 00 00 00; }
-rd() { status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
-wr() { status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
-inq() { status "$1" -r 36 12 00 00 00 24 00; }
-rluns() { status "$1" -r 64 a0 00 00 00 00 00 00 00 00 40 00 00; }
-rsense() { status "$1" -r 18 03 00 00 00 12 00; }
-reserve6() { status "$1" 16 00 00 00 00 00; }
-release6() { status "$1" 17 00 00 00 00 00; }
-reserve10() { status "$1" 56 00 00 00 00 00 00 00 00 00; }
-release10() { status "$1" 57 00 00 00 00 00 00 00 00 00; }
+rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
+wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
+inq() { ktgt_status "$1" -r 36 12 00 00 00 24 00; }
+rluns() { ktgt_status "$1" -r 64 a0 00 00 00 00 00 00 00 00 40 00 00; }
+rsense() { ktgt_status "$1" -r 18 03 00 00 00 12 00; }
+reserve6() { ktgt_status "$1" 16 00 00 00 00 00; }
+release6() { ktgt_status "$1" 17 00 00 00 00 00; }
+reserve10() { ktgt_status "$1" 56 00 00 00 00 00 00 00 00 00; }
+release10() { ktgt_status "$1" 57 00 00 00 00 00 00 00 00 00; }
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMRES
 for t in a b; do
@@ -52,12 +37,12 @@ done
 sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
 sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
 for sg in "$sga" "$sgb"; do
-	expect_eq "$(tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
 done
 
 # b_conflicts WHY: b is locked out; a is not.
 b_conflicts() {
-	expect_eq "$(tur "$sgb")" CONFLICT "$1: b's TEST UNIT READY"
+	expect_eq "$(ktgt_tur "$sgb")" CONFLICT "$1: b's TEST UNIT READY"
 	expect_eq "$(rd "$sgb")" CONFLICT "$1: b's READ"
 	expect_eq "$(wr "$sgb")" CONFLICT "$1: b's WRITE"
 	expect_eq "$(reserve6 "$sgb")" CONFLICT "$1: b's RESERVE(6)"
@@ -91,19 +76,19 @@ expect_eq "$(rd "$sga")" GOOD "a's READ after b's RELEASE(10)"
 # LOGICAL UNIT RESET from b releases a's reservation.
 expect_eq "$(reserve6 "$sga")" GOOD "a: RESERVE(6)"
 b_conflicts "before the LU reset"
-expect_eq "$(tmf b lun_reset 0)" "lun_reset COMPLETE" "LU reset from b"
-expect_eq "$(tur "$sgb")" "02 06/29/03" "b: BUS DEVICE RESET FUNCTION OCCURRED"
-expect_eq "$(tur "$sga")" "02 06/29/03" "a: BUS DEVICE RESET FUNCTION OCCURRED"
+expect_eq "$(ktgt_local_tmf b lun_reset 0)" "lun_reset COMPLETE" "LU reset from b"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/29/03" "b: BUS DEVICE RESET FUNCTION OCCURRED"
+expect_eq "$(ktgt_tur "$sga")" "02 06/29/03" "a: BUS DEVICE RESET FUNCTION OCCURRED"
 b_free "after the LU reset"
 
 # a's I_T NEXUS RESET releases it; b's does not.
 expect_eq "$(reserve6 "$sga")" GOOD "a: RESERVE(6)"
-expect_eq "$(tmf b nexus_reset 0)" "nexus_reset COMPLETE" "b's I_T NEXUS RESET"
-expect_eq "$(tur "$sgb")" "02 06/29/07" "b: I_T NEXUS LOSS OCCURRED"
+expect_eq "$(ktgt_local_tmf b nexus_reset 0)" "nexus_reset COMPLETE" "b's I_T NEXUS RESET"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/29/07" "b: I_T NEXUS LOSS OCCURRED"
 b_conflicts "after b's own I_T NEXUS RESET"
-expect_eq "$(tmf a nexus_reset 0)" "nexus_reset COMPLETE" "a's I_T NEXUS RESET"
+expect_eq "$(ktgt_local_tmf a nexus_reset 0)" "nexus_reset COMPLETE" "a's I_T NEXUS RESET"
 b_free "after a's I_T NEXUS RESET"
-expect_eq "$(tur "$sga")" "02 06/29/07" "a: I_T NEXUS LOSS OCCURRED"
+expect_eq "$(ktgt_tur "$sga")" "02 06/29/07" "a: I_T NEXUS LOSS OCCURRED"
 
 # The loss of a's nexus releases it.
 expect_eq "$(reserve6 "$sga")" GOOD "a: RESERVE(6)"

@@ -29,23 +29,6 @@ ktgt_load ktgt_vdisk
 modprobe ktgt_local test_hooks=1 || fail "modprobe ktgt_local test_hooks=1"
 modprobe sg || fail "modprobe sg"
 
-# status SG CDB...: "GOOD" or "<status> <key>/<asc>/<ascq>".
-status() {
-	local out st k a q
-	out=$(ktgt_sense "$@")
-	st=${out%% *}
-	st=${st#status=}
-	[ "$st" = 00 ] && { echo GOOD; return; }
-	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
-	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
-}
-tur() { status "$1" 00 00 00 00 00 00; }
-# tmf T FN LUN [TAG]: inject a TMF on target T's session; print
-# "<fn> <response>".
-tmf() {
-	ktgt_write "$KTGT_CFS/targets/local/$1/test_tmf" "$2 $3 ${4:-0}"
-	cat "$KTGT_CFS/targets/local/$1/test_tmf"
-}
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMTMF
 for t in a b; do
@@ -58,18 +41,18 @@ sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
 log "session a: $sga, session b: $sgb"
 
 # --- QUERY ASYNCHRONOUS EVENT, CLEAR ACA, INCORRECT LUN ---
-expect_eq "$(tmf a query_async_event 0)" "query_async_event SUCCEEDED" \
+expect_eq "$(ktgt_local_tmf a query_async_event 0)" "query_async_event SUCCEEDED" \
 	"QUERY ASYNCHRONOUS EVENT with POWER ON pending"
 for sg in "$sga" "$sgb"; do
-	expect_eq "$(tur "$sg")" "02 06/29/00" "POWER ON on $sg"
-	expect_eq "$(tur "$sg")" GOOD "TUR on $sg"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+	expect_eq "$(ktgt_tur "$sg")" GOOD "TUR on $sg"
 done
-expect_eq "$(tmf a query_async_event 0)" "query_async_event COMPLETE" \
+expect_eq "$(ktgt_local_tmf a query_async_event 0)" "query_async_event COMPLETE" \
 	"QUERY ASYNCHRONOUS EVENT with nothing pending"
-expect_eq "$(tmf a clear_aca 0)" "clear_aca COMPLETE" "CLEAR ACA"
+expect_eq "$(ktgt_local_tmf a clear_aca 0)" "clear_aca COMPLETE" "CLEAR ACA"
 for fn in abort_task_set clear_task_set lun_reset query_task_set \
 	  query_async_event clear_aca; do
-	expect_eq "$(tmf a $fn 7)" "$fn INCORRECT_LUN" "$fn on absent LUN 7"
+	expect_eq "$(ktgt_local_tmf a $fn 7)" "$fn INCORRECT_LUN" "$fn on absent LUN 7"
 done
 
 session_of() {
@@ -116,21 +99,21 @@ ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
 both_reads
 read -r lun tag < "$KTGT_CFS/targets/local/a/test_tasks"
 [ -n "$tag" ] || fail "no task listed in test_tasks"
-expect_eq "$(tmf a query_task 0 "$tag")" "query_task SUCCEEDED" \
+expect_eq "$(ktgt_local_tmf a query_task 0 "$tag")" "query_task SUCCEEDED" \
 	"QUERY TASK of a READ in flight"
-expect_eq "$(tmf a query_task 0 $((tag + 1000)))" "query_task COMPLETE" \
+expect_eq "$(ktgt_local_tmf a query_task 0 $((tag + 1000)))" "query_task COMPLETE" \
 	"QUERY TASK of an unknown tag"
-expect_eq "$(tmf a query_task_set 0)" "query_task_set SUCCEEDED" \
+expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set SUCCEEDED" \
 	"QUERY TASK SET with a READ in flight"
 start=$(ms)
-tmf a abort_task_set 0 > /tmp/sem-ats.out &
+ktgt_local_tmf a abort_task_set 0 > /tmp/sem-ats.out &
 pid_tmf=$!
 sleep 0.3
 # Meanwhile nexus b is not blocked: a TMF and a command of its own.
 t0=$(ms)
-expect_eq "$(tmf b query_task_set 0)" "query_task_set SUCCEEDED" \
+expect_eq "$(ktgt_local_tmf b query_task_set 0)" "query_task_set SUCCEEDED" \
 	"QUERY TASK SET on b during a's ABORT TASK SET"
-expect_eq "$(status "$sgb" -r 36 12 00 00 00 24 00)" GOOD \
+expect_eq "$(ktgt_status "$sgb" -r 36 12 00 00 00 24 00)" GOOD \
 	"INQUIRY on b during a's ABORT TASK SET"
 t1=$(ms)
 kill -0 $pid_tmf 2>/dev/null ||
@@ -146,72 +129,72 @@ log "ABORT TASK SET took $took ms; a: $(summary /tmp/sem-a.out); b: $(summary /t
 	fail "ABORT TASK SET answered after $took ms, before the stuck READ returned"
 aborted /tmp/sem-a.out || fail "a's READ was not aborted: $(summary /tmp/sem-a.out)"
 good /tmp/sem-b.out || fail "b's READ was aborted by a's ABORT TASK SET: $(summary /tmp/sem-b.out)"
-expect_eq "$(tmf a query_task 0 "$tag")" "query_task COMPLETE" \
+expect_eq "$(ktgt_local_tmf a query_task 0 "$tag")" "query_task COMPLETE" \
 	"QUERY TASK of the aborted task"
-expect_eq "$(tmf a abort_task 0 "$tag")" "abort_task COMPLETE" \
+expect_eq "$(ktgt_local_tmf a abort_task 0 "$tag")" "abort_task COMPLETE" \
 	"ABORT TASK of a task no longer in the task set"
-expect_eq "$(tmf a query_task_set 0)" "query_task_set COMPLETE" \
+expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set COMPLETE" \
 	"QUERY TASK SET with nothing in flight"
-expect_eq "$(tur "$sgb")" GOOD "b after a's ABORT TASK SET: no unit attention"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b after a's ABORT TASK SET: no unit attention"
 
 # --- CLEAR TASK SET, TAS = 1 (default) ---
 both_reads
-expect_eq "$(tmf a clear_task_set 0)" "clear_task_set COMPLETE" "CLEAR TASK SET"
+expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" "CLEAR TASK SET"
 wait $pid_a
 wait $pid_b
 aborted /tmp/sem-a.out || fail "CLEAR TASK SET: a's READ not aborted: $(summary /tmp/sem-a.out)"
 aborted /tmp/sem-b.out || fail "CLEAR TASK SET: b's READ not aborted: $(summary /tmp/sem-b.out)"
-expect_eq "$(tur "$sgb")" GOOD "b after CLEAR TASK SET with TAS=1"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b after CLEAR TASK SET with TAS=1"
 
 # --- CLEAR TASK SET, TAS = 0 ---
 # mode_select SG BYTE4 BYTE5: the control page with UA_INTLCK_CTRL/TAS.
 mode_select() {
 	printf "\\x00\\x00\\x00\\x00\\x0a\\x0a\\x00\\x00\\x$2\\x$3\\x00\\x00\\x00\\x00\\x00\\x00" \
 		> /tmp/sem-ms.bin
-	status "$1" -s 16 -i /tmp/sem-ms.bin 15 10 00 00 10 00
+	ktgt_status "$1" -s 16 -i /tmp/sem-ms.bin 15 10 00 00 10 00
 }
 expect_eq "$(mode_select "$sga" 00 00)" GOOD "MODE SELECT TAS=0"
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
-expect_eq "$(tur "$sgb")" GOOD "b: TUR"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: TUR"
 both_reads
-expect_eq "$(tmf a clear_task_set 0)" "clear_task_set COMPLETE" \
+expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" \
 	"CLEAR TASK SET with TAS=0"
 wait $pid_a
 wait $pid_b
 good /tmp/sem-b.out && fail "CLEAR TASK SET (TAS=0): b's READ was not aborted"
-expect_eq "$(tur "$sgb")" "02 06/2f/00" \
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2f/00" \
 	"b: COMMANDS CLEARED BY ANOTHER INITIATOR"
-expect_eq "$(tur "$sgb")" GOOD "b: reported once"
-expect_eq "$(tur "$sga")" GOOD "a: no unit attention for its own TMF"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: reported once"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a: no unit attention for its own TMF"
 expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT TAS=1"
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 
 # --- I_T NEXUS RESET ---
 both_reads
-expect_eq "$(tmf a nexus_reset 0)" "nexus_reset COMPLETE" "I_T NEXUS RESET"
+expect_eq "$(ktgt_local_tmf a nexus_reset 0)" "nexus_reset COMPLETE" "I_T NEXUS RESET"
 wait $pid_a
 wait $pid_b
 aborted /tmp/sem-a.out || fail "I_T NEXUS RESET: a's READ not aborted: $(summary /tmp/sem-a.out)"
 good /tmp/sem-b.out || fail "I_T NEXUS RESET of a aborted b's READ: $(summary /tmp/sem-b.out)"
-expect_eq "$(tur "$sga")" "02 06/29/07" "a: I_T NEXUS LOSS OCCURRED"
-expect_eq "$(tur "$sga")" GOOD "a: reported once"
-expect_eq "$(tur "$sgb")" GOOD "b: no unit attention after a's I_T NEXUS RESET"
+expect_eq "$(ktgt_tur "$sga")" "02 06/29/07" "a: I_T NEXUS LOSS OCCURRED"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a: reported once"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: no unit attention after a's I_T NEXUS RESET"
 
 # --- TARGET RESET ---
 both_reads
-expect_eq "$(tmf a target_reset 0)" "target_reset COMPLETE" "TARGET RESET"
+expect_eq "$(ktgt_local_tmf a target_reset 0)" "target_reset COMPLETE" "TARGET RESET"
 wait $pid_a
 wait $pid_b
 aborted /tmp/sem-a.out || fail "TARGET RESET: a's READ not aborted: $(summary /tmp/sem-a.out)"
 aborted /tmp/sem-b.out || fail "TARGET RESET: b's READ not aborted: $(summary /tmp/sem-b.out)"
 for sg in "$sga" "$sgb"; do
-	expect_eq "$(tur "$sg")" "02 06/29/03" "$sg after TARGET RESET"
-	expect_eq "$(tur "$sg")" GOOD "$sg: reported once"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/03" "$sg after TARGET RESET"
+	expect_eq "$(ktgt_tur "$sg")" GOOD "$sg: reported once"
 done
 
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
-expect_eq "$(status "$sga" -r 4096 $read10)" GOOD "READ on a"
-expect_eq "$(status "$sgb" -r 4096 $read10)" GOOD "READ on b"
+expect_eq "$(ktgt_status "$sga" -r 4096 $read10)" GOOD "READ on a"
+expect_eq "$(ktgt_status "$sgb" -r 4096 $read10)" GOOD "READ on b"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all

@@ -20,20 +20,6 @@ ktgt_load ktgt_vdisk
 modprobe ktgt_local test_hooks=1 || fail "modprobe ktgt_local test_hooks=1"
 modprobe sg || fail "modprobe sg"
 
-status() {
-	local out st k a q
-	out=$(ktgt_sense "$@")
-	st=${out%% *}
-	st=${st#status=}
-	[ "$st" = 00 ] && { echo GOOD; return; }
-	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
-	echo "$st ${k#key=}/${a#asc=}/${q#ascq=}"
-}
-tur() { status "$1" 00 00 00 00 00 00; }
-tmf() {
-	ktgt_write "$KTGT_CFS/targets/local/$1/test_tmf" "$2 $3 ${4:-0}"
-	cat "$KTGT_CFS/targets/local/$1/test_tmf"
-}
 # rsense SG: the sense key/ASC/ASCQ REQUEST SENSE returns as its data.
 rsense() {
 	local hex
@@ -47,7 +33,7 @@ rsense() {
 mode_select() {
 	printf "\\x00\\x00\\x00\\x00\\x0a\\x0a\\x00\\x00\\x$2\\x$3\\x00\\x00\\x00\\x00\\x00\\x00" \
 		> /tmp/sem-ms.bin
-	status "$1" -s 16 -i /tmp/sem-ms.bin 15 10 00 00 10 00
+	ktgt_status "$1" -s 16 -i /tmp/sem-ms.bin 15 10 00 00 10 00
 }
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMUA
@@ -59,37 +45,37 @@ done
 sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
 sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
 for sg in "$sga" "$sgb"; do
-	expect_eq "$(tur "$sg")" "02 06/29/00" "POWER ON on $sg"
-	expect_eq "$(tur "$sg")" GOOD "TUR on $sg"
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+	expect_eq "$(ktgt_tur "$sg")" GOOD "TUR on $sg"
 done
 
 # 00b: reported once.
 expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT (no change)"
-expect_eq "$(tur "$sgb")" GOOD "b: no unit attention for an unchanged page"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: no unit attention for an unchanged page"
 expect_eq "$(mode_select "$sga" 20 40)" GOOD "MODE SELECT UA_INTLCK_CTRL=10b"
-expect_eq "$(tur "$sga")" GOOD "a: no unit attention for its own MODE SELECT"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a: no unit attention for its own MODE SELECT"
 # 10b: kept until REQUEST SENSE.
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: still pending with 10b"
-expect_eq "$(status "$sgb" -r 4096 28 00 00 00 00 00 00 00 08 00)" \
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: still pending with 10b"
+expect_eq "$(ktgt_status "$sgb" -r 4096 28 00 00 00 00 00 00 00 08 00)" \
 	"02 06/2a/01" "b: READ gets it too"
 expect_eq "$(rsense "$sgb")" "06/2a/01" "b: REQUEST SENSE returns it"
-expect_eq "$(tur "$sgb")" GOOD "b: cleared by REQUEST SENSE"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: cleared by REQUEST SENSE"
 
 # Priority, still with 10b: the reset comes first.
 expect_eq "$(mode_select "$sga" 20 00)" GOOD "MODE SELECT TAS=0"
-expect_eq "$(tmf a lun_reset 0)" "lun_reset COMPLETE" "LU reset from a"
-expect_eq "$(tur "$sgb")" "02 06/29/03" "b: the reset first"
+expect_eq "$(ktgt_local_tmf a lun_reset 0)" "lun_reset COMPLETE" "LU reset from a"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/29/03" "b: the reset first"
 expect_eq "$(rsense "$sgb")" "06/29/03" "b: REQUEST SENSE: the reset"
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: then MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: then MODE PARAMETERS CHANGED"
 expect_eq "$(rsense "$sgb")" "06/2a/01" "b: REQUEST SENSE: mode"
 expect_eq "$(rsense "$sgb")" "00/00/00" "b: REQUEST SENSE: nothing left"
 expect_eq "$(rsense "$sga")" "06/29/03" "a: the reset"
 
 # Back to 00b: cleared when reported.
 expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT UA_INTLCK_CTRL=00b"
-expect_eq "$(tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
-expect_eq "$(tur "$sgb")" GOOD "b: cleared with 00b"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: cleared with 00b"
 # 01b is reserved.
 expect_eq "$(mode_select "$sga" 10 40)" "02 05/26/00" \
 	"MODE SELECT UA_INTLCK_CTRL=01b refused"
