@@ -68,3 +68,88 @@ void ktgt_configfs_exit(void)
 {
 	configfs_unregister_subsystem(&ktgt_subsys);
 }
+
+/**
+ * ktgt_registry_add() - list a dev handler or target driver and create
+ *	its configfs directory
+ * @registry: the list of registered entries of its kind
+ * @e: the entry, with @e->group initialised (named and typed). On
+ *	failure the group's reference is dropped, which frees the
+ *	structure @e is embedded in.
+ * @parent: &ktgt_handlers_group or &ktgt_targets_group
+ *
+ * May sleep; takes ktgt_cfg_mutex.
+ *
+ * Return: 0; -EEXIST if an entry of that name is listed; configfs's error.
+ */
+int ktgt_registry_add(struct list_head *registry,
+		      struct ktgt_registry_entry *e,
+		      struct config_group *parent)
+{
+	struct ktgt_registry_entry *other;
+	int ret = 0;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	list_for_each_entry(other, registry, node) {
+		if (!strcmp(other->name, e->name)) {
+			ret = -EEXIST;
+			break;
+		}
+	}
+	if (!ret)
+		list_add_tail(&e->node, registry);
+	mutex_unlock(&ktgt_cfg_mutex);
+	if (ret)
+		goto out_put;
+
+	/* Not under ktgt_cfg_mutex: configfs takes su_mutex, then mkdir ours. */
+	ret = configfs_register_group(parent, &e->group);
+	if (ret) {
+		mutex_lock(&ktgt_cfg_mutex);
+		list_del(&e->node);
+		mutex_unlock(&ktgt_cfg_mutex);
+		goto out_put;
+	}
+	pr_info("registered %s %s\n", e->what, e->name);
+	return 0;
+
+out_put:
+	config_item_put(&e->group.cg_item);
+	return ret;
+}
+
+/**
+ * ktgt_registry_del() - remove what ktgt_registry_add() registered
+ * @registry: the list it was added to
+ * @key: the entry's @key
+ *
+ * Removes the configfs directory and drops the entry's reference. Every
+ * device or target holds a reference on its module, so when this runs
+ * from the module's exit none are left (a WARN otherwise). May sleep.
+ */
+void ktgt_registry_del(struct list_head *registry, const void *key)
+{
+	struct ktgt_registry_entry *e, *found = NULL;
+
+	mutex_lock(&ktgt_cfg_mutex);
+	list_for_each_entry(e, registry, node) {
+		if (e->key == key) {
+			found = e;
+			break;
+		}
+	}
+	if (found)
+		WARN(found->nr_children, "%s %s unregistered with %u in use\n",
+		     found->what, found->name, found->nr_children);
+	mutex_unlock(&ktgt_cfg_mutex);
+	if (WARN_ON(!found))
+		return;
+
+	configfs_unregister_group(&found->group);
+
+	mutex_lock(&ktgt_cfg_mutex);
+	list_del(&found->node);
+	mutex_unlock(&ktgt_cfg_mutex);
+	pr_info("unregistered %s %s\n", found->what, found->name);
+	config_item_put(&found->group.cg_item);
+}

@@ -65,20 +65,16 @@ static LIST_HEAD(ktgt_dev_types);
 /**
  * struct ktgt_dev_type_reg - the core's state for a registered dev handler
  * @dt: the handler
- * @group: configfs group handlers/<name>
+ * @entry: in ktgt_dev_types: handlers/<name>, and the number of devices
  * @dev_type: the config_item_type of the handler's devices
  * @attrs: its NULL-terminated attributes: the generic ones the handler
  *	does not override, then the handler's
- * @nr_devs: devices of the handler, under ktgt_cfg_mutex
- * @node: in ktgt_dev_types, under ktgt_cfg_mutex
  */
 struct ktgt_dev_type_reg {
 	struct ktgt_dev_type		*dt;
-	struct config_group		group;
+	struct ktgt_registry_entry	entry;
 	struct config_item_type		dev_type;
 	struct configfs_attribute	**attrs;
-	unsigned int			nr_devs;
-	struct list_head		node;
 };
 
 /**
@@ -770,7 +766,7 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 					  const char *name)
 {
 	struct ktgt_dev_type_reg *reg =
-		container_of(group, struct ktgt_dev_type_reg, group);
+		container_of(group, struct ktgt_dev_type_reg, entry.group);
 	struct ktgt_dev_type *dt = reg->dt;
 	struct ktgt_dev_node *node;
 	struct ktgt_device *dev, *other;
@@ -825,7 +821,7 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 	if (ret)
 		goto out_unlock;
 	list_add_tail(&dev->node, &ktgt_devices);
-	reg->nr_devs++;
+	reg->entry.nr_children++;
 	mutex_unlock(&ktgt_cfg_mutex);
 	return &dev->group;
 
@@ -843,7 +839,7 @@ out_put:
 static void ktgt_dev_drop(struct config_group *group, struct config_item *item)
 {
 	struct ktgt_dev_type_reg *reg =
-		container_of(group, struct ktgt_dev_type_reg, group);
+		container_of(group, struct ktgt_dev_type_reg, entry.group);
 	struct ktgt_device *dev = ktgt_device_from_item(item);
 	struct ktgt_dev_node *node = to_dev_node(dev);
 
@@ -851,7 +847,7 @@ static void ktgt_dev_drop(struct config_group *group, struct config_item *item)
 	WARN_ON(ktgt_dev_disable(dev));
 	mutex_lock(&ktgt_cfg_mutex);
 	list_del_init(&dev->node);
-	reg->nr_devs--;
+	reg->entry.nr_children--;
 	/* Frees the sysfs name for a new device at once. */
 	kobject_del(&dev->kobj);
 	mutex_unlock(&ktgt_cfg_mutex);
@@ -870,7 +866,7 @@ static void ktgt_dev_type_release(struct config_item *item)
 {
 	struct ktgt_dev_type_reg *reg =
 		container_of(to_config_group(item), struct ktgt_dev_type_reg,
-			     group);
+			     entry.group);
 
 	kfree(reg->attrs);
 	kfree(reg);
@@ -944,8 +940,7 @@ bool ktgt_valid_module_name(const char *name)
  */
 int ktgt_register_dev_type(struct ktgt_dev_type *dt)
 {
-	struct ktgt_dev_type_reg *reg, *other;
-	int ret;
+	struct ktgt_dev_type_reg *reg;
 
 	if (!ktgt_valid_module_name(dt->name) || !dt->enable ||
 	    !dt->disable || (!dt->sbc && !dt->exec) ||
@@ -965,33 +960,13 @@ int ktgt_register_dev_type(struct ktgt_dev_type *dt)
 	reg->dev_type.ct_attrs = reg->attrs;
 	reg->dev_type.ct_owner = dt->owner;
 	INIT_LIST_HEAD(&dt->list);
-	config_group_init_type_name(&reg->group, dt->name, &ktgt_dev_type_type);
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_for_each_entry(other, &ktgt_dev_types, node) {
-		if (!strcmp(other->dt->name, dt->name)) {
-			mutex_unlock(&ktgt_cfg_mutex);
-			ret = -EEXIST;
-			goto out_put;
-		}
-	}
-	list_add_tail(&reg->node, &ktgt_dev_types);
-	mutex_unlock(&ktgt_cfg_mutex);
-
-	/* Not under ktgt_cfg_mutex: configfs takes su_mutex, then mkdir ours. */
-	ret = configfs_register_group(&ktgt_handlers_group, &reg->group);
-	if (ret) {
-		mutex_lock(&ktgt_cfg_mutex);
-		list_del(&reg->node);
-		mutex_unlock(&ktgt_cfg_mutex);
-		goto out_put;
-	}
-	pr_info("registered dev handler %s\n", dt->name);
-	return 0;
-
-out_put:
-	config_item_put(&reg->group.cg_item);
-	return ret;
+	reg->entry.name = dt->name;
+	reg->entry.key = dt;
+	reg->entry.what = "dev handler";
+	config_group_init_type_name(&reg->entry.group, dt->name,
+				    &ktgt_dev_type_type);
+	return ktgt_registry_add(&ktgt_dev_types, &reg->entry,
+				 &ktgt_handlers_group);
 }
 EXPORT_SYMBOL_GPL(ktgt_register_dev_type);
 
@@ -1005,29 +980,7 @@ EXPORT_SYMBOL_GPL(ktgt_register_dev_type);
  */
 void ktgt_unregister_dev_type(struct ktgt_dev_type *dt)
 {
-	struct ktgt_dev_type_reg *reg, *found = NULL;
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_for_each_entry(reg, &ktgt_dev_types, node) {
-		if (reg->dt == dt) {
-			found = reg;
-			break;
-		}
-	}
-	if (found)
-		WARN(found->nr_devs, "dev handler %s unregistered with %u devices\n",
-		     dt->name, found->nr_devs);
-	mutex_unlock(&ktgt_cfg_mutex);
-	if (WARN_ON(!found))
-		return;
-
-	configfs_unregister_group(&found->group);
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_del(&found->node);
-	mutex_unlock(&ktgt_cfg_mutex);
-	pr_info("unregistered dev handler %s\n", dt->name);
-	config_item_put(&found->group.cg_item);
+	ktgt_registry_del(&ktgt_dev_types, dt);
 }
 EXPORT_SYMBOL_GPL(ktgt_unregister_dev_type);
 

@@ -212,7 +212,7 @@ struct ktgt_initiator {
  * @initiators: its struct ktgt_initiator list, under ktgt_cfg_mutex
  * @node: in ktgt_target.groups, under ktgt_cfg_mutex
  * @priv: the driver's state (&ktgt_tgt_template.group_priv_size bytes),
- *	freed with the group (iscsi-kern)
+ *	freed with the group
  */
 struct ktgt_group {
 	struct config_group	group;
@@ -489,6 +489,32 @@ int ktgt_configfs_init(void);
 void ktgt_configfs_exit(void);
 extern struct config_group ktgt_handlers_group;
 extern struct config_group ktgt_targets_group;
+
+/**
+ * struct ktgt_registry_entry - a registered dev handler or target driver
+ *	as its registry lists it
+ * @name: the handler's or driver's name; owned by its module
+ * @key: the module's &struct ktgt_dev_type or &struct ktgt_tgt_template
+ * @what: "dev handler" or "target driver", for log messages
+ * @group: handlers/<name> or targets/<name>. Its reference owns the
+ *	structure the entry is embedded in: the group's release frees it.
+ * @nr_children: devices or targets created under @group, under
+ *	ktgt_cfg_mutex
+ * @node: on the registry list, under ktgt_cfg_mutex
+ */
+struct ktgt_registry_entry {
+	const char		*name;
+	const void		*key;
+	const char		*what;
+	struct config_group	group;
+	unsigned int		nr_children;
+	struct list_head	node;
+};
+
+int ktgt_registry_add(struct list_head *registry,
+		      struct ktgt_registry_entry *e,
+		      struct config_group *parent);
+void ktgt_registry_del(struct list_head *registry, const void *key);
 
 /*
  * The sysfs root, /sys/kernel/ktgt, for runtime state the kernel creates
@@ -848,7 +874,7 @@ u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd);
  */
 void ktgt_sbc_internal_done(struct ktgt_cmd *cmd);
 
-/* --- semantics (issue #5): TMF, UA, reservations (tmf/reserve/pr.c) --- */
+/* --- semantics: TMF, UA, reservations (tmf/reserve/pr.c) --- */
 
 /**
  * ktgt_session_port_id() - the initiator port name of a session for
@@ -1026,7 +1052,7 @@ bool ktgt_pr_blocks_reserve(struct ktgt_device *dev);
 
 /*
  * ---------------------------------------------------------------------
- * ktgtadm (issue #6): events over generic netlink (core/netlink.c) and
+ * ktgtadm: events over generic netlink (core/netlink.c) and
  * per-session counters (core/stats.c)
  * ---------------------------------------------------------------------
  */

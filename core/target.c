@@ -54,22 +54,18 @@ static LIST_HEAD(ktgt_templates);
 /**
  * struct ktgt_tmpl_reg - the core's state for a registered target driver
  * @tt: the driver
- * @group: configfs group targets/<name>
+ * @entry: in ktgt_templates: targets/<name>, and the number of targets
  * @tgt_type: the config_item_type of the driver's targets
- * @attrs: their NULL-terminated attributes: enable, then the driver's
- * @nr_targets: targets of the driver, under ktgt_cfg_mutex
- * @node: in ktgt_templates, under ktgt_cfg_mutex
  * @grp_type: the config_item_type of the initiator groups of the
- *	driver's targets, with &ktgt_tgt_template.group_attrs (iscsi-kern)
+ *	driver's targets, with &ktgt_tgt_template.group_attrs
+ * @attrs: their NULL-terminated attributes: enable, then the driver's
  */
 struct ktgt_tmpl_reg {
 	struct ktgt_tgt_template	*tt;
-	struct config_group		group;
+	struct ktgt_registry_entry	entry;
 	struct config_item_type		tgt_type;
 	struct config_item_type		grp_type;
 	struct configfs_attribute	**attrs;
-	unsigned int			nr_targets;
-	struct list_head		node;
 };
 
 /**
@@ -459,7 +455,7 @@ static struct config_group *ktgt_target_make(struct config_group *group,
 					     const char *name)
 {
 	struct ktgt_tmpl_reg *reg =
-		container_of(group, struct ktgt_tmpl_reg, group);
+		container_of(group, struct ktgt_tmpl_reg, entry.group);
 	struct ktgt_tgt_template *tt = reg->tt;
 	struct ktgt_target_node *node;
 	struct ktgt_target *tgt;
@@ -503,7 +499,7 @@ static struct config_group *ktgt_target_make(struct config_group *group,
 
 	mutex_lock(&ktgt_cfg_mutex);
 	list_add_tail(&tgt->node, &ktgt_targets);
-	reg->nr_targets++;
+	reg->entry.nr_children++;
 	mutex_unlock(&ktgt_cfg_mutex);
 	return &tgt->group;
 }
@@ -513,7 +509,7 @@ static void ktgt_target_drop(struct config_group *group,
 			     struct config_item *item)
 {
 	struct ktgt_tmpl_reg *reg =
-		container_of(group, struct ktgt_tmpl_reg, group);
+		container_of(group, struct ktgt_tmpl_reg, entry.group);
 	struct ktgt_target *tgt = ktgt_target_from_item(item);
 	struct ktgt_target_node *node = to_target_node(tgt);
 
@@ -521,7 +517,7 @@ static void ktgt_target_drop(struct config_group *group,
 	ktgt_target_set_enabled(tgt, false);
 	mutex_lock(&ktgt_cfg_mutex);
 	list_del_init(&tgt->node);
-	reg->nr_targets--;
+	reg->entry.nr_children--;
 	mutex_unlock(&ktgt_cfg_mutex);
 	if (node->created && reg->tt->target_destroy)
 		reg->tt->target_destroy(tgt);
@@ -542,7 +538,8 @@ static void ktgt_target_drop(struct config_group *group,
 static void ktgt_tmpl_release(struct config_item *item)
 {
 	struct ktgt_tmpl_reg *reg =
-		container_of(to_config_group(item), struct ktgt_tmpl_reg, group);
+		container_of(to_config_group(item), struct ktgt_tmpl_reg,
+			     entry.group);
 
 	kfree(reg->attrs);
 	kfree(reg);
@@ -575,8 +572,7 @@ static const struct config_item_type ktgt_tmpl_type = {
  */
 int ktgt_register_template(struct ktgt_tgt_template *tt)
 {
-	struct ktgt_tmpl_reg *reg, *other;
-	int ret;
+	struct ktgt_tmpl_reg *reg;
 
 	if (!ktgt_valid_module_name(tt->name) || !tt->xmit_response ||
 	    !tt->free_cmd)
@@ -597,33 +593,13 @@ int ktgt_register_template(struct ktgt_tgt_template *tt)
 	reg->grp_type = ktgt_group_type;
 	reg->grp_type.ct_attrs = tt->group_attrs;
 	INIT_LIST_HEAD(&tt->list);
-	config_group_init_type_name(&reg->group, tt->name, &ktgt_tmpl_type);
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_for_each_entry(other, &ktgt_templates, node) {
-		if (!strcmp(other->tt->name, tt->name)) {
-			mutex_unlock(&ktgt_cfg_mutex);
-			ret = -EEXIST;
-			goto out_put;
-		}
-	}
-	list_add_tail(&reg->node, &ktgt_templates);
-	mutex_unlock(&ktgt_cfg_mutex);
-
-	/* Not under ktgt_cfg_mutex: configfs takes su_mutex, then mkdir ours. */
-	ret = configfs_register_group(&ktgt_targets_group, &reg->group);
-	if (ret) {
-		mutex_lock(&ktgt_cfg_mutex);
-		list_del(&reg->node);
-		mutex_unlock(&ktgt_cfg_mutex);
-		goto out_put;
-	}
-	pr_info("registered target driver %s\n", tt->name);
-	return 0;
-
-out_put:
-	config_item_put(&reg->group.cg_item);
-	return ret;
+	reg->entry.name = tt->name;
+	reg->entry.key = tt;
+	reg->entry.what = "target driver";
+	config_group_init_type_name(&reg->entry.group, tt->name,
+				    &ktgt_tmpl_type);
+	return ktgt_registry_add(&ktgt_templates, &reg->entry,
+				 &ktgt_targets_group);
 }
 EXPORT_SYMBOL_GPL(ktgt_register_template);
 
@@ -637,29 +613,6 @@ EXPORT_SYMBOL_GPL(ktgt_register_template);
  */
 void ktgt_unregister_template(struct ktgt_tgt_template *tt)
 {
-	struct ktgt_tmpl_reg *reg, *found = NULL;
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_for_each_entry(reg, &ktgt_templates, node) {
-		if (reg->tt == tt) {
-			found = reg;
-			break;
-		}
-	}
-	if (found)
-		WARN(found->nr_targets,
-		     "target driver %s unregistered with %u targets\n",
-		     tt->name, found->nr_targets);
-	mutex_unlock(&ktgt_cfg_mutex);
-	if (WARN_ON(!found))
-		return;
-
-	configfs_unregister_group(&found->group);
-
-	mutex_lock(&ktgt_cfg_mutex);
-	list_del(&found->node);
-	mutex_unlock(&ktgt_cfg_mutex);
-	pr_info("unregistered target driver %s\n", tt->name);
-	config_item_put(&found->group.cg_item);
+	ktgt_registry_del(&ktgt_templates, tt);
 }
 EXPORT_SYMBOL_GPL(ktgt_unregister_template);

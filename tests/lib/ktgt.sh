@@ -175,6 +175,25 @@ ktgt_local_rescan() {
 	ktgt_write "$KTGT_CFS/targets/local/$1/rescan" 1
 }
 
+# ktgt_local_nexuses DEVICE NAME...: create and enable one local target
+# per NAME, each mapping DEVICE (HANDLER/NAME) at LUN 0 - two local
+# targets are two I_T nexuses to one logical unit - and wait for their
+# disks. Sets KTGT_NEXUS[NAME] to each target's /dev/sgN.
+declare -gA KTGT_NEXUS
+ktgt_local_nexuses() {
+	local dev=$1 t
+	shift
+	for t in "$@"; do
+		ktgt_mktarget "local/$t"
+		ktgt_maplun "local/$t" 0 "$dev"
+		ktgt_enable "local/$t"
+	done
+	for t in "$@"; do
+		KTGT_NEXUS[$t]=$(ktgt_wait_disk -g host="$(ktgt_local_host "$t")" lun=0)
+		[ -n "${KTGT_NEXUS[$t]}" ] || fail "no disk for local/$t"
+	done
+}
+
 # ktgt_scsi_devs HOST: the H:C:T:L of the SCSI devices of HOST, one per
 # line, in LUN order.
 ktgt_scsi_devs() {
