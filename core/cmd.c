@@ -20,7 +20,8 @@
  * run (submit's context, or a worker after deferral)
  *	allocate the buffer from the sgv pool (in atomic context only from
  *	its cache; on a miss the command moves to a worker that allocates
- *	with GFP_KERNEL), then for data-out ->rdy_to_xfer() and wait for
+ *	with GFP_KERNEL) unless the driver took it before submit
+ *	(ktgt_cmd_alloc_buf(), KTGT_CF_EARLY_BUF), then for data-out ->rdy_to_xfer() and wait for
  *	ktgt_cmd_rx_done().
  * exec (inline, or a worker when the context does not allow it)
  *	REPORT LUNS and REQUEST SENSE here; SBC devices through
@@ -152,6 +153,9 @@ enum {
 	KTGT_CF_ATOMIC_EXEC,	/* executing in atomic context */
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
 	KTGT_CF_SILENT,		/* aborted by another nexus with TAS = 0 */
+	/* buffers taken before submit */
+	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
+	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
 };
 
 #define KTGT_OP_REQUEST_SENSE	0x03
@@ -612,7 +616,8 @@ static u64 cmd_buf_limit(void)
 static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 {
 	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
-	bool driver_sg = cmd->flags & KTGT_CMD_DRIVER_SG;
+	bool driver_sg = (cmd->flags & KTGT_CMD_DRIVER_SG) ||
+			 test_bit(KTGT_CF_EARLY_BUF, &cmd->core.cflags);
 	u64 need = cmd->core.xfer_len;
 
 	if (cmd->core.dir == KTGT_DIR_NONE)
@@ -633,6 +638,8 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 		}
 	}
 
+	if (test_bit(KTGT_CF_NO_BUF, &cmd->core.cflags))
+		return -EBUSY;
 	if (driver_sg)
 		return 0;
 	cmd->bufflen = (u32)need;
@@ -958,6 +965,56 @@ void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_rx_done);
 
+/* The data buffer taken before submit (ktgt_cmd_alloc_buf()) */
+int ktgt_cmd_alloc_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp)
+{
+	if (WARN_ON_ONCE(cmd->core.state != KTGT_CS_NEW || cmd->core.sgv ||
+			 (cmd->flags & KTGT_CMD_DRIVER_SG)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > KTGT_MAX_XFER_BYTES)
+		return -EINVAL;
+	if ((u64)atomic64_add_return(len, &ktgt_buf_bytes) > cmd_buf_limit()) {
+		atomic64_sub(len, &ktgt_buf_bytes);
+		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
+		return -EBUSY;
+	}
+	cmd->core.sgv = ktgt_sgv_alloc(len, gfp, &cmd->sg, &cmd->sg_cnt);
+	if (!cmd->core.sgv) {
+		atomic64_sub(len, &ktgt_buf_bytes);
+		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
+		return -ENOMEM;
+	}
+	cmd->bufflen = len;
+	set_bit(KTGT_CF_RESERVED, &cmd->core.cflags);
+	set_bit(KTGT_CF_EARLY_BUF, &cmd->core.cflags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_alloc_buf);
+
+/* Return @cmd's buffer to the sgv pool and its size to max_buffer_mb. */
+static void cmd_release_buf(struct ktgt_cmd *cmd)
+{
+	if (cmd->core.sgv) {
+		ktgt_sgv_free(cmd->core.sgv);
+		cmd->core.sgv = NULL;
+		cmd->sg = NULL;
+		cmd->sg_cnt = 0;
+	}
+	if (test_and_clear_bit(KTGT_CF_RESERVED, &cmd->core.cflags))
+		atomic64_sub(cmd->bufflen, &ktgt_buf_bytes);
+}
+
+void ktgt_cmd_free_buf(struct ktgt_cmd *cmd)
+{
+	if (WARN_ON_ONCE(cmd->core.state != KTGT_CS_NEW))
+		return;
+	cmd_release_buf(cmd);
+	cmd->bufflen = 0;
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_free_buf);
+
 /* INQUIRY to an absent LUN (SPC-4 6.6.2): PERIPHERAL QUALIFIER 011b. */
 static enum ktgt_exec_status cmd_inquiry_no_lun(struct ktgt_cmd *cmd)
 {
@@ -1220,14 +1277,7 @@ EXPORT_SYMBOL_GPL(ktgt_cmd_aborted_silently);
 
 void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 {
-	if (cmd->core.sgv) {
-		ktgt_sgv_free(cmd->core.sgv);
-		cmd->core.sgv = NULL;
-		cmd->sg = NULL;
-		cmd->sg_cnt = 0;
-	}
-	if (test_and_clear_bit(KTGT_CF_RESERVED, &cmd->core.cflags))
-		atomic64_sub(cmd->bufflen, &ktgt_buf_bytes);
+	cmd_release_buf(cmd);
 
 	WRITE_ONCE(cmd->core.state, KTGT_CS_RELEASED);
 	/* Pairs with the barrier after an abort sets KTGT_CF_ABORTED. */

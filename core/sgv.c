@@ -25,6 +25,20 @@
  * returns NULL and the command engine retries from a worker with
  * GFP_KERNEL.
  *
+ * Pages lent to the network stack: a driver may hand a buffer's pages to
+ * TCP by reference (kernel_sendpage()), and TCP keeps its reference until
+ * the data is acknowledged, possibly long after the command released the
+ * buffer. The rule: a vector is reused only when the pool holds the only
+ * reference to each of its pages (page_count() == 1; a chunk is one
+ * compound page, whose tail pages count on the head). A vector released
+ * with a page still referenced elsewhere goes to its class's busy list
+ * instead of the free list; a request its free list cannot serve looks
+ * at the oldest KTGT_SGV_BUSY_SCAN busy vectors and takes the first whose
+ * pages are all back. Past KTGT_SGV_MAX_BUSY_PAGES busy pages, a busy
+ * vector is dropped instead: the pool puts its own references and the
+ * last holder frees the pages. Reclaim treats busy vectors as cached
+ * ones (dropping them, never waiting).
+ *
  * Reclaim: a shrinker ("ktgt-sgv") frees the least recently used cached
  * vectors under memory pressure, and a delayed work frees those idle for
  * more than sgv_purge_secs (default 60) seconds.
@@ -38,7 +52,9 @@
  * could not serve, including uncached sizes), cached_vectors,
  * cached_pages, allocated_pages (every page the pool owns, cached or in
  * use), shrunk_pages (freed by the shrinker) and purged_pages (freed for
- * idleness).
+ * idleness), busy_vectors and busy_pages (released while lent, waiting),
+ * busy_recycled (busy vectors reused once their pages came back) and
+ * busy_dropped (busy vectors dropped over the limit).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,6 +82,10 @@
 #define KTGT_SGV_MAX_ORDER	PAGE_ALLOC_COSTLY_ORDER
 /* Class of a vector built for one request and freed after it. */
 #define KTGT_SGV_UNCACHED	(-1)
+/* Busy vectors looked at by a request its free list cannot serve. */
+#define KTGT_SGV_BUSY_SCAN	4
+/* Pages kept on the busy lists at most (64 MiB with 4 KiB pages). */
+#define KTGT_SGV_MAX_BUSY_PAGES	16384
 
 static unsigned int sgv_purge_secs = 60;
 module_param(sgv_purge_secs, uint, 0644);
@@ -74,7 +94,7 @@ MODULE_PARM_DESC(sgv_purge_secs,
 
 /**
  * struct ktgt_sgv - a data buffer: a scatterlist and its pages
- * @node: in its class's free list while cached
+ * @node: in its class's free or busy list while cached
  * @free_node: in ktgt_sgv_dead while an uncached vector awaits freeing
  * @last_used: jiffies when it was last released
  * @cls: its size class, or KTGT_SGV_UNCACHED
@@ -98,14 +118,17 @@ struct ktgt_sgv {
 
 /**
  * struct ktgt_sgv_class - the cached vectors of one size
- * @lock: protects @free and @nr_free
+ * @lock: protects @free, @nr_free and @busy
  * @free: cached vectors, most recently released first
  * @nr_free: their number
+ * @busy: vectors released while some page was still referenced elsewhere,
+ *	most recently released first
  */
 struct ktgt_sgv_class {
-	spinlock_t		lock;	/* protects @free and @nr_free */
+	spinlock_t		lock;	/* protects @free, @nr_free, @busy */
 	struct list_head	free;
 	unsigned int		nr_free;
+	struct list_head	busy;
 };
 
 static struct ktgt_sgv_class ktgt_sgv_classes[KTGT_SGV_NR_CLASSES];
@@ -117,6 +140,10 @@ static atomic_long_t sgv_cached_pages;
 static atomic_long_t sgv_allocated_pages;
 static atomic_long_t sgv_shrunk_pages;
 static atomic_long_t sgv_purged_pages;
+static atomic_long_t sgv_busy_vectors;
+static atomic_long_t sgv_busy_pages;
+static atomic_long_t sgv_busy_recycled;
+static atomic_long_t sgv_busy_dropped;
 
 static struct kobject *ktgt_sgv_kobj;
 /*
@@ -186,6 +213,40 @@ fail:
 	return NULL;
 }
 
+/* Whether a page of @v is referenced by someone else than the pool. */
+static bool sgv_lent(struct ktgt_sgv *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nents; i++)
+		if (page_count(sg_page(&v->sg[i])) != 1)
+			return true;
+	return false;
+}
+
+/*
+ * The oldest busy vector of @c, among the first KTGT_SGV_BUSY_SCAN, whose
+ * pages all came back, unlinked; under c->lock.
+ */
+static struct ktgt_sgv *sgv_take_returned(struct ktgt_sgv_class *c)
+{
+	struct ktgt_sgv *v;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&c->lock);
+	list_for_each_entry_reverse(v, &c->busy, node) {
+		if (n++ == KTGT_SGV_BUSY_SCAN)
+			break;
+		if (sgv_lent(v))
+			continue;
+		/* The last put happened before we write the pages again. */
+		smp_acquire__after_ctrl_dep();
+		list_del(&v->node);
+		return v;
+	}
+	return NULL;
+}
+
 /* Hand out @v trimmed to @len bytes. */
 static void sgv_trim(struct ktgt_sgv *v, u32 len, struct scatterlist **sg,
 		     unsigned int *nents)
@@ -242,12 +303,19 @@ void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
 		if (v) {
 			list_del(&v->node);
 			c->nr_free--;
-		}
-		spin_unlock_irqrestore(&c->lock, flags);
-		if (v) {
+			spin_unlock_irqrestore(&c->lock, flags);
 			atomic_long_inc(&sgv_hits);
 			atomic_long_dec(&sgv_cached_vectors);
 			atomic_long_sub(v->nr_pages, &sgv_cached_pages);
+			goto out;
+		}
+		v = sgv_take_returned(c);
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (v) {
+			atomic_long_inc(&sgv_hits);
+			atomic_long_inc(&sgv_busy_recycled);
+			atomic_long_dec(&sgv_busy_vectors);
+			atomic_long_sub(v->nr_pages, &sgv_busy_pages);
 			goto out;
 		}
 		nr_pages = 1U << cls;
@@ -275,6 +343,22 @@ void ktgt_sgv_free(void *handle)
 	if (!v)
 		return;
 	sgv_untrim(v);
+	if (v->cls != KTGT_SGV_UNCACHED && sgv_lent(v)) {
+		if (atomic_long_add_return(v->nr_pages, &sgv_busy_pages) <=
+		    KTGT_SGV_MAX_BUSY_PAGES) {
+			c = &ktgt_sgv_classes[v->cls];
+			v->last_used = jiffies;
+			spin_lock_irqsave(&c->lock, flags);
+			list_add(&v->node, &c->busy);
+			spin_unlock_irqrestore(&c->lock, flags);
+			atomic_long_inc(&sgv_busy_vectors);
+			return;
+		}
+		atomic_long_sub(v->nr_pages, &sgv_busy_pages);
+		atomic_long_inc(&sgv_busy_dropped);
+		/* Our references are put below; the last holder frees. */
+		v->cls = KTGT_SGV_UNCACHED;
+	}
 	if (v->cls == KTGT_SGV_UNCACHED) {
 		if (llist_add(&v->free_node, &ktgt_sgv_dead))
 			queue_work(system_unbound_wq, &ktgt_sgv_dead_work);
@@ -309,21 +393,33 @@ static unsigned long sgv_reclaim(unsigned long goal, unsigned long older_than)
 		     cls--) {
 			struct ktgt_sgv_class *c = &ktgt_sgv_classes[cls];
 			struct ktgt_sgv *v;
+			bool busy = false;
 
 			spin_lock_irqsave(&c->lock, flags);
 			v = list_empty(&c->free) ? NULL :
 			    list_last_entry(&c->free, struct ktgt_sgv, node);
+			if (!v && !list_empty(&c->busy)) {
+				v = list_last_entry(&c->busy, struct ktgt_sgv,
+						    node);
+				busy = true;
+			}
 			if (!v || (older_than &&
 				   time_after(v->last_used, older_than))) {
 				spin_unlock_irqrestore(&c->lock, flags);
 				continue;
 			}
 			list_del(&v->node);
-			c->nr_free--;
+			if (!busy)
+				c->nr_free--;
 			spin_unlock_irqrestore(&c->lock, flags);
 
-			atomic_long_dec(&sgv_cached_vectors);
-			atomic_long_sub(v->nr_pages, &sgv_cached_pages);
+			if (busy) {
+				atomic_long_dec(&sgv_busy_vectors);
+				atomic_long_sub(v->nr_pages, &sgv_busy_pages);
+			} else {
+				atomic_long_dec(&sgv_cached_vectors);
+				atomic_long_sub(v->nr_pages, &sgv_cached_pages);
+			}
 			freed += v->nr_pages;
 			sgv_destroy(v);
 			progress = true;
@@ -344,7 +440,8 @@ static void sgv_dead_fn(struct work_struct *work)
 static unsigned long sgv_shrink_count(struct shrinker *s,
 				      struct shrink_control *sc)
 {
-	long n = atomic_long_read(&sgv_cached_pages);
+	long n = atomic_long_read(&sgv_cached_pages) +
+		 atomic_long_read(&sgv_busy_pages);
 
 	return n > 0 ? n : SHRINK_EMPTY;
 }
@@ -389,6 +486,10 @@ KTGT_SGV_STAT(cached_pages);
 KTGT_SGV_STAT(allocated_pages);
 KTGT_SGV_STAT(shrunk_pages);
 KTGT_SGV_STAT(purged_pages);
+KTGT_SGV_STAT(busy_vectors);
+KTGT_SGV_STAT(busy_pages);
+KTGT_SGV_STAT(busy_recycled);
+KTGT_SGV_STAT(busy_dropped);
 
 static struct attribute *ktgt_sgv_attrs[] = {
 	&ktgt_sgv_hits_attr.attr,
@@ -398,6 +499,10 @@ static struct attribute *ktgt_sgv_attrs[] = {
 	&ktgt_sgv_allocated_pages_attr.attr,
 	&ktgt_sgv_shrunk_pages_attr.attr,
 	&ktgt_sgv_purged_pages_attr.attr,
+	&ktgt_sgv_busy_vectors_attr.attr,
+	&ktgt_sgv_busy_pages_attr.attr,
+	&ktgt_sgv_busy_recycled_attr.attr,
+	&ktgt_sgv_busy_dropped_attr.attr,
 	NULL,
 };
 
@@ -412,6 +517,7 @@ int ktgt_sgv_init(void)
 	for (cls = 0; cls < KTGT_SGV_NR_CLASSES; cls++) {
 		spin_lock_init(&ktgt_sgv_classes[cls].lock);
 		INIT_LIST_HEAD(&ktgt_sgv_classes[cls].free);
+		INIT_LIST_HEAD(&ktgt_sgv_classes[cls].busy);
 		ktgt_sgv_classes[cls].nr_free = 0;
 	}
 

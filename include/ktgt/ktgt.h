@@ -108,9 +108,9 @@ enum ktgt_ctx {
  * @group_attrs: optional NULL-terminated configfs attributes added to
  *	every initiator group (targets/<drv>/<tgt>/groups/<g>/) of this
  *	driver's targets; their callbacks find the group's driver state
- *	with ktgt_group_priv_from_item() (added by iscsi-kern)
+ *	with ktgt_group_priv_from_item()
  * @group_priv_size: bytes of zeroed driver state the core allocates with
- *	every initiator group and frees with it (added by iscsi-kern)
+ *	every initiator group and frees with it
  * @list: private to the core
  *
  * Callbacks other than those noted are called in process context.
@@ -267,7 +267,7 @@ void *ktgt_session_priv(const struct ktgt_session *sess);
  */
 const char *ktgt_session_initiator(const struct ktgt_session *sess);
 
-/* --- semantics (issue #5): the initiator port for reservations --- */
+/* --- the initiator port for reservations --- */
 
 /*
  * PROTOCOL IDENTIFIER values of SPC-4 table 444 a driver passes to
@@ -331,7 +331,8 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
  * @exp_len: driver: the expected data transfer length the transport
  *	announced (iSCSI EDTL, FCP_DL)
  * @flags: driver: KTGT_CMD_* flags
- * @sg: the data buffer (allocated by the core unless KTGT_CMD_DRIVER_SG)
+ * @sg: the data buffer (allocated by the core unless KTGT_CMD_DRIVER_SG;
+ *	see ktgt_cmd_alloc_buf() for taking it before submit)
  * @sg_cnt: its number of entries
  * @bufflen: its size in bytes
  * @data_len: result: bytes of data-in to send from @sg
@@ -430,6 +431,49 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
  * @ctx: the caller's context
  */
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);
+
+/* Taking the data buffer before submit */
+
+/**
+ * ktgt_cmd_alloc_buf() - take a command's data buffer before submitting it
+ * @cmd: a command filled by ktgt_cmd_init() and not submitted yet
+ * @len: the buffer size in bytes: the transport's expected data transfer
+ *	length (at most the core's transfer limit, 8 MiB)
+ * @gfp: allocation flags; without __GFP_DIRECT_RECLAIM only the pool's
+ *	cache can serve it
+ *
+ * For transports whose data-out arrives with or right after the command
+ * (iSCSI immediate and unsolicited data): the buffer comes from the core's
+ * sgv pool and is counted against max_buffer_mb exactly as the one the
+ * core allocates at submit, and the core uses it as the command's buffer
+ * (cmd->sg, sg_cnt and bufflen are set here) instead of allocating one.
+ * The driver may write data-out into it from now on, and must stop
+ * before it calls ktgt_cmd_xmit_done(), which returns it to the pool as
+ * for any command. A command that is never submitted must give it back
+ * with ktgt_cmd_free_buf().
+ *
+ * Like every buffer the core allocates, its pages may be passed to the
+ * network stack by reference (sendpage): the pool does not reuse a page
+ * while someone else holds a reference to it (core/sgv.c).
+ *
+ * On -EBUSY or -ENOMEM the command stays valid: submitted, it ends with
+ * BUSY status before any data-out is requested, and the driver discards
+ * the data-out it could not store. On -EINVAL (@len too large) nothing
+ * is taken and the core plans the buffer at submit as usual. Never sleeps
+ * unless @gfp allows it.
+ *
+ * Return: 0, -EBUSY (over max_buffer_mb), -ENOMEM or -EINVAL.
+ */
+int ktgt_cmd_alloc_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp);
+
+/**
+ * ktgt_cmd_free_buf() - give back the buffer of a command not submitted
+ * @cmd: a command ktgt_cmd_alloc_buf() was called for and that will never
+ *	be passed to ktgt_cmd_submit()
+ *
+ * Any context.
+ */
+void ktgt_cmd_free_buf(struct ktgt_cmd *cmd);
 
 /**
  * ktgt_cmd_aborted_silently() - whether a command's status must not be sent

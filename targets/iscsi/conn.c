@@ -36,9 +36,17 @@
  * Data-Out
  * ========
  *
- * Write commands carry their own buffer (KTGT_CMD_DRIVER_SG, allocated
- * with the task), so immediate and unsolicited data can be received
- * before the core asks for the data (->rdy_to_xfer()). Under conn->lock:
+ * A write takes its buffer from the core's sgv pool as soon as its CDB
+ * is parsed (ktgt_cmd_alloc_buf()), so immediate and unsolicited data
+ * are received straight into the buffer the command executes from,
+ * before the core asks for the data (->rdy_to_xfer()), with no
+ * allocation per PDU. The core frees that buffer at ktgt_cmd_xmit_done(),
+ * which may be due (an early error, an abort) while the receive thread
+ * is still writing a Data-Out into it: the receive thread marks the task
+ * @rx_busy while it does, and kis_task_release() then leaves the
+ * ktgt_cmd_xmit_done() to it (@released). A write without a buffer
+ * (over max_buffer_mb: the core answers BUSY) drops its data. Under
+ * conn->lock:
  * @received counts the bytes in; @unsol_done says the unsolicited burst
  * (immediate data + Data-Out with the reserved TTT, up to
  * FirstBurstLength) is over; @xfer_ready says the core asked. Once both
@@ -60,12 +68,18 @@
  * waits for its TMFs, destroys the ktgt session (which waits for every
  * command to be released) and only then drops the connections.
  *
- * Receive and transmit buffers are accessed with sg_virt(): the task
- * buffers (sgl_alloc()) and the core's sgv pool use GFP_KERNEL pages,
- * which are always mapped on the 64-bit kernels ktgt supports. Data-In
- * is sent with kernel_sendmsg(), which copies: the core releases the
- * buffer to its pool at ktgt_cmd_xmit_done(), so pages handed to TCP by
- * sendpage could be rewritten before they are transmitted.
+ * Receive and transmit buffers are accessed with sg_virt(): the core's
+ * sgv pool uses GFP_KERNEL pages, which are always mapped on the 64-bit
+ * kernels ktgt supports. Data-In is sent with kernel_sendpage(): TCP
+ * takes references to the buffer's pages instead of copying them, and
+ * the sgv pool does not reuse a page until those references are put
+ * (core/sgv.c), so the buffer may go back to the pool at
+ * ktgt_cmd_xmit_done() while TCP still holds its pages. The data digest
+ * is computed over the same pages before they are queued, and nothing
+ * writes them until the pool hands them out again. The zero_copy module
+ * parameter (0) falls back to copying with sock_sendmsg(), for
+ * comparison; /sys/kernel/ktgt_iscsi/{zc_pages,zc_bytes,copy_bytes}
+ * count what each path sent.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -75,12 +89,15 @@
 #include <linux/idr.h>
 #include <linux/inet.h>
 #include <linux/jiffies.h>
+#include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uio.h>
 #include <linux/xarray.h>
 #include <net/sock.h>
@@ -99,7 +116,43 @@
 /* R2Ts built per round of the transmit thread. */
 #define KIS_R2T_BATCH		8
 
-/* TSIH -> struct kis_sess, under kis_mutex. */
+static bool kis_zero_copy = true;
+module_param_named(zero_copy, kis_zero_copy, bool, 0644);
+MODULE_PARM_DESC(zero_copy,
+		 "send Data-In with sendpage, without copying (default 1)");
+
+static atomic_long_t kis_zc_pages;
+static atomic_long_t kis_zc_bytes;
+static atomic_long_t kis_copy_bytes;
+
+#define KIS_STAT(name)							\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&kis_##name));	\
+}									\
+static struct kobj_attribute kis_##name##_attr = __ATTR_RO(name)
+
+KIS_STAT(zc_pages);
+KIS_STAT(zc_bytes);
+KIS_STAT(copy_bytes);
+
+static struct attribute *kis_stats_attrs[] = {
+	&kis_zc_pages_attr.attr,
+	&kis_zc_bytes_attr.attr,
+	&kis_copy_bytes_attr.attr,
+	NULL,
+};
+
+/* /sys/kernel/ktgt_iscsi/: what Data-In sent by reference or copied. */
+const struct attribute_group kis_stats_group = {
+	.attrs = kis_stats_attrs,
+};
+
+/*
+ * TSIH -> struct kis_sess, under kis_mutex. An entry stays until its
+ * session's sysfs directory is gone; lookups skip KIS_SF_TEARDOWN ones.
+ */
 static DEFINE_XARRAY_ALLOC(kis_sessions);
 
 static void kis_sess_close(struct kis_sess *s, int reason);
@@ -132,8 +185,9 @@ static void kis_task_free(struct kis_task *task)
 {
 	struct kis_conn *conn = task->conn;
 
-	if (task->wsg)
-		sgl_free_n_order(task->wsg, task->wnents, 0);
+	/* Never submitted: the buffer is still ours to give back. */
+	if (!task->submitted)
+		ktgt_cmd_free_buf(&task->cmd);
 	kmem_cache_free(kis_task_cache, task);
 	kis_conn_put(conn);
 }
@@ -345,6 +399,71 @@ static int kis_send(struct kis_conn *conn, struct kvec *vec, size_t nr,
 	return 0;
 }
 
+/* @len bytes of @page at @off by reference; partial sends are resumed. */
+static int kis_sendpage(struct kis_conn *conn, struct page *page, u32 off,
+			u32 len, bool more)
+{
+	int flags = MSG_NOSIGNAL | (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0);
+
+	while (len) {
+		int ret = kernel_sendpage(conn->sock, page, off, len, flags);
+
+		if (ret <= 0)
+			return ret ? ret : -EPIPE;
+		off += ret;
+		len -= ret;
+	}
+	return 0;
+}
+
+/*
+ * @len bytes at @off of a scatterlist, by reference (zero_copy) or
+ * copied; the data digest, if @crc, is computed over the pages sent.
+ * @more: more of the PDU follows.
+ */
+static int kis_send_sg(struct kis_conn *conn, struct scatterlist *sgl,
+		       u32 off, u32 len, bool more, u32 *crc)
+{
+	bool zc = READ_ONCE(kis_zero_copy);
+	struct scatterlist *sg;
+	u32 left = len;
+	int ret;
+
+	for (sg = sgl; sg && left; sg = sg_next(sg)) {
+		u32 n, poff;
+
+		if (off >= sg->length) {
+			off -= sg->length;
+			continue;
+		}
+		n = min(left, sg->length - off);
+		if (crc)
+			*crc = kis_crc(*crc, sg_virt(sg) + off, n);
+		if (zc && sendpage_ok(sg_page(sg))) {
+			poff = sg->offset + off;
+			ret = kis_sendpage(conn, sg_page(sg), poff, n,
+					   more || n < left);
+			atomic_long_add(DIV_ROUND_UP(offset_in_page(poff) + n,
+						     PAGE_SIZE),
+					&kis_zc_pages);
+			atomic_long_add(n, &kis_zc_bytes);
+		} else {
+			struct kvec vec = {
+				.iov_base = sg_virt(sg) + off,
+				.iov_len = n,
+			};
+
+			ret = kis_send(conn, &vec, 1, n, more || n < left);
+			atomic_long_add(n, &kis_copy_bytes);
+		}
+		if (ret)
+			return ret;
+		left -= n;
+		off = 0;
+	}
+	return left ? -EINVAL : 0;
+}
+
 /*
  * Send one PDU: the BHS (with header digest) and @dlen bytes of data taken
  * from @data or, if NULL, from @sgl at @off.
@@ -356,6 +475,7 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
 	__le32 hd, dd;
 	u8 pad[4] = { 0 };
 	u32 crc = ~0U, npad = iscsi_pad4(dlen);
+	bool trailer = npad || conn->p.ddigest;
 	size_t nr = 0;
 	int ret;
 
@@ -376,33 +496,14 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
 		vec[0].iov_len = dlen;
 		if (conn->p.ddigest)
 			crc = kis_crc(crc, data, dlen);
-		ret = kis_send(conn, vec, 1, dlen, true);
+		ret = kis_send(conn, vec, 1, dlen, trailer);
 		if (ret)
 			return ret;
 	} else {
-		struct scatterlist *sg;
-		u32 left = dlen;
-
-		for (sg = sgl; sg && left; sg = sg_next(sg)) {
-			u32 n;
-
-			if (off >= sg->length) {
-				off -= sg->length;
-				continue;
-			}
-			n = min(left, sg->length - off);
-			vec[0].iov_base = sg_virt(sg) + off;
-			vec[0].iov_len = n;
-			if (conn->p.ddigest)
-				crc = kis_crc(crc, vec[0].iov_base, n);
-			ret = kis_send(conn, vec, 1, n, true);
-			if (ret)
-				return ret;
-			left -= n;
-			off = 0;
-		}
-		if (left)
-			return -EINVAL;
+		ret = kis_send_sg(conn, sgl, off, dlen, trailer,
+				  conn->p.ddigest ? &crc : NULL);
+		if (ret)
+			return ret;
 	}
 	nr = 0;
 	if (npad) {
@@ -623,8 +724,12 @@ static void kis_task_release(struct kis_conn *conn, struct kis_task *task)
 {
 	struct kis_sess *s = conn->s;
 
+	bool rx_busy;
+
 	spin_lock_irq(&conn->lock);
 	kis_unhash(conn, task);
+	task->released = true;
+	rx_busy = task->rx_busy;
 	spin_unlock_irq(&conn->lock);
 	if (task->counted) {
 		spin_lock_bh(&s->sn_lock);
@@ -632,7 +737,9 @@ static void kis_task_release(struct kis_conn *conn, struct kis_task *task)
 		spin_unlock_bh(&s->sn_lock);
 		task->counted = false;
 	}
-	ktgt_cmd_xmit_done(&task->cmd);
+	/* The receive thread calls it once out of the buffer. */
+	if (!rx_busy)
+		ktgt_cmd_xmit_done(&task->cmd);
 }
 
 static int kis_send_ctl(struct kis_conn *conn, struct kis_ctl *c)
@@ -725,9 +832,9 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	bool complete = false;
 
 	spin_lock_irq(&conn->lock);
-	if (conn->dead) {
+	if (conn->dead || task->nobuf) {
 		spin_unlock_irq(&conn->lock);
-		return -ECONNABORTED;
+		return conn->dead ? -ECONNABORTED : -ENOMEM;
 	}
 	task->xfer_ready = true;
 	if (task->received >= task->edtl) {
@@ -828,7 +935,8 @@ void kis_tmf_done(struct ktgt_tmf *tmf)
  * ---------------------------------------------------------------------
  */
 
-static void kis_task_submit(struct kis_task *task)
+/* Fill in the core's command as soon as the SCSI Command PDU is parsed. */
+static void kis_task_init_cmd(struct kis_task *task)
 {
 	struct ktgt_cmd *cmd = &task->cmd;
 	static const enum ktgt_task_attr attrs[] = {
@@ -842,14 +950,12 @@ static void kis_task_submit(struct kis_task *task)
 	ktgt_cmd_init(cmd, task->conn->s->sess,
 		      iscsi_lun_decode(task->raw_lun), task->itt, task->cdb,
 		      task->cdb_len, attrs[task->attr], task->dir, task->edtl);
-	if (task->wsg) {
-		cmd->sg = task->wsg;
-		cmd->sg_cnt = task->wnents;
-		cmd->bufflen = task->edtl;
-		cmd->flags |= KTGT_CMD_DRIVER_SG;
-	}
+}
+
+static void kis_task_submit(struct kis_task *task)
+{
 	task->submitted = true;
-	ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+	ktgt_cmd_submit(&task->cmd, KTGT_CTX_ATOMIC);
 }
 
 /* A task that never reached the core. */
@@ -924,8 +1030,19 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	struct kis_sess *s = conn->s;
 	struct kis_task *task, *other;
 	bool write = pdu->flags & ISCSI_FLAG_CMD_WRITE;
-	u32 crc = ~0U;
+	u8 cdb[KTGT_MAX_CDB_LEN];
+	u32 crc = ~0U, cdb_len;
 	int ret, r;
+
+	/* The AHS is in conn->scratch, which draining data overwrites. */
+	memcpy(cdb, pdu->cdb, ISCSI_CDB_LEN);
+	if (iscsi_ahs_parse(conn->scratch, pdu->ahs_len, cdb, sizeof(cdb),
+			    &cdb_len)) {
+		pr_info_ratelimited("%s: ITT 0x%x: bad AHS\n", s->initiator,
+				    pdu->itt);
+		kis_reject(conn, bhs, ISCSI_REJECT_INVALID_PDU_FIELD);
+		return kis_drain_data(conn, pdu->dlen);
+	}
 
 	if (write && pdu->edtl > KIS_MAX_WRITE) {
 		pr_info_ratelimited("%s: ITT 0x%x: EDTL %u too large\n",
@@ -956,8 +1073,9 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	task->edtl = pdu->edtl;
 	task->raw_lun = pdu->lun;
 	task->attr = pdu->attr;
-	memcpy(task->cdb, pdu->cdb, 16);
-	task->cdb_len = 16;
+	memcpy(task->cdb, cdb, sizeof(task->cdb));
+	/* Longer than KTGT_MAX_CDB_LEN: the core answers INVALID FIELD. */
+	task->cdb_len = min_t(u32, cdb_len, U8_MAX);
 	if (write)
 		task->dir = KTGT_DIR_WRITE;
 	else if (pdu->flags & ISCSI_FLAG_CMD_READ)
@@ -965,13 +1083,19 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	else
 		task->dir = KTGT_DIR_NONE;
 
-	if (write && pdu->edtl) {
-		task->wsg = sgl_alloc(pdu->edtl, GFP_KERNEL, &task->wnents);
-		if (!task->wsg) {
+	kis_task_init_cmd(task);
+
+	if (write && pdu->edtl &&
+	    ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
+		/* Submitted, it ends with BUSY (or a data phase error). */
+		task->nobuf = true;
+		ret = kis_drain_data(conn, pdu->dlen);
+		if (ret) {
 			kis_task_put(task);
-			kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
-			return kis_drain_data(conn, pdu->dlen);
+			return ret;
 		}
+	} else if (write && pdu->edtl) {
+		task->wsg = task->cmd.sg;
 		if (pdu->dlen) {
 			ret = kis_recv_sg(conn, task->wsg, 0, pdu->dlen, &crc);
 			if (!ret)
@@ -1051,6 +1175,12 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		return kis_drain_data(conn, pdu->dlen);
 	}
 	spin_lock_irq(&conn->lock);
+	if (task->nobuf || task->released) {
+		/* No buffer, or the command already ended: drop the data. */
+		spin_unlock_irq(&conn->lock);
+		kis_task_put(task);
+		return kis_drain_data(conn, pdu->dlen);
+	}
 	if (!task->wsg || task->rx_complete ||
 	    pdu->offset > task->edtl || pdu->dlen > task->edtl - pdu->offset ||
 	    (unsol ? task->unsol_done ||
@@ -1065,19 +1195,31 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
 		return kis_drain_data(conn, pdu->dlen);
 	}
+	task->rx_busy = true;
 	spin_unlock_irq(&conn->lock);
 
 	ret = kis_recv_sg(conn, task->wsg, pdu->offset, pdu->dlen, &crc);
 	if (!ret)
 		ret = kis_recv_trailer(conn, pdu->dlen, crc);
-	if (ret) {
+
+	spin_lock_irq(&conn->lock);
+	task->rx_busy = false;
+	if (task->released) {
+		/* Released meanwhile: kis_task_release() left this to us. */
+		spin_unlock_irq(&conn->lock);
+		ktgt_cmd_xmit_done(&task->cmd);
 		kis_task_put(task);
 		if (ret == -EBADMSG)
 			kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
 		return ret;
 	}
-
-	spin_lock_irq(&conn->lock);
+	if (ret) {
+		spin_unlock_irq(&conn->lock);
+		kis_task_put(task);
+		if (ret == -EBADMSG)
+			kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		return ret;
+	}
 	task->received += pdu->dlen;
 	if (unsol) {
 		task->unsol_rcvd += pdu->dlen;
@@ -1747,7 +1889,6 @@ static void kis_sess_teardown_work(struct work_struct *work)
 
 	mutex_lock(&kis_mutex);
 	list_del_init(&s->node);
-	xa_erase(&kis_sessions, s->tsih);
 	list_for_each_entry(conn, &s->conns, node)
 		conn->listed = false;
 	list_splice_init(&s->conns, &conns);
@@ -1770,6 +1911,13 @@ static void kis_sess_teardown_work(struct work_struct *work)
 		s->initiator, s->t->name, s->reason);
 	if (test_bit(KIS_SF_SYSFS, &s->flags))
 		kobject_del(&s->kobj);
+	/*
+	 * Only now may a new session take the TSIH, and with it the sysfs
+	 * name sessions/<TSIH>; lookups skip this one (KIS_SF_TEARDOWN).
+	 */
+	mutex_lock(&kis_mutex);
+	xa_erase(&kis_sessions, s->tsih);
+	mutex_unlock(&kis_mutex);
 	complete_all(&s->gone);
 	kis_sess_put(s);
 }
@@ -1897,6 +2045,7 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 					u32 exp_cmdsn)
 {
 	struct kis_sess *s;
+	char *port;
 	u32 tsih;
 	int ret;
 
@@ -1927,6 +2076,17 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 	s->sess = ktgt_session_create(t->tgt, initiator, s);
 	if (IS_ERR(s->sess)) {
 		ret = PTR_ERR(s->sess);
+		xa_erase(&kis_sessions, tsih);
+		kis_sess_put(s);
+		return ERR_PTR(ret);
+	}
+	/* The I_T nexus for reservations: "<name>,i,0x<ISID>" (SPC-4 7.6.4.6) */
+	port = kasprintf(GFP_KERNEL, "%s,i,0x%012llx", initiator, isid);
+	ret = port ? ktgt_session_set_transport_id(s->sess, KTGT_PROTO_ISCSI,
+						   port) : -ENOMEM;
+	kfree(port);
+	if (ret) {
+		ktgt_session_destroy(s->sess);
 		xa_erase(&kis_sessions, tsih);
 		kis_sess_put(s);
 		return ERR_PTR(ret);

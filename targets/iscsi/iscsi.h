@@ -19,7 +19,10 @@
  *                   list holds one, every task and TMF one.
  * struct kis_task   a SCSI command: embeds the struct ktgt_cmd, from
  *                   kis_task_cache; freed by ->free_cmd() (or directly if
- *                   it never reached the core).
+ *                   it never reached the core). A write's buffer is the
+ *                   core's (ktgt_cmd_alloc_buf() at arrival): valid until
+ *                   ktgt_cmd_xmit_done(), which waits for the receive
+ *                   thread to be out of it (@rx_busy, @released).
  *
  * Locking
  * =======
@@ -228,8 +231,10 @@ struct kis_task {
 	u64			raw_lun;
 
 	/* data-out state, under conn->lock */
-	struct scatterlist	*wsg;
-	unsigned int		wnents;
+	struct scatterlist	*wsg;		/* the core's buffer, or NULL */
+	bool			nobuf;		/* no buffer: drop data-out */
+	bool			rx_busy;	/* rx thread writing @wsg */
+	bool			released;	/* xmit_done due (after rx) */
 	u32			received;
 	u32			unsol_len;
 	u32			unsol_rcvd;
@@ -258,6 +263,7 @@ extern struct ktgt_tgt_template kis_template;
 extern struct kobject *kis_sysfs_sessions;
 extern unsigned int kis_nop_interval;
 extern unsigned int kis_nop_timeout;
+extern const struct attribute_group kis_stats_group;
 
 /* main.c */
 struct kis_tgt *kis_tgt_find(const char *name);

@@ -774,6 +774,10 @@ static int __init ktgt_iscsi_init(void)
 	kis_sysfs_root = kobject_create_and_add("ktgt_iscsi", kernel_kobj);
 	if (!kis_sysfs_root)
 		goto err_wq;
+	ret = sysfs_create_group(kis_sysfs_root, &kis_stats_group);
+	if (ret)
+		goto err_root;
+	ret = -ENOMEM;
 	kis_sysfs_sessions = kobject_create_and_add("sessions",
 						    kis_sysfs_root);
 	if (!kis_sysfs_sessions)

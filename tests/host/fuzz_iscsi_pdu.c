@@ -63,6 +63,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	iscsi_pdu_build(bhs, &h);
 	check((bhs[0] & ISCSI_OPCODE_MASK) == ISCSI_OP_DATA_IN);
 
+	/* iscsi-data: the rest as an AHS too */
+	if (size > 1 + ISCSI_BHS_LEN) {
+		u8 cdb[32] = { 0 };
+		u32 cdb_len = 0;
+		size_t alen = size - 1 - ISCSI_BHS_LEN;
+
+		if (alen > 1020)
+			alen = 1020;
+		if (iscsi_ahs_parse(data + 1 + ISCSI_BHS_LEN, (u32)alen, cdb,
+				    sizeof(cdb), &cdb_len) == ISCSI_PDU_OK)
+			check(cdb_len >= ISCSI_CDB_LEN);
+	}
 	if (size > 1 + ISCSI_BHS_LEN) {
 		const char *text = (const char *)data + 1 + ISCSI_BHS_LEN;
 		size_t len = size - 1 - ISCSI_BHS_LEN;

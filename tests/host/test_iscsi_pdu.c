@@ -366,6 +366,65 @@ static void test_text(void **state)
 	assert_int_equal(pos, 17);
 }
 
+/* iscsi-data: Additional Header Segments of a SCSI Command */
+static void test_ahs(void **state)
+{
+	u8 ahs[64], cdb[32];
+	u32 len = 0;
+	unsigned int i;
+
+	(void)state;
+	/* Extended CDB of 16 more bytes: AHSLength 17 (reserved byte). */
+	memset(ahs, 0, sizeof(ahs));
+	put_unaligned_be16(17, ahs);
+	ahs[2] = ISCSI_AHS_EXT_CDB;
+	for (i = 0; i < 16; i++)
+		ahs[4 + i] = 0xa0 + i;
+	memset(cdb, 0x11, sizeof(cdb));
+	assert_int_equal(iscsi_ahs_parse(ahs, 20, cdb, 32, &len), ISCSI_PDU_OK);
+	assert_int_equal(len, 32);
+	assert_int_equal(cdb[15], 0x11);
+	assert_int_equal(cdb[16], 0xa0);
+	assert_int_equal(cdb[31], 0xaf);
+	/* no AHS: the BHS's 16 bytes */
+	assert_int_equal(iscsi_ahs_parse(ahs, 0, cdb, 32, &len), ISCSI_PDU_OK);
+	assert_int_equal(len, 16);
+	/* 8 more bytes (padded to 12), then a Bidi Read Data Length AHS */
+	memset(cdb, 0, sizeof(cdb));
+	put_unaligned_be16(9, ahs);
+	put_unaligned_be16(5, ahs + 12);
+	ahs[14] = ISCSI_AHS_BIDI_READ_LEN;
+	assert_int_equal(iscsi_ahs_parse(ahs, 20, cdb, 32, &len), ISCSI_PDU_OK);
+	assert_int_equal(len, 24);
+	assert_int_equal(cdb[23], 0xa7);
+	assert_int_equal(cdb[24], 0);
+	/* longer than the buffer: length reported, copy cut */
+	put_unaligned_be16(41, ahs);
+	memset(cdb, 0, sizeof(cdb));
+	assert_int_equal(iscsi_ahs_parse(ahs, 44, cdb, 32, &len), ISCSI_PDU_OK);
+	assert_int_equal(len, 56);
+	assert_int_equal(cdb[31], 0xaf);
+
+	/* AHSLength past TotalAHSLength, header cut, type, duplicates */
+	put_unaligned_be16(17, ahs);
+	assert_int_equal(iscsi_ahs_parse(ahs, 16, cdb, 32, &len),
+			 ISCSI_PDU_BAD_FIELD);
+	assert_int_equal(iscsi_ahs_parse(ahs, 2, cdb, 32, &len),
+			 ISCSI_PDU_BAD_FIELD);
+	ahs[2] = 3;
+	assert_int_equal(iscsi_ahs_parse(ahs, 20, cdb, 32, &len),
+			 ISCSI_PDU_BAD_FIELD);
+	ahs[2] = ISCSI_AHS_EXT_CDB;
+	put_unaligned_be16(1, ahs);	/* only the reserved byte */
+	assert_int_equal(iscsi_ahs_parse(ahs, 4, cdb, 32, &len),
+			 ISCSI_PDU_BAD_FIELD);
+	put_unaligned_be16(5, ahs);
+	put_unaligned_be16(5, ahs + 8);
+	ahs[10] = ISCSI_AHS_EXT_CDB;
+	assert_int_equal(iscsi_ahs_parse(ahs, 16, cdb, 32, &len),
+			 ISCSI_PDU_BAD_FIELD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_build_data_in),
 		cmocka_unit_test(test_build_rsp_r2t_reject),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_ahs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

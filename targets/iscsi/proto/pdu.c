@@ -26,6 +26,48 @@ static void parse_common(const u8 *b, struct iscsi_pdu *p)
 	p->exp_statsn = get_unaligned_be32(b + 28);
 }
 
+enum iscsi_pdu_err iscsi_ahs_parse(const u8 *ahs, u32 ahs_len, u8 *cdb,
+				   u32 cdb_size, u32 *cdb_len)
+{
+	bool ext = false;
+	u32 pos = 0;
+
+	*cdb_len = ISCSI_CDB_LEN;
+	while (pos < ahs_len) {
+		u32 len, span, n;
+		u8 type;
+
+		if (ahs_len - pos < 4)
+			return ISCSI_PDU_BAD_FIELD;
+		len = get_unaligned_be16(ahs + pos);
+		type = ahs[pos + 2];
+		/* 3 header bytes, then AHSLength bytes, padded. */
+		span = 3 + len;
+		span += iscsi_pad4(span);
+		if (span > ahs_len - pos)
+			return ISCSI_PDU_BAD_FIELD;
+		switch (type) {
+		case ISCSI_AHS_EXT_CDB:
+			/* Byte 3 is reserved: at least one CDB byte past it. */
+			if (ext || len < 2)
+				return ISCSI_PDU_BAD_FIELD;
+			ext = true;
+			*cdb_len = ISCSI_CDB_LEN + len - 1;
+			n = cdb_size > ISCSI_CDB_LEN ? cdb_size - ISCSI_CDB_LEN : 0;
+			if (n > len - 1)
+				n = len - 1;
+			memcpy(cdb + ISCSI_CDB_LEN, ahs + pos + 4, n);
+			break;
+		case ISCSI_AHS_BIDI_READ_LEN:
+			break;
+		default:
+			return ISCSI_PDU_BAD_FIELD;
+		}
+		pos += span;
+	}
+	return ISCSI_PDU_OK;
+}
+
 enum iscsi_pdu_err iscsi_pdu_parse(const u8 *b, u32 max_dsl,
 				   struct iscsi_pdu *p)
 {

@@ -103,6 +103,36 @@ enum iscsi_pdu_err iscsi_pdu_parse(const u8 *bhs, u32 max_dsl,
  */
 u64 iscsi_lun_decode(u64 raw);
 
+/* CDB bytes in a SCSI Command's BHS; more come in an Extended CDB AHS. */
+#define ISCSI_CDB_LEN		16
+
+/* AHSType codes (RFC 7143 11.2.2.3). */
+#define ISCSI_AHS_EXT_CDB	1
+#define ISCSI_AHS_BIDI_READ_LEN	2
+
+/**
+ * iscsi_ahs_parse() - decode the Additional Header Segments of a SCSI
+ * Command
+ * @ahs: the AHS, @ahs_len bytes
+ * @ahs_len: TotalAHSLength in bytes
+ * @cdb: the CDB: holds the 16 bytes of the BHS; the Extended CDB AHS's
+ *	bytes are appended, as far as @cdb_size allows
+ * @cdb_size: the size of @cdb (at least 16)
+ * @cdb_len: set to the CDB length: 16 plus the Extended CDB AHS's bytes,
+ *	which may exceed @cdb_size (the caller refuses such a CDB)
+ *
+ * Each AHS is AHSLength (2 bytes), AHSType, then AHSLength bytes padded to
+ * a multiple of 4; an Extended CDB's first byte is reserved. A
+ * Bidirectional Read Data Length AHS is skipped (bidirectional commands
+ * are refused by iscsi_pdu_parse()).
+ *
+ * Return: ISCSI_PDU_OK, or ISCSI_PDU_BAD_FIELD for an AHS running past
+ * @ahs_len, of an unknown or reserved type, a second Extended CDB or an
+ * empty one.
+ */
+enum iscsi_pdu_err iscsi_ahs_parse(const u8 *ahs, u32 ahs_len, u8 *cdb,
+				   u32 cdb_size, u32 *cdb_len);
+
 /**
  * iscsi_pad4() - bytes of padding after a data segment of @len bytes
  * @len: the segment length

@@ -16,7 +16,10 @@
 # data segment longer than MaxRecvDataSegmentLength (Reject, connection
 # closed); session reinstatement (same ISID) closing the old connection;
 # Logout of the session. Target-initiated NOP-In keepalive is checked
-# with a 2 s nop_interval.
+# with a 2 s nop_interval. Extended CDB AHS: a 24-byte TEST UNIT READY
+# runs, a 40-byte CDB gets INVALID FIELD IN CDB, an AHS running past
+# TotalAHSLength a Reject. A write whose buffer would exceed
+# max_buffer_mb gets BUSY before any R2T.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -287,6 +290,47 @@ c.nop()
 if c.expcmdsn != before:
     fail("ExpCmdSN moved from %d to %d for an out-of-window command" % (before, c.expcmdsn))
 print("bad PDUs OK")
+
+# Extended CDB AHS (immediate commands: no CmdSN consumed)
+def scsi_ahs(cdb16, ahs):
+    itt = c.next_itt()
+    b = bytearray(48)
+    b[0] = 0x41
+    b[1] = 0x81
+    b[4] = len(ahs) // 4
+    b[16:20] = struct.pack(">I", itt)
+    b[24:28] = struct.pack(">I", c.cmdsn)
+    b[28:32] = struct.pack(">I", c.expstatsn)
+    b[32:48] = cdb16
+    c.s.sendall(bytes(b) + ahs)
+    return itt
+def ext_cdb(extra):
+    a = struct.pack(">HBB", len(extra) + 1, 1, 0) + extra
+    return a + b"\0" * pad(len(a))
+tur16 = bytes(16)
+st, _, _, sense = c.response(scsi_ahs(tur16, ext_cdb(bytes(8))), "TUR, 24-byte CDB")
+if st != 0:
+    fail("24-byte TEST UNIT READY: status %r sense %r" % (st, sense[:16]))
+st, _, _, sense = c.response(scsi_ahs(tur16, ext_cdb(bytes(24))), "40-byte CDB")
+if st != 2 or (sense[4] & 0xf) != 5 or sense[14] != 0x24:
+    fail("40-byte CDB: status %r sense %r, expected INVALID FIELD IN CDB" % (st, sense[:16]))
+itt = scsi_ahs(tur16, struct.pack(">HBB", 40, 1, 0) + bytes(4))
+rsp, _ = c.recv_op(0x3f, "Reject for an AHS longer than TotalAHSLength")
+if rsp[2] != 0x09:
+    fail("Reject reason 0x%02x for a bad AHS" % rsp[2])
+c.nop()
+print("extended CDB AHS OK")
+
+# A write whose buffer max_buffer_mb cannot hold: BUSY, no R2T
+mb = "/sys/module/ktgt_core/parameters/max_buffer_mb"
+old_mb = open(mb).read().strip()
+open(mb, "w").write("1")
+st, _, _, _ = c.response(c.scsi(rw10(0x2a, 0, 4096), 4096 * 512, write=True, imm=pat[:512]), "WRITE over max_buffer_mb")
+open(mb, "w").write(old_mb)
+if st != 8:
+    fail("2 MiB WRITE with max_buffer_mb=1: status %r, expected BUSY" % st)
+c.nop()
+print("BUSY past max_buffer_mb OK")
 
 # Text: SendTargets=All
 t = bytearray(48)
