@@ -245,6 +245,16 @@ static const struct ktgt_cdb_desc spc_descs[] = {
 		.usage = { 0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x00, 0x00 },
 	},
+	{
+		/* ALUA (core/alua.c) */
+		.name = "SET TARGET PORT GROUPS",
+		.opcode = 0xa4, .sa = 0x0a, .sa_off = 1, .sa_mask = 0x1f,
+		.len = 12, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BYTES,
+		.len_off = 6, .len_width = 4,
+		.flags = KTGT_CDB_F_SA,
+		.usage = { 0xa4, 0x0a, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+			   0xff, 0xff, 0x00, 0x00 },
+	},
 };
 
 /* SBC-3 direct-access block devices. */

@@ -818,6 +818,11 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 			 KTGT_ASC_INVALID_MESSAGE, 0, ctx);
 		return;
 	}
+	/* ALUA: the target port's asymmetric access state (SPC-4 5.15.2) */
+	if (ktgt_alua_check_cmd(cmd, &s)) {
+		cmd_fail_sense(cmd, &s, ctx);
+		return;
+	}
 	if (ktgt_reserve_check(cmd)) {
 		cmd_status(cmd, KTGT_SAM_RESERVATION_CONFLICT);
 		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);

@@ -4,6 +4,7 @@
  *
  *   ktgt/handlers/   one group per registered dev handler (core/device.c)
  *   ktgt/targets/    one group per registered target driver (core/target.c)
+ *   ktgt/alua/       ALUA device groups (core/alua.c)
  *
  * See Documentation/configfs.rst for the full layout, and
  * core/ktgt_internal.h for ktgt_cfg_mutex and the lock order.
@@ -57,6 +58,10 @@ int ktgt_configfs_init(void)
 				    &ktgt_fixed_group_type);
 	configfs_add_default_group(&ktgt_targets_group,
 				   &ktgt_subsys.su_group);
+
+	/* alua/: device groups (core/alua.c) */
+	ktgt_alua_configfs_init();
+	configfs_add_default_group(&ktgt_alua_group, &ktgt_subsys.su_group);
 
 	ret = configfs_register_subsystem(&ktgt_subsys);
 	if (ret)

@@ -143,6 +143,13 @@ struct ktgt_device {
 	u32			pr_gen;
 	u8			pr_type;
 	struct ktgt_pr_reg	*pr_holder;
+	/*
+	 * alua (core/alua.c): the device group the device is linked into,
+	 * or NULL. Written under ktgt_cfg_mutex and the ALUA mutex, read
+	 * under rcu_read_lock(); the group is freed after a grace period.
+	 */
+	struct ktgt_alua_dg __rcu *alua_dg;
+	bool			pr_aptpl; /* pr (APTPL): under pr_mutex */
 
 	struct ktgt_dev_stats __percpu *stats;
 	struct kobject		kobj;
@@ -252,6 +259,12 @@ struct ktgt_target {
 	spinlock_t		sess_lock; /* @sessions */
 	struct list_head	sessions;
 	struct list_head	node;
+	/*
+	 * alua (core/alua.c): RELATIVE TARGET PORT IDENTIFIER, 1..65535,
+	 * unique; written under ktgt_cfg_mutex while disabled, read with
+	 * READ_ONCE().
+	 */
+	u16			rel_tgt_id;
 };
 
 /**
@@ -1123,5 +1136,72 @@ void ktgt_adm_session_destroyed(struct ktgt_session *sess);
  * the status is not GOOD.
  */
 void ktgt_stats_cmd_done(struct ktgt_cmd *cmd);
+
+/*
+ * ---------------------------------------------------------------------
+ * ALUA: Asymmetric Logical Unit Access (core/alua.c; the
+ * portable data in core/alua_data.c). Locking: see core/alua.c.
+ * ---------------------------------------------------------------------
+ */
+struct ktgt_alua_dg;
+struct ktgt_spc_dev;
+
+/* The fixed alua/ group of the configfs root (set up by the init). */
+extern struct config_group ktgt_alua_group;
+void ktgt_alua_configfs_init(void);
+
+/* targets/<drv>/<tgt>/rel_tgt_id, listed by core/target.c. */
+extern struct configfs_attribute ktgt_alua_attr_rel_tgt_id;
+
+/**
+ * ktgt_alua_free_rel_tgt_id() - the lowest RELATIVE TARGET PORT
+ *	IDENTIFIER no target has
+ *
+ * Caller holds ktgt_cfg_mutex.
+ *
+ * Return: 1..65535, or 0 if every one is taken.
+ */
+u16 ktgt_alua_free_rel_tgt_id(void);
+
+/**
+ * ktgt_target_from_link() - the target a configfs symlink points to
+ * @item: the link's target item
+ *
+ * Return: the target, or NULL if @item is not a target directory.
+ */
+struct ktgt_target *ktgt_target_from_link(struct config_item *item);
+
+/**
+ * ktgt_alua_check_cmd() - refuse a command its target port's asymmetric
+ *	access state does not allow (SPC-4 5.15.2.4)
+ * @cmd: a decoded command with its device and session
+ * @s: set to NOT READY and the state's ASC/ASCQ when refused
+ *
+ * Any context; takes no lock but RCU.
+ *
+ * Return: true if the command must be refused.
+ */
+bool ktgt_alua_check_cmd(struct ktgt_cmd *cmd, struct ktgt_sense_info *s);
+
+/**
+ * ktgt_alua_describe() - TPGS, and the VPD 83h port designators of the
+ *	port a command came through, for a device in a device group
+ * @cmd: the command
+ * @d: its description; left alone for a device in no device group
+ *
+ * Any context.
+ */
+void ktgt_alua_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d);
+
+/**
+ * ktgt_alua_exec() - execute REPORT and SET TARGET PORT GROUPS
+ * @cmd: the command, in process context (ktgt_spc_needs_thread())
+ *
+ * For a device in no device group both end with INVALID COMMAND
+ * OPERATION CODE (TPGS is 00b).
+ *
+ * Return: true if @cmd was one of them and is complete (status set).
+ */
+bool ktgt_alua_exec(struct ktgt_cmd *cmd);
 
 #endif /* KTGT_INTERNAL_H */

@@ -125,4 +125,34 @@ static inline u64 ktgt_get_be(const u8 *p, unsigned int width)
 	return v;
 }
 
+/*
+ * Writers into a response buffer of @len bytes that drop what falls past
+ * its end, so a builder can lay out a whole page and the allocation
+ * length of the CDB truncates it (SPC-4 4.2.5.6).
+ */
+static inline void ob_put8(u8 *buf, u32 len, u32 off, u8 v)
+{
+	if (off < len)
+		buf[off] = v;
+}
+
+/* A big-endian field of @width bytes (1 to 8) at @off. */
+static inline void ob_put_be(u8 *buf, u32 len, u32 off, u64 v,
+			     unsigned int width)
+{
+	unsigned int i;
+
+	for (i = 0; i < width; i++)
+		ob_put8(buf, len, off + i, (u8)(v >> (8 * (width - 1 - i))));
+}
+
+static inline void ob_zero(u8 *buf, u32 len, u32 off, u32 n)
+{
+	if (off >= len)
+		return;
+	if (n > len - off)
+		n = len - off;
+	memset(buf + off, 0, n);
+}
+
 #endif /* KTGT_PORTABLE_H */

@@ -114,6 +114,8 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	d->lim.max_unmap_blocks = KTGT_SBC_MAX_UNMAP_BYTES / bs;
 	d->lim.max_unmap_descs = KTGT_SBC_MAX_UNMAP_DESCS;
 	d->lim.max_caw_blocks = KTGT_SBC_MAX_CAW_BLOCKS;
+	/* ALUA: TPGS and the VPD 83h port designators */
+	ktgt_alua_describe(cmd, d);
 }
 
 /* The bytes of data-in the command can take: its buffer and allocation. */
@@ -394,10 +396,14 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd)
 		spc_prevent_allow(cmd);
 		return true;
 	case 0xa3:
+		if (ktgt_alua_exec(cmd))	/* REPORT TARGET PORT GROUPS */
+			return true;
 		if (desc->sa != 0x0c)	/* REPORT SUPPORTED OPERATION CODES */
 			return false;
 		spc_rsoc(cmd);
 		return true;
+	case 0xa4:		/* SET TARGET PORT GROUPS (alua) */
+		return ktgt_alua_exec(cmd);
 	default:
 		return false;
 	}
@@ -410,6 +416,10 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 
 	if (!desc)
 		return false;
+	/* ALUA: REPORT/SET TARGET PORT GROUPS take the ALUA mutex */
+	if ((desc->opcode == 0xa3 || desc->opcode == 0xa4) &&
+	    desc->sa == 0x0a)
+		return true;
 	switch (desc->opcode) {
 	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
 	case 0x5f:		/* PERSISTENT RESERVE OUT */

@@ -13,32 +13,10 @@
 
 /*
  * ---------------------------------------------------------------------
- * Bounded output helpers: write at @off only what fits in @len bytes.
+ * Bounded output helpers: write at @off only what fits in @len bytes
+ * (with ob_put8(), ob_put_be() and ob_zero() of portable.h).
  * ---------------------------------------------------------------------
  */
-
-static void ob_put8(u8 *buf, u32 len, u32 off, u8 v)
-{
-	if (off < len)
-		buf[off] = v;
-}
-
-static void ob_put_be(u8 *buf, u32 len, u32 off, u64 v, unsigned int width)
-{
-	unsigned int i;
-
-	for (i = 0; i < width; i++)
-		ob_put8(buf, len, off + i, (u8)(v >> (8 * (width - 1 - i))));
-}
-
-static void ob_zero(u8 *buf, u32 len, u32 off, u32 n)
-{
-	if (off >= len)
-		return;
-	if (n > len - off)
-		n = len - off;
-	memset(buf + off, 0, n);
-}
 
 static void ob_mem(u8 *buf, u32 len, u32 off, const u8 *src, u32 n)
 {

@@ -428,6 +428,7 @@ CONFIGFS_ATTR(ktgt_tgt_, enable);
 
 static struct configfs_attribute *ktgt_tgt_generic_attrs[] = {
 	&ktgt_tgt_attr_enable,
+	&ktgt_alua_attr_rel_tgt_id,	/* ALUA (core/alua.c) */
 	NULL,
 };
 
@@ -450,6 +451,14 @@ static void ktgt_target_release(struct config_item *item)
 static struct configfs_item_operations ktgt_target_item_ops = {
 	.release	= ktgt_target_release,
 };
+
+/* ALUA: for the targets/<tgt> links of a target port group. */
+struct ktgt_target *ktgt_target_from_link(struct config_item *item)
+{
+	if (!item->ci_type || item->ci_type->ct_item_ops != &ktgt_target_item_ops)
+		return NULL;
+	return ktgt_target_from_item(item);
+}
 
 static struct config_group *ktgt_target_make(struct config_group *group,
 					     const char *name)
@@ -498,6 +507,7 @@ static struct config_group *ktgt_target_make(struct config_group *group,
 	node->created = true;
 
 	mutex_lock(&ktgt_cfg_mutex);
+	tgt->rel_tgt_id = ktgt_alua_free_rel_tgt_id();
 	list_add_tail(&tgt->node, &ktgt_targets);
 	reg->entry.nr_children++;
 	mutex_unlock(&ktgt_cfg_mutex);

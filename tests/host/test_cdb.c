@@ -118,6 +118,9 @@ static const struct ok_case ok_cases[] = {
 	{ "REPORT SUPPORTED OPERATION CODES all, RCTD", PDT_SBC,
 	  { 0xa3, 0x0c, 0x80, 0, 0, 0, 0, 0x01, 0, 0 }, 12, 512,
 	  KTGT_DIR_READ, 0, 0, 0x10000, 0 },
+	{ "SET TARGET PORT GROUPS", PDT_SBC,
+	  { 0xa4, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0x0c, 0, 0 }, 12, 512,
+	  KTGT_DIR_WRITE, 0, 0, 12, 0 },
 
 	/* SBC. */
 	{ "READ(6) 512", PDT_SBC, { 0x08, 0x01, 0x23, 0x45, 8, 0 }, 6, 512,

@@ -121,6 +121,17 @@ ktgt_unmaplun() {
 # test can call it from a trap.
 ktgt_cleanup() {
 	local t g l i d rc=0
+	# ALUA links pin devices and targets: device groups go first.
+	for d in "$KTGT_CFS"/alua/*/; do
+		[ -d "$d" ] || continue
+		for g in "$d"target_groups/*/; do
+			[ -d "$g" ] || continue
+			rm -f "$g"targets/*
+			rmdir "$g" || rc=1
+		done
+		rm -f "$d"devices/*
+		rmdir "$d" || rc=1
+	done
 	for t in "$KTGT_CFS"/targets/*/*/; do
 		[ -d "$t" ] || continue
 		echo 0 > "$t/enable" 2>/dev/null || rc=1
