@@ -1609,7 +1609,8 @@ void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
 	struct tmf_scope sc = { .dev = dev, .issuer = issuer,
 				.match_sess = match, .arg = arg };
 
-	tmf_mark(&sc);
+	might_sleep();
+	tmf_abort_wait(&sc, "PREEMPT AND ABORT");
 }
 
 /* The device a TMF's LUN maps for its session, held by a LUN reference. */

@@ -347,6 +347,7 @@ static int ktgt_dev_enable(struct ktgt_device *dev)
 	ret = dev->type->enable(dev);
 	if (ret)
 		return ret;
+	ktgt_pr_dev_enable(dev);	/* PR state saved with APTPL */
 	mutex_lock(&ktgt_cfg_mutex);
 	WRITE_ONCE(dev->enabled, true);
 	mutex_unlock(&ktgt_cfg_mutex);

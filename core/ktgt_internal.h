@@ -974,15 +974,16 @@ bool ktgt_spc_tas(const struct ktgt_device *dev);
 u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev);
 
 /**
- * ktgt_abort_lu_tasks() - abort tasks of a logical unit without waiting
- *	(PREEMPT AND ABORT)
+ * ktgt_abort_lu_tasks() - abort tasks of a logical unit and wait until
+ *	the driver released them (PREEMPT AND ABORT)
  * @dev: the device
  * @issuer: the nexus that caused it, for TAS
  * @match: only the tasks of the sessions it returns true for; called
  *	under ktgt_sessions' xa_lock, must not sleep
  * @arg: its argument
  *
- * Process or softirq context; takes ktgt_sessions' xa_lock.
+ * Process context, no lock held that an aborted command may need (it
+ * sleeps until they are released); takes ktgt_sessions' xa_lock.
  */
 void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
 			 bool (*match)(struct ktgt_session *sess, void *arg),
@@ -1029,6 +1030,16 @@ struct ktgt_pr_reg;
  * @dev: the device
  */
 void ktgt_pr_dev_init(struct ktgt_device *dev);
+
+/**
+ * ktgt_pr_dev_enable() - restore a device's persistent reservation state
+ *	from its APTPL file (core/pr_file.h), if it has none in memory
+ * @dev: the device, being enabled (not yet seen by commands)
+ *
+ * A missing file gives no state; an unreadable or invalid one is logged
+ * and gives no state. Process context; may sleep.
+ */
+void ktgt_pr_dev_enable(struct ktgt_device *dev);
 
 /**
  * ktgt_pr_dev_free() - free a device's registrations

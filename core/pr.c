@@ -15,31 +15,44 @@
  * the TransportID name a driver set, e.g. iSCSI "iqn...,i,0x<ISID>", or
  * the initiator name) and its target port (the ktgt target's name). A
  * registration made with ALL_TG_PT = 1 matches its initiator port
- * through every target port.
+ * through every target port; one made for an iSCSI TransportID of
+ * format 00b (a name without ISID) every ISID of that name.
  *
- * Supported: REGISTER, REGISTER AND IGNORE EXISTING KEY (with
- * ALL_TG_PT), RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT AND ABORT, all
- * six types, READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL
+ * Supported: REGISTER (with SPEC_I_PT: TransportIDs parsed by
+ * core/pr_data.c, all or nothing), REGISTER AND IGNORE EXISTING KEY
+ * (both with ALL_TG_PT), RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT AND
+ * ABORT (completes after the preempted nexuses' tasks on the logical
+ * unit are aborted and released), REGISTER AND MOVE (the target port by
+ * RELATIVE TARGET PORT IDENTIFIER, core/alua.c's rel_tgt_id), all six
+ * types, READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL
  * STATUS; the conflict rules of core/pr_table.c; the unit attentions
  * RESERVATIONS PREEMPTED, RESERVATIONS RELEASED and REGISTRATIONS
- * PREEMPTED. Not supported (refused as REPORT CAPABILITIES says, SIP_C =
- * 0, PTPL_C = 0): SPEC_I_PT, APTPL (INVALID FIELD IN PARAMETER LIST) and
- * REGISTER AND MOVE (INVALID FIELD IN CDB). PREEMPT AND ABORT marks the
- * preempted nexuses' tasks aborted and completes without waiting for
- * them.
+ * PREEMPTED.
+ *
+ * APTPL: the last REGISTER, REGISTER AND IGNORE EXISTING KEY or REGISTER
+ * AND MOVE that succeeded sets dev->pr_aptpl from its APTPL bit. While
+ * set, every PR OUT that succeeds rewrites the device's state file
+ * (core/pr_file.h, format in core/pr_data.h) under pr_mutex, in process
+ * context; clearing it removes the file. ktgt_pr_dev_enable() loads the
+ * file when the device is enabled with no state in memory.
  *
  * Locking: dev->pr_mutex serialises PERSISTENT RESERVE OUT (process
  * context); the state is changed under it and dev->resv_lock (irq-safe
  * spinlock), which the command path takes alone to check conflicts.
  * Registrations are freed only under pr_mutex, so holders of pr_mutex
  * may read the list without resv_lock. Lock order: pr_mutex ->
- * resv_lock; unit attentions are raised after resv_lock is dropped, with
- * ktgt_sessions' xa_lock (never under resv_lock).
+ * resv_lock; ktgt_cfg_mutex is never held with pr_mutex (REGISTER AND
+ * MOVE looks its target port up before taking pr_mutex); PREEMPT AND
+ * ABORT waits for the aborted tasks after dropping pr_mutex. Unit
+ * attentions are raised after resv_lock is dropped, with ktgt_sessions'
+ * xa_lock (never under resv_lock).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -48,6 +61,8 @@
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
+#include "pr_data.h"
+#include "pr_file.h"
 #include "pr_table.h"
 #include "sense.h"
 #include "ua_queue.h"
@@ -70,6 +85,11 @@
 
 #define ASC_INVALID_RELEASE	0x26	/* 26h/04h INVALID RELEASE OF PR */
 #define ASCQ_INVALID_RELEASE	0x04
+#define ASC_INSUFF_REG_RES	0x55	/* 55h/04h INSUFFICIENT REGISTRATION */
+#define ASCQ_INSUFF_REG_RES	0x04	/*	   RESOURCES */
+
+/* The largest PR OUT parameter list accepted (SPEC_I_PT lists). */
+#define PR_OUT_MAX_LEN		65536
 
 /**
  * struct ktgt_pr_reg - a registration
@@ -99,7 +119,7 @@ static void reg_free(struct ktgt_pr_reg *r)
 static bool reg_matches(const struct ktgt_pr_reg *r,
 			const struct ktgt_session *sess)
 {
-	if (strcmp(r->port, ktgt_session_port_id(sess, NULL)))
+	if (!ktgt_pr_port_matches(r->port, ktgt_session_port_id(sess, NULL)))
 		return false;
 	return r->all_tg_pt || !strcmp(r->tgt_name, ktgt_target_name(sess->tgt));
 }
@@ -251,18 +271,18 @@ static void pr_conflict(struct ktgt_cmd *cmd)
 	cmd->data_len = 0;
 }
 
-static struct ktgt_pr_reg *reg_new(struct ktgt_session *sess, u64 key,
-				   bool all_tg_pt)
+static struct ktgt_pr_reg *reg_alloc(const char *port, u8 proto,
+				     const char *tgt_name, u64 key,
+				     bool all_tg_pt)
 {
 	struct ktgt_pr_reg *r = kzalloc(sizeof(*r), GFP_KERNEL);
-	u8 proto;
 
 	if (!r)
 		return NULL;
 	r->key = key;
 	r->all_tg_pt = all_tg_pt;
-	r->port = kstrdup(ktgt_session_port_id(sess, &proto), GFP_KERNEL);
-	r->tgt_name = kstrdup(ktgt_target_name(sess->tgt), GFP_KERNEL);
+	r->port = kstrdup(port, GFP_KERNEL);
+	r->tgt_name = kstrdup(tgt_name, GFP_KERNEL);
 	r->proto = proto;
 	if (!r->port || !r->tgt_name) {
 		reg_free(r);
@@ -271,14 +291,276 @@ static struct ktgt_pr_reg *reg_new(struct ktgt_session *sess, u64 key,
 	return r;
 }
 
+static struct ktgt_pr_reg *reg_new(struct ktgt_session *sess, u64 key,
+				   bool all_tg_pt)
+{
+	const char *port;
+	u8 proto;
+
+	port = ktgt_session_port_id(sess, &proto);
+	return reg_alloc(port, proto, ktgt_target_name(sess->tgt), key,
+			 all_tg_pt);
+}
+
+static void reg_free_list(struct list_head *list)
+{
+	struct ktgt_pr_reg *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, list, node) {
+		list_del(&r->node);
+		reg_free(r);
+	}
+}
+
+static unsigned int reg_count(struct list_head *list)
+{
+	struct ktgt_pr_reg *r;
+	unsigned int n = 0;
+
+	list_for_each_entry(r, list, node)
+		n++;
+	return n;
+}
+
+/*
+ * Whether a registration on @list already names (part of) the I_T
+ * nexuses of initiator port @port through target port @tgt (every
+ * target port if @all_tg_pt).
+ */
+static bool reg_overlaps(struct list_head *list, const char *port,
+			 const char *tgt, bool all_tg_pt)
+{
+	struct ktgt_pr_reg *r;
+
+	list_for_each_entry(r, list, node) {
+		if (!ktgt_pr_port_matches(r->port, port) &&
+		    !ktgt_pr_port_matches(port, r->port))
+			continue;
+		if (r->all_tg_pt || all_tg_pt || !strcmp(r->tgt_name, tgt))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * APTPL: the state file (core/pr_data.c format, core/pr_file.c I/O)
+ * ---------------------------------------------------------------------
+ */
+
+static void reg_to_file(const struct ktgt_pr_reg *r,
+			struct ktgt_pr_file_reg *f)
+{
+	f->key = r->key;
+	f->proto = r->proto;
+	f->all_tg_pt = r->all_tg_pt;
+	f->port = r->port;
+	f->port_len = min_t(size_t, strlen(r->port), KTGT_PR_NAME_MAX);
+	f->tgt = r->tgt_name;
+	f->tgt_len = min_t(size_t, strlen(r->tgt_name), KTGT_PR_NAME_MAX);
+}
+
+/* Save @dev's state to its file. pr_mutex held; process context. */
+static void pr_save(struct ktgt_device *dev)
+{
+	struct ktgt_pr_file_hdr h = { .gen = dev->pr_gen,
+				      .type = dev->pr_type,
+				      .holder = KTGT_PR_NO_HOLDER };
+	struct ktgt_pr_file_reg f;
+	struct ktgt_pr_reg *r;
+	size_t total = KTGT_PR_FILE_HDR_LEN + 4, off;
+	unsigned int i = 0;
+	u8 *buf;
+	int ret;
+
+	list_for_each_entry(r, &dev->pr_regs, node) {
+		reg_to_file(r, &f);
+		total += ktgt_pr_file_reg_len(&f);
+		if (r == dev->pr_holder)
+			h.holder = i;
+		i++;
+	}
+	h.nr_regs = i;
+	if (h.type && h.holder == KTGT_PR_NO_HOLDER)
+		h.holder = 0;	/* ALL REGISTRANTS: any registration */
+	buf = kvmalloc(total, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	off = ktgt_pr_file_put_hdr(buf, &h, total);
+	list_for_each_entry(r, &dev->pr_regs, node) {
+		reg_to_file(r, &f);
+		off += ktgt_pr_file_put_reg(buf + off, &f);
+	}
+	ktgt_pr_file_put_crc(buf, total);
+	ret = ktgt_pr_file_write(ktgt_device_name(dev), buf, total);
+	kvfree(buf);
+	if (!ret)
+		return;
+err:
+	pr_err_ratelimited("%s: cannot save the persistent reservation state (APTPL) in the pr_dir directory: %d\n",
+			   ktgt_device_name(dev), ret);
+}
+
+struct pr_load_arg {
+	struct list_head	list;
+	unsigned int		n;
+};
+
+static int pr_load_reg(void *arg, const struct ktgt_pr_file_reg *f)
+{
+	struct pr_load_arg *a = arg;
+	struct ktgt_pr_reg *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return -ENOMEM;
+	r->key = f->key;
+	r->proto = f->proto;
+	r->all_tg_pt = f->all_tg_pt;
+	r->port = kstrndup(f->port, f->port_len, GFP_KERNEL);
+	r->tgt_name = kstrndup(f->tgt, f->tgt_len, GFP_KERNEL);
+	if (!r->port || !r->tgt_name) {
+		reg_free(r);
+		return -ENOMEM;
+	}
+	list_add_tail(&r->node, &a->list);
+	a->n++;
+	return 0;
+}
+
+void ktgt_pr_dev_enable(struct ktgt_device *dev)
+{
+	const char *name = ktgt_device_name(dev);
+	struct pr_load_arg a = { .list = LIST_HEAD_INIT(a.list) };
+	struct ktgt_pr_reg *r, *holder = NULL;
+	struct ktgt_pr_file_hdr h;
+	const char *why = "";
+	unsigned long flags;
+	char *path = NULL;
+	void *buf = NULL;
+	unsigned int i = 0;
+	ssize_t len;
+	int ret;
+
+	might_sleep();
+	mutex_lock(&dev->pr_mutex);
+	/* Disabled and enabled again: the state in memory is current. */
+	if (!list_empty(&dev->pr_regs) || dev->pr_aptpl || dev->pr_gen)
+		goto out;
+	len = ktgt_pr_file_read(name, &buf, &path);
+	if (len == -ENOENT)
+		goto out;
+	if (len < 0) {
+		pr_err("%s: cannot read the persistent reservation file %s (%zd); starting without registrations\n",
+		       name, path ? path : "", len);
+		goto out;
+	}
+	ret = ktgt_pr_file_parse(buf, len, &h, pr_load_reg, &a, &why);
+	if (ret) {
+		reg_free_list(&a.list);
+		pr_err("%s: ignoring the persistent reservation file %s: %s; starting without registrations\n",
+		       name, path, ret == -EINVAL ? why : "out of memory");
+		goto out;
+	}
+	list_for_each_entry(r, &a.list, node)
+		if (i++ == h.holder)
+			holder = r;
+	spin_lock_irqsave(&dev->resv_lock, flags);
+	list_splice_tail_init(&a.list, &dev->pr_regs);
+	dev->pr_gen = h.gen;
+	dev->pr_type = h.type;
+	dev->pr_holder = h.type ? holder : NULL;
+	spin_unlock_irqrestore(&dev->resv_lock, flags);
+	dev->pr_aptpl = true;
+	pr_info("%s: restored %u persistent reservation registrations (type %u) from %s\n",
+		name, a.n, h.type, path);
+out:
+	mutex_unlock(&dev->pr_mutex);
+	vfree(buf);
+	kfree(path);
+}
+
+/*
+ * SPEC_I_PT (SPC-4 5.13.7 / 6.16.3): the registrations for the
+ * TransportIDs at @p (@tlen bytes, at offset 28 of the parameter list)
+ * through the issuer's target port, on @list. The issuer's own port is
+ * skipped, as are repeats; a port already registered is an error.
+ * pr_mutex held. Return: 0, or -EINVAL with @s set, or -ENOMEM.
+ */
+static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
+			u64 key, bool all_tg_pt, struct list_head *list,
+			struct ktgt_sense_info *s)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	const char *tgt = ktgt_target_name(cmd->sess->tgt);
+	struct ktgt_pr_tid *tid;
+	struct ktgt_pr_reg *r;
+	const char *self;
+	u32 off = 0, n = 0;
+	int len, ret = 0;
+	u8 proto;
+
+	self = ktgt_session_port_id(cmd->sess, &proto);
+	tid = kmalloc(sizeof(*tid), GFP_KERNEL);
+	if (!tid)
+		return -ENOMEM;
+	while (off < tlen) {
+		len = ktgt_pr_tid_parse(p + off, tlen - off, tid);
+		if (len == -EMSGSIZE) {
+			ktgt_sense_set(s, KTGT_KEY_ILLEGAL_REQUEST,
+				       KTGT_ASC_PARAM_LIST_LENGTH, 0);
+			ret = -EINVAL;
+			break;
+		}
+		if (len < 0 || tid->proto != proto) {
+			/* Invalid, or not a port of this transport. */
+			ktgt_sense_invalid_param(s, 28 + off +
+						 (len < 0 ? tid->err_off : 0),
+						 len < 0 ? tid->err_bit : 3);
+			ret = -EINVAL;
+			break;
+		}
+		if (!strcmp(tid->name, self) || reg_overlaps(list, tid->name,
+							     tgt, all_tg_pt)) {
+			off += len;
+			continue;
+		}
+		if (reg_overlaps(&dev->pr_regs, tid->name, tgt, all_tg_pt)) {
+			ktgt_sense_invalid_param(s, 28 + off, -1);
+			ret = -EINVAL;
+			break;
+		}
+		r = reg_alloc(tid->name, tid->proto, tgt, key, all_tg_pt);
+		if (!r) {
+			ret = -ENOMEM;
+			break;
+		}
+		list_add_tail(&r->node, list);
+		n++;
+		off += len;
+	}
+	if (!ret && reg_count(&dev->pr_regs) + n + 1 > KTGT_PR_MAX_REGS) {
+		ktgt_sense_set(s, KTGT_KEY_ILLEGAL_REQUEST, ASC_INSUFF_REG_RES,
+			       ASCQ_INSUFF_REG_RES);
+		ret = -EINVAL;
+	}
+	kfree(tid);
+	return ret;
+}
+
 /* REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 5.13.7). */
 static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
-			 u64 res_key, u64 sa_key, bool ignore, bool all_tg_pt)
+			 u64 res_key, u64 sa_key, bool ignore, bool all_tg_pt,
+			 const u8 *tids, u32 tlen)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_pr_reg *r = NULL;
+	struct ktgt_sense_info s;
 	unsigned long flags;
 	bool released = false;
+	LIST_HEAD(extra);
+	int ret;
 
 	if (!me) {
 		if (!ignore && res_key) {
@@ -289,16 +571,43 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 			ktgt_cmd_good(cmd, 0);
 			return;
 		}
+		if (reg_count(&dev->pr_regs) >= KTGT_PR_MAX_REGS) {
+			ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+				       ASC_INSUFF_REG_RES, ASCQ_INSUFF_REG_RES);
+			ktgt_spc_fail(cmd, &s);
+			return;
+		}
+		if (tids) {
+			ret = pr_spec_i_pt(cmd, tids, tlen, sa_key, all_tg_pt,
+					   &extra, &s);
+			if (ret) {
+				reg_free_list(&extra);
+				if (ret == -EINVAL)
+					ktgt_spc_fail(cmd, &s);
+				else
+					ktgt_cmd_io_error(cmd, ret);
+				return;
+			}
+		}
 		r = reg_new(cmd->sess, sa_key, all_tg_pt);
 		if (!r) {
+			reg_free_list(&extra);
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;
 		}
+		/* All or nothing: the issuer and every SPEC_I_PT port. */
 		spin_lock_irqsave(&dev->resv_lock, flags);
 		list_add_tail(&r->node, &dev->pr_regs);
+		list_splice_tail_init(&extra, &dev->pr_regs);
 		dev->pr_gen++;
 		spin_unlock_irqrestore(&dev->resv_lock, flags);
 		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	if (tids) {
+		/* SPEC_I_PT from a registered I_T nexus (SPC-4 table 50). */
+		ktgt_sense_invalid_param(&s, 20, 3);
+		ktgt_spc_fail(cmd, &s);
 		return;
 	}
 	if (!ignore && res_key != me->key) {
@@ -417,15 +726,19 @@ static void pro_clear(struct ktgt_cmd *cmd)
 }
 
 /* PREEMPT and PREEMPT AND ABORT (SPC-4 5.13.11.4). */
+/*
+ * The preempted registrations are moved to @gone; the caller aborts
+ * their tasks (PREEMPT AND ABORT), raises REGISTRATIONS PREEMPTED and
+ * frees them once pr_mutex is dropped (pr_preempted()).
+ */
 static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
-			u64 sa_key, u8 type, bool abort)
+			u64 sa_key, u8 type, struct list_head *gone)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_pr_reg *r, *tmp;
 	struct ktgt_sense_info s;
 	unsigned long flags;
 	bool take = false;
-	LIST_HEAD(gone);
 
 	spin_lock_irqsave(&dev->resv_lock, flags);
 	if (!sa_key &&
@@ -440,7 +753,7 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		/* ALL REGISTRANTS, key 0: everyone else goes; we hold it. */
 		list_for_each_entry_safe(r, tmp, &dev->pr_regs, node)
 			if (r != me)
-				list_move_tail(&r->node, &gone);
+				list_move_tail(&r->node, gone);
 		take = true;
 	} else {
 		/* Preempting the holder's key takes the reservation. */
@@ -448,8 +761,8 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		       dev->pr_holder && dev->pr_holder->key == sa_key;
 		list_for_each_entry_safe(r, tmp, &dev->pr_regs, node)
 			if (r->key == sa_key && r != me)
-				list_move_tail(&r->node, &gone);
-		if (list_empty(&gone) && !take) {
+				list_move_tail(&r->node, gone);
+		if (list_empty(gone) && !take) {
 			spin_unlock_irqrestore(&dev->resv_lock, flags);
 			pr_conflict(cmd);
 			return;
@@ -461,16 +774,135 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 	}
 	dev->pr_gen++;
 	spin_unlock_irqrestore(&dev->resv_lock, flags);
-
-	if (abort) {
-		struct pr_abort_arg a = { .list = &gone, .issuer = cmd->sess };
-
-		ktgt_abort_lu_tasks(dev, cmd->sess, pr_abort_match, &a);
-	}
-	pr_ua(dev, &gone, cmd->sess, KTGT_UAC_REG_PREEMPTED);
-	list_for_each_entry_safe(r, tmp, &gone, node)
-		reg_free(r);
 	ktgt_cmd_good(cmd, 0);
+}
+
+/*
+ * After a PREEMPT (AND ABORT), without pr_mutex (an aborted PR OUT of a
+ * victim may be waiting for it): abort the victims' tasks on the logical
+ * unit and wait until they are released, so the PREEMPT AND ABORT
+ * completes after them; then tell each victim REGISTRATIONS PREEMPTED
+ * and free the registrations.
+ */
+static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
+			 bool abort)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct pr_abort_arg a = { .list = gone, .issuer = cmd->sess };
+
+	if (list_empty(gone))
+		return;
+	if (abort)
+		ktgt_abort_lu_tasks(dev, cmd->sess, pr_abort_match, &a);
+	pr_ua(dev, gone, cmd->sess, KTGT_UAC_REG_PREEMPTED);
+	reg_free_list(gone);
+}
+
+/*
+ * The name of the target port with RELATIVE TARGET PORT IDENTIFIER
+ * @rtpi (kmalloc'd), or NULL. Takes ktgt_cfg_mutex: call without
+ * pr_mutex.
+ */
+static char *pr_rtpi_target(u16 rtpi)
+{
+	struct ktgt_target *tgt;
+	char *name = NULL;
+
+	if (!rtpi)
+		return NULL;
+	mutex_lock(&ktgt_cfg_mutex);
+	list_for_each_entry(tgt, &ktgt_targets, node) {
+		if (READ_ONCE(tgt->rel_tgt_id) == rtpi) {
+			name = kstrdup(ktgt_target_name(tgt), GFP_KERNEL);
+			break;
+		}
+	}
+	mutex_unlock(&ktgt_cfg_mutex);
+	return name;
+}
+
+/*
+ * REGISTER AND MOVE (SPC-4 5.13.8): the reservation goes to the I_T
+ * nexus of @tid's initiator port through target port @tgt, registered
+ * with @sa_key unless it already is; with @unreg the issuer's
+ * registration goes. @me is the issuer's registration, checked
+ * (RESERVATION KEY) by the caller. pr_mutex held.
+ */
+static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
+		     u64 sa_key, bool unreg, const struct ktgt_pr_tid *tid,
+		     const char *tgt)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_pr_reg *r, *dest = NULL, *new = NULL;
+	struct ktgt_sense_info s;
+	unsigned long flags;
+	const char *self;
+	u8 proto;
+
+	/* Only the holder of a reservation that is not ALL REGISTRANTS. */
+	if (!dev->pr_type || ktgt_pr_type_all_reg(dev->pr_type) ||
+	    dev->pr_holder != me) {
+		pr_conflict(cmd);
+		return;
+	}
+	self = ktgt_session_port_id(cmd->sess, &proto);
+	if (!sa_key) {
+		ktgt_sense_invalid_param(&s, 8, -1);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
+	if (tid->proto != proto) {
+		ktgt_sense_invalid_param(&s, 24, 3);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
+	if (!tgt) {
+		ktgt_sense_invalid_param(&s, 18, -1);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
+	/* Not to the I_T nexus it came through. */
+	if (ktgt_pr_port_matches(tid->name, self) &&
+	    !strcmp(tgt, ktgt_target_name(cmd->sess->tgt))) {
+		ktgt_sense_invalid_param(&s, 24, -1);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
+	list_for_each_entry(r, &dev->pr_regs, node) {
+		if (!strcmp(r->port, tid->name) &&
+		    (r->all_tg_pt || !strcmp(r->tgt_name, tgt))) {
+			dest = r;
+			break;
+		}
+	}
+	if (!dest) {
+		new = reg_alloc(tid->name, tid->proto, tgt, sa_key, false);
+		if (!new) {
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			return;
+		}
+		dest = new;
+	}
+	spin_lock_irqsave(&dev->resv_lock, flags);
+	if (new)
+		list_add_tail(&new->node, &dev->pr_regs);
+	dev->pr_holder = dest;
+	if (unreg && dest != me)
+		list_del(&me->node);
+	dev->pr_gen++;
+	spin_unlock_irqrestore(&dev->resv_lock, flags);
+	if (unreg && dest != me)
+		reg_free(me);
+	ktgt_cmd_good(cmd, 0);
+}
+
+static void pr_length_error(struct ktgt_cmd *cmd)
+{
+	struct ktgt_sense_info s;
+
+	ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+		       KTGT_ASC_PARAM_LIST_LENGTH, 0);
+	ktgt_spc_fail(cmd, &s);
 }
 
 static void pr_out(struct ktgt_cmd *cmd)
@@ -478,71 +910,117 @@ static void pr_out(struct ktgt_cmd *cmd)
 	struct ktgt_device *dev = cmd->core.dev;
 	u8 sa = cmd->cdb[1] & 0x1f, scope = cmd->cdb[2] >> 4;
 	u8 type = cmd->cdb[2] & 0x0f;
-	u32 plen = get_unaligned_be32(&cmd->cdb[5]);
+	u32 plen = get_unaligned_be32(&cmd->cdb[5]), tlen = 0;
+	struct ktgt_pr_tid *tid = NULL;
 	struct ktgt_sense_info s;
 	struct ktgt_pr_reg *me;
 	u64 res_key, sa_key;
+	const u8 *tids = NULL;
+	char *move_tgt = NULL;
+	bool was_aptpl;
+	int aptpl = -1;
+	LIST_HEAD(gone);
 	u8 *p, flags;
+	int ret;
 
 	might_sleep();
-	if (sa == PRO_REGISTER_MOVE) {
-		ktgt_sense_invalid_cdb(&s, 1, 4);
-		ktgt_spc_fail(cmd, &s);
+	if (plen < 24 || plen > PR_OUT_MAX_LEN ||
+	    ktgt_spc_dout_len(cmd) < plen) {
+		pr_length_error(cmd);
 		return;
 	}
-	if (plen != 24 || ktgt_spc_dout_len(cmd) < 24) {
-		ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
-			       KTGT_ASC_PARAM_LIST_LENGTH, 0);
-		ktgt_spc_fail(cmd, &s);
-		return;
-	}
-	p = ktgt_cmd_buf(cmd, 24);
+	p = kmalloc(plen, GFP_KERNEL);
 	if (!p) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return;
+	}
+	if (sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, p, plen) != plen) {
+		kfree(p);
+		pr_length_error(cmd);
 		return;
 	}
 	res_key = get_unaligned_be64(p);
 	sa_key = get_unaligned_be64(p + 8);
 	flags = p[20];
-	ktgt_cmd_buf_put(cmd, p);
 
-	if (flags & 0x08) {		/* SPEC_I_PT: SIP_C = 0 */
-		ktgt_sense_invalid_param(&s, 20, 3);
-		ktgt_spc_fail(cmd, &s);
-		return;
+	if (sa == PRO_REGISTER_MOVE) {
+		/* SPC-4 6.16.4: UNREG, APTPL, RTPI, one TransportID */
+		flags = p[17];
+		aptpl = flags & 0x01;
+		tlen = get_unaligned_be32(p + 20);
+		if (tlen > plen - 24) {
+			pr_length_error(cmd);
+			goto out_free;
+		}
+		tid = kmalloc(sizeof(*tid), GFP_KERNEL);
+		if (!tid) {
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			goto out_free;
+		}
+		ret = ktgt_pr_tid_parse(p + 24, tlen, tid);
+		if (ret == -EMSGSIZE) {
+			pr_length_error(cmd);
+			goto out_free;
+		}
+		if (ret < 0) {
+			ktgt_sense_invalid_param(&s, 24 + tid->err_off,
+						 tid->err_bit);
+			ktgt_spc_fail(cmd, &s);
+			goto out_free;
+		}
+		move_tgt = pr_rtpi_target(get_unaligned_be16(p + 18));
+	} else if (flags & 0x08) {		/* SPEC_I_PT: REGISTER only */
+		if (sa != PRO_REGISTER) {
+			ktgt_sense_invalid_param(&s, 20, 3);
+			ktgt_spc_fail(cmd, &s);
+			goto out_free;
+		}
+		if (plen < 28) {
+			pr_length_error(cmd);
+			goto out_free;
+		}
+		tlen = get_unaligned_be32(p + 24);
+		if (tlen > plen - 28) {
+			pr_length_error(cmd);
+			goto out_free;
+		}
+		tids = p + 28;
+	} else if (plen != 24) {
+		pr_length_error(cmd);
+		goto out_free;
 	}
-	if (flags & 0x01) {		/* APTPL: PTPL_C = 0 */
-		ktgt_sense_invalid_param(&s, 20, 0);
-		ktgt_spc_fail(cmd, &s);
-		return;
-	}
+	if (sa == PRO_REGISTER || sa == PRO_REGISTER_IGNORE)
+		aptpl = flags & 0x01;
 	if (sa == PRO_RESERVE || sa == PRO_RELEASE || sa == PRO_PREEMPT ||
 	    sa == PRO_PREEMPT_ABORT) {
 		if (scope) {
 			ktgt_sense_invalid_cdb(&s, 2, 7);
 			ktgt_spc_fail(cmd, &s);
-			return;
+			goto out_free;
 		}
 		if (!ktgt_pr_type_valid(type)) {
 			ktgt_sense_invalid_cdb(&s, 2, 3);
 			ktgt_spc_fail(cmd, &s);
-			return;
+			goto out_free;
 		}
 	}
 
 	mutex_lock(&dev->pr_mutex);
+	was_aptpl = dev->pr_aptpl;
 	me = reg_find(dev, cmd->sess);
 	switch (sa) {
 	case PRO_REGISTER:
 	case PRO_REGISTER_IGNORE:
 		pro_register(cmd, me, res_key, sa_key,
-			     sa == PRO_REGISTER_IGNORE, flags & 0x04);
+			     sa == PRO_REGISTER_IGNORE, flags & 0x04, tids,
+			     tlen);
 		break;
 	case PRO_RESERVE:
 	case PRO_RELEASE:
 	case PRO_CLEAR:
 	case PRO_PREEMPT:
 	case PRO_PREEMPT_ABORT:
+	case PRO_REGISTER_MOVE:
 		/* Only a registered nexus, with its key (5.13.1). */
 		if (!me || me->key != res_key) {
 			pr_conflict(cmd);
@@ -554,16 +1032,32 @@ static void pr_out(struct ktgt_cmd *cmd)
 			pro_release(cmd, me, type);
 		else if (sa == PRO_CLEAR)
 			pro_clear(cmd);
+		else if (sa == PRO_REGISTER_MOVE)
+			pro_move(cmd, me, sa_key, flags & 0x02, tid, move_tgt);
 		else
-			pro_preempt(cmd, me, sa_key, type,
-				    sa == PRO_PREEMPT_ABORT);
+			pro_preempt(cmd, me, sa_key, type, &gone);
 		break;
 	default:
 		ktgt_sense_invalid_cdb(&s, 1, 4);
 		ktgt_spc_fail(cmd, &s);
 		break;
 	}
+	/* APTPL (SPC-4 5.13.5): the last valid APTPL bit received rules. */
+	if (cmd->status == KTGT_SAM_GOOD) {
+		if (aptpl >= 0)
+			dev->pr_aptpl = aptpl;
+		if (dev->pr_aptpl)
+			pr_save(dev);
+		else if (was_aptpl && ktgt_pr_file_remove(ktgt_device_name(dev)))
+			pr_err_ratelimited("%s: cannot remove the persistent reservation file\n",
+					   ktgt_device_name(dev));
+	}
 	mutex_unlock(&dev->pr_mutex);
+	pr_preempted(cmd, &gone, sa == PRO_PREEMPT_ABORT);
+out_free:
+	kfree(move_tgt);
+	kfree(tid);
+	kfree(p);
 }
 
 /*
@@ -575,18 +1069,7 @@ static void pr_out(struct ktgt_cmd *cmd)
 /* The TransportID of a registration: its length, written if @buf. */
 static u32 reg_transport_id(const struct ktgt_pr_reg *r, u8 *buf)
 {
-	u32 n = strlen(r->port) + 1;
-	u32 len = ALIGN(max_t(u32, n, 20), 4);
-	/* iSCSI: FORMAT CODE 01b for "name,i,0x<ISID>", 00b for a name. */
-	u8 fmt = strstr(r->port, ",i,0x") ? 0x40 : 0x00;
-
-	if (buf) {
-		memset(buf, 0, 4 + len);
-		buf[0] = fmt | r->proto;
-		put_unaligned_be16(len, buf + 2);
-		memcpy(buf + 4, r->port, n);
-	}
-	return 4 + len;
+	return ktgt_pr_tid_build(r->proto, r->port, buf);
 }
 
 static void pr_in(struct ktgt_cmd *cmd)
@@ -652,8 +1135,10 @@ static void pr_in(struct ktgt_cmd *cmd)
 		break;
 	case PRI_REPORT_CAPS:
 		put_unaligned_be16(8, buf);
-		buf[2] = 0x10 | 0x04;	/* CRH, ATP_C */
+		buf[2] = 0x10 | 0x08 | 0x04 | 0x01; /* CRH SIP_C ATP_C PTPL_C */
 		buf[3] = 0x80;		/* TMV: the type mask is valid */
+		if (dev->pr_aptpl)
+			buf[3] |= 0x01;	/* PTPL_A */
 		buf[4] = 0x80 | 0x40 | 0x20 | 0x08 | 0x02;
 		buf[5] = 0x01;		/* EX_AC_AR */
 		off = 8;

@@ -186,6 +186,29 @@ ktgt_local_rescan() {
 	ktgt_write "$KTGT_CFS/targets/local/$1/rescan" 1
 }
 
+# Persistent reservations through sg3-utils' sg_persist. ktgt_pr DEV
+# ARGS...: run `sg_persist -n ARGS DEV`, keep its output in $KTGT_PR_OUT
+# and print its exit status (0, or 24 for RESERVATION CONFLICT, ...).
+KTGT_PR_OUT=/tmp/sem-pr.out
+ktgt_pr() {
+	local dev=$1
+	shift
+	sg_persist -n "$@" "$dev" > "$KTGT_PR_OUT" 2>&1
+	echo $?
+}
+
+# ktgt_pr_gen DEV: the PRgeneration READ KEYS reports, e.g. 0x3.
+ktgt_pr_gen() {
+	ktgt_pr "$1" -k > /dev/null
+	sed -n 's/.*PR generation=\(0x[0-9a-f]*\).*/\1/p' "$KTGT_PR_OUT"
+}
+
+# ktgt_pr_keys DEV: the registered keys, space separated.
+ktgt_pr_keys() {
+	ktgt_pr "$1" -k > /dev/null
+	grep -oE '^ +0x[0-9a-f]+$' "$KTGT_PR_OUT" | tr -d ' ' | tr '\n' ' '
+}
+
 # ktgt_local_nexuses DEVICE NAME...: create and enable one local target
 # per NAME, each mapping DEVICE (HANDLER/NAME) at LUN 0 - two local
 # targets are two I_T nexuses to one logical unit - and wait for their

@@ -29,13 +29,8 @@ reserve10() { ktgt_status "$1" 56 00 00 00 00 00 00 00 00 00; }
 release10() { ktgt_status "$1" 57 00 00 00 00 00 00 00 00 00; }
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMRES
-for t in a b; do
-	ktgt_mktarget local/$t
-	ktgt_maplun local/$t 0 vdisk_nullio/lu
-	ktgt_enable local/$t
-done
-sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
-sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
+ktgt_local_nexuses vdisk_nullio/lu a b
+sga=${KTGT_NEXUS[a]} sgb=${KTGT_NEXUS[b]}
 for sg in "$sga" "$sgb"; do
 	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
 done

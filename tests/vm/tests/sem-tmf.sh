@@ -31,13 +31,8 @@ modprobe sg || fail "modprobe sg"
 
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMTMF
-for t in a b; do
-	ktgt_mktarget local/$t
-	ktgt_maplun local/$t 0 vdisk_nullio/lu
-	ktgt_enable local/$t
-done
-sga=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
-sgb=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
+ktgt_local_nexuses vdisk_nullio/lu a b
+sga=${KTGT_NEXUS[a]} sgb=${KTGT_NEXUS[b]}
 log "session a: $sga, session b: $sgb"
 
 # --- QUERY ASYNCHRONOUS EVENT, CLEAR ACA, INCORRECT LUN ---

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktgt core: the files that persist a logical unit's persistent
+ * reservation state across power loss (APTPL, SPC-4 5.13.5), one per
+ * device: <pr_dir>/<device name>, pr_dir being the ktgt_core module
+ * parameter (default /var/lib/ktgt/pr; the directory must exist).
+ * core/pr.c encodes and decodes them with core/pr_data.c; this file only
+ * does the I/O, from process context (it sleeps), with the kernel's own
+ * VFS calls.
+ */
+#ifndef KTGT_PR_FILE_H
+#define KTGT_PR_FILE_H
+
+#include <linux/types.h>
+
+/**
+ * ktgt_pr_file_write() - replace a device's state file atomically
+ * @name: the device name
+ * @buf: the new contents
+ * @len: their length
+ *
+ * Writes <name>.tmp, fsyncs it, renames it over <name> and fsyncs the
+ * directory, so the file holds either the old or the new state after a
+ * crash. Process context.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ktgt_pr_file_write(const char *name, const void *buf, size_t len);
+
+/**
+ * ktgt_pr_file_read() - read a device's state file
+ * @name: the device name
+ * @buf: set to the contents, to be freed with vfree()
+ * @path: set to the file's path (kfree()) for messages; may be NULL
+ *
+ * Process context.
+ *
+ * Return: the length, -ENOENT if there is no file, or another negative
+ * errno (-EFBIG if larger than any valid file).
+ */
+ssize_t ktgt_pr_file_read(const char *name, void **buf, char **path);
+
+/**
+ * ktgt_pr_file_remove() - remove a device's state file
+ * @name: the device name
+ *
+ * Process context.
+ *
+ * Return: 0 (also if there was none) or a negative errno.
+ */
+int ktgt_pr_file_remove(const char *name);
+
+/**
+ * ktgt_pr_file_path() - the path of a device's state file
+ * @name: the device name
+ *
+ * Return: a kmalloc'd path, or NULL.
+ */
+char *ktgt_pr_file_path(const char *name);
+
+#endif /* KTGT_PR_FILE_H */
