@@ -14,6 +14,7 @@
 #   make sparse          kbuild C=2 (sparse) over every module
 #   make checkpatch      scripts/checkpatch.pl --strict over our sources
 #   make deps            install everything the above need (apt-get)
+#   make conformance     libiscsi's iscsi-test-cu, ktgt vs LIO (~15 min)
 
 SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -111,6 +112,14 @@ shell: modules
 
 fuzz:
 	$(MAKE) -C $(TOP)/tests/host fuzz
+
+# libiscsi's conformance suite against LIO and ktgt in one VM, compared
+# (not part of check: 10-20 min under TCG; Documentation/iscsi-conformance.rst).
+.PHONY: conformance
+conformance: modules tools
+	@$(TOP)/tests/vm/run --kernel $(KERNEL) \
+		--results $(TOP)/tests/results/conformance \
+		$(TOP)/tests/vm/conformance/*.sh
 
 clean:
 	-[ -f $(KDIR)/Makefile ] && $(MAKE) $(KBUILD_ARGS) clean

@@ -776,8 +776,14 @@ struct ktgt_spc_dev;
  * KTGT_MAX_XFER_BYTES (engine). WRITE SAME writes through ->rw in chunks
  * of at most 1 MiB, so its limit bounds the time one command takes.
  */
-#define KTGT_SBC_MAX_WS_BYTES		SZ_32M	/* MAX WRITE SAME */
-#define KTGT_SBC_MAX_UNMAP_BYTES	SZ_1G	/* per descriptor */
+/*
+ * conformance: with 512-byte blocks, below 65536 blocks of WRITE SAME
+ * (libiscsi then checks that 65536 is refused instead of writing 32 MiB
+ * in one WRITE(16), beyond MAXIMUM TRANSFER LENGTH) and at most 1Mi
+ * blocks of UNMAP (libiscsi's sanity limit).
+ */
+#define KTGT_SBC_MAX_WS_BYTES		SZ_16M	/* MAX WRITE SAME */
+#define KTGT_SBC_MAX_UNMAP_BYTES	SZ_512M	/* per descriptor */
 #define KTGT_SBC_MAX_UNMAP_DESCS	128	/* per UNMAP command */
 #define KTGT_SBC_MAX_CAW_BLOCKS		16	/* COMPARE AND WRITE */
 #define KTGT_SBC_MAX_LBA_STATUS_DESCS	256	/* per GET LBA STATUS */

@@ -7,7 +7,9 @@
  * lock; FUA is forced while the write cache is disabled). Everything else
  * a disk needs is built here: SYNCHRONIZE CACHE, READ CAPACITY, VERIFY,
  * WRITE AND VERIFY, WRITE SAME, UNMAP, GET LBA STATUS, COMPARE AND WRITE;
- * the SPC commands go to ktgt_spc_exec().
+ * EXTENDED COPY and RECEIVE COPY RESULTS go to core/xcopy.c (which moves
+ * data with ktgt_sbc_io_dev(), core/sbc_io.h); the SPC commands go to
+ * ktgt_spc_exec().
  *
  * Internal I/O
  * ============
@@ -47,19 +49,11 @@
 #include "cdb.h"
 #include "sense.h"
 #include "spc_data.h"
+#include "sbc_io.h"
+#include "xcopy.h"
 
 /* Bytes of medium one internal transfer moves at most. */
 #define SBC_CHUNK_BYTES		SZ_1M
-
-/**
- * struct sbc_io - an internal medium transfer
- * @cmd: the command handed to the handler's ->rw
- * @done: completed by ktgt_sbc_internal_done() when ->rw went async
- */
-struct sbc_io {
-	struct ktgt_cmd		cmd;
-	struct completion	done;
-};
 
 void ktgt_sbc_internal_done(struct ktgt_cmd *cmd)
 {
@@ -83,12 +77,28 @@ static int sbc_io_sync(struct ktgt_cmd *parent, struct sbc_io *io,
 		       enum ktgt_data_dir dir, u64 lba, u32 nr,
 		       struct scatterlist *sg, unsigned int nents, u32 flags)
 {
-	struct ktgt_device *dev = parent->core.dev;
-	u32 len = nr * dev->params.block_size;
+	return ktgt_sbc_io_dev(parent, io, NULL, 0, dir, lba, nr, sg, nents,
+			       flags);
+}
+
+int ktgt_sbc_io_dev(struct ktgt_cmd *parent, struct sbc_io *io,
+		    struct ktgt_device *dev, u64 lun, enum ktgt_data_dir dir,
+		    u64 lba, u32 nr, struct scatterlist *sg,
+		    unsigned int nents, u32 flags)
+{
 	struct ktgt_cmd *ic = &io->cmd;
+	u32 len;
 
 	might_sleep();
 	ktgt_cmd_init_internal(ic, parent);
+	if (dev) {
+		/* Another LUN of the same I_T nexus (EXTENDED COPY). */
+		ic->core.dev = dev;
+		ic->lun = lun;
+		ic->core.tgt_dev = NULL;
+	}
+	dev = ic->core.dev;
+	len = nr * dev->params.block_size;
 	init_completion(&io->done);
 	ic->exp_dir = dir;
 	ic->exp_len = len;
@@ -727,6 +737,12 @@ enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd)
 		break;
 	case 0x89:		/* COMPARE AND WRITE */
 		sbc_compare_and_write(cmd);
+		break;
+	case 0x83:		/* EXTENDED COPY(LID1) */
+		ktgt_xcopy_exec(cmd);
+		break;
+	case 0x84:		/* RECEIVE COPY RESULTS */
+		ktgt_xcopy_results(cmd);
 		break;
 	default:
 spc:

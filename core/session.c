@@ -55,6 +55,12 @@ MODULE_PARM_DESC(sess_queue_depth,
 		 "commands a new session may have outstanding before TASK SET FULL (default 128)");
 
 DEFINE_XARRAY_ALLOC1(ktgt_sessions);
+/*
+ * The next session id to try, under ktgt_cfg_mutex:
+ * ids are allocated cyclically, so an ended session's id is not given to
+ * the next one (EXTENDED COPY results and sysfs names key on it).
+ */
+static u32 sess_next_id;
 
 /**
  * struct ktgt_session_node - a session as allocated here
@@ -504,8 +510,9 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 			goto out_nexus;
 	}
 
-	ret = xa_alloc(&ktgt_sessions, &id, sess, xa_limit_32b, GFP_KERNEL);
-	if (ret)
+	ret = xa_alloc_cyclic(&ktgt_sessions, &id, sess, xa_limit_32b,
+			      &sess_next_id, GFP_KERNEL);
+	if (ret < 0)
 		goto out_nexus;
 	sess->id = id;
 	ret = kobject_add(&sess->kobj, ktgt_sysfs_sessions, "%u", id);

@@ -429,6 +429,7 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	case 0x2f:		/* VERIFY(10) */
 	case 0x41:		/* WRITE SAME(10) */
 	case 0x42:		/* UNMAP: the handler's ->unmap */
+	case 0x83:		/* EXTENDED COPY: internal I/O */
 	case 0x89:		/* COMPARE AND WRITE */
 	case 0x8e:		/* WRITE AND VERIFY(16) */
 	case 0x8f:		/* VERIFY(16) */

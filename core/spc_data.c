@@ -10,6 +10,7 @@
  * allocation length by construction.
  */
 #include "spc_data.h"
+#include "xcopy_data.h"
 
 /*
  * ---------------------------------------------------------------------
@@ -110,7 +111,8 @@ u32 ktgt_spc_inquiry_std(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 }
 
 /* The VPD pages of a device type, in ascending order. */
-static const u8 vpd_pages_disk[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
+static const u8 vpd_pages_disk[] = { 0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1,
+				       0xb2 };
 static const u8 vpd_pages_other[] = { 0x00, 0x80, 0x83 };
 
 static const u8 *vpd_pages(const struct ktgt_spc_dev *d, u32 *nr)
@@ -229,6 +231,53 @@ static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 	return off;
 }
 
+/*
+ * 8Fh THIRD-PARTY COPY (SPC-4 7.8.17): the EXTENDED
+ * COPY copy manager of core/xcopy.c, limits from xcopy_data.h. Supported
+ * Commands (0001h), Parameter Data (0004h), Supported Descriptors (0008h)
+ * and General Copy Operations (8001h).
+ */
+static u32 vpd_tpc_desc(u8 *buf, u32 buflen, u32 off, u16 type, u16 len)
+{
+	ob_put_be(buf, buflen, off, type, 2);
+	ob_put_be(buf, buflen, off + 2, len, 2);
+	return 4 + len;
+}
+
+static u32 vpd_third_party_copy(const struct ktgt_spc_dev *d, u8 *buf,
+				u32 buflen)
+{
+	static const u8 cmds[] = {
+		8,				/* COMMANDS SUPPORTED LIST LENGTH */
+		0x83, 1, 0x00,			/* EXTENDED COPY(LID1) */
+		0x84, 3, KTGT_RCR_COPY_STATUS,	/* RECEIVE COPY RESULTS */
+		KTGT_RCR_OP_PARAMS, KTGT_RCR_FAILED_SEGMENT,
+	};
+	u32 off = 4;
+
+	vpd_hdr(d, 0x8f, KTGT_XCOPY_VPD_LEN - 4, buf, buflen);
+	/* 9 bytes padded to 12 */
+	ob_mem(buf, buflen, off + 4, cmds, sizeof(cmds));
+	off += vpd_tpc_desc(buf, buflen, off, 0x0001, 12);
+
+	ob_put_be(buf, buflen, off + 8, KTGT_XCOPY_MAX_TGT_DESCS, 2);
+	ob_put_be(buf, buflen, off + 10, KTGT_XCOPY_MAX_SEG_DESCS, 2);
+	ob_put_be(buf, buflen, off + 12, KTGT_XCOPY_MAX_DESC_LIST_LEN, 4);
+	off += vpd_tpc_desc(buf, buflen, off, 0x0004, 0x1c);
+
+	ob_put8(buf, buflen, off + 4, 2);
+	ob_put8(buf, buflen, off + 5, KTGT_XCOPY_SEG_B2B);
+	ob_put8(buf, buflen, off + 6, KTGT_XCOPY_TGT_IDENT);
+	off += vpd_tpc_desc(buf, buflen, off, 0x0008, 4);
+
+	ob_put_be(buf, buflen, off + 4, KTGT_XCOPY_MAX_CONCURRENT, 4);
+	ob_put_be(buf, buflen, off + 8, KTGT_XCOPY_MAX_CONCURRENT, 4);
+	ob_put_be(buf, buflen, off + 12, KTGT_XCOPY_MAX_SEG_BYTES, 4);
+	ob_put8(buf, buflen, off + 16, 9);	/* DATA SEGMENT GRANULARITY */
+	off += vpd_tpc_desc(buf, buflen, off, 0x8001, 0x1c);
+	return off;
+}
+
 /* B0h BLOCK LIMITS (SBC-3 6.6.4) */
 static u32 vpd_block_limits(const struct ktgt_spc_dev *d, u8 *buf,
 			    u32 buflen)
@@ -288,6 +337,8 @@ u32 ktgt_spc_vpd(const struct ktgt_spc_dev *d, u8 page, u8 *buf, u32 buflen)
 		return vpd_serial(d, buf, buflen);
 	case 0x83:
 		return vpd_devid(d, buf, buflen);
+	case 0x8f:
+		return vpd_third_party_copy(d, buf, buflen);
 	case 0xb0:
 		return vpd_block_limits(d, buf, buflen);
 	case 0xb1:

@@ -18,7 +18,9 @@
 # ktgt_iscsi_* and hide the difference:
 #
 #   iscsi_tgt_setup                     load modules, start daemons
-#   iscsi_tgt_mkdisk NAME FILE SIZE     a file-backed disk (serial NAME)
+#   iscsi_tgt_mkdisk NAME FILE SIZE [ATTR=VALUE...]
+#                                       a file-backed disk (serial NAME);
+#                                       ATTRs: ktgt device attributes
 #   iscsi_tgt_mktarget IQN PORTAL...    a target listening on PORTALs
 #                                       ("127.0.0.1", "::1"), port 3260
 #   iscsi_tgt_maplun IQN LUN NAME [INITIATOR...]
@@ -94,7 +96,9 @@ lio_setup() {
 	mkdir -p "$LIO_CFS/iscsi" || fail "mkdir $LIO_CFS/iscsi"
 }
 
-# lio_mkdisk NAME FILE SIZE: fileio backstore fileio_0/NAME, serial NAME.
+# lio_mkdisk NAME FILE SIZE [ATTR=VALUE...]: fileio backstore
+# fileio_0/NAME, serial NAME, thin provisioned (emulate_tpu); ktgt's
+# device attributes after SIZE are ignored.
 lio_mkdisk() {
 	local d=$LIO_CFS/core/fileio_0/$1 bytes
 	[ -e "$2" ] || truncate -s "$3" "$2" || fail "truncate $2"
@@ -284,9 +288,11 @@ ktgt_iscsi_setup() {
 	ktgt_iscsid_start
 }
 
+# ktgt_iscsi_mkdisk NAME FILE SIZE [ATTR=VALUE...]: extra device
+# attributes (e.g. thin_provisioned=1, what LIO's emulate_tpu gives).
 ktgt_iscsi_mkdisk() {
 	[ -e "$2" ] || truncate -s "$3" "$2" || fail "truncate $2"
-	ktgt_mkdev "vdisk_fileio/$1" filename="$2" serial="$1"
+	ktgt_mkdev "vdisk_fileio/$1" filename="$2" serial="$1" "${@:4}"
 }
 
 ktgt_iscsi_mktarget() {

@@ -90,7 +90,7 @@ grep -q 'RMB=1' <<< "$inq" || fail "sg_inq RMB: $inq"
 expect_eq "$(cat /sys/block/"${dev#/dev/}"/removable)" 1 "sysfs removable"
 
 log "VPD pages"
-expect_eq "$(din "VPD 00h" 255 12 01 00 00 ff 00)" "00000006008083b0b1b2" \
+expect_eq "$(din "VPD 00h" 255 12 01 00 00 ff 00)" "000000070080838fb0b1b2" \
 	"VPD 00h"
 expect_eq "$(din "VPD 80h" 255 12 01 80 00 ff 00)" \
 	"00800008$(hexstr SPCINQ01 8)" "VPD 80h"
@@ -105,10 +105,10 @@ expect_eq "$(cat /sys/block/"${dev#/dev/}"/device/wwid)" "naa.$naa" \
 	"the disk's wwid (from VPD 83h)"
 
 # Block limits: 8 MiB transfers (16384 blocks of 512), WRITE SAME of
-# 32 MiB, COMPARE AND WRITE of 16 blocks; no UNMAP without thin
+# 16 MiB, COMPARE AND WRITE of 16 blocks; no UNMAP without thin
 # provisioning.
 exp="00b0003c""0010""0000""00004000""00000000""00000000"
-exp+="00000000""00000000""00000000""00000000""0000000000010000"$(zeros 20)
+exp+="00000000""00000000""00000000""00000000""0000000000008000"$(zeros 20)
 expect_eq "$(din "VPD B0h" 255 12 01 b0 00 ff 00)" "$exp" "VPD B0h"
 # Rotational: MEDIUM ROTATION RATE not reported (0000h).
 expect_eq "$(din "VPD B1h" 255 12 01 b1 00 ff 00)" "00b1003c$(zeros 60)" \
@@ -122,7 +122,7 @@ log "VPD pages of the thin provisioned 4096-byte nullio LUN"
 sgsave=$sg
 sg=$sg1
 exp="00b0003c""0010""0000""00000800""00000000""00000000"
-exp+="00040000""00000080""00000000""00000000""0000000000002000"$(zeros 20)
+exp+="00020000""00000080""00000000""00000000""0000000000001000"$(zeros 20)
 expect_eq "$(din "VPD B0h" 255 12 01 b0 00 ff 00)" "$exp" \
 	"VPD B0h (4096-byte blocks, thin)"
 expect_eq "$(din "VPD B1h" 255 12 01 b1 00 ff 00)" \

@@ -190,7 +190,7 @@ before=$(sum)
 unmap_list $T/ul 1024 8 $((cap - 4)) 8
 expect_check "UNMAP past the end (second descriptor)" \
 	"key=05 asc=21 ascq=00 sks=-" "$(run $T/ul 42 00 00 00 00 00 00 00 28 00)"
-unmap_list $T/ul 1024 8 0 $((2097152 + 1))
+unmap_list $T/ul 1024 8 0 $((1048576 + 1))
 expect_check "UNMAP over MAXIMUM UNMAP LBA COUNT" \
 	"key=05 asc=26 ascq=00 sks=8f0020" \
 	"$(run $T/ul 42 00 00 00 00 00 00 00 28 00)"
@@ -272,12 +272,12 @@ expect_check "WRITE SAME UNMAP without thin provisioning" \
 sg=$sg2
 expect_check "WRITE SAME over MAXIMUM WRITE SAME LENGTH" \
 	"key=05 asc=24 ascq=00 sks=cf000a" \
-	"$(run $T/pat 93 00 $(be 0 8) $(be 65537 4) 00 00)"
+	"$(run $T/pat 93 00 $(be 0 8) $(be 32769 4) 00 00)"
 expect_check "WRITE SAME(16) of 0 blocks on a 1 GiB disk" \
 	"key=05 asc=24 ascq=00 sks=cf000a" \
 	"$(run $T/pat 93 00 $(be 0 8) 00 00 00 00 00 00)"
 expect_good "WRITE SAME of MAXIMUM WRITE SAME LENGTH" \
-	"$(run $T/pat 93 00 $(be 0 8) $(be 65536 4) 00 00)"
+	"$(run $T/pat 93 00 $(be 0 8) $(be 32768 4) 00 00)"
 sg=$sg0
 expect_eq "$(sum)" "$before" "backing file after refused WRITE SAMEs"
 

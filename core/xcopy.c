@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt core: the EXTENDED COPY copy manager of direct-access devices
+ * (SPC-4 6.4 EXTENDED COPY(LID1), 6.18 RECEIVE COPY RESULTS).
+ *
+ * What it copies
+ * ==============
+ * Block device to block device segments (02h) between logical units the
+ * issuing I_T nexus can see: each identification target descriptor (E4h)
+ * names a logical unit by the NAA designator of its VPD page 83h, and is
+ * looked up among the LUNs of the command's session (its LUN set). The
+ * parameter list is parsed by the portable core/xcopy_data.c.
+ *
+ * How
+ * ===
+ * Through the handlers' own medium operations (->rw), with internal
+ * commands (ktgt_sbc_io_dev(), core/sbc.c): a chunk of the source is read
+ * into a buffer from the sgv pool and written to the destination, FUA if
+ * the destination's write cache is off. The command is not re-entered
+ * into the engine, so a copy is not ordered against other commands
+ * writing the same blocks (SPC-4 does not require atomicity of a copy).
+ *
+ * Lifetimes and locking
+ * =====================
+ * Each target descriptor's LUN is held (lun->ref, ktgt_lun_get()) from
+ * its lookup until the copy ends, so neither the LUN nor its device can
+ * go away under the copy; the device's parameters (block size, NAA id)
+ * only change while it is disabled, which a mapped device cannot be.
+ *
+ * The outcome of a copy whose LIST ID USAGE asks for it (00b, 10b) is kept
+ * for RECEIVE COPY RESULTS in a small table (xcopy_results, under
+ * xcopy_lock, an irq-safe spinlock never held while sleeping), keyed by session id,
+ * LUN and LIST IDENTIFIER; the oldest finished entry is reused when the
+ * table is full. Session ids are never reused, so a stale entry is only
+ * ever found by nobody.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include <ktgt/ktgt.h>
+#include "ktgt_internal.h"
+#include "cdb.h"
+#include "sense.h"
+#include "sbc_io.h"
+#include "xcopy.h"
+#include "xcopy_data.h"
+
+/* The parameter list bytes the parser may need: header and descriptors. */
+#define XCOPY_PARAM_MAX		(KTGT_XCOPY_HDR_LEN + \
+				 KTGT_XCOPY_MAX_DESC_LIST_LEN)
+/* Bytes moved per internal read/write pair. */
+#define XCOPY_CHUNK_BYTES	SZ_1M
+/* Copy outcomes kept for RECEIVE COPY RESULTS. */
+#define XCOPY_NR_RESULTS	32
+
+#define XCOPY_DESIG_TYPE_NAA	0x3
+#define XCOPY_ASC_WRITE_PROTECTED	0x27
+#define XCOPY_ASC_OP_IN_PROGRESS	0x00	/* ASCQ 16h */
+#define XCOPY_ASCQ_OP_IN_PROGRESS	0x16
+
+/**
+ * struct xcopy_result - what RECEIVE COPY RESULTS reports about a copy
+ * @seq: when the entry was taken (0: free), to find the oldest
+ * @sess_id: the I_T nexus (ktgt_session.id)
+ * @lun: the LUN the EXTENDED COPY was addressed to
+ * @list_id: its LIST IDENTIFIER
+ * @status: COPY MANAGER STATUS (KTGT_XCOPY_STATUS_*)
+ * @segs: segments processed
+ * @bytes: bytes written to destinations
+ * @scsi_status: the status the EXTENDED COPY completed with
+ * @sense_len: bytes in @sense
+ * @sense: its sense data
+ */
+struct xcopy_result {
+	u64	seq;
+	u64	sess_id;
+	u64	lun;
+	u8	list_id;
+	u8	status;
+	u16	segs;
+	u64	bytes;
+	u8	scsi_status;
+	u8	sense_len;
+	u8	sense[KTGT_SENSE_LEN];
+};
+
+static DEFINE_SPINLOCK(xcopy_lock);	/* xcopy_results, xcopy_seq */
+static struct xcopy_result xcopy_results[XCOPY_NR_RESULTS];
+static u64 xcopy_seq;
+
+/**
+ * struct xcopy_op - one EXTENDED COPY being executed
+ * @x: the parsed parameter list
+ * @luns: the LUN each target descriptor names, held
+ * @io: the internal command
+ * @segs: segments processed
+ * @bytes: bytes written
+ */
+struct xcopy_op {
+	struct ktgt_xcopy	x;
+	struct ktgt_lun		*luns[KTGT_XCOPY_MAX_TGT_DESCS];
+	struct sbc_io		io;
+	u16			segs;
+	u64			bytes;
+};
+
+/* The entry of (@sess_id, @lun, @list_id), or NULL. xcopy_lock held. */
+static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
+		struct xcopy_result *r = &xcopy_results[i];
+
+		if (r->seq && r->sess_id == sess_id && r->lun == lun &&
+		    r->list_id == list_id)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Take the entry for a new copy, marked running. Returns its seq, 0 if
+ * none is needed or free, or -EBUSY if a copy with that list identifier
+ * is still running on the nexus.
+ */
+static s64 xcopy_result_start(struct ktgt_cmd *cmd, const struct ktgt_xcopy *x)
+{
+	struct xcopy_result *r, *old = NULL;
+	unsigned long flags;
+	unsigned int i;
+	s64 seq = 0;
+
+	if (x->list_id_usage == KTGT_XCOPY_LID_NONE)
+		return 0;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	r = xcopy_find(cmd->sess->id, cmd->lun, x->list_id);
+	if (r && r->status == KTGT_XCOPY_STATUS_RUNNING) {
+		spin_unlock_irqrestore(&xcopy_lock, flags);
+		return -EBUSY;
+	}
+	for (i = 0; !r && i < XCOPY_NR_RESULTS; i++) {
+		struct xcopy_result *e = &xcopy_results[i];
+
+		if (!e->seq) {
+			r = e;
+		} else if (e->status != KTGT_XCOPY_STATUS_RUNNING &&
+			   (!old || e->seq < old->seq)) {
+			old = e;
+		}
+	}
+	if (!r)
+		r = old;
+	if (r) {
+		memset(r, 0, sizeof(*r));
+		r->seq = ++xcopy_seq;
+		r->sess_id = cmd->sess->id;
+		r->lun = cmd->lun;
+		r->list_id = x->list_id;
+		r->status = KTGT_XCOPY_STATUS_RUNNING;
+		seq = r->seq;
+	}
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+	return seq;
+}
+
+/* Record the outcome of @cmd (already given its status) in entry @seq. */
+static void xcopy_result_end(struct ktgt_cmd *cmd, s64 seq,
+			     const struct xcopy_op *op)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (seq <= 0)
+		return;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
+		struct xcopy_result *r = &xcopy_results[i];
+
+		if (r->seq != (u64)seq)
+			continue;
+		r->status = cmd->status == KTGT_SAM_GOOD ?
+			    KTGT_XCOPY_STATUS_GOOD : KTGT_XCOPY_STATUS_ERROR;
+		r->segs = op->segs;
+		r->bytes = op->bytes;
+		r->scsi_status = cmd->status;
+		r->sense_len = min_t(u8, cmd->sense_len, sizeof(r->sense));
+		memcpy(r->sense, cmd->sense, r->sense_len);
+		break;
+	}
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+}
+
+static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
+{
+	struct ktgt_sense_info err;
+
+	ktgt_sense_set(&err, key, asc, ascq);
+	ktgt_cmd_sense(cmd, &err);
+}
+
+static void xcopy_bad_param(struct ktgt_cmd *cmd, u32 field, int bit)
+{
+	struct ktgt_sense_info err;
+
+	ktgt_sense_invalid_param(&err, (u16)field, bit);
+	ktgt_cmd_sense(cmd, &err);
+}
+
+/*
+ * The LUN of @cmd's session whose device has the NAA designator of @t,
+ * held; NULL if there is none (or it is not a direct-access device).
+ */
+static struct ktgt_lun *xcopy_find_lun(struct ktgt_cmd *cmd,
+				       const struct ktgt_xcopy_tgt *t)
+{
+	struct ktgt_lun *l, *found = NULL;
+	struct ktgt_lun_set *set;
+	unsigned long idx;
+
+	if (t->type != XCOPY_DESIG_TYPE_NAA ||
+	    t->len != sizeof(l->dev->params.naa_id))
+		return NULL;
+	rcu_read_lock();
+	set = rcu_dereference(cmd->sess->lun_set);
+	if (set) {
+		xa_for_each(&set->luns, idx, l) {
+			if (!l->dev->type->sbc ||
+			    memcmp(l->dev->params.naa_id, t->desig, t->len))
+				continue;
+			found = ktgt_lun_get(set, idx);
+			if (found)
+				break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Look up and check every target descriptor; false if @cmd failed. */
+static bool xcopy_resolve(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	unsigned int i;
+
+	for (i = 0; i < op->x.nr_tgts; i++) {
+		const struct ktgt_xcopy_tgt *t = &op->x.tgts[i];
+		u32 off = KTGT_XCOPY_HDR_LEN + i * KTGT_XCOPY_TGT_DESC_LEN;
+
+		op->luns[i] = xcopy_find_lun(cmd, t);
+		if (!op->luns[i]) {
+			xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+				   KTGT_ASC_UNREACHABLE_TARGET,
+				   KTGT_ASCQ_UNREACHABLE_TARGET);
+			return false;
+		}
+		if (t->block_size != op->luns[i]->dev->params.block_size) {
+			xcopy_bad_param(cmd, off + 29, 7);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void xcopy_put_luns(struct xcopy_op *op)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(op->luns); i++)
+		if (op->luns[i])
+			ktgt_lun_put(op->luns[i]);
+}
+
+/* Copy one segment; false if @cmd failed. */
+static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			  const struct ktgt_xcopy_seg *s)
+{
+	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
+	u32 bs = src->dev->params.block_size, chunk, n, done, flags = 0;
+	struct scatterlist *sg;
+	unsigned int nents;
+	void *h;
+
+	if (!s->nr_blocks)
+		return true;
+	if (dst->dev->params.block_size != bs) {
+		xcopy_bad_param(cmd, s->off + 6, 7);
+		return false;
+	}
+	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES) {
+		xcopy_bad_param(cmd, s->off + 10, 7);
+		return false;
+	}
+	if (s->src_lba > ktgt_device_capacity(src->dev) ||
+	    s->nr_blocks > ktgt_device_capacity(src->dev) - s->src_lba ||
+	    s->dst_lba > ktgt_device_capacity(dst->dev) ||
+	    s->nr_blocks > ktgt_device_capacity(dst->dev) - s->dst_lba) {
+		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+			   KTGT_ASC_COPY_TARGET_ERROR,
+			   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+		return false;
+	}
+	if (dst->read_only || dst->dev->params.read_only) {
+		xcopy_fail(cmd, KTGT_KEY_DATA_PROTECT,
+			   XCOPY_ASC_WRITE_PROTECTED, 0);
+		return false;
+	}
+	if (!ktgt_spc_wce(dst->dev))
+		flags |= KTGT_CDB_FUA;
+
+	chunk = min_t(u32, s->nr_blocks, max(XCOPY_CHUNK_BYTES / bs, 1U));
+	h = ktgt_sgv_alloc(chunk * bs, GFP_KERNEL, &sg, &nents);
+	if (!h) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return false;
+	}
+	for (done = 0; done < s->nr_blocks; done += n) {
+		n = min_t(u32, s->nr_blocks - done, chunk);
+		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
+				    KTGT_DIR_READ, s->src_lba + done, n, sg,
+				    nents, 0) ||
+		    ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
+				    KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
+				    nents, flags))
+			break;
+		op->bytes += (u64)n * bs;
+	}
+	ktgt_sgv_free(h);
+	return done >= s->nr_blocks;
+}
+
+void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
+{
+	u32 len = ktgt_spc_dout_len(cmd), plen;
+	struct ktgt_sense_info err;
+	struct xcopy_op *op;
+	unsigned int i;
+	u8 *param;
+	s64 seq;
+	int ret;
+
+	might_sleep();
+	/* PARAMETER LIST LENGTH 0: nothing to do (SPC-4 6.4.1). */
+	if (!len) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	op = kzalloc(sizeof(*op), GFP_KERNEL);
+	if (!op) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return;
+	}
+	/* The parser reads no further than header + descriptor lists. */
+	plen = min_t(u32, len, XCOPY_PARAM_MAX);
+	param = ktgt_cmd_buf(cmd, plen);
+	if (!param) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		goto out;
+	}
+	ret = ktgt_xcopy_parse(param, plen, &op->x, &err);
+	ktgt_cmd_buf_put(cmd, param);
+	if (ret) {
+		ktgt_cmd_sense(cmd, &err);
+		goto out;
+	}
+
+	seq = xcopy_result_start(cmd, &op->x);
+	if (seq < 0) {
+		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
+		goto out;
+	}
+	if (xcopy_resolve(cmd, op)) {
+		for (i = 0; i < op->x.nr_segs; i++) {
+			if (!xcopy_segment(cmd, op, &op->x.segs[i]))
+				break;
+			op->segs++;
+		}
+		if (i == op->x.nr_segs)
+			ktgt_cmd_good(cmd, 0);
+	}
+	xcopy_put_luns(op);
+	xcopy_result_end(cmd, seq, op);
+out:
+	kfree(op);
+}
+
+void ktgt_xcopy_results(struct ktgt_cmd *cmd)
+{
+	u8 buf[KTGT_RCR_FAILED_HDR_LEN + KTGT_SENSE_LEN];
+	u8 sa = cmd->cdb[1] & 0x1f, list_id = cmd->cdb[2];
+	struct ktgt_sense_info err;
+	struct xcopy_result r;
+	struct xcopy_result *e;
+	unsigned long flags;
+	u32 n;
+
+	if (sa == KTGT_RCR_OP_PARAMS) {
+		n = ktgt_xcopy_op_params(buf, sizeof(buf));
+		ktgt_spc_send(cmd, buf, n);
+		return;
+	}
+	if (sa != KTGT_RCR_COPY_STATUS && sa != KTGT_RCR_FAILED_SEGMENT) {
+		ktgt_sense_invalid_cdb(&err, 1, 4);
+		ktgt_cmd_sense(cmd, &err);
+		return;
+	}
+
+	spin_lock_irqsave(&xcopy_lock, flags);
+	e = xcopy_find(cmd->sess->id, cmd->lun, list_id);
+	if (e)
+		r = *e;
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+	/* No copy with that list identifier on this I_T nexus. */
+	if (!e) {
+		ktgt_sense_invalid_cdb(&err, 2, 7);
+		ktgt_cmd_sense(cmd, &err);
+		return;
+	}
+	if (sa == KTGT_RCR_COPY_STATUS)
+		n = ktgt_xcopy_copy_status(buf, sizeof(buf), r.status, r.segs,
+					   r.bytes);
+	else if (r.status == KTGT_XCOPY_STATUS_RUNNING)
+		n = ktgt_xcopy_failed_segment(buf, sizeof(buf), 0, NULL, 0);
+	else
+		n = ktgt_xcopy_failed_segment(buf, sizeof(buf), r.scsi_status,
+					      r.sense, r.sense_len);
+	ktgt_spc_send(cmd, buf, n);
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt: EXTENDED COPY (LID1) parameter list parser and RECEIVE COPY
+ * RESULTS data builders (SPC-4 6.4, 6.18). See xcopy_data.h.
+ *
+ * Every read of the parameter list is bounds checked against the length
+ * the initiator sent; every write of a result against the buffer's size.
+ * Portable: compiles in the kernel and in host tests (see portable.h).
+ */
+#include "xcopy_data.h"
+
+/* Write @v at @off if it fits in @len bytes of @buf. */
+static int param_err(struct ktgt_sense_info *err, u8 asc, u8 ascq, u32 field,
+		     int bit)
+{
+	ktgt_sense_set(err, KTGT_KEY_ILLEGAL_REQUEST, asc, ascq);
+	ktgt_sense_set_field(err, false, (u16)(field > 0xffff ? 0xffff : field),
+			     bit);
+	return -EINVAL;
+}
+
+static int list_len_err(struct ktgt_sense_info *err)
+{
+	ktgt_sense_set(err, KTGT_KEY_ILLEGAL_REQUEST,
+		       KTGT_ASC_PARAM_LIST_LENGTH, 0);
+	return -EINVAL;
+}
+
+/* An identification target descriptor at @p (32 bytes, in bounds). */
+static int parse_tgt(const u8 *p, u32 off, struct ktgt_xcopy_tgt *t,
+		     struct ktgt_sense_info *err)
+{
+	if (p[0] != KTGT_XCOPY_TGT_IDENT)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
+				 KTGT_ASCQ_UNSUPP_TGT_DESC, off, 7);
+	/*
+	 * Byte 1: LU ID TYPE (7:6; SPC-4 ignores it for E4h), NUL (5,
+	 * obsolete), PERIPHERAL DEVICE TYPE (4:0): block devices only.
+	 */
+	if (p[1] & 0x1f)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 1, 4);
+	/* Bytes 4-7: the designation descriptor's header. */
+	t->code_set = p[4] & 0x0f;
+	t->assoc = (p[5] >> 4) & 0x3;
+	t->type = p[5] & 0x0f;
+	t->len = p[7];
+	if (!t->len || t->len > sizeof(t->desig))
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 7, 7);
+	memcpy(t->desig, p + 8, t->len);
+	/* Bytes 28-31: PAD (28 bit 2), DISK BLOCK LENGTH (29-31). */
+	t->block_size = get_unaligned_be24(p + 29);
+	if (!t->block_size)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 29, 7);
+	return 0;
+}
+
+/* A segment descriptor at @off, @avail bytes of it in the list. */
+static int parse_seg(const u8 *p, u32 off, u32 avail, u16 nr_tgts,
+		     struct ktgt_xcopy_seg *s, struct ktgt_sense_info *err)
+{
+	u32 dlen = get_unaligned_be16(p + 2);
+
+	if (p[0] != KTGT_XCOPY_SEG_B2B)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
+				 KTGT_ASCQ_UNSUPP_SEG_DESC, off, 7);
+	if (dlen + 4 != KTGT_XCOPY_B2B_DESC_LEN)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 2, 7);
+	if (avail < KTGT_XCOPY_B2B_DESC_LEN)
+		return list_len_err(err);
+	s->off = off;
+	s->dc = p[1] & 0x02;
+	s->src = get_unaligned_be16(p + 4);
+	s->dst = get_unaligned_be16(p + 6);
+	s->nr_blocks = get_unaligned_be16(p + 10);
+	s->src_lba = get_unaligned_be64(p + 12);
+	s->dst_lba = get_unaligned_be64(p + 20);
+	if (s->src >= nr_tgts || s->dst >= nr_tgts) {
+		ktgt_sense_set(err, KTGT_KEY_COPY_ABORTED,
+			       KTGT_ASC_UNREACHABLE_TARGET,
+			       KTGT_ASCQ_UNREACHABLE_TARGET);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ktgt_xcopy_parse(const u8 *p, u32 len, struct ktgt_xcopy *x,
+		     struct ktgt_sense_info *err)
+{
+	u32 tdll, sdll, inl, off, end, i;
+	int ret;
+
+	memset(x, 0, sizeof(*x));
+	if (!len)
+		return 0;
+	if (len < KTGT_XCOPY_HDR_LEN)
+		return list_len_err(err);
+
+	x->list_id = p[0];
+	x->list_id_usage = (p[1] >> 3) & 0x3;
+	tdll = get_unaligned_be16(p + 2);
+	sdll = get_unaligned_be32(p + 8);
+	inl = get_unaligned_be32(p + 12);
+
+	/* Lengths first: a list longer than supported or than sent. */
+	if ((u64)tdll + sdll > KTGT_XCOPY_MAX_DESC_LIST_LEN)
+		return list_len_err(err);
+	if ((u64)KTGT_XCOPY_HDR_LEN + tdll + sdll + inl > len)
+		return list_len_err(err);
+
+	/* LIST ID USAGE 01b is reserved; 11b wants LIST IDENTIFIER 0. */
+	if (x->list_id_usage == 0x1)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0, 1, 4);
+	if (x->list_id_usage == KTGT_XCOPY_LID_NONE && x->list_id)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0, 0, 7);
+	/* No inline data: no segment descriptor could use it. */
+	if (inl)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0, 12,
+				 7);
+	if (tdll % KTGT_XCOPY_TGT_DESC_LEN)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0, 2, 7);
+	if (tdll / KTGT_XCOPY_TGT_DESC_LEN > KTGT_XCOPY_MAX_TGT_DESCS)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
+				 KTGT_ASCQ_TOO_MANY_TGT_DESCS, 2, 7);
+
+	off = KTGT_XCOPY_HDR_LEN;
+	for (i = 0; i < tdll / KTGT_XCOPY_TGT_DESC_LEN; i++) {
+		ret = parse_tgt(p + off, off, &x->tgts[i], err);
+		if (ret)
+			return ret;
+		off += KTGT_XCOPY_TGT_DESC_LEN;
+	}
+	x->nr_tgts = (u16)i;
+
+	end = off + sdll;
+	while (off < end) {
+		/* Type and length: the first 4 bytes of any descriptor. */
+		if (end - off < 4)
+			return list_len_err(err);
+		if (x->nr_segs == KTGT_XCOPY_MAX_SEG_DESCS) {
+			/* Report an unsupported type before the count. */
+			if (p[off] != KTGT_XCOPY_SEG_B2B)
+				return param_err(err,
+						 KTGT_ASC_INVALID_FIELD_IN_PARAM,
+						 KTGT_ASCQ_UNSUPP_SEG_DESC, off,
+						 7);
+			return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
+					 KTGT_ASCQ_TOO_MANY_SEG_DESCS, 8, 7);
+		}
+		ret = parse_seg(p + off, off, end - off, x->nr_tgts,
+				&x->segs[x->nr_segs], err);
+		if (ret)
+			return ret;
+		x->nr_segs++;
+		off += KTGT_XCOPY_B2B_DESC_LEN;
+	}
+	return 0;
+}
+
+u32 ktgt_xcopy_op_params(u8 *buf, u32 buflen)
+{
+	const u32 len = KTGT_RCR_OP_PARAMS_LEN;
+
+	ob_zero(buf, buflen, 0, len);
+	ob_put_be(buf, buflen, 0, len - 4, 4);		/* AVAILABLE DATA */
+	ob_put8(buf, buflen, 4, 0x01);			/* SNLID */
+	ob_put_be(buf, buflen, 8, KTGT_XCOPY_MAX_TGT_DESCS, 2);
+	ob_put_be(buf, buflen, 10, KTGT_XCOPY_MAX_SEG_DESCS, 2);
+	ob_put_be(buf, buflen, 12, KTGT_XCOPY_MAX_DESC_LIST_LEN, 4);
+	ob_put_be(buf, buflen, 16, KTGT_XCOPY_MAX_SEG_BYTES, 4);
+	/* 20-23 MAXIMUM INLINE DATA LENGTH, 24-27 HELD DATA LIMIT: 0 */
+	/* 28-31 MAXIMUM STREAM DEVICE TRANSFER SIZE: 0 */
+	ob_put_be(buf, buflen, 34, KTGT_XCOPY_MAX_CONCURRENT, 2);
+	ob_put8(buf, buflen, 36, KTGT_XCOPY_MAX_CONCURRENT);
+	ob_put8(buf, buflen, 37, 9);		/* DATA SEGMENT GRANULARITY */
+	/* 38 INLINE DATA GRANULARITY, 39 HELD DATA GRANULARITY: 0 */
+	ob_put8(buf, buflen, 43, 2);	/* IMPLEMENTED DESCRIPTOR LIST LENGTH */
+	ob_put8(buf, buflen, 44, KTGT_XCOPY_SEG_B2B);
+	ob_put8(buf, buflen, 45, KTGT_XCOPY_TGT_IDENT);
+	return len;
+}
+
+u32 ktgt_xcopy_copy_status(u8 *buf, u32 buflen, u8 status, u16 segs,
+			   u64 bytes)
+{
+	const u32 len = KTGT_RCR_COPY_STATUS_LEN;
+	u8 units = 0;				/* bytes */
+
+	if (bytes > 0xffffffffULL) {
+		units = 0x01;			/* kibibytes */
+		bytes >>= 10;
+		if (bytes > 0xffffffffULL)
+			bytes = 0xffffffffULL;
+	}
+	ob_zero(buf, buflen, 0, len);
+	ob_put_be(buf, buflen, 0, len - 4, 4);
+	ob_put8(buf, buflen, 4, status & 0x7f);	/* HDD = 0 */
+	ob_put_be(buf, buflen, 5, segs, 2);
+	ob_put8(buf, buflen, 7, units);
+	ob_put_be(buf, buflen, 8, bytes, 4);
+	return len;
+}
+
+u32 ktgt_xcopy_failed_segment(u8 *buf, u32 buflen, u8 scsi_status,
+			      const u8 *sense, u32 sense_len)
+{
+	u32 len, i;
+
+	if (sense_len > 0xff)
+		sense_len = 0xff;
+	len = KTGT_RCR_FAILED_HDR_LEN + sense_len;
+	ob_zero(buf, buflen, 0, len);
+	ob_put_be(buf, buflen, 0, len - 4, 4);
+	ob_put8(buf, buflen, 56, scsi_status);
+	ob_put_be(buf, buflen, 58, sense_len, 2);
+	for (i = 0; i < sense_len; i++)
+		ob_put8(buf, buflen, KTGT_RCR_FAILED_HDR_LEN + i, sense[i]);
+	return len;
+}

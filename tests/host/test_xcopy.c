@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the EXTENDED COPY (LID1) parameter list parser and
+ * the RECEIVE COPY RESULTS / VPD 8Fh data (core/xcopy_data.c,
+ * core/spc_data.c). Parameter lists are built by hand from SPC-4 6.4;
+ * every list is parsed from an exact-size heap copy, so ASan catches any
+ * read past the length given.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "xcopy_data.h"
+#include "spc_data.h"
+
+#define NAA_FIRST	0x60
+
+/* An identification target descriptor (E4h) of a 512-byte-block disk. */
+static void tgt_desc(u8 *d, u8 type)
+{
+	unsigned int i;
+
+	memset(d, 0, KTGT_XCOPY_TGT_DESC_LEN);
+	d[0] = type;
+	d[4] = 0x01;			/* binary */
+	d[5] = 0x03;			/* LU, NAA */
+	d[7] = 16;
+	for (i = 0; i < 16; i++)
+		d[8 + i] = (u8)(NAA_FIRST + i);
+	d[29] = 0x00;
+	d[30] = 0x02;			/* 512 */
+	d[31] = 0x00;
+}
+
+static void b2b_desc(u8 *d, u16 src, u16 dst, u16 nr, u64 slba, u64 dlba)
+{
+	memset(d, 0, KTGT_XCOPY_B2B_DESC_LEN);
+	d[0] = KTGT_XCOPY_SEG_B2B;
+	put_unaligned_be16(KTGT_XCOPY_B2B_DESC_LEN - 4, d + 2);
+	put_unaligned_be16(src, d + 4);
+	put_unaligned_be16(dst, d + 6);
+	put_unaligned_be16(nr, d + 10);
+	put_unaligned_be64(slba, d + 12);
+	put_unaligned_be64(dlba, d + 20);
+}
+
+/* A list of @nt target and @ns segment descriptors; returns its length. */
+static u32 build(u8 *p, u8 list_id, u8 usage, unsigned int nt,
+		 unsigned int ns)
+{
+	u32 off = KTGT_XCOPY_HDR_LEN;
+	unsigned int i;
+
+	memset(p, 0, KTGT_XCOPY_HDR_LEN);
+	p[0] = list_id;
+	p[1] = (u8)(usage << 3);
+	for (i = 0; i < nt; i++, off += KTGT_XCOPY_TGT_DESC_LEN)
+		tgt_desc(p + off, KTGT_XCOPY_TGT_IDENT);
+	for (i = 0; i < ns; i++, off += KTGT_XCOPY_B2B_DESC_LEN)
+		b2b_desc(p + off, 0, 0, 2048, 0, 100000 + i);
+	put_unaligned_be16((u16)(nt * KTGT_XCOPY_TGT_DESC_LEN), p + 2);
+	put_unaligned_be32(ns * KTGT_XCOPY_B2B_DESC_LEN, p + 8);
+	return off;
+}
+
+static int parse(const u8 *p, u32 len, struct ktgt_xcopy *x,
+		 struct ktgt_sense_info *err)
+{
+	u8 *copy = malloc(len ? len : 1);
+	int ret;
+
+	assert_non_null(copy);
+	memcpy(copy, p, len);
+	ret = ktgt_xcopy_parse(copy, len, x, err);
+	free(copy);
+	return ret;
+}
+
+static void expect_err(const u8 *p, u32 len, u8 key, u8 asc, u8 ascq)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(parse(p, len, &x, &err), -EINVAL);
+	assert_int_equal(err.key, key);
+	assert_int_equal(err.asc, asc);
+	assert_int_equal(err.ascq, ascq);
+}
+
+static u8 list[4096];
+
+static void test_simple(void **state)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+	u32 len;
+
+	(void)state;
+	len = build(list, 7, KTGT_XCOPY_LID_HOLD, 1, 1);
+	assert_int_equal(len, 16 + 32 + 28);
+	list[KTGT_XCOPY_HDR_LEN + 32 + 1] = 0x02;	/* DC */
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(x.list_id, 7);
+	assert_int_equal(x.list_id_usage, KTGT_XCOPY_LID_HOLD);
+	assert_int_equal(x.nr_tgts, 1);
+	assert_int_equal(x.nr_segs, 1);
+	assert_int_equal(x.tgts[0].type, 3);
+	assert_int_equal(x.tgts[0].len, 16);
+	assert_int_equal(x.tgts[0].desig[0], NAA_FIRST);
+	assert_int_equal(x.tgts[0].desig[15], NAA_FIRST + 15);
+	assert_int_equal(x.tgts[0].block_size, 512);
+	assert_int_equal(x.segs[0].nr_blocks, 2048);
+	assert_int_equal(x.segs[0].src_lba, 0);
+	assert_int_equal(x.segs[0].dst_lba, 100000);
+	assert_true(x.segs[0].dc);
+	assert_int_equal(x.segs[0].off, 48);
+	/* Trailing bytes past the declared lists are ignored. */
+	assert_int_equal(parse(list, len + 9, &x, &err), 0);
+}
+
+static void test_empty(void **state)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+
+	(void)state;
+	assert_int_equal(parse(list, 0, &x, &err), 0);
+	assert_int_equal(x.nr_segs, 0);
+	/* A header without descriptors copies nothing. */
+	build(list, 1, 0, 0, 0);
+	assert_int_equal(parse(list, 16, &x, &err), 0);
+	assert_int_equal(x.nr_tgts + x.nr_segs, 0);
+}
+
+static void test_list_length(void **state)
+{
+	u32 len;
+
+	(void)state;
+	len = build(list, 1, 0, 1, 1);
+	/* Shorter than the header, or than the descriptors declared. */
+	expect_err(list, 15, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	expect_err(list, 16 + 32 - 1, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	expect_err(list, len - 1, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	/* Descriptor lists longer than the maximum, checked first. */
+	len = build(list, 1, 0, KTGT_XCOPY_MAX_TGT_DESCS + 1, 30);
+	assert_true(len - 16 > KTGT_XCOPY_MAX_DESC_LIST_LEN);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	/* SEGMENT DESCRIPTOR LIST LENGTH near 2^32 does not wrap. */
+	build(list, 1, 0, 1, 1);
+	put_unaligned_be32(0xfffffff0, list + 8);
+	expect_err(list, 200, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	/* A segment list cut inside a descriptor. */
+	build(list, 1, 0, 1, 1);
+	put_unaligned_be32(KTGT_XCOPY_B2B_DESC_LEN - 1, list + 8);
+	expect_err(list, 16 + 32 + 28, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+	put_unaligned_be32(2, list + 8);
+	expect_err(list, 16 + 32 + 28, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+}
+
+static void test_too_many(void **state)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+	u32 len;
+
+	(void)state;
+	len = build(list, 1, 0, KTGT_XCOPY_MAX_TGT_DESCS + 1, 1);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x06);
+	len = build(list, 1, 0, 1, KTGT_XCOPY_MAX_SEG_DESCS + 1);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x08);
+	/* The maxima themselves are fine. */
+	len = build(list, 1, 0, KTGT_XCOPY_MAX_TGT_DESCS,
+		    KTGT_XCOPY_MAX_SEG_DESCS);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(x.nr_tgts, KTGT_XCOPY_MAX_TGT_DESCS);
+	assert_int_equal(x.nr_segs, KTGT_XCOPY_MAX_SEG_DESCS);
+}
+
+static void test_unsupported_types(void **state)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+	u32 len;
+
+	(void)state;
+	/* Fibre Channel N_Port_Name target descriptor (E0h). */
+	len = build(list, 1, 0, 1, 1);
+	list[16] = 0xe0;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(parse(list, len, &x, &err), -EINVAL);
+	assert_int_equal(err.asc, 0x26);
+	assert_int_equal(err.ascq, 0x07);
+	assert_true(err.has_field);
+	assert_false(err.cd);
+	assert_int_equal(err.field, 16);
+	/* Stream to stream segment descriptor (03h, 20 bytes). */
+	len = build(list, 1, 0, 1, 0);
+	list[len] = 0x03;
+	list[len + 3] = 0x10;
+	put_unaligned_be32(20, list + 8);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(parse(list, len + 20, &x, &err), -EINVAL);
+	assert_int_equal(err.asc, 0x26);
+	assert_int_equal(err.ascq, 0x09);
+	assert_int_equal(err.field, 48);
+	/* A target of another peripheral device type (tape). */
+	len = build(list, 1, 0, 1, 1);
+	list[17] = 0x01;
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	/* LU ID TYPE and NUL are ignored (SPC-4). */
+	len = build(list, 1, 0, 1, 1);
+	list[17] = 0x80 | 0x20;
+	assert_int_equal(parse(list, len, &x, &err), 0);
+}
+
+static void test_bad_fields(void **state)
+{
+	u32 len;
+
+	(void)state;
+	/* Designator longer than the descriptor holds, or empty. */
+	len = build(list, 1, 0, 1, 1);
+	list[16 + 7] = 21;
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	list[16 + 7] = 0;
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	/* Block length 0. */
+	len = build(list, 1, 0, 1, 1);
+	list[16 + 30] = 0;
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	/* Target list length not a multiple of 32. */
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be16(31, list + 2);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	/* Wrong b2b DESCRIPTOR LENGTH. */
+	len = build(list, 1, 0, 1, 1);
+	list[48 + 3] = 0x14;
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	/* Inline data, LIST ID USAGE 01b, 11b with a list identifier. */
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be32(4, list + 12);
+	expect_err(list, len + 4, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	len = build(list, 1, 1, 1, 1);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	len = build(list, 1, KTGT_XCOPY_LID_NONE, 1, 1);
+	expect_err(list, len, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0);
+	len = build(list, 0, KTGT_XCOPY_LID_NONE, 1, 1);
+	expect_err(list, len - 1, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
+}
+
+static void test_bad_index(void **state)
+{
+	u32 len;
+
+	(void)state;
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be16(1, list + 48 + 6);		/* destination */
+	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be16(0xffff, list + 48 + 4);	/* source */
+	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+	/* No target descriptor at all. */
+	len = build(list, 1, 0, 0, 1);
+	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+}
+
+static void test_op_params(void **state)
+{
+	u8 buf[64], small[10];
+
+	(void)state;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(ktgt_xcopy_op_params(buf, sizeof(buf)),
+			 KTGT_RCR_OP_PARAMS_LEN);
+	assert_int_equal(get_unaligned_be32(buf), KTGT_RCR_OP_PARAMS_LEN - 4);
+	assert_int_equal(buf[4], 0x01);
+	assert_int_equal(get_unaligned_be16(buf + 8),
+			 KTGT_XCOPY_MAX_TGT_DESCS);
+	assert_int_equal(get_unaligned_be16(buf + 10),
+			 KTGT_XCOPY_MAX_SEG_DESCS);
+	assert_int_equal(get_unaligned_be32(buf + 12),
+			 KTGT_XCOPY_MAX_DESC_LIST_LEN);
+	assert_int_equal(get_unaligned_be32(buf + 16),
+			 KTGT_XCOPY_MAX_SEG_BYTES);
+	assert_int_equal(get_unaligned_be32(buf + 20), 0);
+	assert_int_equal(buf[43], 2);
+	assert_int_equal(buf[44], 0x02);
+	assert_int_equal(buf[45], 0xe4);
+	assert_int_equal(buf[46], 0xa5);
+	/* Truncated: nothing written past the buffer. */
+	memset(small, 0xa5, sizeof(small));
+	assert_int_equal(ktgt_xcopy_op_params(small, 9),
+			 KTGT_RCR_OP_PARAMS_LEN);
+	assert_int_equal(small[9], 0xa5);
+	assert_int_equal(small[3], KTGT_RCR_OP_PARAMS_LEN - 4);
+}
+
+static void test_copy_status(void **state)
+{
+	static const u8 good[] = {
+		0, 0, 0, 8, 0x01, 0x00, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00,
+	};
+	u8 buf[16];
+
+	(void)state;
+	assert_int_equal(ktgt_xcopy_copy_status(buf, sizeof(buf),
+						KTGT_XCOPY_STATUS_GOOD, 2,
+						0x100000),
+			 sizeof(good));
+	assert_memory_equal(buf, good, sizeof(good));
+	/* More than 4 GiB: counted in KiB. */
+	ktgt_xcopy_copy_status(buf, sizeof(buf), KTGT_XCOPY_STATUS_ERROR, 1,
+			       0x200000000ULL);
+	assert_int_equal(buf[4], 0x02);
+	assert_int_equal(buf[7], 0x01);
+	assert_int_equal(get_unaligned_be32(buf + 8), 0x800000);
+}
+
+static void test_failed_segment(void **state)
+{
+	const u8 sense[18] = { 0x70, 0, 0x0a, [7] = 10, [12] = 0x0d,
+			       [13] = 0x02 };
+	u8 buf[128];
+
+	(void)state;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(ktgt_xcopy_failed_segment(buf, sizeof(buf), 0x02,
+						   sense, sizeof(sense)),
+			 60 + 18);
+	assert_int_equal(get_unaligned_be32(buf), 60 + 18 - 4);
+	assert_int_equal(buf[4], 0);
+	assert_int_equal(buf[55], 0);
+	assert_int_equal(buf[56], 0x02);
+	assert_int_equal(get_unaligned_be16(buf + 58), 18);
+	assert_memory_equal(buf + 60, sense, sizeof(sense));
+	assert_int_equal(buf[78], 0xa5);
+	assert_int_equal(ktgt_xcopy_failed_segment(buf, 20, 0, NULL, 0), 60);
+}
+
+static void test_vpd_8f(void **state)
+{
+	struct ktgt_spc_dev d;
+	u8 buf[KTGT_SPC_VPD_MAX_LEN];
+	u32 n;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.pdt = 0;
+	d.block_size = 512;
+	assert_true(ktgt_spc_vpd_supported(&d, 0x8f));
+	n = ktgt_spc_vpd(&d, 0x8f, buf, sizeof(buf));
+	assert_int_equal(n, KTGT_XCOPY_VPD_LEN);
+	assert_int_equal(buf[1], 0x8f);
+	assert_int_equal(get_unaligned_be16(buf + 2), n - 4);
+	/* Supported Commands: 83h/00h, 84h/00h,03h,04h */
+	assert_int_equal(get_unaligned_be16(buf + 4), 0x0001);
+	assert_int_equal(get_unaligned_be16(buf + 6), 12);
+	assert_int_equal(buf[8], 8);
+	assert_int_equal(buf[9], 0x83);
+	assert_int_equal(buf[12], 0x84);
+	assert_int_equal(buf[13], 3);
+	/* Parameter Data */
+	assert_int_equal(get_unaligned_be16(buf + 20), 0x0004);
+	assert_int_equal(get_unaligned_be16(buf + 22), 0x1c);
+	assert_int_equal(get_unaligned_be16(buf + 28),
+			 KTGT_XCOPY_MAX_TGT_DESCS);
+	/* Supported Descriptors */
+	assert_int_equal(get_unaligned_be16(buf + 52), 0x0008);
+	assert_int_equal(buf[56], 2);
+	assert_int_equal(buf[57], 0x02);
+	assert_int_equal(buf[58], 0xe4);
+	/* General Copy Operations */
+	assert_int_equal(get_unaligned_be16(buf + 60), 0x8001);
+	assert_int_equal(get_unaligned_be16(buf + 62), 0x1c);
+	/* Every descriptor length is a multiple of 4. */
+	assert_int_equal(get_unaligned_be16(buf + 6) % 4, 0);
+	assert_int_equal(get_unaligned_be16(buf + 54) % 4, 0);
+	/* A CD-ROM has no third-party copy page. */
+	d.pdt = 5;
+	assert_false(ktgt_spc_vpd_supported(&d, 0x8f));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_list_length),
+		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_unsupported_types),
+		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_bad_index),
+		cmocka_unit_test(test_op_params),
+		cmocka_unit_test(test_copy_status),
+		cmocka_unit_test(test_failed_segment),
+		cmocka_unit_test(test_vpd_8f),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

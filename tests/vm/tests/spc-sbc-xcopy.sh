@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 300
+#
+# EXTENDED COPY(LID1) and RECEIVE COPY RESULTS on vdisk_fileio LUNs of a
+# local target, checked against the backing files: VPD page 8Fh and the
+# OPERATING PARAMETERS; a block to block copy inside one LU and from one
+# LU to another (two identification target descriptors naming the LUs by
+# their NAA designator), several segments, COPY STATUS of a copy and
+# FAILED SEGMENT DETAILS of a failed one; a zero-length parameter list;
+# and the errors: PARAMETER LIST LENGTH ERROR, TOO MANY TARGET / SEGMENT
+# DESCRIPTORS, UNSUPPORTED TARGET / SEGMENT DESCRIPTOR TYPE CODE, COPY
+# ABORTED for an unknown LU, a bad descriptor index and a range past the
+# end, WRITE PROTECTED for a read-only destination, INVALID FIELD IN CDB
+# for COPY STATUS of an unknown list identifier - with the backing files
+# unchanged by every refused copy.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+
+T=$(mktemp -d /tmp/spc-xcopy.XXXXXX) || fail "mktemp"
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+
+be() { # N BYTES: N big-endian, as hex without spaces
+	printf "%0$(($2 * 2))x" "$1"
+}
+
+# din LEN CDB...: data-in of a CDB on $sg as hex; GOOD status required.
+din() {
+	local len=$1 f=$T/din
+	shift
+	rm -f "$f"
+	sg_raw -r "$len" -o "$f" "$sg" "$@" >/dev/null 2>&1 ||
+		fail "sg_raw $sg $* failed"
+	xxd -p "$f" | tr -d '\n'
+}
+
+expect_good() {
+	[ "${2%% *}" = status=00 ] || fail "$1: expected GOOD, got $2"
+}
+
+expect_check() {
+	[ "${3%% *}" = status=02 ] ||
+		fail "$1: expected CHECK CONDITION, got $3"
+	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
+}
+
+# tgt NAA [TYPE]: an identification target descriptor (E4h) of a
+# 512-byte-block disk with NAA designator NAA (32 hex digits).
+tgt() {
+	printf '%s00000001030010%s0000000000000200' "${2:-e4}" "$1"
+}
+
+# seg SRC DST NR SLBA DLBA [TYPE]: a block to block segment descriptor.
+seg() {
+	printf '%s000018%s%s0000%s%s%s' "${6:-02}" "$(be "$1" 2)" \
+		"$(be "$2" 2)" "$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
+}
+
+# plist FILE LISTID USAGE TGTHEX SEGHEX: write a parameter list.
+plist() {
+	local tl=$(( ${#4} / 2 )) sl=$(( ${#5} / 2 ))
+	printf '%02x%02x%s00000000%s00000000%s%s' "$2" $(($3 << 3)) \
+		"$(be $tl 2)" "$(be $sl 4)" "$4" "$5" | xxd -r -p > "$1"
+}
+
+# xcopy FILE [LEN]: EXTENDED COPY(LID1) with FILE as the parameter list
+# (PARAMETER LIST LENGTH LEN, default the file's size).
+xcopy() {
+	local n=${2:-$(stat -c %s "$1")}
+	if [ "$n" -eq 0 ]; then
+		ktgt_sense "$sg" 83 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+		return
+	fi
+	# shellcheck disable=SC2046
+	ktgt_sense -s "$n" -i "$1" "$sg" 83 00 00 00 00 00 00 00 00 00 \
+		$(be "$n" 4 | sed 's/../& /g') 00 00
+}
+
+sums() {
+	sha256sum "$img0" "$img1" "$img2" | cut -d' ' -f1 | tr '\n' ' '
+}
+
+ktgt_load ktgt_vdisk ktgt_local
+ktgt_initiator_load
+
+img0=$T/x0.img img1=$T/x1.img img2=$T/x2.img img3=$T/x3.img
+truncate -s 16M "$img0" "$img1" "$img2" "$img3" || fail "truncate"
+cap=32768
+for i in 0 1 2 3; do
+	ktgt_mkdev vdisk_fileio/x$i filename="$T/x$i.img"
+done
+ktgt_mktarget local/tx
+ktgt_maplun local/tx 0 vdisk_fileio/x0
+ktgt_maplun local/tx 1 vdisk_fileio/x1
+ktgt_maplun local/tx 2 vdisk_fileio/x2 read_only=1
+ktgt_enable local/tx
+# x3 is not mapped: the copy manager must not reach it.
+host=$(ktgt_local_host tx)
+sg0=$(ktgt_wait_disk -g host="$host" lun=0)
+sg1=$(ktgt_wait_disk -g host="$host" lun=1)
+sg=$sg0
+naa() { cat "$KTGT_CFS/handlers/vdisk_fileio/x$1/naa_id"; }
+naa0=$(naa 0) naa1=$(naa 1) naa2=$(naa 2) naa3=$(naa 3)
+log "LUN 0 $sg0 naa $naa0, LUN 1 $sg1 naa $naa1"
+
+log "VPD page 8Fh and OPERATING PARAMETERS"
+p=$(din 255 12 01 00 00 ff 00)
+expect_eq "$p" 000000070080838fb0b1b2 "supported VPD pages list 8Fh"
+p=$(din 255 12 01 8f 00 ff 00)
+expect_eq "${p:0:8}" 008f0058 "VPD 8Fh header"
+expect_eq "${p:8:32}" 0001000c088301008403000304000000 \
+	"Supported Commands: 83h/00h, 84h/00h 03h 04h"
+expect_eq "${p:40:8}" 0004001c "Parameter Data descriptor"
+expect_eq "${p:56:16}" "$(be 8 2)$(be 16 2)$(be 1024 4)" \
+	"Parameter Data: descriptor limits"
+expect_eq "${p:104:16}" 000800040202e400 "Supported Descriptors: 02h, E4h"
+expect_eq "${p:120:8}" 8001001c "General Copy Operations descriptor"
+op=$(din 64 84 03 00 00 00 00 00 00 00 00 00 00 00 40 00 00)
+expect_eq "${op:0:8}" 0000002a "OPERATING PARAMETERS length"
+expect_eq "${op:8:2}" 01 "SNLID"
+maxt=$((16#${op:16:4})) maxs=$((16#${op:20:4})) maxl=$((16#${op:24:8}))
+expect_eq "$maxt $maxs $maxl" "8 16 1024" "descriptor limits"
+expect_eq "${op:86:6}" 0202e4 "implemented descriptor types"
+
+log "EXTENDED COPY inside one LU"
+head -c 1M /dev/urandom > $T/d1m
+dd if=$T/d1m of="$img0" bs=1M conv=notrunc status=none
+plist $T/p1 1 2 "$(tgt "$naa0")" "$(seg 0 0 2048 0 10000)"
+expect_good "copy 2048 blocks 0 -> 10000" "$(xcopy $T/p1)"
+dd if="$img0" bs=512 skip=10000 count=2048 status=none | cmp -s - $T/d1m ||
+	fail "blocks 10000+2048 of x0 differ from the source"
+
+log "EXTENDED COPY between LUs, three segments, COPY STATUS"
+plist $T/p2 5 0 "$(tgt "$naa0")$(tgt "$naa1")" \
+	"$(seg 0 1 2048 0 0)$(seg 0 1 100 0 $((cap - 100)))$(seg 1 0 8 0 30000)"
+expect_good "copy x0 -> x1 -> x0" "$(xcopy $T/p2)"
+dd if="$img1" bs=512 count=2048 status=none | cmp -s - $T/d1m ||
+	fail "x1 blocks 0+2048 differ from x0's"
+head -c 51200 $T/d1m > $T/d100
+dd if="$img1" bs=512 skip=$((cap - 100)) count=100 status=none |
+	cmp -s - $T/d100 || fail "x1's last 100 blocks differ"
+head -c 4096 $T/d1m > $T/d8
+dd if="$img0" bs=512 skip=30000 count=8 status=none | cmp -s - $T/d8 ||
+	fail "x0 blocks 30000+8 differ from x1's first 8"
+st=$(din 12 84 00 05 00 00 00 00 00 00 00 00 00 00 0c 00 00)
+# 3 segments, 1048576 + 51200 + 4096 bytes
+expect_eq "$st" "0000000801000300$(be $((1048576 + 51200 + 4096)) 4)" \
+	"COPY STATUS: completed, 3 segments, bytes"
+fs=$(din 96 84 04 05 00 00 00 00 00 00 00 00 00 00 60 00 00)
+expect_eq "${fs:0:8} ${fs:112:8}" "00000038 00000000" \
+	"FAILED SEGMENT DETAILS of a good copy: GOOD, no sense"
+
+log "Errors"
+before=$(sums)
+expect_check "COPY STATUS of an unknown list identifier" \
+	"key=05 asc=24 ascq=00 sks=cf0002" \
+	"$(ktgt_sense -r 12 "$sg" 84 00 63 00 00 00 00 00 00 00 00 00 00 0c 00 00)"
+expect_good "parameter list length 0" "$(xcopy /dev/null 0)"
+plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 8 0 100)"
+head -c 47 $T/p > $T/pt
+expect_check "parameter list cut in the target descriptor" \
+	"key=05 asc=1a ascq=00 sks=-" "$(xcopy $T/pt)"
+head -c 75 $T/p > $T/pt
+expect_check "parameter list cut in the segment descriptor" \
+	"key=05 asc=1a ascq=00 sks=-" "$(xcopy $T/pt)"
+t9=""
+for ((i = 0; i < 9; i++)); do t9+=$(tgt "$naa0"); done
+plist $T/p 1 0 "$t9" "$(seg 0 0 8 0 100)"
+expect_check "9 target descriptors" "key=05 asc=26 ascq=06 sks=8f0002" \
+	"$(xcopy $T/p)"
+s17=""
+for ((i = 0; i < 17; i++)); do s17+=$(seg 0 0 8 0 100); done
+plist $T/p 1 0 "$(tgt "$naa0")" "$s17"
+expect_check "17 segment descriptors" "key=05 asc=26 ascq=08 sks=8f0008" \
+	"$(xcopy $T/p)"
+plist $T/p 1 0 "$(tgt "$naa0" e0)" "$(seg 0 0 8 0 100)"
+expect_check "Fibre Channel target descriptor (E0h)" \
+	"key=05 asc=26 ascq=07 sks=8f0010" "$(xcopy $T/p)"
+plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 8 0 100 01)"
+expect_check "stream to block segment descriptor (01h)" \
+	"key=05 asc=26 ascq=09 sks=8f0030" "$(xcopy $T/p)"
+plist $T/p 1 0 "$(tgt "$naa3")" "$(seg 0 0 8 0 100)"
+expect_check "an LU the I_T nexus cannot see" \
+	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 1 8 0 100)"
+expect_check "destination descriptor index 1 of 1" \
+	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+plist $T/p 7 0 "$(tgt "$naa0")" "$(seg 0 0 2048 0 $((cap - 1)))"
+expect_check "destination past the end" "key=0a asc=0d ascq=02 sks=-" \
+	"$(xcopy $T/p)"
+st=$(din 12 84 00 07 00 00 00 00 00 00 00 00 00 00 0c 00 00)
+expect_eq "${st:8:2}" 02 "COPY STATUS of the failed copy: completed with error"
+fs=$(din 96 84 04 07 00 00 00 00 00 00 00 00 00 00 60 00 00)
+expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
+[ $((16#${fs:116:4})) -ge 8 ] || fail "FAILED SEGMENT DETAILS without sense: $fs"
+plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 1 $cap 0)"
+expect_check "source past the end" "key=0a asc=0d ascq=02 sks=-" \
+	"$(xcopy $T/p)"
+plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 1 8 0 0)"
+expect_check "read-only destination LUN" "key=07 asc=27 ascq=00 sks=-" \
+	"$(xcopy $T/p)"
+expect_eq "$(sums)" "$before" "backing files after refused copies"
+pass "EXTENDED COPY and RECEIVE COPY RESULTS"
