@@ -15,6 +15,7 @@
 #   make checkpatch      scripts/checkpatch.pl --strict over our sources
 #   make deps            install everything the above need (apt-get)
 #   make conformance     libiscsi's iscsi-test-cu, ktgt vs LIO (~15 min)
+#   make bench           ktgt vs LIO, tgt and scsi_debug (~25 min)
 
 SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -50,7 +51,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(MODSRC) $(KTGT_KCONFIG) W=1 KTGT_WERROR=1
 all: modules tools
 
 help:
-	@sed -n '3,19p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 $(KDIR)/Makefile:
 	@echo "ktgt: no kernel build tree at $(KDIR)." >&2
@@ -120,6 +121,12 @@ conformance: modules tools
 	@$(TOP)/tests/vm/run --kernel $(KERNEL) \
 		--results $(TOP)/tests/results/conformance \
 		$(TOP)/tests/vm/conformance/*.sh
+
+# ktgt vs LIO, tgt and scsi_debug in one VM boot (not part of check; about
+# 25 min under TCG, BENCH_QUICK=1 a few; see Documentation/performance.rst).
+.PHONY: bench
+bench: deps modules tools
+	@$(TOP)/tests/bench/run-bench
 
 clean:
 	-[ -f $(KDIR)/Makefile ] && $(MAKE) $(KBUILD_ARGS) clean

@@ -69,6 +69,7 @@ built=1
 step build make -C "$TOP" modules tools || built=0
 step sparse make -C "$TOP" sparse
 step checkpatch make -C "$TOP" checkpatch
+step bench-report python3 "$TOP/tests/bench/report.py" --self-test
 if [ -f "$TOP/tests/host/Makefile" ]; then
 	make -C "$TOP/tests/host" check 2>&1 | tee "$res/host.log"
 	grep -E '^host: [0-9]+ passed' "$res/host.log" | tail -n1 > "$res/host.summary"

@@ -9,6 +9,18 @@
  *                                          before enabling. A new value
  *                                          written while enabled takes
  *                                          effect with resync_size.
+ *   handlers/vdisk_nullio/<dev>/zero_reads 1 (default): reads return
+ *                                          zeros. 0: reads leave the
+ *                                          data buffer untouched, like
+ *                                          LIO's rd_nullio=1, scsi_debug
+ *                                          fake_rw=1 and null_blk: for
+ *                                          benchmarks only, as the data
+ *                                          returned is whatever the
+ *                                          buffer held (through iSCSI,
+ *                                          pool pages of earlier commands
+ *                                          of any initiator). Zeroing
+ *                                          1 MiB costs more than the
+ *                                          whole rest of the command.
  *   handlers/vdisk_nullio/<dev>/delay_ms   TEST ONLY, default 0: when
  *                                          above 0, every READ/WRITE
  *                                          completes asynchronously that
@@ -83,7 +95,7 @@ static enum ktgt_exec_status nullio_rw(struct ktgt_cmd *cmd)
 			  ktgt_device_params(dev)->block_size;
 		u32 n = min_t(u64, len, cmd->bufflen);
 
-		if (n)
+		if (n && !READ_ONCE(vd->no_zero_reads))
 			n = sg_zero_buffer(cmd->sg, cmd->sg_cnt, n, 0);
 		ktgt_cmd_good(cmd, n);
 	}
@@ -180,12 +192,31 @@ static ssize_t nullio_delay_ms_store(struct config_item *item,
 	return count;
 }
 
+static ssize_t nullio_zero_reads_show(struct config_item *item, char *page)
+{
+	return scnprintf(page, PAGE_SIZE, "%d\n",
+			 !READ_ONCE(vdisk_from_item(item)->no_zero_reads));
+}
+
+static ssize_t nullio_zero_reads_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	bool zero;
+
+	if (kstrtobool(page, &zero))
+		return -EINVAL;
+	WRITE_ONCE(vdisk_from_item(item)->no_zero_reads, !zero);
+	return count;
+}
+
 CONFIGFS_ATTR(nullio_, size);
 CONFIGFS_ATTR(nullio_, delay_ms);
+CONFIGFS_ATTR(nullio_, zero_reads);
 
 static struct configfs_attribute *nullio_attrs[] = {
 	&nullio_attr_size,
 	&nullio_attr_delay_ms,
+	&nullio_attr_zero_reads,
 	NULL,
 };
 

@@ -80,6 +80,9 @@ struct vdisk_cd {
  * @size: nullio: capacity in bytes; under @lock
  * @delay_ms: nullio test hook: complete every command asynchronously
  *	after this many milliseconds (READ_ONCE/WRITE_ONCE)
+ * @no_zero_reads: nullio: reads leave the data buffer as it is instead of
+ *	zeroing it (the zero_reads attribute, inverted so that a zeroed
+ *	allocation means zeroing; READ_ONCE/WRITE_ONCE)
  * @cd: vcdrom: the medium state
  * @active: vcdrom: enabled (between ->enable and ->disable), so a new
  *	filename is a medium change; under @lock
@@ -93,6 +96,7 @@ struct vdisk_dev {
 	fmode_t			bdev_mode;
 	u64			size;
 	unsigned int		delay_ms;
+	bool			no_zero_reads;
 	struct vdisk_cd		cd;
 	bool			active;
 };

@@ -1,0 +1,373 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of 'make bench' (tests/bench/run-bench starts it in the
+# test VM through tests/vm/run). In one boot it sets up, side by side:
+#
+#   iscsi-null  ktgt (vdisk_nullio), LIO (rd_mcp rd_nullio=1), tgt (null)
+#               (ktgt-copy: ktgt's disk again with ktgt_iscsi zero_copy=0)
+#   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
+#               its own preallocated file on tmpfs
+#               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
+#               the Linux initiator, open-iscsi)
+#   local-null  ktgt_local (vdisk_nullio), LIO tcm_loop (rd_mcp
+#               rd_nullio=1), scsi_debug fake_rw=1 delay=0
+#
+# and runs fio (libaio, direct=1) on each disk, the targets alternating
+# (A B C, then B C A, C A B, ...) round after round of every workload. For each run it
+# stores fio's JSON and the guest's /proc/stat CPU ticks sampled inside
+# the measured window (after the ramp) in /ktgt-results/runs/. The host
+# (tests/bench/report.py) turns them into the table.
+#
+# Settings (environment, written by run-bench):
+#   BENCH_RUNTIME    seconds measured per fio run (default 5)
+#   BENCH_RAMP       seconds of ramp before it (default 1)
+#   BENCH_ROUNDS     runs per target and workload (default 3)
+#   BENCH_WORKLOADS  names from the list below (default all)
+#   BENCH_TARGETS    names GROUP:TARGET (default all)
+#   BENCH_SIZE_MB    size of every disk and of the I/O range (default 256)
+#   BENCH_KTGT_ISCSI_PARAMS  module parameters for ktgt_iscsi
+#   BENCH_NULLIO_ZERO_READS  zero_reads of ktgt's null devices (default
+#                    0, the peers' behaviour; the extra targets
+#                    iscsi-null:ktgt-zero and local-null:ktgt-zero always
+#                    have 1)
+#   BENCH_PROFILE    if set, a command (bash -c) started in the measured
+#                    window of every run of the targets named in
+#                    BENCH_PROFILE_TARGETS (default "ktgt"), with
+#                    PROFILE_OUT (the run's file prefix) and PROFILE_SECS
+#                    (how long to sample) set; it must end by itself.
+#                    Its output goes to runs/*.profile
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+OUT=/ktgt-results
+RUNTIME=${BENCH_RUNTIME:-5}
+RAMP=${BENCH_RAMP:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
+SIZE_MB=${BENCH_SIZE_MB:-256}
+WORKLOADS=${BENCH_WORKLOADS:-rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m-qd8 sw1m-qd8}
+ALL_TARGETS="iscsi-null:ktgt iscsi-null:lio iscsi-null:tgt
+iscsi-file:ktgt iscsi-file:lio iscsi-file:tgt
+local-null:ktgt local-null:lio local-null:scsi_debug"
+TARGETS=${BENCH_TARGETS:-$ALL_TARGETS}
+# ktgt's null devices leave read buffers untouched, as LIO's rd_nullio,
+# tgt's null and scsi_debug's fake_rw do; the targets iscsi-null:ktgt-zero
+# and local-null:ktgt-zero (not run unless named) zero them.
+ZERO_READS=${BENCH_NULLIO_ZERO_READS:-0}
+
+IQN_KTGT=iqn.2026-11.org.ktgt:bench-ktgt
+IQN_LIO=iqn.2026-11.org.ktgt:bench-lio
+IQN_TGT=iqn.2026-11.org.ktgt:bench-tgt
+FS=/dev/shm/bench
+SIZE=$((SIZE_MB << 20))
+
+command -v fio >/dev/null || skip "fio not installed"
+command -v tgtd >/dev/null || skip "tgt not installed"
+mkdir -p "$OUT/runs" "$FS"
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+
+# The targets on one line, with a blank at each end.
+TARGETS_LINE=" $(tr -s '[:space:]' ' ' <<< "$TARGETS") "
+want() {
+	case "$TARGETS_LINE" in *" $1 "*) return 0 ;; esac
+	return 1
+}
+want_group() {
+	case "$TARGETS_LINE" in *" $1:"*) return 0 ;; esac
+	return 1
+}
+
+# ---------------------------------------------------------------------
+# Setup
+
+declare -A DEV=()
+
+mkfile() {
+	fallocate -l "$SIZE" "$1" || fail "fallocate $1 on tmpfs"
+}
+
+setup_ktgt() {
+	modprobe ktgt_core || fail "modprobe ktgt_core"
+	modprobe ktgt_vdisk || fail "modprobe ktgt_vdisk"
+	if want_group iscsi-null || want_group iscsi-file; then
+		# shellcheck disable=SC2086 # NAME=VALUE words
+		modprobe ktgt_iscsi ${BENCH_KTGT_ISCSI_PARAMS:-} ||
+			fail "modprobe ktgt_iscsi ${BENCH_KTGT_ISCSI_PARAMS:-}"
+		ktgt_iscsid_start
+		ktgt_mkdev vdisk_nullio/knull size=$SIZE serial=KNULL \
+			zero_reads="$ZERO_READS"
+		mkfile "$FS/ktgt.img"
+		ktgt_mkdev vdisk_fileio/kfile filename="$FS/ktgt.img" serial=KFILE
+		ISCSI_PORT=3260 ktgt_iscsi_mktarget "$IQN_KTGT" 127.0.0.1
+		ktgt_maplun "iscsi/$IQN_KTGT" 0 vdisk_nullio/knull
+		ktgt_maplun "iscsi/$IQN_KTGT" 1 vdisk_fileio/kfile
+		if want iscsi-null:ktgt-zero; then
+			ktgt_mkdev vdisk_nullio/knullz size=$SIZE \
+				serial=KNULLZ zero_reads=1
+			ktgt_maplun "iscsi/$IQN_KTGT" 2 vdisk_nullio/knullz
+		fi
+		ktgt_iscsi_enable "$IQN_KTGT"
+	fi
+	if want local-null:ktgt; then
+		modprobe ktgt_local || fail "modprobe ktgt_local"
+		ktgt_mkdev vdisk_nullio/lnull size=$SIZE serial=LNULL \
+			zero_reads="$ZERO_READS"
+		ktgt_mktarget local/bench
+		ktgt_maplun local/bench 0 vdisk_nullio/lnull
+		ktgt_enable local/bench
+		DEV[local-null:ktgt]=$(ktgt_wait_disk host="$(ktgt_local_host bench)" serial=LNULL)
+	fi
+	if want local-null:ktgt-zero; then
+		modprobe ktgt_local || fail "modprobe ktgt_local"
+		ktgt_mkdev vdisk_nullio/lnullz size=$SIZE serial=LNULLZ \
+			zero_reads=1
+		ktgt_mktarget local/benchz
+		ktgt_maplun local/benchz 0 vdisk_nullio/lnullz
+		ktgt_enable local/benchz
+		DEV[local-null:ktgt-zero]=$(ktgt_wait_disk host="$(ktgt_local_host benchz)" serial=LNULLZ)
+	fi
+}
+
+lio_rd_null() {
+	local d=$LIO_CFS/core/rd_mcp_0/$1
+	mkdir -p "$d" || fail "mkdir $d"
+	ktgt_write "$d/control" "rd_pages=$((SIZE >> 12)),rd_nullio=1"
+	ktgt_write "$d/wwn/vpd_unit_serial" "$2"
+	ktgt_write "$d/enable" 1
+}
+
+setup_lio() {
+	local tpg m
+	for m in target_core_mod target_core_file iscsi_target_mod; do
+		modprobe "$m" || fail "modprobe $m"
+	done
+	mkdir -p "$LIO_CFS/iscsi" || fail "mkdir $LIO_CFS/iscsi"
+	if want_group iscsi-null || want_group iscsi-file; then
+		lio_rd_null rnull RNULL
+		mkfile "$FS/lio.img"
+		lio_mkdisk lfile "$FS/lio.img" "$SIZE"
+		tpg=$(lio_tpg "$IQN_LIO")
+		mkdir -p "$tpg" || fail "mkdir $tpg"
+		mkdir "$tpg/np/127.0.0.1:3261" || fail "LIO portal :3261"
+		mkdir "$tpg/lun/lun_0" "$tpg/lun/lun_1" || fail "LIO luns"
+		ln -s "$LIO_CFS/core/rd_mcp_0/rnull" "$tpg/lun/lun_0/rnull" ||
+			fail "LIO map rnull"
+		ln -s "$LIO_CFS/core/fileio_0/lfile" "$tpg/lun/lun_1/lfile" ||
+			fail "LIO map lfile"
+		lio_open "$IQN_LIO"
+		lio_enable "$IQN_LIO"
+	fi
+	if want local-null:lio; then
+		local n=naa.50014059e0000001 i=naa.50014059e0000002 h
+		modprobe tcm_loop || fail "modprobe tcm_loop"
+		lio_rd_null tnull TNULL
+		tpg=$LIO_CFS/loopback/$n/tpgt_1
+		# The nexus first: mapping a LUN adds the SCSI device.
+		mkdir -p "$tpg" || fail "mkdir $tpg"
+		ktgt_write "$tpg/nexus" "$i"
+		mkdir "$tpg/lun/lun_0" || fail "mkdir $tpg/lun/lun_0"
+		ln -s "$LIO_CFS/core/rd_mcp_0/tnull" "$tpg/lun/lun_0/tnull" ||
+			fail "tcm_loop map tnull"
+		DEV[local-null:lio]=$(ktgt_wait_disk serial=TNULL)
+	fi
+}
+
+TGTD_PID=
+setup_tgt() {
+	want_group iscsi-null || want_group iscsi-file || return 0
+	mkdir -p /var/run/tgtd
+	setsid tgtd -f --iscsi portal=127.0.0.1:3262 > "$ISCSI_LOG/tgtd.log" 2>&1 &
+	TGTD_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		tgtadm --lld iscsi --mode target --op show > /dev/null 2>&1 && break
+		sleep 0.1
+	done
+	mkfile "$FS/tgt.img"
+	run_ok "tgt target" tgtadm --lld iscsi --mode target --op new --tid 1 \
+		--targetname "$IQN_TGT"
+	run_ok "tgt null LUN" tgtadm --lld iscsi --mode logicalunit --op new \
+		--tid 1 --lun 1 --bstype null --backing-store tnull
+	run_ok "tgt rdwr LUN" tgtadm --lld iscsi --mode logicalunit --op new \
+		--tid 1 --lun 2 --bstype rdwr --backing-store "$FS/tgt.img"
+	run_ok "tgt bind" tgtadm --lld iscsi --mode target --op bind --tid 1 -I ALL
+}
+
+setup_scsi_debug() {
+	want local-null:scsi_debug || return 0
+	modprobe scsi_debug fake_rw=1 delay=0 dev_size_mb="$SIZE_MB" \
+		num_tgts=1 max_luns=1 || fail "modprobe scsi_debug"
+	local h
+	h=$(grep -l '^scsi_debug$' /sys/class/scsi_host/*/proc_name | head -n1)
+	h=${h%/proc_name}
+	DEV[local-null:scsi_debug]=$(ktgt_wait_disk host="${h##*host}")
+}
+
+iscsi_connect() {
+	local iqn=$1 port=$2 null_lun=$3 file_lun=$4 name=$5
+	iscsi_discover "127.0.0.1:$port" > /dev/null
+	iscsi_login "$iqn" "127.0.0.1:$port"
+	want "iscsi-null:$name" &&
+		DEV[iscsi-null:$name]=$(iscsi_wait_lun "$iqn" "$null_lun")
+	want "iscsi-file:$name" &&
+		DEV[iscsi-file:$name]=$(iscsi_wait_lun "$iqn" "$file_lun")
+	[ "$name" = ktgt ] && want iscsi-null:ktgt-zero &&
+		DEV[iscsi-null:ktgt-zero]=$(iscsi_wait_lun "$iqn" 2)
+	# The same disks, measured with ktgt_iscsi's zero_copy=0 (Data-In
+	# copied into the socket instead of sent by reference).
+	if [ "$name" = ktgt ]; then
+		want iscsi-null:ktgt-copy &&
+			DEV[iscsi-null:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$null_lun")
+		want iscsi-file:ktgt-copy &&
+			DEV[iscsi-file:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$file_lun")
+	fi
+	return 0
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+# The VM is thrown away: stop the daemons and leave the sessions and the
+# targets as they are. (Logging out took minutes under TCG, and Linux
+# 6.1's iSCSI initiator may WARN in check_flush_dependency() when it
+# removes a session's SCSI target, __iscsi_unbind_session() on its
+# WQ_MEM_RECLAIM iscsi_ctrl queue: not what the bench measures.)
+cleanup() {
+	local t0=$SECONDS
+	[ -n "$ISCSID_PID" ] && kill "$ISCSID_PID" 2>/dev/null
+	[ -n "$TGTD_PID" ] && kill "$TGTD_PID" 2>/dev/null
+	ktgt_iscsid_stop
+	log "cleanup took $((SECONDS - t0))s"
+}
+trap cleanup EXIT
+
+log "setup"
+ktgt_initiator_load
+setup_ktgt
+setup_lio
+setup_tgt
+setup_scsi_debug
+if want_group iscsi-null || want_group iscsi-file; then
+	iscsi_ini_start
+	iscsi_connect "$IQN_KTGT" 3260 0 1 ktgt
+	iscsi_connect "$IQN_LIO" 3261 0 1 lio
+	iscsi_connect "$IQN_TGT" 3262 1 2 tgt
+fi
+
+ncpu=$(nproc)
+{
+	echo "kernel=$(uname -r)"
+	echo "vcpus=$ncpu"
+	echo "mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+	echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "fio=$(fio --version)"
+	echo "runtime=$RUNTIME"
+	echo "ramp=$RAMP"
+	echo "rounds=$ROUNDS"
+	echo "size_mb=$SIZE_MB"
+	echo "ktgt_iscsi_params=${BENCH_KTGT_ISCSI_PARAMS:-}"
+	echo "nullio_zero_reads=$ZERO_READS"
+	echo "user_hz=$(getconf CLK_TCK)"
+} > "$OUT/meta.env"
+
+for t in $TARGETS; do
+	d=${DEV[$t]:-}
+	[ -n "$d" ] || fail "no disk for $t"
+	blk=${d#/dev/}
+	echo none > "/sys/block/$blk/queue/scheduler" 2>/dev/null
+	echo "$t $d qd=$(cat "/sys/block/$blk/device/queue_depth" 2>/dev/null) max_kb=$(cat "/sys/block/$blk/queue/max_sectors_kb")" |
+		tee -a "$OUT/devices"
+done
+
+sgv_snap() {
+	local f
+	for f in /sys/kernel/ktgt/sgv/*; do
+		[ -f "$f" ] && echo "${f##*/}=$(cat "$f")"
+	done
+	for f in /sys/kernel/ktgt_iscsi/*_bytes /sys/kernel/ktgt_iscsi/*_pages; do
+		[ -f "$f" ] && echo "iscsi_${f##*/}=$(cat "$f")"
+	done
+	echo "slab_kb=$(slab_kb)"
+}
+sgv_snap > "$OUT/sgv.before"
+
+ZC_PARAM=/sys/module/ktgt_iscsi/parameters/zero_copy
+if want iscsi-null:ktgt-copy || want iscsi-file:ktgt-copy; then
+	[ -w "$ZC_PARAM" ] || fail "ktgt_iscsi has no zero_copy parameter"
+fi
+
+# cpu_ticks: "busy total" of the cpu line of /proc/stat (busy = user +
+# nice + system + irq + softirq; total adds idle, iowait and steal).
+cpu_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# fio_args WORKLOAD: fio's rw/bs/iodepth for a workload name.
+fio_args() {
+	case "$1" in
+	rr4k-qd1) echo "--rw=randread --bs=4k --iodepth=1" ;;
+	rw4k-qd1) echo "--rw=randwrite --bs=4k --iodepth=1" ;;
+	rr4k-qd32) echo "--rw=randread --bs=4k --iodepth=32 --iodepth_batch_complete_max=32" ;;
+	rw4k-qd32) echo "--rw=randwrite --bs=4k --iodepth=32 --iodepth_batch_complete_max=32" ;;
+	sr1m-qd8) echo "--rw=read --bs=1M --iodepth=8" ;;
+	sw1m-qd8) echo "--rw=write --bs=1M --iodepth=8" ;;
+	*) fail "unknown workload $1" ;;
+	esac
+}
+
+# run_one WORKLOAD ROUND TARGET
+run_one() {
+	local w=$1 r=$2 t=$3 dev=${DEV[$3]} base c0 c1 rc pp=
+	base=$OUT/runs/$w.$r.${t/:/.}
+	case "$t" in
+	*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
+	*:ktgt) [ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM" ;;
+	esac
+	# shellcheck disable=SC2046
+	timeout -k 5 $((RUNTIME + RAMP + 120)) fio --name="$w" \
+		--filename="$dev" --ioengine=libaio --direct=1 \
+		$(fio_args "$w") --size="${SIZE_MB}M" --time_based \
+		--runtime="$RUNTIME" --ramp_time="$RAMP" --norandommap \
+		--randrepeat=0 --lat_percentiles=1 --output-format=json \
+		--output="$base.json" > "$base.log" 2>&1 &
+	local pid=$!
+	# The CPU window: inside fio's measured time, clear of its start-up
+	# and exit (both slow under TCG).
+	sleep "$RAMP.5"
+	c0=$(cpu_ticks)
+	if [ -n "${BENCH_PROFILE:-}" ] &&
+	   [[ " ${BENCH_PROFILE_TARGETS:-ktgt} " == *" ${t#*:} "* ]]; then
+		PROFILE_OUT=$base PROFILE_SECS=$((RUNTIME - 2)) \
+			bash -c "$BENCH_PROFILE" > "$base.profile" 2>&1 &
+		pp=$!
+	fi
+	sleep "$((RUNTIME - 1)).5"
+	c1=$(cpu_ticks)
+	wait "$pid"
+	rc=$?
+	# The profiler ends by itself (PROFILE_SECS) and may post-process.
+	[ -n "$pp" ] && wait "$pp" 2>/dev/null
+	echo "$w $r $t $rc $c0 $c1 $ncpu" >> "$OUT/runs/index"
+	[ $rc -eq 0 ] || echo "fio $w round $r on $t ($dev) failed rc=$rc: $(tail -n 3 "$base.log")"
+}
+
+[ "$RUNTIME" -ge 2 ] || fail "BENCH_RUNTIME must be at least 2"
+: > "$OUT/runs/index"
+start=$(date +%s)
+read -r -a tlist <<< "$(tr -s '[:space:]' ' ' <<< "$TARGETS")"
+nt=${#tlist[@]}
+for w in $WORKLOADS; do
+	for ((r = 1; r <= ROUNDS; r++)); do
+		log "$w round $r ($(( $(date +%s) - start ))s)"
+		# Each round starts one target further (A B C, B C A, ...):
+		# a run pays for what the previous one left behind (TCP
+		# teardown of its I/O, a daemon's threads), so no target may
+		# always follow the same one.
+		for ((i = 0; i < nt; i++)); do
+			run_one "$w" "$r" "${tlist[(i + r - 1) % nt]}"
+		done
+	done
+done
+sgv_snap > "$OUT/sgv.after"
+log "done in $(( $(date +%s) - start ))s"
+pass
