@@ -263,23 +263,53 @@ static int ktgt_parse_string(const char *page, size_t count, char *out,
 }
 
 /*
- * Store a validated value into the parameter at @off of dev->params:
- * under state_mutex (so the device cannot be enabled meanwhile) and
- * ktgt_cfg_mutex (for readers that hold it). -EBUSY while enabled.
+ * ktgt_dev_apply()'s @live: the parameter only changes while the device
+ * is disabled (KTGT_DEV_OFFLINE), changes live without a unit attention
+ * (KTGT_DEV_LIVE), or is an enum ktgt_ua_kind: it changes live and a
+ * change on an enabled device raises that unit attention.
+ */
+#define KTGT_DEV_OFFLINE	(-1)
+#define KTGT_DEV_LIVE		(-2)
+
+/*
+ * Store a validated value into the parameter at @off of dev->params,
+ * under state_mutex (so the device is not enabled or disabled meanwhile)
+ * and ktgt_cfg_mutex (for readers that hold it). Writing the current
+ * value always succeeds. Otherwise -EBUSY while enabled if @live is
+ * KTGT_DEV_OFFLINE: the handler uses the value when it opens its
+ * backing store, or the value names the logical unit. The live ones are
+ * read by the command path without a lock: a bool changes at once, and
+ * an INQUIRY that runs during a string's change may return a mix of the
+ * old and new text; the unit attention raised after the change (on
+ * every I_T_L nexus of the device) makes the initiator read it again.
  */
 static ssize_t ktgt_dev_apply(struct config_item *item, size_t count,
-			      size_t off, const void *val, size_t size)
+			      size_t off, const void *val, size_t size,
+			      int live)
 {
 	struct ktgt_device *dev = ktgt_device_from_item(item);
 	struct ktgt_dev_node *node = to_dev_node(dev);
+	u8 *param = (u8 *)&dev->params + off;
 	int ret = 0;
 
 	mutex_lock(&node->state_mutex);
 	mutex_lock(&ktgt_cfg_mutex);
-	if (dev->enabled)
+	if (!memcmp(param, val, size))
+		goto out;
+	if (!dev->enabled) {
+		memcpy(param, val, size);
+		goto out;
+	}
+	if (live == KTGT_DEV_OFFLINE) {
 		ret = -EBUSY;
-	else
-		memcpy((u8 *)&dev->params + off, val, size);
+		goto out;
+	}
+	memcpy(param, val, size);
+	if (live != KTGT_DEV_LIVE)
+		ktgt_ua_raise_device(dev, live);
+	pr_debug("%s: parameter at %zu changed live\n", ktgt_device_name(dev),
+		 off);
+out:
 	mutex_unlock(&ktgt_cfg_mutex);
 	mutex_unlock(&node->state_mutex);
 	return ret ? ret : count;
@@ -295,13 +325,13 @@ static ssize_t ktgt_dev_show_bool(struct config_item *item, char *page,
 }
 
 static ssize_t ktgt_dev_store_bool(struct config_item *item, const char *page,
-				   size_t count, size_t off)
+				   size_t count, size_t off, int live)
 {
 	bool val;
 
 	if (ktgt_parse_bool(page, count, &val))
 		return -EINVAL;
-	return ktgt_dev_apply(item, count, off, &val, sizeof(val));
+	return ktgt_dev_apply(item, count, off, &val, sizeof(val), live);
 }
 
 static ssize_t ktgt_dev_show_string(struct config_item *item, char *page,
@@ -315,14 +345,15 @@ static ssize_t ktgt_dev_show_string(struct config_item *item, char *page,
 /* @size: the field's size, including the terminating NUL */
 static ssize_t ktgt_dev_store_string(struct config_item *item,
 				     const char *page, size_t count,
-				     size_t off, size_t size, bool spaces)
+				     size_t off, size_t size, bool spaces,
+				     int live)
 {
-	char val[64];
+	char val[64] = "";
 
 	if (WARN_ON(size > sizeof(val)) ||
 	    ktgt_parse_string(page, count, val, size - 1, spaces))
 		return -EINVAL;
-	return ktgt_dev_apply(item, count, off, val, size);
+	return ktgt_dev_apply(item, count, off, val, size, live);
 }
 
 #define KTGT_PARAM_OFF(_field)	offsetof(struct ktgt_dev_params, _field)
@@ -425,10 +456,19 @@ static ssize_t ktgt_dev_blocksize_store(struct config_item *item,
 	if (kstrtou32(buf, 10, &bs) || !ktgt_valid_block_size(dev->type, bs))
 		return -EINVAL;
 	return ktgt_dev_apply(item, count, KTGT_PARAM_OFF(block_size), &bs,
-			      sizeof(bs));
+			      sizeof(bs), KTGT_DEV_OFFLINE);
 }
 
-/* the boolean parameters */
+/*
+ * The boolean parameters. Live: read_only 0 -> 1 (the WP bit of MODE
+ * SENSE: MODE PARAMETERS CHANGED; 1 -> 0 only while disabled, as the
+ * handler opened its backing store read-only), write_through (WCE: MODE
+ * PARAMETERS CHANGED), nv_cache (no data reports it) and rotational
+ * (VPD B1h: INQUIRY DATA HAS CHANGED). thin_provisioned and removable
+ * only change while disabled (the handler checks the backing store for
+ * the one at enable; the initiator decides how to treat the medium from
+ * the other when it scans).
+ */
 
 static ssize_t ktgt_dev_read_only_show(struct config_item *item, char *page)
 {
@@ -438,8 +478,13 @@ static ssize_t ktgt_dev_read_only_show(struct config_item *item, char *page)
 static ssize_t ktgt_dev_read_only_store(struct config_item *item,
 					const char *page, size_t count)
 {
-	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(read_only));
+	bool val;
+
+	if (ktgt_parse_bool(page, count, &val))
+		return -EINVAL;
+	return ktgt_dev_apply(item, count, KTGT_PARAM_OFF(read_only), &val,
+			      sizeof(val), val ? KTGT_UA_MODE_CHANGED :
+			      KTGT_DEV_OFFLINE);
 }
 
 static ssize_t ktgt_dev_write_through_show(struct config_item *item,
@@ -452,7 +497,7 @@ static ssize_t ktgt_dev_write_through_store(struct config_item *item,
 					    const char *page, size_t count)
 {
 	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(write_through));
+				   KTGT_PARAM_OFF(write_through), KTGT_UA_MODE_CHANGED);
 }
 
 static ssize_t ktgt_dev_nv_cache_show(struct config_item *item, char *page)
@@ -464,7 +509,7 @@ static ssize_t ktgt_dev_nv_cache_store(struct config_item *item,
 				       const char *page, size_t count)
 {
 	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(nv_cache));
+				   KTGT_PARAM_OFF(nv_cache), KTGT_DEV_LIVE);
 }
 
 static ssize_t ktgt_dev_thin_provisioned_show(struct config_item *item,
@@ -478,7 +523,7 @@ static ssize_t ktgt_dev_thin_provisioned_store(struct config_item *item,
 					       const char *page, size_t count)
 {
 	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(thin_provisioned));
+				   KTGT_PARAM_OFF(thin_provisioned), KTGT_DEV_OFFLINE);
 }
 
 static ssize_t ktgt_dev_rotational_show(struct config_item *item, char *page)
@@ -490,7 +535,7 @@ static ssize_t ktgt_dev_rotational_store(struct config_item *item,
 					 const char *page, size_t count)
 {
 	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(rotational));
+				   KTGT_PARAM_OFF(rotational), KTGT_UA_INQUIRY_CHANGED);
 }
 
 static ssize_t ktgt_dev_removable_show(struct config_item *item, char *page)
@@ -502,10 +547,15 @@ static ssize_t ktgt_dev_removable_store(struct config_item *item,
 					const char *page, size_t count)
 {
 	return ktgt_dev_store_bool(item, page, count,
-				   KTGT_PARAM_OFF(removable));
+				   KTGT_PARAM_OFF(removable), KTGT_DEV_OFFLINE);
 }
 
-/* the identification strings */
+/*
+ * The identification strings: vendor_id, product_id and revision change
+ * live (INQUIRY DATA HAS CHANGED); serial and naa_id name the logical
+ * unit (multipath software matches paths by them), so they only change
+ * while disabled.
+ */
 
 static ssize_t ktgt_dev_vendor_id_show(struct config_item *item, char *page)
 {
@@ -517,7 +567,8 @@ static ssize_t ktgt_dev_vendor_id_store(struct config_item *item,
 {
 	return ktgt_dev_store_string(item, page, count,
 				     KTGT_PARAM_OFF(vendor_id),
-				     KTGT_PARAM_SIZE(vendor_id), true);
+				     KTGT_PARAM_SIZE(vendor_id), true,
+				     KTGT_UA_INQUIRY_CHANGED);
 }
 
 static ssize_t ktgt_dev_product_id_show(struct config_item *item, char *page)
@@ -530,7 +581,8 @@ static ssize_t ktgt_dev_product_id_store(struct config_item *item,
 {
 	return ktgt_dev_store_string(item, page, count,
 				     KTGT_PARAM_OFF(product_id),
-				     KTGT_PARAM_SIZE(product_id), true);
+				     KTGT_PARAM_SIZE(product_id), true,
+				     KTGT_UA_INQUIRY_CHANGED);
 }
 
 static ssize_t ktgt_dev_revision_show(struct config_item *item, char *page)
@@ -543,7 +595,8 @@ static ssize_t ktgt_dev_revision_store(struct config_item *item,
 {
 	return ktgt_dev_store_string(item, page, count,
 				     KTGT_PARAM_OFF(revision),
-				     KTGT_PARAM_SIZE(revision), true);
+				     KTGT_PARAM_SIZE(revision), true,
+				     KTGT_UA_INQUIRY_CHANGED);
 }
 
 static ssize_t ktgt_dev_serial_show(struct config_item *item, char *page)
@@ -556,7 +609,8 @@ static ssize_t ktgt_dev_serial_store(struct config_item *item,
 {
 	return ktgt_dev_store_string(item, page, count,
 				     KTGT_PARAM_OFF(serial),
-				     KTGT_PARAM_SIZE(serial), false);
+				     KTGT_PARAM_SIZE(serial), false,
+				     KTGT_DEV_OFFLINE);
 }
 
 /* naa_id: 32 hex digits, NAA 6 */
@@ -576,7 +630,7 @@ static ssize_t ktgt_dev_naa_id_store(struct config_item *item,
 	    hex2bin(naa, page, sizeof(naa)) || naa[0] >> 4 != 6)
 		return -EINVAL;
 	return ktgt_dev_apply(item, count, KTGT_PARAM_OFF(naa_id), naa,
-			      sizeof(naa));
+			      sizeof(naa), KTGT_DEV_OFFLINE);
 }
 
 /* resync_size: write 1 on an enabled device */

@@ -38,7 +38,7 @@ static const struct bad bad_files[] = {
 	  "DEVICE block is not closed" },
 	{ "\n\nDEVICE d\n", "t.conf:3: ", "DEVICE is only allowed inside HANDLER" },
 	{ "TARGET_DRIVER l {\n\tDEVICE d\n}\n", "t.conf:2: ",
-	  "DEVICE is only allowed inside HANDLER, not in TARGET_DRIVER" },
+	  "DEVICE is only allowed inside HANDLER or DEVICE_GROUP, not in TARGET_DRIVER" },
 	{ "HANDLER h {\n\tTARGET t\n}\n", "t.conf:2: ",
 	  "TARGET is only allowed inside TARGET_DRIVER" },
 	{ "HANDLER h {\n\tLUN 0 d\n}\n", "t.conf:2: ",
@@ -329,6 +329,145 @@ static void test_misc(void **state)
 	kconf_free(&c);
 }
 
+/* ALUA: the plan's syntax, its model, errors and round trip. */
+#define ALUA_BASE \
+	"# ALUA\n" \
+	"HANDLER vdisk_fileio {\n\tDEVICE d0\n\tDEVICE d1\n}\n" \
+	"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:a {\n\t\trel_tgt_id 1\n\t}\n" \
+	"\tTARGET iqn.x:b\n}\n"
+
+static const char alua_example[] =
+	ALUA_BASE					/* lines 1-11 */
+	"DEVICE_GROUP dg1 {\n"				/* 12 */
+	"\tDEVICE d1\n"
+	"\tDEVICE d0\n"
+	"\tTARGET_GROUP tg2 {\n"			/* 15 */
+	"\t\tgroup_id 2\n"
+	"\t\tstate standby\n"
+	"\t\tTARGET iqn.x:b\n"
+	"\t}\n"
+	"\tTARGET_GROUP tg1 {\n"			/* 20 */
+	"\t\tgroup_id 1\n"
+	"\t\tstate active\n"
+	"\t\tpreferred 1\n"
+	"\t\tTARGET iqn.x:a\n"
+	"\t}\n"
+	"}\n";
+
+static const struct bad alua_bad[] = {
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tDEVICE d9\n}\n", "t.conf:13: ",
+	  "DEVICE_GROUP dg1: no DEVICE 'd9' in this file" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tDEVICE d0\n}\n"
+	  "DEVICE_GROUP dg2 {\n\tDEVICE d0\n}\n", "t.conf:16: ",
+	  "device 'd0' is already in device group 'dg1' (line 13)" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n}\nDEVICE_GROUP dg1 {\n}\n",
+	  "t.conf:14: ", "device group 'dg1' already defined at line 12" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tTARGET_GROUP t {\n\t}\n"
+	  "\tTARGET_GROUP t {\n\t}\n}\n", "t.conf:15: ",
+	  "target group 't' already defined at line 13" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tTARGET_GROUP t {\n"
+	  "\t\tTARGET iqn.x:z\n\t}\n}\n", "t.conf:14: ",
+	  "TARGET_GROUP t: no TARGET 'iqn.x:z' in this file" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tTARGET_GROUP t {\n"
+	  "\t\tTARGET iqn.x:a\n\t}\n\tTARGET_GROUP u {\n"
+	  "\t\tTARGET iqn.x:a\n\t}\n}\n", "t.conf:17: ",
+	  "target 'iqn.x:a' is already in target group 't' (line 14)" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tTARGET_GROUP t {\n"
+	  "\t\tgroup_id 3\n\t}\n\tTARGET_GROUP u {\n"
+	  "\t\tgroup_id 0x3\n\t}\n}\n", "t.conf:17: ",
+	  "group_id 0x3 of target group 'u' is also that of 't' (line 14)" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tDEVICE d0 {\n\t}\n}\n",
+	  "t.conf:13: ", "DEVICE in DEVICE_GROUP does not take a block" },
+	{ ALUA_BASE "DEVICE_GROUP dg1 {\n\tTARGET_GROUP t {\n"
+	  "\t\tTARGET iqn.x:a {\n\t\t}\n\t}\n}\n", "t.conf:14: ",
+	  "TARGET in TARGET_GROUP does not take a block" },
+	{ "DEVICE_GROUP dg1 {\n\tLUN 0 d0\n}\n", "t.conf:2: ",
+	  "LUN is only allowed inside TARGET or GROUP, not in DEVICE_GROUP" },
+	{ "DEVICE_GROUP dg1 {\n\tTARGET t\n}\n", "t.conf:2: ",
+	  "TARGET is only allowed inside TARGET_DRIVER or TARGET_GROUP, not in DEVICE_GROUP" },
+	{ "HANDLER h {\n\tTARGET_GROUP t\n}\n", "t.conf:2: ",
+	  "TARGET_GROUP is only allowed inside DEVICE_GROUP, not in HANDLER" },
+	{ "HANDLER h {\n\tDEVICE_GROUP g\n}\n", "t.conf:2: ",
+	  "DEVICE_GROUP is only allowed at the top level" },
+	{ "DEVICE_GROUP a/b {\n}\n", "t.conf:1: ",
+	  "invalid DEVICE_GROUP name 'a/b'" },
+	{ "DEVICE_GROUP g {\n", "t.conf:1: ",
+	  "DEVICE_GROUP block is not closed" },
+	{ "HANDLER h {\n\tDEVICE d\n}\nTARGET_DRIVER l {\n\tTARGET t\n}\n"
+	  "TARGET_DRIVER m {\n\tTARGET t\n}\n"
+	  "DEVICE_GROUP g {\n\tTARGET_GROUP x {\n\t\tTARGET t\n\t}\n}\n",
+	  "t.conf:12: ", "TARGET_GROUP x: more than one driver has a TARGET 't'" },
+};
+
+static void test_alua(void **state)
+{
+	static const char written[] =
+		"\nDEVICE_GROUP dg1 {\n"
+		"\tDEVICE d0\n"
+		"\tDEVICE d1\n"
+		"\tTARGET_GROUP tg1 {\n"
+		"\t\tgroup_id 1\n"
+		"\t\tpreferred 1\n"
+		"\t\tstate active\n"
+		"\t\tTARGET iqn.x:a\n"
+		"\t}\n"
+		"\tTARGET_GROUP tg2 {\n"
+		"\t\tgroup_id 2\n"
+		"\t\tstate standby\n"
+		"\t\tTARGET iqn.x:b\n"
+		"\t}\n"
+		"}\n";
+	struct kconf c, b;
+	struct kdgroup *dg;
+	struct ktgroup *tg;
+	char err[512], *t1, *t2;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(&c, alua_example, err, sizeof(err)), 0);
+	assert_int_equal(c.ndgs, 1);
+	dg = kconf_dgroup(&c, "dg1");
+	assert_non_null(dg);
+	assert_int_equal(dg->line, 12);
+	assert_int_equal(dg->ndevs, 2);
+	assert_string_equal(dg->devs[0].pattern, "d1");
+	assert_int_equal(dg->devs[1].line, 14);
+	assert_int_equal(dg->ntgs, 2);
+	tg = kdgroup_tgroup(dg, "tg1");
+	assert_non_null(tg);
+	assert_int_equal(tg->line, 20);
+	assert_string_equal(kattrs_get(&tg->attrs, "state")->value, "active");
+	assert_string_equal(kattrs_get(&tg->attrs, "preferred")->value, "1");
+	assert_int_equal(tg->ntgts, 1);
+	assert_string_equal(tg->tgts[0].pattern, "iqn.x:a");
+	assert_string_equal(kattrs_get(&kconf_target(&c, "iscsi", "iqn.x:a")->attrs,
+				       "rel_tgt_id")->value, "1");
+
+	/* Written sorted; parses back; writes the same. */
+	t1 = write_str(&c);
+	if (parse(&b, t1, err, sizeof(err)))
+		fail_msg("written text does not parse: %s\n%s", err, t1);
+	t2 = write_str(&b);
+	assert_string_equal(t1, t2);
+	assert_non_null(strstr(t1, written));
+	assert_non_null(strstr(t1, "\t\trel_tgt_id 1\n"));
+	free(t1);
+	free(t2);
+	kconf_free(&b);
+	kconf_free(&c);
+
+	for (i = 0; i < ARRAY_SIZE(alua_bad); i++) {
+		int ret = parse(&c, alua_bad[i].text, err, sizeof(err));
+
+		if (ret == 0 || strncmp(err, alua_bad[i].where,
+					strlen(alua_bad[i].where)) ||
+		    !strstr(err, alua_bad[i].msg))
+			fail_msg("case %zu: got %d '%s', want '%s...%s'", i, ret,
+				 err, alua_bad[i].where, alua_bad[i].msg);
+		kconf_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_write_flags),
 		cmocka_unit_test(test_misc),
+		cmocka_unit_test(test_alua),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ static char *plan_text(const struct kconf *old, const struct kconf *new)
 	size_t len = 0;
 	FILE *f;
 
-	if (kplan_make(old, new, &p, err, sizeof(err)))
+	if (kplan_make(old, new, &p, 0, err, sizeof(err)))
 		fail_msg("plan: %s", err);
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
@@ -357,7 +357,7 @@ static void test_system_validation(void **state)
 
 	load(&new, "HANDLER vdisk_fileio {\n\tDEVICE d0 {\n\t\tfilename /a\n"
 		   "\t\tbogus 1\n\t}\n}\n");
-	assert_int_equal(kplan_make(&old, &new, &p, err, sizeof(err)), -1);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "t.conf:4: device d0 (vdisk_fileio) has no attribute 'bogus'");
 	kconf_free(&new);
@@ -365,18 +365,18 @@ static void test_system_validation(void **state)
 	/* A new device is checked against one of the same handler. */
 	load(&new, "HANDLER vdisk_fileio {\n\tDEVICE d0 {\n\t\tfilename /a\n"
 		   "\t}\n\tDEVICE d9 {\n\t\tsize 4096\n\t}\n}\n");
-	assert_int_equal(kplan_make(&old, &new, &p, err, sizeof(err)), -1);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "t.conf:6: attribute 'size' of device d9 (vdisk_fileio) is read-only");
 	kconf_free(&new);
 
 	load(&new, "HANDLER vdisk_blockio {\n\tDEVICE b\n}\n");
-	assert_int_equal(kplan_make(&old, &new, &p, err, sizeof(err)), -1);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
 	assert_string_equal(err, "t.conf:2: no handler 'vdisk_blockio' (is its module loaded?)");
 	kconf_free(&new);
 
 	load(&new, "TARGET_DRIVER iscsi {\n\tTARGET t\n}\n");
-	assert_int_equal(kplan_make(&old, &new, &p, err, sizeof(err)), -1);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
 	assert_string_equal(err, "t.conf:1: no target driver 'iscsi' (is its module loaded?)");
 	kconf_free(&new);
 
@@ -387,6 +387,446 @@ static void test_system_validation(void **state)
 	got = plan_text(&old, &new);
 	assert_string_equal(got, "");
 	free(got);
+	kconf_free(&new);
+	kconf_free(&old);
+}
+
+/*
+ * Live device attributes (Documentation/configfs.rst) change in place on
+ * an enabled, mapped device; read_only only 0 -> 1.
+ */
+static void test_live_device_attrs(void **state)
+{
+	static const char old[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n\t\tfilename /a\n"
+		"\t\tread_only 0\n\t\twrite_through 0\n\t\tnv_cache 0\n"
+		"\t\trotational 0\n\t\tvendor_id KTGT\n\t\tproduct_id P\n"
+		"\t\trevision 0.1\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 d0\n\t}\n}\n";
+	static const char new[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n\t\tfilename /a\n"
+		"\t\tread_only 1\n\t\twrite_through 1\n\t\tnv_cache 1\n"
+		"\t\trotational 1\n\t\tvendor_id \"ACME CO\"\n"
+		"\t\tproduct_id Q\n\t\trevision 2\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 d0\n\t}\n}\n";
+	static const char rw[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n\t\tfilename /a\n"
+		"\t\tread_only 0\n\t\twrite_through 1\n\t\tnv_cache 1\n"
+		"\t\trotational 1\n\t\tvendor_id \"ACME CO\"\n"
+		"\t\tproduct_id Q\n\t\trevision 2\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 d0\n\t}\n}\n";
+
+	(void)state;
+	check_plan(old, new,
+		   "set handlers/vdisk_fileio/d0/read_only 1\n"
+		   "set handlers/vdisk_fileio/d0/write_through 1\n"
+		   "set handlers/vdisk_fileio/d0/nv_cache 1\n"
+		   "set handlers/vdisk_fileio/d0/rotational 1\n"
+		   "set handlers/vdisk_fileio/d0/vendor_id ACME CO\n"
+		   "set handlers/vdisk_fileio/d0/product_id Q\n"
+		   "set handlers/vdisk_fileio/d0/revision 2\n");
+	/* Writable again: the backing file must be reopened. */
+	check_plan(new, rw,
+		   "unlink targets/local/t0/luns/0/device\n"
+		   "rmdir targets/local/t0/luns/0\n"
+		   "set handlers/vdisk_fileio/d0/enable 0\n"
+		   "set handlers/vdisk_fileio/d0/read_only 0\n"
+		   "set handlers/vdisk_fileio/d0/enable 1\n"
+		   "mkdir targets/local/t0/luns/0\n"
+		   "link targets/local/t0/luns/0/device handlers/vdisk_fileio/d0\n");
+}
+
+/* The plan from @old_text, whose t0 has sessions of @inits, to @new. */
+static int plan_sessions(const char *old_text, const char *const *inits,
+			 const char *new_text, unsigned int flags, char *err,
+			 size_t errlen, char **text)
+{
+	struct kconf old, new;
+	struct ktarget *t;
+	struct kplan p;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	load(&old, old_text);
+	load(&new, new_text);
+	t = kconf_target(&old, "local", "t0");
+	assert_non_null(t);
+	for (; *inits; inits++)
+		assert_int_equal(ktarget_add_session(t, *inits), 0);
+	ret = kplan_make(&old, &new, &p, flags, err, errlen);
+	*text = NULL;
+	if (!ret) {
+		f = open_memstream(text, &len);
+		assert_non_null(f);
+		kplan_print(&p, f);
+		fclose(f);
+		kplan_free(&p);
+	}
+	kconf_free(&old);
+	kconf_free(&new);
+	return ret;
+}
+
+/*
+ * A device change that needs the device disabled would drop a LUN the
+ * file keeps: refused while a session sees the LUN, done with
+ * KPLAN_FORCE. A session that sees a group's LUN set does not hold the
+ * default set's LUNs, and a LUN the file removes goes regardless.
+ */
+static void test_sessions_refuse(void **state)
+{
+	static const char *const me[] = { "me", NULL };
+	static const char *const grouped[] = { "host-a", NULL };
+	static const char *const none[] = { NULL };
+	static const char reconf[] =
+		"HANDLER vdisk_fileio {\n"
+		"\tDEVICE d0 {\n\t\tfilename /a\n\t}\n"
+		"\tDEVICE d1 {\n\t\tfilename /c\n\t}\n"
+		"}\n"
+		"TARGET_DRIVER local {\n"
+		"\tTARGET t0 {\n"
+		"\t\tenabled 1\n"
+		"\t\tinitiator_name me\n"
+		"\t\tLUN 0 d0\n"
+		"\t\tLUN 1 d1 {\n\t\t\tread_only 0\n\t\t}\n"
+		"\t}\n"
+		"}\n";
+	static const char with_group[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 1 d1\n"
+		"\t\tGROUP g {\n\t\t\tINITIATOR host-*\n\t\t\tLUN 0 d0\n"
+		"\t\t}\n\t}\n}\n";
+	static const char with_group2[] =
+		"HANDLER vdisk_fileio {\n"
+		"\tDEVICE d0 {\n\t\tfilename /z\n\t}\n"
+		"\tDEVICE d1 {\n\t\tfilename /y\n\t}\n"
+		"}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 1 d1\n"
+		"\t\tGROUP g {\n\t\t\tINITIATOR host-*\n\t\t\tLUN 0 d0\n"
+		"\t\t}\n\t}\n}\n";
+	static const char unmapped[] =
+		"HANDLER vdisk_fileio {\n"
+		"\tDEVICE d0 {\n\t\tfilename /a\n\t}\n"
+		"\tDEVICE d1 {\n\t\tfilename /c\n\t}\n"
+		"}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tinitiator_name me\n\t\tLUN 0 d0\n\t}\n}\n";
+	char err[512], *got;
+
+	(void)state;
+	assert_int_equal(plan_sessions(base, me, reconf, 0, err, sizeof(err),
+				       &got), -1);
+	assert_string_equal(err,
+			    "t.conf:6: changing 'filename' of device d1 needs the device disabled, which drops LUN 1 of target local/t0 that 1 session uses; refused (--force removes and re-adds the LUN)");
+	assert_int_equal(plan_sessions(base, me, reconf, KPLAN_FORCE, err,
+				       sizeof(err), &got), 0);
+	assert_string_equal(got,
+			    "unlink targets/local/t0/luns/1/device\n"
+			    "rmdir targets/local/t0/luns/1\n"
+			    "set handlers/vdisk_fileio/d1/enable 0\n"
+			    "set handlers/vdisk_fileio/d1/filename /c\n"
+			    "set handlers/vdisk_fileio/d1/enable 1\n"
+			    "mkdir targets/local/t0/luns/1\n"
+			    "set targets/local/t0/luns/1/read_only 0\n"
+			    "link targets/local/t0/luns/1/device handlers/vdisk_fileio/d1\n");
+	free(got);
+	/* No session: as before. */
+	assert_int_equal(plan_sessions(base, none, reconf, 0, err,
+				       sizeof(err), &got), 0);
+	free(got);
+	/* The file removes LUN 1 (and changes d1): no session holds it. */
+	assert_int_equal(plan_sessions(base, me, unmapped, 0, err,
+				       sizeof(err), &got), 0);
+	free(got);
+	/*
+	 * host-a sees group g (LUN 0 -> d0), not the default set (LUN 1 ->
+	 * d1): d1 may change, d0 may not.
+	 */
+	assert_int_equal(plan_sessions(with_group, grouped, with_group2, 0,
+				       err, sizeof(err), &got), -1);
+	assert_string_equal(err,
+			    "t.conf:3: changing 'filename' of device d0 needs the device disabled, which drops LUN 0 of group g of target local/t0 that 1 session uses; refused (--force removes and re-adds the LUN)");
+	assert_int_equal(plan_sessions(with_group, grouped, with_group2,
+				       KPLAN_FORCE, err, sizeof(err), &got), 0);
+	free(got);
+}
+
+/* Values are compared by meaning, and written in the kernel's form. */
+static void test_values_by_meaning(void **state)
+{
+	static const char old[] =
+		"HANDLER vdisk_nullio {\n\tDEVICE n0 {\n\t\tblocksize 4096\n"
+		"\t\tdelay_ms 16\n\t\tvendor_id \"ACME\"\n\t\tread_only 0\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n\t\tInitialR2T Yes\n"
+		"\t\tMaxBurstLength 0x40000\n\t}\n}\n";
+	static const char same[] =
+		"HANDLER vdisk_nullio {\n\tDEVICE n0 {\n\t\tblocksize 0x1000\n"
+		"\t\tdelay_ms 0X10\n\t\tvendor_id \"ACME  \"\n\t\tread_only no\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n\t\tInitialR2T 1\n"
+		"\t\tMaxBurstLength 262144\n\t}\n}\n";
+	static const char other[] =
+		"HANDLER vdisk_nullio {\n\tDEVICE n0 {\n\t\tblocksize 4096\n"
+		"\t\tdelay_ms 016\n\t\tvendor_id ACME\n\t\tread_only yes\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n\t\tInitialR2T off\n"
+		"\t\tMaxBurstLength 65536\n\t}\n}\n";
+	char buf[64];
+
+	(void)state;
+	assert_true(kval_equal("1", "0x1"));
+	assert_true(kval_equal("1", "yes"));
+	assert_true(kval_equal("YES", "on"));
+	assert_true(kval_equal("0", "False"));
+	assert_true(kval_equal("4096", "0x1000"));
+	assert_true(kval_equal("abc \t", "abc"));
+	assert_true(kval_equal("18446744073709551615",
+			       "0xffffffffffffffff"));
+	assert_false(kval_equal("10", "010"));
+	assert_false(kval_equal("1", "2"));
+	assert_false(kval_equal("abc", "abd"));
+	assert_false(kval_equal(" abc", "abc"));
+	assert_false(kval_equal("0x", "0"));
+	assert_false(kval_equal("99999999999999999999", "0"));
+
+	assert_string_equal(kval_for_write("yes", "0", buf, sizeof(buf)), "1");
+	assert_string_equal(kval_for_write("1", "No", buf, sizeof(buf)),
+			    "Yes");
+	assert_string_equal(kval_for_write("off", "YES", buf, sizeof(buf)),
+			    "NO");
+	assert_string_equal(kval_for_write("true", "off", buf, sizeof(buf)),
+			    "on");
+	assert_string_equal(kval_for_write("0x1000", "512", buf, sizeof(buf)),
+			    "4096");
+	assert_string_equal(kval_for_write("32", "0x0", buf, sizeof(buf)),
+			    "0x20");
+	assert_string_equal(kval_for_write("0x20", "0", buf, sizeof(buf)),
+			    "32");
+	assert_string_equal(kval_for_write("abc", "1", buf, sizeof(buf)),
+			    "abc");
+	assert_string_equal(kval_for_write("5", "abc", buf, sizeof(buf)),
+			    "5");
+	assert_string_equal(kval_for_write("5", NULL, buf, sizeof(buf)), "5");
+
+	check_plan(old, same, "");
+	check_plan(old, other,
+		   "set handlers/vdisk_nullio/n0/delay_ms 016\n"
+		   "set handlers/vdisk_nullio/n0/read_only 1\n"
+		   "set targets/iscsi/t0/InitialR2T No\n"
+		   "set targets/iscsi/t0/MaxBurstLength 0x10000\n");
+}
+
+/*
+ * The file's group order is applied: groups after the longest prefix
+ * that runs in order are re-created; with sessions in one, refused
+ * unless KPLAN_FORCE.
+ */
+static void test_group_order(void **state)
+{
+	static const char *const in_a[] = { "a1", NULL };
+	static const char *const none[] = { NULL };
+	static const char ab[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ba[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t}\n}\n";
+	static const char cab[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP c {\n\t\t\tINITIATOR c*\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char abc[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t\tGROUP c {\n\t\t\tINITIATOR c*\n\t\t}\n"
+		"\t}\n}\n";
+	char err[512], *got;
+
+	(void)state;
+	check_plan(ab, ba,
+		   "unlink targets/local/t0/groups/a/luns/0/device\n"
+		   "rmdir targets/local/t0/groups/a/luns/0\n"
+		   "rmdir targets/local/t0/groups/a/initiators/a*\n"
+		   "rmdir targets/local/t0/groups/a\n"
+		   "mkdir targets/local/t0/groups/a\n"
+		   "mkdir targets/local/t0/groups/a/luns/0\n"
+		   "link targets/local/t0/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
+		   "mkdir targets/local/t0/groups/a/initiators/a*\n");
+	/* A new group first: every existing one goes after it. */
+	check_plan(ab, cab,
+		   "unlink targets/local/t0/groups/a/luns/0/device\n"
+		   "rmdir targets/local/t0/groups/a/luns/0\n"
+		   "rmdir targets/local/t0/groups/a/initiators/a*\n"
+		   "rmdir targets/local/t0/groups/a\n"
+		   "unlink targets/local/t0/groups/b/luns/0/device\n"
+		   "rmdir targets/local/t0/groups/b/luns/0\n"
+		   "rmdir targets/local/t0/groups/b/initiators/b*\n"
+		   "rmdir targets/local/t0/groups/b\n"
+		   "mkdir targets/local/t0/groups/c\n"
+		   "mkdir targets/local/t0/groups/c/initiators/c*\n"
+		   "mkdir targets/local/t0/groups/a\n"
+		   "mkdir targets/local/t0/groups/a/luns/0\n"
+		   "link targets/local/t0/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
+		   "mkdir targets/local/t0/groups/a/initiators/a*\n"
+		   "mkdir targets/local/t0/groups/b\n"
+		   "mkdir targets/local/t0/groups/b/luns/0\n"
+		   "link targets/local/t0/groups/b/luns/0/device handlers/vdisk_fileio/d1\n"
+		   "mkdir targets/local/t0/groups/b/initiators/b*\n");
+	/* A new group last: nothing re-created. */
+	check_plan(ab, abc,
+		   "mkdir targets/local/t0/groups/c\n"
+		   "mkdir targets/local/t0/groups/c/initiators/c*\n");
+	/* Sessions: a's would lose their LUNs. */
+	assert_int_equal(plan_sessions(ab, in_a, ba, 0, err, sizeof(err),
+				       &got), -1);
+	assert_string_equal(err,
+			    "t.conf:15: the new group order re-creates group a, which drops the LUNs that 1 session uses; refused (--force re-creates it)");
+	assert_int_equal(plan_sessions(ab, in_a, ba, KPLAN_FORCE, err,
+				       sizeof(err), &got), 0);
+	free(got);
+	assert_int_equal(plan_sessions(ab, none, ba, 0, err, sizeof(err),
+				       &got), 0);
+	free(got);
+}
+
+/* ALUA groups: created after the targets, before they are enabled. */
+#define ALUA_DEVS_TGTS \
+	DEVS \
+	"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:a {\n\t\tenabled 1\n" \
+	"\t\trel_tgt_id 1\n\t}\n" \
+	"\tTARGET iqn.x:b {\n\t\tenabled 1\n\t\trel_tgt_id 2\n\t}\n}\n"
+
+static void test_alua_plan(void **state)
+{
+	static const char *const one[] = { "ini", NULL };
+	static const char a1[] =
+		ALUA_DEVS_TGTS
+		"DEVICE_GROUP dg {\n\tDEVICE d0\n"
+		"\tTARGET_GROUP tg1 {\n\t\tgroup_id 1\n\t\tstate active\n"
+		"\t\tTARGET iqn.x:a\n\t}\n"
+		"\tTARGET_GROUP tg2 {\n\t\tgroup_id 2\n\t\tstate standby\n"
+		"\t\tTARGET iqn.x:b\n\t}\n}\n";
+	/* d1 joins, b moves to tg1, tg2 goes, tg1 becomes nonoptimized. */
+	static const char a2[] =
+		ALUA_DEVS_TGTS
+		"DEVICE_GROUP dg {\n\tDEVICE d0\n\tDEVICE d1\n"
+		"\tTARGET_GROUP tg1 {\n\t\tgroup_id 1\n"
+		"\t\tstate nonoptimized\n"
+		"\t\tTARGET iqn.x:a\n\t\tTARGET iqn.x:b\n\t}\n}\n";
+	/* d0 moves to another device group. */
+	static const char a3[] =
+		ALUA_DEVS_TGTS
+		"DEVICE_GROUP dg {\n\tDEVICE d1\n"
+		"\tTARGET_GROUP tg1 {\n\t\tgroup_id 1\n"
+		"\t\tstate nonoptimized\n"
+		"\t\tTARGET iqn.x:a\n\t\tTARGET iqn.x:b\n\t}\n}\n"
+		"DEVICE_GROUP dh {\n\tDEVICE d0\n}\n";
+	static const char rel[] =
+		DEVS
+		"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:a {\n\t\tenabled 1\n"
+		"\t\trel_tgt_id 7\n\t}\n"
+		"\tTARGET iqn.x:b {\n\t\tenabled 1\n\t\trel_tgt_id 2\n\t}\n}\n";
+	struct kconf old, new;
+	struct kplan p;
+	char err[512];
+
+	(void)state;
+	check_plan(DEVS, a1,
+		   "mkdir targets/iscsi/iqn.x:a\n"
+		   "set targets/iscsi/iqn.x:a/rel_tgt_id 1\n"
+		   "mkdir targets/iscsi/iqn.x:b\n"
+		   "set targets/iscsi/iqn.x:b/rel_tgt_id 2\n"
+		   "mkdir alua/dg\n"
+		   "link alua/dg/devices/d0 handlers/vdisk_fileio/d0\n"
+		   "mkdir alua/dg/target_groups/tg1\n"
+		   "set alua/dg/target_groups/tg1/group_id 1\n"
+		   "set alua/dg/target_groups/tg1/state active\n"
+		   "link alua/dg/target_groups/tg1/targets/iqn.x:a targets/iscsi/iqn.x:a\n"
+		   "mkdir alua/dg/target_groups/tg2\n"
+		   "set alua/dg/target_groups/tg2/group_id 2\n"
+		   "set alua/dg/target_groups/tg2/state standby\n"
+		   "link alua/dg/target_groups/tg2/targets/iqn.x:b targets/iscsi/iqn.x:b\n"
+		   "set targets/iscsi/iqn.x:a/enable 1\n"
+		   "set targets/iscsi/iqn.x:b/enable 1\n");
+	check_plan(a1, a1, "");
+	check_plan(a1, a2,
+		   "unlink alua/dg/target_groups/tg2/targets/iqn.x:b\n"
+		   "rmdir alua/dg/target_groups/tg2\n"
+		   "link alua/dg/devices/d1 handlers/vdisk_fileio/d1\n"
+		   "set alua/dg/target_groups/tg1/state nonoptimized\n"
+		   "link alua/dg/target_groups/tg1/targets/iqn.x:b targets/iscsi/iqn.x:b\n");
+	check_plan(a2, a3,
+		   "unlink alua/dg/devices/d0\n"
+		   "mkdir alua/dh\n"
+		   "link alua/dh/devices/d0 handlers/vdisk_fileio/d0\n");
+	/* Everything goes: links before the targets and devices. */
+	check_plan(a3, "",
+		   "set targets/iscsi/iqn.x:a/enable 0\n"
+		   "set targets/iscsi/iqn.x:b/enable 0\n"
+		   "unlink alua/dg/target_groups/tg1/targets/iqn.x:a\n"
+		   "unlink alua/dg/target_groups/tg1/targets/iqn.x:b\n"
+		   "rmdir alua/dg/target_groups/tg1\n"
+		   "unlink alua/dg/devices/d1\n"
+		   "rmdir alua/dg\n"
+		   "unlink alua/dh/devices/d0\n"
+		   "rmdir alua/dh\n"
+		   "rmdir targets/iscsi/iqn.x:a\n"
+		   "rmdir targets/iscsi/iqn.x:b\n"
+		   "set handlers/vdisk_fileio/d0/enable 0\n"
+		   "rmdir handlers/vdisk_fileio/d0\n"
+		   "set handlers/vdisk_fileio/d1/enable 0\n"
+		   "rmdir handlers/vdisk_fileio/d1\n");
+
+	/* rel_tgt_id needs the target disabled: refused with a session. */
+	check_plan(ALUA_DEVS_TGTS, rel,
+		   "set targets/iscsi/iqn.x:a/enable 0\n"
+		   "set targets/iscsi/iqn.x:a/rel_tgt_id 7\n"
+		   "set targets/iscsi/iqn.x:a/enable 1\n");
+	load(&old, ALUA_DEVS_TGTS);
+	load(&new, rel);
+	assert_int_equal(ktarget_add_session(kconf_target(&old, "iscsi",
+							  "iqn.x:a"), one[0]), 0);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "t.conf:12: changing 'rel_tgt_id' of target iscsi/iqn.x:a needs the target disabled, which ends its 1 session; refused (--force does it)");
+	assert_int_equal(kplan_make(&old, &new, &p, KPLAN_FORCE, err,
+				    sizeof(err)), 0);
+	kplan_free(&p);
+	kconf_free(&new);
+
+	/* A running ktgt without alua/ in configfs. */
+	old.from_system = 1;
+	assert_non_null(kconf_add_container(&old.handlers, &old.nhandlers,
+					    "vdisk_fileio"));
+	assert_non_null(kconf_add_container(&old.drivers, &old.ndrivers,
+					    "iscsi"));
+	load(&new, a1);
+	assert_int_equal(kplan_make(&old, &new, &p, KPLAN_FORCE, err,
+				    sizeof(err)), -1);
+	assert_string_equal(err,
+			    "t.conf:19: DEVICE_GROUP dg: the running ktgt has no ALUA (no alua/ in configfs)");
+	old.has_alua = 1;
+	assert_int_equal(kplan_make(&old, &new, &p, KPLAN_FORCE, err,
+				    sizeof(err)), 0);
+	kplan_free(&p);
 	kconf_free(&new);
 	kconf_free(&old);
 }
@@ -406,6 +846,11 @@ int main(void)
 		cmocka_unit_test(test_handler_move),
 		cmocka_unit_test(test_portals),
 		cmocka_unit_test(test_system_validation),
+		cmocka_unit_test(test_live_device_attrs),
+		cmocka_unit_test(test_sessions_refuse),
+		cmocka_unit_test(test_values_by_meaning),
+		cmocka_unit_test(test_group_order),
+		cmocka_unit_test(test_alua_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,6 +273,98 @@ fail:
 	return -1;
 }
 
+/*
+ * The sessions (sysfs sessions/<id>/{driver,target,initiator}), as the
+ * initiator names of their targets'. No sessions directory: none.
+ */
+static int read_sessions(struct kconf *conf)
+{
+	char path[PATH_MAX], f[PATH_MAX], drv[256], tgt[512], ini[512];
+	char **v;
+	size_t i;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/sessions", sysfs_root());
+	v = list_dir(path);
+	for (i = 0; v && v[i] && !ret; i++) {
+		struct ktarget *t;
+
+		snprintf(f, sizeof(f), "%s/%s/driver", path, v[i]);
+		if (read_small(f, drv, sizeof(drv)))
+			continue;	/* gone meanwhile */
+		snprintf(f, sizeof(f), "%s/%s/target", path, v[i]);
+		if (read_small(f, tgt, sizeof(tgt)))
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/initiator", path, v[i]);
+		if (read_small(f, ini, sizeof(ini)))
+			continue;
+		t = kconf_target(conf, drv, tgt);
+		if (t)
+			ret = ktarget_add_session(t, ini);
+	}
+	free_list(v);
+	return ret;
+}
+
+/*
+ * alua/<dg>/{devices/<dev>, target_groups/<tg>/{attrs, targets/<t>}}:
+ * the links are named after the device or target they point at (ktgtadm
+ * creates them so). No alua/: a core without ALUA, has_alua stays 0.
+ */
+static int read_alua(struct kconf *conf)
+{
+	static const char *const dgskip[] = { "devices", "target_groups", NULL };
+	static const char *const tgskip[] = { "targets", NULL };
+	char path[PATH_MAX], dpath[PATH_MAX], sub[PATH_MAX], tpath[PATH_MAX];
+	char **v, **w = NULL, **x = NULL;
+	struct stat st;
+	size_t i, j, k;
+
+	snprintf(path, sizeof(path), "%s/alua", cfs_root());
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return 0;
+	conf->has_alua = 1;
+	v = list_dir(path);
+	for (i = 0; v && v[i]; i++) {
+		struct kdgroup *dg = kconf_add_dgroup(conf, v[i]);
+
+		snprintf(dpath, sizeof(dpath), "%s/%s", path, v[i]);
+		if (!dg || read_attrs(dpath, "", &dg->attrs, dgskip, NULL))
+			goto fail;
+		snprintf(sub, sizeof(sub), "%s/devices", dpath);
+		w = list_dir(sub);
+		for (j = 0; w && w[j]; j++)
+			if (kinits_add(&dg->devs, &dg->ndevs, w[j], 0))
+				goto fail;
+		free_list(w);
+		snprintf(sub, sizeof(sub), "%s/target_groups", dpath);
+		w = list_dir(sub);
+		for (j = 0; w && w[j]; j++) {
+			struct ktgroup *tg = kdgroup_add_tgroup(dg, w[j]);
+
+			snprintf(tpath, sizeof(tpath), "%s/%s", sub, w[j]);
+			if (!tg || read_attrs(tpath, "", &tg->attrs, tgskip, NULL))
+				goto fail;
+			snprintf(tpath, sizeof(tpath), "%s/%s/targets", sub, w[j]);
+			x = list_dir(tpath);
+			for (k = 0; x && x[k]; k++)
+				if (kinits_add(&tg->tgts, &tg->ntgts, x[k], 0))
+					goto fail;
+			free_list(x);
+			x = NULL;
+		}
+		free_list(w);
+		w = NULL;
+	}
+	free_list(v);
+	return 0;
+fail:
+	free_list(x);
+	free_list(w);
+	free_list(v);
+	return -1;
+}
+
 int cfs_read(struct kconf *conf, char *err, size_t errlen)
 {
 	const char *root = cfs_root();
@@ -384,6 +476,9 @@ int cfs_read(struct kconf *conf, char *err, size_t errlen)
 		dv = NULL;
 	}
 	free_list(hv);
+	hv = NULL;
+	if (read_sessions(conf) || read_alua(conf))
+		goto nomem;
 	return 0;
 nomem:
 	free_list(hv);

@@ -12,9 +12,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf.h"
 
@@ -307,6 +309,106 @@ struct kportal *ktarget_add_portal(struct ktarget *t, const char *addr)
 	return &p[t->nportals++];
 }
 
+int kinits_add(struct kinit **v, size_t *n, const char *name, int line)
+{
+	struct kinit *p = grow(*v, *n, sizeof(*p));
+
+	if (!p)
+		return -1;
+	*v = p;
+	p[*n].pattern = xstrdup(name);
+	if (!p[*n].pattern)
+		return -1;
+	p[*n].line = line;
+	(*n)++;
+	return 0;
+}
+
+struct kdgroup *kconf_add_dgroup(struct kconf *conf, const char *name)
+{
+	struct kdgroup *p = grow(conf->dgs, conf->ndgs, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	conf->dgs = p;
+	p[conf->ndgs].name = xstrdup(name);
+	if (!p[conf->ndgs].name)
+		return NULL;
+	return &p[conf->ndgs++];
+}
+
+struct ktgroup *kdgroup_add_tgroup(struct kdgroup *dg, const char *name)
+{
+	struct ktgroup *p = grow(dg->tgs, dg->ntgs, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	dg->tgs = p;
+	p[dg->ntgs].name = xstrdup(name);
+	if (!p[dg->ntgs].name)
+		return NULL;
+	return &p[dg->ntgs++];
+}
+
+struct kdgroup *kconf_dgroup(const struct kconf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->ndgs; i++)
+		if (!strcmp(conf->dgs[i].name, name))
+			return &conf->dgs[i];
+	return NULL;
+}
+
+struct ktgroup *kdgroup_tgroup(const struct kdgroup *dg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dg->ntgs; i++)
+		if (!strcmp(dg->tgs[i].name, name))
+			return &dg->tgs[i];
+	return NULL;
+}
+
+struct ktarget *kconf_target_by_name(const struct kconf *conf,
+				     const char *name)
+{
+	struct ktarget *found = NULL;
+	size_t i;
+
+	for (i = 0; i < conf->ntgts; i++) {
+		if (strcmp(conf->tgts[i].name, name))
+			continue;
+		if (found)
+			return NULL;
+		found = &conf->tgts[i];
+	}
+	return found;
+}
+
+static void kinits_free(struct kinit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].pattern);
+	free(v);
+}
+
+int ktarget_add_session(struct ktarget *t, const char *initiator)
+{
+	char **p = grow(t->sessions, t->nsessions, sizeof(*p));
+
+	if (!p)
+		return -1;
+	t->sessions = p;
+	p[t->nsessions] = xstrdup(initiator);
+	if (!p[t->nsessions])
+		return -1;
+	t->nsessions++;
+	return 0;
+}
+
 int kgroup_add_init(struct kgroup *g, const char *pattern)
 {
 	struct kinit *p = grow(g->inits, g->ninits, sizeof(*p));
@@ -365,8 +467,25 @@ void kconf_free(struct kconf *conf)
 			kattrs_free(&t->portals[j].attrs);
 		}
 		free(t->portals);
+		for (j = 0; j < t->nsessions; j++)
+			free(t->sessions[j]);
+		free(t->sessions);
 	}
 	free(conf->tgts);
+	for (i = 0; i < conf->ndgs; i++) {
+		struct kdgroup *dg = &conf->dgs[i];
+
+		free(dg->name);
+		kattrs_free(&dg->attrs);
+		kinits_free(dg->devs, dg->ndevs);
+		for (j = 0; j < dg->ntgs; j++) {
+			free(dg->tgs[j].name);
+			kattrs_free(&dg->tgs[j].attrs);
+			kinits_free(dg->tgs[j].tgts, dg->tgs[j].ntgts);
+		}
+		free(dg->tgs);
+	}
+	free(conf->dgs);
 	memset(conf, 0, sizeof(*conf));
 }
 
@@ -539,7 +658,7 @@ static int tokenize(struct parser *p, struct line *l, const char *s,
 
 enum ctx {
 	C_TOP, C_HANDLER, C_DEVICE, C_DRIVER, C_TARGET, C_GROUP, C_LUN,
-	C_PORTAL,
+	C_PORTAL, C_DGROUP, C_TGROUP,
 };
 
 static const char *const ctx_name[] = {
@@ -551,6 +670,8 @@ static const char *const ctx_name[] = {
 	[C_GROUP] = "GROUP",
 	[C_LUN] = "LUN",
 	[C_PORTAL] = "PORTAL",
+	[C_DGROUP] = "DEVICE_GROUP",
+	[C_TGROUP] = "TARGET_GROUP",
 };
 
 #define MAX_DEPTH	8
@@ -559,7 +680,7 @@ struct frame {
 	enum ctx	ctx;
 	int		line;
 	/* Indexes, not pointers: the arrays move as they grow. */
-	size_t		handler, driver, dev, tgt, group, portal;
+	size_t		handler, driver, dev, tgt, group, portal, dg, tg;
 	int		in_group;
 	unsigned int	lun;
 };
@@ -607,6 +728,10 @@ static struct kattrs *frame_attrs(struct parser *p, struct frame *f)
 		return &frame_tgt(p, f)->portals[f->portal].attrs;
 	case C_LUN:
 		return &kluns_get(frame_luns(p, f), f->lun)->attrs;
+	case C_DGROUP:
+		return &p->conf->dgs[f->dg].attrs;
+	case C_TGROUP:
+		return &p->conf->dgs[f->dg].tgs[f->tg].attrs;
 	default:
 		return NULL;
 	}
@@ -745,12 +870,14 @@ struct kw {
 static const struct kw keywords[] = {
 	{ "HANDLER",	   C_TOP,     C_TOP,   1, 1 },
 	{ "TARGET_DRIVER", C_TOP,     C_TOP,   1, 1 },
-	{ "DEVICE",	   C_HANDLER, C_TOP,   1, 1 },
-	{ "TARGET",	   C_DRIVER,  C_TOP,   1, 1 },
+	{ "DEVICE",	   C_HANDLER, C_DGROUP, 1, 1 },
+	{ "TARGET",	   C_DRIVER,  C_TGROUP, 1, 1 },
 	{ "LUN",	   C_TARGET,  C_GROUP, 2, 1 },
 	{ "GROUP",	   C_TARGET,  C_TOP,   1, 1 },
 	{ "INITIATOR",	   C_GROUP,   C_TOP,   1, 0 },
 	{ "PORTAL",	   C_TARGET,  C_TOP,   1, 1 },
+	{ "DEVICE_GROUP",  C_TOP,     C_TOP,   1, 1 },
+	{ "TARGET_GROUP",  C_DGROUP,  C_TOP,   1, 1 },
 };
 
 static const struct kw *find_kw(const char *s)
@@ -761,6 +888,91 @@ static const struct kw *find_kw(const char *s)
 		if (!strcmp(keywords[i].name, s))
 			return &keywords[i];
 	return NULL;
+}
+
+/*
+ * DEVICE @name of device group @dg (in at most one device group), or
+ * TARGET @name (@tgt) of its target group @tg (in at most one target
+ * group of the device group).
+ */
+static int alua_member(struct parser *p, int ln, const char *name, int opens,
+		       int tgt, struct kdgroup *dg, size_t tg)
+{
+	struct kconf *c = p->conf;
+	const struct kinit *v;
+	size_t i, j, n;
+
+	if (opens)
+		return perr(p, ln, "%s does not take a block",
+			    tgt ? "TARGET in TARGET_GROUP" :
+			    "DEVICE in DEVICE_GROUP");
+	for (i = 0; i < (tgt ? dg->ntgs : c->ndgs); i++) {
+		v = tgt ? dg->tgs[i].tgts : c->dgs[i].devs;
+		n = tgt ? dg->tgs[i].ntgts : c->dgs[i].ndevs;
+		for (j = 0; j < n; j++) {
+			if (strcmp(v[j].pattern, name))
+				continue;
+			return perr(p, ln, "%s '%s' is already in %s group '%s' (line %d)",
+				    tgt ? "target" : "device", name,
+				    tgt ? "target" : "device",
+				    tgt ? dg->tgs[i].name : c->dgs[i].name,
+				    v[j].line);
+		}
+	}
+	if (tgt ? kinits_add(&dg->tgs[tg].tgts, &dg->tgs[tg].ntgts, name, ln) :
+	    kinits_add(&dg->devs, &dg->ndevs, name, ln))
+		return perr(p, ln, "out of memory");
+	return 0;
+}
+
+/* DEVICE_GROUP at the top level, and what is inside one. */
+static int stmt_alua(struct parser *p, struct state *s, struct line *l,
+		     const struct kw *kw, int opens)
+{
+	struct frame *f = cur(s), nf = *f;
+	struct kconf *c = p->conf;
+	const char *a1 = l->t[1].text;
+	int ln = l->lineno;
+
+	nf.line = ln;
+	if (!kconf_valid_name(a1))
+		return perr(p, ln, "invalid %s name '%s'", kw->name, a1);
+	if (!strcmp(kw->name, "DEVICE_GROUP")) {
+		struct kdgroup *dg = kconf_dgroup(c, a1);
+
+		if (dg)
+			return perr(p, ln, "device group '%s' already defined at line %d",
+				    a1, dg->line);
+		dg = kconf_add_dgroup(c, a1);
+		if (!dg)
+			return perr(p, ln, "out of memory");
+		dg->line = ln;
+		nf.ctx = C_DGROUP;
+		nf.dg = (size_t)(dg - c->dgs);
+	} else if (!strcmp(kw->name, "TARGET_GROUP")) {
+		struct kdgroup *dg = &c->dgs[f->dg];
+		struct ktgroup *tg = kdgroup_tgroup(dg, a1);
+
+		if (tg)
+			return perr(p, ln, "target group '%s' already defined at line %d",
+				    a1, tg->line);
+		tg = kdgroup_add_tgroup(dg, a1);
+		if (!tg)
+			return perr(p, ln, "out of memory");
+		tg->line = ln;
+		nf.ctx = C_TGROUP;
+		nf.tg = (size_t)(tg - dg->tgs);
+	} else {
+		/* DEVICE in a device group, TARGET in a target group */
+		return alua_member(p, ln, a1, opens, f->ctx == C_TGROUP,
+				   &c->dgs[f->dg], f->tg);
+	}
+	if (!opens)
+		return 0;
+	if (s->depth == MAX_DEPTH)
+		return perr(p, ln, "blocks nested too deeply");
+	s->st[s->depth++] = nf;
+	return 0;
 }
 
 static int stmt_keyword(struct parser *p, struct state *s, struct line *l,
@@ -812,6 +1024,9 @@ static int stmt_keyword(struct parser *p, struct state *s, struct line *l,
 
 	nf = *f;
 	nf.line = ln;
+	if (f->ctx == C_DGROUP || f->ctx == C_TGROUP ||
+	    !strcmp(kw->name, "DEVICE_GROUP"))
+		return stmt_alua(p, s, l, kw, opens);
 	if (!strcmp(kw->name, "HANDLER") || !strcmp(kw->name, "TARGET_DRIVER")) {
 		int h = kw->name[0] == 'H';
 		struct kcontainer **v = h ? &c->handlers : &c->drivers;
@@ -1004,10 +1219,64 @@ static int check_luns(struct parser *p, const struct kluns *luns)
 	return 0;
 }
 
+/*
+ * A device group's devices and targets must be in the file, a target
+ * name must name one target only, and group_id (but 0, unset) must be
+ * unique within the device group.
+ */
+static int check_dgroup(struct parser *p, const struct kdgroup *dg)
+{
+	struct kconf *c = p->conf;
+	size_t i, j, k;
+
+	for (i = 0; i < dg->ndevs; i++)
+		if (!kconf_device(c, dg->devs[i].pattern))
+			return perr(p, dg->devs[i].line,
+				    "DEVICE_GROUP %s: no DEVICE '%s' in this file",
+				    dg->name, dg->devs[i].pattern);
+	for (i = 0; i < dg->ntgs; i++) {
+		const struct ktgroup *tg = &dg->tgs[i];
+		const struct kattr *id = kattrs_get(&tg->attrs, "group_id");
+
+		for (j = 0; j < tg->ntgts; j++) {
+			const char *n = tg->tgts[j].pattern;
+
+			for (k = 0; k < c->ntgts; k++)
+				if (!strcmp(c->tgts[k].name, n))
+					break;
+			if (k == c->ntgts)
+				return perr(p, tg->tgts[j].line,
+					    "TARGET_GROUP %s: no TARGET '%s' in this file",
+					    tg->name, n);
+			if (!kconf_target_by_name(c, n))
+				return perr(p, tg->tgts[j].line,
+					    "TARGET_GROUP %s: more than one driver has a TARGET '%s'",
+					    tg->name, n);
+		}
+		if (!id || kval_equal(id->value, "0"))
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct kattr *o = kattrs_get(&dg->tgs[j].attrs,
+							   "group_id");
+
+			if (o && kval_equal(o->value, id->value))
+				return perr(p, id->line,
+					    "group_id %s of target group '%s' is also that of '%s' (line %d)",
+					    id->value, tg->name, dg->tgs[j].name,
+					    o->line);
+		}
+	}
+	return 0;
+}
+
 static int validate(struct parser *p)
 {
 	struct kconf *c = p->conf;
 	size_t i, j;
+
+	for (i = 0; i < c->ndgs; i++)
+		if (check_dgroup(p, &c->dgs[i]))
+			return -1;
 
 	for (i = 0; i < c->ndevs; i++)
 		strip_markers(&c->devs[i].attrs);
@@ -1308,6 +1577,74 @@ static void put_target(FILE *out, const struct ktarget *t)
 	fputs("\t}\n", out);
 }
 
+static int cmp_kinit(const void *a, const void *b)
+{
+	return strcmp(((const struct kinit *)a)->pattern,
+		      ((const struct kinit *)b)->pattern);
+}
+
+static int cmp_dgroup(const void *a, const void *b)
+{
+	return strcmp((*(const struct kdgroup *const *)a)->name,
+		      (*(const struct kdgroup *const *)b)->name);
+}
+
+static int cmp_tgroup(const void *a, const void *b)
+{
+	return strcmp((*(const struct ktgroup *const *)a)->name,
+		      (*(const struct ktgroup *const *)b)->name);
+}
+
+/* @n names of @v, sorted, one "KEYWORD name" line each. */
+static void put_names(FILE *out, const struct kinit *v, size_t n,
+		      const char *keyword, int indent)
+{
+	struct kinit *s = n ? malloc(n * sizeof(*s)) : NULL;
+	size_t i;
+
+	if (!s)
+		return;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_kinit);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%.*s%s %s\n", indent, "\t\t\t\t", keyword,
+			s[i].pattern);
+	free(s);
+}
+
+/* The device groups, sorted by name, their target groups too. */
+static void put_dgroups(FILE *out, const struct kconf *conf)
+{
+	const struct kdgroup **v = calloc(conf->ndgs + 1, sizeof(*v));
+	size_t i, j;
+
+	if (!v)
+		return;
+	for (i = 0; i < conf->ndgs; i++)
+		v[i] = &conf->dgs[i];
+	qsort(v, conf->ndgs, sizeof(*v), cmp_dgroup);
+	for (i = 0; i < conf->ndgs; i++) {
+		const struct ktgroup **t = calloc(v[i]->ntgs + 1, sizeof(*t));
+
+		fprintf(out, "\nDEVICE_GROUP %s {\n", v[i]->name);
+		put_attrs(out, &v[i]->attrs, 1);
+		put_names(out, v[i]->devs, v[i]->ndevs, "DEVICE", 1);
+		for (j = 0; t && j < v[i]->ntgs; j++)
+			t[j] = &v[i]->tgs[j];
+		if (t)
+			qsort(t, v[i]->ntgs, sizeof(*t), cmp_tgroup);
+		for (j = 0; t && j < v[i]->ntgs; j++) {
+			fprintf(out, "\tTARGET_GROUP %s {\n", t[j]->name);
+			put_attrs(out, &t[j]->attrs, 2);
+			put_names(out, t[j]->tgts, t[j]->ntgts, "TARGET", 2);
+			fputs("\t}\n", out);
+		}
+		free(t);
+		fputs("}\n", out);
+	}
+	free(v);
+}
+
 int kconf_write(const struct kconf *conf, FILE *out)
 {
 	const char **names;
@@ -1394,6 +1731,7 @@ int kconf_write(const struct kconf *conf, FILE *out)
 		}
 		fputs("}\n", out);
 	}
+	put_dgroups(out, conf);
 	free(names);
 	free(devs);
 	free(tgts);
@@ -1403,4 +1741,132 @@ fail:
 	free(devs);
 	free(tgts);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Values by meaning                                                   */
+/* ------------------------------------------------------------------ */
+
+enum kval_kind { KV_TEXT, KV_BOOL, KV_DEC, KV_HEX };
+
+static const char *const kv_no[] = { "0", "no", "off", "false", "n" };
+static const char *const kv_yes[] = { "1", "yes", "on", "true", "y" };
+
+/* The length of @s without trailing white space. */
+static size_t kval_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return n;
+}
+
+/* Which boolean word the @n bytes at @s are: its index, or -1. */
+static int kval_word(const char *s, size_t n, int *val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kv_no); i++) {
+		if (strlen(kv_no[i]) == n && !strncasecmp(s, kv_no[i], n)) {
+			*val = 0;
+			return (int)i;
+		}
+		if (strlen(kv_yes[i]) == n && !strncasecmp(s, kv_yes[i], n)) {
+			*val = 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Classify the first @n bytes of @s; @num gets a number's value. */
+static enum kval_kind kval_kind(const char *s, size_t n,
+				unsigned long long *num)
+{
+	unsigned long long v = 0;
+	size_t i, start = 0;
+	int b, hex = 0;
+
+	if (kval_word(s, n, &b) >= 0) {
+		*num = (unsigned long long)b;
+		return KV_BOOL;
+	}
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		hex = 1;
+		start = 2;
+		if (n - start > 16)
+			return KV_TEXT;
+	} else if (!n || (s[0] == '0' && n > 1)) {
+		return KV_TEXT;	/* leading zeros */
+	}
+	for (i = start; i < n; i++) {
+		int d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (hex && s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (hex && s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return KV_TEXT;
+		if (v > (ULLONG_MAX - (unsigned long long)d) / (hex ? 16 : 10))
+			return KV_TEXT;	/* too large to be one */
+		v = v * (hex ? 16 : 10) + (unsigned long long)d;
+	}
+	*num = v;
+	return hex ? KV_HEX : KV_DEC;
+}
+
+int kval_equal(const char *a, const char *b)
+{
+	size_t na = kval_len(a), nb = kval_len(b);
+	unsigned long long x = 0, y = 0;
+
+	if (kval_kind(a, na, &x) != KV_TEXT &&
+	    kval_kind(b, nb, &y) != KV_TEXT)
+		return x == y;
+	return na == nb && !memcmp(a, b, na);
+}
+
+const char *kval_for_write(const char *want, const char *shown, char *buf,
+			   size_t len)
+{
+	unsigned long long w = 0, s = 0;
+	size_t ns, i;
+	enum kval_kind ks;
+	int idx, b;
+
+	if (!shown || kval_kind(want, kval_len(want), &w) == KV_TEXT)
+		return want;
+	ns = kval_len(shown);
+	ks = kval_kind(shown, ns, &s);
+	switch (ks) {
+	case KV_BOOL:
+		idx = kval_word(shown, ns, &b);
+		if (idx == 0) {		/* shown as 0 or 1: a number */
+			snprintf(buf, len, "%llu", w);
+			return buf;
+		}
+		if (w > 1)
+			return want;
+		snprintf(buf, len, "%s", w ? kv_yes[idx] : kv_no[idx]);
+		/* In the case the word is shown in: yes, Yes or YES. */
+		if (isupper((unsigned char)shown[0]))
+			buf[0] = (char)toupper((unsigned char)buf[0]);
+		if (ns > 1 && isupper((unsigned char)shown[ns - 1]))
+			for (i = 1; buf[i]; i++)
+				buf[i] = (char)toupper((unsigned char)buf[i]);
+		return buf;
+	case KV_DEC:
+		snprintf(buf, len, "%llu", w);
+		return buf;
+	case KV_HEX:
+		snprintf(buf, len, strpbrk(shown, "ABCDEF") ? "0x%llX" : "0x%llx",
+			 w);
+		return buf;
+	default:
+		return want;
+	}
 }

@@ -91,6 +91,8 @@ struct ktarget {
 	size_t		ngroups;
 	struct kportal	*portals;
 	size_t		nportals;
+	char		**sessions;	/* initiator names of its sessions */
+	size_t		nsessions;	/* (the running system only) */
 	int		line;
 };
 
@@ -99,6 +101,31 @@ struct kdevice {
 	char		*name;
 	int		enabled;	/* default 1 */
 	struct kattrs	attrs;
+	int		line;
+};
+
+/*
+ * ALUA (configfs alua/, Documentation/configfs.rst):
+ *   DEVICE_GROUP dg { attrs  DEVICE dev
+ *                     TARGET_GROUP tg { attrs  TARGET target } }
+ * A device is in at most one device group; a TARGET names a target of
+ * any driver (target names are unique over the drivers it is used with).
+ */
+struct ktgroup {
+	char		*name;
+	struct kattrs	attrs;		/* group_id, state, preferred */
+	struct kinit	*tgts;		/* target names */
+	size_t		ntgts;
+	int		line;
+};
+
+struct kdgroup {
+	char		*name;
+	struct kattrs	attrs;
+	struct kinit	*devs;		/* device names */
+	size_t		ndevs;
+	struct ktgroup	*tgs;
+	size_t		ntgs;
 	int		line;
 };
 
@@ -120,6 +147,9 @@ struct kconf {
 	size_t			ndevs;
 	struct ktarget		*tgts;
 	size_t			ntgts;
+	struct kdgroup		*dgs;
+	size_t			ndgs;
+	int			has_alua;	/* configfs has alua/ */
 };
 
 /**
@@ -157,6 +187,11 @@ struct kcontainer *kconf_container(struct kcontainer *v, size_t n,
 struct kattr *kattrs_get(const struct kattrs *a, const char *name);
 struct klun *kluns_get(const struct kluns *l, unsigned int lun);
 struct kgroup *ktarget_group(const struct ktarget *t, const char *name);
+struct kdgroup *kconf_dgroup(const struct kconf *conf, const char *name);
+struct ktgroup *kdgroup_tgroup(const struct kdgroup *dg, const char *name);
+/* The only target named @name (of any driver); NULL if none or several. */
+struct ktarget *kconf_target_by_name(const struct kconf *conf,
+				     const char *name);
 
 /* Building blocks for the configfs reader (return 0 or -1 on ENOMEM). */
 int kattrs_add(struct kattrs *a, const char *name, const char *value,
@@ -170,7 +205,32 @@ struct ktarget *kconf_add_target(struct kconf *conf, const char *driver,
 struct kgroup *ktarget_add_group(struct ktarget *t, const char *name);
 struct kportal *ktarget_add_portal(struct ktarget *t, const char *addr);
 int kgroup_add_init(struct kgroup *g, const char *pattern);
+int ktarget_add_session(struct ktarget *t, const char *initiator);
+struct kdgroup *kconf_add_dgroup(struct kconf *conf, const char *name);
+struct ktgroup *kdgroup_add_tgroup(struct kdgroup *dg, const char *name);
+/* Add a name to a DEVICE/TARGET list (struct kinit); 0 or -1. */
+int kinits_add(struct kinit **v, size_t *n, const char *name, int line);
 struct klun *kluns_add(struct kluns *l, unsigned int lun, const char *dev);
+
+/*
+ * kval_equal() - whether two attribute values mean the same
+ *
+ * Trailing white space does not count; "0x"-prefixed hexadecimal and
+ * decimal numbers compare by value (a number with leading zeros is
+ * text: the kernel's parsers disagree on it); 0/1, no/yes, off/on,
+ * false/true and n/y (any case) compare as booleans. Anything else is
+ * compared as text.
+ */
+int kval_equal(const char *a, const char *b);
+
+/*
+ * kval_for_write() - @want in the form the kernel shows @shown in: a
+ * boolean as 0/1 or No/Yes, a number in decimal or "0x" hex, when
+ * @shown is one; else @want itself. @buf (@len bytes) may hold the
+ * result. @shown may be NULL (a new object: @want as written).
+ */
+const char *kval_for_write(const char *want, const char *shown, char *buf,
+			   size_t len);
 
 /* Name checks shared with the planner: 1 if valid. */
 int kconf_valid_name(const char *s);

@@ -36,15 +36,21 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{ "apply",
-	  "Usage: ktgtadm apply [FILE] [--dry-run] [--verbose]\n"
+	  "Usage: ktgtadm apply [FILE] [--dry-run] [--force] [--verbose]\n"
 	  "Make the running configuration what FILE (default " DEFAULT_CONF ")\n"
 	  "says. The whole file is parsed and validated first; on any error it\n"
 	  "prints FILE:LINE: message and changes nothing. Then it loads the\n"
 	  "modules the file needs, starts ktgt-iscsid if the file has iSCSI\n"
 	  "targets, reads the running configuration from configfs and applies\n"
 	  "only the difference. LUNs whose device and attributes did not change\n"
-	  "are never touched. If a step fails, the steps done are undone.\n"
+	  "are never touched; live device attributes (read_only 0->1,\n"
+	  "write_through, nv_cache, rotational, vendor_id, product_id,\n"
+	  "revision) change in place. A device change that needs the device\n"
+	  "disabled, on a device whose LUNs sessions use, is refused (exit 2)\n"
+	  "unless --force. If a step fails, the steps done are undone.\n"
 	  "  -n, --dry-run   print the steps instead (loads nothing, changes nothing)\n"
+	  "  -f, --force     remove and re-add LUNs that sessions use when their\n"
+	  "                  device must be disabled to change\n"
 	  "  -v, --verbose   print each step as it is done\n" },
 	{ "write",
 	  "Usage: ktgtadm write [FILE]\n"
@@ -304,7 +310,7 @@ static int pretend_loaded(struct kconf *old, const struct kconf *new)
 	return 0;
 }
 
-static int cmd_apply(const char *file, int dry_run, int verbose)
+static int cmd_apply(const char *file, int dry_run, int verbose, int force)
 {
 	struct kconf new, old;
 	struct kplan plan;
@@ -353,7 +359,8 @@ static int cmd_apply(const char *file, int dry_run, int verbose)
 		kconf_free(&new);
 		return KTGTADM_EXIT_SYSTEM;
 	}
-	ret = kplan_make(&old, &new, &plan, err, sizeof(err));
+	ret = kplan_make(&old, &new, &plan, force ? KPLAN_FORCE : 0, err,
+			 sizeof(err));
 	kconf_free(&old);
 	if (ret) {
 		fprintf(stderr, "%s\n", err);
@@ -410,7 +417,8 @@ static int cmd_check(const char *file)
 				missing = 1;
 		if (missing)
 			old.from_system = 0;
-		if (kplan_make(&old, &new, &plan, err, sizeof(err))) {
+		if (kplan_make(&old, &new, &plan, KPLAN_FORCE, err,
+			       sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			kconf_free(&old);
 			kconf_free(&new);
@@ -530,6 +538,85 @@ static void list_values(const char *dir, const char *prefix)
 	closedir(d);
 }
 
+/*
+ * A target driver's own view of its sessions, /sys/kernel/ktgt_<driver>/
+ * sessions/<id>/ (beside the core's sysfs root; ktgt_iscsi has one, by
+ * TSIH, with the negotiated parameters): every readable file, one
+ * "name=value" line, or "name: line" for each line of a longer one.
+ */
+static void list_driver_sessions(const char *driver)
+{
+	char root[PATH_MAX], dir[PATH_MAX], f[PATH_MAX], val[8192];
+	char *slash, *line, *save;
+	struct dirent *e, *fe;
+	size_t i, n = 0;
+	char **ids = NULL;
+	DIR *d, *sd;
+
+	snprintf(root, sizeof(root), "%s", sysfs_root());
+	slash = strrchr(root, '/');
+	if (!slash)
+		return;
+	snprintf(slash + 1, sizeof(root) - (size_t)(slash + 1 - root),
+		 "ktgt_%s/sessions", driver);
+	d = opendir(root);
+	while (d && (e = readdir(d))) {
+		char **nv;
+
+		if (e->d_name[0] == '.')
+			continue;
+		nv = realloc(ids, (n + 1) * sizeof(*ids));
+		if (!nv)
+			break;
+		ids = nv;
+		ids[n] = strdup(e->d_name);
+		if (ids[n])
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_num);
+	for (i = 0; i < n; i++) {
+		char tgt[512], ini[512];
+
+		snprintf(dir, sizeof(dir), "%s/%s", root, ids[i]);
+		snprintf(f, sizeof(f), "%s/target", dir);
+		if (read_small(f, tgt, sizeof(tgt)))
+			tgt[0] = '\0';
+		snprintf(f, sizeof(f), "%s/initiator", dir);
+		if (read_small(f, ini, sizeof(ini)))
+			ini[0] = '\0';
+		printf("%s SESSION %s %s initiator=%s\n", driver, ids[i], tgt,
+		       ini);
+		sd = opendir(dir);
+		while (sd && (fe = readdir(sd))) {
+			struct stat st;
+
+			if (fe->d_name[0] == '.' ||
+			    !strcmp(fe->d_name, "target") ||
+			    !strcmp(fe->d_name, "initiator"))
+				continue;
+			snprintf(f, sizeof(f), "%s/%s", dir, fe->d_name);
+			if (lstat(f, &st) || !S_ISREG(st.st_mode) ||
+			    !(st.st_mode & 0444) ||
+			    read_small(f, val, sizeof(val)))
+				continue;
+			if (!strchr(val, '\n')) {
+				printf("    %s=%s\n", fe->d_name, val);
+				continue;
+			}
+			for (line = strtok_r(val, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				printf("    %s: %s\n", fe->d_name, line);
+		}
+		if (sd)
+			closedir(sd);
+		free(ids[i]);
+	}
+	free(ids);
+}
+
 static int cmd_list(void)
 {
 	struct kconf c;
@@ -569,7 +656,26 @@ static int cmd_list(void)
 			list_luns(&t->groups[j].luns, "    ");
 		}
 	}
-	kconf_free(&c);
+	for (i = 0; i < c.ndgs; i++) {
+		const struct kdgroup *dg = &c.dgs[i];
+
+		printf("DEVICE_GROUP %s\n", dg->name);
+		for (j = 0; j < dg->ndevs; j++)
+			printf("  DEVICE %s\n", dg->devs[j].pattern);
+		for (j = 0; j < dg->ntgs; j++) {
+			const struct ktgroup *tg = &dg->tgs[j];
+			const struct kattr *id = kattrs_get(&tg->attrs, "group_id");
+			const struct kattr *st = kattrs_get(&tg->attrs, "state");
+			const struct kattr *pr = kattrs_get(&tg->attrs, "preferred");
+
+			printf("  TARGET_GROUP %s group_id=%s state=%s preferred=%s\n",
+			       tg->name, id && id->value ? id->value : "?",
+			       st && st->value ? st->value : "?",
+			       pr && pr->value ? pr->value : "?");
+			for (k = 0; k < tg->ntgts; k++)
+				printf("    TARGET %s\n", tg->tgts[k].pattern);
+		}
+	}
 
 	snprintf(path, sizeof(path), "%s/sessions", sysfs_root());
 	d = opendir(path);
@@ -608,6 +714,9 @@ static int cmd_list(void)
 		free(ids[i]);
 	}
 	free(ids);
+	for (i = 0; i < c.ndrivers; i++)
+		list_driver_sessions(c.drivers[i].name);
+	kconf_free(&c);
 	return KTGTADM_EXIT_OK;
 }
 
@@ -760,6 +869,7 @@ int main(int argc, char **argv)
 {
 	static const struct option apply_opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -772,7 +882,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd;
-	int opt, dry = 0, verbose = 0;
+	int opt, dry = 0, verbose = 0, force = 0;
 	double interval = 1, timeout = 0;
 	long count = -1;
 	char *end;
@@ -796,10 +906,13 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "apply") || !strcmp(cmd, "check") ||
 	    !strcmp(cmd, "write") || !strcmp(cmd, "list")) {
-		while ((opt = getopt_long(argc, argv, "nvh", apply_opts, NULL)) != -1) {
+		while ((opt = getopt_long(argc, argv, "nfvh", apply_opts, NULL)) != -1) {
 			switch (opt) {
 			case 'n':
 				dry = 1;
+				break;
+			case 'f':
+				force = 1;
 				break;
 			case 'v':
 				verbose = 1;
@@ -810,7 +923,7 @@ int main(int argc, char **argv)
 				return KTGTADM_EXIT_USAGE;
 			}
 		}
-		if ((dry || verbose) && strcmp(cmd, "apply")) {
+		if ((dry || verbose || force) && strcmp(cmd, "apply")) {
 			fprintf(stderr, "%s: %s takes no such option\n", prog, cmd);
 			return KTGTADM_EXIT_USAGE;
 		}
@@ -820,7 +933,7 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(cmd, "apply"))
 			return cmd_apply(optind < argc ? argv[optind] : DEFAULT_CONF,
-					 dry, verbose);
+					 dry, verbose, force);
 		if (!strcmp(cmd, "check"))
 			return cmd_check(optind < argc ? argv[optind] : DEFAULT_CONF);
 		if (!strcmp(cmd, "write"))

@@ -2,26 +2,40 @@
 /*
  * ktgtadm: the diff planner (see plan.h for the order of the steps).
  */
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
 
-/* Device attributes that may change while the device is enabled. */
+/*
+ * Device attributes that may change while the device is enabled: the
+ * core's list (Documentation/configfs.rst, "Live device parameters").
+ */
 static const struct {
 	const char *handler;	/* NULL: every handler */
 	const char *attr;
+	const char *only_to;	/* live only when set to this; NULL: any */
 } live_dev_attrs[] = {
-	{ "vdisk_nullio", "delay_ms" },
+	{ NULL, "read_only", "1" },
+	{ NULL, "write_through", NULL },
+	{ NULL, "nv_cache", NULL },
+	{ NULL, "rotational", NULL },
+	{ NULL, "vendor_id", NULL },
+	{ NULL, "product_id", NULL },
+	{ NULL, "revision", NULL },
+	{ "vdisk_nullio", "delay_ms", NULL },
+	{ "vdisk_nullio", "zero_reads", NULL },
 };
 
 /* Target attributes that can only change while the target is disabled. */
 static const struct {
-	const char *driver;
+	const char *driver;	/* NULL: every driver */
 	const char *attr;
 } offline_tgt_attrs[] = {
 	{ "local", "initiator_name" },
+	{ NULL, "rel_tgt_id" },
 };
 
 struct pctx {
@@ -30,6 +44,7 @@ struct pctx {
 	struct kplan		*plan;
 	char			*err;
 	size_t			errlen;
+	unsigned int		flags;
 	int			failed;
 };
 
@@ -118,20 +133,29 @@ static int attr_changed(const struct kattr *na, const struct kattrs *old)
 		return 1;
 	if (oa->flags & KATTR_WO)
 		return 0;	/* an action, not state: only on creation */
-	return !oa->value || strcmp(oa->value, na->value) != 0;
+	return !oa->value || !kval_equal(oa->value, na->value);
 }
 
-/* SET every attribute of @a; @old: only those that differ from it. */
+/*
+ * SET every attribute of @a; @old: only those that differ from it, in
+ * the form the kernel shows the old value in (kval_for_write()).
+ */
 static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
 		     const struct kattrs *old)
 {
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
+		const struct kattr *oa = old ? kattrs_get(old, a->v[i].name) :
+					 NULL;
+		char buf[64];
+
 		if (old && !attr_changed(&a->v[i], old))
 			continue;
-		if (step(c, KOP_SET, a->v[i].value, "%s/%s", dir,
-			 a->v[i].name))
+		if (step(c, KOP_SET,
+			 kval_for_write(a->v[i].value, oa ? oa->value : NULL,
+					buf, sizeof(buf)),
+			 "%s/%s", dir, a->v[i].name))
 			return -1;
 	}
 	return 0;
@@ -141,28 +165,38 @@ static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
 /* Devices                                                             */
 /* ------------------------------------------------------------------ */
 
-static int dev_attr_live(const char *handler, const char *attr)
+static int dev_attr_live(const char *handler, const struct kattr *a)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(live_dev_attrs); i++)
 		if ((!live_dev_attrs[i].handler ||
 		     !strcmp(live_dev_attrs[i].handler, handler)) &&
-		    !strcmp(live_dev_attrs[i].attr, attr))
-			return 1;
+		    !strcmp(live_dev_attrs[i].attr, a->name))
+			return !live_dev_attrs[i].only_to ||
+			       kval_equal(live_dev_attrs[i].only_to, a->value);
 	return 0;
 }
 
-/* Whether a change of @nd's attributes needs the device disabled. */
-static int dev_destructive(const struct kdevice *nd, const struct kdevice *od)
+/*
+ * The first attribute of @nd whose change needs the device disabled, or
+ * NULL.
+ */
+static const struct kattr *dev_offline_change(const struct kdevice *nd,
+					      const struct kdevice *od)
 {
 	size_t i;
 
 	for (i = 0; i < nd->attrs.n; i++)
 		if (attr_changed(&nd->attrs.v[i], &od->attrs) &&
-		    !dev_attr_live(nd->handler, nd->attrs.v[i].name))
-			return 1;
-	return 0;
+		    !dev_attr_live(nd->handler, &nd->attrs.v[i]))
+			return &nd->attrs.v[i];
+	return NULL;
+}
+
+static int dev_destructive(const struct kdevice *nd, const struct kdevice *od)
+{
+	return !!dev_offline_change(nd, od);
 }
 
 /*
@@ -205,26 +239,35 @@ static int tgt_attr_offline(const char *driver, const char *attr)
 
 	for (i = 0; i < ARRAY_SIZE(offline_tgt_attrs);
 	     i++)
-		if (!strcmp(offline_tgt_attrs[i].driver, driver) &&
+		if ((!offline_tgt_attrs[i].driver ||
+		     !strcmp(offline_tgt_attrs[i].driver, driver)) &&
 		    !strcmp(offline_tgt_attrs[i].attr, attr))
 			return 1;
 	return 0;
 }
 
-/* Whether the running target @ot must be disabled during the change. */
-static int tgt_needs_disable(struct pctx *c, const struct ktarget *ot)
+/*
+ * Whether the running target @ot must be disabled during the change;
+ * *@why gets the attribute that needs it, NULL if the file disables or
+ * removes the target.
+ */
+static int tgt_needs_disable(struct pctx *c, const struct ktarget *ot,
+			     const struct kattr **why)
 {
 	const struct ktarget *nt = kconf_target(c->new, ot->driver, ot->name);
 	size_t i;
 
+	*why = NULL;
 	if (!ot->enabled)
 		return 0;
 	if (!nt || !nt->enabled)
 		return 1;
 	for (i = 0; i < nt->attrs.n; i++)
 		if (attr_changed(&nt->attrs.v[i], &ot->attrs) &&
-		    tgt_attr_offline(nt->driver, nt->attrs.v[i].name))
+		    tgt_attr_offline(nt->driver, nt->attrs.v[i].name)) {
+			*why = &nt->attrs.v[i];
 			return 1;
+		}
 	return 0;
 }
 
@@ -316,6 +359,105 @@ static int lun_kept(struct pctx *c, const struct klun *ol,
 	       !dev_dropped(c, ol->dev);
 }
 
+/*
+ * How many sessions of the running target @ot see the LUN set of its
+ * group @og (NULL: the default set): as the core does, the first group
+ * (in order) with a matching initiator pattern gives a session its set.
+ */
+static size_t set_sessions(const struct ktarget *ot, const struct kgroup *og)
+{
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < ot->nsessions; i++) {
+		const struct kgroup *g = NULL;
+
+		for (j = 0; j < ot->ngroups && !g; j++)
+			for (k = 0; k < ot->groups[j].ninits && !g; k++)
+				if (!fnmatch(ot->groups[j].inits[k].pattern,
+					     ot->sessions[i], 0))
+					g = &ot->groups[j];
+		if (g == og)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * LUN @ol of @ot (group @og) must go although the file keeps it, as its
+ * device changes in a way that needs it disabled. Refused while sessions
+ * see the LUN, unless KPLAN_FORCE.
+ */
+static int check_drop(struct pctx *c, const struct ktarget *ot,
+		      const struct kgroup *og, const struct klun *ol)
+{
+	const struct kdevice *od = kconf_device(c->old, ol->dev);
+	const struct kdevice *nd = kconf_device(c->new, ol->dev);
+	const struct kattr *a = NULL;
+	size_t n = set_sessions(ot, og);
+	char why[512], where[512];
+	int line = nd ? nd->line : 0;
+
+	if (!n || (c->flags & KPLAN_FORCE))
+		return 0;
+	if (od && nd && !strcmp(od->handler, nd->handler))
+		a = dev_offline_change(nd, od);
+	if (a) {
+		line = a->line;
+		snprintf(why, sizeof(why),
+			 "changing '%s' of device %s needs the device disabled",
+			 a->name, ol->dev);
+	} else if (od && nd && strcmp(od->handler, nd->handler)) {
+		snprintf(why, sizeof(why),
+			 "device %s moves from handler %s to %s", ol->dev,
+			 od->handler, nd->handler);
+	} else {
+		snprintf(why, sizeof(why), "device %s must be re-created",
+			 ol->dev);
+	}
+	if (og)
+		snprintf(where, sizeof(where), "LUN %u of group %s of target %s/%s",
+			 ol->lun, og->name, ot->driver, ot->name);
+	else
+		snprintf(where, sizeof(where), "LUN %u of target %s/%s",
+			 ol->lun, ot->driver, ot->name);
+	return perr(c, line,
+		    "%s, which drops %s that %zu session%s use%s; refused (--force removes and re-adds the LUN)",
+		    why, where, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+}
+
+/*
+ * Groups keep their creation order and a session gets the LUN set of the
+ * first one whose pattern matches, so the running order must become the
+ * file's. The running groups that stay are the longest prefix of @nt's
+ * groups that already run in that order; every later group that runs
+ * already is re-created after them. Returns the prefix's length.
+ */
+static size_t groups_in_order(const struct ktarget *ot,
+			      const struct ktarget *nt)
+{
+	size_t i, last = 0;
+
+	if (!ot || !nt)
+		return 0;
+	for (i = 0; i < nt->ngroups; i++) {
+		const struct kgroup *og = ktarget_group(ot, nt->groups[i].name);
+
+		if (!og || (size_t)(og - ot->groups) + 1 <= last)
+			break;
+		last = (size_t)(og - ot->groups) + 1;
+	}
+	return i;
+}
+
+/* Whether running group @og of @ot is re-created for the new order. */
+static int group_recreated(const struct ktarget *ot, const struct ktarget *nt,
+			   const struct kgroup *og)
+{
+	const struct kgroup *ng = nt ? ktarget_group(nt, og->name) : NULL;
+
+	return ng && (size_t)(ng - nt->groups) >= groups_in_order(ot, nt);
+}
+
 static int remove_lun(struct pctx *c, const char *set, const struct klun *ol)
 {
 	if (ol->dev && step(c, KOP_UNLINK, NULL, "%s/luns/%u/device", set,
@@ -324,16 +466,29 @@ static int remove_lun(struct pctx *c, const char *set, const struct klun *ol)
 	return step(c, KOP_RMDIR, NULL, "%s/luns/%u", set, ol->lun);
 }
 
-/* Phase 2 for one LUN set: remove the LUNs that go or change. */
-static int remove_luns(struct pctx *c, const char *set,
+/*
+ * Phase 2 for one LUN set (of @ot, group @og or the default set): remove
+ * the LUNs that go or change.
+ */
+static int remove_luns(struct pctx *c, const struct ktarget *ot,
+		       const struct kgroup *og, const char *set,
 		       const struct kluns *old, const struct kluns *new)
 {
 	size_t i;
 
-	for (i = 0; i < old->n; i++)
-		if (!lun_kept(c, &old->v[i], new) &&
-		    remove_lun(c, set, &old->v[i]))
+	for (i = 0; i < old->n; i++) {
+		const struct klun *ol = &old->v[i];
+		const struct klun *nl = new ? kluns_get(new, ol->lun) : NULL;
+
+		if (lun_kept(c, ol, new))
+			continue;
+		/* The file keeps the LUN: only its device's change drops it. */
+		if (nl && ol->dev && !strcmp(nl->dev, ol->dev) &&
+		    check_drop(c, ot, og, ol))
 			return -1;
+		if (remove_lun(c, set, ol))
+			return -1;
+	}
 	return 0;
 }
 
@@ -388,9 +543,20 @@ static int remove_target_parts(struct pctx *c, const struct ktarget *ot)
 	for (i = 0; i < ot->ngroups; i++) {
 		const struct kgroup *og = &ot->groups[i];
 		const struct kgroup *ng = nt ? ktarget_group(nt, og->name) : NULL;
+		size_t n;
 
+		if (ng && group_recreated(ot, nt, og)) {
+			n = set_sessions(ot, og);
+			if (n && og->luns.n && !(c->flags & KPLAN_FORCE))
+				return perr(c, ng->line,
+					    "the new group order re-creates group %s, which drops the LUNs that %zu session%s use%s; refused (--force re-creates it)",
+					    og->name, n, n == 1 ? "" : "s",
+					    n == 1 ? "s" : "");
+			ng = NULL;	/* removed here, created in phase 5 */
+		}
 		snprintf(gp, sizeof(gp), "%s/groups/%s", tp, og->name);
-		if (remove_luns(c, gp, &og->luns, ng ? &ng->luns : NULL))
+		if (remove_luns(c, ot, og, gp, &og->luns,
+				ng ? &ng->luns : NULL))
 			return -1;
 		for (j = 0; j < og->ninits; j++)
 			if (!has_init(ng, og->inits[j].pattern) &&
@@ -400,7 +566,7 @@ static int remove_target_parts(struct pctx *c, const struct ktarget *ot)
 		if (!ng && step(c, KOP_RMDIR, NULL, "%s", gp))
 			return -1;
 	}
-	if (remove_luns(c, tp, &ot->luns, nt ? &nt->luns : NULL))
+	if (remove_luns(c, ot, NULL, tp, &ot->luns, nt ? &nt->luns : NULL))
 		return -1;
 	for (i = 0; i < ot->nportals; i++)
 		if (!find_portal(nt, ot->portals[i].addr) &&
@@ -454,10 +620,13 @@ static int add_target_parts(struct pctx *c, const struct ktarget *nt)
 	for (i = 0; i < nt->ngroups; i++) {
 		const struct kgroup *ng = &nt->groups[i];
 		const struct kgroup *og = ot ? ktarget_group(ot, ng->name) : NULL;
+		const struct kgroup *tmpl_g = og;
 
+		if (og && group_recreated(ot, nt, og))
+			og = NULL;
 		snprintf(gp, sizeof(gp), "%s/groups/%s", tp, ng->name);
 		snprintf(what, sizeof(what), "group %s", ng->name);
-		if (check_attrs(c, &ng->attrs, og ? &og->attrs :
+		if (check_attrs(c, &ng->attrs, tmpl_g ? &tmpl_g->attrs :
 				group_template(c, nt->driver), what))
 			return -1;
 		if (!og && step(c, KOP_MKDIR, NULL, "%s", gp))
@@ -503,10 +672,174 @@ static int containers(struct pctx *c, const struct kcontainer *nv, size_t nn,
 	return 0;
 }
 
-int kplan_make(const struct kconf *old, const struct kconf *new,
-	       struct kplan *plan, char *err, size_t errlen)
+/* ------------------------------------------------------------------ */
+/* ALUA: alua/<dg>/{devices/<dev>, target_groups/<tg>/targets/<t>}     */
+/* ------------------------------------------------------------------ */
+
+/* What a device group's link @name points at in @conf (0), or -1. */
+static int alua_link(const struct kconf *conf, const char *name, int tgt,
+		     char *buf, size_t len)
 {
-	struct pctx c = { old, new, plan, err, errlen, 0 };
+	const struct kdevice *d;
+	const struct ktarget *t;
+
+	if (tgt) {
+		t = kconf_target_by_name(conf, name);
+		if (!t)
+			return -1;
+		snprintf(buf, len, "targets/%s/%s", t->driver, t->name);
+		return 0;
+	}
+	d = kconf_device(conf, name);
+	if (!d)
+		return -1;
+	snprintf(buf, len, "handlers/%s/%s", d->handler, d->name);
+	return 0;
+}
+
+/*
+ * Whether the link to @name (a target if @tgt, else a device) is in both
+ * @ov and @nv and points at the same object: else it is (un)linked.
+ */
+static int alua_kept(struct pctx *c, const struct kinit *ov, size_t on,
+		     const struct kinit *nv, size_t nn, const char *name,
+		     int tgt)
+{
+	char a[1024], b[1024];
+	size_t i;
+
+	for (i = 0; i < on && strcmp(ov[i].pattern, name); i++)
+		;
+	if (i == on)
+		return 0;
+	for (i = 0; i < nn && strcmp(nv[i].pattern, name); i++)
+		;
+	if (i == nn)
+		return 0;
+	return !alua_link(c->old, name, tgt, a, sizeof(a)) &&
+	       !alua_link(c->new, name, tgt, b, sizeof(b)) && !strcmp(a, b);
+}
+
+/* Before targets and devices go: unlink and remove what goes. */
+static int alua_remove(struct pctx *c)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < c->old->ndgs; i++) {
+		const struct kdgroup *od = &c->old->dgs[i];
+		const struct kdgroup *nd = kconf_dgroup(c->new, od->name);
+
+		for (j = 0; j < od->ntgs; j++) {
+			const struct ktgroup *ot = &od->tgs[j];
+			const struct ktgroup *nt = nd ? kdgroup_tgroup(nd, ot->name) :
+						   NULL;
+
+			for (k = 0; k < ot->ntgts; k++)
+				if (!alua_kept(c, ot->tgts, ot->ntgts,
+					       nt ? nt->tgts : NULL,
+					       nt ? nt->ntgts : 0,
+					       ot->tgts[k].pattern, 1) &&
+				    step(c, KOP_UNLINK, NULL,
+					 "alua/%s/target_groups/%s/targets/%s",
+					 od->name, ot->name, ot->tgts[k].pattern))
+					return -1;
+			if (!nt && step(c, KOP_RMDIR, NULL,
+					"alua/%s/target_groups/%s", od->name,
+					ot->name))
+				return -1;
+		}
+		for (k = 0; k < od->ndevs; k++)
+			if (!alua_kept(c, od->devs, od->ndevs,
+				       nd ? nd->devs : NULL, nd ? nd->ndevs : 0,
+				       od->devs[k].pattern, 0) &&
+			    step(c, KOP_UNLINK, NULL, "alua/%s/devices/%s",
+				 od->name, od->devs[k].pattern))
+				return -1;
+		if (!nd && step(c, KOP_RMDIR, NULL, "alua/%s", od->name))
+			return -1;
+	}
+	return 0;
+}
+
+/* After devices and targets exist (before targets are enabled). */
+static int alua_add(struct pctx *c)
+{
+	char dp[1024], tp[2048], what[1024], link[1024];
+	size_t i, j, k;
+
+	for (i = 0; i < c->new->ndgs; i++) {
+		const struct kdgroup *nd = &c->new->dgs[i];
+		const struct kdgroup *od = kconf_dgroup(c->old, nd->name);
+
+		if (c->old->from_system && !c->old->has_alua)
+			return perr(c, nd->line,
+				    "DEVICE_GROUP %s: the running ktgt has no ALUA (no alua/ in configfs)",
+				    nd->name);
+		snprintf(dp, sizeof(dp), "alua/%s", nd->name);
+		snprintf(what, sizeof(what), "device group %s", nd->name);
+		if (check_attrs(c, &nd->attrs, od ? &od->attrs :
+				c->old->ndgs ? &c->old->dgs[0].attrs : NULL,
+				what))
+			return -1;
+		if (!od && step(c, KOP_MKDIR, NULL, "%s", dp))
+			return -1;
+		if (set_attrs(c, dp, &nd->attrs, od ? &od->attrs : NULL))
+			return -1;
+		for (k = 0; k < nd->ndevs; k++) {
+			if (alua_kept(c, od ? od->devs : NULL, od ? od->ndevs : 0,
+				      nd->devs, nd->ndevs, nd->devs[k].pattern,
+				      0))
+				continue;
+			if (alua_link(c->new, nd->devs[k].pattern, 0, link,
+				      sizeof(link)))
+				return perr(c, nd->devs[k].line, "no device '%s'",
+					    nd->devs[k].pattern);
+			if (step(c, KOP_LINK, link, "%s/devices/%s", dp,
+				 nd->devs[k].pattern))
+				return -1;
+		}
+		for (j = 0; j < nd->ntgs; j++) {
+			const struct ktgroup *nt = &nd->tgs[j];
+			const struct ktgroup *ot = od ? kdgroup_tgroup(od, nt->name) :
+						   NULL;
+			const struct ktgroup *tmpl = ot;
+
+			if (!tmpl && c->old->ndgs && c->old->dgs[0].ntgs)
+				tmpl = &c->old->dgs[0].tgs[0];
+			snprintf(tp, sizeof(tp), "%s/target_groups/%s", dp,
+				 nt->name);
+			snprintf(what, sizeof(what), "target group %s", nt->name);
+			if (check_attrs(c, &nt->attrs, tmpl ? &tmpl->attrs : NULL,
+					what))
+				return -1;
+			if (!ot && step(c, KOP_MKDIR, NULL, "%s", tp))
+				return -1;
+			if (set_attrs(c, tp, &nt->attrs, ot ? &ot->attrs : NULL))
+				return -1;
+			for (k = 0; k < nt->ntgts; k++) {
+				if (alua_kept(c, ot ? ot->tgts : NULL,
+					      ot ? ot->ntgts : 0, nt->tgts,
+					      nt->ntgts, nt->tgts[k].pattern, 1))
+					continue;
+				if (alua_link(c->new, nt->tgts[k].pattern, 1,
+					      link, sizeof(link)))
+					return perr(c, nt->tgts[k].line,
+						    "no target '%s'",
+						    nt->tgts[k].pattern);
+				if (step(c, KOP_LINK, link, "%s/targets/%s", tp,
+					 nt->tgts[k].pattern))
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int kplan_make(const struct kconf *old, const struct kconf *new,
+	       struct kplan *plan, unsigned int flags, char *err,
+	       size_t errlen)
+{
+	struct pctx c = { old, new, plan, err, errlen, flags, 0 };
 	char *disabled;
 	size_t i;
 
@@ -536,17 +869,29 @@ int kplan_make(const struct kconf *old, const struct kconf *new,
 
 	/* 1. Disable targets. */
 	for (i = 0; i < old->ntgts; i++) {
+		const struct ktarget *ot = &old->tgts[i];
+		const struct kattr *why;
 		char tp[1024];
 
-		if (!tgt_needs_disable(&c, &old->tgts[i]))
+		if (!tgt_needs_disable(&c, ot, &why))
 			continue;
-		tpath(tp, sizeof(tp), &old->tgts[i]);
+		/* Disabling ends the sessions: only if the file says so. */
+		if (why && ot->nsessions && !(flags & KPLAN_FORCE)) {
+			perr(&c, why->line,
+			     "changing '%s' of target %s/%s needs the target disabled, which ends its %zu session%s; refused (--force does it)",
+			     why->name, ot->driver, ot->name, ot->nsessions,
+			     ot->nsessions == 1 ? "" : "s");
+			goto fail;
+		}
+		tpath(tp, sizeof(tp), ot);
 		disabled[i] = 1;
 		if (step(&c, KOP_SET, "0", "%s/enable", tp))
 			goto fail;
 	}
 
-	/* 2. Remove what goes from the targets. */
+	/* 2. Remove what goes from ALUA groups, then from the targets. */
+	if (alua_remove(&c))
+		goto fail;
 	for (i = 0; i < old->ntgts; i++)
 		if (remove_target_parts(&c, &old->tgts[i]))
 			goto fail;
@@ -596,6 +941,9 @@ int kplan_make(const struct kconf *old, const struct kconf *new,
 	for (i = 0; i < new->ntgts; i++)
 		if (add_target_parts(&c, &new->tgts[i]))
 			goto fail;
+	/* ALUA groups, before the targets are enabled. */
+	if (alua_add(&c))
+		goto fail;
 
 	/* 6. Enable targets. */
 	for (i = 0; i < new->ntgts; i++) {

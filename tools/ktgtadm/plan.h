@@ -6,18 +6,27 @@
  * into the other, in an order that is safe for the I/O that runs:
  *
  *  1. disable the targets that are removed, switched off, or whose
- *     changed attributes need a disabled target (local initiator_name);
- *  2. remove LUNs, initiators, groups, portals and targets that go away
- *     (a LUN whose device is removed or reconfigured goes too);
+ *     changed attributes need a disabled target (local initiator_name,
+ *     rel_tgt_id);
+ *  2. unlink and remove what goes from ALUA device and target groups;
+ *     remove LUNs, initiators, groups, portals and targets that go away
+ *     (a LUN whose device is removed or reconfigured goes too; groups
+ *     after the file's order are re-created);
  *  3. disable and remove devices that go away; disable devices whose
  *     changed attributes need it (all but a few "live" ones);
  *  4. create and reconfigure devices, then enable them;
  *  5. handler and driver attributes; create targets, portals, groups
  *     (their LUNs before their initiators), LUNs (attributes before the
  *     link, so a LUN is never briefly writable); attribute changes;
+ *     ALUA device groups, their devices and target groups;
  *  6. enable targets.
  *
- * LUNs whose device and attributes did not change are never touched.
+ * LUNs whose device and attributes did not change are never touched;
+ * live device attributes change in place. A change that would drop a LUN
+ * the file keeps (a device change that needs it disabled, a group
+ * re-created for the order) or end sessions (a target attribute that
+ * needs it disabled) is refused while sessions use it, unless
+ * KPLAN_FORCE.
  * Portable C (host tests link it).
  */
 #ifndef KTGTADM_PLAN_H
@@ -45,18 +54,28 @@ struct kplan {
 	size_t		n;
 };
 
+/*
+ * KPLAN_FORCE: a device change that needs the device disabled may drop
+ * (remove and re-add) LUNs that sessions use; without it such a change
+ * is refused.
+ */
+#define KPLAN_FORCE	0x1
+
 /**
  * kplan_make() - plan the change from @old to @new
- * @old: the running configuration
+ * @old: the running configuration (with its targets' sessions)
  * @new: the wanted configuration
  * @plan: gets the steps (zeroed first); free with kplan_free()
+ * @flags: KPLAN_FORCE or 0
  * @err: "FILE:LINE: message" for an attribute the running system does
- *	not have or that is read-only, @errlen bytes
+ *	not have or that is read-only, or for a refused change of a device
+ *	whose LUNs sessions use, @errlen bytes
  *
  * Return: 0, or -1 with @err set (and @plan empty).
  */
 int kplan_make(const struct kconf *old, const struct kconf *new,
-	       struct kplan *plan, char *err, size_t errlen);
+	       struct kplan *plan, unsigned int flags, char *err,
+	       size_t errlen);
 
 void kplan_free(struct kplan *plan);
 

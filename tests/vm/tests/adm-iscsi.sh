@@ -8,9 +8,14 @@
 # loads ktgt_iscsi and starts ktgt-iscsid; configfs has the portal and
 # the attributes; written back, the output applies as a no-op and writes
 # identically; a changed portal list is applied as a portal rmdir/mkdir
-# with the LUNs untouched.
+# with the LUNs untouched. With open-iscsi logged in: `ktgtadm list`
+# shows the session with its initiator name and the values negotiated
+# (the same as the initiator's), `ktgtadm stats` counts its I/O per
+# session and per device, and a device change that would drop the LUN
+# the session uses is refused.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
 
 ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
 ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
@@ -25,7 +30,7 @@ iscsid_pids() {
 		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
 	done
 }
-trap 'for p in $(iscsid_pids); do kill "$p"; done' EXIT
+trap 'iscsi_ini_stop; for p in $(iscsid_pids); do kill "$p"; done' EXIT
 
 IQN=iqn.2026-11.org.example:adm
 truncate -s 16M /tmp/i0.img || fail "truncate"
@@ -92,6 +97,59 @@ out=$("$ADM" apply -v /tmp/i1.conf 2>&1) || fail "apply i1 again: $out"
 echo "$out" | sed 's/^/    /'
 [ -d "$T/portals/127.0.0.1:3261" ] && fail "portal 127.0.0.1:3261 not removed"
 expect_eq "$(stat -c %i "$T/luns/0")" "$lun_inode" "LUN 0 was re-created"
+
+log "a session: list, stats, a refused device change"
+iscsi_ini_start
+P=127.0.0.1:3260
+iscsi_node_new "$IQN" "$P"
+iscsi_node_chap "$IQN" "$P" joe "joes secret 1"
+iscsi_login "$IQN" "$P"
+dev=$(iscsi_wait_lun "$IQN" 0)
+dd if="$dev" of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null ||
+	fail "read from $dev"
+out=$("$ADM" list) || fail "list: $out"
+echo "$out" | sed 's/^/    /'
+sid=$(sed -n "s|^SESSION \([0-9]*\) iscsi/$IQN initiator=$ISCSI_INI_NAME\$|\1|p" <<< "$out")
+[ -n "$sid" ] || fail "list: no session of $ISCSI_INI_NAME"
+grep -qE "^iscsi SESSION [0-9]+ $IQN initiator=$ISCSI_INI_NAME\$" <<< "$out" ||
+	fail "list: no iSCSI session view"
+ini=$(iscsiadm -m session -P 2 2>&1)
+for k in MaxBurstLength FirstBurstLength MaxOutstandingR2T InitialR2T \
+	 ImmediateData; do
+	want=$(sed -n "s/^[[:space:]]*$k: *//p" <<< "$ini" | head -n1)
+	got=$(sed -n "s/^    params: $k=//p" <<< "$out")
+	[ -n "$want" ] || fail "iscsiadm shows no $k"
+	expect_eq "$got" "$want" "negotiated $k in ktgtadm list"
+done
+grep -qE "^    connections(=|: )CID [0-9]+ started 1 HeaderDigest None DataDigest None" <<< "$out" ||
+	fail "list: no connection with its digests"
+
+(while :; do dd if="$dev" of=/dev/null bs=4k count=256 iflag=direct 2>/dev/null; done) &
+rpid=$!
+sleep 1
+out=$("$ADM" stats -i 1 -c 1) || fail "stats: $out"
+kill $rpid
+wait $rpid 2>/dev/null
+echo "$out" | sed 's/^/    /'
+for who in "session $sid" "device i0"; do
+	line=$(grep "^$who " <<< "$out") || fail "stats: no '$who' line"
+	iops=$(sed -n 's/.* iops=\([0-9.]*\) .*/\1/p' <<< "$line")
+	rbps=$(sed -n 's/.* read_Bps=\([0-9]*\) .*/\1/p' <<< "$line")
+	[ "${iops%.*}" -gt 0 ] || fail "stats: $who: no IOPS while reading: $line"
+	[ "$rbps" -gt 0 ] || fail "stats: $who: no read bytes while reading: $line"
+	grep -q " lat_us=[0-9.]* " <<< "$line" || fail "stats: $who: no latency"
+done
+
+sed 's|/tmp/i0.img|/tmp/i9.img|' /tmp/i1.conf > /tmp/i9.conf
+truncate -s 16M /tmp/i9.img
+"$ADM" apply /tmp/i9.conf > /tmp/refused.out 2>&1
+expect_eq "$?" 2 "exit status of a device change under a session"
+grep -q "drops LUN 0 of target iscsi/$IQN that 1 session uses; refused" /tmp/refused.out ||
+	fail "no refusal: $(cat /tmp/refused.out)"
+expect_eq "$(cat "$KTGT_CFS/handlers/vdisk_fileio/i0/filename")" /tmp/i0.img "filename after the refusal"
+dd if="$dev" of=/dev/null bs=4k count=16 iflag=direct 2>/dev/null ||
+	fail "LUN 0 lost after the refusal"
+iscsi_ini_stop
 
 echo "# empty" > /tmp/empty.conf
 "$ADM" apply /tmp/empty.conf > /dev/null || fail "cleanup"

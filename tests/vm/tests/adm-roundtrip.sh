@@ -9,7 +9,8 @@
 # nothing (loading the modules itself); configfs must then hold exactly
 # it; written back, the output applies as a no-op, and writing again
 # gives the same text (round trip). Applying the original file again is a
-# no-op too. list shows the session of the local initiator.
+# no-op too. list shows the session of the local initiator. Every
+# writable attribute of the configfs tree is in the written file.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -137,6 +138,22 @@ for w in "DEVICE f0" "DEVICE b0" "DEVICE n0" "DEVICE cd0" "TARGET t0" "TARGET t1
 	 "LUN 5 b0" "LUN 7 n0" 'vendor_id "KT ADM"'; do
 	grep -q "$w" /tmp/w1.conf || fail "written file lacks '$w'"
 done
+
+# Every readable and writable attribute in the configfs tree is in the
+# written file, once per object ("enable" is the modelled enabled/enable
+# line): the file can set every attribute configfs has.
+# (An attribute whose read fails, as local's test_tmf without
+# test_hooks, has no value to write.)
+find $C/handlers $C/targets $C/alua -type f -perm -u=rw ! -name enable \
+	-print0 2>/dev/null | while IFS= read -r -d '' f; do
+	cat "$f" > /dev/null 2>&1 && echo "${f##*/}"
+done | sort > /tmp/attr-files
+grep -vE '^[[:space:]]*($|#|}|(HANDLER|DEVICE|TARGET_DRIVER|TARGET|LUN|GROUP|INITIATOR|PORTAL|DEVICE_GROUP|TARGET_GROUP|enabled|enable) )' \
+	/tmp/w1.conf | awk '{ print $1 }' | sed 's|.*/||' | sort > /tmp/attr-written
+[ -s /tmp/attr-files ] || fail "no attribute files found"
+diff /tmp/attr-files /tmp/attr-written > /tmp/attr-diff ||
+	fail "configfs attributes and written ones differ ('<' not written): $(tr '\n' ' ' < /tmp/attr-diff)"
+log "$(wc -l < /tmp/attr-files) writable attributes, all written"
 
 # Apply the empty configuration: everything goes.
 echo "# nothing" > /tmp/empty.conf

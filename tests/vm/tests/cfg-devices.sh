@@ -5,7 +5,8 @@
 # Devices through configfs: handler directories appear with the handler
 # module; mkdir creates a device with the documented defaults and a sysfs
 # directory; every invalid write is refused with EINVAL and keeps the old
-# value; every parameter write on an enabled device is refused with EBUSY;
+# value; a parameter write on an enabled device is refused with EBUSY
+# unless the parameter is live (then it takes effect at once);
 # enable/resync_size/size behave; device names are unique across
 # handlers; rmdir of an enabled unmapped device works; the handler module
 # cannot be unloaded while it has devices.
@@ -202,20 +203,30 @@ accepted "$N" size 2097152
 wr "$N/resync_size" 1 || fail "resync_size refused: $err"
 is "$DEVS/n0/capacity" 512
 
-log "parameters cannot change while enabled"
+log "parameters that cannot change while enabled"
 refused "$N" blocksize 512 "Device or resource busy"
-for a in read_only write_through nv_cache thin_provisioned rotational \
-	 removable; do
+for a in thin_provisioned removable; do
 	refused "$N" "$a" 1 "Device or resource busy"
 done
-refused "$N" vendor_id NEWVEND "Device or resource busy"
-refused "$N" product_id NEWPROD "Device or resource busy"
-refused "$N" revision 9 "Device or resource busy"
 refused "$N" serial NEWSERIAL "Device or resource busy"
 refused "$N" naa_id 6001405abcdef0123456789abcdef012 \
 	"Device or resource busy"
+log "live parameters (Documentation/configfs.rst), the current value"
+accepted "$N" blocksize 4096
+accepted "$N" thin_provisioned 0
+for a in read_only write_through nv_cache rotational; do
+	accepted "$N" "$a" 1
+done
+refused "$N" read_only 0 "Device or resource busy"
+for a in write_through nv_cache rotational; do
+	accepted "$N" "$a" 0
+done
+accepted "$N" vendor_id NEWVEND
+accepted "$N" product_id NEWPROD
+accepted "$N" revision 9
 accepted "$N" enable 0
 is "$DEVS/n0/enabled" 0
+accepted "$N" read_only 0
 accepted "$N" blocksize 512
 accepted "$N" enable 1
 is "$DEVS/n0/capacity" 4096
