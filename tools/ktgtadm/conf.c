@@ -1645,6 +1645,17 @@ static void put_dgroups(FILE *out, const struct kconf *conf)
 	free(v);
 }
 
+/* Append @name to the @nn names of @names unless it is there already. */
+static void add_name(const char **names, size_t *nn, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *nn; i++)
+		if (!strcmp(names[i], name))
+			return;
+	names[(*nn)++] = name;
+}
+
 int kconf_write(const struct kconf *conf, FILE *out)
 {
 	const char **names;
@@ -1667,14 +1678,9 @@ int kconf_write(const struct kconf *conf, FILE *out)
 	qsort(devs, conf->ndevs, sizeof(*devs), cmp_dev);
 	for (i = 0; i < conf->nhandlers; i++)
 		if (count_writable(&conf->handlers[i].attrs))
-			names[nn++] = conf->handlers[i].name;
-	for (i = 0; i < conf->ndevs; i++) {
-		for (j = 0; j < nn; j++)
-			if (!strcmp(names[j], devs[i]->handler))
-				break;
-		if (j == nn)
-			names[nn++] = devs[i]->handler;
-	}
+			add_name(names, &nn, conf->handlers[i].name);
+	for (i = 0; i < conf->ndevs; i++)
+		add_name(names, &nn, devs[i]->handler);
 	qsort(names, nn, sizeof(*names), cmp_str);
 	for (i = 0; i < nn; i++) {
 		const struct kcontainer *h =
@@ -1708,14 +1714,9 @@ int kconf_write(const struct kconf *conf, FILE *out)
 	qsort(tgts, conf->ntgts, sizeof(*tgts), cmp_tgt);
 	for (i = 0; i < conf->ndrivers; i++)
 		if (count_writable(&conf->drivers[i].attrs))
-			names[nn++] = conf->drivers[i].name;
-	for (i = 0; i < conf->ntgts; i++) {
-		for (j = 0; j < nn; j++)
-			if (!strcmp(names[j], tgts[i]->driver))
-				break;
-		if (j == nn)
-			names[nn++] = tgts[i]->driver;
-	}
+			add_name(names, &nn, conf->drivers[i].name);
+	for (i = 0; i < conf->ntgts; i++)
+		add_name(names, &nn, tgts[i]->driver);
 	qsort(names, nn, sizeof(*names), cmp_str);
 	for (i = 0; i < nn; i++) {
 		const struct kcontainer *d =

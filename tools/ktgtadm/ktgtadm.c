@@ -506,6 +506,36 @@ static int cmp_num(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The names in directory @path (session ids), sorted as numbers, into
+ * *@ids; the caller frees each and the array. None if it cannot be read.
+ */
+static size_t read_ids(const char *path, char ***ids)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char **v = NULL, **nv;
+	size_t n = 0;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv)
+			break;
+		v = nv;
+		v[n] = strdup(e->d_name);
+		if (v[n])
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_num);
+	*ids = v;
+	return n;
+}
+
 /* Every readable value of a session directory, "key=value". */
 static void list_values(const char *dir, const char *prefix)
 {
@@ -548,10 +578,10 @@ static void list_driver_sessions(const char *driver)
 {
 	char root[PATH_MAX], dir[PATH_MAX], f[PATH_MAX], val[8192];
 	char *slash, *line, *save;
-	struct dirent *e, *fe;
-	size_t i, n = 0;
-	char **ids = NULL;
-	DIR *d, *sd;
+	struct dirent *fe;
+	size_t i, n;
+	char **ids;
+	DIR *sd;
 
 	snprintf(root, sizeof(root), "%s", sysfs_root());
 	slash = strrchr(root, '/');
@@ -559,24 +589,7 @@ static void list_driver_sessions(const char *driver)
 		return;
 	snprintf(slash + 1, sizeof(root) - (size_t)(slash + 1 - root),
 		 "ktgt_%s/sessions", driver);
-	d = opendir(root);
-	while (d && (e = readdir(d))) {
-		char **nv;
-
-		if (e->d_name[0] == '.')
-			continue;
-		nv = realloc(ids, (n + 1) * sizeof(*ids));
-		if (!nv)
-			break;
-		ids = nv;
-		ids[n] = strdup(e->d_name);
-		if (ids[n])
-			n++;
-	}
-	if (d)
-		closedir(d);
-	if (n)
-		qsort(ids, n, sizeof(*ids), cmp_num);
+	n = read_ids(root, &ids);
 	for (i = 0; i < n; i++) {
 		char tgt[512], ini[512];
 
@@ -621,10 +634,8 @@ static int cmd_list(void)
 {
 	struct kconf c;
 	char err[1024], path[PATH_MAX], a[512], b[512], i_[512];
-	size_t i, j, k, n = 0;
-	char **ids = NULL;
-	DIR *d;
-	struct dirent *e;
+	size_t i, j, k, n;
+	char **ids;
 
 	if (cfs_read(&c, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
@@ -678,24 +689,7 @@ static int cmd_list(void)
 	}
 
 	snprintf(path, sizeof(path), "%s/sessions", sysfs_root());
-	d = opendir(path);
-	while (d && (e = readdir(d))) {
-		char **nv;
-
-		if (e->d_name[0] == '.')
-			continue;
-		nv = realloc(ids, (n + 1) * sizeof(*ids));
-		if (!nv)
-			break;
-		ids = nv;
-		ids[n] = strdup(e->d_name);
-		if (ids[n])
-			n++;
-	}
-	if (d)
-		closedir(d);
-	if (n)
-		qsort(ids, n, sizeof(*ids), cmp_num);
+	n = read_ids(path, &ids);
 	for (i = 0; i < n; i++) {
 		char sdir[PATH_MAX], f[PATH_MAX];
 
