@@ -7,7 +7,7 @@
 #   sparse      kbuild C=2
 #   checkpatch  --strict over every source file
 #   host        unit tests under ASan/UBSan (tests/host)
-#   harness     the VM harness catches a WARN and a hang (selftest)
+#   harness     the VM harness catches a WARN, a hang and a stuck boot
 #   vm          every tests/vm/tests/*.sh in its own VM
 #
 # Ends with one line 'N passed, N failed' (', N skipped' when any were);
