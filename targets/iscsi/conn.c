@@ -334,10 +334,11 @@ static int kis_recv_trailer(struct kis_conn *conn, u32 dlen, u32 crc)
 		ret = kis_recv(conn, pad, npad);
 		if (ret)
 			return ret;
-		crc = kis_crc(crc, pad, npad);
 	}
 	if (!conn->p.ddigest)
 		return 0;
+	if (npad)
+		crc = kis_crc(crc, pad, npad);
 	ret = kis_recv(conn, &digest, sizeof(digest));
 	if (ret)
 		return ret;
@@ -354,10 +355,15 @@ static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
 	ret = kis_recv(conn, buf, dlen);
 	if (ret)
 		return ret;
-	return kis_recv_trailer(conn, dlen, kis_crc(~0U, buf, dlen));
+	return kis_recv_trailer(conn, dlen, conn->p.ddigest ?
+				kis_crc(~0U, buf, dlen) : 0);
 }
 
-/* @len bytes at @off of a scatterlist; the digest is left in @crc. */
+/*
+ * @len bytes at @off of a scatterlist. The data digest is accumulated in
+ * @crc only if the connection negotiated one: without it, a second pass
+ * over every byte of write data would be wasted work.
+ */
 static int kis_recv_sg(struct kis_conn *conn, struct scatterlist *sgl,
 		       u32 off, u32 len, u32 *crc)
 {
@@ -375,7 +381,8 @@ static int kis_recv_sg(struct kis_conn *conn, struct scatterlist *sgl,
 		ret = kis_recv(conn, sg_virt(sg) + off, n);
 		if (ret)
 			return ret;
-		*crc = kis_crc(*crc, sg_virt(sg) + off, n);
+		if (conn->p.ddigest)
+			*crc = kis_crc(*crc, sg_virt(sg) + off, n);
 		len -= n;
 		off = 0;
 	}
