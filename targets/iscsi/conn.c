@@ -314,7 +314,7 @@ static int kis_drain(struct kis_conn *conn, u32 len)
 }
 
 /* The data segment of a PDU we discard: data, padding, digest. */
-static int kis_drain_data(struct kis_conn *conn, u32 dlen)
+int kis_drain_data(struct kis_conn *conn, u32 dlen)
 {
 	if (!dlen)
 		return 0;
@@ -346,7 +346,7 @@ static int kis_recv_trailer(struct kis_conn *conn, u32 dlen, u32 crc)
 }
 
 /* A whole data segment into @buf (dlen bytes). */
-static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
+int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
 {
 	int ret;
 
@@ -535,7 +535,7 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
  * ---------------------------------------------------------------------
  */
 
-static struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
+struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
 {
 	struct kis_ctl *c = kzalloc(struct_size(c, data, dlen), gfp);
 
@@ -545,7 +545,7 @@ static struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
 }
 
 /* Queue a control PDU; frees it if the connection is dead. */
-static void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
+void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 {
 	unsigned long flags;
 
@@ -599,7 +599,7 @@ static bool kis_reject_close(struct kis_conn *conn, const u8 *bhs, u8 reason,
 	return true;
 }
 
-static void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason)
+void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason)
 {
 	kis_reject_close(conn, bhs, reason, 0);
 }
@@ -977,7 +977,7 @@ static void kis_task_discard(struct kis_task *task)
 }
 
 /* Submit held commands whose turn has come. */
-static void kis_sess_run_held(struct kis_sess *s)
+void kis_sess_run_held(struct kis_sess *s)
 {
 	for (;;) {
 		struct kis_task *task;
@@ -1000,8 +1000,7 @@ static void kis_sess_run_held(struct kis_sess *s)
  * CmdSN bookkeeping of a non-immediate command: 0 run it now, 1 held
  * (@task queued, if given), -1 drop it.
  */
-static int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn,
-			    struct kis_task *task)
+int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 {
 	struct kis_task *pos;
 	int r;
@@ -1356,114 +1355,6 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-/* "addr:port,tpgt" of a portal; the connection's address for a wildcard. */
-static void kis_portal_str(struct kis_conn *conn, struct kis_portal *p,
-			   u16 tpgt, char *buf, size_t size)
-{
-	struct sockaddr_storage ss;
-	const char *addr = p->addr;
-	char local[48];
-
-	if ((!strcmp(addr, "0.0.0.0") || !strcmp(addr, "::")) &&
-	    kernel_getsockname(conn->sock, (struct sockaddr *)&ss) > 0) {
-		if (ss.ss_family == AF_INET6)
-			snprintf(local, sizeof(local), "%pI6c",
-				 &((struct sockaddr_in6 *)&ss)->sin6_addr);
-		else
-			snprintf(local, sizeof(local), "%pI4",
-				 &((struct sockaddr_in *)&ss)->sin_addr);
-		addr = local;
-	}
-	if (strchr(addr, ':'))
-		snprintf(buf, size, "[%s]:%u,%u", addr, p->port, tpgt);
-	else
-		snprintf(buf, size, "%s:%u,%u", addr, p->port, tpgt);
-}
-
-/* SendTargets in the full-feature phase (RFC 7143 appendix C). */
-static u32 kis_send_targets(struct kis_conn *conn, const char *val,
-			    size_t vlen, char *buf, size_t size)
-{
-	struct kis_sess *s = conn->s;
-	struct kis_portal *p;
-	struct kis_tgt *t;
-	size_t pos = 0;
-	char addr[80];
-
-	mutex_lock(&kis_mutex);
-	list_for_each_entry(t, &kis_targets, node) {
-		if (!t->enabled)
-			continue;
-		if (vlen == 3 && !memcmp(val, "All", 3)) {
-			if (!kis_tgt_access(t, s->initiator, NULL))
-				continue;
-		} else if (vlen) {
-			if (strlen(t->name) != vlen ||
-			    memcmp(t->name, val, vlen) ||
-			    !kis_tgt_access(t, s->initiator, NULL))
-				continue;
-		} else if (t != s->t) {
-			continue;
-		}
-		if (iscsi_text_add(buf, size, &pos, "TargetName", t->name))
-			break;
-		list_for_each_entry(p, &t->portals, node) {
-			kis_portal_str(conn, p, t->tpgt, addr, sizeof(addr));
-			if (iscsi_text_add(buf, size, &pos, "TargetAddress",
-					   addr))
-				break;
-		}
-	}
-	mutex_unlock(&kis_mutex);
-	return pos;
-}
-
-static int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
-		       const struct iscsi_pdu *pdu)
-{
-	size_t vlen, size = conn->p.max_xmit_dsl;
-	struct kis_ctl *c;
-	const char *val;
-	char *req;
-	int ret;
-
-	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
-		return kis_drain_data(conn, pdu->dlen);
-	kis_sess_run_held(conn->s);
-
-	req = kvmalloc(pdu->dlen + 1, GFP_KERNEL);
-	c = kis_ctl_alloc(size, GFP_KERNEL);
-	if (!req || !c) {
-		kvfree(req);
-		kfree(c);
-		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
-		return kis_drain_data(conn, pdu->dlen);
-	}
-	ret = kis_recv_data(conn, req, pdu->dlen);
-	if (ret) {
-		kvfree(req);
-		kfree(c);
-		if (ret != -EBADMSG)
-			return ret;
-		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
-		return 0;
-	}
-	req[pdu->dlen] = '\0';
-	val = iscsi_text_find(req, pdu->dlen, "SendTargets", &vlen);
-	c->dlen = val ? kis_send_targets(conn, val, vlen, (char *)c->data,
-					 size) : 0;
-	kvfree(req);
-	c->h.opcode = ISCSI_OP_TEXT_RSP;
-	c->h.flags = ISCSI_FLAG_FINAL;
-	c->h.dlen = c->dlen;
-	c->h.lun = pdu->lun;
-	c->h.itt = pdu->itt;
-	c->h.ttt = ISCSI_RSVD_TAG;
-	c->advance_statsn = true;
-	kis_queue_ctl(conn, c);
-	return 0;
-}
-
 static struct kis_conn *kis_conn_find(struct kis_sess *s, u16 cid)
 {
 	struct kis_conn *conn;
@@ -1768,6 +1659,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	}
 	sockfd_put(conn->sock);
 	conn->sock = NULL;
+	kis_text_free(conn);
 
 	/* Held commands of this connection never reach the core. */
 	spin_lock_bh(&s->sn_lock);

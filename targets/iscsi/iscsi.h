@@ -17,6 +17,8 @@
  *                   receive thread and transmit thread run from
  *                   CONN_START to its teardown. Refcounted: the session's
  *                   list holds one, every task and TMF one.
+ * struct kis_text   a connection's Text exchange (text.c): from its first
+ *                   Text Request to kis_conn_stop(); receive thread only.
  * struct kis_task   a SCSI command: embeds the struct ktgt_cmd, from
  *                   kis_task_cache; freed by ->free_cmd() (or directly if
  *                   it never reached the core). A write's buffer is the
@@ -199,6 +201,7 @@ struct kis_conn {
 	struct mutex		stop_mutex;	/* serialises kis_conn_stop() */
 	bool			stopped;	/* stop_mutex */
 	bool			listed;		/* in s->conns, kis_mutex */
+	struct kis_text		*text;		/* rx thread only; text.c */
 	u8			scratch[1024];	/* rx: AHS, discarded data */
 };
 
@@ -291,5 +294,18 @@ void kis_tmf_done(struct ktgt_tmf *tmf);
 void kis_free_cmd(struct ktgt_cmd *cmd);
 int kis_crc_init(void);
 void kis_crc_exit(void);
+/* conn.c, for text.c: receive thread helpers */
+int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task);
+void kis_sess_run_held(struct kis_sess *s);
+int kis_drain_data(struct kis_conn *conn, u32 dlen);
+int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen);
+struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp);
+void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c);
+void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason);
+
+/* text.c */
+int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
+		const struct iscsi_pdu *pdu);
+void kis_text_free(struct kis_conn *conn);
 
 #endif /* KTGT_ISCSI_H */

@@ -3,13 +3,17 @@
  * libFuzzer harness for the iSCSI text keys: any bytes as a Login
  * Request data segment, parsed and negotiated twice (first and later
  * request, normal and discovery), the answers re-parsed, and every value
- * fed to the number and binary decoders.
+ * fed to the number and binary decoders; then the same bytes as a
+ * sequence of Text Request headers driving the multi-PDU exchange state
+ * (proto/textseq.c), whose offsets and pieces must stay in bounds.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "targets/iscsi/proto/iscsi_proto.h"
 #include "targets/iscsi/proto/text.h"
+#include "targets/iscsi/proto/textseq.h"
 
 static void run(const u8 *data, size_t size, bool discovery)
 {
@@ -55,11 +59,53 @@ static void run(const u8 *data, size_t size, bool discovery)
 		abort();
 }
 
+/* Each 8 bytes: ITT (1), TTT (1, 0xff: reserved), flags, DSL (3), MRDSL (2). */
+static void run_tseq(const u8 *data, size_t size)
+{
+	static u8 rsp[3000];
+	struct iscsi_tseq ts;
+	size_t i;
+
+	for (i = 0; i < sizeof(rsp); i++)
+		rsp[i] = i % 37 ? 'a' : 0;
+	iscsi_tseq_init(&ts, 1000, 0xfffffffe);
+	for (i = 0; i + 8 <= size; i += 8) {
+		const u8 *e = data + i;
+		u32 ttt = e[1] == 0xff ? ISCSI_RSVD_TAG : e[1];
+		u32 off = ~0U, dlen = get_unaligned_be24(e + 3), n, sent = 0;
+		u32 max = get_unaligned_be16(e + 6);
+		u8 flags;
+		int act = iscsi_tseq_rx(&ts, e[0], ttt, e[2], dlen, &off);
+
+		if (act == ISCSI_TSEQ_ACK || act == ISCSI_TSEQ_DONE) {
+			if (off > ts.req_max || dlen > ts.req_max - off ||
+			    off + dlen != ts.req_len)
+				abort();
+			if (ts.ttt == ISCSI_RSVD_TAG)
+				abort();
+		}
+		if (act == ISCSI_TSEQ_DONE)
+			iscsi_tseq_respond(&ts, e[6] % 2 ? sizeof(rsp) : e[7]);
+		if (act != ISCSI_TSEQ_DONE && act != ISCSI_TSEQ_NEXT)
+			continue;
+		n = iscsi_tseq_next(&ts, rsp, max, &off, &flags, &ttt);
+		sent = off + n;
+		if (n > (max ? max : 1) || sent > sizeof(rsp))
+			abort();
+		if ((flags & ISCSI_FLAG_TEXT_CONTINUE) &&
+		    ((flags & ISCSI_FLAG_FINAL) || ttt == ISCSI_RSVD_TAG))
+			abort();
+		if ((flags & ISCSI_FLAG_FINAL) && ttt != ISCSI_RSVD_TAG)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	run(data, size, false);
 	run(data, size, true);
+	run_tseq(data, size);
 	return 0;
 }

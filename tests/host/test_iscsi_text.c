@@ -2,8 +2,9 @@
 /*
  * Host unit tests for the iSCSI text keys (targets/iscsi/proto/text.c):
  * parser limits, builder, value syntax, the RFC 7143 negotiation of
- * every operational key, and ktgt-iscsid's CHAP digests against known
- * answers and against OpenSSL's one-shot functions.
+ * every operational key, ktgt-iscsid's CHAP digests against known
+ * answers and against OpenSSL's one-shot functions, and the multi-PDU
+ * text exchanges of targets/iscsi/proto/textseq.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,9 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "targets/iscsi/proto/iscsi_proto.h"
 #include "targets/iscsi/proto/text.h"
+#include "targets/iscsi/proto/textseq.h"
 #include "tools/ktgt-iscsid/chap.h"
 
 /* Build a data segment from "k=v" strings (each gets its NUL). */
@@ -605,6 +608,212 @@ static void test_chap_pick_alg(void **state)
 				       out), -1);
 }
 
+/* Where pieces of a long response end. */
+static void test_text_cut(void **state)
+{
+	static const u8 seg3[] = "a=1\0bb=22\0ccc=333\0";	/* 4+6+8 */
+	u8 big[600];
+
+	(void)state;
+	assert_int_equal(iscsi_text_cut(seg3, 18, 18), 18);
+	assert_int_equal(iscsi_text_cut(seg3, 18, 100), 18);
+	/* after a whole pair if one fits */
+	assert_int_equal(iscsi_text_cut(seg3, 18, 17), 10);
+	assert_int_equal(iscsi_text_cut(seg3, 18, 10), 10);
+	assert_int_equal(iscsi_text_cut(seg3, 18, 9), 4);
+	assert_int_equal(iscsi_text_cut(seg3, 18, 4), 4);
+	/* a pair longer than a PDU is cut inside */
+	assert_int_equal(iscsi_text_cut(seg3, 18, 3), 3);
+	assert_int_equal(iscsi_text_cut(seg3 + 4, 14, 5), 5);
+	assert_int_equal(iscsi_text_cut(seg3, 18, 0), 1);
+	assert_int_equal(iscsi_text_cut(seg3, 0, 512), 0);
+	memset(big, 'v', sizeof(big));
+	assert_int_equal(iscsi_text_cut(big, sizeof(big), 512), 512);
+	big[100] = 0;
+	big[511] = 0;
+	assert_int_equal(iscsi_text_cut(big, sizeof(big), 512), 512);
+	big[511] = 'v';
+	assert_int_equal(iscsi_text_cut(big, sizeof(big), 512), 101);
+}
+
+/* A long response in pieces: C and a TTT on all but the last. */
+static void test_tseq_response_pieces(void **state)
+{
+	struct iscsi_tseq ts;
+	u8 rsp[2000], flags, got[2000];
+	u32 off = 99, ttt, n, total = 0, pieces = 0, first_ttt;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++)
+		rsp[i] = i % 50 == 49 ? 0 : 'a' + i % 26;
+	iscsi_tseq_init(&ts, 1000, 7);
+	assert_int_equal(iscsi_tseq_rx(&ts, 0x10, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL, 16, &off),
+			 ISCSI_TSEQ_DONE);
+	assert_int_equal(off, 0);
+	assert_int_equal(ts.req_len, 16);
+	first_ttt = ts.ttt;
+	assert_int_equal(first_ttt, 7);
+	iscsi_tseq_respond(&ts, sizeof(rsp));
+	for (;;) {
+		n = iscsi_tseq_next(&ts, rsp, 512, &off, &flags, &ttt);
+		assert_true(n <= 512);
+		assert_int_equal(off, total);
+		memcpy(got + total, rsp + off, n);
+		total += n;
+		pieces++;
+		if (flags & ISCSI_FLAG_TEXT_CONTINUE) {
+			assert_false(flags & ISCSI_FLAG_FINAL);
+			assert_int_equal(ttt, first_ttt);
+			assert_int_equal(n % 50, 0);	/* after a pair */
+			/* the initiator asks for more: empty, same ITT/TTT */
+			assert_int_equal(iscsi_tseq_rx(&ts, 0x10, ttt,
+						       ISCSI_FLAG_FINAL, 0,
+						       &off), ISCSI_TSEQ_NEXT);
+			continue;
+		}
+		assert_int_equal(flags, ISCSI_FLAG_FINAL);
+		assert_int_equal(ttt, ISCSI_RSVD_TAG);
+		break;
+	}
+	assert_int_equal(total, sizeof(rsp));
+	assert_memory_equal(got, rsp, sizeof(rsp));
+	assert_int_equal(pieces, 4);	/* 500 bytes each */
+	assert_int_equal(ts.state, ISCSI_TSEQ_IDLE);
+	/* the TTT is stale now */
+	assert_int_equal(iscsi_tseq_rx(&ts, 0x10, first_ttt, ISCSI_FLAG_FINAL,
+				       0, &off), -EINVAL);
+
+	/* an empty answer and a short one: one F=1 PDU */
+	assert_int_equal(iscsi_tseq_rx(&ts, 0x11, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL, 0, &off),
+			 ISCSI_TSEQ_DONE);
+	assert_int_not_equal(ts.ttt, first_ttt);
+	iscsi_tseq_respond(&ts, 0);
+	assert_int_equal(iscsi_tseq_next(&ts, rsp, 512, &off, &flags, &ttt),
+			 0);
+	assert_int_equal(flags, ISCSI_FLAG_FINAL);
+	assert_int_equal(ttt, ISCSI_RSVD_TAG);
+	assert_int_equal(ts.state, ISCSI_TSEQ_IDLE);
+}
+
+/* A request in C-bit pieces is accumulated, then answered. */
+static void test_tseq_request_pieces(void **state)
+{
+	struct iscsi_tseq ts;
+	u32 off, ttt;
+	u8 flags;
+
+	(void)state;
+	iscsi_tseq_init(&ts, 100, 1);
+	assert_int_equal(iscsi_tseq_rx(&ts, 5, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_TEXT_CONTINUE, 40, &off),
+			 ISCSI_TSEQ_ACK);
+	assert_int_equal(off, 0);
+	ttt = ts.ttt;
+	assert_int_not_equal(ttt, ISCSI_RSVD_TAG);
+	assert_int_equal(ts.state, ISCSI_TSEQ_RX);
+	/* a wrong TTT or ITT is refused, the exchange stays */
+	assert_int_equal(iscsi_tseq_rx(&ts, 5, ttt + 1,
+				       ISCSI_FLAG_TEXT_CONTINUE, 10, &off),
+			 -EINVAL);
+	assert_int_equal(iscsi_tseq_rx(&ts, 6, ttt,
+				       ISCSI_FLAG_TEXT_CONTINUE, 10, &off),
+			 -EINVAL);
+	assert_int_equal(iscsi_tseq_rx(&ts, 5, ttt, ISCSI_FLAG_TEXT_CONTINUE,
+				       40, &off), ISCSI_TSEQ_ACK);
+	assert_int_equal(off, 40);
+	assert_int_equal(ts.ttt, ttt);
+	assert_int_equal(iscsi_tseq_rx(&ts, 5, ttt, ISCSI_FLAG_FINAL, 20,
+				       &off), ISCSI_TSEQ_DONE);
+	assert_int_equal(off, 80);
+	assert_int_equal(ts.req_len, 100);
+	iscsi_tseq_respond(&ts, 3);
+	assert_int_equal(iscsi_tseq_next(&ts, (const u8 *)"a=b", 512, &off,
+					 &flags, &ttt), 3);
+	assert_int_equal(flags, ISCSI_FLAG_FINAL);
+
+	/* a request without F is answered with F=0 and may go on */
+	assert_int_equal(iscsi_tseq_rx(&ts, 8, ISCSI_RSVD_TAG, 0, 10, &off),
+			 ISCSI_TSEQ_DONE);
+	iscsi_tseq_respond(&ts, 0);
+	assert_int_equal(iscsi_tseq_next(&ts, NULL, 512, &off, &flags, &ttt),
+			 0);
+	assert_int_equal(flags, 0);
+	assert_int_equal(ttt, ts.ttt);
+	assert_int_equal(ts.state, ISCSI_TSEQ_CONT);
+	assert_int_equal(iscsi_tseq_rx(&ts, 8, ttt, ISCSI_FLAG_FINAL, 10,
+				       &off), ISCSI_TSEQ_DONE);
+	assert_int_equal(off, 0);
+}
+
+/* The bound, protocol errors and resets. */
+static void test_tseq_errors(void **state)
+{
+	struct iscsi_tseq ts;
+	u32 off, ttt;
+
+	(void)state;
+	iscsi_tseq_init(&ts, 100, ISCSI_RSVD_TAG);
+	/* F and C together */
+	assert_int_equal(iscsi_tseq_rx(&ts, 1, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL |
+				       ISCSI_FLAG_TEXT_CONTINUE, 0, &off),
+			 -EPROTO);
+	/* a single PDU over the bound; its TTT skips the reserved value */
+	assert_int_equal(iscsi_tseq_rx(&ts, 1, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL, 101, &off), -E2BIG);
+	assert_int_equal(ts.state, ISCSI_TSEQ_IDLE);
+	/* accumulated over the bound */
+	assert_int_equal(iscsi_tseq_rx(&ts, 2, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_TEXT_CONTINUE, 60, &off),
+			 ISCSI_TSEQ_ACK);
+	ttt = ts.ttt;
+	assert_int_equal(ttt, 1);	/* 0 went to the refused one */
+	assert_int_equal(iscsi_tseq_rx(&ts, 2, ttt, ISCSI_FLAG_TEXT_CONTINUE,
+				       0xffffff, &off), -E2BIG);
+	assert_int_equal(ts.state, ISCSI_TSEQ_IDLE);
+	assert_int_equal(ts.req_len, 0);
+	assert_int_equal(iscsi_tseq_rx(&ts, 2, ttt, ISCSI_FLAG_FINAL, 0,
+				       &off), -EINVAL);
+	/* exactly the bound is fine */
+	assert_int_equal(iscsi_tseq_rx(&ts, 3, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_TEXT_CONTINUE, 60, &off),
+			 ISCSI_TSEQ_ACK);
+	assert_int_equal(iscsi_tseq_rx(&ts, 3, ts.ttt, ISCSI_FLAG_FINAL, 40,
+				       &off), ISCSI_TSEQ_DONE);
+	/* data in the request for the next piece */
+	iscsi_tseq_respond(&ts, 5000);
+	ttt = ts.ttt;
+	assert_int_equal(iscsi_tseq_rx(&ts, 3, ttt, ISCSI_FLAG_FINAL, 4,
+				       &off), -EPROTO);
+	assert_int_equal(ts.state, ISCSI_TSEQ_IDLE);
+	/* a new request (TTT 0xffffffff, any ITT) resets a response */
+	assert_int_equal(iscsi_tseq_rx(&ts, 4, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL, 4, &off),
+			 ISCSI_TSEQ_DONE);
+	iscsi_tseq_respond(&ts, 5000);
+	ttt = ts.ttt;
+	assert_int_equal(iscsi_tseq_rx(&ts, 9, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_TEXT_CONTINUE, 4, &off),
+			 ISCSI_TSEQ_ACK);
+	assert_int_equal(off, 0);
+	assert_int_not_equal(ts.ttt, ttt);
+	assert_int_equal(iscsi_tseq_rx(&ts, 4, ttt, ISCSI_FLAG_FINAL, 0,
+				       &off), -EINVAL);
+	/* and a new request in the middle of a C-bit request */
+	assert_int_equal(iscsi_tseq_rx(&ts, 9, ISCSI_RSVD_TAG,
+				       ISCSI_FLAG_FINAL, 7, &off),
+			 ISCSI_TSEQ_DONE);
+	assert_int_equal(off, 0);
+	assert_int_equal(ts.req_len, 7);
+	/* nothing in progress: any TTT is refused */
+	iscsi_tseq_reset(&ts);
+	assert_int_equal(iscsi_tseq_rx(&ts, 9, 0, ISCSI_FLAG_FINAL, 0, &off),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -624,6 +833,10 @@ int main(void)
 		cmocka_unit_test(test_chap_known_answers),
 		cmocka_unit_test(test_chap_vs_openssl_oneshot),
 		cmocka_unit_test(test_chap_pick_alg),
+		cmocka_unit_test(test_text_cut),
+		cmocka_unit_test(test_tseq_response_pieces),
+		cmocka_unit_test(test_tseq_request_pieces),
+		cmocka_unit_test(test_tseq_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

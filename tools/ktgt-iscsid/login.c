@@ -6,6 +6,14 @@
  *
  * RFC 7143: login phase 6.3 and 11.12-11.13, CHAP 12.1.3, text
  * negotiation 6.2 and 11.10-11.11, SendTargets annex C.
+ *
+ * Text spanning PDUs (6.1): a Login Request with the C bit is gathered
+ * (at most RX_MAX bytes) and each piece answered with an empty Login
+ * Response; a Login Response longer than the initiator may receive
+ * (its MaxRecvDataSegmentLength, at most 8192 during the login) goes out
+ * in pieces with the C bit, each asked for by an empty Login Request.
+ * In a discovery session, Text Requests and Responses span PDUs the same
+ * way, with a Target Transfer Tag (proto/textseq.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +28,7 @@
 #include <unistd.h>
 
 #include "../../targets/iscsi/proto/iscsi_proto.h"
+#include "../../targets/iscsi/proto/textseq.h"
 #include "chap.h"
 #include "iscsid.h"
 
@@ -44,8 +53,10 @@
 #define ST_NO_SESSION		0x020a
 #define ST_TARGET_ERR		0x0300
 #define ST_SERVICE_UNAVAIL	0x0301
+#define ST_OUT_OF_RESOURCES	0x0302
 
-#define RX_MAX			65536	/* largest data segment accepted */
+#define RX_MAX			ISCSI_TEXT_REQ_MAX	/* data segment, text */
+#define LOGIN_DSL_MAX		8192	/* login PDUs (RFC 7143 13.12) */
 #define TX_MAX			16384	/* login response data segment */
 #define SENDTARGETS_MAX		(256 * 1024)
 
@@ -61,6 +72,7 @@ struct login {
 	time_t deadline;
 
 	/* From the first Login Request, constant during the login. */
+	bool started;	/* its first PDU was received */
 	u8 isid[6];
 	u16 tsih;
 	u16 cid;
@@ -596,23 +608,80 @@ static int send_simple(struct login *l, u8 op, u8 flags, u32 itt, u32 ttt,
 	return send_pdu(l, bhs, data, len);
 }
 
+/* A Reject carrying the BHS just received (l->bhs). */
+static int send_reject(struct login *l, u8 reason)
+{
+	u8 bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[0] = ISCSI_OP_REJECT;
+	bhs[1] = ISCSI_FLAG_FINAL;
+	bhs[2] = reason;
+	put_unaligned_be24(ISCSI_BHS_LEN, bhs + 5);
+	put_unaligned_be32(ISCSI_RSVD_TAG, bhs + 16);
+	put_unaligned_be32(l->statsn++, bhs + 24);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 28);
+	put_unaligned_be32(l->exp_cmdsn, bhs + 32);
+	return send_pdu(l, bhs, l->bhs, ISCSI_BHS_LEN);
+}
+
+/* A Text Request iscsi_tseq_rx() refused: one log line and a Reject. */
+static int text_refuse(struct login *l, int err, u32 ttt)
+{
+	switch (err) {
+	case -E2BIG:
+		log_warn("%s: text request too long (over %u bytes), rejected",
+			 l->peer, RX_MAX);
+		return send_reject(l, ISCSI_REJECT_OUT_OF_RESOURCES);
+	case -EINVAL:
+		log_warn("%s: Text Request with unknown or stale TTT 0x%x, rejected",
+			 l->peer, ttt);
+		return send_reject(l, ISCSI_REJECT_INVALID_PDU_FIELD);
+	default:
+		log_warn("%s: Text Request protocol error, rejected", l->peer);
+		return send_reject(l, ISCSI_REJECT_PROTOCOL_ERROR);
+	}
+}
+
+/* The answer to a complete Text Request of a discovery session. */
+static int text_answer(struct login *l, u32 len, struct iscsi_text_buf *out)
+{
+	struct iscsi_kv kvs[ISCSI_TEXT_MAX_PAIRS];
+	unsigned int n, i;
+
+	if (iscsi_text_parse(l->acc, len, kvs, ISCSI_TEXT_MAX_PAIRS, &n)) {
+		log_warn("%s: malformed text request", l->peer);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		int id = iscsi_key_lookup(kvs[i].key);
+
+		if (id == ISCSI_KEY_SEND_TARGETS)
+			send_targets(l, kvs[i].value, out);
+		else if (id == ISCSI_KEY_UNKNOWN)
+			iscsi_text_add(out, kvs[i].key, "NotUnderstood");
+		else
+			iscsi_text_add(out, kvs[i].key, "Reject");
+	}
+	if (out->err)
+		log_warn("%s: text response cut at %zu bytes", l->peer,
+			 out->len);
+	return 0;
+}
+
 /* The full-feature phase of a discovery session, until Logout. */
 static void discovery_session(struct login *l)
 {
 	u8 *st = malloc(SENDTARGETS_MAX);
 	struct iscsi_text_buf out;
-	size_t st_len = 0, st_off = 0;
-	u32 st_ttt = ISCSI_RSVD_TAG, ttt_seq = 1;
+	struct iscsi_tseq ts;
 
 	if (!st)
 		return;
-	l->acc_len = 0;
+	iscsi_tseq_init(&ts, RX_MAX, 1);
 	for (;;) {
-		struct iscsi_kv kvs[ISCSI_TEXT_MAX_PAIRS];
-		unsigned int n, i;
-		u32 dlen, itt, ttt, chunk, max;
-		u8 op, flags;
-		int ret;
+		u32 dlen, itt, ttt, off = 0, n;
+		u8 op, flags, rflags;
+		int ret, act;
 
 		l->deadline = time(NULL) + ISCSID_IDLE_TIMEOUT;
 		ret = recv_pdu(l, &dlen);
@@ -655,61 +724,32 @@ static void discovery_session(struct login *l)
 				 l->peer, op);
 			break;
 		}
-		if (ttt != ISCSI_RSVD_TAG && ttt == st_ttt &&
-		    st_off < st_len) {
-			/* The initiator asks for the next part. */
-		} else {
-			if (l->acc_len + dlen > RX_MAX)
+		act = iscsi_tseq_rx(&ts, itt, ttt, flags, dlen, &off);
+		if (act < 0) {
+			if (text_refuse(l, act, ttt))
 				break;
-			memcpy(l->acc + l->acc_len, l->rx, dlen);
-			l->acc_len += dlen;
-			if (flags & ISCSI_FLAG_TEXT_CONTINUE) {
-				if (send_simple(l, ISCSI_OP_TEXT_RSP, 0, itt,
-						ttt_seq++, NULL, 0, true))
-					break;
-				continue;
-			}
-			ret = iscsi_text_parse(l->acc, l->acc_len, kvs,
-					       ISCSI_TEXT_MAX_PAIRS, &n);
-			l->acc_len = 0;
-			if (ret) {
-				log_warn("%s: malformed text request",
-					 l->peer);
-				break;
-			}
-			iscsi_text_init(&out, st, SENDTARGETS_MAX);
-			for (i = 0; i < n; i++) {
-				if (iscsi_key_lookup(kvs[i].key) ==
-				    ISCSI_KEY_SEND_TARGETS)
-					send_targets(l, kvs[i].value, &out);
-				else if (iscsi_key_lookup(kvs[i].key) ==
-					 ISCSI_KEY_UNKNOWN)
-					iscsi_text_add(&out, kvs[i].key,
-						       "NotUnderstood");
-				else
-					iscsi_text_add(&out, kvs[i].key,
-						       "Reject");
-			}
-			st_len = out.len;
-			st_off = 0;
-			st_ttt = ttt_seq++;
-			if (st_ttt == ISCSI_RSVD_TAG)
-				st_ttt = ttt_seq++;
+			continue;
 		}
-		max = l->neg.res.max_xmit_dsl;
-		chunk = st_len - st_off > max ? max : st_len - st_off;
-		if (st_off + chunk < st_len)
-			ret = send_simple(l, ISCSI_OP_TEXT_RSP,
-					  ISCSI_FLAG_TEXT_CONTINUE, itt,
-					  st_ttt, st + st_off, chunk, true);
-		else
-			ret = send_simple(l, ISCSI_OP_TEXT_RSP,
-					  ISCSI_FLAG_FINAL, itt,
-					  ISCSI_RSVD_TAG, st + st_off, chunk,
-					  true);
-		if (ret)
+		if (act != ISCSI_TSEQ_NEXT)
+			memcpy(l->acc + off, l->rx, dlen);
+		if (act == ISCSI_TSEQ_ACK) {
+			/* More request text follows: ask for it. */
+			if (send_simple(l, ISCSI_OP_TEXT_RSP, 0, itt, ts.ttt,
+					NULL, 0, true))
+				break;
+			continue;
+		}
+		if (act == ISCSI_TSEQ_DONE) {
+			iscsi_text_init(&out, st, SENDTARGETS_MAX);
+			if (text_answer(l, ts.req_len, &out))
+				break;
+			iscsi_tseq_respond(&ts, (u32)out.len);
+		}
+		n = iscsi_tseq_next(&ts, st, l->neg.res.max_xmit_dsl, &off,
+				    &rflags, &ttt);
+		if (send_simple(l, ISCSI_OP_TEXT_RSP, rflags, itt, ttt,
+				st + off, n, true))
 			break;
-		st_off += chunk;
 	}
 	free(st);
 }
@@ -722,12 +762,62 @@ static bool same_login(struct login *l)
 	       get_unaligned_be16(l->bhs + 20) == l->cid;
 }
 
+/* What one Login Response may carry. */
+static u32 login_max_dsl(struct login *l)
+{
+	u32 max = l->neg.res.max_xmit_dsl;
+
+	return max && max < LOGIN_DSL_MAX ? max : LOGIN_DSL_MAX;
+}
+
+/*
+ * A login response longer than the initiator may receive: send all but
+ * its last piece, each with C=1 (T=0) and answered by an empty Login
+ * Request of the same stage (RFC 7143 6.1, 11.13.2). Returns the offset
+ * of the last piece, which the caller sends with the response's flags,
+ * or -1 if the login is over.
+ */
+static long login_rsp_pieces(struct login *l, u8 csg, const u8 *data,
+			     u32 len)
+{
+	u32 max = login_max_dsl(l), off = 0, dlen;
+	int ret;
+
+	while (len - off > max) {
+		u32 n = (u32)iscsi_text_cut(data + off, len - off, max);
+
+		if (send_login_rsp(l, (u8)(csg << 2) | LOGIN_FLAG_CONTINUE,
+				   ST_SUCCESS, data + off, n, l->tsih))
+			return -1;
+		off += n;
+		ret = recv_pdu(l, &dlen);
+		if (ret) {
+			log_dbg("%s: login: %s", l->peer, strerror(-ret));
+			return -1;
+		}
+		if ((l->bhs[0] & ISCSI_OPCODE_MASK) != ISCSI_OP_LOGIN_REQ ||
+		    !same_login(l) || dlen ||
+		    (l->bhs[1] & LOGIN_FLAG_CONTINUE) ||
+		    LOGIN_CSG(l->bhs[1]) != csg) {
+			login_fail(l, ST_INITIATOR_ERR,
+				   "no empty Login Request after a C-bit response");
+			return -1;
+		}
+		l->itt = get_unaligned_be32(l->bhs + 16);
+		l->cmdsn = get_unaligned_be32(l->bhs + 24);
+		l->exp_cmdsn = l->cmdsn;
+	}
+	return off;
+}
+
 /* The login phase; returns true if a discovery session follows. */
 static bool login_phase(struct login *l)
 {
 	struct iscsi_kv kvs[ISCSI_TEXT_MAX_PAIRS];
 	struct iscsi_text_buf out;
+	bool in_cont = false;
 	unsigned int n;
+	long off;
 	u32 dlen;
 	u16 st;
 	int ret;
@@ -757,7 +847,9 @@ static bool login_phase(struct login *l)
 		l->itt = get_unaligned_be32(l->bhs + 16);
 		l->cmdsn = get_unaligned_be32(l->bhs + 24);
 		l->exp_cmdsn = l->cmdsn;
-		if (l->first) {
+		if (!l->started) {
+			/* The first PDU, even of a first request in pieces. */
+			l->started = true;
 			memcpy(l->isid, l->bhs + 8, 6);
 			l->tsih = get_unaligned_be16(l->bhs + 14);
 			l->cid = get_unaligned_be16(l->bhs + 20);
@@ -785,14 +877,20 @@ static bool login_phase(struct login *l)
 			login_fail(l, ST_INITIATOR_ERR, "C and T both set");
 			return false;
 		}
+		if (in_cont && csg != l->stage) {
+			login_fail(l, ST_INITIATOR_ERR, "CSG changed in C-bit text");
+			return false;
+		}
 		l->stage = csg;
-		if (l->acc_len + dlen > RX_MAX) {
-			login_fail(l, ST_INITIATOR_ERR, "text too long");
+		if (dlen > RX_MAX - l->acc_len) {
+			login_fail(l, ST_OUT_OF_RESOURCES,
+				   "login request text too long");
 			return false;
 		}
 		memcpy(l->acc + l->acc_len, l->rx, dlen);
 		l->acc_len += dlen;
-		if (flags & LOGIN_FLAG_CONTINUE) {
+		in_cont = flags & LOGIN_FLAG_CONTINUE;
+		if (in_cont) {
 			/* More text follows: an empty response asks for it. */
 			if (send_login_rsp(l, (u8)(csg << 2), ST_SUCCESS,
 					   NULL, 0, l->tsih))
@@ -858,12 +956,16 @@ static bool login_phase(struct login *l)
 		rflags = (u8)(csg << 2);
 		if (transit)
 			rflags |= LOGIN_FLAG_TRANSIT | nsg;
+		off = login_rsp_pieces(l, csg, l->tx, (u32)out.len);
+		if (off < 0)
+			return false;
 		if (transit && nsg == STAGE_FFP && !l->discovery) {
-			login_complete(l, rflags, l->tx, (u32)out.len);
+			login_complete(l, rflags, l->tx + off,
+				       (u32)(out.len - off));
 			return false;
 		}
-		if (send_login_rsp(l, rflags, ST_SUCCESS, l->tx,
-				   (u32)out.len, l->tsih))
+		if (send_login_rsp(l, rflags, ST_SUCCESS, l->tx + off,
+				   (u32)(out.len - off), l->tsih))
 			return false;
 		if (transit) {
 			l->stage = nsg;

@@ -100,7 +100,9 @@ class Conn:
         bhs[1] = 0x80 if final else 0
         data = kv_encode(pairs)
         bhs[5:8] = len(data).to_bytes(3, 'big')
-        self.itt += 1
+        # RFC 7143 11.10.3: one ITT for every request of an exchange
+        if ttt == 0xffffffff:
+            self.itt += 1
         bhs[16:20] = self.itt.to_bytes(4, 'big')
         bhs[20:24] = ttt.to_bytes(4, 'big')
         bhs[24:28] = self.cmdsn.to_bytes(4, 'big')

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktgt_iscsi: Text Requests in the full-feature phase (RFC 7143 11.10,
+ * 11.11, appendix C), over as many PDUs as either side needs.
+ *
+ * A request may come in several PDUs with the C bit: their data is
+ * gathered (at most ISCSI_TEXT_REQ_MAX bytes over the exchange; more
+ * gets a Reject, Out of Resources) and each is answered with an empty
+ * Text Response whose TTT the initiator echoes. The answer (SendTargets)
+ * may be longer than the initiator's MaxRecvDataSegmentLength: it goes
+ * out in pieces with the C bit and a TTT, the next one when the
+ * initiator asks with an empty request carrying that TTT. The rules of
+ * the exchange (new request, stale tag, bound) are the portable
+ * proto/textseq.c's; this file receives, builds and queues.
+ *
+ * Lifetime and locking: conn->text is created at the connection's first
+ * Text Request and used by the receive thread only, so it needs no lock;
+ * kis_text_free() frees it once that thread is stopped. The request
+ * buffer lives while a request is gathered, the answer while pieces of
+ * it are left to send: a connection that is not in a Text exchange holds
+ * nothing but the small state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "iscsi.h"
+#include "proto/textseq.h"
+
+/* The longest SendTargets answer built; longer lists are cut. */
+#define KIS_TEXT_RSP_MAX	SZ_1M
+
+/**
+ * struct kis_text - a connection's Text exchange (receive thread only)
+ * @ts: the exchange's state (proto/textseq.h)
+ * @req: the request gathered so far (ISCSI_TEXT_REQ_MAX bytes), or NULL
+ * @rsp: the answer being sent, or NULL
+ */
+struct kis_text {
+	struct iscsi_tseq	ts;
+	u8			*req;
+	u8			*rsp;
+};
+
+static void kis_text_drop_bufs(struct kis_text *tx)
+{
+	kvfree(tx->req);
+	tx->req = NULL;
+	kvfree(tx->rsp);
+	tx->rsp = NULL;
+}
+
+/**
+ * kis_text_free() - free a connection's Text exchange state
+ * @conn: the connection, whose receive thread is stopped (or never ran)
+ */
+void kis_text_free(struct kis_conn *conn)
+{
+	if (!conn->text)
+		return;
+	kis_text_drop_bufs(conn->text);
+	kfree(conn->text);
+	conn->text = NULL;
+}
+
+/* "addr:port,tpgt" of a portal; the connection's address for a wildcard. */
+static void kis_portal_str(struct kis_conn *conn, struct kis_portal *p,
+			   u16 tpgt, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	const char *addr = p->addr;
+	char local[48];
+
+	if ((!strcmp(addr, "0.0.0.0") || !strcmp(addr, "::")) &&
+	    kernel_getsockname(conn->sock, (struct sockaddr *)&ss) > 0) {
+		if (ss.ss_family == AF_INET6)
+			snprintf(local, sizeof(local), "%pI6c",
+				 &((struct sockaddr_in6 *)&ss)->sin6_addr);
+		else
+			snprintf(local, sizeof(local), "%pI4",
+				 &((struct sockaddr_in *)&ss)->sin_addr);
+		addr = local;
+	}
+	if (strchr(addr, ':'))
+		snprintf(buf, size, "[%s]:%u,%u", addr, p->port, tpgt);
+	else
+		snprintf(buf, size, "%s:%u,%u", addr, p->port, tpgt);
+}
+
+/* Append key=value and its NUL if it fits; count its length anyway. */
+static void kis_st_put(char *buf, size_t size, size_t *pos, const char *key,
+		       const char *val)
+{
+	size_t kl = strlen(key), vl = strlen(val);
+
+	if (*pos <= size && size - *pos >= kl + vl + 2) {
+		memcpy(buf + *pos, key, kl);
+		buf[*pos + kl] = '=';
+		memcpy(buf + *pos + kl + 1, val, vl);
+		buf[*pos + kl + 1 + vl] = '\0';
+	}
+	*pos += kl + vl + 2;
+}
+
+/*
+ * SendTargets (RFC 7143 appendix C): "All", a target name, or empty for
+ * the session's target, from the targets the initiator may access.
+ * Writes what fits of whole targets into @buf (@size bytes; NULL/0 to
+ * measure) and returns the bytes written; *@need gets the length of the
+ * whole answer.
+ */
+static size_t kis_send_targets(struct kis_conn *conn, const char *val,
+			       size_t vlen, char *buf, size_t size,
+			       size_t *need)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_portal *p;
+	struct kis_tgt *t;
+	size_t pos = 0, done = 0;
+	char addr[80];
+
+	mutex_lock(&kis_mutex);
+	list_for_each_entry(t, &kis_targets, node) {
+		if (!t->enabled)
+			continue;
+		if (vlen == 3 && !memcmp(val, "All", 3)) {
+			if (!kis_tgt_access(t, s->initiator, NULL))
+				continue;
+		} else if (vlen) {
+			if (strlen(t->name) != vlen ||
+			    memcmp(t->name, val, vlen) ||
+			    !kis_tgt_access(t, s->initiator, NULL))
+				continue;
+		} else if (t != s->t) {
+			continue;
+		}
+		kis_st_put(buf, size, &pos, "TargetName", t->name);
+		list_for_each_entry(p, &t->portals, node) {
+			kis_portal_str(conn, p, t->tpgt, addr, sizeof(addr));
+			kis_st_put(buf, size, &pos, "TargetAddress", addr);
+		}
+		/* Whole targets only: once one did not fit, nothing will. */
+		if (pos <= size)
+			done = pos;
+	}
+	mutex_unlock(&kis_mutex);
+	*need = pos;
+	return done;
+}
+
+/* The answer to a complete request; an empty one for keys we ignore. */
+static int kis_text_answer(struct kis_conn *conn, struct kis_text *tx)
+{
+	const char *req = (const char *)tx->req, *val;
+	size_t vlen, need, size, len = 0;
+
+	val = req ? iscsi_text_find(req, tx->ts.req_len, "SendTargets",
+				    &vlen) : NULL;
+	if (val) {
+		kis_send_targets(conn, val, vlen, NULL, 0, &need);
+		size = min_t(size_t, need, KIS_TEXT_RSP_MAX);
+		/* Targets may come between the two passes: what fits goes. */
+		tx->rsp = kvmalloc(size ?: 1, GFP_KERNEL);
+		if (!tx->rsp)
+			return -ENOMEM;
+		len = kis_send_targets(conn, val, vlen, tx->rsp, size, &need);
+		if (need > KIS_TEXT_RSP_MAX)
+			pr_info_ratelimited("%s: CID %u: SendTargets answer of %zu bytes cut to %zu\n",
+					    conn->s->initiator, conn->cid,
+					    need, len);
+	}
+	kvfree(tx->req);
+	tx->req = NULL;
+	iscsi_tseq_respond(&tx->ts, len);
+	return 0;
+}
+
+/* Queue a Text Response: an acknowledgment or the next answer piece. */
+static int kis_text_send(struct kis_conn *conn, struct kis_text *tx,
+			 const struct iscsi_pdu *pdu, bool ack)
+{
+	struct kis_ctl *c;
+	u32 off = 0, n = 0, ttt = tx->ts.ttt;
+	u8 flags = 0;
+
+	if (!ack)
+		n = iscsi_tseq_next(&tx->ts, tx->rsp, conn->p.max_xmit_dsl,
+				    &off, &flags, &ttt);
+	c = kis_ctl_alloc(n, GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	if (n)
+		memcpy(c->data, tx->rsp + off, n);
+	if (tx->ts.state != ISCSI_TSEQ_TX) {
+		kvfree(tx->rsp);
+		tx->rsp = NULL;
+	}
+	c->h.opcode = ISCSI_OP_TEXT_RSP;
+	c->h.flags = flags;
+	c->h.dlen = n;
+	c->h.lun = pdu->lun;
+	c->h.itt = pdu->itt;
+	c->h.ttt = ttt;
+	c->advance_statsn = true;
+	kis_queue_ctl(conn, c);
+	return 0;
+}
+
+/* Refuse a Text Request: Reject, the exchange's buffers dropped. */
+static int kis_text_refuse(struct kis_conn *conn, struct kis_text *tx,
+			   const u8 *bhs, const struct iscsi_pdu *pdu, int err)
+{
+	u8 reason;
+
+	switch (err) {
+	case -E2BIG:
+		pr_info_ratelimited("%s: CID %u: text request too long (over %u bytes), rejected\n",
+				    conn->s->initiator, conn->cid,
+				    tx->ts.req_max);
+		reason = ISCSI_REJECT_OUT_OF_RESOURCES;
+		break;
+	case -EINVAL:
+		pr_info_ratelimited("%s: CID %u: Text Request with unknown or stale TTT 0x%x, rejected\n",
+				    conn->s->initiator, conn->cid, pdu->ttt);
+		reason = ISCSI_REJECT_INVALID_PDU_FIELD;
+		break;
+	case -ENOMEM:
+		reason = ISCSI_REJECT_OUT_OF_RESOURCES;
+		break;
+	default:
+		pr_info_ratelimited("%s: CID %u: Text Request protocol error, rejected\n",
+				    conn->s->initiator, conn->cid);
+		reason = ISCSI_REJECT_PROTOCOL_ERROR;
+		break;
+	}
+	if (tx && tx->ts.state == ISCSI_TSEQ_IDLE)
+		kis_text_drop_bufs(tx);
+	kis_reject(conn, bhs, reason);
+	return kis_drain_data(conn, pdu->dlen);
+}
+
+/**
+ * kis_rx_text() - a Text Request (receive thread)
+ * @conn: the connection
+ * @bhs: the request's BHS
+ * @pdu: its parsed fields; its data segment is still to be read
+ *
+ * Return: 0, or a receive error that ends the connection.
+ */
+int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
+		const struct iscsi_pdu *pdu)
+{
+	struct kis_text *tx = conn->text;
+	u32 off = 0;
+	int act, ret;
+
+	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
+		return kis_drain_data(conn, pdu->dlen);
+	kis_sess_run_held(conn->s);
+
+	if (!tx) {
+		tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+		if (!tx)
+			return kis_text_refuse(conn, NULL, bhs, pdu, -ENOMEM);
+		iscsi_tseq_init(&tx->ts, ISCSI_TEXT_REQ_MAX, 1);
+		conn->text = tx;
+	}
+	act = iscsi_tseq_rx(&tx->ts, pdu->itt, pdu->ttt, pdu->flags,
+			    pdu->dlen, &off);
+	if (act < 0)
+		return kis_text_refuse(conn, tx, bhs, pdu, act);
+	if (act == ISCSI_TSEQ_NEXT)
+		return kis_text_send(conn, tx, pdu, false);
+
+	/* A new request's answer (if one was still going) is over. */
+	if (tx->rsp && tx->ts.state != ISCSI_TSEQ_TX) {
+		kvfree(tx->rsp);
+		tx->rsp = NULL;
+	}
+	if (off == 0 && tx->req) {
+		kvfree(tx->req);
+		tx->req = NULL;
+	}
+	if (pdu->dlen && !tx->req) {
+		/* Sized for the whole exchange only if it spans PDUs. */
+		tx->req = kvmalloc(act == ISCSI_TSEQ_ACK || off ?
+				   ISCSI_TEXT_REQ_MAX : pdu->dlen, GFP_KERNEL);
+		if (!tx->req) {
+			iscsi_tseq_reset(&tx->ts);
+			return kis_text_refuse(conn, tx, bhs, pdu, -ENOMEM);
+		}
+	}
+	ret = kis_recv_data(conn, tx->req ? tx->req + off : NULL, pdu->dlen);
+	if (ret) {
+		iscsi_tseq_reset(&tx->ts);
+		kis_text_drop_bufs(tx);
+		if (ret != -EBADMSG)
+			return ret;
+		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		return 0;
+	}
+	if (act == ISCSI_TSEQ_ACK)
+		return kis_text_send(conn, tx, pdu, true);
+
+	ret = kis_text_answer(conn, tx);
+	if (!ret)
+		ret = kis_text_send(conn, tx, pdu, false);
+	if (ret) {
+		iscsi_tseq_reset(&tx->ts);
+		kis_text_drop_bufs(tx);
+		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+	}
+	return 0;
+}
