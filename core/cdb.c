@@ -349,6 +349,16 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 			   0xff, 0x00 },
 	},
 	{
+		.name = "PRE-FETCH(10)",
+		.opcode = 0x34,
+		.len = 10, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_RANGE,
+		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_NEEDS_BS |
+			 KTGT_CDB_F_RANGE,
+		.usage = { 0x34, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
+			   0xff, 0x00 },
+	},
+	{
 		.name = "SYNCHRONIZE CACHE(10)",
 		.opcode = 0x35,
 		.len = 10, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_RANGE,
@@ -449,6 +459,17 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
 	{
+		.name = "ORWRITE(16)",
+		.opcode = 0x8b,
+		.len = 16, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
+		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
+			 KTGT_CDB_F_FUA | KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+		.usage = { 0x8b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
+	},
+	{
 		.name = "WRITE AND VERIFY(16)",
 		.opcode = 0x8e,
 		.len = 16, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
@@ -470,6 +491,16 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
 			 KTGT_CDB_F_MAX_XFER,
 		.usage = { 0x8f, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
+	},
+	{
+		.name = "PRE-FETCH(16)",
+		.opcode = 0x90,
+		.len = 16, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_RANGE,
+		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_NEEDS_BS |
+			 KTGT_CDB_F_RANGE,
+		.usage = { 0x90, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
 	{
@@ -531,6 +562,30 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
 		.usage = { 0xaa, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0x1f, 0x00 },
+	},
+	{
+		.name = "WRITE AND VERIFY(12)",
+		.opcode = 0xae,
+		.len = 12, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
+		.rule = KTGT_RULE_WRITE_VERIFY,
+		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
+			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+		.usage = { 0xae, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0x1f, 0x00 },
+	},
+	{
+		.name = "VERIFY(12)",
+		.opcode = 0xaf,
+		.len = 12, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_RANGE,
+		.rule = KTGT_RULE_VERIFY,
+		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
+			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
+			 KTGT_CDB_F_MAX_XFER,
+		.usage = { 0xaf, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
 };

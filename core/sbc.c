@@ -6,15 +6,16 @@
  * READ and WRITE go straight to ->rw (the hot path: no allocation, no
  * lock; FUA is forced while the write cache is disabled). Everything else
  * a disk needs is built here: SYNCHRONIZE CACHE, READ CAPACITY, VERIFY,
- * WRITE AND VERIFY, WRITE SAME, UNMAP, GET LBA STATUS, COMPARE AND WRITE;
+ * WRITE AND VERIFY, WRITE SAME, UNMAP, GET LBA STATUS, COMPARE AND WRITE,
+ * ORWRITE, PRE-FETCH;
  * EXTENDED COPY and RECEIVE COPY RESULTS go to core/xcopy.c (which moves
  * data with ktgt_sbc_io_dev(), core/sbc_io.h); the SPC commands go to
  * ktgt_spc_exec().
  *
  * Internal I/O
  * ============
- * VERIFY, WRITE AND VERIFY, WRITE SAME and COMPARE AND WRITE read or
- * write the medium more than once per command. They do it through the
+ * VERIFY, WRITE AND VERIFY, WRITE SAME, COMPARE AND WRITE and ORWRITE
+ * read or write the medium more than once per command. They do it through the
  * handler's own ->rw, on an internal struct ktgt_cmd (struct sbc_io)
  * that describes one transfer: the same device, LUN and session as the
  * initiator's command, the LBA range, and a buffer from the sgv pool or
@@ -28,8 +29,9 @@
  * COMPARE AND WRITE
  * =================
  * Its read, compare and write must be atomic with respect to other
- * commands writing the same blocks. dev->caw_mutex serialises COMPARE AND
- * WRITE commands of a device among themselves; the engine's ordering,
+ * commands writing the same blocks (so must ORWRITE's read, OR and
+ * write). dev->caw_mutex serialises COMPARE AND WRITE and ORWRITE
+ * commands of a device among themselves; the engine's ordering,
  * which treats COMPARE AND WRITE as a medium write (its descriptor has
  * KTGT_CDB_F_MEDIUM_WRITE and KTGT_CDB_F_MEDIUM_READ), keeps overlapping
  * writes from running alongside it.
@@ -245,24 +247,33 @@ static u32 sbc_sg_fill(struct scatterlist *dst, unsigned int nd,
 	return done;
 }
 
-/* Copy @len bytes of @src from @soff to the start of @dst. */
+/*
+ * Copy @len bytes of @src from @soff to the start of @dst, or with @or
+ * OR them into what @dst holds. Returns the bytes done.
+ */
 static u32 sbc_sg_copy(struct scatterlist *dst, unsigned int nd,
 		       struct scatterlist *src, unsigned int ns, u32 soff,
-		       u32 len)
+		       u32 len, bool or)
 {
 	struct sbc_cursor cd, cs;
 	u32 done = 0;
 
-	sbc_cursor_start(&cd, dst, nd, 0, SG_MITER_TO_SG);
+	sbc_cursor_start(&cd, dst, nd, 0,
+			 SG_MITER_TO_SG | (or ? SG_MITER_FROM_SG : 0));
 	if (!sbc_cursor_start(&cs, src, ns, soff, SG_MITER_FROM_SG))
 		goto out;
 	while (done < len) {
-		size_t n;
+		size_t n, i;
 
 		if (!sbc_cursor_fill(&cd) || !sbc_cursor_fill(&cs))
 			break;
 		n = min3(cd.left, cs.left, (size_t)(len - done));
-		memcpy(cd.p, cs.p, n);
+		if (or) {
+			for (i = 0; i < n; i++)
+				cd.p[i] |= cs.p[i];
+		} else {
+			memcpy(cd.p, cs.p, n);
+		}
 		sbc_cursor_advance(&cd, n);
 		sbc_cursor_advance(&cs, n);
 		done += n;
@@ -332,7 +343,8 @@ static void sbc_verify_range(struct ktgt_cmd *cmd, struct sbc_io *io)
 	struct ktgt_device *dev = cmd->core.dev;
 	u32 bs = dev->params.block_size, nr = cmd->core.nr_blocks;
 	bool bytchk = cmd->core.cdb_flags & KTGT_CDB_BYTCHK;
-	bool one_block = bytchk && (cmd->cdb[0] == 0x2f || cmd->cdb[0] == 0x8f) &&
+	const struct ktgt_cdb_desc *desc = cmd->core.desc;
+	bool one_block = bytchk && desc->rule == KTGT_RULE_VERIFY &&
 			 ((cmd->cdb[1] >> 1) & 0x3) == 0x3;
 	u32 chunk = sbc_chunk_blocks(dev, nr), done, n, i, off;
 	struct sbc_bounce b;
@@ -580,13 +592,76 @@ static void sbc_compare_and_write(struct ktgt_cmd *cmd)
 		goto out_unlock;
 	}
 	/* The second half of the data-out is the write data. */
-	if (sbc_sg_copy(b.sg, b.nents, cmd->sg, cmd->sg_cnt, len, len) != len) {
+	if (sbc_sg_copy(b.sg, b.nents, cmd->sg, cmd->sg_cnt, len, len,
+			false) != len) {
 		ktgt_cmd_io_error(cmd, -EINVAL);
 		goto out_unlock;
 	}
 	if (!sbc_io_sync(cmd, io, KTGT_DIR_WRITE, cmd->core.lba, nr, b.sg,
 			 b.nents, sbc_write_flags(cmd)))
 		ktgt_cmd_good(cmd, 0);
+out_unlock:
+	mutex_unlock(&dev->caw_mutex);
+	sbc_bounce_put(&b);
+out_io:
+	kfree(io);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * ORWRITE(16) (SBC-3 5.9)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Each block becomes the bitwise OR of what it held and the data-out,
+ * read, ORed and written back a chunk at a time. Like COMPARE AND WRITE
+ * it holds dev->caw_mutex, and the engine's ordering keeps overlapping
+ * writes out (KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE). Only
+ * BMOP 000b exists in ORWRITE(16): no ORPROTECT (not in the usage mask,
+ * ktgt has no protection information).
+ */
+static void sbc_orwrite(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	u32 bs = dev->params.block_size, nr = cmd->core.nr_blocks;
+	u32 chunk, done, n;
+	struct sbc_bounce b;
+	struct sbc_io *io;
+
+	if (!nr) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	if (!cmd->sg || cmd->bufflen < nr * bs) {
+		ktgt_cmd_io_error(cmd, -EINVAL);
+		return;
+	}
+	chunk = sbc_chunk_blocks(dev, nr);
+	io = sbc_io_alloc(cmd);
+	if (!io)
+		return;
+	if (sbc_bounce_get(&b, chunk * bs)) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		goto out_io;
+	}
+
+	mutex_lock(&dev->caw_mutex);
+	for (done = 0; done < nr; done += n) {
+		n = min(nr - done, chunk);
+		if (sbc_io_sync(cmd, io, KTGT_DIR_READ, cmd->core.lba + done, n,
+				b.sg, b.nents, 0))
+			goto out_unlock;
+		if (sbc_sg_copy(b.sg, b.nents, cmd->sg, cmd->sg_cnt, done * bs,
+				n * bs, true) != n * bs) {
+			ktgt_cmd_io_error(cmd, -EINVAL);
+			goto out_unlock;
+		}
+		if (sbc_io_sync(cmd, io, KTGT_DIR_WRITE, cmd->core.lba + done,
+				n, b.sg, b.nents, sbc_write_flags(cmd)))
+			goto out_unlock;
+	}
+	ktgt_cmd_good(cmd, 0);
 out_unlock:
 	mutex_unlock(&dev->caw_mutex);
 	sbc_bounce_put(&b);
@@ -722,10 +797,12 @@ enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd)
 		break;
 	case 0x2f:		/* VERIFY(10) */
 	case 0x8f:		/* VERIFY(16) */
+	case 0xaf:		/* VERIFY(12) */
 		sbc_verify(cmd, false);
 		break;
 	case 0x2e:		/* WRITE AND VERIFY(10) */
 	case 0x8e:		/* WRITE AND VERIFY(16) */
+	case 0xae:		/* WRITE AND VERIFY(12) */
 		sbc_verify(cmd, true);
 		break;
 	case 0x41:		/* WRITE SAME(10) */
@@ -737,6 +814,18 @@ enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd)
 		break;
 	case 0x89:		/* COMPARE AND WRITE */
 		sbc_compare_and_write(cmd);
+		break;
+	case 0x8b:		/* ORWRITE(16) */
+		sbc_orwrite(cmd);
+		break;
+	case 0x34:		/* PRE-FETCH(10) */
+	case 0x90:		/* PRE-FETCH(16) */
+		/*
+		 * The range is checked; nothing is loaded ahead of time (the
+		 * handlers' caches are the kernel's). SBC-3 5.11: GOOD, not
+		 * CONDITION MET, says not every block may be in the cache.
+		 */
+		ktgt_cmd_good(cmd, 0);
 		break;
 	case 0x83:		/* EXTENDED COPY(LID1) */
 		ktgt_xcopy_exec(cmd);

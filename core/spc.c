@@ -431,9 +431,12 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	case 0x42:		/* UNMAP: the handler's ->unmap */
 	case 0x83:		/* EXTENDED COPY: internal I/O */
 	case 0x89:		/* COMPARE AND WRITE */
+	case 0x8b:		/* ORWRITE(16) */
 	case 0x8e:		/* WRITE AND VERIFY(16) */
 	case 0x8f:		/* VERIFY(16) */
 	case 0x93:		/* WRITE SAME(16) */
+	case 0xae:		/* WRITE AND VERIFY(12) */
+	case 0xaf:		/* VERIFY(12) */
 		return true;
 	default:
 		return false;

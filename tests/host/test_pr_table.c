@@ -29,9 +29,12 @@ static char spec_class(const char *name)
 	};
 	static const char * const reads[] = {
 		"READ(6)", "READ(10)", "READ(12)", "READ(16)", "VERIFY(10)",
-		"VERIFY(16)", "GET LBA STATUS", "READ TOC/PMA/ATIP",
+		"VERIFY(12)", "VERIFY(16)", "PRE-FETCH(10)", "PRE-FETCH(16)",
+		"GET LBA STATUS", "READ TOC/PMA/ATIP",
 		"GET CONFIGURATION", "GET EVENT STATUS NOTIFICATION",
 		"READ DISC INFORMATION", "READ TRACK INFORMATION",
+		/* SBC-3 table 13: allowed under Write Exclusive */
+		"PRE-FETCH(10)", "PRE-FETCH(16)", "VERIFY(12)",
 	};
 	size_t i;
 

@@ -7,9 +7,11 @@
 # UNMAP; UNMAP and WRITE SAME (plain, NDOB, UNMAP, to the end of the
 # medium); COMPARE AND WRITE matching (written) and not (MISCOMPARE with
 # the offset of the first difference in INFORMATION, nothing written);
-# VERIFY with BYTCHK 00b/01b/11b and WRITE AND VERIFY; SYNCHRONIZE
-# CACHE; START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL; and the
-# errors: LBA OUT OF RANGE, INVALID FIELD IN CDB / PARAMETER LIST with
+# VERIFY with BYTCHK 00b/01b/11b and WRITE AND VERIFY (10, 12 and 16
+# byte CDBs); ORWRITE(16) (the blocks become the OR of old and new
+# data); PRE-FETCH(10)/(16); SYNCHRONIZE CACHE; START STOP UNIT and
+# PREVENT ALLOW MEDIUM REMOVAL; and the errors: LBA OUT OF RANGE,
+# INVALID FIELD IN CDB / PARAMETER LIST with
 # field pointers, INVALID COMMAND OPERATION CODE for UNMAP without thin
 # provisioning, WRITE PROTECTED - with the backing file's checksum
 # unchanged by every refused command.
@@ -360,6 +362,77 @@ head -c 4K /dev/urandom > $T/wv
 expect_good "WRITE AND VERIFY(16) BYTCHK 0" \
 	"$(run $T/wv 8e 00 $(be 20000 8) $(be 8 4) 00 00)"
 same_blocks "WRITE AND VERIFY(16)" 20000 8 $T/wv
+head -c 4K /dev/urandom > $T/wv
+expect_good "WRITE AND VERIFY(12) BYTCHK 1" \
+	"$(run $T/wv ae 02 $(be 20008 4) $(be 8 4) 00 00)"
+same_blocks "WRITE AND VERIFY(12)" 20008 8 $T/wv
+expect_good "VERIFY(12) BYTCHK 1, same data" \
+	"$(run $T/wv af 02 $(be 20008 4) $(be 8 4) 00 00)"
+r=$(run $T/v8bad af 02 $(be 1024 4) $(be 8 4) 00 00)
+expect_check "VERIFY(12) BYTCHK 1, different" "key=0e asc=1d ascq=00 sks=-" "$r"
+expect_eq "$(sense_info "$r")" 3001 "VERIFY(12) MISCOMPARE offset"
+expect_good "VERIFY(12) BYTCHK 0, GROUP NUMBER 3" \
+	"$(run - af 00 $(be 0 4) $(be 2048 4) 03 00)"
+expect_check "VERIFY(12) past the end" "key=05 asc=21 ascq=00 sks=-" \
+	"$(run - af 00 $(be $((cap - 1)) 4) $(be 2 4) 00 00)"
+expect_check "VERIFY(12) VRPROTECT" "key=05 asc=24 ascq=00 sks=cd0001" \
+	"$(run - af 20 $(be 0 4) $(be 1 4) 00 00)"
+
+log "ORWRITE(16) and PRE-FETCH"
+# or_files A B OUT: OUT is the bytewise OR of files A and B.
+or_files() {
+	python3 -c 'import sys
+a = open(sys.argv[1], "rb").read()
+b = open(sys.argv[2], "rb").read()
+open(sys.argv[3], "wb").write(bytes(x | y for x, y in zip(a, b)))' "$@" ||
+		fail "python3 (OR of $1 and $2)"
+}
+# 256 blocks (128 KiB: SG_IO through sg_raw is bounded by the queue's
+# max_sectors).
+head -c $((256 * 512)) /dev/urandom > $T/or_old
+head -c $((256 * 512)) /dev/urandom > $T/or_mask
+expect_good "WRITE(16) before ORWRITE" \
+	"$(run $T/or_old 8a 00 $(be 24000 8) $(be 256 4) 00 00)"
+same_blocks "WRITE(16) before ORWRITE" 24000 256 $T/or_old
+expect_good "ORWRITE(16) of 256 blocks" \
+	"$(run $T/or_mask 8b 00 $(be 24000 8) $(be 256 4) 00 00)"
+or_files $T/or_old $T/or_mask $T/or_new
+same_blocks "ORWRITE(16) ORed" 24000 256 $T/or_new
+head -c 512 /dev/urandom > $T/or_one
+blocks 24255 1 > $T/or_cur
+or_files $T/or_cur $T/or_one $T/or_new1
+expect_good "ORWRITE(16) FUA DPO, last block" \
+	"$(run $T/or_one 8b 18 $(be 24255 8) $(be 1 4) 00 00)"
+same_blocks "ORWRITE(16) FUA DPO" 24255 1 $T/or_new1
+before=$(sum)
+expect_good "ORWRITE(16) of 0 blocks" \
+	"$(run - 8b 00 $(be 24000 8) $(be 0 4) 00 00)"
+expect_check "ORWRITE(16) past the end" "key=05 asc=21 ascq=00 sks=-" \
+	"$(run $T/or_one 8b 00 $(be $cap 8) $(be 1 4) 00 00)"
+expect_check "ORWRITE(16) ORPROTECT" "key=05 asc=24 ascq=00 sks=cd0001" \
+	"$(run $T/or_one 8b 20 $(be 24000 8) $(be 1 4) 00 00)"
+expect_check "ORWRITE(16) reserved byte 14 bit 5" \
+	"key=05 asc=24 ascq=00 sks=cd000e" \
+	"$(run $T/or_one 8b 00 $(be 24000 8) $(be 1 4) 20 00)"
+sg=$sg3
+expect_check "ORWRITE(16) to a read-only LUN" "key=07 asc=27 ascq=00 sks=-" \
+	"$(run $T/or_one 8b 00 $(be 24000 8) $(be 1 4) 00 00)"
+sg=$sg0
+expect_eq "$(sum)" "$before" "backing file after refused ORWRITEs"
+expect_good "PRE-FETCH(10)" "$(run - 34 00 $(be 0 4) 00 $(be 256 2) 00)"
+expect_good "PRE-FETCH(10) IMMED, GROUP NUMBER 3, to the end" \
+	"$(run - 34 02 $(be $((cap - 256)) 4) 03 $(be 256 2) 00)"
+expect_good "PRE-FETCH(10) of 0 blocks" \
+	"$(run - 34 00 $(be 100 4) 00 $(be 0 2) 00)"
+expect_good "PRE-FETCH(16) IMMED" \
+	"$(run - 90 02 $(be 0 8) $(be 2048 4) 03 00)"
+expect_check "PRE-FETCH(10) past the end" "key=05 asc=21 ascq=00 sks=-" \
+	"$(run - 34 00 $(be $((cap - 1)) 4) 00 $(be 2 2) 00)"
+expect_check "PRE-FETCH(16) past the end" "key=05 asc=21 ascq=00 sks=-" \
+	"$(run - 90 00 $(be $cap 8) $(be 1 4) 00 00)"
+expect_check "PRE-FETCH(10) reserved byte 1 bit 0" \
+	"key=05 asc=24 ascq=00 sks=c80001" \
+	"$(run - 34 01 $(be 0 4) 00 $(be 1 2) 00)"
 
 log "SYNCHRONIZE CACHE, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL"
 run_ok "sg_sync" sg_sync "$sg"
