@@ -14,7 +14,7 @@
 #   make sparse          kbuild C=2 (sparse) over every module
 #   make checkpatch      scripts/checkpatch.pl --strict over our sources
 #   make deps            install everything the above need (apt-get)
-#   make conformance     libiscsi's iscsi-test-cu, ktgt vs LIO (~15 min)
+#   make conformance     libiscsi's iscsi-test-cu, ktgt vs LIO and tgt
 #   make bench           ktgt vs LIO, tgt and scsi_debug (~25 min)
 
 SHELL := /bin/bash
@@ -114,8 +114,9 @@ shell: modules
 fuzz:
 	$(MAKE) -C $(TOP)/tests/host fuzz
 
-# libiscsi's conformance suite against LIO and ktgt in one VM, compared
-# (not part of check: 10-20 min under TCG; Documentation/iscsi-conformance.rst).
+# libiscsi's conformance suite against ktgt, LIO and tgt in one VM,
+# compared (not part of check: 30-60 min under TCG;
+# Documentation/iscsi-conformance.rst).
 .PHONY: conformance
 conformance: modules tools
 	@$(TOP)/tests/vm/run --kernel $(KERNEL) \

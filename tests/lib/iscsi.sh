@@ -9,13 +9,15 @@
 #   . "$KTGT_REPO/tests/lib/ktgt.sh"
 #   . "$KTGT_REPO/tests/lib/iscsi.sh"
 #
-# The same test script runs against two targets, chosen by ISCSI_TARGET
+# The same test script runs against three targets, chosen by ISCSI_TARGET
 # (environment, default "ktgt"):
 #   lio   Linux's in-kernel target (drivers/target: iscsi_target_mod,
 #         target_core_file), configured through configfs directly
 #   ktgt  ktgt_iscsi.ko plus tools/ktgt-iscsid
-# Tests use the iscsi_tgt_* functions, which dispatch to lio_* or
-# ktgt_iscsi_* and hide the difference:
+#   tgt   the user-space tgtd (Debian's tgt), configured with tgtadm;
+#         see its section below for what it cannot do
+# Tests use the iscsi_tgt_* functions, which dispatch to lio_*,
+# ktgt_iscsi_* or tgt_* and hide the difference:
 #
 #   iscsi_tgt_setup                     load modules, start daemons
 #   iscsi_tgt_mkdisk NAME FILE SIZE [ATTR=VALUE...]
@@ -40,6 +42,8 @@
 #   iscsi_tgt_teardown                  remove everything, stop daemons
 #   iscsi_tgt_unload                    unload the target's modules
 #   iscsi_tgt_module                    the target's iSCSI module name
+#   iscsi_tgt_first_lun                 the lowest LUN a disk may have
+#                                       (1 on tgt, 0 elsewhere)
 #
 # Initiator side (open-iscsi):
 #   iscsi_ini_start [NAME]              start iscsid with initiator NAME
@@ -386,6 +390,175 @@ ktgt_iscsi_unload() {
 }
 
 # ---------------------------------------------------------------------
+# tgt (Debian's package tgt): the user-space daemon tgtd, run in the
+# guest, configured with tgtadm over its control socket. Differences a
+# test must know:
+#   - tgt has no disks outside targets: iscsi_tgt_mkdisk only records
+#     the file, iscsi_tgt_maplun creates the logical unit (bstype rdwr,
+#     serial NAME); mapping one disk twice makes two logical units on
+#     the same file.
+#   - LUN 0 of every tgt target is its own controller (peripheral
+#     device type 0Ch): disks start at LUN 1 (tgt_first_lun).
+#   - portals belong to the daemon, not to a target: every target
+#     listens on every portal added.
+#   - no LUN masking: INITIATORs of maplun only restrict which names
+#     may log in (the target's ACL); each sees every LUN of the target.
+#   - CHAP accounts belong to the target, not to one initiator.
+#   - persistent reservations are kept in memory only (APTPL is not
+#     supported).
+#   - ktgt device attributes after SIZE: thin_provisioned=1 becomes
+#     tgt's thin_provisioning=1 (UNMAP punches holes); others ignored.
+TGTD_PID=
+declare -gA TGT_DISK=() TGT_TID=() TGT_TP=() TGT_ALL=()
+
+tgt_adm() {
+	tgtadm --lld iscsi "$@"
+}
+
+# tgt_first_lun: the lowest LUN a disk may have on a tgt target.
+tgt_first_lun() {
+	echo 1
+}
+
+tgt_setup() {
+	local i
+	command -v tgtd > /dev/null || skip "tgt (tgtd) not installed"
+	mkdir -p /var/run/tgtd
+	# One portal now so that tgtd does not listen on every address;
+	# tgt_mktarget adds the others.
+	setsid tgtd -f --iscsi "portal=127.0.0.1:$ISCSI_PORT" \
+		> "$ISCSI_LOG/tgtd.log" 2>&1 &
+	TGTD_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		tgt_adm --mode target --op show > /dev/null 2>&1 && return 0
+		kill -0 "$TGTD_PID" 2>/dev/null ||
+			fail "tgtd exited: $(tail -n 5 "$ISCSI_LOG/tgtd.log")"
+		sleep 0.1
+	done
+	fail "tgtd does not answer tgtadm after 10s"
+}
+
+# tgt_mkdisk NAME FILE SIZE [ATTR=VALUE...]
+tgt_mkdisk() {
+	local a
+	[ -e "$2" ] || truncate -s "$3" "$2" || fail "truncate $2"
+	TGT_DISK[$1]=$2
+	TGT_TP[$1]=0
+	for a in "${@:4}"; do
+		[ "$a" = thin_provisioned=1 ] && TGT_TP[$1]=1
+	done
+	return 0
+}
+
+# tgt_mktarget IQN ADDR...: the next free target id, the portals added.
+tgt_mktarget() {
+	local iqn=$1 a p tid=1 t
+	shift
+	for t in "${TGT_TID[@]}"; do
+		[ "$t" -ge "$tid" ] && tid=$((t + 1))
+	done
+	run_ok "tgt target $iqn" tgt_adm --mode target --op new --tid "$tid" \
+		--targetname "$iqn"
+	TGT_TID[$iqn]=$tid
+	# Closed until enabled.
+	run_ok "tgt offline" tgt_adm --mode target --op update --tid "$tid" \
+		--name state --value offline
+	for a in "$@"; do
+		p=$(iscsi_portal "$a")
+		tgt_adm --mode portal --op show |
+			grep -qF -e "Portal: $p," -e "Portal: $a:$ISCSI_PORT," &&
+			continue
+		run_ok "tgt portal $p" tgt_adm --mode portal --op new \
+			--param "portal=$p"
+	done
+}
+
+tgt_tid() {
+	[ -n "${TGT_TID[$1]:-}" ] || fail "tgt: no target $1"
+	echo "${TGT_TID[$1]}"
+}
+
+# tgt_maplun IQN LUN NAME [INITIATOR...]
+tgt_maplun() {
+	local tid lun=$2 name=$3 i p
+	tid=$(tgt_tid "$1")
+	shift 3
+	[ "$lun" -ge "$(tgt_first_lun)" ] ||
+		fail "tgt: LUN $lun is the target's controller"
+	[ -n "${TGT_DISK[$name]:-}" ] || fail "tgt: no disk $name"
+	run_ok "tgt LUN $lun" tgt_adm --mode logicalunit --op new --tid "$tid" \
+		--lun "$lun" --bstype rdwr --backing-store "${TGT_DISK[$name]}"
+	p="scsi_sn=$name,scsi_id=$name"
+	[ "${TGT_TP[$name]}" = 1 ] && p="$p,thin_provisioning=1"
+	run_ok "tgt LUN $lun params" tgt_adm --mode logicalunit --op update \
+		--tid "$tid" --lun "$lun" --params "$p"
+	if [ $# -eq 0 ]; then
+		[ -n "${TGT_ALL[$tid]:-}" ] && return 0
+		run_ok "tgt bind ALL" tgt_adm --mode target --op bind \
+			--tid "$tid" --initiator-address ALL
+		TGT_ALL[$tid]=1
+		return 0
+	fi
+	for i in "$@"; do
+		run_ok "tgt bind $i" tgt_adm --mode target --op bind \
+			--tid "$tid" --initiator-name "$i"
+	done
+}
+
+# tgt_chap IQN INITIATOR USER SECRET [MUSER MSECRET]: accounts of the
+# target (INITIATOR is not used: tgt's CHAP is per target).
+tgt_chap() {
+	local tid
+	tid=$(tgt_tid "$1")
+	run_ok "tgt account $3" tgt_adm --mode account --op new --user "$3" \
+		--password "$4"
+	run_ok "tgt bind account $3" tgt_adm --mode account --op bind \
+		--tid "$tid" --user "$3"
+	if [ $# -ge 6 ]; then
+		run_ok "tgt account $5" tgt_adm --mode account --op new \
+			--user "$5" --password "$6"
+		run_ok "tgt bind account $5" tgt_adm --mode account --op bind \
+			--tid "$tid" --user "$5" --outgoing
+	fi
+}
+
+tgt_enable() {
+	local st=ready
+	[ "${2:-1}" = 1 ] || st=offline
+	run_ok "tgt state $st" tgt_adm --mode target --op update \
+		--tid "$(tgt_tid "$1")" --name state --value "$st"
+}
+
+# tgt_teardown: stop tgtd (its configuration goes with it).
+tgt_teardown() {
+	local i
+	if [ -n "$TGTD_PID" ]; then
+		# tgtd ignores SIGTERM and SIGINT: it leaves on "system
+		# delete" (after "offline" it takes no new logins), and gets
+		# SIGKILL if it is still there 10 s later.
+		timeout 10 tgtadm --op update --mode sys --name State \
+			-v offline > /dev/null 2>&1
+		timeout 10 tgtadm --op delete --mode system > /dev/null 2>&1
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$TGTD_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$TGTD_PID" 2>/dev/null
+		wait "$TGTD_PID" 2>/dev/null
+		TGTD_PID=
+	fi
+	TGT_DISK=()
+	TGT_TID=()
+	TGT_TP=()
+	TGT_ALL=()
+}
+
+# tgt_unload: tgt is user space, nothing to unload.
+tgt_unload() {
+	:
+}
+
+# ---------------------------------------------------------------------
 # Dispatch on ISCSI_TARGET.
 
 iscsi_tgt() {
@@ -394,7 +567,8 @@ iscsi_tgt() {
 	case "$ISCSI_TARGET" in
 	lio) "lio_$what" "$@" ;;
 	ktgt) "ktgt_iscsi_$what" "$@" ;;
-	*) fail "ISCSI_TARGET must be lio or ktgt, not '$ISCSI_TARGET'" ;;
+	tgt) "tgt_$what" "$@" ;;
+	*) fail "ISCSI_TARGET must be lio, ktgt or tgt, not '$ISCSI_TARGET'" ;;
 	esac
 }
 iscsi_tgt_setup() { iscsi_tgt setup "$@"; }
@@ -405,6 +579,13 @@ iscsi_tgt_chap() { iscsi_tgt chap "$@"; }
 iscsi_tgt_enable() { iscsi_tgt enable "$@"; }
 iscsi_tgt_teardown() { iscsi_tgt teardown "$@"; }
 iscsi_tgt_unload() { iscsi_tgt unload "$@"; }
+
+iscsi_tgt_first_lun() {
+	case "$ISCSI_TARGET" in
+	tgt) tgt_first_lun ;;
+	*) echo 0 ;;
+	esac
+}
 
 # iscsi_tgt_conns: established TCP connections on the target's side of
 # port ISCSI_PORT (both address families).
@@ -426,6 +607,7 @@ iscsi_tgt_wait_conns() {
 iscsi_tgt_module() {
 	case "$ISCSI_TARGET" in
 	lio) echo iscsi_target_mod ;;
+	tgt) echo tgtd ;;
 	*) echo ktgt_iscsi ;;
 	esac
 }

@@ -1,26 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ktgt-timeout: 2400
+# ktgt-timeout: 5400
 #
-# libiscsi's conformance suite (iscsi-test-cu) against LIO and against
-# ktgt_iscsi, in the same VM, on the same list of tests (iscsi_cu_list:
-# the SCSI and iSCSI families without reservations, task management,
-# SANITIZE and multipath) and the same kind of LUN: a 64 MiB file, LUN 0,
-# reached at 127.0.0.1 by libiscsi's two initiator names.
+# libiscsi's conformance suite (iscsi-test-cu) against LIO, ktgt_iscsi
+# and tgt (the user-space tgtd), one after the other in the same VM, on
+# the same list of tests (iscsi_cu_list: the SCSI and iSCSI families
+# without reservations, task management, SANITIZE and multipath) and
+# the same kind of LUN: a 64 MiB thin provisioned file reached at
+# 127.0.0.1 by libiscsi's two initiator names (LUN 0; LUN 1 on tgt,
+# whose LUN 0 is its controller).
 #
 # Fails if ktgt fails (or skips) a test that LIO passes, unless the test
-# is listed with its reason in tests/vm/data/iscsi-conformance.allow
-# (deviations explained in Documentation/iscsi-conformance.rst). Writes
-# both targets' counts to the output and the per-test table to
+# is listed with its reason in tests/vm/data/iscsi-conformance.allow,
+# and if ktgt fails or skips a test that tgt passes, unless the test is
+# listed in tests/vm/data/iscsi-conformance-tgt.allow (both explained in
+# Documentation/iscsi-conformance.rst; the second list names the gaps
+# still open). Prints a table of each target's counts and every test
+# tgt passes that ktgt does not; writes the per-test table to
 # iscsi-conformance.txt in the test's results directory, next to each
-# target's iscsi-test-cu log (cu-lio.log, cu-ktgt.log).
+# target's iscsi-test-cu log (cu-lio.log, cu-ktgt.log, cu-tgt.log).
 #
-# ISCSI_CONFORMANCE_TARGETS (default "lio ktgt") picks the targets; with
-# only lio it records LIO's results and compares nothing. ISCSI_CU_ONLY,
-# an extended regular expression, keeps only the matching tests of the
-# list (iscsi-conformance-quick.sh runs a few families this
-# way); ISCSI_CU_EXCLUDE (tests/lib/iscsi.sh) replaces the excluded ones,
-# e.g. to run the reservation and task management families too.
+# ISCSI_CONFORMANCE_TARGETS (default "lio ktgt tgt") picks the targets;
+# the comparisons need ktgt and the target compared with. tgt is left
+# out if tgtd is not installed. ISCSI_CU_ONLY, an extended regular
+# expression, keeps only the matching tests of the list
+# (iscsi-conformance-quick.sh runs a few families this way);
+# ISCSI_CU_EXCLUDE (tests/lib/iscsi.sh) replaces the excluded ones, e.g.
+# to run the reservation and task management families too.
 #
 # The full run is not part of `make check` (it takes longer than a VM
 # test may under TCG): `make conformance` runs it.
@@ -37,11 +43,19 @@ RES=/ktgt-results
 [ -d "$RES" ] && [ -w "$RES" ] || RES=/tmp
 report=$RES/iscsi-conformance.txt
 allow=$KTGT_REPO/tests/vm/data/iscsi-conformance.allow
+allow_tgt=$KTGT_REPO/tests/vm/data/iscsi-conformance-tgt.allow
 list=/tmp/cu.list
-targets=${ISCSI_CONFORMANCE_TARGETS:-lio ktgt}
+targets=${ISCSI_CONFORMANCE_TARGETS:-lio ktgt tgt}
+if ! command -v tgtd > /dev/null; then
+	targets=$(tr ' ' '\n' <<< "$targets" | grep -vx tgt | xargs)
+	log "tgtd not installed: not running tgt"
+fi
+read -r -a tlist <<< "$targets"
 # Each target's run is cut off after this long (a hung test fails it and
-# every test after it, instead of the whole VM test timing out).
+# every test after it, instead of the whole VM test timing out); tgt,
+# whose out-of-range loops are slow, gets ISCSI_CU_TIMEOUT_TGT.
 ISCSI_CU_TIMEOUT=${ISCSI_CU_TIMEOUT:-1000}
+ISCSI_CU_TIMEOUT_TGT=${ISCSI_CU_TIMEOUT_TGT:-$((ISCSI_CU_TIMEOUT * 5 / 2))}
 
 iscsi_cu_list > "$list" || fail "iscsi-test-cu --list"
 if [ -n "${ISCSI_CU_ONLY:-}" ]; then
@@ -58,63 +72,104 @@ log "$ntests tests: $ISCSI_CU_FAMILIES, excluding $ISCSI_CU_EXCLUDE"
 
 trap 'iscsi_tgt_teardown > /dev/null 2>&1' EXIT
 
+declare -A SECS=()
+
 # run_on TARGET: set TARGET up, run the list, tear it down.
 run_on() {
-	local secs
+	local lun secs
 	ISCSI_TARGET=$1
 	log "$1: setting up"
 	iscsi_tgt_setup
+	lun=$(iscsi_tgt_first_lun)
 	rm -f "/tmp/cu-$1.img"
 	# Thin provisioned, as LIO's disk is (emulate_tpu, emulate_tpws).
 	iscsi_tgt_mkdisk cu0 "/tmp/cu-$1.img" 64M thin_provisioned=1
 	iscsi_tgt_mktarget "$IQN" 127.0.0.1
-	iscsi_tgt_maplun "$IQN" 0 cu0
+	iscsi_tgt_maplun "$IQN" "$lun" cu0
 	iscsi_tgt_enable "$IQN"
 	log "$1: running iscsi-test-cu"
 	# The log goes straight to the results (readable while it runs).
-	secs=$(iscsi_cu_run "iscsi://127.0.0.1/$IQN/0" "$list" "$RES/cu-$1")
+	secs=$ISCSI_CU_TIMEOUT
+	[ "$1" = tgt ] && secs=$ISCSI_CU_TIMEOUT_TGT
+	SECS[$1]=$(ISCSI_CU_TIMEOUT=$secs iscsi_cu_run \
+		"iscsi://127.0.0.1/$IQN/$lun" "$list" "$RES/cu-$1")
 	log "$1: $(iscsi_cu_count "$RES/cu-$1" PASS) passed," \
 		"$(iscsi_cu_count "$RES/cu-$1" FAIL) failed," \
-		"$(iscsi_cu_count "$RES/cu-$1" SKIP) skipped of $ntests in ${secs}s"
+		"$(iscsi_cu_count "$RES/cu-$1" SKIP) skipped of $ntests in ${SECS[$1]}s"
 	iscsi_tgt_teardown || fail "$1: teardown"
 	iscsi_tgt_unload
 	# The port must be free for the next target.
 	iscsi_tgt_wait_conns 0 30
 }
 
-for t in $targets; do
+for t in "${tlist[@]}"; do
 	run_on "$t"
 done
 
+# The per-test table: "Suite.Test RESULT..." in the order of $targets.
+table=/tmp/cu.table
+sort "$RES/cu-${tlist[0]}" > "$table"
+for t in "${tlist[@]:1}"; do
+	join -j1 "$table" <(sort "$RES/cu-$t") > "$table.new"
+	mv "$table.new" "$table"
+done
 {
-	echo "# iscsi-test-cu $(dpkg-query -W -f='${Version}' libiscsi-bin 2>/dev/null), kernel $(uname -r)"
-	echo "# test  $targets"
-	if [ "$targets" = "lio ktgt" ]; then
-		join -j1 <(sort "$RES/cu-lio") <(sort "$RES/cu-ktgt")
-	else
-		sort "$RES/cu-${targets%% *}"
-	fi
+	echo "# iscsi-test-cu $(dpkg-query -W -f='${Version}' libiscsi-bin \
+		2>/dev/null), kernel $(uname -r)"
+	echo "# test ${tlist[*]}"
+	cat "$table"
 } > "$report"
-for t in $targets; do
-	echo "$t: $(iscsi_cu_count "$RES/cu-$t" PASS) passed," \
-		"$(iscsi_cu_count "$RES/cu-$t" FAIL) failed," \
-		"$(iscsi_cu_count "$RES/cu-$t" SKIP) skipped of $ntests"
+{
+	printf '%-8s %7s %7s %8s %7s\n' target passed failed skipped time
+	for t in "${tlist[@]}"; do
+		printf '%-8s %7s %7s %8s %6ss\n' "$t" \
+			"$(iscsi_cu_count "$RES/cu-$t" PASS)" \
+			"$(iscsi_cu_count "$RES/cu-$t" FAIL)" \
+			"$(iscsi_cu_count "$RES/cu-$t" SKIP)" "${SECS[$t]}"
+	done
+	echo "of $ntests tests"
+} | tee -a "$report"
+
+# col TARGET: the report's column of TARGET's results (1: the name).
+col() {
+	local i
+	for i in "${!tlist[@]}"; do
+		[ "${tlist[$i]}" = "$1" ] && { echo $((i + 2)); return; }
+	done
+	echo 0
+}
+
+# compare PEER ALLOWFILE: every test PEER passes, ktgt must pass, unless
+# ALLOWFILE lists it; prints each difference ("REGRESSION: ..." if not
+# allowed).
+compare() {
+	local peer=$1 file=$2 name p k why
+	while read -r name p k; do
+		why=
+		[ -f "$file" ] && why=$(grep "^$name " "$file" | cut -d' ' -f2-)
+		if [ -n "$why" ]; then
+			echo "allowed deviation: $name $peer=$p ktgt=$k: $why"
+		else
+			echo "REGRESSION: $name: $peer passes, ktgt $k"
+		fi
+	done < <(awk -v p="$(col "$peer")" -v k="$(col ktgt)" \
+		     '$p == "PASS" && $k != "PASS" { print $1, $p, $k }' "$table")
+}
+
+if [ "$(col ktgt)" -eq 0 ] || [ ${#tlist[@]} -lt 2 ]; then
+	pass "recorded ${tlist[*]} only"
+fi
+
+for peer in lio tgt; do
+	[ "$(col "$peer")" -gt 0 ] || continue
+	f=$allow
+	[ "$peer" = tgt ] && f=$allow_tgt
+	echo "tests $peer passes that ktgt fails or skips:"
+	out=$(compare "$peer" "$f")
+	echo "${out:-none}" | sed 's/^/  /'
+	echo "ktgt passes $(awk -v p="$(col "$peer")" -v k="$(col ktgt)" \
+		'$p != "PASS" && $k == "PASS"' "$table" | wc -l) test(s) $peer does not pass"
 done | tee -a "$report"
-
-[ "$targets" = "lio ktgt" ] || pass "recorded $targets only"
-
-# Every test LIO passes, ktgt must pass too.
-bad=0
-while read -r name lio ktgt; do
-	[ "$lio" = PASS ] && [ "$ktgt" != PASS ] || continue
-	if [ -f "$allow" ] && grep -q "^$name " "$allow"; then
-		echo "allowed deviation: $name LIO=$lio ktgt=$ktgt: $(grep "^$name " "$allow" | cut -d' ' -f2-)"
-		continue
-	fi
-	echo "REGRESSION: $name: LIO passes, ktgt $ktgt"
-	bad=$((bad + 1))
-done < <(grep -v '^#' "$report" | awk 'NF == 3')
-better=$(grep -v '^#' "$report" | awk 'NF == 3 && $2 != "PASS" && $3 == "PASS"' | wc -l)
-echo "ktgt passes $better test(s) LIO does not pass"
-[ $bad -eq 0 ] || fail "ktgt fails $bad test(s) that LIO passes (see $report, cu-ktgt.log)"
-pass "ktgt passes every test LIO passes"
+bad=$(awk '$1 == "REGRESSION:" { print $2 }' "$report" | sort -u | wc -l)
+[ "$bad" -eq 0 ] || fail "ktgt fails $bad test(s) that a peer passes (see $report, cu-ktgt.log)"
+pass "ktgt passes every test ${tlist[*]} pass (apart from the allowed deviations)"
