@@ -95,6 +95,11 @@
  * ->tmf_done(): the driver sees the aborted commands back before the TMF
  * response.
  *
+ * QErr 01b/11b (control mode page) aborts the same way, without waiting,
+ * when a command is about to be sent with CHECK CONDITION
+ * (cmd_qerr_abort(), from process context: a command finishing in atomic
+ * context goes to a worker first).
+ *
  * Locking
  * =======
  *
@@ -152,7 +157,8 @@ enum {
 	KTGT_CF_DATA_IN_SG,	/* data-out received into the buffer */
 	KTGT_CF_ATOMIC_EXEC,	/* executing in atomic context */
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
-	KTGT_CF_SILENT,		/* aborted by another nexus with TAS = 0 */
+	KTGT_CF_SILENT,		/* aborted with no status to send */
+	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts before xmit */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
 	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
@@ -191,6 +197,7 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
 static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
 static void cmd_release(struct kref *ref);
 static void cmd_work_fn(struct work_struct *work);
+static void cmd_qerr_abort(struct ktgt_cmd *cmd);
 
 static inline struct ktgt_tgt_template *cmd_tt(const struct ktgt_cmd *cmd)
 {
@@ -740,6 +747,7 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	spin_unlock_irqrestore(&sess->lock, flags);
 
 	if (unlikely(dying)) {
+		set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
 		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
 		return;
@@ -1253,6 +1261,48 @@ static void cmd_xmit(struct ktgt_cmd *cmd)
 }
 
 /*
+ * UA_INTLCK_CTRL 11b (SPC-4 7.5.8): a command that ends with BUSY, TASK
+ * SET FULL or RESERVATION CONFLICT establishes PREVIOUS BUSY / TASK SET
+ * FULL / RESERVATION CONFLICT STATUS on its I_T_L nexus. Any context.
+ */
+static void cmd_prev_status_ua(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_lun *lun = NULL;
+	struct ktgt_tgt_dev *td;
+	unsigned int code;
+
+	switch (cmd->status) {
+	case KTGT_SAM_BUSY:
+		code = KTGT_UAC_PREV_BUSY;
+		break;
+	case KTGT_SAM_TASK_SET_FULL:
+		code = KTGT_UAC_PREV_TSF;
+		break;
+	case KTGT_SAM_RESERVATION_CONFLICT:
+		code = KTGT_UAC_PREV_CONFLICT;
+		break;
+	default:
+		return;
+	}
+	rcu_read_lock();
+	/* TASK SET FULL is decided before the LUN is looked up. */
+	if (!dev) {
+		lun = ktgt_lun_get(rcu_dereference(cmd->sess->lun_set),
+				   cmd->lun);
+		dev = lun ? lun->dev : NULL;
+	}
+	if (dev && ktgt_spc_ua_intlck(dev) == 3) {
+		td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
+		if (td)
+			ktgt_ua_queue_code(td, code);
+	}
+	rcu_read_unlock();
+	if (lun)
+		ktgt_lun_put(lun);
+}
+
+/*
  * The end of every command that reached submit: leave the task set, set
  * the outcome and hand the response to the driver. @may_sleep: the
  * caller's context is process context.
@@ -1266,7 +1316,19 @@ static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 		cmd_status(cmd, KTGT_SAM_TASK_ABORTED);
 	cmd_set_resid(cmd);
 	cmd_account(cmd);
+	if (unlikely(cmd->status != KTGT_SAM_GOOD))
+		cmd_prev_status_ua(cmd);
 
+	/* QErr: the other tasks go before the CHECK CONDITION is sent. */
+	if (unlikely(cmd->status == KTGT_SAM_CHECK_CONDITION) &&
+	    cmd->core.dev && ktgt_spc_qerr(cmd->core.dev)) {
+		if (!may_sleep) {
+			set_bit(KTGT_CF_QERR, &cmd->core.cflags);
+			cmd_queue(cmd, KTGT_CS_DONE);
+			return;
+		}
+		cmd_qerr_abort(cmd);
+	}
 	if (!may_sleep && !cmd_tt(cmd)->callbacks_atomic) {
 		cmd_queue(cmd, KTGT_CS_DONE);
 		return;
@@ -1344,6 +1406,8 @@ static void cmd_work_fn(struct work_struct *work)
 		cmd_exec(cmd, KTGT_CTX_THREAD);
 		break;
 	case KTGT_CS_DONE:
+		if (test_and_clear_bit(KTGT_CF_QERR, &cmd->core.cflags))
+			cmd_qerr_abort(cmd);
 		cmd_xmit(cmd);
 		break;
 	case KTGT_CS_FREE:
@@ -1410,8 +1474,10 @@ void ktgt_cmd_abort_session(struct ktgt_session *sess)
 	might_sleep();
 	spin_lock_irqsave(&sess->lock, flags);
 	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-		if (READ_ONCE(cmd->core.state) < KTGT_CS_EXEC)
+		if (READ_ONCE(cmd->core.state) < KTGT_CS_EXEC) {
+			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 			cmd_mark_aborted(cmd);
+		}
 	}
 	spin_unlock_irqrestore(&sess->lock, flags);
 	abort_kick_session(sess);
@@ -1436,12 +1502,21 @@ struct tmf_scope {
 	bool			(*match_sess)(struct ktgt_session *sess,
 					      void *arg);
 	void			*arg;
+	/*
+	 * QErr: the command whose CHECK CONDITION aborts the others; it
+	 * and the commands whose status is on its way are not aborted, and
+	 * the other tasks of its I_T nexus are aborted silently.
+	 */
+	const struct ktgt_cmd	*except;
 };
 
 static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
 {
 	unsigned int i;
 
+	if (sc->except && (cmd == sc->except ||
+			   READ_ONCE(cmd->core.state) >= KTGT_CS_DONE))
+		return false;
 	if (sc->by_lun && cmd->lun != sc->lun)
 		return false;
 	if (sc->dev)
@@ -1455,10 +1530,12 @@ static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
 }
 
 /*
- * Mark the commands of @sess that @sc covers aborted. Commands of another
- * I_T nexus on a device with TAS = 0 are aborted silently (no status) and
- * their I_T_L nexus gets COMMANDS CLEARED BY ANOTHER INITIATOR (SAM-5
- * 5.6). Return: how many were marked.
+ * Mark the commands of @sess that @sc covers aborted. Those of the
+ * issuing I_T nexus are aborted silently (no status: the TMF response,
+ * or for QErr the CHECK CONDITION, covers them); so are those of another
+ * I_T nexus on a device with TAS = 0, whose I_T_L nexus gets COMMANDS
+ * CLEARED BY ANOTHER INITIATOR (SAM-5 5.6); with TAS = 1 the others end
+ * with TASK ABORTED status. Return: how many were marked.
  */
 static unsigned int tmf_mark_session(struct ktgt_session *sess,
 				     const struct tmf_scope *sc)
@@ -1474,6 +1551,8 @@ static unsigned int tmf_mark_session(struct ktgt_session *sess,
 		    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED ||
 		    cmd_aborted(cmd))
 			continue;
+		if (sess == sc->issuer)
+			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 		if (sc->issuer && sess != sc->issuer && cmd->core.dev &&
 		    !ktgt_spc_tas(cmd->core.dev)) {
 			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
@@ -1518,6 +1597,8 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
 			    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED ||
 			    cmd_aborted(cmd))
 				continue;
+			if (sess == sc->issuer)
+				set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 			if (sc->issuer && sess != sc->issuer &&
 			    cmd->core.dev && !ktgt_spc_tas(cmd->core.dev)) {
 				set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
@@ -1541,6 +1622,26 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
 	for (i = 0; i < sc->nr_devs; i++)
 		order_rescan(sc->devs[i]);
 	return n;
+}
+
+/*
+ * QErr (SPC-4 7.5.8, control mode page; SAM-5 5.3): @cmd is about to be
+ * sent with CHECK CONDITION. No ACA is ever established (NACA is
+ * refused), so with QErr 01b every other task of the logical unit's task
+ * set (TST 000b: all I_T nexuses) is aborted, those of other nexuses as
+ * TAS says and those of @cmd's own silently; with 11b only those of
+ * @cmd's I_T nexus. Nothing waits for them: they end with TASK ABORTED
+ * (or nothing) as they reach their next stage. Process context (takes
+ * ktgt_sessions' xa_lock); the device is held by @cmd's LUN reference.
+ */
+static void cmd_qerr_abort(struct ktgt_cmd *cmd)
+{
+	struct tmf_scope sc = { .dev = cmd->core.dev, .issuer = cmd->sess,
+				.except = cmd };
+
+	if (ktgt_spc_qerr(cmd->core.dev) == 3)
+		sc.sess = cmd->sess;
+	tmf_mark(&sc);
 }
 
 /* Whether a command @sc covers is aborted and not yet released. */
@@ -1637,6 +1738,7 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 			continue;
 		if (kref_get_unless_zero(&cmd->core.ref)) {
 			found = cmd;
+			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 			cmd_mark_aborted(cmd);
 			break;
 		}

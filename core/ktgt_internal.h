@@ -979,6 +979,23 @@ bool ktgt_spc_tas(const struct ktgt_device *dev);
  */
 u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev);
 
+/*
+ * The control page's QERR in two more bits of ktgt_device.spc_flags
+ * (both zero: 00b): KTGT_SPC_QERR_01 alone is 01b, both are 11b.
+ */
+#define KTGT_SPC_QERR_01	6
+#define KTGT_SPC_QERR_11	7
+
+/**
+ * ktgt_spc_qerr() - the control mode page's QERR of a device
+ * @dev: the device
+ *
+ * Return: 0 (00b: a CHECK CONDITION affects no other task), 1 (01b: it
+ * aborts every other task of the task set, as TAS says for other I_T
+ * nexuses) or 3 (11b: every other task of its I_T nexus). Any context.
+ */
+u8 ktgt_spc_qerr(const struct ktgt_device *dev);
+
 /**
  * ktgt_abort_lu_tasks() - abort tasks of a logical unit and wait until
  *	the driver released them (PREEMPT AND ABORT)

@@ -163,6 +163,14 @@ static void spc_mode_current(const struct ktgt_device *dev,
 	m->d_sense = ktgt_spc_d_sense(dev);
 	m->tas = ktgt_spc_tas(dev);
 	m->ua_intlck = ktgt_spc_ua_intlck(dev);
+	m->qerr = ktgt_spc_qerr(dev);
+}
+
+u8 ktgt_spc_qerr(const struct ktgt_device *dev)
+{
+	if (!test_bit(KTGT_SPC_QERR_01, &dev->spc_flags))
+		return 0;
+	return test_bit(KTGT_SPC_QERR_11, &dev->spc_flags) ? 3 : 1;
 }
 
 bool ktgt_spc_tas(const struct ktgt_device *dev)
@@ -277,11 +285,15 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 	}
 
 	if (new.wce == cur.wce && new.d_sense == cur.d_sense &&
-	    new.tas == cur.tas && new.ua_intlck == cur.ua_intlck) {
+	    new.tas == cur.tas && new.ua_intlck == cur.ua_intlck &&
+	    new.qerr == cur.qerr) {
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
 	assign_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags, !new.tas);
+	/* 11b sets both bits, 01b only KTGT_SPC_QERR_01 (10b is refused). */
+	assign_bit(KTGT_SPC_QERR_11, &dev->spc_flags, new.qerr == 3);
+	assign_bit(KTGT_SPC_QERR_01, &dev->spc_flags, new.qerr != 0);
 	assign_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags,
 		   new.ua_intlck == 3);
 	assign_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags,

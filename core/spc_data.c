@@ -424,20 +424,22 @@ static void page_caching_apply(const u8 *p, struct ktgt_spc_mode *m)
 
 /*
  * 0Ah CONTROL: TST 000b, QUEUE ALGORITHM MODIFIER 0 (restricted
- * reordering: the engine keeps overlapping commands in order), QERR 00b;
- * D_SENSE, UA_INTLCK_CTRL (00b, 10b, 11b; 01b is reserved) and TAS are
- * changeable.
+ * reordering: the engine keeps overlapping commands in order); D_SENSE,
+ * QERR (00b, 01b, 11b; 10b is reserved), UA_INTLCK_CTRL (00b, 10b, 11b;
+ * 01b is reserved) and TAS are changeable.
  */
 static void page_control(const struct mode_ctx *ctx, u8 *p)
 {
 	if (ctx->mask) {
 		p[2] = 0x04;				/* D_SENSE */
+		p[3] = 0x06;				/* QERR */
 		p[4] = 0x30;				/* UA_INTLCK_CTRL */
 		p[5] = 0x40;				/* TAS */
 		return;
 	}
 	if (ctx->m->d_sense)
 		p[2] |= 0x04;
+	p[3] |= (u8)((ctx->m->qerr & 0x03) << 1);
 	p[4] |= (u8)((ctx->m->ua_intlck & 0x03) << 4);
 	if (ctx->m->tas)
 		p[5] |= 0x40;
@@ -446,6 +448,7 @@ static void page_control(const struct mode_ctx *ctx, u8 *p)
 static void page_control_apply(const u8 *p, struct ktgt_spc_mode *m)
 {
 	m->d_sense = p[2] & 0x04;
+	m->qerr = (p[3] >> 1) & 0x03;
 	m->ua_intlck = (p[4] >> 4) & 0x03;
 	m->tas = p[5] & 0x40;
 }
@@ -484,6 +487,7 @@ static void mode_defaults(const struct ktgt_spc_dev *d,
 	m->wce = !d->write_through;
 	m->d_sense = false;
 	m->tas = d->tas;
+	m->qerr = 0;
 	m->ua_intlck = 0;
 }
 
@@ -668,9 +672,11 @@ static int mode_select_page(const struct ktgt_spc_dev *d,
 		if (bad)
 			return param_invalid(err, off + i, top_bit(bad));
 	}
-	/* Control page UA_INTLCK_CTRL 01b is reserved. */
+	/* Control page UA_INTLCK_CTRL 01b and QERR 10b are reserved. */
 	if (mp->code == 0x0a && ((p[4] >> 4) & 0x03) == 0x01)
 		return param_invalid(err, off + 4, 5);
+	if (mp->code == 0x0a && ((p[3] >> 1) & 0x03) == 0x02)
+		return param_invalid(err, off + 3, 2);
 	if (mp->apply)
 		mp->apply(p, out);
 	*page_len = mp->len;

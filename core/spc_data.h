@@ -142,12 +142,15 @@ struct ktgt_spc_dev {
  * @tas: control mode page TAS (tasks aborted by another I_T nexus end
  *	with TASK ABORTED status; else silently, with a unit attention)
  * @ua_intlck: control mode page UA_INTLCK_CTRL (00b, 10b or 11b)
+ * @qerr: control mode page QERR (00b; 01b: a CHECK CONDITION aborts every
+ *	other task of the task set; 11b: those of its I_T nexus)
  */
 struct ktgt_spc_mode {
 	bool wce;
 	bool d_sense;
 	bool tas;
 	u8 ua_intlck;
+	u8 qerr;
 };
 
 /**

@@ -479,11 +479,15 @@ void ktgt_cmd_free_buf(struct ktgt_cmd *cmd);
  * ktgt_cmd_aborted_silently() - whether a command's status must not be sent
  * @cmd: a command passed to ->xmit_response() with status TASK ABORTED
  *
- * True when a task management function of another I_T nexus (CLEAR TASK
- * SET, LOGICAL UNIT RESET, ...) aborted it while the control mode page's
- * TAS is 0: SAM-5 then sends no status for it. A driver that can (iSCSI)
- * sends nothing and only calls ktgt_cmd_xmit_done(); the initiator learns
- * of it from the COMMANDS CLEARED BY ANOTHER INITIATOR unit attention.
+ * True when SAM-5 sends no status for it: a task management function of
+ * its own I_T nexus aborted it (the TMF response covers it), or one of
+ * another I_T nexus (CLEAR TASK SET, LOGICAL UNIT RESET, ...) or a QErr
+ * abort while the control mode page's TAS is 0 (the initiator learns of
+ * it from the COMMANDS CLEARED BY ANOTHER INITIATOR unit attention), or
+ * QErr for a CHECK CONDITION of its own I_T nexus, or the session is
+ * going away. False for a task of another I_T nexus aborted with TAS = 1:
+ * its TASK ABORTED status must be sent. A driver that can (iSCSI) sends
+ * nothing when true and only calls ktgt_cmd_xmit_done().
  *
  * Return: true if the status must not be sent.
  */

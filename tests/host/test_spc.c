@@ -515,14 +515,15 @@ static void test_mode_sense_all_pages(void **state)
 	assert_memory_equal(buf + 12, exp + 12, 12);
 
 	/*
-	 * Changeable values: WCE, D_SENSE, UA_INTLCK_CTRL and TAS; the
-	 * descriptor is zero.
+	 * Changeable values: WCE, D_SENSE, QERR, UA_INTLCK_CTRL and TAS;
+	 * the descriptor is zero.
 	 */
 	cdb[2] = 0x7f;
 	cdb[3] = 0x00;
 	memset(exp + 4, 0, 8);
 	caching_page(exp + 24, true);
 	control_page(exp + 44, true, true);
+	exp[44 + 3] = 0x06;
 	exp[44 + 4] = 0x30;
 	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
 	assert_int_equal(full, 56);
@@ -751,6 +752,64 @@ static void test_mode_select10_bd_and_pages(void **state)
 	assert_false(out.d_sense);
 }
 
+/* QERR (control page byte 3 bits 2:1): 00b, 01b and 11b; 10b refused. */
+static void test_mode_select_qerr(void **state)
+{
+	const u8 cur_cdb[] = { 0x1a, 0x08, 0x0a, 0x00, 0xff, 0x00 };
+	struct ktgt_spc_mode cur = { .tas = true }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[4 + 12], buf[KTGT_SPC_MODE_MAX_LEN];
+	u32 full;
+
+	(void)state;
+	disk(&d);
+	d.tas = true;
+	memset(p, 0, 4);
+	control_page(p + 4, false, true);
+	p[4 + 3] = 0x02;		/* 01b */
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 0);
+	assert_int_equal(out.qerr, 1);
+	assert_true(out.tas);
+	p[4 + 3] = 0x06;		/* 11b */
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 0);
+	assert_int_equal(out.qerr, 3);
+	/* 10b is reserved: the field pointer names byte 3, bit 2. */
+	p[4 + 3] = 0x04;
+	out.qerr = 3;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 7, 2);
+	assert_int_equal(out.qerr, 3);		/* untouched on error */
+	/* Other bits of byte 3 (RLEC, QUEUE ALGORITHM MODIFIER) are not. */
+	p[4 + 3] = 0x03;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 7, 0);
+	p[4 + 3] = 0x12;
+	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
+			 -EINVAL);
+	check_invalid_param(&err, 7, 4);
+
+	/* MODE SENSE reports the current value; the default is 00b. */
+	cur.qerr = 1;
+	assert_int_equal(mode_sense(&d, &cur, cur_cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 16);
+	assert_int_equal(buf[4 + 3], 0x02);
+	cur.qerr = 3;
+	assert_int_equal(mode_sense(&d, &cur, cur_cdb, buf, &full, &err), 0);
+	assert_int_equal(buf[4 + 3], 0x06);
+	{
+		const u8 def_cdb[] = { 0x1a, 0x08, 0x8a, 0x00, 0xff, 0x00 };
+
+		assert_int_equal(mode_sense(&d, &cur, def_cdb, buf, &full,
+					    &err), 0);
+		assert_int_equal(buf[4 + 3], 0x00);
+	}
+}
+
 static void test_mode_select10_long_bd(void **state)
 {
 	struct ktgt_spc_mode cur = { 0 }, out = { 0 };
@@ -853,11 +912,11 @@ static void test_mode_select_errors(void **state)
 			 -EINVAL);
 	check_invalid_param(&err, 25, 7);
 	p[25] = 0x0a;
-	/* Control page: QERR is not changeable. */
-	p[24 + 3] = 0x02;
+	/* Control page: QERR 10b is reserved (test_mode_select_qerr). */
+	p[24 + 3] = 0x04;
 	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
 			 -EINVAL);
-	check_invalid_param(&err, 27, 1);
+	check_invalid_param(&err, 27, 2);
 	p[24 + 3] = 0;
 	assert_int_equal(mode_select(&d, &cur, ms6, p, sizeof(p), &out, &err),
 			 0);
@@ -1473,6 +1532,7 @@ int main(void)
 		cmocka_unit_test(test_mode_select_wce),
 		cmocka_unit_test(test_mode_select10_bd_and_pages),
 		cmocka_unit_test(test_mode_select10_long_bd),
+		cmocka_unit_test(test_mode_select_qerr),
 		cmocka_unit_test(test_mode_select_errors),
 		cmocka_unit_test(test_mode_round_trip),
 		cmocka_unit_test(test_read_capacity),

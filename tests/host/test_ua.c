@@ -137,6 +137,9 @@ static void test_asc(void **state)
 		{ KTGT_UAC_REG_PREEMPTED, 0x2a05 },
 		{ KTGT_UAC_ALUA_CHANGED, 0x2a06 },
 		{ KTGT_UAC_CLEARED, 0x2f00 },
+		{ KTGT_UAC_PREV_BUSY, 0x2c07 },
+		{ KTGT_UAC_PREV_TSF, 0x2c08 },
+		{ KTGT_UAC_PREV_CONFLICT, 0x2c09 },
 	};
 	unsigned int i;
 

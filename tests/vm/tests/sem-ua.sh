@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ktgt-timeout: 300
+# ktgt-timeout: 600
 #
 # Unit attentions per I_T_L nexus and the control mode page's
 # UA_INTLCK_CTRL, with two I_T nexuses (local targets a and b) to one
@@ -12,7 +12,10 @@
 # - priority: BUS DEVICE RESET FUNCTION OCCURRED is reported before a
 #   MODE PARAMETERS CHANGED that was established earlier;
 # - UA_INTLCK_CTRL 01b (reserved) is refused: INVALID FIELD IN PARAMETER
-#   LIST.
+#   LIST;
+# - with 11b (not 10b) a RESERVATION CONFLICT establishes PREVIOUS
+#   RESERVATION CONFLICT STATUS (2Ch/09h) on that I_T_L nexus, kept
+#   until REQUEST SENSE.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -74,6 +77,28 @@ expect_eq "$(ktgt_tur "$sgb")" GOOD "b: cleared with 00b"
 # 01b is reserved.
 expect_eq "$(mode_select "$sga" 10 40)" "02 05/26/00" \
 	"MODE SELECT UA_INTLCK_CTRL=01b refused"
+
+# 11b: a RESERVATION CONFLICT establishes PREVIOUS RESERVATION CONFLICT
+# STATUS on that nexus, kept until REQUEST SENSE; 10b does not.
+tur_conflict() {	# SG: TUR while a holds an SPC-2 reservation
+	expect_eq "$(ktgt_status "$sga" 16 00 00 00 00 00)" GOOD "a: RESERVE(6)"
+	expect_eq "$(ktgt_tur "$1")" CONFLICT "b: TUR conflicts"
+	expect_eq "$(ktgt_status "$sga" 17 00 00 00 00 00)" GOOD "a: RELEASE(6)"
+}
+expect_eq "$(mode_select "$sga" 20 40)" GOOD "MODE SELECT UA_INTLCK_CTRL=10b"
+expect_eq "$(rsense "$sgb")" "06/2a/01" "b: MODE PARAMETERS CHANGED"
+tur_conflict "$sgb"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "10b: no PREVIOUS RESERVATION CONFLICT STATUS"
+expect_eq "$(mode_select "$sga" 30 40)" GOOD "MODE SELECT UA_INTLCK_CTRL=11b"
+expect_eq "$(rsense "$sgb")" "06/2a/01" "b: MODE PARAMETERS CHANGED"
+tur_conflict "$sgb"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2c/09" "11b: PREVIOUS RESERVATION CONFLICT STATUS"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2c/09" "11b: still pending"
+expect_eq "$(rsense "$sgb")" "06/2c/09" "b: REQUEST SENSE returns it"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: cleared by REQUEST SENSE"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a: nothing for b's status"
+expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT UA_INTLCK_CTRL=00b"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all

@@ -87,11 +87,11 @@ bd="00020000""00000200"
 p01="010a"$(zeros 10)
 p08="081204"$(zeros 17)
 p08wt="081200"$(zeros 17)
-# Control: TAS (the engine reports TASK ABORTED); D_SENSE, UA_INTLCK_CTRL
-# and TAS changeable.
+# Control: TAS (the engine reports TASK ABORTED); D_SENSE, QERR,
+# UA_INTLCK_CTRL and TAS changeable.
 p0a="0a0a00000040"$(zeros 6)
 p0ads="0a0a04000040"$(zeros 6)
-p0amask="0a0a04003040"$(zeros 6)
+p0amask="0a0a04063040"$(zeros 6)
 
 log "MODE SENSE current values"
 all="$p01$p08$p0a"
@@ -228,8 +228,8 @@ bad "truncated page" "key=05 asc=1a ascq=00 sks=-" \
 	"00000000""081204"$(zeros 10) 15 10 00 00 11 00
 bad "truncated header" "key=05 asc=1a ascq=00 sks=-" "000000" \
 	15 10 00 00 03 00
-bad "QERR (not changeable)" "key=05 asc=26 ascq=00 sks=890007" \
-	"00000000""0a0a00020040"$(zeros 6) 15 10 00 00 10 00
+bad "QERR 10b (reserved)" "key=05 asc=26 ascq=00 sks=8a0007" \
+	"00000000""0a0a00040040"$(zeros 6) 15 10 00 00 10 00
 bad "UA_INTLCK_CTRL 01b (reserved)" "key=05 asc=26 ascq=00 sks=8d0008" \
 	"00000000""0a0a00001040"$(zeros 6) 15 10 00 00 10 00
 bad "PF = 0" "key=05 asc=24 ascq=00 sks=cc0001" \

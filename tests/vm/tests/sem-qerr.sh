@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 600
+#
+# QErr of the control mode page (SPC-4 7.5.8; SAM-5: no ACA is ever
+# established). One vdisk_nullio device is LUN 0 of local targets a and
+# b: two I_T nexuses to one logical unit; its READs take $delay ms
+# (delay_ms), so a READ of each nexus is in the task set when nexus a
+# gets a CHECK CONDITION (a READ past the capacity, 05/21/00).
+# - MODE SENSE: QERR changeable (mask 06h), default 00b; MODE SELECT
+#   takes 01b and 11b; 10b is INVALID FIELD IN PARAMETER LIST with the
+#   field pointer on byte 3 bit 2 of the page;
+# - QErr 00b: the CHECK CONDITION affects no other task;
+# - QErr 01b, TAS 1: a's and b's READs are aborted, b gets no unit
+#   attention;
+# - QErr 01b, TAS 0: both READs aborted, b gets COMMANDS CLEARED BY
+#   ANOTHER INITIATOR (2Fh/00h) once, a nothing;
+# - QErr 11b: only a's READ is aborted, b's READ is GOOD, no unit
+#   attention.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+
+ktgt_load ktgt_vdisk
+modprobe ktgt_local || fail "modprobe ktgt_local"
+modprobe sg || fail "modprobe sg"
+
+ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=SEMQERR
+ktgt_local_nexuses vdisk_nullio/lu a b
+sga=${KTGT_NEXUS[a]} sgb=${KTGT_NEXUS[b]}
+for sg in "$sga" "$sgb"; do
+	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
+done
+
+session_of() {
+	local d
+	for d in "$KTGT_SYSFS"/sessions/*/; do
+		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
+			{ echo "${d%/}"; return 0; }
+	done
+	fail "no session of $1"
+}
+sess_a=$(session_of local:a)
+sess_b=$(session_of local:b)
+
+# mode_select SG BYTE3 BYTE5: MODE SELECT(6) of the control page with
+# QERR in BYTE3 and TAS in BYTE5, as ktgt_sense prints it.
+mode_select() {
+	printf "\\x00\\x00\\x00\\x00\\x0a\\x0a\\x00\\x$2\\x00\\x$3\\x00\\x00\\x00\\x00\\x00\\x00" \
+		> /tmp/sem-ms.bin
+	ktgt_sense "$1" -s 16 -i /tmp/sem-ms.bin 15 10 00 00 10 00
+}
+# mode_byte3 SG PC: byte 3 of the control page MODE SENSE(6) (DBD) returns
+# for page control PC (0 current, 1 changeable, 2 default).
+mode_byte3() {
+	rm -f /tmp/sem-msense.bin
+	sg_raw -r 16 -o /tmp/sem-msense.bin "$1" 1a 08 $(printf '%02x' $(($2 << 6 | 0x0a))) \
+		00 10 00 > /dev/null 2>&1 || fail "MODE SENSE PC=$2"
+	od -An -tx1 -j 7 -N 1 /tmp/sem-msense.bin | tr -d ' '
+}
+# set_mode SG BYTE3 BYTE5: MODE SELECT that must succeed, then clear the
+# MODE PARAMETERS CHANGED it gives nexus b.
+set_mode() {
+	local out
+	out=$(mode_select "$1" "$2" "$3")
+	expect_eq "${out%% *}" status=00 "MODE SELECT QERR/TAS $2/$3: $out"
+	expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
+}
+
+expect_eq "$(mode_byte3 "$sga" 1)" 06 "QERR changeable"
+expect_eq "$(mode_byte3 "$sga" 2)" 00 "QERR default 00b"
+expect_eq "$(mode_byte3 "$sga" 0)" 00 "QERR current 00b"
+out=$(mode_select "$sga" 04 40)
+expect_eq "${out%% *}" status=02 "MODE SELECT QERR 10b"
+expect_eq "$(ktgt_sense_decode "${out#*sense=}")" "key=05 asc=26 ascq=00 sks=8a0007" \
+	"QERR 10b: INVALID FIELD IN PARAMETER LIST, byte 7 bit 2"
+expect_eq "$(mode_byte3 "$sga" 0)" 00 "QERR still 00b"
+
+delay=6000
+read10="28 00 00 00 00 00 00 00 08 00"
+read_bg() {
+	{ sg_raw -vvv -r 4096 -t 60 "$1" $read10 2>&1; echo "rc=$?"; } \
+		> "$2" &
+}
+# both_reads: a READ in flight on each session, both in the core.
+both_reads() {
+	local i
+	read_bg "$sga" /tmp/sem-a.out
+	pid_a=$!
+	read_bg "$sgb" /tmp/sem-b.out
+	pid_b=$!
+	for ((i = 0; i < 300; i++)); do
+		[ "$(cat "$sess_a/nr_cmds")" -ge 1 ] &&
+		[ "$(cat "$sess_b/nr_cmds")" -ge 1 ] && return 0
+		sleep 0.02
+	done
+	fail "the READs were never in the core together"
+}
+aborted() {	# OUT: the READ ended aborted (TASK ABORTED / DID_RESET)
+	! grep -q '^rc=0$' "$1" && grep -qE 'Task Aborted|DID_RESET' "$1"
+}
+good() { grep -q '^rc=0$' "$1"; }
+summary() { grep -E 'SCSI Status|transport error|^rc=' "$1" | tr '\n' ' '; }
+# fault_a: a CHECK CONDITION on nexus a while both READs are held.
+fault_a() {
+	both_reads
+	expect_eq "$(ktgt_status "$sga" -r 512 28 00 10 00 00 00 00 00 01 00)" \
+		"02 05/21/00" "$1: READ past the capacity on a"
+	wait $pid_a
+	wait $pid_b
+	log "$1: a: $(summary /tmp/sem-a.out); b: $(summary /tmp/sem-b.out)"
+}
+
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
+
+# --- QErr 00b ---
+fault_a "QErr 00b"
+good /tmp/sem-a.out || fail "QErr 00b: a's READ failed: $(summary /tmp/sem-a.out)"
+good /tmp/sem-b.out || fail "QErr 00b: b's READ failed: $(summary /tmp/sem-b.out)"
+
+# --- QErr 01b, TAS 1 ---
+set_mode "$sga" 02 40
+expect_eq "$(mode_byte3 "$sga" 0)" 02 "QERR current 01b"
+fault_a "QErr 01b TAS 1"
+aborted /tmp/sem-a.out || fail "QErr 01b: a's READ not aborted: $(summary /tmp/sem-a.out)"
+aborted /tmp/sem-b.out || fail "QErr 01b: b's READ not aborted: $(summary /tmp/sem-b.out)"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "QErr 01b TAS 1: no unit attention on b"
+expect_eq "$(ktgt_tur "$sga")" GOOD "QErr 01b TAS 1: no unit attention on a"
+
+# --- QErr 01b, TAS 0 ---
+set_mode "$sga" 02 00
+fault_a "QErr 01b TAS 0"
+aborted /tmp/sem-a.out || fail "QErr 01b TAS 0: a's READ not aborted: $(summary /tmp/sem-a.out)"
+good /tmp/sem-b.out && fail "QErr 01b TAS 0: b's READ was not aborted"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2f/00" \
+	"QErr 01b TAS 0: b: COMMANDS CLEARED BY ANOTHER INITIATOR"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: reported once"
+expect_eq "$(ktgt_tur "$sga")" GOOD "QErr 01b TAS 0: no unit attention on a"
+
+# --- QErr 11b ---
+set_mode "$sga" 06 40
+expect_eq "$(mode_byte3 "$sga" 0)" 06 "QERR current 11b"
+fault_a "QErr 11b"
+aborted /tmp/sem-a.out || fail "QErr 11b: a's READ not aborted: $(summary /tmp/sem-a.out)"
+good /tmp/sem-b.out || fail "QErr 11b: b's READ aborted: $(summary /tmp/sem-b.out)"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "QErr 11b: no unit attention on b"
+
+set_mode "$sga" 00 40
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
+expect_eq "$(ktgt_status "$sga" -r 4096 $read10)" GOOD "READ on a"
+expect_eq "$(ktgt_status "$sgb" -r 4096 $read10)" GOOD "READ on b"
+
+ktgt_cleanup || fail "cleanup"
+ktgt_unload_all
+pass
