@@ -33,8 +33,12 @@
  * AND MOVE that succeeded sets dev->pr_aptpl from its APTPL bit. While
  * set, every PR OUT that succeeds rewrites the device's state file
  * (core/pr_file.h, format in core/pr_data.h) under pr_mutex, in process
- * context; clearing it removes the file. ktgt_pr_dev_enable() loads the
- * file when the device is enabled with no state in memory.
+ * context; clearing it removes the file. If that fails, the PR OUT is
+ * undone: pr_out() copies the state first (struct pr_snap) and puts it
+ * back, the command ends with INSUFFICIENT REGISTRATION RESOURCES, and
+ * the unit attentions and aborts it would have caused are raised only
+ * after the save succeeded. ktgt_pr_dev_enable() loads the file when the
+ * device is enabled with no state in memory.
  *
  * Locking: dev->pr_mutex serialises PERSISTENT RESERVE OUT (process
  * context); the state is changed under it and dev->resv_lock (irq-safe
@@ -49,6 +53,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -99,6 +104,9 @@
  * @proto: its PROTOCOL IDENTIFIER
  * @tgt_name: the target port (ktgt target name)
  * @all_tg_pt: registered through every target port
+ * @rtpi: the RELATIVE TARGET PORT IDENTIFIER of @tgt_name when the
+ *	registration was made (0 if unknown: loaded from an APTPL file);
+ *	READ FULL STATUS prefers the live value (pr_reg_rtpi())
  */
 struct ktgt_pr_reg {
 	struct list_head	node;
@@ -107,6 +115,7 @@ struct ktgt_pr_reg {
 	u8			proto;
 	char			*tgt_name;
 	bool			all_tg_pt;
+	u16			rtpi;
 };
 
 static void reg_free(struct ktgt_pr_reg *r)
@@ -294,12 +303,16 @@ static struct ktgt_pr_reg *reg_alloc(const char *port, u8 proto,
 static struct ktgt_pr_reg *reg_new(struct ktgt_session *sess, u64 key,
 				   bool all_tg_pt)
 {
+	struct ktgt_pr_reg *r;
 	const char *port;
 	u8 proto;
 
 	port = ktgt_session_port_id(sess, &proto);
-	return reg_alloc(port, proto, ktgt_target_name(sess->tgt), key,
-			 all_tg_pt);
+	r = reg_alloc(port, proto, ktgt_target_name(sess->tgt), key,
+		      all_tg_pt);
+	if (r)
+		r->rtpi = READ_ONCE(sess->tgt->rel_tgt_id);
+	return r;
 }
 
 static void reg_free_list(struct list_head *list)
@@ -360,8 +373,11 @@ static void reg_to_file(const struct ktgt_pr_reg *r,
 	f->tgt_len = min_t(size_t, strlen(r->tgt_name), KTGT_PR_NAME_MAX);
 }
 
-/* Save @dev's state to its file. pr_mutex held; process context. */
-static void pr_save(struct ktgt_device *dev)
+/*
+ * Save @dev's state to its file. pr_mutex held; process context.
+ * Return: 0 or a negative errno (logged).
+ */
+static int pr_save(struct ktgt_device *dev)
 {
 	struct ktgt_pr_file_hdr h = { .gen = dev->pr_gen,
 				      .type = dev->pr_type,
@@ -397,10 +413,75 @@ static void pr_save(struct ktgt_device *dev)
 	ret = ktgt_pr_file_write(ktgt_device_name(dev), buf, total);
 	kvfree(buf);
 	if (!ret)
-		return;
+		return 0;
 err:
 	pr_err_ratelimited("%s: cannot save the persistent reservation state (APTPL) in the pr_dir directory: %d\n",
 			   ktgt_device_name(dev), ret);
+	return ret;
+}
+
+/*
+ * A copy of a device's state taken before a PERSISTENT RESERVE OUT that
+ * has to be saved (APTPL), put back if the save fails (pr_snap_restore()).
+ * @regs: copies of the registrations, in order
+ * @holder: the index of the holder in @regs, or -1
+ */
+struct pr_snap {
+	struct list_head	regs;
+	int			holder;
+	u32			gen;
+	u8			type;
+	bool			aptpl;
+};
+
+/* pr_mutex held. Return: 0 or -ENOMEM. */
+static int pr_snap_take(struct ktgt_device *dev, struct pr_snap *sn)
+{
+	struct ktgt_pr_reg *r, *c;
+	int i = 0;
+
+	INIT_LIST_HEAD(&sn->regs);
+	sn->holder = -1;
+	sn->gen = dev->pr_gen;
+	sn->type = dev->pr_type;
+	sn->aptpl = dev->pr_aptpl;
+	list_for_each_entry(r, &dev->pr_regs, node) {
+		c = reg_alloc(r->port, r->proto, r->tgt_name, r->key,
+			      r->all_tg_pt);
+		if (!c) {
+			reg_free_list(&sn->regs);
+			return -ENOMEM;
+		}
+		c->rtpi = r->rtpi;
+		if (r == dev->pr_holder)
+			sn->holder = i;
+		list_add_tail(&c->node, &sn->regs);
+		i++;
+	}
+	return 0;
+}
+
+/* Put @sn back as @dev's state, consuming it. pr_mutex held. */
+static void pr_snap_restore(struct ktgt_device *dev, struct pr_snap *sn)
+{
+	struct ktgt_pr_reg *r, *holder = NULL;
+	unsigned long flags;
+	LIST_HEAD(cur);
+	int i = 0;
+
+	list_for_each_entry(r, &sn->regs, node)
+		if (i++ == sn->holder)
+			holder = r;
+	spin_lock_irqsave(&dev->resv_lock, flags);
+	list_splice_init(&dev->pr_regs, &cur);
+	list_splice_init(&sn->regs, &dev->pr_regs);
+	dev->pr_gen = sn->gen;
+	dev->pr_type = sn->type;
+	dev->pr_holder = sn->type ? holder : NULL;
+	spin_unlock_irqrestore(&dev->resv_lock, flags);
+	dev->pr_aptpl = sn->aptpl;
+	/* Registrations are freed only under pr_mutex: nobody uses them. */
+	reg_free_list(&cur);
 }
 
 struct pr_load_arg {
@@ -536,6 +617,7 @@ static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
 			ret = -ENOMEM;
 			break;
 		}
+		r->rtpi = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 		list_add_tail(&r->node, list);
 		n++;
 		off += len;
@@ -549,10 +631,14 @@ static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
 	return ret;
 }
 
-/* REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 5.13.7). */
+/*
+ * REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 5.13.7). Sets
+ * *@released if the other registrants are to get RESERVATIONS RELEASED
+ * (raised by the caller once the change is saved).
+ */
 static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 			 u64 res_key, u64 sa_key, bool ignore, bool all_tg_pt,
-			 const u8 *tids, u32 tlen)
+			 const u8 *tids, u32 tlen, bool *notify)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_pr_reg *r = NULL;
@@ -641,9 +727,7 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		}
 	}
 	spin_unlock_irqrestore(&dev->resv_lock, flags);
-	/* pr_mutex keeps the list stable without resv_lock. */
-	if (released)
-		pr_ua(dev, &dev->pr_regs, cmd->sess, KTGT_UAC_RES_RELEASED);
+	*notify = released;
 	reg_free(me);
 	ktgt_cmd_good(cmd, 0);
 }
@@ -673,14 +757,13 @@ static void pro_reserve(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_cmd_good(cmd, 0);
 }
 
-/* RELEASE (SPC-4 5.13.11.2). */
+/* RELEASE (SPC-4 5.13.11.2); *@notify as for pro_register(). */
 static void pro_release(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
-			u8 type)
+			u8 type, bool *notify)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_sense_info s;
 	unsigned long flags;
-	bool notify;
 
 	spin_lock_irqsave(&dev->resv_lock, flags);
 	if (!dev->pr_type || !reg_holds(dev, me)) {
@@ -696,32 +779,29 @@ static void pro_release(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_spc_fail(cmd, &s);
 		return;
 	}
-	notify = ktgt_pr_type_reg_only(dev->pr_type);
+	*notify = ktgt_pr_type_reg_only(dev->pr_type);
 	dev->pr_type = 0;
 	dev->pr_holder = NULL;
 	spin_unlock_irqrestore(&dev->resv_lock, flags);
-	if (notify)
-		pr_ua(dev, &dev->pr_regs, cmd->sess, KTGT_UAC_RES_RELEASED);
 	ktgt_cmd_good(cmd, 0);
 }
 
-/* CLEAR (SPC-4 5.13.11.3). */
-static void pro_clear(struct ktgt_cmd *cmd)
+/*
+ * CLEAR (SPC-4 5.13.11.3). Every registration moves to @cleared; the
+ * caller tells their nexuses RESERVATIONS PREEMPTED once the change is
+ * saved, and frees them.
+ */
+static void pro_clear(struct ktgt_cmd *cmd, struct list_head *cleared)
 {
 	struct ktgt_device *dev = cmd->core.dev;
-	struct ktgt_pr_reg *r, *tmp;
 	unsigned long flags;
-	LIST_HEAD(gone);
 
 	spin_lock_irqsave(&dev->resv_lock, flags);
-	list_splice_init(&dev->pr_regs, &gone);
+	list_splice_init(&dev->pr_regs, cleared);
 	dev->pr_type = 0;
 	dev->pr_holder = NULL;
 	dev->pr_gen++;
 	spin_unlock_irqrestore(&dev->resv_lock, flags);
-	pr_ua(dev, &gone, cmd->sess, KTGT_UAC_RES_PREEMPTED);
-	list_for_each_entry_safe(r, tmp, &gone, node)
-		reg_free(r);
 	ktgt_cmd_good(cmd, 0);
 }
 
@@ -800,25 +880,36 @@ static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 
 /*
  * The name of the target port with RELATIVE TARGET PORT IDENTIFIER
- * @rtpi (kmalloc'd), or NULL. Takes ktgt_cfg_mutex: call without
- * pr_mutex.
+ * @rtpi (kmalloc'd) in *@name, or NULL. Call without pr_mutex.
+ *
+ * The target list is only stable under ktgt_cfg_mutex, and this runs on
+ * the command path, where waiting for that mutex could deadlock:
+ * unmapping a LUN holds it while it waits for the LUN's commands, this
+ * one included. So it is only tried for a bounded time.
+ *
+ * Return: 0, or -EBUSY if a configuration change kept the mutex.
  */
-static char *pr_rtpi_target(u16 rtpi)
+static int pr_rtpi_target(u16 rtpi, char **name)
 {
 	struct ktgt_target *tgt;
-	char *name = NULL;
+	int tries = 0;
 
+	*name = NULL;
 	if (!rtpi)
-		return NULL;
-	mutex_lock(&ktgt_cfg_mutex);
+		return 0;
+	while (!mutex_trylock(&ktgt_cfg_mutex)) {
+		if (++tries > 50)
+			return -EBUSY;
+		usleep_range(1000, 2000);
+	}
 	list_for_each_entry(tgt, &ktgt_targets, node) {
 		if (READ_ONCE(tgt->rel_tgt_id) == rtpi) {
-			name = kstrdup(ktgt_target_name(tgt), GFP_KERNEL);
+			*name = kstrdup(ktgt_target_name(tgt), GFP_KERNEL);
 			break;
 		}
 	}
 	mutex_unlock(&ktgt_cfg_mutex);
-	return name;
+	return 0;
 }
 
 /*
@@ -830,7 +921,7 @@ static char *pr_rtpi_target(u16 rtpi)
  */
 static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		     u64 sa_key, bool unreg, const struct ktgt_pr_tid *tid,
-		     const char *tgt)
+		     const char *tgt, u16 rtpi)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_pr_reg *r, *dest = NULL, *new = NULL;
@@ -881,6 +972,7 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;
 		}
+		new->rtpi = rtpi;
 		dest = new;
 	}
 	spin_lock_irqsave(&dev->resv_lock, flags);
@@ -917,8 +1009,10 @@ static void pr_out(struct ktgt_cmd *cmd)
 	u64 res_key, sa_key;
 	const u8 *tids = NULL;
 	char *move_tgt = NULL;
-	bool was_aptpl;
+	bool was_aptpl, notify = false, snap = false;
+	struct pr_snap sn;
 	int aptpl = -1;
+	LIST_HEAD(cleared);
 	LIST_HEAD(gone);
 	u8 *p, flags;
 	int ret;
@@ -968,7 +1062,12 @@ static void pr_out(struct ktgt_cmd *cmd)
 			ktgt_spc_fail(cmd, &s);
 			goto out_free;
 		}
-		move_tgt = pr_rtpi_target(get_unaligned_be16(p + 18));
+		if (pr_rtpi_target(get_unaligned_be16(p + 18), &move_tgt)) {
+			/* A configuration change is under way: retry. */
+			cmd->status = KTGT_SAM_BUSY;
+			cmd->sense_len = 0;
+			goto out_free;
+		}
 	} else if (flags & 0x08) {		/* SPEC_I_PT: REGISTER only */
 		if (sa != PRO_REGISTER) {
 			ktgt_sense_invalid_param(&s, 20, 3);
@@ -1007,13 +1106,22 @@ static void pr_out(struct ktgt_cmd *cmd)
 
 	mutex_lock(&dev->pr_mutex);
 	was_aptpl = dev->pr_aptpl;
+	/* What may have to be put back if the state cannot be saved. */
+	if (was_aptpl || aptpl == 1) {
+		if (pr_snap_take(dev, &sn)) {
+			mutex_unlock(&dev->pr_mutex);
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			goto out_free;
+		}
+		snap = true;
+	}
 	me = reg_find(dev, cmd->sess);
 	switch (sa) {
 	case PRO_REGISTER:
 	case PRO_REGISTER_IGNORE:
 		pro_register(cmd, me, res_key, sa_key,
 			     sa == PRO_REGISTER_IGNORE, flags & 0x04, tids,
-			     tlen);
+			     tlen, &notify);
 		break;
 	case PRO_RESERVE:
 	case PRO_RELEASE:
@@ -1029,11 +1137,12 @@ static void pr_out(struct ktgt_cmd *cmd)
 		if (sa == PRO_RESERVE)
 			pro_reserve(cmd, me, type);
 		else if (sa == PRO_RELEASE)
-			pro_release(cmd, me, type);
+			pro_release(cmd, me, type, &notify);
 		else if (sa == PRO_CLEAR)
-			pro_clear(cmd);
+			pro_clear(cmd, &cleared);
 		else if (sa == PRO_REGISTER_MOVE)
-			pro_move(cmd, me, sa_key, flags & 0x02, tid, move_tgt);
+			pro_move(cmd, me, sa_key, flags & 0x02, tid, move_tgt,
+				 get_unaligned_be16(p + 18));
 		else
 			pro_preempt(cmd, me, sa_key, type, &gone);
 		break;
@@ -1042,17 +1151,45 @@ static void pr_out(struct ktgt_cmd *cmd)
 		ktgt_spc_fail(cmd, &s);
 		break;
 	}
-	/* APTPL (SPC-4 5.13.5): the last valid APTPL bit received rules. */
+	/*
+	 * APTPL (SPC-4 5.13.5): the last valid APTPL bit received rules.
+	 * A change that cannot be saved (or, APTPL cleared, whose file
+	 * cannot be removed) did not happen: the state is put back and
+	 * the command fails as one the device server lacks the resources
+	 * to complete (SPC-4 6.16.1).
+	 */
 	if (cmd->status == KTGT_SAM_GOOD) {
 		if (aptpl >= 0)
 			dev->pr_aptpl = aptpl;
-		if (dev->pr_aptpl)
-			pr_save(dev);
-		else if (was_aptpl && ktgt_pr_file_remove(ktgt_device_name(dev)))
-			pr_err_ratelimited("%s: cannot remove the persistent reservation file\n",
-					   ktgt_device_name(dev));
+		ret = 0;
+		if (dev->pr_aptpl) {
+			ret = pr_save(dev);
+		} else if (was_aptpl) {
+			ret = ktgt_pr_file_remove(ktgt_device_name(dev));
+			if (ret)
+				pr_err_ratelimited("%s: cannot remove the persistent reservation file: %d\n",
+						   ktgt_device_name(dev), ret);
+		}
+		if (ret && snap) {
+			pr_snap_restore(dev, &sn);
+			snap = false;
+			reg_free_list(&cleared);
+			reg_free_list(&gone);
+			notify = false;
+			ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+				       ASC_INSUFF_REG_RES, ASCQ_INSUFF_REG_RES);
+			ktgt_spc_fail(cmd, &s);
+		}
 	}
+	if (snap)
+		reg_free_list(&sn.regs);
+	/* pr_mutex keeps the lists stable without resv_lock. */
+	if (notify)
+		pr_ua(dev, &dev->pr_regs, cmd->sess, KTGT_UAC_RES_RELEASED);
+	if (!list_empty(&cleared))
+		pr_ua(dev, &cleared, cmd->sess, KTGT_UAC_RES_PREEMPTED);
 	mutex_unlock(&dev->pr_mutex);
+	reg_free_list(&cleared);
 	pr_preempted(cmd, &gone, sa == PRO_PREEMPT_ABORT);
 out_free:
 	kfree(move_tgt);
@@ -1070,6 +1207,32 @@ out_free:
 static u32 reg_transport_id(const struct ktgt_pr_reg *r, u8 *buf)
 {
 	return ktgt_pr_tid_build(r->proto, r->port, buf);
+}
+
+/*
+ * The RELATIVE TARGET PORT IDENTIFIER of @r's target port: that of the
+ * live target of that name if one has a session (rel_tgt_id changes only
+ * while a target is disabled, so it may differ from what was recorded),
+ * else the one recorded with the registration. For an ALL_TG_PT
+ * registration SPC-4 leaves the field undefined; it gets the port the
+ * registration came through. pr_mutex held, not resv_lock (takes
+ * ktgt_sessions' xa_lock).
+ */
+static u16 pr_reg_rtpi(const struct ktgt_pr_reg *r)
+{
+	struct ktgt_session *sess;
+	unsigned long id;
+	u16 rtpi = r->rtpi;
+
+	xa_lock(&ktgt_sessions);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		if (!strcmp(ktgt_target_name(sess->tgt), r->tgt_name)) {
+			rtpi = READ_ONCE(sess->tgt->rel_tgt_id);
+			break;
+		}
+	}
+	xa_unlock(&ktgt_sessions);
+	return rtpi;
 }
 
 static void pr_in(struct ktgt_cmd *cmd)
@@ -1162,6 +1325,14 @@ static void pr_in(struct ktgt_cmd *cmd)
 		break;
 	}
 	spin_unlock_irqrestore(&dev->resv_lock, flags);
+	if (sa == PRI_READ_FULL_STATUS) {
+		/* pr_mutex keeps the list as it was just walked. */
+		off = 8;
+		list_for_each_entry(r, &dev->pr_regs, node) {
+			put_unaligned_be16(pr_reg_rtpi(r), buf + off + 18);
+			off += 24 + get_unaligned_be32(buf + off + 20);
+		}
+	}
 	mutex_unlock(&dev->pr_mutex);
 	ktgt_spc_send(cmd, buf, off);
 	kfree(buf);

@@ -27,7 +27,10 @@ module_param_string(pr_dir, pr_dir, sizeof(pr_dir), 0644);
 MODULE_PARM_DESC(pr_dir,
 		 "directory of the persistent reservation (APTPL) state files; must exist (default /var/lib/ktgt/pr)");
 
-/* A kmalloc'd copy of pr_dir. */
+/*
+ * A kmalloc'd copy of pr_dir, without the trailing newline that
+ * `echo DIR > /sys/module/ktgt_core/parameters/pr_dir` leaves.
+ */
 static char *pr_dir_get(void)
 {
 	char *d;
@@ -35,6 +38,8 @@ static char *pr_dir_get(void)
 	kernel_param_lock(THIS_MODULE);
 	d = kstrdup(pr_dir, GFP_KERNEL);
 	kernel_param_unlock(THIS_MODULE);
+	if (d)
+		d[strcspn(d, "\n")] = '\0';
 	return d;
 }
 
@@ -133,16 +138,27 @@ int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
 		if (n <= 0) {
 			ret = n ? n : -EIO;
 			filp_close(f, NULL);
-			goto out;
+			goto out_tmp;
 		}
 	}
 	ret = vfs_fsync(f, 0);
 	filp_close(f, NULL);
 	if (ret)
-		goto out;
+		goto out_tmp;
 	ret = pr_rename(dir, tmp_name, name);
-	if (!ret)
-		ret = pr_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	if (ret)
+		goto out_tmp;
+	/*
+	 * The new file is in place, so the caller's state and the file
+	 * agree: a failed directory fsync is only logged.
+	 */
+	n = pr_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	if (n)
+		pr_warn_ratelimited("cannot fsync %s: %zd\n", dir, n);
+	goto out;
+out_tmp:
+	/* A failed write leaves the old file alone, and no .tmp behind. */
+	ktgt_pr_file_remove(tmp_name);
 out:
 	kfree(tmp_name);
 	kfree(tmp);

@@ -23,7 +23,9 @@
  * directory, so the file holds either the old or the new state after a
  * crash. Process context.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 once the new file is in place (a failed fsync of the
+ * directory is only logged), or a negative errno: the old file, if any,
+ * is unchanged and no <name>.tmp is left.
  */
 int ktgt_pr_file_write(const char *name, const void *buf, size_t len);
 

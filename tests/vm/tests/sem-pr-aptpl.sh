@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ktgt-timeout: 300
+# ktgt-timeout: 600
 #
 # APTPL (SPC-4 5.13.5): persistent reservation state that survives a
 # power loss, here rmmod of every ktgt module, modprobe and re-creating
@@ -14,7 +14,11 @@
 # - a corrupted file and a garbage one: one clear log line each, no
 #   registrations, the device works (tests/host/test_pr_data.c covers every truncation and
 #   corruption, tests/host/fuzz_pr_file.c garbage);
-# - a later REGISTER with APTPL = 0 removes the file.
+# - a later REGISTER with APTPL = 0 removes the file;
+# - a PR OUT whose state cannot be saved (pr_dir read-only or full) ends
+#   with INSUFFICIENT REGISTRATION RESOURCES and changes nothing: keys,
+#   reservation, PRgeneration, PTPL_A and the file stay as they were,
+#   and no .tmp file is left.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -125,6 +129,74 @@ expect_eq "$(pr "$sga" -o -G -K a -S aa)" 0 "a: REGISTER (new key), APTPL 0"
 expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES"
 grep -q 'Persist Through Power Loss Active(PTPL_A): 0' /tmp/sem-pr.out ||
 	fail "PTPL_A still set: $(cat /tmp/sem-pr.out)"
+
+# --- a state that cannot be saved: the PR OUT is undone and fails ---
+# pr_dir on a read-only tmpfs, then on a full one.
+# pro SG SA TYPE RESKEY SAKEY APTPL: PERSISTENT RESERVE OUT through
+# sg_raw (keys as 16 hex digits), its outcome as ktgt_status gives it.
+pro() {
+	local k
+	{
+		for k in "$4" "$5"; do
+			printf "$(echo "$k" | sed 's/../\\x&/g')"
+		done
+		printf '\x00\x00\x00\x00'	# SCOPE-SPECIFIC ADDRESS
+		printf "\\x$(printf %02x "$6")"	# APTPL
+		printf '\x00\x00\x00'
+	} > /tmp/sem-pro.bin
+	ktgt_status "$1" -s 24 -i /tmp/sem-pro.bin 5f "$2" "$3" 00 00 00 00 00 18 00
+}
+K0=0000000000000000 KAA=00000000000000aa KBB=00000000000000bb
+NOSAVE="02 05/55/04"	# INSUFFICIENT REGISTRATION RESOURCES
+RODIR=/tmp/ktgt-pr-ro
+PARAM=/sys/module/ktgt_core/parameters/pr_dir
+mkdir -p "$RODIR"
+mount -t tmpfs -o size=64k,mode=0755 ktgt-pr-ro "$RODIR" || fail "mount tmpfs"
+mount -o remount,ro "$RODIR" || fail "remount read-only"
+ktgt_write "$PARAM" "$RODIR"
+g0=$(gen "$sga")
+expect_eq "$(pro "$sga" 06 00 $K0 $KBB 1)" "$NOSAVE" \
+	"REGISTER AND IGNORE EXISTING KEY, APTPL, read-only pr_dir"
+expect_eq "$(keys "$sga")" "0xaa " "the key is unchanged"
+expect_eq "$(gen "$sga")" "$g0" "the PRgeneration is unchanged"
+expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES"
+grep -q 'Persist Through Power Loss Active(PTPL_A): 0' /tmp/sem-pr.out ||
+	fail "PTPL_A set by a REGISTER that failed: $(cat /tmp/sem-pr.out)"
+# APTPL active (saved in the writable directory), then a RESERVE and an
+# unregistration that cannot be saved.
+ktgt_write "$PARAM" "$PRDIR"
+expect_eq "$(pro "$sga" 06 00 $K0 $KAA 1)" GOOD "REGISTER AND IGNORE, APTPL, writable pr_dir"
+[ -s "$FILE" ] || fail "no state file"
+cp "$FILE" /tmp/aptpl-saved
+ktgt_write "$PARAM" "$RODIR"
+g0=$(gen "$sga")
+expect_eq "$(pro "$sga" 01 05 $KAA $K0 0)" "$NOSAVE" "RESERVE WE_RO that cannot be saved"
+pr "$sga" -r > /dev/null
+grep -q 'Key=0xaa' /tmp/sem-pr.out &&
+	fail "reservation kept after a failed save: $(cat /tmp/sem-pr.out)"
+expect_eq "$(pro "$sga" 00 00 $KAA $K0 0)" "$NOSAVE" \
+	"unregistering (APTPL 0) while the file cannot be removed"
+expect_eq "$(keys "$sga")" "0xaa " "still registered"
+expect_eq "$(gen "$sga")" "$g0" "the PRgeneration is unchanged"
+expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES"
+grep -q 'Persist Through Power Loss Active(PTPL_A): 1' /tmp/sem-pr.out ||
+	fail "PTPL_A cleared by a REGISTER that failed: $(cat /tmp/sem-pr.out)"
+cmp -s "$FILE" /tmp/aptpl-saved || fail "state file changed by failed commands"
+# A full file system: no room for the state file, nor a .tmp left.
+umount "$RODIR"
+mount -t tmpfs -o size=4k ktgt-pr-full "$RODIR" || fail "mount tmpfs"
+head -c 4096 /dev/zero > "$RODIR/filler" 2>/dev/null
+expect_eq "$(pro "$sga" 01 05 $KAA $K0 0)" "$NOSAVE" "RESERVE with pr_dir full"
+ls "$RODIR" | grep -q '\.tmp$' && fail "temporary file left: $(ls "$RODIR")"
+ktgt_write "$PARAM" "$PRDIR"
+expect_eq "$(pro "$sga" 01 05 $KAA $K0 0)" GOOD "RESERVE once pr_dir is writable"
+pr "$sga" -r > /dev/null
+grep -q 'Key=0xaa' /tmp/sem-pr.out ||
+	fail "no reservation after the RESERVE: $(cat /tmp/sem-pr.out)"
+cmp -s "$FILE" /tmp/aptpl-saved && fail "state file not rewritten"
+expect_eq "$(pro "$sga" 00 00 $KAA $K0 0)" GOOD "unregister, APTPL 0"
+[ -e "$FILE" ] && fail "state file kept after APTPL = 0"
+umount "$RODIR"
 
 down
 pass

@@ -20,8 +20,9 @@
 #   takes seconds); CLEAR tells the others RESERVATIONS PREEMPTED;
 # - an SPC-2 RESERVE conflicts while registrations exist;
 # (APTPL: sem-pr-aptpl.sh; SPEC_I_PT: sem-pr-spec.sh)
-# - READ FULL STATUS reports ALL_TG_PT and each initiator port's
-#   TransportID (its initiator name with protocol identifier Fh).
+# - READ FULL STATUS reports ALL_TG_PT, each initiator port's
+#   TransportID (its initiator name with protocol identifier Fh) and the
+#   RELATIVE TARGET PORT IDENTIFIER of the target port (its rel_tgt_id).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -71,6 +72,33 @@ sg_raw -r 512 -o /tmp/sem-fs.bin "$sgc" 5e 03 00 00 00 00 00 02 00 00 \
 	> /dev/null 2>&1 || fail "READ FULL STATUS with sg_raw"
 grep -aq 'local:a' /tmp/sem-fs.bin && grep -aq 'local:b' /tmp/sem-fs.bin ||
 	fail "READ FULL STATUS: no TransportID of local:a / local:b"
+# RELATIVE TARGET PORT IDENTIFIER (bytes 18-19 of each descriptor): the
+# rel_tgt_id of the target port each key was registered through; b's
+# ALL_TG_PT registration reports the port it came through.
+# fs_rtpi FILE KEY: the RELATIVE TARGET PORT IDENTIFIER of KEY's descriptor.
+fs_rtpi() {
+	local -a b
+	local off=8 len key
+	read -r -a b <<< "$(od -An -v -tu1 "$1" | tr -s ' \n' '  ')"
+	len=$(( (b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7]) + 8 ))
+	while ((off + 24 <= len && off + 24 <= ${#b[@]})); do
+		key=$(( b[off + 6] << 8 | b[off + 7] ))
+		if ((key == $2)); then
+			echo $(( b[off + 18] << 8 | b[off + 19] ))
+			return
+		fi
+		off=$(( off + 24 + (b[off + 22] << 8 | b[off + 23]) ))
+	done
+	echo none
+}
+rtpi_a=$(cat "$KTGT_CFS/targets/local/a/rel_tgt_id")
+rtpi_b=$(cat "$KTGT_CFS/targets/local/b/rel_tgt_id")
+[ "$rtpi_a" != "$rtpi_b" ] && [ "$rtpi_a" -gt 0 ] ||
+	fail "rel_tgt_id of a and b: $rtpi_a $rtpi_b"
+expect_eq "$(fs_rtpi /tmp/sem-fs.bin 0xa)" "$rtpi_a" \
+	"READ FULL STATUS: RELATIVE TARGET PORT IDENTIFIER of a's registration"
+expect_eq "$(fs_rtpi /tmp/sem-fs.bin 0xb)" "$rtpi_b" \
+	"READ FULL STATUS: RELATIVE TARGET PORT IDENTIFIER of b's ALL_TG_PT registration"
 expect_eq "$(pr "$sgc" -o -R -K c -T 1)" 24 "c: RESERVE unregistered"
 expect_eq "$(pr "$sgb" -o -R -K a -T 1)" 24 "b: RESERVE with a's key"
 expect_eq "$(ktgt_status "$sgc" 16 00 00 00 00 00)" CONFLICT \
