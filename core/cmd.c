@@ -1733,8 +1733,13 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 
 	spin_lock_irqsave(&sess->lock, flags);
 	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		/*
+		 * A task whose status is on its way is no longer in the task
+		 * set (as for QUERY TASK): it is not aborted, and ABORT TASK
+		 * reports it not found.
+		 */
 		if (cmd->tag != tmf->ref_tag || cmd->lun != tmf->lun ||
-		    READ_ONCE(cmd->core.state) >= KTGT_CS_RELEASED)
+		    READ_ONCE(cmd->core.state) >= KTGT_CS_XMIT)
 			continue;
 		if (kref_get_unless_zero(&cmd->core.ref)) {
 			found = cmd;
@@ -1745,6 +1750,7 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 	}
 	spin_unlock_irqrestore(&sess->lock, flags);
 	/* A task that does not exist (any more) is aborted: SAM-5 7.2. */
+	tmf->task_found = found;
 	if (!found)
 		return KTGT_TMF_COMPLETE;
 
@@ -1924,6 +1930,7 @@ static enum ktgt_tmf_response tmf_query_task(struct ktgt_tmf *tmf)
 		}
 	}
 	spin_unlock_irqrestore(&sess->lock, flags);
+	tmf->task_found = found;
 	return found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
 }
 

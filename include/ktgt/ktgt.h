@@ -518,6 +518,10 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
  * @ref_tag: driver: the tag of the task it refers to (ABORT TASK,
  *	QUERY TASK)
  * @response: result: the service response
+ * @task_found: result, ABORT TASK and QUERY TASK: whether the task it
+ *	refers to was in the task set. SAM-5 answers FUNCTION COMPLETE
+ *	either way; a protocol that tells the two apart (iSCSI's "Task does
+ *	not exist") reads this.
  * @priv: the driver's pointer, untouched by the core
  * @work: private to the core
  */
@@ -528,6 +532,7 @@ struct ktgt_tmf {
 	u64			tag;
 	u64			ref_tag;
 	enum ktgt_tmf_response	response;
+	bool			task_found;
 	void			*priv;
 	struct work_struct	work;
 };

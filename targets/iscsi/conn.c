@@ -864,8 +864,13 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	struct kis_conn *conn = task->conn;
 	bool queued = false;
 
-	/* Aborted tasks get no response: the TMF response covers them. */
-	if (cmd->status != KTGT_SAM_TASK_ABORTED) {
+	/*
+	 * A task aborted by its own session (TMF, QErr, teardown) or by
+	 * another with TAS = 0 gets no response: the TMF response covers
+	 * it. One of another session aborted with TAS = 1 gets its TASK
+	 * ABORTED status (SAM-5 5.6).
+	 */
+	if (!ktgt_cmd_aborted_silently(cmd)) {
 		spin_lock_irq(&conn->lock);
 		queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
 		spin_unlock_irq(&conn->lock);
@@ -894,6 +899,14 @@ static u8 kis_tmf_response(const struct kis_tmf *t)
 	switch (t->tmf.response) {
 	case KTGT_TMF_COMPLETE:
 		if (t->function == ISCSI_TMF_QUERY_TASK)
+			return ISCSI_TMF_RSP_NO_TASK;
+		/*
+		 * RFC 7143 11.5.1: ABORT TASK of a task that is not there is
+		 * "Function complete" only if its RefCmdSN is still on its
+		 * way (b); a task that has finished is "Task does not exist".
+		 */
+		if (t->function == ISCSI_TMF_ABORT_TASK &&
+		    !t->tmf.task_found && !t->ref_pending)
 			return ISCSI_TMF_RSP_NO_TASK;
 		return ISCSI_TMF_RSP_COMPLETE;
 	case KTGT_TMF_SUCCEEDED:
@@ -1350,6 +1363,11 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	t->tmf.lun = iscsi_lun_decode(pdu->lun);
 	t->tmf.tag = pdu->itt;
 	t->tmf.ref_tag = pdu->ttt;
+	/* Within the window and below the TMF's own CmdSN: not arrived yet. */
+	spin_lock_bh(&s->sn_lock);
+	t->ref_pending = !iscsi_sn_lt(pdu->ref_cmdsn, s->exp_cmdsn) &&
+			 iscsi_sn_lt(pdu->ref_cmdsn, pdu->cmdsn);
+	spin_unlock_bh(&s->sn_lock);
 	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
 	return 0;

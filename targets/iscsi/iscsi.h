@@ -255,6 +255,8 @@ struct kis_tmf {
 	struct kis_conn		*conn;
 	u32			itt;
 	u8			function;
+	/* RefCmdSN was sent but has not arrived (RFC 7143 11.5.1 b). */
+	bool			ref_pending;
 };
 
 extern struct mutex kis_mutex;

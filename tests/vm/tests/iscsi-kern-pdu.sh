@@ -10,7 +10,10 @@
 # residual; Reject for an unknown opcode and for a reserved ITT, with the
 # connection kept; Data-Out for an unknown ITT dropped; a CmdSN outside
 # the window dropped (ExpCmdSN unchanged); Text SendTargets=All; TMF
-# (LUN RESET, ABORT TASK of no task, TASK REASSIGN refused); a second
+# (LUN RESET, ABORT TASK of no task, TASK REASSIGN refused); TAS: a READ
+# held in nullio's delay_ms ends with TASK ABORTED when another session
+# resets the LUN, and ABORT TASK of a finished task gets "Task does not
+# exist"; a second
 # connection of the session (MC/S) whose command runs only once the
 # first connection fills the CmdSN gap; Logout of that connection; a
 # data segment longer than MaxRecvDataSegmentLength (Reject, connection
@@ -31,6 +34,8 @@ echo 2 > /sys/module/ktgt_iscsi/parameters/nop_interval || fail "nop_interval"
 iscsi_tgt_mkdisk kpdu0 /tmp/kpdu0.img 16M
 iscsi_tgt_mktarget "$IQN" 127.0.0.1
 iscsi_tgt_maplun "$IQN" 0 kpdu0
+ktgt_mkdev vdisk_nullio/kpdu1 size=$((16 << 20))
+ktgt_maplun "iscsi/$IQN" 1 vdisk_nullio/kpdu1
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxConnections" 2
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxOutstandingR2T" 2
 iscsi_tgt_enable "$IQN"
@@ -151,11 +156,12 @@ class Conn:
         self.itt += 1
         return self.itt
 
-    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False):
+    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False, lun=0):
         itt = self.next_itt()
         bhs = bytearray(48)
         bhs[0] = 0x01
         bhs[1] = (0x80 if final else 0) | (0x40 if read else 0) | (0x20 if write else 0) | 1
+        bhs[8:10] = struct.pack(">H", lun)
         bhs[16:20] = struct.pack(">I", itt)
         bhs[20:24] = struct.pack(">I", edtl)
         if cmdsn is None:
@@ -362,8 +368,8 @@ r = tmf(5)
 if r != 0:
     fail("LUN RESET response %d" % r)
 r = tmf(1, 0x4242)
-if r not in (0, 1):
-    fail("ABORT TASK of no task: response %d" % r)
+if r != 1:
+    fail("ABORT TASK of no task (RefCmdSN 0, below ExpCmdSN): response %d, expected 1" % r)
 r = tmf(8, 0x4242)
 if r != 4:
     fail("TASK REASSIGN response %d, expected 4" % r)
@@ -383,8 +389,13 @@ c2.cmdsn = gap + 1
 itt2 = c2.scsi(tur, 0, cmdsn=gap + 1)
 c2.s.settimeout(2)
 try:
-    c2.recv()
-    fail("the command after the CmdSN gap ran before the gap was filled")
+    # Only the keepalive NOP-In (nop_interval is 2 s) may come meanwhile.
+    while True:
+        bhs, _ = c2.recv()
+        if (bhs[0] & 0x3f) != 0x20 or struct.unpack(">I", bhs[16:20])[0] != 0xffffffff:
+            fail("the command after the CmdSN gap ran before the gap was filled"
+                 " (opcode 0x%02x)" % (bhs[0] & 0x3f))
+        c2.answer_nop(bhs)
 except socket.timeout:
     pass
 c2.s.settimeout(20)
@@ -489,6 +500,54 @@ st, data, _, _ = c4.response(c4.scsi(rw10(0x28, 64, 8), 4096, read=True), "READ 
 if data != pat2:
     fail("multi-R2T data read back differs")
 print("multi-R2T OK")
+
+# TAS = 1 (the default): a LUN RESET from another session ends c4's READ,
+# held in nullio's delay_ms, with TASK ABORTED status (SAM-5 5.6); and an
+# ABORT TASK for a task that has finished is answered "Task does not
+# exist" (RFC 7143 11.5.1 c: its RefCmdSN is below ExpCmdSN).
+def tmf_on(conn, fn, lun, rtt=0xffffffff, refcmdsn=0):
+    b = bytearray(48)
+    b[0] = 0x42 | 0x40
+    b[1] = 0x80 | fn
+    b[8:10] = struct.pack(">H", lun)
+    itt = conn.next_itt()
+    b[16:20] = struct.pack(">I", itt)
+    b[20:24] = struct.pack(">I", rtt)
+    b[24:28] = struct.pack(">I", conn.cmdsn)
+    b[32:36] = struct.pack(">I", refcmdsn)
+    conn.send(b)
+    rsp, _ = conn.recv_op(0x22, "TMF %d" % fn)
+    return rsp[2]
+c5 = Conn(0x400000000003)
+c5.login()
+for cx in (c4, c5):
+    # the new I_T nexus's unit attentions first
+    for i in range(4):
+        st, _, _, _ = cx.response(cx.scsi(tur, 0, lun=1), "TUR LUN 1")
+        if st == 0:
+            break
+    if st != 0:
+        fail("TUR on LUN 1: status %r after 4 tries" % st)
+delay = "/sys/kernel/config/ktgt/handlers/vdisk_nullio/kpdu1/delay_ms"
+open(delay, "w").write("3000")
+held = c4.scsi(rw10(0x28, 0, 8), 4096, read=True, lun=1)
+time.sleep(1)
+r = tmf_on(c5, 5, 1)
+if r != 0:
+    fail("LUN RESET of LUN 1 from c5: response %d" % r)
+st, data, _, _ = c4.response(held, "c4 READ aborted by c5's LUN RESET")
+open(delay, "w").write("0")
+if st != 0x40 or data:
+    fail("c4's READ after c5's LUN RESET: status %r with %d bytes, expected TASK ABORTED and no data" % (st, len(data)))
+done_cmdsn = c4.cmdsn
+done = c4.scsi(tur, 0, lun=1)
+st, _, _, _ = c4.response(done, "TUR after the reset")
+if st != 2:
+    fail("TUR on LUN 1 after c5's LUN RESET: status %r, expected the reset UA" % st)
+r = tmf_on(c4, 1, 1, done, done_cmdsn)
+if r != 1:
+    fail("ABORT TASK of a finished task: response %d, expected 1 (task does not exist)" % r)
+print("TAS and ABORT TASK OK")
 
 # and a clean session logout
 lo = bytearray(48)
