@@ -53,8 +53,16 @@
  * cached_pages, allocated_pages (every page the pool owns, cached or in
  * use), shrunk_pages (freed by the shrinker) and purged_pages (freed for
  * idleness), busy_vectors and busy_pages (released while lent, waiting),
- * busy_recycled (busy vectors reused once their pages came back) and
- * busy_dropped (busy vectors dropped over the limit).
+ * busy_recycled (busy vectors reused once their pages came back),
+ * busy_dropped (busy vectors dropped over the limit), and the shrinker's
+ * invocations: shrink_counts (calls of its count_objects(), which memory
+ * reclaim makes whenever it walks the shrinkers, whether or not it then
+ * asks for anything) and shrink_scans (calls of its scan_objects(), each
+ * a request to free up to nr_to_scan pages). Every counter but the
+ * cached_*, allocated_pages and busy_vectors/busy_pages gauges only
+ * grows, so a reader takes deltas: over an interval, hits + misses is
+ * the number of buffers requested and misses is the number the cache
+ * could not serve.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -144,6 +152,8 @@ static atomic_long_t sgv_busy_vectors;
 static atomic_long_t sgv_busy_pages;
 static atomic_long_t sgv_busy_recycled;
 static atomic_long_t sgv_busy_dropped;
+static atomic_long_t sgv_shrink_counts;
+static atomic_long_t sgv_shrink_scans;
 
 static struct kobject *ktgt_sgv_kobj;
 /*
@@ -443,14 +453,22 @@ static unsigned long sgv_shrink_count(struct shrinker *s,
 	long n = atomic_long_read(&sgv_cached_pages) +
 		 atomic_long_read(&sgv_busy_pages);
 
+	atomic_long_inc(&sgv_shrink_counts);
 	return n > 0 ? n : SHRINK_EMPTY;
 }
 
 static unsigned long sgv_shrink_scan(struct shrinker *s,
 				     struct shrink_control *sc)
 {
-	unsigned long freed = sgv_reclaim(sc->nr_to_scan, 0);
+	unsigned long freed;
 
+	/*
+	 * Called by memory reclaim, in process context: frees idle vectors
+	 * only (cached, or busy ones whose pages TCP may still hold) and
+	 * never waits for a buffer in use.
+	 */
+	atomic_long_inc(&sgv_shrink_scans);
+	freed = sgv_reclaim(sc->nr_to_scan, 0);
 	if (!freed)
 		return SHRINK_STOP;
 	atomic_long_add(freed, &sgv_shrunk_pages);
@@ -490,6 +508,8 @@ KTGT_SGV_STAT(busy_vectors);
 KTGT_SGV_STAT(busy_pages);
 KTGT_SGV_STAT(busy_recycled);
 KTGT_SGV_STAT(busy_dropped);
+KTGT_SGV_STAT(shrink_counts);
+KTGT_SGV_STAT(shrink_scans);
 
 static struct attribute *ktgt_sgv_attrs[] = {
 	&ktgt_sgv_hits_attr.attr,
@@ -503,6 +523,8 @@ static struct attribute *ktgt_sgv_attrs[] = {
 	&ktgt_sgv_busy_pages_attr.attr,
 	&ktgt_sgv_busy_recycled_attr.attr,
 	&ktgt_sgv_busy_dropped_attr.attr,
+	&ktgt_sgv_shrink_counts_attr.attr,
+	&ktgt_sgv_shrink_scans_attr.attr,
 	NULL,
 };
 

@@ -37,6 +37,10 @@
 #                    PROFILE_OUT (the run's file prefix) and PROFILE_SECS
 #                    (how long to sample) set; it must end by itself.
 #                    Its output goes to runs/*.profile
+#   BENCH_MEM        1: after the workloads, the memory phase
+#                    (tests/bench/mem-phase.sh, settings BENCH_MEM_*
+#                    there) on BENCH_MEM_TARGETS; only: the memory
+#                    phase alone; 0 (default here): none
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -51,6 +55,12 @@ ALL_TARGETS="iscsi-null:ktgt iscsi-null:lio iscsi-null:tgt
 iscsi-file:ktgt iscsi-file:lio iscsi-file:tgt
 local-null:ktgt local-null:lio local-null:scsi_debug"
 TARGETS=${BENCH_TARGETS:-$ALL_TARGETS}
+MEM=${BENCH_MEM:-0}
+if [ "$MEM" = only ]; then
+	TARGETS=
+	WORKLOADS=
+fi
+. "$KTGT_REPO/tests/bench/mem-phase.sh"
 # ktgt's null devices leave read buffers untouched, as LIO's rd_nullio,
 # tgt's null and scsi_debug's fake_rw do; the targets iscsi-null:ktgt-zero
 # and local-null:ktgt-zero (not run unless named) zero them.
@@ -67,8 +77,12 @@ command -v tgtd >/dev/null || skip "tgt not installed"
 mkdir -p "$OUT/runs" "$FS"
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
-# The targets on one line, with a blank at each end.
-TARGETS_LINE=" $(tr -s '[:space:]' ' ' <<< "$TARGETS") "
+# The targets to set up on one line, with a blank at each end.
+if [ "$MEM" = 0 ]; then
+	TARGETS_LINE=" $(tr -s '[:space:]' ' ' <<< "$TARGETS") "
+else
+	TARGETS_LINE=" $(tr -s '[:space:]' ' ' <<< "$TARGETS $MEM_TARGETS") "
+fi
 want() {
 	case "$TARGETS_LINE" in *" $1 "*) return 0 ;; esac
 	return 1
@@ -125,7 +139,8 @@ setup_ktgt() {
 		ktgt_mktarget local/benchz
 		ktgt_maplun local/benchz 0 vdisk_nullio/lnullz
 		ktgt_enable local/benchz
-		DEV[local-null:ktgt-zero]=$(ktgt_wait_disk host="$(ktgt_local_host benchz)" serial=LNULLZ)
+		DEV[local-null:ktgt-zero]=$(ktgt_wait_disk \
+			host="$(ktgt_local_host benchz)" serial=LNULLZ)
 	fi
 }
 
@@ -143,7 +158,7 @@ setup_lio() {
 		modprobe "$m" || fail "modprobe $m"
 	done
 	mkdir -p "$LIO_CFS/iscsi" || fail "mkdir $LIO_CFS/iscsi"
-	if want_group iscsi-null || want_group iscsi-file; then
+	if want iscsi-null:lio || want iscsi-file:lio; then
 		lio_rd_null rnull RNULL
 		mkfile "$FS/lio.img"
 		lio_mkdisk lfile "$FS/lio.img" "$SIZE"
@@ -175,7 +190,7 @@ setup_lio() {
 
 TGTD_PID=
 setup_tgt() {
-	want_group iscsi-null || want_group iscsi-file || return 0
+	want iscsi-null:tgt || want iscsi-file:tgt || return 0
 	mkdir -p /var/run/tgtd
 	setsid tgtd -f --iscsi portal=127.0.0.1:3262 > "$ISCSI_LOG/tgtd.log" 2>&1 &
 	TGTD_PID=$!
@@ -249,8 +264,12 @@ setup_scsi_debug
 if want_group iscsi-null || want_group iscsi-file; then
 	iscsi_ini_start
 	iscsi_connect "$IQN_KTGT" 3260 0 1 ktgt
-	iscsi_connect "$IQN_LIO" 3261 0 1 lio
-	iscsi_connect "$IQN_TGT" 3262 1 2 tgt
+	if want iscsi-null:lio || want iscsi-file:lio; then
+		iscsi_connect "$IQN_LIO" 3261 0 1 lio
+	fi
+	if want iscsi-null:tgt || want iscsi-file:tgt; then
+		iscsi_connect "$IQN_TGT" 3262 1 2 tgt
+	fi
 fi
 
 ncpu=$(nproc)
@@ -268,6 +287,7 @@ ncpu=$(nproc)
 	echo "ktgt_iscsi_params=${BENCH_KTGT_ISCSI_PARAMS:-}"
 	echo "nullio_zero_reads=$ZERO_READS"
 	echo "user_hz=$(getconf CLK_TCK)"
+	echo "mem_phase=$MEM"
 } > "$OUT/meta.env"
 
 for t in $TARGETS; do
@@ -275,7 +295,8 @@ for t in $TARGETS; do
 	[ -n "$d" ] || fail "no disk for $t"
 	blk=${d#/dev/}
 	echo none > "/sys/block/$blk/queue/scheduler" 2>/dev/null
-	echo "$t $d qd=$(cat "/sys/block/$blk/device/queue_depth" 2>/dev/null) max_kb=$(cat "/sys/block/$blk/queue/max_sectors_kb")" |
+	echo "$t $d qd=$(cat "/sys/block/$blk/device/queue_depth" 2>/dev/null)" \
+		"max_kb=$(cat "/sys/block/$blk/queue/max_sectors_kb")" |
 		tee -a "$OUT/devices"
 done
 
@@ -299,7 +320,8 @@ fi
 # cpu_ticks: "busy total" of the cpu line of /proc/stat (busy = user +
 # nice + system + irq + softirq; total adds idle, iowait and steal).
 cpu_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8,
+			   $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
 # fio_args WORKLOAD: fio's rw/bs/iodepth for a workload name.
@@ -368,6 +390,7 @@ for w in $WORKLOADS; do
 		done
 	done
 done
+[ "$MEM" = 0 ] || mem_phase
 sgv_snap > "$OUT/sgv.after"
 log "done in $(( $(date +%s) - start ))s"
 pass

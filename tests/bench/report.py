@@ -14,6 +14,13 @@
 # (fio's JSON output). Every figure is the median over the rounds, with
 # the minimum and maximum; CPU per I/O is the guest's busy CPU time in
 # the window divided by the I/Os fio completed in it (IOPS x window).
+#
+# The memory phase (tests/bench/mem-phase.sh), if RESULTS_DIR/mem exists:
+# the sgv pool's hit rate over the steady-state window, the growth of
+# Slab and SUnreclaim (/proc/meminfo) and of every slab cache
+# (/proc/slabinfo) over it, the slab allocations made from ktgt modules
+# per command, and the pool's pages before, during and after the memory
+# hog with the shrinker's calls and fio's errors.
 
 import json
 import os
@@ -82,7 +89,10 @@ def load_runs(resdir):
     meta = read_meta(os.path.join(resdir, "meta.env"))
     user_hz = int(meta.get("user_hz", "100") or 100)
     runs = []
-    with open(os.path.join(resdir, "runs", "index")) as f:
+    index = os.path.join(resdir, "runs", "index")
+    if not os.path.exists(index):
+        return meta, runs
+    with open(index) as f:
         for line in f:
             p = line.split()
             if len(p) != 9:
@@ -220,6 +230,306 @@ def render(meta, runs, summary, rat):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------------
+# The memory phase.
+
+# Steady state "without allocation per command outside the pool": fewer
+# kmalloc()s from ktgt, outside the pool's own functions (which allocate
+# on a miss, counted as such), than one per this many commands (what is
+# left are the connection's NOP-Ins and the like).
+MEM_KMALLOC_MAX_PER_CMD = 0.01
+POOL_FUNCS = ("ktgt_sgv_", "sgv_")
+
+
+def read_kv(path):
+    """NAME=VALUE lines; numbers as int."""
+    out = {}
+    for k, v in read_meta(path).items():
+        try:
+            out[k] = int(v)
+        except ValueError:
+            out[k] = v
+    return out
+
+
+def read_slabinfo(path):
+    """{cache: (active_objs, objsize, num_slabs, pagesperslab)}"""
+    caches = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(("slabinfo", "#")):
+                    continue
+                p = line.split()
+                if len(p) < 6:
+                    continue
+                try:
+                    slabs = int(p[p.index("slabdata") + 2]) \
+                        if "slabdata" in p else 0
+                    caches[p[0]] = (int(p[1]), int(p[3]), slabs, int(p[5]))
+                except (ValueError, IndexError):
+                    continue
+    except OSError:
+        pass
+    return caches
+
+
+def slab_growth(start, end, page_kb=4):
+    """Per cache: objects and KiB (objects x size) gained, slab KiB."""
+    out = {}
+    for name in set(start) | set(end):
+        a = start.get(name, (0, 0, 0, 0))
+        b = end.get(name, (0, 0, 0, 0))
+        size = b[1] or a[1]
+        out[name] = {"objs": b[0] - a[0],
+                     "kb": (b[0] - a[0]) * size / 1024.0,
+                     "slab_kb": (b[2] * b[3] - a[2] * a[3]) * page_kb}
+    return out
+
+
+def read_sites(path):
+    """[(event, count, function, module)] of the kmem hist."""
+    sites = []
+    try:
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 4:
+                    sites.append((p[0], int(p[1]), p[2], p[3]))
+    except (OSError, ValueError):
+        pass
+    return sites
+
+
+SAMPLE_KEYS = ["t", "phase", "cached_pages", "busy_pages", "allocated_pages",
+               "hits", "misses", "shrunk_pages", "shrink_scans",
+               "purged_pages", "avail_kb"]
+
+
+def read_samples(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) != len(SAMPLE_KEYS):
+                    continue
+                try:
+                    row = {k: (v if k == "phase" else int(v))
+                           for k, v in zip(SAMPLE_KEYS, p)}
+                except ValueError:
+                    continue
+                out.append(row)
+    except OSError:
+        pass
+    return out
+
+
+def fio_errors(path):
+    """(total I/Os, jobs with an error) of fio's JSON, or (None, None)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+        doc = json.loads(text[text.index("{"):])
+    except (OSError, ValueError):
+        return None, None
+    ios = errs = 0
+    for job in doc.get("jobs", []):
+        if job.get("error"):
+            errs += 1
+        for side in ("read", "write"):
+            ios += int(job.get(side, {}).get("total_ios", 0))
+    return ios, errs
+
+
+def pool_pages(snap):
+    return snap.get("sgv_cached_pages", 0) + snap.get("sgv_busy_pages", 0)
+
+
+def mem_report(resdir):
+    """The memory phase's figures, or None if it did not run."""
+    d = os.path.join(resdir, "mem")
+    start = read_kv(os.path.join(d, "snap.start"))
+    end = read_kv(os.path.join(d, "snap.end"))
+    if not start or not end:
+        return None
+    env = read_meta(os.path.join(d, "env"))
+
+    def delta(key, a=start, b=end):
+        return b.get(key, 0) - a.get(key, 0)
+
+    hits, misses = delta("sgv_hits"), delta("sgv_misses")
+    reads, writes = delta("cmds_reads"), delta("cmds_writes")
+    cmds = reads + writes + delta("cmds_other")
+    sites = read_sites(os.path.join(d, "kmem_sites"))
+    kmalloc = sum(n for e, n, _, _ in sites if e == "kmalloc")
+    outside = sum(n for e, n, f, _ in sites
+                  if e == "kmalloc" and not f.startswith(POOL_FUNCS))
+    kcache = sum(n for e, n, _, _ in sites if e == "kmem_cache_alloc")
+    growth = slab_growth(read_slabinfo(os.path.join(d, "slabinfo.start")),
+                         read_slabinfo(os.path.join(d, "slabinfo.end")))
+    objs = sum(g["objs"] for g in growth.values())
+    top = sorted(growth.items(), key=lambda kv: -abs(kv[1]["kb"]))[:8]
+    per = (lambda n: n / cmds if cmds else None)
+    steady = {
+        "secs": delta("t"),
+        "commands": cmds, "reads": reads, "writes": writes,
+        "sgv_hits": hits, "sgv_misses": misses,
+        "hit_rate": hits / (hits + misses) if hits + misses else None,
+        "pool_pages_start": start.get("sgv_allocated_pages"),
+        "pool_pages_end": end.get("sgv_allocated_pages"),
+        "purged_pages": delta("sgv_purged_pages"),
+        "shrunk_pages": delta("sgv_shrunk_pages"),
+        "slab_kb": delta("meminfo_Slab"),
+        "sunreclaim_kb": delta("meminfo_SUnreclaim"),
+        "slab_objs": objs,
+        "slab_objs_per_cmd": per(objs),
+        "kmalloc_ktgt": kmalloc,
+        "kmalloc_ktgt_per_cmd": per(kmalloc),
+        "kmalloc_outside_pool": outside,
+        "kmalloc_outside_pool_per_cmd": per(outside),
+        "misses_per_cmd": per(misses),
+        "kmem_cache_alloc_ktgt": kcache,
+        "kmem_cache_alloc_ktgt_per_cmd": per(kcache),
+        "kmem_sites": [{"event": e, "count": n, "function": f,
+                        "module": m, "per_cmd": per(n)}
+                       for e, n, f, m in sites],
+        "kmem_traced": not os.path.exists(
+            os.path.join(d, "kmem_sites.err")),
+        "top_slab_growth": [dict(cache=k, **v) for k, v in top],
+    }
+    steady["pool_only"] = bool(
+        cmds and steady["kmem_traced"] and
+        outside / cmds < MEM_KMALLOC_MAX_PER_CMD)
+
+    hog = None
+    h0 = read_kv(os.path.join(d, "snap.hog0"))
+    h1 = read_kv(os.path.join(d, "snap.hog"))
+    after = read_kv(os.path.join(d, "snap.after"))
+    if h0 and h1 and after:
+        samples = read_samples(os.path.join(d, "samples"))
+        during = [r for r in samples if r["phase"] == "hog"] or [h1]
+        during_pages = [r["cached_pages"] + r["busy_pages"]
+                        if "cached_pages" in r else pool_pages(r)
+                        for r in during]
+        during_pages.append(pool_pages(h1))
+        avail = [r["avail_kb"] for r in during if "avail_kb" in r]
+        hog_mib, hog_rc = None, None
+        try:
+            with open(os.path.join(d, "hog.log")) as f:
+                for line in f:
+                    for w in line.split():
+                        if w.startswith("hog_mib="):
+                            hog_mib = max(hog_mib or 0, int(w[8:]))
+                        elif w.startswith("rc="):
+                            hog_rc = int(w[3:])
+        except (OSError, ValueError):
+            pass
+        hog = {
+            "pool_pages_before": pool_pages(h0),
+            "pool_pages_during_min": min(during_pages),
+            "pool_pages_during_end": pool_pages(h1),
+            "pool_pages_after": pool_pages(after),
+            "shrink_counts": delta("sgv_shrink_counts", h0, h1),
+            "shrink_scans": delta("sgv_shrink_scans", h0, h1),
+            "shrunk_pages": delta("sgv_shrunk_pages", h0, h1),
+            "misses_during": delta("sgv_misses", h0, h1),
+            "commands_during": sum(delta(k, h0, h1) for k in (
+                "cmds_reads", "cmds_writes", "cmds_other")),
+            "commands_after": sum(delta(k, h1, after) for k in (
+                "cmds_reads", "cmds_writes", "cmds_other")),
+            "avail_kb_before": h0.get("meminfo_MemAvailable"),
+            "avail_kb_during_min": min(avail) if avail else
+            h1.get("meminfo_MemAvailable"),
+            "hog_mib": hog_mib, "hog_rc": hog_rc,
+        }
+        hog["pool_shrank"] = bool(
+            hog["shrunk_pages"] > 0 and
+            hog["pool_pages_during_min"] < hog["pool_pages_before"])
+    ios, errs = fio_errors(os.path.join(d, "fio.json"))
+    try:
+        with open(os.path.join(d, "fio.rc")) as f:
+            rc = int(f.read().strip())
+    except (OSError, ValueError):
+        rc = None
+    fio = {"rc": rc, "ios": ios, "jobs_with_errors": errs,
+           "ok": rc == 0 and errs == 0 and bool(ios)}
+    return {"env": env, "steady": steady, "hog": hog, "fio": fio}
+
+
+def _f(v, spec="%.0f"):
+    return "-" if v is None else spec % v
+
+
+def render_mem(m):
+    s, h, fio, env = m["steady"], m["hog"], m["fio"], m["env"]
+    lines = ["", "== memory (sgv pool, slab) on %s: fio %s" % (
+        env.get("targets", "?"), env.get("fio_args", "?"))]
+    lines.append("steady state, %ss after %ss of warm-up: %d commands "
+                 "(%d reads, %d writes)" % (
+                     s["secs"], env.get("warmup", "?"), s["commands"],
+                     s["reads"], s["writes"]))
+    lines.append("  sgv pool: hit rate %s (%d hits, %d misses), pool pages "
+                 "%s -> %s, purged %d, shrunk %d" % (
+                     _f(s["hit_rate"] and 100 * s["hit_rate"], "%.3f%%"),
+                     s["sgv_hits"], s["sgv_misses"],
+                     _f(s["pool_pages_start"]), _f(s["pool_pages_end"]),
+                     s["purged_pages"], s["shrunk_pages"]))
+    lines.append("  slab: Slab %+d KiB, SUnreclaim %+d KiB, objects %+d "
+                 "(%s per command)" % (
+                     s["slab_kb"], s["sunreclaim_kb"], s["slab_objs"],
+                     _f(s["slab_objs_per_cmd"], "%+.4f")))
+    if s["kmem_traced"]:
+        lines.append("  allocations from ktgt modules per command: "
+                     "kmalloc %s (%d), kmem_cache_alloc %s (%d)" % (
+                         _f(s["kmalloc_ktgt_per_cmd"], "%.4f"),
+                         s["kmalloc_ktgt"],
+                         _f(s["kmem_cache_alloc_ktgt_per_cmd"], "%.4f"),
+                         s["kmem_cache_alloc_ktgt"]))
+        for site in s["kmem_sites"][:8]:
+            lines.append("    %-16s %8d  %s per command  %s [%s]" % (
+                site["event"], site["count"],
+                _f(site["per_cmd"], "%.4f"), site["function"],
+                site["module"]))
+    else:
+        lines.append("  allocations per command: not traced (no hist "
+                     "triggers)")
+    lines.append("  caches that grew most (objects, KiB):")
+    for c in s["top_slab_growth"]:
+        lines.append("    %-28s %+8d %+10.1f" % (c["cache"], c["objs"],
+                                                 c["kb"]))
+    lines.append("  no allocation per command outside the pool: %s "
+                 "(kmalloc outside the pool %s per command; pool misses "
+                 "%s per command)" % (
+                     "yes" if s["pool_only"] else "NO",
+                     _f(s["kmalloc_outside_pool_per_cmd"], "%.4f"),
+                     _f(s["misses_per_cmd"], "%.5f")))
+    if h:
+        lines.append("memory hog (%s MiB, MemAvailable %s -> %s MiB; "
+                     "exit %s): pool pages before %d, during %d (min) / "
+                     "%d (end), after %d" % (
+                         _f(h["hog_mib"]),
+                         _f(h["avail_kb_before"] and
+                            h["avail_kb_before"] / 1024),
+                         _f(h["avail_kb_during_min"] and
+                            h["avail_kb_during_min"] / 1024),
+                         _f(h["hog_rc"]), h["pool_pages_before"],
+                         h["pool_pages_during_min"],
+                         h["pool_pages_during_end"],
+                         h["pool_pages_after"]))
+        lines.append("  shrinker: %d count calls, %d scan calls, %d pages "
+                     "freed; %d misses rebuilt buffers; %d commands during "
+                     "the hog, %d after; pool gave memory back: %s" % (
+                         h["shrink_counts"], h["shrink_scans"],
+                         h["shrunk_pages"], h["misses_during"],
+                         h["commands_during"], h["commands_after"],
+                         "yes" if h["pool_shrank"] else "NO"))
+    lines.append("fio: rc %s, %s I/Os, %s job(s) with errors: %s" % (
+        _f(fio["rc"]), _f(fio["ios"]), _f(fio["jobs_with_errors"]),
+        "ok" if fio["ok"] else "FAILED"))
+    return lines
+
+
 def workload_order(w):
     order = ["rr4k-qd1", "rw4k-qd1", "rr4k-qd32", "rw4k-qd32",
              "sr1m-qd8", "sw1m-qd8"]
@@ -230,9 +540,13 @@ def report(resdir):
     meta, runs = load_runs(resdir)
     summary = summarize(runs)
     rat = ratios(summary)
+    mem = mem_report(resdir)
     doc = {"meta": meta, "note": NOTE, "summary": summary, "ratios": rat,
-           "runs": runs}
-    return doc, render(meta, runs, summary, rat)
+           "runs": runs, "mem": mem}
+    text = render(meta, runs, summary, rat)
+    if mem:
+        text += "\n".join(render_mem(mem)) + "\n"
+    return doc, text
 
 
 # ---------------------------------------------------------------------
@@ -295,8 +609,127 @@ def self_test():
     assert "WARNING: 1 fio run(s) failed" in text, text
     assert "only the ratios" in text
     json.dumps(doc)
+    assert doc["mem"] is None
+    _mem_self_test(d)
     print("report.py self-test: PASS")
     return 0
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _kv(**kw):
+    return "".join("%s=%s\n" % kv for kv in kw.items())
+
+
+def _slabinfo(caches):
+    head = ("slabinfo - version: 2.1\n# name <active_objs> <num_objs> "
+            "<objsize> <objperslab> <pagesperslab> : tunables <limit> "
+            "<batchcount> <sharedfactor> : slabdata <active_slabs> "
+            "<num_slabs> <sharedavail>\n")
+    return head + "".join(
+        "%-17s %6d %6d %4d %3d %2d : tunables 0 0 0 : slabdata %4d %4d 0\n"
+        % (n, objs, objs, size, 8, 1, slabs, slabs)
+        for n, objs, size, slabs in caches)
+
+
+def _mem_self_test(d):
+    """The memory phase's figures from synthetic snapshots."""
+    m = os.path.join(d, "mem")
+    os.makedirs(m)
+    _write(os.path.join(m, "env"), "targets=iscsi-null:ktgt\nwarmup=30\n")
+    pool = dict(sgv_allocated_pages=500, sgv_cached_pages=400,
+                sgv_busy_pages=20, sgv_purged_pages=0, sgv_shrunk_pages=0,
+                sgv_shrink_counts=0, sgv_shrink_scans=0)
+    _write(os.path.join(m, "snap.start"), _kv(
+        t=1000, sgv_hits=100, sgv_misses=10, meminfo_Slab=50000,
+        meminfo_SUnreclaim=20000, meminfo_MemAvailable=2000000,
+        cmds_reads=1000, cmds_writes=1000, cmds_other=5, **pool))
+    # 100000 commands, 100000 hits and no miss in 300 s.
+    end = dict(t=1300, sgv_hits=100100, sgv_misses=10, meminfo_Slab=50400,
+               meminfo_SUnreclaim=20100, meminfo_MemAvailable=2000000,
+               cmds_reads=51000, cmds_writes=51000, cmds_other=5, **pool)
+    _write(os.path.join(m, "snap.end"), _kv(**end))
+    _write(os.path.join(m, "slabinfo.start"), _slabinfo(
+        [("kis_task", 100, 512, 13), ("kmalloc-64", 1000, 64, 16)]))
+    _write(os.path.join(m, "slabinfo.end"), _slabinfo(
+        [("kis_task", 132, 512, 17), ("kmalloc-64", 1100, 64, 18)]))
+    _write(os.path.join(m, "kmem_sites"),
+           "kmem_cache_alloc 100000 kis_rx_pdu ktgt_iscsi\n"
+           "kmalloc 60 kis_ctl_alloc ktgt_iscsi\n")
+    _write(os.path.join(m, "snap.hog0"), _kv(**dict(end, t=1301)))
+    hog = dict(end, t=1400, sgv_cached_pages=30, sgv_busy_pages=0,
+               sgv_shrunk_pages=600, sgv_shrink_counts=50,
+               sgv_shrink_scans=20, sgv_misses=40, cmds_reads=51500,
+               meminfo_MemAvailable=70000)
+    _write(os.path.join(m, "snap.hog"), _kv(**hog))
+    _write(os.path.join(m, "snap.after"), _kv(**dict(
+        hog, t=1430, sgv_cached_pages=380, sgv_busy_pages=10,
+        cmds_reads=51800)))
+    _write(os.path.join(m, "samples"),
+           "0 steady 400 20 500 100 10 0 0 0 2000000\n"
+           "5 hog 5 0 100 100200 30 500 15 0 61440\n"
+           "10 hog 30 0 120 100300 40 600 20 0 65536\n")
+    _write(os.path.join(m, "hog.log"), "t=3 filled hog_mib=2800 avail_mib=60"
+           "\ndone hog_mib=2816\nrc=0\n")
+    _write(os.path.join(m, "fio.json"), json.dumps({"jobs": [
+        {"error": 0, "read": {"total_ios": 60000},
+         "write": {"total_ios": 60000}}]}))
+    _write(os.path.join(m, "fio.rc"), "0\n")
+
+    doc, text = report(d)
+    mem = doc["mem"]
+    st, hg = mem["steady"], mem["hog"]
+    assert st["secs"] == 300 and st["commands"] == 100000, st
+    assert st["hit_rate"] == 1.0 and st["sgv_misses"] == 0, st
+    assert st["slab_kb"] == 400 and st["sunreclaim_kb"] == 100, st
+    assert st["slab_objs"] == 132, st
+    assert abs(st["slab_objs_per_cmd"] - 0.00132) < 1e-12, st
+    assert abs(st["kmalloc_ktgt_per_cmd"] - 0.0006) < 1e-12, st
+    assert st["kmem_cache_alloc_ktgt_per_cmd"] == 1.0, st
+    top = st["top_slab_growth"][0]
+    assert top["cache"] == "kis_task" and top["kb"] == 16.0, top
+    assert top["slab_kb"] == 16, top
+    assert st["pool_only"] is True, st
+    assert hg["pool_pages_before"] == 420, hg
+    assert hg["pool_pages_during_min"] == 5, hg
+    assert hg["pool_pages_during_end"] == 30, hg
+    assert hg["pool_pages_after"] == 390, hg
+    assert hg["shrink_scans"] == 20 and hg["shrunk_pages"] == 600, hg
+    assert hg["misses_during"] == 30 and hg["commands_during"] == 500, hg
+    assert hg["commands_after"] == 300, hg
+    assert hg["avail_kb_during_min"] == 61440, hg
+    assert hg["hog_mib"] == 2816 and hg["hog_rc"] == 0, hg
+    assert hg["pool_shrank"] is True, hg
+    assert mem["fio"]["ok"] and mem["fio"]["ios"] == 120000, mem["fio"]
+    assert "hit rate 100.000% (100000 hits, 0 misses)" in text, text
+    assert "before 420, during 5 (min) / 30 (end), after 390" in text, text
+    assert "outside the pool: yes" in text and "back: yes" in text, text
+    assert "kmalloc 0.0006 (60)" in text, text
+    json.dumps(doc)
+
+    # A miss is the pool growing (its own kmalloc counts as such); a
+    # kmalloc per command elsewhere is not "pool only"; a job with an
+    # error fails fio.
+    _write(os.path.join(m, "snap.end"), _kv(**dict(end, sgv_misses=1010)))
+    _write(os.path.join(m, "kmem_sites"),
+           "kmalloc 1000 ktgt_sgv_alloc ktgt_core\n")
+    _write(os.path.join(m, "fio.json"), json.dumps({"jobs": [
+        {"error": 5, "read": {"total_ios": 10}}]}))
+    doc, text = report(d)
+    st = doc["mem"]["steady"]
+    assert st["sgv_misses"] == 1000 and st["misses_per_cmd"] == 0.01, st
+    assert abs(st["hit_rate"] - 100000 / 101000.0) < 1e-12, st
+    assert st["pool_only"] is True and st["kmalloc_outside_pool"] == 0, st
+    assert doc["mem"]["fio"]["ok"] is False
+    assert "outside the pool: yes" in text and "FAILED" in text, text
+    _write(os.path.join(m, "snap.end"), _kv(**end))
+    _write(os.path.join(m, "kmem_sites"), "kmalloc 100000 f ktgt_core\n")
+    doc, text = report(d)
+    assert doc["mem"]["steady"]["pool_only"] is False
+    assert "outside the pool: NO (kmalloc outside the pool 1.0000" in text
 
 
 def main(argv):
@@ -327,7 +760,7 @@ def main(argv):
         with open(jpath, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")
-    return 0 if doc["summary"] else 1
+    return 0 if doc["summary"] or doc["mem"] else 1
 
 
 if __name__ == "__main__":

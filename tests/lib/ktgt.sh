@@ -431,3 +431,65 @@ ktgt_local_tmf() {
 	ktgt_write "$KTGT_CFS/targets/local/$1/test_tmf" "$2 $3 ${4:-0}"
 	cat "$KTGT_CFS/targets/local/$1/test_tmf"
 }
+
+# ---------------------------------------------------------------------
+# Slab allocations per call site (the sgv pool's tests and make bench).
+
+KTGT_TRACEFS=/sys/kernel/tracing
+# The kmem events counted: kmalloc (kmalloc(), kzalloc(), kcalloc() and
+# the kmalloc() a small kvmalloc() makes) and kmem_cache_alloc
+# (allocations from named caches).
+KTGT_KMEM_EVENTS="kmalloc kmem_cache_alloc"
+KTGT_KMEM_HIST="hist:keys=call_site.sym:vals=hitcount:size=8192"
+
+# ktgt_kmem_trace_start [paused]: count every slab allocation by call
+# site (hist triggers on the KTGT_KMEM_EVENTS) until
+# ktgt_kmem_trace_stop; with "paused", set the counters up (they take
+# some slab memory themselves) but count only after ktgt_kmem_trace_cont.
+# Returns 1 if the kernel cannot (no tracefs or no hist triggers).
+ktgt_kmem_trace_start() {
+	local e
+	[ -d "$KTGT_TRACEFS/events" ] ||
+		mount -t tracefs nodev "$KTGT_TRACEFS" 2>/dev/null || return 1
+	for e in $KTGT_KMEM_EVENTS; do
+		[ -w "$KTGT_TRACEFS/events/kmem/$e/trigger" ] || return 1
+		echo "$KTGT_KMEM_HIST${1:+:pause}" >> \
+			"$KTGT_TRACEFS/events/kmem/$e/trigger" || return 1
+	done
+}
+
+# ktgt_kmem_trace_cont / ktgt_kmem_trace_pause: zero the counts and start
+# counting / stop counting, keeping the counts.
+ktgt_kmem_trace_cont() {
+	local e
+	for e in $KTGT_KMEM_EVENTS; do
+		echo "$KTGT_KMEM_HIST:clear" >> "$KTGT_TRACEFS/events/kmem/$e/trigger"
+		echo "$KTGT_KMEM_HIST:cont" >> "$KTGT_TRACEFS/events/kmem/$e/trigger"
+	done
+}
+
+ktgt_kmem_trace_pause() {
+	local e
+	for e in $KTGT_KMEM_EVENTS; do
+		echo "$KTGT_KMEM_HIST:pause" >> "$KTGT_TRACEFS/events/kmem/$e/trigger"
+	done
+}
+
+# ktgt_kmem_trace_stop: stop counting and print one line per call site
+# in a ktgt module: "EVENT COUNT FUNCTION MODULE", most frequent first.
+ktgt_kmem_trace_stop() {
+	local e t
+	for e in $KTGT_KMEM_EVENTS; do
+		t=$KTGT_TRACEFS/events/kmem/$e
+		[ -r "$t/hist" ] || continue
+		# { call_site: [ffffffffc0a1b2c3] kis_rx_pdu [ktgt_iscsi] }
+		#   hitcount: 400   ->   400 kis_rx_pdu ktgt_iscsi
+		awk '$1 == "{" && $2 == "call_site:" && $5 ~ /^\[ktgt_/ {
+			m = $5; gsub(/[][]/, "", m)
+			for (i = 6; i < NF; i++)
+				if ($i == "hitcount:")
+					print $(i + 1), $4, m
+		}' "$t/hist" | sort -rn | sed "s/^/$e /"
+		echo "!$KTGT_KMEM_HIST" >> "$t/trigger" 2>/dev/null
+	done
+}
