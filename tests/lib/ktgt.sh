@@ -228,6 +228,50 @@ ktgt_local_nexuses() {
 	done
 }
 
+# ktgt_session_of INITIATOR: the sysfs directory of INITIATOR's session.
+ktgt_session_of() {
+	local d
+	for d in "$KTGT_SYSFS"/sessions/*/; do
+		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
+			{ echo "${d%/}"; return 0; }
+	done
+	fail "no session of $1"
+}
+
+# READs held in the core for task management tests (the device's
+# delay_ms keeps them there). ktgt_held_reads SG_A SESS_A SG_B SESS_B
+# starts a READ(10) of 8 blocks on each /dev/sgN in the background
+# (sg_raw -vvv; output and "rc=N" in /tmp/held-a.out, /tmp/held-b.out)
+# and returns once both sessions (ktgt_session_of) have a command in the
+# core; ktgt_held_wait waits for both. ktgt_read_good OUT and
+# ktgt_read_aborted OUT (TASK ABORTED, or the initiator's DID_RESET)
+# judge one output, ktgt_read_summary OUT shows it on one line.
+KTGT_READ10="28 00 00 00 00 00 00 00 08 00"
+ktgt_held_reads() {
+	local i
+	KTGT_HELD_PIDS=()
+	{ sg_raw -vvv -r 4096 -t 60 "$1" $KTGT_READ10 2>&1; echo "rc=$?"; } \
+		> /tmp/held-a.out &
+	KTGT_HELD_PIDS+=($!)
+	{ sg_raw -vvv -r 4096 -t 60 "$3" $KTGT_READ10 2>&1; echo "rc=$?"; } \
+		> /tmp/held-b.out &
+	KTGT_HELD_PIDS+=($!)
+	for ((i = 0; i < 300; i++)); do
+		[ "$(cat "$2/nr_cmds")" -ge 1 ] &&
+		[ "$(cat "$4/nr_cmds")" -ge 1 ] && return 0
+		sleep 0.02
+	done
+	fail "the READs were never in the core together"
+}
+ktgt_held_wait() { wait "${KTGT_HELD_PIDS[@]}"; }
+ktgt_read_good() { grep -q '^rc=0$' "$1"; }
+ktgt_read_aborted() {
+	! grep -q '^rc=0$' "$1" && grep -qE 'Task Aborted|DID_RESET' "$1"
+}
+ktgt_read_summary() {
+	grep -E 'SCSI Status|transport error|^rc=' "$1" | tr '\n' ' '
+}
+
 # ktgt_scsi_devs HOST: the H:C:T:L of the SCSI devices of HOST, one per
 # line, in LUN order.
 ktgt_scsi_devs() {

@@ -29,17 +29,8 @@ for sg in "$sga" "$sgb"; do
 	expect_eq "$(ktgt_tur "$sg")" GOOD "TUR on $sg"
 done
 
-# session_of INITIATOR: the session's sysfs directory.
-session_of() {
-	local d
-	for d in "$KTGT_SYSFS"/sessions/*/; do
-		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
-			{ echo "${d%/}"; return 0; }
-	done
-	fail "no session of $1"
-}
-sess_a=$(session_of local:a)
-sess_b=$(session_of local:b)
+sess_a=$(ktgt_session_of local:a)
+sess_b=$(ktgt_session_of local:b)
 
 delay=8000
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay

@@ -31,16 +31,8 @@ for sg in "$sga" "$sgb"; do
 	expect_eq "$(ktgt_tur "$sg")" "02 06/29/00" "POWER ON on $sg"
 done
 
-session_of() {
-	local d
-	for d in "$KTGT_SYSFS"/sessions/*/; do
-		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
-			{ echo "${d%/}"; return 0; }
-	done
-	fail "no session of $1"
-}
-sess_a=$(session_of local:a)
-sess_b=$(session_of local:b)
+sess_a=$(ktgt_session_of local:a)
+sess_b=$(ktgt_session_of local:b)
 
 # mode_select SG BYTE3 BYTE5: MODE SELECT(6) of the control page with
 # QERR in BYTE3 and TAS in BYTE5, as ktgt_sense prints it.
@@ -76,61 +68,36 @@ expect_eq "$(ktgt_sense_decode "${out#*sense=}")" "key=05 asc=26 ascq=00 sks=8a0
 expect_eq "$(mode_byte3 "$sga" 0)" 00 "QERR still 00b"
 
 delay=6000
-read10="28 00 00 00 00 00 00 00 08 00"
-read_bg() {
-	{ sg_raw -vvv -r 4096 -t 60 "$1" $read10 2>&1; echo "rc=$?"; } \
-		> "$2" &
-}
-# both_reads: a READ in flight on each session, both in the core.
-both_reads() {
-	local i
-	read_bg "$sga" /tmp/sem-a.out
-	pid_a=$!
-	read_bg "$sgb" /tmp/sem-b.out
-	pid_b=$!
-	for ((i = 0; i < 300; i++)); do
-		[ "$(cat "$sess_a/nr_cmds")" -ge 1 ] &&
-		[ "$(cat "$sess_b/nr_cmds")" -ge 1 ] && return 0
-		sleep 0.02
-	done
-	fail "the READs were never in the core together"
-}
-aborted() {	# OUT: the READ ended aborted (TASK ABORTED / DID_RESET)
-	! grep -q '^rc=0$' "$1" && grep -qE 'Task Aborted|DID_RESET' "$1"
-}
-good() { grep -q '^rc=0$' "$1"; }
-summary() { grep -E 'SCSI Status|transport error|^rc=' "$1" | tr '\n' ' '; }
 # fault_a: a CHECK CONDITION on nexus a while both READs are held.
 fault_a() {
-	both_reads
+	ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 	expect_eq "$(ktgt_status "$sga" -r 512 28 00 10 00 00 00 00 00 01 00)" \
 		"02 05/21/00" "$1: READ past the capacity on a"
-	wait $pid_a
-	wait $pid_b
-	log "$1: a: $(summary /tmp/sem-a.out); b: $(summary /tmp/sem-b.out)"
+	ktgt_held_wait
+	log "$1: a: $(ktgt_read_summary /tmp/held-a.out); b: $(ktgt_read_summary /tmp/held-b.out)"
 }
 
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
 
 # --- QErr 00b ---
 fault_a "QErr 00b"
-good /tmp/sem-a.out || fail "QErr 00b: a's READ failed: $(summary /tmp/sem-a.out)"
-good /tmp/sem-b.out || fail "QErr 00b: b's READ failed: $(summary /tmp/sem-b.out)"
+ktgt_read_good /tmp/held-a.out || fail "QErr 00b: a's READ failed: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_good /tmp/held-b.out || fail "QErr 00b: b's READ failed: $(ktgt_read_summary /tmp/held-b.out)"
 
 # --- QErr 01b, TAS 1 ---
 set_mode "$sga" 02 40
 expect_eq "$(mode_byte3 "$sga" 0)" 02 "QERR current 01b"
 fault_a "QErr 01b TAS 1"
-aborted /tmp/sem-a.out || fail "QErr 01b: a's READ not aborted: $(summary /tmp/sem-a.out)"
-aborted /tmp/sem-b.out || fail "QErr 01b: b's READ not aborted: $(summary /tmp/sem-b.out)"
+ktgt_read_aborted /tmp/held-a.out || fail "QErr 01b: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_aborted /tmp/held-b.out || fail "QErr 01b: b's READ not aborted: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "QErr 01b TAS 1: no unit attention on b"
 expect_eq "$(ktgt_tur "$sga")" GOOD "QErr 01b TAS 1: no unit attention on a"
 
 # --- QErr 01b, TAS 0 ---
 set_mode "$sga" 02 00
 fault_a "QErr 01b TAS 0"
-aborted /tmp/sem-a.out || fail "QErr 01b TAS 0: a's READ not aborted: $(summary /tmp/sem-a.out)"
-good /tmp/sem-b.out && fail "QErr 01b TAS 0: b's READ was not aborted"
+ktgt_read_aborted /tmp/held-a.out || fail "QErr 01b TAS 0: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_good /tmp/held-b.out && fail "QErr 01b TAS 0: b's READ was not aborted"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2f/00" \
 	"QErr 01b TAS 0: b: COMMANDS CLEARED BY ANOTHER INITIATOR"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: reported once"
@@ -140,14 +107,14 @@ expect_eq "$(ktgt_tur "$sga")" GOOD "QErr 01b TAS 0: no unit attention on a"
 set_mode "$sga" 06 40
 expect_eq "$(mode_byte3 "$sga" 0)" 06 "QERR current 11b"
 fault_a "QErr 11b"
-aborted /tmp/sem-a.out || fail "QErr 11b: a's READ not aborted: $(summary /tmp/sem-a.out)"
-good /tmp/sem-b.out || fail "QErr 11b: b's READ aborted: $(summary /tmp/sem-b.out)"
+ktgt_read_aborted /tmp/held-a.out || fail "QErr 11b: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_good /tmp/held-b.out || fail "QErr 11b: b's READ aborted: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "QErr 11b: no unit attention on b"
 
 set_mode "$sga" 00 40
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
-expect_eq "$(ktgt_status "$sga" -r 4096 $read10)" GOOD "READ on a"
-expect_eq "$(ktgt_status "$sgb" -r 4096 $read10)" GOOD "READ on b"
+expect_eq "$(ktgt_status "$sga" -r 4096 $KTGT_READ10)" GOOD "READ on a"
+expect_eq "$(ktgt_status "$sgb" -r 4096 $KTGT_READ10)" GOOD "READ on b"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all

@@ -50,48 +50,16 @@ for fn in abort_task_set clear_task_set lun_reset query_task_set \
 	expect_eq "$(ktgt_local_tmf a $fn 7)" "$fn INCORRECT_LUN" "$fn on absent LUN 7"
 done
 
-session_of() {
-	local d
-	for d in "$KTGT_SYSFS"/sessions/*/; do
-		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
-			{ echo "${d%/}"; return 0; }
-	done
-	fail "no session of $1"
-}
-sess_a=$(session_of local:a)
-sess_b=$(session_of local:b)
+sess_a=$(ktgt_session_of local:a)
+sess_b=$(ktgt_session_of local:b)
 
 delay=8000
-read10="28 00 00 00 00 00 00 00 08 00"
-read_bg() {
-	{ sg_raw -vvv -r 4096 -t 60 "$1" $read10 2>&1; echo "rc=$?"; } \
-		> "$2" &
-}
-# both_reads: a READ in flight on each session, both in the core.
-both_reads() {
-	local i
-	read_bg "$sga" /tmp/sem-a.out
-	pid_a=$!
-	read_bg "$sgb" /tmp/sem-b.out
-	pid_b=$!
-	for ((i = 0; i < 300; i++)); do
-		[ "$(cat "$sess_a/nr_cmds")" -ge 1 ] &&
-		[ "$(cat "$sess_b/nr_cmds")" -ge 1 ] && return 0
-		sleep 0.02
-	done
-	fail "the READs were never in the core together"
-}
-aborted() {	# OUT: the READ ended aborted (TASK ABORTED / DID_RESET)
-	! grep -q '^rc=0$' "$1" && grep -qE 'Task Aborted|DID_RESET' "$1"
-}
-good() { grep -q '^rc=0$' "$1"; }
-summary() { grep -E 'SCSI Status|transport error|^rc=' "$1" | tr '\n' ' '; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
 
 # --- QUERY TASK, QUERY TASK SET, ABORT TASK SET ---
-both_reads
+ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 read -r lun tag < "$KTGT_CFS/targets/local/a/test_tasks"
 [ -n "$tag" ] || fail "no task listed in test_tasks"
 expect_eq "$(ktgt_local_tmf a query_task 0 "$tag")" "query_task SUCCEEDED" \
@@ -117,13 +85,12 @@ log "b's TMF and INQUIRY took $((t1 - t0)) ms during a's ABORT TASK SET"
 wait $pid_tmf
 took=$(( $(ms) - start ))
 expect_eq "$(cat /tmp/sem-ats.out)" "abort_task_set COMPLETE" "ABORT TASK SET"
-wait $pid_a
-wait $pid_b
-log "ABORT TASK SET took $took ms; a: $(summary /tmp/sem-a.out); b: $(summary /tmp/sem-b.out)"
+ktgt_held_wait
+log "ABORT TASK SET took $took ms; a: $(ktgt_read_summary /tmp/held-a.out); b: $(ktgt_read_summary /tmp/held-b.out)"
 [ "$took" -ge $((delay / 2)) ] ||
 	fail "ABORT TASK SET answered after $took ms, before the stuck READ returned"
-aborted /tmp/sem-a.out || fail "a's READ was not aborted: $(summary /tmp/sem-a.out)"
-good /tmp/sem-b.out || fail "b's READ was aborted by a's ABORT TASK SET: $(summary /tmp/sem-b.out)"
+ktgt_read_aborted /tmp/held-a.out || fail "a's READ was not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_good /tmp/held-b.out || fail "b's READ was aborted by a's ABORT TASK SET: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_local_tmf a query_task 0 "$tag")" "query_task COMPLETE" \
 	"QUERY TASK of the aborted task"
 expect_eq "$(ktgt_local_tmf a abort_task 0 "$tag")" "abort_task COMPLETE" \
@@ -133,12 +100,11 @@ expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set COMPLETE" \
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b after a's ABORT TASK SET: no unit attention"
 
 # --- CLEAR TASK SET, TAS = 1 (default) ---
-both_reads
+ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" "CLEAR TASK SET"
-wait $pid_a
-wait $pid_b
-aborted /tmp/sem-a.out || fail "CLEAR TASK SET: a's READ not aborted: $(summary /tmp/sem-a.out)"
-aborted /tmp/sem-b.out || fail "CLEAR TASK SET: b's READ not aborted: $(summary /tmp/sem-b.out)"
+ktgt_held_wait
+ktgt_read_aborted /tmp/held-a.out || fail "CLEAR TASK SET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_aborted /tmp/held-b.out || fail "CLEAR TASK SET: b's READ not aborted: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b after CLEAR TASK SET with TAS=1"
 
 # --- CLEAR TASK SET, TAS = 0 ---
@@ -151,12 +117,11 @@ mode_select() {
 expect_eq "$(mode_select "$sga" 00 00)" GOOD "MODE SELECT TAS=0"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: TUR"
-both_reads
+ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" \
 	"CLEAR TASK SET with TAS=0"
-wait $pid_a
-wait $pid_b
-good /tmp/sem-b.out && fail "CLEAR TASK SET (TAS=0): b's READ was not aborted"
+ktgt_held_wait
+ktgt_read_good /tmp/held-b.out && fail "CLEAR TASK SET (TAS=0): b's READ was not aborted"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2f/00" \
 	"b: COMMANDS CLEARED BY ANOTHER INITIATOR"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: reported once"
@@ -165,31 +130,29 @@ expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT TAS=1"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 
 # --- I_T NEXUS RESET ---
-both_reads
+ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 expect_eq "$(ktgt_local_tmf a nexus_reset 0)" "nexus_reset COMPLETE" "I_T NEXUS RESET"
-wait $pid_a
-wait $pid_b
-aborted /tmp/sem-a.out || fail "I_T NEXUS RESET: a's READ not aborted: $(summary /tmp/sem-a.out)"
-good /tmp/sem-b.out || fail "I_T NEXUS RESET of a aborted b's READ: $(summary /tmp/sem-b.out)"
+ktgt_held_wait
+ktgt_read_aborted /tmp/held-a.out || fail "I_T NEXUS RESET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_good /tmp/held-b.out || fail "I_T NEXUS RESET of a aborted b's READ: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_tur "$sga")" "02 06/29/07" "a: I_T NEXUS LOSS OCCURRED"
 expect_eq "$(ktgt_tur "$sga")" GOOD "a: reported once"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: no unit attention after a's I_T NEXUS RESET"
 
 # --- TARGET RESET ---
-both_reads
+ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 expect_eq "$(ktgt_local_tmf a target_reset 0)" "target_reset COMPLETE" "TARGET RESET"
-wait $pid_a
-wait $pid_b
-aborted /tmp/sem-a.out || fail "TARGET RESET: a's READ not aborted: $(summary /tmp/sem-a.out)"
-aborted /tmp/sem-b.out || fail "TARGET RESET: b's READ not aborted: $(summary /tmp/sem-b.out)"
+ktgt_held_wait
+ktgt_read_aborted /tmp/held-a.out || fail "TARGET RESET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
+ktgt_read_aborted /tmp/held-b.out || fail "TARGET RESET: b's READ not aborted: $(ktgt_read_summary /tmp/held-b.out)"
 for sg in "$sga" "$sgb"; do
 	expect_eq "$(ktgt_tur "$sg")" "02 06/29/03" "$sg after TARGET RESET"
 	expect_eq "$(ktgt_tur "$sg")" GOOD "$sg: reported once"
 done
 
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
-expect_eq "$(ktgt_status "$sga" -r 4096 $read10)" GOOD "READ on a"
-expect_eq "$(ktgt_status "$sgb" -r 4096 $read10)" GOOD "READ on b"
+expect_eq "$(ktgt_status "$sga" -r 4096 $KTGT_READ10)" GOOD "READ on a"
+expect_eq "$(ktgt_status "$sgb" -r 4096 $KTGT_READ10)" GOOD "READ on b"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
