@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/configfs.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 
@@ -20,6 +21,19 @@
 
 /* Serialises configuration changes; see core/ktgt_internal.h. */
 DEFINE_MUTEX(ktgt_cfg_mutex);
+
+bool ktgt_cfg_lock_cmd(void)
+{
+	int tries = 0;
+
+	might_sleep();
+	while (!mutex_trylock(&ktgt_cfg_mutex)) {
+		if (++tries > 50)
+			return false;
+		usleep_range(1000, 2000);
+	}
+	return true;
+}
 
 static const struct config_item_type ktgt_fixed_group_type = {
 	.ct_owner	= THIS_MODULE,

@@ -66,6 +66,18 @@
 extern struct mutex ktgt_cfg_mutex;
 
 /*
+ * ktgt_cfg_lock_cmd() - take ktgt_cfg_mutex on the command path
+ *
+ * Waiting for the mutex there could deadlock: unmapping a LUN holds it
+ * while it waits for the LUN's commands, the caller's included. So it is
+ * only tried for a bounded time (about 50-100 ms). Process context.
+ *
+ * Return: true with the mutex held, false if a configuration change
+ * kept it.
+ */
+bool ktgt_cfg_lock_cmd(void);
+
+/*
  * ---------------------------------------------------------------------
  * Devices (core/device.c)
  * ---------------------------------------------------------------------

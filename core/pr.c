@@ -53,7 +53,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -880,28 +879,21 @@ static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 
 /*
  * The name of the target port with RELATIVE TARGET PORT IDENTIFIER
- * @rtpi (kmalloc'd) in *@name, or NULL. Call without pr_mutex.
- *
- * The target list is only stable under ktgt_cfg_mutex, and this runs on
- * the command path, where waiting for that mutex could deadlock:
- * unmapping a LUN holds it while it waits for the LUN's commands, this
- * one included. So it is only tried for a bounded time.
+ * @rtpi (kmalloc'd) in *@name, or NULL. Call without pr_mutex. The
+ * target list is only stable under ktgt_cfg_mutex, which the command
+ * path may only try for (ktgt_cfg_lock_cmd()).
  *
  * Return: 0, or -EBUSY if a configuration change kept the mutex.
  */
 static int pr_rtpi_target(u16 rtpi, char **name)
 {
 	struct ktgt_target *tgt;
-	int tries = 0;
 
 	*name = NULL;
 	if (!rtpi)
 		return 0;
-	while (!mutex_trylock(&ktgt_cfg_mutex)) {
-		if (++tries > 50)
-			return -EBUSY;
-		usleep_range(1000, 2000);
-	}
+	if (!ktgt_cfg_lock_cmd())
+		return -EBUSY;
 	list_for_each_entry(tgt, &ktgt_targets, node) {
 		if (READ_ONCE(tgt->rel_tgt_id) == rtpi) {
 			*name = kstrdup(ktgt_target_name(tgt), GFP_KERNEL);

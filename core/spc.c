@@ -40,7 +40,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -206,12 +205,10 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
  * MODE PARAMETERS CHANGED on every other I_T_L nexus that sees the
  * device (SPC-4 6.9: not the one the MODE SELECT came from).
  *
- * The LUN sets and sessions are only stable under ktgt_cfg_mutex, and
- * this runs on the command path, where waiting for that mutex could
- * deadlock: unmapping a LUN holds it while it waits for the LUN's
- * commands, this one included. So the mutex is only tried for a bounded
- * time, and the unit attention is skipped (with a message) if a
- * configuration change keeps holding it.
+ * The LUN sets and sessions are only stable under ktgt_cfg_mutex, which
+ * the command path may only try for (ktgt_cfg_lock_cmd()): the unit
+ * attention is skipped (with a message) if a configuration change keeps
+ * holding it.
  */
 static void spc_raise_mode_changed(struct ktgt_cmd *cmd)
 {
@@ -221,16 +218,11 @@ static void spc_raise_mode_changed(struct ktgt_cmd *cmd)
 	struct ktgt_lun_set *set;
 	struct ktgt_lun *lun;
 	unsigned long id, idx;
-	int tries = 0;
 
-	might_sleep();
-	while (!mutex_trylock(&ktgt_cfg_mutex)) {
-		if (++tries > 50) {
-			pr_warn_ratelimited("%s: configuration busy, no MODE PARAMETERS CHANGED unit attention\n",
-					    ktgt_device_name(dev));
-			return;
-		}
-		usleep_range(1000, 2000);
+	if (!ktgt_cfg_lock_cmd()) {
+		pr_warn_ratelimited("%s: configuration busy, no MODE PARAMETERS CHANGED unit attention\n",
+				    ktgt_device_name(dev));
+		return;
 	}
 	/* The issuing I_T_L nexus, which the unit attention skips. */
 	self = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
