@@ -28,6 +28,13 @@
  *                                          started (for task management
  *                                          tests that need commands in
  *                                          flight). At most 60000.
+ *                                          Writing it also re-arms the
+ *                                          commands of this device
+ *                                          still being delayed to end
+ *                                          at most that many ms from
+ *                                          now: 0 releases them, so a
+ *                                          test holds a command as long
+ *                                          as it needs and no longer.
  *
  * The delayed completion allocates a small tracking structure per
  * command (GFP_ATOMIC); if that fails the command completes at once.
@@ -50,36 +57,80 @@
  * struct nullio_delayed - a command whose completion is delayed (test only)
  * @work: runs ktgt_cmd_done() after the delay
  * @cmd: the command, its status already set
+ * @vd: the device it runs on
+ * @end: when @work is due, in jiffies
+ * @node: in nullio_delayed_list until @work starts; under
+ *	nullio_delayed_lock
+ *
+ * Lifetime: allocated by nullio_delay(), freed by @work. Only the thread
+ * that wins cancel_delayed_work() on a listed entry may queue @work again,
+ * so it never runs twice.
  */
 struct nullio_delayed {
 	struct delayed_work	work;
 	struct ktgt_cmd		*cmd;
+	struct vdisk_dev	*vd;
+	unsigned long		end;
+	struct list_head	node;
 };
 
 static struct workqueue_struct *nullio_wq;
+static LIST_HEAD(nullio_delayed_list);
+static DEFINE_SPINLOCK(nullio_delayed_lock);	/* nullio_delayed_list */
 
 static void nullio_delayed_done(struct work_struct *work)
 {
 	struct nullio_delayed *d =
 		container_of(to_delayed_work(work), struct nullio_delayed,
 			     work);
+	unsigned long flags;
 
+	spin_lock_irqsave(&nullio_delayed_lock, flags);
+	list_del(&d->node);
+	spin_unlock_irqrestore(&nullio_delayed_lock, flags);
 	ktgt_cmd_done(d->cmd);
 	kfree(d);
 }
 
 static enum ktgt_exec_status nullio_delay(struct ktgt_cmd *cmd,
+					  struct vdisk_dev *vd,
 					  unsigned int ms)
 {
+	unsigned long delay = msecs_to_jiffies(ms);
 	struct nullio_delayed *d;
+	unsigned long flags;
 
 	d = kmalloc(sizeof(*d), GFP_ATOMIC);
 	if (!d)
 		return KTGT_EXEC_DONE;
 	d->cmd = cmd;
+	d->vd = vd;
 	INIT_DELAYED_WORK(&d->work, nullio_delayed_done);
-	queue_delayed_work(nullio_wq, &d->work, msecs_to_jiffies(ms));
+	spin_lock_irqsave(&nullio_delayed_lock, flags);
+	d->end = jiffies + delay;
+	list_add_tail(&d->node, &nullio_delayed_list);
+	queue_delayed_work(nullio_wq, &d->work, delay);
+	spin_unlock_irqrestore(&nullio_delayed_lock, flags);
 	return KTGT_EXEC_ASYNC;
+}
+
+/* Make the commands of @vd being delayed end at most @ms from now. */
+static void nullio_rearm(struct vdisk_dev *vd, unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	struct nullio_delayed *d;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nullio_delayed_lock, flags);
+	list_for_each_entry(d, &nullio_delayed_list, node) {
+		if (d->vd != vd || !time_after(d->end, end) ||
+		    !cancel_delayed_work(&d->work))
+			continue;
+		d->end = end;
+		queue_delayed_work(nullio_wq, &d->work,
+				   time_after(end, jiffies) ? end - jiffies : 0);
+	}
+	spin_unlock_irqrestore(&nullio_delayed_lock, flags);
 }
 
 static enum ktgt_exec_status nullio_rw(struct ktgt_cmd *cmd)
@@ -100,7 +151,7 @@ static enum ktgt_exec_status nullio_rw(struct ktgt_cmd *cmd)
 		ktgt_cmd_good(cmd, n);
 	}
 	if (unlikely(delay))
-		return nullio_delay(cmd, delay);
+		return nullio_delay(cmd, vd, delay);
 	return KTGT_EXEC_DONE;
 }
 
@@ -189,6 +240,7 @@ static ssize_t nullio_delay_ms_store(struct config_item *item,
 	if (kstrtouint(page, 0, &ms) || ms > NULLIO_MAX_DELAY_MS)
 		return -EINVAL;
 	WRITE_ONCE(vdisk_from_item(item)->delay_ms, ms);
+	nullio_rearm(vdisk_from_item(item), ms);
 	return count;
 }
 

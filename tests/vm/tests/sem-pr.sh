@@ -164,21 +164,31 @@ expect_eq "$(pr "$sgb" -o -L -K b -T 3)" 0 "b: RELEASE"
 # --- PREEMPT AND ABORT ---
 expect_eq "$(pr "$sga" -o -G -S a)" 0 "a: REGISTER again"
 expect_eq "$(pr "$sgb" -o -R -K b -T 6)" 0 "b: RESERVE EA_RO"
-ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 8000
+# a's READ is held in the backing store until the test releases it
+# (writing delay_ms re-arms held commands): the PREEMPT AND ABORT must
+# still be waiting for it 2 s after it was sent, and end once released.
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 60000
 { sg_raw -vvv -r 4096 -t 60 "$sga" 28 00 00 00 00 00 00 00 08 00 2>&1
   echo "rc=$?"; } > /tmp/sem-pa.out &
 pid=$!
-sleep 1
+sess_a=$(ktgt_session_of local:a)
+for ((i = 0; i < 300; i++)); do
+	[ "$(cat "$sess_a/nr_cmds")" -ge 1 ] && break
+	sleep 0.02
+done
+pr "$sgb" -o -A -K b -S a -T 6 > /tmp/sem-pa-pr.out &
+pid_pr=$!
+sleep 2
+if ! kill -0 $pid_pr 2>/dev/null; then
+	ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
+	fail "PREEMPT AND ABORT ended ($(cat /tmp/sem-pa-pr.out)) while a's READ was still held"
+fi
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
-t0=$(date +%s%N)
-expect_eq "$(pr "$sgb" -o -A -K b -S a -T 6)" 0 "b: PREEMPT AND ABORT a"
-t1=$(date +%s%N)
+wait $pid_pr
+expect_eq "$(cat /tmp/sem-pa-pr.out)" 0 "b: PREEMPT AND ABORT a"
 wait $pid
 grep -q '^rc=0$' /tmp/sem-pa.out &&
-	fail "a's READ survived PREEMPT AND ABORT: $(tr '\n' ' ' < /tmp/sem-pa.out)"
-# The READ was held ~7 s more: the PREEMPT AND ABORT waited for it.
-[ $(( (t1 - t0) / 1000000 )) -ge 4000 ] ||
-	fail "PREEMPT AND ABORT completed after $(( (t1 - t0) / 1000000 )) ms, before a's READ was released"
+	fail "a's READ survived PREEMPT AND ABORT: $(grep -E 'SCSI Status|^rc=' /tmp/sem-pa.out | tr '\n' ' ')"
 expect_eq "$(ktgt_tur "$sga")" "02 06/2a/05" "a: REGISTRATIONS PREEMPTED"
 expect_eq "$(ktgt_tur "$sga")" GOOD "a: told once"
 expect_eq "$(keys "$sgc")" "0xb " "only b is registered"

@@ -5,7 +5,8 @@
 # SAM-5 task management through the core, every function, injected with
 # the local driver's test-only test_tmf attribute (test_hooks=1). One
 # vdisk_nullio device is LUN 0 of two local targets a and b: two I_T
-# nexuses to one logical unit. Its READs take $delay ms (delay_ms).
+# nexuses to one logical unit. Its READs take $delay ms (delay_ms), or
+# are held until the test releases them (delay_ms 60000, then 0).
 # - QUERY ASYNCHRONOUS EVENT: SUCCEEDED while a UA is pending, then
 #   COMPLETE; CLEAR ACA: COMPLETE (no ACA is ever established);
 #   LUN-scoped functions on an absent LUN: INCORRECT LOGICAL UNIT NUMBER.
@@ -56,9 +57,10 @@ sess_b=$(ktgt_session_of local:b)
 delay=8000
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
-
 # --- QUERY TASK, QUERY TASK SET, ABORT TASK SET ---
+# The READs are held until released, so the ABORT TASK SET provably
+# waits for them however slow the machine is.
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 60000
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 read -r lun tag < "$KTGT_CFS/targets/local/a/test_tasks"
 [ -n "$tag" ] || fail "no task listed in test_tasks"
@@ -68,27 +70,37 @@ expect_eq "$(ktgt_local_tmf a query_task 0 $((tag + 1000)))" "query_task COMPLET
 	"QUERY TASK of an unknown tag"
 expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set SUCCEEDED" \
 	"QUERY TASK SET with a READ in flight"
-start=$(ms)
 ktgt_local_tmf a abort_task_set 0 > /tmp/sem-ats.out &
 pid_tmf=$!
-sleep 0.3
-# Meanwhile nexus b is not blocked: a TMF and a command of its own.
+sleep 1
+# Meanwhile nexus b is not blocked: a TMF and a command of its own end
+# while a's READ is still held (30 s at most; with a's READ held, a b
+# blocked behind a would never end).
 t0=$(ms)
-expect_eq "$(ktgt_local_tmf b query_task_set 0)" "query_task_set SUCCEEDED" \
-	"QUERY TASK SET on b during a's ABORT TASK SET"
-expect_eq "$(ktgt_status "$sgb" -r 36 12 00 00 00 24 00)" GOOD \
-	"INQUIRY on b during a's ABORT TASK SET"
+{ ktgt_local_tmf b query_task_set 0
+  ktgt_status "$sgb" -r 36 12 00 00 00 24 00; } > /tmp/sem-b.out &
+pid_b=$!
+for ((i = 0; i < 300; i++)); do
+	kill -0 $pid_b 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $pid_b 2>/dev/null; then
+	ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
+	fail "nexus b's TMF and INQUIRY still blocked after 30 s of a's ABORT TASK SET"
+fi
+wait $pid_b
 t1=$(ms)
-kill -0 $pid_tmf 2>/dev/null ||
-	fail "nexus b's TMF and INQUIRY took $((t1 - t0)) ms, until a's ABORT TASK SET ended"
+expect_eq "$(cat /tmp/sem-b.out | tr '\n' ' ')" "query_task_set SUCCEEDED GOOD " \
+	"QUERY TASK SET and INQUIRY on b during a's ABORT TASK SET"
 log "b's TMF and INQUIRY took $((t1 - t0)) ms during a's ABORT TASK SET"
+sleep 1
+kill -0 $pid_tmf 2>/dev/null ||
+	fail "ABORT TASK SET answered while the aborted READ was still held: $(cat /tmp/sem-ats.out)"
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
 wait $pid_tmf
-took=$(( $(ms) - start ))
 expect_eq "$(cat /tmp/sem-ats.out)" "abort_task_set COMPLETE" "ABORT TASK SET"
 ktgt_held_wait
-log "ABORT TASK SET took $took ms; a: $(ktgt_read_summary /tmp/held-a.out); b: $(ktgt_read_summary /tmp/held-b.out)"
-[ "$took" -ge $((delay / 2)) ] ||
-	fail "ABORT TASK SET answered after $took ms, before the stuck READ returned"
+log "a: $(ktgt_read_summary /tmp/held-a.out); b: $(ktgt_read_summary /tmp/held-b.out)"
 ktgt_read_aborted /tmp/held-a.out || fail "a's READ was not aborted: $(ktgt_read_summary /tmp/held-a.out)"
 ktgt_read_good /tmp/held-b.out || fail "b's READ was aborted by a's ABORT TASK SET: $(ktgt_read_summary /tmp/held-b.out)"
 expect_eq "$(ktgt_local_tmf a query_task 0 "$tag")" "query_task COMPLETE" \
@@ -98,6 +110,7 @@ expect_eq "$(ktgt_local_tmf a abort_task 0 "$tag")" "abort_task COMPLETE" \
 expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set COMPLETE" \
 	"QUERY TASK SET with nothing in flight"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b after a's ABORT TASK SET: no unit attention"
+ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
 
 # --- CLEAR TASK SET, TAS = 1 (default) ---
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"

@@ -9,6 +9,8 @@
 # - a new size takes effect with resync_size;
 # - delay_ms (test hook) makes every READ/WRITE complete that much later,
 #   and 0 restores immediate completion;
+# - writing delay_ms re-arms the commands being delayed: a READ held with
+#   60000 ends soon after 0 is written;
 # - queued random I/O (fio, iodepth 32) runs without errors on the
 #   exec_atomic path.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -102,6 +104,19 @@ log "6 reads: ${rd} ms delayed, ${fast} ms not; 2 delayed writes: ${wr} ms"
 [ "$wr" -ge 1400 ] || fail "two delayed writes took only ${wr} ms"
 [ "$fast" -lt $((rd - 2800)) ] ||
 	fail "reads still slow (${fast} ms vs ${rd} ms) after delay_ms=0"
+
+log "delay_ms: writing it releases the commands being held"
+ktgt_write "$H/n0/delay_ms" 60000
+t0=$(date +%s%N)
+dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct status=none &
+pid=$!
+sleep 2
+kill -0 $pid 2>/dev/null || fail "a READ with delay_ms 60000 ended within 2 s"
+ktgt_write "$H/n0/delay_ms" 0
+wait $pid || fail "the released READ failed"
+held=$(( ($(date +%s%N) - t0) / 1000000 ))
+log "READ held with delay_ms 60000, released after 2 s: ended after ${held} ms"
+[ "$held" -lt 30000 ] || fail "the READ ended only after ${held} ms"
 
 if command -v fio >/dev/null; then
 	log "fio: queued random I/O"
