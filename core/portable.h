@@ -5,8 +5,8 @@
  * programs (unit tests under ASan/UBSan, the libFuzzer harness).
  *
  * Portable files use only: u8/u16/u32/u64/s8, bool, size_t, memset(),
- * memcpy(), the errno values, BIT(), ARRAY_SIZE() and the big-endian
- * helpers below. Nothing else from either environment.
+ * memcpy(), the errno values, BIT(), ARRAY_SIZE(), hex_to_bin() and the
+ * big-endian helpers below. Nothing else from either environment.
  */
 #ifndef KTGT_PORTABLE_H
 #define KTGT_PORTABLE_H
@@ -42,6 +42,18 @@ typedef signed char s8;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
 #endif
+
+/* The kernel's hex_to_bin(): a hex digit's value, or -1. */
+static inline int hex_to_bin(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
 
 static inline u16 get_unaligned_be16(const void *p)
 {

@@ -234,17 +234,6 @@ static void tid_hex(char *out, const u8 *p, u32 n)
 	out[2 * n] = 0;
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* An iSCSI name character: printable ASCII, not a space nor a comma. */
 static bool iscsi_name_char(u8 c)
 {
@@ -287,7 +276,7 @@ static int tid_iscsi(const u8 *buf, u32 len, struct ktgt_pr_tid *tid)
 		return tid_err(tid, 4 + name_len, -1);
 	memcpy(tid->name, s, name_len + 5);
 	for (i = 0; i < 12; i++) {
-		int v = hex_val((char)s[name_len + 5 + i]);
+		int v = hex_to_bin(s[name_len + 5 + i]);
 
 		if (v < 0)
 			return tid_err(tid, 4 + name_len + 5 + i, -1);
@@ -347,11 +336,11 @@ static bool unhex(const char *s, u8 *out, u32 n)
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		int hi = hex_val(s[2 * i]), lo;
+		int hi = hex_to_bin(s[2 * i]), lo;
 
 		if (hi < 0)
 			return false;
-		lo = hex_val(s[2 * i + 1]);
+		lo = hex_to_bin(s[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		out[i] = (u8)(hi << 4 | lo);

@@ -211,17 +211,6 @@ int iscsi_text_add_hex(struct iscsi_text_buf *tb, const char *key,
 	return text_put(tb, "", 1);
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64_val(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -247,14 +236,14 @@ static int parse_hex(const char *s, u8 *out, size_t cap, size_t *out_len)
 	if ((n + 1) / 2 > cap)
 		return -E2BIG;
 	if (n & 1) {
-		v = hex_val(s[0]);
+		v = hex_to_bin(s[0]);
 		if (v < 0)
 			return -EINVAL;
 		out[o++] = v;
 		i = 1;
 	}
 	for (; i < n; i += 2) {
-		int hi = hex_val(s[i]), lo = hex_val(s[i + 1]);
+		int hi = hex_to_bin(s[i]), lo = hex_to_bin(s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
