@@ -28,7 +28,10 @@
  * is submitted at once and ExpCmdSN advances; one later in the window
  * waits in sess->held (its data is already received) until the gap is
  * filled, by whichever connection fills it (MC/S); one outside the window
- * is dropped silently (RFC 7143 4.2.2.1). MaxCmdSN = ExpCmdSN + the
+ * is dropped silently (RFC 7143 4.2.2.1). An ABORT TASK whose RefCmdSN is
+ * in the window but has not run makes that CmdSN count as received
+ * (11.5.1 b): a command held for it is discarded when its turn comes, one
+ * that has not come yet is dropped when it does (sess->gone_sn). MaxCmdSN = ExpCmdSN + the
  * session's queue depth - the commands held or in the core - 1, so the
  * window never shrinks and the core never sees more than queue_depth
  * commands of a session.
@@ -989,6 +992,65 @@ static void kis_task_discard(struct kis_task *task)
 	kis_task_put(task);
 }
 
+/* The index of @sn in s->gone_sn, or -1. sn_lock held. */
+static int kis_gone_find(struct kis_sess *s, u32 sn)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&s->sn_lock);
+	for (i = 0; i < s->nr_gone; i++)
+		if (s->gone_sn[i] == sn)
+			return i;
+	return -1;
+}
+
+/* Forget @sn in s->gone_sn; true if it was there. sn_lock held. */
+static bool kis_gone_take(struct kis_sess *s, u32 sn)
+{
+	int i = kis_gone_find(s, sn);
+
+	if (i < 0)
+		return false;
+	s->gone_sn[i] = s->gone_sn[--s->nr_gone];
+	return true;
+}
+
+/* ExpCmdSN past the CmdSN just taken and any aborted before arriving. */
+static void kis_exp_cmdsn_next(struct kis_sess *s)
+{
+	lockdep_assert_held(&s->sn_lock);
+	do
+		s->exp_cmdsn++;
+	while (s->nr_gone && kis_gone_take(s, s->exp_cmdsn));
+}
+
+/*
+ * RFC 7143 11.5.1 (b): ABORT TASK of task @itt whose RefCmdSN @sn is in
+ * the window but has not run. The target considers @sn received: a
+ * command held for it (its ITT matching) is discarded when its turn
+ * comes instead of running; if none came yet, ExpCmdSN passes @sn and
+ * the command is dropped should it come later. With KIS_GONE_SNS CmdSNs
+ * already remembered, a command not yet come is left to run. sn_lock
+ * held; call kis_sess_run_held() after unlocking.
+ */
+static void kis_sn_abort(struct kis_sess *s, u32 sn, u32 itt)
+{
+	struct kis_task *task;
+
+	lockdep_assert_held(&s->sn_lock);
+	list_for_each_entry(task, &s->held, held_node) {
+		if (task->cmdsn == sn) {
+			if (task->itt == itt)
+				task->sn_aborted = true;
+			return;
+		}
+	}
+	if (sn == s->exp_cmdsn)
+		kis_exp_cmdsn_next(s);
+	else if (s->nr_gone < KIS_GONE_SNS && kis_gone_find(s, sn) < 0)
+		s->gone_sn[s->nr_gone++] = sn;
+}
+
 /* Submit held commands whose turn has come. */
 void kis_sess_run_held(struct kis_sess *s)
 {
@@ -1003,7 +1065,14 @@ void kis_sess_run_held(struct kis_sess *s)
 			return;
 		}
 		list_del_init(&task->held_node);
-		s->exp_cmdsn++;
+		kis_exp_cmdsn_next(s);
+		if (unlikely(task->sn_aborted)) {
+			s->outstanding--;
+			task->counted = false;
+			spin_unlock_bh(&s->sn_lock);
+			kis_task_discard(task);
+			continue;
+		}
 		spin_unlock_bh(&s->sn_lock);
 		kis_task_submit(task);
 	}
@@ -1021,7 +1090,10 @@ int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 	spin_lock_bh(&s->sn_lock);
 	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, kis_max_cmdsn(s));
 	if (r == 0) {
-		s->exp_cmdsn++;
+		kis_exp_cmdsn_next(s);
+	} else if (r > 0 && s->nr_gone && kis_gone_find(s, cmdsn) >= 0) {
+		/* Aborted before it came (11.5.1 b); ExpCmdSN passes it. */
+		r = -2;
 	} else if (r > 0 && task) {
 		/* Keep s->held sorted by CmdSN; a duplicate is dropped. */
 		list_for_each_entry(pos, &s->held, held_node) {
@@ -1169,8 +1241,10 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	}
 	r = kis_cmdsn_accept(s, pdu->cmdsn, task);
 	if (r < 0) {
-		pr_info_ratelimited("%s: CmdSN %u outside the window, dropped\n",
-				    s->initiator, pdu->cmdsn);
+		pr_info_ratelimited("%s: CmdSN %u %s, dropped\n", s->initiator,
+				    pdu->cmdsn, r == -2 ?
+				    "aborted by ABORT TASK before it came" :
+				    "outside the window");
 		kis_task_discard(task);
 	} else if (r == 0) {
 		kis_task_submit(task);
@@ -1366,8 +1440,12 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	/* Within the window and below the TMF's own CmdSN: not arrived yet. */
 	spin_lock_bh(&s->sn_lock);
 	t->ref_pending = !iscsi_sn_lt(pdu->ref_cmdsn, s->exp_cmdsn) &&
+			 !iscsi_sn_gt(pdu->ref_cmdsn, kis_max_cmdsn(s)) &&
 			 iscsi_sn_lt(pdu->ref_cmdsn, pdu->cmdsn);
+	if (t->ref_pending && pdu->function == ISCSI_TMF_ABORT_TASK)
+		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
 	spin_unlock_bh(&s->sn_lock);
+	kis_sess_run_held(s);
 	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
 	return 0;

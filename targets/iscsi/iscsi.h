@@ -36,7 +36,8 @@
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
  *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
  * sess->sn_lock   spinlock: ExpCmdSN, the CmdSN hold queue, the count of
- *                 outstanding commands (MaxCmdSN).
+ *                 outstanding commands (MaxCmdSN), the CmdSNs aborted
+ *                 before they arrived.
  * conn->lock      spinlock (irq-safe): the ITT hash, the transmit queue,
  *                 the data-out state of the connection's tasks, @dead.
  *
@@ -128,6 +129,9 @@ struct kis_portal {
 	u16			port;
 };
 
+/* CmdSNs a session remembers as aborted before they arrived. */
+#define KIS_GONE_SNS		8
+
 struct kis_sess {
 	struct kis_tgt		*t;
 	struct ktgt_session	*sess;
@@ -143,6 +147,13 @@ struct kis_sess {
 	u32			exp_cmdsn;
 	u32			outstanding;
 	struct list_head	held;		/* tasks waiting for CmdSN */
+	/*
+	 * CmdSNs above exp_cmdsn that count as received although no
+	 * command came (ABORT TASK of a command still on its way, RFC 7143
+	 * 11.5.1 b); the command is dropped if it comes later.
+	 */
+	u32			gone_sn[KIS_GONE_SNS];
+	unsigned int		nr_gone;
 
 	atomic_t		tmfs;
 	wait_queue_head_t	tmf_wq;
@@ -223,6 +234,7 @@ struct kis_task {
 	bool			queued;
 	bool			counted;
 	bool			submitted;
+	bool			sn_aborted;	/* held, then aborted; sn_lock */
 	u8			tx;
 	u8			attr;
 	u8			cdb[KTGT_MAX_CDB_LEN];

@@ -22,7 +22,10 @@
 # with a 2 s nop_interval. Extended CDB AHS: a 24-byte TEST UNIT READY
 # runs, a 40-byte CDB gets INVALID FIELD IN CDB, an AHS running past
 # TotalAHSLength a Reject. A write whose buffer would exceed
-# max_buffer_mb gets BUSY before any R2T.
+# max_buffer_mb gets BUSY before any R2T. ABORT TASK of a command whose
+# RefCmdSN is in the window but has not run (RFC 7143 11.5.1 b): one held
+# for a CmdSN gap never runs, one not yet sent has its CmdSN counted as
+# received (ExpCmdSN passes it) and is dropped when it comes late.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -41,7 +44,7 @@ ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxOutstandingR2T" 2
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/pdu.py <<'EOF'
-import socket, struct, sys, time
+import socket, struct, sys, threading, time
 
 IQN = sys.argv[1]
 INI = "iqn.2026-11.org.ktgt:raw-initiator"
@@ -156,8 +159,9 @@ class Conn:
         self.itt += 1
         return self.itt
 
-    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False, lun=0):
-        itt = self.next_itt()
+    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False, lun=0, itt=None):
+        if itt is None:
+            itt = self.next_itt()
         bhs = bytearray(48)
         bhs[0] = 0x01
         bhs[1] = (0x80 if final else 0) | (0x40 if read else 0) | (0x20 if write else 0) | 1
@@ -529,14 +533,18 @@ for cx in (c4, c5):
     if st != 0:
         fail("TUR on LUN 1: status %r after 4 tries" % st)
 delay = "/sys/kernel/config/ktgt/handlers/vdisk_nullio/kpdu1/delay_ms"
-open(delay, "w").write("3000")
+# The READ is held until released (writing delay_ms re-arms it): 2 s
+# after the LUN RESET is sent, however slow the machine.
+open(delay, "w").write("60000")
 held = c4.scsi(rw10(0x28, 0, 8), 4096, read=True, lun=1)
 time.sleep(1)
+release = threading.Timer(2, lambda: open(delay, "w").write("0"))
+release.start()
 r = tmf_on(c5, 5, 1)
+release.join()
 if r != 0:
     fail("LUN RESET of LUN 1 from c5: response %d" % r)
 st, data, _, _ = c4.response(held, "c4 READ aborted by c5's LUN RESET")
-open(delay, "w").write("0")
 if st != 0x40 or data:
     fail("c4's READ after c5's LUN RESET: status %r with %d bytes, expected TASK ABORTED and no data" % (st, len(data)))
 done_cmdsn = c4.cmdsn
@@ -548,6 +556,59 @@ r = tmf_on(c4, 1, 1, done, done_cmdsn)
 if r != 1:
     fail("ABORT TASK of a finished task: response %d, expected 1 (task does not exist)" % r)
 print("TAS and ABORT TASK OK")
+
+# RFC 7143 11.5.1 (b): ABORT TASK of a task whose RefCmdSN is in the
+# window but has not run answers "Function complete", and the target
+# considers that CmdSN received.
+def abort_ref(conn, lun, rtt, refcmdsn, cmdsn):
+    b = bytearray(48)
+    b[0] = 0x42 | 0x40
+    b[1] = 0x80 | 1
+    b[8:10] = struct.pack(">H", lun)
+    itt = conn.next_itt()
+    b[16:20] = struct.pack(">I", itt)
+    b[20:24] = struct.pack(">I", rtt)
+    b[24:28] = struct.pack(">I", cmdsn)
+    b[32:36] = struct.pack(">I", refcmdsn)
+    conn.send(b)
+    rsp, _ = conn.recv_op(0x22, "ABORT TASK, RefCmdSN %d" % refcmdsn)
+    return rsp[2], struct.unpack(">I", rsp[28:32])[0]
+def good_tur(conn, cmdsn, what):
+    st, _, _, _ = conn.response(conn.scsi(tur, 0, lun=1, cmdsn=cmdsn), what)
+    if st != 0:
+        fail("%s: status %r" % (what, st))
+# (1) a command held for a CmdSN gap, then aborted: it never runs
+n = c4.cmdsn
+x = c4.scsi(tur, 0, lun=1, cmdsn=n + 1)
+r, _ = abort_ref(c4, 1, x, n + 1, n + 2)
+if r != 0:
+    fail("ABORT TASK of a held command: response %d, expected 0" % r)
+good_tur(c4, n, "TUR filling the gap before the aborted command")
+good_tur(c4, n + 2, "TUR after the aborted command")
+if c4.expcmdsn != n + 3:
+    fail("ExpCmdSN %d after the aborted held command, expected %d" % (c4.expcmdsn, n + 3))
+# (2) RefCmdSN = ExpCmdSN, the command never sent: ExpCmdSN passes it
+m = n + 3
+late = c4.next_itt()
+r, exp = abort_ref(c4, 1, late, m, m + 1)
+if r != 0 or exp != m + 1:
+    fail("ABORT TASK of CmdSN %d not yet come: response %d ExpCmdSN %d, expected 0 and %d" % (m, r, exp, m + 1))
+good_tur(c4, m + 1, "TUR after the CmdSN counted as received")
+c4.scsi(tur, 0, lun=1, cmdsn=m, itt=late)
+# (3) RefCmdSN above ExpCmdSN: the command coming late is dropped
+m += 2
+late = c4.next_itt()
+r, _ = abort_ref(c4, 1, late, m + 1, m + 2)
+if r != 0:
+    fail("ABORT TASK of CmdSN %d not yet come: response %d, expected 0" % (m + 1, r))
+c4.scsi(tur, 0, lun=1, cmdsn=m + 1, itt=late)
+good_tur(c4, m, "TUR before the late command")
+good_tur(c4, m + 2, "TUR after the late command")
+c4.cmdsn = m + 3
+c4.nop()
+if c4.expcmdsn != m + 3:
+    fail("ExpCmdSN %d after the late command, expected %d" % (c4.expcmdsn, m + 3))
+print("ABORT TASK of commands not yet run OK")
 
 # and a clean session logout
 lo = bytearray(48)
@@ -571,5 +632,7 @@ for ((i = 0; i < 50; i++)); do
 done
 expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "sessions left"
 dmesg | grep -q "ktgt_iscsi: .*rejected" || fail "no log line for the rejected PDUs"
+dmesg | grep -q "ktgt_iscsi: .*aborted by ABORT TASK before it came, dropped" ||
+	fail "no log line for the command dropped after its ABORT TASK"
 iscsi_tgt_teardown
 pass "raw PDU checks"
