@@ -682,7 +682,7 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
 		data_len = min3(cmd->data_len, task->edtl, cmd->bufflen);
 
 	for (off = 0; off < data_len; ) {
-		u32 seg = min(conn->p.max_xmit_dsl, data_len - off);
+		u32 seg = min(READ_ONCE(conn->p.max_xmit_dsl), data_len - off);
 		bool last = off + seg == data_len;
 		bool collapse = last && !cmd->sense_len;
 
@@ -1998,7 +1998,7 @@ static ssize_t connections_show(struct kobject *kobj,
 				     conn->p.hdigest ? "CRC32C" : "None",
 				     conn->p.ddigest ? "CRC32C" : "None",
 				     conn->p.max_recv_dsl,
-				     conn->p.max_xmit_dsl);
+				     READ_ONCE(conn->p.max_xmit_dsl));
 	mutex_unlock(&kis_mutex);
 	return len;
 }

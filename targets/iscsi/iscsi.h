@@ -71,6 +71,9 @@
  *
  * As target defaults the digests are bitmasks (1 << enum ktgt_iscsi_digest)
  * of what the target accepts; negotiated, they are the enum value.
+ * A connection's @max_xmit_dsl (the initiator's MaxRecvDataSegmentLength)
+ * may be declared anew in the full-feature phase: its receive thread
+ * writes it with WRITE_ONCE(), other threads read it with READ_ONCE().
  */
 struct kis_params {
 	u32	max_recv_dsl;

@@ -6,10 +6,14 @@
  * A request may come in several PDUs with the C bit: their data is
  * gathered (at most ISCSI_TEXT_REQ_MAX bytes over the exchange; more
  * gets a Reject, Out of Resources) and each is answered with an empty
- * Text Response whose TTT the initiator echoes. The answer (SendTargets)
- * may be longer than the initiator's MaxRecvDataSegmentLength: it goes
- * out in pieces with the C bit and a TTT, the next one when the
- * initiator asks with an empty request carrying that TTT. The rules of
+ * Text Response whose TTT the initiator echoes. The request is parsed by
+ * the portable proto/text.c: SendTargets is answered here, the other keys
+ * as iscsi_text_ffp_key() says (MaxRecvDataSegmentLength declared anew,
+ * NotUnderstood, Reject); a malformed request gets a Reject (protocol
+ * error). The answer may be longer than the initiator's
+ * MaxRecvDataSegmentLength: it goes out in pieces with the C bit and a
+ * TTT, the next one when the initiator asks with an empty request
+ * carrying that TTT. The rules of
  * the exchange (new request, stale tag, bound) are the portable
  * proto/textseq.c's; this file receives, builds and queues.
  *
@@ -30,6 +34,7 @@
 #include <linux/slab.h>
 
 #include "iscsi.h"
+#include "proto/text.h"
 #include "proto/textseq.h"
 
 /* The longest SendTargets answer built; longer lists are cut. */
@@ -153,31 +158,77 @@ static size_t kis_send_targets(struct kis_conn *conn, const char *val,
 	return done;
 }
 
-/* The answer to a complete request; an empty one for keys we ignore. */
+/* The answers to keys other than SendTargets: at most this long. */
+#define KIS_TEXT_OTHER_MAX \
+	(ISCSI_TEXT_MAX_PAIRS * (ISCSI_TEXT_MAX_KEY + sizeof("=NotUnderstood")))
+
+/*
+ * The answer to a complete request: SendTargets (the first one) and what
+ * iscsi_text_ffp_key() answers to the other keys. A MaxRecvDataSegmentLength
+ * declared takes effect for the PDUs sent from now on. Return: 0,
+ * -EPROTO for a malformed request, -ENOMEM.
+ */
 static int kis_text_answer(struct kis_conn *conn, struct kis_text *tx)
 {
-	const char *req = (const char *)tx->req, *val;
-	size_t vlen, need, size, len = 0;
+	const struct iscsi_kv *st = NULL;
+	struct iscsi_text_buf other;
+	size_t need = 0, size, len = 0;
+	struct iscsi_kv *kvs;
+	unsigned int n = 0, i;
+	u32 mrdsl = conn->p.max_xmit_dsl;
+	u8 *obuf;
+	int ret = -ENOMEM;
 
-	val = req ? iscsi_text_find(req, tx->ts.req_len, "SendTargets",
-				    &vlen) : NULL;
-	if (val) {
-		kis_send_targets(conn, val, vlen, NULL, 0, &need);
-		size = min_t(size_t, need, KIS_TEXT_RSP_MAX);
+	kvs = kmalloc_array(ISCSI_TEXT_MAX_PAIRS, sizeof(*kvs), GFP_KERNEL);
+	obuf = kmalloc(KIS_TEXT_OTHER_MAX, GFP_KERNEL);
+	if (!kvs || !obuf)
+		goto out;
+	if (tx->req && iscsi_text_parse(tx->req, tx->ts.req_len, kvs,
+					ISCSI_TEXT_MAX_PAIRS, &n)) {
+		ret = -EPROTO;
+		goto out;
+	}
+	iscsi_text_init(&other, obuf, KIS_TEXT_OTHER_MAX);
+	for (i = 0; i < n; i++)
+		if (iscsi_text_ffp_key(&kvs[i], &mrdsl, &other) ==
+		    ISCSI_KEY_SEND_TARGETS)
+			st = &kvs[i];
+	if (st)
+		kis_send_targets(conn, st->value, st->value_len, NULL, 0,
+				 &need);
+	size = min_t(size_t, need, KIS_TEXT_RSP_MAX);
+	if (size + other.len) {
 		/* Targets may come between the two passes: what fits goes. */
-		tx->rsp = kvmalloc(size ?: 1, GFP_KERNEL);
+		tx->rsp = kvmalloc(size + other.len, GFP_KERNEL);
 		if (!tx->rsp)
-			return -ENOMEM;
-		len = kis_send_targets(conn, val, vlen, tx->rsp, size, &need);
+			goto out;
+	}
+	if (st) {
+		len = kis_send_targets(conn, st->value, st->value_len,
+				       tx->rsp, size, &need);
 		if (need > KIS_TEXT_RSP_MAX)
 			pr_info_ratelimited("%s: CID %u: SendTargets answer of %zu bytes cut to %zu\n",
 					    conn->s->initiator, conn->cid,
 					    need, len);
 	}
+	if (other.len)
+		memcpy(tx->rsp + len, obuf, other.len);
+	len += other.len;
+	if (mrdsl != conn->p.max_xmit_dsl) {
+		pr_info("%s: CID %u: MaxRecvDataSegmentLength %u declared in the full-feature phase\n",
+			conn->s->initiator, conn->cid, mrdsl);
+		/* The transmit thread sizes Data-In by it (READ_ONCE). */
+		WRITE_ONCE(conn->p.max_xmit_dsl, mrdsl);
+	}
+	ret = 0;
+out:
+	kfree(obuf);
+	kfree(kvs);
 	kvfree(tx->req);
 	tx->req = NULL;
-	iscsi_tseq_respond(&tx->ts, len);
-	return 0;
+	if (!ret)
+		iscsi_tseq_respond(&tx->ts, len);
+	return ret;
 }
 
 /* Queue a Text Response: an acknowledgment or the next answer piece. */
@@ -313,7 +364,12 @@ int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
 	if (ret) {
 		iscsi_tseq_reset(&tx->ts);
 		kis_text_drop_bufs(tx);
-		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		if (ret == -EPROTO)
+			pr_info_ratelimited("%s: CID %u: malformed Text Request, rejected\n",
+					    conn->s->initiator, conn->cid);
+		kis_reject(conn, bhs, ret == -EPROTO ?
+			   ISCSI_REJECT_PROTOCOL_ERROR :
+			   ISCSI_REJECT_OUT_OF_RESOURCES);
 	}
 	return 0;
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for the iSCSI BHS parser and the text key helpers
- * (targets/iscsi/proto/pdu.c).
+ * libFuzzer harness for the iSCSI BHS parser and the AHS decoder
+ * (targets/iscsi/proto/pdu.c); text keys are fuzz_iscsi_text.c's.
  *
  * Input: byte 0 picks MaxRecvDataSegmentLength (512 << (b & 15), capped);
- * bytes 1-48 are a BHS (zero-padded); the rest is a text data segment.
+ * bytes 1-48 are a BHS (zero-padded); the rest is an AHS.
  * Besides crashing under ASan/UBSan, the harness aborts when an accepted
  * PDU breaks an invariant the kernel relies on.
  */
@@ -23,9 +23,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	enum iscsi_pdu_err err;
 	struct iscsi_tx_hdr h = { 0 };
 	u32 max_dsl;
-	size_t vlen, pos = 0;
-	const char *v;
-	char out[64];
 
 	if (!size)
 		return 0;
@@ -74,24 +71,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		if (iscsi_ahs_parse(data + 1 + ISCSI_BHS_LEN, (u32)alen, cdb,
 				    sizeof(cdb), &cdb_len) == ISCSI_PDU_OK)
 			check(cdb_len >= ISCSI_CDB_LEN);
-	}
-	if (size > 1 + ISCSI_BHS_LEN) {
-		const char *text = (const char *)data + 1 + ISCSI_BHS_LEN;
-		size_t len = size - 1 - ISCSI_BHS_LEN;
-
-		v = iscsi_text_find(text, len, "SendTargets", &vlen);
-		if (v) {
-			check(v >= text && v + vlen <= text + len);
-			if (vlen < 16) {
-				char val[16];
-
-				memcpy(val, v, vlen);
-				val[vlen] = '\0';
-				if (!iscsi_text_add(out, sizeof(out), &pos,
-						    "TargetName", val))
-					check(pos <= sizeof(out));
-			}
-		}
 	}
 	return 0;
 }

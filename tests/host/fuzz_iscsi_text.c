@@ -57,6 +57,20 @@ static void run(const u8 *data, size_t size, bool discovery)
 	if (iscsi_text_parse(again, tb.len, kv2, ISCSI_TEXT_MAX_PAIRS, &n2) ==
 	    -EINVAL)
 		abort();
+
+	/* The same pairs as a full-feature-phase Text Request. */
+	iscsi_text_init(&tb, out, sizeof(out));
+	for (i = 0; i < n; i++) {
+		u32 mrdsl = 8192;
+
+		iscsi_text_ffp_key(&kv[i], &mrdsl, &tb);
+		if (mrdsl < 512 || mrdsl > 16777215)
+			abort();
+	}
+	memcpy(again, out, tb.len);
+	if (tb.err || iscsi_text_parse(again, tb.len, kv2,
+				       ISCSI_TEXT_MAX_PAIRS, &n2) == -EINVAL)
+		abort();
 }
 
 /* Each 8 bytes: ITT (1), TTT (1, 0xff: reserved), flags, DSL (3), MRDSL (2). */

@@ -338,34 +338,6 @@ static void test_build_rsp_r2t_reject(void **state)
 	assert_int_equal(get_unaligned_be16(b + 42), 20);
 }
 
-static void test_text(void **state)
-{
-	static const char req[] = "HeaderDigest=None\0SendTargets=All\0Send=x";
-	char buf[64];
-	size_t pos = 0, vlen = 0;
-	const char *v;
-
-	(void)state;
-	v = iscsi_text_find(req, sizeof(req) - 1, "SendTargets", &vlen);
-	assert_non_null(v);
-	assert_int_equal(vlen, 3);
-	assert_memory_equal(v, "All", 3);
-	/* a prefix of a key is not the key; the last pair lacks its NUL */
-	v = iscsi_text_find(req, sizeof(req) - 1, "Send", &vlen);
-	assert_non_null(v);
-	assert_int_equal(vlen, 1);
-	assert_null(iscsi_text_find(req, sizeof(req) - 1, "Sen", &vlen));
-	assert_null(iscsi_text_find(req, 0, "SendTargets", &vlen));
-
-	assert_int_equal(iscsi_text_add(buf, sizeof(buf), &pos, "TargetName",
-					"iqn.x"), 0);
-	assert_int_equal(pos, 17);
-	assert_memory_equal(buf, "TargetName=iqn.x\0", 17);
-	assert_int_equal(iscsi_text_add(buf, 20, &pos, "TargetAddress",
-					"1.2.3.4:3260,1"), -ENOSPC);
-	assert_int_equal(pos, 17);
-}
-
 /* iscsi-data: Additional Header Segments of a SCSI Command */
 static void test_ahs(void **state)
 {
@@ -435,7 +407,6 @@ int main(void)
 		cmocka_unit_test(test_lun),
 		cmocka_unit_test(test_build_data_in),
 		cmocka_unit_test(test_build_rsp_r2t_reject),
-		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_ahs),
 	};
 

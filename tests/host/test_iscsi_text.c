@@ -503,6 +503,58 @@ static void test_finish_first_burst(void **state)
 	assert_int_equal(neg.res.first_burst, 4096);
 }
 
+/* Keys of a full-feature-phase Text Request (RFC 7143 6.2, 13). */
+static void test_ffp_keys(void **state)
+{
+	u8 req[] = "SendTargets=All\0MaxRecvDataSegmentLength=1024\0"
+		   "X-com.example.v=1\0InitialR2T=No\0TargetAlias=x\0"
+		   "Unknown.key=y";
+	static const u8 want[] = "X-com.example.v=NotUnderstood\0"
+				 "InitialR2T=Reject\0TargetAlias=Reject\0"
+				 "Unknown.key=NotUnderstood";
+	static const char *const bad[] = { "511", "16777216", "0x", "abc" };
+	struct iscsi_kv kv[ISCSI_TEXT_MAX_PAIRS];
+	struct iscsi_text_buf tb;
+	unsigned int n, i;
+	u32 mrdsl = 8192;
+	u8 out[256];
+
+	(void)state;
+	assert_int_equal(iscsi_text_parse(req, sizeof(req), kv,
+					  ISCSI_TEXT_MAX_PAIRS, &n), 0);
+	assert_int_equal(n, 6);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_text_ffp_key(&kv[0], &mrdsl, &tb),
+			 ISCSI_KEY_SEND_TARGETS);
+	assert_int_equal(tb.len, 0);
+	assert_int_equal(iscsi_text_ffp_key(&kv[1], &mrdsl, &tb),
+			 ISCSI_KEY_MAX_RECV_DSL);
+	assert_int_equal(mrdsl, 1024);
+	assert_int_equal(tb.len, 0);
+	assert_int_equal(iscsi_text_ffp_key(&kv[2], &mrdsl, &tb),
+			 ISCSI_KEY_UNKNOWN);
+	for (i = 3; i < n; i++)
+		iscsi_text_ffp_key(&kv[i], &mrdsl, &tb);
+	assert_int_equal(tb.err, 0);
+	assert_int_equal(tb.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+
+	/* Out of range or malformed: Reject, the old value kept. */
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct iscsi_kv k = {
+			.key = "MaxRecvDataSegmentLength", .key_len = 24,
+			.value = bad[i], .value_len = strlen(bad[i]),
+		};
+
+		iscsi_text_init(&tb, out, sizeof(out));
+		iscsi_text_ffp_key(&k, &mrdsl, &tb);
+		assert_int_equal(mrdsl, 1024);
+		assert_int_equal(tb.len, sizeof("MaxRecvDataSegmentLength=Reject"));
+		assert_memory_equal(out, "MaxRecvDataSegmentLength=Reject",
+				    tb.len);
+	}
+}
+
 /* CHAP: known answers (Python hashlib) and OpenSSL's EVP_Q_digest(). */
 static const u8 chap_secret[] = "topsecret12";
 
@@ -830,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_negotiate_protocol_errors),
 		cmocka_unit_test(test_negotiate_target_offers),
 		cmocka_unit_test(test_finish_first_burst),
+		cmocka_unit_test(test_ffp_keys),
 		cmocka_unit_test(test_chap_known_answers),
 		cmocka_unit_test(test_chap_vs_openssl_oneshot),
 		cmocka_unit_test(test_chap_pick_alg),

@@ -652,16 +652,10 @@ static int text_answer(struct login *l, u32 len, struct iscsi_text_buf *out)
 		log_warn("%s: malformed text request", l->peer);
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		int id = iscsi_key_lookup(kvs[i].key);
-
-		if (id == ISCSI_KEY_SEND_TARGETS)
+	for (i = 0; i < n; i++)
+		if (iscsi_text_ffp_key(&kvs[i], &l->neg.res.max_xmit_dsl,
+				       out) == ISCSI_KEY_SEND_TARGETS)
 			send_targets(l, kvs[i].value, out);
-		else if (id == ISCSI_KEY_UNKNOWN)
-			iscsi_text_add(out, kvs[i].key, "NotUnderstood");
-		else
-			iscsi_text_add(out, kvs[i].key, "Reject");
-	}
 	if (out->err)
 		log_warn("%s: text response cut at %zu bytes", l->peer,
 			 out->len);
@@ -741,8 +735,13 @@ static void discovery_session(struct login *l)
 		}
 		if (act == ISCSI_TSEQ_DONE) {
 			iscsi_text_init(&out, st, SENDTARGETS_MAX);
-			if (text_answer(l, ts.req_len, &out))
-				break;
+			if (text_answer(l, ts.req_len, &out)) {
+				/* Malformed: a Reject, as the kernel does. */
+				iscsi_tseq_reset(&ts);
+				if (send_reject(l, ISCSI_REJECT_PROTOCOL_ERROR))
+					break;
+				continue;
+			}
 			iscsi_tseq_respond(&ts, (u32)out.len);
 		}
 		n = iscsi_tseq_next(&ts, st, l->neg.res.max_xmit_dsl, &off,

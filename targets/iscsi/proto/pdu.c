@@ -264,39 +264,3 @@ void iscsi_pdu_build(u8 *b, const struct iscsi_tx_hdr *h)
 	put_unaligned_be32(h->exp_cmdsn, b + 28);
 	put_unaligned_be32(h->max_cmdsn, b + 32);
 }
-
-const char *iscsi_text_find(const char *data, size_t len, const char *key,
-			    size_t *val_len)
-{
-	size_t klen = strlen(key);
-	size_t pos = 0;
-
-	while (pos < len) {
-		size_t end = pos;
-
-		while (end < len && data[end])
-			end++;
-		if (end - pos > klen && !memcmp(data + pos, key, klen) &&
-		    data[pos + klen] == '=') {
-			*val_len = end - pos - klen - 1;
-			return data + pos + klen + 1;
-		}
-		pos = end + 1;
-	}
-	return NULL;
-}
-
-int iscsi_text_add(char *buf, size_t size, size_t *pos, const char *key,
-		   const char *val)
-{
-	size_t klen = strlen(key), vlen = strlen(val);
-
-	if (*pos > size || size - *pos < klen + vlen + 2)
-		return -ENOSPC;
-	memcpy(buf + *pos, key, klen);
-	buf[*pos + klen] = '=';
-	memcpy(buf + *pos + klen + 1, val, vlen);
-	buf[*pos + klen + 1 + vlen] = '\0';
-	*pos += klen + vlen + 2;
-	return 0;
-}

@@ -217,29 +217,4 @@ struct iscsi_tx_hdr {
  */
 void iscsi_pdu_build(u8 *bhs, const struct iscsi_tx_hdr *h);
 
-/**
- * iscsi_text_find() - find a key in a text data segment
- * @data: key=value pairs, each NUL-terminated (the last may lack its NUL)
- * @len: bytes in @data
- * @key: the key to look for
- * @val_len: set to the length of the value found
- *
- * Return: the value (not NUL-terminated when it ends @data), or NULL.
- */
-const char *iscsi_text_find(const char *data, size_t len, const char *key,
-			    size_t *val_len);
-
-/**
- * iscsi_text_add() - append "key=value\0" to a text data segment
- * @buf: the segment
- * @size: its size
- * @pos: bytes already used; advanced
- * @key: the key
- * @val: the value
- *
- * Return: 0, or -ENOSPC if it does not fit (nothing is written).
- */
-int iscsi_text_add(char *buf, size_t size, size_t *pos, const char *key,
-		   const char *val);
-
 #endif /* KTGT_ISCSI_PDU_H */

@@ -853,3 +853,46 @@ void iscsi_neg_finish(struct iscsi_neg *neg)
 	if (neg->res.first_burst > neg->res.max_burst)
 		neg->res.first_burst = neg->res.max_burst;
 }
+
+/**
+ * iscsi_text_ffp_key() - answer one key of a full-feature-phase Text Request
+ * @kv: the pair (iscsi_text_parse())
+ * @max_xmit_dsl: the longest data segment the target may send on this
+ *	connection (the initiator's MaxRecvDataSegmentLength)
+ * @out: the response's data segment
+ *
+ * RFC 7143 6.2, 13: after the login only keys of Use ALL or FFPO may be
+ * sent. SendTargets is left to the caller. MaxRecvDataSegmentLength is
+ * declarative: a valid value replaces *@max_xmit_dsl for the PDUs sent
+ * from now on and needs no answer; one out of range is answered Reject.
+ * A key not understood (vendor X- keys included) is answered
+ * NotUnderstood, every other key of the login phase Reject.
+ *
+ * Return: the key's enum iscsi_key_id, or ISCSI_KEY_UNKNOWN.
+ */
+int iscsi_text_ffp_key(const struct iscsi_kv *kv, u32 *max_xmit_dsl,
+		       struct iscsi_text_buf *out)
+{
+	const struct key_def *mrdsl = &keys[ISCSI_KEY_MAX_RECV_DSL];
+	int id = iscsi_key_lookup(kv->key);
+	u64 v;
+
+	switch (id) {
+	case ISCSI_KEY_SEND_TARGETS:
+		break;
+	case ISCSI_KEY_UNKNOWN:
+		iscsi_text_add(out, kv->key, "NotUnderstood");
+		break;
+	case ISCSI_KEY_MAX_RECV_DSL:
+		if (!iscsi_parse_number(kv->value, mrdsl->max, &v) &&
+		    v >= mrdsl->min)
+			*max_xmit_dsl = (u32)v;
+		else
+			iscsi_text_add(out, kv->key, "Reject");
+		break;
+	default:
+		iscsi_text_add(out, kv->key, "Reject");
+		break;
+	}
+	return id;
+}

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ktgt iSCSI text keys: the parser of key=value data segments, the
- * response builder and the RFC 7143 negotiation engine for the login
- * phase (operational keys, names, session type).
+ * response builder, the RFC 7143 negotiation engine for the login
+ * phase (operational keys, names, session type) and the answers to keys
+ * in the full-feature phase.
  *
- * Portable (core/portable.h): compiled into ktgt-iscsid, the host unit
- * tests and the fuzzer, and compilable into the kernel (SendTargets).
+ * Portable (core/portable.h): compiled into ktgt-iscsid, ktgt_iscsi.ko
+ * (full-feature Text Requests), the host unit tests and the fuzzer.
  * Nothing here allocates; every buffer is the caller's. No locking: one
  * struct iscsi_neg belongs to one login, used by one thread at a time.
  */
@@ -173,5 +174,8 @@ int iscsi_neg_request(struct iscsi_neg *neg, const struct iscsi_kv *kvs,
 int iscsi_neg_offers(struct iscsi_neg *neg, struct iscsi_text_buf *out);
 bool iscsi_neg_pending(const struct iscsi_neg *neg);
 void iscsi_neg_finish(struct iscsi_neg *neg);
+
+int iscsi_text_ffp_key(const struct iscsi_kv *kv, u32 *max_xmit_dsl,
+		       struct iscsi_text_buf *out);
 
 #endif /* KTGT_ISCSI_TEXT_H */

@@ -9,7 +9,8 @@
 # with Data-In and status collapsed into the last Data-In; an underflow
 # residual; Reject for an unknown opcode and for a reserved ITT, with the
 # connection kept; Data-Out for an unknown ITT dropped; a CmdSN outside
-# the window dropped (ExpCmdSN unchanged); Text SendTargets=All; TMF
+# the window dropped (ExpCmdSN unchanged); Text SendTargets=All; Text
+# MaxRecvDataSegmentLength=1024: a 4 KiB READ in four 1 KiB Data-In; TMF
 # (LUN RESET, ABORT TASK of no task, TASK REASSIGN refused); TAS: a READ
 # held in nullio's delay_ms ends with TASK ABORTED when another session
 # resets the LUN, and ABORT TASK of a finished task gets "Task does not
@@ -342,17 +343,37 @@ if st != 8:
 c.nop()
 print("BUSY past max_buffer_mb OK")
 
+# Text: one request, its answer's data
+def text1(data, what):
+    t = bytearray(48)
+    t[0] = 0x44
+    t[1] = 0x80
+    t[16:20] = struct.pack(">I", c.next_itt())
+    t[20:24] = b"\xff\xff\xff\xff"
+    t[24:28] = struct.pack(">I", c.cmdsn)
+    c.send(t, data)
+    return c.recv_op(0x24, what)[1]
+
 # Text: SendTargets=All
-t = bytearray(48)
-t[0] = 0x44
-t[1] = 0x80
-t[16:20] = struct.pack(">I", c.next_itt())
-t[20:24] = b"\xff\xff\xff\xff"
-t[24:28] = struct.pack(">I", c.cmdsn)
-c.send(t, b"SendTargets=All\0")
-rsp, data = c.recv_op(0x24, "Text response")
+data = text1(b"SendTargets=All\0", "Text response")
 if ("TargetName=" + IQN).encode() not in data or b"TargetAddress=127.0.0.1:3260,1" not in data:
     fail("SendTargets: %r" % data)
+
+# Text: MaxRecvDataSegmentLength declared anew sizes the Data-In PDUs
+ans = text1(b"MaxRecvDataSegmentLength=1024\0", "Text MaxRecvDataSegmentLength=1024")
+if ans:
+    fail("MaxRecvDataSegmentLength=1024 answered %r" % ans)
+itt = c.scsi(rw10(0x28, 0, 8), 4096, read=True)
+sizes = []
+while True:
+    bhs, d = c.recv_op(0x25, "Data-In after MaxRecvDataSegmentLength=1024")
+    sizes.append(len(d))
+    if bhs[1] & 1:
+        break
+if sizes != [1024] * 4:
+    fail("Data-In segments %r after MaxRecvDataSegmentLength=1024" % sizes)
+text1(b"MaxRecvDataSegmentLength=8192\0", "Text MaxRecvDataSegmentLength=8192")
+print("MaxRecvDataSegmentLength in the full-feature phase OK")
 
 # TMFs
 def tmf(fn, rtt=0xffffffff):

@@ -15,7 +15,10 @@
 # middle of a long answer starts over, and the stale TTT then gets a
 # Reject (invalid PDU field); a request accumulating past the target's
 # bound gets a Reject (out of resources), one log line, and the
-# connection keeps working. In the login phase, a first Login Request
+# connection keeps working. After the login, MaxRecvDataSegmentLength
+# may be declared anew (1024: the answer pieces grow to it; 100: Reject),
+# a vendor key gets NotUnderstood, a login-only key Reject and a malformed
+# request a Reject (protocol error). In the login phase, a first Login Request
 # sent in two C-bit PDUs is acknowledged with an empty response and
 # consecutive StatSNs, and a Login Response longer than the declared
 # MaxRecvDataSegmentLength (NotUnderstood for 40 unknown keys) comes in
@@ -83,6 +86,8 @@ class Conn:
         self.itt = 0x100
         self.cmdsn = 1
         self.expstatsn = 0
+        self.mrdsl = MRDSL
+        self.biggest = 0
 
     def next_itt(self):
         self.itt += 1
@@ -231,6 +236,7 @@ class Conn:
         and the number of Text Responses it came in."""
         itt = self.next_itt()
         ttt = RSVD
+        self.biggest = 0
         step = (len(req) + pieces - 1) // pieces
         parts = [req[i:i + step] for i in range(0, len(req), step)]
         for i, p in enumerate(parts[:-1]):
@@ -247,9 +253,10 @@ class Conn:
         while True:
             bhs, d = self.expect_text(itt, "%s: response %d" % (what, n))
             n += 1
-            if len(d) > MRDSL:
+            if len(d) > self.mrdsl:
                 fail("%s: Text Response of %d bytes, MaxRecvDataSegmentLength %d" %
-                     (what, len(d), MRDSL))
+                     (what, len(d), self.mrdsl))
+            self.biggest = max(self.biggest, len(d))
             data += d
             flags, rttt = bhs[1], u32(bhs, 20)
             if flags & 0x40:
@@ -325,6 +332,32 @@ def session(c, what):
     data, n = c.text(("SendTargets=%s\0" % one).encode(), what + " after the refusal")
     check_st(data, what + " after the refusal", only=one)
     print("%s: over-long request refused after %d bytes OK" % (what, (i + 1) * len(chunk)))
+    # (d) other keys after the login (RFC 7143 6.2, 13): a new
+    # MaxRecvDataSegmentLength takes effect without an answer, a vendor key
+    # is NotUnderstood, a login-only key Reject, a bad value Reject, a
+    # malformed request a Reject (protocol error) with the connection kept
+    data, n = c.text(b"MaxRecvDataSegmentLength=1024\0X-org.ktgt.v=1\0InitialR2T=No\0",
+                     what + " full-feature keys")
+    if data != b"X-org.ktgt.v=NotUnderstood\0InitialR2T=Reject\0":
+        fail("%s: full-feature keys answered %r" % (what, data))
+    c.mrdsl = 1024
+    data, n = c.text(b"SendTargets=All\0", what + " SendTargets after MaxRecvDataSegmentLength=1024")
+    check_st(data, what + " SendTargets after MaxRecvDataSegmentLength=1024")
+    biggest = c.biggest
+    if biggest <= MRDSL:
+        fail("%s: Text Responses of at most %d bytes after MaxRecvDataSegmentLength=1024" %
+             (what, biggest))
+    data, n = c.text(b"MaxRecvDataSegmentLength=100\0", what + " MaxRecvDataSegmentLength=100")
+    if data != b"MaxRecvDataSegmentLength=Reject\0":
+        fail("%s: MaxRecvDataSegmentLength=100 answered %r" % (what, data))
+    c.text_req(c.next_itt(), RSVD, b"NoEqualSign\0")
+    c.expect_reject(0x04, what + " malformed request")
+    data, n = c.text(b"MaxRecvDataSegmentLength=%d\0" % MRDSL, what + " MaxRecvDataSegmentLength back")
+    c.mrdsl = MRDSL
+    if data:
+        fail("%s: MaxRecvDataSegmentLength declared again answered %r" % (what, data))
+    print("%s: full-feature keys, MaxRecvDataSegmentLength 1024 (pieces up to %d) OK" %
+          (what, biggest))
 
     lo = bytearray(48)
     lo[0] = 0x46
