@@ -159,6 +159,7 @@ enum {
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
 	KTGT_CF_SILENT,		/* aborted with no status to send */
 	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts before xmit */
+	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
 	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
@@ -173,6 +174,9 @@ enum {
 #define KTGT_ASC_UNRECOVERED_READ	0x11	/* 11h/00h */
 #define KTGT_ASC_LUN_NOT_SUPPORTED	0x25	/* 25h/00h */
 #define KTGT_ASC_WRITE_PROTECTED	0x27	/* 27h/00h, 27h/07h */
+/* 0Eh/03h INVALID FIELD IN COMMAND INFORMATION UNIT */
+#define KTGT_ASC_INVALID_FIELD_IN_CIU	0x0e
+#define KTGT_ASCQ_INVALID_FIELD_IN_CIU	0x03
 #define KTGT_ASCQ_SPACE_ALLOC_FAILED	0x07
 #define KTGT_ASC_INVALID_MESSAGE	0x49	/* 49h/00h */
 #define KTGT_ASC_DATA_PHASE_ERROR	0x4b	/* 4Bh/00h */
@@ -612,13 +616,31 @@ static u64 cmd_buf_limit(void)
 }
 
 /*
+ * A WRITE or WRITE AND VERIFY whose transport expects less data than the
+ * CDB's TRANSFER LENGTH (an iSCSI residual overflow) writes only the
+ * whole blocks of the data that comes: RFC 7143 11.4.5.2 and SAM-5 let a
+ * target transfer EDTL bytes and report the rest as residual overflow,
+ * which is what libiscsi's iSCSIResiduals tests and tgt do. COMPARE AND
+ * WRITE (two halves) and the other block writes keep refusing it.
+ */
+static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
+{
+	return d->dir == KTGT_DIR_WRITE && d->xfer == KTGT_XFER_BLOCKS &&
+	       (d->rule == KTGT_RULE_NONE || d->rule == KTGT_RULE_RW6 ||
+		d->rule == KTGT_RULE_WRITE_VERIFY);
+}
+
+/*
  * Decide the size of the data buffer and reserve it against
  * max_buffer_mb. Transfers of logical blocks need the full CDB length
  * (the handler moves all of them): a write whose transport expects less
- * data, or a driver buffer too small, is refused. Byte counts (allocation
- * and parameter list lengths, fixed-size data) are capped by the
- * transport's expected length. Return: 0, -EBUSY (over the limit), or
- * -EINVAL with @s set.
+ * data, or a driver buffer too small, is refused, except that WRITE and
+ * WRITE AND VERIFY are cut to the whole blocks the transport sends
+ * (cmd_write_cut_ok()). WRITE SAME's one block of data-out and COMPARE
+ * AND WRITE's two halves must be exactly what the transport sends. Byte counts (allocation and
+ * parameter list lengths, fixed-size data) are capped by the transport's
+ * expected length. Return: 0, -EBUSY (over the limit), or -EINVAL with
+ * @s set.
  */
 static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 {
@@ -626,6 +648,7 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 	bool driver_sg = (cmd->flags & KTGT_CMD_DRIVER_SG) ||
 			 test_bit(KTGT_CF_EARLY_BUF, &cmd->core.cflags);
 	u64 need = cmd->core.xfer_len;
+	u32 bs;
 
 	if (cmd->core.dir == KTGT_DIR_NONE)
 		need = 0;
@@ -633,6 +656,25 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 		need = min_t(u64, need, cmd->exp_len);
 		need = min_t(u64, need, KTGT_MAX_XFER_BYTES);
 	} else if (need) {
+		bs = cmd->core.dev ? cmd->core.dev->params.block_size : 0;
+		if (need > cmd->exp_len && need <= KTGT_MAX_XFER_BYTES && bs &&
+		    cmd_write_cut_ok(d)) {
+			cmd->core.nr_blocks = cmd->exp_len / bs;
+			need = (u64)cmd->core.nr_blocks * bs;
+			set_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags);
+		}
+		/*
+		 * WRITE SAME (one block) and COMPARE AND WRITE (the verify
+		 * and the write data): data-out of exactly that size.
+		 */
+		if ((d->rule == KTGT_RULE_WRITE_SAME ||
+		     d->rule == KTGT_RULE_CAW) &&
+		    cmd->core.dir == KTGT_DIR_WRITE && need != cmd->exp_len) {
+			ktgt_sense_set(s, KTGT_KEY_ILLEGAL_REQUEST,
+				       KTGT_ASC_INVALID_FIELD_IN_CIU,
+				       KTGT_ASCQ_INVALID_FIELD_IN_CIU);
+			return -EINVAL;
+		}
 		/* Blocks: the handler accesses all of them. */
 		if (need > KTGT_MAX_XFER_BYTES ||
 		    (cmd->core.dir != KTGT_DIR_READ && need > cmd->exp_len) ||
@@ -1200,7 +1242,8 @@ static void cmd_set_resid(struct ktgt_cmd *cmd)
 	case KTGT_DIR_WRITE:
 	case KTGT_DIR_BIDI:
 		cmd->data_len = 0;
-		if (test_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags)) {
+		if (test_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags) ||
+		    test_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags)) {
 			wanted = cmd->core.xfer_len;
 			moved = min_t(u64, wanted, cmd->exp_len);
 		}

@@ -157,6 +157,12 @@ void ktgt_device_set_capacity(struct ktgt_device *dev, u64 nr_blocks)
 }
 EXPORT_SYMBOL_GPL(ktgt_device_set_capacity);
 
+void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes)
+{
+	WRITE_ONCE(dev->phys_block_size, bytes);
+}
+EXPORT_SYMBOL_GPL(ktgt_device_set_phys_block_size);
+
 u64 ktgt_device_capacity(const struct ktgt_device *dev)
 {
 	return READ_ONCE(dev->nr_blocks);

@@ -123,6 +123,9 @@ struct ktgt_dev_stats {
  * @spc_flags: the SPC emulation's runtime mode state (KTGT_SPC_* bits,
  *	changed by MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL); atomic
  *	bitops, no lock
+ * @phys_block_size: the backing store's physical block size in bytes, set
+ *	by the handler (ktgt_device_set_phys_block_size()); 0: unknown
+ *	(READ_ONCE/WRITE_ONCE)
  * @stats: per-CPU counters
  * @kobj: /sys/kernel/ktgt/devices/<name>
  * @node: in ktgt_devices, under ktgt_cfg_mutex
@@ -132,6 +135,7 @@ struct ktgt_device {
 	struct ktgt_dev_type	*type;
 	struct ktgt_dev_params	params;
 	u64			nr_blocks;
+	u32			phys_block_size;
 	bool			enabled;
 	unsigned int		nr_luns;
 	void			*priv;

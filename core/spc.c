@@ -102,6 +102,8 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	d->tas = true;
 	d->block_size = p->block_size;
 	d->nr_blocks = ktgt_device_capacity(dev);
+	d->lbppbe = ktgt_spc_lbppbe(p->block_size,
+				    READ_ONCE(dev->phys_block_size));
 	d->vendor = p->vendor_id;
 	d->product = p->product_id;
 	d->revision = p->revision;

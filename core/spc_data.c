@@ -764,6 +764,31 @@ u32 ktgt_spc_read_capacity10(const struct ktgt_spc_dev *d, u8 *buf,
 	return KTGT_SPC_RCAP10_LEN;
 }
 
+/**
+ * ktgt_spc_lbppbe() - LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (SBC-3 5.16.2)
+ * @block_size: the logical block size
+ * @phys_block_size: the physical block size; 0: unknown
+ *
+ * Return: log2(@phys_block_size / @block_size) when that is a whole
+ * power of two from 2 to 2^15, else 0 (one logical block per physical).
+ */
+u8 ktgt_spc_lbppbe(u32 block_size, u32 phys_block_size)
+{
+	u8 e = 0;
+
+	if (!block_size || phys_block_size <= block_size ||
+	    phys_block_size % block_size)
+		return 0;
+	phys_block_size /= block_size;
+	if (phys_block_size & (phys_block_size - 1))
+		return 0;
+	while (phys_block_size > 1 && e < 15) {
+		phys_block_size >>= 1;
+		e++;
+	}
+	return phys_block_size == 1 ? e : 0;
+}
+
 u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
 			     u32 buflen)
 {
@@ -772,7 +797,8 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
 	ob_zero(buf, buflen, 0, KTGT_SPC_RCAP16_LEN);
 	ob_put_be(buf, buflen, 0, last_lba(d), 8);
 	ob_put_be(buf, buflen, 8, d->block_size, 4);
-	/* Byte 12: no protection; byte 13: one logical block per physical. */
+	/* Byte 12: no protection; byte 13: logical blocks per physical. */
+	ob_put8(buf, buflen, 13, d->lbppbe & 0x0f);
 	if (d->thin) {
 		lbp = 0x80;				/* LBPME */
 		if (d->lbprz)

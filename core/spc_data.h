@@ -95,6 +95,7 @@ struct ktgt_spc_limits {
  * @tpgs: TPGS field of standard INQUIRY data (ALUA; 0: not supported)
  * @block_size: logical block size in bytes
  * @nr_blocks: capacity in logical blocks
+ * @lbppbe: LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (ktgt_spc_lbppbe())
  * @vendor: T10 VENDOR IDENTIFICATION, NUL-terminated, up to 8 characters
  * @product: PRODUCT IDENTIFICATION, up to 16 characters
  * @revision: PRODUCT REVISION LEVEL, up to 4 characters
@@ -123,6 +124,7 @@ struct ktgt_spc_dev {
 	u8 tpgs;
 	u32 block_size;
 	u64 nr_blocks;
+	u8 lbppbe;
 	const char *vendor;
 	const char *product;
 	const char *revision;
@@ -281,14 +283,16 @@ int ktgt_spc_mode_select(const struct ktgt_spc_dev *d,
 u32 ktgt_spc_read_capacity10(const struct ktgt_spc_dev *d, u8 *buf,
 			     u32 buflen);
 
+u8 ktgt_spc_lbppbe(u32 block_size, u32 phys_block_size);
+
 /**
  * ktgt_spc_read_capacity16() - READ CAPACITY(16) parameter data
  * @d: the logical unit
  * @buf: destination
  * @buflen: its size
  *
- * No protection information, one logical block per physical block,
- * LBPME (and LBPRZ) when thin provisioned.
+ * No protection information, @d->lbppbe, LBPME (and LBPRZ) when thin
+ * provisioned, LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0.
  *
  * Return: KTGT_SPC_RCAP16_LEN.
  */

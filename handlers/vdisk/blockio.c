@@ -84,6 +84,7 @@ static int blockio_enable(struct ktgt_device *dev)
 	}
 	vd->bdev = bdev;
 	vd->bdev_mode = mode;
+	ktgt_device_set_phys_block_size(dev, bdev_physical_block_size(bdev));
 	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
 	mutex_unlock(&vd->lock);
 	return 0;

@@ -62,6 +62,7 @@ static int fileio_enable(struct ktgt_device *dev)
 		goto out_close;
 	}
 	vd->file = file;
+	ktgt_device_set_phys_block_size(dev, vdisk_file_phys_block(file));
 	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
 	mutex_unlock(&vd->lock);
 	return 0;

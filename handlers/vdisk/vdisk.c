@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blkdev.h>
 #include <linux/bvec.h>
 #include <linux/file.h>
 #include <linux/limits.h>
@@ -86,6 +87,22 @@ int vdisk_parse_path(const char *page, size_t count, char **path)
 u64 vdisk_file_size(struct file *file)
 {
 	return i_size_read(file->f_mapping->host);
+}
+
+/**
+ * vdisk_file_phys_block() - the physical block size behind an open file
+ * @file: a regular file or block device node
+ *
+ * Return: a block device's physical block size, or the block size of the
+ * file system a regular file is on (what tgt reports too).
+ */
+u32 vdisk_file_phys_block(struct file *file)
+{
+	struct inode *inode = file->f_mapping->host;
+
+	if (S_ISBLK(inode->i_mode))
+		return bdev_physical_block_size(I_BDEV(inode));
+	return i_blocksize(inode);
 }
 
 /**

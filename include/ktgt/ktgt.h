@@ -743,6 +743,19 @@ bool ktgt_device_enabled(const struct ktgt_device *dev);
 void ktgt_device_set_capacity(struct ktgt_device *dev, u64 nr_blocks);
 
 /**
+ * ktgt_device_set_phys_block_size() - tell the core the physical block size
+ * @dev: the device
+ * @bytes: the backing store's physical block size (a file system's block,
+ *	a disk's physical sector); 0 or a size that is not a power-of-two
+ *	multiple of the logical block size: unknown
+ *
+ * READ CAPACITY(16) reports it as LOGICAL BLOCKS PER PHYSICAL BLOCK
+ * EXPONENT, so that initiators align their I/O to it. Call it from
+ * ->enable. Does not sleep.
+ */
+void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes);
+
+/**
  * ktgt_device_capacity() - a device's size in logical blocks
  * @dev: the device
  *

@@ -1003,6 +1003,24 @@ static void test_read_capacity(void **state)
 	ktgt_spc_read_capacity16(&d, buf, 32);
 	assert_memory_equal(buf, exp16, 32);
 
+	/* 4096-byte physical blocks of 512-byte logical ones: exponent 3. */
+	d.lbppbe = ktgt_spc_lbppbe(512, 4096);
+	exp16[13] = 0x03;
+	ktgt_spc_read_capacity16(&d, buf, 32);
+	assert_memory_equal(buf, exp16, 32);
+	d.lbppbe = 0;
+	exp16[13] = 0;
+	assert_int_equal(ktgt_spc_lbppbe(512, 512), 0);
+	assert_int_equal(ktgt_spc_lbppbe(512, 0), 0);
+	assert_int_equal(ktgt_spc_lbppbe(4096, 512), 0);
+	assert_int_equal(ktgt_spc_lbppbe(512, 1536), 0);	/* 3 blocks */
+	assert_int_equal(ktgt_spc_lbppbe(512, 1000), 0);
+	assert_int_equal(ktgt_spc_lbppbe(512, 1024), 1);
+	assert_int_equal(ktgt_spc_lbppbe(4096, 65536), 4);
+	assert_int_equal(ktgt_spc_lbppbe(512, 512U << 15), 15);
+	assert_int_equal(ktgt_spc_lbppbe(512, 512U << 16), 0);
+	assert_int_equal(ktgt_spc_lbppbe(0, 4096), 0);
+
 	/* 2^32 + 1 blocks of 4096: (10) saturates, (16) does not. */
 	d.block_size = 4096;
 	d.nr_blocks = 0x100000001ULL;

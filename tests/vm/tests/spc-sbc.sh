@@ -10,7 +10,13 @@
 # VERIFY with BYTCHK 00b/01b/11b and WRITE AND VERIFY (10, 12 and 16
 # byte CDBs); ORWRITE(16) (the blocks become the OR of old and new
 # data); PRE-FETCH(10)/(16); SYNCHRONIZE CACHE; START STOP UNIT and
-# PREVENT ALLOW MEDIUM REMOVAL; and the errors: LBA OUT OF RANGE,
+# PREVENT ALLOW MEDIUM REMOVAL; READ CAPACITY(16)'s LOGICAL BLOCKS PER
+# PHYSICAL BLOCK EXPONENT (3 for a file on 4 KiB tmpfs blocks, 0 on
+# nullio); a WRITE or WRITE AND VERIFY given less data than its TRANSFER
+# LENGTH writes only the whole blocks given; WRITE SAME with other than
+# one block of data-out, and COMPARE AND WRITE with other than twice its
+# blocks, get INVALID FIELD IN COMMAND INFORMATION UNIT;
+# and the errors: LBA OUT OF RANGE,
 # INVALID FIELD IN CDB / PARAMETER LIST with
 # field pointers, INVALID COMMAND OPERATION CODE for UNMAP without thin
 # provisioning, WRITE PROTECTED - with the backing file's checksum
@@ -126,11 +132,16 @@ truncate -s 8M "$img1" || fail "truncate $img1"
 ktgt_mkdev vdisk_fileio/s0 filename="$img" thin_provisioned=1
 ktgt_mkdev vdisk_fileio/s1 filename="$img1" removable=1
 ktgt_mkdev vdisk_nullio/s2 size=$((1 << 30))
+# A file on a tmpfs of its own: 4096-byte file system blocks.
+mkdir -p $T/fs4k && mount -t tmpfs -o size=16M tmpfs $T/fs4k || fail "mount tmpfs"
+truncate -s 8M $T/fs4k/pb.img || fail "truncate pb.img"
+ktgt_mkdev vdisk_fileio/s4 filename=$T/fs4k/pb.img
 ktgt_mktarget local/t0
 ktgt_maplun local/t0 0 vdisk_fileio/s0
 ktgt_maplun local/t0 1 vdisk_fileio/s1
 ktgt_maplun local/t0 2 vdisk_nullio/s2
 ktgt_maplun local/t0 3 vdisk_fileio/s0 read_only=1
+ktgt_maplun local/t0 4 vdisk_fileio/s4
 ktgt_enable local/t0
 host=$(ktgt_local_host t0)
 dev=$(ktgt_wait_disk host="$host" lun=0)
@@ -138,6 +149,7 @@ sg0=$(ktgt_wait_disk -g host="$host" lun=0)
 sg1=$(ktgt_wait_disk -g host="$host" lun=1)
 sg2=$(ktgt_wait_disk -g host="$host" lun=2)
 sg3=$(ktgt_wait_disk -g host="$host" lun=3)
+sg4=$(ktgt_wait_disk -g host="$host" lun=4)
 sg=$sg0
 log "thin $dev $sg0, full $sg1, nullio $sg2, read-only $sg3"
 
@@ -486,6 +498,51 @@ expect_check "READ(10) past the end" "key=05 asc=21 ascq=00 sks=-" \
 	"$(ktgt_sense -r 4096 "$sg" 28 00 $(be $((cap - 4)) 4) 00 $(be 8 2) 00)"
 expect_eq "$(sum)" "$before" "backing file after refused writes"
 
+log "READ CAPACITY(16): logical blocks per physical block"
+# Byte 13, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: 3 for 512-byte
+# blocks of a file on 4096-byte file system blocks, 0 on nullio.
+sg=$sg4
+expect_eq "$(din 32 9e 10 00 00 00 00 00 00 00 00 00 00 00 20 00 00 | cut -c27-28)" 03 \
+	"RC16 LBPPBE of a file on tmpfs"
+d4=$(ktgt_wait_disk host="$host" lun=4)
+expect_eq "$(cat /sys/block/"${d4#/dev/}"/queue/physical_block_size)" 4096 \
+	"the initiator's physical_block_size"
+sg=$sg2
+expect_eq "$(din 32 9e 10 00 00 00 00 00 00 00 00 00 00 00 20 00 00 | cut -c27-28)" 00 \
+	"RC16 LBPPBE of nullio"
+
+log "a WRITE given less data than its TRANSFER LENGTH, WRITE SAME's data-out"
+# The transport's expected length (here the SCSI midlayer's buffer)
+# below the CDB's: only the whole blocks sent are written (iSCSI residual
+# overflow); WRITE SAME takes exactly one block.
+sg=$sg0
+head -c 1024 /dev/zero | tr '\0' a > $T/a2
+head -c 512 /dev/zero | tr '\0' b > $T/b1
+expect_good "WRITE(10) of two blocks" \
+	"$(run $T/a2 2a 00 $(be 5000 4) 00 $(be 2 2) 00)"
+expect_good "WRITE(10) of two blocks with one block of data" \
+	"$(run $T/b1 2a 00 $(be 5000 4) 00 $(be 2 2) 00)"
+same_blocks "the block sent is written" 5000 1 $T/b1
+tail -c 512 $T/a2 > $T/a1
+same_blocks "the block not sent is left alone" 5001 1 $T/a1
+expect_good "WRITE AND VERIFY(16) of three blocks with one block of data" \
+	"$(run $T/b1 8e 00 $(be 5001 8) $(be 3 4) 00 00)"
+same_blocks "WRITE AND VERIFY wrote the block sent" 5001 1 $T/b1
+expect_good "WRITE(10) of two blocks with no data" \
+	"$(run - 2a 00 $(be 5000 4) 00 $(be 2 2) 00)"
+same_blocks "no data, nothing written" 5000 2 <(cat $T/b1 $T/b1)
+before=$(sum)
+expect_check "WRITE SAME(10) with two blocks of data-out" \
+	"key=05 asc=0e ascq=03 sks=-" "$(run $T/a2 41 00 $(be 6000 4) 00 $(be 4 2) 00)"
+head -c 256 $T/b1 > $T/half
+expect_check "WRITE SAME(16) with half a block of data-out" \
+	"key=05 asc=0e ascq=03 sks=-" "$(run $T/half 93 00 $(be 6000 8) $(be 4 4) 00 00)"
+cat $T/a2 $T/a2 > $T/a4
+expect_check "COMPARE AND WRITE of one block with four blocks of data-out" \
+	"key=05 asc=0e ascq=03 sks=-" "$(caw $T/a4 6000 1)"
+expect_eq "$(sum)" "$before" "backing file after the refused WRITE SAMEs and COMPARE AND WRITE"
+
 ktgt_cleanup || fail "cleanup"
+umount $T/fs4k || fail "umount $T/fs4k"
 ktgt_unload_all
 pass
