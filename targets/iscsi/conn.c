@@ -31,10 +31,10 @@
  * is dropped silently (RFC 7143 4.2.2.1). An ABORT TASK whose RefCmdSN is
  * in the window but has not run makes that CmdSN count as received
  * (11.5.1 b): a command held for it is discarded when its turn comes, one
- * that has not come yet is dropped when it does (sess->gone_sn). MaxCmdSN = ExpCmdSN + the
- * session's queue depth - the commands held or in the core - 1, so the
- * window never shrinks and the core never sees more than queue_depth
- * commands of a session.
+ * that has not come yet is dropped when it does (sess->gone_sn).
+ * MaxCmdSN = ExpCmdSN + the session's queue depth - the commands held or
+ * in the core - 1, so the window never shrinks and the core never sees
+ * more than queue_depth commands of a session.
  *
  * Data-Out
  * ========

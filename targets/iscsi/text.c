@@ -215,8 +215,8 @@ static int kis_text_answer(struct kis_conn *conn, struct kis_text *tx)
 		memcpy(tx->rsp + len, obuf, other.len);
 	len += other.len;
 	if (mrdsl != conn->p.max_xmit_dsl) {
-		pr_info("%s: CID %u: MaxRecvDataSegmentLength %u declared in the full-feature phase\n",
-			conn->s->initiator, conn->cid, mrdsl);
+		pr_info_ratelimited("%s: CID %u: MaxRecvDataSegmentLength %u declared in the full-feature phase\n",
+				    conn->s->initiator, conn->cid, mrdsl);
 		/* The transmit thread sizes Data-In by it (READ_ONCE). */
 		WRITE_ONCE(conn->p.max_xmit_dsl, mrdsl);
 	}
