@@ -21,16 +21,6 @@ ktgt_initiator_load
 param=/sys/module/ktgt_core/parameters/sess_queue_depth
 expect_eq "$(cat $param)" 128 "default sess_queue_depth"
 
-# session_of INITIATOR: the session's sysfs directory.
-session_of() {
-	local d
-	for d in "$KTGT_SYSFS"/sessions/*/; do
-		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
-			{ echo "${d%/}"; return 0; }
-	done
-	fail "no session of $1"
-}
-
 # fio_run DEV: 4 s of random 4 KiB reads and writes at iodepth 32.
 fio_run() {
 	local out rc
@@ -64,7 +54,7 @@ ktgt_maplun local/small 0 vdisk_nullio/q
 ktgt_enable local/small
 ktgt_write $param 128
 dev=$(ktgt_wait_disk host="$(ktgt_local_host small)" lun=0)
-sess=$(session_of local:small)
+sess=$(ktgt_session_of local:small)
 expect_eq "$(cat "$sess/queue_depth")" 4 "queue depth of the small session"
 hctl=$(ktgt_find_disk host="$(ktgt_local_host small)" lun=0)
 qd=/sys/class/scsi_device/$hctl/device/queue_depth
@@ -93,7 +83,7 @@ ktgt_mktarget local/deep
 ktgt_maplun local/deep 0 vdisk_nullio/q
 ktgt_enable local/deep
 dev=$(ktgt_wait_disk host="$(ktgt_local_host deep)" lun=0)
-sess=$(session_of local:deep)
+sess=$(ktgt_session_of local:deep)
 expect_eq "$(cat "$sess/queue_depth")" 128 "queue depth of the deep session"
 watch_max "$sess/nr_cmds" 6 > /tmp/flow-max &
 fio_run "$dev"

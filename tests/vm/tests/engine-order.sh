@@ -242,16 +242,7 @@ noqueue "$db"
 log "nullio disk through two I_T nexuses: $da, $db; delay $delay ms"
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/slow/delay_ms" $delay
 
-# session_of INITIATOR: the session's sysfs directory.
-session_of() {
-	local d
-	for d in "$KTGT_SYSFS"/sessions/*/; do
-		[ "$(cat "$d/initiator" 2>/dev/null)" = "$1" ] &&
-			{ echo "${d%/}"; return 0; }
-	done
-	fail "no session of $1"
-}
-nr_a=$(session_of local:a)/nr_cmds
+nr_a=$(ktgt_session_of local:a)/nr_cmds
 
 # lat WDEV RDEV ROFF WHAT: run the helper for a 64 KiB write at 1 MiB on
 # WDEV (session a) and a 4 KiB read at ROFF on RDEV; sets w and r (ms).
@@ -291,7 +282,7 @@ ktgt_maplun local/c 0 vdisk_fileio/f0
 ktgt_enable local/c
 dc=$(ktgt_wait_disk host="$(ktgt_local_host c)" serial=ORD-DATA)
 noqueue "$dc"
-stale=$($bin data "$(session_of local:c)/nr_cmds" "$dc" 400 $((256 << 10))) ||
+stale=$($bin data "$(ktgt_session_of local:c)/nr_cmds" "$dc" 400 $((256 << 10))) ||
 	fail "I/O helper failed"
 expect_eq "$stale" 0 "reads that returned data older than the write before them"
 
