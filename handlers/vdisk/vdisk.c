@@ -7,10 +7,12 @@
 #include <linux/blkdev.h>
 #include <linux/bvec.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/uio.h>
 
@@ -93,16 +95,28 @@ u64 vdisk_file_size(struct file *file)
  * vdisk_file_phys_block() - the physical block size behind an open file
  * @file: a regular file or block device node
  *
- * Return: a block device's physical block size, or the block size of the
- * file system a regular file is on (what tgt reports too).
+ * A regular file's is its st_blksize, the file system's block size as
+ * stat(2) gives it (tgt reports the same). vfs_getattr() rather than
+ * i_blocksize(): a stacking file system (overlayfs) answers stat with
+ * the real file's block size but leaves its own inode's unset. Sizes
+ * above PAGE_SIZE are transfer hints of network file systems (NFS, 9p),
+ * not blocks that a smaller write must read and rewrite: unknown.
+ *
+ * Context: process context; may sleep.
+ * Return: a block device's physical block size, a regular file's block
+ * size, or 0 when unknown.
  */
 u32 vdisk_file_phys_block(struct file *file)
 {
 	struct inode *inode = file->f_mapping->host;
+	struct kstat st;
 
 	if (S_ISBLK(inode->i_mode))
 		return bdev_physical_block_size(I_BDEV(inode));
-	return i_blocksize(inode);
+	if (vfs_getattr(&file->f_path, &st, STATX_BASIC_STATS,
+			AT_STATX_SYNC_AS_STAT))
+		return 0;
+	return st.blksize <= PAGE_SIZE ? st.blksize : 0;
 }
 
 /**

@@ -152,7 +152,15 @@ expect_eq "$(din "READ CAPACITY(16)" 32 9e 10 00 00 00 00 00 00 00 00 00 00 00 2
 expect_eq "$(din "READ CAPACITY(16) 12" 12 9e 10 00 00 00 00 00 00 00 00 00 00 00 0c 00 00)" \
 	"${exp:0:24}" "READ CAPACITY(16) with allocation length 12"
 sg=$sgsave
-exp="000000000002ffff""00000200""00""00""0000"$(zeros 16)
+# LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: the image's st_blksize over
+# 512 (the guest's /tmp is an overlay on tmpfs: 4096, exponent 03).
+bs=$(stat -c %o "$img") || fail "stat $img"
+e=0
+if [ "$bs" -le 4096 ]; then
+	for ((b = 1024; b <= bs; b *= 2)); do e=$((e + 1)); done
+fi
+log "backing file's st_blksize $bs: exponent $e"
+exp="000000000002ffff""00000200""00""0$e""0000"$(zeros 16)
 expect_eq "$(din "READ CAPACITY(16)" 32 9e 10 00 00 00 00 00 00 00 00 00 00 00 20 00 00)" \
 	"$exp" "READ CAPACITY(16) of the 96 MiB disk"
 rc=$(sg_readcap -l "$sg") || fail "sg_readcap -l"
