@@ -180,6 +180,9 @@ enum {
 #define KTGT_ASCQ_SPACE_ALLOC_FAILED	0x07
 #define KTGT_ASC_INVALID_MESSAGE	0x49	/* 49h/00h */
 #define KTGT_ASC_DATA_PHASE_ERROR	0x4b	/* 4Bh/00h */
+/* 47h/05h PROTOCOL SERVICE CRC ERROR */
+#define KTGT_ASC_PROTOCOL_CRC_ERROR	0x47
+#define KTGT_ASCQ_PROTOCOL_CRC_ERROR	0x05
 
 static unsigned int max_buffer_mb;
 module_param(max_buffer_mb, uint, 0644);
@@ -1009,9 +1012,15 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 {
-	if (error) {
+	if (error == -EBADMSG) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
+					 KTGT_ASC_PROTOCOL_CRC_ERROR,
+					 KTGT_ASCQ_PROTOCOL_CRC_ERROR);
+	} else if (error) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
 					 KTGT_ASC_DATA_PHASE_ERROR, 0);
+	}
+	if (error) {
 		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
 		return;
 	}

@@ -426,8 +426,11 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
 /**
  * ktgt_cmd_rx_done() - the data-out of a command has arrived
  * @cmd: the command ->rdy_to_xfer() was called for
- * @error: 0, or a negative errno if the transfer failed (the command then
- *	ends with a CHECK CONDITION and is not executed)
+ * @error: 0, or a negative errno if the transfer failed: the command is
+ *	not executed and ends with CHECK CONDITION, ABORTED COMMAND, sense
+ *	PROTOCOL SERVICE CRC ERROR for -EBADMSG (data that failed a digest,
+ *	or a sequence error implying one: iSCSI, RFC 7143 7.8), DATA PHASE
+ *	ERROR for any other errno
  * @ctx: the caller's context
  */
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);

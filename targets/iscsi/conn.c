@@ -55,7 +55,10 @@
  * FirstBurstLength) is over; @xfer_ready says the core asked. Once both
  * hold, R2Ts are sent for the rest, at most MaxOutstandingR2T at a time,
  * each for at most MaxBurstLength; when all EDTL bytes are in,
- * ktgt_cmd_rx_done().
+ * ktgt_cmd_rx_done(). @data_sn is the DataSN the next Data-Out of the
+ * current sequence must carry; a PDU without it sets @data_err: no more
+ * R2Ts, the data that still comes is dropped, and when the sequences
+ * begun are over the command ends with ktgt_cmd_rx_done(-EBADMSG).
  *
  * Teardown
  * ========
@@ -624,7 +627,7 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 		nr = 0;
 		spin_lock_irq(&conn->lock);
 		while (nr < KIS_R2T_BATCH && !task->rx_complete &&
-		       task->r2t_out < conn->p.max_r2t &&
+		       !task->data_err && task->r2t_out < conn->p.max_r2t &&
 		       task->r2t_next < task->edtl) {
 			u32 len = min(conn->p.max_burst,
 				      task->edtl - task->r2t_next);
@@ -835,11 +838,23 @@ static int kis_tx_thread(void *arg)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * No more Data-Out is coming for @task: all its bytes are in or, after a
+ * sequence error, every sequence begun has ended and no R2T is sent.
+ * Under conn->lock.
+ */
+static bool kis_data_over(const struct kis_task *task)
+{
+	return task->received >= task->edtl ||
+	       (task->data_err && task->unsol_done && !task->r2t_out);
+}
+
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 {
 	struct kis_task *task = to_task(cmd);
 	struct kis_conn *conn = task->conn;
 	bool complete = false;
+	int err = 0;
 
 	spin_lock_irq(&conn->lock);
 	if (conn->dead || task->nobuf) {
@@ -847,15 +862,16 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 		return conn->dead ? -ECONNABORTED : -ENOMEM;
 	}
 	task->xfer_ready = true;
-	if (task->received >= task->edtl) {
+	if (kis_data_over(task)) {
 		task->rx_complete = true;
 		complete = true;
-	} else if (task->unsol_done) {
+		err = task->data_err ? -EBADMSG : 0;
+	} else if (task->unsol_done && !task->data_err) {
 		kis_queue_task_locked(conn, task, KIS_TX_R2T);
 	}
 	spin_unlock_irq(&conn->lock);
 	if (complete)
-		ktgt_cmd_rx_done(cmd, 0, KTGT_CTX_THREAD);
+		ktgt_cmd_rx_done(cmd, err, KTGT_CTX_THREAD);
 	else
 		wake_up(&conn->tx_wq);
 	return 0;
@@ -1259,8 +1275,9 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	struct kis_task *task;
 	bool unsol = pdu->ttt == ISCSI_RSVD_TAG;
 	bool complete = false, r2t = false;
+	bool seq_err = false, discard, seq_end;
 	u32 crc = ~0U;
-	int ret;
+	int ret, err = 0;
 
 	task = kis_task_lookup(conn, pdu->itt);
 	if (!task) {
@@ -1288,16 +1305,42 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
 		return kis_drain_data(conn, pdu->dlen);
 	}
-	task->rx_busy = true;
+	/*
+	 * DataSN counts the Data-Out PDUs of a sequence from 0: the
+	 * unsolicited one, then one per R2T, in order (DataSequenceInOrder
+	 * and DataPDUInOrder are Yes). A gap is an implied digest error
+	 * (RFC 7143 7.9); at ErrorRecoveryLevel 0 the PDU is rejected and
+	 * the task ends with CHECK CONDITION once the data of its R2Ts sent
+	 * so far is in (7.8 b). Its data from then on is dropped.
+	 */
+	if (!task->data_err && pdu->datasn != task->data_sn) {
+		task->data_err = true;
+		seq_err = true;
+	}
+	discard = task->data_err;
+	if (!discard)
+		task->rx_busy = true;
 	spin_unlock_irq(&conn->lock);
 
-	ret = kis_recv_sg(conn, task->wsg, pdu->offset, pdu->dlen, &crc);
-	if (!ret)
-		ret = kis_recv_trailer(conn, pdu->dlen, crc);
+	if (seq_err) {
+		pr_info_ratelimited("%s: ITT 0x%x: Data-Out DataSN %u, expected %u: the command fails\n",
+				    conn->s->initiator, pdu->itt, pdu->datasn,
+				    task->data_sn);
+		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+	}
+	if (discard) {
+		ret = kis_drain_data(conn, pdu->dlen);
+	} else {
+		ret = kis_recv_sg(conn, task->wsg, pdu->offset, pdu->dlen,
+				  &crc);
+		if (!ret)
+			ret = kis_recv_trailer(conn, pdu->dlen, crc);
+	}
 
 	spin_lock_irq(&conn->lock);
-	task->rx_busy = false;
-	if (task->released) {
+	if (!discard)
+		task->rx_busy = false;
+	if (task->released && !discard) {
 		/* Released meanwhile: kis_task_release() left this to us. */
 		spin_unlock_irq(&conn->lock);
 		ktgt_cmd_xmit_done(&task->cmd);
@@ -1306,7 +1349,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 			kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
 		return ret;
 	}
-	if (ret) {
+	if (ret || task->released) {
 		spin_unlock_irq(&conn->lock);
 		kis_task_put(task);
 		if (ret == -EBADMSG)
@@ -1316,22 +1359,29 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	task->received += pdu->dlen;
 	if (unsol) {
 		task->unsol_rcvd += pdu->dlen;
-		if (pdu->final || task->unsol_rcvd >= task->unsol_len) {
+		seq_end = pdu->final || task->unsol_rcvd >= task->unsol_len;
+		if (seq_end) {
 			task->unsol_done = true;
 			task->r2t_next = max(task->r2t_next, task->unsol_rcvd);
 			r2t = true;
 		}
-	} else if (pdu->final && task->r2t_out) {
-		task->r2t_out--;
-		r2t = true;
+	} else {
+		seq_end = pdu->final;
+		if (seq_end && task->r2t_out) {
+			task->r2t_out--;
+			r2t = true;
+		}
 	}
-	if (task->received >= task->edtl && !task->rx_complete) {
+	task->data_sn = seq_end ? 0 : task->data_sn + 1;
+	if (!task->rx_complete && kis_data_over(task)) {
 		if (task->xfer_ready) {
 			task->rx_complete = true;
 			complete = true;
+			err = task->data_err ? -EBADMSG : 0;
 		}
+		r2t = false;
 	} else if (r2t && task->xfer_ready && task->unsol_done &&
-		   task->r2t_next < task->edtl) {
+		   !task->data_err && task->r2t_next < task->edtl) {
 		r2t = kis_queue_task_locked(conn, task, KIS_TX_R2T);
 	} else {
 		r2t = false;
@@ -1339,7 +1389,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	spin_unlock_irq(&conn->lock);
 
 	if (complete)
-		ktgt_cmd_rx_done(&task->cmd, 0, KTGT_CTX_ATOMIC);
+		ktgt_cmd_rx_done(&task->cmd, err, KTGT_CTX_ATOMIC);
 	else if (r2t)
 		wake_up(&conn->tx_wq);
 	kis_task_put(task);

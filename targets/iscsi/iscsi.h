@@ -263,6 +263,8 @@ struct kis_task {
 	u32			r2t_out;
 	u32			r2tsn;
 	u32			ttt;
+	u32			data_sn;	/* next Data-Out's, in its sequence */
+	bool			data_err;	/* a DataSN gap: the task fails */
 };
 
 struct kis_tmf {

@@ -27,6 +27,10 @@
 # RefCmdSN is in the window but has not run (RFC 7143 11.5.1 b): one held
 # for a CmdSN gap never runs, one not yet sent has its CmdSN counted as
 # received (ExpCmdSN passes it) and is dropped when it comes late.
+# Data-Out DataSN, per sequence from 0 (unsolicited, then each R2T's): a
+# gap or reversal gets a Reject, no further R2T, and, once the data of
+# the R2Ts sent is in, CHECK CONDITION with PROTOCOL SERVICE CRC ERROR,
+# nothing written.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -42,6 +46,8 @@ ktgt_mkdev vdisk_nullio/kpdu1 size=$((16 << 20))
 ktgt_maplun "iscsi/$IQN" 1 vdisk_nullio/kpdu1
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxConnections" 2
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxOutstandingR2T" 2
+# Only a login that asks for it gets InitialR2T=No.
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/InitialR2T" No
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/pdu.py <<'EOF'
@@ -630,6 +636,110 @@ c4.nop()
 if c4.expcmdsn != m + 3:
     fail("ExpCmdSN %d after the late command, expected %d" % (c4.expcmdsn, m + 3))
 print("ABORT TASK of commands not yet run OK")
+
+# DataSN (RFC 7143 11.7.5) counts each sequence's Data-Out PDUs from 0.
+# A gap or a reversal is an implied digest error (7.9): the PDU gets a
+# Reject (protocol error), no more R2Ts are sent, and once the sequences
+# begun have ended the command gets CHECK CONDITION, ABORTED COMMAND,
+# PROTOCOL SERVICE CRC ERROR (7.8 b); nothing is written and the
+# connection stays.
+def data_out(conn, itt, ttt, sn, off, data, final):
+    do = bytearray(48)
+    do[0] = 0x05
+    do[1] = 0x80 if final else 0
+    do[16:20] = struct.pack(">I", itt)
+    do[20:24] = ttt
+    do[28:32] = struct.pack(">I", conn.expstatsn)
+    do[36:40] = struct.pack(">I", sn)
+    do[40:44] = struct.pack(">I", off)
+    conn.send(do, data)
+def next_pdu(conn, itt, rejects, what):
+    # The next R2T (0x31) or SCSI Response (0x21) of itt; Rejects are
+    # collected as (reason, opcode, DataSN) of the PDU they return.
+    while True:
+        bhs, d = conn.recv()
+        op = bhs[0] & 0x3f
+        tag = struct.unpack(">I", bhs[16:20])[0]
+        if op == 0x20 and tag == 0xffffffff:
+            conn.answer_nop(bhs)
+        elif op == 0x3f:
+            rejects.append((bhs[2], d[0] & 0x3f, struct.unpack(">I", d[36:40])[0]))
+        elif op in (0x21, 0x31) and tag == itt:
+            return op, bhs, d
+        else:
+            fail("%s: unexpected opcode 0x%02x for ITT 0x%x" % (what, op, tag))
+def datasn_write(conn, sns, pat, unsol_sn=None):
+    # WRITE(10) of 4 blocks at LBA 200. Without unsol_sn: R2Ts for it
+    # all (c4: two of 1024 bytes, both outstanding). With it: 512 bytes
+    # immediate, 512 unsolicited with DataSN unsol_sn, then R2Ts. The
+    # data of each R2T goes in two 512-byte PDUs with the next DataSNs
+    # of sns. Returns (status, sense, Rejects, R2Ts).
+    imm = pat[:512] if unsol_sn is not None else b""
+    itt = conn.scsi(rw10(0x2a, 200, 4), 2048, write=True, imm=imm,
+                    final=unsol_sn is None)
+    if unsol_sn is not None:
+        data_out(conn, itt, b"\xff" * 4, unsol_sn, 512, pat[512:1024], True)
+    first = 0 if unsol_sn is None else 1024
+    rejects, r2ts = [], []
+    while sum(n for _, n, _ in r2ts) < 2048 - first:
+        op, bhs, d = next_pdu(conn, itt, rejects, "DataSN write")
+        if op == 0x21:
+            return bhs[3], d, rejects, r2ts
+        off, n = struct.unpack(">II", bhs[40:48])
+        r2ts.append((off, n, bytes(bhs[20:24])))
+    sns = list(sns)
+    for off, n, ttt in r2ts:
+        for part in range(off, off + n, 512):
+            data_out(conn, itt, ttt, sns.pop(0), part, pat[part:part + 512],
+                     part + 512 == off + n)
+    op, bhs, d = next_pdu(conn, itt, rejects, "DataSN write")
+    if op != 0x21:
+        fail("DataSN write: an R2T after all the data: %r" % bytes(bhs[36:48]))
+    return bhs[3], d, rejects, r2ts
+def lba200(conn):
+    st, data, _, _ = conn.response(conn.scsi(rw10(0x28, 200, 4), 2048, read=True), "READ LBA 200")
+    if st != 0:
+        fail("READ LBA 200: status %r" % st)
+    return data
+def expect_crc_error(st, sense, rej, bad, what):
+    if st != 2 or (sense[4] & 0xf) != 0xb or sense[14:16] != b"\x47\x05":
+        fail("%s: status %r sense %r, expected ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR" % (what, st, sense[:16]))
+    if rej != [(0x04, 0x05, bad)]:
+        fail("%s: Rejects %r, expected one (protocol error) of the Data-Out with DataSN %d" % (what, rej, bad))
+old = lba200(c4)
+pat3 = bytes((i * 29 + 5) & 0xff for i in range(2048))
+for sns, bad in (((0, 5, 0, 1), 5), ((1, 0, 0, 1), 1), ((0, 0, 0, 1), 0),
+                 ((0, 1, 0xffffffff, 0), 0xffffffff)):
+    st, sense, rej, _ = datasn_write(c4, sns, pat3)
+    expect_crc_error(st, sense, rej, bad, "R2T DataSNs %r" % (sns,))
+    if lba200(c4) != old:
+        fail("R2T DataSNs %r: the blocks were written" % (sns,))
+st, sense, rej, r2ts = datasn_write(c4, (0, 1, 0, 1), pat3)
+if st != 0 or rej or [(o, n) for o, n, _ in r2ts] != [(0, 1024), (1024, 1024)]:
+    fail("R2T DataSNs 0,1 0,1: status %r Rejects %r R2Ts %r" % (st, rej, r2ts))
+if lba200(c4) != pat3:
+    fail("R2T DataSNs 0,1 0,1: data read back differs")
+# The unsolicited sequence counts from 0 too, and R2Ts from 0 after it.
+c6 = Conn(0x400000000004)
+c6.login({"InitialR2T": "No", "FirstBurstLength": "1024",
+          "MaxBurstLength": "1024"})
+for i in range(4):
+    st, _, _, _ = c6.response(c6.scsi(tur, 0), "c6 TUR")
+    if st == 0:
+        break
+pat4 = bytes((i * 31 + 7) & 0xff for i in range(2048))
+st, sense, rej, r2ts = datasn_write(c6, (), pat4, unsol_sn=1)
+if r2ts:
+    fail("an R2T after a bad unsolicited DataSN: %r" % r2ts)
+expect_crc_error(st, sense, rej, 1, "unsolicited DataSN 1")
+if lba200(c6) != pat3:
+    fail("unsolicited DataSN 1: the blocks were written")
+st, sense, rej, r2ts = datasn_write(c6, (0, 1), pat4, unsol_sn=0)
+if st != 0 or rej or [(o, n) for o, n, _ in r2ts] != [(1024, 1024)]:
+    fail("unsolicited DataSN 0, R2T 0,1: status %r Rejects %r R2Ts %r" % (st, rej, r2ts))
+if lba200(c6) != pat4:
+    fail("unsolicited DataSN 0, R2T 0,1: data read back differs")
+print("DataSN checks OK")
 
 # and a clean session logout
 lo = bytearray(48)
