@@ -41,7 +41,21 @@
  *
  * Reclaim: a shrinker ("ktgt-sgv") frees the least recently used cached
  * vectors under memory pressure, and a delayed work frees those idle for
- * more than sgv_purge_secs (default 60) seconds.
+ * more than sgv_purge_secs (default 60) seconds. Called from kswapd, the
+ * shrinker leaves the working set alone: vectors used in the last
+ * sgv_shrink_idle_ms (default 100) ms, so that background reclaim on a
+ * target whose page cache churns (fileio) does not empty the pool. Called
+ * by a task stalled in direct reclaim, or by drop_caches, it frees the
+ * least recently used vectors whatever their age. Its seeks is 0: a
+ * cached page costs no I/O to make again, only an allocation, so every
+ * reclaim pass asks for half the pool (mm/vmscan.c), one vector per call
+ * (batch 1; it reports the pages it freed as scanned). With DEFAULT_SEEKS
+ * and the default batch of 128, a pass at priority p asks for
+ * (pages >> p) * 2, which for a pool of a few thousand pages is nothing
+ * until reclaim is desperate: the pool sat on its idle pages while the
+ * page cache was evicted. A consequence: drop_caches frees half of what
+ * is left each pass and may leave a vector or two, which the idle purge
+ * frees.
  *
  * Locking: one spinlock per class protects its free list, taken with
  * spin_lock_irqsave() because buffers are released from any context.
@@ -78,6 +92,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/swap.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
 
@@ -99,6 +114,11 @@ static unsigned int sgv_purge_secs = 60;
 module_param(sgv_purge_secs, uint, 0644);
 MODULE_PARM_DESC(sgv_purge_secs,
 		 "free cached data buffers idle for this many seconds (default 60)");
+
+static unsigned int sgv_shrink_idle_ms = 100;
+module_param(sgv_shrink_idle_ms, uint, 0644);
+MODULE_PARM_DESC(sgv_shrink_idle_ms,
+		 "kswapd frees cached data buffers unused for this many ms (default 100)");
 
 /**
  * struct ktgt_sgv - a data buffer: a scatterlist and its pages
@@ -460,6 +480,7 @@ static unsigned long sgv_shrink_count(struct shrinker *s,
 static unsigned long sgv_shrink_scan(struct shrinker *s,
 				     struct shrink_control *sc)
 {
+	unsigned long idle = msecs_to_jiffies(READ_ONCE(sgv_shrink_idle_ms));
 	unsigned long freed;
 
 	/*
@@ -468,10 +489,18 @@ static unsigned long sgv_shrink_scan(struct shrinker *s,
 	 * never waits for a buffer in use.
 	 */
 	atomic_long_inc(&sgv_shrink_scans);
-	freed = sgv_reclaim(sc->nr_to_scan, 0);
+	/*
+	 * kswapd's background reclaim gets the idle vectors only; a task
+	 * stalled in direct reclaim (or drop_caches) gets the least
+	 * recently used ones whatever their age.
+	 */
+	freed = sgv_reclaim(sc->nr_to_scan,
+			    current_is_kswapd() ? (jiffies - idle) ? : 1 : 0);
 	if (!freed)
 		return SHRINK_STOP;
 	atomic_long_add(freed, &sgv_shrunk_pages);
+	/* Whole vectors: maybe more pages than asked for. */
+	sc->nr_scanned = freed;
 	return freed;
 }
 
@@ -553,7 +582,8 @@ int ktgt_sgv_init(void)
 
 	ktgt_sgv_shrinker.count_objects = sgv_shrink_count;
 	ktgt_sgv_shrinker.scan_objects = sgv_shrink_scan;
-	ktgt_sgv_shrinker.seeks = DEFAULT_SEEKS;
+	ktgt_sgv_shrinker.seeks = 0;	/* see "Reclaim" above */
+	ktgt_sgv_shrinker.batch = 1;
 	ret = register_shrinker(&ktgt_sgv_shrinker, "ktgt-sgv");
 	if (ret)
 		goto out_group;

@@ -14,9 +14,11 @@
 #               site (hist triggers on kmem:kmalloc and
 #               kmem:kmem_cache_alloc, tests/lib/ktgt.sh);
 #   hog         tests/bench/memhog.py takes memory until MemAvailable is
-#               below BENCH_MEM_HOG_LEAVE_MB (default 64), for at most
-#               BENCH_MEM_HOG_FILL seconds (default 180), and holds it
-#               BENCH_MEM_HOG_SECS seconds (default 60);
+#               below BENCH_MEM_HOG_LEAVE_MB (default 64), then until
+#               reclaim runs (BENCH_MEM_HOG_MODE: "direct", the default,
+#               a task stalls in direct reclaim; "kswapd", kswapd runs),
+#               for at most BENCH_MEM_HOG_FILL seconds (default 180),
+#               and holds it BENCH_MEM_HOG_SECS seconds (default 60);
 #   after       BENCH_MEM_AFTER seconds (default 30) once the hog is gone.
 #
 # Every BENCH_MEM_SAMPLE seconds (default 5) a line of the pool's gauges
@@ -31,6 +33,7 @@ MEM_WARMUP=${BENCH_MEM_WARMUP:-30}
 MEM_HOG_SECS=${BENCH_MEM_HOG_SECS:-60}
 MEM_HOG_LEAVE_MB=${BENCH_MEM_HOG_LEAVE_MB:-64}
 MEM_HOG_FILL=${BENCH_MEM_HOG_FILL:-180}
+MEM_HOG_MODE=${BENCH_MEM_HOG_MODE:-direct}
 MEM_AFTER=${BENCH_MEM_AFTER:-30}
 MEM_SAMPLE=${BENCH_MEM_SAMPLE:-5}
 MEM_TARGETS=${BENCH_MEM_TARGETS:-iscsi-null:ktgt}
@@ -96,6 +99,7 @@ mem_phase() {
 		echo "hog_secs=$MEM_HOG_SECS"
 		echo "hog_leave_mb=$MEM_HOG_LEAVE_MB"
 		echo "hog_fill=$MEM_HOG_FILL"
+		echo "hog_mode=$MEM_HOG_MODE"
 		echo "after=$MEM_AFTER"
 		echo "purge_secs=$(cat /sys/module/ktgt_core/parameters/sgv_purge_secs)"
 	} > "$MEM_OUT/env"
@@ -139,7 +143,8 @@ mem_phase() {
 	echo hog > "$MEM_OUT/phase"
 	mem_snap hog0
 	python3 "$KTGT_REPO/tests/bench/memhog.py" "$MEM_HOG_LEAVE_MB" \
-		"$MEM_HOG_FILL" "$MEM_HOG_SECS" > "$MEM_OUT/hog.log" 2>&1 &
+		"$MEM_HOG_FILL" "$MEM_HOG_SECS" "$MEM_HOG_MODE" \
+		> "$MEM_OUT/hog.log" 2>&1 &
 	hpid=$!
 	# The snapshot "during": just before the hog lets go.
 	while kill -0 "$hpid" 2>/dev/null; do

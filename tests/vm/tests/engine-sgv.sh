@@ -8,7 +8,8 @@
 # - the first VERIFY misses and allocates a vector, the next ones hit
 #   the cache; when idle every pool page is a cached one;
 # - echo 2 > /proc/sys/vm/drop_caches runs the slab shrinkers: the
-#   pool's frees every cached vector (shrunk_pages);
+#   pool's frees (shrunk_pages) at least half of the cached pages, the
+#   largest vectors first;
 # - vectors idle for sgv_purge_secs are freed by the purge work.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -47,13 +48,14 @@ log "hits $h0 -> $h1, misses $m0 -> $m1, cached $(stat cached_vectors) vectors /
 expect_eq "$(stat allocated_pages)" "$(stat cached_pages)" \
 	"pool pages when idle (all of them cached)"
 
-log "the shrinker frees cached vectors"
-s0=$(stat shrunk_pages)
+log "the shrinker frees idle cached vectors"
+s0=$(stat shrunk_pages) c0=$(stat cached_pages)
 echo 2 > /proc/sys/vm/drop_caches
-log "after drop_caches: cached $(stat cached_pages), shrunk $(stat shrunk_pages)"
-expect_eq "$(stat cached_pages)" 0 "cached pages after drop_caches"
-expect_eq "$(stat cached_vectors)" 0 "cached vectors after drop_caches"
-expect_eq "$(stat allocated_pages)" 0 "pool pages after drop_caches"
+c1=$(stat cached_pages)
+log "after drop_caches: cached $c0 -> $c1, shrunk +$(($(stat shrunk_pages) - s0))"
+[ "$c1" -le $((c0 / 2)) ] ||
+	fail "$c1 of $c0 cached pages left after drop_caches, expected at most half"
+expect_eq "$(stat allocated_pages)" "$c1" "pool pages after drop_caches"
 [ $(($(stat shrunk_pages) - s0)) -ge 256 ] ||
 	fail "shrunk_pages grew by only $(($(stat shrunk_pages) - s0))"
 
