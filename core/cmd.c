@@ -640,10 +640,10 @@ static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
  * data, or a driver buffer too small, is refused, except that WRITE and
  * WRITE AND VERIFY are cut to the whole blocks the transport sends
  * (cmd_write_cut_ok()). WRITE SAME's one block of data-out and COMPARE
- * AND WRITE's two halves must be exactly what the transport sends. Byte counts (allocation and
- * parameter list lengths, fixed-size data) are capped by the transport's
- * expected length. Return: 0, -EBUSY (over the limit), or -EINVAL with
- * @s set.
+ * AND WRITE's two halves must be exactly what the transport sends. Byte
+ * counts (allocation and parameter list lengths, fixed-size data) are
+ * capped by the transport's expected length. Return: 0, -EBUSY (over the
+ * limit), or -EINVAL with @s set.
  */
 static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 {
@@ -1012,15 +1012,14 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 {
-	if (error == -EBADMSG) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
-					 KTGT_ASC_PROTOCOL_CRC_ERROR,
-					 KTGT_ASCQ_PROTOCOL_CRC_ERROR);
-	} else if (error) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
-					 KTGT_ASC_DATA_PHASE_ERROR, 0);
-	}
 	if (error) {
+		if (error == -EBADMSG)
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
+						 KTGT_ASC_PROTOCOL_CRC_ERROR,
+						 KTGT_ASCQ_PROTOCOL_CRC_ERROR);
+		else
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
+						 KTGT_ASC_DATA_PHASE_ERROR, 0);
 		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
 		return;
 	}

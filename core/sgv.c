@@ -458,6 +458,15 @@ static unsigned long sgv_reclaim(unsigned long goal, unsigned long older_than)
 	return freed;
 }
 
+/*
+ * sgv_reclaim()'s @older_than for vectors idle for @idle jiffies: 0
+ * would mean "any age" to it, so keep at least a tick.
+ */
+static unsigned long sgv_idle_since(unsigned long idle)
+{
+	return (jiffies - idle) ? : 1;
+}
+
 static void sgv_dead_fn(struct work_struct *work)
 {
 	struct ktgt_sgv *v, *tmp;
@@ -495,7 +504,7 @@ static unsigned long sgv_shrink_scan(struct shrinker *s,
 	 * recently used ones whatever their age.
 	 */
 	freed = sgv_reclaim(sc->nr_to_scan,
-			    current_is_kswapd() ? (jiffies - idle) ? : 1 : 0);
+			    current_is_kswapd() ? sgv_idle_since(idle) : 0);
 	if (!freed)
 		return SHRINK_STOP;
 	atomic_long_add(freed, &sgv_shrunk_pages);
@@ -509,8 +518,7 @@ static void sgv_purge_fn(struct work_struct *work)
 	unsigned long idle = (unsigned long)READ_ONCE(sgv_purge_secs) * HZ;
 	unsigned long freed;
 
-	/* 0 would mean "any age" to sgv_reclaim(); keep at least a tick. */
-	freed = sgv_reclaim(ULONG_MAX, (jiffies - idle) ? : 1);
+	freed = sgv_reclaim(ULONG_MAX, sgv_idle_since(idle));
 	if (freed)
 		atomic_long_add(freed, &sgv_purged_pages);
 	/* Look again at a quarter of the idle time, at most every 15 s. */
