@@ -228,6 +228,19 @@ tur = bytes([0] * 6)
 def rw10(op, lba, n):
     return bytes([op, 0]) + struct.pack(">I", lba) + bytes([0]) + struct.pack(">H", n) + bytes([0])
 
+# data_out: a Data-Out PDU for itt (TTT ttt, DataSN sn, at Buffer Offset
+# off), with the F bit unless final is False.
+def data_out(conn, itt, ttt, sn, off, data, final=True):
+    do = bytearray(48)
+    do[0] = 0x05
+    do[1] = 0x80 if final else 0
+    do[16:20] = struct.pack(">I", itt)
+    do[20:24] = ttt
+    do[28:32] = struct.pack(">I", conn.expstatsn)
+    do[36:40] = struct.pack(">I", sn)
+    do[40:44] = struct.pack(">I", off)
+    conn.send(do, data)
+
 c = Conn(0x400000000001)
 c.login()
 print("logged in, TSIH", c.tsih)
@@ -250,14 +263,7 @@ if st is not None:
 off, length = struct.unpack(">II", r2t[40:48])
 if (off, length) != (512, 3584):
     fail("R2T offset/length %d/%d, expected 512/3584" % (off, length))
-do = bytearray(48)
-do[0] = 0x05
-do[1] = 0x80
-do[16:20] = struct.pack(">I", itt)
-do[20:24] = r2t[20:24]
-do[28:32] = struct.pack(">I", c.expstatsn)
-do[40:44] = struct.pack(">I", 512)
-c.send(do, pat[512:])
+data_out(c, itt, r2t[20:24], 0, 512, pat[512:])
 st, _, _, _ = c.response(itt, "WRITE status")
 if st != 0:
     fail("WRITE: status %d" % st)
@@ -294,11 +300,7 @@ rsp, _ = c.recv_op(0x3f, "Reject for the reserved ITT")
 if rsp[2] != 0x09:
     fail("Reject reason 0x%02x for the reserved ITT" % rsp[2])
 # Data-Out for a task that does not exist: dropped
-do = bytearray(48)
-do[0] = 0x05
-do[1] = 0x80
-do[16:20] = struct.pack(">I", 0xdead)
-c.send(do, b"x" * 100)
+data_out(c, 0xdead, b"\0" * 4, 0, 0, b"x" * 100)
 c.nop()
 # CmdSN far outside the window: dropped, ExpCmdSN unchanged
 before = c.expcmdsn
@@ -514,13 +516,7 @@ while len(seen) < len(want):
     if len(pending) < 2 and len(seen) < len(want):
         continue
     for off, length, ttt in pending:
-        do = bytearray(48)
-        do[0] = 0x05
-        do[1] = 0x80
-        do[16:20] = struct.pack(">I", itt)
-        do[20:24] = ttt
-        do[40:44] = struct.pack(">I", off)
-        c4.send(do, pat2[off:off + length])
+        data_out(c4, itt, ttt, 0, off, pat2[off:off + length])
     pending = []
 if seen != want:
     fail("R2Ts %r, expected %r" % (seen, want))
@@ -643,16 +639,6 @@ print("ABORT TASK of commands not yet run OK")
 # begun have ended the command gets CHECK CONDITION, ABORTED COMMAND,
 # PROTOCOL SERVICE CRC ERROR (7.8 b); nothing is written and the
 # connection stays.
-def data_out(conn, itt, ttt, sn, off, data, final):
-    do = bytearray(48)
-    do[0] = 0x05
-    do[1] = 0x80 if final else 0
-    do[16:20] = struct.pack(">I", itt)
-    do[20:24] = ttt
-    do[28:32] = struct.pack(">I", conn.expstatsn)
-    do[36:40] = struct.pack(">I", sn)
-    do[40:44] = struct.pack(">I", off)
-    conn.send(do, data)
 def next_pdu(conn, itt, rejects, what):
     # The next R2T (0x31) or SCSI Response (0x21) of itt; Rejects are
     # collected as (reason, opcode, DataSN) of the PDU they return.
