@@ -178,13 +178,37 @@ static inline struct kis_task *to_task(struct ktgt_cmd *cmd)
 static void kis_conn_release(struct kref *ref)
 {
 	struct kis_conn *conn = container_of(ref, struct kis_conn, ref);
+	struct kis_task *task, *next;
 
+	/* Every task is back: each in use held a reference. */
+	llist_for_each_entry_safe(task, next, llist_del_all(&conn->task_cache),
+				  free_node)
+		kmem_cache_free(kis_task_cache, task);
 	kfree(conn);
 }
 
 static void kis_conn_put(struct kis_conn *conn)
 {
 	kref_put(&conn->ref, kis_conn_release);
+}
+
+/*
+ * A zeroed task for a new command; receive thread only. From the
+ * connection's cache of released tasks, so that a session in steady
+ * state allocates none; from kis_task_cache while the cache is empty
+ * (the first commands, a new peak of commands in flight).
+ */
+static struct kis_task *kis_task_alloc(struct kis_conn *conn)
+{
+	struct llist_node *node = llist_del_first(&conn->task_cache);
+	struct kis_task *task;
+
+	if (!node)
+		return kmem_cache_zalloc(kis_task_cache, GFP_KERNEL);
+	atomic_dec(&conn->task_cached);
+	task = llist_entry(node, struct kis_task, free_node);
+	memset(task, 0, sizeof(*task));
+	return task;
 }
 
 static void kis_task_free(struct kis_task *task)
@@ -194,7 +218,13 @@ static void kis_task_free(struct kis_task *task)
 	/* Never submitted: the buffer is still ours to give back. */
 	if (!task->submitted)
 		ktgt_cmd_free_buf(&task->cmd);
-	kmem_cache_free(kis_task_cache, task);
+	/* Any context: llist_add() and atomics only. */
+	if (atomic_inc_return(&conn->task_cached) <= conn->p.queue_depth) {
+		llist_add(&task->free_node, &conn->task_cache);
+	} else {
+		atomic_dec(&conn->task_cached);
+		kmem_cache_free(kis_task_cache, task);
+	}
 	kis_conn_put(conn);
 }
 
@@ -1165,7 +1195,7 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 		return kis_drain_data(conn, pdu->dlen);
 	}
 
-	task = kmem_cache_zalloc(kis_task_cache, GFP_KERNEL);
+	task = kis_task_alloc(conn);
 	if (!task) {
 		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
 		return kis_drain_data(conn, pdu->dlen);
@@ -2184,6 +2214,7 @@ int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
 	hash_init(conn->itt_hash);
 	INIT_LIST_HEAD(&conn->tx_tasks);
 	INIT_LIST_HEAD(&conn->tx_ctl);
+	init_llist_head(&conn->task_cache);
 	init_waitqueue_head(&conn->tx_wq);
 	INIT_DELAYED_WORK(&conn->nop_work, kis_nop_work);
 	INIT_DELAYED_WORK(&conn->start_timeout, kis_start_timeout);

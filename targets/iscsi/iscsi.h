@@ -19,9 +19,15 @@
  *                   list holds one, every task and TMF one.
  * struct kis_text   a connection's Text exchange (text.c): from its first
  *                   Text Request to kis_conn_stop(); receive thread only.
- * struct kis_task   a SCSI command: embeds the struct ktgt_cmd, from
- *                   kis_task_cache; freed by ->free_cmd() (or directly if
- *                   it never reached the core). A write's buffer is the
+ * struct kis_task   a SCSI command: embeds the struct ktgt_cmd. Taken
+ *                   from its connection's @task_cache (else allocated
+ *                   from kis_task_cache) by the receive thread; released
+ *                   by ->free_cmd() (or directly if it never reached the
+ *                   core) back to that cache, which keeps up to
+ *                   queue_depth of them until the connection is freed,
+ *                   so that a session in steady state allocates no task
+ *                   (a task holds a connection reference while in use,
+ *                   none while cached). A write's buffer is the
  *                   core's (ktgt_cmd_alloc_buf() at arrival): valid until
  *                   ktgt_cmd_xmit_done(), which waits for the receive
  *                   thread to be out of it (@rx_busy, @released).
@@ -50,6 +56,7 @@
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/kthread.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/socket.h>
@@ -217,6 +224,14 @@ struct kis_conn {
 	bool			listed;		/* in s->conns, kis_mutex */
 	struct kis_text		*text;		/* rx thread only; text.c */
 	u8			scratch[1024];	/* rx: AHS, discarded data */
+
+	/*
+	 * Released tasks kept for reuse: any context adds (llist_add()),
+	 * only the receive thread takes (llist_del_first(), one consumer).
+	 * @task_cached counts them, at most p.queue_depth.
+	 */
+	struct llist_head	task_cache;
+	atomic_t		task_cached;
 };
 
 /* kis_conn.flags */
@@ -232,6 +247,7 @@ struct kis_task {
 	struct hlist_node	hnode;		/* conn->itt_hash */
 	struct list_head	tx_node;	/* conn->tx_tasks */
 	struct list_head	held_node;	/* sess->held */
+	struct llist_node	free_node;	/* conn->task_cache */
 	refcount_t		ref;
 	bool			hashed;
 	bool			queued;
