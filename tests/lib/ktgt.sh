@@ -368,10 +368,13 @@ ktgt_wait_gone() {
 
 # ktgt_sense SG_RAW_ARGS...: run sg_raw and print its SCSI status and the
 # raw sense bytes on one line, e.g. "status=02 sense=70 00 05 ..."; the
-# status is "00" for GOOD and "??" if sg_raw gave no status.
+# status is "00" for GOOD, "??" for a status not named here, and "none"
+# when the command did not complete with a status: sg_raw failed without
+# one (no such device, a transport error, a timeout).
 ktgt_sense() {
-	local out status sense
+	local out status sense rc
 	out=$(sg_raw -vvv "$@" 2>&1)
+	rc=$?
 	status=$(sed -n 's/.*SCSI Status: *\(.*\)$/\1/p' <<< "$out" | head -n1)
 	case "$status" in
 	"") status=00 ;;
@@ -383,6 +386,8 @@ ktgt_sense() {
 	"Task Aborted"*) status=40 ;;
 	*) status="??" ;;
 	esac
+	# sg_raw exits 0 for GOOD; GOOD with a failure is a host/driver error.
+	[ $rc -ne 0 ] && [ "$status" = 00 ] && status=none
 	sense=$(awk '/[Rr]aw sense data|[Ss]ense buffer/ { on = 1; next }
 		on && /^ +([0-9a-f][0-9a-f] +)*[0-9a-f][0-9a-f] *$/ { printf "%s ", $0; next }
 		on { on = 0 }' <<< "$out" | tr -s ' ' | ktgt_trim)

@@ -12,6 +12,8 @@
 #   starting at the last one: LOGICAL BLOCK ADDRESS OUT OF RANGE;
 # the backing file's checksum is the same before and after, the disk
 # still reads fine, and the initiator name attribute rejects bad names.
+# First, the checker: ktgt_sense reports a command sg_raw could not send
+# (no such device) as status "none", not GOOD.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -30,6 +32,11 @@ dev=$(ktgt_wait_disk host="$host" lun=0)
 sg=$(ktgt_wait_disk -g host="$host" lun=0)
 nblocks=$(( (8 << 20) / 512 ))
 log "$dev ($sg): $nblocks blocks"
+
+# The checker itself: a command that never reached a device has no
+# status, not GOOD.
+expect_eq "$(ktgt_sense /dev/ktgt-no-such-sg 00 00 00 00 00 00)" \
+	"status=none sense=" "ktgt_sense on a missing device"
 
 # Clear whatever unit attention the scan left.
 for i in 1 2 3; do
