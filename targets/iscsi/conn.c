@@ -127,6 +127,18 @@ module_param_named(zero_copy, kis_zero_copy, bool, 0644);
 MODULE_PARM_DESC(zero_copy,
 		 "send Data-In with sendpage, without copying (default 1)");
 
+/*
+ * A connection's two threads hand every command over to each other (the
+ * receive thread submits, the transmit thread sends the response): on
+ * one CPU the wakeup is a context switch, not an IPI to another, possibly
+ * idle, CPU. Connections are spread over the CPUs round robin.
+ */
+static bool kis_bind_threads = true;
+module_param_named(bind_threads, kis_bind_threads, bool, 0644);
+MODULE_PARM_DESC(bind_threads,
+		 "run each connection's receive and transmit threads on one CPU, connections spread over the CPUs (default 1; read at connection start)");
+static atomic_t kis_next_cpu = ATOMIC_INIT(-1);
+
 static atomic_long_t kis_zc_pages;
 static atomic_long_t kis_zc_bytes;
 static atomic_long_t kis_copy_bytes;
@@ -2335,6 +2347,14 @@ int kis_conn_start(u16 tsih, u16 cid)
 		kthread_stop(rx);
 		ret = PTR_ERR(tx);
 		goto out;
+	}
+	if (READ_ONCE(kis_bind_threads)) {
+		unsigned int cpu = cpumask_local_spread(atomic_inc_return(&kis_next_cpu),
+							NUMA_NO_NODE);
+
+		/* Not fatal: a CPU gone offline meanwhile leaves them free. */
+		set_cpus_allowed_ptr(rx, cpumask_of(cpu));
+		set_cpus_allowed_ptr(tx, cpumask_of(cpu));
 	}
 	get_task_struct(rx);
 	get_task_struct(tx);

@@ -11,7 +11,8 @@
 # in /sys/kernel/ktgt_iscsi/sessions/ with the negotiated values, then
 # logout removes it and leaves no TCP connection. Then the same with
 # header and data digests (CRC32C) and MaxRecvDataSegmentLength 4096,
-# so that reads span many Data-In PDUs.
+# so that reads span many Data-In PDUs. The connection's two threads are
+# bound to one CPU (bind_threads, default 1), and free with bind_threads=0.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -28,7 +29,27 @@ iscsi_ini_start
 
 head -c 8M /dev/urandom > /tmp/pattern || fail "pattern"
 
-# io_round WHAT: log in, write, read back, compare, log out.
+# threads_check WHAT BOUND: the connection's receive and transmit
+# threads (kis_rx/TSIH.CID, kis_tx/TSIH.CID) may run on one and the same
+# CPU (BOUND 1, bind_threads=1) or on every CPU (BOUND 0).
+threads_check() {
+	local all rx tx crx ctx
+	all=$(cat /sys/devices/system/cpu/online)
+	rx=$(pgrep '^kis_rx/') tx=$(pgrep '^kis_tx/')
+	[ "$(wc -w <<< "$rx $tx")" = 2 ] || fail "$1: threads: rx '$rx' tx '$tx'"
+	crx=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/"$rx"/status)
+	ctx=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/"$tx"/status)
+	log "$1: CPUs of kis_rx $crx, kis_tx $ctx (online $all)"
+	if [ "$2" = 1 ]; then
+		[[ "$crx" =~ ^[0-9]+$ ]] || fail "$1: kis_rx may run on CPUs $crx, expected one"
+		expect_eq "$ctx" "$crx" "$1: the CPU of kis_tx"
+	else
+		expect_eq "$crx" "$all" "$1: CPUs of kis_rx, unbound"
+		expect_eq "$ctx" "$all" "$1: CPUs of kis_tx, unbound"
+	fi
+}
+
+# io_round WHAT DIGEST BOUND: log in, write, read back, compare, log out.
 io_round() {
 	local dev s
 	iscsi_login "$IQN" "$P"
@@ -48,6 +69,7 @@ io_round() {
 		--ioengine=libaio --iodepth=16 --rw=randwrite --bsrange=4k-128k \
 		--size=16M --verify=crc32c --do_verify=1 --verify_fatal=1 \
 		--output="$ISCSI_LOG/fio-$1.out"
+	threads_check "$1" "$3"
 	s=$(ls /sys/kernel/ktgt_iscsi/sessions/)
 	[ -n "$s" ] || fail "$1: no session in sysfs"
 	expect_eq "$(cat /sys/kernel/ktgt_iscsi/sessions/"$s"/target)" "$IQN" "$1: session target"
@@ -64,14 +86,17 @@ io_round() {
 }
 
 iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"
-io_round plain None
+expect_eq "$(cat /sys/module/ktgt_iscsi/parameters/bind_threads)" Y "default bind_threads"
+io_round plain None 1
 
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/HeaderDigest" CRC32C
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/DataDigest" CRC32C
 iscsi_node_digests "$IQN" "$P" CRC32C CRC32C
 iscsi_node_set "$IQN" "$P" "node.conn[0].iscsi.MaxRecvDataSegmentLength=4096" \
 	node.session.iscsi.InitialR2T=Yes node.session.iscsi.ImmediateData=No
-io_round digests CRC32C
+ktgt_write /sys/module/ktgt_iscsi/parameters/bind_threads 0
+io_round digests CRC32C 0
+ktgt_write /sys/module/ktgt_iscsi/parameters/bind_threads 1
 
 iscsi_ini_stop
 iscsi_tgt_teardown
