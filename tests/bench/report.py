@@ -235,9 +235,9 @@ def render(meta, runs, summary, rat):
 
 # Steady state "without allocation per command outside the pool": fewer
 # slab allocations (kmalloc() and kmem_cache_alloc()) from ktgt, outside
-# the pool's own functions (which allocate
-# on a miss, counted as such), than one per this many commands (what is
-# left are the connection's NOP-Ins and the like).
+# the pool's own functions (which allocate on a miss, counted as such),
+# than one per this many commands (what is left are the connection's
+# NOP-Ins and the like).
 MEM_ALLOC_MAX_PER_CMD = 0.01
 POOL_FUNCS = ("ktgt_sgv_", "sgv_")
 
@@ -500,8 +500,7 @@ def render_mem(m):
                                                  c["kb"]))
     lines.append("  no allocation per command outside the pool: %s "
                  "(slab allocations outside the pool %s per command; "
-                 "pool misses "
-                 "%s per command)" % (
+                 "pool misses %s per command)" % (
                      "yes" if s["pool_only"] else "NO",
                      _f(s["alloc_outside_pool_per_cmd"], "%.4f"),
                      _f(s["misses_per_cmd"], "%.5f")))

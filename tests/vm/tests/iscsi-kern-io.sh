@@ -29,6 +29,11 @@ iscsi_ini_start
 
 head -c 8M /dev/urandom > /tmp/pattern || fail "pattern"
 
+# cpus_of PID: the CPUs the task may run on (a list such as 0-1).
+cpus_of() {
+	awk '/^Cpus_allowed_list/ { print $2 }' /proc/"$1"/status
+}
+
 # threads_check WHAT BOUND: the connection's receive and transmit
 # threads (kis_rx/TSIH.CID, kis_tx/TSIH.CID) may run on one and the same
 # CPU (BOUND 1, bind_threads=1) or on every CPU (BOUND 0).
@@ -37,8 +42,7 @@ threads_check() {
 	all=$(cat /sys/devices/system/cpu/online)
 	rx=$(pgrep '^kis_rx/') tx=$(pgrep '^kis_tx/')
 	[ "$(wc -w <<< "$rx $tx")" = 2 ] || fail "$1: threads: rx '$rx' tx '$tx'"
-	crx=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/"$rx"/status)
-	ctx=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/"$tx"/status)
+	crx=$(cpus_of "$rx") ctx=$(cpus_of "$tx")
 	log "$1: CPUs of kis_rx $crx, kis_tx $ctx (online $all)"
 	if [ "$2" = 1 ]; then
 		[[ "$crx" =~ ^[0-9]+$ ]] || fail "$1: kis_rx may run on CPUs $crx, expected one"
