@@ -101,8 +101,14 @@ enum ktgt_ctx {
  * @free_cmd: the core dropped its last reference to a command; the driver
  *	may free the memory the command is embedded in.
  * @callbacks_atomic: the driver's @rdy_to_xfer, @xmit_response and
- *	@tmf_done may be called in atomic context. If false the core calls
- *	them from process context only.
+ *	@free_cmd may be called in any context, hard interrupts included
+ *	(a bio's completion), and from within the driver's own calls to
+ *	ktgt_cmd_submit(), ktgt_cmd_rx_done() and ktgt_cmd_xmit_done(): the
+ *	driver must not hold a lock its callbacks take across those calls.
+ *	If false the core calls them from process context only, bouncing
+ *	them to its workers when the command is in atomic context (a
+ *	context switch per command). @tmf_done is always called in process
+ *	context.
  * @sg_tablesize: the most scatterlist entries the driver can handle in
  *	one command, 0 for no limit
  * @group_attrs: optional NULL-terminated configfs attributes added to

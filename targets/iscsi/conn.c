@@ -17,9 +17,14 @@
  * Reject, Async Message). StatSN is assigned there, in sending order.
  *
  * Commands reach the core with KTGT_CTX_ATOMIC, so the receive thread
- * never waits for the backing store; the core calls ->rdy_to_xfer() and
- * ->xmit_response() from its workers (callbacks_atomic is false), which
- * only update state and queue work for the transmit thread.
+ * never waits for the backing store. ->rdy_to_xfer(), ->xmit_response()
+ * and ->free_cmd() only update state under irq-safe locks and queue work
+ * for the transmit thread, so they are safe in any context and
+ * callbacks_atomic is set: the core calls them inline wherever the
+ * command happens to be. A command the core can execute without
+ * sleeping (nullio) then goes from its PDU to its queued response in
+ * the receive thread, and one completed from a bio's end_io is queued
+ * for sending from there, neither through the core's workers.
  *
  * Command numbering
  * =================
@@ -285,10 +290,10 @@ static u32 kis_max_cmdsn(struct kis_sess *s)
 
 static void kis_sn_fill(struct kis_sess *s, struct iscsi_tx_hdr *h)
 {
-	spin_lock_bh(&s->sn_lock);
+	spin_lock_irq(&s->sn_lock);
 	h->exp_cmdsn = s->exp_cmdsn;
 	h->max_cmdsn = kis_max_cmdsn(s);
-	spin_unlock_bh(&s->sn_lock);
+	spin_unlock_irq(&s->sn_lock);
 }
 
 /*
@@ -774,22 +779,22 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
 	return kis_send_pdu(conn, bhs, h.dlen ? sense : NULL, NULL, 0, h.dlen);
 }
 
-/* The core is done with @task's outcome: release it. */
+/* The core is done with @task's outcome: release it. Any context. */
 static void kis_task_release(struct kis_conn *conn, struct kis_task *task)
 {
 	struct kis_sess *s = conn->s;
-
+	unsigned long flags;
 	bool rx_busy;
 
-	spin_lock_irq(&conn->lock);
+	spin_lock_irqsave(&conn->lock, flags);
 	kis_unhash(conn, task);
 	task->released = true;
 	rx_busy = task->rx_busy;
-	spin_unlock_irq(&conn->lock);
+	spin_unlock_irqrestore(&conn->lock, flags);
 	if (task->counted) {
-		spin_lock_bh(&s->sn_lock);
+		spin_lock_irqsave(&s->sn_lock, flags);
 		s->outstanding--;
-		spin_unlock_bh(&s->sn_lock);
+		spin_unlock_irqrestore(&s->sn_lock, flags);
 		task->counted = false;
 	}
 	/* The receive thread calls it once out of the buffer. */
@@ -891,17 +896,25 @@ static bool kis_data_over(const struct kis_task *task)
 	       (task->data_err && task->unsol_done && !task->r2t_out);
 }
 
+/*
+ * Any context: the receive thread submitting the command (usually), a
+ * core worker (a command that was deferred), so the data that is already
+ * in is handed on with KTGT_CTX_ATOMIC.
+ */
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 {
 	struct kis_task *task = to_task(cmd);
 	struct kis_conn *conn = task->conn;
+	unsigned long flags;
 	bool complete = false;
+	bool dead;
 	int err = 0;
 
-	spin_lock_irq(&conn->lock);
+	spin_lock_irqsave(&conn->lock, flags);
 	if (conn->dead || task->nobuf) {
-		spin_unlock_irq(&conn->lock);
-		return conn->dead ? -ECONNABORTED : -ENOMEM;
+		dead = conn->dead;
+		spin_unlock_irqrestore(&conn->lock, flags);
+		return dead ? -ECONNABORTED : -ENOMEM;
 	}
 	task->xfer_ready = true;
 	if (kis_data_over(task)) {
@@ -911,18 +924,20 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	} else if (task->unsol_done && !task->data_err) {
 		kis_queue_task_locked(conn, task, KIS_TX_R2T);
 	}
-	spin_unlock_irq(&conn->lock);
+	spin_unlock_irqrestore(&conn->lock, flags);
 	if (complete)
-		ktgt_cmd_rx_done(cmd, err, KTGT_CTX_THREAD);
+		ktgt_cmd_rx_done(cmd, err, KTGT_CTX_ATOMIC);
 	else
 		wake_up(&conn->tx_wq);
 	return 0;
 }
 
+/* Any context, hard interrupts included (a bio's end_io). */
 int kis_xmit_response(struct ktgt_cmd *cmd)
 {
 	struct kis_task *task = to_task(cmd);
 	struct kis_conn *conn = task->conn;
+	unsigned long flags;
 	bool queued = false;
 
 	/*
@@ -932,9 +947,9 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 * ABORTED status (SAM-5 5.6).
 	 */
 	if (!ktgt_cmd_aborted_silently(cmd)) {
-		spin_lock_irq(&conn->lock);
+		spin_lock_irqsave(&conn->lock, flags);
 		queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
-		spin_unlock_irq(&conn->lock);
+		spin_unlock_irqrestore(&conn->lock, flags);
 	}
 	if (queued)
 		wake_up(&conn->tx_wq);
@@ -943,6 +958,7 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	return 0;
 }
 
+/* Any context. */
 void kis_free_cmd(struct ktgt_cmd *cmd)
 {
 	struct kis_task *task = to_task(cmd);
@@ -1115,11 +1131,11 @@ void kis_sess_run_held(struct kis_sess *s)
 	for (;;) {
 		struct kis_task *task;
 
-		spin_lock_bh(&s->sn_lock);
+		spin_lock_irq(&s->sn_lock);
 		task = list_first_entry_or_null(&s->held, struct kis_task,
 						held_node);
 		if (!task || task->cmdsn != s->exp_cmdsn) {
-			spin_unlock_bh(&s->sn_lock);
+			spin_unlock_irq(&s->sn_lock);
 			return;
 		}
 		list_del_init(&task->held_node);
@@ -1127,11 +1143,11 @@ void kis_sess_run_held(struct kis_sess *s)
 		if (unlikely(task->sn_aborted)) {
 			s->outstanding--;
 			task->counted = false;
-			spin_unlock_bh(&s->sn_lock);
+			spin_unlock_irq(&s->sn_lock);
 			kis_task_discard(task);
 			continue;
 		}
-		spin_unlock_bh(&s->sn_lock);
+		spin_unlock_irq(&s->sn_lock);
 		kis_task_submit(task);
 	}
 }
@@ -1145,7 +1161,7 @@ int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 	struct kis_task *pos;
 	int r;
 
-	spin_lock_bh(&s->sn_lock);
+	spin_lock_irq(&s->sn_lock);
 	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, kis_max_cmdsn(s));
 	if (r == 0) {
 		kis_exp_cmdsn_next(s);
@@ -1169,7 +1185,7 @@ int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 		task->counted = true;
 	}
 out:
-	spin_unlock_bh(&s->sn_lock);
+	spin_unlock_irq(&s->sn_lock);
 	return r;
 }
 
@@ -1530,13 +1546,13 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	t->tmf.tag = pdu->itt;
 	t->tmf.ref_tag = pdu->ttt;
 	/* Within the window and below the TMF's own CmdSN: not arrived yet. */
-	spin_lock_bh(&s->sn_lock);
+	spin_lock_irq(&s->sn_lock);
 	t->ref_pending = !iscsi_sn_lt(pdu->ref_cmdsn, s->exp_cmdsn) &&
 			 !iscsi_sn_gt(pdu->ref_cmdsn, kis_max_cmdsn(s)) &&
 			 iscsi_sn_lt(pdu->ref_cmdsn, pdu->cmdsn);
 	if (t->ref_pending && pdu->function == ISCSI_TMF_ABORT_TASK)
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
-	spin_unlock_bh(&s->sn_lock);
+	spin_unlock_irq(&s->sn_lock);
 	kis_sess_run_held(s);
 	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
@@ -1850,7 +1866,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	kis_text_free(conn);
 
 	/* Held commands of this connection never reach the core. */
-	spin_lock_bh(&s->sn_lock);
+	spin_lock_irq(&s->sn_lock);
 	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
 		if (task->conn != conn)
 			continue;
@@ -1858,7 +1874,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 		s->outstanding--;
 		task->counted = false;
 	}
-	spin_unlock_bh(&s->sn_lock);
+	spin_unlock_irq(&s->sn_lock);
 	list_for_each_entry_safe(task, tmp, &held, held_node) {
 		list_del_init(&task->held_node);
 		kis_task_discard(task);
@@ -2052,11 +2068,11 @@ static ssize_t cmdsn_show(struct kobject *kobj, struct kobj_attribute *a,
 	struct kis_sess *s = kobj_to_sess(kobj);
 	u32 exp, max, out;
 
-	spin_lock_bh(&s->sn_lock);
+	spin_lock_irq(&s->sn_lock);
 	exp = s->exp_cmdsn;
 	max = kis_max_cmdsn(s);
 	out = s->outstanding;
-	spin_unlock_bh(&s->sn_lock);
+	spin_unlock_irq(&s->sn_lock);
 	return sysfs_emit(buf, "ExpCmdSN %u MaxCmdSN %u outstanding %u\n",
 			  exp, max, out);
 }

@@ -41,11 +41,18 @@
  *                 teardown; never on the data path.
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
  *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
- * sess->sn_lock   spinlock: ExpCmdSN, the CmdSN hold queue, the count of
- *                 outstanding commands (MaxCmdSN), the CmdSNs aborted
- *                 before they arrived.
+ * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the CmdSN hold queue,
+ *                 the count of outstanding commands (MaxCmdSN), the
+ *                 CmdSNs aborted before they arrived. Irq-safe because a
+ *                 command's release decrements the count, and the core
+ *                 may release it from any context (callbacks_atomic).
  * conn->lock      spinlock (irq-safe): the ITT hash, the transmit queue,
  *                 the data-out state of the connection's tasks, @dead.
+ *                 Taken with irqsave in the core's callbacks, which may
+ *                 run in hard interrupt context; with _irq elsewhere
+ *                 (process context). Neither lock is held when calling
+ *                 into the core: with callbacks_atomic, the core may
+ *                 call back into ->xmit_response() before it returns.
  *
  * Lock order: kis_mutex -> ktgt_cfg_mutex -> kis_auth_lock;
  * sess->sn_lock -> conn->lock.

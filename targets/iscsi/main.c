@@ -753,6 +753,7 @@ struct ktgt_tgt_template kis_template = {
 	.xmit_response	= kis_xmit_response,
 	.tmf_done	= kis_tmf_done,
 	.free_cmd	= kis_free_cmd,
+	.callbacks_atomic = true,
 	.group_attrs	= kis_grp_attrs,
 	.group_priv_size = sizeof(struct kis_auth),
 };

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 600
+#
+# How often a command over ktgt_iscsi is handed to the core's workers,
+# counted with a hist trigger on workqueue:workqueue_queue_work for
+# cmd_work_fn (ktgt_core) while open-iscsi does one command at a time
+# (dd with O_DIRECT) on three LUNs of one target:
+# - vdisk_nullio: 4 KiB reads, 4 KiB writes (immediate data) and 128 KiB
+#   writes (R2T and Data-Out) run from their PDU to their queued response
+#   in the receive thread: no hop at all. ktgt_iscsi's callbacks are safe
+#   in any context (callbacks_atomic), so the core neither bounces
+#   ->rdy_to_xfer() nor ->xmit_response() to a worker;
+# - vdisk_fileio: exactly one hop per command, the execution (it sleeps);
+#   the response is queued from that worker, the write's data handed on
+#   from the receive thread;
+# - vdisk_blockio on a loop device: exactly one hop per command, the
+#   submission; the bio completes in soft interrupt context, and
+#   ->xmit_response() is called right there.
+# Data written through each LUN is read back and compared.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+IQN=iqn.2026-11.org.ktgt:kern-hops
+P=$(iscsi_portal 127.0.0.1)
+EV=$KTGT_TRACEFS/events/workqueue/workqueue_queue_work
+HIST="hist:keys=function.sym:vals=hitcount"
+N=200
+LOOP=
+
+cleanup() {
+	echo "!$HIST" >> "$EV/trigger" 2>/dev/null
+	iscsi_cleanup >/dev/null 2>&1
+	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
+}
+trap cleanup EXIT
+
+[ -d "$KTGT_TRACEFS/events" ] ||
+	mount -t tracefs nodev "$KTGT_TRACEFS" 2>/dev/null
+[ -w "$EV/trigger" ] || skip "no workqueue_queue_work trigger"
+echo "$HIST:pause" >> "$EV/trigger" || skip "no hist triggers"
+
+iscsi_tgt_setup
+ktgt_mkdev vdisk_nullio/hop0 size=$((64 << 20))
+iscsi_tgt_mkdisk hop1 /tmp/hop1.img 64M
+modprobe loop || fail "modprobe loop"
+truncate -s 64M /tmp/hop2.img || fail "truncate"
+LOOP=$(losetup --find --show /tmp/hop2.img) || fail "losetup"
+ktgt_mkdev vdisk_blockio/hop2 filename="$LOOP"
+iscsi_tgt_mktarget "$IQN" 127.0.0.1
+ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/hop0
+ktgt_maplun "iscsi/$IQN" 1 vdisk_fileio/hop1
+ktgt_maplun "iscsi/$IQN" 2 vdisk_blockio/hop2
+iscsi_tgt_enable "$IQN"
+iscsi_ini_start
+iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"
+iscsi_login "$IQN" "$P"
+
+# hops CMD...: run CMD, print how many times cmd_work_fn was queued.
+hops() {
+	echo "$HIST:clear" >> "$EV/trigger"
+	echo "$HIST:cont" >> "$EV/trigger"
+	"$@" || fail "$*"
+	echo "$HIST:pause" >> "$EV/trigger"
+	# { function: [ffffffffc0a1b2c3] cmd_work_fn [ktgt_core] } hitcount: 7
+	awk '/ cmd_work_fn / { for (i = 1; i < NF; i++)
+			if ($i == "hitcount:") n += $(i + 1) }
+	     END { print n + 0 }' "$EV/hist"
+}
+
+# check LUN WHAT LO HI: N 4 KiB reads, N 4 KiB writes and N/4 128 KiB
+# writes of LUN, each queued cmd_work_fn LO to HI times in all.
+check() {
+	local dev h lo=$3 hi=$4
+	dev=$(iscsi_wait_lun "$IQN" "$1")
+	[ -b "$dev" ] || fail "$2: no disk for LUN $1"
+	head -c $((N * 4096)) /dev/urandom > /tmp/pat4k
+	head -c $((N / 4 * 131072)) /dev/urandom > /tmp/pat128k
+
+	h=$(hops dd if=/tmp/pat4k of="$dev" bs=4k oflag=direct status=none)
+	log "$2: $N 4 KiB writes: $h hops"
+	[ "$h" -ge "$lo" ] && [ "$h" -le "$hi" ] ||
+		fail "$2: $N 4 KiB writes queued cmd_work_fn $h times, expected $lo-$hi"
+	h=$(hops dd if="$dev" of=/tmp/rb4k bs=4k count="$N" iflag=direct status=none)
+	log "$2: $N 4 KiB reads: $h hops"
+	[ "$h" -ge "$lo" ] && [ "$h" -le "$hi" ] ||
+		fail "$2: $N 4 KiB reads queued cmd_work_fn $h times, expected $lo-$hi"
+	h=$(hops dd if=/tmp/pat128k of="$dev" bs=128k seek=8 oflag=direct status=none)
+	log "$2: $((N / 4)) 128 KiB writes: $h hops"
+	[ "$h" -ge $((lo / 4)) ] && [ "$h" -le $((hi / 4)) ] ||
+		fail "$2: $((N / 4)) 128 KiB writes queued cmd_work_fn $h times, expected $((lo / 4))-$((hi / 4))"
+	if [ "$2" != nullio ]; then
+		cmp -s /tmp/pat4k /tmp/rb4k || fail "$2: 4 KiB data read back differs"
+		dd if="$dev" of=/tmp/rb128k bs=128k skip=8 count=$((N / 4)) \
+			iflag=direct status=none || fail "$2: read 128 KiB"
+		cmp -s /tmp/pat128k /tmp/rb128k || fail "$2: 128 KiB data read back differs"
+	fi
+}
+
+# A few commands of the initiator's own (none expected) may fall in a
+# window: allow N/16 either way on top of the exact count.
+check 0 nullio 0 $((N / 16))
+check 1 fileio "$N" $((N + N / 16))
+check 2 blockio "$N" $((N + N / 16))
+
+iscsi_logout "$IQN" "$P"
+iscsi_ini_stop
+iscsi_tgt_teardown
+pass "worker hops per command: nullio none, fileio and blockio one"
