@@ -10,11 +10,14 @@
  * and acts on it: a SCSI Command becomes a struct kis_task whose write
  * data goes straight into the task's own scatterlist; Data-Out PDUs are
  * received into that scatterlist at their buffer offset. The transmit
- * thread is the only writer of the socket: it sends what other contexts
- * queue on the connection, task responses and R2Ts (conn->tx_tasks, a
- * task is queued at most once, kis_task.tx says what to send) and
- * control PDUs (conn->tx_ctl: NOP-In, TMF, Text and Logout responses,
- * Reject, Async Message). StatSN is assigned there, in sending order.
+ * thread sends what other contexts queue on the connection, task
+ * responses and R2Ts (conn->tx_tasks, a task is queued at most once,
+ * kis_task.tx says what to send) and control PDUs (conn->tx_ctl: NOP-In,
+ * TMF, Text and Logout responses, Reject, Async Message). The receive
+ * thread sends one kind of PDU itself: the response of a command the
+ * core completed while the receive thread was in it (direct_send), when
+ * it is small and nothing is queued. Whoever writes to the socket holds
+ * conn->tx_mutex, and StatSN is assigned under it, in sending order.
  *
  * Commands reach the core with KTGT_CTX_ATOMIC, so the receive thread
  * never waits for the backing store. ->rdy_to_xfer(), ->xmit_response()
@@ -143,6 +146,20 @@ module_param_named(bind_threads, kis_bind_threads, bool, 0644);
 MODULE_PARM_DESC(bind_threads,
 		 "run each connection's receive and transmit threads on one CPU, connections spread over the CPUs (default 1; read at connection start)");
 static atomic_t kis_next_cpu = ATOMIC_INIT(-1);
+
+/*
+ * A response the core produces inside the receive thread (a command it
+ * executed inline: nullio, REPORT LUNS, an early error) is sent by that
+ * thread itself once it is out of the core, if the transmit thread has
+ * nothing queued and the socket has room: no hand-over, no two context
+ * switches per command. Larger responses still go to the transmit
+ * thread, so that the receive thread keeps reading.
+ */
+static bool kis_direct_send = true;
+module_param_named(direct_send, kis_direct_send, bool, 0644);
+MODULE_PARM_DESC(direct_send,
+		 "let the receive thread send the small responses of commands it executed (default 1)");
+#define KIS_DIRECT_MAX		(64U << 10)
 
 static atomic_long_t kis_zc_pages;
 static atomic_long_t kis_zc_bytes;
@@ -847,19 +864,21 @@ static int kis_tx_thread(void *arg)
 		spin_unlock_irq(&conn->lock);
 
 		if (c) {
+			mutex_lock(&conn->tx_mutex);
 			ret = kis_send_ctl(conn, c);
+			mutex_unlock(&conn->tx_mutex);
 			if (!ret && c->close_after)
 				kis_conn_close(conn, c->close_reason);
 			kfree(c);
 		} else if (task) {
+			mutex_lock(&conn->tx_mutex);
 			if (what & KIS_TX_R2T)
 				ret = kis_send_r2ts(conn, task);
-			if (!ret && (what & KIS_TX_RSP)) {
+			if (!ret && (what & KIS_TX_RSP))
 				ret = kis_send_response(conn, task);
+			mutex_unlock(&conn->tx_mutex);
+			if (what & KIS_TX_RSP)
 				kis_task_release(conn, task);
-			} else if (what & KIS_TX_RSP) {
-				kis_task_release(conn, task);
-			}
 			kis_task_put(task);
 		}
 		if (ret) {
@@ -948,6 +967,21 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 */
 	if (!ktgt_cmd_aborted_silently(cmd)) {
 		spin_lock_irqsave(&conn->lock, flags);
+		/*
+		 * Inside the receive thread (in_task(): not an interrupt
+		 * that came while it ran), and no R2T of the task still
+		 * queued: the receive thread sends or queues the response
+		 * in kis_rx_flush(), out of the core's call chain, before
+		 * it reads the next PDU.
+		 */
+		if (in_task() && current == conn->rx_thread &&
+		    READ_ONCE(kis_direct_send) && !conn->dead &&
+		    !task->queued) {
+			refcount_inc(&task->ref);
+			list_add_tail(&task->tx_node, &conn->rx_direct);
+			spin_unlock_irqrestore(&conn->lock, flags);
+			return 0;
+		}
 		queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
 		spin_unlock_irqrestore(&conn->lock, flags);
 	}
@@ -1722,13 +1756,63 @@ static int kis_rx_pdu(struct kis_conn *conn)
 	}
 }
 
+/* May the receive thread send @task's response itself, now? */
+static bool kis_direct_ok(struct kis_conn *conn, struct kis_task *task)
+{
+	u32 len = ISCSI_BHS_LEN + 2 * ISCSI_DIGEST_LEN + 4 + 2 +
+		  KTGT_SENSE_LEN;
+
+	if (task->dir == KTGT_DIR_READ && task->cmd.sg)
+		len += min(task->cmd.data_len, task->edtl);
+	if (len > KIS_DIRECT_MAX)
+		return false;
+	/* Hints: a race only sends through the transmit thread. */
+	if (!list_empty_careful(&conn->tx_ctl) ||
+	    !list_empty_careful(&conn->tx_tasks) ||
+	    sk_stream_wspace(conn->sock->sk) < (int)len)
+		return false;
+	return mutex_trylock(&conn->tx_mutex);
+}
+
+/*
+ * Send (kis_direct_ok()) or queue for the transmit thread the responses
+ * kis_xmit_response() left on conn->rx_direct while this thread was in
+ * the core. @ret: kis_rx_pdu()'s result; after an error everything is
+ * queued (and released by kis_conn_stop()). Returns @ret or the send's
+ * error.
+ */
+static int kis_rx_flush(struct kis_conn *conn, int ret)
+{
+	struct kis_task *task, *tmp;
+	bool queued;
+
+	list_for_each_entry_safe(task, tmp, &conn->rx_direct, tx_node) {
+		list_del_init(&task->tx_node);
+		if (!ret && kis_direct_ok(conn, task)) {
+			ret = kis_send_response(conn, task);
+			mutex_unlock(&conn->tx_mutex);
+			kis_task_release(conn, task);
+		} else {
+			spin_lock_irq(&conn->lock);
+			queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
+			spin_unlock_irq(&conn->lock);
+			if (queued)
+				wake_up(&conn->tx_wq);
+			else
+				kis_task_release(conn, task);
+		}
+		kis_task_put(task);
+	}
+	return ret;
+}
+
 static int kis_rx_thread(void *arg)
 {
 	struct kis_conn *conn = arg;
 	int ret = 0;
 
 	while (!kthread_should_stop()) {
-		ret = kis_rx_pdu(conn);
+		ret = kis_rx_flush(conn, kis_rx_pdu(conn));
 		if (ret)
 			break;
 	}
@@ -2244,6 +2328,8 @@ int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
 	INIT_LIST_HEAD(&conn->tx_ctl);
 	init_llist_head(&conn->task_cache);
 	init_waitqueue_head(&conn->tx_wq);
+	mutex_init(&conn->tx_mutex);
+	INIT_LIST_HEAD(&conn->rx_direct);
 	INIT_DELAYED_WORK(&conn->nop_work, kis_nop_work);
 	INIT_DELAYED_WORK(&conn->start_timeout, kis_start_timeout);
 	INIT_WORK(&conn->teardown_work, kis_conn_teardown_work);

@@ -54,8 +54,11 @@
  *                 into the core: with callbacks_atomic, the core may
  *                 call back into ->xmit_response() before it returns.
  *
+ * conn->tx_mutex  mutex: writing to the connection's socket and taking
+ *                 StatSNs (see struct kis_conn).
+ *
  * Lock order: kis_mutex -> ktgt_cfg_mutex -> kis_auth_lock;
- * sess->sn_lock -> conn->lock.
+ * conn->tx_mutex -> sess->sn_lock -> conn->lock.
  */
 #ifndef KTGT_ISCSI_H
 #define KTGT_ISCSI_H
@@ -208,6 +211,18 @@ struct kis_conn {
 	struct task_struct	*rx_thread;
 	struct task_struct	*tx_thread;
 	wait_queue_head_t	tx_wq;
+	/*
+	 * Held while writing a PDU to the socket, and across taking its
+	 * StatSN: by the transmit thread, and by the receive thread when
+	 * it sends a response itself (direct_send). Never with a spinlock.
+	 */
+	struct mutex		tx_mutex;
+	/*
+	 * Responses the core produced inside the receive thread, sent or
+	 * queued by it before it reads the next PDU; receive thread only
+	 * (task context, so no lock), through kis_task.tx_node.
+	 */
+	struct list_head	rx_direct;
 
 	spinlock_t		lock;		/* below */
 	DECLARE_HASHTABLE(itt_hash, 7);

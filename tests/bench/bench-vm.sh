@@ -5,7 +5,9 @@
 # test VM through tests/vm/run). In one boot it sets up, side by side:
 #
 #   iscsi-null  ktgt (vdisk_nullio), LIO (rd_mcp rd_nullio=1), tgt (null)
-#               (ktgt-copy: ktgt's disk again with ktgt_iscsi zero_copy=0)
+#               (ktgt-copy: ktgt's disk again with ktgt_iscsi zero_copy=0;
+#               ktgt-tx: the same with direct_send=0, every response
+#               through the transmit thread)
 #   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
 #               its own preallocated file on tmpfs
 #               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
@@ -236,6 +238,8 @@ iscsi_connect() {
 			DEV[iscsi-null:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$null_lun")
 		want iscsi-file:ktgt-copy &&
 			DEV[iscsi-file:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$file_lun")
+		want iscsi-null:ktgt-tx &&
+			DEV[iscsi-null:ktgt-tx]=$(iscsi_wait_lun "$iqn" "$null_lun")
 	fi
 	return 0
 }
@@ -316,6 +320,10 @@ ZC_PARAM=/sys/module/ktgt_iscsi/parameters/zero_copy
 if want iscsi-null:ktgt-copy || want iscsi-file:ktgt-copy; then
 	[ -w "$ZC_PARAM" ] || fail "ktgt_iscsi has no zero_copy parameter"
 fi
+DS_PARAM=/sys/module/ktgt_iscsi/parameters/direct_send
+if want iscsi-null:ktgt-tx; then
+	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
+fi
 
 # cpu_ticks: "busy total" of the cpu line of /proc/stat (busy = user +
 # nice + system + irq + softirq; total adds idle, iowait and steal).
@@ -342,8 +350,14 @@ run_one() {
 	local w=$1 r=$2 t=$3 dev=${DEV[$3]} base c0 c1 rc pp=
 	base=$OUT/runs/$w.$r.${t/:/.}
 	case "$t" in
+	*:ktgt | *:ktgt-copy | *:ktgt-tx)
+		[ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM"
+		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
+		;;
+	esac
+	case "$t" in
 	*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
-	*:ktgt) [ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM" ;;
+	*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
 	esac
 	# shellcheck disable=SC2046
 	timeout -k 5 $((RUNTIME + RAMP + 120)) fio --name="$w" \

@@ -18,6 +18,11 @@
 #   submission; the bio completes in soft interrupt context, and
 #   ->xmit_response() is called right there.
 # Data written through each LUN is read back and compared.
+# The null LUN's responses are then sent by the receive thread itself
+# (direct_send): its transmit thread is not woken per command, but is
+# with direct_send=0. Last, both threads write to the socket at once: fio
+# verifies random writes on the file LUN while reading the null LUN at
+# queue depth 32, on the same connection.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -104,7 +109,55 @@ check 0 nullio 0 $((N / 16))
 check 1 fileio "$N" $((N + N / 16))
 check 2 blockio "$N" $((N + N / 16))
 
+# tx_wakes CMD...: run CMD, print how often the connection's transmit
+# thread slept and was woken meanwhile (its voluntary context switches).
+tx_wakes() {
+	local pid a b
+	pid=$(pgrep '^kis_tx/') || fail "no kis_tx thread"
+	a=$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/"$pid"/status)
+	"$@" || fail "$*"
+	b=$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/"$pid"/status)
+	echo $((b - a))
+}
+
+# The null LUN's responses are sent by the receive thread itself
+# (direct_send): the transmit thread is not woken per command; with
+# direct_send=0 it is, once per command (the last wakeup may still be
+# running when counted).
+D=/sys/module/ktgt_iscsi/parameters/direct_send
+expect_eq "$(cat "$D")" Y "default direct_send"
+dev0=$(iscsi_wait_lun "$IQN" 0)
+dev1=$(iscsi_wait_lun "$IQN" 1)
+w=$(tx_wakes dd if="$dev0" of=/dev/null bs=4k count="$N" iflag=direct status=none)
+log "nullio, direct_send=1: $N 4 KiB reads woke kis_tx $w times"
+[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N reads of the null LUN woke kis_tx $w times"
+w=$(tx_wakes dd if=/tmp/pat4k of="$dev0" bs=4k oflag=direct status=none)
+log "nullio, direct_send=1: $N 4 KiB writes woke kis_tx $w times"
+[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N writes of the null LUN woke kis_tx $w times"
+ktgt_write "$D" 0
+w=$(tx_wakes dd if="$dev0" of=/dev/null bs=4k count="$N" iflag=direct status=none)
+log "nullio, direct_send=0: $N 4 KiB reads woke kis_tx $w times"
+[ "$w" -ge $((N - N / 16)) ] || fail "direct_send=0: $N reads of the null LUN woke kis_tx only $w times"
+ktgt_write "$D" 1
+
+# Both writers of the socket at once, on one connection: fio verifying
+# random writes on the file LUN (responses from the transmit thread)
+# while fio reads the null LUN at queue depth 32 (responses from the
+# receive thread). Interleaved PDUs would fail the verify or drop the
+# connection (a new session in sysfs).
+s0=$(ls /sys/kernel/ktgt_iscsi/sessions/)
+fio --name=null --filename="$dev0" --direct=1 --ioengine=libaio \
+	--iodepth=32 --rw=randread --bs=4k --time_based --runtime=15 \
+	--output="$ISCSI_LOG/fio-null.out" > /dev/null 2>&1 &
+nullpid=$!
+run_ok "fio verify beside direct sends" fio --name=file --filename="$dev1" \
+	--direct=1 --ioengine=libaio --iodepth=16 --rw=randwrite \
+	--bsrange=4k-64k --size=16M --verify=crc32c --do_verify=1 \
+	--verify_fatal=1 --output="$ISCSI_LOG/fio-file.out"
+wait "$nullpid" || fail "fio on the null LUN: $(tail -5 "$ISCSI_LOG/fio-null.out")"
+expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "$s0" "the session after concurrent I/O"
+
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown
-pass "worker hops per command: nullio none, fileio and blockio one"
+pass "worker hops per command: nullio none, fileio and blockio one; direct sends"
