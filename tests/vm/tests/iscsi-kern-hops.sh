@@ -7,7 +7,7 @@
 # cmd_work_fn (ktgt_core) while open-iscsi does one command at a time
 # (dd with O_DIRECT) on three LUNs of one target:
 # - vdisk_nullio: 4 KiB reads, 4 KiB writes (immediate data) and 128 KiB
-#   writes (R2T and Data-Out) run from their PDU to their queued response
+#   writes (R2T and Data-Out) run from their PDU to their response
 #   in the receive thread: no hop at all. ktgt_iscsi's callbacks are safe
 #   in any context (callbacks_atomic), so the core neither bounces
 #   ->rdy_to_xfer() nor ->xmit_response() to a worker;
