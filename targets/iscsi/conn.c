@@ -951,13 +951,41 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	return 0;
 }
 
+/*
+ * Queue @task's response for the transmit thread, or release the task if
+ * the connection is dead. With @defer (the caller is the receive thread,
+ * inside the core) and no R2T of the task still queued, leave it on
+ * conn->rx_direct instead: the receive thread sends or queues it in
+ * kis_rx_flush(), out of the core's call chain, before it reads the next
+ * PDU. Any context.
+ */
+static void kis_queue_rsp(struct kis_conn *conn, struct kis_task *task,
+			  bool defer)
+{
+	unsigned long flags;
+	bool queued;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	if (defer && !conn->dead && !task->queued) {
+		refcount_inc(&task->ref);
+		list_add_tail(&task->tx_node, &conn->rx_direct);
+		spin_unlock_irqrestore(&conn->lock, flags);
+		return;
+	}
+	queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (queued)
+		wake_up(&conn->tx_wq);
+	else
+		kis_task_release(conn, task);
+}
+
 /* Any context, hard interrupts included (a bio's end_io). */
 int kis_xmit_response(struct ktgt_cmd *cmd)
 {
 	struct kis_task *task = to_task(cmd);
 	struct kis_conn *conn = task->conn;
-	unsigned long flags;
-	bool queued = false;
+	bool defer;
 
 	/*
 	 * A task aborted by its own session (TMF, QErr, teardown) or by
@@ -965,30 +993,14 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 * it. One of another session aborted with TAS = 1 gets its TASK
 	 * ABORTED status (SAM-5 5.6).
 	 */
-	if (!ktgt_cmd_aborted_silently(cmd)) {
-		spin_lock_irqsave(&conn->lock, flags);
-		/*
-		 * Inside the receive thread (in_task(): not an interrupt
-		 * that came while it ran), and no R2T of the task still
-		 * queued: the receive thread sends or queues the response
-		 * in kis_rx_flush(), out of the core's call chain, before
-		 * it reads the next PDU.
-		 */
-		if (in_task() && current == conn->rx_thread &&
-		    READ_ONCE(kis_direct_send) && !conn->dead &&
-		    !task->queued) {
-			refcount_inc(&task->ref);
-			list_add_tail(&task->tx_node, &conn->rx_direct);
-			spin_unlock_irqrestore(&conn->lock, flags);
-			return 0;
-		}
-		queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
-		spin_unlock_irqrestore(&conn->lock, flags);
-	}
-	if (queued)
-		wake_up(&conn->tx_wq);
-	else
+	if (ktgt_cmd_aborted_silently(cmd)) {
 		kis_task_release(conn, task);
+		return 0;
+	}
+	/* in_task(): the receive thread, not an interrupt that came in it. */
+	defer = in_task() && current == conn->rx_thread &&
+		READ_ONCE(kis_direct_send);
+	kis_queue_rsp(conn, task, defer);
 	return 0;
 }
 
@@ -1776,7 +1788,7 @@ static bool kis_direct_ok(struct kis_conn *conn, struct kis_task *task)
 
 /*
  * Send (kis_direct_ok()) or queue for the transmit thread the responses
- * kis_xmit_response() left on conn->rx_direct while this thread was in
+ * kis_queue_rsp() left on conn->rx_direct while this thread was in
  * the core. @ret: kis_rx_pdu()'s result; after an error everything is
  * queued (and released by kis_conn_stop()). Returns @ret or the send's
  * error.
@@ -1784,7 +1796,6 @@ static bool kis_direct_ok(struct kis_conn *conn, struct kis_task *task)
 static int kis_rx_flush(struct kis_conn *conn, int ret)
 {
 	struct kis_task *task, *tmp;
-	bool queued;
 
 	list_for_each_entry_safe(task, tmp, &conn->rx_direct, tx_node) {
 		list_del_init(&task->tx_node);
@@ -1793,13 +1804,7 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 			mutex_unlock(&conn->tx_mutex);
 			kis_task_release(conn, task);
 		} else {
-			spin_lock_irq(&conn->lock);
-			queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
-			spin_unlock_irq(&conn->lock);
-			if (queued)
-				wake_up(&conn->tx_wq);
-			else
-				kis_task_release(conn, task);
+			kis_queue_rsp(conn, task, false);
 		}
 		kis_task_put(task);
 	}
