@@ -70,7 +70,9 @@
  * With KTGT_CTX_ATOMIC the core executes inline only plain READ/WRITE
  * commands of a device whose handler sets exec_atomic (the nullio fast
  * path), the commands the core answers itself without a device (absent
- * LUNs, REPORT LUNS, REQUEST SENSE); everything else is queued with
+ * LUNs, REPORT LUNS, REQUEST SENSE); KTGT_CTX_NOWAIT (a transport's
+ * receive thread) adds those of a device set nowait (fileio on tmpfs),
+ * executed in a memalloc_noio scope; everything else is queued with
  * queue_work() to ktgt_exec_wq, a per-CPU (bound) WQ_HIGHPRI |
  * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU. Driver
  * callbacks are called in atomic context only if the driver sets
@@ -119,6 +121,7 @@
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -184,6 +187,11 @@ enum {
 #define KTGT_ASC_PROTOCOL_CRC_ERROR	0x47
 #define KTGT_ASCQ_PROTOCOL_CRC_ERROR	0x05
 
+static bool exec_nowait = true;
+module_param(exec_nowait, bool, 0644);
+MODULE_PARM_DESC(exec_nowait,
+		 "execute the commands of a nowait device in a KTGT_CTX_NOWAIT submitter's thread (default 1; 0: on the workers, for comparison)");
+
 static unsigned int max_buffer_mb;
 module_param(max_buffer_mb, uint, 0644);
 MODULE_PARM_DESC(max_buffer_mb,
@@ -228,6 +236,12 @@ static inline const struct ktgt_cdb_desc *cmd_desc(const struct ktgt_cmd *cmd)
 static inline bool ctx_may_sleep(void)
 {
 	return preemptible() && in_task() && !rcu_preempt_depth();
+}
+
+/* Whether a driver calling with @ctx may be made to sleep. */
+static inline bool ctx_sleeps(enum ktgt_ctx ctx)
+{
+	return ctx != KTGT_CTX_ATOMIC;
 }
 
 /* Move @cmd to @state and run it from the engine's workqueue. */
@@ -601,14 +615,14 @@ static void cmd_fail_sense(struct ktgt_cmd *cmd,
 			   const struct ktgt_sense_info *s, enum ktgt_ctx ctx)
 {
 	cmd_sense(cmd, s);
-	cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+	cmd_finish(cmd, ctx_sleeps(ctx));
 }
 
 static void cmd_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq,
 		     enum ktgt_ctx ctx)
 {
 	ktgt_cmd_check_condition(cmd, key, asc, ascq);
-	cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+	cmd_finish(cmd, ctx_sleeps(ctx));
 }
 
 static u64 cmd_buf_limit(void)
@@ -742,7 +756,7 @@ static void cmd_submit_no_lun(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	ret = cmd_plan_buffer(cmd, &s);
 	if (ret == -EBUSY) {
 		cmd_status(cmd, KTGT_SAM_BUSY);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	if (ret) {
@@ -794,12 +808,12 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	if (unlikely(dying)) {
 		set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
 		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	if (nr > READ_ONCE(sess->queue_depth)) {
 		cmd_status(cmd, KTGT_SAM_TASK_SET_FULL);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	if (!cmd->cdb_len || cmd->cdb_len > KTGT_MAX_CDB_LEN) {
@@ -878,7 +892,7 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	}
 	if (ktgt_reserve_check(cmd)) {
 		cmd_status(cmd, KTGT_SAM_RESERVATION_CONFLICT);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	if (ktgt_cdb_check_range(&c, ktgt_device_capacity(dev), &s)) {
@@ -894,7 +908,7 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	ret = cmd_plan_buffer(cmd, &s);
 	if (ret == -EBUSY) {
 		cmd_status(cmd, KTGT_SAM_BUSY);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	if (ret) {
@@ -925,7 +939,7 @@ static void cmd_rdy_to_xfer(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	int ret;
 
 	if (cmd_aborted(cmd)) {
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	WRITE_ONCE(cmd->core.state, KTGT_CS_DATA_OUT);
@@ -934,22 +948,31 @@ static void cmd_rdy_to_xfer(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	if (ret) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
 					 KTGT_ASC_DATA_PHASE_ERROR, 0);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 	}
 }
 
-/* Whether @cmd may execute in atomic context. */
-static bool cmd_exec_atomic_ok(const struct ktgt_cmd *cmd)
+/*
+ * Whether @cmd may execute in @ctx: anything in KTGT_CTX_THREAD; in
+ * atomic context what the core answers itself and what an exec_atomic
+ * handler does; with KTGT_CTX_NOWAIT also what a nowait device does.
+ */
+static bool cmd_exec_inline_ok(const struct ktgt_cmd *cmd,
+			       enum ktgt_ctx ctx)
 {
 	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
 	struct ktgt_device *dev = cmd->core.dev;
 
-	if (!dev)
+	if (ctx == KTGT_CTX_THREAD || !dev)
 		return true;
 	if (d && (d->opcode == KTGT_OP_REPORT_LUNS ||
 		  d->opcode == KTGT_OP_REQUEST_SENSE))
 		return true;
-	if (!dev->type->exec_atomic || !d)
+	if (!d)
+		return false;
+	if (!dev->type->exec_atomic &&
+	    !(ctx == KTGT_CTX_NOWAIT && READ_ONCE(dev->nowait) &&
+	      READ_ONCE(exec_nowait)))
 		return false;
 	/* The emulation of some commands waits for internal I/O. */
 	return !ktgt_spc_needs_thread(cmd);
@@ -958,10 +981,10 @@ static bool cmd_exec_atomic_ok(const struct ktgt_cmd *cmd)
 static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 {
 	if (cmd_aborted(cmd)) {
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
-	if (ctx == KTGT_CTX_ATOMIC && !cmd_exec_atomic_ok(cmd)) {
+	if (!cmd_exec_inline_ok(cmd, ctx)) {
 		cmd_queue(cmd, KTGT_CS_EXEC_Q);
 		return;
 	}
@@ -974,19 +997,23 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	struct ktgt_tgt_template *tt = cmd_tt(cmd);
 
 	if (cmd_aborted(cmd)) {
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	WRITE_ONCE(cmd->core.state, KTGT_CS_RUN);
 
 	if (cmd->bufflen && !(cmd->flags & KTGT_CMD_DRIVER_SG) &&
 	    !cmd->core.sgv) {
-		gfp_t gfp = ctx == KTGT_CTX_ATOMIC ? GFP_ATOMIC : GFP_KERNEL;
+		static const gfp_t gfp[] = {
+			[KTGT_CTX_THREAD] = GFP_KERNEL,
+			[KTGT_CTX_ATOMIC] = GFP_ATOMIC,
+			[KTGT_CTX_NOWAIT] = GFP_NOWAIT,
+		};
 
-		cmd->core.sgv = ktgt_sgv_alloc(cmd->bufflen, gfp, &cmd->sg,
-					       &cmd->sg_cnt);
+		cmd->core.sgv = ktgt_sgv_alloc(cmd->bufflen, gfp[ctx],
+					       &cmd->sg, &cmd->sg_cnt);
 		if (!cmd->core.sgv) {
-			if (ctx == KTGT_CTX_ATOMIC) {
+			if (ctx != KTGT_CTX_THREAD) {
 				cmd_queue(cmd, KTGT_CS_RUN);
 				return;
 			}
@@ -1020,7 +1047,7 @@ void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 		else
 			ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
 						 KTGT_ASC_DATA_PHASE_ERROR, 0);
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	set_bit(KTGT_CF_DATA_IN_SG, &cmd->core.cflags);
@@ -1180,12 +1207,16 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
 	struct ktgt_device *dev = cmd->core.dev;
 	enum ktgt_exec_status st;
+	unsigned int noio = 0;
 
 	if (cmd_aborted(cmd)) {
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
 	WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC);
+	/* A transport's thread: its allocations must not wait for I/O. */
+	if (ctx == KTGT_CTX_NOWAIT)
+		noio = memalloc_noio_save();
 	if (ctx == KTGT_CTX_ATOMIC)
 		set_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags);
 	else
@@ -1208,10 +1239,12 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		st = KTGT_EXEC_DONE;
 	else
 		st = cmd_invalid_opcode(cmd);
+	if (ctx == KTGT_CTX_NOWAIT)
+		memalloc_noio_restore(noio);
 
 	/* KTGT_EXEC_ASYNC: @cmd belongs to the handler now. */
 	if (st == KTGT_EXEC_DONE)
-		cmd_finish(cmd, ctx == KTGT_CTX_THREAD);
+		cmd_finish(cmd, ctx_sleeps(ctx));
 }
 
 void ktgt_cmd_done(struct ktgt_cmd *cmd)

@@ -163,6 +163,12 @@ void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes)
 }
 EXPORT_SYMBOL_GPL(ktgt_device_set_phys_block_size);
 
+void ktgt_device_set_nowait(struct ktgt_device *dev, bool nowait)
+{
+	WRITE_ONCE(dev->nowait, nowait);
+}
+EXPORT_SYMBOL_GPL(ktgt_device_set_nowait);
+
 u64 ktgt_device_capacity(const struct ktgt_device *dev)
 {
 	return READ_ONCE(dev->nr_blocks);
@@ -381,6 +387,7 @@ static int ktgt_dev_enable(struct ktgt_device *dev)
 
 	if (dev->enabled)
 		return 0;
+	WRITE_ONCE(dev->nowait, false);	/* ->enable says otherwise */
 	ret = dev->type->enable(dev);
 	if (ret)
 		return ret;
@@ -768,11 +775,22 @@ static ssize_t handler_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", kobj_to_dev(kobj)->type->name);
 }
 
+/* Whether a transport's receive thread executes the device's commands. */
+static ssize_t nowait_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct ktgt_device *dev = kobj_to_dev(kobj);
+
+	return sysfs_emit(buf, "%d\n",
+			  dev->type->exec_atomic || READ_ONCE(dev->nowait));
+}
+
 static struct kobj_attribute ktgt_dev_stats_attr = __ATTR_RO(stats);
 static struct kobj_attribute ktgt_dev_nr_luns_attr = __ATTR_RO(nr_luns);
 static struct kobj_attribute ktgt_dev_enabled_attr = __ATTR_RO(enabled);
 static struct kobj_attribute ktgt_dev_capacity_attr = __ATTR_RO(capacity);
 static struct kobj_attribute ktgt_dev_handler_attr = __ATTR_RO(handler);
+static struct kobj_attribute ktgt_dev_nowait_attr = __ATTR_RO(nowait);
 
 static struct attribute *ktgt_dev_sysfs_attrs[] = {
 	&ktgt_dev_stats_attr.attr,
@@ -780,6 +798,7 @@ static struct attribute *ktgt_dev_sysfs_attrs[] = {
 	&ktgt_dev_enabled_attr.attr,
 	&ktgt_dev_capacity_attr.attr,
 	&ktgt_dev_handler_attr.attr,
+	&ktgt_dev_nowait_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(ktgt_dev_sysfs);

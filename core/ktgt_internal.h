@@ -126,6 +126,8 @@ struct ktgt_dev_stats {
  * @phys_block_size: the backing store's physical block size in bytes, set
  *	by the handler (ktgt_device_set_phys_block_size()); 0: unknown
  *	(READ_ONCE/WRITE_ONCE)
+ * @nowait: the handler's I/O never waits for a backing store
+ *	(ktgt_device_set_nowait()); READ_ONCE/WRITE_ONCE
  * @stats: per-CPU counters
  * @kobj: /sys/kernel/ktgt/devices/<name>
  * @node: in ktgt_devices, under ktgt_cfg_mutex
@@ -136,6 +138,7 @@ struct ktgt_device {
 	struct ktgt_dev_params	params;
 	u64			nr_blocks;
 	u32			phys_block_size;
+	bool			nowait;
 	bool			enabled;
 	unsigned int		nr_luns;
 	void			*priv;

@@ -14,6 +14,13 @@
  * punches holes (FALLOC_FL_PUNCH_HOLE) and GET LBA STATUS reports them
  * (SEEK_DATA/SEEK_HOLE). Every callback runs in process context.
  *
+ * A regular file whose mapping has no writeback (tmpfs, ramfs) lives in
+ * memory: its reads and writes never wait for a disk, so the device is
+ * set nowait and the core executes its commands in a transport's
+ * receive thread instead of handing each to a worker. (A tmpfs page
+ * that was swapped out is the exception: reading it waits for the swap
+ * device, as a page fault would.)
+ *
  * vdisk_dev.file is opened by ->enable and closed by ->disable; commands
  * run only in between and read it without a lock (see vdisk.h). The
  * file's f_pos is never used for I/O (explicit offsets); only
@@ -21,6 +28,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/backing-dev.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>	/* after fs.h: it needs its types */
 #include <linux/file.h>
@@ -63,6 +71,8 @@ static int fileio_enable(struct ktgt_device *dev)
 	}
 	vd->file = file;
 	ktgt_device_set_phys_block_size(dev, vdisk_file_phys_block(file));
+	ktgt_device_set_nowait(dev, S_ISREG(file_inode(file)->i_mode) &&
+			       !mapping_can_writeback(file->f_mapping));
 	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
 	mutex_unlock(&vd->lock);
 	return 0;

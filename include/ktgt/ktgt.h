@@ -68,10 +68,16 @@ struct ktgt_tmf;
  * @KTGT_CTX_ATOMIC: atomic context (softirq, spinlock held, blk-mq
  *	->queue_rq without BLK_MQ_F_BLOCKING); the core never sleeps and
  *	hands what may sleep to its worker threads
+ * @KTGT_CTX_NOWAIT: a thread that may sleep briefly (an allocation, a
+ *	page lock) but must not wait for a backing store, such as a
+ *	transport's receive thread; the core executes inline what an
+ *	exec_atomic device or a device set nowait
+ *	(ktgt_device_set_nowait()) can do, and hands the rest to its workers
  */
 enum ktgt_ctx {
 	KTGT_CTX_THREAD,
 	KTGT_CTX_ATOMIC,
+	KTGT_CTX_NOWAIT,
 };
 
 /**
@@ -763,6 +769,20 @@ void ktgt_device_set_capacity(struct ktgt_device *dev, u64 nr_blocks);
  * ->enable. Does not sleep.
  */
 void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes);
+
+/**
+ * ktgt_device_set_nowait() - say whether the device's I/O waits for a store
+ * @dev: the device
+ * @nowait: true if @dev's medium access (&ktgt_sbc_ops or ->exec) never
+ *	waits for a backing store's I/O, only briefly for memory or a lock
+ *	(a file in tmpfs or ramfs)
+ *
+ * A command submitted with %KTGT_CTX_NOWAIT to such a device is executed
+ * in the submitter's context instead of a worker's: one context switch
+ * less per command. Call it from ->enable; the default is false. Does
+ * not sleep.
+ */
+void ktgt_device_set_nowait(struct ktgt_device *dev, bool nowait);
 
 /**
  * ktgt_device_capacity() - a device's size in logical blocks

@@ -19,15 +19,16 @@
  * it is small and nothing is queued. Whoever writes to the socket holds
  * conn->tx_mutex, and StatSN is assigned under it, in sending order.
  *
- * Commands reach the core with KTGT_CTX_ATOMIC, so the receive thread
- * never waits for the backing store. ->rdy_to_xfer(), ->xmit_response()
- * and ->free_cmd() only update state under irq-safe locks and queue work
- * for the transmit thread, so they are safe in any context and
- * callbacks_atomic is set: the core calls them inline wherever the
- * command happens to be. A command the core can execute without
- * sleeping (nullio) then goes from its PDU to its queued response in
- * the receive thread, and one completed from a bio's end_io is queued
- * for sending from there, neither through the core's workers.
+ * Commands reach the core with KTGT_CTX_NOWAIT, so the receive thread
+ * never waits for a backing store: it executes only the commands of a
+ * device that never waits for one (nullio; fileio on tmpfs), the core's
+ * workers the rest. ->rdy_to_xfer(), ->xmit_response() and ->free_cmd()
+ * only update state under irq-safe locks and queue work for the
+ * transmit thread, so they are safe in any context and callbacks_atomic
+ * is set: the core calls them inline wherever the command happens to
+ * be. A command of such a device then goes from its PDU to its response
+ * in the receive thread, and one completed from a bio's end_io is
+ * queued for sending from there, neither through the core's workers.
  *
  * Command numbering
  * =================
@@ -917,8 +918,10 @@ static bool kis_data_over(const struct kis_task *task)
 
 /*
  * Any context: the receive thread submitting the command (usually), a
- * core worker (a command that was deferred), so the data that is already
- * in is handed on with KTGT_CTX_ATOMIC.
+ * core worker (a command that was deferred). Data that is already in is
+ * handed on with KTGT_CTX_NOWAIT from the receive thread, which holds no
+ * lock across ktgt_cmd_submit() (so a write of immediate data to a
+ * nowait device executes there), with KTGT_CTX_ATOMIC from anywhere else.
  */
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 {
@@ -945,7 +948,8 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	}
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (complete)
-		ktgt_cmd_rx_done(cmd, err, KTGT_CTX_ATOMIC);
+		ktgt_cmd_rx_done(cmd, err, current == conn->rx_thread ?
+				 KTGT_CTX_NOWAIT : KTGT_CTX_ATOMIC);
 	else
 		wake_up(&conn->tx_wq);
 	return 0;
@@ -1098,7 +1102,7 @@ static void kis_task_init_cmd(struct kis_task *task)
 static void kis_task_submit(struct kis_task *task)
 {
 	task->submitted = true;
-	ktgt_cmd_submit(&task->cmd, KTGT_CTX_ATOMIC);
+	ktgt_cmd_submit(&task->cmd, KTGT_CTX_NOWAIT);
 }
 
 /* A task that never reached the core. */
@@ -1493,7 +1497,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	spin_unlock_irq(&conn->lock);
 
 	if (complete)
-		ktgt_cmd_rx_done(&task->cmd, err, KTGT_CTX_ATOMIC);
+		ktgt_cmd_rx_done(&task->cmd, err, KTGT_CTX_NOWAIT);
 	else if (r2t)
 		wake_up(&conn->tx_wq);
 	kis_task_put(task);

@@ -10,6 +10,8 @@
 #               through the transmit thread)
 #   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
 #               its own preallocated file on tmpfs
+#               (ktgt-wq: ktgt's file disk again with ktgt_core
+#               exec_nowait=0, every command executed by a worker)
 #               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
 #               the Linux initiator, open-iscsi)
 #   local-null  ktgt_local (vdisk_nullio), LIO tcm_loop (rd_mcp
@@ -240,6 +242,8 @@ iscsi_connect() {
 			DEV[iscsi-file:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$file_lun")
 		want iscsi-null:ktgt-tx &&
 			DEV[iscsi-null:ktgt-tx]=$(iscsi_wait_lun "$iqn" "$null_lun")
+		want iscsi-file:ktgt-wq &&
+			DEV[iscsi-file:ktgt-wq]=$(iscsi_wait_lun "$iqn" "$file_lun")
 	fi
 	return 0
 }
@@ -324,6 +328,10 @@ DS_PARAM=/sys/module/ktgt_iscsi/parameters/direct_send
 if want iscsi-null:ktgt-tx; then
 	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
 fi
+NW_PARAM=/sys/module/ktgt_core/parameters/exec_nowait
+if want iscsi-file:ktgt-wq; then
+	[ -w "$NW_PARAM" ] || fail "ktgt_core has no exec_nowait parameter"
+fi
 
 # cpu_ticks: "busy total" of the cpu line of /proc/stat (busy = user +
 # nice + system + irq + softirq; total adds idle, iowait and steal).
@@ -350,14 +358,16 @@ run_one() {
 	local w=$1 r=$2 t=$3 dev=${DEV[$3]} base c0 c1 rc pp=
 	base=$OUT/runs/$w.$r.${t/:/.}
 	case "$t" in
-	*:ktgt | *:ktgt-copy | *:ktgt-tx)
+	*:ktgt | *:ktgt-copy | *:ktgt-tx | *:ktgt-wq)
 		[ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM"
 		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
+		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
 		;;
 	esac
 	case "$t" in
 	*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
 	*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
+	*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
 	esac
 	# shellcheck disable=SC2046
 	timeout -k 5 $((RUNTIME + RAMP + 120)) fio --name="$w" \

@@ -5,24 +5,28 @@
 # How often a command over ktgt_iscsi is handed to the core's workers,
 # counted with a hist trigger on workqueue:workqueue_queue_work for
 # cmd_work_fn (ktgt_core) while open-iscsi does one command at a time
-# (dd with O_DIRECT) on three LUNs of one target:
+# (dd with O_DIRECT) on four LUNs of one target:
 # - vdisk_nullio: 4 KiB reads, 4 KiB writes (immediate data) and 128 KiB
 #   writes (R2T and Data-Out) run from their PDU to their response
 #   in the receive thread: no hop at all. ktgt_iscsi's callbacks are safe
 #   in any context (callbacks_atomic), so the core neither bounces
 #   ->rdy_to_xfer() nor ->xmit_response() to a worker;
-# - vdisk_fileio: exactly one hop per command, the execution (it sleeps);
-#   the response is queued from that worker, the write's data handed on
-#   from the receive thread;
+# - vdisk_fileio on a file in tmpfs: no hop either. The file lives in
+#   memory, so the device is nowait and the core executes its commands
+#   in the receive thread (KTGT_CTX_NOWAIT);
+# - vdisk_fileio on a loop device node (whose page cache has writeback):
+#   exactly one hop per command, the execution (it may wait for the
+#   disk); the response is queued from that worker;
 # - vdisk_blockio on a loop device: exactly one hop per command, the
 #   submission; the bio completes in soft interrupt context, and
 #   ->xmit_response() is called right there.
+# With ktgt_core's exec_nowait=0 the tmpfs LUN takes one hop again.
 # Data written through each LUN is read back and compared.
-# The null LUN's responses are then sent by the receive thread itself
-# (direct_send): its transmit thread is not woken per command, but is
-# with direct_send=0. Last, both threads write to the socket at once: fio
-# verifies random writes on the file LUN while reading the null LUN at
-# queue depth 32, on the same connection.
+# The null and tmpfs LUNs' responses are then sent by the receive thread
+# itself (direct_send): its transmit thread is not woken per command,
+# but is with direct_send=0. Last, both threads write to the socket at
+# once: fio verifies random writes on the loop-backed file LUN while
+# reading the null LUN at queue depth 32, on the same connection.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -33,11 +37,13 @@ EV=$KTGT_TRACEFS/events/workqueue/workqueue_queue_work
 HIST="hist:keys=function.sym:vals=hitcount"
 N=200
 LOOP=
+LOOP3=
 
 cleanup() {
 	echo "!$HIST" >> "$EV/trigger" 2>/dev/null
 	iscsi_cleanup >/dev/null 2>&1
 	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
+	[ -n "$LOOP3" ] && losetup -d "$LOOP3" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -46,6 +52,7 @@ trap cleanup EXIT
 [ -w "$EV/trigger" ] || skip "no workqueue_queue_work trigger"
 echo "$HIST:pause" >> "$EV/trigger" || skip "no hist triggers"
 
+[ "$(stat -f -c %T /tmp)" = tmpfs ] || skip "/tmp is not tmpfs"
 iscsi_tgt_setup
 ktgt_mkdev vdisk_nullio/hop0 size=$((64 << 20))
 iscsi_tgt_mkdisk hop1 /tmp/hop1.img 64M
@@ -53,10 +60,18 @@ modprobe loop || fail "modprobe loop"
 truncate -s 64M /tmp/hop2.img || fail "truncate"
 LOOP=$(losetup --find --show /tmp/hop2.img) || fail "losetup"
 ktgt_mkdev vdisk_blockio/hop2 filename="$LOOP"
+truncate -s 64M /tmp/hop3.img || fail "truncate"
+LOOP3=$(losetup --find --show /tmp/hop3.img) || fail "losetup"
+ktgt_mkdev vdisk_fileio/hop3 filename="$LOOP3"
 iscsi_tgt_mktarget "$IQN" 127.0.0.1
 ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/hop0
 ktgt_maplun "iscsi/$IQN" 1 vdisk_fileio/hop1
 ktgt_maplun "iscsi/$IQN" 2 vdisk_blockio/hop2
+ktgt_maplun "iscsi/$IQN" 3 vdisk_fileio/hop3
+for d in hop0:1 hop1:1 hop2:0 hop3:0; do
+	expect_eq "$(cat "/sys/kernel/ktgt/devices/${d%:*}/nowait")" "${d#*:}" \
+		"${d%:*}'s nowait"
+done
 iscsi_tgt_enable "$IQN"
 iscsi_ini_start
 iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"
@@ -95,7 +110,7 @@ check() {
 	log "$2: $((N / 4)) 128 KiB writes: $h hops"
 	[ "$h" -ge $((lo / 4)) ] && [ "$h" -le $((hi / 4)) ] ||
 		fail "$2: $((N / 4)) 128 KiB writes queued cmd_work_fn $h times, expected $((lo / 4))-$((hi / 4))"
-	if [ "$2" != nullio ]; then
+	if [ "$1" != 0 ]; then
 		cmp -s /tmp/pat4k /tmp/rb4k || fail "$2: 4 KiB data read back differs"
 		dd if="$dev" of=/tmp/rb128k bs=128k skip=8 count=$((N / 4)) \
 			iflag=direct status=none || fail "$2: read 128 KiB"
@@ -106,8 +121,21 @@ check() {
 # A few commands of the initiator's own (none expected) may fall in a
 # window: allow N/16 either way on top of the exact count.
 check 0 nullio 0 $((N / 16))
-check 1 fileio "$N" $((N + N / 16))
+check 1 "fileio (tmpfs)" 0 $((N / 16))
+check 3 "fileio (loop)" "$N" $((N + N / 16))
 check 2 blockio "$N" $((N + N / 16))
+
+# ktgt_core's exec_nowait=0 hands the tmpfs LUN's commands to the
+# workers again, one hop each.
+NW=/sys/module/ktgt_core/parameters/exec_nowait
+expect_eq "$(cat "$NW")" Y "default exec_nowait"
+ktgt_write "$NW" 0
+h=$(hops dd if="$(iscsi_wait_lun "$IQN" 1)" of=/dev/null bs=4k count="$N" \
+	iflag=direct status=none)
+ktgt_write "$NW" 1
+log "fileio (tmpfs), exec_nowait=0: $N 4 KiB reads: $h hops"
+[ "$h" -ge "$N" ] && [ "$h" -le $((N + N / 16)) ] ||
+	fail "exec_nowait=0: $N reads of the tmpfs LUN queued cmd_work_fn $h times, expected $N-$((N + N / 16))"
 
 # tx_wakes CMD...: run CMD, print how often the connection's transmit
 # thread slept and was woken meanwhile (its voluntary context switches).
@@ -120,20 +148,23 @@ tx_wakes() {
 	echo $((b - a))
 }
 
-# The null LUN's responses are sent by the receive thread itself
-# (direct_send): the transmit thread is not woken per command; with
-# direct_send=0 it is, once per command (the last wakeup may still be
-# running when counted).
+# The null and tmpfs LUNs' responses are sent by the receive thread
+# itself (direct_send): the transmit thread is not woken per command;
+# with direct_send=0 it is, once per command (the last wakeup may still
+# be running when counted).
 D=/sys/module/ktgt_iscsi/parameters/direct_send
 expect_eq "$(cat "$D")" Y "default direct_send"
 dev0=$(iscsi_wait_lun "$IQN" 0)
-dev1=$(iscsi_wait_lun "$IQN" 1)
-w=$(tx_wakes dd if="$dev0" of=/dev/null bs=4k count="$N" iflag=direct status=none)
-log "nullio, direct_send=1: $N 4 KiB reads woke kis_tx $w times"
-[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N reads of the null LUN woke kis_tx $w times"
-w=$(tx_wakes dd if=/tmp/pat4k of="$dev0" bs=4k oflag=direct status=none)
-log "nullio, direct_send=1: $N 4 KiB writes woke kis_tx $w times"
-[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N writes of the null LUN woke kis_tx $w times"
+dev3=$(iscsi_wait_lun "$IQN" 3)
+for l in "0 nullio" "1 fileio (tmpfs)"; do
+	d=$(iscsi_wait_lun "$IQN" "${l%% *}")
+	w=$(tx_wakes dd if="$d" of=/dev/null bs=4k count="$N" iflag=direct status=none)
+	log "${l#* }, direct_send=1: $N 4 KiB reads woke kis_tx $w times"
+	[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N reads of ${l#* } woke kis_tx $w times"
+	w=$(tx_wakes dd if=/tmp/pat4k of="$d" bs=4k oflag=direct status=none)
+	log "${l#* }, direct_send=1: $N 4 KiB writes woke kis_tx $w times"
+	[ "$w" -le $((N / 16)) ] || fail "direct_send=1: $N writes of ${l#* } woke kis_tx $w times"
+done
 ktgt_write "$D" 0
 w=$(tx_wakes dd if="$dev0" of=/dev/null bs=4k count="$N" iflag=direct status=none)
 log "nullio, direct_send=0: $N 4 KiB reads woke kis_tx $w times"
@@ -141,7 +172,8 @@ log "nullio, direct_send=0: $N 4 KiB reads woke kis_tx $w times"
 ktgt_write "$D" 1
 
 # Both writers of the socket at once, on one connection: fio verifying
-# random writes on the file LUN (responses from the transmit thread)
+# random writes on the loop-backed file LUN (responses from the transmit
+# thread)
 # while fio reads the null LUN at queue depth 32 (responses from the
 # receive thread). Interleaved PDUs would fail the verify or drop the
 # connection (a new session in sysfs).
@@ -150,7 +182,7 @@ fio --name=null --filename="$dev0" --direct=1 --ioengine=libaio \
 	--iodepth=32 --rw=randread --bs=4k --time_based --runtime=15 \
 	--output="$ISCSI_LOG/fio-null.out" > /dev/null 2>&1 &
 nullpid=$!
-run_ok "fio verify beside direct sends" fio --name=file --filename="$dev1" \
+run_ok "fio verify beside direct sends" fio --name=file --filename="$dev3" \
 	--direct=1 --ioengine=libaio --iodepth=16 --rw=randwrite \
 	--bsrange=4k-64k --size=16M --verify=crc32c --do_verify=1 \
 	--verify_fatal=1 --output="$ISCSI_LOG/fio-file.out"
@@ -160,4 +192,4 @@ expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "$s0" "the session after conc
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown
-pass "worker hops per command: nullio none, fileio and blockio one; direct sends"
+pass "worker hops per command: nullio and fileio on tmpfs none, fileio on a disk and blockio one; direct sends"
