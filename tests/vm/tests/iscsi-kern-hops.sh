@@ -11,7 +11,7 @@
 #   in the receive thread: no hop at all. ktgt_iscsi's callbacks are safe
 #   in any context (callbacks_atomic), so the core neither bounces
 #   ->rdy_to_xfer() nor ->xmit_response() to a worker;
-# - vdisk_fileio on a file in tmpfs: no hop either. The file lives in
+# - vdisk_fileio on a file in tmpfs (mounted by the test): no hop. It lives in
 #   memory, so the device is nowait and the core executes its commands
 #   in the receive thread (KTGT_CTX_NOWAIT);
 # - vdisk_fileio on a loop device node (whose page cache has writeback):
@@ -38,12 +38,14 @@ HIST="hist:keys=function.sym:vals=hitcount"
 N=200
 LOOP=
 LOOP3=
+MEM=/tmp/ktgt-hops-mem
 
 cleanup() {
 	echo "!$HIST" >> "$EV/trigger" 2>/dev/null
 	iscsi_cleanup >/dev/null 2>&1
 	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
 	[ -n "$LOOP3" ] && losetup -d "$LOOP3" 2>/dev/null
+	mountpoint -q "$MEM" && umount "$MEM"
 }
 trap cleanup EXIT
 
@@ -52,10 +54,12 @@ trap cleanup EXIT
 [ -w "$EV/trigger" ] || skip "no workqueue_queue_work trigger"
 echo "$HIST:pause" >> "$EV/trigger" || skip "no hist triggers"
 
-[ "$(stat -f -c %T /tmp)" = tmpfs ] || skip "/tmp is not tmpfs"
+# The tmpfs LUN's file, on a tmpfs of its own (/tmp may be a disk).
+mkdir -p "$MEM" && mount -t tmpfs -o size=80M ktgt-hops "$MEM" ||
+	fail "mount tmpfs on $MEM"
 iscsi_tgt_setup
 ktgt_mkdev vdisk_nullio/hop0 size=$((64 << 20))
-iscsi_tgt_mkdisk hop1 /tmp/hop1.img 64M
+iscsi_tgt_mkdisk hop1 "$MEM/hop1.img" 64M
 modprobe loop || fail "modprobe loop"
 truncate -s 64M /tmp/hop2.img || fail "truncate"
 LOOP=$(losetup --find --show /tmp/hop2.img) || fail "losetup"
