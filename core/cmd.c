@@ -71,8 +71,10 @@
  * commands of a device whose handler sets exec_atomic (the nullio fast
  * path), the commands the core answers itself without a device (absent
  * LUNs, REPORT LUNS, REQUEST SENSE); KTGT_CTX_NOWAIT (a transport's
- * receive thread) adds those of a device set nowait (fileio on tmpfs),
- * executed in a memalloc_noio scope; everything else is queued with
+ * receive thread) adds those of a device set nowait (fileio on tmpfs,
+ * blockio on a queue that takes REQ_NOWAIT), executed in a memalloc_noio
+ * scope, and a handler that finds it would have to wait gives the
+ * command back with ktgt_cmd_requeue(); everything else is queued with
  * queue_work() to ktgt_exec_wq, a per-CPU (bound) WQ_HIGHPRI |
  * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU. Driver
  * callbacks are called in atomic context only if the driver sets
@@ -159,6 +161,7 @@ enum {
 	KTGT_CF_RESERVED,	/* bufflen counted in ktgt_buf_bytes */
 	KTGT_CF_DATA_IN_SG,	/* data-out received into the buffer */
 	KTGT_CF_ATOMIC_EXEC,	/* executing in atomic context */
+	KTGT_CF_NOWAIT_EXEC,	/* executing with KTGT_CTX_NOWAIT */
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
 	KTGT_CF_SILENT,		/* aborted with no status to send */
 	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts before xmit */
@@ -181,6 +184,7 @@ enum {
 #define KTGT_ASC_INVALID_FIELD_IN_CIU	0x0e
 #define KTGT_ASCQ_INVALID_FIELD_IN_CIU	0x03
 #define KTGT_ASCQ_SPACE_ALLOC_FAILED	0x07
+#define KTGT_ASC_INTERNAL_TARGET_FAILURE 0x44	/* 44h/00h */
 #define KTGT_ASC_INVALID_MESSAGE	0x49	/* 49h/00h */
 #define KTGT_ASC_DATA_PHASE_ERROR	0x4b	/* 4Bh/00h */
 /* 47h/05h PROTOCOL SERVICE CRC ERROR */
@@ -1215,8 +1219,12 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	}
 	WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC);
 	/* A transport's thread: its allocations must not wait for I/O. */
-	if (ctx == KTGT_CTX_NOWAIT)
+	if (ctx == KTGT_CTX_NOWAIT) {
 		noio = memalloc_noio_save();
+		set_bit(KTGT_CF_NOWAIT_EXEC, &cmd->core.cflags);
+	} else {
+		clear_bit(KTGT_CF_NOWAIT_EXEC, &cmd->core.cflags);
+	}
 	if (ctx == KTGT_CTX_ATOMIC)
 		set_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags);
 	else
@@ -1256,6 +1264,25 @@ void ktgt_cmd_done(struct ktgt_cmd *cmd)
 	cmd_finish(cmd, ctx_may_sleep());
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_done);
+
+bool ktgt_cmd_exec_nowait(const struct ktgt_cmd *cmd)
+{
+	return test_bit(KTGT_CF_NOWAIT_EXEC, &cmd->core.cflags);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_exec_nowait);
+
+void ktgt_cmd_requeue(struct ktgt_cmd *cmd)
+{
+	/* From a worker it would come back to the same handler, forever. */
+	if (WARN_ON_ONCE(!ktgt_cmd_exec_nowait(cmd))) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
+					 KTGT_ASC_INTERNAL_TARGET_FAILURE, 0);
+		ktgt_cmd_done(cmd);
+		return;
+	}
+	cmd_queue(cmd, KTGT_CS_EXEC_Q);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_requeue);
 
 /*
  * ---------------------------------------------------------------------

@@ -23,6 +23,18 @@
  * sets FUA on every write while the write cache is disabled:
  * write_through, or WCE=0 by MODE SELECT).
  *
+ * A queue that takes REQ_NOWAIT (every blk-mq device) makes the device
+ * nowait: the core then calls ->rw() in a transport's receive thread,
+ * where it must not wait for a free request (see ktgt_cmd_exec_nowait()).
+ * Its bios carry REQ_NOWAIT and come from the bio_set with GFP_NOWAIT. A
+ * bio that would wait instead ends with BLK_STS_AGAIN, at once, within
+ * submit_bio(); so does one the block layer would split, and a command
+ * that needs a split for sure (more bytes or entries than the queue
+ * takes in one request) does not try. The command is then handed back
+ * to the core with ktgt_cmd_requeue() once all its bios have ended, and
+ * ->rw() runs again, from a worker, without REQ_NOWAIT: the bios that
+ * went through are done twice (the same data read or written again).
+ *
  * vdisk_dev.bdev is opened by ->enable and closed by ->disable; commands
  * run only in between (see vdisk.h).
  */
@@ -84,6 +96,7 @@ static int blockio_enable(struct ktgt_device *dev)
 	}
 	vd->bdev = bdev;
 	vd->bdev_mode = mode;
+	ktgt_device_set_nowait(dev, bdev_nowait(bdev));
 	ktgt_device_set_phys_block_size(dev, bdev_physical_block_size(bdev));
 	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
 	mutex_unlock(&vd->lock);
@@ -136,6 +149,11 @@ static void blockio_end_io(struct bio *bio)
 {
 	struct ktgt_cmd *cmd = bio->bi_private;
 
+	if (bio->bi_status == BLK_STS_AGAIN && (bio->bi_opf & REQ_NOWAIT)) {
+		bio_put(bio);
+		ktgt_cmd_requeue(cmd);
+		return;
+	}
 	if (bio->bi_status) {
 		ktgt_cmd_io_error(cmd, blk_status_to_errno(bio->bi_status));
 	} else if (cmd->core.dir == KTGT_DIR_WRITE) {
@@ -162,6 +180,7 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 	struct bio *bio = NULL;
 	struct scatterlist *sg;
 	struct blk_plug plug;
+	gfp_t gfp = GFP_NOIO;
 	u64 done = 0;
 	blk_opf_t opf;
 
@@ -180,6 +199,18 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 			opf |= REQ_FUA;
 	} else {
 		opf = REQ_OP_READ;
+	}
+	if (ktgt_cmd_exec_nowait(cmd)) {
+		struct request_queue *q = bdev_get_queue(vd->bdev);
+
+		/* A bio with REQ_NOWAIT that needs a split fails. */
+		if (total > (u64)queue_max_sectors(q) << SECTOR_SHIFT ||
+		    nents > queue_max_segments(q)) {
+			ktgt_cmd_requeue(cmd);
+			return KTGT_EXEC_ASYNC;
+		}
+		opf |= REQ_NOWAIT;
+		gfp = GFP_NOWAIT;
 	}
 
 	blk_start_plug(&plug);
@@ -203,7 +234,9 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 			next = bio_alloc_bioset(vd->bdev,
 						min_t(unsigned int, nents - i,
 						      BIO_MAX_VECS),
-						opf, GFP_NOIO, &blockio_bio_set);
+						opf, gfp, &blockio_bio_set);
+			if (!next)	/* GFP_NOWAIT only */
+				break;
 			next->bi_iter.bi_sector = start + (done >> SECTOR_SHIFT);
 			if (bio) {
 				bio_chain(bio, next);
@@ -221,17 +254,23 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 	}
 	if (!bio) {
 		blk_finish_plug(&plug);
+		if (opf & REQ_NOWAIT) {
+			ktgt_cmd_requeue(cmd);
+			return KTGT_EXEC_ASYNC;
+		}
 		ktgt_cmd_io_error(cmd, -EINVAL);
 		return KTGT_EXEC_DONE;
 	}
 	/*
-	 * Not all the data could be submitted (a scatterlist shorter than
-	 * cmd->bufflen says, or see above): fail the command once what was
-	 * submitted has completed. A status set before submission is kept
-	 * unless an error replaces it.
+	 * Not all the data could be submitted (no bio without waiting, a
+	 * scatterlist shorter than cmd->bufflen says, or see above): try
+	 * again from a worker, or fail the command, once what was submitted
+	 * has completed. A status set before submission is kept unless an
+	 * error replaces it.
 	 */
 	if (done != total)
-		bio->bi_status = BLK_STS_IOERR;
+		bio->bi_status = opf & REQ_NOWAIT ? BLK_STS_AGAIN :
+						    BLK_STS_IOERR;
 	bio->bi_private = cmd;
 	bio->bi_end_io = blockio_end_io;
 	submit_bio(bio);

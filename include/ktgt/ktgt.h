@@ -773,9 +773,12 @@ void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes);
 /**
  * ktgt_device_set_nowait() - say whether the device's I/O waits for a store
  * @dev: the device
- * @nowait: true if @dev's medium access (&ktgt_sbc_ops or ->exec) never
- *	waits for a backing store's I/O, only briefly for memory or a lock
- *	(a file in tmpfs or ramfs)
+ * @nowait: true if @dev's medium access (&ktgt_sbc_ops or ->exec), when
+ *	ktgt_cmd_exec_nowait() says so, never waits for a backing store's
+ *	I/O, only briefly for memory or a lock: it reads or writes memory
+ *	(a file in tmpfs or ramfs), submits its I/O asynchronously without
+ *	waiting for a free slot (a bio with REQ_NOWAIT), or gives the
+ *	command back with ktgt_cmd_requeue()
  *
  * A command submitted with %KTGT_CTX_NOWAIT to such a device is executed
  * in the submitter's context instead of a worker's: one context switch
@@ -799,6 +802,35 @@ u64 ktgt_device_capacity(const struct ktgt_device *dev);
  * Status and sense must be set. Any context.
  */
 void ktgt_cmd_done(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_exec_nowait() - whether a handler must not wait for its store
+ * @cmd: the command being executed
+ *
+ * True while the core executes @cmd in a %KTGT_CTX_NOWAIT submitter's
+ * thread (a device set nowait, see ktgt_device_set_nowait()): the handler
+ * must not wait for the backing store, and calls ktgt_cmd_requeue()
+ * instead. Always false for commands the core executes in its workers.
+ *
+ * Return: true if the handler must not wait for I/O.
+ */
+bool ktgt_cmd_exec_nowait(const struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_requeue() - execute a command again from a core worker
+ * @cmd: the command ->exec() or ->rw() was called for while
+ *	ktgt_cmd_exec_nowait() was true, and that it returned (or will
+ *	return) %KTGT_EXEC_ASYNC for
+ *
+ * For a handler that would have to wait (no free request slot on a
+ * block device: a bio ended with BLK_STS_AGAIN; a request the block
+ * layer would split): the core calls ->exec() or ->rw() again, from a
+ * worker thread where it may wait. Whatever the first attempt did is
+ * done again: a read fills the buffer anew, a write writes the same data.
+ * Status and sense are not set. Called on a command that was not
+ * executed nowait, it WARNs and fails the command. Any context.
+ */
+void ktgt_cmd_requeue(struct ktgt_cmd *cmd);
 
 /**
  * ktgt_cmd_good() - complete a command with GOOD status

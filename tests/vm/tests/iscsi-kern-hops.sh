@@ -17,10 +17,15 @@
 # - vdisk_fileio on a loop device node (whose page cache has writeback):
 #   exactly one hop per command, the execution (it may wait for the
 #   disk); the response is queued from that worker;
-# - vdisk_blockio on a loop device: exactly one hop per command, the
-#   submission; the bio completes in soft interrupt context, and
-#   ->xmit_response() is called right there.
+# - vdisk_blockio on a loop device (blk-mq: it takes REQ_NOWAIT): no hop.
+#   The device is nowait, the receive thread submits the bios with
+#   REQ_NOWAIT, and they complete in soft interrupt context, where
+#   ->xmit_response() is called.
 # With ktgt_core's exec_nowait=0 the tmpfs LUN takes one hop again.
+# blockio hands a command back to a worker (ktgt_cmd_requeue()) when the
+# queue cannot take it without waiting: every 128 KiB write once the loop
+# device takes no more than 64 KiB per request; and enough commands at
+# queue depth 32 with 4 requests on the loop device, which fio verifies.
 # Data written through each LUN is read back and compared.
 # The null and tmpfs LUNs' responses are then sent by the receive thread
 # itself (direct_send): its transmit thread is not woken per command,
@@ -72,7 +77,7 @@ ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/hop0
 ktgt_maplun "iscsi/$IQN" 1 vdisk_fileio/hop1
 ktgt_maplun "iscsi/$IQN" 2 vdisk_blockio/hop2
 ktgt_maplun "iscsi/$IQN" 3 vdisk_fileio/hop3
-for d in hop0:1 hop1:1 hop2:0 hop3:0; do
+for d in hop0:1 hop1:1 hop2:1 hop3:0; do
 	expect_eq "$(cat "/sys/kernel/ktgt/devices/${d%:*}/nowait")" "${d#*:}" \
 		"${d%:*}'s nowait"
 done
@@ -127,7 +132,40 @@ check() {
 check 0 nullio 0 $((N / 16))
 check 1 "fileio (tmpfs)" 0 $((N / 16))
 check 3 "fileio (loop)" "$N" $((N + N / 16))
-check 2 blockio "$N" $((N + N / 16))
+check 2 blockio 0 $((N / 16))
+
+# A command the loop device cannot take in one request is handed back
+# to the core before any bio is submitted, and written from a worker.
+dev2=$(iscsi_wait_lun "$IQN" 2)
+Q=/sys/block/${LOOP#/dev/}/queue
+ms=$(cat "$Q/max_sectors_kb")
+ktgt_write "$Q/max_sectors_kb" 64
+head -c $((N / 4 * 131072)) /dev/urandom > /tmp/pat128k
+h=$(hops dd if=/tmp/pat128k of="$dev2" bs=128k seek=8 oflag=direct status=none)
+log "blockio, 64 KiB per request: $((N / 4)) 128 KiB writes: $h hops"
+[ "$h" -ge $((N / 4)) ] && [ "$h" -le $((N / 4 + N / 16)) ] ||
+	fail "blockio, 64 KiB per request: $((N / 4)) 128 KiB writes queued cmd_work_fn $h times, expected $((N / 4))-$((N / 4 + N / 16))"
+h=$(hops dd if="$dev2" of=/tmp/rb128k bs=128k skip=8 count=$((N / 4)) \
+	iflag=direct status=none)
+log "blockio, 64 KiB per request: $((N / 4)) 128 KiB reads: $h hops"
+[ "$h" -ge $((N / 4)) ] ||
+	fail "blockio, 64 KiB per request: $((N / 4)) 128 KiB reads queued cmd_work_fn only $h times"
+cmp -s /tmp/pat128k /tmp/rb128k ||
+	fail "blockio, 64 KiB per request: 128 KiB data read back differs"
+ktgt_write "$Q/max_sectors_kb" "$ms"
+
+# 32 commands in flight for 4 requests: a bio that finds no free request
+# ends with BLK_STS_AGAIN and its command is executed again from a worker;
+# nothing fails and the data verifies.
+nr=$(cat "$Q/nr_requests")
+ktgt_write "$Q/nr_requests" 4
+h=$(hops fio --name=again --filename="$dev2" --direct=1 --ioengine=libaio \
+	--iodepth=32 --rw=randwrite --bs=4k --size=8M --verify=crc32c \
+	--do_verify=1 --verify_fatal=1 --output="$ISCSI_LOG/fio-again.out")
+ktgt_write "$Q/nr_requests" "$nr"
+log "blockio, 4 requests, queue depth 32: $h hops"
+[ "$h" -ge 1 ] ||
+	fail "blockio, 4 requests, queue depth 32: no command was handed back to a worker"
 
 # ktgt_core's exec_nowait=0 hands the tmpfs LUN's commands to the
 # workers again, one hop each.
@@ -196,4 +234,4 @@ expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "$s0" "the session after conc
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown
-pass "worker hops per command: nullio and fileio on tmpfs none, fileio on a disk and blockio one; direct sends"
+pass "worker hops per command: nullio, fileio on tmpfs and blockio none, fileio on a disk one; blockio requeues; direct sends"
