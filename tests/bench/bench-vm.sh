@@ -14,6 +14,10 @@
 #               exec_nowait=0, every command executed by a worker)
 #               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
 #               the Linux initiator, open-iscsi)
+#   iscsi-blk   (extra, not run unless named) ktgt's vdisk_blockio on a
+#               loop device over a preallocated file on tmpfs
+#               (ktgt-wq: the same with exec_nowait=0, every bio
+#               submitted by a worker instead of the receive thread)
 #   local-null  ktgt_local (vdisk_nullio), LIO tcm_loop (rd_mcp
 #               rd_nullio=1), scsi_debug fake_rw=1 delay=0
 #
@@ -95,6 +99,9 @@ want_group() {
 	case "$TARGETS_LINE" in *" $1:"*) return 0 ;; esac
 	return 1
 }
+want_iscsi() {
+	want_group iscsi-null || want_group iscsi-file || want_group iscsi-blk
+}
 
 # ---------------------------------------------------------------------
 # Setup
@@ -108,7 +115,7 @@ mkfile() {
 setup_ktgt() {
 	modprobe ktgt_core || fail "modprobe ktgt_core"
 	modprobe ktgt_vdisk || fail "modprobe ktgt_vdisk"
-	if want_group iscsi-null || want_group iscsi-file; then
+	if want_iscsi; then
 		# shellcheck disable=SC2086 # NAME=VALUE words
 		modprobe ktgt_iscsi ${BENCH_KTGT_ISCSI_PARAMS:-} ||
 			fail "modprobe ktgt_iscsi ${BENCH_KTGT_ISCSI_PARAMS:-}"
@@ -124,6 +131,15 @@ setup_ktgt() {
 			ktgt_mkdev vdisk_nullio/knullz size=$SIZE \
 				serial=KNULLZ zero_reads=1
 			ktgt_maplun "iscsi/$IQN_KTGT" 2 vdisk_nullio/knullz
+		fi
+		if want_group iscsi-blk; then
+			modprobe loop || fail "modprobe loop"
+			mkfile "$FS/ktgt-blk.img"
+			BLK_LOOP=$(losetup --find --show "$FS/ktgt-blk.img") ||
+				fail "losetup $FS/ktgt-blk.img"
+			ktgt_mkdev vdisk_blockio/kblk filename="$BLK_LOOP" \
+				serial=KBLK
+			ktgt_maplun "iscsi/$IQN_KTGT" 3 vdisk_blockio/kblk
 		fi
 		ktgt_iscsi_enable "$IQN_KTGT"
 	fi
@@ -244,6 +260,10 @@ iscsi_connect() {
 			DEV[iscsi-null:ktgt-tx]=$(iscsi_wait_lun "$iqn" "$null_lun")
 		want iscsi-file:ktgt-wq &&
 			DEV[iscsi-file:ktgt-wq]=$(iscsi_wait_lun "$iqn" "$file_lun")
+		want iscsi-blk:ktgt &&
+			DEV[iscsi-blk:ktgt]=$(iscsi_wait_lun "$iqn" 3)
+		want iscsi-blk:ktgt-wq &&
+			DEV[iscsi-blk:ktgt-wq]=$(iscsi_wait_lun "$iqn" 3)
 	fi
 	return 0
 }
@@ -269,7 +289,7 @@ setup_ktgt
 setup_lio
 setup_tgt
 setup_scsi_debug
-if want_group iscsi-null || want_group iscsi-file; then
+if want_iscsi; then
 	iscsi_ini_start
 	iscsi_connect "$IQN_KTGT" 3260 0 1 ktgt
 	if want iscsi-null:lio || want iscsi-file:lio; then
@@ -329,7 +349,7 @@ if want iscsi-null:ktgt-tx; then
 	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
 fi
 NW_PARAM=/sys/module/ktgt_core/parameters/exec_nowait
-if want iscsi-file:ktgt-wq; then
+if want iscsi-file:ktgt-wq || want iscsi-blk:ktgt-wq; then
 	[ -w "$NW_PARAM" ] || fail "ktgt_core has no exec_nowait parameter"
 fi
 
@@ -357,17 +377,18 @@ fio_args() {
 run_one() {
 	local w=$1 r=$2 t=$3 dev=${DEV[$3]} base c0 c1 rc pp=
 	base=$OUT/runs/$w.$r.${t/:/.}
+	# Every ktgt target runs with the defaults but the one it is named for.
 	case "$t" in
-	*:ktgt | *:ktgt-copy | *:ktgt-tx | *:ktgt-wq)
+	*:ktgt*)
 		[ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM"
 		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
 		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
+		case "$t" in
+		*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
+		*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
+		*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
+		esac
 		;;
-	esac
-	case "$t" in
-	*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
-	*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
-	*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
 	esac
 	# shellcheck disable=SC2046
 	timeout -k 5 $((RUNTIME + RAMP + 120)) fio --name="$w" \

@@ -165,7 +165,7 @@ def label(target):
     return "%s %s" % (group, PEER_LABEL.get((group, name), name))
 
 
-GROUP_ORDER = ["iscsi-null", "iscsi-file", "local-null"]
+GROUP_ORDER = ["iscsi-null", "iscsi-file", "iscsi-blk", "local-null"]
 
 
 def order_key(target):
