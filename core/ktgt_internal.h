@@ -717,10 +717,12 @@ void ktgt_cmd_copy_status(struct ktgt_cmd *dst, const struct ktgt_cmd *src);
 
 /**
  * ktgt_spc_needs_thread() - whether a command must execute in process
- *	context even on an exec_atomic device (defined in core/spc.c)
+ *	context even on an exec_atomic or nowait device (defined in
+ *	core/spc.c)
  * @cmd: a decoded command
  *
- * Return: true if its emulation may sleep.
+ * Return: true if its emulation may sleep, or wait for the medium
+ * (internal I/O, SYNCHRONIZE CACHE's ->sync).
  */
 bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd);
 

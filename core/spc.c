@@ -431,6 +431,8 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	case 0x5f:		/* PERSISTENT RESERVE OUT */
 	case 0x15:		/* MODE SELECT(6): unit attentions */
 	case 0x55:		/* MODE SELECT(10) */
+	case 0x35:		/* SYNCHRONIZE CACHE(10): ->sync waits */
+	case 0x91:		/* SYNCHRONIZE CACHE(16) for the medium */
 	case 0x2e:		/* WRITE AND VERIFY(10): internal I/O */
 	case 0x2f:		/* VERIFY(10) */
 	case 0x41:		/* WRITE SAME(10) */

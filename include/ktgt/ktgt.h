@@ -591,8 +591,10 @@ enum ktgt_exec_status {
  * @rw: read (cmd->core.dir == KTGT_DIR_READ) or write cmd->core.nr_blocks
  *	blocks at cmd->core.lba from/to cmd->sg; honour KTGT_CDB_FUA in
  *	cmd->core.cdb_flags. Return as ->exec() does.
- * @sync: make everything written durable (SYNCHRONIZE CACHE). Return 0 or
- *	a negative errno.
+ * @sync: make everything written durable (SYNCHRONIZE CACHE). Always
+ *	called in process context, from a worker unless the submitter is
+ *	a thread, whatever exec_atomic and ktgt_device_set_nowait() say:
+ *	it may wait for the medium. Return 0 or a negative errno.
  * @unmap: optional; deallocate @nr blocks at @lba (thin provisioning).
  *	Return 0 or a negative errno.
  * @mapped: optional; for GET LBA STATUS: whether @lba is mapped, and in
@@ -773,7 +775,8 @@ void ktgt_device_set_phys_block_size(struct ktgt_device *dev, u32 bytes);
 /**
  * ktgt_device_set_nowait() - say whether the device's I/O waits for a store
  * @dev: the device
- * @nowait: true if @dev's medium access (&ktgt_sbc_ops or ->exec), when
+ * @nowait: true if @dev's medium access (&ktgt_sbc_ops.rw and .mapped,
+ *	or ->exec; never ->sync nor ->unmap, which run on workers), when
  *	ktgt_cmd_exec_nowait() says so, never waits for a backing store's
  *	I/O, only briefly for memory or a lock: it reads or writes memory
  *	(a file in tmpfs or ramfs), submits its I/O asynchronously without

@@ -21,6 +21,8 @@
 #   The device is nowait, the receive thread submits the bios with
 #   REQ_NOWAIT, and they complete in soft interrupt context, where
 #   ->xmit_response() is called.
+# SYNCHRONIZE CACHE, which may wait for the medium, takes one hop on
+# every device, nowait or not.
 # With ktgt_core's exec_nowait=0 the tmpfs LUN takes one hop again.
 # blockio hands a command back to a worker (ktgt_cmd_requeue()) when the
 # queue cannot take it without waiting: every 128 KiB write once the loop
@@ -133,6 +135,23 @@ check 0 nullio 0 $((N / 16))
 check 1 "fileio (tmpfs)" 0 $((N / 16))
 check 3 "fileio (loop)" "$N" $((N + N / 16))
 check 2 blockio 0 $((N / 16))
+
+# SYNCHRONIZE CACHE may wait for the medium (blockio issues a flush and
+# waits for it), so a worker executes it even on a nowait device: one
+# hop each, on blockio and on the tmpfs file alike.
+sync_cache() {
+	local i
+	for ((i = 0; i < N / 4; i++)); do
+		sg_sync "$1" || return 1
+	done
+}
+command -v sg_sync > /dev/null || fail "sg_sync (sg3-utils) is not installed"
+for l in "2 blockio" "1 fileio (tmpfs)"; do
+	h=$(hops sync_cache "$(iscsi_wait_lun "$IQN" "${l%% *}")")
+	log "${l#* }: $((N / 4)) SYNCHRONIZE CACHE: $h hops"
+	[ "$h" -ge $((N / 4)) ] && [ "$h" -le $((N / 4 + N / 16)) ] ||
+		fail "${l#* }: $((N / 4)) SYNCHRONIZE CACHE queued cmd_work_fn $h times, expected $((N / 4))-$((N / 4 + N / 16))"
+done
 
 # A command the loop device cannot take in one request is handed back
 # to the core before any bio is submitted, and written from a worker.
