@@ -149,7 +149,7 @@ static void vcdrom_read(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 					 VCD_ASC_LBA_OUT_OF_RANGE, 0);
 	} else {
 		ret = vdisk_file_rw(file, cmd, lba * VCD_BLOCK_SIZE,
-				    nr * VCD_BLOCK_SIZE, false);
+				    nr * VCD_BLOCK_SIZE, false, 0);
 		if (ret)
 			ktgt_cmd_io_error(cmd, ret);
 		else

@@ -21,6 +21,17 @@
  * that was swapped out is the exception: reading it waits for the swap
  * device, as a page fault would.)
  *
+ * A file on a disk (or a block device node) whose file system reads
+ * with RWF_NOWAIT (FMODE_NOWAIT: ext4, xfs, btrfs, block devices) is
+ * nowait too, for its reads: in the receive thread a read takes only
+ * what is in the page cache, and a read that would start I/O or wait
+ * for a page lock gives the command back to a worker
+ * (ktgt_cmd_requeue()), which reads it again, from the disk. Writes
+ * (which may wait for dirty throttling, block allocation or the
+ * journal) are given back at once. The file is opened with O_NOATIME,
+ * so a read does not dirty the inode and wait for the journal; the
+ * image's access time means nothing anyway.
+ *
  * vdisk_dev.file is opened by ->enable and closed by ->disable; commands
  * run only in between and read it without a lock (see vdisk.h). The
  * file's f_pos is never used for I/O (explicit offsets); only
@@ -70,9 +81,15 @@ static int fileio_enable(struct ktgt_device *dev)
 		goto out_close;
 	}
 	vd->file = file;
+	vd->in_memory = S_ISREG(file_inode(file)->i_mode) &&
+			!mapping_can_writeback(file->f_mapping);
+	if (!vd->in_memory && (file->f_mode & FMODE_NOWAIT)) {
+		/* Nobody else uses the file yet: no need for f_lock. */
+		file->f_flags |= O_NOATIME;
+	}
 	ktgt_device_set_phys_block_size(dev, vdisk_file_phys_block(file));
-	ktgt_device_set_nowait(dev, S_ISREG(file_inode(file)->i_mode) &&
-			       !mapping_can_writeback(file->f_mapping));
+	ktgt_device_set_nowait(dev, vd->in_memory ||
+			       (file->f_mode & FMODE_NOWAIT));
 	ktgt_device_set_capacity(dev, div_u64(size, p->block_size));
 	mutex_unlock(&vd->lock);
 	return 0;
@@ -136,9 +153,18 @@ static enum ktgt_exec_status fileio_rw(struct ktgt_cmd *cmd)
 	bool write = cmd->core.dir == KTGT_DIR_WRITE;
 	loff_t pos = cmd->core.lba * p->block_size;
 	u64 len = (u64)cmd->core.nr_blocks * p->block_size;
+	rwf_t flags = 0;
 	int ret;
 
-	ret = vdisk_file_rw(vd->file, cmd, pos, len, write);
+	if (ktgt_cmd_exec_nowait(cmd) && !vd->in_memory) {
+		/* A file on a disk, in a receive thread: cached reads only. */
+		if (write)
+			goto requeue;
+		flags = RWF_NOWAIT;
+	}
+	ret = vdisk_file_rw(vd->file, cmd, pos, len, write, flags);
+	if (ret == -EAGAIN && flags)
+		goto requeue;
 	if (!ret && write && len && (cmd->core.cdb_flags & KTGT_CDB_FUA))
 		ret = vfs_fsync_range(vd->file, pos, pos + len - 1, 1);
 	if (ret)
@@ -146,6 +172,11 @@ static enum ktgt_exec_status fileio_rw(struct ktgt_cmd *cmd)
 	else
 		ktgt_cmd_good(cmd, write ? 0 : len);
 	return KTGT_EXEC_DONE;
+
+requeue:
+	/* A worker executes it again, from the start, and may wait. */
+	ktgt_cmd_requeue(cmd);
+	return KTGT_EXEC_ASYNC;
 }
 
 static int fileio_sync(struct ktgt_device *dev)

@@ -167,15 +167,20 @@ int vdisk_file_open(const char *path, bool read_only, struct file **filp,
  * @pos: byte offset in @file
  * @len: bytes to transfer, at most cmd->bufflen
  * @write: write @file instead of reading it
+ * @flags: 0, or RWF_NOWAIT for a read that takes only what is in the page
+ *	cache (@file must have FMODE_NOWAIT)
  *
  * Goes through the page cache with vfs_iter_read()/vfs_iter_write(). A
  * read or write that ends early (end of file) is an error. Process
- * context; sleeps.
+ * context; sleeps, unless @flags has RWF_NOWAIT: then the read starts no
+ * I/O, does not wait for a page lock, and fails with -EAGAIN (part of
+ * the buffer may be filled already) if a page is not cached and up to
+ * date.
  *
  * Return: 0 or a negative errno.
  */
 int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
-		  u64 len, bool write)
+		  u64 len, bool write, rwf_t flags)
 {
 	struct bio_vec bvec[VDISK_BVEC_BATCH];
 	struct scatterlist *sg = cmd->sg;
@@ -209,9 +214,9 @@ int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
 			      chunk);
 		while (iov_iter_count(&iter)) {
 			if (write)
-				ret = vfs_iter_write(file, &iter, &pos, 0);
+				ret = vfs_iter_write(file, &iter, &pos, flags);
 			else
-				ret = vfs_iter_read(file, &iter, &pos, 0);
+				ret = vfs_iter_read(file, &iter, &pos, flags);
 			if (ret < 0)
 				return ret;
 			if (!ret)

@@ -74,6 +74,9 @@ struct vdisk_cd {
  *	or block device (kmalloc'ed), NULL if unset; under @lock
  * @file: fileio: the open backing file while enabled, else NULL; written
  *	under @lock
+ * @in_memory: fileio: @file lives in memory (a regular file whose mapping
+ *	has no writeback: tmpfs, ramfs); set by ->enable before any
+ *	command runs, like @file
  * @bdev: blockio: the open block device while enabled, else NULL;
  *	written under @lock
  * @bdev_mode: blockio: the mode @bdev was opened with
@@ -92,6 +95,7 @@ struct vdisk_dev {
 	struct mutex		lock;	/* see the kernel-doc above */
 	char			*filename;
 	struct file		*file;
+	bool			in_memory;
 	struct block_device	*bdev;
 	fmode_t			bdev_mode;
 	u64			size;
@@ -140,7 +144,7 @@ int vdisk_file_open(const char *path, bool read_only, struct file **filp,
 u64 vdisk_file_size(struct file *file);
 u32 vdisk_file_phys_block(struct file *file);
 int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
-		  u64 len, bool write);
+		  u64 len, bool write, rwf_t flags);
 int vdisk_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len);
 extern struct configfs_attribute vdisk_attr_filename;
 

@@ -15,8 +15,11 @@
 #   memory, so the device is nowait and the core executes its commands
 #   in the receive thread (KTGT_CTX_NOWAIT);
 # - vdisk_fileio on a loop device node (whose page cache has writeback):
-#   exactly one hop per command, the execution (it may wait for the
-#   disk); the response is queued from that worker;
+#   exactly one hop per write, the execution (it may wait for the disk),
+#   whose response is queued from that worker; no hop for a read of
+#   cached blocks (RWF_NOWAIT in the receive thread); and a read of
+#   blocks no longer cached is handed back to a worker, which reads them
+#   from the disk;
 # - vdisk_blockio on a loop device (blk-mq: it takes REQ_NOWAIT): no hop.
 #   The device is nowait, the receive thread submits the bios with
 #   REQ_NOWAIT, and they complete in soft interrupt context, where
@@ -79,7 +82,7 @@ ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/hop0
 ktgt_maplun "iscsi/$IQN" 1 vdisk_fileio/hop1
 ktgt_maplun "iscsi/$IQN" 2 vdisk_blockio/hop2
 ktgt_maplun "iscsi/$IQN" 3 vdisk_fileio/hop3
-for d in hop0:1 hop1:1 hop2:1 hop3:0; do
+for d in hop0:1 hop1:1 hop2:1 hop3:1; do
 	expect_eq "$(cat "/sys/kernel/ktgt/devices/${d%:*}/nowait")" "${d#*:}" \
 		"${d%:*}'s nowait"
 done
@@ -100,10 +103,11 @@ hops() {
 	     END { print n + 0 }' "$EV/hist"
 }
 
-# check LUN WHAT LO HI: N 4 KiB reads, N 4 KiB writes and N/4 128 KiB
-# writes of LUN, each queued cmd_work_fn LO to HI times in all.
+# check LUN WHAT LO HI [RLO RHI]: N 4 KiB writes, N 4 KiB reads and N/4
+# 128 KiB writes of LUN, each queued cmd_work_fn LO to HI times in all
+# (the reads RLO to RHI times if given).
 check() {
-	local dev h lo=$3 hi=$4
+	local dev h lo=$3 hi=$4 rlo=${5:-$3} rhi=${6:-$4}
 	dev=$(iscsi_wait_lun "$IQN" "$1")
 	[ -b "$dev" ] || fail "$2: no disk for LUN $1"
 	head -c $((N * 4096)) /dev/urandom > /tmp/pat4k
@@ -115,8 +119,8 @@ check() {
 		fail "$2: $N 4 KiB writes queued cmd_work_fn $h times, expected $lo-$hi"
 	h=$(hops dd if="$dev" of=/tmp/rb4k bs=4k count="$N" iflag=direct status=none)
 	log "$2: $N 4 KiB reads: $h hops"
-	[ "$h" -ge "$lo" ] && [ "$h" -le "$hi" ] ||
-		fail "$2: $N 4 KiB reads queued cmd_work_fn $h times, expected $lo-$hi"
+	[ "$h" -ge "$rlo" ] && [ "$h" -le "$rhi" ] ||
+		fail "$2: $N 4 KiB reads queued cmd_work_fn $h times, expected $rlo-$rhi"
 	h=$(hops dd if=/tmp/pat128k of="$dev" bs=128k seek=8 oflag=direct status=none)
 	log "$2: $((N / 4)) 128 KiB writes: $h hops"
 	[ "$h" -ge $((lo / 4)) ] && [ "$h" -le $((hi / 4)) ] ||
@@ -133,7 +137,19 @@ check() {
 # window: allow N/16 either way on top of the exact count.
 check 0 nullio 0 $((N / 16))
 check 1 "fileio (tmpfs)" 0 $((N / 16))
-check 3 "fileio (loop)" "$N" $((N + N / 16))
+check 3 "fileio (loop)" "$N" $((N + N / 16)) 0 $((N / 16))
+
+# Once the loop device's page cache is dropped, the first read finds
+# nothing cached and goes to a worker, which reads (and reads ahead)
+# from the disk; the data is the same.
+dev3=$(iscsi_wait_lun "$IQN" 3)
+blockdev --flushbufs "$LOOP3" || fail "blockdev --flushbufs $LOOP3"
+h=$(hops dd if="$dev3" of=/tmp/rb4k bs=4k count="$N" iflag=direct status=none)
+log "fileio (loop), page cache dropped: $N 4 KiB reads: $h hops"
+[ "$h" -ge 1 ] && [ "$h" -le $((N + N / 16)) ] ||
+	fail "fileio (loop), page cache dropped: $N 4 KiB reads queued cmd_work_fn $h times, expected 1-$((N + N / 16))"
+cmp -s /tmp/pat4k /tmp/rb4k ||
+	fail "fileio (loop), page cache dropped: 4 KiB data read back differs"
 check 2 blockio 0 $((N / 16))
 
 # SYNCHRONIZE CACHE may wait for the medium (blockio issues a flush and
@@ -253,4 +269,4 @@ expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "$s0" "the session after conc
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown
-pass "worker hops per command: nullio, fileio on tmpfs and blockio none, fileio on a disk one; blockio requeues; direct sends"
+pass "worker hops per command: nullio, fileio on tmpfs and blockio none, fileio on a disk one per write or uncached read; blockio requeues; direct sends"
