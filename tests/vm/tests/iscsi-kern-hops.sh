@@ -103,6 +103,19 @@ hops() {
 	     END { print n + 0 }' "$EV/hist"
 }
 
+# expect_hops WHAT H LO [HI]: log that WHAT queued cmd_work_fn H times,
+# and fail unless H is at least LO (and at most HI, if given).
+expect_hops() {
+	log "$1: $2 hops"
+	if [ -z "${4:-}" ]; then
+		[ "$2" -ge "$3" ] ||
+			fail "$1 queued cmd_work_fn $2 times, expected at least $3"
+	else
+		[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+			fail "$1 queued cmd_work_fn $2 times, expected $3-$4"
+	fi
+}
+
 # check LUN WHAT LO HI [RLO RHI]: N 4 KiB writes, N 4 KiB reads and N/4
 # 128 KiB writes of LUN, each queued cmd_work_fn LO to HI times in all
 # (the reads RLO to RHI times if given).
@@ -114,17 +127,11 @@ check() {
 	head -c $((N / 4 * 131072)) /dev/urandom > /tmp/pat128k
 
 	h=$(hops dd if=/tmp/pat4k of="$dev" bs=4k oflag=direct status=none)
-	log "$2: $N 4 KiB writes: $h hops"
-	[ "$h" -ge "$lo" ] && [ "$h" -le "$hi" ] ||
-		fail "$2: $N 4 KiB writes queued cmd_work_fn $h times, expected $lo-$hi"
+	expect_hops "$2: $N 4 KiB writes" "$h" "$lo" "$hi"
 	h=$(hops dd if="$dev" of=/tmp/rb4k bs=4k count="$N" iflag=direct status=none)
-	log "$2: $N 4 KiB reads: $h hops"
-	[ "$h" -ge "$rlo" ] && [ "$h" -le "$rhi" ] ||
-		fail "$2: $N 4 KiB reads queued cmd_work_fn $h times, expected $rlo-$rhi"
+	expect_hops "$2: $N 4 KiB reads" "$h" "$rlo" "$rhi"
 	h=$(hops dd if=/tmp/pat128k of="$dev" bs=128k seek=8 oflag=direct status=none)
-	log "$2: $((N / 4)) 128 KiB writes: $h hops"
-	[ "$h" -ge $((lo / 4)) ] && [ "$h" -le $((hi / 4)) ] ||
-		fail "$2: $((N / 4)) 128 KiB writes queued cmd_work_fn $h times, expected $((lo / 4))-$((hi / 4))"
+	expect_hops "$2: $((N / 4)) 128 KiB writes" "$h" $((lo / 4)) $((hi / 4))
 	if [ "$1" != 0 ]; then
 		cmp -s /tmp/pat4k /tmp/rb4k || fail "$2: 4 KiB data read back differs"
 		dd if="$dev" of=/tmp/rb128k bs=128k skip=8 count=$((N / 4)) \
@@ -145,9 +152,8 @@ check 3 "fileio (loop)" "$N" $((N + N / 16)) 0 $((N / 16))
 dev3=$(iscsi_wait_lun "$IQN" 3)
 blockdev --flushbufs "$LOOP3" || fail "blockdev --flushbufs $LOOP3"
 h=$(hops dd if="$dev3" of=/tmp/rb4k bs=4k count="$N" iflag=direct status=none)
-log "fileio (loop), page cache dropped: $N 4 KiB reads: $h hops"
-[ "$h" -ge 1 ] && [ "$h" -le $((N + N / 16)) ] ||
-	fail "fileio (loop), page cache dropped: $N 4 KiB reads queued cmd_work_fn $h times, expected 1-$((N + N / 16))"
+expect_hops "fileio (loop), page cache dropped: $N 4 KiB reads" "$h" 1 \
+	$((N + N / 16))
 cmp -s /tmp/pat4k /tmp/rb4k ||
 	fail "fileio (loop), page cache dropped: 4 KiB data read back differs"
 check 2 blockio 0 $((N / 16))
@@ -164,9 +170,8 @@ sync_cache() {
 command -v sg_sync > /dev/null || fail "sg_sync (sg3-utils) is not installed"
 for l in "2 blockio" "1 fileio (tmpfs)"; do
 	h=$(hops sync_cache "$(iscsi_wait_lun "$IQN" "${l%% *}")")
-	log "${l#* }: $((N / 4)) SYNCHRONIZE CACHE: $h hops"
-	[ "$h" -ge $((N / 4)) ] && [ "$h" -le $((N / 4 + N / 16)) ] ||
-		fail "${l#* }: $((N / 4)) SYNCHRONIZE CACHE queued cmd_work_fn $h times, expected $((N / 4))-$((N / 4 + N / 16))"
+	expect_hops "${l#* }: $((N / 4)) SYNCHRONIZE CACHE" "$h" $((N / 4)) \
+		$((N / 4 + N / 16))
 done
 
 # A command the loop device cannot take in one request is handed back
@@ -177,14 +182,12 @@ ms=$(cat "$Q/max_sectors_kb")
 ktgt_write "$Q/max_sectors_kb" 64
 head -c $((N / 4 * 131072)) /dev/urandom > /tmp/pat128k
 h=$(hops dd if=/tmp/pat128k of="$dev2" bs=128k seek=8 oflag=direct status=none)
-log "blockio, 64 KiB per request: $((N / 4)) 128 KiB writes: $h hops"
-[ "$h" -ge $((N / 4)) ] && [ "$h" -le $((N / 4 + N / 16)) ] ||
-	fail "blockio, 64 KiB per request: $((N / 4)) 128 KiB writes queued cmd_work_fn $h times, expected $((N / 4))-$((N / 4 + N / 16))"
+expect_hops "blockio, 64 KiB per request: $((N / 4)) 128 KiB writes" "$h" \
+	$((N / 4)) $((N / 4 + N / 16))
 h=$(hops dd if="$dev2" of=/tmp/rb128k bs=128k skip=8 count=$((N / 4)) \
 	iflag=direct status=none)
-log "blockio, 64 KiB per request: $((N / 4)) 128 KiB reads: $h hops"
-[ "$h" -ge $((N / 4)) ] ||
-	fail "blockio, 64 KiB per request: $((N / 4)) 128 KiB reads queued cmd_work_fn only $h times"
+expect_hops "blockio, 64 KiB per request: $((N / 4)) 128 KiB reads" "$h" \
+	$((N / 4))
 cmp -s /tmp/pat128k /tmp/rb128k ||
 	fail "blockio, 64 KiB per request: 128 KiB data read back differs"
 ktgt_write "$Q/max_sectors_kb" "$ms"
@@ -198,9 +201,7 @@ h=$(hops fio --name=again --filename="$dev2" --direct=1 --ioengine=libaio \
 	--iodepth=32 --rw=randwrite --bs=4k --size=8M --verify=crc32c \
 	--do_verify=1 --verify_fatal=1 --output="$ISCSI_LOG/fio-again.out")
 ktgt_write "$Q/nr_requests" "$nr"
-log "blockio, 4 requests, queue depth 32: $h hops"
-[ "$h" -ge 1 ] ||
-	fail "blockio, 4 requests, queue depth 32: no command was handed back to a worker"
+expect_hops "blockio, 4 requests, queue depth 32" "$h" 1
 
 # ktgt_core's exec_nowait=0 hands the tmpfs LUN's commands to the
 # workers again, one hop each.
@@ -210,9 +211,8 @@ ktgt_write "$NW" 0
 h=$(hops dd if="$(iscsi_wait_lun "$IQN" 1)" of=/dev/null bs=4k count="$N" \
 	iflag=direct status=none)
 ktgt_write "$NW" 1
-log "fileio (tmpfs), exec_nowait=0: $N 4 KiB reads: $h hops"
-[ "$h" -ge "$N" ] && [ "$h" -le $((N + N / 16)) ] ||
-	fail "exec_nowait=0: $N reads of the tmpfs LUN queued cmd_work_fn $h times, expected $N-$((N + N / 16))"
+expect_hops "fileio (tmpfs), exec_nowait=0: $N 4 KiB reads" "$h" "$N" \
+	$((N + N / 16))
 
 # tx_wakes CMD...: run CMD, print how often the connection's transmit
 # thread slept and was woken meanwhile (its voluntary context switches).
