@@ -232,7 +232,6 @@ tx_wakes() {
 D=/sys/module/ktgt_iscsi/parameters/direct_send
 expect_eq "$(cat "$D")" Y "default direct_send"
 dev0=$(iscsi_wait_lun "$IQN" 0)
-dev3=$(iscsi_wait_lun "$IQN" 3)
 for l in "0 nullio" "1 fileio (tmpfs)"; do
 	d=$(iscsi_wait_lun "$IQN" "${l%% *}")
 	w=$(tx_wakes dd if="$d" of=/dev/null bs=4k count="$N" iflag=direct status=none)
