@@ -162,9 +162,24 @@ MODULE_PARM_DESC(direct_send,
 		 "let the receive thread send the small responses of commands it executed (default 1)");
 #define KIS_DIRECT_MAX		(64U << 10)
 
+/*
+ * While more PDUs wait in the socket, the receive thread reads and
+ * executes them before it sends the responses it already has, up to
+ * this many, and then sends them together (MSG_MORE on all but the
+ * last): fewer TCP segments, and fewer wakeups of the initiator's
+ * receive path, per command. It never waits for the socket with a
+ * response held: one it would wait for (kis_recv()) sends them first.
+ */
+static unsigned int kis_direct_batch = 16;
+module_param_named(direct_batch, kis_direct_batch, uint, 0644);
+MODULE_PARM_DESC(direct_batch,
+		 "responses the receive thread holds while more PDUs are waiting, to send them together (default 16; 0 or 1: none)");
+
 static atomic_long_t kis_zc_pages;
 static atomic_long_t kis_zc_bytes;
 static atomic_long_t kis_copy_bytes;
+static atomic_long_t kis_direct_rsps;
+static atomic_long_t kis_direct_batched;
 
 #define KIS_STAT(name)							\
 static ssize_t name##_show(struct kobject *kobj,			\
@@ -177,15 +192,23 @@ static struct kobj_attribute kis_##name##_attr = __ATTR_RO(name)
 KIS_STAT(zc_pages);
 KIS_STAT(zc_bytes);
 KIS_STAT(copy_bytes);
+KIS_STAT(direct_rsps);
+KIS_STAT(direct_batched);
 
 static struct attribute *kis_stats_attrs[] = {
 	&kis_zc_pages_attr.attr,
 	&kis_zc_bytes_attr.attr,
 	&kis_copy_bytes_attr.attr,
+	&kis_direct_rsps_attr.attr,
+	&kis_direct_batched_attr.attr,
 	NULL,
 };
 
-/* /sys/kernel/ktgt_iscsi/: what Data-In sent by reference or copied. */
+/*
+ * /sys/kernel/ktgt_iscsi/: what Data-In sent by reference or copied;
+ * the responses the receive thread sent itself, and those of them it
+ * sent together with the next one (direct_batch).
+ */
 const struct attribute_group kis_stats_group = {
 	.attrs = kis_stats_attrs,
 };
@@ -351,6 +374,9 @@ static u32 kis_crc(u32 crc, const void *buf, size_t len)
 	return *(u32 *)shash_desc_ctx(desc);
 }
 
+static int kis_rx_flush(struct kis_conn *conn, int ret);
+
+/* Receive thread only. */
 static int kis_recv(struct kis_conn *conn, void *buf, size_t len)
 {
 	while (len) {
@@ -358,6 +384,13 @@ static int kis_recv(struct kis_conn *conn, void *buf, size_t len)
 		struct kvec iov = { .iov_base = buf, .iov_len = len };
 		int ret;
 
+		/* Never wait for the initiator with its responses held. */
+		while (unlikely(!list_empty(&conn->rx_direct)) &&
+		       tcp_inq(conn->sock->sk) < len) {
+			ret = kis_rx_flush(conn, 0);
+			if (ret)
+				return ret;
+		}
 		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
 				     msg.msg_flags);
 		if (ret <= 0)
@@ -544,10 +577,11 @@ static int kis_send_sg(struct kis_conn *conn, struct scatterlist *sgl,
 
 /*
  * Send one PDU: the BHS (with header digest) and @dlen bytes of data taken
- * from @data or, if NULL, from @sgl at @off.
+ * from @data or, if NULL, from @sgl at @off. @more: another PDU follows
+ * at once, so TCP may hold this one's tail back (MSG_MORE).
  */
 static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
-			struct scatterlist *sgl, u32 off, u32 dlen)
+			struct scatterlist *sgl, u32 off, u32 dlen, bool more)
 {
 	struct kvec vec[2];
 	__le32 hd, dd;
@@ -565,7 +599,7 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
 		vec[nr++].iov_len = sizeof(hd);
 	}
 	ret = kis_send(conn, vec, nr, ISCSI_BHS_LEN +
-		       (conn->p.hdigest ? ISCSI_DIGEST_LEN : 0), dlen);
+		       (conn->p.hdigest ? ISCSI_DIGEST_LEN : 0), dlen || more);
 	if (ret || !dlen)
 		return ret;
 
@@ -574,11 +608,11 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
 		vec[0].iov_len = dlen;
 		if (conn->p.ddigest)
 			crc = kis_crc(crc, data, dlen);
-		ret = kis_send(conn, vec, 1, dlen, trailer);
+		ret = kis_send(conn, vec, 1, dlen, trailer || more);
 		if (ret)
 			return ret;
 	} else {
-		ret = kis_send_sg(conn, sgl, off, dlen, trailer,
+		ret = kis_send_sg(conn, sgl, off, dlen, trailer || more,
 				  conn->p.ddigest ? &crc : NULL);
 		if (ret)
 			return ret;
@@ -597,7 +631,7 @@ static int kis_send_pdu(struct kis_conn *conn, u8 *bhs, const void *data,
 	if (!nr)
 		return 0;
 	return kis_send(conn, vec, nr,
-			npad + (conn->p.ddigest ? ISCSI_DIGEST_LEN : 0), false);
+			npad + (conn->p.ddigest ? ISCSI_DIGEST_LEN : 0), more);
 }
 
 /*
@@ -714,7 +748,7 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 		for (i = 0; i < nr; i++) {
 			kis_sn_fill(conn->s, &h[i]);
 			iscsi_pdu_build(bhs, &h[i]);
-			ret = kis_send_pdu(conn, bhs, NULL, NULL, 0, 0);
+			ret = kis_send_pdu(conn, bhs, NULL, NULL, 0, 0, false);
 			if (ret)
 				return ret;
 		}
@@ -732,8 +766,12 @@ static u32 kis_next_statsn(struct kis_conn *conn)
 	return sn;
 }
 
-/* Data-In (status in the last one when possible), then SCSI Response. */
-static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
+/*
+ * Data-In (status in the last one when possible), then SCSI Response.
+ * @more: another response follows at once (kis_send_pdu()).
+ */
+static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
+			     bool more)
 {
 	struct ktgt_cmd *cmd = &task->cmd;
 	struct iscsi_tx_hdr h;
@@ -770,7 +808,8 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
 		h.offset = off;
 		kis_sn_fill(conn->s, &h);
 		iscsi_pdu_build(bhs, &h);
-		ret = kis_send_pdu(conn, bhs, NULL, cmd->sg, off, seg);
+		ret = kis_send_pdu(conn, bhs, NULL, cmd->sg, off, seg,
+				   collapse && more);
 		if (ret)
 			return ret;
 		off += seg;
@@ -794,7 +833,8 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task)
 	h.statsn = kis_next_statsn(conn);
 	kis_sn_fill(conn->s, &h);
 	iscsi_pdu_build(bhs, &h);
-	return kis_send_pdu(conn, bhs, h.dlen ? sense : NULL, NULL, 0, h.dlen);
+	return kis_send_pdu(conn, bhs, h.dlen ? sense : NULL, NULL, 0, h.dlen,
+			    more);
 }
 
 /* The core is done with @task's outcome: release it. Any context. */
@@ -829,7 +869,7 @@ static int kis_send_ctl(struct kis_conn *conn, struct kis_ctl *c)
 	kis_sn_fill(conn->s, &c->h);
 	iscsi_pdu_build(c->bhs, &c->h);
 	return kis_send_pdu(conn, c->bhs, c->dlen ? c->data : NULL, NULL, 0,
-			    c->dlen);
+			    c->dlen, false);
 }
 
 static int kis_tx_thread(void *arg)
@@ -876,7 +916,7 @@ static int kis_tx_thread(void *arg)
 			if (what & KIS_TX_R2T)
 				ret = kis_send_r2ts(conn, task);
 			if (!ret && (what & KIS_TX_RSP))
-				ret = kis_send_response(conn, task);
+				ret = kis_send_response(conn, task, false);
 			mutex_unlock(&conn->tx_mutex);
 			if (what & KIS_TX_RSP)
 				kis_task_release(conn, task);
@@ -974,6 +1014,7 @@ static void kis_queue_rsp(struct kis_conn *conn, struct kis_task *task,
 		refcount_inc(&task->ref);
 		list_add_tail(&task->tx_node, &conn->rx_direct);
 		spin_unlock_irqrestore(&conn->lock, flags);
+		conn->rx_direct_nr++;
 		return;
 	}
 	queued = kis_queue_task_locked(conn, task, KIS_TX_RSP);
@@ -1695,6 +1736,7 @@ static int kis_rx_pdu(struct kis_conn *conn)
 	u32 crc = ~0U;
 	int ret;
 
+	conn->rx_hold = false;
 	ret = kis_recv(conn, bhs, sizeof(bhs));
 	if (ret)
 		return ret;
@@ -1753,6 +1795,14 @@ static int kis_rx_pdu(struct kis_conn *conn)
 		return kis_drain_data(conn, pdu.dlen);
 	}
 
+	conn->rx_hold = pdu.opcode == ISCSI_OP_SCSI_CMD ||
+			pdu.opcode == ISCSI_OP_DATA_OUT;
+	/* A TMF, Logout, ... comes after the responses already made. */
+	if (!conn->rx_hold && !list_empty(&conn->rx_direct)) {
+		ret = kis_rx_flush(conn, 0);
+		if (ret)
+			return ret;
+	}
 	switch (pdu.opcode) {
 	case ISCSI_OP_SCSI_CMD:
 		return kis_rx_scsi_cmd(conn, bhs, &pdu);
@@ -1772,47 +1822,96 @@ static int kis_rx_pdu(struct kis_conn *conn)
 	}
 }
 
-/* May the receive thread send @task's response itself, now? */
-static bool kis_direct_ok(struct kis_conn *conn, struct kis_task *task)
+/* The most bytes @task's response may take on the wire. */
+static u32 kis_direct_len(const struct kis_task *task)
 {
 	u32 len = ISCSI_BHS_LEN + 2 * ISCSI_DIGEST_LEN + 4 + 2 +
 		  KTGT_SENSE_LEN;
 
 	if (task->dir == KTGT_DIR_READ && task->cmd.sg)
 		len += min(task->cmd.data_len, task->edtl);
-	if (len > KIS_DIRECT_MAX)
-		return false;
-	/* Hints: a race only sends through the transmit thread. */
-	if (!list_empty_careful(&conn->tx_ctl) ||
-	    !list_empty_careful(&conn->tx_tasks) ||
-	    sk_stream_wspace(conn->sock->sk) < (int)len)
-		return false;
-	return mutex_trylock(&conn->tx_mutex);
+	return len;
 }
 
 /*
- * Send (kis_direct_ok()) or queue for the transmit thread the responses
- * kis_queue_rsp() left on conn->rx_direct while this thread was in
- * the core. @ret: kis_rx_pdu()'s result; after an error everything is
- * queued (and released by kis_conn_stop()). Returns @ret or the send's
- * error.
+ * Send or queue for the transmit thread the responses kis_queue_rsp()
+ * left on conn->rx_direct while this thread was in the core. They are
+ * sent here, together, if the transmit thread has nothing queued and
+ * tx_mutex is free; those too large (KIS_DIRECT_MAX) or that do not fit
+ * in the socket's free space are queued. @ret: kis_rx_pdu()'s result;
+ * after an error everything is queued (and released by kis_conn_stop()).
+ * Returns @ret or the send's error. Receive thread only.
  */
 static int kis_rx_flush(struct kis_conn *conn, int ret)
 {
 	struct kis_task *task, *tmp;
+	LIST_HEAD(send);
+	LIST_HEAD(sent);
+	bool locked = false;
+	int room = 0;
 
+	conn->rx_direct_nr = 0;
+	if (list_empty(&conn->rx_direct))
+		return ret;
+	/* Hints: a race only sends through the transmit thread. */
+	if (!ret && list_empty_careful(&conn->tx_ctl) &&
+	    list_empty_careful(&conn->tx_tasks) &&
+	    mutex_trylock(&conn->tx_mutex)) {
+		locked = true;
+		room = sk_stream_wspace(conn->sock->sk);
+	}
 	list_for_each_entry_safe(task, tmp, &conn->rx_direct, tx_node) {
-		list_del_init(&task->tx_node);
-		if (!ret && kis_direct_ok(conn, task)) {
-			ret = kis_send_response(conn, task);
-			mutex_unlock(&conn->tx_mutex);
-			kis_task_release(conn, task);
+		u32 len = kis_direct_len(task);
+
+		if (locked && len <= KIS_DIRECT_MAX && (int)len <= room) {
+			room -= len;
+			list_move_tail(&task->tx_node, &send);
 		} else {
+			list_del_init(&task->tx_node);
 			kis_queue_rsp(conn, task, false);
+			kis_task_put(task);
 		}
+	}
+	if (!locked)
+		return ret;
+	list_for_each_entry_safe(task, tmp, &send, tx_node) {
+		bool more = !list_is_last(&task->tx_node, &send);
+
+		ret = kis_send_response(conn, task, more);
+		list_move_tail(&task->tx_node, &sent);
+		if (ret)
+			break;
+		if (more)
+			atomic_long_inc(&kis_direct_batched);
+	}
+	mutex_unlock(&conn->tx_mutex);
+	/* Out of tx_mutex: releasing may complete more commands here. */
+	list_for_each_entry_safe(task, tmp, &sent, tx_node) {
+		list_del_init(&task->tx_node);
+		kis_task_release(conn, task);
+		kis_task_put(task);
+		atomic_long_inc(&kis_direct_rsps);
+	}
+	list_for_each_entry_safe(task, tmp, &send, tx_node) {
+		list_del_init(&task->tx_node);
+		kis_queue_rsp(conn, task, false);
 		kis_task_put(task);
 	}
 	return ret;
+}
+
+/*
+ * After kis_rx_pdu(): may the responses on conn->rx_direct wait while
+ * the next PDU is read and executed (kis_direct_batch)? Only after a
+ * SCSI Command or Data-Out, with fewer than kis_direct_batch held, and
+ * a BHS already in the socket. kis_recv() sends them before it waits,
+ * kis_rx_pdu() before it acts on a PDU of another kind.
+ */
+static bool kis_rx_may_hold(struct kis_conn *conn)
+{
+	return conn->rx_hold &&
+	       conn->rx_direct_nr < READ_ONCE(kis_direct_batch) &&
+	       tcp_inq(conn->sock->sk) >= ISCSI_BHS_LEN;
 }
 
 static int kis_rx_thread(void *arg)
@@ -1821,7 +1920,9 @@ static int kis_rx_thread(void *arg)
 	int ret = 0;
 
 	while (!kthread_should_stop()) {
-		ret = kis_rx_flush(conn, kis_rx_pdu(conn));
+		ret = kis_rx_pdu(conn);
+		if (ret || !kis_rx_may_hold(conn))
+			ret = kis_rx_flush(conn, ret);
 		if (ret)
 			break;
 	}

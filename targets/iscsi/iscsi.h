@@ -219,10 +219,15 @@ struct kis_conn {
 	struct mutex		tx_mutex;
 	/*
 	 * Responses the core produced inside the receive thread, sent or
-	 * queued by it before it reads the next PDU; receive thread only
-	 * (task context, so no lock), through kis_task.tx_node.
+	 * queued by it before it reads the next PDU or, if that PDU is
+	 * already in the socket, after up to direct_batch of them
+	 * (@rx_direct_nr); never while it waits for the socket. Receive
+	 * thread only (task context, so no lock), through kis_task.tx_node.
+	 * @rx_hold: the last PDU was a SCSI Command or a Data-Out.
 	 */
 	struct list_head	rx_direct;
+	unsigned int		rx_direct_nr;
+	bool			rx_hold;
 
 	spinlock_t		lock;		/* below */
 	DECLARE_HASHTABLE(itt_hash, 7);

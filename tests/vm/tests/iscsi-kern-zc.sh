@@ -17,7 +17,13 @@
 #   with zero-copy Data-In, then verifies them again copying, so
 #   data digests are computed over the pages actually sent and the pool
 #   does not reuse pages TCP still holds: busy_* counters show that
-#   buffers were released while TCP held their pages.
+#   buffers were released while TCP held their pages;
+# - responses the receive thread sends itself (the disk is a file on
+#   tmpfs, so its commands run there) go out together while more
+#   commands are waiting (direct_batch): fio writes and verifies 4 KiB
+#   blocks at queue depth 32, and direct_batched grows (responses sent
+#   with MSG_MORE, the next one right behind); with direct_batch=1 the
+#   data verifies again, direct_rsps grows and direct_batched does not.
 # The read bandwidth of each mode is logged (TCG: indicative only).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -26,6 +32,7 @@
 IQN=iqn.2026-11.org.ktgt:kern-zc
 P=$(iscsi_portal 127.0.0.1)
 ZC=/sys/module/ktgt_iscsi/parameters/zero_copy
+DB=/sys/module/ktgt_iscsi/parameters/direct_batch
 trap iscsi_cleanup EXIT
 command -v fio > /dev/null || skip "fio not installed"
 
@@ -33,12 +40,14 @@ iscsi_tgt_setup
 sgv=$KTGT_SYSFS/sgv
 kis=/sys/kernel/ktgt_iscsi
 for f in "$sgv/busy_vectors" "$sgv/busy_recycled" "$sgv/busy_dropped" \
-	 "$kis/zc_pages" "$kis/zc_bytes" "$kis/copy_bytes" "$ZC"; do
+	 "$kis/zc_pages" "$kis/zc_bytes" "$kis/copy_bytes" "$ZC" \
+	 "$kis/direct_rsps" "$kis/direct_batched" "$DB"; do
 	[ -r "$f" ] || fail "$f missing"
 done
 expect_eq "$(cat "$ZC")" Y "zero_copy default"
+expect_eq "$(cat "$DB")" 16 "direct_batch default"
 
-iscsi_tgt_mkdisk zc0 /tmp/zc0.img 64M
+iscsi_tgt_mkdisk zc0 /dev/shm/zc0.img 64M
 iscsi_tgt_mktarget "$IQN" 127.0.0.1
 iscsi_tgt_maplun "$IQN" 0 zc0
 ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/HeaderDigest" CRC32C
@@ -111,10 +120,30 @@ echo "    sgv: busy_vectors $(st "$sgv" busy_vectors)" \
 	"busy_recycled $(st "$sgv" busy_recycled)" \
 	"busy_dropped $(st "$sgv" busy_dropped)"
 [ "$b" -gt 0 ] || fail "no buffer was ever released while TCP held its pages"
+
+log "responses sent together while commands wait (direct_batch)"
+# 2048 writes, then 2048 reads, of 4 KiB at depth 32, with digests.
+r0=$(st "$kis" direct_rsps) b0=$(st "$kis" direct_batched)
+iscsi_fio "4 KiB write+verify, direct_batch=16" "$dev" 8M --bsrange=4k-4k
+r1=$(st "$kis" direct_rsps) b1=$(st "$kis" direct_batched)
+echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))"
+[ $((r1 - r0)) -ge 1024 ] ||
+	fail "4096 commands on tmpfs: only $((r1 - r0)) responses sent directly"
+[ $((b1 - b0)) -gt 0 ] || fail "direct_batch=16: no response sent with the next"
+ktgt_write "$DB" 1
+r0=$(st "$kis" direct_rsps) b0=$(st "$kis" direct_batched)
+iscsi_fio "4 KiB verify-only, direct_batch=1" "$dev" 8M --bsrange=4k-4k \
+	--verify_only
+r1=$(st "$kis" direct_rsps) b1=$(st "$kis" direct_batched)
+echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))"
+[ $((r1 - r0)) -ge 512 ] ||
+	fail "2048 reads on tmpfs: only $((r1 - r0)) responses sent directly"
+expect_eq "$((b1 - b0))" 0 "direct_batched with direct_batch=1"
+ktgt_write "$DB" 16
 echo "    read bandwidth: sendpage $zbw, copy $cbw"
 
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown || fail "teardown"
 trap - EXIT
-pass "writes from the sgv pool, Data-In by sendpage, verified with digests"
+pass "writes from the sgv pool, Data-In by sendpage, responses batched, verified with digests"
