@@ -7,7 +7,8 @@
 #   iscsi-null  ktgt (vdisk_nullio), LIO (rd_mcp rd_nullio=1), tgt (null)
 #               (ktgt-copy: ktgt's disk again with ktgt_iscsi zero_copy=0;
 #               ktgt-tx: the same with direct_send=0, every response
-#               through the transmit thread)
+#               through the transmit thread; ktgt-nobatch: the same with
+#               direct_batch=1, each response sent on its own)
 #   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
 #               its own preallocated file on tmpfs
 #               (ktgt-wq: ktgt's file disk again with ktgt_core
@@ -258,6 +259,8 @@ iscsi_connect() {
 			DEV[iscsi-file:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$file_lun")
 		want iscsi-null:ktgt-tx &&
 			DEV[iscsi-null:ktgt-tx]=$(iscsi_wait_lun "$iqn" "$null_lun")
+		want iscsi-null:ktgt-nobatch &&
+			DEV[iscsi-null:ktgt-nobatch]=$(iscsi_wait_lun "$iqn" "$null_lun")
 		want iscsi-file:ktgt-wq &&
 			DEV[iscsi-file:ktgt-wq]=$(iscsi_wait_lun "$iqn" "$file_lun")
 		want iscsi-blk:ktgt &&
@@ -348,6 +351,12 @@ DS_PARAM=/sys/module/ktgt_iscsi/parameters/direct_send
 if want iscsi-null:ktgt-tx; then
 	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
 fi
+DB_PARAM=/sys/module/ktgt_iscsi/parameters/direct_batch
+DB_DEFAULT=
+if want iscsi-null:ktgt-nobatch; then
+	[ -w "$DB_PARAM" ] || fail "ktgt_iscsi has no direct_batch parameter"
+fi
+[ -r "$DB_PARAM" ] && DB_DEFAULT=$(cat "$DB_PARAM")
 NW_PARAM=/sys/module/ktgt_core/parameters/exec_nowait
 if want iscsi-file:ktgt-wq || want iscsi-blk:ktgt-wq; then
 	[ -w "$NW_PARAM" ] || fail "ktgt_core has no exec_nowait parameter"
@@ -383,9 +392,11 @@ run_one() {
 		[ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM"
 		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
 		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
+		[ -n "$DB_DEFAULT" ] && echo "$DB_DEFAULT" > "$DB_PARAM"
 		case "$t" in
 		*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
 		*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
+		*:ktgt-nobatch) ktgt_write "$DB_PARAM" 1 ;;
 		*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
 		esac
 		;;
