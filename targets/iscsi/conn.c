@@ -1847,8 +1847,9 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 	struct kis_task *task, *tmp;
 	LIST_HEAD(send);
 	LIST_HEAD(sent);
-	bool locked = false;
-	int room = 0;
+	LIST_HEAD(queue);
+	long nr = 0, batched = 0;
+	int room;
 
 	conn->rx_direct_nr = 0;
 	if (list_empty(&conn->rx_direct))
@@ -1857,45 +1858,46 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 	if (!ret && list_empty_careful(&conn->tx_ctl) &&
 	    list_empty_careful(&conn->tx_tasks) &&
 	    mutex_trylock(&conn->tx_mutex)) {
-		locked = true;
 		room = sk_stream_wspace(conn->sock->sk);
-	}
-	list_for_each_entry_safe(task, tmp, &conn->rx_direct, tx_node) {
-		u32 len = kis_direct_len(task);
+		list_for_each_entry_safe(task, tmp, &conn->rx_direct, tx_node) {
+			u32 len = kis_direct_len(task);
 
-		if (locked && len <= KIS_DIRECT_MAX && (int)len <= room) {
-			room -= len;
-			list_move_tail(&task->tx_node, &send);
-		} else {
-			list_del_init(&task->tx_node);
-			kis_queue_rsp(conn, task, false);
-			kis_task_put(task);
+			if (len <= KIS_DIRECT_MAX && (int)len <= room) {
+				room -= len;
+				list_move_tail(&task->tx_node, &send);
+			}
 		}
-	}
-	if (!locked)
-		return ret;
-	list_for_each_entry_safe(task, tmp, &send, tx_node) {
-		bool more = !list_is_last(&task->tx_node, &send);
+		list_for_each_entry_safe(task, tmp, &send, tx_node) {
+			bool more;
 
-		ret = kis_send_response(conn, task, more);
-		list_move_tail(&task->tx_node, &sent);
-		if (ret)
-			break;
-		if (more)
-			atomic_long_inc(&kis_direct_batched);
+			list_move_tail(&task->tx_node, &sent);
+			more = !list_empty(&send);
+			ret = kis_send_response(conn, task, more);
+			if (ret)
+				break;
+			nr++;
+			batched += more;
+		}
+		mutex_unlock(&conn->tx_mutex);
+		/* Not sent after a send error. */
+		list_splice_tail_init(&send, &queue);
 	}
-	mutex_unlock(&conn->tx_mutex);
+	/* The rest, before a release below adds to rx_direct again. */
+	list_splice_init(&conn->rx_direct, &queue);
 	/* Out of tx_mutex: releasing may complete more commands here. */
 	list_for_each_entry_safe(task, tmp, &sent, tx_node) {
 		list_del_init(&task->tx_node);
 		kis_task_release(conn, task);
 		kis_task_put(task);
-		atomic_long_inc(&kis_direct_rsps);
 	}
-	list_for_each_entry_safe(task, tmp, &send, tx_node) {
+	list_for_each_entry_safe(task, tmp, &queue, tx_node) {
 		list_del_init(&task->tx_node);
 		kis_queue_rsp(conn, task, false);
 		kis_task_put(task);
+	}
+	if (nr) {
+		atomic_long_add(nr, &kis_direct_rsps);
+		atomic_long_add(batched, &kis_direct_batched);
 	}
 	return ret;
 }
