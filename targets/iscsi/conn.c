@@ -174,12 +174,19 @@ static unsigned int kis_direct_batch = 16;
 module_param_named(direct_batch, kis_direct_batch, uint, 0644);
 MODULE_PARM_DESC(direct_batch,
 		 "responses the receive thread holds while more PDUs are waiting, to send them together (default 16; 0 or 1: none)");
+/*
+ * ... but not across a PDU with a data segment longer than this: copying
+ * it in costs far more than the sends a batch saves, and the initiator
+ * cannot reuse the held commands' tags meanwhile.
+ */
+#define KIS_HOLD_DLEN_MAX	(8U << 10)
 
 static atomic_long_t kis_zc_pages;
 static atomic_long_t kis_zc_bytes;
 static atomic_long_t kis_copy_bytes;
 static atomic_long_t kis_direct_rsps;
 static atomic_long_t kis_direct_batched;
+static atomic_long_t kis_direct_held;
 
 #define KIS_STAT(name)							\
 static ssize_t name##_show(struct kobject *kobj,			\
@@ -194,6 +201,7 @@ KIS_STAT(zc_bytes);
 KIS_STAT(copy_bytes);
 KIS_STAT(direct_rsps);
 KIS_STAT(direct_batched);
+KIS_STAT(direct_held);
 
 static struct attribute *kis_stats_attrs[] = {
 	&kis_zc_pages_attr.attr,
@@ -201,13 +209,15 @@ static struct attribute *kis_stats_attrs[] = {
 	&kis_copy_bytes_attr.attr,
 	&kis_direct_rsps_attr.attr,
 	&kis_direct_batched_attr.attr,
+	&kis_direct_held_attr.attr,
 	NULL,
 };
 
 /*
  * /sys/kernel/ktgt_iscsi/: what Data-In sent by reference or copied;
- * the responses the receive thread sent itself, and those of them it
- * sent together with the next one (direct_batch).
+ * the responses the receive thread sent itself, those of them it sent
+ * together with the next one (direct_batch), and the responses it held
+ * while it read another PDU.
  */
 const struct attribute_group kis_stats_group = {
 	.attrs = kis_stats_attrs,
@@ -995,6 +1005,17 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	return 0;
 }
 
+/* The most bytes @task's response may take on the wire. */
+static u32 kis_direct_len(const struct kis_task *task)
+{
+	u32 len = ISCSI_BHS_LEN + 2 * ISCSI_DIGEST_LEN + 4 + 2 +
+		  KTGT_SENSE_LEN;
+
+	if (task->dir == KTGT_DIR_READ && task->cmd.sg)
+		len += min(task->cmd.data_len, task->edtl);
+	return len;
+}
+
 /*
  * Queue @task's response for the transmit thread, or release the task if
  * the connection is dead. With @defer (the caller is the receive thread,
@@ -1042,9 +1063,14 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 		kis_task_release(conn, task);
 		return 0;
 	}
-	/* in_task(): the receive thread, not an interrupt that came in it. */
+	/*
+	 * in_task(): the receive thread, not an interrupt that came in it.
+	 * A response too large to send directly goes to the transmit
+	 * thread now, not after the next PDU (kis_rx_flush()).
+	 */
 	defer = in_task() && current == conn->rx_thread &&
-		READ_ONCE(kis_direct_send);
+		READ_ONCE(kis_direct_send) &&
+		kis_direct_len(task) <= KIS_DIRECT_MAX;
 	kis_queue_rsp(conn, task, defer);
 	return 0;
 }
@@ -1795,9 +1821,13 @@ static int kis_rx_pdu(struct kis_conn *conn)
 		return kis_drain_data(conn, pdu.dlen);
 	}
 
-	conn->rx_hold = pdu.opcode == ISCSI_OP_SCSI_CMD ||
-			pdu.opcode == ISCSI_OP_DATA_OUT;
-	/* A TMF, Logout, ... comes after the responses already made. */
+	conn->rx_hold = (pdu.opcode == ISCSI_OP_SCSI_CMD ||
+			 pdu.opcode == ISCSI_OP_DATA_OUT) &&
+			pdu.dlen <= KIS_HOLD_DLEN_MAX;
+	/*
+	 * A TMF, Logout, ... comes after the responses already made; a
+	 * long data segment is not read with responses held.
+	 */
 	if (!conn->rx_hold && !list_empty(&conn->rx_direct)) {
 		ret = kis_rx_flush(conn, 0);
 		if (ret)
@@ -1822,17 +1852,6 @@ static int kis_rx_pdu(struct kis_conn *conn)
 	}
 }
 
-/* The most bytes @task's response may take on the wire. */
-static u32 kis_direct_len(const struct kis_task *task)
-{
-	u32 len = ISCSI_BHS_LEN + 2 * ISCSI_DIGEST_LEN + 4 + 2 +
-		  KTGT_SENSE_LEN;
-
-	if (task->dir == KTGT_DIR_READ && task->cmd.sg)
-		len += min(task->cmd.data_len, task->edtl);
-	return len;
-}
-
 /*
  * Send or queue for the transmit thread the responses kis_queue_rsp()
  * left on conn->rx_direct while this thread was in the core. They are
@@ -1851,6 +1870,10 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 	long nr = 0, batched = 0;
 	int room;
 
+	if (conn->rx_held_nr) {
+		atomic_long_add(conn->rx_held_nr, &kis_direct_held);
+		conn->rx_held_nr = 0;
+	}
 	conn->rx_direct_nr = 0;
 	if (list_empty(&conn->rx_direct))
 		return ret;
@@ -1905,15 +1928,19 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 /*
  * After kis_rx_pdu(): may the responses on conn->rx_direct wait while
  * the next PDU is read and executed (kis_direct_batch)? Only after a
- * SCSI Command or Data-Out, with fewer than kis_direct_batch held, and
- * a BHS already in the socket. kis_recv() sends them before it waits,
- * kis_rx_pdu() before it acts on a PDU of another kind.
+ * SCSI Command or Data-Out with a short data segment, with fewer than
+ * kis_direct_batch held, and a BHS already in the socket. kis_recv()
+ * sends them before it waits, kis_rx_pdu() before it acts on a PDU of
+ * another kind or with a long data segment.
  */
 static bool kis_rx_may_hold(struct kis_conn *conn)
 {
-	return conn->rx_hold &&
-	       conn->rx_direct_nr < READ_ONCE(kis_direct_batch) &&
-	       tcp_inq(conn->sock->sk) >= ISCSI_BHS_LEN;
+	if (!conn->rx_hold ||
+	    conn->rx_direct_nr >= READ_ONCE(kis_direct_batch) ||
+	    tcp_inq(conn->sock->sk) < ISCSI_BHS_LEN)
+		return false;
+	conn->rx_held_nr = conn->rx_direct_nr;
+	return true;
 }
 
 static int kis_rx_thread(void *arg)

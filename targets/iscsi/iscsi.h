@@ -221,12 +221,16 @@ struct kis_conn {
 	 * Responses the core produced inside the receive thread, sent or
 	 * queued by it before it reads the next PDU or, if that PDU is
 	 * already in the socket, after up to direct_batch of them
-	 * (@rx_direct_nr); never while it waits for the socket. Receive
-	 * thread only (task context, so no lock), through kis_task.tx_node.
-	 * @rx_hold: the last PDU was a SCSI Command or a Data-Out.
+	 * (@rx_direct_nr); never while it waits for the socket or reads a
+	 * long data segment. Receive thread only (task context, so no
+	 * lock), through kis_task.tx_node.
+	 * @rx_held_nr: how many of them have waited for another PDU.
+	 * @rx_hold: the last PDU was a SCSI Command or a Data-Out with a
+	 * short data segment.
 	 */
 	struct list_head	rx_direct;
 	unsigned int		rx_direct_nr;
+	unsigned int		rx_held_nr;
 	bool			rx_hold;
 
 	spinlock_t		lock;		/* below */

@@ -22,8 +22,14 @@
 #   tmpfs, so its commands run there) go out together while more
 #   commands are waiting (direct_batch): fio writes and verifies 4 KiB
 #   blocks at queue depth 32, and direct_batched grows (responses sent
-#   with MSG_MORE, the next one right behind); with direct_batch=1 the
-#   data verifies again, direct_rsps grows and direct_batched does not.
+#   with MSG_MORE, the next one right behind) and so does direct_held
+#   (responses that waited while another PDU was read); with
+#   direct_batch=1 the data verifies again, direct_rsps grows and
+#   neither direct_batched nor direct_held does;
+# - no response waits behind a long data segment or for a read too large
+#   to send directly: 1 MiB writes (16 KiB of immediate data, then
+#   Data-Out of up to 256 KiB) and 1 MiB reads at queue depth 8 leave
+#   direct_held where it was.
 # The read bandwidth of each mode is logged (TCG: indicative only).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -41,7 +47,7 @@ sgv=$KTGT_SYSFS/sgv
 kis=/sys/kernel/ktgt_iscsi
 for f in "$sgv/busy_vectors" "$sgv/busy_recycled" "$sgv/busy_dropped" \
 	 "$kis/zc_pages" "$kis/zc_bytes" "$kis/copy_bytes" "$ZC" \
-	 "$kis/direct_rsps" "$kis/direct_batched" "$DB"; do
+	 "$kis/direct_rsps" "$kis/direct_batched" "$kis/direct_held" "$DB"; do
 	[ -r "$f" ] || fail "$f missing"
 done
 expect_eq "$(cat "$ZC")" Y "zero_copy default"
@@ -67,12 +73,13 @@ echo "$neg" | sed 's/^ */    /'
 grep -q 'DataDigest: CRC32C' <<< "$neg" || fail "DataDigest CRC32C not negotiated"
 
 st() { cat "$1/$2"; }
-# seqio RW [SIZE]: SIZE (8M: 128 commands) of 64 KiB commands at depth
-# 32; prints fio's bandwidth
+# seqio RW [SIZE [BS [DEPTH]]]: SIZE (8M: 128 commands) of BS (64 KiB)
+# commands at depth DEPTH (32); prints fio's bandwidth
 seqio() {
 	local out
 	out=$(fio --name=zc --filename="$dev" --ioengine=libaio --direct=1 \
-		--rw="$1" --bs=64k --iodepth=32 --size="${2:-8M}" \
+		--rw="$1" --bs="${3:-64k}" --iodepth="${4:-32}" \
+		--size="${2:-8M}" \
 		--group_reporting 2>&1) ||
 		{ echo "$out" | tail -n 20 >&2; fail "fio $1"; }
 	grep -q 'err= 0' <<< "$out" || fail "fio $1 reported errors"
@@ -124,22 +131,42 @@ echo "    sgv: busy_vectors $(st "$sgv" busy_vectors)" \
 log "responses sent together while commands wait (direct_batch)"
 # 2048 writes, then 2048 reads, of 4 KiB at depth 32, with digests.
 r0=$(st "$kis" direct_rsps) b0=$(st "$kis" direct_batched)
+w0=$(st "$kis" direct_held)
 iscsi_fio "4 KiB write+verify, direct_batch=16" "$dev" 8M --bsrange=4k-4k
 r1=$(st "$kis" direct_rsps) b1=$(st "$kis" direct_batched)
-echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))"
+w1=$(st "$kis" direct_held)
+echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))" \
+	"direct_held +$((w1 - w0))"
 [ $((r1 - r0)) -ge 1024 ] ||
 	fail "4096 commands on tmpfs: only $((r1 - r0)) responses sent directly"
 [ $((b1 - b0)) -gt 0 ] || fail "direct_batch=16: no response sent with the next"
+[ $((w1 - w0)) -gt 0 ] || fail "direct_batch=16: no response held"
 ktgt_write "$DB" 1
 r0=$(st "$kis" direct_rsps) b0=$(st "$kis" direct_batched)
+w0=$(st "$kis" direct_held)
 iscsi_fio "4 KiB verify-only, direct_batch=1" "$dev" 8M --bsrange=4k-4k \
 	--verify_only
 r1=$(st "$kis" direct_rsps) b1=$(st "$kis" direct_batched)
-echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))"
+w1=$(st "$kis" direct_held)
+echo "    direct_rsps +$((r1 - r0)) direct_batched +$((b1 - b0))" \
+	"direct_held +$((w1 - w0))"
 [ $((r1 - r0)) -ge 512 ] ||
 	fail "2048 reads on tmpfs: only $((r1 - r0)) responses sent directly"
 expect_eq "$((b1 - b0))" 0 "direct_batched with direct_batch=1"
+expect_eq "$((w1 - w0))" 0 "direct_held with direct_batch=1"
 ktgt_write "$DB" 16
+
+log "no response held behind a long data segment or a large read"
+for rw in write read; do
+	r0=$(st "$kis" direct_rsps) w0=$(st "$kis" direct_held)
+	bw=$(seqio "$rw" 32M 1M 8)
+	r1=$(st "$kis" direct_rsps) w1=$(st "$kis" direct_held)
+	echo "    1 MiB $rw at depth 8: $bw direct_rsps +$((r1 - r0))" \
+		"direct_held +$((w1 - w0))"
+	expect_eq "$((w1 - w0))" 0 "direct_held over 1 MiB ${rw}s"
+done
+# Too large to send directly: the transmit thread sends them all.
+expect_eq "$((r1 - r0))" 0 "1 MiB read responses sent directly"
 echo "    read bandwidth: sendpage $zbw, copy $cbw"
 
 iscsi_logout "$IQN" "$P"
