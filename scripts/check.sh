@@ -6,6 +6,8 @@
 #   build       modules (W=1 -Werror) and tools
 #   sparse      kbuild C=2
 #   checkpatch  --strict over every source file
+#   bench-report  tests/bench/report.py's self-test
+#   docs        Documentation/*.rst parse without a docutils warning
 #   host        unit tests under ASan/UBSan (tests/host)
 #   harness     the VM harness catches a WARN, a hang and a stuck boot
 #   vm          every tests/vm/tests/*.sh in its own VM
@@ -70,6 +72,7 @@ step build make -C "$TOP" modules tools || built=0
 step sparse make -C "$TOP" sparse
 step checkpatch make -C "$TOP" checkpatch
 step bench-report python3 "$TOP/tests/bench/report.py" --self-test
+step docs "$TOP/scripts/check-docs.sh"
 if [ -f "$TOP/tests/host/Makefile" ]; then
 	make -C "$TOP/tests/host" check 2>&1 | tee "$res/host.log"
 	grep -E '^host: [0-9]+ passed' "$res/host.log" | tail -n1 > "$res/host.summary"

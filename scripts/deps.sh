@@ -25,6 +25,8 @@ packages=(
 	tgt targetcli-fb
 	# checkpatch and the debug kernel
 	linux-source-6.1 perl flex bison libelf-dev libssl-dev dwarves
+	# the documentation check
+	python3-docutils
 )
 
 missing=()
