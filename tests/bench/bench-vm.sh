@@ -46,6 +46,9 @@
 #                    PROFILE_OUT (the run's file prefix) and PROFILE_SECS
 #                    (how long to sample) set; it must end by itself.
 #                    Its output goes to runs/*.profile
+#   BENCH_SETUP      if set, a command (bash -c) run once before any
+#                    target is set up (a sysctl, say); its output goes to
+#                    setup.log, and the bench fails if it does
 #   BENCH_MEM        1: after the workloads, the memory phase
 #                    (tests/bench/mem-phase.sh, settings BENCH_MEM_*
 #                    there) on BENCH_MEM_TARGETS; only: the memory
@@ -287,6 +290,10 @@ cleanup() {
 trap cleanup EXIT
 
 log "setup"
+if [ -n "${BENCH_SETUP:-}" ]; then
+	bash -c "$BENCH_SETUP" > "$OUT/setup.log" 2>&1 ||
+		fail "BENCH_SETUP failed: $(tail -n 3 "$OUT/setup.log")"
+fi
 ktgt_initiator_load
 setup_ktgt
 setup_lio
@@ -316,6 +323,7 @@ ncpu=$(nproc)
 	echo "rounds=$ROUNDS"
 	echo "size_mb=$SIZE_MB"
 	echo "ktgt_iscsi_params=${BENCH_KTGT_ISCSI_PARAMS:-}"
+	echo "setup=${BENCH_SETUP//$'\n'/; }"
 	echo "nullio_zero_reads=$ZERO_READS"
 	echo "user_hz=$(getconf CLK_TCK)"
 	echo "mem_phase=$MEM"

@@ -201,6 +201,8 @@ def render(meta, runs, summary, rat):
                      meta.get("size_mb", "?"),
                      ("; ktgt_iscsi " + meta["ktgt_iscsi_params"])
                      if meta.get("ktgt_iscsi_params") else ""))
+    if meta.get("setup"):
+        lines.append("guest set up with: " + meta["setup"])
     lines.append("NOTE: " + NOTE)
     if nfail:
         lines.append("WARNING: %d fio run(s) failed and are left out" % nfail)
@@ -568,7 +570,8 @@ def self_test():
     d = tempfile.mkdtemp()
     os.makedirs(os.path.join(d, "runs"))
     with open(os.path.join(d, "meta.env"), "w") as f:
-        f.write("kernel=6.1.0-test\nvcpus=2\nuser_hz=100\nruntime=5\n")
+        f.write("kernel=6.1.0-test\nvcpus=2\nuser_hz=100\nruntime=5\n"
+                "setup=sysctl -w net.core.rmem_max=4194304\n")
     idx = []
     # ktgt IOPS 300, 100, 200 -> median 200; lio 100, 50, 150 -> 100.
     data = {"iscsi-null:ktgt": [300, 100, 200],
@@ -590,6 +593,8 @@ def self_test():
     with open(os.path.join(d, "runs", "index"), "w") as f:
         f.write("\n".join(idx) + "\n")
     doc, text = report(d)
+    assert ("guest set up with: sysctl -w net.core.rmem_max=4194304"
+            in text), text
     s = doc["summary"]["rr4k-qd32"]
     assert s["iscsi-null:ktgt"]["iops"]["median"] == 200, s
     assert s["iscsi-null:ktgt"]["iops"]["min"] == 100
