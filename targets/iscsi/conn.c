@@ -181,12 +181,24 @@ MODULE_PARM_DESC(direct_batch,
  */
 #define KIS_HOLD_DLEN_MAX	(8U << 10)
 
+/*
+ * The transmit thread sends a response with MSG_MORE when a response or
+ * control PDU is queued behind it (kis_tx_more_locked()): they go out
+ * together, in fewer segments, and the next send, which comes at once,
+ * pushes both.
+ */
+static bool kis_tx_batch = true;
+module_param_named(tx_batch, kis_tx_batch, bool, 0644);
+MODULE_PARM_DESC(tx_batch,
+		 "let the transmit thread send a response together with the PDUs queued behind it (default 1)");
+
 static atomic_long_t kis_zc_pages;
 static atomic_long_t kis_zc_bytes;
 static atomic_long_t kis_copy_bytes;
 static atomic_long_t kis_direct_rsps;
 static atomic_long_t kis_direct_batched;
 static atomic_long_t kis_direct_held;
+static atomic_long_t kis_tx_batched;
 
 #define KIS_STAT(name)							\
 static ssize_t name##_show(struct kobject *kobj,			\
@@ -202,6 +214,7 @@ KIS_STAT(copy_bytes);
 KIS_STAT(direct_rsps);
 KIS_STAT(direct_batched);
 KIS_STAT(direct_held);
+KIS_STAT(tx_batched);
 
 static struct attribute *kis_stats_attrs[] = {
 	&kis_zc_pages_attr.attr,
@@ -210,14 +223,16 @@ static struct attribute *kis_stats_attrs[] = {
 	&kis_direct_rsps_attr.attr,
 	&kis_direct_batched_attr.attr,
 	&kis_direct_held_attr.attr,
+	&kis_tx_batched_attr.attr,
 	NULL,
 };
 
 /*
  * /sys/kernel/ktgt_iscsi/: what Data-In sent by reference or copied;
  * the responses the receive thread sent itself, those of them it sent
- * together with the next one (direct_batch), and the responses it held
- * while it read another PDU.
+ * together with the next one (direct_batch), the responses it held
+ * while it read another PDU, and the responses the transmit thread sent
+ * with more PDUs queued behind them (tx_batch).
  */
 const struct attribute_group kis_stats_group = {
 	.attrs = kis_stats_attrs,
@@ -882,6 +897,28 @@ static int kis_send_ctl(struct kis_conn *conn, struct kis_ctl *c)
 			    c->dlen, false);
 }
 
+/*
+ * May the response being sent end with MSG_MORE (tx_batch)? Only if the
+ * PDU this thread sends next is sure to push it: a control PDU, or the
+ * response of the first queued task. Only this thread and
+ * kis_conn_stop() take from the lists, and a task's tx bits only grow
+ * while it is queued, so what is first now is sent next. Not an R2T:
+ * kis_send_r2ts() may find none to send. Under conn->lock.
+ */
+static bool kis_tx_more_locked(struct kis_conn *conn)
+{
+	struct kis_task *next;
+
+	lockdep_assert_held(&conn->lock);
+	if (!READ_ONCE(kis_tx_batch))
+		return false;
+	if (!list_empty(&conn->tx_ctl))
+		return true;
+	next = list_first_entry_or_null(&conn->tx_tasks, struct kis_task,
+					tx_node);
+	return next && (next->tx & KIS_TX_RSP);
+}
+
 static int kis_tx_thread(void *arg)
 {
 	struct kis_conn *conn = arg;
@@ -890,6 +927,7 @@ static int kis_tx_thread(void *arg)
 	while (!kthread_should_stop()) {
 		struct kis_ctl *c = NULL;
 		struct kis_task *task = NULL;
+		bool more = false;
 		u8 what = 0;
 
 		wait_event_interruptible(conn->tx_wq, kthread_should_stop() ||
@@ -910,6 +948,7 @@ static int kis_tx_thread(void *arg)
 				task->queued = false;
 				what = task->tx;
 				task->tx = 0;
+				more = kis_tx_more_locked(conn);
 			}
 		}
 		spin_unlock_irq(&conn->lock);
@@ -925,8 +964,11 @@ static int kis_tx_thread(void *arg)
 			mutex_lock(&conn->tx_mutex);
 			if (what & KIS_TX_R2T)
 				ret = kis_send_r2ts(conn, task);
-			if (!ret && (what & KIS_TX_RSP))
-				ret = kis_send_response(conn, task, false);
+			if (!ret && (what & KIS_TX_RSP)) {
+				ret = kis_send_response(conn, task, more);
+				if (!ret && more)
+					atomic_long_inc(&kis_tx_batched);
+			}
 			mutex_unlock(&conn->tx_mutex);
 			if (what & KIS_TX_RSP)
 				kis_task_release(conn, task);

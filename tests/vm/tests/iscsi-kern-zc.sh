@@ -26,6 +26,10 @@
 #   (responses that waited while another PDU was read); with
 #   direct_batch=1 the data verifies again, direct_rsps grows and
 #   neither direct_batched nor direct_held does;
+# - with direct_send=0 every response goes through the transmit thread,
+#   which sends one with MSG_MORE when more PDUs are queued behind it:
+#   4 KiB write+verify at queue depth 32 makes tx_batched grow, and with
+#   tx_batch=0 it verifies again and tx_batched does not;
 # - no response waits behind a long data segment or for a read too large
 #   to send directly: 1 MiB writes (16 KiB of immediate data, then
 #   Data-Out of up to 256 KiB) and 1 MiB reads at queue depth 8 leave
@@ -39,6 +43,8 @@ IQN=iqn.2026-11.org.ktgt:kern-zc
 P=$(iscsi_portal 127.0.0.1)
 ZC=/sys/module/ktgt_iscsi/parameters/zero_copy
 DB=/sys/module/ktgt_iscsi/parameters/direct_batch
+DS=/sys/module/ktgt_iscsi/parameters/direct_send
+TB=/sys/module/ktgt_iscsi/parameters/tx_batch
 trap iscsi_cleanup EXIT
 command -v fio > /dev/null || skip "fio not installed"
 
@@ -47,11 +53,13 @@ sgv=$KTGT_SYSFS/sgv
 kis=/sys/kernel/ktgt_iscsi
 for f in "$sgv/busy_vectors" "$sgv/busy_recycled" "$sgv/busy_dropped" \
 	 "$kis/zc_pages" "$kis/zc_bytes" "$kis/copy_bytes" "$ZC" \
-	 "$kis/direct_rsps" "$kis/direct_batched" "$kis/direct_held" "$DB"; do
+	 "$kis/direct_rsps" "$kis/direct_batched" "$kis/direct_held" "$DB" \
+	 "$kis/tx_batched" "$DS" "$TB"; do
 	[ -r "$f" ] || fail "$f missing"
 done
 expect_eq "$(cat "$ZC")" Y "zero_copy default"
 expect_eq "$(cat "$DB")" 16 "direct_batch default"
+expect_eq "$(cat "$TB")" Y "tx_batch default"
 
 iscsi_tgt_mkdisk zc0 /dev/shm/zc0.img 64M
 iscsi_tgt_mktarget "$IQN" 127.0.0.1
@@ -156,6 +164,24 @@ expect_eq "$((b1 - b0))" 0 "direct_batched with direct_batch=1"
 expect_eq "$((w1 - w0))" 0 "direct_held with direct_batch=1"
 ktgt_write "$DB" 16
 
+log "the transmit thread sends responses together (tx_batch)"
+ktgt_write "$DS" 0
+t0=$(st "$kis" tx_batched) r0=$(st "$kis" direct_rsps)
+iscsi_fio "4 KiB write+verify, direct_send=0" "$dev" 8M --bsrange=4k-4k
+t1=$(st "$kis" tx_batched) r1=$(st "$kis" direct_rsps)
+echo "    tx_batched +$((t1 - t0)) direct_rsps +$((r1 - r0))"
+expect_eq "$((r1 - r0))" 0 "responses sent directly with direct_send=0"
+[ $((t1 - t0)) -gt 0 ] || fail "tx_batch=1: no response sent with more behind"
+ktgt_write "$TB" 0
+t0=$(st "$kis" tx_batched)
+iscsi_fio "4 KiB verify-only, tx_batch=0" "$dev" 8M --bsrange=4k-4k \
+	--verify_only
+t1=$(st "$kis" tx_batched)
+echo "    tx_batched +$((t1 - t0))"
+expect_eq "$((t1 - t0))" 0 "tx_batched with tx_batch=0"
+ktgt_write "$TB" 1
+ktgt_write "$DS" 1
+
 log "no response held behind a long data segment or a large read"
 for rw in write read; do
 	r0=$(st "$kis" direct_rsps) w0=$(st "$kis" direct_held)
@@ -173,4 +199,4 @@ iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown || fail "teardown"
 trap - EXIT
-pass "writes from the sgv pool, Data-In by sendpage, responses batched, verified with digests"
+pass "writes from the sgv pool, Data-In by sendpage, responses batched by both threads, verified with digests"
