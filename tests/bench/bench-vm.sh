@@ -7,8 +7,10 @@
 #   iscsi-null  ktgt (vdisk_nullio), LIO (rd_mcp rd_nullio=1), tgt (null)
 #               (ktgt-copy: ktgt's disk again with ktgt_iscsi zero_copy=0;
 #               ktgt-tx: the same with direct_send=0, every response
-#               through the transmit thread; ktgt-nobatch: the same with
-#               direct_batch=1, each response sent on its own)
+#               through the transmit thread; ktgt-tx-nobatch: that with
+#               tx_batch=0 too, the transmit thread sending each response
+#               on its own; ktgt-nobatch: the same with direct_batch=1,
+#               each response sent on its own)
 #   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
 #               its own preallocated file on tmpfs
 #               (ktgt-wq: ktgt's file disk again with ktgt_core
@@ -262,6 +264,8 @@ iscsi_connect() {
 			DEV[iscsi-file:ktgt-copy]=$(iscsi_wait_lun "$iqn" "$file_lun")
 		want iscsi-null:ktgt-tx &&
 			DEV[iscsi-null:ktgt-tx]=$(iscsi_wait_lun "$iqn" "$null_lun")
+		want iscsi-null:ktgt-tx-nobatch &&
+			DEV[iscsi-null:ktgt-tx-nobatch]=$(iscsi_wait_lun "$iqn" "$null_lun")
 		want iscsi-null:ktgt-nobatch &&
 			DEV[iscsi-null:ktgt-nobatch]=$(iscsi_wait_lun "$iqn" "$null_lun")
 		want iscsi-file:ktgt-wq &&
@@ -356,8 +360,12 @@ if want iscsi-null:ktgt-copy || want iscsi-file:ktgt-copy; then
 	[ -w "$ZC_PARAM" ] || fail "ktgt_iscsi has no zero_copy parameter"
 fi
 DS_PARAM=/sys/module/ktgt_iscsi/parameters/direct_send
-if want iscsi-null:ktgt-tx; then
+if want iscsi-null:ktgt-tx || want iscsi-null:ktgt-tx-nobatch; then
 	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
+fi
+TB_PARAM=/sys/module/ktgt_iscsi/parameters/tx_batch
+if want iscsi-null:ktgt-tx-nobatch; then
+	[ -w "$TB_PARAM" ] || fail "ktgt_iscsi has no tx_batch parameter"
 fi
 DB_PARAM=/sys/module/ktgt_iscsi/parameters/direct_batch
 DB_DEFAULT=
@@ -399,11 +407,16 @@ run_one() {
 	*:ktgt*)
 		[ -w "$ZC_PARAM" ] && echo 1 > "$ZC_PARAM"
 		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
+		[ -w "$TB_PARAM" ] && echo 1 > "$TB_PARAM"
 		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
 		[ -n "$DB_DEFAULT" ] && echo "$DB_DEFAULT" > "$DB_PARAM"
 		case "$t" in
 		*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
 		*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
+		*:ktgt-tx-nobatch)
+			ktgt_write "$DS_PARAM" 0
+			ktgt_write "$TB_PARAM" 0
+			;;
 		*:ktgt-nobatch) ktgt_write "$DB_PARAM" 1 ;;
 		*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
 		esac
