@@ -1156,10 +1156,10 @@ static u8 kis_tmf_response(const struct kis_tmf *t)
 	}
 }
 
-static void kis_queue_tmf_rsp(struct kis_conn *conn, u32 itt, u8 response,
-			      gfp_t gfp)
+/* Process context: the receive thread, or ->tmf_done() (ktgt.h). */
+static void kis_queue_tmf_rsp(struct kis_conn *conn, u32 itt, u8 response)
 {
-	struct kis_ctl *c = kis_ctl_alloc(0, gfp);
+	struct kis_ctl *c = kis_ctl_alloc(0, GFP_KERNEL);
 
 	if (!c) {
 		kis_conn_close(conn, -ENOMEM);
@@ -1178,7 +1178,7 @@ void kis_tmf_done(struct ktgt_tmf *tmf)
 	struct kis_conn *conn = t->conn;
 	struct kis_sess *s = conn->s;
 
-	kis_queue_tmf_rsp(conn, t->itt, kis_tmf_response(t), GFP_ATOMIC);
+	kis_queue_tmf_rsp(conn, t->itt, kis_tmf_response(t));
 	kfree(t);
 	kis_conn_put(conn);
 	if (atomic_dec_and_test(&s->tmfs))
@@ -1680,19 +1680,16 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 
 	if (pdu->function == ISCSI_TMF_TASK_REASSIGN) {
 		/* Task reassignment needs ERL 2. */
-		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NO_REASSIGN,
-				  GFP_KERNEL);
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NO_REASSIGN);
 		return 0;
 	}
 	if (!pdu->function || pdu->function >= ARRAY_SIZE(fns)) {
-		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NOT_SUPPORTED,
-				  GFP_KERNEL);
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NOT_SUPPORTED);
 		return 0;
 	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t) {
-		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED,
-				  GFP_KERNEL);
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
 		return 0;
 	}
 	kref_get(&conn->ref);
