@@ -18,9 +18,13 @@
 #               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
 #               the Linux initiator, open-iscsi)
 #   iscsi-blk   (extra, not run unless named) ktgt's vdisk_blockio on a
-#               loop device over a preallocated file on tmpfs
+#               loop device over a preallocated file on tmpfs, or with
+#               BENCH_BLK=nullb on null_blk (no data, bios completed in
+#               a softirq)
 #               (ktgt-wq: the same with exec_nowait=0, every bio
 #               submitted by a worker instead of the receive thread)
+#               (ktgt-tx and ktgt-tx-nobatch, as in iscsi-null, are in
+#               iscsi-file and iscsi-blk too)
 #   local-null  ktgt_local (vdisk_nullio), LIO tcm_loop (rd_mcp
 #               rd_nullio=1), scsi_debug fake_rw=1 delay=0
 #
@@ -37,6 +41,7 @@
 #   BENCH_WORKLOADS  names from the list below (default all)
 #   BENCH_TARGETS    names GROUP:TARGET (default all)
 #   BENCH_SIZE_MB    size of every disk and of the I/O range (default 256)
+#   BENCH_BLK        the iscsi-blk disk: loop (default) or nullb
 #   BENCH_KTGT_ISCSI_PARAMS  module parameters for ktgt_iscsi
 #   BENCH_NULLIO_ZERO_READS  zero_reads of ktgt's null devices (default
 #                    0, the peers' behaviour; the extra targets
@@ -64,6 +69,8 @@ RUNTIME=${BENCH_RUNTIME:-5}
 RAMP=${BENCH_RAMP:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
 SIZE_MB=${BENCH_SIZE_MB:-256}
+BLK=${BENCH_BLK:-loop}
+case "$BLK" in loop|nullb) ;; *) fail "BENCH_BLK=$BLK: loop or nullb" ;; esac
 WORKLOADS=${BENCH_WORKLOADS:-rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m-qd8 sw1m-qd8}
 ALL_TARGETS="iscsi-null:ktgt iscsi-null:lio iscsi-null:tgt
 iscsi-file:ktgt iscsi-file:lio iscsi-file:tgt
@@ -105,6 +112,11 @@ want_group() {
 	case "$TARGETS_LINE" in *" $1:"*) return 0 ;; esac
 	return 1
 }
+# want_variant NAME: a target NAME in any group (ktgt-tx-nobatch, say).
+want_variant() {
+	case "$TARGETS_LINE" in *":$1 "*) return 0 ;; esac
+	return 1
+}
 want_iscsi() {
 	want_group iscsi-null || want_group iscsi-file || want_group iscsi-blk
 }
@@ -139,11 +151,20 @@ setup_ktgt() {
 			ktgt_maplun "iscsi/$IQN_KTGT" 2 vdisk_nullio/knullz
 		fi
 		if want_group iscsi-blk; then
-			modprobe loop || fail "modprobe loop"
-			mkfile "$FS/ktgt-blk.img"
-			BLK_LOOP=$(losetup --find --show "$FS/ktgt-blk.img") ||
-				fail "losetup $FS/ktgt-blk.img"
-			ktgt_mkdev vdisk_blockio/kblk filename="$BLK_LOOP" \
+			if [ "$BLK" = nullb ]; then
+				# Bios complete in a softirq, as a real disk's do.
+				modprobe null_blk nr_devices=1 queue_mode=2 \
+					irqmode=1 gb=1 ||
+					fail "modprobe null_blk"
+				BLK_DEV=/dev/nullb0
+				[ -b "$BLK_DEV" ] || fail "no $BLK_DEV"
+			else
+				modprobe loop || fail "modprobe loop"
+				mkfile "$FS/ktgt-blk.img"
+				BLK_DEV=$(losetup --find --show "$FS/ktgt-blk.img") ||
+					fail "losetup $FS/ktgt-blk.img"
+			fi
+			ktgt_mkdev vdisk_blockio/kblk filename="$BLK_DEV" \
 				serial=KBLK
 			ktgt_maplun "iscsi/$IQN_KTGT" 3 vdisk_blockio/kblk
 		fi
@@ -274,6 +295,13 @@ iscsi_connect() {
 			DEV[iscsi-blk:ktgt]=$(iscsi_wait_lun "$iqn" 3)
 		want iscsi-blk:ktgt-wq &&
 			DEV[iscsi-blk:ktgt-wq]=$(iscsi_wait_lun "$iqn" 3)
+		local v
+		for v in ktgt-tx ktgt-tx-nobatch; do
+			want "iscsi-file:$v" &&
+				DEV[iscsi-file:$v]=$(iscsi_wait_lun "$iqn" "$file_lun")
+			want "iscsi-blk:$v" &&
+				DEV[iscsi-blk:$v]=$(iscsi_wait_lun "$iqn" 3)
+		done
 	fi
 	return 0
 }
@@ -326,6 +354,7 @@ ncpu=$(nproc)
 	echo "ramp=$RAMP"
 	echo "rounds=$ROUNDS"
 	echo "size_mb=$SIZE_MB"
+	echo "blk=$BLK"
 	echo "ktgt_iscsi_params=${BENCH_KTGT_ISCSI_PARAMS:-}"
 	echo "setup=${BENCH_SETUP//$'\n'/; }"
 	echo "nullio_zero_reads=$ZERO_READS"
@@ -360,11 +389,11 @@ if want iscsi-null:ktgt-copy || want iscsi-file:ktgt-copy; then
 	[ -w "$ZC_PARAM" ] || fail "ktgt_iscsi has no zero_copy parameter"
 fi
 DS_PARAM=/sys/module/ktgt_iscsi/parameters/direct_send
-if want iscsi-null:ktgt-tx || want iscsi-null:ktgt-tx-nobatch; then
+if want_variant ktgt-tx || want_variant ktgt-tx-nobatch; then
 	[ -w "$DS_PARAM" ] || fail "ktgt_iscsi has no direct_send parameter"
 fi
 TB_PARAM=/sys/module/ktgt_iscsi/parameters/tx_batch
-if want iscsi-null:ktgt-tx-nobatch; then
+if want_variant ktgt-tx-nobatch; then
 	[ -w "$TB_PARAM" ] || fail "ktgt_iscsi has no tx_batch parameter"
 fi
 DB_PARAM=/sys/module/ktgt_iscsi/parameters/direct_batch
