@@ -216,7 +216,10 @@ show 'cat /tmp/demo-running.conf'
 show "$ADM apply -n /tmp/demo-running.conf" || fail "ktgtadm apply -n"
 echo "    (applying what was written back changes nothing)"
 
-say "14. Log out, then remove everything with one apply of an empty file"
+say "14. Delete the initiator's disks, log out, then remove everything with one apply of an empty file"
+for d in "$idisk" "$iscratch"; do
+	show "echo 1 > /sys/block/${d#/dev/}/device/delete" || fail "delete $d"
+done
 show "iscsiadm -m node -T $IQN -p $PORTAL --logout" || fail "logout"
 iscsi_ini_stop
 echo "# nothing" > /tmp/demo-empty.conf

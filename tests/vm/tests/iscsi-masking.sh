@@ -73,7 +73,13 @@ iscsi-inq -i "$INI_B" "iscsi://127.0.0.1/$IQN/3" > /tmp/inq-b.out 2>&1 ||
 	fail "iscsi-inq as B failed: $(cat /tmp/inq-b.out)"
 expect_eq "$(iscsi_session_count "$IQN")" 2 "sessions after C's refused login"
 
+log "logout: each session's devices are deleted first, only its own"
+iscsi_ini_del_devs "$IQN" "$P6" ifb
+[ -e "$db0" ] || [ -e "$db3" ] && fail "B's devices remain after iscsi_ini_del_devs"
+[ -b "$da" ] || fail "A's device went with B's"
+expect_eq "$(iscsi_session_count "$IQN")" 2 "sessions after deleting B's devices"
 iscsi_logout "$IQN" "$P4" default
+[ -e "$da" ] && fail "A's device remains after its logout"
 iscsi_logout "$IQN" "$P6" ifb
 iscsi_tgt_wait_conns 0 20
 iscsi_ini_stop

@@ -70,6 +70,7 @@ for s in $(iscsi_session_dirs "$IQN"); do
 	[ "$(cat "$s/state" 2>/dev/null)" != LOGGED_IN ] ||
 		fail "$s still LOGGED_IN after the target went away"
 done
+iscsi_ini_del_devs "$IQN"
 timeout 60 iscsiadm -m node --logoutall=all > /dev/null 2>&1
 for ((i = 0; i < 300; i++)); do
 	[ "$(iscsi_session_count "$IQN")" -eq 0 ] && break
