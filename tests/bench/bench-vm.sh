@@ -12,7 +12,10 @@
 #               on its own; ktgt-nobatch: the same with direct_batch=1,
 #               each response sent on its own)
 #   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
-#               its own preallocated file on tmpfs
+#               its own preallocated file on tmpfs, or with BENCH_FS=ext4
+#               on one ext4 file system (a journal, writeback and a block
+#               device under the files; the block device is a loop
+#               device over a sparse file on tmpfs)
 #               (ktgt-wq: ktgt's file disk again with ktgt_core
 #               exec_nowait=0, every command executed by a worker)
 #               (iSCSI over 127.0.0.1: ktgt :3260, LIO :3261, tgt :3262;
@@ -42,6 +45,8 @@
 #   BENCH_TARGETS    names GROUP:TARGET (default all)
 #   BENCH_SIZE_MB    size of every disk and of the I/O range (default 256)
 #   BENCH_BLK        the iscsi-blk disk: loop (default) or nullb
+#   BENCH_FS         the iscsi-file disks' file system: tmpfs (default)
+#                    or ext4
 #   BENCH_KTGT_ISCSI_PARAMS  module parameters for ktgt_iscsi
 #   BENCH_NULLIO_ZERO_READS  zero_reads of ktgt's null devices (default
 #                    0, the peers' behaviour; the extra targets
@@ -71,6 +76,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 SIZE_MB=${BENCH_SIZE_MB:-256}
 BLK=${BENCH_BLK:-loop}
 case "$BLK" in loop|nullb) ;; *) fail "BENCH_BLK=$BLK: loop or nullb" ;; esac
+FSTYPE=${BENCH_FS:-tmpfs}
+case "$FSTYPE" in tmpfs|ext4) ;; *) fail "BENCH_FS=$FSTYPE: tmpfs or ext4" ;; esac
 WORKLOADS=${BENCH_WORKLOADS:-rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m-qd8 sw1m-qd8}
 ALL_TARGETS="iscsi-null:ktgt iscsi-null:lio iscsi-null:tgt
 iscsi-file:ktgt iscsi-file:lio iscsi-file:tgt
@@ -91,11 +98,25 @@ IQN_KTGT=iqn.2026-11.org.ktgt:bench-ktgt
 IQN_LIO=iqn.2026-11.org.ktgt:bench-lio
 IQN_TGT=iqn.2026-11.org.ktgt:bench-tgt
 FS=/dev/shm/bench
+# The iscsi-file disks' files: on tmpfs, or on ext4 mounted here.
+FILES=$FS
+[ "$FSTYPE" = ext4 ] && FILES=/mnt/bench-ext4
 SIZE=$((SIZE_MB << 20))
 
 command -v fio >/dev/null || skip "fio not installed"
 command -v tgtd >/dev/null || skip "tgt not installed"
 mkdir -p "$OUT/runs" "$FS"
+if [ "$FSTYPE" = ext4 ]; then
+	# Room for the three file disks and the journal; sparse on tmpfs.
+	modprobe loop || fail "modprobe loop"
+	truncate -s $((3 * SIZE + (128 << 20))) "$FS/ext4.img" ||
+		fail "truncate $FS/ext4.img"
+	FS_DEV=$(losetup --find --show "$FS/ext4.img") ||
+		fail "losetup $FS/ext4.img"
+	mkfs.ext4 -q -F "$FS_DEV" || fail "mkfs.ext4 $FS_DEV"
+	mkdir -p "$FILES"
+	mount -t ext4 "$FS_DEV" "$FILES" || fail "mount $FS_DEV"
+fi
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
 # The targets to set up on one line, with a blank at each end.
@@ -127,7 +148,7 @@ want_iscsi() {
 declare -A DEV=()
 
 mkfile() {
-	fallocate -l "$SIZE" "$1" || fail "fallocate $1 on tmpfs"
+	fallocate -l "$SIZE" "$1" || fail "fallocate $1"
 }
 
 setup_ktgt() {
@@ -140,8 +161,8 @@ setup_ktgt() {
 		ktgt_iscsid_start
 		ktgt_mkdev vdisk_nullio/knull size=$SIZE serial=KNULL \
 			zero_reads="$ZERO_READS"
-		mkfile "$FS/ktgt.img"
-		ktgt_mkdev vdisk_fileio/kfile filename="$FS/ktgt.img" serial=KFILE
+		mkfile "$FILES/ktgt.img"
+		ktgt_mkdev vdisk_fileio/kfile filename="$FILES/ktgt.img" serial=KFILE
 		ISCSI_PORT=3260 ktgt_iscsi_mktarget "$IQN_KTGT" 127.0.0.1
 		ktgt_maplun "iscsi/$IQN_KTGT" 0 vdisk_nullio/knull
 		ktgt_maplun "iscsi/$IQN_KTGT" 1 vdisk_fileio/kfile
@@ -207,8 +228,8 @@ setup_lio() {
 	mkdir -p "$LIO_CFS/iscsi" || fail "mkdir $LIO_CFS/iscsi"
 	if want iscsi-null:lio || want iscsi-file:lio; then
 		lio_rd_null rnull RNULL
-		mkfile "$FS/lio.img"
-		lio_mkdisk lfile "$FS/lio.img" "$SIZE"
+		mkfile "$FILES/lio.img"
+		lio_mkdisk lfile "$FILES/lio.img" "$SIZE"
 		tpg=$(lio_tpg "$IQN_LIO")
 		mkdir -p "$tpg" || fail "mkdir $tpg"
 		mkdir "$tpg/np/127.0.0.1:3261" || fail "LIO portal :3261"
@@ -246,13 +267,13 @@ setup_tgt() {
 		tgtadm --lld iscsi --mode target --op show > /dev/null 2>&1 && break
 		sleep 0.1
 	done
-	mkfile "$FS/tgt.img"
+	mkfile "$FILES/tgt.img"
 	run_ok "tgt target" tgtadm --lld iscsi --mode target --op new --tid 1 \
 		--targetname "$IQN_TGT"
 	run_ok "tgt null LUN" tgtadm --lld iscsi --mode logicalunit --op new \
 		--tid 1 --lun 1 --bstype null --backing-store tnull
 	run_ok "tgt rdwr LUN" tgtadm --lld iscsi --mode logicalunit --op new \
-		--tid 1 --lun 2 --bstype rdwr --backing-store "$FS/tgt.img"
+		--tid 1 --lun 2 --bstype rdwr --backing-store "$FILES/tgt.img"
 	run_ok "tgt bind" tgtadm --lld iscsi --mode target --op bind --tid 1 -I ALL
 }
 
@@ -355,6 +376,7 @@ ncpu=$(nproc)
 	echo "rounds=$ROUNDS"
 	echo "size_mb=$SIZE_MB"
 	echo "blk=$BLK"
+	echo "fs=$FSTYPE"
 	echo "ktgt_iscsi_params=${BENCH_KTGT_ISCSI_PARAMS:-}"
 	echo "setup=${BENCH_SETUP//$'\n'/; }"
 	echo "nullio_zero_reads=$ZERO_READS"
