@@ -9,8 +9,9 @@
 # a kworker is named after its workqueue when it has one, e.g.
 # kworker:iscsi_q) and prints, per group, milliseconds of CPU and switches
 # in the window, then the guest's /proc/stat CPU lines at both ends. A
-# thread that starts or ends inside the window is left out. Divide by the run's I/O count (IOPS times the window) to get
-# the CPU and the switches a group spends per I/O.
+# thread that starts or ends inside the window is left out. Divide by
+# the run's I/O count (IOPS times the window) to get the CPU and the
+# switches a group spends per I/O.
 #
 # On loopback the receive side of TCP runs in the sender's context: the
 # initiator's receive is charged to the target's sending thread, and the

@@ -769,13 +769,9 @@ iscsi_login() {
 # test. From a process there is no such check. Sessions whose portal or
 # interface does not match are left alone.
 iscsi_ini_del_devs() {
-	local s c sid addr port d
-	for s in /sys/class/iscsi_session/session*; do
-		[ -e "$s" ] || continue
+	local s c sid addr port hctl
+	for s in $(iscsi_session_dirs "${1:-}"); do
 		sid=${s##*/session}
-		if [ -n "${1:-}" ]; then
-			[ "$(cat "$s/targetname" 2>/dev/null)" = "$1" ] || continue
-		fi
 		if [ -n "${3:-}" ]; then
 			[ "$(cat "$s/ifacename" 2>/dev/null)" = "$3" ] || continue
 		fi
@@ -788,10 +784,11 @@ iscsi_ini_del_devs() {
 			port=$(cat "$c/persistent_port" 2>/dev/null)
 			[ "$(iscsi_portal "$addr" "$port")" = "$2" ] || continue
 		fi
-		for d in "$(readlink -f "$s/device")"/target*/*/delete; do
-			[ -e "$d" ] || continue
-			timeout 60 sh -c "echo 1 > '$d'" 2>/dev/null ||
-				echo "iscsi_ini_del_devs: ${d%/delete} not deleted" >&2
+		for hctl in $(ktgt_scsi_devs "$(iscsi_session_host "$s")"); do
+			timeout 60 sh -c \
+				"echo 1 > /sys/class/scsi_device/$hctl/device/delete" \
+				2>/dev/null ||
+				echo "iscsi_ini_del_devs: $hctl not deleted" >&2
 		done
 	done
 }
@@ -807,13 +804,16 @@ iscsi_logout() {
 		fail "logout of $1 at $2: $(tail -n 3 "$ISCSI_LOG/logout.out")"
 }
 
-# iscsi_session_dirs IQN [INITIATOR]: the /sys/class/iscsi_session/
-# sessionN of the logged-in sessions to IQN (from INITIATOR).
+# iscsi_session_dirs [IQN [INITIATOR]]: the /sys/class/iscsi_session/
+# sessionN of the logged-in sessions to IQN (every one if IQN is empty or
+# not given; from INITIATOR).
 iscsi_session_dirs() {
 	local s
 	for s in /sys/class/iscsi_session/session*; do
 		[ -e "$s" ] || continue
-		[ "$(cat "$s/targetname" 2>/dev/null)" = "$1" ] || continue
+		if [ -n "${1:-}" ]; then
+			[ "$(cat "$s/targetname" 2>/dev/null)" = "$1" ] || continue
+		fi
 		if [ -n "${2:-}" ]; then
 			[ "$(cat "$s/initiatorname" 2>/dev/null)" = "$2" ] || continue
 		fi
@@ -831,15 +831,7 @@ iscsi_session_host() {
 
 # iscsi_session_count [IQN]: logged-in sessions (to IQN).
 iscsi_session_count() {
-	if [ -n "${1:-}" ]; then
-		iscsi_session_dirs "$1" | wc -l
-	else
-		local n=0 s
-		for s in /sys/class/iscsi_session/session*; do
-			[ -e "$s" ] && n=$((n + 1))
-		done
-		echo $n
-	fi
+	iscsi_session_dirs "${1:-}" | wc -l
 }
 
 # iscsi_wait_lun [-t SECS] IQN LUN [INITIATOR]: wait for the block device
