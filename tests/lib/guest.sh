@@ -52,6 +52,15 @@ run_ok() {
 	"$@" || fail "$what: '$*' failed with status $?"
 }
 
+# need_cpus N WHAT: the test asserts what only N online CPUs can show
+# (WHAT); its '# ktgt-smp: N' line gives its VM N vCPUs.
+need_cpus() {
+	local have
+	have=$(getconf _NPROCESSORS_ONLN)
+	[ "$have" -ge "$1" ] ||
+		fail "$2 needs $1 CPUs, the VM has $have (a '# ktgt-smp: $1' line?)"
+}
+
 # ktgt_load [MODULE...]: load ktgt_core (and the given modules).
 ktgt_load() {
 	local m

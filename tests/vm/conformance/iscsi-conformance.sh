@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 5400
+# ktgt-smp: 2
 #
 # libiscsi's conformance suite (iscsi-test-cu) against LIO, ktgt_iscsi
 # and tgt (the user-space tgtd), one after the other in the same VM, on

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # ktgtadm apply changes a live configuration under I/O: fio runs random
 # read/write against LUN 0 of a local target (vdisk_fileio) while two

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 420
+# ktgt-smp: 2
 #
 # The sgv pool in steady state and under reclaim, through ktgt_iscsi
 # (whose reads and writes take their data buffers from the pool) on a

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 400
+# ktgt-smp: 2
 #
 # LOGICAL UNIT RESET covers the logical unit, not the I_T nexus: one
 # vdisk_nullio device is LUN 0 of two local targets (two sessions), its

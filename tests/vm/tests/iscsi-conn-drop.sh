@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # TCP connections dropped under load: while fio passes write and verify
 # at queue depth 32 back to back, the connection is killed (ss -K) four

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # Data integrity through the iSCSI target with HeaderDigest and
 # DataDigest CRC32C: the session must negotiate both, then fio writes

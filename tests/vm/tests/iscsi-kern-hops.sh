@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # How often a command over ktgt_iscsi is handed to the core's workers,
 # counted with a hist trigger on workqueue:workqueue_queue_work for
@@ -40,6 +41,7 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
+need_cpus 2 "a transmit thread woken per command with direct_send=0"
 
 IQN=iqn.2026-11.org.ktgt:kern-hops
 P=$(iscsi_portal 127.0.0.1)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # ktgt_iscsi's full-feature phase with open-iscsi over loopback: log in
 # through ktgt-iscsid, write 8 MiB of random data through the disk with
@@ -16,6 +17,7 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
+need_cpus 2 "kis_rx and kis_tx on one CPU or on every CPU"
 
 IQN=iqn.2026-11.org.ktgt:kern-io
 P=$(iscsi_portal 127.0.0.1)

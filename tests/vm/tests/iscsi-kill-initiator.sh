@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # The initiator dies mid-write: while fio writes at queue depth 32, fio
 # and iscsid are killed with SIGKILL and the initiator's end of the TCP

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # Session reinstatement in a loop. Ten times: the target's end of
 # the connection is killed (ss -K) while a reader runs, the Linux

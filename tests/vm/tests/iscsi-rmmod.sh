@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # Unloading the iSCSI target with sessions connected: two initiators
 # (IPv4 and IPv6) are logged in, one of them reading. Removing the

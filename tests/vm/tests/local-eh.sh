@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # The SCSI error handler against ktgt_local, with a vdisk_nullio LUN
 # whose commands take longer than the disk's timeout (delay_ms):

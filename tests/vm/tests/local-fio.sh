@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # Data integrity under queued direct I/O through ktgt_local: fio writes
 # 64 MiB of random blocks (4-128 KiB, so multi-page scatterlists) with

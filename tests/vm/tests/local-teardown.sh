@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # Taking things away while a local disk is mounted and busy is refused or
 # completes cleanly, never a crash or a hang:

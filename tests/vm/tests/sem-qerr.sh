@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # QErr of the control mode page (SPC-4 7.5.8; SAM-5: no ACA is ever
 # established). One vdisk_nullio device is LUN 0 of local targets a and

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 900
+# ktgt-smp: 2
 #
 # libiscsi's iscsi-test-cu task management tests (iSCSI.iSCSITMF.*)
 # against ktgt over iSCSI: AbortTaskSimpleAsync sends a WRITE, then ABORT

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 600
+# ktgt-smp: 2
 #
 # SAM-5 task management through the core, every function, injected with
 # the local driver's test-only test_tmf attribute (test_hooks=1). One
