@@ -9,7 +9,8 @@
 #   bench-report  tests/bench/report.py's self-test
 #   docs        Documentation/*.rst parse without a docutils warning
 #   host        unit tests under ASan/UBSan (tests/host)
-#   harness     the VM harness catches a WARN, a hang and a stuck boot
+#   harness     the VM harness catches a WARN, a hang and a stuck boot,
+#               and boots the kernel image it means to
 #   vm          every tests/vm/tests/*.sh in its own VM
 #
 # Ends with one line 'N passed, N failed' (', N skipped' when any were);
