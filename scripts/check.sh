@@ -10,7 +10,7 @@
 #   docs        Documentation/*.rst parse without a docutils warning
 #   host        unit tests under ASan/UBSan (tests/host)
 #   harness     the VM harness catches a WARN, a hang and a stuck boot,
-#               and boots the kernel image it means to
+#               schedules VMs by their vCPUs and boots the image it means to
 #   vm          every tests/vm/tests/*.sh in its own VM
 #
 # Ends with one line 'N passed, N failed' (', N skipped' when any were);
