@@ -11,8 +11,9 @@
 #               tx_batch=0 too, the transmit thread sending each response
 #               on its own; ktgt-nobatch: the same with direct_batch=1,
 #               each response sent on its own)
-#   iscsi-file  ktgt (vdisk_fileio), LIO (fileio), tgt (rdwr), each on
-#               its own preallocated file on tmpfs, or with BENCH_FS=ext4
+#   iscsi-file  ktgt (vdisk_fileio), LIO (fileio, fd_buffered_io=1), tgt
+#               (rdwr), each on its own preallocated file on tmpfs, or
+#               with BENCH_FS=ext4
 #               on one ext4 file system (a journal, writeback and a block
 #               device under the files; the block device is a loop
 #               device over a sparse file on tmpfs)
@@ -229,7 +230,11 @@ setup_lio() {
 	if want iscsi-null:lio || want iscsi-file:lio; then
 		lio_rd_null rnull RNULL
 		mkfile "$FILES/lio.img"
-		lio_mkdisk lfile "$FILES/lio.img" "$SIZE"
+		# Through the page cache, as ktgt's file disk (LIO's default,
+		# O_DSYNC, waits for the journal on ext4 at every write).
+		LIO_FD_BUFFERED=1 lio_mkdisk lfile "$FILES/lio.img" "$SIZE"
+		grep -q 'Buffered-WCE' "$LIO_CFS/core/fileio_0/lfile/info" ||
+			fail "LIO's file disk is not buffered: $(cat "$LIO_CFS/core/fileio_0/lfile/info")"
 		tpg=$(lio_tpg "$IQN_LIO")
 		mkdir -p "$tpg" || fail "mkdir $tpg"
 		mkdir "$tpg/np/127.0.0.1:3261" || fail "LIO portal :3261"

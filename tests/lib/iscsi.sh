@@ -102,13 +102,17 @@ lio_setup() {
 
 # lio_mkdisk NAME FILE SIZE [ATTR=VALUE...]: fileio backstore
 # fileio_0/NAME, serial NAME, thin provisioned (emulate_tpu); ktgt's
-# device attributes after SIZE are ignored.
+# device attributes after SIZE are ignored. With LIO_FD_BUFFERED=1 the
+# file is written through the page cache with a write-back cache
+# (fd_buffered_io=1), as vdisk_fileio writes it; LIO's default opens it
+# O_DSYNC.
 lio_mkdisk() {
 	local d=$LIO_CFS/core/fileio_0/$1 bytes
 	[ -e "$2" ] || truncate -s "$3" "$2" || fail "truncate $2"
 	bytes=$(stat -c %s "$2")
 	mkdir -p "$d" || fail "mkdir $d"
-	ktgt_write "$d/control" "fd_dev_name=$2,fd_dev_size=$bytes"
+	ktgt_write "$d/control" \
+		"fd_dev_name=$2,fd_dev_size=$bytes${LIO_FD_BUFFERED:+,fd_buffered_io=1}"
 	ktgt_write "$d/wwn/vpd_unit_serial" "$1"
 	ktgt_write "$d/enable" 1
 	# What libiscsi's tests expect from a disk that can do them.
