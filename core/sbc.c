@@ -220,31 +220,67 @@ out:
 }
 
 /*
- * Fill @len bytes of @dst with @pat (@plen bytes, repeated), or zeroes if
- * @pat is NULL. Returns the bytes written.
+ * Fill @len bytes of @dst with the first @plen bytes of @pat, repeated,
+ * or with zeroes if @pat is NULL. Returns the bytes written (short if
+ * @pat holds fewer than @plen bytes).
  */
 static u32 sbc_sg_fill(struct scatterlist *dst, unsigned int nd,
-		       const u8 *pat, u32 plen, u32 len)
+		       struct scatterlist *pat, unsigned int np, u32 plen,
+		       u32 len)
 {
-	struct sbc_cursor c;
+	struct sbc_cursor cd, cp;
 	u32 done = 0, poff = 0;
 
-	sbc_cursor_start(&c, dst, nd, 0, SG_MITER_TO_SG);
-	while (done < len && sbc_cursor_fill(&c)) {
+	sbc_cursor_start(&cd, dst, nd, 0, SG_MITER_TO_SG);
+	if (pat)
+		sbc_cursor_start(&cp, pat, np, 0, SG_MITER_FROM_SG);
+	while (done < len && sbc_cursor_fill(&cd)) {
+		size_t n = min_t(size_t, cd.left, len - done);
+
+		if (!pat) {
+			memset(cd.p, 0, n);
+		} else {
+			if (!sbc_cursor_fill(&cp))
+				break;
+			n = min3(n, cp.left, (size_t)(plen - poff));
+			memcpy(cd.p, cp.p, n);
+			sbc_cursor_advance(&cp, n);
+			poff += n;
+			if (poff == plen) {
+				/* The pattern again, from its start. */
+				sg_miter_stop(&cp.it);
+				sbc_cursor_start(&cp, pat, np, 0,
+						 SG_MITER_FROM_SG);
+				poff = 0;
+			}
+		}
+		sbc_cursor_advance(&cd, n);
+		done += n;
+	}
+	if (pat)
+		sg_miter_stop(&cp.it);
+	sg_miter_stop(&cd.it);
+	return done;
+}
+
+/* Whether the first @len bytes of @sg are all zero. */
+static bool sbc_sg_is_zero(struct scatterlist *sg, unsigned int nents,
+			   u32 len)
+{
+	struct sbc_cursor c;
+	bool zero = true;
+	u32 done = 0;
+
+	sbc_cursor_start(&c, sg, nents, 0, SG_MITER_FROM_SG);
+	while (zero && done < len && sbc_cursor_fill(&c)) {
 		size_t n = min_t(size_t, c.left, len - done);
 
-		if (pat) {
-			n = min_t(size_t, n, plen - poff);
-			memcpy(c.p, pat + poff, n);
-			poff = (poff + n) % plen;
-		} else {
-			memset(c.p, 0, n);
-		}
+		zero = ktgt_spc_is_zero(c.p, n);
 		sbc_cursor_advance(&c, n);
 		done += n;
 	}
 	sg_miter_stop(&c.it);
-	return done;
+	return zero && done == len;
 }
 
 /*
@@ -423,8 +459,8 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 	struct ktgt_cdb c;
 	struct sbc_bounce b;
 	struct sbc_io *io;
+	bool zero = true;
 	u64 nr, done;
-	u8 *pat = NULL;
 	int ret;
 
 	/* The decoded command, as ktgt_spc_write_same_check() wants it. */
@@ -443,21 +479,13 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 		return;
 	}
 
+	/* The pattern is the data-out's first block, unless NDOB. */
 	if (!(c.flags & KTGT_CDB_NDOB)) {
 		if (!cmd->sg || cmd->bufflen < bs) {
 			ktgt_cmd_io_error(cmd, -EINVAL);
 			return;
 		}
-		pat = kmalloc(bs, GFP_KERNEL);
-		if (!pat) {
-			ktgt_cmd_io_error(cmd, -ENOMEM);
-			return;
-		}
-		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, pat, bs);
-		if (ktgt_spc_is_zero(pat, bs)) {
-			kfree(pat);
-			pat = NULL;
-		}
+		zero = sbc_sg_is_zero(cmd->sg, cmd->sg_cnt, bs);
 	}
 
 	/*
@@ -465,7 +493,7 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 	 * asked for; SBC-3 lets the device write instead, which it does for
 	 * non-zero data and when the backing store cannot deallocate.
 	 */
-	if ((c.flags & KTGT_CDB_UNMAP) && !pat) {
+	if ((c.flags & KTGT_CDB_UNMAP) && zero) {
 		ret = ops->unmap(dev, c.lba, nr);
 		if (!ret) {
 			ktgt_cmd_good(cmd, 0);
@@ -480,12 +508,16 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 	chunk = sbc_chunk_blocks(dev, nr);
 	io = sbc_io_alloc(cmd);
 	if (!io)
-		goto out_pat;
+		return;
 	if (sbc_bounce_get(&b, chunk * bs)) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		goto out_io;
 	}
-	sbc_sg_fill(b.sg, b.nents, pat, bs, chunk * bs);
+	if (sbc_sg_fill(b.sg, b.nents, zero ? NULL : cmd->sg, cmd->sg_cnt,
+			bs, chunk * bs) != chunk * bs) {
+		ktgt_cmd_io_error(cmd, -EINVAL);
+		goto out_bounce;
+	}
 	for (done = 0; done < nr; done += n) {
 		n = (u32)min_t(u64, nr - done, chunk);
 		if (sbc_io_sync(cmd, io, KTGT_DIR_WRITE, c.lba + done, n, b.sg,
@@ -497,8 +529,6 @@ out_bounce:
 	sbc_bounce_put(&b);
 out_io:
 	kfree(io);
-out_pat:
-	kfree(pat);
 }
 
 static void sbc_unmap(struct ktgt_cmd *cmd)

@@ -14,7 +14,8 @@
 #     kmem:kmem_cache_alloc counted per call site with hist triggers):
 #     buffers come from the pool, ktgt_iscsi's tasks from its
 #     connection's cache of released tasks; the count's positive control:
-#     VERIFY's one kmalloc() per command, counted exactly;
+#     VERIFY's one kmalloc() per command, counted exactly; WRITE SAME
+#     with data makes that one allocation too, none for its pattern;
 # (b) echo 2 > /proc/sys/vm/drop_caches runs the slab shrinkers: the
 #     pool's shrinker is called (shrink_scans) and frees (shrunk_pages)
 #     at least half of the cached pages; none are freed by the idle
@@ -132,6 +133,29 @@ echo "${sites:-    (none)}" | sed 's/^/    /'
 kc=$(awk '$1 == "kmalloc" && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
 	  END { print n + 0 }' <<< "$sites")
 expect_eq "$kc" 3 "ktgt_core kmalloc()s outside the pool counted for 3 VERIFYs"
+# WRITE SAME with a data pattern allocates its internal I/O the same way,
+# and nothing for the pattern: it is read from the data-out where it is
+# (it was copied to a kmalloc()ed block, a second allocation).
+bs=$(blockdev --getss "$dev")
+head -c "$bs" /dev/urandom > /tmp/ws.pat
+ktgt_kmem_trace_start paused || fail "hist triggers set up again"
+ktgt_kmem_trace_cont
+for lba in 0 64 128; do
+	sg_write_same --lba=$lba --num=16 --in=/tmp/ws.pat "$dev" ||
+		fail "sg_write_same"
+done
+ktgt_kmem_trace_pause
+sites=$(ktgt_kmem_trace_stop)
+echo "slab allocations at ktgt call sites for 3 WRITE SAMEs with data:"
+echo "${sites:-    (none)}" | sed 's/^/    /'
+kc=$(awk '$4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 } END { print n + 0 }' <<< "$sites")
+expect_eq "$kc" 3 "ktgt_core slab allocations outside the pool for 3 WRITE SAMEs"
+for ((i = 0; i < 16; i++)); do cat /tmp/ws.pat; done > /tmp/ws.exp
+for lba in 0 64 128; do
+	dd if="$dev" of=/tmp/ws.got bs="$bs" skip=$lba count=16 iflag=direct \
+		status=none || fail "dd read at $lba"
+	cmp -s /tmp/ws.exp /tmp/ws.got || fail "WRITE SAME at $lba reads back wrong"
+done
 
 log "(b) the shrinker gives the cached pages back"
 c0=$(($(st cached_pages) + $(st busy_pages)))
