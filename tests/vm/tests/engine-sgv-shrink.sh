@@ -117,39 +117,54 @@ while read -r ev n fn mod; do
 	[ "$n" -ge $((N / 2)) ] &&
 		fail "$n ${ev}()s at $fn [$mod] for $rw commands"
 done <<< "$sites"
+# kmem_window WHAT CMD...: counts the slab allocations at ktgt call sites
+# while CMD runs, into $sites (event count function module), and shows
+# them.
+kmem_window() {
+	local what=$1
+	shift
+	ktgt_kmem_trace_start paused || fail "hist triggers set up again"
+	ktgt_kmem_trace_cont
+	"$@"
+	ktgt_kmem_trace_pause
+	sites=$(ktgt_kmem_trace_stop)
+	echo "slab allocations at ktgt call sites for $what:"
+	echo "${sites:-    (none)}" | sed 's/^/    /'
+}
+# core_allocs EVENT-REGEX: the allocations in $sites at ktgt_core's call
+# sites outside the pool (a pool miss, if any, adds the pool's own at
+# ktgt_sgv_alloc).
+core_allocs() {
+	awk -v ev="$1" '$1 ~ ev && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
+		END { print n + 0 }' <<< "$sites"
+}
 # The positive control of the count, in a second window: VERIFY still
 # kmalloc()s its internal I/O (sbc_io_alloc() in ktgt_core), one per
 # command.
-ktgt_kmem_trace_start paused || fail "hist triggers set up again"
-ktgt_kmem_trace_cont
-for lba in 0 64 128; do
-	sg_verify --count=16 --lba=$lba "$dev" || fail "sg_verify"
-done
-ktgt_kmem_trace_pause
-sites=$(ktgt_kmem_trace_stop)
-echo "slab allocations at ktgt call sites for 3 VERIFYs:"
-echo "${sites:-    (none)}" | sed 's/^/    /'
-# (A pool miss, if any, adds the pool's own at ktgt_sgv_alloc.)
-kc=$(awk '$1 == "kmalloc" && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
-	  END { print n + 0 }' <<< "$sites")
-expect_eq "$kc" 3 "ktgt_core kmalloc()s outside the pool counted for 3 VERIFYs"
+# shellcheck disable=SC2317 # called by kmem_window
+verify3() {
+	for lba in 0 64 128; do
+		sg_verify --count=16 --lba=$lba "$dev" || fail "sg_verify"
+	done
+}
+kmem_window "3 VERIFYs" verify3
+expect_eq "$(core_allocs '^kmalloc$')" 3 \
+	"ktgt_core kmalloc()s outside the pool counted for 3 VERIFYs"
 # WRITE SAME with a data pattern allocates its internal I/O the same way,
 # and nothing for the pattern: it is read from the data-out where it is
 # (it was copied to a kmalloc()ed block, a second allocation).
 bs=$(blockdev --getss "$dev")
 head -c "$bs" /dev/urandom > /tmp/ws.pat
-ktgt_kmem_trace_start paused || fail "hist triggers set up again"
-ktgt_kmem_trace_cont
-for lba in 0 64 128; do
-	sg_write_same --lba=$lba --num=16 --in=/tmp/ws.pat "$dev" ||
-		fail "sg_write_same"
-done
-ktgt_kmem_trace_pause
-sites=$(ktgt_kmem_trace_stop)
-echo "slab allocations at ktgt call sites for 3 WRITE SAMEs with data:"
-echo "${sites:-    (none)}" | sed 's/^/    /'
-kc=$(awk '$4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 } END { print n + 0 }' <<< "$sites")
-expect_eq "$kc" 3 "ktgt_core slab allocations outside the pool for 3 WRITE SAMEs"
+# shellcheck disable=SC2317 # called by kmem_window
+write_same3() {
+	for lba in 0 64 128; do
+		sg_write_same --lba=$lba --num=16 --in=/tmp/ws.pat "$dev" ||
+			fail "sg_write_same"
+	done
+}
+kmem_window "3 WRITE SAMEs with data" write_same3
+expect_eq "$(core_allocs .)" 3 \
+	"ktgt_core slab allocations outside the pool for 3 WRITE SAMEs"
 for ((i = 0; i < 16; i++)); do cat /tmp/ws.pat; done > /tmp/ws.exp
 for lba in 0 64 128; do
 	dd if="$dev" of=/tmp/ws.got bs="$bs" skip=$lba count=16 iflag=direct \
