@@ -793,7 +793,10 @@ static u32 kis_next_statsn(struct kis_conn *conn)
 
 /*
  * Data-In (status in the last one when possible), then SCSI Response.
- * @more: another response follows at once (kis_send_pdu()).
+ * @more: another response follows at once (kis_send_pdu()). Every PDU
+ * but the last of the response is sent with MSG_MORE too: the next one
+ * follows at once, so TCP fills its segments across PDU boundaries
+ * instead of pushing out each Data-In's tail on its own.
  */
 static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 			     bool more)
@@ -834,7 +837,7 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 		kis_sn_fill(conn->s, &h);
 		iscsi_pdu_build(bhs, &h);
 		ret = kis_send_pdu(conn, bhs, NULL, cmd->sg, off, seg,
-				   collapse && more);
+				   !collapse || more);
 		if (ret)
 			return ret;
 		off += seg;

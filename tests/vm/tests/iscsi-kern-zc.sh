@@ -34,6 +34,10 @@
 #   to send directly: 1 MiB writes (16 KiB of immediate data, then
 #   Data-Out of up to 256 KiB) and 1 MiB reads at queue depth 8 leave
 #   direct_held where it was.
+# - the Data-In PDUs of one response are sent with MSG_MORE up to its
+#   last: with the initiator's MaxRecvDataSegmentLength at 8192, 1 MiB
+#   reads (128 Data-In PDUs each) take fewer than 64 TCP segments each
+#   from the target, copied or not.
 # The read bandwidth of each mode is logged (TCG: indicative only).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -195,8 +199,38 @@ done
 expect_eq "$((r1 - r0))" 0 "1 MiB read responses sent directly"
 echo "    read bandwidth: sendpage $zbw, copy $cbw"
 
+log "the Data-In PDUs of one response go out together"
+# With the initiator's MaxRecvDataSegmentLength at 8192 a 1 MiB read is
+# 128 Data-In PDUs. Each pushed out on its own takes a TCP segment of
+# its own; sent with MSG_MORE up to the last, they share segments.
+iscsi_logout "$IQN" "$P"
+iscsi_node_set "$IQN" "$P" "node.conn[0].iscsi.MaxRecvDataSegmentLength=8192"
+iscsi_login "$IQN" "$P"
+dev=$(iscsi_wait_lun "$IQN" 0)
+iscsiadm -m session -P 2 | grep -q 'MaxRecvDataSegmentLength: 8192' ||
+	fail "MaxRecvDataSegmentLength 8192 not negotiated"
+# segs_out of the target's end of the one connection
+tgt_segs() {
+	local out n
+	out=$(ss -Htin state established "( sport = :$ISCSI_PORT )")
+	n=$(grep -oE '(^|[[:space:]])segs_out:[0-9]+' <<< "$out" | cut -d: -f2)
+	[[ "$n" =~ ^[0-9]+$ ]] || fail "not one target connection: $out"
+	echo "$n"
+}
+for zc in 1 0; do
+	ktgt_write "$ZC" "$zc"
+	s0=$(tgt_segs) || exit 1
+	bw=$(seqio read 16M 1M 1)
+	s1=$(tgt_segs) || exit 1
+	echo "    zero_copy=$zc: 16 reads of 1 MiB at depth 1: $bw," \
+		"$((s1 - s0)) segments sent"
+	[ $((s1 - s0)) -lt $((16 * 64)) ] ||
+		fail "zero_copy=$zc: $(((s1 - s0) / 16)) segments per 128 Data-In PDUs"
+done
+ktgt_write "$ZC" 1
+
 iscsi_logout "$IQN" "$P"
 iscsi_ini_stop
 iscsi_tgt_teardown || fail "teardown"
 trap - EXIT
-pass "writes from the sgv pool, Data-In by sendpage, responses batched by both threads, verified with digests"
+pass "writes from the sgv pool, Data-In by sendpage, PDUs and responses batched, verified with digests"
