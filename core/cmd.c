@@ -121,6 +121,7 @@
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu_counter.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/mm.h>
@@ -205,8 +206,16 @@ MODULE_PARM_DESC(max_buffer_mb,
 static struct workqueue_struct *ktgt_exec_wq;
 /* Task management functions, which wait for commands. */
 static struct workqueue_struct *ktgt_tmf_wq;
-/* Buffer bytes reserved by commands, and the default limit. */
-static atomic64_t ktgt_buf_bytes = ATOMIC64_INIT(0);
+/*
+ * Buffer bytes reserved by commands, and the default limit. A per-CPU
+ * counter, so that a command's reservation and release write no cache
+ * line shared with other CPUs: each CPU's delta is folded into the total
+ * once it reaches KTGT_BUF_BATCH, and the limit is checked against the
+ * exact sum only when the approximate one is within KTGT_BUF_BATCH per
+ * online CPU of it (__percpu_counter_compare()).
+ */
+static struct percpu_counter ktgt_buf_bytes;
+#define KTGT_BUF_BATCH	(32 << 20)
 static u64 ktgt_buf_default_limit;
 /* Woken when an aborted command is released. */
 static DECLARE_WAIT_QUEUE_HEAD(ktgt_abort_wq);
@@ -636,6 +645,23 @@ static u64 cmd_buf_limit(void)
 	return mb ? (u64)mb << 20 : ktgt_buf_default_limit;
 }
 
+static void cmd_buf_unreserve(u32 len)
+{
+	percpu_counter_add_batch(&ktgt_buf_bytes, -(s64)len, KTGT_BUF_BATCH);
+}
+
+/* Count @len bytes in ktgt_buf_bytes, unless that passes the limit. */
+static bool cmd_buf_reserve(u32 len)
+{
+	percpu_counter_add_batch(&ktgt_buf_bytes, len, KTGT_BUF_BATCH);
+	if (__percpu_counter_compare(&ktgt_buf_bytes, cmd_buf_limit(),
+				     KTGT_BUF_BATCH) > 0) {
+		cmd_buf_unreserve(len);
+		return false;
+	}
+	return true;
+}
+
 /*
  * A WRITE or WRITE AND VERIFY whose transport expects less data than the
  * CDB's TRANSFER LENGTH (an iSCSI residual overflow) writes only the
@@ -715,8 +741,7 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 	cmd->bufflen = (u32)need;
 	if (!need)
 		return 0;
-	if ((u64)atomic64_add_return(need, &ktgt_buf_bytes) > cmd_buf_limit()) {
-		atomic64_sub(need, &ktgt_buf_bytes);
+	if (!cmd_buf_reserve(need)) {
 		cmd->bufflen = 0;
 		return -EBUSY;
 	}
@@ -1069,14 +1094,13 @@ int ktgt_cmd_alloc_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp)
 		return 0;
 	if (len > KTGT_MAX_XFER_BYTES)
 		return -EINVAL;
-	if ((u64)atomic64_add_return(len, &ktgt_buf_bytes) > cmd_buf_limit()) {
-		atomic64_sub(len, &ktgt_buf_bytes);
+	if (!cmd_buf_reserve(len)) {
 		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
 		return -EBUSY;
 	}
 	cmd->core.sgv = ktgt_sgv_alloc(len, gfp, &cmd->sg, &cmd->sg_cnt);
 	if (!cmd->core.sgv) {
-		atomic64_sub(len, &ktgt_buf_bytes);
+		cmd_buf_unreserve(len);
 		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
 		return -ENOMEM;
 	}
@@ -1097,7 +1121,7 @@ static void cmd_release_buf(struct ktgt_cmd *cmd)
 		cmd->sg_cnt = 0;
 	}
 	if (test_and_clear_bit(KTGT_CF_RESERVED, &cmd->core.cflags))
-		atomic64_sub(cmd->bufflen, &ktgt_buf_bytes);
+		cmd_buf_unreserve(cmd->bufflen);
 }
 
 void ktgt_cmd_free_buf(struct ktgt_cmd *cmd)
@@ -1332,36 +1356,15 @@ static void cmd_set_resid(struct ktgt_cmd *cmd)
 
 static void cmd_account(struct ktgt_cmd *cmd)
 {
-	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
 	struct ktgt_device *dev = cmd->core.dev;
-	struct ktgt_dev_stats __percpu *st;
-	u64 lat;
+	u64 lat = jiffies_to_nsecs(jiffies - cmd->core.start_jiffies);
 
 	if (cmd->status == KTGT_SAM_TASK_SET_FULL ||
 	    cmd->status == KTGT_SAM_BUSY)
 		ktgt_session_count_status(cmd->sess, cmd->status);
-	ktgt_stats_cmd_done(cmd);
-	if (!dev || !dev->stats)
-		return;
-
-	st = dev->stats;
-	lat = jiffies_to_nsecs(jiffies - cmd->core.start_jiffies);
-	if (d && (d->flags & KTGT_CDB_F_MEDIUM_WRITE)) {
-		this_cpu_inc(st->writes);
-		if (cmd->status == KTGT_SAM_GOOD)
-			this_cpu_add(st->write_bytes,
-				     min_t(u64, cmd->bufflen,
-					   cmd->core.xfer_len));
-	} else if (d && (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
-		   cmd->core.dir == KTGT_DIR_READ) {
-		this_cpu_inc(st->reads);
-		this_cpu_add(st->read_bytes, cmd->data_len);
-	} else {
-		this_cpu_inc(st->other);
-	}
-	if (cmd->status != KTGT_SAM_GOOD)
-		this_cpu_inc(st->errors);
-	this_cpu_add(st->latency_ns, lat);
+	ktgt_stats_cmd_done(cmd, lat);
+	if (dev && dev->stats)
+		ktgt_io_stats_add(dev->stats, cmd, lat);
 }
 
 static void cmd_xmit(struct ktgt_cmd *cmd)
@@ -2166,24 +2169,35 @@ EXPORT_SYMBOL_GPL(ktgt_tmf_submit);
 
 int ktgt_cmd_init_module(void)
 {
-	ktgt_buf_default_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+	int ret;
 
+	ktgt_buf_default_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+	ret = percpu_counter_init(&ktgt_buf_bytes, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	ret = -ENOMEM;
 	ktgt_exec_wq = alloc_workqueue("ktgt_exec",
 				       WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!ktgt_exec_wq)
-		return -ENOMEM;
+		goto out_counter;
 	ktgt_tmf_wq = alloc_workqueue("ktgt_tmf", WQ_UNBOUND | WQ_MEM_RECLAIM,
 				      0);
-	if (!ktgt_tmf_wq) {
-		destroy_workqueue(ktgt_exec_wq);
-		return -ENOMEM;
-	}
+	if (!ktgt_tmf_wq)
+		goto out_exec;
 	return 0;
+
+out_exec:
+	destroy_workqueue(ktgt_exec_wq);
+out_counter:
+	percpu_counter_destroy(&ktgt_buf_bytes);
+	return ret;
 }
 
 void ktgt_cmd_exit_module(void)
 {
 	destroy_workqueue(ktgt_tmf_wq);
 	destroy_workqueue(ktgt_exec_wq);
-	WARN_ON(atomic64_read(&ktgt_buf_bytes));
+	WARN_ON(percpu_counter_sum(&ktgt_buf_bytes));
+	percpu_counter_destroy(&ktgt_buf_bytes);
 }

@@ -38,7 +38,6 @@
 #include <linux/configfs.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
-#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -719,34 +718,7 @@ static struct ktgt_device *kobj_to_dev(struct kobject *kobj)
 static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	struct ktgt_device *dev = kobj_to_dev(kobj);
-	struct ktgt_dev_stats sum = {};
-	u64 cmds;
-	int cpu;
-	int n;
-
-	for_each_possible_cpu(cpu) {
-		const struct ktgt_dev_stats *s = per_cpu_ptr(dev->stats, cpu);
-
-		sum.reads += READ_ONCE(s->reads);
-		sum.writes += READ_ONCE(s->writes);
-		sum.other += READ_ONCE(s->other);
-		sum.read_bytes += READ_ONCE(s->read_bytes);
-		sum.write_bytes += READ_ONCE(s->write_bytes);
-		sum.errors += READ_ONCE(s->errors);
-		sum.latency_ns += READ_ONCE(s->latency_ns);
-	}
-	cmds = sum.reads + sum.writes + sum.other;
-
-	n = sysfs_emit(buf, "reads %llu\n", sum.reads);
-	n += sysfs_emit_at(buf, n, "writes %llu\n", sum.writes);
-	n += sysfs_emit_at(buf, n, "other %llu\n", sum.other);
-	n += sysfs_emit_at(buf, n, "read_bytes %llu\n", sum.read_bytes);
-	n += sysfs_emit_at(buf, n, "write_bytes %llu\n", sum.write_bytes);
-	n += sysfs_emit_at(buf, n, "errors %llu\n", sum.errors);
-	n += sysfs_emit_at(buf, n, "avg_latency_ns %llu\n",
-			   cmds ? div64_u64(sum.latency_ns, cmds) : 0);
-	return n;
+	return ktgt_io_stats_emit(kobj_to_dev(kobj)->stats, buf);
 }
 
 static ssize_t nr_luns_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -879,7 +851,7 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 	config_group_init_type_name(&dev->group, name, &reg->dev_type);
 
 	ret = -ENOMEM;
-	dev->stats = alloc_percpu(struct ktgt_dev_stats);
+	dev->stats = alloc_percpu(struct ktgt_io_stats);
 	if (!dev->stats)
 		goto out_put;
 

@@ -84,7 +84,9 @@ bool ktgt_cfg_lock_cmd(void);
  */
 
 /**
- * struct ktgt_dev_stats - per-device I/O counters, per CPU
+ * struct ktgt_io_stats - I/O counters of a device or a session, one set
+ *	per CPU (added to with this_cpu_*() by ktgt_io_stats_add(), summed
+ *	by ktgt_io_stats_emit())
  * @reads: READ-type commands completed
  * @writes: WRITE-type commands completed
  * @other: other commands completed
@@ -93,7 +95,7 @@ bool ktgt_cfg_lock_cmd(void);
  * @errors: commands completed with a status other than GOOD
  * @latency_ns: sum of command latencies (submit to xmit_response)
  */
-struct ktgt_dev_stats {
+struct ktgt_io_stats {
 	u64	reads;
 	u64	writes;
 	u64	other;
@@ -170,7 +172,7 @@ struct ktgt_device {
 	struct ktgt_alua_dg __rcu *alua_dg;
 	bool			pr_aptpl; /* pr (APTPL): under pr_mutex */
 
-	struct ktgt_dev_stats __percpu *stats;
+	struct ktgt_io_stats __percpu *stats;
 	struct kobject		kobj;
 	struct list_head	node;
 };
@@ -1186,11 +1188,32 @@ void ktgt_adm_session_destroyed(struct ktgt_session *sess);
 /**
  * ktgt_stats_cmd_done() - count a completed command for its session
  * @cmd: the command, with its final status
+ * @lat_ns: its latency
  *
  * Any context (takes no lock but RCU). Also sends an ERROR event when
  * the status is not GOOD.
  */
-void ktgt_stats_cmd_done(struct ktgt_cmd *cmd);
+void ktgt_stats_cmd_done(struct ktgt_cmd *cmd, u64 lat_ns);
+
+/**
+ * ktgt_io_stats_add() - count a completed command in a set of counters
+ * @st: a device's or a session's counters
+ * @cmd: the command, with its final status
+ * @lat_ns: its latency
+ *
+ * Any context; writes this CPU's counters only.
+ */
+void ktgt_io_stats_add(struct ktgt_io_stats __percpu *st,
+		       const struct ktgt_cmd *cmd, u64 lat_ns);
+
+/**
+ * ktgt_io_stats_emit() - the text of a stats file
+ * @st: the counters, summed over the CPUs
+ * @buf: the sysfs buffer
+ *
+ * Return: the length written.
+ */
+int ktgt_io_stats_emit(struct ktgt_io_stats __percpu *st, char *buf);
 
 /*
  * ---------------------------------------------------------------------

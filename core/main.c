@@ -12,6 +12,7 @@
 
 #include <linux/module.h>
 #include <linux/init.h>
+#include <linux/rcupdate.h>
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
@@ -61,6 +62,8 @@ static void __exit ktgt_core_exit(void)
 	ktgt_cmd_exit_module();
 	ktgt_sgv_exit();
 	ktgt_sysfs_exit();
+	/* Sessions' counters freed by call_rcu() (core/stats.c). */
+	rcu_barrier();
 	pr_info("ktgt unloaded\n");
 }
 

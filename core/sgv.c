@@ -57,10 +57,15 @@
  * is left each pass and may leave a vector or two, which the idle purge
  * frees.
  *
- * Locking: one spinlock per class protects its free list, taken with
- * spin_lock_irqsave() because buffers are released from any context.
- * Counters are atomics. Free lists are LIFO, so the most recently used
- * (cache-warm) vector is reused first and the tail holds the oldest.
+ * Locking: one spinlock per class protects its free list and the count
+ * of vectors on it, taken with spin_lock_irqsave() because buffers are
+ * released from any context. The event counters are per CPU, so that a
+ * command's buffer writes no counter shared with other CPUs; the
+ * cached_* gauges are read from the classes' counts; allocated_pages
+ * and the busy_* gauges, which change only when pages are allocated or
+ * freed or a vector waits for TCP, are atomics. Free lists are LIFO, so
+ * the most recently used (cache-warm) vector is reused first and the
+ * tail holds the oldest.
  *
  * Statistics in /sys/kernel/ktgt/sgv/: hits, misses (requests the cache
  * could not serve, including uncached sizes), cached_vectors,
@@ -88,6 +93,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -148,7 +154,8 @@ struct ktgt_sgv {
  * struct ktgt_sgv_class - the cached vectors of one size
  * @lock: protects @free, @nr_free and @busy
  * @free: cached vectors, most recently released first
- * @nr_free: their number
+ * @nr_free: their number (read without @lock by the statistics and the
+ *	shrinker's count)
  * @busy: vectors released while some page was still referenced elsewhere,
  *	most recently released first
  */
@@ -161,19 +168,25 @@ struct ktgt_sgv_class {
 
 static struct ktgt_sgv_class ktgt_sgv_classes[KTGT_SGV_NR_CLASSES];
 
-static atomic_long_t sgv_hits;
-static atomic_long_t sgv_misses;
-static atomic_long_t sgv_cached_vectors;
-static atomic_long_t sgv_cached_pages;
+/*
+ * The pool's event counters (see the top of the file), one per CPU:
+ * added to with this_cpu_add() (sgv_stat_add()) in any context, summed
+ * by their sysfs files.
+ */
+static DEFINE_PER_CPU(unsigned long, sgv_hits);
+static DEFINE_PER_CPU(unsigned long, sgv_misses);
+static DEFINE_PER_CPU(unsigned long, sgv_shrunk_pages);
+static DEFINE_PER_CPU(unsigned long, sgv_purged_pages);
+static DEFINE_PER_CPU(unsigned long, sgv_busy_recycled);
+static DEFINE_PER_CPU(unsigned long, sgv_busy_dropped);
+static DEFINE_PER_CPU(unsigned long, sgv_shrink_counts);
+static DEFINE_PER_CPU(unsigned long, sgv_shrink_scans);
+
+#define sgv_stat_add(name, n)	this_cpu_add(sgv_##name, (n))
+
 static atomic_long_t sgv_allocated_pages;
-static atomic_long_t sgv_shrunk_pages;
-static atomic_long_t sgv_purged_pages;
 static atomic_long_t sgv_busy_vectors;
 static atomic_long_t sgv_busy_pages;
-static atomic_long_t sgv_busy_recycled;
-static atomic_long_t sgv_busy_dropped;
-static atomic_long_t sgv_shrink_counts;
-static atomic_long_t sgv_shrink_scans;
 
 static struct kobject *ktgt_sgv_kobj;
 /*
@@ -332,18 +345,16 @@ void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
 		v = list_first_entry_or_null(&c->free, struct ktgt_sgv, node);
 		if (v) {
 			list_del(&v->node);
-			c->nr_free--;
+			WRITE_ONCE(c->nr_free, c->nr_free - 1);
 			spin_unlock_irqrestore(&c->lock, flags);
-			atomic_long_inc(&sgv_hits);
-			atomic_long_dec(&sgv_cached_vectors);
-			atomic_long_sub(v->nr_pages, &sgv_cached_pages);
+			sgv_stat_add(hits, 1);
 			goto out;
 		}
 		v = sgv_take_returned(c);
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (v) {
-			atomic_long_inc(&sgv_hits);
-			atomic_long_inc(&sgv_busy_recycled);
+			sgv_stat_add(hits, 1);
+			sgv_stat_add(busy_recycled, 1);
 			atomic_long_dec(&sgv_busy_vectors);
 			atomic_long_sub(v->nr_pages, &sgv_busy_pages);
 			goto out;
@@ -353,7 +364,7 @@ void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
 		cls = KTGT_SGV_UNCACHED;
 	}
 
-	atomic_long_inc(&sgv_misses);
+	sgv_stat_add(misses, 1);
 	if (!gfpflags_allow_blocking(gfp))
 		return NULL;
 	v = sgv_build(nr_pages, cls, gfp);
@@ -385,7 +396,7 @@ void ktgt_sgv_free(void *handle)
 			return;
 		}
 		atomic_long_sub(v->nr_pages, &sgv_busy_pages);
-		atomic_long_inc(&sgv_busy_dropped);
+		sgv_stat_add(busy_dropped, 1);
 		/* Our references are put below; the last holder frees. */
 		v->cls = KTGT_SGV_UNCACHED;
 	}
@@ -399,10 +410,8 @@ void ktgt_sgv_free(void *handle)
 	v->last_used = jiffies;
 	spin_lock_irqsave(&c->lock, flags);
 	list_add(&v->node, &c->free);
-	c->nr_free++;
+	WRITE_ONCE(c->nr_free, c->nr_free + 1);
 	spin_unlock_irqrestore(&c->lock, flags);
-	atomic_long_inc(&sgv_cached_vectors);
-	atomic_long_add(v->nr_pages, &sgv_cached_pages);
 }
 
 /*
@@ -440,15 +449,12 @@ static unsigned long sgv_reclaim(unsigned long goal, unsigned long older_than)
 			}
 			list_del(&v->node);
 			if (!busy)
-				c->nr_free--;
+				WRITE_ONCE(c->nr_free, c->nr_free - 1);
 			spin_unlock_irqrestore(&c->lock, flags);
 
 			if (busy) {
 				atomic_long_dec(&sgv_busy_vectors);
 				atomic_long_sub(v->nr_pages, &sgv_busy_pages);
-			} else {
-				atomic_long_dec(&sgv_cached_vectors);
-				atomic_long_sub(v->nr_pages, &sgv_cached_pages);
 			}
 			freed += v->nr_pages;
 			sgv_destroy(v);
@@ -476,13 +482,33 @@ static void sgv_dead_fn(struct work_struct *work)
 		sgv_destroy(v);
 }
 
+/*
+ * Vectors and pages on the free lists: each cached vector of class cls
+ * has 1 << cls pages. Without the locks: a snapshot.
+ */
+static void sgv_cached(unsigned long *vectors, unsigned long *pages)
+{
+	int cls;
+
+	*vectors = 0;
+	*pages = 0;
+	for (cls = 0; cls < KTGT_SGV_NR_CLASSES; cls++) {
+		unsigned int n = READ_ONCE(ktgt_sgv_classes[cls].nr_free);
+
+		*vectors += n;
+		*pages += (unsigned long)n << cls;
+	}
+}
+
 static unsigned long sgv_shrink_count(struct shrinker *s,
 				      struct shrink_control *sc)
 {
-	long n = atomic_long_read(&sgv_cached_pages) +
-		 atomic_long_read(&sgv_busy_pages);
+	unsigned long vectors, pages;
+	long n;
 
-	atomic_long_inc(&sgv_shrink_counts);
+	sgv_cached(&vectors, &pages);
+	n = pages + atomic_long_read(&sgv_busy_pages);
+	sgv_stat_add(shrink_counts, 1);
 	return n > 0 ? n : SHRINK_EMPTY;
 }
 
@@ -497,7 +523,7 @@ static unsigned long sgv_shrink_scan(struct shrinker *s,
 	 * only (cached, or busy ones whose pages TCP may still hold) and
 	 * never waits for a buffer in use.
 	 */
-	atomic_long_inc(&sgv_shrink_scans);
+	sgv_stat_add(shrink_scans, 1);
 	/*
 	 * kswapd's background reclaim gets the idle vectors only; a task
 	 * stalled in direct reclaim (or drop_caches) gets the least
@@ -507,7 +533,7 @@ static unsigned long sgv_shrink_scan(struct shrinker *s,
 			    current_is_kswapd() ? sgv_idle_since(idle) : 0);
 	if (!freed)
 		return SHRINK_STOP;
-	atomic_long_add(freed, &sgv_shrunk_pages);
+	sgv_stat_add(shrunk_pages, freed);
 	/* Whole vectors: maybe more pages than asked for. */
 	sc->nr_scanned = freed;
 	return freed;
@@ -520,13 +546,28 @@ static void sgv_purge_fn(struct work_struct *work)
 
 	freed = sgv_reclaim(ULONG_MAX, sgv_idle_since(idle));
 	if (freed)
-		atomic_long_add(freed, &sgv_purged_pages);
+		sgv_stat_add(purged_pages, freed);
 	/* Look again at a quarter of the idle time, at most every 15 s. */
 	queue_delayed_work(system_unbound_wq, &ktgt_sgv_purge_work,
 			   clamp_val(idle / 4, HZ / 10, 15 * HZ));
 }
 
-#define KTGT_SGV_STAT(name)						\
+/* A per-CPU event counter, summed. */
+#define KTGT_SGV_EVENT(name)						\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	unsigned long sum = 0;						\
+	int cpu;							\
+									\
+	for_each_possible_cpu(cpu)					\
+		sum += per_cpu(sgv_##name, cpu);			\
+	return sysfs_emit(buf, "%lu\n", sum);				\
+}									\
+static struct kobj_attribute ktgt_sgv_##name##_attr = __ATTR_RO(name)
+
+/* An atomic gauge. */
+#define KTGT_SGV_GAUGE(name)						\
 static ssize_t name##_show(struct kobject *kobj,			\
 			   struct kobj_attribute *attr, char *buf)	\
 {									\
@@ -534,19 +575,33 @@ static ssize_t name##_show(struct kobject *kobj,			\
 }									\
 static struct kobj_attribute ktgt_sgv_##name##_attr = __ATTR_RO(name)
 
-KTGT_SGV_STAT(hits);
-KTGT_SGV_STAT(misses);
-KTGT_SGV_STAT(cached_vectors);
-KTGT_SGV_STAT(cached_pages);
-KTGT_SGV_STAT(allocated_pages);
-KTGT_SGV_STAT(shrunk_pages);
-KTGT_SGV_STAT(purged_pages);
-KTGT_SGV_STAT(busy_vectors);
-KTGT_SGV_STAT(busy_pages);
-KTGT_SGV_STAT(busy_recycled);
-KTGT_SGV_STAT(busy_dropped);
-KTGT_SGV_STAT(shrink_counts);
-KTGT_SGV_STAT(shrink_scans);
+/* A gauge of the free lists: "vectors" or "pages" (sgv_cached()). */
+#define KTGT_SGV_CACHED(what)						\
+static ssize_t cached_##what##_show(struct kobject *kobj,		\
+				    struct kobj_attribute *attr,	\
+				    char *buf)				\
+{									\
+	unsigned long vectors, pages;					\
+									\
+	sgv_cached(&vectors, &pages);					\
+	return sysfs_emit(buf, "%lu\n", what);				\
+}									\
+static struct kobj_attribute ktgt_sgv_cached_##what##_attr =		\
+	__ATTR_RO(cached_##what)
+
+KTGT_SGV_CACHED(vectors);
+KTGT_SGV_CACHED(pages);
+KTGT_SGV_EVENT(hits);
+KTGT_SGV_EVENT(misses);
+KTGT_SGV_GAUGE(allocated_pages);
+KTGT_SGV_EVENT(shrunk_pages);
+KTGT_SGV_EVENT(purged_pages);
+KTGT_SGV_GAUGE(busy_vectors);
+KTGT_SGV_GAUGE(busy_pages);
+KTGT_SGV_EVENT(busy_recycled);
+KTGT_SGV_EVENT(busy_dropped);
+KTGT_SGV_EVENT(shrink_counts);
+KTGT_SGV_EVENT(shrink_scans);
 
 static struct attribute *ktgt_sgv_attrs[] = {
 	&ktgt_sgv_hits_attr.attr,

@@ -13,14 +13,15 @@
  * ktgt_adm_session_destroyed() once the session has no command left.
  * The command path and the sysfs reader look it up under RCU; it is
  * freed after a grace period. A session whose counters could not be
- * allocated just has none (its stats file is absent).
+ * allocated just has none (its stats file is absent). The counters
+ * themselves are per CPU, as a device's (struct ktgt_io_stats): a
+ * command writes only its CPU's, and the file sums them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
-#include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/math64.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/xarray.h>
@@ -32,26 +33,68 @@
 /**
  * struct ktgt_sess_stats - I/O counters of one session
  * @rcu: for freeing after readers are done
- * @reads: READ commands completed
- * @writes: WRITE commands completed
- * @other: other commands completed
- * @read_bytes: bytes read
- * @write_bytes: bytes written (GOOD status only)
- * @errors: commands that did not end with GOOD status
- * @latency_ns: sum of command latencies (submit to response)
+ * @io: the counters
  */
 struct ktgt_sess_stats {
-	struct rcu_head	rcu;
-	atomic64_t	reads;
-	atomic64_t	writes;
-	atomic64_t	other;
-	atomic64_t	read_bytes;
-	atomic64_t	write_bytes;
-	atomic64_t	errors;
-	atomic64_t	latency_ns;
+	struct rcu_head			rcu;
+	struct ktgt_io_stats __percpu	*io;
 };
 
 static DEFINE_XARRAY(ktgt_sess_stats_xa);
+
+void ktgt_io_stats_add(struct ktgt_io_stats __percpu *st,
+		       const struct ktgt_cmd *cmd, u64 lat_ns)
+{
+	const struct ktgt_cdb_desc *d = cmd->core.desc;
+
+	if (d && (d->flags & KTGT_CDB_F_MEDIUM_WRITE)) {
+		this_cpu_inc(st->writes);
+		if (cmd->status == KTGT_SAM_GOOD)
+			this_cpu_add(st->write_bytes,
+				     min_t(u64, cmd->bufflen,
+					   cmd->core.xfer_len));
+	} else if (d && (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
+		   cmd->core.dir == KTGT_DIR_READ) {
+		this_cpu_inc(st->reads);
+		this_cpu_add(st->read_bytes, cmd->data_len);
+	} else {
+		this_cpu_inc(st->other);
+	}
+	if (cmd->status != KTGT_SAM_GOOD)
+		this_cpu_inc(st->errors);
+	this_cpu_add(st->latency_ns, lat_ns);
+}
+
+int ktgt_io_stats_emit(struct ktgt_io_stats __percpu *st, char *buf)
+{
+	struct ktgt_io_stats sum = {};
+	u64 cmds;
+	int cpu;
+	int n;
+
+	for_each_possible_cpu(cpu) {
+		const struct ktgt_io_stats *s = per_cpu_ptr(st, cpu);
+
+		sum.reads += READ_ONCE(s->reads);
+		sum.writes += READ_ONCE(s->writes);
+		sum.other += READ_ONCE(s->other);
+		sum.read_bytes += READ_ONCE(s->read_bytes);
+		sum.write_bytes += READ_ONCE(s->write_bytes);
+		sum.errors += READ_ONCE(s->errors);
+		sum.latency_ns += READ_ONCE(s->latency_ns);
+	}
+	cmds = sum.reads + sum.writes + sum.other;
+
+	n = sysfs_emit(buf, "reads %llu\n", sum.reads);
+	n += sysfs_emit_at(buf, n, "writes %llu\n", sum.writes);
+	n += sysfs_emit_at(buf, n, "other %llu\n", sum.other);
+	n += sysfs_emit_at(buf, n, "read_bytes %llu\n", sum.read_bytes);
+	n += sysfs_emit_at(buf, n, "write_bytes %llu\n", sum.write_bytes);
+	n += sysfs_emit_at(buf, n, "errors %llu\n", sum.errors);
+	n += sysfs_emit_at(buf, n, "avg_latency_ns %llu\n",
+			   cmds ? div64_u64(sum.latency_ns, cmds) : 0);
+	return n;
+}
 
 static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
@@ -59,34 +102,24 @@ static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct ktgt_session *sess = container_of(kobj, struct ktgt_session,
 						 kobj);
 	struct ktgt_sess_stats *st;
-	u64 v[7], cmds;
-	int n = 0;
+	int n;
 
 	rcu_read_lock();
 	st = xa_load(&ktgt_sess_stats_xa, (unsigned long)sess->id);
-	if (!st) {
-		rcu_read_unlock();
-		return -ENODEV;
-	}
-	v[0] = atomic64_read(&st->reads);
-	v[1] = atomic64_read(&st->writes);
-	v[2] = atomic64_read(&st->other);
-	v[3] = atomic64_read(&st->read_bytes);
-	v[4] = atomic64_read(&st->write_bytes);
-	v[5] = atomic64_read(&st->errors);
-	v[6] = atomic64_read(&st->latency_ns);
+	n = st ? ktgt_io_stats_emit(st->io, buf) : -ENODEV;
 	rcu_read_unlock();
-
-	cmds = v[0] + v[1] + v[2];
-	n += sysfs_emit_at(buf, n, "reads %llu\n", v[0]);
-	n += sysfs_emit_at(buf, n, "writes %llu\n", v[1]);
-	n += sysfs_emit_at(buf, n, "other %llu\n", v[2]);
-	n += sysfs_emit_at(buf, n, "read_bytes %llu\n", v[3]);
-	n += sysfs_emit_at(buf, n, "write_bytes %llu\n", v[4]);
-	n += sysfs_emit_at(buf, n, "errors %llu\n", v[5]);
-	n += sysfs_emit_at(buf, n, "avg_latency_ns %llu\n",
-			   cmds ? div64_u64(v[6], cmds) : 0);
 	return n;
+}
+
+static void ktgt_sess_stats_free(struct ktgt_sess_stats *st)
+{
+	free_percpu(st->io);
+	kfree(st);
+}
+
+static void ktgt_sess_stats_free_rcu(struct rcu_head *rcu)
+{
+	ktgt_sess_stats_free(container_of(rcu, struct ktgt_sess_stats, rcu));
 }
 
 static struct kobj_attribute ktgt_sess_stats_attr = __ATTR_RO(stats);
@@ -95,10 +128,14 @@ void ktgt_adm_session_created(struct ktgt_session *sess)
 {
 	struct ktgt_sess_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
 
-	if (st && xa_err(xa_store(&ktgt_sess_stats_xa, (unsigned long)sess->id,
-				  st, GFP_KERNEL))) {
-		kfree(st);
-		st = NULL;
+	if (st) {
+		st->io = alloc_percpu(struct ktgt_io_stats);
+		if (!st->io ||
+		    xa_err(xa_store(&ktgt_sess_stats_xa,
+				    (unsigned long)sess->id, st, GFP_KERNEL))) {
+			ktgt_sess_stats_free(st);
+			st = NULL;
+		}
 	}
 	if (st && sysfs_create_file(&sess->kobj, &ktgt_sess_stats_attr.attr))
 		pr_debug("session %llu: no stats file\n", sess->id);
@@ -113,12 +150,11 @@ void ktgt_adm_session_destroyed(struct ktgt_session *sess)
 	sysfs_remove_file(&sess->kobj, &ktgt_sess_stats_attr.attr);
 	st = xa_erase(&ktgt_sess_stats_xa, (unsigned long)sess->id);
 	if (st)
-		kfree_rcu(st, rcu);
+		call_rcu(&st->rcu, ktgt_sess_stats_free_rcu);
 }
 
-void ktgt_stats_cmd_done(struct ktgt_cmd *cmd)
+void ktgt_stats_cmd_done(struct ktgt_cmd *cmd, u64 lat_ns)
 {
-	const struct ktgt_cdb_desc *d = cmd->core.desc;
 	struct ktgt_sess_stats *st;
 
 	if (cmd->status != KTGT_SAM_GOOD)
@@ -126,25 +162,7 @@ void ktgt_stats_cmd_done(struct ktgt_cmd *cmd)
 
 	rcu_read_lock();
 	st = xa_load(&ktgt_sess_stats_xa, (unsigned long)cmd->sess->id);
-	if (!st)
-		goto out;
-	if (d && (d->flags & KTGT_CDB_F_MEDIUM_WRITE)) {
-		atomic64_inc(&st->writes);
-		if (cmd->status == KTGT_SAM_GOOD)
-			atomic64_add(min_t(u64, cmd->bufflen,
-					   cmd->core.xfer_len),
-				     &st->write_bytes);
-	} else if (d && (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
-		   cmd->core.dir == KTGT_DIR_READ) {
-		atomic64_inc(&st->reads);
-		atomic64_add(cmd->data_len, &st->read_bytes);
-	} else {
-		atomic64_inc(&st->other);
-	}
-	if (cmd->status != KTGT_SAM_GOOD)
-		atomic64_inc(&st->errors);
-	atomic64_add(jiffies_to_nsecs(jiffies - cmd->core.start_jiffies),
-		     &st->latency_ns);
-out:
+	if (st)
+		ktgt_io_stats_add(st->io, cmd, lat_ns);
 	rcu_read_unlock();
 }
