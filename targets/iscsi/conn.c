@@ -109,6 +109,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -192,19 +193,33 @@ module_param_named(tx_batch, kis_tx_batch, bool, 0644);
 MODULE_PARM_DESC(tx_batch,
 		 "let the transmit thread send a response together with the PDUs queued behind it (default 1)");
 
-static atomic_long_t kis_zc_pages;
-static atomic_long_t kis_zc_bytes;
-static atomic_long_t kis_copy_bytes;
-static atomic_long_t kis_direct_rsps;
-static atomic_long_t kis_direct_batched;
-static atomic_long_t kis_direct_held;
-static atomic_long_t kis_tx_batched;
+/*
+ * The counters of /sys/kernel/ktgt_iscsi/ (kis_stats_group below), one
+ * per CPU: added to with this_cpu_add() (kis_stat_add()) from any
+ * context, so that the data path writes no cache line shared with other
+ * CPUs' connections; a reader sums them, and may see a command's counts
+ * in part.
+ */
+static DEFINE_PER_CPU(unsigned long, kis_zc_pages);
+static DEFINE_PER_CPU(unsigned long, kis_zc_bytes);
+static DEFINE_PER_CPU(unsigned long, kis_copy_bytes);
+static DEFINE_PER_CPU(unsigned long, kis_direct_rsps);
+static DEFINE_PER_CPU(unsigned long, kis_direct_batched);
+static DEFINE_PER_CPU(unsigned long, kis_direct_held);
+static DEFINE_PER_CPU(unsigned long, kis_tx_batched);
+
+#define kis_stat_add(name, n)	this_cpu_add(kis_##name, (n))
 
 #define KIS_STAT(name)							\
 static ssize_t name##_show(struct kobject *kobj,			\
 			   struct kobj_attribute *attr, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&kis_##name));	\
+	unsigned long sum = 0;						\
+	int cpu;							\
+									\
+	for_each_possible_cpu(cpu)					\
+		sum += per_cpu(kis_##name, cpu);			\
+	return sysfs_emit(buf, "%lu\n", sum);				\
 }									\
 static struct kobj_attribute kis_##name##_attr = __ATTR_RO(name)
 
@@ -579,10 +594,10 @@ static int kis_send_sg(struct kis_conn *conn, struct scatterlist *sgl,
 			poff = sg->offset + off;
 			ret = kis_sendpage(conn, sg_page(sg), poff, n,
 					   more || n < left);
-			atomic_long_add(DIV_ROUND_UP(offset_in_page(poff) + n,
-						     PAGE_SIZE),
-					&kis_zc_pages);
-			atomic_long_add(n, &kis_zc_bytes);
+			kis_stat_add(zc_pages,
+				     DIV_ROUND_UP(offset_in_page(poff) + n,
+						  PAGE_SIZE));
+			kis_stat_add(zc_bytes, n);
 		} else {
 			struct kvec vec = {
 				.iov_base = sg_virt(sg) + off,
@@ -590,7 +605,7 @@ static int kis_send_sg(struct kis_conn *conn, struct scatterlist *sgl,
 			};
 
 			ret = kis_send(conn, &vec, 1, n, more || n < left);
-			atomic_long_add(n, &kis_copy_bytes);
+			kis_stat_add(copy_bytes, n);
 		}
 		if (ret)
 			return ret;
@@ -970,7 +985,7 @@ static int kis_tx_thread(void *arg)
 			if (!ret && (what & KIS_TX_RSP)) {
 				ret = kis_send_response(conn, task, more);
 				if (!ret && more)
-					atomic_long_inc(&kis_tx_batched);
+					kis_stat_add(tx_batched, 1);
 			}
 			mutex_unlock(&conn->tx_mutex);
 			if (what & KIS_TX_RSP)
@@ -1913,7 +1928,7 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 	int room;
 
 	if (conn->rx_held_nr) {
-		atomic_long_add(conn->rx_held_nr, &kis_direct_held);
+		kis_stat_add(direct_held, conn->rx_held_nr);
 		conn->rx_held_nr = 0;
 	}
 	conn->rx_direct_nr = 0;
@@ -1961,8 +1976,8 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
 		kis_task_put(task);
 	}
 	if (nr) {
-		atomic_long_add(nr, &kis_direct_rsps);
-		atomic_long_add(batched, &kis_direct_batched);
+		kis_stat_add(direct_rsps, nr);
+		kis_stat_add(direct_batched, batched);
 	}
 	return ret;
 }
