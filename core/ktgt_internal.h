@@ -475,6 +475,20 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd);
 enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd);
 
 /**
+ * ktgt_sbc_init() - set up the SBC emulation's pool of internal commands
+ *
+ * Called once at module load, before any device exists.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktgt_sbc_init(void);
+
+/**
+ * ktgt_sbc_exit() - free that pool; at module unload, after the last device
+ */
+void ktgt_sbc_exit(void);
+
+/**
  * ktgt_cmd_buf() - map a command's data buffer for the CPU
  * @cmd: the command
  * @len: bytes needed from the start of the buffer

@@ -2,11 +2,12 @@
 /*
  * ktgt core: module initialisation.
  *
- * Order: sysfs root, sgv pool, command engine, then configfs last, so
- * nothing can be configured before the engine can run commands; exit in
- * reverse. configfs_unregister_subsystem() cannot fail, and the module
- * cannot be unloaded while a handler or driver module (which depend on
- * it) is loaded, so every device and target is gone by then.
+ * Order: sysfs root, sgv pool, the SBC emulation's internal commands,
+ * the command engine, then configfs last, so nothing can be configured
+ * before the engine can run commands; exit in reverse.
+ * configfs_unregister_subsystem() cannot fail, and the module cannot be
+ * unloaded while a handler or driver module (which depend on it) is
+ * loaded, so every device and target is gone by then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,9 +30,13 @@ static int __init ktgt_core_init(void)
 	if (ret)
 		goto out_sysfs;
 
-	ret = ktgt_cmd_init_module();
+	ret = ktgt_sbc_init();
 	if (ret)
 		goto out_sgv;
+
+	ret = ktgt_cmd_init_module();
+	if (ret)
+		goto out_sbc;
 
 	ret = ktgt_nl_init();
 	if (ret)
@@ -48,6 +53,8 @@ out_nl:
 	ktgt_nl_exit();
 out_cmd:
 	ktgt_cmd_exit_module();
+out_sbc:
+	ktgt_sbc_exit();
 out_sgv:
 	ktgt_sgv_exit();
 out_sysfs:
@@ -60,6 +67,7 @@ static void __exit ktgt_core_exit(void)
 	ktgt_configfs_exit();
 	ktgt_nl_exit();
 	ktgt_cmd_exit_module();
+	ktgt_sbc_exit();
 	ktgt_sgv_exit();
 	ktgt_sysfs_exit();
 	/* Sessions' counters freed by call_rcu() (core/stats.c). */

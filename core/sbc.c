@@ -15,16 +15,17 @@
  * Internal I/O
  * ============
  * VERIFY, WRITE AND VERIFY, WRITE SAME, COMPARE AND WRITE and ORWRITE
- * read or write the medium more than once per command. They do it through the
- * handler's own ->rw, on an internal struct ktgt_cmd (struct sbc_io)
- * that describes one transfer: the same device, LUN and session as the
- * initiator's command, the LBA range, and a buffer from the sgv pool or
- * the initiator's data. It is flagged KTGT_CF_INTERNAL; the engine never
- * queues, orders or answers it, and its ktgt_cmd_done() only wakes the
- * waiter here (ktgt_sbc_internal_done()), so a handler completing it
- * asynchronously (blockio) works as for any command. The waiting needs
- * process context: ktgt_spc_needs_thread() lists these commands, and the
- * engine never runs them in an atomic submitter's context.
+ * read or write the medium more than once per command. They do it
+ * through the handler's own ->rw, on an internal struct ktgt_cmd (struct
+ * sbc_io, from sbc_io_pool) that describes one transfer: the same
+ * device, LUN and session as the initiator's command, the LBA range, and
+ * a buffer from the sgv pool or the initiator's data. It is flagged
+ * KTGT_CF_SBC_INTERNAL; the engine never queues, orders or answers it,
+ * and its ktgt_cmd_done() only wakes the waiter here
+ * (ktgt_sbc_internal_done()), so a handler completing it asynchronously
+ * (blockio) works as for any command. The waiting needs process context:
+ * ktgt_spc_needs_thread() lists these commands, and the engine never
+ * runs them in an atomic submitter's context.
  *
  * COMPARE AND WRITE
  * =================
@@ -40,6 +41,7 @@
 
 #include <linux/completion.h>
 #include <linux/kernel.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -56,6 +58,41 @@
 
 /* Bytes of medium one internal transfer moves at most. */
 #define SBC_CHUNK_BYTES		SZ_1M
+
+/*
+ * The internal commands of the composite commands (VERIFY, WRITE SAME,
+ * COMPARE AND WRITE...) come from a slab cache behind a mempool, not
+ * from kmalloc() per command, so that such a command never fails for
+ * want of memory (the LU may be its initiator's swap device, and
+ * ktgt_exec_wq is WQ_MEM_RECLAIM for that reason): when the slab cannot
+ * give one, mempool_alloc() takes one of the SBC_IO_RESERVE reserved,
+ * or sleeps until another command gives its own back (each holds one
+ * for its duration and waits on nothing that needs another). Set up at
+ * module load, before any device exists; freed at unload, after the
+ * last.
+ */
+#define SBC_IO_RESERVE		4
+static struct kmem_cache *sbc_io_cache;
+static mempool_t *sbc_io_pool;
+
+int ktgt_sbc_init(void)
+{
+	sbc_io_cache = KMEM_CACHE(sbc_io, 0);
+	if (!sbc_io_cache)
+		return -ENOMEM;
+	sbc_io_pool = mempool_create_slab_pool(SBC_IO_RESERVE, sbc_io_cache);
+	if (!sbc_io_pool) {
+		kmem_cache_destroy(sbc_io_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ktgt_sbc_exit(void)
+{
+	mempool_destroy(sbc_io_pool);
+	kmem_cache_destroy(sbc_io_cache);
+}
 
 void ktgt_sbc_internal_done(struct ktgt_cmd *cmd)
 {
@@ -344,14 +381,19 @@ static void sbc_bounce_put(struct sbc_bounce *b)
 	b->handle = NULL;
 }
 
-/* What every composite command needs: the internal command, a buffer. */
-static struct sbc_io *sbc_io_alloc(struct ktgt_cmd *cmd)
+/*
+ * The internal command every composite command needs. Process context:
+ * it may sleep, and never fails (see sbc_io_pool).
+ */
+static struct sbc_io *sbc_io_get(void)
 {
-	struct sbc_io *io = kmalloc(sizeof(*io), GFP_KERNEL);
+	might_sleep();
+	return mempool_alloc(sbc_io_pool, GFP_KERNEL);
+}
 
-	if (!io)
-		ktgt_cmd_io_error(cmd, -ENOMEM);
-	return io;
+static void sbc_io_put(struct sbc_io *io)
+{
+	mempool_free(io, sbc_io_pool);
 }
 
 static void sbc_miscompare(struct ktgt_cmd *cmd, u64 offset)
@@ -431,16 +473,14 @@ static void sbc_verify(struct ktgt_cmd *cmd, bool write)
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
-	io = sbc_io_alloc(cmd);
-	if (!io)
-		return;
+	io = sbc_io_get();
 	/* WRITE AND VERIFY: the write reaches the medium before the read. */
 	if (!write ||
 	    !sbc_io_sync(cmd, io, KTGT_DIR_WRITE, cmd->core.lba,
 			 cmd->core.nr_blocks, cmd->sg, cmd->sg_cnt,
 			 KTGT_CDB_FUA))
 		sbc_verify_range(cmd, io);
-	kfree(io);
+	sbc_io_put(io);
 }
 
 /*
@@ -506,9 +546,7 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 	}
 
 	chunk = sbc_chunk_blocks(dev, nr);
-	io = sbc_io_alloc(cmd);
-	if (!io)
-		return;
+	io = sbc_io_get();
 	if (sbc_bounce_get(&b, chunk * bs)) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		goto out_io;
@@ -528,7 +566,7 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 out_bounce:
 	sbc_bounce_put(&b);
 out_io:
-	kfree(io);
+	sbc_io_put(io);
 }
 
 static void sbc_unmap(struct ktgt_cmd *cmd)
@@ -603,9 +641,7 @@ static void sbc_compare_and_write(struct ktgt_cmd *cmd)
 		ktgt_cmd_io_error(cmd, -EINVAL);
 		return;
 	}
-	io = sbc_io_alloc(cmd);
-	if (!io)
-		return;
+	io = sbc_io_get();
 	if (sbc_bounce_get(&b, len)) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		goto out_io;
@@ -634,7 +670,7 @@ out_unlock:
 	mutex_unlock(&dev->caw_mutex);
 	sbc_bounce_put(&b);
 out_io:
-	kfree(io);
+	sbc_io_put(io);
 }
 
 /*
@@ -668,9 +704,7 @@ static void sbc_orwrite(struct ktgt_cmd *cmd)
 		return;
 	}
 	chunk = sbc_chunk_blocks(dev, nr);
-	io = sbc_io_alloc(cmd);
-	if (!io)
-		return;
+	io = sbc_io_get();
 	if (sbc_bounce_get(&b, chunk * bs)) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		goto out_io;
@@ -696,7 +730,7 @@ out_unlock:
 	mutex_unlock(&dev->caw_mutex);
 	sbc_bounce_put(&b);
 out_io:
-	kfree(io);
+	sbc_io_put(io);
 }
 
 /*

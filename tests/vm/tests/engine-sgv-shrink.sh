@@ -14,8 +14,9 @@
 #     kmem:kmem_cache_alloc counted per call site with hist triggers):
 #     buffers come from the pool, ktgt_iscsi's tasks from its
 #     connection's cache of released tasks; the count's positive control:
-#     VERIFY's one kmalloc() per command, counted exactly; WRITE SAME
-#     with data makes that one allocation too, none for its pattern;
+#     PERSISTENT RESERVE IN's one kmalloc() per command, counted exactly;
+#     VERIFY, WRITE SAME with data and COMPARE AND WRITE make none (their
+#     internal commands come from a mempool, their buffers from the pool);
 # (b) echo 2 > /proc/sys/vm/drop_caches runs the slab shrinkers: the
 #     pool's shrinker is called (shrink_scans) and frees (shrunk_pages)
 #     at least half of the cached pages; none are freed by the idle
@@ -138,9 +139,24 @@ core_allocs() {
 	awk -v ev="$1" '$1 ~ ev && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
 		END { print n + 0 }' <<< "$sites"
 }
-# The positive control of the count, in a second window: VERIFY still
-# kmalloc()s its internal I/O (sbc_io_alloc() in ktgt_core), one per
+# The positive control of the count, in a second window: PERSISTENT
+# RESERVE IN kzalloc()s its parameter data in ktgt_core (pr.c), one per
 # command.
+# shellcheck disable=SC2317 # called by kmem_window
+pr_in3() {
+	for i in 1 2 3; do
+		sg_persist --in --read-keys "$dev" > /dev/null ||
+			fail "sg_persist --read-keys"
+	done
+}
+kmem_window "3 PERSISTENT RESERVE INs" pr_in3
+expect_eq "$(core_allocs '^kmalloc$')" 3 \
+	"ktgt_core kmalloc()s outside the pool counted for 3 PR INs"
+# The composite commands take their internal command from the SBC
+# emulation's mempool (core/sbc.c, sbc_io_pool; its slab cache is
+# allocated from by mempool_alloc_slab(), not at a ktgt call site) and
+# their buffers from the sgv pool: no allocation of their own. Before
+# the mempool each of them kmalloc()ed it (sbc_io_alloc()), 3 per window.
 # shellcheck disable=SC2317 # called by kmem_window
 verify3() {
 	for lba in 0 64 128; do
@@ -148,11 +164,11 @@ verify3() {
 	done
 }
 kmem_window "3 VERIFYs" verify3
-expect_eq "$(core_allocs '^kmalloc$')" 3 \
-	"ktgt_core kmalloc()s outside the pool counted for 3 VERIFYs"
-# WRITE SAME with a data pattern allocates its internal I/O the same way,
-# and nothing for the pattern: it is read from the data-out where it is
-# (it was copied to a kmalloc()ed block, a second allocation).
+expect_eq "$(core_allocs .)" 0 \
+	"ktgt_core slab allocations outside the pool for 3 VERIFYs"
+# WRITE SAME with a data pattern: nothing for the pattern either, it is
+# read from the data-out where it is (it was copied to a kmalloc()ed
+# block once).
 bs=$(blockdev --getss "$dev")
 head -c "$bs" /dev/urandom > /tmp/ws.pat
 # shellcheck disable=SC2317 # called by kmem_window
@@ -163,8 +179,31 @@ write_same3() {
 	done
 }
 kmem_window "3 WRITE SAMEs with data" write_same3
-expect_eq "$(core_allocs .)" 3 \
+expect_eq "$(core_allocs .)" 0 \
 	"ktgt_core slab allocations outside the pool for 3 WRITE SAMEs"
+# COMPARE AND WRITE of one block: compare with what WRITE SAME left
+# there, then write another block.
+head -c "$bs" /dev/urandom > /tmp/caw.new
+cat /tmp/ws.pat /tmp/caw.new > /tmp/caw.in
+# shellcheck disable=SC2317 # called by kmem_window
+caw3() {
+	for lba in 200 264 328; do
+		sg_compare_and_write --lba=$lba --num=1 --xferlen=$((2 * bs)) \
+			--in=/tmp/caw.in "$dev" ||
+			fail "sg_compare_and_write at $lba"
+	done
+}
+sg_write_same --lba=200 --num=129 --in=/tmp/ws.pat "$dev" ||
+	fail "sg_write_same before COMPARE AND WRITE"
+kmem_window "3 COMPARE AND WRITEs" caw3
+expect_eq "$(core_allocs .)" 0 \
+	"ktgt_core slab allocations outside the pool for 3 COMPARE AND WRITEs"
+for lba in 200 264 328; do
+	dd if="$dev" of=/tmp/caw.got bs="$bs" skip=$lba count=1 iflag=direct \
+		status=none || fail "dd read at $lba"
+	cmp -s /tmp/caw.new /tmp/caw.got ||
+		fail "COMPARE AND WRITE at $lba reads back wrong"
+done
 for ((i = 0; i < 16; i++)); do cat /tmp/ws.pat; done > /tmp/ws.exp
 for lba in 0 64 128; do
 	dd if="$dev" of=/tmp/ws.got bs="$bs" skip=$lba count=16 iflag=direct \
