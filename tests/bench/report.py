@@ -160,6 +160,31 @@ def ratios(summary):
     return out
 
 
+def paired(runs):
+    """ktgt / peer IOPS round by round: {workload: {peer: {median, min,
+    max, n}}}. The targets of a round run one after the other, so a
+    ratio within a round is not moved by what the host did between
+    rounds, as a ratio of medians taken over all rounds can be."""
+    by = {}
+    for run in runs:
+        if run.get("failed") or not run.get("iops"):
+            continue
+        by.setdefault((run["workload"], run["round"]), {})[run["target"]] = \
+            run["iops"]
+    vals = {}
+    for (w, _), cells in by.items():
+        for t, iops in cells.items():
+            group, name = t.split(":", 1)
+            k = cells.get(group + ":ktgt")
+            if name == "ktgt" or not k:
+                continue
+            vals.setdefault(w, {}).setdefault(t, []).append(k / iops)
+    return {w: {t: {"median": statistics.median(v), "min": min(v),
+                    "max": max(v), "n": len(v)}
+                for t, v in peers.items()}
+            for w, peers in vals.items()}
+
+
 def label(target):
     group, name = target.split(":", 1)
     return "%s %s" % (group, PEER_LABEL.get((group, name), name))
@@ -188,7 +213,7 @@ def fmt(v, m):
 ROW = "%-21s %-21s %-20s %-21s %-24s %s"
 
 
-def render(meta, runs, summary, rat):
+def render(meta, runs, summary, rat, pair=None):
     lines = []
     nfail = sum(1 for r in runs if r.get("failed"))
     lines.append("ktgt bench: kernel %s, %s vCPUs, %s MiB, %s" % (
@@ -229,6 +254,12 @@ def render(meta, runs, summary, rat):
                 *("%.2f" % r[m] if m in r else "-"
                   for m in ("iops", "mbs", "lat_us", "p99_us",
                             "cpu_us_per_io"))))
+            p = (pair or {}).get(w, {}).get(t)
+            if p:
+                lines.append("  %-10s ktgt/%-10s IOPS round by round: "
+                             "x%.2f [%.2f-%.2f] over %d round%s" % (
+                    "", label(t).split(" ", 1)[1], p["median"], p["min"],
+                    p["max"], p["n"], "" if p["n"] == 1 else "s"))
     return "\n".join(lines) + "\n"
 
 
@@ -542,10 +573,11 @@ def report(resdir):
     meta, runs = load_runs(resdir)
     summary = summarize(runs)
     rat = ratios(summary)
+    pair = paired(runs)
     mem = mem_report(resdir)
     doc = {"meta": meta, "note": NOTE, "summary": summary, "ratios": rat,
-           "runs": runs, "mem": mem}
-    text = render(meta, runs, summary, rat)
+           "paired": pair, "runs": runs, "mem": mem}
+    text = render(meta, runs, summary, rat, pair)
     if mem:
         text += "\n".join(render_mem(mem)) + "\n"
     return doc, text
@@ -611,6 +643,18 @@ def self_test():
     assert abs(r["iscsi-null:tgt"]["iops"] - 5.0) < 1e-9, r
     assert abs(r["iscsi-null:lio"]["cpu_us_per_io"] - 0.5) < 1e-9, r
     assert "ktgt/lio" in text and "x2.00" in text and "x5.00" in text, text
+    # Round by round: ktgt/lio 3.0, 2.0, 1.33 (lio's failed round 4 has
+    # no ktgt run beside it); ktgt/tgt 7.5, 2.5, 5.0.
+    p = doc["paired"]["rr4k-qd32"]
+    assert p["iscsi-null:lio"]["n"] == 3, p
+    assert abs(p["iscsi-null:lio"]["median"] - 2.0) < 1e-9, p
+    assert abs(p["iscsi-null:lio"]["min"] - 100 / 75) < 1e-9, p
+    assert abs(p["iscsi-null:lio"]["max"] - 3.0) < 1e-9, p
+    assert abs(p["iscsi-null:tgt"]["median"] - 5.0) < 1e-9, p
+    assert abs(p["iscsi-null:tgt"]["min"] - 2.5) < 1e-9, p
+    assert abs(p["iscsi-null:tgt"]["max"] - 7.5) < 1e-9, p
+    assert ("ktgt/lio        IOPS round by round: x2.00 [1.33-3.00] "
+            "over 3 rounds") in text, text
     assert "WARNING: 1 fio run(s) failed" in text, text
     assert "only the ratios" in text
     json.dumps(doc)
