@@ -77,7 +77,9 @@ static mempool_t *sbc_io_pool;
 
 int ktgt_sbc_init(void)
 {
-	sbc_io_cache = KMEM_CACHE(sbc_io, 0);
+	/* Named for /proc/slabinfo, where "sbc_io" would not say whose. */
+	sbc_io_cache = kmem_cache_create("ktgt_sbc_io", sizeof(struct sbc_io),
+					 __alignof__(struct sbc_io), 0, NULL);
 	if (!sbc_io_cache)
 		return -ENOMEM;
 	sbc_io_pool = mempool_create_slab_pool(SBC_IO_RESERVE, sbc_io_cache);
@@ -387,7 +389,7 @@ static void sbc_bounce_put(struct sbc_bounce *b)
  */
 static struct sbc_io *sbc_io_get(void)
 {
-	might_sleep();
+	/* With GFP_KERNEL, mempool_alloc() is might_sleep() itself. */
 	return mempool_alloc(sbc_io_pool, GFP_KERNEL);
 }
 
