@@ -27,10 +27,17 @@
 #     rebuild what was freed);
 # (d) real memory pressure (tests/bench/memhog.py takes memory until
 #     MemAvailable is below 96 MiB, then until kswapd runs), without
-#     drop_caches: kswapd calls the shrinker and the pool gives back its
-#     pages idle for longer than sgv_shrink_idle_ms (its shrinker's seeks
-#     is 0; with the default, reclaim asked a pool of this size for
-#     nothing);
+#     drop_caches; the calls kswapd makes to the pool's shrinker, what
+#     they ask for and what they free are counted with hist triggers on
+#     vmscan:mm_shrink_slab_start and _end:
+#     (d1) with sgv_shrink_idle_ms at ten minutes, so that every cached
+#     vector is in the working set, kswapd asks the pool for pages and
+#     gets none (it would take the least recently used ones without the
+#     working-set rule);
+#     (d2) with the default 100 ms and a pool idle for longer, kswapd
+#     gets pages, and the pool gives back what the shrinker freed (its
+#     shrinker's seeks is 0; with the default, reclaim asked a pool of
+#     this size for nothing);
 # (e) the idle purge gives back what the shrinker left.
 # Nothing here measures time.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -47,6 +54,7 @@ HOG_PID=
 cleanup() {
 	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null
 	ktgt_kmem_trace_stop > /dev/null 2>&1
+	shrink_trace_stop > /dev/null 2>&1
 	iscsi_cleanup
 }
 trap cleanup EXIT
@@ -244,20 +252,89 @@ log "during fio: misses +$(($(st misses) - m0))," \
 echo 2 > /proc/sys/vm/drop_caches
 iscsi_fio "verify after reclaim" "$dev" 8M --verify_only
 
-log "(d) memory pressure, no drop_caches: reclaim takes the pool's pages"
+# shrink_trace_start: count the calls of the pool's shrinker by reclaim
+# per task name. shrink_trace_stop prints "TASK CALLS ASKED FREED" for
+# each task that called it: ASKED is the sum of the pages each call was
+# to scan (total_scan of mm_shrink_slab_start), FREED the sum of the
+# pages each freed (the return value of mm_shrink_slab_end).
+SHRINK_EV=$KTGT_TRACEFS/events/vmscan
+SHRINK_HIST_START="hist:keys=common_pid.execname,shrink.sym:vals=hitcount,total_scan:size=256"
+SHRINK_HIST_END="hist:keys=common_pid.execname,shrink.sym:vals=hitcount,retval:size=256"
+shrink_trace_start() {
+	[ -w "$SHRINK_EV/mm_shrink_slab_start/trigger" ] ||
+		skip "no vmscan:mm_shrink_slab_start event"
+	echo "$SHRINK_HIST_START" >> "$SHRINK_EV/mm_shrink_slab_start/trigger" ||
+		fail "hist trigger on mm_shrink_slab_start"
+	echo "$SHRINK_HIST_END" >> "$SHRINK_EV/mm_shrink_slab_end/trigger" ||
+		fail "hist trigger on mm_shrink_slab_end"
+}
+# { common_pid: kswapd0 [ 41], shrink: [ffffffffc08e5b40] sgv_shrink_scan
+#   [ktgt_core] } hitcount: 2  total_scan: 295
+shrink_hist() {
+	awk -v v="$2" '/ sgv_shrink_scan / && $2 == "common_pid:" {
+		for (i = 4; i < NF; i++) {
+			if ($i == "hitcount:")
+				n = $(i + 1)
+			if ($i == v ":")
+				x = $(i + 1)
+		}
+		print $3, n, x
+	}' "$SHRINK_EV/$1/hist"
+}
+shrink_trace_stop() {
+	# (No /dev/fd in the guest for process substitution.)
+	shrink_hist mm_shrink_slab_start total_scan | sort > "$KTGT_TMP/sgv-start"
+	shrink_hist mm_shrink_slab_end retval | sort > "$KTGT_TMP/sgv-end"
+	join -a1 -e0 -o 0,1.2,1.3,2.3 "$KTGT_TMP/sgv-start" "$KTGT_TMP/sgv-end"
+	echo "!$SHRINK_HIST_START" >> "$SHRINK_EV/mm_shrink_slab_start/trigger"
+	echo "!$SHRINK_HIST_END" >> "$SHRINK_EV/mm_shrink_slab_end/trigger"
+}
+# hog: memory pressure until kswapd runs; kswapd's calls, asks and frees
+# of the pool's shrinker into $ksw_calls, $ksw_asked, $ksw_freed.
+hog() {
+	local calls
+	shrink_trace_start
+	python3 "$KTGT_REPO/tests/bench/memhog.py" 96 120 2 > "$KTGT_TMP/sgv-hog.log" 2>&1 ||
+		fail "memhog: $(tail -n 3 "$KTGT_TMP/sgv-hog.log")"
+	calls=$(shrink_trace_stop)
+	echo "calls of the pool's shrinker (task calls asked freed):"
+	echo "${calls:-    (none)}" | sed 's/^/    /'
+	read -r ksw_calls ksw_asked ksw_freed <<< "$(awk '$1 ~ /^kswapd/ {
+		c += $2; a += $3; f += $4 } END { print c + 0, a + 0, f + 0 }' \
+		<<< "$calls")"
+}
+
+log "(d1) memory pressure, every cached vector in the working set"
 iscsi_fio "fill the pool" "$dev" 8M --iodepth=16
 expect_eq "$(cat "$IDLE")" 100 "default sgv_shrink_idle_ms"
+ktgt_write "$IDLE" 600000
+c0=$(($(st cached_pages) + $(st busy_pages)))
+[ "$c0" -gt 0 ] || fail "nothing cached after fio"
+hog
+c1=$(($(st cached_pages) + $(st busy_pages)))
+log "hog: $(grep -m1 filled "$KTGT_TMP/sgv-hog.log"); cached+busy pages" \
+	"$c0 -> $c1; kswapd: $ksw_calls calls, asked $ksw_asked, freed $ksw_freed"
+[ "$ksw_calls" -ge 1 ] && [ "$ksw_asked" -ge 1 ] ||
+	fail "kswapd asked the pool for nothing ($ksw_calls calls)"
+expect_eq "$ksw_freed" 0 "pages kswapd freed of vectors used in the last 10 min"
+ktgt_write "$IDLE" 100
+
+log "(d2) memory pressure, the pool idle: reclaim takes the pool's pages"
+iscsi_fio "fill the pool" "$dev" 8M --iodepth=16
+# Idle for ten times sgv_shrink_idle_ms.
+sleep 1
 c0=$(($(st cached_pages) + $(st busy_pages)))
 s0=$(st shrunk_pages) sc0=$(st shrink_scans) p0=$(st purged_pages)
 [ "$c0" -gt 0 ] || fail "nothing cached after fio"
-python3 "$KTGT_REPO/tests/bench/memhog.py" 96 120 2 > "$KTGT_TMP/sgv-hog.log" 2>&1 ||
-	fail "memhog: $(tail -n 3 "$KTGT_TMP/sgv-hog.log")"
+hog
 c1=$(($(st cached_pages) + $(st busy_pages)))
 s1=$(st shrunk_pages) sc1=$(st shrink_scans)
 log "hog: $(grep -m1 filled "$KTGT_TMP/sgv-hog.log");" \
 	"cached+busy pages $c0 -> $c1, shrink_scans +$((sc1 - sc0))," \
-	"shrunk_pages +$((s1 - s0))"
+	"shrunk_pages +$((s1 - s0)); kswapd: $ksw_calls calls, asked $ksw_asked," \
+	"freed $ksw_freed"
 [ $((sc1 - sc0)) -ge 1 ] || fail "memory pressure did not call the pool's shrinker"
+[ "$ksw_freed" -ge 1 ] || fail "kswapd freed none of the pool's idle pages"
 [ "$c1" -lt "$c0" ] || fail "the pool kept its $c0 pages under memory pressure"
 [ $((s1 - s0)) -ge $((c0 - c1)) ] ||
 	fail "$((c0 - c1)) pages left the pool, the shrinker freed $((s1 - s0))"
