@@ -542,3 +542,26 @@ ktgt_kmem_trace_stop() {
 		echo "!$KTGT_KMEM_HIST" >> "$t/trigger" 2>/dev/null
 	done
 }
+
+# ktgt_kmem_window WHAT CMD...: counts the slab allocations at ktgt call
+# sites while CMD runs, into $KTGT_KMEM_SITES (event count function
+# module, as ktgt_kmem_trace_stop prints them), and shows them.
+ktgt_kmem_window() {
+	local what=$1
+	shift
+	ktgt_kmem_trace_start paused || fail "no hist triggers on kmem events"
+	ktgt_kmem_trace_cont
+	"$@"
+	ktgt_kmem_trace_pause
+	KTGT_KMEM_SITES=$(ktgt_kmem_trace_stop)
+	echo "slab allocations at ktgt call sites for $what:"
+	echo "${KTGT_KMEM_SITES:-    (none)}" | sed 's/^/    /'
+}
+
+# ktgt_kmem_core EVENT-REGEX: the allocations in $KTGT_KMEM_SITES at
+# ktgt_core's call sites outside the sgv pool (a pool miss, if any, adds
+# the pool's own at ktgt_sgv_alloc).
+ktgt_kmem_core() {
+	awk -v ev="$1" '$1 ~ ev && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
+		END { print n + 0 }' <<< "$KTGT_KMEM_SITES"
+}

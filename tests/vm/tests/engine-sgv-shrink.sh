@@ -126,74 +126,53 @@ while read -r ev n fn mod; do
 	[ "$n" -ge $((N / 2)) ] &&
 		fail "$n ${ev}()s at $fn [$mod] for $rw commands"
 done <<< "$sites"
-# kmem_window WHAT CMD...: counts the slab allocations at ktgt call sites
-# while CMD runs, into $sites (event count function module), and shows
-# them.
-kmem_window() {
-	local what=$1
-	shift
-	ktgt_kmem_trace_start paused || fail "hist triggers set up again"
-	ktgt_kmem_trace_cont
-	"$@"
-	ktgt_kmem_trace_pause
-	sites=$(ktgt_kmem_trace_stop)
-	echo "slab allocations at ktgt call sites for $what:"
-	echo "${sites:-    (none)}" | sed 's/^/    /'
-}
-# core_allocs EVENT-REGEX: the allocations in $sites at ktgt_core's call
-# sites outside the pool (a pool miss, if any, adds the pool's own at
-# ktgt_sgv_alloc).
-core_allocs() {
-	awk -v ev="$1" '$1 ~ ev && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
-		END { print n + 0 }' <<< "$sites"
-}
 # The positive control of the count, in a second window: PERSISTENT
 # RESERVE IN kzalloc()s its parameter data in ktgt_core (pr.c), one per
 # command.
-# shellcheck disable=SC2317 # called by kmem_window
+# shellcheck disable=SC2317 # called by ktgt_kmem_window
 pr_in3() {
 	for i in 1 2 3; do
 		sg_persist --in --read-keys "$dev" > /dev/null ||
 			fail "sg_persist --read-keys"
 	done
 }
-kmem_window "3 PERSISTENT RESERVE INs" pr_in3
-expect_eq "$(core_allocs '^kmalloc$')" 3 \
+ktgt_kmem_window "3 PERSISTENT RESERVE INs" pr_in3
+expect_eq "$(ktgt_kmem_core '^kmalloc$')" 3 \
 	"ktgt_core kmalloc()s outside the pool counted for 3 PR INs"
 # The composite commands take their internal command from the SBC
 # emulation's mempool (core/sbc.c, sbc_io_pool; its slab cache is
 # allocated from by mempool_alloc_slab(), not at a ktgt call site) and
 # their buffers from the sgv pool: no allocation of their own. Before
 # the mempool each of them kmalloc()ed it (sbc_io_alloc()), 3 per window.
-# shellcheck disable=SC2317 # called by kmem_window
+# shellcheck disable=SC2317 # called by ktgt_kmem_window
 verify3() {
 	for lba in 0 64 128; do
 		sg_verify --count=16 --lba=$lba "$dev" || fail "sg_verify"
 	done
 }
-kmem_window "3 VERIFYs" verify3
-expect_eq "$(core_allocs .)" 0 \
+ktgt_kmem_window "3 VERIFYs" verify3
+expect_eq "$(ktgt_kmem_core .)" 0 \
 	"ktgt_core slab allocations outside the pool for 3 VERIFYs"
 # WRITE SAME with a data pattern: nothing for the pattern either, it is
 # read from the data-out where it is (it was copied to a kmalloc()ed
 # block once).
 bs=$(blockdev --getss "$dev")
 head -c "$bs" /dev/urandom > /tmp/ws.pat
-# shellcheck disable=SC2317 # called by kmem_window
+# shellcheck disable=SC2317 # called by ktgt_kmem_window
 write_same3() {
 	for lba in 0 64 128; do
 		sg_write_same --lba=$lba --num=16 --in=/tmp/ws.pat "$dev" ||
 			fail "sg_write_same"
 	done
 }
-kmem_window "3 WRITE SAMEs with data" write_same3
-expect_eq "$(core_allocs .)" 0 \
+ktgt_kmem_window "3 WRITE SAMEs with data" write_same3
+expect_eq "$(ktgt_kmem_core .)" 0 \
 	"ktgt_core slab allocations outside the pool for 3 WRITE SAMEs"
 # COMPARE AND WRITE of one block: compare with what WRITE SAME left
 # there, then write another block.
 head -c "$bs" /dev/urandom > /tmp/caw.new
 cat /tmp/ws.pat /tmp/caw.new > /tmp/caw.in
-# shellcheck disable=SC2317 # called by kmem_window
+# shellcheck disable=SC2317 # called by ktgt_kmem_window
 caw3() {
 	for lba in 200 264 328; do
 		sg_compare_and_write --lba=$lba --num=1 --xferlen=$((2 * bs)) \
@@ -203,8 +182,8 @@ caw3() {
 }
 sg_write_same --lba=200 --num=129 --in=/tmp/ws.pat "$dev" ||
 	fail "sg_write_same before COMPARE AND WRITE"
-kmem_window "3 COMPARE AND WRITEs" caw3
-expect_eq "$(core_allocs .)" 0 \
+ktgt_kmem_window "3 COMPARE AND WRITEs" caw3
+expect_eq "$(ktgt_kmem_core .)" 0 \
 	"ktgt_core slab allocations outside the pool for 3 COMPARE AND WRITEs"
 for lba in 200 264 328; do
 	dd if="$dev" of=/tmp/caw.got bs="$bs" skip=$lba count=1 iflag=direct \
