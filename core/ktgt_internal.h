@@ -475,7 +475,8 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd);
 enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd);
 
 /**
- * ktgt_sbc_init() - set up the SBC emulation's pool of internal commands
+ * ktgt_sbc_init() - set up the SBC emulation's pools: its internal
+ * commands' and the EXTENDED COPY operations' (ktgt_xcopy_init())
  *
  * Called once at module load, before any device exists.
  *
@@ -484,7 +485,8 @@ enum ktgt_exec_status ktgt_sbc_exec(struct ktgt_cmd *cmd);
 int ktgt_sbc_init(void);
 
 /**
- * ktgt_sbc_exit() - free that pool; at module unload, after the last device
+ * ktgt_sbc_exit() - free those pools; at module unload, after the last
+ * device
  */
 void ktgt_sbc_exit(void);
 

@@ -83,15 +83,22 @@ int ktgt_sbc_init(void)
 	if (!sbc_io_cache)
 		return -ENOMEM;
 	sbc_io_pool = mempool_create_slab_pool(SBC_IO_RESERVE, sbc_io_cache);
-	if (!sbc_io_pool) {
-		kmem_cache_destroy(sbc_io_cache);
-		return -ENOMEM;
-	}
+	if (!sbc_io_pool)
+		goto out_cache;
+	if (ktgt_xcopy_init())
+		goto out_pool;
 	return 0;
+
+out_pool:
+	mempool_destroy(sbc_io_pool);
+out_cache:
+	kmem_cache_destroy(sbc_io_cache);
+	return -ENOMEM;
 }
 
 void ktgt_sbc_exit(void)
 {
+	ktgt_xcopy_exit();
 	mempool_destroy(sbc_io_pool);
 	kmem_cache_destroy(sbc_io_cache);
 }

@@ -27,6 +27,16 @@
  * go away under the copy; the device's parameters (block size, NAA id)
  * only change while it is disabled, which a mapped device cannot be.
  *
+ * The copy operation (struct xcopy_op, with the parsed parameter list and
+ * the internal command) comes from xcopy_op_pool, a mempool over a slab
+ * cache of its own, not from kmalloc() per command: an EXTENDED COPY is
+ * a per-I/O command for the initiators that clone with it, and
+ * mempool_alloc(GFP_KERNEL) does not fail. Each command holds one
+ * operation until it completes and waits on nothing that needs a
+ * second, so XCOPY_OP_RESERVE reserved operations guarantee progress.
+ * The pool is set up at module load, before any device exists
+ * (ktgt_xcopy_init(), from ktgt_sbc_init()), and freed at unload.
+ *
  * The outcome of a copy whose LIST ID USAGE asks for it (00b, 10b) is kept
  * for RECEIVE COPY RESULTS in a small table (xcopy_results, under
  * xcopy_lock, an irq-safe spinlock never held while sleeping), keyed by session id,
@@ -37,6 +47,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/mempool.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -60,6 +71,8 @@
 #define XCOPY_CHUNK_BYTES	SZ_1M
 /* Copy outcomes kept for RECEIVE COPY RESULTS. */
 #define XCOPY_NR_RESULTS	32
+/* Copy operations xcopy_op_pool keeps in reserve. */
+#define XCOPY_OP_RESERVE	2
 
 #define XCOPY_DESIG_TYPE_NAA	0x3
 #define XCOPY_ASC_WRITE_PROTECTED	0x27
@@ -111,6 +124,32 @@ struct xcopy_op {
 	u16			segs;
 	u64			bytes;
 };
+
+static struct kmem_cache *xcopy_op_cache;
+static mempool_t *xcopy_op_pool;
+
+int ktgt_xcopy_init(void)
+{
+	xcopy_op_cache = kmem_cache_create("ktgt_xcopy_op",
+					   sizeof(struct xcopy_op),
+					   __alignof__(struct xcopy_op), 0,
+					   NULL);
+	if (!xcopy_op_cache)
+		return -ENOMEM;
+	xcopy_op_pool = mempool_create_slab_pool(XCOPY_OP_RESERVE,
+						 xcopy_op_cache);
+	if (!xcopy_op_pool) {
+		kmem_cache_destroy(xcopy_op_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ktgt_xcopy_exit(void)
+{
+	mempool_destroy(xcopy_op_pool);
+	kmem_cache_destroy(xcopy_op_cache);
+}
 
 /* The entry of (@sess_id, @lun, @list_id), or NULL. xcopy_lock held. */
 static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
@@ -352,11 +391,9 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
-	op = kzalloc(sizeof(*op), GFP_KERNEL);
-	if (!op) {
-		ktgt_cmd_io_error(cmd, -ENOMEM);
-		return;
-	}
+	/* Sleeps for a reserved operation rather than fail (see above). */
+	op = mempool_alloc(xcopy_op_pool, GFP_KERNEL);
+	memset(op, 0, sizeof(*op));
 	/* The parser reads no further than header + descriptor lists. */
 	plen = min_t(u32, len, XCOPY_PARAM_MAX);
 	param = ktgt_cmd_buf(cmd, plen);
@@ -389,7 +426,7 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 	xcopy_put_luns(op);
 	xcopy_result_end(cmd, seq, op);
 out:
-	kfree(op);
+	mempool_free(op, xcopy_op_pool);
 }
 
 void ktgt_xcopy_results(struct ktgt_cmd *cmd)

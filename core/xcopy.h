@@ -9,6 +9,22 @@
 #include <ktgt/ktgt.h>
 
 /**
+ * ktgt_xcopy_init() - set up the pool of copy operations
+ *
+ * Called once at module load by ktgt_sbc_init(), before any device
+ * exists.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktgt_xcopy_init(void);
+
+/**
+ * ktgt_xcopy_exit() - free that pool; at module unload, after the last
+ * device
+ */
+void ktgt_xcopy_exit(void);
+
+/**
  * ktgt_xcopy_exec() - execute EXTENDED COPY(LID1) (83h/00h)
  * @cmd: the command; completed before this returns
  *

@@ -7,7 +7,9 @@
 # OPERATING PARAMETERS; a block to block copy inside one LU and from one
 # LU to another (two identification target descriptors naming the LUs by
 # their NAA designator), several segments, COPY STATUS of a copy and
-# FAILED SEGMENT DETAILS of a failed one; a zero-length parameter list;
+# FAILED SEGMENT DETAILS of a failed one; no slab allocation at a
+# ktgt_core call site for three copies (kmem hist triggers; the copy
+# operation comes from a mempool); a zero-length parameter list;
 # and the errors: PARAMETER LIST LENGTH ERROR, TOO MANY TARGET / SEGMENT
 # DESCRIPTORS, UNSUPPORTED TARGET / SEGMENT DESCRIPTOR TYPE CODE, COPY
 # ABORTED for an unknown LU, a bad descriptor index and a range past the
@@ -129,6 +131,23 @@ plist $T/p1 1 2 "$(tgt "$naa0")" "$(seg 0 0 2048 0 10000)"
 expect_good "copy 2048 blocks 0 -> 10000" "$(xcopy $T/p1)"
 dd if="$img0" bs=512 skip=10000 count=2048 status=none | cmp -s - $T/d1m ||
 	fail "blocks 10000+2048 of x0 differ from the source"
+# The copy operation comes from the copy manager's mempool and its
+# buffer from the sgv pool: no slab allocation at a ktgt_core call site
+# per EXTENDED COPY (it was kzalloc()ed, one per command).
+# shellcheck disable=SC2317 # called by ktgt_kmem_window
+xcopy3() {
+	for dst in 12048 14096 16144; do
+		plist $T/p3 1 2 "$(tgt "$naa0")" "$(seg 0 0 2048 0 $dst)"
+		expect_good "copy 2048 blocks 0 -> $dst" "$(xcopy $T/p3)"
+	done
+}
+ktgt_kmem_window "3 EXTENDED COPYs" xcopy3
+expect_eq "$(ktgt_kmem_core .)" 0 \
+	"ktgt_core slab allocations outside the pool for 3 EXTENDED COPYs"
+for dst in 12048 14096 16144; do
+	dd if="$img0" bs=512 skip=$dst count=2048 status=none | cmp -s - $T/d1m ||
+		fail "blocks $dst+2048 of x0 differ from the source"
+done
 
 log "EXTENDED COPY between LUs, three segments, COPY STATUS"
 plist $T/p2 5 0 "$(tgt "$naa0")$(tgt "$naa1")" \
