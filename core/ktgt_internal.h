@@ -496,8 +496,16 @@ void ktgt_sbc_exit(void);
  * @len: bytes needed from the start of the buffer
  *
  * For emulated commands, whose data is small: returns a linear kernel
- * mapping of the first @len bytes of cmd->sg, or NULL if they do not fit
- * in the first scatterlist entry. Pair with ktgt_cmd_buf_put().
+ * mapping of the first @len bytes of cmd->sg when they lie in its first
+ * (low memory) entry and within bufflen; otherwise a bounce buffer
+ * (kvzalloc(), GFP_ATOMIC when the engine executes in atomic context)
+ * holding a copy of them, which ktgt_cmd_buf_put() copies back to
+ * cmd->sg (except for a KTGT_DIR_WRITE command) and frees. @len may
+ * exceed bufflen: the command may build its full data and let
+ * ktgt_cmd_good() truncate. Pair with ktgt_cmd_buf_put().
+ *
+ * Return: the mapping, or NULL if @len is 0 or over
+ * KTGT_MAX_XFER_BYTES, or the bounce buffer could not be allocated.
  */
 void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len);
 void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf);
