@@ -1108,6 +1108,13 @@ static void pr_out(struct ktgt_cmd *cmd)
 		snap = true;
 	}
 	me = reg_find(dev, cmd->sess);
+	/*
+	 * A REGISTER of key 0 from an unregistered I_T nexus does nothing
+	 * but return GOOD (SPC-4 5.13.7, tables 50 and 51): its APTPL bit
+	 * must not turn persistence off for everyone else's registrations.
+	 */
+	if (!me && !sa_key)
+		aptpl = -1;
 	switch (sa) {
 	case PRO_REGISTER:
 	case PRO_REGISTER_IGNORE:

@@ -14,6 +14,8 @@
 # - a corrupted file and a garbage one: one clear log line each, no
 #   registrations, the device works (tests/host/test_pr_data.c covers every truncation and
 #   corruption, tests/host/fuzz_pr_file.c garbage);
+# - a REGISTER of key 0 from an unregistered nexus (which does nothing)
+#   leaves PTPL_A and the file, whatever its APTPL bit;
 # - a later REGISTER with APTPL = 0 removes the file;
 # - a PR OUT whose state cannot be saved (pr_dir read-only or full) ends
 #   with INSUFFICIENT REGISTRATION RESOURCES and changes nothing: keys,
@@ -99,6 +101,20 @@ expect_eq "$(pr "$sgb" -o -R -K b -T 5)" 24 "b is not the holder"
 expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES after the reload"
 grep -q 'Persist Through Power Loss Active(PTPL_A): 1' /tmp/sem-pr.out ||
 	fail "PTPL_A lost: $(cat /tmp/sem-pr.out)"
+# A REGISTER (or REGISTER AND IGNORE EXISTING KEY) of key 0 from an
+# unregistered nexus does nothing but return GOOD (SPC-4 5.13.7): its
+# APTPL bit of 0 leaves PTPL_A and the file alone (it cleared both).
+cp "$FILE" /tmp/aptpl-noop
+expect_eq "$(pr "$sgc" -o -G)" 0 "c (unregistered): REGISTER of key 0, APTPL 0"
+expect_eq "$(pr "$sgc" -o -I)" 0 \
+	"c: REGISTER AND IGNORE EXISTING KEY of key 0, APTPL 0"
+[ -e "$FILE" ] || fail "state file removed by a REGISTER that did nothing"
+cmp -s "$FILE" /tmp/aptpl-noop ||
+	fail "state file changed by a REGISTER that did nothing"
+expect_eq "$(keys "$sgc")" "0xa 0xb " "keys after the REGISTERs that did nothing"
+expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES"
+grep -q 'Persist Through Power Loss Active(PTPL_A): 1' /tmp/sem-pr.out ||
+	fail "PTPL_A cleared by a REGISTER that did nothing: $(cat /tmp/sem-pr.out)"
 
 # --- a corrupted file (one byte flipped), a garbage file ---
 down
