@@ -91,7 +91,11 @@ u32 ktgt_spc_inquiry_std(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 	ob_put8(buf, buflen, 2, 0x06);				/* SPC-4 */
 	ob_put8(buf, buflen, 3, 0x10 | 0x02);		/* HISUP, RDF 2 */
 	ob_put8(buf, buflen, 4, len - 5);		/* ADDITIONAL LENGTH */
-	ob_put8(buf, buflen, 5, (d->tpgs & 0x3) << 4);
+	/*
+	 * TPGS; 3PC: a disk's copy manager (EXTENDED COPY, RECEIVE COPY
+	 * RESULTS, VPD page 8Fh) is addressable through it (SPC-4 6.6.2).
+	 */
+	ob_put8(buf, buflen, 5, (d->tpgs & 0x3) << 4 | (is_disk(d) ? 0x08 : 0));
 	ob_put8(buf, buflen, 7, 0x02);				/* CMDQUE */
 	ob_str(buf, buflen, 8, d->vendor, 8);
 	ob_str(buf, buflen, 16, d->product, 16);
@@ -965,6 +969,7 @@ int ktgt_spc_unmap_parse(const struct ktgt_spc_dev *d, const u8 *param,
 			 u32 len, u32 *nr_descs, struct ktgt_sense_info *err)
 {
 	u32 data_len, bd_len, n, i;
+	u64 total = 0;
 
 	*nr_descs = 0;
 	if (!len)
@@ -990,7 +995,15 @@ int ktgt_spc_unmap_parse(const struct ktgt_spc_dev *d, const u8 *param,
 		u64 lba = get_unaligned_be64(param + off);
 		u32 nr = get_unaligned_be32(param + off + 8);
 
-		if (nr > d->lim.max_unmap_blocks)
+		/*
+		 * MAXIMUM UNMAP LBA COUNT bounds the blocks of the whole
+		 * command (SBC-3 5.28), FFFFFFFFh meaning no limit: the
+		 * field pointer names the descriptor that takes the total
+		 * over it.
+		 */
+		total += nr;
+		if (d->lim.max_unmap_blocks != 0xffffffff &&
+		    total > d->lim.max_unmap_blocks)
 			return param_invalid(err, off + 8, 7);
 		if (lba > d->nr_blocks || nr > d->nr_blocks - lba) {
 			ktgt_sense_set(err, KTGT_KEY_ILLEGAL_REQUEST,

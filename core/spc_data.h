@@ -366,7 +366,8 @@ void ktgt_spc_lba_status_desc(u8 *buf, u64 lba, u32 nr, u8 status);
  * Return: 0, or -EINVAL: 0 < @len < 8: PARAMETER LIST LENGTH ERROR;
  * UNMAP BLOCK DESCRIPTOR DATA LENGTH beyond the list or above UNMAP DATA
  * LENGTH - 6, more descriptors than MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT,
- * or a descriptor over MAXIMUM UNMAP LBA COUNT: INVALID FIELD IN
+ * or descriptors whose blocks add up to more than MAXIMUM UNMAP LBA
+ * COUNT (pointing at the one that crosses it): INVALID FIELD IN
  * PARAMETER LIST at the field; a descriptor past the capacity: LBA OUT OF
  * RANGE.
  */

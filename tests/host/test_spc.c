@@ -124,6 +124,7 @@ static void test_inquiry_std_disk(void **state)
 	exp[2] = 0x06;		/* VERSION: SPC-4 */
 	exp[3] = 0x12;		/* HISUP, RESPONSE DATA FORMAT 2 */
 	exp[4] = 91;		/* ADDITIONAL LENGTH: 96 - 5 */
+	exp[5] = 0x08;		/* 3PC: EXTENDED COPY */
 	exp[7] = 0x02;		/* CMDQUE */
 	put_str(exp + 8, "KTGT    ");
 	put_str(exp + 16, "vdisk           ");
@@ -152,7 +153,7 @@ static void test_inquiry_std_cdrom(void **state)
 	ktgt_spc_inquiry_std(&d, buf, sizeof(buf));
 	assert_int_equal(buf[0], 0x05);
 	assert_int_equal(buf[1], 0x80);		/* RMB: always for CD-ROM */
-	assert_int_equal(buf[5], 0x10);		/* TPGS 01b */
+	assert_int_equal(buf[5], 0x10);		/* TPGS 01b, no 3PC */
 	assert_memory_equal(buf + 8, "ABCDEFGH", 8);
 	assert_memory_equal(buf + 16, "vcdrom          ", 16);
 	assert_memory_equal(buf + 32, "    ", 4);
@@ -1298,6 +1299,31 @@ static void test_unmap_parse(void **state)
 	unmap_put(p, 1, 0, 0x400001);
 	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), -EINVAL);
 	check_invalid_param(&err, 8 + 16 + 8, 7);
+	/*
+	 * The limit is on the command's total (SBC-3 5.28): 0x400000 in
+	 * two descriptors is accepted, one block more is refused at the
+	 * descriptor that crosses it.
+	 */
+	unmap_list(p, 38, 32);
+	unmap_put(p, 0, 0, 0x200000);
+	unmap_put(p, 1, 0, 0x200000);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), 0);
+	assert_int_equal(n, 2);
+	unmap_list(p, 54, 48);
+	unmap_put(p, 1, 0, 0x1fffff);
+	unmap_put(p, 2, 0x10, 2);
+	assert_int_equal(unmap_parse(&d, p, 56, &n, &err), -EINVAL);
+	check_invalid_param(&err, 8 + 32 + 8, 7);
+	/* FFFFFFFFh: no limit, whatever the total. */
+	d.lim.max_unmap_blocks = 0xffffffff;
+	d.nr_blocks = 0x300000000ULL;
+	unmap_list(p, 38, 32);
+	unmap_put(p, 0, 0, 0xffffffff);
+	unmap_put(p, 1, 0x100000000ULL, 0xffffffff);
+	assert_int_equal(unmap_parse(&d, p, 40, &n, &err), 0);
+	disk(&d);
+	d.thin = true;
+	unmap_put(p, 0, 0x10, 8);
 
 	/* Past the end of the medium; overflowing LBA + count. */
 	unmap_put(p, 1, 0x1ffff9, 8);

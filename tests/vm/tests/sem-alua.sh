@@ -162,9 +162,10 @@ drain "$sgb"
 drain "$sgp"
 
 log "INQUIRY"
-expect_eq "$(din "$sga" 8 12 00 00 00 08 00 | cut -c11-12)" 30 "TPGS 11b"
-expect_eq "$(din "$sgp" 8 12 00 00 00 08 00 | cut -c11-12)" 00 \
-	"TPGS 00b for a device in no group"
+# Byte 5: TPGS 11b (30h), and 3PC (08h): the disk has a copy manager.
+expect_eq "$(din "$sga" 8 12 00 00 00 08 00 | cut -c11-12)" 38 "TPGS 11b, 3PC"
+expect_eq "$(din "$sgp" 8 12 00 00 00 08 00 | cut -c11-12)" 08 \
+	"TPGS 00b (and 3PC) for a device in no group"
 sg_inq "$sga" | grep -q 'TPGS=3' || fail "sg_inq: $(sg_inq "$sga")"
 # The last two designators: relative target port, target port group.
 vpd=$(din "$sga" 255 12 01 83 00 ff 00)

@@ -71,7 +71,7 @@ sg1=$(ktgt_wait_disk -g host="$host" lun=1)
 log "LUN 0: $dev $sg, LUN 1: $dev1 $sg1"
 
 log "standard INQUIRY data"
-exp="0080""06""12""5b""000002"
+exp="0080""06""12""5b""080002"
 exp+=$(hexstr ACME 8)$(hexstr "Spc Disk 1" 16)$(hexstr r2.5 4)
 exp+=$(zeros 22)"00a0""0460""04c0"$(zeros 32)
 expect_eq "$(din "INQUIRY" 96 12 00 00 00 60 00)" "$exp" "standard INQUIRY"
