@@ -426,6 +426,12 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	if ((desc->opcode == 0xa3 || desc->opcode == 0xa4) &&
 	    desc->sa == 0x0a)
 		return true;
+	/*
+	 * GET LBA STATUS: ->mapped may read the backing file's extent map
+	 * (SEEK_DATA, SEEK_HOLE) from its disk.
+	 */
+	if (desc->opcode == 0x9e && desc->sa == 0x12)
+		return true;
 	switch (desc->opcode) {
 	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
 	case 0x5f:		/* PERSISTENT RESERVE OUT */

@@ -26,7 +26,7 @@
 #   REQ_NOWAIT, and they complete in soft interrupt context, where
 #   ->xmit_response() is called.
 # SYNCHRONIZE CACHE, which may wait for the medium, takes one hop on
-# every device, nowait or not.
+# every device, nowait or not; so does GET LBA STATUS on fileio.
 # With ktgt_core's exec_nowait=0 the tmpfs LUN takes one hop again.
 # blockio hands a command back to a worker (ktgt_cmd_requeue()) when the
 # queue cannot take it without waiting: every 128 KiB write once the loop
@@ -175,6 +175,20 @@ for l in "2 blockio" "1 fileio (tmpfs)"; do
 	expect_hops "${l#* }: $((N / 4)) SYNCHRONIZE CACHE" "$h" $((N / 4)) \
 		$((N / 4 + N / 16))
 done
+# So does GET LBA STATUS: fileio's ->mapped asks the file system where
+# the file's data is (SEEK_DATA, SEEK_HOLE), which may read its extent
+# map from the disk.
+get_lba_status() {
+	local i
+	for ((i = 0; i < N / 4; i++)); do
+		sg_get_lba_status "$1" > /dev/null || return 1
+	done
+}
+command -v sg_get_lba_status > /dev/null ||
+	fail "sg_get_lba_status (sg3-utils) is not installed"
+h=$(hops get_lba_status "$(iscsi_wait_lun "$IQN" 1)")
+expect_hops "fileio (tmpfs): $((N / 4)) GET LBA STATUS" "$h" $((N / 4)) \
+	$((N / 4 + N / 16))
 
 # A command the loop device cannot take in one request is handed back
 # to the core before any bio is submitted, and written from a worker.
