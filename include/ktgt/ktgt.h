@@ -259,7 +259,10 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
  * Aborts the session's commands that have not started executing, waits
  * for the others to complete and for the driver to release every command
  * (ktgt_cmd_xmit_done()), then frees the session. The driver must not
- * submit new commands on @sess once this is called. May sleep.
+ * submit new commands on @sess once this is called, and must not call
+ * it while a task management function it submitted on @sess has not had
+ * its ->tmf_done(): the core does not wait for those, and they use the
+ * session until then. May sleep.
  */
 void ktgt_session_destroy(struct ktgt_session *sess);
 
@@ -556,7 +559,8 @@ struct ktgt_tmf {
  * ktgt_tmf_submit() - execute a task management function
  * @tmf: the request, filled by the driver
  *
- * The outcome arrives as ->tmf_done(). Any context.
+ * The outcome arrives as ->tmf_done(). Any context. @tmf->sess must
+ * stay until then (see ktgt_session_destroy()).
  */
 void ktgt_tmf_submit(struct ktgt_tmf *tmf);
 
