@@ -539,10 +539,12 @@ static void sbc_write_same(struct ktgt_cmd *cmd)
 
 	/*
 	 * UNMAP = 1: deallocate if the blocks would then read as what was
-	 * asked for; SBC-3 lets the device write instead, which it does for
-	 * non-zero data and when the backing store cannot deallocate.
+	 * asked for (zeroes, from a handler whose deallocated blocks read
+	 * as zeroes); SBC-3 lets the device write instead, which it does
+	 * for non-zero data, for a backing store whose deallocated blocks
+	 * may read as anything (a discard), and when it cannot deallocate.
 	 */
-	if ((c.flags & KTGT_CDB_UNMAP) && zero) {
+	if ((c.flags & KTGT_CDB_UNMAP) && zero && ops->unmap_zeroes) {
 		ret = ops->unmap(dev, c.lba, nr);
 		if (!ret) {
 			ktgt_cmd_good(cmd, 0);

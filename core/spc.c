@@ -98,6 +98,7 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	d->write_through = p->write_through;
 	d->rotational = p->rotational;
 	d->thin = ktgt_spc_thin(dev);
+	d->lbprz = d->thin && dev->type->sbc && dev->type->sbc->unmap_zeroes;
 	/* Default TAS = 1: aborted tasks end with TASK ABORTED. */
 	d->tas = true;
 	d->block_size = p->block_size;

@@ -259,6 +259,8 @@ static const struct ktgt_sbc_ops fileio_sbc_ops = {
 	.rw	= fileio_rw,
 	.sync	= fileio_sync,
 	.unmap	= fileio_unmap,
+	/* A hole reads as zeroes; so does a block device's PUNCH_HOLE. */
+	.unmap_zeroes = true,
 	.mapped	= fileio_mapped,
 };
 

@@ -601,6 +601,11 @@ enum ktgt_exec_status {
  *	it may wait for the medium. Return 0 or a negative errno.
  * @unmap: optional; deallocate @nr blocks at @lba (thin provisioning).
  *	Return 0 or a negative errno.
+ * @unmap_zeroes: blocks @unmap deallocated are guaranteed to read as
+ *	zeroes (a hole punched in a file). The core then reports LBPRZ,
+ *	and deallocates for a WRITE SAME of zeroes with UNMAP = 1; without
+ *	it (a block device's discard guarantees nothing) such a WRITE SAME
+ *	writes the zeroes.
  * @mapped: optional; for GET LBA STATUS: whether @lba is mapped, and in
  *	@len how many blocks from @lba share that state. Return 0 or a
  *	negative errno. Without it every block reads as mapped.
@@ -609,6 +614,7 @@ struct ktgt_sbc_ops {
 	enum ktgt_exec_status (*rw)(struct ktgt_cmd *cmd);
 	int (*sync)(struct ktgt_device *dev);
 	int (*unmap)(struct ktgt_device *dev, u64 lba, u64 nr);
+	bool unmap_zeroes;
 	int (*mapped)(struct ktgt_device *dev, u64 lba, bool *mapped,
 		      u64 *len);
 };

@@ -13,7 +13,9 @@
 # - fio crc32c-verified random writes at queue depth 32, then a separate
 #   verify-only pass, which must fail after the data is corrupted;
 # - thin provisioning: UNMAP becomes a discard of the loop device, which
-#   punches holes in its backing file;
+#   punches holes in its backing file; a WRITE SAME of zeroes with
+#   UNMAP = 1 on a device whose discard keeps the old data (scsi_debug,
+#   lbprz=0) reads back zeroes, and READ CAPACITY(16) says LBPRZ = 0;
 # - resync_size: after the loop device grows, the initiator sees it;
 # - a blocksize below the device's logical block size is refused.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -164,6 +166,41 @@ after=$(stat -c %b "$tback")
 	fail "UNMAP freed too little: $before -> $after 512-byte blocks"
 cmp -n 8M /dev/zero <(dd if="$tdev" bs=1M count=8 iflag=direct status=none) ||
 	fail "discarded range does not read as zeros"
+
+log "thin provisioning: WRITE SAME of zeroes with UNMAP reads back zeroes"
+# A discard guarantees nothing about what the blocks read afterwards:
+# scsi_debug with lbprz=0 keeps their old data, as many SSDs and
+# dm-thin's partial chunks do. So blockio's deallocated blocks are not
+# known to read as zeroes (LBPRZ = 0), and a WRITE SAME(16) of zeroes
+# with UNMAP = 1 must write them rather than discard.
+modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=1 ||
+	fail "modprobe scsi_debug"
+sdbg=
+for ((i = 0; i < 50; i++)); do
+	sdbg=$(ls /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/ 2>/dev/null | head -n1)
+	[ -n "$sdbg" ] && break
+	sleep 0.2
+done
+[ -n "$sdbg" ] || fail "no scsi_debug disk"
+[ "$(cat "/sys/block/$sdbg/queue/discard_max_bytes")" -gt 0 ] ||
+	fail "scsi_debug's $sdbg does not advertise discard"
+ktgt_mkdev vdisk_blockio/sdbg filename="/dev/$sdbg" thin_provisioned=1 \
+	serial=VBIOSDBG
+ktgt_maplun local/t0 2 vdisk_blockio/sdbg
+ktgt_local_rescan t0
+zdev=$(ktgt_wait_disk host="$host" serial=VBIOSDBG)
+zsg=$(ktgt_wait_disk -g host="$host" serial=VBIOSDBG)
+sg_readcap -l "$zsg" | grep -q 'lbpme=1, lbprz=0' ||
+	fail "READ CAPACITY(16) of a thin blockio LU: $(sg_readcap -l "$zsg")"
+run_ok "64 KiB of random data at LBA 0 of $zdev" \
+	dd if=/dev/urandom of="$zdev" bs=64k count=1 oflag=direct status=none
+head -c 512 /dev/zero > /tmp/zero512
+run_ok "WRITE SAME(16) of zeroes with UNMAP, 128 blocks" \
+	sg_write_same --16 --unmap --lba=0 --num=128 --in=/tmp/zero512 "$zsg"
+cmp -n 64k /dev/zero <(dd if="$zdev" bs=64k count=1 iflag=direct status=none) ||
+	fail "blocks of a WRITE SAME of zeroes with UNMAP do not read as zeroes"
+cmp -n 64k /dev/zero <(dd if="/dev/$sdbg" bs=64k count=1 iflag=direct status=none) ||
+	fail "the scsi_debug disk does not hold the zeroes"
 
 log "a blocksize below the device's logical block size is refused"
 b4k=/tmp/b4k.img

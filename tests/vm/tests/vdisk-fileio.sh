@@ -14,7 +14,8 @@
 #   pass must fail (proves it really checks);
 # - thin provisioning: UNMAP (blkdiscard) punches holes in the backing
 #   file, the range reads back as zeros, GET LBA STATUS reports it
-#   deallocated and the rest mapped;
+#   deallocated and the rest mapped; READ CAPACITY(16) says LBPRZ = 1,
+#   and a WRITE SAME of zeroes with UNMAP = 1 punches a hole;
 # - resync_size: after the file grows, the initiator sees the new size;
 # - write_through=1 and a 4096-byte block size work.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -160,6 +161,19 @@ log "GET LBA STATUS at 16384: $st"
 read -r _ blocks pstat _ <<< "$st"
 expect_eq "$pstat" 0 "provisioning status at LBA 16384 (0: mapped)"
 expect_eq "$((blocks))" 16384 "mapped run at LBA 16384"
+# A hole reads as zeroes: LBPRZ = 1, and a WRITE SAME of zeroes with
+# UNMAP = 1 deallocates.
+sg_readcap -l "$tdev" | grep -q 'lbpme=1, lbprz=1' ||
+	fail "READ CAPACITY(16) of a thin fileio LU: $(sg_readcap -l "$tdev")"
+head -c 512 /dev/zero > /tmp/zero512
+before=$(stat -c %b "$thin")
+run_ok "WRITE SAME(16) of zeroes with UNMAP, 4 MiB at 12 MiB" \
+	sg_write_same --16 --unmap --lba=24576 --num=8192 --in=/tmp/zero512 "$tdev"
+after=$(stat -c %b "$thin")
+[ "$after" -le $((before - (4 << 11))) ] ||
+	fail "WRITE SAME with UNMAP freed too little: $before -> $after blocks"
+cmp -n 4M /dev/zero <(dd if="$tdev" bs=1M skip=12 count=4 iflag=direct status=none) ||
+	fail "blocks of a WRITE SAME of zeroes with UNMAP do not read as zeros"
 
 log "write_through=1, blocksize=4096"
 wt=/tmp/wt.img
