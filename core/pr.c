@@ -808,10 +808,12 @@ static void pro_clear(struct ktgt_cmd *cmd, struct list_head *cleared)
 /*
  * The preempted registrations are moved to @gone; the caller aborts
  * their tasks (PREEMPT AND ABORT), raises REGISTRATIONS PREEMPTED and
- * frees them once pr_mutex is dropped (pr_preempted()).
+ * frees them once pr_mutex is dropped (pr_preempted()). *@notify as for
+ * pro_register(): set when the reservation taken has a new type.
  */
 static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
-			u64 sa_key, u8 type, struct list_head *gone)
+			u64 sa_key, u8 type, struct list_head *gone,
+			bool *notify)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	struct ktgt_pr_reg *r, *tmp;
@@ -848,6 +850,11 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		}
 	}
 	if (take) {
+		/*
+		 * A new type: the registrations left, but the issuer's, are
+		 * told RESERVATIONS RELEASED (SPC-4 5.13.11.2.4.3 f).
+		 */
+		*notify = dev->pr_type != type;
 		dev->pr_type = type;
 		dev->pr_holder = me;
 	}
@@ -1143,7 +1150,7 @@ static void pr_out(struct ktgt_cmd *cmd)
 			pro_move(cmd, me, sa_key, flags & 0x02, tid, move_tgt,
 				 get_unaligned_be16(p + 18));
 		else
-			pro_preempt(cmd, me, sa_key, type, &gone);
+			pro_preempt(cmd, me, sa_key, type, &gone, &notify);
 		break;
 	default:
 		ktgt_sense_invalid_cdb(&s, 1, 4);

@@ -15,7 +15,8 @@
 #   REGISTRANTS ONLY / ALL REGISTRANTS types tell the other registrant
 #   RESERVATIONS RELEASED;
 # - PREEMPT takes the reservation and tells the preempted nexus
-#   REGISTRATIONS PREEMPTED (once); PREEMPT AND ABORT also aborts its
+#   REGISTRATIONS PREEMPTED (once), and when the type changes the other
+#   registered nexuses RESERVATIONS RELEASED; PREEMPT AND ABORT also aborts its
 #   READ held in the backing store and completes only after it (so it
 #   takes seconds); CLEAR tells the others RESERVATIONS PREEMPTED;
 # - an SPC-2 RESERVE conflicts while registrations exist;
@@ -160,6 +161,26 @@ expect_eq "$(rd "$sga")" CONFLICT "a: READ under b's EA"
 expect_eq "$(rd "$sgb")" GOOD "b: READ as the holder"
 expect_eq "$(pr "$sgb" -o -P -K b -S 77 -T 3)" 24 "PREEMPT of no key"
 expect_eq "$(pr "$sgb" -o -L -K b -T 3)" 0 "b: RELEASE"
+# A PREEMPT that changes the type: every other nexus still registered is
+# told RESERVATIONS RELEASED (SPC-4 5.13.11.2.4.3 f); one that keeps it
+# tells nobody.
+expect_eq "$(pr "$sga" -o -G -S a)" 0 "a: REGISTER again"
+expect_eq "$(pr "$sgc" -o -G -S c)" 0 "c: REGISTER"
+expect_eq "$(pr "$sgb" -o -R -K b -T 1)" 0 "b: RESERVE WE"
+expect_eq "$(pr "$sga" -o -P -K a -S b -T 3)" 0 "a: PREEMPT b's key, EA"
+expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/05" "b: REGISTRATIONS PREEMPTED"
+expect_eq "$(ktgt_tur "$sgc")" "02 06/2a/04" \
+	"c: RESERVATIONS RELEASED, the type changed"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a: no unit attention for its own PREEMPT"
+expect_eq "$(pr "$sgb" -o -G -S b)" 0 "b: REGISTER again"
+expect_eq "$(pr "$sga" -o -P -K a -S a -T 3)" 0 \
+	"a: PREEMPT its own key, the type kept"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b: nothing when the type is kept"
+expect_eq "$(ktgt_tur "$sgc")" GOOD "c: nothing when the type is kept"
+expect_eq "$(pr "$sga" -o -L -K a -T 3)" 0 "a: RELEASE"
+expect_eq "$(pr "$sga" -o -G -K a)" 0 "a: unregister"
+expect_eq "$(pr "$sgc" -o -G -K c)" 0 "c: unregister"
+expect_eq "$(keys "$sgc")" "0xb " "b is registered again, alone"
 
 # --- PREEMPT AND ABORT ---
 expect_eq "$(pr "$sga" -o -G -S a)" 0 "a: REGISTER again"
