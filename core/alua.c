@@ -204,7 +204,14 @@ static void alua_raise(struct ktgt_alua_dg *dg,
 
 bool ktgt_alua_check_cmd(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 {
-	struct ktgt_device *dev = cmd->core.dev;
+	return ktgt_alua_check_nexus(cmd->core.dev, cmd->sess, cmd->cdb,
+				     cmd->cdb_len, s);
+}
+
+bool ktgt_alua_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
+			   const u8 *cdb, unsigned int cdb_len,
+			   struct ktgt_sense_info *s)
+{
 	struct ktgt_alua_dg *dg;
 	struct ktgt_alua_tg *tg;
 	u8 state = KTGT_ALUA_ACTIVE;
@@ -213,11 +220,11 @@ bool ktgt_alua_check_cmd(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 		return false;
 	rcu_read_lock();
 	dg = rcu_dereference(dev->alua_dg);
-	tg = dg ? alua_port_tg(dg, cmd->sess->tgt) : NULL;
+	tg = dg ? alua_port_tg(dg, sess->tgt) : NULL;
 	if (tg)
 		state = READ_ONCE(tg->state);
 	rcu_read_unlock();
-	return ktgt_alua_check(state, cmd->cdb, cmd->cdb_len, s) != 0;
+	return ktgt_alua_check(state, cdb, cdb_len, s) != 0;
 }
 
 void ktgt_alua_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)

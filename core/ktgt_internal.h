@@ -1068,6 +1068,24 @@ void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
 bool ktgt_reserve_check(struct ktgt_cmd *cmd);
 
 /**
+ * ktgt_reserve_check_nexus() - the reservation check (persistent, then
+ *	SPC-2) of a CDB an I_T nexus would send to a logical unit
+ * @dev: the logical unit's device
+ * @sess: the I_T nexus
+ * @cdb: the CDB (its operation code decides, as for a command)
+ * @cdb_len: its length
+ *
+ * What ktgt_reserve_check() decides for a command, for one that is not
+ * sent: the copy manager checks its accesses to the copy source and
+ * destination logical units with it (core/xcopy.c). Any context.
+ *
+ * Return: true if such a command would get RESERVATION CONFLICT.
+ */
+bool ktgt_reserve_check_nexus(struct ktgt_device *dev,
+			      struct ktgt_session *sess, const u8 *cdb,
+			      unsigned int cdb_len);
+
+/**
  * ktgt_reserve_exec() - execute RESERVE(6/10) and RELEASE(6/10)
  * @cmd: the command
  *
@@ -1126,6 +1144,21 @@ void ktgt_pr_dev_free(struct ktgt_device *dev);
  * Return: true if the command conflicts (RESERVATION CONFLICT).
  */
 bool ktgt_pr_check(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_pr_check_nexus() - the persistent reservation check of a CDB an
+ *	I_T nexus would send to a logical unit
+ * @dev: the logical unit's device
+ * @sess: the I_T nexus
+ * @cdb: the CDB
+ * @cdb_len: its length
+ *
+ * Any context.
+ *
+ * Return: true if such a command would get RESERVATION CONFLICT.
+ */
+bool ktgt_pr_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
+			 const u8 *cdb, unsigned int cdb_len);
 
 /**
  * ktgt_pr_exec() - execute PERSISTENT RESERVE IN and OUT
@@ -1284,6 +1317,23 @@ struct ktgt_target *ktgt_target_from_link(struct config_item *item);
  * Return: true if the command must be refused.
  */
 bool ktgt_alua_check_cmd(struct ktgt_cmd *cmd, struct ktgt_sense_info *s);
+
+/**
+ * ktgt_alua_check_nexus() - the same check for a CDB an I_T nexus would
+ *	send to a logical unit
+ * @dev: the logical unit's device
+ * @sess: the I_T nexus (its target port picks the target port group)
+ * @cdb: the CDB
+ * @cdb_len: its length
+ * @s: set to NOT READY and the state's ASC/ASCQ when refused
+ *
+ * Any context; takes no lock but RCU.
+ *
+ * Return: true if such a command would be refused.
+ */
+bool ktgt_alua_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
+			   const u8 *cdb, unsigned int cdb_len,
+			   struct ktgt_sense_info *s);
 
 /**
  * ktgt_alua_describe() - TPGS, and the VPD 83h port designators of the

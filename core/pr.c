@@ -178,21 +178,29 @@ bool ktgt_pr_blocks_reserve(struct ktgt_device *dev)
 
 bool ktgt_pr_check(struct ktgt_cmd *cmd)
 {
-	struct ktgt_device *dev = cmd->core.dev;
+	if (!cmd->core.dev)
+		return false;
+	return ktgt_pr_check_nexus(cmd->core.dev, cmd->sess, cmd->cdb,
+				   cmd->cdb_len);
+}
+
+bool ktgt_pr_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
+			 const u8 *cdb, unsigned int cdb_len)
+{
 	enum ktgt_pr_class cls;
 	enum ktgt_pr_who who;
 	struct ktgt_pr_reg *r;
 	unsigned long flags;
 	u8 type;
 
-	if (!dev || !READ_ONCE(dev->pr_type))
+	if (!READ_ONCE(dev->pr_type))
 		return false;
-	cls = ktgt_pr_classify(cmd->cdb, cmd->cdb_len);
+	cls = ktgt_pr_classify(cdb, cdb_len);
 	if (cls == KTGT_PR_ALLOWED)
 		return false;
 	spin_lock_irqsave(&dev->resv_lock, flags);
 	type = dev->pr_type;
-	r = reg_find(dev, cmd->sess);
+	r = reg_find(dev, sess);
 	if (!r)
 		who = KTGT_PR_UNREGISTERED;
 	else if (reg_holds(dev, r))

@@ -53,25 +53,39 @@ static bool resv_allowed(u8 op)
 	}
 }
 
+/*
+ * Whether @sess conflicts with the SPC-2 reservation of @dev for a
+ * command @allowed says is let through or not. A racy read is fine:
+ * RESERVE and RELEASE of others are ordered with the command only by the
+ * initiators themselves.
+ */
+static bool resv_conflicts(struct ktgt_device *dev, struct ktgt_session *sess,
+			   bool allowed)
+{
+	struct ktgt_session *holder = READ_ONCE(dev->resv_holder);
+
+	return holder && !allowed && holder != sess;
+}
+
 bool ktgt_reserve_check(struct ktgt_cmd *cmd)
 {
 	const struct ktgt_cdb_desc *d = cmd->core.desc;
 	struct ktgt_device *dev = cmd->core.dev;
-	struct ktgt_session *holder;
 
 	if (!dev)
 		return false;
 	if (ktgt_pr_check(cmd))
 		return true;
-	if (!READ_ONCE(dev->resv_holder))
-		return false;
-	if (d && resv_allowed(d->opcode))
-		return false;
-	/* A racy read is fine: RESERVE and RELEASE of others are ordered
-	 * with this command only by the initiators themselves.
-	 */
-	holder = READ_ONCE(dev->resv_holder);
-	return holder && holder != cmd->sess;
+	return resv_conflicts(dev, cmd->sess, d && resv_allowed(d->opcode));
+}
+
+bool ktgt_reserve_check_nexus(struct ktgt_device *dev,
+			      struct ktgt_session *sess, const u8 *cdb,
+			      unsigned int cdb_len)
+{
+	if (ktgt_pr_check_nexus(dev, sess, cdb, cdb_len))
+		return true;
+	return resv_conflicts(dev, sess, cdb_len && resv_allowed(cdb[0]));
 }
 
 bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
