@@ -19,6 +19,11 @@
  * the destination's write cache is off. The command is not re-entered
  * into the engine, so a copy is not ordered against other commands
  * writing the same blocks (SPC-4 does not require atomicity of a copy).
+ * Before anything is read or written, each copy source is checked as if
+ * the issuing I_T nexus had sent it a READ, each copy destination as if
+ * it had sent a WRITE - ALUA state, persistent and SPC-2 reservations,
+ * the engine's own checks - and the copy is aborted if one would be
+ * refused (xcopy_check_access()).
  *
  * Lifetimes and locking
  * =====================
@@ -75,6 +80,8 @@
 #define XCOPY_OP_RESERVE	2
 
 #define XCOPY_DESIG_TYPE_NAA	0x3
+#define XCOPY_OP_READ_16	0x88
+#define XCOPY_OP_WRITE_16	0x8a
 #define XCOPY_ASC_WRITE_PROTECTED	0x27
 #define XCOPY_ASC_OP_IN_PROGRESS	0x00	/* ASCQ 16h */
 #define XCOPY_ASCQ_OP_IN_PROGRESS	0x16
@@ -308,6 +315,73 @@ static bool xcopy_resolve(struct ktgt_cmd *cmd, struct xcopy_op *op)
 	return true;
 }
 
+/*
+ * Whether the issuing I_T nexus could itself read (@write false) or write
+ * @l: the checks a READ(16) or WRITE(16) it sent to that LUN would pass in
+ * ktgt_cmd_submit() - the asymmetric access state of the target port
+ * group its target port is in for @l's device, then the persistent and
+ * SPC-2 reservations. Only the operation code matters to them.
+ */
+static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
+			     bool write)
+{
+	u8 cdb[16] = { write ? XCOPY_OP_WRITE_16 : XCOPY_OP_READ_16 };
+	struct ktgt_sense_info s;
+
+	return !ktgt_alua_check_nexus(l->dev, cmd->sess, cdb, sizeof(cdb),
+				      &s) &&
+	       !ktgt_reserve_check_nexus(l->dev, cmd->sess, cdb, sizeof(cdb));
+}
+
+/*
+ * Check every access the segments will make, before any is made; false
+ * if @cmd failed.
+ *
+ * The copy manager acts for the I_T nexus the EXTENDED COPY came from
+ * (it finds the logical units through that nexus' LUNs), so it may read
+ * a copy source only where that nexus may READ, and write a copy
+ * destination only where it may WRITE: a reservation that fences the
+ * nexus off a logical unit (SPC-4 5.13.1, table 52; SPC-2 5.5.1), or a
+ * standby, unavailable, transitioning or offline target port group
+ * (SPC-4 5.15.2.4), fences the copy off it too. Checking all of them
+ * first means a refused copy writes nothing.
+ *
+ * A refused access ends the command with CHECK CONDITION, COPY ABORTED,
+ * COPY TARGET DEVICE NOT REACHABLE, not with RESERVATION CONFLICT (or
+ * the target port group's NOT READY): that status and sense describe
+ * the logical unit the EXTENDED COPY was addressed to, which accepted
+ * it. SPC-4 (EXTENDED COPY, errors detected during processing of
+ * segment descriptors) reports a copy source or destination that cannot
+ * be reached, or that refuses the copy manager's command, with COPY
+ * ABORTED - as this copy manager already does for a logical unit it
+ * cannot find or a range past its end. The failure is kept for RECEIVE
+ * COPY RESULTS like any other: no segment processed, no byte written.
+ * (Linux's LIO, whose copy manager sends its reads and writes through
+ * its reservation checks as an I_T nexus of its own, reports their
+ * conflicts the same way.)
+ * An access granted here can still race with a reservation being taken
+ * meanwhile, as a command already past its checks can.
+ */
+static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	unsigned int i;
+
+	for (i = 0; i < op->x.nr_segs; i++) {
+		const struct ktgt_xcopy_seg *s = &op->x.segs[i];
+
+		if (!s->nr_blocks)
+			continue;
+		if (!xcopy_may_access(cmd, op->luns[s->src], false) ||
+		    !xcopy_may_access(cmd, op->luns[s->dst], true)) {
+			xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+				   KTGT_ASC_COPY_TARGET_ERROR,
+				   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void xcopy_put_luns(struct xcopy_op *op)
 {
 	unsigned int i;
@@ -414,7 +488,7 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
 		goto out;
 	}
-	if (xcopy_resolve(cmd, op)) {
+	if (xcopy_resolve(cmd, op) && xcopy_check_access(cmd, op)) {
 		for (i = 0; i < op->x.nr_segs; i++) {
 			if (!xcopy_segment(cmd, op, &op->x.segs[i]))
 				break;

@@ -16,10 +16,25 @@
 # end, WRITE PROTECTED for a read-only destination, INVALID FIELD IN CDB
 # for COPY STATUS of an unknown list identifier - with the backing files
 # unchanged by every refused copy.
+# Fencing: two I_T nexuses (local targets a and b) to LUs X (LUN 0) and
+# Y (LUN 1). The copy manager reads a source as if the issuing nexus
+# sent a READ and writes a destination as if it sent a WRITE: with A's
+# WRITE EXCLUSIVE reservation on Y, B's copy to Y (also after a segment
+# inside X) is refused with COPY ABORTED, COPY TARGET DEVICE NOT
+# REACHABLE, writes nothing, and RECEIVE COPY RESULTS reports it (0
+# segments, 0 bytes, its sense); B's copy from Y and A's copy to Y
+# succeed; with EXCLUSIVE ACCESS, B's copy from Y is refused; so are
+# B's copies to and from Y under A's SPC-2 RESERVE, and through B's
+# port while Y's target port group for b is standby, while A's, through
+# an active group, succeeds.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
 T=$(mktemp -d /tmp/spc-xcopy.XXXXXX) || fail "mktemp"
+# Y is in an ALUA device group: keep Linux's ALUA device handler away
+# from its disks, as sem-alua.sh does (the root is a tmpfs overlay).
+mkdir -p /etc/modprobe.d
+echo "install scsi_dh_alua /bin/false" > /etc/modprobe.d/ktgt-spc-xcopy.conf
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
 be() { # N BYTES: N big-endian, as hex without spaces
@@ -219,4 +234,130 @@ plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 1 8 0 0)"
 expect_check "read-only destination LUN" "key=07 asc=27 ascq=00 sks=-" \
 	"$(xcopy $T/p)"
 expect_eq "$(sums)" "$before" "backing files after refused copies"
+
+log "Reservations and ALUA states of the copy source and destination"
+imgx=$T/px.img imgy=$T/py.img
+truncate -s 16M "$imgx" "$imgy" || fail "truncate"
+ktgt_mkdev vdisk_fileio/px filename="$imgx"
+ktgt_mkdev vdisk_fileio/py filename="$imgy"
+AD=$KTGT_CFS/alua/xdg
+mkdir "$AD" || fail "mkdir $AD"
+run_ok "link py into xdg" ln -s "$KTGT_CFS/handlers/vdisk_fileio/py" \
+	"$AD/devices/py"
+for t in a b; do
+	mkdir "$AD/target_groups/g$t" || fail "mkdir group g$t"
+	ktgt_mktarget local/$t
+	run_ok "link $t into g$t" ln -s "$KTGT_CFS/targets/local/$t" \
+		"$AD/target_groups/g$t/targets/$t"
+done
+ktgt_write "$AD/target_groups/ga/group_id" 1
+ktgt_write "$AD/target_groups/gb/group_id" 2
+for t in a b; do
+	ktgt_maplun local/$t 0 vdisk_fileio/px
+	ktgt_maplun local/$t 1 vdisk_fileio/py
+	ktgt_enable local/$t
+done
+sgA0=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
+sgA1=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=1)
+sgB0=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
+sgB1=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=1)
+# Take the unit attentions (POWER ON...) the disks' probes left.
+for s in "$sgA0" "$sgA1" "$sgB0" "$sgB1"; do
+	for ((i = 0; i < 10; i++)); do
+		[[ "$(ktgt_tur "$s")" == "02 06/"* ]] || break
+	done
+done
+naax=$(cat "$KTGT_CFS/handlers/vdisk_fileio/px/naa_id")
+naay=$(cat "$KTGT_CFS/handlers/vdisk_fileio/py/naa_id")
+log "A: X $sgA0 Y $sgA1, B: X $sgB0 Y $sgB1"
+head -c 131072 /dev/urandom > $T/dx
+head -c 131072 /dev/urandom > $T/dy
+dd if=$T/dx of="$imgx" bs=1M conv=notrunc status=none
+dd if=$T/dy of="$imgy" bs=1M conv=notrunc status=none
+XY="$(tgt "$naax")$(tgt "$naay")"
+xysums() { sha256sum "$imgx" "$imgy" | cut -d' ' -f1 | tr '\n' ' '; }
+# blocks IMG LBA FILE: whether IMG's blocks from LBA hold FILE.
+blocks() {
+	dd if="$1" bs=512 skip="$2" count=$(($(stat -c %s "$3") / 512)) \
+		status=none | cmp -s - "$3"
+}
+wr1() { ktgt_status "$1" -s 512 -i /dev/zero 2a 00 00 00 00 00 00 00 01 00; }
+rd1() { ktgt_status "$1" -r 512 28 00 00 00 00 00 00 00 01 00; }
+refused="key=0a asc=0d ascq=02 sks=-"
+
+expect_eq "$(ktgt_pr "$sgA1" -o -G -S a)" 0 "A: REGISTER 0xa on Y"
+expect_eq "$(ktgt_pr "$sgA1" -o -R -K a -T 1)" 0 \
+	"A: RESERVE Y, WRITE EXCLUSIVE"
+expect_eq "$(wr1 "$sgB1")" CONFLICT "B: WRITE to Y under WRITE EXCLUSIVE"
+before=$(xysums)
+sg=$sgB0
+plist $T/p 0x21 0 "$XY" "$(seg 0 1 256 0 0)"
+expect_check "B: copy X -> Y under A's WRITE EXCLUSIVE" "$refused" \
+	"$(xcopy $T/p)"
+st=$(din 12 84 00 21 00 00 00 00 00 00 00 00 00 00 0c 00 00)
+expect_eq "$st" "0000000802000000$(be 0 4)" \
+	"COPY STATUS of the refused copy: error, 0 segments, 0 bytes"
+fs=$(din 96 84 04 21 00 00 00 00 00 00 00 00 00 00 60 00 00)
+expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
+sl=$((16#${fs:116:4}))
+expect_eq "$(ktgt_sense_decode "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
+	"$refused" "FAILED SEGMENT DETAILS: the sense data"
+plist $T/p 0x22 0 "$XY" "$(seg 0 0 256 0 4096)$(seg 0 1 256 0 0)"
+expect_check "B: copy X -> X, then X -> Y" "$refused" "$(xcopy $T/p)"
+expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
+plist $T/p 0x23 0 "$XY" "$(seg 1 0 256 0 1000)"
+expect_good "B: copy Y -> X under WRITE EXCLUSIVE" "$(xcopy $T/p)"
+blocks "$imgx" 1000 $T/dy || fail "X blocks 1000+256 differ from Y's"
+sg=$sgA0
+plist $T/p 0x24 0 "$XY" "$(seg 0 1 256 0 2000)"
+expect_good "A (the holder): copy X -> Y" "$(xcopy $T/p)"
+blocks "$imgy" 2000 $T/dx || fail "Y blocks 2000+256 differ from X's"
+
+expect_eq "$(ktgt_pr "$sgA1" -o -L -K a -T 1)" 0 "A: RELEASE Y"
+expect_eq "$(ktgt_pr "$sgA1" -o -R -K a -T 3)" 0 \
+	"A: RESERVE Y, EXCLUSIVE ACCESS"
+expect_eq "$(rd1 "$sgB1")" CONFLICT "B: READ of Y under EXCLUSIVE ACCESS"
+before=$(xysums)
+sg=$sgB0
+plist $T/p 0x25 0 "$XY" "$(seg 1 0 256 0 3000)"
+expect_check "B: copy Y -> X under A's EXCLUSIVE ACCESS" "$refused" \
+	"$(xcopy $T/p)"
+expect_eq "$(xysums)" "$before" "X and Y after B's refused copy"
+sg=$sgA0
+plist $T/p 0x26 0 "$XY" "$(seg 1 0 256 0 3000)"
+expect_good "A (the holder): copy Y -> X" "$(xcopy $T/p)"
+blocks "$imgx" 3000 $T/dy || fail "X blocks 3000+256 differ from Y's"
+expect_eq "$(ktgt_pr "$sgA1" -o -L -K a -T 3)" 0 "A: RELEASE Y"
+expect_eq "$(ktgt_pr "$sgA1" -o -G -K a -S 0)" 0 "A: unregister"
+
+expect_good "A: RESERVE(6) Y" "$(ktgt_sense "$sgA1" 16 00 00 00 00 00)"
+before=$(xysums)
+sg=$sgB0
+plist $T/p 0x27 0 "$XY" "$(seg 0 1 256 0 0)"
+expect_check "B: copy X -> Y under A's SPC-2 reservation" "$refused" \
+	"$(xcopy $T/p)"
+plist $T/p 0x27 0 "$XY" "$(seg 1 0 256 0 5000)"
+expect_check "B: copy Y -> X under A's SPC-2 reservation" "$refused" \
+	"$(xcopy $T/p)"
+expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
+expect_good "A: RELEASE(6) Y" "$(ktgt_sense "$sgA1" 17 00 00 00 00 00)"
+
+ktgt_write "$AD/target_groups/gb/state" standby
+before=$(xysums)
+plist $T/p 0x28 0 "$XY" "$(seg 0 1 256 0 0)"
+expect_check "B: copy X -> Y through a standby port group" "$refused" \
+	"$(xcopy $T/p)"
+plist $T/p 0x28 0 "$XY" "$(seg 1 0 256 0 6000)"
+expect_check "B: copy Y -> X through a standby port group" "$refused" \
+	"$(xcopy $T/p)"
+expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
+sg=$sgA0
+plist $T/p 0x29 0 "$XY" "$(seg 0 1 256 0 7000)"
+expect_good "A: copy X -> Y through an active port group" "$(xcopy $T/p)"
+blocks "$imgy" 7000 $T/dx || fail "Y blocks 7000+256 differ from X's"
+ktgt_write "$AD/target_groups/gb/state" active
+sg=$sgB0
+plist $T/p 0x2a 0 "$XY" "$(seg 0 1 256 0 8000)"
+expect_good "B: copy X -> Y, its port group active again" "$(xcopy $T/p)"
+blocks "$imgy" 8000 $T/dx || fail "Y blocks 8000+256 differ from X's"
 pass "EXTENDED COPY and RECEIVE COPY RESULTS"
