@@ -545,6 +545,19 @@ static bool order_admit(struct ktgt_cmd *cmd)
 	if (!cmd_aborted(cmd) && order_blocked(dev, &oc, NULL)) {
 		WRITE_ONCE(cmd->core.state, KTGT_CS_WAIT);
 		list_add_tail(&cmd->core.dev_node, &dev->deferred);
+		/*
+		 * An abort marked since the check above may have looked at
+		 * the state before WAIT, and so not kicked the command
+		 * (abort_kick_session()): it would wait for a rescan that
+		 * only another command's end brings. Look again; pairs with
+		 * the barrier in cmd_mark_aborted().
+		 */
+		smp_mb();
+		if (unlikely(cmd_aborted(cmd))) {
+			list_del_init(&cmd->core.dev_node);
+			spin_unlock_irqrestore(&dev->order_lock, flags);
+			return true;
+		}
 		spin_unlock_irqrestore(&dev->order_lock, flags);
 		return false;
 	}
