@@ -284,6 +284,12 @@ blocks() {
 wr1() { ktgt_status "$1" -s 512 -i /dev/zero 2a 00 00 00 00 00 00 00 01 00; }
 rd1() { ktgt_status "$1" -r 512 28 00 00 00 00 00 00 00 01 00; }
 refused="key=0a asc=0d ascq=02 sks=-"
+# xc ID SEGS: EXTENDED COPY through $sg of SEGS between X and Y, LIST
+# IDENTIFIER ID; its outcome.
+xc() {
+	plist $T/p "$1" 0 "$XY" "$2"
+	xcopy $T/p
+}
 
 expect_eq "$(ktgt_pr "$sgA1" -o -G -S a)" 0 "A: REGISTER 0xa on Y"
 expect_eq "$(ktgt_pr "$sgA1" -o -R -K a -T 1)" 0 \
@@ -291,9 +297,8 @@ expect_eq "$(ktgt_pr "$sgA1" -o -R -K a -T 1)" 0 \
 expect_eq "$(wr1 "$sgB1")" CONFLICT "B: WRITE to Y under WRITE EXCLUSIVE"
 before=$(xysums)
 sg=$sgB0
-plist $T/p 0x21 0 "$XY" "$(seg 0 1 256 0 0)"
 expect_check "B: copy X -> Y under A's WRITE EXCLUSIVE" "$refused" \
-	"$(xcopy $T/p)"
+	"$(xc 0x21 "$(seg 0 1 256 0 0)")"
 st=$(din 12 84 00 21 00 00 00 00 00 00 00 00 00 00 0c 00 00)
 expect_eq "$st" "0000000802000000$(be 0 4)" \
 	"COPY STATUS of the refused copy: error, 0 segments, 0 bytes"
@@ -302,15 +307,15 @@ expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
 sl=$((16#${fs:116:4}))
 expect_eq "$(ktgt_sense_decode "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
 	"$refused" "FAILED SEGMENT DETAILS: the sense data"
-plist $T/p 0x22 0 "$XY" "$(seg 0 0 256 0 4096)$(seg 0 1 256 0 0)"
-expect_check "B: copy X -> X, then X -> Y" "$refused" "$(xcopy $T/p)"
+expect_check "B: copy X -> X, then X -> Y" "$refused" \
+	"$(xc 0x22 "$(seg 0 0 256 0 4096)$(seg 0 1 256 0 0)")"
 expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
-plist $T/p 0x23 0 "$XY" "$(seg 1 0 256 0 1000)"
-expect_good "B: copy Y -> X under WRITE EXCLUSIVE" "$(xcopy $T/p)"
+expect_good "B: copy Y -> X under WRITE EXCLUSIVE" \
+	"$(xc 0x23 "$(seg 1 0 256 0 1000)")"
 blocks "$imgx" 1000 $T/dy || fail "X blocks 1000+256 differ from Y's"
 sg=$sgA0
-plist $T/p 0x24 0 "$XY" "$(seg 0 1 256 0 2000)"
-expect_good "A (the holder): copy X -> Y" "$(xcopy $T/p)"
+expect_good "A (the holder): copy X -> Y" \
+	"$(xc 0x24 "$(seg 0 1 256 0 2000)")"
 blocks "$imgy" 2000 $T/dx || fail "Y blocks 2000+256 differ from X's"
 
 expect_eq "$(ktgt_pr "$sgA1" -o -L -K a -T 1)" 0 "A: RELEASE Y"
@@ -319,13 +324,12 @@ expect_eq "$(ktgt_pr "$sgA1" -o -R -K a -T 3)" 0 \
 expect_eq "$(rd1 "$sgB1")" CONFLICT "B: READ of Y under EXCLUSIVE ACCESS"
 before=$(xysums)
 sg=$sgB0
-plist $T/p 0x25 0 "$XY" "$(seg 1 0 256 0 3000)"
 expect_check "B: copy Y -> X under A's EXCLUSIVE ACCESS" "$refused" \
-	"$(xcopy $T/p)"
+	"$(xc 0x25 "$(seg 1 0 256 0 3000)")"
 expect_eq "$(xysums)" "$before" "X and Y after B's refused copy"
 sg=$sgA0
-plist $T/p 0x26 0 "$XY" "$(seg 1 0 256 0 3000)"
-expect_good "A (the holder): copy Y -> X" "$(xcopy $T/p)"
+expect_good "A (the holder): copy Y -> X" \
+	"$(xc 0x26 "$(seg 1 0 256 0 3000)")"
 blocks "$imgx" 3000 $T/dy || fail "X blocks 3000+256 differ from Y's"
 expect_eq "$(ktgt_pr "$sgA1" -o -L -K a -T 3)" 0 "A: RELEASE Y"
 expect_eq "$(ktgt_pr "$sgA1" -o -G -K a -S 0)" 0 "A: unregister"
@@ -333,31 +337,27 @@ expect_eq "$(ktgt_pr "$sgA1" -o -G -K a -S 0)" 0 "A: unregister"
 expect_good "A: RESERVE(6) Y" "$(ktgt_sense "$sgA1" 16 00 00 00 00 00)"
 before=$(xysums)
 sg=$sgB0
-plist $T/p 0x27 0 "$XY" "$(seg 0 1 256 0 0)"
 expect_check "B: copy X -> Y under A's SPC-2 reservation" "$refused" \
-	"$(xcopy $T/p)"
-plist $T/p 0x27 0 "$XY" "$(seg 1 0 256 0 5000)"
+	"$(xc 0x27 "$(seg 0 1 256 0 0)")"
 expect_check "B: copy Y -> X under A's SPC-2 reservation" "$refused" \
-	"$(xcopy $T/p)"
+	"$(xc 0x27 "$(seg 1 0 256 0 5000)")"
 expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
 expect_good "A: RELEASE(6) Y" "$(ktgt_sense "$sgA1" 17 00 00 00 00 00)"
 
 ktgt_write "$AD/target_groups/gb/state" standby
 before=$(xysums)
-plist $T/p 0x28 0 "$XY" "$(seg 0 1 256 0 0)"
 expect_check "B: copy X -> Y through a standby port group" "$refused" \
-	"$(xcopy $T/p)"
-plist $T/p 0x28 0 "$XY" "$(seg 1 0 256 0 6000)"
+	"$(xc 0x28 "$(seg 0 1 256 0 0)")"
 expect_check "B: copy Y -> X through a standby port group" "$refused" \
-	"$(xcopy $T/p)"
+	"$(xc 0x28 "$(seg 1 0 256 0 6000)")"
 expect_eq "$(xysums)" "$before" "X and Y after B's refused copies"
 sg=$sgA0
-plist $T/p 0x29 0 "$XY" "$(seg 0 1 256 0 7000)"
-expect_good "A: copy X -> Y through an active port group" "$(xcopy $T/p)"
+expect_good "A: copy X -> Y through an active port group" \
+	"$(xc 0x29 "$(seg 0 1 256 0 7000)")"
 blocks "$imgy" 7000 $T/dx || fail "Y blocks 7000+256 differ from X's"
 ktgt_write "$AD/target_groups/gb/state" active
 sg=$sgB0
-plist $T/p 0x2a 0 "$XY" "$(seg 0 1 256 0 8000)"
-expect_good "B: copy X -> Y, its port group active again" "$(xcopy $T/p)"
+expect_good "B: copy X -> Y, its port group active again" \
+	"$(xc 0x2a "$(seg 0 1 256 0 8000)")"
 blocks "$imgy" 8000 $T/dx || fail "Y blocks 8000+256 differ from X's"
 pass "EXTENDED COPY and RECEIVE COPY RESULTS"

@@ -140,6 +140,16 @@ ktgt_write "/sys/class/scsi_device/$hctl/device/rescan" 1
 expect_eq "$(blockdev --getsize64 "$dev")" $((320 << 20)) \
 	"disk size after resync_size and rescan"
 
+# thin_lun NAME BDEV LUN SERIAL: a thin-provisioned blockio device on
+# BDEV, mapped at LUN of local/t0; prints the initiator's disk.
+thin_lun() {
+	ktgt_mkdev "vdisk_blockio/$1" filename="$2" thin_provisioned=1 \
+		serial="$4"
+	ktgt_maplun local/t0 "$3" "vdisk_blockio/$1"
+	ktgt_local_rescan t0
+	ktgt_wait_disk host="$host" serial="$4"
+}
+
 log "thin provisioning: UNMAP discards"
 tback=/tmp/thin.img
 truncate -s 64M "$tback" || fail "truncate $tback"
@@ -147,11 +157,7 @@ tloop=$(losetup -f --show "$tback") || fail "losetup $tback"
 loops+=("$tloop")
 [ "$(cat "/sys/block/${tloop#/dev/}/queue/discard_max_bytes")" -gt 0 ] ||
 	skip "loop devices do not support discard here"
-ktgt_mkdev vdisk_blockio/thin filename="$tloop" thin_provisioned=1 \
-	serial=VBIOTHIN
-ktgt_maplun local/t0 1 vdisk_blockio/thin
-ktgt_local_rescan t0
-tdev=$(ktgt_wait_disk host="$host" serial=VBIOTHIN)
+tdev=$(thin_lun thin "$tloop" 1 VBIOTHIN) || fail "thin LUN on $tloop"
 run_ok "fill 16 MiB of $tdev" \
 	dd if=/dev/urandom of="$tdev" bs=1M count=16 oflag=direct status=none
 sync
@@ -184,11 +190,7 @@ done
 [ -n "$sdbg" ] || fail "no scsi_debug disk"
 [ "$(cat "/sys/block/$sdbg/queue/discard_max_bytes")" -gt 0 ] ||
 	fail "scsi_debug's $sdbg does not advertise discard"
-ktgt_mkdev vdisk_blockio/sdbg filename="/dev/$sdbg" thin_provisioned=1 \
-	serial=VBIOSDBG
-ktgt_maplun local/t0 2 vdisk_blockio/sdbg
-ktgt_local_rescan t0
-zdev=$(ktgt_wait_disk host="$host" serial=VBIOSDBG)
+zdev=$(thin_lun sdbg "/dev/$sdbg" 2 VBIOSDBG) || fail "thin LUN on $sdbg"
 zsg=$(ktgt_wait_disk -g host="$host" serial=VBIOSDBG)
 sg_readcap -l "$zsg" | grep -q 'lbpme=1, lbprz=0' ||
 	fail "READ CAPACITY(16) of a thin blockio LU: $(sg_readcap -l "$zsg")"
