@@ -442,8 +442,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.rule = KTGT_RULE_CAW,
 		.lba_off = 2, .lba_width = 8, .len_off = 13, .len_width = 1,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
-			 KTGT_CDB_F_FUA | KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE,
+			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
+			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE,
 		.usage = { 0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x00 },
 	},
@@ -464,8 +464,9 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.len = 16, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
-			 KTGT_CDB_F_FUA | KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
+			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
+			 KTGT_CDB_F_MAX_XFER,
 		.usage = { 0x8b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},

@@ -100,6 +100,10 @@ enum ktgt_cdb_rule {
  *	RESERVE/RELEASE conflicts are the core's to decide.
  * ALLOW_UA: processed without reporting or clearing a pending unit
  *	attention (SAM-5): INQUIRY, REPORT LUNS, REQUEST SENSE.
+ * ATOMIC: reads the blocks and writes them back as one uninterrupted
+ *	action that no other command accessing them may interleave with
+ *	(SBC-3 5.2): COMPARE AND WRITE, ORWRITE. The ordering rules
+ *	(order.h) enforce it across I_T nexuses.
  */
 #define KTGT_CDB_F_SA		BIT(0)	/* opcode has service actions */
 #define KTGT_CDB_F_MEDIUM_READ	BIT(1)	/* reads logical blocks */
@@ -111,6 +115,7 @@ enum ktgt_cdb_rule {
 #define KTGT_CDB_F_MAX_XFER	BIT(7)	/* bounded by max_xfer_blocks */
 #define KTGT_CDB_F_ALLOW_RESV	BIT(8)	/* allowed despite a reservation */
 #define KTGT_CDB_F_ALLOW_UA	BIT(9)	/* allowed with a pending UA */
+#define KTGT_CDB_F_ATOMIC	BIT(10)	/* read-modify-write, see order.h */
 
 /**
  * struct ktgt_cdb_desc - what the decoder knows about one command

@@ -59,9 +59,16 @@
  *
  * A command is admitted if ktgt_order_must_wait() holds it back for
  * neither an admitted nor an earlier deferred command; HEAD OF QUEUE
- * always is. When a command finishes, the deferred list is rescanned in
- * order and every command that may now start is admitted and restarted
- * from the engine's workqueue (never inline, to bound the stack).
+ * is unless ktgt_order_excludes() holds it back for an admitted one.
+ * COMPARE AND WRITE and ORWRITE (atomic, see order.h) are on dev->active
+ * as writes, so a command of any I_T nexus accessing their blocks is
+ * deferred until they finish, and they are deferred until the writes
+ * admitted before them to their blocks finish: the atomicity SBC-3 5.2
+ * asks for costs the plain READ/WRITE path nothing beyond the walk of
+ * dev->active it already does. When a command finishes, the deferred
+ * list is rescanned in order and every command that may now start is
+ * admitted and restarted from the engine's workqueue (never inline, to
+ * bound the stack).
  *
  * Contexts
  * ========
@@ -458,8 +465,17 @@ static bool order_blocked(struct ktgt_device *dev,
 	struct ktgt_order_cmd other;
 	struct ktgt_cmd *c;
 
-	if (oc->attr == KTGT_TASK_HEAD_OF_QUEUE)
+	if (oc->attr == KTGT_TASK_HEAD_OF_QUEUE) {
+		/* It overtakes the waiting, but not into an atomic command. */
+		if (!oc->reads && !oc->writes)
+			return false;
+		list_for_each_entry(c, &dev->active, core.dev_node) {
+			cmd_order_desc(c, &other);
+			if (ktgt_order_excludes(&other, oc))
+				return true;
+		}
 		return false;
+	}
 	if (dev->nr_ordered)
 		return true;
 	if (oc->attr == KTGT_TASK_ORDERED && dev->nr_active)

@@ -20,6 +20,7 @@ void ktgt_order_cmd_set(struct ktgt_order_cmd *oc, const void *nexus,
 
 	oc->reads = !!(desc->flags & KTGT_CDB_F_MEDIUM_READ);
 	oc->writes = !!(desc->flags & KTGT_CDB_F_MEDIUM_WRITE);
+	oc->atomic = !!(desc->flags & KTGT_CDB_F_ATOMIC);
 	if (!oc->reads && !oc->writes)
 		return;
 
@@ -49,6 +50,15 @@ bool ktgt_order_overlap(const struct ktgt_order_cmd *a,
 	return a->lba < b->end && b->lba < a->end;
 }
 
+bool ktgt_order_excludes(const struct ktgt_order_cmd *earlier,
+			 const struct ktgt_order_cmd *later)
+{
+	if (!(later->atomic && earlier->writes) &&
+	    !(earlier->atomic && (later->reads || later->writes)))
+		return false;
+	return ktgt_order_overlap(earlier, later);
+}
+
 bool ktgt_order_must_wait(const struct ktgt_order_cmd *earlier,
 			  const struct ktgt_order_cmd *later)
 {
@@ -60,6 +70,6 @@ bool ktgt_order_must_wait(const struct ktgt_order_cmd *earlier,
 	if (!earlier->writes || (!later->reads && !later->writes))
 		return false;
 	if (earlier->nexus != later->nexus)
-		return false;
+		return ktgt_order_excludes(earlier, later);
 	return ktgt_order_overlap(earlier, later);
 }

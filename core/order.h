@@ -13,7 +13,17 @@
  * - SIMPLE commands do not wait for each other, except that a command
  *   that reads or writes the medium never overtakes an earlier, still
  *   unfinished command of the same I_T nexus that writes an overlapping
- *   range of logical blocks.
+ *   range of logical blocks;
+ * - an atomic command (COMPARE AND WRITE, ORWRITE: a read, then a write
+ *   that depends on what was read; KTGT_CDB_F_ATOMIC) excludes, from
+ *   every I_T nexus, the commands accessing an overlapping range: it
+ *   waits for every earlier unfinished command that writes one, and
+ *   every later command that reads or writes one waits for it. This is
+ *   mutual exclusion, not ordering, so it holds for HEAD OF QUEUE
+ *   commands too, as far as commands already admitted are concerned
+ *   (ktgt_order_excludes()). Writes the engine does not see (EXTENDED
+ *   COPY's internal writes) are excluded by the device's caw_rwsem, see
+ *   core/sbc.c.
  *
  * Portable: compiles in the kernel and in host tests (see portable.h).
  */
@@ -35,6 +45,8 @@
  * @attr: its task attribute (enum ktgt_task_attr)
  * @reads: it reads the medium
  * @writes: it writes the medium
+ * @atomic: it reads and writes the medium as one uninterrupted action
+ *	(KTGT_CDB_F_ATOMIC)
  * @lba: first logical block of the range it accesses
  * @end: one past its last block; equal to @lba for an empty range
  */
@@ -43,6 +55,7 @@ struct ktgt_order_cmd {
 	u8 attr;
 	bool reads;
 	bool writes;
+	bool atomic;
 	u64 lba;
 	u64 end;
 };
@@ -78,9 +91,26 @@ bool ktgt_order_overlap(const struct ktgt_order_cmd *a,
 			const struct ktgt_order_cmd *b);
 
 /**
+ * ktgt_order_excludes() - whether an atomic command excludes another
+ * @earlier: a command that arrived first and has not finished
+ * @later: the command that wants to start
+ *
+ * Of any I_T nexus and task attribute: @later is atomic and @earlier
+ * writes an overlapping range, or @earlier is atomic and @later reads or
+ * writes an overlapping range.
+ *
+ * Return: true if @later may not start before @earlier finishes.
+ */
+bool ktgt_order_excludes(const struct ktgt_order_cmd *earlier,
+			 const struct ktgt_order_cmd *later);
+
+/**
  * ktgt_order_must_wait() - whether a command must wait for an earlier one
  * @earlier: a command that arrived first and has not finished
  * @later: the command that wants to start
+ *
+ * HEAD OF QUEUE @later never waits here: the caller checks it against
+ * the admitted commands with ktgt_order_excludes() alone.
  *
  * Return: true if @later may not start before @earlier finishes.
  */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for the task ordering rules (core/order.c), with real
- * descriptors from the SBC command table.
+ * descriptors from the SBC command table, including the exclusion of
+ * COMPARE AND WRITE and ORWRITE across I_T nexuses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,6 +149,60 @@ static void test_attributes(void **state)
 	assert_false(ktgt_order_must_wait(&s, &h));
 }
 
+static void test_atomic(void **state)
+{
+	/* COMPARE AND WRITE of block 10 on nexus A */
+	struct ktgt_order_cmd caw = mk(&nexus_a, KTGT_TASK_SIMPLE, 0x89, 10, 1);
+	struct ktgt_order_cmd orw = mk(&nexus_a, KTGT_TASK_SIMPLE, 0x8b, 8, 4);
+	struct ktgt_order_cmd wb = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x2a, 10, 1);
+	struct ktgt_order_cmd wb2 = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x2a, 11, 1);
+	struct ktgt_order_cmd rb = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x28, 0, 16);
+	struct ktgt_order_cmd ws = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x93, 0, 0);
+	struct ktgt_order_cmd un = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x42, 0, 0);
+	struct ktgt_order_cmd cawb = mk(&nexus_b, KTGT_TASK_SIMPLE, 0x89, 10,
+					1);
+	struct ktgt_order_cmd hb = mk(&nexus_b, KTGT_TASK_HEAD_OF_QUEUE, 0x2a,
+				      10, 1);
+	struct ktgt_order_cmd w = mk(&nexus_a, KTGT_TASK_SIMPLE, 0x2a, 10, 1);
+
+	(void)state;
+	assert_true(caw.atomic && caw.reads && caw.writes);
+	assert_true(orw.atomic);
+	assert_false(wb.atomic || rb.atomic || ws.atomic || un.atomic);
+
+	/* Later writes of any nexus wait for an earlier atomic command ... */
+	assert_true(ktgt_order_must_wait(&caw, &wb));
+	assert_true(ktgt_order_must_wait(&caw, &ws));	/* to the last LBA */
+	assert_true(ktgt_order_must_wait(&caw, &un));	/* every block */
+	assert_true(ktgt_order_must_wait(&caw, &cawb));
+	assert_true(ktgt_order_must_wait(&orw, &wb));
+	/* ... and so do reads, which would see it half done */
+	assert_true(ktgt_order_must_wait(&caw, &rb));
+	/* but not those of other blocks */
+	assert_false(ktgt_order_must_wait(&caw, &wb2));
+	assert_true(ktgt_order_must_wait(&orw, &wb2));
+
+	/* An atomic command waits for earlier writes of any nexus ... */
+	assert_true(ktgt_order_must_wait(&wb, &caw));
+	assert_true(ktgt_order_must_wait(&ws, &caw));
+	assert_true(ktgt_order_must_wait(&un, &caw));
+	assert_true(ktgt_order_must_wait(&cawb, &caw));
+	assert_false(ktgt_order_must_wait(&wb2, &caw));
+	/* ... not for reads */
+	assert_false(ktgt_order_must_wait(&rb, &caw));
+	/* and plain commands of two nexuses still do not wait */
+	assert_false(ktgt_order_must_wait(&wb, &w));
+	assert_false(ktgt_order_must_wait(&w, &rb));
+
+	/* HEAD OF QUEUE: ordering lets it through, exclusion does not */
+	assert_false(ktgt_order_must_wait(&caw, &hb));
+	assert_true(ktgt_order_excludes(&caw, &hb));
+	assert_false(ktgt_order_excludes(&wb2, &hb));
+	assert_false(ktgt_order_excludes(&w, &hb));
+	assert_true(ktgt_order_excludes(&hb, &caw));
+	assert_false(ktgt_order_excludes(&rb, &caw));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_write_then_read),
 		cmocka_unit_test(test_attributes),
+		cmocka_unit_test(test_atomic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
