@@ -845,7 +845,7 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 	ktgt_pr_dev_init(dev);
 	INIT_LIST_HEAD(&dev->deferred);
 	INIT_LIST_HEAD(&dev->active);
-	mutex_init(&dev->caw_mutex);
+	init_rwsem(&dev->caw_rwsem);
 	INIT_LIST_HEAD(&dev->node);
 	ktgt_dev_default_params(dev, dt, name);
 	config_group_init_type_name(&dev->group, name, &reg->dev_type);

@@ -56,6 +56,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <linux/completion.h>
@@ -121,7 +122,13 @@ struct ktgt_io_stats {
  * @deferred: commands waiting for an ORDERED command or an overlapping
  *	write, in arrival order
  * @active: commands past ordering, for overlap checks
- * @caw_mutex: makes COMPARE AND WRITE atomic against other writes
+ * @caw_rwsem: excludes the writes the engine does not order (EXTENDED
+ *	COPY's internal writes to this device, taken shared around each)
+ *	from COMPARE AND WRITE and ORWRITE (taken exclusive around their
+ *	read, compare or OR, and write). Process context only. The engine's
+ *	ordering excludes every other command (core/order.h), and no
+ *	plain READ/WRITE ever takes it. Lock order: after everything; a
+ *	holder only waits for its own internal I/O.
  * @spc_flags: the SPC emulation's runtime mode state (KTGT_SPC_* bits,
  *	changed by MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL); atomic
  *	bitops, no lock
@@ -150,7 +157,7 @@ struct ktgt_device {
 	unsigned int		nr_ordered;
 	struct list_head	deferred;
 	struct list_head	active;
-	struct mutex		caw_mutex; /* COMPARE AND WRITE vs writes */
+	struct rw_semaphore	caw_rwsem; /* COMPARE AND WRITE vs XCOPY */
 	unsigned long		spc_flags;
 	/*
 	 * semantics (core/reserve.c, core/pr.c): the SPC-2 reservation

@@ -29,20 +29,33 @@
  *
  * COMPARE AND WRITE
  * =================
- * Its read, compare and write must be atomic with respect to other
- * commands writing the same blocks (so must ORWRITE's read, OR and
- * write). dev->caw_mutex serialises COMPARE AND WRITE and ORWRITE
- * commands of a device among themselves; the engine's ordering,
- * which treats COMPARE AND WRITE as a medium write (its descriptor has
- * KTGT_CDB_F_MEDIUM_WRITE and KTGT_CDB_F_MEDIUM_READ), keeps overlapping
- * writes from running alongside it.
+ * Its read, compare and write must be an uninterrupted series of actions
+ * with respect to every other command accessing the same blocks, from
+ * any I_T nexus (SBC-3 5.2; so must ORWRITE's read, OR and write). Two
+ * mechanisms make it so:
+ *
+ * - the engine's ordering (core/order.h, core/cmd.c): their descriptors
+ *   have KTGT_CDB_F_ATOMIC, so a COMPARE AND WRITE is admitted only once
+ *   every overlapping write admitted before it (WRITE, WRITE SAME,
+ *   UNMAP, WRITE AND VERIFY, another COMPARE AND WRITE..., of any I_T
+ *   nexus) has finished, and every command reading or writing its
+ *   blocks that arrives while it runs is deferred until it finishes;
+ * - dev->caw_rwsem, for the only writes the engine does not see, the
+ *   internal writes of EXTENDED COPY to this device (which may come from
+ *   a command sent to another LU): COMPARE AND WRITE and ORWRITE hold it
+ *   exclusive while they read and write, EXTENDED COPY shared around
+ *   each write (core/xcopy.c). It also serialises COMPARE AND WRITE and
+ *   ORWRITE of a device among themselves.
+ *
+ * Neither costs a plain READ or WRITE anything: no new lock, and the
+ * ordering's walk of dev->active it already did.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/kernel.h>
 #include <linux/mempool.h>
-#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -658,7 +671,7 @@ static void sbc_compare_and_write(struct ktgt_cmd *cmd)
 		goto out_io;
 	}
 
-	mutex_lock(&dev->caw_mutex);
+	down_write(&dev->caw_rwsem);
 	if (sbc_io_sync(cmd, io, KTGT_DIR_READ, cmd->core.lba, nr, b.sg,
 			b.nents, 0))
 		goto out_unlock;
@@ -678,7 +691,7 @@ static void sbc_compare_and_write(struct ktgt_cmd *cmd)
 			 b.nents, sbc_write_flags(cmd)))
 		ktgt_cmd_good(cmd, 0);
 out_unlock:
-	mutex_unlock(&dev->caw_mutex);
+	up_write(&dev->caw_rwsem);
 	sbc_bounce_put(&b);
 out_io:
 	sbc_io_put(io);
@@ -693,8 +706,8 @@ out_io:
 /*
  * Each block becomes the bitwise OR of what it held and the data-out,
  * read, ORed and written back a chunk at a time. Like COMPARE AND WRITE
- * it holds dev->caw_mutex, and the engine's ordering keeps overlapping
- * writes out (KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE). Only
+ * it holds dev->caw_rwsem, and the engine's ordering keeps overlapping
+ * commands of every I_T nexus out (KTGT_CDB_F_ATOMIC). Only
  * BMOP 000b exists in ORWRITE(16): no ORPROTECT (not in the usage mask,
  * ktgt has no protection information).
  */
@@ -721,7 +734,7 @@ static void sbc_orwrite(struct ktgt_cmd *cmd)
 		goto out_io;
 	}
 
-	mutex_lock(&dev->caw_mutex);
+	down_write(&dev->caw_rwsem);
 	for (done = 0; done < nr; done += n) {
 		n = min(nr - done, chunk);
 		if (sbc_io_sync(cmd, io, KTGT_DIR_READ, cmd->core.lba + done, n,
@@ -738,7 +751,7 @@ static void sbc_orwrite(struct ktgt_cmd *cmd)
 	}
 	ktgt_cmd_good(cmd, 0);
 out_unlock:
-	mutex_unlock(&dev->caw_mutex);
+	up_write(&dev->caw_rwsem);
 	sbc_bounce_put(&b);
 out_io:
 	sbc_io_put(io);

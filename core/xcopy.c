@@ -18,7 +18,10 @@
  * into a buffer from the sgv pool and written to the destination, FUA if
  * the destination's write cache is off. The command is not re-entered
  * into the engine, so a copy is not ordered against other commands
- * writing the same blocks (SPC-4 does not require atomicity of a copy).
+ * writing the same blocks (SPC-4 does not require atomicity of a copy),
+ * except that each write to the destination holds its device's
+ * caw_rwsem shared, so that it never lands inside a COMPARE AND WRITE
+ * or ORWRITE (core/sbc.c).
  * Before anything is read or written, each copy source is checked as if
  * the issuing I_T nexus had sent it a READ, each copy destination as if
  * it had sent a WRITE - ALUA state, persistent and SPC-2 reservations,
@@ -54,6 +57,7 @@
 #include <linux/kernel.h>
 #include <linux/mempool.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -400,6 +404,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	struct scatterlist *sg;
 	unsigned int nents;
 	void *h;
+	int ret;
 
 	if (!s->nr_blocks)
 		return true;
@@ -438,10 +443,15 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + done, n, sg,
-				    nents, 0) ||
-		    ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
-				    KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
-				    nents, flags))
+				    nents, 0))
+			break;
+		/* Not into a COMPARE AND WRITE (see core/sbc.c). */
+		down_read(&dst->dev->caw_rwsem);
+		ret = ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
+				      KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
+				      nents, flags);
+		up_read(&dst->dev->caw_rwsem);
+		if (ret)
 			break;
 		op->bytes += (u64)n * bs;
 	}
