@@ -25,7 +25,10 @@
 #    COPY into its block (from another block of the same LU): the copy's
 #    write waits for the COMPARE AND WRITE (without the exclusion they
 #    complete together);
-# 4. a WRITE and a COMPARE AND WRITE of other blocks are not held back.
+# 4. a WRITE of other blocks is not held back (a COMPARE AND WRITE of
+#    other blocks is: the two run one at a time per device);
+# 5. ORWRITE(16) is atomic the same way: A's ORWRITE is held in its read
+#    when B sends an overlapping WRITE(10), which completes after it.
 #
 # Times are taken in the guest when sg_raw returns; the margins are a
 # whole delay (DELAY ms) or half of one, far above the jitter of TCG.
@@ -93,6 +96,11 @@ caw_bg() {	# NAME SG LBA
 write_bg() {	# NAME SG LBA
 	bg "$1" "$2" -s 512 -i $T/blk \
 		2a 00 00 00 00 "$(printf '%02x' "$3")" 00 00 01 00
+}
+orwrite_bg() {	# NAME SG LBA
+	bg "$1" "$2" -s 512 -i $T/blk \
+		8b 00 00 00 00 00 00 00 00 "$(printf '%02x' "$3")" \
+		00 00 00 01 00 00
 }
 xcopy_bg() {	# NAME SG DST_LBA
 	xcopy_plist "$3"
@@ -178,6 +186,20 @@ log "A's COMPARE AND WRITE completed $d ms after B's WRITE of block 8"
 [ "$d" -ge $((DELAY / 2)) ] ||
 	fail "B's WRITE of block 8 was held back by A's COMPARE AND WRITE of block 0 ($d ms)"
 log "B's COMPARE AND WRITE of block 16 completed $(ms "$t_caw_b" "$t_caw") ms after A's"
+
+log "5. an overlapping WRITE of B waits for A's ORWRITE"
+ktgt_write "$delay_ms" $HOLD
+orwrite_bg orw5 "$sga" 0
+in_core "$sess_a"
+write_bg wr5 "$sgb" 0
+in_core "$sess_b"
+ktgt_write "$delay_ms" $DELAY
+finish orw5; t_orw=$DONE
+finish wr5; t_wr=$DONE
+d=$(ms "$t_wr" "$t_orw")
+log "B's WRITE completed $d ms after A's ORWRITE"
+[ "$d" -ge $((DELAY / 2)) ] ||
+	fail "B's WRITE completed $d ms after A's ORWRITE: it ran between the ORWRITE's read and write"
 
 ktgt_write "$delay_ms" 0
 expect_eq "$(ktgt_status "$sga" -r 512 28 00 00 00 00 00 00 00 01 00)" GOOD \
