@@ -62,12 +62,20 @@
  * @received counts the bytes in; @unsol_done says the unsolicited burst
  * (immediate data + Data-Out with the reserved TTT, up to
  * FirstBurstLength) is over; @xfer_ready says the core asked. Once both
- * hold, R2Ts are sent for the rest, at most MaxOutstandingR2T at a time,
- * each for at most MaxBurstLength; when all EDTL bytes are in,
- * ktgt_cmd_rx_done(). @data_sn is the DataSN the next Data-Out of the
- * current sequence must carry; a PDU without it sets @data_err: no more
- * R2Ts, the data that still comes is dropped, and when the sequences
- * begun are over the command ends with ktgt_cmd_rx_done(-EBADMSG).
+ * hold, R2Ts are sent for the rest, from where the unsolicited data
+ * ended, at most MaxOutstandingR2T at a time, each for at most
+ * MaxBurstLength; when all EDTL bytes are in, ktgt_cmd_rx_done().
+ * DataPDUInOrder and DataSequenceInOrder are Yes, so the data comes in
+ * order, without gaps or overlays: each PDU must start at @received
+ * (the bytes in are then exactly the buffer's first @received bytes),
+ * and one answering an R2T must lie in the oldest R2T still out
+ * (@r2t_first), with the F bit exactly at its end. @data_sn is the
+ * DataSN the next Data-Out of the current sequence must carry. A PDU out
+ * of place or without that DataSN sets @data_err: it is rejected, no
+ * more R2Ts are sent, the data that still comes is dropped, and when
+ * the sequences begun are over the command ends with
+ * ktgt_cmd_rx_done(-EBADMSG), so a write never executes with bytes of
+ * its buffer (pages of the pool, not zeroed) that no PDU filled.
  *
  * Teardown
  * ========
@@ -755,6 +763,13 @@ void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason)
  * ---------------------------------------------------------------------
  */
 
+/* The length of @task's R2T at @off: R2Ts follow each other from there. */
+static u32 kis_r2t_len(const struct kis_conn *conn, const struct kis_task *task,
+		       u32 off)
+{
+	return min(conn->p.max_burst, task->edtl - off);
+}
+
 static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 {
 	struct iscsi_tx_hdr h[KIS_R2T_BATCH];
@@ -768,8 +783,7 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 		while (nr < KIS_R2T_BATCH && !task->rx_complete &&
 		       !task->data_err && task->r2t_out < conn->p.max_r2t &&
 		       task->r2t_next < task->edtl) {
-			u32 len = min(conn->p.max_burst,
-				      task->edtl - task->r2t_next);
+			u32 len = kis_r2t_len(conn, task, task->r2t_next);
 
 			memset(&h[nr], 0, sizeof(h[nr]));
 			h[nr].opcode = ISCSI_OP_R2T;
@@ -1458,8 +1472,9 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 			task->unsol_len = min(conn->p.first_burst, pdu->edtl);
 		task->unsol_done = pdu->final ||
 				   task->unsol_rcvd >= task->unsol_len;
-		task->r2t_next = task->unsol_done ? task->unsol_rcvd :
-				 task->unsol_len;
+		/* Set again when the unsolicited burst ends early. */
+		task->r2t_next = task->unsol_rcvd;
+		task->r2t_first = task->r2t_next;
 	} else {
 		ret = kis_drain_data(conn, pdu->dlen);
 		if (ret) {
@@ -1504,6 +1519,42 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/*
+ * DataPDUInOrder and DataSequenceInOrder are Yes (kis_get_params()
+ * refuses a connection without them), so a write's data comes at
+ * continuously increasing offsets, with no gap and no overlay (RFC 7143
+ * 13.19, 13.20): immediate data at 0, the unsolicited Data-Out after it, then
+ * the data of each R2T in the order they were sent, the last PDU of each
+ * sequence with the F bit (11.7.1). @received is then the offset the
+ * next PDU must carry. What @pdu breaks of that, or NULL; @pdu's range
+ * is within EDTL, and within FirstBurstLength if unsolicited. Under
+ * conn->lock.
+ */
+static const char *kis_data_out_misplaced(const struct kis_conn *conn,
+					  const struct kis_task *task,
+					  const struct iscsi_pdu *pdu,
+					  bool unsol)
+{
+	u32 end = pdu->offset + pdu->dlen;
+	u32 r2t_end;
+
+	if (pdu->offset != task->received)
+		return "not at the next offset";
+	if (unsol)
+		return NULL;
+	/* The oldest R2T out: the sequence this PDU belongs to. */
+	if (!task->r2t_out)
+		return "without an R2T";
+	r2t_end = task->r2t_first + kis_r2t_len(conn, task, task->r2t_first);
+	if (end > r2t_end)
+		return "past the end of its R2T";
+	if (pdu->final && end != r2t_end)
+		return "with the F bit before the end of its R2T";
+	if (!pdu->final && end == r2t_end)
+		return "without the F bit at the end of its R2T";
+	return NULL;
+}
+
 static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 			   const struct iscsi_pdu *pdu)
 {
@@ -1511,7 +1562,8 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	bool unsol = pdu->ttt == ISCSI_RSVD_TAG;
 	bool complete = false, r2t = false;
 	bool seq_err = false, discard, seq_end;
-	u32 crc = ~0U;
+	const char *misplaced = NULL;
+	u32 crc = ~0U, exp_sn = 0, exp_off = 0;
 	int ret, err = 0;
 
 	task = kis_task_lookup(conn, pdu->itt);
@@ -1547,10 +1599,22 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	 * (RFC 7143 7.9); at ErrorRecoveryLevel 0 the PDU is rejected and
 	 * the task ends with CHECK CONDITION once the data of its R2Ts sent
 	 * so far is in (7.8 b). Its data from then on is dropped.
+	 *
+	 * A PDU out of place (kis_data_out_misplaced()) is treated the
+	 * same: its data is not written, and the write never executes with
+	 * bytes of its buffer that no Data-Out filled (the sgv pool does
+	 * not zero the pages it hands out).
 	 */
-	if (!task->data_err && pdu->datasn != task->data_sn) {
-		task->data_err = true;
-		seq_err = true;
+	if (!task->data_err) {
+		exp_sn = task->data_sn;
+		exp_off = task->received;
+		if (pdu->datasn != exp_sn)
+			seq_err = true;
+		else
+			misplaced = kis_data_out_misplaced(conn, task, pdu,
+							   unsol);
+		if (seq_err || misplaced)
+			task->data_err = true;
 	}
 	discard = task->data_err;
 	if (!discard)
@@ -1560,7 +1624,12 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	if (seq_err) {
 		pr_info_ratelimited("%s: ITT 0x%x: Data-Out DataSN %u, expected %u: the command fails\n",
 				    conn->s->initiator, pdu->itt, pdu->datasn,
-				    task->data_sn);
+				    exp_sn);
+		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
+	} else if (misplaced) {
+		pr_info_ratelimited("%s: ITT 0x%x: Data-Out at offset %u length %u %s (next offset %u): the command fails\n",
+				    conn->s->initiator, pdu->itt, pdu->offset,
+				    pdu->dlen, misplaced, exp_off);
 		kis_reject(conn, bhs, ISCSI_REJECT_PROTOCOL_ERROR);
 	}
 	if (discard) {
@@ -1596,13 +1665,17 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		task->unsol_rcvd += pdu->dlen;
 		seq_end = pdu->final || task->unsol_rcvd >= task->unsol_len;
 		if (seq_end) {
+			/* Ended early (F): the R2Ts ask for the rest. */
 			task->unsol_done = true;
-			task->r2t_next = max(task->r2t_next, task->unsol_rcvd);
+			task->r2t_next = task->unsol_rcvd;
+			task->r2t_first = task->r2t_next;
 			r2t = true;
 		}
 	} else {
 		seq_end = pdu->final;
 		if (seq_end && task->r2t_out) {
+			task->r2t_first += kis_r2t_len(conn, task,
+						       task->r2t_first);
 			task->r2t_out--;
 			r2t = true;
 		}

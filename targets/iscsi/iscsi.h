@@ -300,18 +300,19 @@ struct kis_task {
 	bool			nobuf;		/* no buffer: drop data-out */
 	bool			rx_busy;	/* rx thread writing @wsg */
 	bool			released;	/* xmit_done due (after rx) */
-	u32			received;
+	u32			received;	/* in order: the next offset */
 	u32			unsol_len;
 	u32			unsol_rcvd;
 	bool			unsol_done;
 	bool			xfer_ready;
 	bool			rx_complete;
 	u32			r2t_next;
+	u32			r2t_first;	/* offset of the oldest R2T out */
 	u32			r2t_out;
 	u32			r2tsn;
 	u32			ttt;
 	u32			data_sn;	/* next Data-Out's, in its sequence */
-	bool			data_err;	/* a DataSN gap: the task fails */
+	bool			data_err;	/* DataSN/offset error: it fails */
 };
 
 struct kis_tmf {

@@ -261,8 +261,11 @@ static int kis_get_params(struct genl_info *info, struct kis_params *p)
 	    p->t2wait > 3600 || p->t2retain > 3600 ||
 	    !p->queue_depth || p->queue_depth > 4096)
 		return -EINVAL;
-	/* Only error recovery level 0 is implemented. */
-	if (p->erl)
+	/*
+	 * Only error recovery level 0 is implemented, and only data in
+	 * order (kis_data_out_misplaced()).
+	 */
+	if (p->erl || !p->dpio || !p->dsio)
 		return -EOPNOTSUPP;
 	return 0;
 }

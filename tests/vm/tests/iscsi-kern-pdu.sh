@@ -30,7 +30,11 @@
 # Data-Out DataSN, per sequence from 0 (unsolicited, then each R2T's): a
 # gap or reversal gets a Reject, no further R2T, and, once the data of
 # the R2Ts sent is in, CHECK CONDITION with PROTOCOL SERVICE CRC ERROR,
-# nothing written.
+# nothing written. Data-Out out of place (DataPDUInOrder and
+# DataSequenceInOrder are Yes): 128 PDUs of 512 bytes all at offset 0
+# for a 64 KiB R2T, or a PDU skipping ahead, are handled the same way
+# (Reject, CHECK CONDITION, the LBAs keep their contents), and the
+# connection then writes in-order data again.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -726,6 +730,78 @@ if st != 0 or rej or [(o, n) for o, n, _ in r2ts] != [(1024, 1024)]:
 if lba200(c6) != pat4:
     fail("unsolicited DataSN 0, R2T 0,1: data read back differs")
 print("DataSN checks OK")
+
+# Data in order (DataPDUInOrder and DataSequenceInOrder are Yes, RFC 7143
+# 13.19, 13.20): each Data-Out starts where the data so far ends, within
+# the R2T it answers. One out of place is handled as a DataSN error: a
+# Reject (protocol error), CHECK CONDITION once the sequences begun have
+# ended, and nothing written: the buffer's other bytes are pool pages
+# that were never filled. The connection stays.
+def inorder_write(conn, lba, pat, pdus):
+    # WRITE(10) of pat at lba, no immediate data: one R2T must ask for it
+    # all, answered by pdus, (DataSN, offset, length, F) each. Returns
+    # (status, sense, Rejects).
+    itt = conn.scsi(rw10(0x2a, lba, len(pat) // 512), len(pat), write=True)
+    rejects = []
+    op, bhs, _ = next_pdu(conn, itt, rejects, "in-order write")
+    if op != 0x31 or struct.unpack(">II", bhs[40:48]) != (0, len(pat)):
+        fail("in-order write: opcode 0x%02x %r, expected one R2T for all %d bytes" % (op, bytes(bhs[36:48]), len(pat)))
+    for sn, off, n, f in pdus:
+        data_out(conn, itt, bytes(bhs[20:24]), sn, off, pat[off:off + n], f)
+    op, bhs, d = next_pdu(conn, itt, rejects, "in-order write")
+    if op != 0x21:
+        fail("in-order write: an R2T after the data: %r" % bytes(bhs[36:48]))
+    return bhs[3], d, rejects
+def read_lba(conn, lba, n):
+    st, data, _, _ = conn.response(conn.scsi(rw10(0x28, lba, n // 512), n, read=True), "READ LBA %d" % lba)
+    if st != 0:
+        fail("READ LBA %d: status %r" % (lba, st))
+    return data
+c7 = Conn(0x400000000005)
+c7.login({"ImmediateData": "No"})
+for i in range(4):
+    st, _, _, _ = c7.response(c7.scsi(tur, 0), "c7 TUR")
+    if st == 0:
+        break
+K64 = 65536
+old64 = bytes((i * 37 + 11) & 0xff for i in range(K64))
+new64 = bytes((i * 41 + 13) & 0xff for i in range(K64))
+good = [(i, i * 8192, 8192, i == 7) for i in range(8)]
+st, _, rej = inorder_write(c7, 300, old64, good)
+if st != 0 or rej or read_lba(c7, 300, K64) != old64:
+    fail("in-order 64 KiB write: status %r Rejects %r, or data read back differs" % (st, rej))
+# (DataSN, offset, length, F) of the Data-Out PDUs of each bad write, and
+# the DataSN of the one that must be rejected.
+bad_writes = (
+    ("128 Data-Out PDUs of 512 bytes all at offset 0",
+     [(i, 0, 512, i == 127) for i in range(128)], 1),
+    # bytes 512 to 1023 never sent, 1536 to 2047 twice: 64 KiB in all
+    ("a gap: 512 bytes at 0, 1 KiB at 1 KiB, then 512-byte PDUs from 1.5 KiB",
+     [(0, 0, 512, False), (1, 1024, 1024, False)] +
+     [(2 + i, 1536 + i * 512, 512, i == 124) for i in range(125)], 1),
+)
+errs = []
+for what, pdus, bad in bad_writes:
+    st, sense, rej = inorder_write(c7, 300, new64, pdus)
+    if st != 2 or (sense[4] & 0xf) != 0xb or sense[14:16] != b"\x47\x05":
+        errs.append("%s: status %r sense %r, expected CHECK CONDITION, ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR" % (what, st, bytes(sense[:16])))
+    if rej != [(0x04, 0x05, bad)]:
+        errs.append("%s: Rejects %r, expected one (protocol error) of the Data-Out with DataSN %d" % (what, rej, bad))
+    back = read_lba(c7, 300, K64)
+    if back != old64:
+        errs.append("%s: the write executed (%d of the first 2 KiB read back as sent, %d as before)" % (what, sum(a == b for a, b in zip(back[:2048], new64)), sum(a == b for a, b in zip(back[:2048], old64))))
+        st, _, rej = inorder_write(c7, 300, old64, good)
+    st, _, _, _ = c7.response(c7.scsi(tur, 0), "TUR after " + what)
+    if st != 0:
+        errs.append("%s: TUR after it: status %r" % (what, st))
+if errs:
+    fail("; ".join(errs))
+# The connection still writes: the same 64 KiB, in 128 PDUs in order.
+st, _, rej = inorder_write(c7, 300, new64,
+                           [(i, i * 512, 512, i == 127) for i in range(128)])
+if st != 0 or rej or read_lba(c7, 300, K64) != new64:
+    fail("in-order write after the bad ones: status %r Rejects %r, or data read back differs" % (st, rej))
+print("Data-Out offset checks OK")
 
 # and a clean session logout
 lo = bytearray(48)
