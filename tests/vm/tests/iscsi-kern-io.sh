@@ -12,8 +12,13 @@
 # in /sys/kernel/ktgt_iscsi/sessions/ with the negotiated values, then
 # logout removes it and leaves no TCP connection. Then the same with
 # header and data digests (CRC32C) and MaxRecvDataSegmentLength 4096,
-# so that reads span many Data-In PDUs. The connection's two threads are
-# bound to one CPU (bind_threads, default 1), and free with bind_threads=0.
+# so that reads span many Data-In PDUs. Then without digests, with
+# InitialR2T=No, FirstBurstLength 8 KiB, MaxBurstLength 16 KiB and
+# MaxOutstandingR2T 4 (the session's params must show them): writes take
+# immediate data, unsolicited Data-Out and up to four R2Ts at a time,
+# whose data the target accepts only in order. The connection's two
+# threads are bound to one CPU (bind_threads, default 1), and free with
+# bind_threads=0.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -55,9 +60,10 @@ threads_check() {
 	fi
 }
 
-# io_round WHAT DIGEST BOUND: log in, write, read back, compare, log out.
+# io_round WHAT DIGEST BOUND [PARAMS]: log in, write, read back, compare,
+# log out; PARAMS: KEY=VALUE lines the session's params must show.
 io_round() {
-	local dev s
+	local dev s kv
 	iscsi_login "$IQN" "$P"
 	dev=$(iscsi_wait_lun "$IQN" 0)
 	[ -b "$dev" ] || fail "$1: no disk"
@@ -78,6 +84,10 @@ io_round() {
 	threads_check "$1" "$3"
 	s=$(ls /sys/kernel/ktgt_iscsi/sessions/)
 	[ -n "$s" ] || fail "$1: no session in sysfs"
+	for kv in ${4:-}; do
+		grep -qx "$kv" /sys/kernel/ktgt_iscsi/sessions/"$s"/params ||
+			fail "$1: $kv not negotiated: $(tr '\n' ' ' < /sys/kernel/ktgt_iscsi/sessions/"$s"/params)"
+	done
 	expect_eq "$(cat /sys/kernel/ktgt_iscsi/sessions/"$s"/target)" "$IQN" "$1: session target"
 	grep -q "^CID 0 started 1 HeaderDigest $2 DataDigest $2 MaxRecvDataSegmentLength" \
 		/sys/kernel/ktgt_iscsi/sessions/"$s"/connections ||
@@ -103,6 +113,21 @@ iscsi_node_set "$IQN" "$P" "node.conn[0].iscsi.MaxRecvDataSegmentLength=4096" \
 ktgt_write /sys/module/ktgt_iscsi/parameters/bind_threads 0
 io_round digests CRC32C 0
 ktgt_write /sys/module/ktgt_iscsi/parameters/bind_threads 1
+
+# Immediate data, unsolicited Data-Out and then several R2Ts outstanding
+# at a time, each for 16 KiB: the data of a write must come in order
+# (DataPDUInOrder, DataSequenceInOrder), and open-iscsi's does.
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/HeaderDigest" None
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/DataDigest" None
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/InitialR2T" No
+ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxOutstandingR2T" 4
+iscsi_node_digests "$IQN" "$P" None None
+iscsi_node_set "$IQN" "$P" "node.conn[0].iscsi.MaxRecvDataSegmentLength=8192" \
+	node.session.iscsi.InitialR2T=No node.session.iscsi.ImmediateData=Yes \
+	node.session.iscsi.FirstBurstLength=8192 \
+	node.session.iscsi.MaxBurstLength=16384 \
+	node.session.iscsi.MaxOutstandingR2T=4
+io_round r2ts None 1 "InitialR2T=No ImmediateData=Yes FirstBurstLength=8192 MaxBurstLength=16384 MaxOutstandingR2T=4"
 
 iscsi_ini_stop
 iscsi_tgt_teardown
