@@ -91,6 +91,20 @@
  * waits for its TMFs, destroys the ktgt session (which waits for every
  * command to be released) and only then drops the connections.
  *
+ * The responses the receive thread holds on conn->rx_direct
+ * (direct_send, direct_batch) are its own, and nothing else looks at
+ * that list: whichever way its loop ends (an error; or
+ * kthread_should_stop() seen after a PDU while it holds some because
+ * more PDUs were waiting; or a release in the last kis_rx_flush() that
+ * completed more commands in this thread), it releases them, unsent,
+ * once kthread_stop() has come and before it returns. kthread_stop()
+ * comes only from kis_conn_stop(), after the connection is marked dead,
+ * and on a dead connection kis_queue_rsp() leaves nothing on rx_direct;
+ * a thread stopped before it ever ran (kis_conn_start() failing) never
+ * held any. Without that, those commands would never reach
+ * ktgt_cmd_xmit_done() and the session's destruction would wait for
+ * them forever.
+ *
  * Receive and transmit buffers are accessed with sg_virt(): the core's
  * sgv pool uses GFP_KERNEL pages, which are always mapped on the 64-bit
  * kernels ktgt supports. Data-In is sent with kernel_sendpage(): TCP
@@ -2101,6 +2115,16 @@ static int kis_rx_thread(void *arg)
 			schedule();
 		__set_current_state(TASK_RUNNING);
 	}
+	/*
+	 * Responses may still be held on rx_direct: the loop saw
+	 * kthread_should_stop() right after kis_rx_may_hold(), or a release
+	 * in kis_rx_flush() completed more commands here after the last
+	 * flush. Nothing else looks at rx_direct, so release them, unsent
+	 * (see Teardown above): kis_conn_stop() marked the connection dead
+	 * before kthread_stop(), so kis_queue_rsp() releases them, and any
+	 * command that completes here meanwhile, at once.
+	 */
+	kis_rx_flush(conn, -ESHUTDOWN);
 	return 0;
 }
 
@@ -2210,6 +2234,8 @@ static void kis_conn_stop(struct kis_conn *conn)
 		kthread_stop(conn->rx_thread);
 		put_task_struct(conn->rx_thread);
 	}
+	/* The receive thread released what it held (kis_rx_thread()). */
+	WARN_ON_ONCE(!list_empty(&conn->rx_direct));
 	if (conn->tx_thread) {
 		kthread_stop(conn->tx_thread);
 		put_task_struct(conn->tx_thread);
