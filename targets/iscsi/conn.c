@@ -37,13 +37,24 @@
  * is submitted at once and ExpCmdSN advances; one later in the window
  * waits in sess->held (its data is already received) until the gap is
  * filled, by whichever connection fills it (MC/S); one outside the window
- * is dropped silently (RFC 7143 4.2.2.1). An ABORT TASK whose RefCmdSN is
+ * is dropped silently (RFC 7143 4.2.2.1). The window runs from ExpCmdSN
+ * to the highest MaxCmdSN sent on the session (sess->max_cmdsn): the
+ * initiator ignores a lower MaxCmdSN than it has (4.2.2.1), so it may
+ * send any CmdSN up to that one. An ABORT TASK whose RefCmdSN is
  * in the window but has not run makes that CmdSN count as received
  * (11.5.1 b): a command held for it is discarded when its turn comes, one
  * that has not come yet is dropped when it does (sess->gone_sn).
- * MaxCmdSN = ExpCmdSN + the session's queue depth - the commands held or
- * in the core - 1, so the window never shrinks and the core never sees
- * more than queue_depth commands of a session.
+ * Each PDU sent carries MaxCmdSN = ExpCmdSN + queue_depth - the
+ * session's commands in the core - 1 (kis_max_cmdsn_adv()); held
+ * commands are not subtracted, they already lie between ExpCmdSN and
+ * MaxCmdSN. It never decreases: a command entering the core (at
+ * ExpCmdSN, or from sess->held) moves ExpCmdSN by one, one leaving it
+ * raises MaxCmdSN by one, a CmdSN passed over (ABORT TASK) raises it
+ * too; and it is kept at the highest value sent in any case. Then the
+ * commands in the core plus the CmdSNs the initiator may still send
+ * never exceed queue_depth, so every command in the window, held or
+ * not, has its place and the core never sees more than queue_depth
+ * non-immediate commands of a session.
  *
  * Data-Out
  * ========
@@ -380,22 +391,32 @@ static struct kis_task *kis_task_lookup(struct kis_conn *conn, u32 itt)
 	return NULL;
 }
 
-/* MaxCmdSN of the session; under sn_lock. */
-static u32 kis_max_cmdsn(struct kis_sess *s)
+/*
+ * The MaxCmdSN to send, which becomes the window's upper end
+ * (s->max_cmdsn); under sn_lock. Only the commands in the core (counted,
+ * not held) take room from queue_depth: those held for a CmdSN gap are
+ * inside the window already. See "Command numbering".
+ */
+static u32 kis_max_cmdsn_adv(struct kis_sess *s)
 {
+	u32 in_core = s->outstanding - s->nr_held;
 	u32 qd = s->p.queue_depth;
+	u32 max = s->exp_cmdsn - 1;
 
 	lockdep_assert_held(&s->sn_lock);
-	if (s->outstanding >= qd)
-		return s->exp_cmdsn - 1;
-	return s->exp_cmdsn + (qd - s->outstanding) - 1;
+	if (in_core < qd)
+		max += qd - in_core;
+	/* Never lower: the initiator would ignore it anyway (4.2.2.1). */
+	if (iscsi_sn_gt(max, s->max_cmdsn))
+		s->max_cmdsn = max;
+	return s->max_cmdsn;
 }
 
 static void kis_sn_fill(struct kis_sess *s, struct iscsi_tx_hdr *h)
 {
 	spin_lock_irq(&s->sn_lock);
 	h->exp_cmdsn = s->exp_cmdsn;
-	h->max_cmdsn = kis_max_cmdsn(s);
+	h->max_cmdsn = kis_max_cmdsn_adv(s);
 	spin_unlock_irq(&s->sn_lock);
 }
 
@@ -1344,6 +1365,7 @@ void kis_sess_run_held(struct kis_sess *s)
 			return;
 		}
 		list_del_init(&task->held_node);
+		s->nr_held--;
 		kis_exp_cmdsn_next(s);
 		if (unlikely(task->sn_aborted)) {
 			s->outstanding--;
@@ -1367,7 +1389,7 @@ int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 	int r;
 
 	spin_lock_irq(&s->sn_lock);
-	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, kis_max_cmdsn(s));
+	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, s->max_cmdsn);
 	if (r == 0) {
 		kis_exp_cmdsn_next(s);
 	} else if (r > 0 && s->nr_gone && kis_gone_find(s, cmdsn) >= 0) {
@@ -1384,6 +1406,7 @@ int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
 				break;
 		}
 		list_add_tail(&task->held_node, &pos->held_node);
+		s->nr_held++;
 	}
 	if (r >= 0 && task) {
 		s->outstanding++;
@@ -1809,7 +1832,7 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	/* Within the window and below the TMF's own CmdSN: not arrived yet. */
 	spin_lock_irq(&s->sn_lock);
 	t->ref_pending = !iscsi_sn_lt(pdu->ref_cmdsn, s->exp_cmdsn) &&
-			 !iscsi_sn_gt(pdu->ref_cmdsn, kis_max_cmdsn(s)) &&
+			 !iscsi_sn_gt(pdu->ref_cmdsn, s->max_cmdsn) &&
 			 iscsi_sn_lt(pdu->ref_cmdsn, pdu->cmdsn);
 	if (t->ref_pending && pdu->function == ISCSI_TMF_ABORT_TASK)
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
@@ -2250,6 +2273,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 		if (task->conn != conn)
 			continue;
 		list_move_tail(&task->held_node, &held);
+		s->nr_held--;
 		s->outstanding--;
 		task->counted = false;
 	}
@@ -2449,7 +2473,7 @@ static ssize_t cmdsn_show(struct kobject *kobj, struct kobj_attribute *a,
 
 	spin_lock_irq(&s->sn_lock);
 	exp = s->exp_cmdsn;
-	max = kis_max_cmdsn(s);
+	max = s->max_cmdsn;
 	out = s->outstanding;
 	spin_unlock_irq(&s->sn_lock);
 	return sysfs_emit(buf, "ExpCmdSN %u MaxCmdSN %u outstanding %u\n",
@@ -2547,6 +2571,8 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 	s->isid = isid;
 	s->p = *p;
 	s->exp_cmdsn = exp_cmdsn;
+	/* What the login response advertised (ktgt-iscsid). */
+	s->max_cmdsn = exp_cmdsn;
 
 	ret = xa_alloc(&kis_sessions, &tsih, s, XA_LIMIT(1, 65535),
 		       GFP_KERNEL);

@@ -41,11 +41,12 @@
  *                 teardown; never on the data path.
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
  *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
- * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the CmdSN hold queue,
- *                 the count of outstanding commands (MaxCmdSN), the
- *                 CmdSNs aborted before they arrived. Irq-safe because a
- *                 command's release decrements the count, and the core
- *                 may release it from any context (callbacks_atomic).
+ * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the highest MaxCmdSN
+ *                 advertised, the CmdSN hold queue, the count of
+ *                 outstanding commands, the CmdSNs aborted before
+ *                 they arrived. Irq-safe because a command's release
+ *                 decrements the count, and the core may release it
+ *                 from any context (callbacks_atomic).
  * conn->lock      spinlock (irq-safe): the ITT hash, the transmit queue,
  *                 the data-out state of the connection's tasks, @dead.
  *                 Taken with irqsave in the core's callbacks, which may
@@ -165,8 +166,11 @@ struct kis_sess {
 
 	spinlock_t		sn_lock;	/* below */
 	u32			exp_cmdsn;
-	u32			outstanding;
+	/* The highest MaxCmdSN advertised: the window's upper end. */
+	u32			max_cmdsn;
+	u32			outstanding;	/* held or in the core */
 	struct list_head	held;		/* tasks waiting for CmdSN */
+	unsigned int		nr_held;	/* tasks on @held */
 	/*
 	 * CmdSNs above exp_cmdsn that count as received although no
 	 * command came (ABORT TASK of a command still on its way, RFC 7143

@@ -34,7 +34,10 @@
 # DataSequenceInOrder are Yes): 128 PDUs of 512 bytes all at offset 0
 # for a 64 KiB R2T, or a PDU skipping ahead, are handled the same way
 # (Reject, CHECK CONDITION, the LBAs keep their contents), and the
-# connection then writes in-order data again.
+# connection then writes in-order data again. The CmdSN window with
+# queue_depth 4: commands held for a gap at ExpCmdSN never lower the
+# MaxCmdSN sent, and every CmdSN up to the MaxCmdSN advertised before the
+# gap runs once it is filled.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -802,6 +805,66 @@ st, _, rej = inorder_write(c7, 300, new64,
 if st != 0 or rej or read_lba(c7, 300, K64) != new64:
     fail("in-order write after the bad ones: status %r Rejects %r, or data read back differs" % (st, rej))
 print("Data-Out offset checks OK")
+
+# The CmdSN window (RFC 7143 4.2.2.1): the initiator never lowers the
+# MaxCmdSN it has, so every CmdSN up to the highest one advertised must
+# be taken, and the MaxCmdSN sent must not drop while commands wait for
+# a CmdSN gap. queue_depth 4 (read at login): the window is ExpCmdSN E to
+# E + 3; E is left out, E + 1 to E + 3 are sent, each followed by an
+# immediate NOP-Out whose NOP-In shows MaxCmdSN; then E fills the gap
+# and all four must run.
+qdp = "/sys/kernel/config/ktgt/targets/iscsi/%s/queue_depth" % IQN
+old_qd = open(qdp).read().strip()
+open(qdp, "w").write("4")
+try:
+    c8 = Conn(0x400000000006)
+    c8.login()
+finally:
+    open(qdp, "w").write(old_qd)
+for i in range(4):
+    st, _, _, _ = c8.response(c8.scsi(tur, 0, lun=1), "c8 TUR")
+    if st == 0:
+        break
+c8.nop()
+e, m = c8.expcmdsn, c8.maxcmdsn
+if m != e + 3:
+    fail("queue_depth 4: ExpCmdSN %d MaxCmdSN %d, expected a window of 4" % (e, m))
+errs = []
+maxes = [m]
+itts = {}
+for sn in range(e + 1, m + 1):
+    itts[c8.scsi(tur, 0, lun=1, cmdsn=sn)] = sn
+    c8.nop()
+    maxes.append(c8.maxcmdsn)
+if any(b < a for a, b in zip(maxes, maxes[1:])):
+    errs.append("MaxCmdSN went %r (ExpCmdSN %d left out) while CmdSNs %d..%d waited: it decreased" % (maxes, e, e + 1, m))
+itts[c8.scsi(tur, 0, lun=1, cmdsn=e)] = e
+c8.s.settimeout(5)
+done = {}
+# The keepalive NOP-In comes every 2 s: stop waiting after 10 s.
+deadline = time.time() + 10
+try:
+    while len(done) < len(itts) and time.time() < deadline:
+        bhs, _ = c8.recv()
+        op = bhs[0] & 0x3f
+        tag = struct.unpack(">I", bhs[16:20])[0]
+        maxes.append(c8.maxcmdsn)
+        if op == 0x20 and tag == 0xffffffff:
+            c8.answer_nop(bhs)
+        elif op == 0x21 and tag in itts:
+            done[itts[tag]] = bhs[3]
+        else:
+            fail("window test: unexpected opcode 0x%02x for ITT 0x%x" % (op, tag))
+except socket.timeout:
+    pass
+if sorted(done) != list(range(e, m + 1)) or any(done.values()):
+    errs.append("after CmdSN %d filled the gap, responses (CmdSN: status) %r, expected GOOD for each of CmdSN %d..%d (the first MaxCmdSN advertised)" % (e, done, e, m))
+if any(b < a for a, b in zip(maxes, maxes[1:])):
+    errs.append("MaxCmdSN decreased: %r" % maxes)
+if errs:
+    fail("; ".join(errs))
+c8.s.close()
+print("CmdSN window up to the highest MaxCmdSN advertised OK")
 
 # and a clean session logout
 lo = bytearray(48)
