@@ -1771,8 +1771,14 @@ static int kis_rx_nop_out(struct kis_conn *conn, const u8 *bhs,
 		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
 		return 0;
 	}
+	/*
+	 * The ping data comes back, but no more of it than the initiator's
+	 * MaxRecvDataSegmentLength (RFC 7143 11.18.5): all of it was
+	 * received for the data digest, the rest is not echoed.
+	 */
+	c->dlen = min(pdu->dlen, conn->p.max_xmit_dsl);
 	c->h.opcode = ISCSI_OP_NOOP_IN;
-	c->h.dlen = pdu->dlen;
+	c->h.dlen = c->dlen;
 	c->h.lun = pdu->lun;
 	c->h.itt = pdu->itt;
 	c->h.ttt = ISCSI_RSVD_TAG;

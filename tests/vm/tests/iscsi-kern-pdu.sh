@@ -10,7 +10,8 @@
 # residual; Reject for an unknown opcode and for a reserved ITT, with the
 # connection kept; Data-Out for an unknown ITT dropped; a CmdSN outside
 # the window dropped (ExpCmdSN unchanged); Text SendTargets=All; Text
-# MaxRecvDataSegmentLength=1024: a 4 KiB READ in four 1 KiB Data-In; TMF
+# MaxRecvDataSegmentLength=1024: a 4 KiB READ in four 1 KiB Data-In, a
+# 3000-byte NOP-Out ping echoed with at most 1024 bytes; TMF
 # (LUN RESET, ABORT TASK of no task, TASK REASSIGN refused); TAS: a READ
 # held in nullio's delay_ms ends with TASK ABORTED when another session
 # resets the LUN, and ABORT TASK of a finished task gets "Task does not
@@ -387,6 +388,27 @@ while True:
         break
 if sizes != [1024] * 4:
     fail("Data-In segments %r after MaxRecvDataSegmentLength=1024" % sizes)
+# A NOP-Out ping of 3000 bytes (within the target's
+# MaxRecvDataSegmentLength): the NOP-In echoes at most 1024 of them, the
+# initiator's (RFC 7143 11.18.5).
+ping = bytes((i * 17 + 9) & 0xff for i in range(3000))
+nitt = c.next_itt()
+nop = bytearray(48)
+nop[0] = 0x40
+nop[1] = 0x80
+nop[16:20] = struct.pack(">I", nitt)
+nop[20:24] = b"\xff\xff\xff\xff"
+nop[24:28] = struct.pack(">I", c.cmdsn)
+c.send(nop, ping)
+while True:
+    rsp, echo = c.recv_op(0x20, "NOP-In for a 3000-byte ping")
+    if struct.unpack(">I", rsp[16:20])[0] != 0xffffffff:
+        break
+    c.answer_nop(rsp)  # the keepalive
+if struct.unpack(">I", rsp[16:20])[0] != nitt:
+    fail("NOP-In for the 3000-byte ping: ITT 0x%x" % struct.unpack(">I", rsp[16:20])[0])
+if len(echo) > 1024 or echo != ping[:len(echo)]:
+    fail("NOP-In for a 3000-byte ping with MaxRecvDataSegmentLength=1024: DataSegmentLength %d%s" % (len(echo), "" if echo == ping[:len(echo)] else ", not the ping data"))
 text1(b"MaxRecvDataSegmentLength=8192\0", "Text MaxRecvDataSegmentLength=8192")
 print("MaxRecvDataSegmentLength in the full-feature phase OK")
 
