@@ -109,7 +109,9 @@
  * QErr 01b/11b (control mode page) aborts the same way, without waiting,
  * when a command is about to be sent with CHECK CONDITION
  * (cmd_qerr_abort(), from process context: a command finishing in atomic
- * context goes to a worker first).
+ * context goes to a worker first), and before that command leaves the
+ * task set, so none of the commands it held back starts before it is
+ * marked.
  *
  * Locking
  * =======
@@ -172,7 +174,7 @@ enum {
 	KTGT_CF_NOWAIT_EXEC,	/* executing with KTGT_CTX_NOWAIT */
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
 	KTGT_CF_SILENT,		/* aborted with no status to send */
-	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts before xmit */
+	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts, then leaves */
 	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
@@ -1452,25 +1454,34 @@ static void cmd_prev_status_ua(struct ktgt_cmd *cmd)
  */
 static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 {
-	if (cmd->core.dev)
-		order_leave(cmd);
+	bool qerr;
 
 	if (cmd_aborted(cmd))
 		cmd_status(cmd, KTGT_SAM_TASK_ABORTED);
+	/*
+	 * QErr: the other tasks go before the CHECK CONDITION is sent, and
+	 * before @cmd leaves the task set: order_leave() restarts the
+	 * commands @cmd held back, which must not run first.
+	 */
+	qerr = unlikely(cmd->status == KTGT_SAM_CHECK_CONDITION) &&
+	       cmd->core.dev && ktgt_spc_qerr(cmd->core.dev);
+	if (cmd->core.dev && !qerr)
+		order_leave(cmd);
+
 	cmd_set_resid(cmd);
 	cmd_account(cmd);
 	if (unlikely(cmd->status != KTGT_SAM_GOOD))
 		cmd_prev_status_ua(cmd);
 
-	/* QErr: the other tasks go before the CHECK CONDITION is sent. */
-	if (unlikely(cmd->status == KTGT_SAM_CHECK_CONDITION) &&
-	    cmd->core.dev && ktgt_spc_qerr(cmd->core.dev)) {
+	if (qerr) {
 		if (!may_sleep) {
+			/* Both done by the DONE stage (cmd_work_fn()). */
 			set_bit(KTGT_CF_QERR, &cmd->core.cflags);
 			cmd_queue(cmd, KTGT_CS_DONE);
 			return;
 		}
 		cmd_qerr_abort(cmd);
+		order_leave(cmd);
 	}
 	if (!may_sleep && !cmd_tt(cmd)->callbacks_atomic) {
 		cmd_queue(cmd, KTGT_CS_DONE);
@@ -1549,8 +1560,10 @@ static void cmd_work_fn(struct work_struct *work)
 		cmd_exec(cmd, KTGT_CTX_THREAD);
 		break;
 	case KTGT_CS_DONE:
-		if (test_and_clear_bit(KTGT_CF_QERR, &cmd->core.cflags))
+		if (test_and_clear_bit(KTGT_CF_QERR, &cmd->core.cflags)) {
 			cmd_qerr_abort(cmd);
+			order_leave(cmd);
+		}
 		cmd_xmit(cmd);
 		break;
 	case KTGT_CS_FREE:
