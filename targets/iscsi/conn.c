@@ -88,6 +88,19 @@
  * ktgt_cmd_rx_done(-EBADMSG), so a write never executes with bytes of
  * its buffer (pages of the pool, not zeroed) that no PDU filled.
  *
+ * A TMF that aborts a write waiting for Data-Out (ABORT TASK of its ITT;
+ * ABORT/CLEAR TASK SET, LUN RESET of its LUN; a target or I_T nexus
+ * reset) ends its data phase when the receive thread takes the TMF,
+ * before submitting it (kis_tmf_end_data()): the initiator may send no
+ * more data for it (RFC 7143 11.5.1; Linux stops), and the core's abort
+ * waits for its release. @tmf_ended stops the R2Ts and drops its
+ * Data-Out, and it ends with ktgt_cmd_rx_done(-ECONNABORTED), at once if
+ * the core asked for the data, else at ->rdy_to_xfer(); no response is
+ * sent for it. The receive thread is the only one that writes the
+ * buffer, so no receive is in progress then. Only this connection's
+ * tasks are covered: a task on another connection of an MC/S session is
+ * not (its initiator is not Linux, which has no MC/S).
+ *
  * Teardown
  * ========
  *
@@ -816,7 +829,7 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 		nr = 0;
 		spin_lock_irq(&conn->lock);
 		while (nr < KIS_R2T_BATCH && !task->rx_complete &&
-		       !task->data_err && task->r2t_out < conn->p.max_r2t &&
+		       !task->data_err && !task->tmf_ended && task->r2t_out < conn->p.max_r2t &&
 		       task->r2t_next < task->edtl) {
 			u32 len = kis_r2t_len(conn, task, task->r2t_next);
 
@@ -1071,8 +1084,16 @@ static int kis_tx_thread(void *arg)
  */
 static bool kis_data_over(const struct kis_task *task)
 {
-	return task->received >= task->edtl ||
+	return task->received >= task->edtl || task->tmf_ended ||
 	       (task->data_err && task->unsol_done && !task->r2t_out);
+}
+
+/* The error a write whose data is over ends with. Under conn->lock. */
+static int kis_data_error(const struct kis_task *task)
+{
+	if (task->received >= task->edtl && !task->data_err)
+		return 0;
+	return task->tmf_ended ? -ECONNABORTED : -EBADMSG;
 }
 
 /*
@@ -1101,7 +1122,7 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	if (kis_data_over(task)) {
 		task->rx_complete = true;
 		complete = true;
-		err = task->data_err ? -EBADMSG : 0;
+		err = kis_data_error(task);
 	} else if (task->unsol_done && !task->data_err) {
 		kis_queue_task_locked(conn, task, KIS_TX_R2T);
 	}
@@ -1168,7 +1189,7 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 * it. One of another session aborted with TAS = 1 gets its TASK
 	 * ABORTED status (SAM-5 5.6).
 	 */
-	if (ktgt_cmd_aborted_silently(cmd)) {
+	if (ktgt_cmd_aborted_silently(cmd) || task->tmf_ended) {
 		kis_task_release(conn, task);
 		return 0;
 	}
@@ -1207,9 +1228,11 @@ static u8 kis_tmf_response(const struct kis_tmf *t)
 		 * RFC 7143 11.5.1: ABORT TASK of a task that is not there is
 		 * "Function complete" only if its RefCmdSN is still on its
 		 * way (b); a task that has finished is "Task does not exist".
+		 * One whose data phase this TMF ended may have finished
+		 * before the core saw the TMF: it was aborted all the same.
 		 */
 		if (t->function == ISCSI_TMF_ABORT_TASK &&
-		    !t->tmf.task_found && !t->ref_pending)
+		    !t->tmf.task_found && !t->ref_pending && !t->data_ended)
 			return ISCSI_TMF_RSP_NO_TASK;
 		return ISCSI_TMF_RSP_COMPLETE;
 	case KTGT_TMF_SUCCEEDED:
@@ -1609,8 +1632,11 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		return kis_drain_data(conn, pdu->dlen);
 	}
 	spin_lock_irq(&conn->lock);
-	if (task->nobuf || task->released) {
-		/* No buffer, or the command already ended: drop the data. */
+	if (task->nobuf || task->released || task->tmf_ended) {
+		/*
+		 * No buffer, the command already ended, or a TMF ended its
+		 * data phase (kis_tmf_end_data()): drop the data.
+		 */
 		spin_unlock_irq(&conn->lock);
 		kis_task_put(task);
 		return kis_drain_data(conn, pdu->dlen);
@@ -1722,7 +1748,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 		if (task->xfer_ready) {
 			task->rx_complete = true;
 			complete = true;
-			err = task->data_err ? -EBADMSG : 0;
+			err = kis_data_error(task);
 		}
 		r2t = false;
 	} else if (r2t && task->xfer_ready && task->unsol_done &&
@@ -1788,6 +1814,70 @@ static int kis_rx_nop_out(struct kis_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* Whether TMF @t of @conn's session covers @task. */
+static bool kis_tmf_covers(const struct kis_tmf *t, const struct kis_task *task)
+{
+	switch (t->function) {
+	case ISCSI_TMF_ABORT_TASK:
+		return task->itt == (u32)t->tmf.ref_tag &&
+		       iscsi_lun_decode(task->raw_lun) == t->tmf.lun;
+	case ISCSI_TMF_ABORT_TASK_SET:
+	case ISCSI_TMF_CLEAR_TASK_SET:
+	case ISCSI_TMF_LUN_RESET:
+		return iscsi_lun_decode(task->raw_lun) == t->tmf.lun;
+	case ISCSI_TMF_TARGET_WARM_RESET:
+	case ISCSI_TMF_TARGET_COLD_RESET:
+	case ISCSI_TMF_I_T_NEXUS_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Receive thread: TMF @t aborts the tasks it covers, and the initiator
+ * may send no more data for them (Linux stops as soon as it sends the
+ * TMF), while the core waits for them to be released. A write of this
+ * connection waiting for Data-Out would wait for ever: end its data
+ * phase here, in the one thread that writes its buffer (so no receive
+ * is in progress for it). No more R2Ts go out, its Data-Out is dropped,
+ * and it ends with ktgt_cmd_rx_done(-ECONNABORTED), now if the core
+ * asked for the data, else at ->rdy_to_xfer(). It gets no response
+ * (kis_xmit_response()) whether the core sees it aborted or, having got
+ * there first, failed. A write whose data is all in (handed to the core
+ * or about to be) and one held for a CmdSN gap (not submitted: the core
+ * does not wait for it) are left alone.
+ */
+static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
+{
+	struct kis_task *task, *tmp;
+	unsigned int bkt;
+	LIST_HEAD(fail);
+
+	spin_lock_irq(&conn->lock);
+	hash_for_each(conn->itt_hash, bkt, task, hnode) {
+		if (!task->submitted || !task->wsg || task->nobuf ||
+		    task->released || task->rx_complete || task->tmf_ended ||
+		    kis_data_over(task) || !kis_tmf_covers(t, task))
+			continue;
+		task->tmf_ended = true;
+		if (t->function == ISCSI_TMF_ABORT_TASK)
+			t->data_ended = true;
+		if (task->xfer_ready) {
+			task->rx_complete = true;
+			refcount_inc(&task->ref);
+			list_add_tail(&task->held_node, &fail);
+		}
+	}
+	spin_unlock_irq(&conn->lock);
+
+	list_for_each_entry_safe(task, tmp, &fail, held_node) {
+		list_del_init(&task->held_node);
+		ktgt_cmd_rx_done(&task->cmd, -ECONNABORTED, KTGT_CTX_NOWAIT);
+		kis_task_put(task);
+	}
+}
+
 static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 		      const struct iscsi_pdu *pdu)
 {
@@ -1844,6 +1934,7 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
 	spin_unlock_irq(&s->sn_lock);
 	kis_sess_run_held(s);
+	kis_tmf_end_data(conn, t);
 	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
 	return 0;

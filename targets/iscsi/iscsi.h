@@ -317,6 +317,7 @@ struct kis_task {
 	u32			ttt;
 	u32			data_sn;	/* next Data-Out's, in its sequence */
 	bool			data_err;	/* DataSN/offset error: it fails */
+	bool			tmf_ended;	/* a TMF covers it: no more data */
 };
 
 struct kis_tmf {
@@ -326,6 +327,8 @@ struct kis_tmf {
 	u8			function;
 	/* RefCmdSN was sent but has not arrived (RFC 7143 11.5.1 b). */
 	bool			ref_pending;
+	/* ABORT TASK: the receive thread ended the task's data phase. */
+	bool			data_ended;
 };
 
 extern struct mutex kis_mutex;
