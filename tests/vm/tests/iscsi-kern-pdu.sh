@@ -38,7 +38,11 @@
 # connection then writes in-order data again. The CmdSN window with
 # queue_depth 4: commands held for a gap at ExpCmdSN never lower the
 # MaxCmdSN sent, and every CmdSN up to the MaxCmdSN advertised before the
-# gap runs once it is filled.
+# gap runs once it is filled. ABORT TASK of a WRITE waiting for Data-Out
+# (after its R2T, with no data sent), and a LUN RESET with two such
+# writes: the TMF response ("Function complete") comes within 10 s, with
+# no SCSI Response for the writes, the LBAs keep their contents, Data-Out
+# sent afterwards is dropped, and the connection writes and reads again.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -898,6 +902,115 @@ c4.send(lo)
 rsp, _ = c4.recv_op(0x26, "session logout")
 if rsp[2] != 0:
     fail("session logout response %d" % rsp[2])
+# ABORT TASK / LUN RESET of writes waiting for Data-Out (RFC 7143
+# 11.5.1): the initiator sends no data for them after the TMF (Linux
+# libiscsi stops it), so the target must not wait for it. The TMF
+# response comes at once, with no SCSI Response for the aborted writes,
+# whose LBAs keep their contents; Data-Out still sent for them is
+# dropped and the connection goes on.
+c9 = Conn(0x400000000009)
+c9.login({"ImmediateData": "No", "InitialR2T": "Yes"})
+for i in range(4):
+    st, _, _, _ = c9.response(c9.scsi(tur, 0), "c9 TUR")
+    if st == 0:
+        break
+if st != 0:
+    fail("c9 TUR: status %r after 4 tries" % st)
+def read8(conn, lba, what):
+    st, data, _, _ = conn.response(conn.scsi(rw10(0x28, lba, 8), 4096, read=True), what)
+    if st != 0 or len(data) != 4096:
+        fail("%s: status %r, %d bytes" % (what, st, len(data)))
+    return data
+def write_r2t(conn, lba, what):
+    cmdsn = conn.cmdsn
+    itt = conn.scsi(rw10(0x2a, lba, 8), 4096, write=True)
+    st, _, r2t, _ = conn.response(itt, what)
+    if st is not None:
+        fail("%s: expected an R2T, got status %d" % (what, st))
+    off, length = struct.unpack(">II", r2t[40:48])
+    if (off, length) != (0, 4096):
+        fail("%s: R2T offset/length %d/%d, expected 0/4096" % (what, off, length))
+    return itt, cmdsn, bytes(r2t[20:24])
+# The keepalive NOP-Ins (every 2 s) are answered while waiting: a
+# deadline, not a socket timeout, bounds the wait.
+def tmf_timed(conn, fn, lun, what, rtt=0xffffffff, refcmdsn=0):
+    b = bytearray(48)
+    b[0] = 0x42 | 0x40
+    b[1] = 0x80 | fn
+    b[8:10] = struct.pack(">H", lun)
+    b[16:20] = struct.pack(">I", conn.next_itt())
+    b[20:24] = struct.pack(">I", rtt)
+    b[24:28] = struct.pack(">I", conn.cmdsn)
+    b[32:36] = struct.pack(">I", refcmdsn)
+    t0 = time.time()
+    conn.send(b)
+    conn.s.settimeout(1)
+    r = None
+    while r is None:
+        if time.time() - t0 > 10:
+            fail("%s: no TMF response within 10 s (the target waits for the aborted write's data)" % what)
+        try:
+            bhs, _ = conn.recv()
+        except socket.timeout:
+            continue
+        op = bhs[0] & 0x3f
+        if op == 0x20 and struct.unpack(">I", bhs[16:20])[0] == 0xffffffff:
+            conn.answer_nop(bhs)
+        elif op == 0x22:
+            r = bhs[2]
+        else:
+            fail("%s: opcode 0x%02x (ITT 0x%x) before the TMF response" % (what, op, struct.unpack(">I", bhs[16:20])[0]))
+    conn.s.settimeout(20)
+    if r != 0:
+        fail("%s: TMF response %d, expected 0 (Function complete)" % (what, r))
+    print("%s answered in %.2f s" % (what, time.time() - t0))
+old200 = read8(c9, 200, "c9 READ LBA 200")
+itt, cmdsn, ttt = write_r2t(c9, 200, "c9 WRITE for ABORT TASK")
+# tmf_timed() fails on any PDU before the TMF response (a SCSI Response)
+tmf_timed(c9, 1, 0, "ABORT TASK of a write waiting for Data-Out", itt, cmdsn)
+# its data sent anyway is dropped: no Reject, the ping comes back
+new = bytes([0x5a]) * 4096
+data_out(c9, itt, ttt, 0, 0, new)
+c9.nop()
+if read8(c9, 200, "c9 READ LBA 200 after ABORT TASK") != old200:
+    fail("LBA 200 changed by the aborted write")
+# the connection still writes and reads
+pat9 = bytes(range(256)) * 16
+itt, _, ttt = write_r2t(c9, 200, "c9 WRITE after ABORT TASK")
+data_out(c9, itt, ttt, 0, 0, pat9)
+st, _, _, _ = c9.response(itt, "c9 WRITE after ABORT TASK status")
+if st != 0:
+    fail("c9 WRITE after ABORT TASK: status %d" % st)
+if read8(c9, 200, "c9 READ LBA 200 after the write") != pat9:
+    fail("LBA 200 read back differs after the write")
+print("ABORT TASK of a write waiting for Data-Out OK")
+# LOGICAL UNIT RESET with two writes of the LUN waiting for Data-Out
+old300 = read8(c9, 300, "c9 READ LBA 300")
+old308 = read8(c9, 308, "c9 READ LBA 308")
+w1 = write_r2t(c9, 300, "c9 WRITE 1 for LUN RESET")
+w2 = write_r2t(c9, 308, "c9 WRITE 2 for LUN RESET")
+tmf_timed(c9, 5, 0, "LUN RESET with two writes waiting for Data-Out")
+for itt, _, ttt in (w1, w2):
+    data_out(c9, itt, ttt, 0, 0, new)
+c9.nop()
+# the LUN reset raised a unit attention
+for i in range(4):
+    st, _, _, _ = c9.response(c9.scsi(tur, 0), "c9 TUR after LUN RESET")
+    if st == 0:
+        break
+if st != 0:
+    fail("c9 TUR after LUN RESET: status %r after 4 tries" % st)
+if read8(c9, 300, "c9 READ LBA 300 after LUN RESET") != old300 or \
+   read8(c9, 308, "c9 READ LBA 308 after LUN RESET") != old308:
+    fail("LBAs 300/308 changed by the writes the LUN RESET aborted")
+itt, _, ttt = write_r2t(c9, 300, "c9 WRITE after LUN RESET")
+data_out(c9, itt, ttt, 0, 0, pat9)
+st, _, _, _ = c9.response(itt, "c9 WRITE after LUN RESET status")
+if st != 0 or read8(c9, 300, "c9 READ LBA 300 after the write") != pat9:
+    fail("c9 WRITE after LUN RESET: status %d or data differs" % st)
+c9.s.close()
+print("LUN RESET of writes waiting for Data-Out OK")
+
 print("ALL OK")
 EOF
 
