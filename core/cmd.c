@@ -1099,6 +1099,20 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 {
+	if (error == -ECONNABORTED) {
+		/*
+		 * The task was aborted (a TMF the driver received ended its
+		 * data phase) or its nexus is gone: it ends as aborted, with
+		 * nothing to send. Not a CHECK CONDITION, which QErr would
+		 * take for a reason to abort the other tasks of the LU.
+		 */
+		set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
+		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
+		/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
+		smp_mb__after_atomic();
+		cmd_finish(cmd, ctx_sleeps(ctx));
+		return;
+	}
 	if (error) {
 		if (error == -EBADMSG)
 			ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,

@@ -445,7 +445,11 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
  *	not executed and ends with CHECK CONDITION, ABORTED COMMAND, sense
  *	PROTOCOL SERVICE CRC ERROR for -EBADMSG (data that failed a digest,
  *	or a sequence error implying one: iSCSI, RFC 7143 7.8), DATA PHASE
- *	ERROR for any other errno
+ *	ERROR for any other errno; but -ECONNABORTED (the driver gave the
+ *	data up because the task was aborted by a task management function
+ *	it received, or its connection is gone) ends it as aborted, with
+ *	TASK ABORTED and ktgt_cmd_aborted_silently() true: no status to
+ *	send, and no CHECK CONDITION for QErr to act on
  * @ctx: the caller's context
  */
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);
