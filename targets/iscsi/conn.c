@@ -1835,6 +1835,31 @@ static bool kis_tmf_covers(const struct kis_tmf *t, const struct kis_task *task)
 }
 
 /*
+ * Take over the end of @task's data phase, which the core asked for and
+ * which has not ended: under conn->lock, @task->xfer_ready and not
+ * @task->rx_complete. @task goes on @list, with a reference, for
+ * kis_data_abort_list() once the lock is dropped.
+ */
+static void kis_data_claim(struct kis_task *task, struct list_head *list)
+{
+	task->rx_complete = true;
+	refcount_inc(&task->ref);
+	list_add_tail(&task->held_node, list);
+}
+
+/* End the data phase of every task kis_data_claim() put on @list. */
+static void kis_data_abort_list(struct list_head *list, enum ktgt_ctx ctx)
+{
+	struct kis_task *task, *tmp;
+
+	list_for_each_entry_safe(task, tmp, list, held_node) {
+		list_del_init(&task->held_node);
+		ktgt_cmd_rx_done(&task->cmd, -ECONNABORTED, ctx);
+		kis_task_put(task);
+	}
+}
+
+/*
  * Receive thread: TMF @t aborts the tasks it covers, and the initiator
  * may send no more data for them (Linux stops as soon as it sends the
  * TMF), while the core waits for them to be released. A write of this
@@ -1850,7 +1875,7 @@ static bool kis_tmf_covers(const struct kis_tmf *t, const struct kis_task *task)
  */
 static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 {
-	struct kis_task *task, *tmp;
+	struct kis_task *task;
 	unsigned int bkt;
 	LIST_HEAD(fail);
 
@@ -1863,19 +1888,11 @@ static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 		task->tmf_ended = true;
 		if (t->function == ISCSI_TMF_ABORT_TASK)
 			t->data_ended = true;
-		if (task->xfer_ready) {
-			task->rx_complete = true;
-			refcount_inc(&task->ref);
-			list_add_tail(&task->held_node, &fail);
-		}
+		if (task->xfer_ready)
+			kis_data_claim(task, &fail);
 	}
 	spin_unlock_irq(&conn->lock);
-
-	list_for_each_entry_safe(task, tmp, &fail, held_node) {
-		list_del_init(&task->held_node);
-		ktgt_cmd_rx_done(&task->cmd, -ECONNABORTED, KTGT_CTX_NOWAIT);
-		kis_task_put(task);
-	}
+	kis_data_abort_list(&fail, KTGT_CTX_NOWAIT);
 }
 
 static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
@@ -2392,11 +2409,8 @@ static void kis_conn_stop(struct kis_conn *conn)
 		task->tx = 0;
 	}
 	hash_for_each(conn->itt_hash, bkt, task, hnode) {
-		if (task->xfer_ready && !task->rx_complete) {
-			task->rx_complete = true;
-			refcount_inc(&task->ref);
-			list_add_tail(&task->held_node, &fail);
-		}
+		if (task->xfer_ready && !task->rx_complete)
+			kis_data_claim(task, &fail);
 	}
 	spin_unlock_irq(&conn->lock);
 
@@ -2407,11 +2421,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 		kis_task_release(conn, task);
 		kis_task_put(task);
 	}
-	list_for_each_entry_safe(task, tmp, &fail, held_node) {
-		list_del_init(&task->held_node);
-		ktgt_cmd_rx_done(&task->cmd, -ECONNABORTED, KTGT_CTX_THREAD);
-		kis_task_put(task);
-	}
+	kis_data_abort_list(&fail, KTGT_CTX_THREAD);
 	mutex_unlock(&conn->stop_mutex);
 }
 
