@@ -266,6 +266,19 @@ static inline bool ctx_sleeps(enum ktgt_ctx ctx)
 	return ctx != KTGT_CTX_ATOMIC;
 }
 
+/*
+ * End @cmd as aborted with no status to send: its nexus is gone, or the
+ * driver gave its data phase up for a task management function.
+ */
+static void cmd_end_silently(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
+{
+	set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
+	set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
+	/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
+	smp_mb__after_atomic();
+	cmd_finish(cmd, ctx_sleeps(ctx));
+}
+
 /* Move @cmd to @state and run it from the engine's workqueue. */
 static void cmd_queue(struct ktgt_cmd *cmd, unsigned int state)
 {
@@ -866,9 +879,7 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	spin_unlock_irqrestore(&sess->lock, flags);
 
 	if (unlikely(dying)) {
-		set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
-		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
-		cmd_finish(cmd, ctx_sleeps(ctx));
+		cmd_end_silently(cmd, ctx);
 		return;
 	}
 	if (nr > READ_ONCE(sess->queue_depth)) {
@@ -1106,11 +1117,7 @@ void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 		 * nothing to send. Not a CHECK CONDITION, which QErr would
 		 * take for a reason to abort the other tasks of the LU.
 		 */
-		set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
-		set_bit(KTGT_CF_ABORTED, &cmd->core.cflags);
-		/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
-		smp_mb__after_atomic();
-		cmd_finish(cmd, ctx_sleeps(ctx));
+		cmd_end_silently(cmd, ctx);
 		return;
 	}
 	if (error) {
