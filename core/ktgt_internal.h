@@ -53,6 +53,7 @@
 
 #include <linux/configfs.h>
 #include <linux/kobject.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rcupdate.h>
@@ -496,6 +497,31 @@ int ktgt_sbc_init(void);
  * device
  */
 void ktgt_sbc_exit(void);
+
+/**
+ * ktgt_slab_pool_create() - a mempool over a slab cache of its own
+ * @name: the cache's name, as /proc/slabinfo shows it
+ * @size: the size of an element
+ * @align: its alignment
+ * @min_nr: the elements the pool keeps in reserve
+ * @cachep: set to the cache, for ktgt_slab_pool_destroy()
+ *
+ * For the core's per-command structures that must not fail for want of
+ * memory (the SBC emulation's internal commands, EXTENDED COPY's
+ * operations). At module load; may sleep.
+ *
+ * Return: the pool, or NULL (nothing is left allocated).
+ */
+mempool_t *ktgt_slab_pool_create(const char *name, size_t size, size_t align,
+				 int min_nr, struct kmem_cache **cachep);
+
+/**
+ * ktgt_slab_pool_destroy() - free a pool of ktgt_slab_pool_create() and
+ *	its cache, every element having been given back
+ * @pool: the pool
+ * @cache: its cache
+ */
+void ktgt_slab_pool_destroy(mempool_t *pool, struct kmem_cache *cache);
 
 /**
  * ktgt_cmd_buf() - map a command's data buffer for the CPU

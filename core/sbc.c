@@ -88,32 +88,45 @@
 static struct kmem_cache *sbc_io_cache;
 static mempool_t *sbc_io_pool;
 
+mempool_t *ktgt_slab_pool_create(const char *name, size_t size, size_t align,
+				 int min_nr, struct kmem_cache **cachep)
+{
+	mempool_t *pool;
+
+	*cachep = kmem_cache_create(name, size, align, 0, NULL);
+	if (!*cachep)
+		return NULL;
+	pool = mempool_create_slab_pool(min_nr, *cachep);
+	if (!pool)
+		kmem_cache_destroy(*cachep);
+	return pool;
+}
+
+void ktgt_slab_pool_destroy(mempool_t *pool, struct kmem_cache *cache)
+{
+	mempool_destroy(pool);
+	kmem_cache_destroy(cache);
+}
+
 int ktgt_sbc_init(void)
 {
 	/* Named for /proc/slabinfo, where "sbc_io" would not say whose. */
-	sbc_io_cache = kmem_cache_create("ktgt_sbc_io", sizeof(struct sbc_io),
-					 __alignof__(struct sbc_io), 0, NULL);
-	if (!sbc_io_cache)
-		return -ENOMEM;
-	sbc_io_pool = mempool_create_slab_pool(SBC_IO_RESERVE, sbc_io_cache);
+	sbc_io_pool = ktgt_slab_pool_create("ktgt_sbc_io", sizeof(struct sbc_io),
+					    __alignof__(struct sbc_io),
+					    SBC_IO_RESERVE, &sbc_io_cache);
 	if (!sbc_io_pool)
-		goto out_cache;
-	if (ktgt_xcopy_init())
-		goto out_pool;
+		return -ENOMEM;
+	if (ktgt_xcopy_init()) {
+		ktgt_slab_pool_destroy(sbc_io_pool, sbc_io_cache);
+		return -ENOMEM;
+	}
 	return 0;
-
-out_pool:
-	mempool_destroy(sbc_io_pool);
-out_cache:
-	kmem_cache_destroy(sbc_io_cache);
-	return -ENOMEM;
 }
 
 void ktgt_sbc_exit(void)
 {
 	ktgt_xcopy_exit();
-	mempool_destroy(sbc_io_pool);
-	kmem_cache_destroy(sbc_io_cache);
+	ktgt_slab_pool_destroy(sbc_io_pool, sbc_io_cache);
 }
 
 void ktgt_sbc_internal_done(struct ktgt_cmd *cmd)

@@ -141,25 +141,16 @@ static mempool_t *xcopy_op_pool;
 
 int ktgt_xcopy_init(void)
 {
-	xcopy_op_cache = kmem_cache_create("ktgt_xcopy_op",
-					   sizeof(struct xcopy_op),
-					   __alignof__(struct xcopy_op), 0,
-					   NULL);
-	if (!xcopy_op_cache)
-		return -ENOMEM;
-	xcopy_op_pool = mempool_create_slab_pool(XCOPY_OP_RESERVE,
-						 xcopy_op_cache);
-	if (!xcopy_op_pool) {
-		kmem_cache_destroy(xcopy_op_cache);
-		return -ENOMEM;
-	}
-	return 0;
+	xcopy_op_pool = ktgt_slab_pool_create("ktgt_xcopy_op",
+					      sizeof(struct xcopy_op),
+					      __alignof__(struct xcopy_op),
+					      XCOPY_OP_RESERVE, &xcopy_op_cache);
+	return xcopy_op_pool ? 0 : -ENOMEM;
 }
 
 void ktgt_xcopy_exit(void)
 {
-	mempool_destroy(xcopy_op_pool);
-	kmem_cache_destroy(xcopy_op_cache);
+	ktgt_slab_pool_destroy(xcopy_op_pool, xcopy_op_cache);
 }
 
 /* The entry of (@sess_id, @lun, @list_id), or NULL. xcopy_lock held. */
