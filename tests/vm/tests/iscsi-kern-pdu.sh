@@ -63,195 +63,13 @@ ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/InitialR2T" No
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/pdu.py <<'EOF'
-import socket, struct, sys, threading, time
+import os, socket, struct, sys, threading, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from iscsi_raw import *
 
 IQN = sys.argv[1]
-INI = "iqn.2026-11.org.ktgt:raw-initiator"
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-def recvall(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise EOFError("connection closed")
-        b += c
-    return b
-
-def pad(n):
-    return (4 - n % 4) % 4
-
-class Conn:
-    def __init__(self, isid, tsih=0, cid=0):
-        self.s = socket.create_connection(("127.0.0.1", 3260), timeout=20)
-        self.isid, self.tsih, self.cid = isid, tsih, cid
-        self.itt = 0x1000 * (cid + 1)
-        self.expstatsn = 0
-
-    def send(self, bhs, data=b""):
-        bhs = bytearray(bhs)
-        bhs[5:8] = struct.pack(">I", len(data))[1:]
-        self.s.sendall(bytes(bhs) + data + b"\0" * pad(len(data)))
-
-    def recv(self):
-        bhs = recvall(self.s, 48)
-        dlen = struct.unpack(">I", b"\0" + bhs[5:8])[0]
-        data = recvall(self.s, dlen + pad(dlen))[:dlen]
-        op = bhs[0] & 0x3f
-        if op in (0x21, 0x22, 0x24, 0x26, 0x3f, 0x32, 0x20) or (op == 0x25 and bhs[1] & 1):
-            sn = struct.unpack(">I", bhs[24:28])[0]
-            self.expstatsn = sn + 1
-        self.expcmdsn, self.maxcmdsn = struct.unpack(">II", bhs[28:36])
-        return bhs, data
-
-    def recv_op(self, op, what):
-        while True:
-            bhs, data = self.recv()
-            got = bhs[0] & 0x3f
-            if got == 0x20 and struct.unpack(">I", bhs[16:20])[0] == 0xffffffff and op != 0x20:
-                self.answer_nop(bhs)
-                continue
-            if got != op:
-                fail("%s: expected opcode 0x%02x, got 0x%02x (byte2 0x%02x)" % (what, op, got, bhs[2]))
-            return bhs, data
-
-    def answer_nop(self, bhs):
-        out = bytearray(48)
-        out[0] = 0x40
-        out[1] = 0x80
-        out[16:20] = b"\xff\xff\xff\xff"
-        out[20:24] = bhs[20:24]
-        out[24:28] = struct.pack(">I", self.cmdsn)
-        out[28:32] = struct.pack(">I", self.expstatsn)
-        self.send(out)
-
-    def login(self, params=None):
-        keys = {"InitiatorName": INI, "TargetName": IQN, "SessionType": "Normal",
-                "AuthMethod": "None"}
-        stage = 0
-        cmdsn = 1
-        for step in range(6):
-            bhs = bytearray(48)
-            bhs[0] = 0x43
-            nsg = 1 if stage == 0 else 3
-            bhs[1] = 0x80 | (stage << 2) | nsg
-            bhs[8:14] = struct.pack(">Q", self.isid)[2:]
-            bhs[14:16] = struct.pack(">H", self.tsih)
-            bhs[16:20] = struct.pack(">I", 0x77)
-            bhs[20:22] = struct.pack(">H", self.cid)
-            bhs[24:28] = struct.pack(">I", cmdsn)
-            bhs[28:32] = struct.pack(">I", self.expstatsn)
-            if stage == 0:
-                kv = keys
-            else:
-                kv = {"HeaderDigest": "None", "DataDigest": "None",
-                      "MaxRecvDataSegmentLength": "8192", "InitialR2T": "Yes",
-                      "ImmediateData": "Yes", "FirstBurstLength": "65536",
-                      "MaxBurstLength": "262144", "MaxConnections": "2",
-                      "ErrorRecoveryLevel": "0", "MaxOutstandingR2T": "1",
-                      "DefaultTime2Wait": "2", "DefaultTime2Retain": "20",
-                      "DataPDUInOrder": "Yes", "DataSequenceInOrder": "Yes"}
-                if params:
-                    kv.update(params)
-                if self.tsih:
-                    kv = {k: v for k, v in kv.items() if k in ("HeaderDigest", "DataDigest", "MaxRecvDataSegmentLength")}
-            data = b"".join(("%s=%s" % (k, v)).encode() + b"\0" for k, v in kv.items())
-            self.send(bhs, data)
-            rsp = recvall(self.s, 48)
-            dlen = struct.unpack(">I", b"\0" + rsp[5:8])[0]
-            rdata = recvall(self.s, dlen + pad(dlen))[:dlen]
-            if rsp[0] & 0x3f != 0x23 or rsp[36] != 0:
-                fail("login refused: class %d detail %d %r" % (rsp[36], rsp[37], rdata))
-            self.expstatsn = struct.unpack(">I", rsp[24:28])[0] + 1
-            self.cmdsn = struct.unpack(">I", rsp[28:32])[0]
-            if rsp[1] & 0x80:
-                if (rsp[1] & 3) == 3:
-                    self.tsih = struct.unpack(">H", rsp[14:16])[0]
-                    return
-                stage = rsp[1] & 3
-        fail("login did not reach the full-feature phase")
-
-    def next_itt(self):
-        self.itt += 1
-        return self.itt
-
-    def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True, cmdsn=None, send_only=False, lun=0, itt=None):
-        if itt is None:
-            itt = self.next_itt()
-        bhs = bytearray(48)
-        bhs[0] = 0x01
-        bhs[1] = (0x80 if final else 0) | (0x40 if read else 0) | (0x20 if write else 0) | 1
-        bhs[8:10] = struct.pack(">H", lun)
-        bhs[16:20] = struct.pack(">I", itt)
-        bhs[20:24] = struct.pack(">I", edtl)
-        if cmdsn is None:
-            cmdsn = self.cmdsn
-            self.cmdsn += 1
-        bhs[24:28] = struct.pack(">I", cmdsn)
-        bhs[28:32] = struct.pack(">I", self.expstatsn)
-        bhs[32:32 + len(cdb)] = cdb
-        self.send(bhs, imm)
-        return itt
-
-    def response(self, itt, what):
-        data = b""
-        while True:
-            bhs, d = self.recv_op(None, what) if False else self.recv()
-            op = bhs[0] & 0x3f
-            if op == 0x20 and struct.unpack(">I", bhs[16:20])[0] == 0xffffffff:
-                self.answer_nop(bhs)
-                continue
-            if struct.unpack(">I", bhs[16:20])[0] != itt:
-                fail("%s: response for ITT 0x%x, expected 0x%x (op 0x%02x)" % (what, struct.unpack(">I", bhs[16:20])[0], itt, op))
-            if op == 0x25:
-                off = struct.unpack(">I", bhs[40:44])[0]
-                if off != len(data):
-                    fail("%s: Data-In offset %d, expected %d" % (what, off, len(data)))
-                data += d
-                if bhs[1] & 1:
-                    return bhs[3], data, bhs, b""
-                continue
-            if op == 0x21:
-                return bhs[3], data, bhs, d
-            if op == 0x31:
-                return None, data, bhs, d
-            fail("%s: unexpected opcode 0x%02x" % (what, op))
-
-    def nop(self, payload=b"ping"):
-        itt = self.next_itt()
-        bhs = bytearray(48)
-        bhs[0] = 0x40
-        bhs[1] = 0x80
-        bhs[16:20] = struct.pack(">I", itt)
-        bhs[20:24] = b"\xff\xff\xff\xff"
-        bhs[24:28] = struct.pack(">I", self.cmdsn)
-        self.send(bhs, payload)
-        rsp, data = self.recv_op(0x20, "NOP-In")
-        if struct.unpack(">I", rsp[16:20])[0] != itt or data != payload:
-            fail("NOP-In does not echo the ping: %r" % data)
-
-    def raw(self, bhs, data=b""):
-        self.send(bhs, data)
-
-tur = bytes([0] * 6)
-def rw10(op, lba, n):
-    return bytes([op, 0]) + struct.pack(">I", lba) + bytes([0]) + struct.pack(">H", n) + bytes([0])
-
-# data_out: a Data-Out PDU for itt (TTT ttt, DataSN sn, at Buffer Offset
-# off), with the F bit unless final is False.
-def data_out(conn, itt, ttt, sn, off, data, final=True):
-    do = bytearray(48)
-    do[0] = 0x05
-    do[1] = 0x80 if final else 0
-    do[16:20] = struct.pack(">I", itt)
-    do[20:24] = ttt
-    do[28:32] = struct.pack(">I", conn.expstatsn)
-    do[36:40] = struct.pack(">I", sn)
-    do[40:44] = struct.pack(">I", off)
-    conn.send(do, data)
+configure(IQN)
 
 c = Conn(0x400000000001)
 c.login()
@@ -396,14 +214,7 @@ if sizes != [1024] * 4:
 # MaxRecvDataSegmentLength): the NOP-In echoes at most 1024 of them, the
 # initiator's (RFC 7143 11.18.5).
 ping = bytes((i * 17 + 9) & 0xff for i in range(3000))
-nitt = c.next_itt()
-nop = bytearray(48)
-nop[0] = 0x40
-nop[1] = 0x80
-nop[16:20] = struct.pack(">I", nitt)
-nop[20:24] = b"\xff\xff\xff\xff"
-nop[24:28] = struct.pack(">I", c.cmdsn)
-c.send(nop, ping)
+nitt = c.nop_send(ping)
 while True:
     rsp, echo = c.recv_op(0x20, "NOP-In for a 3000-byte ping")
     if struct.unpack(">I", rsp[16:20])[0] != 0xffffffff:
@@ -418,18 +229,7 @@ print("MaxRecvDataSegmentLength in the full-feature phase OK")
 
 # TMFs
 def tmf(fn, rtt=0xffffffff):
-    b = bytearray(48)
-    b[0] = 0x42
-    b[1] = 0x80 | fn
-    itt = c.next_itt()
-    b[16:20] = struct.pack(">I", itt)
-    b[20:24] = struct.pack(">I", rtt)
-    b[24:28] = struct.pack(">I", c.cmdsn)
-    c.send(b)
-    rsp, _ = c.recv_op(0x22, "TMF %d" % fn)
-    if struct.unpack(">I", rsp[16:20])[0] != itt:
-        fail("TMF response ITT")
-    return rsp[2]
+    return c.tmf(fn, rtt=rtt)[0]
 r = tmf(5)
 if r != 0:
     fail("LUN RESET response %d" % r)
@@ -566,18 +366,7 @@ print("multi-R2T OK")
 # ABORT TASK for a task that has finished is answered "Task does not
 # exist" (RFC 7143 11.5.1 c: its RefCmdSN is below ExpCmdSN).
 def tmf_on(conn, fn, lun, rtt=0xffffffff, refcmdsn=0):
-    b = bytearray(48)
-    b[0] = 0x42 | 0x40
-    b[1] = 0x80 | fn
-    b[8:10] = struct.pack(">H", lun)
-    itt = conn.next_itt()
-    b[16:20] = struct.pack(">I", itt)
-    b[20:24] = struct.pack(">I", rtt)
-    b[24:28] = struct.pack(">I", conn.cmdsn)
-    b[32:36] = struct.pack(">I", refcmdsn)
-    conn.send(b)
-    rsp, _ = conn.recv_op(0x22, "TMF %d" % fn)
-    return rsp[2]
+    return conn.tmf(fn, lun, rtt, refcmdsn, cmdsn=conn.cmdsn)[0]
 c5 = Conn(0x400000000003)
 c5.login()
 for cx in (c4, c5):
@@ -617,18 +406,9 @@ print("TAS and ABORT TASK OK")
 # window but has not run answers "Function complete", and the target
 # considers that CmdSN received.
 def abort_ref(conn, lun, rtt, refcmdsn, cmdsn):
-    b = bytearray(48)
-    b[0] = 0x42 | 0x40
-    b[1] = 0x80 | 1
-    b[8:10] = struct.pack(">H", lun)
-    itt = conn.next_itt()
-    b[16:20] = struct.pack(">I", itt)
-    b[20:24] = struct.pack(">I", rtt)
-    b[24:28] = struct.pack(">I", cmdsn)
-    b[32:36] = struct.pack(">I", refcmdsn)
-    conn.send(b)
-    rsp, _ = conn.recv_op(0x22, "ABORT TASK, RefCmdSN %d" % refcmdsn)
-    return rsp[2], struct.unpack(">I", rsp[28:32])[0]
+    r, rsp = conn.tmf(1, lun, rtt, refcmdsn, cmdsn=cmdsn,
+                      what="ABORT TASK, RefCmdSN %d" % refcmdsn)
+    return r, struct.unpack(">I", rsp[28:32])[0]
 def good_tur(conn, cmdsn, what):
     st, _, _, _ = conn.response(conn.scsi(tur, 0, lun=1, cmdsn=cmdsn), what)
     if st != 0:
@@ -916,34 +696,11 @@ for i in range(4):
         break
 if st != 0:
     fail("c9 TUR: status %r after 4 tries" % st)
-def read8(conn, lba, what):
-    st, data, _, _ = conn.response(conn.scsi(rw10(0x28, lba, 8), 4096, read=True), what)
-    if st != 0 or len(data) != 4096:
-        fail("%s: status %r, %d bytes" % (what, st, len(data)))
-    return data
-def write_r2t(conn, lba, what):
-    cmdsn = conn.cmdsn
-    itt = conn.scsi(rw10(0x2a, lba, 8), 4096, write=True)
-    st, _, r2t, _ = conn.response(itt, what)
-    if st is not None:
-        fail("%s: expected an R2T, got status %d" % (what, st))
-    off, length = struct.unpack(">II", r2t[40:48])
-    if (off, length) != (0, 4096):
-        fail("%s: R2T offset/length %d/%d, expected 0/4096" % (what, off, length))
-    return itt, cmdsn, bytes(r2t[20:24])
 # The keepalive NOP-Ins (every 2 s) are answered while waiting: a
 # deadline, not a socket timeout, bounds the wait.
 def tmf_timed(conn, fn, lun, what, rtt=0xffffffff, refcmdsn=0):
-    b = bytearray(48)
-    b[0] = 0x42 | 0x40
-    b[1] = 0x80 | fn
-    b[8:10] = struct.pack(">H", lun)
-    b[16:20] = struct.pack(">I", conn.next_itt())
-    b[20:24] = struct.pack(">I", rtt)
-    b[24:28] = struct.pack(">I", conn.cmdsn)
-    b[32:36] = struct.pack(">I", refcmdsn)
     t0 = time.time()
-    conn.send(b)
+    conn.tmf_send(fn, lun, rtt, refcmdsn)
     conn.s.settimeout(1)
     r = None
     while r is None:

@@ -40,23 +40,14 @@ ktgt_write "$P/direct_send" 1
 ktgt_write "$P/direct_batch" 64
 
 cat > /tmp/flood.py <<'EOF'
-import socket, struct, sys, threading
+import os, socket, struct, sys, threading
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from iscsi_raw import recvall, pad
 
 IQN = sys.argv[1]
 ISID = 0x400000200000 + int(sys.argv[2])
 INI = "iqn.2026-11.org.ktgt:flood-%s" % sys.argv[2]
-
-def recvall(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise EOFError("connection closed")
-        b += c
-    return b
-
-def pad(n):
-    return (4 - n % 4) % 4
 
 s = socket.create_connection(("127.0.0.1", 3260), timeout=60)
 lock = threading.Lock()
