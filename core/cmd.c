@@ -175,6 +175,7 @@ enum {
 	KTGT_CF_KICKED,		/* its abort was pushed through ordering */
 	KTGT_CF_SILENT,		/* aborted with no status to send */
 	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts, then leaves */
+	KTGT_CF_QERR_NEXUS,	/* ... with QErr 11b: its I_T nexus only */
 	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
@@ -234,7 +235,7 @@ static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
 static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
 static void cmd_release(struct kref *ref);
 static void cmd_work_fn(struct work_struct *work);
-static void cmd_qerr_abort(struct ktgt_cmd *cmd);
+static void cmd_qerr_abort(struct ktgt_cmd *cmd, unsigned int qerr);
 
 static inline struct ktgt_tgt_template *cmd_tt(const struct ktgt_cmd *cmd)
 {
@@ -1475,7 +1476,7 @@ static void cmd_prev_status_ua(struct ktgt_cmd *cmd)
  */
 static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 {
-	bool qerr;
+	unsigned int qerr = 0;
 
 	if (cmd_aborted(cmd))
 		cmd_status(cmd, KTGT_SAM_TASK_ABORTED);
@@ -1484,8 +1485,8 @@ static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 	 * before @cmd leaves the task set: order_leave() restarts the
 	 * commands @cmd held back, which must not run first.
 	 */
-	qerr = unlikely(cmd->status == KTGT_SAM_CHECK_CONDITION) &&
-	       cmd->core.dev && ktgt_spc_qerr(cmd->core.dev);
+	if (unlikely(cmd->status == KTGT_SAM_CHECK_CONDITION) && cmd->core.dev)
+		qerr = ktgt_spc_qerr(cmd->core.dev);
 	if (cmd->core.dev && !qerr)
 		order_leave(cmd);
 
@@ -1496,12 +1497,18 @@ static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep)
 
 	if (qerr) {
 		if (!may_sleep) {
-			/* Both done by the DONE stage (cmd_work_fn()). */
+			/*
+			 * Both done by the DONE stage (cmd_work_fn()), with
+			 * the QErr read here: a MODE SELECT in between must
+			 * not change what this CHECK CONDITION aborts.
+			 */
+			if (qerr == 3)
+				set_bit(KTGT_CF_QERR_NEXUS, &cmd->core.cflags);
 			set_bit(KTGT_CF_QERR, &cmd->core.cflags);
 			cmd_queue(cmd, KTGT_CS_DONE);
 			return;
 		}
-		cmd_qerr_abort(cmd);
+		cmd_qerr_abort(cmd, qerr);
 		order_leave(cmd);
 	}
 	if (!may_sleep && !cmd_tt(cmd)->callbacks_atomic) {
@@ -1582,7 +1589,8 @@ static void cmd_work_fn(struct work_struct *work)
 		break;
 	case KTGT_CS_DONE:
 		if (test_and_clear_bit(KTGT_CF_QERR, &cmd->core.cflags)) {
-			cmd_qerr_abort(cmd);
+			cmd_qerr_abort(cmd, test_bit(KTGT_CF_QERR_NEXUS,
+						     &cmd->core.cflags) ? 3 : 1);
 			order_leave(cmd);
 		}
 		cmd_xmit(cmd);
@@ -1807,16 +1815,18 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
  * refused), so with QErr 01b every other task of the logical unit's task
  * set (TST 000b: all I_T nexuses) is aborted, those of other nexuses as
  * TAS says and those of @cmd's own silently; with 11b only those of
- * @cmd's I_T nexus. Nothing waits for them: they end with TASK ABORTED
- * (or nothing) as they reach their next stage. Process context (takes
- * ktgt_sessions' xa_lock); the device is held by @cmd's LUN reference.
+ * @cmd's I_T nexus. @qerr is the QErr read as @cmd finished: a MODE
+ * SELECT since does not change what it aborts. Nothing waits for them:
+ * they end with TASK ABORTED (or nothing) as they reach their next
+ * stage. Process context (takes ktgt_sessions' xa_lock); the device is
+ * held by @cmd's LUN reference.
  */
-static void cmd_qerr_abort(struct ktgt_cmd *cmd)
+static void cmd_qerr_abort(struct ktgt_cmd *cmd, unsigned int qerr)
 {
 	struct tmf_scope sc = { .dev = cmd->core.dev, .issuer = cmd->sess,
 				.except = cmd };
 
-	if (ktgt_spc_qerr(cmd->core.dev) == 3)
+	if (qerr == 3)
 		sc.sess = cmd->sess;
 	tmf_mark(&sc);
 }
