@@ -126,6 +126,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/bsearch.h>
 #include <linux/jiffies.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -135,6 +137,7 @@
 #include <linux/scatterlist.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -1672,13 +1675,14 @@ void ktgt_cmd_abort_session(struct ktgt_session *sess)
  * Which commands a task management function (or a reservation's PREEMPT
  * AND ABORT) aborts. A command matches if it belongs to @sess (any
  * session if NULL) and to @dev (any device if NULL, but then to one of
- * @devs if @nr_devs), and, if @by_lun, addresses LUN @lun.
+ * the @nr_devs of @devs if @nr_devs, sorted by tmf_dev_cmp() and compared
+ * by identity only), and, if @by_lun, addresses LUN @lun.
  */
 struct tmf_scope {
 	struct ktgt_session	*sess;
 	struct ktgt_device	*dev;
 	struct ktgt_device	**devs;
-	unsigned int		nr_devs;
+	size_t			nr_devs;
 	bool			by_lun;
 	u64			lun;
 	/* The I_T nexus the function came from; TAS applies to the others. */
@@ -1695,10 +1699,20 @@ struct tmf_scope {
 	const struct ktgt_cmd	*except;
 };
 
+/*
+ * The order of a struct tmf_scope's @devs (sort(), bsearch()): by address.
+ * The devices are compared, never dereferenced.
+ */
+static int tmf_dev_cmp(const void *a, const void *b)
+{
+	unsigned long x = (unsigned long)*(struct ktgt_device * const *)a;
+	unsigned long y = (unsigned long)*(struct ktgt_device * const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
 {
-	unsigned int i;
-
 	if (sc->except && (cmd == sc->except ||
 			   READ_ONCE(cmd->core.state) >= KTGT_CS_DONE))
 		return false;
@@ -1708,10 +1722,8 @@ static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
 		return cmd->core.dev == sc->dev;
 	if (!sc->nr_devs)
 		return true;
-	for (i = 0; i < sc->nr_devs; i++)
-		if (cmd->core.dev == sc->devs[i])
-			return true;
-	return false;
+	return bsearch(&cmd->core.dev, sc->devs, sc->nr_devs,
+		       sizeof(*sc->devs), tmf_dev_cmp);
 }
 
 /*
@@ -1759,7 +1771,8 @@ static unsigned int tmf_mark_session(struct ktgt_session *sess,
 /*
  * Mark every command @sc covers aborted. Sessions other than @sc->sess
  * are walked under ktgt_sessions' xa_lock, so their deferred commands are
- * pushed through ordering by a rescan of the devices instead.
+ * pushed through ordering by a rescan of the devices instead: the caller
+ * keeps @sc->dev and @sc->devs from going away.
  */
 static unsigned int tmf_mark(const struct tmf_scope *sc)
 {
@@ -1767,7 +1780,8 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
 	struct ktgt_tgt_dev *td;
 	struct ktgt_cmd *cmd;
 	unsigned long id, flags;
-	unsigned int i, n = 0;
+	unsigned int n = 0;
+	size_t i;
 
 	if (sc->sess)
 		return tmf_mark_session(sc->sess, sc);
@@ -2019,66 +2033,148 @@ static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 	return KTGT_TMF_COMPLETE;
 }
 
-/* Add the devices of @set to @devs (without duplicates). */
-static void tmf_collect_devs(struct ktgt_lun_set *set,
-			     struct ktgt_device **devs, unsigned int *nr,
-			     unsigned int max)
+/* How many LUNs @set maps. ktgt_cfg_mutex held. */
+static size_t tmf_count_luns(struct ktgt_lun_set *set)
 {
 	struct ktgt_lun *lun;
 	unsigned long idx;
-	unsigned int i;
+	size_t n = 0;
+
+	xa_for_each(&set->luns, idx, lun)
+		n++;
+	return n;
+}
+
+/* Add the devices @set maps to @sc->devs, which has room for them. */
+static void tmf_add_devs(struct ktgt_lun_set *set, struct tmf_scope *sc)
+{
+	struct ktgt_lun *lun;
+	unsigned long idx;
+
+	xa_for_each(&set->luns, idx, lun)
+		sc->devs[sc->nr_devs++] = lun->dev;
+}
+
+/*
+ * Set in @mapped the bit of each of @sc->devs that @set maps now.
+ * ktgt_cfg_mutex held.
+ */
+static void tmf_find_mapped(struct ktgt_lun_set *set,
+			    const struct tmf_scope *sc, unsigned long *mapped)
+{
+	struct ktgt_device **found;
+	struct ktgt_lun *lun;
+	unsigned long idx;
 
 	xa_for_each(&set->luns, idx, lun) {
-		for (i = 0; i < *nr; i++)
-			if (devs[i] == lun->dev)
-				break;
-		if (i == *nr && *nr < max)
-			devs[(*nr)++] = lun->dev;
+		found = bsearch(&lun->dev, sc->devs, sc->nr_devs,
+				sizeof(*sc->devs), tmf_dev_cmp);
+		if (found)
+			__set_bit(found - sc->devs, mapped);
 	}
 }
 
 /*
- * TARGET RESET (SAM-5 7.?, WARM RESET): a LOGICAL UNIT RESET of every
- * logical unit of the target, through any of its LUN sets. The devices
- * are collected and their tasks marked under ktgt_cfg_mutex (mapped
- * devices cannot go away under it); the wait happens outside it, matching
- * commands by device identity only.
+ * Collect in @sc the devices of @tgt: those of its LUN set and of its
+ * groups', sorted by tmf_dev_cmp(), each once; and allocate @mapped, a
+ * zeroed bitmap with a bit for each. However many there are: the arrays
+ * are sized by a count of the LUNs taken under ktgt_cfg_mutex but
+ * allocated without it, so the LUNs are counted again once it is taken
+ * back, and allocated again if there are more. The allocations do no I/O:
+ * a SCSI host's error handler may be waiting for the TARGET RESET
+ * (targets/local) while memory reclaim waits for that host's disks.
+ *
+ * Return: 0 with ktgt_cfg_mutex held, or -ENOMEM without it and with
+ * nothing allocated.
  */
-#define KTGT_TMF_MAX_DEVS	256
+static int tmf_collect_devs(struct ktgt_target *tgt, struct tmf_scope *sc,
+			    unsigned long **mapped)
+{
+	struct ktgt_group *grp;
+	unsigned int noio;
+	size_t room = 0, n, i;
 
+	sc->devs = NULL;
+	*mapped = NULL;
+	for (;;) {
+		mutex_lock(&ktgt_cfg_mutex);
+		n = tmf_count_luns(&tgt->luns);
+		list_for_each_entry(grp, &tgt->groups, node)
+			n += tmf_count_luns(&grp->luns);
+		if (n <= room)
+			break;
+		mutex_unlock(&ktgt_cfg_mutex);
+
+		kvfree(sc->devs);
+		kvfree(*mapped);
+		noio = memalloc_noio_save();
+		sc->devs = kvmalloc_array(n, sizeof(*sc->devs), GFP_KERNEL);
+		*mapped = kvcalloc(BITS_TO_LONGS(n), sizeof(**mapped),
+				   GFP_KERNEL);
+		memalloc_noio_restore(noio);
+		if (!sc->devs || !*mapped) {
+			kvfree(sc->devs);
+			kvfree(*mapped);
+			return -ENOMEM;
+		}
+		room = n;
+	}
+
+	sc->nr_devs = 0;
+	tmf_add_devs(&tgt->luns, sc);
+	list_for_each_entry(grp, &tgt->groups, node)
+		tmf_add_devs(&grp->luns, sc);
+	sort(sc->devs, sc->nr_devs, sizeof(*sc->devs), tmf_dev_cmp, NULL);
+	/* A device mapped by several LUNs is there once. */
+	for (i = 0, n = 0; i < sc->nr_devs; i++)
+		if (!n || sc->devs[i] != sc->devs[n - 1])
+			sc->devs[n++] = sc->devs[i];
+	sc->nr_devs = n;
+	return 0;
+}
+
+/*
+ * TARGET RESET (SAM-5 7.?, WARM RESET): a LOGICAL UNIT RESET of every
+ * logical unit of the target, through any of its LUN sets, however many.
+ * The devices are collected and their tasks marked under ktgt_cfg_mutex
+ * (mapped devices cannot go away under it); the wait happens outside it,
+ * matching commands by device identity only, as the devices may be
+ * unmapped and freed meanwhile. Then, under the mutex again, the devices
+ * still mapped are reset: those a LUN of the target maps now and that were
+ * collected (by identity: the pointer dereferenced is the LUN's). A device
+ * mapped only while the function waited is not reset, as its tasks were
+ * not aborted either.
+ */
 static enum ktgt_tmf_response tmf_target_reset(struct ktgt_tmf *tmf)
 {
 	struct ktgt_target *tgt = tmf->sess->tgt;
 	struct tmf_scope sc = { .issuer = tmf->sess };
 	struct ktgt_group *grp;
-	unsigned int i;
+	unsigned long *mapped;
+	unsigned long i;
 
-	sc.devs = kcalloc(KTGT_TMF_MAX_DEVS, sizeof(*sc.devs), GFP_KERNEL);
-	if (!sc.devs)
+	if (tmf_collect_devs(tgt, &sc, &mapped))
 		return KTGT_TMF_REJECTED;
-
-	mutex_lock(&ktgt_cfg_mutex);
-	tmf_collect_devs(&tgt->luns, sc.devs, &sc.nr_devs, KTGT_TMF_MAX_DEVS);
-	list_for_each_entry(grp, &tgt->groups, node)
-		tmf_collect_devs(&grp->luns, sc.devs, &sc.nr_devs,
-				 KTGT_TMF_MAX_DEVS);
-	if (sc.nr_devs)
-		tmf_mark(&sc);
+	if (!sc.nr_devs) {
+		/* Nothing to do; and a scope without devices matches all. */
+		mutex_unlock(&ktgt_cfg_mutex);
+		goto out;
+	}
+	tmf_mark(&sc);
 	mutex_unlock(&ktgt_cfg_mutex);
 
-	if (sc.nr_devs)
-		tmf_wait(!tmf_pending(&sc), "TARGET RESET");
+	tmf_wait(!tmf_pending(&sc), "TARGET RESET");
 
 	mutex_lock(&ktgt_cfg_mutex);
-	sc.nr_devs = 0;
-	tmf_collect_devs(&tgt->luns, sc.devs, &sc.nr_devs, KTGT_TMF_MAX_DEVS);
+	tmf_find_mapped(&tgt->luns, &sc, mapped);
 	list_for_each_entry(grp, &tgt->groups, node)
-		tmf_collect_devs(&grp->luns, sc.devs, &sc.nr_devs,
-				 KTGT_TMF_MAX_DEVS);
-	for (i = 0; i < sc.nr_devs; i++)
+		tmf_find_mapped(&grp->luns, &sc, mapped);
+	for_each_set_bit(i, mapped, sc.nr_devs)
 		tmf_reset_device(sc.devs[i]);
 	mutex_unlock(&ktgt_cfg_mutex);
-	kfree(sc.devs);
+out:
+	kvfree(mapped);
+	kvfree(sc.devs);
 	return KTGT_TMF_COMPLETE;
 }
 
