@@ -2134,8 +2134,9 @@ static int tmf_collect_devs(struct ktgt_target *tgt, struct tmf_scope *sc,
 }
 
 /*
- * TARGET RESET (SAM-5 7.?, WARM RESET): a LOGICAL UNIT RESET of every
- * logical unit of the target, through any of its LUN sets, however many.
+ * TARGET RESET (SAM-2; made obsolete by SAM-4, kept by iSCSI as TARGET
+ * WARM RESET): a LOGICAL UNIT RESET of every logical unit of the target,
+ * through any of its LUN sets, however many.
  * The devices are collected and their tasks marked under ktgt_cfg_mutex
  * (mapped devices cannot go away under it); the wait happens outside it,
  * matching commands by device identity only, as the devices may be
