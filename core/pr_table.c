@@ -59,11 +59,17 @@ enum ktgt_pr_class ktgt_pr_classify(const u8 *cdb, unsigned int len)
 		case 0x05:	/* REPORT IDENTIFYING INFORMATION */
 		case 0x0a:	/* REPORT TARGET PORT GROUPS */
 		case 0x0b:	/* REPORT ALIASES */
-		case 0x0c:	/* REPORT SUPPORTED OPERATION CODES */
-		case 0x0d:	/* REPORT SUPPORTED TMFs */
 		case 0x0e:	/* REPORT PRIORITY */
 		case 0x0f:	/* REPORT TIMESTAMP */
 			return KTGT_PR_ALLOWED;
+		/*
+		 * Allowed under the WRITE EXCLUSIVE types only, as a
+		 * read is (SPC-4 table 52; SPC-3 table 31 had them
+		 * conflict under every type).
+		 */
+		case 0x0c:	/* REPORT SUPPORTED OPERATION CODES */
+		case 0x0d:	/* REPORT SUPPORTED TMFs */
+			return KTGT_PR_READ;
 		default:
 			return KTGT_PR_CONFLICT;
 		}

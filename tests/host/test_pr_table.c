@@ -23,7 +23,7 @@ static char spec_class(const char *name)
 {
 	static const char * const allowed[] = {
 		"TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "REPORT LUNS",
-		"REPORT SUPPORTED OPERATION CODES", "REPORT TARGET PORT GROUPS",
+		"REPORT TARGET PORT GROUPS",
 		"READ CAPACITY", "READ CAPACITY(10)", "READ CAPACITY(16)",
 		"LOG SENSE",
 	};
@@ -33,6 +33,8 @@ static char spec_class(const char *name)
 		"GET LBA STATUS", "READ TOC/PMA/ATIP",
 		"GET CONFIGURATION", "GET EVENT STATUS NOTIFICATION",
 		"READ DISC INFORMATION", "READ TRACK INFORMATION",
+		/* SPC-4 table 52: allowed under the WRITE EXCLUSIVE types */
+		"REPORT SUPPORTED OPERATION CODES",
 		/* SBC-3 table 13: allowed under Write Exclusive */
 		"PRE-FETCH(10)", "PRE-FETCH(16)", "VERIFY(12)",
 	};
@@ -158,6 +160,7 @@ static void test_cdb_forms(void **state)
 	u8 stop[6] = { 0x1b, 0, 0, 0, 0x00, 0 };
 	u8 start_pc[6] = { 0x1b, 0, 0, 0, 0x11, 0 };
 	u8 rtpg[12] = { 0xa3, 0x0a };
+	u8 rstmf[12] = { 0xa3, 0x0d };
 	u8 mi_other[12] = { 0xa3, 0x10 };
 
 	(void)state;
@@ -165,6 +168,8 @@ static void test_cdb_forms(void **state)
 	assert_int_equal(ktgt_pr_classify(stop, 6), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(start_pc, 6), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(rtpg, 12), KTGT_PR_ALLOWED);
+	/* Not in the CDB tables: REPORT SUPPORTED TMFs reads as RSOC does. */
+	assert_int_equal(ktgt_pr_classify(rstmf, 12), KTGT_PR_READ);
 	assert_int_equal(ktgt_pr_classify(mi_other, 12), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(rtpg, 1), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(rtpg, 0), KTGT_PR_CONFLICT);

@@ -10,10 +10,11 @@
 #   KEY changes a key;
 # - each of the six types: RESERVE by a, READ RESERVATION, READ and
 #   WRITE from the holder, a registered nexus and an unregistered one
-#   exactly as SPC-4 table 52 / SBC-3 table 13 say; RELEASE with another
-#   type: INVALID RELEASE OF PERSISTENT RESERVATION; RELEASE; the
-#   REGISTRANTS ONLY / ALL REGISTRANTS types tell the other registrant
-#   RESERVATIONS RELEASED;
+#   exactly as SPC-4 table 52 / SBC-3 table 13 say, and from the two
+#   others REPORT SUPPORTED OPERATION CODES as it says for a read;
+#   RELEASE with another type: INVALID RELEASE OF PERSISTENT
+#   RESERVATION; RELEASE; the REGISTRANTS ONLY / ALL REGISTRANTS types
+#   tell the other registrant RESERVATIONS RELEASED;
 # - PREEMPT takes the reservation and tells the preempted nexus
 #   REGISTRATIONS PREEMPTED (once), and when the type changes the other
 #   registered nexuses RESERVATIONS RELEASED; PREEMPT AND ABORT also aborts its
@@ -33,6 +34,8 @@ modprobe sg || fail "modprobe sg"
 
 rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
+# REPORT SUPPORTED OPERATION CODES, all commands
+rsoc() { ktgt_status "$1" -r 512 a3 0c 00 00 00 00 00 00 02 00 00 00; }
 # pr SG ARGS...: sg_persist's exit status (24: RESERVATION CONFLICT);
 # its output in /tmp/sem-pr.out.
 pr() { ktgt_pr "$@"; }
@@ -131,6 +134,10 @@ for t in 1 3 5 6 7 8; do
 	expect_eq "$(wr "$sgb")" "$(word "$bw")" "type $t: registered WRITE"
 	expect_eq "$(rd "$sgc")" "$(word "$cr")" "type $t: unregistered READ"
 	expect_eq "$(wr "$sgc")" "$(word "$cw")" "type $t: unregistered WRITE"
+	expect_eq "$(rsoc "$sgb")" "$(word "$br")" \
+		"type $t: registered REPORT SUPPORTED OPERATION CODES"
+	expect_eq "$(rsoc "$sgc")" "$(word "$cr")" \
+		"type $t: unregistered REPORT SUPPORTED OPERATION CODES"
 	expect_eq "$(ktgt_tur "$sgc")" GOOD "type $t: unregistered TEST UNIT READY"
 	other=$(( t == 1 ? 3 : 1 ))
 	expect_eq "$(pr "$sga" -o -L -K a -T $other)" 5 \
