@@ -73,6 +73,31 @@ enum ktgt_pr_class ktgt_pr_classify(const u8 *cdb, unsigned int len)
 		default:
 			return KTGT_PR_CONFLICT;
 		}
+	/*
+	 * EXTENDED COPY: only the holder and, under the REGISTRANTS ONLY
+	 * and ALL REGISTRANTS types, the registrants (SPC-4 table 52, as
+	 * SPC-3's table 31). The copy's own reads and writes of its source
+	 * and destination are checked by core/xcopy.c.
+	 */
+	case 0x83:
+		return KTGT_PR_CONFLICT;
+	/*
+	 * RECEIVE COPY RESULTS (LID1) only reports on copies: as a read,
+	 * the stricter of the SPC-4 readings (SPC-3 had it conflict as
+	 * EXTENDED COPY does).
+	 */
+	case 0x84:
+		if (len < 2)
+			return KTGT_PR_CONFLICT;
+		switch (cdb[1] & 0x1f) {
+		case 0x00:	/* COPY STATUS */
+		case 0x01:	/* RECEIVE DATA */
+		case 0x03:	/* OPERATING PARAMETERS */
+		case 0x04:	/* FAILED SEGMENT DETAILS */
+			return KTGT_PR_READ;
+		default:
+			return KTGT_PR_CONFLICT;
+		}
 	case 0xab:	/* SERVICE ACTION IN(12): READ MEDIA SERIAL NUMBER */
 		if (len >= 2 && (cdb[1] & 0x1f) == 0x01)
 			return KTGT_PR_ALLOWED;

@@ -35,6 +35,9 @@ static char spec_class(const char *name)
 		"READ DISC INFORMATION", "READ TRACK INFORMATION",
 		/* SPC-4 table 52: allowed under the WRITE EXCLUSIVE types */
 		"REPORT SUPPORTED OPERATION CODES",
+		"RECEIVE COPY RESULTS(COPY STATUS)",
+		"RECEIVE COPY RESULTS(OPERATING PARAMETERS)",
+		"RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)",
 		/* SBC-3 table 13: allowed under Write Exclusive */
 		"PRE-FETCH(10)", "PRE-FETCH(16)", "VERIFY(12)",
 	};
@@ -162,6 +165,9 @@ static void test_cdb_forms(void **state)
 	u8 rtpg[12] = { 0xa3, 0x0a };
 	u8 rstmf[12] = { 0xa3, 0x0d };
 	u8 mi_other[12] = { 0xa3, 0x10 };
+	u8 xcopy[16] = { 0x83, 0x00 };
+	u8 rcr_data[16] = { 0x84, 0x01 };
+	u8 rcr_lid4[16] = { 0x84, 0x05 };
 
 	(void)state;
 	assert_int_equal(ktgt_pr_classify(prevent, 6), KTGT_PR_CONFLICT);
@@ -171,6 +177,11 @@ static void test_cdb_forms(void **state)
 	/* Not in the CDB tables: REPORT SUPPORTED TMFs reads as RSOC does. */
 	assert_int_equal(ktgt_pr_classify(rstmf, 12), KTGT_PR_READ);
 	assert_int_equal(ktgt_pr_classify(mi_other, 12), KTGT_PR_CONFLICT);
+	/* EXTENDED COPY conflicts as a write does; RECEIVE DATA reads. */
+	assert_int_equal(ktgt_pr_classify(xcopy, 16), KTGT_PR_CONFLICT);
+	assert_int_equal(ktgt_pr_classify(rcr_data, 16), KTGT_PR_READ);
+	assert_int_equal(ktgt_pr_classify(rcr_lid4, 16), KTGT_PR_CONFLICT);
+	assert_int_equal(ktgt_pr_classify(rcr_data, 1), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(rtpg, 1), KTGT_PR_CONFLICT);
 	assert_int_equal(ktgt_pr_classify(rtpg, 0), KTGT_PR_CONFLICT);
 }

@@ -11,7 +11,8 @@
 # - each of the six types: RESERVE by a, READ RESERVATION, READ and
 #   WRITE from the holder, a registered nexus and an unregistered one
 #   exactly as SPC-4 table 52 / SBC-3 table 13 say, and from the two
-#   others REPORT SUPPORTED OPERATION CODES as it says for a read;
+#   others REPORT SUPPORTED OPERATION CODES and RECEIVE COPY RESULTS as
+#   it says for a read, EXTENDED COPY as for a write;
 #   RELEASE with another type: INVALID RELEASE OF PERSISTENT
 #   RESERVATION; RELEASE; the REGISTRANTS ONLY / ALL REGISTRANTS types
 #   tell the other registrant RESERVATIONS RELEASED;
@@ -36,6 +37,14 @@ rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
 # REPORT SUPPORTED OPERATION CODES, all commands
 rsoc() { ktgt_status "$1" -r 512 a3 0c 00 00 00 00 00 00 02 00 00 00; }
+# RECEIVE COPY RESULTS, OPERATING PARAMETERS
+rcr() {
+	ktgt_status "$1" -r 64 84 03 00 00 00 00 00 00 00 00 00 00 00 40 00 00
+}
+# EXTENDED COPY(LID1) with no parameter list: nothing to copy, GOOD
+xcopy() {
+	ktgt_status "$1" 83 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+}
 # pr SG ARGS...: sg_persist's exit status (24: RESERVATION CONFLICT);
 # its output in /tmp/sem-pr.out.
 pr() { ktgt_pr "$@"; }
@@ -138,6 +147,15 @@ for t in 1 3 5 6 7 8; do
 		"type $t: registered REPORT SUPPORTED OPERATION CODES"
 	expect_eq "$(rsoc "$sgc")" "$(word "$cr")" \
 		"type $t: unregistered REPORT SUPPORTED OPERATION CODES"
+	expect_eq "$(rcr "$sgb")" "$(word "$br")" \
+		"type $t: registered RECEIVE COPY RESULTS"
+	expect_eq "$(rcr "$sgc")" "$(word "$cr")" \
+		"type $t: unregistered RECEIVE COPY RESULTS"
+	expect_eq "$(xcopy "$sga")" GOOD "type $t: holder's EXTENDED COPY"
+	expect_eq "$(xcopy "$sgb")" "$(word "$bw")" \
+		"type $t: registered EXTENDED COPY"
+	expect_eq "$(xcopy "$sgc")" "$(word "$cw")" \
+		"type $t: unregistered EXTENDED COPY"
 	expect_eq "$(ktgt_tur "$sgc")" GOOD "type $t: unregistered TEST UNIT READY"
 	other=$(( t == 1 ? 3 : 1 ))
 	expect_eq "$(pr "$sga" -o -L -K a -T $other)" 5 \
