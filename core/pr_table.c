@@ -52,6 +52,14 @@ enum ktgt_pr_class ktgt_pr_classify(const u8 *cdb, unsigned int len)
 	case 0x5f:	/* PERSISTENT RESERVE OUT (checked by its own rules) */
 	case 0xa0:	/* REPORT LUNS */
 		return KTGT_PR_ALLOWED;
+	/*
+	 * Allowed under the WRITE EXCLUSIVE types only, as a read is
+	 * (SPC-4 table 52; SPC-3 table 31 had it conflict under every
+	 * type).
+	 */
+	case 0x1a:	/* MODE SENSE(6) */
+	case 0x5a:	/* MODE SENSE(10) */
+		return KTGT_PR_READ;
 	case 0xa3:	/* MAINTENANCE IN: the REPORT ... service actions */
 		if (len < 2)
 			return KTGT_PR_CONFLICT;
@@ -149,8 +157,8 @@ enum ktgt_pr_class ktgt_pr_classify(const u8 *cdb, unsigned int len)
 		/*
 		 * Writes (WRITE, WRITE AND VERIFY, WRITE SAME, UNMAP,
 		 * COMPARE AND WRITE, SYNCHRONIZE CACHE, FORMAT UNIT), MODE
-		 * SELECT/SENSE, LOG SELECT, RESERVE/RELEASE, buffers,
-		 * diagnostics and everything unlisted.
+		 * SELECT, LOG SELECT, RESERVE/RELEASE, buffers, diagnostics
+		 * and everything unlisted.
 		 */
 		return KTGT_PR_CONFLICT;
 	}

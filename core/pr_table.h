@@ -9,11 +9,12 @@
  *   ALLOWED   never conflicts (INQUIRY, REPORT LUNS, PERSISTENT RESERVE
  *             IN/OUT, TEST UNIT READY, READ CAPACITY, ...);
  *   READ      reads the medium, or is an SPC command SPC-4 treats as
- *             such (REPORT SUPPORTED OPERATION CODES and TMFs, RECEIVE
- *             COPY RESULTS): allowed for the WRITE EXCLUSIVE family,
- *             conflicts for the EXCLUSIVE ACCESS family;
+ *             such (MODE SENSE, REPORT SUPPORTED OPERATION CODES and
+ *             TMFs, RECEIVE COPY RESULTS): allowed for the WRITE
+ *             EXCLUSIVE family, conflicts for the EXCLUSIVE ACCESS
+ *             family;
  *   CONFLICT  everything else (writes, EXTENDED COPY, MODE SELECT,
- *             MODE SENSE, ...).
+ *             LOG SELECT, ...).
  * The outcome then depends on the reservation type and on where the
  * command comes from: the reservation holder, another registered I_T
  * nexus, or an unregistered one (ktgt_pr_conflicts()).

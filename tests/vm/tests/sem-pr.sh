@@ -11,8 +11,8 @@
 # - each of the six types: RESERVE by a, READ RESERVATION, READ and
 #   WRITE from the holder, a registered nexus and an unregistered one
 #   exactly as SPC-4 table 52 / SBC-3 table 13 say, and from the two
-#   others REPORT SUPPORTED OPERATION CODES and RECEIVE COPY RESULTS as
-#   it says for a read, EXTENDED COPY as for a write;
+#   others MODE SENSE, REPORT SUPPORTED OPERATION CODES and RECEIVE
+#   COPY RESULTS as it says for a read, EXTENDED COPY as for a write;
 #   RELEASE with another type: INVALID RELEASE OF PERSISTENT
 #   RESERVATION; RELEASE; the REGISTRANTS ONLY / ALL REGISTRANTS types
 #   tell the other registrant RESERVATIONS RELEASED;
@@ -35,6 +35,7 @@ modprobe sg || fail "modprobe sg"
 
 rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
+msense() { ktgt_status "$1" -r 255 1a 00 3f 00 ff 00; }
 # REPORT SUPPORTED OPERATION CODES, all commands
 rsoc() { ktgt_status "$1" -r 512 a3 0c 00 00 00 00 00 00 02 00 00 00; }
 # RECEIVE COPY RESULTS, OPERATING PARAMETERS
@@ -143,6 +144,10 @@ for t in 1 3 5 6 7 8; do
 	expect_eq "$(wr "$sgb")" "$(word "$bw")" "type $t: registered WRITE"
 	expect_eq "$(rd "$sgc")" "$(word "$cr")" "type $t: unregistered READ"
 	expect_eq "$(wr "$sgc")" "$(word "$cw")" "type $t: unregistered WRITE"
+	expect_eq "$(msense "$sgb")" "$(word "$br")" \
+		"type $t: registered MODE SENSE(6)"
+	expect_eq "$(msense "$sgc")" "$(word "$cr")" \
+		"type $t: unregistered MODE SENSE(6)"
 	expect_eq "$(rsoc "$sgb")" "$(word "$br")" \
 		"type $t: registered REPORT SUPPORTED OPERATION CODES"
 	expect_eq "$(rsoc "$sgc")" "$(word "$cr")" \
