@@ -974,6 +974,18 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		}
 	}
 	if (!dest) {
+		/*
+		 * A new registration: within the limit REGISTER keeps
+		 * to, else INSUFFICIENT REGISTRATION RESOURCES (SPC-4
+		 * 6.16.1). With UNREG the issuer's registration goes, so
+		 * the count stays.
+		 */
+		if (reg_count(&dev->pr_regs) - unreg >= KTGT_PR_MAX_REGS) {
+			ktgt_sense_set(&s, KTGT_KEY_ILLEGAL_REQUEST,
+				       ASC_INSUFF_REG_RES, ASCQ_INSUFF_REG_RES);
+			ktgt_spc_fail(cmd, &s);
+			return;
+		}
 		new = reg_alloc(tid->name, tid->proto, tgt, sa_key, false);
 		if (!new) {
 			ktgt_cmd_io_error(cmd, -ENOMEM);

@@ -12,7 +12,11 @@
 #   b's registration is gone;
 # - a registered non-holder, a move to the issuer's own nexus, an unknown
 #   RELATIVE TARGET PORT IDENTIFIER, a key of 0, an ALL REGISTRANTS
-#   reservation and no reservation at all are refused as SPC-4 says.
+#   reservation and no reservation at all are refused as SPC-4 says;
+# - with 1024 registrations (REGISTER's limit, reached with SPEC_I_PT), a
+#   move that would add a registration gets INSUFFICIENT REGISTRATION
+#   RESOURCES and changes nothing; with UNREG, or to a registered port,
+#   it needs no room and succeeds.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -29,6 +33,15 @@ holder() {	# SG: the reservation key and type READ RESERVATION reports
 }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
 hx() { printf "\\x$(printf %02x "$1")"; }
+# rk SG OFF: the big-endian word at OFF of READ KEYS' header (0: the
+# PRgeneration, 4: ADDITIONAL LENGTH), without reading the keys
+rk() {
+	rm -f /tmp/rk.bin
+	sg_raw -r 8 -o /tmp/rk.bin "$1" 5e 00 00 00 00 00 00 00 08 00 \
+		> /dev/null 2>&1 || { echo "READ KEYS failed"; return; }
+	od -An -tu4 --endian=big -j "$2" -N 4 /tmp/rk.bin | tr -d ' '
+}
+nregs() { echo $(( $(rk "$1" 4) / 8 )); }
 # move SG RK SARK FLAGS RTPI NAME: REGISTER AND MOVE (keys: one byte)
 # to initiator port NAME (a protocol Fh TransportID); ktgt_status's
 # outcome
@@ -92,6 +105,45 @@ expect_eq "$(pr "$sga" -o -L -K 10 -T 1)" 0 "a: RELEASE"
 expect_eq "$(pr "$sga" -o -R -K 10 -T 7)" 0 "a: RESERVE WE_AR"
 expect_eq "$(move "$sga" 16 17 0 "$rtb" local:b)" CONFLICT \
 	"an ALL REGISTRANTS reservation is not moved"
+
+# --- the registration limit ---
+expect_eq "$(pr "$sga" -o -C -K 10)" 0 "a: CLEAR"
+ktgt_tur "$sgc" > /dev/null	# RESERVATIONS PREEMPTED
+# a: REGISTER 0x10 with SPEC_I_PT naming local:r0000..local:r1022 (protocol
+# Fh TransportIDs of 24 bytes): 1024 registrations with a's own.
+{
+	printf '\x00%.0s' {1..15}; printf '\x10'
+	printf '\x00%.0s' {1..4}; printf '\x08\x00\x00\x00'
+	printf '\x00\x00\x5f\xe8'
+	for ((i = 0; i < 1023; i++)); do
+		printf '\x0f\x00\x00\x14'
+		printf 'local:r%04d' "$i"
+		printf '\x00%.0s' {1..9}
+	done
+} > /tmp/spec.bin
+expect_eq "$(stat -c %s /tmp/spec.bin)" 24580 "SPEC_I_PT parameter list size"
+expect_eq "$(ktgt_status "$sga" -s 24580 -i /tmp/spec.bin \
+	5f 00 00 00 00 00 00 60 04 00)" GOOD \
+	"a: REGISTER 0x10 with 1023 more initiator ports"
+expect_eq "$(nregs "$sgc")" 1024 "1024 registrations"
+expect_eq "$(pr "$sga" -o -R -K 10 -T 1)" 0 "a: RESERVE WE"
+gen0=$(rk "$sgc" 0)
+expect_eq "$(move "$sga" 16 17 0 "$rtb" local:b)" "02 05/55/04" \
+	"a move that would make a 1025th registration: INSUFFICIENT REGISTRATION RESOURCES"
+expect_eq "$(nregs "$sgc")" 1024 "no registration added"
+expect_eq "$(holder "$sgc")" 0x10 "a still holds the reservation"
+expect_eq "$(rk "$sgc" 0)" "$gen0" "PRgeneration unchanged"
+expect_eq "$(wr "$sgb")" CONFLICT "b does not hold it"
+expect_eq "$(move "$sga" 16 17 2 "$rtb" local:b)" GOOD \
+	"the same move with UNREG: a's registration makes room"
+expect_eq "$(nregs "$sgc")" 1024 "b's registration replaces a's"
+expect_eq "$(holder "$sgc")" 0x11 "b holds the reservation"
+expect_eq "$(move "$sgb" 17 18 0 "$rta" local:r0000)" GOOD \
+	"b: a move to a registered port (local:r0000 through a's port)"
+expect_eq "$(nregs "$sgc")" 1024 "no registration added"
+expect_eq "$(wr "$sgb")" CONFLICT "b no longer holds it"
+expect_eq "$(pr "$sgb" -o -C -K 11)" 0 "b: CLEAR"
+expect_eq "$(nregs "$sgc")" 0 "no registrations"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
