@@ -966,8 +966,13 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_spc_fail(cmd, &s);
 		return;
 	}
+	/*
+	 * The destination's registration, by the rule reg_matches() names
+	 * a session's by: an iSCSI name alone (format 00b, as SPEC_I_PT
+	 * may have registered it) covers each of its ISIDs.
+	 */
 	list_for_each_entry(r, &dev->pr_regs, node) {
-		if (!strcmp(r->port, tid->name) &&
+		if (ktgt_pr_port_matches(r->port, tid->name) &&
 		    (r->all_tg_pt || !strcmp(r->tgt_name, tgt))) {
 			dest = r;
 			break;

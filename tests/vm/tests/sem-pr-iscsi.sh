@@ -14,7 +14,10 @@
 #   once B has unregistered, for a nexus without a registration;
 # - B's PREEMPT of A's key: A is told REGISTRATIONS PREEMPTED;
 # - SPEC_I_PT with an iSCSI TransportID of FORMAT CODE 00b (B's name
-#   without ISID) registers B's session.
+#   without ISID) registers B's session; a REGISTER AND MOVE to B's
+#   session named by its FORMAT CODE 01b TransportID (the ISID's hex
+#   digits in upper case) finds that registration: none is added, and B
+#   holds the reservation.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -125,6 +128,33 @@ expect_eq "$(ktgt_status "$da" -s "$len" -i /tmp/sip.bin \
 expect_eq "$(keys "$da")" "0x10 0x10 " "READ KEYS"
 expect_eq "$(pr "$db" -o -R -K 10 -T 1)" 0 "B: RESERVE with the key"
 expect_eq "$(wr "$da")" CONFLICT "A's WRITE under B's WE"
+expect_eq "$(pr "$db" -o -L -K 10 -T 1)" 0 "B: RELEASE"
+
+# --- REGISTER AND MOVE to B's session by its TransportID ---
+expect_eq "$(pr "$da" -o -R -K 10 -T 1)" 0 "A: RESERVE WE"
+# B's session's TransportID as the first READ FULL STATUS reported it
+port=$(grep -ao "$INI_B,i,0x[0-9a-f]\{12\}" /tmp/fs.bin | head -n1)
+[ -n "$port" ] || fail "no TransportID of $INI_B in READ FULL STATUS"
+port="${port%,i,0x*},i,0x$(tr a-f A-F <<< "${port##*,i,0x}")"
+# The RELATIVE TARGET PORT IDENTIFIER of the first READ FULL STATUS
+# descriptor (A's; both sessions go through the one target port).
+rtpi=$(od -An -tu2 --endian=big -j 26 -N 2 /tmp/fs.bin | tr -d ' ')
+n=$(( (${#port} + 4) / 4 * 4 ))
+{
+	head -c 7 /dev/zero; hx 16; head -c 7 /dev/zero; hx 16
+	hx 0; hx 0; hx $((rtpi >> 8)); hx $((rtpi & 255))
+	hx 0; hx 0; hx 0; hx $((n + 4))
+	hx 0x45; hx 0; hx 0; hx "$n"; printf '%s' "$port"
+	head -c $((n - ${#port})) /dev/zero
+} > /tmp/move.bin
+len=$(stat -c %s /tmp/move.bin)
+expect_eq "$(ktgt_status "$da" -s "$len" -i /tmp/move.bin \
+	5f 07 00 00 00 00 00 00 "$(printf %02x "$len")" 00)" GOOD \
+	"A: REGISTER AND MOVE to $port, key 0x10"
+expect_eq "$(wr "$db")" GOOD "B's WRITE: B holds the WE reservation"
+expect_eq "$(wr "$da")" CONFLICT "A's WRITE: A no longer holds it"
+expect_eq "$(keys "$da")" "0x10 0x10 " \
+	"READ KEYS: B's registration was found, none added"
 expect_eq "$(pr "$db" -o -C -K 10)" 0 "B: CLEAR"
 
 # Take the unit attentions CLEAR left (RESERVATIONS PREEMPTED) now. Else
