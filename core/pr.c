@@ -922,8 +922,8 @@ static int pr_rtpi_target(u16 rtpi, char **name)
 /*
  * REGISTER AND MOVE (SPC-4 5.13.8): the reservation goes to the I_T
  * nexus of @tid's initiator port through target port @tgt, registered
- * with @sa_key unless it already is; with @unreg the issuer's
- * registration goes. @me is the issuer's registration, checked
+ * with @sa_key - re-keyed if it already is registered; with @unreg the
+ * issuer's registration goes. @me is the issuer's registration, checked
  * (RESERVATION KEY) by the caller. pr_mutex held.
  */
 static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
@@ -1000,8 +1000,14 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		dest = new;
 	}
 	spin_lock_irqsave(&dev->resv_lock, flags);
+	/*
+	 * The destination is associated with the service action key
+	 * whether or not it was registered, with this key or another.
+	 */
 	if (new)
 		list_add_tail(&new->node, &dev->pr_regs);
+	else
+		dest->key = sa_key;
 	dev->pr_holder = dest;
 	if (unreg && dest != me)
 		list_del(&me->node);

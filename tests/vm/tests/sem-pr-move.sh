@@ -8,8 +8,9 @@
 # - the holder a moves its WRITE EXCLUSIVE reservation to local:b through
 #   b's port: b is registered with the new key and holds it, a stays
 #   registered but may no longer write, one PRgeneration step;
-# - b moves it back to local:a with UNREG: a keeps its key and holds it,
-#   b's registration is gone;
+# - b moves it back to local:a with UNREG: a, already registered, gets
+#   the service action key in place of its own and holds it, b's
+#   registration is gone;
 # - a registered non-holder, a move to the issuer's own nexus, an unknown
 #   RELATIVE TARGET PORT IDENTIFIER, a key of 0, an ALL REGISTRANTS
 #   reservation and no reservation at all are refused as SPC-4 says;
@@ -96,10 +97,12 @@ expect_eq "$(wr "$sga")" CONFLICT "a no longer writes"
 
 expect_eq "$(move "$sgb" 17 33 2 "$rta" local:a)" GOOD \
 	"b: REGISTER AND MOVE back to local:a, UNREG"
-expect_eq "$(keys "$sgc")" "0x10 0xc " "a keeps its key, b is unregistered"
-expect_eq "$(holder "$sgc")" 0x10 "a holds the reservation again"
+expect_eq "$(keys "$sgc")" "0x21 0xc " \
+	"a is registered with the move's key 0x21, b is unregistered"
+expect_eq "$(holder "$sgc")" 0x21 "a holds the reservation again"
 expect_eq "$(wr "$sga")" GOOD "a writes"
 expect_eq "$(wr "$sgb")" CONFLICT "b no longer writes"
+expect_eq "$(pr "$sga" -o -G -K 21 -S 10)" 0 "a: REGISTER back to 0x10"
 
 expect_eq "$(pr "$sga" -o -L -K 10 -T 1)" 0 "a: RELEASE"
 expect_eq "$(pr "$sga" -o -R -K 10 -T 7)" 0 "a: RESERVE WE_AR"
@@ -141,6 +144,7 @@ expect_eq "$(holder "$sgc")" 0x11 "b holds the reservation"
 expect_eq "$(move "$sgb" 17 18 0 "$rta" local:r0000)" GOOD \
 	"b: a move to a registered port (local:r0000 through a's port)"
 expect_eq "$(nregs "$sgc")" 1024 "no registration added"
+expect_eq "$(holder "$sgc")" 0x12 "local:r0000 holds it, with the key 0x12"
 expect_eq "$(wr "$sgb")" CONFLICT "b no longer holds it"
 expect_eq "$(pr "$sgb" -o -C -K 11)" 0 "b: CLEAR"
 expect_eq "$(nregs "$sgc")" 0 "no registrations"
