@@ -2,9 +2,9 @@
 #
 # A raw iSCSI initiator for the VM tests that check ktgt_iscsi PDU by
 # PDU (RFC 7143): login through ktgt-iscsid without authentication, then
-# SCSI Command, Data-Out, NOP-Out and Task Management PDUs built by hand,
-# and the target's PDUs read back one at a time. No error recovery: any
-# surprise ends the test with fail().
+# SCSI Command, Data-Out, NOP-Out, Task Management, Text and Logout PDUs
+# built by hand, and the target's PDUs read back one at a time. No error
+# recovery: any surprise ends the test with fail().
 #
 # Use from a guest script:
 #   sys.dont_write_bytecode = True
@@ -264,6 +264,36 @@ class Conn:
         b[24:28] = struct.pack(">I", self.take_cmdsn(cmdsn, immediate))
         b[28:32] = struct.pack(">I", self.expstatsn)
         b[32:36] = struct.pack(">I", refcmdsn)
+        self.send(b)
+        return itt
+
+    def text_send(self, data, immediate=True, cmdsn=None, ttt=RESERVED_TAG,
+                  cont=False):
+        """A Text Request carrying data (key=value pairs, each ending in
+        a NUL), with the F bit unless cont (then the C bit); returns its
+        ITT."""
+        b = bytearray(48)
+        b[0] = 0x44 if immediate else 0x04
+        b[1] = 0x40 if cont else 0x80
+        itt = self.next_itt()
+        b[16:20] = struct.pack(">I", itt)
+        b[20:24] = struct.pack(">I", ttt)
+        b[24:28] = struct.pack(">I", self.take_cmdsn(cmdsn, immediate))
+        b[28:32] = struct.pack(">I", self.expstatsn)
+        self.send(b, data)
+        return itt
+
+    def logout_send(self, function=0, cid=None, immediate=True, cmdsn=None):
+        """A Logout Request: function 0 closes the session, 1 the
+        connection cid (default this one's); returns its ITT."""
+        b = bytearray(48)
+        b[0] = 0x46 if immediate else 0x06
+        b[1] = 0x80 | function
+        itt = self.next_itt()
+        b[16:20] = struct.pack(">I", itt)
+        b[20:22] = struct.pack(">H", self.cid if cid is None else cid)
+        b[24:28] = struct.pack(">I", self.take_cmdsn(cmdsn, immediate))
+        b[28:32] = struct.pack(">I", self.expstatsn)
         self.send(b)
         return itt
 
