@@ -56,6 +56,35 @@
  * not, has its place and the core never sees more than queue_depth
  * non-immediate commands of a session.
  *
+ * The other PDUs that carry a CmdSN (RFC 7143 3.2.2.1: NOP-Out with an
+ * ITT, Task Management Function, Text and Logout Requests) take their
+ * turn the same way when they are not immediate. The receive thread
+ * reads such a PDU with its data segment into a struct kis_req, which
+ * runs at once at ExpCmdSN, waits in sess->held_reqs when it is later in
+ * the window, and is dropped outside it. sess->held and sess->held_reqs
+ * are each sorted by CmdSN and hold a CmdSN at most once between them:
+ * a PDU whose CmdSN is already held is a duplicate, dropped.
+ * kis_sess_run_held() takes from both lists, in CmdSN order, whatever
+ * ExpCmdSN reaches, so a LUN RESET or a Logout never overtakes the
+ * commands before it, and ExpCmdSN moves past each request it takes.
+ * The receive thread that moved ExpCmdSN calls it, in process context
+ * with no lock held, and runs there the requests it takes: its own
+ * connection's, or on an MC/S session another's. Their responses go on
+ * the connection they came on (kis_req.conn). None of them needs that
+ * connection's receive thread: NOP-Out and Logout queue a response
+ * (Logout takes kis_mutex), a TMF ends the data phase of its
+ * connection's writes under conn->lock (kis_tmf_end_data()) and goes to
+ * the core's workqueue, a Text Request works on conn->text under
+ * conn->text_mutex. Before it runs one, the thread sends the responses
+ * it holds on its rx_direct, as kis_rx_pdu() does before such a PDU. A
+ * request whose connection is stopping does not run (its CmdSN still
+ * counts); kis_conn_stop() frees those still held, as it does the
+ * connection's held commands. An ABORT TASK whose RefCmdSN names a held
+ * request leaves it alone: that CmdSN has come, and it names no task
+ * (the TMF answers "Function complete", 11.5.1 b). On an MC/S session,
+ * two receive threads may take consecutive CmdSNs at the same moment,
+ * and then reach the core in either order, requests as commands.
+ *
  * Data-Out
  * ========
  *
@@ -90,16 +119,19 @@
  *
  * A TMF that aborts a write waiting for Data-Out (ABORT TASK of its ITT;
  * ABORT/CLEAR TASK SET, LUN RESET of its LUN; a target or I_T nexus
- * reset) ends its data phase when the receive thread takes the TMF,
- * before submitting it (kis_tmf_end_data()): the initiator may send no
- * more data for it (RFC 7143 11.5.1; Linux stops), and the core's abort
- * waits for its release. @tmf_ended stops the R2Ts and drops its
- * Data-Out, and it ends with ktgt_cmd_rx_done(-ECONNABORTED), at once if
- * the core asked for the data, else at ->rdy_to_xfer(); no response is
- * sent for it. The receive thread is the only one that writes the
- * buffer, so no receive is in progress then. Only this connection's
- * tasks are covered: a task on another connection of an MC/S session is
- * not (its initiator is not Linux, which has no MC/S).
+ * reset) ends its data phase when the TMF runs, before it is submitted
+ * (kis_tmf_end_data()): the initiator may send no more data for it (RFC
+ * 7143 11.5.1; Linux stops), and the core's abort waits for its release.
+ * @tmf_ended stops the R2Ts and drops its Data-Out, and it ends with
+ * ktgt_cmd_rx_done(-ECONNABORTED), at once if the core asked for the
+ * data, else at ->rdy_to_xfer(); no response is sent for it. The
+ * receive thread is the only one that writes the buffer, so no receive
+ * is in progress when the TMF runs there; one held for its CmdSN on an
+ * MC/S session may run in another connection's receive thread, while
+ * a Data-Out is being received, and then @rx_busy leaves the buffer's
+ * release to the receive thread, as for any early end. Only this
+ * connection's tasks are covered: a task on another connection of an
+ * MC/S session is not (its initiator is not Linux, which has no MC/S).
  *
  * Teardown
  * ========
@@ -108,7 +140,8 @@
  * error, protocol error, NOP-In timeout) ends the whole session. A logout
  * of one connection of a multi-connection session ends that connection
  * only. kis_conn_stop() marks the connection dead, shuts the socket down
- * and stops both threads; then tasks waiting for data get
+ * and stops both threads; then the commands and requests it has held
+ * for their CmdSN are freed, tasks waiting for data get
  * ktgt_cmd_rx_done(-ECONNABORTED), queued responses are released, and
  * from then on ->rdy_to_xfer() fails and ->xmit_response() releases the
  * command at once. The session teardown (kis_wq) stops every connection,
@@ -514,7 +547,7 @@ static int kis_drain(struct kis_conn *conn, u32 len)
 }
 
 /* The data segment of a PDU we discard: data, padding, digest. */
-int kis_drain_data(struct kis_conn *conn, u32 dlen)
+static int kis_drain_data(struct kis_conn *conn, u32 dlen)
 {
 	if (!dlen)
 		return 0;
@@ -546,7 +579,7 @@ static int kis_recv_trailer(struct kis_conn *conn, u32 dlen, u32 crc)
 }
 
 /* A whole data segment into @buf (dlen bytes). */
-int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
+static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
 {
 	int ret;
 
@@ -759,6 +792,18 @@ void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 	list_add_tail(&c->node, &conn->tx_ctl);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->tx_wq);
+}
+
+/* Whether @conn is stopping (kis_conn_stop()). Any context. */
+bool kis_conn_dead(struct kis_conn *conn)
+{
+	unsigned long flags;
+	bool dead;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	dead = conn->dead;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	return dead;
 }
 
 /* Queue what @what says for @task; under conn->lock. False if dead. */
@@ -1347,18 +1392,44 @@ static void kis_exp_cmdsn_next(struct kis_sess *s)
 	while (s->nr_gone && kis_gone_take(s, s->exp_cmdsn));
 }
 
+/* Whether a held command or request has CmdSN @sn. sn_lock held. */
+static bool kis_sn_held(struct kis_sess *s, u32 sn)
+{
+	struct kis_task *task;
+	struct kis_req *r;
+
+	lockdep_assert_held(&s->sn_lock);
+	/* Both sorted by CmdSN: stop past @sn. */
+	list_for_each_entry(task, &s->held, held_node) {
+		if (task->cmdsn == sn)
+			return true;
+		if (iscsi_sn_gt(task->cmdsn, sn))
+			break;
+	}
+	list_for_each_entry(r, &s->held_reqs, node) {
+		if (r->pdu.cmdsn == sn)
+			return true;
+		if (iscsi_sn_gt(r->pdu.cmdsn, sn))
+			break;
+	}
+	return false;
+}
+
 /*
  * RFC 7143 11.5.1 (b): ABORT TASK of task @itt whose RefCmdSN @sn is in
  * the window but has not run. The target considers @sn received: a
  * command held for it (its ITT matching) is discarded when its turn
  * comes instead of running; if none came yet, ExpCmdSN passes @sn and
- * the command is dropped should it come later. With KIS_GONE_SNS CmdSNs
- * already remembered, a command not yet come is left to run. sn_lock
- * held; call kis_sess_run_held() after unlocking.
+ * the command is dropped should it come later. A request held for @sn
+ * (NOP-Out, TMF, Text, Logout) has come and is no task: it runs in its
+ * turn. With KIS_GONE_SNS CmdSNs already remembered, a command not yet
+ * come is left to run. sn_lock held; call kis_sess_run_held() after
+ * unlocking.
  */
 static void kis_sn_abort(struct kis_sess *s, u32 sn, u32 itt)
 {
 	struct kis_task *task;
+	struct kis_req *r;
 
 	lockdep_assert_held(&s->sn_lock);
 	list_for_each_entry(task, &s->held, held_node) {
@@ -1368,74 +1439,130 @@ static void kis_sn_abort(struct kis_sess *s, u32 sn, u32 itt)
 			return;
 		}
 	}
+	list_for_each_entry(r, &s->held_reqs, node)
+		if (r->pdu.cmdsn == sn)
+			return;
 	if (sn == s->exp_cmdsn)
 		kis_exp_cmdsn_next(s);
 	else if (s->nr_gone < KIS_GONE_SNS && kis_gone_find(s, sn) < 0)
 		s->gone_sn[s->nr_gone++] = sn;
 }
 
-/* Submit held commands whose turn has come. */
-void kis_sess_run_held(struct kis_sess *s)
+static void kis_req_run_held(struct kis_conn *conn, struct kis_req *r);
+
+/*
+ * Submit the held commands and run the held requests whose turn has
+ * come, in CmdSN order. @conn's receive thread (process context, no lock
+ * held), which has just moved ExpCmdSN; the requests may be of another
+ * connection of the session (MC/S). See "Command numbering".
+ */
+static void kis_sess_run_held(struct kis_conn *conn)
 {
+	struct kis_sess *s = conn->s;
+
 	for (;;) {
 		struct kis_task *task;
+		struct kis_req *r;
 
 		spin_lock_irq(&s->sn_lock);
 		task = list_first_entry_or_null(&s->held, struct kis_task,
 						held_node);
-		if (!task || task->cmdsn != s->exp_cmdsn) {
+		if (task && task->cmdsn == s->exp_cmdsn) {
+			list_del_init(&task->held_node);
+			s->nr_held--;
+			kis_exp_cmdsn_next(s);
+			if (unlikely(task->sn_aborted)) {
+				s->outstanding--;
+				task->counted = false;
+				spin_unlock_irq(&s->sn_lock);
+				kis_task_discard(task);
+				continue;
+			}
+			spin_unlock_irq(&s->sn_lock);
+			kis_task_submit(task);
+			continue;
+		}
+		r = list_first_entry_or_null(&s->held_reqs, struct kis_req,
+					     node);
+		if (!r || r->pdu.cmdsn != s->exp_cmdsn) {
 			spin_unlock_irq(&s->sn_lock);
 			return;
 		}
-		list_del_init(&task->held_node);
-		s->nr_held--;
+		list_del_init(&r->node);
 		kis_exp_cmdsn_next(s);
-		if (unlikely(task->sn_aborted)) {
-			s->outstanding--;
-			task->counted = false;
-			spin_unlock_irq(&s->sn_lock);
-			kis_task_discard(task);
-			continue;
-		}
 		spin_unlock_irq(&s->sn_lock);
-		kis_task_submit(task);
+		kis_req_run_held(conn, r);
 	}
 }
 
 /*
- * CmdSN bookkeeping of a non-immediate command: 0 run it now, 1 held
- * (@task queued, if given), -1 drop it.
+ * Where a non-immediate PDU's CmdSN falls; sn_lock held. 0: it runs now,
+ * and ExpCmdSN moves past it; 1: later in the window, the caller holds
+ * it; -1: drop it (outside the window, or a CmdSN already held); -2: drop
+ * it (aborted before it came, 11.5.1 b).
  */
-int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task)
+static int kis_cmdsn_check(struct kis_sess *s, u32 cmdsn)
+{
+	int r;
+
+	lockdep_assert_held(&s->sn_lock);
+	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, s->max_cmdsn);
+	if (r < 0 || kis_sn_held(s, cmdsn))
+		return -1;
+	if (r == 0) {
+		kis_exp_cmdsn_next(s);
+		return 0;
+	}
+	if (s->nr_gone && kis_gone_find(s, cmdsn) >= 0)
+		return -2;
+	return 1;
+}
+
+/*
+ * CmdSN bookkeeping of a non-immediate command (kis_cmdsn_check()): 0
+ * submit it now, 1 held on s->held, < 0 drop it.
+ */
+static int kis_cmdsn_accept(struct kis_sess *s, struct kis_task *task)
 {
 	struct kis_task *pos;
 	int r;
 
 	spin_lock_irq(&s->sn_lock);
-	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, s->max_cmdsn);
-	if (r == 0) {
-		kis_exp_cmdsn_next(s);
-	} else if (r > 0 && s->nr_gone && kis_gone_find(s, cmdsn) >= 0) {
-		/* Aborted before it came (11.5.1 b); ExpCmdSN passes it. */
-		r = -2;
-	} else if (r > 0 && task) {
-		/* Keep s->held sorted by CmdSN; a duplicate is dropped. */
-		list_for_each_entry(pos, &s->held, held_node) {
-			if (pos->cmdsn == cmdsn) {
-				r = -1;
-				goto out;
-			}
-			if (iscsi_sn_gt(pos->cmdsn, cmdsn))
+	r = kis_cmdsn_check(s, task->cmdsn);
+	if (r > 0) {
+		/* Keep s->held sorted by CmdSN. */
+		list_for_each_entry(pos, &s->held, held_node)
+			if (iscsi_sn_gt(pos->cmdsn, task->cmdsn))
 				break;
-		}
 		list_add_tail(&task->held_node, &pos->held_node);
 		s->nr_held++;
 	}
-	if (r >= 0 && task) {
+	if (r >= 0) {
 		s->outstanding++;
 		task->counted = true;
 	}
-out:
+	spin_unlock_irq(&s->sn_lock);
+	return r;
+}
+
+/*
+ * The same for a non-immediate request: 0 run it now, 1 held on
+ * s->held_reqs (kis_sess_run_held() runs or kis_conn_stop() frees it),
+ * < 0 drop it.
+ */
+static int kis_cmdsn_accept_req(struct kis_sess *s, struct kis_req *req)
+{
+	struct kis_req *pos;
+	int r;
+
+	spin_lock_irq(&s->sn_lock);
+	r = kis_cmdsn_check(s, req->pdu.cmdsn);
+	if (r > 0) {
+		list_for_each_entry(pos, &s->held_reqs, node)
+			if (iscsi_sn_gt(pos->pdu.cmdsn, req->pdu.cmdsn))
+				break;
+		list_add_tail(&req->node, &pos->node);
+	}
 	spin_unlock_irq(&s->sn_lock);
 	return r;
 }
@@ -1565,16 +1692,16 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 		kis_task_submit(task);
 		return 0;
 	}
-	r = kis_cmdsn_accept(s, pdu->cmdsn, task);
+	r = kis_cmdsn_accept(s, task);
 	if (r < 0) {
 		pr_info_ratelimited("%s: CmdSN %u %s, dropped\n", s->initiator,
 				    pdu->cmdsn, r == -2 ?
 				    "aborted by ABORT TASK before it came" :
-				    "outside the window");
+				    "outside the window or already held");
 		kis_task_discard(task);
 	} else if (r == 0) {
 		kis_task_submit(task);
-		kis_sess_run_held(s);
+		kis_sess_run_held(conn);
 	}
 	return 0;
 }
@@ -1767,42 +1894,36 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-static int kis_rx_nop_out(struct kis_conn *conn, const u8 *bhs,
-			  const struct iscsi_pdu *pdu)
+/* A NOP-Out with the reserved ITT: the answer to our ping. */
+static int kis_rx_nop_answer(struct kis_conn *conn,
+			     const struct iscsi_pdu *pdu)
 {
+	spin_lock_irq(&conn->lock);
+	if (conn->nop_sent && pdu->ttt == conn->nop_ttt)
+		conn->nop_sent = 0;
+	spin_unlock_irq(&conn->lock);
+	return kis_drain_data(conn, pdu->dlen);
+}
+
+/* A NOP-Out ping whose turn has come (kis_req_run()). */
+static int kis_rx_nop_out(struct kis_conn *conn, const struct kis_req *r)
+{
+	const struct iscsi_pdu *pdu = &r->pdu;
 	struct kis_ctl *c;
-	int ret;
+	u32 dlen;
 
-	if (pdu->itt == ISCSI_RSVD_TAG) {
-		/* The answer to our ping. */
-		spin_lock_irq(&conn->lock);
-		if (conn->nop_sent && pdu->ttt == conn->nop_ttt)
-			conn->nop_sent = 0;
-		spin_unlock_irq(&conn->lock);
-		return kis_drain_data(conn, pdu->dlen);
-	}
-	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
-		return kis_drain_data(conn, pdu->dlen);
-
-	c = kis_ctl_alloc(pdu->dlen, GFP_KERNEL);
-	if (!c) {
-		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
-		return kis_drain_data(conn, pdu->dlen);
-	}
-	ret = kis_recv_data(conn, c->data, pdu->dlen);
-	if (ret) {
-		kfree(c);
-		if (ret != -EBADMSG)
-			return ret;
-		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
-		return 0;
-	}
 	/*
 	 * The ping data comes back, but no more of it than the initiator's
 	 * MaxRecvDataSegmentLength (RFC 7143 11.18.5): all of it was
 	 * received for the data digest, the rest is not echoed.
 	 */
-	c->dlen = min(pdu->dlen, conn->p.max_xmit_dsl);
+	dlen = min(pdu->dlen, READ_ONCE(conn->p.max_xmit_dsl));
+	c = kis_ctl_alloc(dlen, GFP_KERNEL);
+	if (!c) {
+		kis_reject(conn, r->bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		return 0;
+	}
+	memcpy(c->data, r->data, dlen);
 	c->h.opcode = ISCSI_OP_NOOP_IN;
 	c->h.dlen = c->dlen;
 	c->h.lun = pdu->lun;
@@ -1810,7 +1931,6 @@ static int kis_rx_nop_out(struct kis_conn *conn, const u8 *bhs,
 	c->h.ttt = ISCSI_RSVD_TAG;
 	c->advance_statsn = true;
 	kis_queue_ctl(conn, c);
-	kis_sess_run_held(conn->s);
 	return 0;
 }
 
@@ -1860,18 +1980,21 @@ static void kis_data_abort_list(struct list_head *list, enum ktgt_ctx ctx)
 }
 
 /*
- * Receive thread: TMF @t aborts the tasks it covers, and the initiator
- * may send no more data for them (Linux stops as soon as it sends the
- * TMF), while the core waits for them to be released. A write of this
- * connection waiting for Data-Out would wait for ever: end its data
- * phase here, in the one thread that writes its buffer (so no receive
- * is in progress for it). No more R2Ts go out, its Data-Out is dropped,
- * and it ends with ktgt_cmd_rx_done(-ECONNABORTED), now if the core
- * asked for the data, else at ->rdy_to_xfer(). It gets no response
- * (kis_xmit_response()) whether the core sees it aborted or, having got
- * there first, failed. A write whose data is all in (handed to the core
- * or about to be) and one held for a CmdSN gap (not submitted: the core
- * does not wait for it) are left alone.
+ * A receive thread, @conn's or, for a held TMF of an MC/S session,
+ * another's (kis_sess_run_held()): TMF @t aborts the tasks it covers,
+ * and the initiator may send no more data for them (Linux stops as soon
+ * as it sends the TMF), while the core waits for them to be released.
+ * A write of @conn waiting for Data-Out would wait for ever: end its
+ * data phase here. In @conn's receive thread, the one that writes its
+ * buffer, no receive is in progress for it; in another, one may be, and
+ * @rx_busy leaves the buffer's release to @conn's receive thread once
+ * it is out of it (kis_task_release()). No more R2Ts go out, its
+ * Data-Out is dropped, and it ends with ktgt_cmd_rx_done(-ECONNABORTED),
+ * now if the core asked for the data, else at ->rdy_to_xfer(). It gets
+ * no response (kis_xmit_response()) whether the core sees it aborted
+ * or, having got there first, failed. A write whose data is all in
+ * (handed to the core or about to be) and one held for a CmdSN gap (not
+ * submitted: the core does not wait for it) are left alone.
  */
 static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 {
@@ -1895,8 +2018,8 @@ static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 	kis_data_abort_list(&fail, KTGT_CTX_NOWAIT);
 }
 
-static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
-		      const struct iscsi_pdu *pdu)
+/* A TMF Request whose turn has come (kis_req_run()). */
+static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 {
 	static const s8 fns[] = {
 		[ISCSI_TMF_ABORT_TASK]		= KTGT_TMF_ABORT_TASK,
@@ -1912,12 +2035,9 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 		[ISCSI_TMF_I_T_NEXUS_RESET]	= KTGT_TMF_I_T_NEXUS_RESET,
 		[ISCSI_TMF_QUERY_ASYNC_EVENT]	= KTGT_TMF_QUERY_ASYNC_EVENT,
 	};
+	const struct iscsi_pdu *pdu = &r->pdu;
 	struct kis_sess *s = conn->s;
 	struct kis_tmf *t;
-
-	if (!pdu->immediate && kis_cmdsn_accept(s, pdu->cmdsn, NULL) < 0)
-		return 0;
-	kis_sess_run_held(s);
 
 	if (pdu->function == ISCSI_TMF_TASK_REASSIGN) {
 		/* Task reassignment needs ERL 2. */
@@ -1942,7 +2062,12 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	t->tmf.lun = iscsi_lun_decode(pdu->lun);
 	t->tmf.tag = pdu->itt;
 	t->tmf.ref_tag = pdu->ttt;
-	/* Within the window and below the TMF's own CmdSN: not arrived yet. */
+	/*
+	 * Within the window and below the TMF's own CmdSN: not arrived yet
+	 * (only for an immediate TMF: a non-immediate one runs once ExpCmdSN
+	 * has passed every CmdSN below its own). What kis_sn_abort() lets
+	 * run, the caller's kis_sess_run_held() does.
+	 */
 	spin_lock_irq(&s->sn_lock);
 	t->ref_pending = !iscsi_sn_lt(pdu->ref_cmdsn, s->exp_cmdsn) &&
 			 !iscsi_sn_gt(pdu->ref_cmdsn, s->max_cmdsn) &&
@@ -1950,7 +2075,6 @@ static int kis_rx_tmf(struct kis_conn *conn, const u8 *bhs,
 	if (t->ref_pending && pdu->function == ISCSI_TMF_ABORT_TASK)
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
 	spin_unlock_irq(&s->sn_lock);
-	kis_sess_run_held(s);
 	kis_tmf_end_data(conn, t);
 	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
@@ -1968,16 +2092,13 @@ static struct kis_conn *kis_conn_find(struct kis_sess *s, u16 cid)
 	return NULL;
 }
 
-static int kis_rx_logout(struct kis_conn *conn, const u8 *bhs,
-			 const struct iscsi_pdu *pdu)
+/* A Logout Request whose turn has come (kis_req_run()). */
+static int kis_rx_logout(struct kis_conn *conn, const struct kis_req *r)
 {
+	const struct iscsi_pdu *pdu = &r->pdu;
 	struct kis_sess *s = conn->s;
 	struct kis_conn *other = NULL;
 	struct kis_ctl *c;
-
-	if (!pdu->immediate && kis_cmdsn_accept(s, pdu->cmdsn, NULL) < 0)
-		return 0;
-	kis_sess_run_held(s);
 
 	c = kis_ctl_alloc(0, GFP_KERNEL);
 	if (!c)
@@ -1992,7 +2113,7 @@ static int kis_rx_logout(struct kis_conn *conn, const u8 *bhs,
 	case ISCSI_LOGOUT_SESSION:
 		c->h.response = ISCSI_LOGOUT_RSP_OK;
 		c->close_after = true;
-		conn->logout = true;
+		WRITE_ONCE(conn->logout, true);
 		break;
 	case ISCSI_LOGOUT_CONNECTION:
 		mutex_lock(&kis_mutex);
@@ -2005,7 +2126,7 @@ static int kis_rx_logout(struct kis_conn *conn, const u8 *bhs,
 		} else if (other == conn) {
 			c->h.response = ISCSI_LOGOUT_RSP_OK;
 			c->close_after = true;
-			conn->logout = true;
+			WRITE_ONCE(conn->logout, true);
 		} else {
 			c->h.response = ISCSI_LOGOUT_RSP_OK;
 			kis_conn_close(other, 0);
@@ -2018,6 +2139,128 @@ static int kis_rx_logout(struct kis_conn *conn, const u8 *bhs,
 		break;
 	}
 	kis_queue_ctl(conn, c);
+	return 0;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Requests other than SCSI Commands (struct kis_req)
+ * ---------------------------------------------------------------------
+ */
+
+static void kis_req_free(struct kis_req *r)
+{
+	kis_conn_put(r->conn);
+	kvfree(r);
+}
+
+/*
+ * Act on @r, whose turn has come: in the receive thread of its
+ * connection or, on an MC/S session, of the connection that filled the
+ * CmdSN gap before it (kis_sess_run_held()); process context, no lock
+ * held. Not on a connection that is stopping: its response could not go
+ * out. An error closes @r's connection.
+ */
+static void kis_req_run(struct kis_req *r)
+{
+	struct kis_conn *conn = r->conn;
+	int ret = 0;
+
+	if (r->discard || kis_conn_dead(conn))
+		return;
+	switch (r->pdu.opcode) {
+	case ISCSI_OP_NOOP_OUT:
+		ret = kis_rx_nop_out(conn, r);
+		break;
+	case ISCSI_OP_TMF_REQ:
+		ret = kis_rx_tmf(conn, r);
+		break;
+	case ISCSI_OP_TEXT_REQ:
+		ret = kis_rx_text(conn, r);
+		break;
+	case ISCSI_OP_LOGOUT_REQ:
+		ret = kis_rx_logout(conn, r);
+		break;
+	}
+	if (ret)
+		kis_conn_close(conn, ret);
+}
+
+/*
+ * kis_sess_run_held() took @r, held for its CmdSN: run it in @conn's
+ * receive thread, after the responses this thread holds (those of the
+ * commands before it, as kis_rx_pdu() sends them before a request), and
+ * free it.
+ */
+static void kis_req_run_held(struct kis_conn *conn, struct kis_req *r)
+{
+	int ret;
+
+	if (!list_empty(&conn->rx_direct)) {
+		ret = kis_rx_flush(conn, 0);
+		if (ret)
+			kis_conn_close(conn, ret);
+	}
+	kis_req_run(r);
+	kis_req_free(r);
+}
+
+/*
+ * A NOP-Out with an ITT, a TMF, Text or Logout Request (receive thread):
+ * read with its data segment into a struct kis_req, then run now (an
+ * immediate one, or one at ExpCmdSN), held for its CmdSN (later in the
+ * window) or dropped. A data digest error gets a Reject, and the PDU
+ * counts only for its CmdSN.
+ */
+static int kis_rx_req(struct kis_conn *conn, const u8 *bhs,
+		      const struct iscsi_pdu *pdu)
+{
+	struct kis_sess *s = conn->s;
+	struct kis_req *r;
+	int ret;
+
+	r = kvmalloc(struct_size(r, data, pdu->dlen), GFP_KERNEL);
+	if (!r) {
+		/* Its CmdSN never taken, the session would stall. */
+		if (!pdu->immediate)
+			return -ENOMEM;
+		kis_reject(conn, bhs, ISCSI_REJECT_OUT_OF_RESOURCES);
+		return kis_drain_data(conn, pdu->dlen);
+	}
+	kref_get(&conn->ref);
+	r->conn = conn;
+	INIT_LIST_HEAD(&r->node);
+	r->discard = false;
+	r->pdu = *pdu;
+	r->pdu.cdb = NULL;
+	memcpy(r->bhs, bhs, ISCSI_BHS_LEN);
+	ret = kis_recv_data(conn, r->data, pdu->dlen);
+	if (ret == -EBADMSG) {
+		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
+		r->discard = true;
+	} else if (ret) {
+		kis_req_free(r);
+		return ret;
+	}
+
+	if (!pdu->immediate) {
+		ret = kis_cmdsn_accept_req(s, r);
+		if (ret > 0)
+			return 0;	/* held: kis_sess_run_held() runs it */
+		if (ret < 0) {
+			pr_info_ratelimited("%s: CID %u: opcode 0x%02x CmdSN %u %s, dropped\n",
+					    s->initiator, conn->cid,
+					    pdu->opcode, pdu->cmdsn, ret == -2 ?
+					    "aborted by ABORT TASK before it came" :
+					    "outside the window or already held");
+			kis_req_free(r);
+			return 0;
+		}
+	}
+	kis_req_run(r);
+	kis_req_free(r);
+	/* ExpCmdSN moved, or an ABORT TASK passed over a CmdSN. */
+	kis_sess_run_held(conn);
 	return 0;
 }
 
@@ -2096,7 +2339,7 @@ static int kis_rx_pdu(struct kis_conn *conn)
 		return kis_drain_data(conn, pdu.dlen);
 	}
 
-	if (conn->logout && pdu.opcode != ISCSI_OP_DATA_OUT &&
+	if (READ_ONCE(conn->logout) && pdu.opcode != ISCSI_OP_DATA_OUT &&
 	    pdu.opcode != ISCSI_OP_NOOP_OUT) {
 		kis_reject(conn, bhs, ISCSI_REJECT_WAITING_LOGOUT);
 		return kis_drain_data(conn, pdu.dlen);
@@ -2120,13 +2363,13 @@ static int kis_rx_pdu(struct kis_conn *conn)
 	case ISCSI_OP_DATA_OUT:
 		return kis_rx_data_out(conn, bhs, &pdu);
 	case ISCSI_OP_NOOP_OUT:
-		return kis_rx_nop_out(conn, bhs, &pdu);
+		if (pdu.itt == ISCSI_RSVD_TAG)
+			return kis_rx_nop_answer(conn, &pdu);
+		return kis_rx_req(conn, bhs, &pdu);
 	case ISCSI_OP_TMF_REQ:
-		return kis_rx_tmf(conn, bhs, &pdu);
 	case ISCSI_OP_TEXT_REQ:
-		return kis_rx_text(conn, bhs, &pdu);
 	case ISCSI_OP_LOGOUT_REQ:
-		return kis_rx_logout(conn, bhs, &pdu);
+		return kis_rx_req(conn, bhs, &pdu);
 	default:
 		kis_reject(conn, bhs, ISCSI_REJECT_CMD_NOT_SUPPORTED);
 		return kis_drain_data(conn, pdu.dlen);
@@ -2243,7 +2486,7 @@ static int kis_rx_thread(void *arg)
 		else if (ret != -ESHUTDOWN)
 			pr_info_ratelimited("%s: CID %u: receive error %d, closing\n",
 					    conn->s->initiator, conn->cid, ret);
-		kis_conn_close(conn, conn->logout ? 0 : ret);
+		kis_conn_close(conn, READ_ONCE(conn->logout) ? 0 : ret);
 	}
 	/* kthread_stop() may come later; the stopper holds the task. */
 	while (!kthread_should_stop()) {
@@ -2346,11 +2589,13 @@ static void kis_conn_stop(struct kis_conn *conn)
 {
 	struct kis_sess *s = conn->s;
 	struct kis_task *task, *tmp;
+	struct kis_req *r, *rtmp;
 	struct kis_ctl *c, *ctmp;
 	LIST_HEAD(fail);
 	LIST_HEAD(rsp);
 	LIST_HEAD(ctl);
 	LIST_HEAD(held);
+	LIST_HEAD(reqs);
 	unsigned int bkt;
 
 	mutex_lock(&conn->stop_mutex);
@@ -2377,11 +2622,12 @@ static void kis_conn_stop(struct kis_conn *conn)
 		kthread_stop(conn->tx_thread);
 		put_task_struct(conn->tx_thread);
 	}
-	sockfd_put(conn->sock);
-	conn->sock = NULL;
-	kis_text_free(conn);
 
-	/* Held commands of this connection never reach the core. */
+	/*
+	 * Held commands of this connection never reach the core, its held
+	 * requests never run. One another receive thread has already
+	 * taken from the list sees the connection dead (kis_req_run()).
+	 */
 	spin_lock_irq(&s->sn_lock);
 	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
 		if (task->conn != conn)
@@ -2391,11 +2637,17 @@ static void kis_conn_stop(struct kis_conn *conn)
 		s->outstanding--;
 		task->counted = false;
 	}
+	list_for_each_entry_safe(r, rtmp, &s->held_reqs, node)
+		if (r->conn == conn)
+			list_move_tail(&r->node, &reqs);
 	spin_unlock_irq(&s->sn_lock);
 	list_for_each_entry_safe(task, tmp, &held, held_node) {
 		list_del_init(&task->held_node);
 		kis_task_discard(task);
 	}
+	/* Never the last reference: the caller holds one. */
+	list_for_each_entry_safe(r, rtmp, &reqs, node)
+		kis_req_free(r);
 
 	spin_lock_irq(&conn->lock);
 	list_splice_init(&conn->tx_ctl, &ctl);
@@ -2423,6 +2675,20 @@ static void kis_conn_stop(struct kis_conn *conn)
 	}
 	kis_data_abort_list(&fail, KTGT_CTX_THREAD);
 	mutex_unlock(&conn->stop_mutex);
+
+	/*
+	 * A Text Request of this connection that another connection's
+	 * receive thread answers uses its Text state and its socket under
+	 * text_mutex, unless it sees the connection dead (kis_rx_text()):
+	 * kis_text_free() waits for it, then the socket may go. Out of
+	 * stop_mutex, which kis_conn_start() takes under kis_mutex: a Text
+	 * Request takes kis_mutex under text_mutex (SendTargets). The
+	 * stopper that got here first does it; the caller's reference
+	 * keeps the connection.
+	 */
+	kis_text_free(conn);
+	sockfd_put(conn->sock);
+	conn->sock = NULL;
 }
 
 static void kis_conn_teardown_work(struct work_struct *work)
@@ -2670,6 +2936,7 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 	INIT_LIST_HEAD(&s->node);
 	INIT_LIST_HEAD(&s->conns);
 	INIT_LIST_HEAD(&s->held);
+	INIT_LIST_HEAD(&s->held_reqs);
 	spin_lock_init(&s->sn_lock);
 	init_waitqueue_head(&s->tmf_wq);
 	INIT_WORK(&s->teardown_work, kis_sess_teardown_work);
@@ -2762,6 +3029,7 @@ int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
 	INIT_DELAYED_WORK(&conn->start_timeout, kis_start_timeout);
 	INIT_WORK(&conn->teardown_work, kis_conn_teardown_work);
 	mutex_init(&conn->stop_mutex);
+	mutex_init(&conn->text_mutex);
 	conn->cid = cid;
 	conn->p = *p;
 	conn->statsn = statsn + 1;

@@ -16,9 +16,18 @@
  * struct kis_conn   a TCP connection of a session, from CONN_ADD; its
  *                   receive thread and transmit thread run from
  *                   CONN_START to its teardown. Refcounted: the session's
- *                   list holds one, every task and TMF one.
+ *                   list holds one, every task, TMF and kis_req one.
  * struct kis_text   a connection's Text exchange (text.c): from its first
- *                   Text Request to kis_conn_stop(); receive thread only.
+ *                   Text Request to kis_conn_stop(); under
+ *                   conn->text_mutex.
+ * struct kis_req    a NOP-Out (with an ITT), Task Management Function,
+ *                   Text or Logout Request with its data segment: made
+ *                   by the receive thread as the PDU comes in, freed
+ *                   once it has run or been dropped; it holds a
+ *                   reference to its connection. While it waits for its
+ *                   CmdSN it is on sess->held_reqs, and kis_conn_stop()
+ *                   frees the connection's (see "Command numbering" in
+ *                   conn.c).
  * struct kis_task   a SCSI command: embeds the struct ktgt_cmd. Taken
  *                   from its connection's @task_cache (else allocated
  *                   from kis_task_cache) by the receive thread; released
@@ -42,11 +51,12 @@
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
  *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
  * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the highest MaxCmdSN
- *                 advertised, the CmdSN hold queue, the count of
- *                 outstanding commands, the CmdSNs aborted before
- *                 they arrived. Irq-safe because a command's release
- *                 decrements the count, and the core may release it
- *                 from any context (callbacks_atomic).
+ *                 advertised, the CmdSN hold queues (commands, other
+ *                 requests), the count of outstanding commands, the
+ *                 CmdSNs aborted before they arrived. Irq-safe because
+ *                 a command's release decrements the count, and the
+ *                 core may release it from any context
+ *                 (callbacks_atomic).
  * conn->lock      spinlock (irq-safe): the ITT hash, the transmit queue,
  *                 the data-out state of the connection's tasks, @dead.
  *                 Taken with irqsave in the core's callbacks, which may
@@ -57,9 +67,13 @@
  *
  * conn->tx_mutex  mutex: writing to the connection's socket and taking
  *                 StatSNs (see struct kis_conn).
+ * conn->text_mutex mutex: the connection's Text exchange (conn->text),
+ *                 and its socket's life for it (kis_conn_stop()). A
+ *                 held Text Request may run in another connection's
+ *                 receive thread (MC/S) while this one's takes another.
  *
- * Lock order: kis_mutex -> ktgt_cfg_mutex -> kis_auth_lock;
- * conn->tx_mutex -> sess->sn_lock -> conn->lock.
+ * Lock order: conn->text_mutex -> kis_mutex -> ktgt_cfg_mutex ->
+ * kis_auth_lock; conn->tx_mutex -> sess->sn_lock -> conn->lock.
  */
 #ifndef KTGT_ISCSI_H
 #define KTGT_ISCSI_H
@@ -171,6 +185,8 @@ struct kis_sess {
 	u32			outstanding;	/* held or in the core */
 	struct list_head	held;		/* tasks waiting for CmdSN */
 	unsigned int		nr_held;	/* tasks on @held */
+	/* kis_req waiting for CmdSN: not commands, not counted above */
+	struct list_head	held_reqs;
 	/*
 	 * CmdSNs above exp_cmdsn that count as received although no
 	 * command came (ABORT TASK of a command still on its way, RFC 7143
@@ -243,6 +259,7 @@ struct kis_conn {
 	struct list_head	tx_ctl;
 	bool			dead;
 	bool			started;
+	/* A Logout for it was taken: WRITE_ONCE(), READ_ONCE(). */
 	bool			logout;
 	u32			statsn;
 	u32			next_ttt;
@@ -257,7 +274,8 @@ struct kis_conn {
 	struct mutex		stop_mutex;	/* serialises kis_conn_stop() */
 	bool			stopped;	/* stop_mutex */
 	bool			listed;		/* in s->conns, kis_mutex */
-	struct kis_text		*text;		/* rx thread only; text.c */
+	struct mutex		text_mutex;	/* @text */
+	struct kis_text		*text;		/* text.c */
 	u8			scratch[1024];	/* rx: AHS, discarded data */
 
 	/*
@@ -320,6 +338,27 @@ struct kis_task {
 	bool			tmf_ended;	/* a TMF covers it: no more data */
 };
 
+/**
+ * struct kis_req - a request other than a SCSI Command, with its data
+ * @node: sess->held_reqs while it waits for its CmdSN (sn_lock)
+ * @conn: the connection it came on, which its response goes on (RFC
+ *	7143: a response goes on the connection of its request); a
+ *	reference
+ * @discard: its data digest failed: it was rejected, only its CmdSN
+ *	counts
+ * @pdu: its parsed BHS (@pdu.cdb is NULL)
+ * @bhs: its BHS, for a Reject
+ * @data: its data segment, @pdu.dlen bytes
+ */
+struct kis_req {
+	struct list_head	node;
+	struct kis_conn		*conn;
+	bool			discard;
+	struct iscsi_pdu	pdu;
+	u8			bhs[ISCSI_BHS_LEN];
+	u8			data[];
+};
+
 struct kis_tmf {
 	struct ktgt_tmf		tmf;
 	struct kis_conn		*conn;
@@ -368,18 +407,14 @@ void kis_tmf_done(struct ktgt_tmf *tmf);
 void kis_free_cmd(struct ktgt_cmd *cmd);
 int kis_crc_init(void);
 void kis_crc_exit(void);
-/* conn.c, for text.c: receive thread helpers */
-int kis_cmdsn_accept(struct kis_sess *s, u32 cmdsn, struct kis_task *task);
-void kis_sess_run_held(struct kis_sess *s);
-int kis_drain_data(struct kis_conn *conn, u32 dlen);
-int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen);
+/* conn.c, for text.c */
+bool kis_conn_dead(struct kis_conn *conn);
 struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp);
 void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c);
 void kis_reject(struct kis_conn *conn, const u8 *bhs, u8 reason);
 
 /* text.c */
-int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
-		const struct iscsi_pdu *pdu);
+int kis_rx_text(struct kis_conn *conn, const struct kis_req *r);
 void kis_text_free(struct kis_conn *conn);
 
 #endif /* KTGT_ISCSI_H */

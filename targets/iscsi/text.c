@@ -15,14 +15,21 @@
  * TTT, the next one when the initiator asks with an empty request
  * carrying that TTT. The rules of
  * the exchange (new request, stale tag, bound) are the portable
- * proto/textseq.c's; this file receives, builds and queues.
+ * proto/textseq.c's; this file builds and queues.
+ *
+ * A Text Request comes here when its turn in CmdSN order has come
+ * (kis_req_run() in conn.c), its data segment already received: in its
+ * connection's receive thread, or, for one held for its CmdSN on an MC/S
+ * session, in the receive thread of the connection that filled the gap.
  *
  * Lifetime and locking: conn->text is created at the connection's first
- * Text Request and used by the receive thread only, so it needs no lock;
- * kis_text_free() frees it once that thread is stopped. The request
- * buffer lives while a request is gathered, the answer while pieces of
- * it are left to send: a connection that is not in a Text exchange holds
- * nothing but the small state.
+ * Text Request and used under conn->text_mutex, which serialises those
+ * two threads on it; kis_text_free() frees it under that mutex once the
+ * connection is dead, and a request that finds it dead is not answered
+ * (kis_conn_stop() releases the socket only after kis_text_free()). The
+ * request buffer lives while a request is gathered, the answer while
+ * pieces of it are left to send: a connection that is not in a Text
+ * exchange holds nothing but the small state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,15 +69,18 @@ static void kis_text_drop_bufs(struct kis_text *tx)
 
 /**
  * kis_text_free() - free a connection's Text exchange state
- * @conn: the connection, whose receive thread is stopped (or never ran)
+ * @conn: the connection, dead, whose receive thread is stopped (or never
+ *	ran)
  */
 void kis_text_free(struct kis_conn *conn)
 {
-	if (!conn->text)
-		return;
-	kis_text_drop_bufs(conn->text);
-	kfree(conn->text);
-	conn->text = NULL;
+	mutex_lock(&conn->text_mutex);
+	if (conn->text) {
+		kis_text_drop_bufs(conn->text);
+		kfree(conn->text);
+		conn->text = NULL;
+	}
+	mutex_unlock(&conn->text_mutex);
 }
 
 /* "addr:port,tpgt" of a portal; the connection's address for a wildcard. */
@@ -263,8 +273,9 @@ static int kis_text_send(struct kis_conn *conn, struct kis_text *tx,
 }
 
 /* Refuse a Text Request: Reject, the exchange's buffers dropped. */
-static int kis_text_refuse(struct kis_conn *conn, struct kis_text *tx,
-			   const u8 *bhs, const struct iscsi_pdu *pdu, int err)
+static void kis_text_refuse(struct kis_conn *conn, struct kis_text *tx,
+			    const u8 *bhs, const struct iscsi_pdu *pdu,
+			    int err)
 {
 	u8 reason;
 
@@ -292,39 +303,32 @@ static int kis_text_refuse(struct kis_conn *conn, struct kis_text *tx,
 	if (tx && tx->ts.state == ISCSI_TSEQ_IDLE)
 		kis_text_drop_bufs(tx);
 	kis_reject(conn, bhs, reason);
-	return kis_drain_data(conn, pdu->dlen);
 }
 
-/**
- * kis_rx_text() - a Text Request (receive thread)
- * @conn: the connection
- * @bhs: the request's BHS
- * @pdu: its parsed fields; its data segment is still to be read
- *
- * Return: 0, or a receive error that ends the connection.
- */
-int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
-		const struct iscsi_pdu *pdu)
+/* kis_rx_text() under conn->text_mutex. */
+static int kis_text_request(struct kis_conn *conn, const u8 *bhs,
+			    const struct iscsi_pdu *pdu, const u8 *data)
 {
 	struct kis_text *tx = conn->text;
 	u32 off = 0;
 	int act, ret;
 
-	if (!pdu->immediate && kis_cmdsn_accept(conn->s, pdu->cmdsn, NULL) < 0)
-		return kis_drain_data(conn, pdu->dlen);
-	kis_sess_run_held(conn->s);
-
+	lockdep_assert_held(&conn->text_mutex);
 	if (!tx) {
 		tx = kzalloc(sizeof(*tx), GFP_KERNEL);
-		if (!tx)
-			return kis_text_refuse(conn, NULL, bhs, pdu, -ENOMEM);
+		if (!tx) {
+			kis_text_refuse(conn, NULL, bhs, pdu, -ENOMEM);
+			return 0;
+		}
 		iscsi_tseq_init(&tx->ts, ISCSI_TEXT_REQ_MAX, 1);
 		conn->text = tx;
 	}
 	act = iscsi_tseq_rx(&tx->ts, pdu->itt, pdu->ttt, pdu->flags,
 			    pdu->dlen, &off);
-	if (act < 0)
-		return kis_text_refuse(conn, tx, bhs, pdu, act);
+	if (act < 0) {
+		kis_text_refuse(conn, tx, bhs, pdu, act);
+		return 0;
+	}
 	if (act == ISCSI_TSEQ_NEXT)
 		return kis_text_send(conn, tx, pdu, false);
 
@@ -343,18 +347,12 @@ int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
 				   ISCSI_TEXT_REQ_MAX : pdu->dlen, GFP_KERNEL);
 		if (!tx->req) {
 			iscsi_tseq_reset(&tx->ts);
-			return kis_text_refuse(conn, tx, bhs, pdu, -ENOMEM);
+			kis_text_refuse(conn, tx, bhs, pdu, -ENOMEM);
+			return 0;
 		}
 	}
-	ret = kis_recv_data(conn, tx->req ? tx->req + off : NULL, pdu->dlen);
-	if (ret) {
-		iscsi_tseq_reset(&tx->ts);
-		kis_text_drop_bufs(tx);
-		if (ret != -EBADMSG)
-			return ret;
-		kis_reject(conn, bhs, ISCSI_REJECT_DIGEST_ERROR);
-		return 0;
-	}
+	if (pdu->dlen)
+		memcpy(tx->req + off, data, pdu->dlen);
 	if (act == ISCSI_TSEQ_ACK)
 		return kis_text_send(conn, tx, pdu, true);
 
@@ -372,4 +370,27 @@ int kis_rx_text(struct kis_conn *conn, const u8 *bhs,
 			   ISCSI_REJECT_OUT_OF_RESOURCES);
 	}
 	return 0;
+}
+
+/**
+ * kis_rx_text() - a Text Request whose turn has come
+ * @conn: the connection it came on, whose Text exchange it belongs to
+ * @r: the request: its BHS, fields and data segment, all received
+ *
+ * From kis_req_run(): a receive thread, @conn's or another's of the
+ * session (see the top of this file). Nothing is done once @conn is
+ * dead: kis_text_free() may have run, and its socket may be gone.
+ *
+ * Return: 0, or an error that ends the connection (no memory for a
+ * response).
+ */
+int kis_rx_text(struct kis_conn *conn, const struct kis_req *r)
+{
+	int ret = 0;
+
+	mutex_lock(&conn->text_mutex);
+	if (!kis_conn_dead(conn))
+		ret = kis_text_request(conn, r->bhs, &r->pdu, r->data);
+	mutex_unlock(&conn->text_mutex);
+	return ret;
 }
