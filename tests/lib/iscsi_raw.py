@@ -307,6 +307,54 @@ class Conn:
                  % (what or "TMF %d" % fn, be32(rsp, 16), itt))
         return rsp[2], rsp
 
+    def logout_send(self, reason=0, cid=None, immediate=True, cmdsn=None):
+        """A Logout Request, reason 0 (close the session), 1 (close
+        connection cid, this one by default) or 2; returns its ITT."""
+        b = bytearray(48)
+        b[0] = 0x46 if immediate else 0x06
+        b[1] = 0x80 | reason
+        itt = self.next_itt()
+        b[16:20] = struct.pack(">I", itt)
+        if reason:
+            b[20:22] = struct.pack(">H", self.cid if cid is None else cid)
+        b[24:28] = struct.pack(">I", self.take_cmdsn(cmdsn, immediate))
+        b[28:32] = struct.pack(">I", self.expstatsn)
+        self.send(b)
+        return itt
+
+    def logout(self, reason=0, cid=None, what=None):
+        """An immediate Logout Request and its response: (response, the
+        BHS)."""
+        what = what or "logout reason %d" % reason
+        itt = self.logout_send(reason, cid)
+        rsp, _ = self.recv_op(0x26, what)
+        if be32(rsp, 16) != itt:
+            fail("%s: Logout Response for ITT 0x%x, expected 0x%x"
+                 % (what, be32(rsp, 16), itt))
+        return rsp[2], rsp
+
+    def closed_within(self, secs):
+        """Whether the target closes the connection within secs seconds;
+        PDUs that come meanwhile are read and dropped, keepalives
+        answered."""
+        t0 = time.time()
+        old = self.s.gettimeout()
+        try:
+            while time.time() - t0 < secs:
+                self.s.settimeout(max(0.05, secs - (time.time() - t0)))
+                try:
+                    bhs, _ = self.recv()
+                    if self.is_ping(bhs):
+                        self.answer_nop(bhs)
+                except socket.timeout:
+                    return False
+                except (EOFError, OSError):
+                    # reset or broken pipe: closed as well
+                    return True
+            return False
+        finally:
+            self.s.settimeout(old)
+
 
 def data_out(conn, itt, ttt, sn, off, data, final=True):
     """A Data-Out PDU for itt (TTT ttt, DataSN sn, at Buffer Offset off),
