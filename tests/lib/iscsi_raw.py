@@ -283,20 +283,6 @@ class Conn:
         self.send(b, data)
         return itt
 
-    def logout_send(self, function=0, cid=None, immediate=True, cmdsn=None):
-        """A Logout Request: function 0 closes the session, 1 the
-        connection cid (default this one's); returns its ITT."""
-        b = bytearray(48)
-        b[0] = 0x46 if immediate else 0x06
-        b[1] = 0x80 | function
-        itt = self.next_itt()
-        b[16:20] = struct.pack(">I", itt)
-        b[20:22] = struct.pack(">H", self.cid if cid is None else cid)
-        b[24:28] = struct.pack(">I", self.take_cmdsn(cmdsn, immediate))
-        b[28:32] = struct.pack(">I", self.expstatsn)
-        self.send(b)
-        return itt
-
     def tmf(self, fn, lun=0, rtt=RESERVED_TAG, refcmdsn=0, cmdsn=None,
             what=None):
         """An immediate TMF and its response: (response, the BHS)."""
