@@ -138,8 +138,11 @@
  *
  * Error recovery level 0: any connection error (socket closed, digest
  * error, protocol error, NOP-In timeout) ends the whole session. A logout
- * of one connection of a multi-connection session ends that connection
- * only. kis_conn_stop() marks the connection dead, shuts the socket down
+ * of one connection of a multi-connection session (reason 1) ends that
+ * connection only; a logout of the session (reason 0), on whichever of
+ * its connections it comes, ends the session once its response is sent:
+ * every connection is closed, as if it were the session's last.
+ * kis_conn_stop() marks the connection dead, shuts the socket down
  * and stops both threads; then the commands and requests it has held
  * for their CmdSN are freed, tasks waiting for data get
  * ktgt_cmd_rx_done(-ECONNABORTED), queued responses are released, and
@@ -340,6 +343,7 @@ static DEFINE_XARRAY_ALLOC(kis_sessions);
 
 static void kis_sess_close(struct kis_sess *s, int reason);
 static void kis_conn_close(struct kis_conn *conn, int reason);
+static void kis_sess_logout(struct kis_conn *conn);
 
 static inline struct kis_task *to_task(struct ktgt_cmd *cmd)
 {
@@ -1082,7 +1086,9 @@ static int kis_tx_thread(void *arg)
 			mutex_lock(&conn->tx_mutex);
 			ret = kis_send_ctl(conn, c);
 			mutex_unlock(&conn->tx_mutex);
-			if (!ret && c->close_after)
+			if (!ret && c->close_sess)
+				kis_sess_logout(conn);
+			else if (!ret && c->close_after)
 				kis_conn_close(conn, c->close_reason);
 			kfree(c);
 		} else if (task) {
@@ -2111,9 +2117,16 @@ static int kis_rx_logout(struct kis_conn *conn, const struct kis_req *r)
 
 	switch (pdu->function) {
 	case ISCSI_LOGOUT_SESSION:
+		/*
+		 * RFC 7143 11.14.1: the whole session, on whichever of its
+		 * connections the request came. Once the response is sent,
+		 * kis_sess_logout() ends it, every connection with it.
+		 */
 		c->h.response = ISCSI_LOGOUT_RSP_OK;
 		c->close_after = true;
+		c->close_sess = true;
 		WRITE_ONCE(conn->logout, true);
+		WRITE_ONCE(conn->logout_sess, true);
 		break;
 	case ISCSI_LOGOUT_CONNECTION:
 		mutex_lock(&kis_mutex);
@@ -2486,7 +2499,11 @@ static int kis_rx_thread(void *arg)
 		else if (ret != -ESHUTDOWN)
 			pr_info_ratelimited("%s: CID %u: receive error %d, closing\n",
 					    conn->s->initiator, conn->cid, ret);
-		kis_conn_close(conn, READ_ONCE(conn->logout) ? 0 : ret);
+		/* After a Logout: closed as it asked (its response sent or not). */
+		if (READ_ONCE(conn->logout_sess))
+			kis_sess_logout(conn);
+		else
+			kis_conn_close(conn, READ_ONCE(conn->logout) ? 0 : ret);
 	}
 	/* kthread_stop() may come later; the stopper holds the task. */
 	while (!kthread_should_stop()) {
@@ -2716,8 +2733,9 @@ static void kis_conn_teardown_work(struct work_struct *work)
 }
 
 /*
- * Close a connection: with @reason 0 (logout) and other connections left,
- * only this one; otherwise (ERL 0) the whole session. Any process context.
+ * Close a connection: with @reason 0 (a logout of this connection) and
+ * other connections left, only this one; otherwise (ERL 0) the whole
+ * session. Any process context.
  */
 static void kis_conn_close(struct kis_conn *conn, int reason)
 {
@@ -2744,6 +2762,23 @@ static void kis_conn_close(struct kis_conn *conn, int reason)
 	}
 	mutex_unlock(&kis_mutex);
 	kis_sess_close(s, reason);
+}
+
+/*
+ * @conn took a Logout Request closing the session (reason 0) and sent its
+ * response, or the initiator closed the connection after sending it: the
+ * session ends, with every connection it has, as a logout of the last
+ * connection of a session would end it (RFC 7143 11.14.1: all its
+ * connections are closed and its tasks terminated), not just @conn. Any
+ * process context.
+ */
+static void kis_sess_logout(struct kis_conn *conn)
+{
+	mutex_lock(&kis_mutex);
+	/* Not listed: already leaving (see kis_conn_close()). */
+	if (conn->listed)
+		kis_sess_close(conn->s, 0);
+	mutex_unlock(&kis_mutex);
 }
 
 static void kis_sess_release(struct kobject *kobj)

@@ -215,6 +215,8 @@ struct kis_ctl {
 	bool			advance_statsn;
 	bool			close_after;
 	int			close_reason;
+	/* With @close_after: close the session, not just the connection. */
+	bool			close_sess;
 	u32			dlen;
 	u8			data[];
 };
@@ -259,8 +261,6 @@ struct kis_conn {
 	struct list_head	tx_ctl;
 	bool			dead;
 	bool			started;
-	/* A Logout for it was taken: WRITE_ONCE(), READ_ONCE(). */
-	bool			logout;
 	u32			statsn;
 	u32			next_ttt;
 
@@ -276,6 +276,17 @@ struct kis_conn {
 	bool			listed;		/* in s->conns, kis_mutex */
 	struct mutex		text_mutex;	/* @text */
 	struct kis_text		*text;		/* text.c */
+	/*
+	 * A Logout Request closing this connection was taken (only Data-Out
+	 * and NOP-Out are accepted after it), and @logout_sess: it closes
+	 * the whole session (reason 0), whichever of the session's
+	 * connections carried it. Written by the receive thread that runs
+	 * the request (another connection's, for one held for its CmdSN on
+	 * an MC/S session), read by this connection's: WRITE_ONCE(),
+	 * READ_ONCE().
+	 */
+	bool			logout;
+	bool			logout_sess;
 	u8			scratch[1024];	/* rx: AHS, discarded data */
 
 	/*
