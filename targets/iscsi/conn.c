@@ -918,6 +918,26 @@ static u32 kis_next_statsn(struct kis_conn *conn)
 }
 
 /*
+ * The StatSN of the PDU that carries @task's status, which frees its
+ * ITT: the initiator may reuse the tag as soon as it has the status, so
+ * the task leaves conn->itt_hash before that PDU is handed to the
+ * socket, not at kis_task_release() after it, and the command that
+ * reuses the tag is not rejected as a task in progress. The task itself
+ * lives on until it is released; a Data-Out with its ITT now finds no
+ * task (or the new command's) and the data is dropped.
+ */
+static u32 kis_status_statsn(struct kis_conn *conn, struct kis_task *task)
+{
+	u32 sn;
+
+	spin_lock_irq(&conn->lock);
+	kis_unhash(conn, task);
+	sn = conn->statsn++;
+	spin_unlock_irq(&conn->lock);
+	return sn;
+}
+
+/*
  * Data-In (status in the last one when possible), then SCSI Response.
  * @more: another response follows at once (kis_send_pdu()). Every PDU
  * but the last of the response is sent with MSG_MORE too: the next one
@@ -953,7 +973,7 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 			h.flags |= ISCSI_FLAG_DATA_STATUS | resid_flags;
 			h.status = cmd->status;
 			h.count = cmd->resid;
-			h.statsn = kis_next_statsn(conn);
+			h.statsn = kis_status_statsn(conn, task);
 		}
 		h.dlen = seg;
 		h.itt = task->itt;
@@ -984,7 +1004,7 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 		memcpy(sense + 2, cmd->sense, cmd->sense_len);
 		h.dlen = 2 + cmd->sense_len;
 	}
-	h.statsn = kis_next_statsn(conn);
+	h.statsn = kis_status_statsn(conn, task);
 	kis_sn_fill(conn->s, &h);
 	iscsi_pdu_build(bhs, &h);
 	return kis_send_pdu(conn, bhs, h.dlen ? sense : NULL, NULL, 0, h.dlen,

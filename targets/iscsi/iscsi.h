@@ -40,6 +40,11 @@
  *                   core's (ktgt_cmd_alloc_buf() at arrival): valid until
  *                   ktgt_cmd_xmit_done(), which waits for the receive
  *                   thread to be out of it (@rx_busy, @released).
+ *                   Its ITT is in its connection's itt_hash (@hashed)
+ *                   from its SCSI Command PDU until the PDU carrying
+ *                   its status is handed to the socket (the initiator
+ *                   may reuse the ITT as soon as it has the status), or
+ *                   until its release if no status is sent.
  *
  * Locking
  * =======
@@ -308,7 +313,7 @@ struct kis_conn {
 struct kis_task {
 	struct ktgt_cmd		cmd;
 	struct kis_conn		*conn;
-	struct hlist_node	hnode;		/* conn->itt_hash */
+	struct hlist_node	hnode;		/* conn->itt_hash, @hashed */
 	struct list_head	tx_node;	/* conn->tx_tasks */
 	struct list_head	held_node;	/* sess->held */
 	struct llist_node	free_node;	/* conn->task_cache */
