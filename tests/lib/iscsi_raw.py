@@ -68,8 +68,17 @@ def rw10(op, lba, n):
 
 
 class Conn:
-    def __init__(self, isid, tsih=0, cid=0, timeout=20):
-        self.s = socket.create_connection(PORTAL, timeout=timeout)
+    def __init__(self, isid, tsih=0, cid=0, timeout=20, rcvbuf=None):
+        if rcvbuf:
+            # SO_RCVBUF before connect() bounds the window announced.
+            fam, typ, proto, _, addr = socket.getaddrinfo(
+                PORTAL[0], PORTAL[1], type=socket.SOCK_STREAM)[0]
+            self.s = socket.socket(fam, typ, proto)
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.s.settimeout(timeout)
+            self.s.connect(addr)
+        else:
+            self.s = socket.create_connection(PORTAL, timeout=timeout)
         self.isid, self.tsih, self.cid = isid, tsih, cid
         self.itt = 0x1000 * (cid + 1)
         self.expstatsn = 0
