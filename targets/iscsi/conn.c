@@ -13,7 +13,10 @@
  * thread sends what other contexts queue on the connection, task
  * responses and R2Ts (conn->tx_tasks, a task is queued at most once,
  * kis_task.tx says what to send) and control PDUs (conn->tx_ctl: NOP-In,
- * TMF, Text and Logout responses, Reject, Async Message). The receive
+ * TMF, Text and Logout responses, Reject, Async Message), each list in
+ * order, control PDUs first, except that a TMF response waits for the
+ * tasks queued before it (kis_ctl.fence): the responses of tasks that
+ * completed before the TMF do not come after its response. The receive
  * thread sends one kind of PDU itself: the response of a command the
  * core completed while the receive thread was in it (direct_send), when
  * it is small and nothing is queued. Whoever writes to the socket holds
@@ -782,7 +785,12 @@ struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
 	return c;
 }
 
-/* Queue a control PDU; frees it if the connection is dead. */
+/*
+ * Queue a control PDU; frees it if the connection is dead. Control PDUs
+ * go out in the order they are queued, ahead of the tasks queued for the
+ * transmit thread, except that one with @fence (and so those behind it)
+ * waits for the tasks queued before it (kis_ctl_waits()).
+ */
 void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 {
 	unsigned long flags;
@@ -793,6 +801,7 @@ void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 		kfree(c);
 		return;
 	}
+	c->seq = conn->tx_seq;
 	list_add_tail(&c->node, &conn->tx_ctl);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->tx_wq);
@@ -820,10 +829,22 @@ static bool kis_queue_task_locked(struct kis_conn *conn, struct kis_task *task,
 	task->tx |= what;
 	if (!task->queued) {
 		task->queued = true;
+		task->tx_seq = conn->tx_seq++;
 		refcount_inc(&task->ref);
 		list_add_tail(&task->tx_node, &conn->tx_tasks);
 	}
 	return true;
+}
+
+/*
+ * Must control PDU @c, first on conn->tx_ctl, wait for @task, first on
+ * conn->tx_tasks (or NULL)? Only a @fence one, and only for a task queued
+ * before it: tx_tasks is in the order tasks were queued, so all of those
+ * are sent first. Under conn->lock.
+ */
+static bool kis_ctl_waits(const struct kis_ctl *c, const struct kis_task *task)
+{
+	return c->fence && task && (s32)(task->tx_seq - c->seq) < 0;
 }
 
 /*
@@ -1048,23 +1069,27 @@ static int kis_send_ctl(struct kis_conn *conn, struct kis_ctl *c)
 
 /*
  * May the response being sent end with MSG_MORE (tx_batch)? Only if the
- * PDU this thread sends next is sure to push it: a control PDU, or the
- * response of the first queued task. Only this thread and
- * kis_conn_stop() take from the lists, and a task's tx bits only grow
- * while it is queued, so what is first now is sent next. Not an R2T:
- * kis_send_r2ts() may find none to send. Under conn->lock.
+ * PDU this thread sends next is sure to push it: a control PDU that need
+ * not wait (kis_ctl_waits()), or the response of the first queued task.
+ * Only this thread and kis_conn_stop() take from the lists, and a task's
+ * tx bits only grow while it is queued, so what is first now is sent
+ * next (a control PDU queued meanwhile either goes next or waits for
+ * every task queued now). Not an R2T: kis_send_r2ts() may find none to
+ * send. Under conn->lock.
  */
 static bool kis_tx_more_locked(struct kis_conn *conn)
 {
 	struct kis_task *next;
+	struct kis_ctl *c;
 
 	lockdep_assert_held(&conn->lock);
 	if (!READ_ONCE(kis_tx_batch))
 		return false;
-	if (!list_empty(&conn->tx_ctl))
-		return true;
 	next = list_first_entry_or_null(&conn->tx_tasks, struct kis_task,
 					tx_node);
+	c = list_first_entry_or_null(&conn->tx_ctl, struct kis_ctl, node);
+	if (c && !kis_ctl_waits(c, next))
+		return true;
 	return next && (next->tx & KIS_TX_RSP);
 }
 
@@ -1086,19 +1111,18 @@ static int kis_tx_thread(void *arg)
 		spin_lock_irq(&conn->lock);
 		c = list_first_entry_or_null(&conn->tx_ctl, struct kis_ctl,
 					     node);
-		if (c) {
+		task = list_first_entry_or_null(&conn->tx_tasks,
+						struct kis_task, tx_node);
+		if (c && !kis_ctl_waits(c, task)) {
 			list_del(&c->node);
-		} else {
-			task = list_first_entry_or_null(&conn->tx_tasks,
-							struct kis_task,
-							tx_node);
-			if (task) {
-				list_del_init(&task->tx_node);
-				task->queued = false;
-				what = task->tx;
-				task->tx = 0;
-				more = kis_tx_more_locked(conn);
-			}
+			task = NULL;
+		} else if (task) {
+			c = NULL;
+			list_del_init(&task->tx_node);
+			task->queued = false;
+			what = task->tx;
+			task->tx = 0;
+			more = kis_tx_more_locked(conn);
 		}
 		spin_unlock_irq(&conn->lock);
 
@@ -1330,6 +1354,14 @@ static void kis_queue_tmf_rsp(struct kis_conn *conn, u32 itt, u8 response)
 	c->h.itt = itt;
 	c->h.response = response;
 	c->advance_statsn = true;
+	/*
+	 * After the responses already queued: those of tasks that completed
+	 * before the TMF got to them, which may be tasks it covers (ABORT
+	 * TASK of one whose status is on its way, "Task does not exist";
+	 * RFC 7143 4.2.3.3, 4.2.2.3: the TMF response comes after the
+	 * responses of the affected tasks).
+	 */
+	c->fence = true;
 	kis_queue_ctl(conn, c);
 }
 

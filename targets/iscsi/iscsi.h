@@ -222,6 +222,12 @@ struct kis_ctl {
 	int			close_reason;
 	/* With @close_after: close the session, not just the connection. */
 	bool			close_sess;
+	/*
+	 * @fence: sent only after the tasks that were on conn->tx_tasks
+	 * when it was queued (a TMF response); @seq: conn->tx_seq then.
+	 */
+	bool			fence;
+	u32			seq;
 	u32			dlen;
 	u8			data[];
 };
@@ -264,6 +270,7 @@ struct kis_conn {
 	DECLARE_HASHTABLE(itt_hash, 7);
 	struct list_head	tx_tasks;
 	struct list_head	tx_ctl;
+	u32			tx_seq;		/* tasks put on tx_tasks */
 	bool			dead;
 	bool			started;
 	u32			statsn;
@@ -325,6 +332,7 @@ struct kis_task {
 	bool			sn_aborted;	/* held, then aborted; sn_lock */
 	u8			tx;
 	u8			attr;
+	u32			tx_seq;		/* conn->tx_seq when queued, conn->lock */
 	u8			cdb[KTGT_MAX_CDB_LEN];
 	u8			cdb_len;
 	enum ktgt_data_dir	dir;

@@ -3,7 +3,12 @@
 # ktgt-timeout: 600
 # ktgt-smp: 2
 #
-# Task tags of ktgt_iscsi, from a raw initiator. ITT reuse: an initiator
+# Task tags of ktgt_iscsi, from a raw initiator. TMF response order: with
+# the transmit thread blocked in an 8 MiB READ the initiator does not
+# read yet, a READ and a TEST UNIT READY complete and their status is
+# queued behind it; an ABORT TASK of the READ and a QUERY TASK of the TUR
+# then come, and their responses must come after those statuses (RFC
+# 7143 4.2.3.3, 4.2.2.3), not overtake them. ITT reuse: an initiator
 # may reuse a task's ITT as soon as it has the task's status, so after a
 # login in Python a small C loop sends READs that all carry the same ITT,
 # each one the instant it has read the previous status, and no command
@@ -234,6 +239,62 @@ def reuse(isid, n, blocks, what):
     return rejects
 
 
+def tmf_order():
+    """Statuses queued for the transmit thread before a TMF response go
+    out before it."""
+    c = Conn(0x400000000010, rcvbuf=65536)
+    c.login()
+    tur_good(c, "TMF order: TUR")
+    # An 8 MiB READ whose Data-In the initiator does not read yet: they
+    # fill the window and the socket, and the transmit thread blocks in
+    # them.
+    big = c.scsi(rw10(0x28, 0, 16384), 8 << 20, read=True)
+    time.sleep(2)
+    # Two commands the receive thread completes (nullio): with the
+    # transmit thread busy, their status is queued behind the READ's.
+    b_sn = c.cmdsn
+    b = c.scsi(rw10(0x28, 8, 8), 4096, read=True)
+    q_sn = c.cmdsn
+    q = c.scsi(tur, 0)
+    time.sleep(1)
+    # ABORT TASK of b and QUERY TASK of q, whose status is on its way:
+    # "Task does not exist", after that status.
+    ta = c.tmf_send(1, rtt=b, refcmdsn=b_sn)
+    tq = c.tmf_send(9, rtt=q, refcmdsn=q_sn)
+    time.sleep(2)
+    names = {big: "READ 8 MiB", b: "READ b", q: "TUR q", ta: "ABORT TASK b",
+             tq: "QUERY TASK q"}
+    order, resp = [], {}
+    t0 = time.time()
+    while len(order) < len(names):
+        if time.time() - t0 > 120:
+            fail("TMF order: only %r after 120 s" % order)
+        bhs, _ = c.recv()
+        if c.is_ping(bhs):
+            c.answer_nop(bhs)
+            continue
+        op, itt = bhs[0] & 0x3f, be32(bhs, 16)
+        if op == 0x25 and itt == big and not bhs[1] & 1:
+            continue
+        if op not in (0x21, 0x22, 0x25) or itt not in names:
+            fail("TMF order: opcode 0x%02x for ITT 0x%x" % (op, itt))
+        order.append(names[itt])
+        resp[names[itt]] = bhs[2] if op == 0x22 else bhs[3]
+    # The two TMFs complete in either order.
+    if order[:3] != ["READ 8 MiB", "READ b", "TUR q"]:
+        fail("TMF order: responses came as %r, expected the READs' and the "
+             "TUR's first: a TMF response overtook the status of a task "
+             "that completed before it" % order)
+    if resp["READ 8 MiB"] or resp["READ b"] or resp["TUR q"]:
+        fail("TMF order: statuses %r" % resp)
+    if resp["ABORT TASK b"] not in (0, 1) or resp["QUERY TASK q"] not in (0, 1):
+        fail("TMF order: TMF responses %r" % resp)
+    c.nop()
+    c.s.close()
+    print("TMF responses after the queued statuses OK: %r" % resp)
+
+
+tmf_order()
 errs = []
 param("direct_send", 0)
 if reuse(0x400000000001, 1000, 8, "4 KiB, direct_send=0"):
@@ -266,4 +327,4 @@ echo "$out" | grep -q "^ALL OK$" || fail "raw initiator: $(echo "$out" | tail -n
 echo 1 > $P/direct_send
 echo 1 > $P/bind_threads
 iscsi_tgt_teardown
-pass "task tags: ITT reuse"
+pass "task tags: TMF response order, ITT reuse"
