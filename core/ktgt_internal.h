@@ -131,8 +131,7 @@ struct ktgt_io_stats {
  *	plain READ/WRITE ever takes it. Lock order: after everything; a
  *	holder only waits for its own internal I/O.
  * @spc_flags: the SPC emulation's runtime mode state (KTGT_SPC_* bits,
- *	changed by MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL); atomic
- *	bitops, no lock
+ *	changed by MODE SELECT); atomic bitops, no lock
  * @phys_block_size: the backing store's physical block size in bytes, set
  *	by the handler (ktgt_device_set_phys_block_size()); 0: unknown
  *	(READ_ONCE/WRITE_ONCE)
@@ -333,16 +332,33 @@ struct ktgt_lun_set *ktgt_lun_set_for_target(struct ktgt_target *tgt,
  * ---------------------------------------------------------------------
  */
 
+/*
+ * Bits of ktgt_tgt_dev.prevent: PREVENT ALLOW MEDIUM REMOVAL of the nexus
+ * (SPC-4 6.13, SBC-3 5.11, MMC-6 6.12). PREVENT is set by PREVENT 01b and
+ * cleared by 00b; PERSISTENT (MMC's persistent prevention) is set by 11b
+ * and cleared by 10b only. Both go with the nexus: session end, I_T
+ * nexus loss and logical unit reset (every 29h condition, see
+ * ktgt_ua_queue_code()).
+ */
+#define KTGT_TD_PREVENT			BIT(0)
+#define KTGT_TD_PREVENT_PERSISTENT	BIT(1)
+
 /**
  * struct ktgt_tgt_dev - per I_T_L nexus state
  * @lun: the LUN number
- * @ua_lock: protects @ua_pending
+ * @ua_lock: protects @ua_pending, @prevent and @media_event
  * @ua_pending: pending conditions, a core/ua_queue.h bit set
+ * @prevent: medium removal prevented by this nexus: KTGT_TD_PREVENT*
+ * @media_event: the media event of GET EVENT STATUS NOTIFICATION pending
+ *	for this nexus (enum ktgt_media_event), recorded by
+ *	ktgt_device_medium_changed() and taken by ktgt_cmd_media_event()
  */
 struct ktgt_tgt_dev {
 	u64			lun;
-	spinlock_t		ua_lock; /* @ua_pending */
+	spinlock_t		ua_lock; /* see above */
 	u32			ua_pending;
+	u8			prevent;
+	u8			media_event;
 };
 
 /**
@@ -870,7 +886,7 @@ struct ktgt_spc_dev;
 
 /*
  * Bits of ktgt_device.spc_flags: the device's runtime mode state, set by
- * MODE SELECT and PREVENT ALLOW MEDIUM REMOVAL, read anywhere with
+ * MODE SELECT, read anywhere with
  * test_bit(). All zero means "as the device's parameters say"; the state
  * is per device, shared by every I_T nexus, and never saved.
  *
@@ -878,11 +894,12 @@ struct ktgt_spc_dev;
  *	params.write_through implies (WCE = !write_through by default)
  * KTGT_SPC_D_SENSE: the control page's D_SENSE: sense data in descriptor
  *	format
- * KTGT_SPC_PREVENT: medium removal is prevented
+ *
+ * Bit 2 is free. (Medium removal prevention is per I_T nexus:
+ * ktgt_tgt_dev.prevent.)
  */
 #define KTGT_SPC_WCE_FLIP	0
 #define KTGT_SPC_D_SENSE	1
-#define KTGT_SPC_PREVENT	2
 
 /*
  * Bit of ktgt_cmd.core.cflags marking an internal command of the SBC
@@ -1017,6 +1034,19 @@ void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code);
  */
 void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
 			    const struct ktgt_session *except);
+
+/**
+ * ktgt_cmd_set_prevent() - PREVENT ALLOW MEDIUM REMOVAL for the I_T_L
+ *	nexus of a command
+ * @cmd: the command
+ * @set: KTGT_TD_PREVENT* bits to set
+ * @clear: KTGT_TD_PREVENT* bits to clear
+ *
+ * Any context.
+ *
+ * Return: false if the nexus is gone (its session is ending).
+ */
+bool ktgt_cmd_set_prevent(struct ktgt_cmd *cmd, u8 set, u8 clear);
 
 /**
  * ktgt_ua_report() - report the highest priority pending condition

@@ -13,11 +13,12 @@
  * - Direct-access devices (&ktgt_dev_type.sbc): core/sbc.c, for whatever
  *   it does not execute itself.
  * - Other device types: their handler's ->exec, for the commands it does
- *   not implement itself (vcdrom answers TEST UNIT READY, START STOP UNIT,
- *   PREVENT ALLOW MEDIUM REMOVAL and its MM capabilities page from its
- *   medium state and passes the rest here). That needs the engine to
- *   call ->exec first, so that a handler sees the whole command and
- *   decides; for a type without ->exec the engine calls this directly.
+ *   not implement itself (vcdrom answers TEST UNIT READY, START STOP UNIT
+ *   and its MM capabilities page from its medium state and passes the
+ *   rest here, PREVENT ALLOW MEDIUM REMOVAL included). That needs the
+ *   engine to call ->exec first, so that a handler sees the whole command
+ *   and decides; for a type without ->exec the engine calls this
+ *   directly.
  *
  * Context
  * =======
@@ -25,9 +26,10 @@
  * through the engine's ktgt_cmd_buf() (GFP_ATOMIC when the engine
  * executes in atomic context), so it may run in an atomic submitter's
  * context on an exec_atomic device. MODE SELECT may sleep (it queues unit
- * attentions), and so may the SBC commands that wait for internal I/O
- * (core/sbc.c): ktgt_spc_needs_thread() lists them, and the engine runs
- * those on its workers only.
+ * attentions), START STOP UNIT walks every session (ktgt_sessions'
+ * xa_lock, taken in process context only), and the SBC commands that
+ * wait for internal I/O (core/sbc.c) may sleep: ktgt_spc_needs_thread()
+ * lists them, and the engine runs those on its workers only.
  *
  * Mode state
  * ==========
@@ -46,6 +48,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <scsi/scsi_proto.h>
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
@@ -339,7 +342,9 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 /*
  * START STOP UNIT (SBC-3 5.25). A virtual medium needs no spinning up or
  * down, and power conditions are accepted without effect. Ejecting
- * (LOEJ = 1, START = 0) is refused while removal is prevented.
+ * (LOEJ = 1, START = 0) is refused while an I_T nexus prevents removal.
+ * Process context (ktgt_spc_needs_thread()): the prevention check walks
+ * the device's nexuses.
  */
 static void spc_start_stop(struct ktgt_cmd *cmd)
 {
@@ -347,7 +352,7 @@ static void spc_start_stop(struct ktgt_cmd *cmd)
 	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
 
 	if (loej && !start && (cmd->cdb[4] >> 4) == 0 &&
-	    test_bit(KTGT_SPC_PREVENT, &dev->spc_flags)) {
+	    ktgt_device_removal_prevented(dev)) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 SPC_ASC_MEDIUM_REMOVAL_PREVENTED, 0x02);
 		return;
@@ -356,22 +361,34 @@ static void spc_start_stop(struct ktgt_cmd *cmd)
 }
 
 /*
- * PREVENT ALLOW MEDIUM REMOVAL (SBC-3 5.11): PREVENT 00b allows, 01b
- * prevents; 10b and 11b are obsolete and refused. Kept per device, not
- * per I_T nexus: one initiator's ALLOW ends every initiator's PREVENT.
+ * PREVENT ALLOW MEDIUM REMOVAL (SPC-4 6.13, SBC-3 5.11, MMC-6 6.12), per
+ * I_T_L nexus: removal is prevented while any nexus prevents it
+ * (ktgt_device_removal_prevented()), and one initiator's ALLOW only
+ * ends its own PREVENT. PREVENT 00b allows, 01b prevents; 10b and 11b
+ * are obsolete in SBC-3 and refused, but an MMC device (peripheral type
+ * 05h) has them as its persistent prevention: 11b sets it, 10b clears
+ * it, and 00b leaves it. Session end, I_T nexus loss and logical unit
+ * reset end both (core/ua.c).
  */
 static void spc_prevent_allow(struct ktgt_cmd *cmd)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	u8 prevent = cmd->cdb[4] & 0x03;
 	struct ktgt_sense_info err;
+	u8 bit = KTGT_TD_PREVENT;
 
 	if (prevent > 1) {
-		ktgt_sense_invalid_cdb(&err, 4, 1);
-		ktgt_spc_fail(cmd, &err);
-		return;
+		if (dev->type->pdt != TYPE_ROM) {
+			ktgt_sense_invalid_cdb(&err, 4, 1);
+			ktgt_spc_fail(cmd, &err);
+			return;
+		}
+		bit = KTGT_TD_PREVENT_PERSISTENT;
 	}
-	assign_bit(KTGT_SPC_PREVENT, &dev->spc_flags, prevent);
+	if (prevent & 1)
+		ktgt_cmd_set_prevent(cmd, bit, 0);
+	else
+		ktgt_cmd_set_prevent(cmd, 0, bit);
 	ktgt_cmd_good(cmd, 0);
 }
 
@@ -436,6 +453,7 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	switch (desc->opcode) {
 	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
 	case 0x5f:		/* PERSISTENT RESERVE OUT */
+	case 0x1b:		/* START STOP UNIT: every nexus' prevention */
 	case 0x15:		/* MODE SELECT(6): unit attentions */
 	case 0x55:		/* MODE SELECT(10) */
 	case 0x35:		/* SYNCHRONIZE CACHE(10): ->sync waits */

@@ -16,10 +16,23 @@
  * returns it as its parameter data and always dequeues it; REPORT LUNS
  * clears REPORTED LUNS DATA HAS CHANGED on every nexus of its session.
  *
- * Locking: td->ua_lock protects td->ua_pending. It is taken with
- * spin_lock_irqsave() everywhere, because commands may be submitted from
- * atomic context and completed from interrupts. It nests inside
- * sess->lock and is never held while taking another lock.
+ * The I_T_L nexus also holds the state SPC-4 and MMC-6 keep per nexus
+ * for removable media: whether it prevents medium removal (PREVENT ALLOW
+ * MEDIUM REMOVAL, executed by core/spc.c) and its pending media event
+ * for GET EVENT STATUS NOTIFICATION. A handler reports a medium change
+ * with ktgt_device_medium_changed(): NOT READY TO READY CHANGE, MEDIUM
+ * MAY HAVE CHANGED and the media event then reach every nexus of the
+ * device, not just the first to ask. Every 29h condition (power on, the
+ * resets, I_T nexus loss) ends the nexus' prevention as it is queued.
+ *
+ * Locking: td->ua_lock protects td->ua_pending, td->prevent and
+ * td->media_event. It is taken with spin_lock_irqsave() everywhere,
+ * because commands may be submitted from atomic context and completed
+ * from interrupts. It nests inside sess->lock and is never held while
+ * taking another lock. The walks over every nexus of a device that
+ * handlers trigger (a medium change, the prevention check) hold no
+ * configuration mutex: sessions stay under ktgt_sessions' xa_lock, LUN
+ * sets and nexuses under RCU, as in core/alua.c's alua_raise().
  *
  * Lifetime: a struct ktgt_tgt_dev lives in its session's tgt_devs from
  * the moment its LUN becomes visible to the session until the LUN is
@@ -91,6 +104,12 @@ void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code)
 
 	spin_lock_irqsave(&td->ua_lock, flags);
 	ktgt_uaq_add(&td->ua_pending, code);
+	/*
+	 * A reset or the loss of the I_T nexus ends its medium removal
+	 * prevention (SPC-4 6.13, SBC-3 5.11), persistent or not.
+	 */
+	if (code < KTGT_UAC_NR && (BIT(code) & KTGT_UAC_RESET_MASK))
+		td->prevent = 0;
 	spin_unlock_irqrestore(&td->ua_lock, flags);
 	ktgt_nl_ua(td->lun, ktgt_uaq_asc(code));
 }
@@ -214,3 +233,121 @@ void ktgt_ua_raise_lu_reset(struct ktgt_device *dev)
 {
 	ktgt_ua_raise_dev_code(dev, KTGT_UAC_LU_RESET, NULL);
 }
+
+/*
+ * ---------------------------------------------------------------------
+ * Removable media: per I_T_L nexus state
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Call @fn on every I_T_L nexus through which @dev is seen, until it
+ * returns true; without ktgt_cfg_mutex (see the top of this file). A
+ * session or LUN being added meanwhile may be missed: its new nexus
+ * starts with POWER ON or REPORTED LUNS DATA HAS CHANGED, which tells
+ * its initiator to look at the logical unit anew anyway. Process
+ * context.
+ *
+ * Return: true if @fn did.
+ */
+static bool ua_walk_dev_nexuses(struct ktgt_device *dev,
+				bool (*fn)(struct ktgt_tgt_dev *td, void *arg),
+				void *arg)
+{
+	struct ktgt_session *sess;
+	struct ktgt_lun_set *set;
+	struct ktgt_tgt_dev *td;
+	struct ktgt_lun *lun;
+	unsigned long id, idx;
+	bool stop = false;
+
+	rcu_read_lock();
+	xa_lock(&ktgt_sessions);
+	xa_for_each(&ktgt_sessions, id, sess) {
+		set = rcu_dereference(sess->lun_set);
+		if (!set)
+			continue;
+		xa_for_each(&set->luns, idx, lun) {
+			if (lun->dev != dev)
+				continue;
+			td = xa_load(&sess->tgt_devs, idx);
+			if (td && fn(td, arg)) {
+				stop = true;
+				goto out;
+			}
+		}
+	}
+out:
+	xa_unlock(&ktgt_sessions);
+	rcu_read_unlock();
+	return stop;
+}
+
+static bool ua_medium_event(struct ktgt_tgt_dev *td, void *arg)
+{
+	bool loaded = *(bool *)arg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&td->ua_lock, flags);
+	td->media_event = loaded ? KTGT_MEDIA_EV_NEW : KTGT_MEDIA_EV_REMOVAL;
+	spin_unlock_irqrestore(&td->ua_lock, flags);
+	if (loaded)
+		ktgt_ua_queue_code(td, KTGT_UAC_MEDIUM_CHANGED);
+	return false;
+}
+
+void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks)
+{
+	bool loaded = nr_blocks != 0;
+
+	WRITE_ONCE(dev->nr_blocks, nr_blocks);
+	ua_walk_dev_nexuses(dev, ua_medium_event, &loaded);
+}
+EXPORT_SYMBOL_GPL(ktgt_device_medium_changed);
+
+static bool ua_td_prevents(struct ktgt_tgt_dev *td, void *arg)
+{
+	return READ_ONCE(td->prevent) != 0;
+}
+
+bool ktgt_device_removal_prevented(struct ktgt_device *dev)
+{
+	return ua_walk_dev_nexuses(dev, ua_td_prevents, NULL);
+}
+EXPORT_SYMBOL_GPL(ktgt_device_removal_prevented);
+
+bool ktgt_cmd_set_prevent(struct ktgt_cmd *cmd, u8 set, u8 clear)
+{
+	struct ktgt_tgt_dev *td;
+	unsigned long flags;
+
+	rcu_read_lock();
+	td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
+	if (td) {
+		spin_lock_irqsave(&td->ua_lock, flags);
+		td->prevent = (td->prevent & ~clear) | set;
+		spin_unlock_irqrestore(&td->ua_lock, flags);
+	}
+	rcu_read_unlock();
+	return !!td;
+}
+
+enum ktgt_media_event ktgt_cmd_media_event(struct ktgt_cmd *cmd, bool take)
+{
+	enum ktgt_media_event ev = KTGT_MEDIA_EV_NONE;
+	struct ktgt_tgt_dev *td;
+	unsigned long flags;
+
+	rcu_read_lock();
+	td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
+	if (td) {
+		spin_lock_irqsave(&td->ua_lock, flags);
+		ev = td->media_event;
+		if (take)
+			td->media_event = KTGT_MEDIA_EV_NONE;
+		spin_unlock_irqrestore(&td->ua_lock, flags);
+	}
+	rcu_read_unlock();
+	return ev;
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_media_event);

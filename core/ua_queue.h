@@ -8,7 +8,11 @@
  * so the lowest set bit is the condition reported first. The 29h
  * conditions (power on, resets, I_T nexus loss) are one event class: one
  * of them pending absorbs the others (a reset after a power on is not
- * reported twice), and they are reported before anything else.
+ * reported twice), and they are reported before anything else. NOT READY
+ * TO READY CHANGE, MEDIUM MAY HAVE CHANGED (a removable medium was
+ * loaded) comes next: the medium an initiator worked with is gone, which
+ * makes every later condition about the old one (its capacity, its mode
+ * parameters) moot, and the initiator re-reads all of it anyway.
  *
  * The caller serialises access (core/ua.c: td->ua_lock).
  */
@@ -22,6 +26,7 @@ enum ktgt_ua_code_nr {
 	KTGT_UAC_POWER_ON,		/* 29h/00h POWER ON, RESET, OR BDR */
 	KTGT_UAC_LU_RESET,		/* 29h/03h BUS DEVICE RESET FUNCTION */
 	KTGT_UAC_NEXUS_LOSS,		/* 29h/07h I_T NEXUS LOSS OCCURRED */
+	KTGT_UAC_MEDIUM_CHANGED,	/* 28h/00h NOT READY TO READY CHANGE */
 	KTGT_UAC_CAPACITY,		/* 2Ah/09h CAPACITY DATA HAS CHANGED */
 	KTGT_UAC_REPORTED_LUNS,		/* 3Fh/0Eh REPORTED LUNS DATA CHANGED */
 	KTGT_UAC_INQUIRY,		/* 3Fh/03h INQUIRY DATA HAS CHANGED */
@@ -55,6 +60,7 @@ static inline u16 ktgt_uaq_asc(unsigned int code)
 		[KTGT_UAC_POWER_ON]	= 0x2900,
 		[KTGT_UAC_LU_RESET]	= 0x2903,
 		[KTGT_UAC_NEXUS_LOSS]	= 0x2907,
+		[KTGT_UAC_MEDIUM_CHANGED] = 0x2800,
 		[KTGT_UAC_CAPACITY]	= 0x2a09,
 		[KTGT_UAC_REPORTED_LUNS] = 0x3f0e,
 		[KTGT_UAC_INQUIRY]	= 0x3f03,

@@ -812,6 +812,79 @@ void ktgt_device_set_nowait(struct ktgt_device *dev, bool nowait);
  */
 u64 ktgt_device_capacity(const struct ktgt_device *dev);
 
+/*
+ * --- removable media (MMC devices: vcdrom) ---
+ */
+
+/**
+ * enum ktgt_media_event - a media event for GET EVENT STATUS NOTIFICATION
+ * @KTGT_MEDIA_EV_NONE: none pending (NoChg)
+ * @KTGT_MEDIA_EV_NEW: a medium was loaded (NewMedia)
+ * @KTGT_MEDIA_EV_REMOVAL: the medium was removed, or its tray opened
+ *	(MediaRemoval)
+ *
+ * The values are MMC-6's media event codes.
+ */
+enum ktgt_media_event {
+	KTGT_MEDIA_EV_NONE	= 0,
+	KTGT_MEDIA_EV_NEW	= 2,
+	KTGT_MEDIA_EV_REMOVAL	= 3,
+};
+
+/**
+ * ktgt_device_medium_changed() - a removable medium was loaded or removed
+ * @dev: the device
+ * @nr_blocks: the capacity in logical blocks of the medium now ready for
+ *	access; 0 if there is none (removed, or its tray open)
+ *
+ * For handlers of removable media, in place of ktgt_device_set_capacity():
+ * sets the capacity to @nr_blocks without CAPACITY DATA HAS CHANGED, and
+ * tells every I_T_L nexus that sees @dev. With @nr_blocks (a medium
+ * loaded or swapped, of the same size or not) each gets NOT READY TO
+ * READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h), the nexus of a command
+ * that loaded it included, and the media event NewMedia; with 0 each
+ * gets the media event MediaRemoval and no unit attention (the handler
+ * answers NOT READY, MEDIUM NOT PRESENT meanwhile). A later event
+ * replaces one not yet taken (ktgt_cmd_media_event()). Call it from
+ * ->enable too, for the medium there: no nexus sees the device yet, so
+ * it only sets the capacity.
+ *
+ * Does not sleep and takes none of the core's configuration mutexes, so
+ * a handler may call it from ->exec (a START STOP UNIT closing the tray)
+ * with its own locks held; it serialises its calls for one device, so
+ * that the capacity of the last change stays. Process context.
+ */
+void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
+
+/**
+ * ktgt_device_removal_prevented() - whether medium removal is prevented
+ * @dev: the device
+ *
+ * The core executes PREVENT ALLOW MEDIUM REMOVAL (ktgt_spc_exec()) per
+ * I_T_L nexus: removal is prevented while any nexus that sees @dev has
+ * prevented it (PREVENT 01b, or MMC's persistent prevention, 11b) and
+ * not allowed it again (00b, 10b respectively), and the nexus has not
+ * ended or been reset (session end, I_T NEXUS RESET, LOGICAL UNIT RESET,
+ * TARGET RESET). Process context; does not sleep.
+ *
+ * Return: true if some nexus prevents removal.
+ */
+bool ktgt_device_removal_prevented(struct ktgt_device *dev);
+
+/**
+ * ktgt_cmd_media_event() - the media event pending for a command's I_T_L
+ *	nexus
+ * @cmd: a command being executed (GET EVENT STATUS NOTIFICATION)
+ * @take: clear it, because the initiator is told
+ *
+ * Media events are per I_T_L nexus, like unit attentions: each initiator
+ * gets the last one ktgt_device_medium_changed() recorded since it took
+ * one. Any context.
+ *
+ * Return: the event, %KTGT_MEDIA_EV_NONE if none is pending.
+ */
+enum ktgt_media_event ktgt_cmd_media_event(struct ktgt_cmd *cmd, bool take);
+
 /**
  * ktgt_cmd_done() - a dev handler finished an asynchronous command
  * @cmd: the command ->exec() or ->rw() returned %KTGT_EXEC_ASYNC for

@@ -3,8 +3,8 @@
  * Host unit tests for the unit attention queue of an I_T_L nexus
  * (core/ua_queue.h): each condition at most once, the 29h reset class
  * absorbing its members, reporting in priority order, peeking for
- * UA_INTLCK_CTRL 10b/11b, clearing one condition, and the ASC/ASCQ of
- * every condition.
+ * UA_INTLCK_CTRL 10b/11b, clearing one condition, the place of a medium
+ * change (28h/00h) in the order, and the ASC/ASCQ of every condition.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +93,34 @@ static void test_priority_every_order(void **state)
 	}
 }
 
+/*
+ * A medium change (28h/00h) is its own condition: not absorbed by the
+ * 29h class nor absorbing it, reported after a pending reset and before
+ * the conditions about the medium it replaced.
+ */
+static void test_medium_changed(void **state)
+{
+	u32 q = 0;
+
+	(void)state;
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_CAPACITY));
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_MODE));
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_MEDIUM_CHANGED));
+	assert_false(ktgt_uaq_add(&q, KTGT_UAC_MEDIUM_CHANGED));
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_LU_RESET));
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_LU_RESET);
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_MEDIUM_CHANGED);
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_CAPACITY);
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_MODE);
+	assert_int_equal(ktgt_uaq_take(&q, true), -1);
+	/* A power on pending does not hide a medium change queued after it. */
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_POWER_ON));
+	assert_true(ktgt_uaq_add(&q, KTGT_UAC_MEDIUM_CHANGED));
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_POWER_ON);
+	assert_int_equal(ktgt_uaq_take(&q, true), KTGT_UAC_MEDIUM_CHANGED);
+	assert_int_equal(ktgt_uaq_asc(KTGT_UAC_MEDIUM_CHANGED), 0x2800);
+}
+
 static void test_peek(void **state)
 {
 	u32 q = 0;
@@ -128,6 +156,7 @@ static void test_asc(void **state)
 		{ KTGT_UAC_POWER_ON, 0x2900 },
 		{ KTGT_UAC_LU_RESET, 0x2903 },
 		{ KTGT_UAC_NEXUS_LOSS, 0x2907 },
+		{ KTGT_UAC_MEDIUM_CHANGED, 0x2800 },
 		{ KTGT_UAC_CAPACITY, 0x2a09 },
 		{ KTGT_UAC_REPORTED_LUNS, 0x3f0e },
 		{ KTGT_UAC_INQUIRY, 0x3f03 },
@@ -157,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_reset_class),
 		cmocka_unit_test(test_priority_every_order),
+		cmocka_unit_test(test_medium_changed),
 		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_clear_one),
 		cmocka_unit_test(test_asc),
