@@ -591,7 +591,15 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 	},
 };
 
-/* MMC-6 CD/DVD devices: what Linux's sr and cdrom drivers need. */
+/*
+ * MMC-6 CD/DVD devices: what Linux's sr and cdrom drivers need. READ(10)
+ * and READ(12) have no KTGT_CDB_F_RANGE: the medium may be absent or
+ * change while commands wait, so the handler checks the range against
+ * the medium it reads, after NOT READY, MEDIUM NOT PRESENT. GET
+ * CONFIGURATION and GET EVENT STATUS NOTIFICATION are allowed with a
+ * pending unit attention and leave it pending (MMC-6): an initiator
+ * polls with them for a medium change.
+ */
 static const struct ktgt_cdb_desc mmc_descs[] = {
 	{
 		.name = "START STOP UNIT",
@@ -621,7 +629,7 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER,
 		.usage = { 0x28, 0x18, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -639,6 +647,7 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
 		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
 		.rule = KTGT_RULE_GET_CONFIG,
 		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_ALLOW_UA,
 		.usage = { 0x46, 0x03, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
 			   0xff, 0x00 },
 	},
@@ -648,6 +657,7 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
 		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
 		.rule = KTGT_RULE_GESN,
 		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_ALLOW_UA,
 		.usage = { 0x4a, 0x01, 0x00, 0x00, 0xff, 0x00, 0x00, 0xff,
 			   0xff, 0x00 },
 	},
@@ -674,7 +684,7 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER,
 		.usage = { 0xa8, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x80, 0x00 },
 	},

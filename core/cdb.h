@@ -99,7 +99,11 @@ enum ktgt_cdb_rule {
  *	PERSISTENT RESERVE IN/OUT (PR OUT then has its own rules). SPC-2
  *	RESERVE/RELEASE conflicts are the core's to decide.
  * ALLOW_UA: processed without reporting or clearing a pending unit
- *	attention (SAM-5): INQUIRY, REPORT LUNS, REQUEST SENSE.
+ *	attention (SAM-5): INQUIRY, REPORT LUNS, REQUEST SENSE; for MMC
+ *	also GET CONFIGURATION and GET EVENT STATUS NOTIFICATION (MMC-6).
+ * RANGE: the core checks the LBA range against the device's capacity
+ *	before execution (ktgt_cdb_check_range()). MMC's READs have none:
+ *	their handler checks it against the medium, which may be absent.
  * ATOMIC: reads the blocks and writes them back as one uninterrupted
  *	action that no other command accessing them may interleave with
  *	(SBC-3 5.2): COMPARE AND WRITE, ORWRITE. The ordering rules

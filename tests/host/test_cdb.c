@@ -1178,6 +1178,40 @@ static void test_flags(void **state)
 	assert_false(has_flag(sbc, 0x0a, 0, KTGT_CDB_F_FUA));
 }
 
+/*
+ * MMC: GET CONFIGURATION and GET EVENT STATUS NOTIFICATION are allowed
+ * with a pending unit attention (an initiator polls for a medium change
+ * with them), besides SPC's three; the READs leave the range check to
+ * the handler, which reports a missing medium first.
+ */
+static void test_mmc_flags(void **state)
+{
+	const struct ktgt_cdb_table *mmc = table(PDT_MMC);
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ktgt_cdb_table_size(mmc); i++) {
+		const struct ktgt_cdb_desc *d = ktgt_cdb_table_desc(mmc, i);
+		bool ua = d->opcode == 0x12 || d->opcode == 0xa0 ||
+			  d->opcode == 0x03 || d->opcode == 0x46 ||
+			  d->opcode == 0x4a;
+
+		assert_int_equal(!!(d->flags & KTGT_CDB_F_ALLOW_UA), ua);
+	}
+	assert_false(has_flag(mmc, 0x28, 0, KTGT_CDB_F_RANGE));
+	assert_false(has_flag(mmc, 0xa8, 0, KTGT_CDB_F_RANGE));
+	assert_true(has_flag(mmc, 0x28, 0, KTGT_CDB_F_MAX_XFER));
+	/* READ(10) of LBA 0 on an empty drive (capacity 0) passes. */
+	{
+		static const u8 r10[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+
+		assert_int_equal(decode(mmc, r10, 10, 2048, 0, &c, &err), 0);
+		assert_int_equal(ktgt_cdb_check_range(&c, 0, &err), 0);
+	}
+}
+
 static unsigned int key_of(const struct ktgt_cdb_desc *d)
 {
 	return d->opcode << 8 | ((d->flags & KTGT_CDB_F_SA) ? d->sa : 0);
@@ -1294,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_lba_range_other_commands),
 		cmocka_unit_test(test_lookup_and_usage_data),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_mmc_flags),
 	};
 
 	return cmocka_run_group_tests_name("cdb", tests, NULL, NULL);
