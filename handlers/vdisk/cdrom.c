@@ -2,13 +2,13 @@
 /*
  * vcdrom: an ISO 9660 image as a read-only MMC CD-ROM drive (peripheral
  * device type 05h) with removable media, enough for Linux's sr and cdrom
- * drivers: one data track, 2048-byte blocks, a tray that the initiator
- * may open (START STOP UNIT with LoEj) unless it prevented removal.
+ * drivers: one data track, 2048-byte blocks, and a tray.
  *
  *   handlers/vcdrom/<dev>/filename   absolute path of the ISO image
  *                                    (a regular file or block device);
  *                                    may change while enabled: that is a
- *                                    medium change. "" or "none" ejects.
+ *                                    medium change. "" or "none" empties
+ *                                    the drive.
  *
  * The device's blocksize must be 2048. With no filename the drive is
  * enabled empty.
@@ -17,30 +17,49 @@
  * the page cache), READ CAPACITY, READ TOC/PMA/ATIP (formats 0 and 1),
  * GET CONFIGURATION, GET EVENT STATUS NOTIFICATION (polled, media class),
  * READ DISC INFORMATION, READ TRACK INFORMATION, MECHANISM STATUS, START
- * STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL and MODE SENSE of page 2Ah (MM
- * capabilities, which sr reads); everything else (INQUIRY, the other mode
+ * STOP UNIT and MODE SENSE of page 2Ah (MM capabilities, which sr reads);
+ * everything else (INQUIRY, PREVENT ALLOW MEDIUM REMOVAL, the other mode
  * pages, REPORT SUPPORTED OPERATION CODES, ...) goes to the core's
  * ktgt_spc_exec(). The decoder's MMC table has no write commands: they
- * fail with INVALID COMMAND OPERATION CODE before reaching the handler.
+ * fail with INVALID COMMAND OPERATION CODE before reaching the handler,
+ * and no LBA range check for the READs: they get NOT READY without a
+ * medium whatever the LBA, and the range is checked here.
+ *
+ * The tray (as QEMU's and SCST's CD-ROMs have it): the configured image
+ * is the disc in the drive; START STOP UNIT with LoEj opens the tray
+ * (Start = 0, refused while an I_T nexus prevents removal) or closes it
+ * (Start = 1). Opening keeps the image configured (configfs filename and
+ * ktgtadm's saved configuration are unchanged); while the tray is open,
+ * commands that need the medium get NOT READY, MEDIUM NOT PRESENT - TRAY
+ * OPEN (3Ah/02h), and closing it brings the same disc back. A drive
+ * without a disc reports MEDIUM NOT PRESENT - TRAY CLOSED (3Ah/01h), or
+ * TRAY OPEN. Writing an image to filename puts that disc in and closes
+ * the tray, as QEMU's "change" does; "none" takes the disc out and leaves
+ * the tray as it is. An operator's change is not refused by PREVENT
+ * ALLOW MEDIUM REMOVAL. An image that shrinks below one block (seen by
+ * resync_size) is an unreadable disc: no medium until it grows again.
+ *
+ * Medium change reporting goes through the core, per I_T_L nexus
+ * (ktgt_device_medium_changed()): whenever a disc becomes readable
+ * (loaded through configfs, tray closed, an image resized), every I_T
+ * nexus of the logical unit gets UNIT ATTENTION, NOT READY TO READY
+ * CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h) and the media event NewMedia;
+ * when it stops being readable (taken out, tray opened), the media event
+ * MediaRemoval. GET EVENT STATUS NOTIFICATION takes the event of its own
+ * nexus only, so every initiator polling the drive learns of every
+ * change; it and GET CONFIGURATION leave the unit attention pending
+ * (MMC-6). Prevention of medium removal is kept by the core per I_T_L
+ * nexus too (ktgt_device_removal_prevented()).
  *
  * Medium state (struct vdisk_cd) is protected by its spinlock, and every
  * command that reads the medium holds its own reference to the image
  * (get_file()), so a medium change never waits for commands and never
- * pulls a file from under one. Changes of the medium (configfs, initiator
- * eject) are further serialised by vdisk_dev.lock. The core's capacity
- * follows every loaded medium (vcdrom_publish_capacity()), so that its
- * LBA range checks match what READ CAPACITY reports; an eject leaves it
- * alone (no CAPACITY DATA HAS CHANGED for a tray opening), since every
- * medium access then fails with NOT READY here anyway.
- *
- * Medium change reporting: GET EVENT STATUS NOTIFICATION reports NewMedia
- * or MediaRemoval once, and after a new medium is loaded the next
- * TEST UNIT READY or medium access command gets UNIT ATTENTION, NOT READY
- * TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h). That unit attention
- * is kept per device, not per I_T nexus, because the core offers
- * handlers no way yet to queue a unit attention of this kind: the first
- * initiator to access the medium consumes it. With one initiator (the
- * usual case for a virtual CD-ROM) this is what SPC-4 requires.
+ * pulls a file from under one. Changes of the medium and of the tray
+ * (configfs, START STOP UNIT, resync_size, enable) are further serialised
+ * by vdisk_dev.lock, under which they also tell the core
+ * (ktgt_device_medium_changed(), which does not sleep nor take the
+ * core's configuration mutex), so the core's capacity is always that of
+ * the last change: the readable medium's, or 0 while there is none.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,14 +79,14 @@
 #define VCD_ASC_INVALID_OPCODE		0x20
 #define VCD_ASC_LBA_OUT_OF_RANGE	0x21
 #define VCD_ASC_INVALID_FIELD_IN_CDB	0x24
-#define VCD_ASC_MEDIUM_CHANGED		0x28	/* NOT READY TO READY CHANGE */
 #define VCD_ASC_MEDIUM_NOT_PRESENT	0x3a
+#define VCD_ASCQ_TRAY_CLOSED		0x01
+#define VCD_ASCQ_TRAY_OPEN		0x02
 #define VCD_ASC_REMOVAL_PREVENTED	0x53	/* ASCQ 02h */
 
-/* GET EVENT STATUS NOTIFICATION media event codes (MMC-6 table 125). */
-#define VCD_MEC_NONE			0
-#define VCD_MEC_NEW_MEDIA		2
-#define VCD_MEC_MEDIA_REMOVAL		3
+/* GET EVENT STATUS NOTIFICATION media status bits (MMC-6). */
+#define VCD_MS_TRAY_OPEN		0x01
+#define VCD_MS_MEDIA_PRESENT		0x02
 
 /* The profile a loaded ISO image is (MMC-6 table 87). */
 #define VCD_PROFILE_CDROM		0x0008
@@ -78,32 +97,38 @@ static void vcdrom_invalid_cdb(struct ktgt_cmd *cmd)
 				 VCD_ASC_INVALID_FIELD_IN_CDB, 0);
 }
 
+/* A disc can be read: in the drive, tray closed, at least one block. */
+static bool vcdrom_readable(const struct vdisk_cd *cd)
+{
+	lockdep_assert_held(&cd->lock);
+	return cd->file && cd->nr_blocks && !cd->tray_open;
+}
+
 /*
- * Take a reference to the medium for a command. Reports a pending medium
- * change unit attention, or NOT READY, MEDIUM NOT PRESENT, and then
- * returns NULL with the command completed.
+ * Take a reference to the medium for a command. Without a readable one,
+ * completes the command with NOT READY, MEDIUM NOT PRESENT (TRAY OPEN or
+ * TRAY CLOSED) and returns NULL. Unit attentions (a medium change) are
+ * the core's, reported before the command gets here.
  */
 static struct file *vcdrom_medium_get(struct ktgt_cmd *cmd,
 				      struct vdisk_dev *vd, u64 *nr_blocks)
 {
 	struct file *file = NULL;
-	bool ua;
+	bool open;
 
 	spin_lock(&vd->cd.lock);
-	ua = vd->cd.changed_ua;
-	vd->cd.changed_ua = false;
-	if (!ua && vd->cd.file) {
+	open = vd->cd.tray_open;
+	if (vcdrom_readable(&vd->cd)) {
 		file = get_file(vd->cd.file);
 		*nr_blocks = vd->cd.nr_blocks;
 	}
 	spin_unlock(&vd->cd.lock);
 
-	if (ua)
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_UNIT_ATTENTION,
-					 VCD_ASC_MEDIUM_CHANGED, 0);
-	else if (!file)
+	if (!file)
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_NOT_READY,
-					 VCD_ASC_MEDIUM_NOT_PRESENT, 0);
+					 VCD_ASC_MEDIUM_NOT_PRESENT,
+					 open ? VCD_ASCQ_TRAY_OPEN :
+						VCD_ASCQ_TRAY_CLOSED);
 	return file;
 }
 
@@ -143,7 +168,7 @@ static void vcdrom_read(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	file = vcdrom_medium_get(cmd, vd, &blocks);
 	if (!file)
 		return;
-	/* The core checked the range, maybe against the previous medium. */
+	/* The core leaves the range to us (core/cdb.c, MMC table). */
 	if (lba > blocks || nr > blocks - lba) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 VCD_ASC_LBA_OUT_OF_RANGE, 0);
@@ -259,7 +284,7 @@ static void vcdrom_get_config(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	int i;
 
 	spin_lock(&vd->cd.lock);
-	medium = vd->cd.file;
+	medium = vcdrom_readable(&vd->cd);
 	spin_unlock(&vd->cd.lock);
 
 	memset(buf, 0, sizeof(buf));
@@ -287,13 +312,15 @@ static void vcdrom_get_config(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	vdisk_copy_to_cmd(cmd, buf, n);
 }
 
-/* GET EVENT STATUS NOTIFICATION (MMC-6 6.7), polled, media class only. */
+/*
+ * GET EVENT STATUS NOTIFICATION (MMC-6 6.7), polled, media class only.
+ * The media event is the I_T_L nexus' own (kept by the core), so each
+ * initiator polling the drive sees each change once.
+ */
 static void vcdrom_gesn(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 {
 	u8 classes = cmd->cdb[4];
-	bool present;
-	u8 buf[8];
-	u8 event;
+	u8 buf[8], status;
 
 	memset(buf, 0, sizeof(buf));
 	buf[3] = 1 << 4;	/* supported event classes: media */
@@ -305,17 +332,17 @@ static void vcdrom_gesn(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	}
 
 	spin_lock(&vd->cd.lock);
-	present = vd->cd.file;
-	event = vd->cd.media_event;
-	/* An event is consumed once the initiator can see its code. */
-	if (cmd->bufflen > 4)
-		vd->cd.media_event = VCD_MEC_NONE;
+	if (vd->cd.tray_open)
+		status = VCD_MS_TRAY_OPEN;
+	else
+		status = vcdrom_readable(&vd->cd) ? VCD_MS_MEDIA_PRESENT : 0;
 	spin_unlock(&vd->cd.lock);
 
 	buf[1] = 6;		/* event data length */
 	buf[2] = 0x04;		/* notification class: media */
-	buf[4] = event;
-	buf[5] = present ? 0x02 : 0x00;	/* Media Present; door closed */
+	/* An event is consumed once the initiator can see its code. */
+	buf[4] = ktgt_cmd_media_event(cmd, cmd->bufflen > 4);
+	buf[5] = status;
 	vdisk_copy_to_cmd(cmd, buf, sizeof(buf));
 }
 
@@ -380,47 +407,46 @@ static void vcdrom_track_info(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 }
 
 /* MECHANISM STATUS (MMC-6 6.11): an idle drive, no changer. */
-static void vcdrom_mech_status(struct ktgt_cmd *cmd)
+static void vcdrom_mech_status(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 {
 	u8 buf[8];
 
 	memset(buf, 0, sizeof(buf));
+	spin_lock(&vd->cd.lock);
+	if (vd->cd.tray_open)
+		buf[1] = 0x10;	/* Door open */
+	spin_unlock(&vd->cd.lock);
 	vdisk_copy_to_cmd(cmd, buf, sizeof(buf));
 }
 
 /*
- * Remove the medium on the initiator's request. The configured filename
- * goes with it, as if an operator had taken the disc out.
+ * Open (@open) or close the tray on the initiator's request. Opening is
+ * refused while an I_T nexus prevents medium removal; the disc stays
+ * configured. Only a change of readability is told to the core: opening
+ * an empty drive or closing a closed tray reports nothing.
  */
-static void vcdrom_eject(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
+static void vcdrom_tray(struct ktgt_cmd *cmd, struct vdisk_dev *vd, bool open)
 {
-	struct file *old = NULL;
-	bool prevented;
+	bool was, now;
+	u64 blocks;
 
 	mutex_lock(&vd->lock);
-	spin_lock(&vd->cd.lock);
-	prevented = vd->cd.prevent;
-	if (!prevented && vd->cd.file) {
-		old = vd->cd.file;
-		vd->cd.file = NULL;
-		vd->cd.nr_blocks = 0;
-		vd->cd.media_event = VCD_MEC_MEDIA_REMOVAL;
-		vd->cd.changed_ua = false;
-	}
-	spin_unlock(&vd->cd.lock);
-	if (old) {
-		kfree(vd->filename);
-		vd->filename = NULL;
-	}
-	mutex_unlock(&vd->lock);
-
-	if (old)
-		filp_close(old, NULL);
-	if (prevented)
+	if (open && ktgt_device_removal_prevented(vd->dev)) {
+		mutex_unlock(&vd->lock);
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 VCD_ASC_REMOVAL_PREVENTED, 0x02);
-	else
-		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	spin_lock(&vd->cd.lock);
+	was = vcdrom_readable(&vd->cd);
+	vd->cd.tray_open = open;
+	now = vcdrom_readable(&vd->cd);
+	blocks = vd->cd.nr_blocks;
+	spin_unlock(&vd->cd.lock);
+	if (was != now)
+		ktgt_device_medium_changed(vd->dev, now ? blocks : 0);
+	mutex_unlock(&vd->lock);
+	ktgt_cmd_good(cmd, 0);
 }
 
 /* START STOP UNIT (MMC-6 6.39). */
@@ -429,35 +455,24 @@ static void vcdrom_start_stop(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	u8 b4 = cmd->cdb[4];
 
 	/*
-	 * A power condition, spinning up or down, and loading (there is
-	 * nothing to load: media come from configfs) all succeed at once.
+	 * A power condition, and spinning up or down, succeed at once;
+	 * LoEj opens (Start = 0) or closes (Start = 1) the tray.
 	 */
-	if ((b4 & 0xf0) || !(b4 & 0x02) || (b4 & 0x01)) {
+	if ((b4 & 0xf0) || !(b4 & 0x02)) {
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
-	vcdrom_eject(cmd, vd);
-}
-
-/*
- * PREVENT ALLOW MEDIUM REMOVAL (MMC-6 6.12): bit 0 prevents; bit 1
- * (persistent prevention) needs no different treatment here.
- */
-static void vcdrom_prevent(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
-{
-	spin_lock(&vd->cd.lock);
-	vd->cd.prevent = cmd->cdb[4] & 0x01;
-	spin_unlock(&vd->cd.lock);
-	ktgt_cmd_good(cmd, 0);
+	vcdrom_tray(cmd, vd, !(b4 & 0x01));
 }
 
 /*
  * MODE SENSE(6)/(10) of page 2Ah, MM Capabilities and Mechanical Status
  * (MMC-3 6.3.11, obsolete since MMC-5 but what Linux's sr reads to learn
  * the drive's abilities): reads CD media, writes nothing, has a tray it
- * can eject and lock, LOCK STATE from PREVENT. No block descriptors (an
- * MMC device need not return any). Returns false for every other page,
- * and for saved values, which the core's emulation answers.
+ * can eject and lock, LOCK STATE set while any I_T nexus prevents
+ * removal. No block descriptors (an MMC device need not return any).
+ * Returns false for every other page, and for saved values, which the
+ * core's emulation answers.
  */
 static bool vcdrom_mode_sense(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 {
@@ -473,9 +488,7 @@ static bool vcdrom_mode_sense(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	if ((cmd->cdb[2] & 0x3f) != 0x2a || cmd->cdb[3] || pc == 3)
 		return false;
 
-	spin_lock(&vd->cd.lock);
-	locked = vd->cd.prevent;
-	spin_unlock(&vd->cd.lock);
+	locked = ktgt_device_removal_prevented(vd->dev);
 
 	memset(buf, 0, sizeof(buf));
 	p[0] = 0x2a;
@@ -526,13 +539,10 @@ static enum ktgt_exec_status vcdrom_exec(struct ktgt_cmd *cmd)
 		vcdrom_track_info(cmd, vd);
 		break;
 	case GPCMD_MECHANISM_STATUS:
-		vcdrom_mech_status(cmd);
+		vcdrom_mech_status(cmd, vd);
 		break;
 	case GPCMD_START_STOP_UNIT:
 		vcdrom_start_stop(cmd, vd);
-		break;
-	case GPCMD_PREVENT_ALLOW_MEDIUM_REMOVAL:
-		vcdrom_prevent(cmd, vd);
 		break;
 	case MODE_SENSE:
 	case MODE_SENSE_10:
@@ -571,26 +581,6 @@ static int vcdrom_open(struct ktgt_device *dev, const char *path,
 	return 0;
 }
 
-/*
- * Tell the core the capacity of the current medium.
- * ktgt_device_set_capacity() takes the core's ktgt_cfg_mutex, whose
- * holders may wait for commands to finish, and vcdrom commands take
- * vdisk_dev.lock (initiator eject), so vcdrom never calls it with
- * vdisk_dev.lock held. Two
- * racing medium changes both publish the state current when they look,
- * so the last one publishes the final state.
- */
-static void vcdrom_publish_capacity(struct vdisk_dev *vd)
-{
-	u64 blocks;
-
-	spin_lock(&vd->cd.lock);
-	blocks = vd->cd.nr_blocks;
-	spin_unlock(&vd->cd.lock);
-	if (blocks)	/* ejected meanwhile: keep the capacity */
-		ktgt_device_set_capacity(vd->dev, blocks);
-}
-
 static int vcdrom_enable(struct ktgt_device *dev)
 {
 	const struct ktgt_dev_params *p = ktgt_device_params(dev);
@@ -615,13 +605,15 @@ static int vcdrom_enable(struct ktgt_device *dev)
 	spin_lock(&vd->cd.lock);
 	vd->cd.file = file;
 	vd->cd.nr_blocks = blocks;
-	vd->cd.prevent = false;
-	vd->cd.media_event = VCD_MEC_NONE;
-	vd->cd.changed_ua = false;
+	vd->cd.tray_open = false;
 	spin_unlock(&vd->cd.lock);
+	/*
+	 * The capacity under vd->lock, before a medium change can come: no
+	 * I_T nexus sees the device yet, so no unit attention either.
+	 */
+	ktgt_device_medium_changed(dev, blocks);
 	vd->active = true;
 	mutex_unlock(&vd->lock);
-	ktgt_device_set_capacity(dev, blocks);
 	return 0;
 }
 
@@ -635,6 +627,7 @@ static void vcdrom_disable(struct ktgt_device *dev)
 	old = vd->cd.file;
 	vd->cd.file = NULL;
 	vd->cd.nr_blocks = 0;
+	vd->cd.tray_open = false;
 	spin_unlock(&vd->cd.lock);
 	vd->active = false;
 	mutex_unlock(&vd->lock);
@@ -642,18 +635,35 @@ static void vcdrom_disable(struct ktgt_device *dev)
 		filp_close(old, NULL);
 }
 
+/*
+ * Re-read the image's size. A disc of another size is another disc to
+ * the initiator: a medium change (28h/00h), not CAPACITY DATA HAS
+ * CHANGED, which MMC initiators do not act upon (Linux's sr re-reads the
+ * capacity on a medium change only). An image now shorter than one
+ * block is no medium at all until it grows again.
+ */
 static int vcdrom_resync_size(struct ktgt_device *dev)
 {
 	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	bool was, now, changed = false;
+	u64 blocks = 0;
 
 	mutex_lock(&vd->lock);
 	spin_lock(&vd->cd.lock);
-	if (vd->cd.file)
-		vd->cd.nr_blocks = div_u64(vdisk_file_size(vd->cd.file),
-					   VCD_BLOCK_SIZE);
+	was = vcdrom_readable(&vd->cd);
+	if (vd->cd.file) {
+		blocks = div_u64(vdisk_file_size(vd->cd.file), VCD_BLOCK_SIZE);
+		changed = blocks != vd->cd.nr_blocks;
+		vd->cd.nr_blocks = blocks;
+	}
+	now = vcdrom_readable(&vd->cd);
 	spin_unlock(&vd->cd.lock);
+	if (changed && (was || now))
+		ktgt_device_medium_changed(dev, now ? blocks : 0);
+	if (changed && !blocks)
+		pr_warn("%s: %s is now smaller than one 2048-byte block: no medium\n",
+			ktgt_device_name(dev), vd->filename);
 	mutex_unlock(&vd->lock);
-	vcdrom_publish_capacity(vd);
 	return 0;
 }
 
@@ -670,16 +680,18 @@ static ssize_t vcdrom_filename_show(struct config_item *item, char *page)
 
 /*
  * Set the image. While enabled this changes the medium: the new image is
- * opened first, and if that fails the old medium stays. An operator's
- * change is not refused by PREVENT ALLOW MEDIUM REMOVAL.
+ * opened first, and if that fails the old medium stays. A new image
+ * closes the tray (it is readable at once); "none" takes the disc out
+ * and leaves the tray as it is. An operator's change is not refused by
+ * PREVENT ALLOW MEDIUM REMOVAL.
  */
 static ssize_t vcdrom_filename_store(struct config_item *item,
 				     const char *page, size_t count)
 {
 	struct vdisk_dev *vd = vdisk_from_item(item);
 	size_t len = strnlen(page, count);
-	struct file *file = NULL, *old;
-	bool changed = false;
+	struct file *file = NULL, *old = NULL;
+	bool was;
 	u64 blocks = 0;
 	char *path;
 	int ret;
@@ -705,24 +717,22 @@ static ssize_t vcdrom_filename_store(struct config_item *item,
 			}
 		}
 		spin_lock(&vd->cd.lock);
+		was = vcdrom_readable(&vd->cd);
 		old = vd->cd.file;
 		vd->cd.file = file;
 		vd->cd.nr_blocks = blocks;
-		if (file || old)
-			vd->cd.media_event = file ? VCD_MEC_NEW_MEDIA :
-						    VCD_MEC_MEDIA_REMOVAL;
-		vd->cd.changed_ua = file;
+		if (file)
+			vd->cd.tray_open = false;
 		spin_unlock(&vd->cd.lock);
-		if (old)
-			filp_close(old, NULL);
-		changed = file;
+		/* Every new disc is a change; taking none out is not. */
+		if (file || was)
+			ktgt_device_medium_changed(vd->dev, blocks);
 	}
 	swap(vd->filename, path);
 	mutex_unlock(&vd->lock);
 	kfree(path);
-
-	if (changed)
-		vcdrom_publish_capacity(vd);
+	if (old)
+		filp_close(old, NULL);
 	return count;
 }
 

@@ -13,12 +13,12 @@
  * =====================
  *
  * A struct vdisk_dev is allocated by ->dev_alloc (mkdir) and freed by
- * ->dev_free (rmdir). The core calls ->enable, ->disable and ->resync_size
- * under its configuration mutex, and ->disable only when no LUN maps the
- * device and every command has completed; the handler's configfs
- * attributes (filename, size, delay_ms) are called by configfs directly,
- * without that mutex, so vdisk_dev.lock serialises them against
- * enable/disable.
+ * ->dev_free (rmdir). The core serialises ->enable, ->disable and
+ * ->resync_size per device (not under its configuration mutex), and calls
+ * ->disable only when no LUN maps the device and every command has
+ * completed; the handler's configfs attributes (filename, size,
+ * delay_ms) are called by configfs directly, without that serialisation,
+ * so vdisk_dev.lock serialises them against enable/disable.
  *
  * The backing store of fileio and blockio (vdisk_dev.file, .bdev) is
  * opened in ->enable and closed in ->disable, so commands, which only run
@@ -40,28 +40,25 @@
 /**
  * struct vdisk_cd - vcdrom state that changes while commands run
  * @lock: spinlock protecting every other member; never held while
- *	sleeping
- * @file: the loaded ISO image, NULL when there is no medium. A command
- *	takes a reference (get_file()) under @lock and drops it when done;
- *	a medium change swaps the pointer under @lock and drops the old
- *	reference outside it.
- * @nr_blocks: capacity of @file in 2048-byte blocks
- * @prevent: PREVENT ALLOW MEDIUM REMOVAL: removal is prevented. Kept per
- *	device, not per I_T nexus: any initiator's PREVENT holds the medium
- *	until an ALLOW.
- * @media_event: the pending GET EVENT STATUS NOTIFICATION media event
- *	code (MMC-6 table 125): 0 none, 2 new media, 3 media removal;
- *	cleared when reported
- * @changed_ua: a medium was loaded and NOT READY TO READY CHANGE, MEDIUM
- *	MAY HAVE CHANGED (28h/00h) is still to be reported; see cdrom.c
+ *	sleeping. Changes are also serialised by vdisk_dev.lock.
+ * @file: the configured ISO image (the disc in the drive), open while
+ *	enabled; NULL when the drive is empty. A command takes a reference
+ *	(get_file()) under @lock and drops it when done; a medium change
+ *	swaps the pointer under @lock and drops the old reference outside
+ *	it.
+ * @nr_blocks: capacity of @file in 2048-byte blocks; 0 if it shrank below
+ *	one block (no readable medium)
+ * @tray_open: START STOP UNIT opened the tray: @file stays, but there is
+ *	no medium to read until the tray closes
+ *
+ * Unit attentions, media events and medium removal prevention are the
+ * core's, per I_T_L nexus (see cdrom.c).
  */
 struct vdisk_cd {
 	spinlock_t	lock;		/* protects the members below */
 	struct file	*file;
 	u64		nr_blocks;
-	bool		prevent;
-	u8		media_event;
-	bool		changed_ua;
+	bool		tray_open;
 };
 
 /**
@@ -69,7 +66,8 @@ struct vdisk_cd {
  * @dev: the core's device
  * @lock: serialises @filename, @size and the opening and closing of the
  *	backing store: enable, disable, resync_size and the attribute
- *	stores. May be held while sleeping.
+ *	stores; for vcdrom also every medium and tray change, START STOP
+ *	UNIT's included. May be held while sleeping.
  * @filename: fileio, blockio, vcdrom: absolute path of the backing file
  *	or block device (kmalloc'ed), NULL if unset; under @lock
  * @file: fileio: the open backing file while enabled, else NULL; written
