@@ -472,6 +472,41 @@ static int plan_sessions(const char *old_text, const char *const *inits,
 }
 
 /*
+ * A vcdrom's filename is its medium: changed in place (a medium change
+ * the initiators see), its LUN stays, whatever the sessions. A disk's
+ * filename still needs the device disabled.
+ */
+static void test_live_vcdrom_filename(void **state)
+{
+	static const char *const inits[] = { "me", NULL };
+	static const char old[] =
+		"HANDLER vcdrom {\n\tDEVICE cd0 {\n\t\tfilename /a.iso\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 cd0\n\t}\n}\n";
+	static const char new[] =
+		"HANDLER vcdrom {\n\tDEVICE cd0 {\n\t\tfilename /b.iso\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 cd0\n\t}\n}\n";
+	static const char none[] =
+		"HANDLER vcdrom {\n\tDEVICE cd0 {\n\t\tfilename none\n"
+		"\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 cd0\n\t}\n}\n";
+	char err[256], *text = NULL;
+
+	(void)state;
+	check_plan(old, new, "set handlers/vcdrom/cd0/filename /b.iso\n");
+	check_plan(new, none, "set handlers/vcdrom/cd0/filename none\n");
+	/* A session using the LUN does not make it destructive. */
+	assert_int_equal(plan_sessions(old, inits, new, 0, err, sizeof(err),
+				       &text), 0);
+	assert_string_equal(text, "set handlers/vcdrom/cd0/filename /b.iso\n");
+	free(text);
+}
+
+/*
  * A device change that needs the device disabled would drop a LUN the
  * file keeps: refused while a session sees the LUN, done with
  * KPLAN_FORCE. A session that sees a group's LUN set does not hold the
@@ -847,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_portals),
 		cmocka_unit_test(test_system_validation),
 		cmocka_unit_test(test_live_device_attrs),
+		cmocka_unit_test(test_live_vcdrom_filename),
 		cmocka_unit_test(test_sessions_refuse),
 		cmocka_unit_test(test_values_by_meaning),
 		cmocka_unit_test(test_group_order),

@@ -11,7 +11,9 @@
 
 /*
  * Device attributes that may change while the device is enabled: the
- * core's list (Documentation/configfs.rst, "Live device parameters").
+ * core's list (Documentation/configfs.rst, "Live device parameters"),
+ * and the handlers' own: a vcdrom's filename is a medium change (the
+ * initiators get NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED).
  */
 static const struct {
 	const char *handler;	/* NULL: every handler */
@@ -27,6 +29,7 @@ static const struct {
 	{ NULL, "revision", NULL },
 	{ "vdisk_nullio", "delay_ms", NULL },
 	{ "vdisk_nullio", "zero_reads", NULL },
+	{ "vcdrom", "filename", NULL },
 };
 
 /* Target attributes that can only change while the target is disabled. */

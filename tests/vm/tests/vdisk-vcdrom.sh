@@ -38,6 +38,8 @@
 # - an image shrunk below one block is no medium after resync_size
 #   (3Ah/01h, not READ CAPACITY FFFFFFFFh), and a medium again once it
 #   grows back (28h/00h);
+# - ktgtadm apply changes a vcdrom's filename in place, sessions or not:
+#   the LUN stays and the initiator sees a medium change;
 # - blocksize is fixed at 2048.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -434,6 +436,23 @@ expect_eq "${s%|*}" "06 28 00" "the image grown back is a medium again"
 rc=$(sg_readcap "$sg" 2>&1) || fail "READ CAPACITY: $rc"
 grep -Eq "(Last LBA|Last logical block address)=$((size_a / 2048 - 1)) " \
 	<<< "$rc" || fail "READ CAPACITY after growing back: $rc"
+
+log "ktgtadm apply changes the filename in place"
+"$ADM" write /tmp/live1.conf || fail "ktgtadm write"
+sed "s|filename /tmp/isod.iso|filename /tmp/isob.iso|" /tmp/live1.conf \
+	> /tmp/live2.conf
+grep -q "filename /tmp/isob.iso" /tmp/live2.conf || fail "no filename in $(cat /tmp/live1.conf)"
+out=$("$ADM" apply --dry-run /tmp/live2.conf 2>&1) ||
+	fail "ktgtadm apply --dry-run refused a vcdrom filename change: $out"
+grep -q "set handlers/vcdrom/cd0/filename /tmp/isob.iso" <<< "$out" ||
+	fail "ktgtadm apply --dry-run: no filename step: $out"
+! grep -qE "unlink|rmdir|enable 0" <<< "$out" ||
+	fail "ktgtadm apply --dry-run removes the LUN: $out"
+out=$("$ADM" apply /tmp/live2.conf 2>&1) ||
+	fail "ktgtadm apply refused a vcdrom filename change: $out"
+expect_eq "$(cat "$H/cd0/filename")" /tmp/isob.iso "filename after apply"
+s=$(tur_settled)
+expect_eq "${s%|*}" "06 28 00" "TEST UNIT READY after ktgtadm's change"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
