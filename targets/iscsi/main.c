@@ -92,19 +92,34 @@ struct kis_access_ctx {
 	struct kis_auth	*auth;
 };
 
-/* Under the core's ktgt_cfg_mutex: copy the credentials that apply. */
+/*
+ * Under the core's ktgt_cfg_mutex: copy the credentials that apply. They
+ * start as the target's; a group's initiator credentials (auth_user and
+ * auth_secret) replace the target's if the group's auth_user is set, its
+ * mutual ones if its auth_mutual_user is set, each pair on its own. So a
+ * group may change the credentials of its initiators but never turn off
+ * the CHAP the target requires (a group with mutual credentials only
+ * keeps the target's auth_user).
+ */
 static void kis_access_cb(void *grp_priv, void *arg)
 {
 	struct kis_access_ctx *ctx = arg;
 	struct kis_auth *ga = grp_priv;
+	struct kis_auth *a = ctx->auth;
 
-	if (!ctx->auth)
+	if (!a)
 		return;
 	spin_lock(&kis_auth_lock);
-	if (ga && (ga->user[0] || ga->mutual_user[0]))
-		*ctx->auth = *ga;
-	else
-		*ctx->auth = ctx->t->auth;
+	*a = ctx->t->auth;
+	if (ga && ga->user[0]) {
+		memcpy(a->user, ga->user, sizeof(a->user));
+		memcpy(a->secret, ga->secret, sizeof(a->secret));
+	}
+	if (ga && ga->mutual_user[0]) {
+		memcpy(a->mutual_user, ga->mutual_user, sizeof(a->mutual_user));
+		memcpy(a->mutual_secret, ga->mutual_secret,
+		       sizeof(a->mutual_secret));
+	}
 	spin_unlock(&kis_auth_lock);
 }
 
@@ -112,8 +127,8 @@ static void kis_access_cb(void *grp_priv, void *arg)
  * kis_tgt_access() - may @initiator log in to @t, and with which CHAP
  * @t: the target; caller holds kis_mutex and @t is not gone
  * @initiator: the initiator name
- * @auth: optional; the credentials of the initiator's group if it has
- *	any, else the target's
+ * @auth: optional; the CHAP credentials for the initiator: the target's,
+ *	with those its group sets instead (see kis_access_cb())
  *
  * Return: true if the initiator sees the target's LUNs.
  */

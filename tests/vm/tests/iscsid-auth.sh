@@ -22,6 +22,11 @@
 # initiator's MaxRecvDataSegmentLength come in several Text Responses;
 # and a silent connection is closed after the 15 s login timeout while
 # another client is served meanwhile.
+#
+# CHAP policy (Documentation/iscsi.rst, "CHAP"): a group with mutual
+# credentials only does not turn off the target's CHAP (AuthMethod=None
+# or no AuthMethod gets 0201), its initiators answer with the target's
+# credentials and the target with the group's.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -138,6 +143,32 @@ out=$(probe "SendTargets from a stranger" --initiator "$stranger" \
 	sendtargets)
 grep -qF "TargetName=$chap" <<< "$out" &&
 	fail "SendTargets shows $chap to $stranger"
+
+# A group with mutual credentials only: the target's CHAP still applies.
+gm=iqn.2026-11.org.ktgt:auth-group-mutual
+iscsi_tgt_mktarget "$gm" 127.0.0.1
+iscsi_tgt_maplun "$gm" 0 d1 "$ini"
+G=$KTGT_CFS/targets/iscsi/$gm
+GG=$G/groups/$(ktgt_iscsi_group "$gm" "$ini")
+ktgt_write "$G/auth_user" tuser
+ktgt_write "$G/auth_secret" tsecret-123456
+ktgt_write "$GG/auth_mutual_user" gmuser
+ktgt_write "$GG/auth_mutual_secret" gmsecret-12345
+iscsi_tgt_enable "$gm"
+out=$(probe "None, group with mutual credentials only" --initiator "$ini" \
+	--target "$gm" status none-only)
+grep -qx "status 0201" <<< "$out" ||
+	fail "AuthMethod=None accepted for a member of a group with mutual credentials only: $out"
+status "no AuthMethod, group with mutual credentials only" 0201 \
+	--initiator "$ini" --target "$gm" status skip-security
+out=$(probe "target CHAP, group mutual CHAP" --initiator "$ini" \
+	--target "$gm" chap --chap-a 7 --user tuser --secret tsecret-123456 \
+	--mutual-user gmuser --mutual-secret gmsecret-12345)
+grep -q 'mutual CHAP_R verified' <<< "$out" ||
+	fail "target CHAP with the group's mutual credentials: $out"
+status "group's mutual user in place of the target's user" 0201 \
+	--initiator "$ini" --target "$gm" chap --chap-a 7 --user gmuser \
+	--secret gmsecret-12345
 
 # A silent client is dropped after the login timeout; others are served
 # meanwhile.
