@@ -246,6 +246,68 @@ static void test_target_disable(void **state)
 	check_plan(off, base, "set targets/local/t0/enable 1\n");
 }
 
+/* The position of the step that sets @path in @plan; fails if none. */
+static size_t step_at(const char *plan, const char *path)
+{
+	char want[256];
+	const char *p;
+
+	snprintf(want, sizeof(want), "set targets/iscsi/iqn.2026-11.x:t/%s ",
+		 path);
+	p = strstr(plan, want);
+	if (!p)
+		fail_msg("no step for %s in:\n%s", path, plan);
+	return p - plan;
+}
+
+/*
+ * Turning CHAP off: ktgt_iscsi refuses an empty auth_secret while
+ * auth_user is set, so the users are cleared before the secrets, even
+ * when the file lists the secrets first (as ktgtadm write does); setting
+ * credentials keeps the file's order.
+ */
+static void test_chap_clear_order(void **state)
+{
+	static const char on[] =
+		"TARGET_DRIVER iscsi {\n\tTARGET iqn.2026-11.x:t {\n"
+		"\t\tauth_mutual_secret \"mutual-secret-1\"\n"
+		"\t\tauth_mutual_user tgt\n"
+		"\t\tauth_secret \"joes-secret-12\"\n"
+		"\t\tauth_user joe\n"
+		"\t\tGROUP g {\n\t\t\tauth_secret \"anns-secret-12\"\n"
+		"\t\t\tauth_user ann\n\t\t}\n\t}\n}\n";
+	static const char off[] =
+		"TARGET_DRIVER iscsi {\n\tTARGET iqn.2026-11.x:t {\n"
+		"\t\tauth_mutual_secret \"\"\n"
+		"\t\tauth_mutual_user \"\"\n"
+		"\t\tauth_secret \"\"\n"
+		"\t\tauth_user \"\"\n"
+		"\t\tGROUP g {\n\t\t\tauth_secret \"\"\n"
+		"\t\t\tauth_user \"\"\n\t\t}\n\t}\n}\n";
+	struct kconf c_on, c_off;
+	char *plan;
+
+	(void)state;
+	load(&c_on, on);
+	load(&c_off, off);
+	plan = plan_text(&c_on, &c_off);
+	assert_true(step_at(plan, "auth_user") < step_at(plan, "auth_secret"));
+	assert_true(step_at(plan, "auth_mutual_user") <
+		    step_at(plan, "auth_mutual_secret"));
+	assert_true(step_at(plan, "groups/g/auth_user") <
+		    step_at(plan, "groups/g/auth_secret"));
+	free(plan);
+	plan = plan_text(&c_off, &c_on);
+	assert_true(step_at(plan, "auth_secret") < step_at(plan, "auth_user"));
+	assert_true(step_at(plan, "auth_mutual_secret") <
+		    step_at(plan, "auth_mutual_user"));
+	assert_true(step_at(plan, "groups/g/auth_secret") <
+		    step_at(plan, "groups/g/auth_user"));
+	free(plan);
+	kconf_free(&c_on);
+	kconf_free(&c_off);
+}
+
 /*
  * Groups: a removed group loses its LUNs and initiators first; a new
  * one gets its LUNs before its initiators.
@@ -877,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_live_attrs),
 		cmocka_unit_test(test_target_offline_attr),
 		cmocka_unit_test(test_target_disable),
+		cmocka_unit_test(test_chap_clear_order),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_handler_move),
 		cmocka_unit_test(test_portals),

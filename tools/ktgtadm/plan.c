@@ -41,6 +41,16 @@ static const struct {
 	{ NULL, "rel_tgt_id" },
 };
 
+/*
+ * Attributes written before the others of their object when they are
+ * cleared: ktgt_iscsi refuses an empty secret while its user is set, so
+ * turning CHAP off clears the user first.
+ */
+static const char *const clear_first_attrs[] = {
+	"auth_user",
+	"auth_mutual_user",
+};
+
 struct pctx {
 	const struct kconf	*old;
 	const struct kconf	*new;
@@ -139,27 +149,46 @@ static int attr_changed(const struct kattr *na, const struct kattrs *old)
 	return !oa->value || !kval_equal(oa->value, na->value);
 }
 
+static int attr_clear_first(const struct kattr *a)
+{
+	size_t i;
+
+	if (a->value && a->value[0])
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(clear_first_attrs); i++)
+		if (!strcmp(a->name, clear_first_attrs[i]))
+			return 1;
+	return 0;
+}
+
 /*
  * SET every attribute of @a; @old: only those that differ from it, in
- * the form the kernel shows the old value in (kval_for_write()).
+ * the form the kernel shows the old value in (kval_for_write()). Those
+ * of clear_first_attrs[] that are cleared go first.
  */
 static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
 		     const struct kattrs *old)
 {
+	int pass;
 	size_t i;
 
-	for (i = 0; i < a->n; i++) {
-		const struct kattr *oa = old ? kattrs_get(old, a->v[i].name) :
-					 NULL;
-		char buf[64];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < a->n; i++) {
+			const struct kattr *oa = old ?
+				kattrs_get(old, a->v[i].name) : NULL;
+			char buf[64];
 
-		if (old && !attr_changed(&a->v[i], old))
-			continue;
-		if (step(c, KOP_SET,
-			 kval_for_write(a->v[i].value, oa ? oa->value : NULL,
-					buf, sizeof(buf)),
-			 "%s/%s", dir, a->v[i].name))
-			return -1;
+			if (attr_clear_first(&a->v[i]) != !pass)
+				continue;
+			if (old && !attr_changed(&a->v[i], old))
+				continue;
+			if (step(c, KOP_SET,
+				 kval_for_write(a->v[i].value,
+						oa ? oa->value : NULL,
+						buf, sizeof(buf)),
+				 "%s/%s", dir, a->v[i].name))
+				return -1;
+		}
 	}
 	return 0;
 }
