@@ -573,22 +573,69 @@ static ssize_t kis_auth_show(struct kis_auth *a, enum kis_auth_id id,
 	return ret;
 }
 
+/*
+ * A secret shorter than this is accepted with a warning: RFC 7143 12.1.3
+ * asks for at least 96 bits unless IPsec protects the connections.
+ */
+#define KIS_SECRET_MIN		12
+
+static const char *const kis_auth_names[] = {
+	[KIS_A_user]		= "auth_user",
+	[KIS_A_secret]		= "auth_secret",
+	[KIS_A_mutual_user]	= "auth_mutual_user",
+	[KIS_A_mutual_secret]	= "auth_mutual_secret",
+};
+
+/*
+ * An empty secret is refused while its user is set (clear the user
+ * first); a short secret, or a mutual secret equal to the initiator's
+ * (which ktgt-iscsid refuses at login), only warns: the other attribute
+ * of the pair may be written next.
+ */
 static ssize_t kis_auth_store(struct kis_auth *a, enum kis_auth_id id,
+			      const char *what, const char *owner,
 			      const char *page, size_t count)
 {
+	bool is_secret = id == KIS_A_secret || id == KIS_A_mutual_secret;
+	const char *uname = kis_auth_names[id == KIS_A_secret ? KIS_A_user :
+					   KIS_A_mutual_user];
 	char buf[KIS_AUTH_LEN + 1];
-	size_t i;
+	bool refuse = false, same = false;
+	size_t i, len;
 
 	if (kis_copy_str(buf, sizeof(buf), page, count))
 		return -EINVAL;
 	for (i = 0; buf[i]; i++)
 		if (buf[i] < 0x20 || buf[i] > 0x7e)
-			return -EINVAL;
+			goto inval;
+	len = i;
 	spin_lock(&kis_auth_lock);
-	strscpy(kis_auth_field(a, id), buf, KIS_AUTH_LEN + 1);
+	if (is_secret) {
+		refuse = !len && (id == KIS_A_secret ? a->user[0] :
+				  a->mutual_user[0]);
+		same = len && !strcmp(buf, id == KIS_A_secret ?
+				      a->mutual_secret : a->secret);
+	}
+	if (!refuse)
+		strscpy(kis_auth_field(a, id), buf, KIS_AUTH_LEN + 1);
 	spin_unlock(&kis_auth_lock);
+	memzero_explicit(buf, sizeof(buf));
+	if (refuse) {
+		pr_warn("%s %s: an empty %s while %s is set is refused; clear %s first\n",
+			what, owner, kis_auth_names[id], uname, uname);
+		return -EINVAL;
+	}
+	if (is_secret && len && len < KIS_SECRET_MIN)
+		pr_warn("%s %s: %s of %zu bytes; RFC 7143 12.1.3 wants at least %d (96 bits) unless IPsec protects the connections\n",
+			what, owner, kis_auth_names[id], len, KIS_SECRET_MIN);
+	if (same)
+		pr_warn("%s %s: auth_secret and auth_mutual_secret are equal: logins with CHAP will be refused (RFC 7143 12.1.3)\n",
+			what, owner);
 	kis_nl_event(KTGT_ISCSI_EV_CONFIG, NULL, NULL, NULL, 0);
 	return count;
+inval:
+	memzero_explicit(buf, sizeof(buf));
+	return -EINVAL;
 }
 
 static struct kis_auth *kis_tauth_auth(struct config_item *item)
@@ -600,6 +647,9 @@ static struct kis_auth *kis_gauth_auth(struct config_item *item)
 {
 	return ktgt_group_priv_from_item(item);
 }
+
+#define kis_tauth_what	"target"
+#define kis_gauth_what	"group"
 
 #define KIS_AUTH_ATTR(_owner, _id, _mode)				\
 static ssize_t kis_##_owner##_##_id##_show(struct config_item *item,	\
@@ -613,7 +663,8 @@ static ssize_t kis_##_owner##_##_id##_store(struct config_item *item,	\
 					    size_t count)		\
 {									\
 	return kis_auth_store(kis_##_owner##_auth(item), KIS_A_##_id,	\
-			      page, count);				\
+			      kis_##_owner##_what,			\
+			      config_item_name(item), page, count);	\
 }									\
 static struct configfs_attribute kis_##_owner##_attr_##_id = {		\
 	.ca_name	= "auth_" #_id,					\

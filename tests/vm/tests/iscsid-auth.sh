@@ -26,7 +26,9 @@
 # CHAP policy (Documentation/iscsi.rst, "CHAP"): a group with mutual
 # credentials only does not turn off the target's CHAP (AuthMethod=None
 # or no AuthMethod gets 0201), its initiators answer with the target's
-# credentials and the target with the group's.
+# credentials and the target with the group's; an empty secret is
+# refused at configuration while its user is set, a short secret and
+# equal secrets of one object warn in the kernel log.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -169,6 +171,29 @@ grep -q 'mutual CHAP_R verified' <<< "$out" ||
 status "group's mutual user in place of the target's user" 0201 \
 	--initiator "$ini" --target "$gm" chap --chap-a 7 --user gmuser \
 	--secret gmsecret-12345
+
+# Equal secrets in one object warn at configuration (and fail at login).
+ktgt_write "$G/auth_mutual_user" tmuser
+ktgt_write "$G/auth_mutual_secret" tsecret-123456
+dmesg | grep -q "target $gm: auth_secret and auth_mutual_secret are equal" ||
+	fail "no kernel warning for equal secrets of one target"
+# An empty secret while its user is set is refused; the user goes first.
+ktgt_try_write "$G/auth_secret" "" &&
+	fail "an empty auth_secret was accepted while auth_user is set"
+expect_eq "$(cat "$G/auth_secret")" tsecret-123456 "auth_secret after a refused write"
+ktgt_try_write "$G/auth_mutual_secret" "" &&
+	fail "an empty auth_mutual_secret was accepted while auth_mutual_user is set"
+ktgt_write "$G/auth_mutual_user" ""
+ktgt_write "$G/auth_mutual_secret" ""
+ktgt_write "$G/auth_user" ""
+ktgt_write "$G/auth_secret" ""
+# A short secret is taken, with a warning.
+ktgt_write "$G/auth_user" tuser
+ktgt_write "$G/auth_secret" short-8b
+dmesg | grep -q "target $gm: auth_secret of 8 bytes; RFC 7143 12.1.3 wants at least 12" ||
+	fail "no kernel warning for an 8-byte secret"
+status "8-byte secret" 0000 --initiator "$ini" --target "$gm" \
+	chap --chap-a 5 --user tuser --secret short-8b
 
 # A silent client is dropped after the login timeout; others are served
 # meanwhile.
