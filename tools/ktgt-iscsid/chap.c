@@ -139,3 +139,30 @@ int chap_random(uint8_t *buf, size_t len)
 {
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
+
+/**
+ * chap_check_secrets() - may CHAP run with these secrets
+ * @secret: the secret the initiator must know
+ * @secret_len: its length
+ * @mutual: the secret the target answers with (mutual CHAP)
+ * @mutual_len: its length, 0 if none is configured
+ *
+ * An empty secret would accept a response anyone can compute. A target
+ * secret equal to the initiator's would let an attacker have the
+ * initiator (or the target) answer the other's challenge: RFC 7143
+ * 12.1.3 forbids one secret for both directions and has a response
+ * equal to the one the receiver would have computed itself treated as
+ * an authentication failure; with equal secrets every response is.
+ *
+ * Return: NULL if they may, else why not (for the log).
+ */
+const char *chap_check_secrets(const uint8_t *secret, size_t secret_len,
+			       const uint8_t *mutual, size_t mutual_len)
+{
+	if (!secret_len)
+		return "no CHAP secret configured";
+	if (mutual_len == secret_len && !CRYPTO_memcmp(secret, mutual,
+						       secret_len))
+		return "the initiator's and the target's CHAP secrets are equal (RFC 7143 12.1.3)";
+	return NULL;
+}

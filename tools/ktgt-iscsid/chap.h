@@ -28,5 +28,7 @@ bool chap_verify(int alg, uint8_t id, const uint8_t *secret,
 		 size_t challenge_len, const uint8_t *response,
 		 size_t response_len);
 int chap_random(uint8_t *buf, size_t len);
+const char *chap_check_secrets(const uint8_t *secret, size_t secret_len,
+			       const uint8_t *mutual, size_t mutual_len);
 
 #endif /* KTGT_ISCSID_CHAP_H */

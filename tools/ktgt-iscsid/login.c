@@ -378,6 +378,17 @@ static u16 login_security(struct login *l, const struct iscsi_kv *kvs,
 	case AUTH_NEW:
 		if (ca || ci || cc || cn || cr)
 			return ST_INITIATOR_ERR;
+		if (chap_required(l)) {
+			const struct iscsid_target_info *ti = &l->ti;
+			const char *why;
+
+			why = chap_check_secrets((const u8 *)ti->secret,
+						 ti->secret_len,
+						 (const u8 *)ti->mutual_secret,
+						 ti->mutual_secret_len);
+			if (why)
+				return auth_failed(l, why);
+		}
 		if (!am) {
 			if (chap_required(l)) {
 				if (transit)
@@ -435,7 +446,8 @@ static u16 login_security(struct login *l, const struct iscsi_kv *kvs,
 			/* Mutual: the initiator authenticates us. */
 			if (!ci || !cc)
 				return auth_failed(l, "CHAP_I without CHAP_C");
-			if (!l->ti.mutual_user[0])
+			if (!l->ti.mutual_user[0] ||
+			    !l->ti.mutual_secret_len)
 				return auth_failed(l, "no mutual credentials");
 			if (iscsi_parse_number(ci, 255, &id) ||
 			    iscsi_parse_binary(cc, buf, sizeof(buf), &len) ||

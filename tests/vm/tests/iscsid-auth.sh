@@ -28,7 +28,10 @@
 # or no AuthMethod gets 0201), its initiators answer with the target's
 # credentials and the target with the group's; an empty secret is
 # refused at configuration while its user is set, a short secret and
-# equal secrets of one object warn in the kernel log.
+# equal secrets of one object warn in the kernel log; an initiator
+# secret equal to the target's mutual secret that applies fails the
+# login (RFC 7143 12.1.3), even across target and group, and a user
+# without a secret fails every login.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -194,6 +197,26 @@ dmesg | grep -q "target $gm: auth_secret of 8 bytes; RFC 7143 12.1.3 wants at le
 	fail "no kernel warning for an 8-byte secret"
 status "8-byte secret" 0000 --initiator "$ini" --target "$gm" \
 	chap --chap-a 5 --user tuser --secret short-8b
+
+# The same secret both ways (RFC 7143 12.1.3), the target's initiator
+# secret and the group's mutual secret: the login fails.
+ktgt_write "$GG/auth_mutual_secret" short-8b
+status "equal secrets, one-way" 0201 --initiator "$ini" --target "$gm" \
+	chap --chap-a 5 --user tuser --secret short-8b
+status "equal secrets, mutual" 0201 --initiator "$ini" --target "$gm" \
+	chap --chap-a 5 --user tuser --secret short-8b \
+	--mutual-user gmuser --mutual-secret short-8b
+grep -q "failed, status 0201: the initiator's and the target's CHAP secrets are equal" \
+	"$ISCSI_LOG/ktgt-iscsid.log" || fail "equal secrets not logged as such"
+ktgt_write "$GG/auth_mutual_secret" gmsecret-12345
+# A user without a secret (written in that order) fails every login.
+ktgt_write "$G/auth_user" ""
+ktgt_write "$G/auth_secret" ""
+ktgt_write "$G/auth_user" tuser
+status "CHAP user without a secret" 0201 --initiator "$ini" --target "$gm" \
+	chap --chap-a 5 --user tuser --secret ""
+grep -q "failed, status 0201: no CHAP secret configured" \
+	"$ISCSI_LOG/ktgt-iscsid.log" || fail "missing secret not logged as such"
 
 # A silent client is dropped after the login timeout; others are served
 # meanwhile.
