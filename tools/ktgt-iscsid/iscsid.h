@@ -16,6 +16,7 @@
 #define KTGT_ISCSID_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 #include <netinet/in.h>
@@ -95,9 +96,11 @@ int iscsid_nl_events(struct iscsid_nl *nl, bool *config_changed);
 /* One connection (login.c); takes ownership of fd. */
 void iscsid_serve(int fd);
 
-/* Logging (main.c). */
+/* Logging (log.c): every message is escaped to printable ASCII. */
 extern bool iscsid_debug;
+extern bool iscsid_use_syslog;
 void iscsid_log(int prio, const char *fmt, ...);
+size_t iscsid_escape(char *dst, size_t cap, const char *src);
 
 #define log_err(...)	iscsid_log(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	iscsid_log(LOG_WARNING, __VA_ARGS__)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktgt-iscsid: options, logging, the listeners on every portal of every
- * enabled target and the main poll() loop. See ktgt-iscsid.8.
+ * ktgt-iscsid: options, the listeners on every portal of every enabled
+ * target and the main poll() loop. See ktgt-iscsid.8.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,27 +22,8 @@
 
 #define RETRY_SECS	5	/* reconnect to the kernel / re-listen */
 
-bool iscsid_debug;
-static bool use_syslog;
 static int sig_pipe[2] = { -1, -1 };
 static atomic_int nconns;
-
-void iscsid_log(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio, fmt, ap);
-	} else {
-		flockfile(stderr);
-		fputs("ktgt-iscsid: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		funlockfile(stderr);
-	}
-	va_end(ap);
-}
 
 struct listener {
 	char addr[ISCSID_ADDR_LEN];
@@ -405,8 +385,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	use_syslog = !foreground || force_syslog;
-	if (use_syslog)
+	iscsid_use_syslog = !foreground || force_syslog;
+	if (iscsid_use_syslog)
 		openlog("ktgt-iscsid", LOG_PID, LOG_DAEMON);
 	if (!iscsid_debug)
 		setlogmask(LOG_UPTO(LOG_INFO));

@@ -31,7 +31,8 @@
 # equal secrets of one object warn in the kernel log; an initiator
 # secret equal to the target's mutual secret that applies fails the
 # login (RFC 7143 12.1.3), even across target and group, and a user
-# without a secret fails every login.
+# without a secret fails every login; an InitiatorName with a newline
+# and an escape sequence is logged escaped, on one line.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -217,6 +218,16 @@ status "CHAP user without a secret" 0201 --initiator "$ini" --target "$gm" \
 	chap --chap-a 5 --user tuser --secret ""
 grep -q "failed, status 0201: no CHAP secret configured" \
 	"$ISCSI_LOG/ktgt-iscsid.log" || fail "missing secret not logged as such"
+
+# Names from the network are logged escaped, on one line.
+status "newline in InitiatorName" 0203 \
+	--initiator $'iqn.2026-11.org.ktgt:evil\nktgt-iscsid: FORGED logged in\e[2J' \
+	--target iqn.2026-11.org.ktgt:nosuch status plain
+grep -a '^ktgt-iscsid: FORGED' "$ISCSI_LOG/ktgt-iscsid.log" &&
+	fail "an InitiatorName with a newline forged a log line"
+grep -aqF 'login of iqn.2026-11.org.ktgt:evil\x0aktgt-iscsid: FORGED logged in\x1b[2J to' \
+	"$ISCSI_LOG/ktgt-iscsid.log" || fail "the InitiatorName is not logged escaped"
+grep -aq $'\e' "$ISCSI_LOG/ktgt-iscsid.log" && fail "an escape character in the log"
 
 # A silent client is dropped after the login timeout; others are served
 # meanwhile.
