@@ -226,13 +226,23 @@ static int send_login_rsp(struct login *l, u8 flags, u16 status,
 	return send_pdu(l, bhs, data, len);
 }
 
-static void login_fail(struct login *l, u16 status, const char *why)
+/*
+ * A failed login: its log line and its response, with @data (the keys
+ * that tell why, e.g. AuthMethod=Reject) if any.
+ */
+static void login_fail_data(struct login *l, u16 status, const char *why,
+			    const u8 *data, u32 len)
 {
 	log_warn("%s: login of %s to %s failed, status %04x: %s", l->peer,
 		 l->ini_name[0] ? l->ini_name : "?",
 		 l->discovery ? "discovery" :
 		 l->tgt_name[0] ? l->tgt_name : "?", status, why);
-	send_login_rsp(l, (u8)(l->stage << 2), status, NULL, 0, l->tsih);
+	send_login_rsp(l, (u8)(l->stage << 2), status, data, len, l->tsih);
+}
+
+static void login_fail(struct login *l, u16 status, const char *why)
+{
+	login_fail_data(l, status, why, NULL, 0);
 }
 
 static const char *kv_get(const struct iscsi_kv *kvs, unsigned int n,
@@ -828,6 +838,7 @@ static bool login_phase(struct login *l)
 	struct iscsi_text_buf out;
 	bool in_cont = false;
 	unsigned int n;
+	size_t sec;
 	long off;
 	u32 dlen;
 	u16 st;
@@ -939,10 +950,14 @@ static bool login_phase(struct login *l)
 				   ST_INITIATOR_ERR, "negotiation");
 			return false;
 		}
+		sec = out.len;
 		st = login_security(l, kvs, n, transit, &out);
 		if (st) {
-			login_fail(l, st, st == ST_AUTH_FAILED ?
-				   l->why : "security negotiation");
+			/* With the key refused, if any (AuthMethod=Reject). */
+			login_fail_data(l, st, st == ST_AUTH_FAILED ?
+					l->why : "security negotiation",
+					l->tx + sec, out.err ? 0 :
+					(u32)(out.len - sec));
 			return false;
 		}
 		if (l->first && !l->discovery) {

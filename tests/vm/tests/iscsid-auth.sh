@@ -32,7 +32,8 @@
 # secret equal to the target's mutual secret that applies fails the
 # login (RFC 7143 12.1.3), even across target and group, and a user
 # without a secret fails every login; an InitiatorName with a newline
-# and an escape sequence is logged escaped, on one line.
+# and an escape sequence is logged escaped, on one line; a login refused
+# for its AuthMethod gets AuthMethod=Reject in the response.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -106,8 +107,11 @@ status "wrong user" 0201 --initiator "$ini" --target "$chap" chap \
 	--chap-a 5 --user someone --secret insecret-12345
 status "unsupported CHAP_A" 0201 --initiator "$ini" --target "$chap" chap \
 	--chap-a 1,2,3 --user inuser --secret insecret-12345
-status "None offered to a CHAP target" 0201 --initiator "$ini" \
-	--target "$chap" status none-only
+out=$(probe "None offered to a CHAP target" --initiator "$ini" \
+	--target "$chap" status none-only)
+grep -qx "status 0201" <<< "$out" || fail "None to a CHAP target: $out"
+grep -qx "keys AuthMethod=Reject" <<< "$out" ||
+	fail "no AuthMethod=Reject in the failed response: $out"
 status "security stage skipped" 0201 --initiator "$ini" --target "$chap" \
 	status skip-security
 status "CHAP offered to a target without" 0201 --initiator "$ini" \

@@ -269,6 +269,7 @@ def cmd_status(a):
         return 0
     r = c.login(keys, 0, 1, True, raw=raw, version_min=vmin)
     print('status %04x' % r['status'])
+    print('keys %s' % ' '.join('%s=%s' % kv for kv in r['keys']))
     return 0
 
 
