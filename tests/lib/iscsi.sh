@@ -272,11 +272,12 @@ lio_unload() {
 KTGT_ISCSID=${KTGT_ISCSID:-$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid}
 KTGT_ISCSID_PID=
 
-# ktgt_iscsid_start: start the login daemon (in the foreground, own
-# session); fails the test if it exits within half a second.
+# ktgt_iscsid_start [OPTION...]: start the login daemon (in the
+# foreground, own session) with OPTIONs (e.g. --login-timeout=3); fails
+# the test if it exits within half a second.
 ktgt_iscsid_start() {
 	[ -x "$KTGT_ISCSID" ] || fail "$KTGT_ISCSID not built (make tools)"
-	setsid "$KTGT_ISCSID" -f > "$ISCSI_LOG/ktgt-iscsid.log" 2>&1 &
+	setsid "$KTGT_ISCSID" -f "$@" > "$ISCSI_LOG/ktgt-iscsid.log" 2>&1 &
 	KTGT_ISCSID_PID=$!
 	sleep 0.5
 	kill -0 "$KTGT_ISCSID_PID" 2>/dev/null ||

@@ -19,16 +19,41 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #include "../../targets/iscsi/proto/text.h"
+#include "limits.h"
 
 #define ISCSID_MAX_PORTALS	64
 #define ISCSID_ADDR_LEN		64
 #define ISCSID_AUTH_LEN		256
+
+/* Defaults of the options (ktgt-iscsid.8, LIMITS). */
 #define ISCSID_LOGIN_TIMEOUT	15	/* seconds for the whole login phase */
-#define ISCSID_IDLE_TIMEOUT	60	/* discovery session without a PDU */
-#define ISCSID_MAX_CONNS	64	/* logins and discovery sessions at once */
+#define ISCSID_DISCOVERY_IDLE	60	/* discovery session without a request */
+#define ISCSID_MAX_LOGINS	64	/* connections in their login phase */
+#define ISCSID_MAX_DISCOVERY	16	/* discovery sessions */
+#define ISCSID_MAX_PER_HOST	16	/* both, from one address */
+
+/* The daemon's options (main.c). */
+struct iscsid_config {
+	unsigned int login_timeout;	/* seconds */
+	unsigned int discovery_idle;	/* seconds */
+	struct iscsid_limits limits;
+};
+
+extern struct iscsid_config iscsid_cfg;
+extern struct iscsid_slots iscsid_slots;
+
+/* Milliseconds of CLOCK_MONOTONIC: deadlines do not move with the date. */
+static inline u64 iscsid_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
+}
 
 struct iscsid_portal {
 	char addr[ISCSID_ADDR_LEN];	/* "192.0.2.1", "::", ... */
@@ -93,8 +118,8 @@ int iscsid_nl_conn_add(struct iscsid_nl *nl, const struct iscsid_conn_add *a,
 int iscsid_nl_conn_start(struct iscsid_nl *nl, u16 tsih, u16 cid);
 int iscsid_nl_events(struct iscsid_nl *nl, bool *config_changed);
 
-/* One connection (login.c); takes ownership of fd. */
-void iscsid_serve(int fd);
+/* One connection (login.c); closes slot->fd, not the slot. */
+void iscsid_serve(struct iscsid_slot *slot);
 
 /* Logging (log.c): every message is escaped to printable ASCII. */
 extern bool iscsid_debug;

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../../targets/iscsi/proto/iscsi_proto.h"
@@ -64,12 +63,13 @@ enum auth_state { AUTH_NEW, AUTH_WAIT_A, AUTH_WAIT_R, AUTH_DONE };
 
 struct login {
 	int fd;
+	struct iscsid_slot *slot;
 	char peer[ISCSID_ADDR_LEN + 8];
 	struct sockaddr_storage local;
 	char local_addr[ISCSID_ADDR_LEN];
 	u16 local_port;
 	struct iscsid_nl *nl;
-	time_t deadline;
+	u64 deadline;		/* ms, iscsid_now_ms(): reads and writes */
 
 	/* From the first Login Request, constant during the login. */
 	bool started;	/* its first PDU was received */
@@ -92,7 +92,9 @@ struct login {
 	size_t chap_chal_len;
 
 	bool discovery;
-	char ini_name[ISCSI_NAME_MAX + 1];	/* for messages */
+	u64 last_request;	/* ms: a discovery session's last request */
+	/* For messages, as received: iscsid_log() makes them printable. */
+	char ini_name[ISCSI_NAME_MAX + 1];
 	char tgt_name[ISCSI_NAME_MAX + 1];
 	struct iscsid_target_info ti;
 	const char *why;	/* why login_start() failed */
@@ -111,28 +113,41 @@ static u64 isid_u64(const u8 *isid)
 	return ktgt_get_be(isid, 6);
 }
 
+/* Wait until the socket is ready for @events, at most until the deadline. */
+static int wait_ready(struct login *l, short events)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = l->fd, .events = events };
+		u64 now = iscsid_now_ms();
+		int ret;
+
+		if (now >= l->deadline)
+			return -ETIMEDOUT;
+		ret = poll(&pfd, 1, l->deadline - now > 60000 ? 60000 :
+			   (int)(l->deadline - now));
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -errno;
+		if (ret)
+			return 0;
+	}
+}
+
 /* Read exactly @len bytes before the deadline. */
 static int read_full(struct login *l, u8 *buf, size_t len)
 {
 	size_t got = 0;
 
 	while (got < len) {
-		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-		long left = (long)(l->deadline - time(NULL));
 		ssize_t n;
 		int ret;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		ret = poll(&pfd, 1, (int)(left * 1000));
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -errno;
-		if (!ret)
-			return -ETIMEDOUT;
-		n = recv(l->fd, buf + got, len - got, 0);
-		if (n < 0 && errno == EINTR)
+		ret = wait_ready(l, POLLIN);
+		if (ret)
+			return ret;
+		n = recv(l->fd, buf + got, len - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
@@ -169,6 +184,7 @@ static int recv_pdu(struct login *l, u32 *dlen)
 	return 0;
 }
 
+/* Send one PDU before the deadline: a peer that does not read ends. */
 static int send_pdu(struct login *l, const u8 *bhs, const u8 *data, u32 len)
 {
 	static const u8 pad[4];
@@ -181,9 +197,13 @@ static int send_pdu(struct login *l, const u8 *bhs, const u8 *data, u32 len)
 	size_t total = ISCSI_BHS_LEN + len + iov[2].iov_len;
 
 	while (total) {
-		ssize_t n = sendmsg(l->fd, &mh, MSG_NOSIGNAL);
+		ssize_t n;
+		int ret = wait_ready(l, POLLOUT);
 
-		if (n < 0 && errno == EINTR)
+		if (ret)
+			return ret;
+		n = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
@@ -537,6 +557,11 @@ static int login_complete(struct login *l, u8 flags, const u8 *data,
 	int ret;
 
 	iscsi_neg_finish(&l->neg);
+	/* From here the kernel may own the socket: never evict it. */
+	if (!iscsid_slot_done(&iscsid_slots, l->slot)) {
+		log_dbg("%s: ended for the limits before CONN_ADD", l->peer);
+		return -ECONNABORTED;
+	}
 	ret = iscsid_nl_conn_add(l->nl, &a, &tsih);
 	if (ret) {
 		login_fail(l, l->tsih ? conn_add_status(ret) :
@@ -684,26 +709,47 @@ static int text_answer(struct login *l, u32 len, struct iscsi_text_buf *out)
 	return 0;
 }
 
-/* The full-feature phase of a discovery session, until Logout. */
+/*
+ * The full-feature phase of a discovery session, until Logout. It ends
+ * after iscsid_cfg.discovery_idle seconds without a Text Request: a
+ * NOP-Out does not renew it, so that pings cannot hold a session (and
+ * its slot) forever.
+ */
 static void discovery_session(struct login *l)
 {
-	u8 *st = malloc(SENDTARGETS_MAX);
+	char evicted[ISCSID_HOST_LEN];
 	struct iscsi_text_buf out;
 	struct iscsi_tseq ts;
+	u8 *st;
+	int ret;
 
+	ret = iscsid_slot_discovery(&iscsid_slots, l->slot, iscsid_now_ms(),
+				    evicted, sizeof(evicted));
+	if (ret < 0)
+		return;
+	if (ret > 0)
+		log_info("too many discovery sessions: ended the most idle, from %s",
+			 evicted);
+	st = malloc(SENDTARGETS_MAX);
 	if (!st)
 		return;
 	iscsi_tseq_init(&ts, RX_MAX, 1);
+	l->last_request = iscsid_now_ms();
 	for (;;) {
 		u32 dlen, itt, ttt, off = 0, n;
 		u8 op, flags, rflags;
-		int ret, act;
+		int act;
 
-		l->deadline = time(NULL) + ISCSID_IDLE_TIMEOUT;
+		l->deadline = l->last_request +
+			      (u64)iscsid_cfg.discovery_idle * 1000;
 		ret = recv_pdu(l, &dlen);
 		if (ret) {
-			log_dbg("%s: discovery session ends: %s", l->peer,
-				strerror(-ret));
+			if (ret == -ETIMEDOUT)
+				log_info("%s: discovery session idle for %u s: closed",
+					 l->peer, iscsid_cfg.discovery_idle);
+			else
+				log_dbg("%s: discovery session ends: %s",
+					l->peer, strerror(-ret));
 			break;
 		}
 		op = l->bhs[0] & ISCSI_OPCODE_MASK;
@@ -740,6 +786,8 @@ static void discovery_session(struct login *l)
 				 l->peer, op);
 			break;
 		}
+		l->last_request = iscsid_now_ms();
+		iscsid_slot_touch(&iscsid_slots, l->slot, l->last_request);
 		act = iscsi_tseq_rx(&ts, itt, ttt, flags, dlen, &off);
 		if (act < 0) {
 			if (text_refuse(l, act, ttt))
@@ -1022,30 +1070,34 @@ static void sockaddr_str(const struct sockaddr_storage *ss, char *addr,
 
 /**
  * iscsid_serve() - run one connection's login (and discovery session)
- * @fd: the accepted socket; closed here (after CONN_START, the kernel
- *	holds its own reference)
+ * @slot: the connection, counted in iscsid_slots; its fd is closed here
+ *	(after CONN_START, the kernel holds its own reference) and the slot
+ *	released, not freed
+ *
+ * The login phase must end within iscsid_cfg.login_timeout seconds of
+ * the accept, however the initiator paces its PDUs.
  */
-void iscsid_serve(int fd)
+void iscsid_serve(struct iscsid_slot *slot)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct login *l = calloc(1, sizeof(*l));
 	char paddr[ISCSID_ADDR_LEN];
-	struct timeval tv = { .tv_sec = ISCSID_LOGIN_TIMEOUT };
+	int fd = slot->fd;
 	u16 pport;
 	int one = 1;
 
 	if (!l)
 		goto out;
 	l->fd = fd;
+	l->slot = slot;
 	l->rx = malloc(RX_MAX);
 	l->acc = malloc(RX_MAX);
 	l->tx = malloc(TX_MAX);
 	if (!l->rx || !l->acc || !l->tx)
 		goto out;
-	l->deadline = time(NULL) + ISCSID_LOGIN_TIMEOUT;
+	l->deadline = slot->since + (u64)iscsid_cfg.login_timeout * 1000;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl))
 		goto out;
 	sockaddr_str(&ss, paddr, sizeof(paddr), &pport);
@@ -1068,6 +1120,7 @@ void iscsid_serve(int fd)
 	if (login_phase(l))
 		discovery_session(l);
 out:
+	iscsid_slot_release(&iscsid_slots, slot);
 	close(fd);
 	if (l) {
 		iscsid_nl_close(l->nl);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktgt-iscsid: options, the listeners on every portal of every enabled
- * target and the main poll() loop. See ktgt-iscsid.8.
+ * target, the connection limits at accept and the main poll() loop. See
+ * ktgt-iscsid.8.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +22,18 @@
 
 #define RETRY_SECS	5	/* reconnect to the kernel / re-listen */
 
+struct iscsid_config iscsid_cfg = {
+	.login_timeout = ISCSID_LOGIN_TIMEOUT,
+	.discovery_idle = ISCSID_DISCOVERY_IDLE,
+	.limits = {
+		.max_logins = ISCSID_MAX_LOGINS,
+		.max_discovery = ISCSID_MAX_DISCOVERY,
+		.max_per_host = ISCSID_MAX_PER_HOST,
+	},
+};
+
+struct iscsid_slots iscsid_slots;
 static int sig_pipe[2] = { -1, -1 };
-static atomic_int nconns;
 
 struct listener {
 	char addr[ISCSID_ADDR_LEN];
@@ -182,33 +192,78 @@ static int refresh(struct iscsid_nl *nl)
 
 static void *conn_thread(void *arg)
 {
-	int fd = (int)(long)arg;
+	struct iscsid_slot *slot = arg;
 
-	iscsid_serve(fd);
-	atomic_fetch_sub(&nconns, 1);
+	iscsid_serve(slot);
+	free(slot);
 	return NULL;
+}
+
+/*
+ * At most one warning a second about connections refused or ended for
+ * the limits: a flood must not flood the log too.
+ */
+static void limit_warn(const char *fmt, const char *host)
+{
+	static u64 last;
+	static unsigned int quiet;
+	u64 now = iscsid_now_ms();
+
+	if (last && now - last < 1000) {
+		quiet++;
+		return;
+	}
+	if (quiet)
+		log_warn("%u more connection(s) refused or ended for the limits",
+			 quiet);
+	quiet = 0;
+	last = now;
+	log_warn(fmt, host);
 }
 
 static void accept_one(int lfd)
 {
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct iscsid_slot *slot;
+	char evicted[ISCSID_HOST_LEN];
 	pthread_attr_t attr;
 	pthread_t th;
-	int fd;
+	int fd, ret;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (atomic_fetch_add(&nconns, 1) >= ISCSID_MAX_CONNS) {
-		atomic_fetch_sub(&nconns, 1);
-		log_warn("too many logins in progress: connection refused");
+	slot = calloc(1, sizeof(*slot));
+	if (!slot) {
 		close(fd);
 		return;
 	}
+	slot->fd = fd;
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			  slot->host, sizeof(slot->host));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			  slot->host, sizeof(slot->host));
+	ret = iscsid_slot_admit(&iscsid_slots, slot, iscsid_now_ms(), evicted,
+				sizeof(evicted));
+	if (ret < 0) {
+		limit_warn("%s: too many connections from this address: refused",
+			   slot->host);
+		close(fd);
+		free(slot);
+		return;
+	}
+	if (ret > 0)
+		limit_warn("too many logins in progress: ended the oldest, from %s",
+			   evicted);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, conn_thread, (void *)(long)fd)) {
-		atomic_fetch_sub(&nconns, 1);
+	if (pthread_create(&th, &attr, conn_thread, slot)) {
+		iscsid_slot_release(&iscsid_slots, slot);
 		close(fd);
+		free(slot);
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -223,6 +278,32 @@ static int write_pidfile(const char *path)
 	}
 	fprintf(f, "%ld\n", (long)getpid());
 	return fclose(f);
+}
+
+enum {
+	OPT_LOGIN_TIMEOUT = 256,
+	OPT_DISCOVERY_IDLE,
+	OPT_MAX_LOGINS,
+	OPT_MAX_DISCOVERY,
+	OPT_MAX_PER_HOST,
+};
+
+static int parse_uint(const char *arg, unsigned int min, unsigned int max,
+		      unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min ||
+	    v > max) {
+		fprintf(stderr, "ktgt-iscsid: '%s': not a number in %u-%u\n",
+			arg, min, max);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
 }
 
 static void usage(FILE *out)
@@ -241,8 +322,20 @@ static void usage(FILE *out)
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
+		"Limits (see ktgt-iscsid(8)):\n"
+		"      --login-timeout=SECS   the whole login phase (%u)\n"
+		"      --discovery-idle=SECS  a discovery session without a\n"
+		"                             request (%u)\n"
+		"      --max-logins=N         connections in their login phase;\n"
+		"                             one more ends the oldest (%u)\n"
+		"      --max-discovery=N      discovery sessions; one more ends\n"
+		"                             the most idle (%u)\n"
+		"      --max-per-host=N       both, from one address; one more\n"
+		"                             is refused, 0: no limit (%u)\n"
+		"\n"
 		"Signals: SIGHUP re-reads the portal list, SIGTERM and SIGINT\n"
-		"stop the daemon.\n");
+		"stop the daemon.\n", ISCSID_LOGIN_TIMEOUT, ISCSID_DISCOVERY_IDLE,
+		ISCSID_MAX_LOGINS, ISCSID_MAX_DISCOVERY, ISCSID_MAX_PER_HOST);
 }
 
 /*
@@ -346,6 +439,12 @@ int main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
+		{ "discovery-idle", required_argument, NULL,
+		  OPT_DISCOVERY_IDLE },
+		{ "max-logins", required_argument, NULL, OPT_MAX_LOGINS },
+		{ "max-discovery", required_argument, NULL, OPT_MAX_DISCOVERY },
+		{ "max-per-host", required_argument, NULL, OPT_MAX_PER_HOST },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pidfile = NULL;
@@ -374,6 +473,31 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("ktgt-iscsid 1\n");
 			return 0;
+		case OPT_LOGIN_TIMEOUT:
+			if (parse_uint(optarg, 1, 3600,
+				       &iscsid_cfg.login_timeout))
+				return 2;
+			break;
+		case OPT_DISCOVERY_IDLE:
+			if (parse_uint(optarg, 1, 86400,
+				       &iscsid_cfg.discovery_idle))
+				return 2;
+			break;
+		case OPT_MAX_LOGINS:
+			if (parse_uint(optarg, 1, 65536,
+				       &iscsid_cfg.limits.max_logins))
+				return 2;
+			break;
+		case OPT_MAX_DISCOVERY:
+			if (parse_uint(optarg, 1, 65536,
+				       &iscsid_cfg.limits.max_discovery))
+				return 2;
+			break;
+		case OPT_MAX_PER_HOST:
+			if (parse_uint(optarg, 0, 65536,
+				       &iscsid_cfg.limits.max_per_host))
+				return 2;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -385,6 +509,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	iscsid_slots_init(&iscsid_slots, &iscsid_cfg.limits);
 	iscsid_use_syslog = !foreground || force_syslog;
 	if (iscsid_use_syslog)
 		openlog("ktgt-iscsid", LOG_PID, LOG_DAEMON);

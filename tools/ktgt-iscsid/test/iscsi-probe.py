@@ -11,6 +11,7 @@ printing what it saw.
 import argparse
 import hashlib
 import os
+import select
 import socket
 import struct
 import sys
@@ -38,8 +39,10 @@ def kv_decode(data):
 
 
 class Conn:
-    def __init__(self, host, port, timeout=20):
-        self.s = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, host, port, timeout=20, source=None):
+        self.s = socket.create_connection(
+            (host, port), timeout=timeout,
+            source_address=(source, 0) if source else None)
         self.isid = os.urandom(6)
         self.itt = 1
         self.cmdsn = 1
@@ -397,6 +400,103 @@ def cmd_silent(a):
     return 0
 
 
+def nop_out(c):
+    """A NOP-Out ping (ITT valid, TTT reserved, 4 bytes of data)."""
+    bhs = bytearray(48)
+    bhs[0] = 0x40
+    bhs[1] = 0x80
+    bhs[5:8] = (4).to_bytes(3, 'big')
+    c.itt += 1
+    bhs[16:20] = c.itt.to_bytes(4, 'big')
+    bhs[20:24] = b'\xff' * 4
+    bhs[24:28] = c.cmdsn.to_bytes(4, 'big')
+    bhs[28:32] = c.exp_statsn.to_bytes(4, 'big')
+    c.send(bhs, b'ping')
+
+
+def cmd_hold(a):
+    """Hold COUNT connections from the --sources addresses (in turn) for
+    SECONDS: idle (connect, say nothing), dribble (a Login Request, one
+    byte every PING seconds), slow (a Login Request without transit every
+    PING seconds) or discovery (logged in, then a NOP-Out every PING
+    seconds). Prints "ready N" once all are set up (N still open), then
+    for each connection the target closes "closed I after S s", and at
+    the end "open N"."""
+    srcs = a.sources.split(',')
+    conns = []
+    for i in range(a.count):
+        c = Conn(a.host, a.port, source=srcs[i % len(srcs)])
+        c.start = time.time()
+        c.open = True
+        c.pending = b''
+        if a.mode == 'discovery':
+            try:
+                r = c.login(first_keys(a, 'Discovery') +
+                            [('AuthMethod', 'None')], 0, 1, True)
+                expect(r['status'] == 0, 'discovery login: status %04x' %
+                       r['status'])
+                r = c.login([('HeaderDigest', 'None')], 1, 3, True)
+                expect(r['status'] == 0 and r['transit'],
+                       'no transit to FFP')
+            except (Fail, OSError):
+                c.open = False
+        elif a.mode in ('dribble', 'slow'):
+            bhs = bytearray(48)
+            bhs[0] = 0x43
+            bhs[1] = 0x00       # CSG 0, no transit
+            data = kv_encode(first_keys(a) + [('AuthMethod', 'None')])
+            data += b'\0' * ((4 - len(data) % 4) % 4)
+            bhs[5:8] = len(data).to_bytes(3, 'big')
+            bhs[8:14] = c.isid
+            bhs[16:20] = c.itt.to_bytes(4, 'big')
+            bhs[24:28] = c.cmdsn.to_bytes(4, 'big')
+            c.pending = bytes(bhs) + data
+            c.pdu = c.pending
+        c.s.setblocking(False)
+        conns.append(c)
+    print('ready %d' % sum(c.open for c in conns), flush=True)
+    end = time.time() + a.seconds
+    next_ping = time.time() + a.ping
+    while time.time() < end and any(c.open for c in conns):
+        live = [c.s for c in conns if c.open]
+        r, _, _ = select.select(live, [], [],
+                                max(0, min(end, next_ping) - time.time()))
+        for i, c in enumerate(conns):
+            if not c.open or c.s not in r:
+                continue
+            try:
+                got = c.s.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                got = b''
+            if not got:
+                c.open = False
+                print('closed %d after %.1f s' % (i, time.time() - c.start),
+                      flush=True)
+        if time.time() < next_ping:
+            continue
+        next_ping += a.ping
+        for c in conns:
+            if not c.open:
+                continue
+            try:
+                c.s.setblocking(True)
+                if a.mode == 'discovery':
+                    nop_out(c)
+                elif a.mode == 'dribble' and c.pending:
+                    c.s.send(c.pending[:1])
+                    c.pending = c.pending[1:]
+                elif a.mode == 'slow':
+                    c.s.send(c.pdu)
+                    c.pdu = c.pdu[:5] + b'\0\0\0' + c.pdu[8:48]
+                c.s.setblocking(False)
+            except OSError:
+                c.open = False
+    print('open %d' % sum(c.open for c in conns))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--host', default='127.0.0.1')
@@ -421,6 +521,13 @@ def main():
     sub.add_parser('sessions')
     w = sub.add_parser('silent')
     w.add_argument('--wait', type=int, default=30)
+    h = sub.add_parser('hold')
+    h.add_argument('--count', type=int, default=1)
+    h.add_argument('--sources', default='127.0.0.1')
+    h.add_argument('--mode', default='idle',
+                   choices=('idle', 'dribble', 'slow', 'discovery'))
+    h.add_argument('--ping', type=float, default=1.0)
+    h.add_argument('--seconds', type=float, default=10.0)
     a = p.parse_args()
     try:
         return globals()['cmd_' + a.cmd](a)
