@@ -503,6 +503,190 @@ static void test_finish_first_burst(void **state)
 	assert_int_equal(neg.res.first_burst, 4096);
 }
 
+/* A target that requires more than the RFC defaults give. */
+static void target_strict(struct iscsi_params *t)
+{
+	iscsi_params_rfc_defaults(t);
+	t->header_digest = BIT(ISCSI_DIGEST_CRC32C);
+	t->data_digest = BIT(ISCSI_DIGEST_CRC32C);
+	t->max_recv_dsl = 65536;
+	t->immediate_data = false;
+	t->max_burst = 65536;
+	t->first_burst = 8192;
+	t->default_time2retain = 0;
+}
+
+/*
+ * A value the target cannot take, for a key whose RFC default its
+ * settings exclude: the login fails rather than let the default stand.
+ */
+static void test_negotiate_target_limits(void **state)
+{
+	static const char *const bad[] = {
+		"HeaderDigest=None", "DataDigest=Bogus", "ImmediateData=Maybe",
+		"MaxBurstLength=1", "FirstBurstLength=0",
+		"DefaultTime2Retain=99999", "HeaderDigest=MD5,None",
+	};
+	const char *const good[] = { "HeaderDigest=None,CRC32C",
+				     "DataDigest=CRC32C",
+				     "ImmediateData=Yes",
+				     "MaxBurstLength=262144",
+				     "FirstBurstLength=65536",
+				     "DefaultTime2Retain=20",
+				     "InitialR2T=Maybe",
+				     "MaxConnections=0",
+				     NULL };
+	struct iscsi_params t;
+	struct iscsi_neg neg;
+	struct iscsi_text_buf tb;
+	unsigned int i;
+	u8 out[512];
+
+	(void)state;
+	target_strict(&t);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *const req[] = { bad[i], NULL };
+
+		iscsi_neg_init(&neg, &t);
+		if (negotiate(&neg, req, true, &tb, out, sizeof(out)) !=
+		    -EPROTO)
+			fail_msg("%s: not refused", bad[i]);
+	}
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, good, true, &tb, out, sizeof(out)),
+			 0);
+	assert_string_equal(resp_get(&tb, "HeaderDigest"), "CRC32C");
+	assert_string_equal(resp_get(&tb, "DataDigest"), "CRC32C");
+	assert_string_equal(resp_get(&tb, "ImmediateData"), "No");
+	assert_string_equal(resp_get(&tb, "MaxBurstLength"), "65536");
+	assert_string_equal(resp_get(&tb, "FirstBurstLength"), "8192");
+	assert_string_equal(resp_get(&tb, "DefaultTime2Retain"), "0");
+	/* Defaults the target accepts may stand after a Reject. */
+	assert_string_equal(resp_get(&tb, "InitialR2T"), "Reject");
+	assert_string_equal(resp_get(&tb, "MaxConnections"), "Reject");
+	assert_int_equal(neg.res.header_digest, ISCSI_DIGEST_CRC32C);
+	assert_int_equal(neg.res.data_digest, ISCSI_DIGEST_CRC32C);
+	assert_false(neg.res.immediate_data);
+	assert_true(neg.res.initial_r2t);
+	assert_int_equal(neg.res.max_burst, 65536);
+	assert_int_equal(neg.res.first_burst, 8192);
+	assert_int_equal(neg.res.default_time2retain, 0);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_false(iscsi_neg_pending(&neg));
+}
+
+/*
+ * The target's offers answered with a constant or a value the offer does
+ * not admit: the login fails. A constant as a proposal is ignored, the
+ * target's value still offered.
+ */
+static void test_negotiate_offer_answers(void **state)
+{
+	static const char *const keys[] = {
+		"HeaderDigest", "DataDigest", "ImmediateData",
+		"MaxBurstLength", "FirstBurstLength", "DefaultTime2Retain",
+	};
+	static const char *const constants[] = {
+		"Reject", "Irrelevant", "NotUnderstood",
+	};
+	static const char *const inadmissible[] = {
+		"HeaderDigest=None", "ImmediateData=Yes",
+		"MaxBurstLength=131072", "FirstBurstLength=65536",
+		"DefaultTime2Retain=1", "DefaultTime2Wait=1",
+	};
+	const char *const fine[] = { "HeaderDigest=CRC32C",
+				     "DataDigest=CRC32C", "ImmediateData=No",
+				     "MaxBurstLength=16384",
+				     "FirstBurstLength=4096",
+				     "DefaultTime2Retain=0",
+				     "DefaultTime2Wait=10", NULL };
+	const char *const constant_offer[] = { "ImmediateData=Reject",
+					       "HeaderDigest=Irrelevant",
+					       NULL };
+	const char *const fb_irrelevant[] = { "FirstBurstLength=Irrelevant",
+					      NULL };
+	struct iscsi_params t;
+	struct iscsi_neg neg;
+	struct iscsi_text_buf tb;
+	unsigned int i, j;
+	char kv[64];
+	u8 out[512];
+
+	(void)state;
+	target_strict(&t);
+	t.default_time2wait = 10;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		for (j = 0; j < ARRAY_SIZE(constants); j++) {
+			const char *const req[] = { kv, NULL };
+
+			snprintf(kv, sizeof(kv), "%s=%s", keys[i],
+				 constants[j]);
+			if (!strcmp(kv, "FirstBurstLength=Irrelevant"))
+				continue;	/* below */
+			iscsi_neg_init(&neg, &t);
+			iscsi_text_init(&tb, out, sizeof(out));
+			assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+			if (!resp_get(&tb, keys[i]))
+				fail_msg("%s: not offered", keys[i]);
+			if (negotiate(&neg, req, false, &tb, out,
+				      sizeof(out)) != -EPROTO)
+				fail_msg("%s answering the offer accepted",
+					 kv);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(inadmissible); i++) {
+		const char *const req[] = { inadmissible[i], NULL };
+
+		iscsi_neg_init(&neg, &t);
+		iscsi_text_init(&tb, out, sizeof(out));
+		assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+		if (negotiate(&neg, req, false, &tb, out, sizeof(out)) !=
+		    -EPROTO)
+			fail_msg("%s answering the offer accepted",
+				 inadmissible[i]);
+	}
+	iscsi_neg_init(&neg, &t);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_string_equal(resp_get(&tb, "DefaultTime2Wait"), "10");
+	assert_int_equal(negotiate(&neg, fine, false, &tb, out, sizeof(out)),
+			 0);
+	assert_int_equal(tb.len, 0);
+	assert_false(iscsi_neg_pending(&neg));
+	assert_int_equal(neg.res.max_burst, 16384);
+	assert_int_equal(neg.res.first_burst, 4096);
+	assert_int_equal(neg.res.default_time2wait, 10);
+
+	/* A constant proposed: no answer, the key still offered. */
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, constant_offer, true, &tb, out,
+				   sizeof(out)), 0);
+	assert_int_equal(tb.len, 0);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_string_equal(resp_get(&tb, "ImmediateData"), "No");
+	assert_string_equal(resp_get(&tb, "HeaderDigest"), "CRC32C");
+
+	/*
+	 * FirstBurstLength=Irrelevant: right when InitialR2T=Yes and
+	 * ImmediateData=No (RFC 7143 13.14), as the target imposes here.
+	 */
+	iscsi_neg_init(&neg, &t);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_int_equal(negotiate(&neg, fb_irrelevant, false, &tb, out,
+				   sizeof(out)), 0);
+	iscsi_neg_finish(&neg);
+	assert_int_equal(neg.res.first_burst, 8192);
+	t.initial_r2t = false;
+	iscsi_neg_init(&neg, &t);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_int_equal(negotiate(&neg, fb_irrelevant, false, &tb, out,
+				   sizeof(out)), -EPROTO);
+}
+
 /* Keys of a full-feature-phase Text Request (RFC 7143 6.2, 13). */
 static void test_ffp_keys(void **state)
 {
@@ -882,6 +1066,8 @@ int main(void)
 		cmocka_unit_test(test_negotiate_protocol_errors),
 		cmocka_unit_test(test_negotiate_target_offers),
 		cmocka_unit_test(test_finish_first_burst),
+		cmocka_unit_test(test_negotiate_target_limits),
+		cmocka_unit_test(test_negotiate_offer_answers),
 		cmocka_unit_test(test_ffp_keys),
 		cmocka_unit_test(test_chap_known_answers),
 		cmocka_unit_test(test_chap_vs_openssl_oneshot),

@@ -536,6 +536,90 @@ static bool is_constant(const char *v)
 	       !strcmp(v, "Reject");
 }
 
+/* The most the target accepts for a min-function key: its setting. */
+static u32 min_limit(struct iscsi_neg *neg, int id)
+{
+	return *p_u32(&neg->target, &keys[id]);
+}
+
+/*
+ * Does the target's setting permit the value in force (the RFC default
+ * until the key is negotiated)? Digests: one of the accepted values;
+ * min-function keys: at most the target's, max-function keys: at least;
+ * InitialR2T and the other OR keys: Yes if the target says Yes;
+ * ImmediateData: No if the target says No.
+ */
+static bool standing_ok(struct iscsi_neg *neg, int id)
+{
+	const struct key_def *d = &keys[id];
+
+	switch (d->kind) {
+	case K_DIGEST:
+		return *p_u32(&neg->target, d) & BIT(*p_u32(&neg->res, d));
+	case K_MIN:
+		return *p_u32(&neg->res, d) <= min_limit(neg, id);
+	case K_MAX:
+		return *p_u32(&neg->res, d) >= *p_u32(&neg->target, d);
+	case K_OR:
+		return *p_bool(&neg->res, d) || !*p_bool(&neg->target, d);
+	case K_AND:
+		return !*p_bool(&neg->res, d) || *p_bool(&neg->target, d);
+	default:
+		return true;
+	}
+}
+
+/*
+ * RFC 7143 13.14: FirstBurstLength is Irrelevant when InitialR2T=Yes and
+ * ImmediateData=No, which the target's settings alone impose.
+ */
+static bool first_burst_irrelevant(const struct iscsi_neg *neg)
+{
+	return neg->target.initial_r2t && !neg->target.immediate_data;
+}
+
+/*
+ * A proposal the target cannot take (malformed, out of range, no value
+ * it accepts) is answered Reject and the value in force stays, but only
+ * if the target's setting permits that value: otherwise the negotiation
+ * fails (-EPROTO, Login status 0200), rather than let the RFC default
+ * override what the target requires.
+ */
+static int refuse(struct iscsi_neg *neg, int id, struct iscsi_text_buf *out)
+{
+	if (!standing_ok(neg, id))
+		return -EPROTO;
+	iscsi_text_add(out, keys[id].name, "Reject");
+	return 0;
+}
+
+/*
+ * Reject, Irrelevant or NotUnderstood. As a proposal it is ignored: the
+ * key stays unnegotiated and iscsi_neg_offers() still offers the
+ * target's value where the default does not do. As the answer to the
+ * target's offer the value in force stays, if the target permits it;
+ * FirstBurstLength=Irrelevant is accepted when the target's settings
+ * make it so, and then set to the target's limit (no unsolicited data
+ * is ever sent with it, but the kernel's checks see a value it permits).
+ */
+static int neg_constant(struct iscsi_neg *neg, int id, const char *v)
+{
+	u64 bit = ISCSI_KEY_BIT(id);
+
+	if (!(neg->offered & bit))
+		return 0;
+	if (neg->seen & bit)
+		return -EPROTO;
+	if (!standing_ok(neg, id)) {
+		if (id != ISCSI_KEY_FIRST_BURST || strcmp(v, "Irrelevant") ||
+		    !first_burst_irrelevant(neg))
+			return -EPROTO;
+		neg->res.first_burst = min_limit(neg, id);
+	}
+	neg->seen |= bit;
+	return 0;
+}
+
 static int parse_bool(const char *v, bool *b)
 {
 	if (!strcmp(v, "Yes"))
@@ -585,24 +669,61 @@ static bool valid_name_chars(const char *v, size_t len)
 }
 
 /*
+ * A numerical key: the lesser (K_MIN) or greater (K_MAX) of the value
+ * and the target's limit. An answer to the target's offer must already
+ * be within it: one beyond is not admissible (RFC 7143 6.2).
+ */
+static int neg_number(struct iscsi_neg *neg, int id, const char *v,
+		      bool answer, struct iscsi_text_buf *out)
+{
+	const struct key_def *d = &keys[id];
+	u32 lim, val;
+	u64 num;
+
+	if (iscsi_parse_number(v, d->max, &num) || num < d->min) {
+		if (answer)
+			return -EPROTO;
+		return refuse(neg, id, out);
+	}
+	val = (u32)num;
+	if (d->kind == K_MIN) {
+		lim = min_limit(neg, id);
+		if (val > lim) {
+			if (answer)
+				return -EPROTO;
+			val = lim;
+		}
+	} else {
+		lim = *p_u32(&neg->target, d);
+		if (val < lim) {
+			if (answer)
+				return -EPROTO;
+			val = lim;
+		}
+	}
+	*p_u32(&neg->res, d) = val;
+	if (!answer)
+		iscsi_text_add_u32(out, d->name, val);
+	return 0;
+}
+
+/*
  * One negotiable key. An answer to a key the target offered is folded
  * into the result without a reply; a fresh offer gets the result back.
+ * The result is always one the target's settings permit, and the value
+ * answered is the value used.
  */
 static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		   bool first_pdu, struct iscsi_text_buf *out)
 {
 	const struct key_def *d = &keys[id];
 	bool answer = neg->offered & ISCSI_KEY_BIT(id);
+	bool b, r;
 	u64 num;
-	bool b;
 	int ret;
 
-	if (is_constant(kv->value)) {
-		/* Our offer was refused: the default stands. */
-		if (answer)
-			neg->seen |= ISCSI_KEY_BIT(id);
-		return 0;
-	}
+	if (is_constant(kv->value))
+		return neg_constant(neg, id, kv->value);
 	if (neg->seen & ISCSI_KEY_BIT(id))
 		return -EPROTO;		/* negotiated twice */
 	neg->seen |= ISCSI_KEY_BIT(id);
@@ -619,8 +740,7 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		if (ret < 0) {
 			if (answer)
 				return -EPROTO;
-			iscsi_text_add(out, d->name, "Reject");
-			return 0;
+			return refuse(neg, id, out);
 		}
 		*p_u32(&neg->res, d) = ret;
 		if (!answer)
@@ -628,38 +748,24 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		return 0;
 	case K_MIN:
 	case K_MAX:
-		ret = iscsi_parse_number(kv->value, d->max, &num);
-		if (ret || num < d->min) {
-			if (answer)
-				return -EPROTO;
-			iscsi_text_add(out, d->name, "Reject");
-			return 0;
-		}
-		if (d->kind == K_MIN)
-			num = num < *p_u32(&neg->target, d) ?
-			      num : *p_u32(&neg->target, d);
-		else
-			num = num > *p_u32(&neg->target, d) ?
-			      num : *p_u32(&neg->target, d);
-		*p_u32(&neg->res, d) = (u32)num;
-		if (!answer)
-			iscsi_text_add_u32(out, d->name, (u32)num);
-		return 0;
+		return neg_number(neg, id, kv->value, answer, out);
 	case K_OR:
 	case K_AND:
 		if (parse_bool(kv->value, &b)) {
 			if (answer)
 				return -EPROTO;
-			iscsi_text_add(out, d->name, "Reject");
-			return 0;
+			return refuse(neg, id, out);
 		}
 		if (d->kind == K_OR)
-			b = b || *p_bool(&neg->target, d);
+			r = b || *p_bool(&neg->target, d);
 		else
-			b = b && *p_bool(&neg->target, d);
-		*p_bool(&neg->res, d) = b;
+			r = b && *p_bool(&neg->target, d);
+		/* The answer to our offer must be the function's result. */
+		if (answer && r != b)
+			return -EPROTO;
+		*p_bool(&neg->res, d) = r;
 		if (!answer)
-			iscsi_text_add(out, d->name, b ? "Yes" : "No");
+			iscsi_text_add(out, d->name, r ? "Yes" : "No");
 		return 0;
 	case K_DECL_NUM:
 		ret = iscsi_parse_number(kv->value, d->max, &num);
@@ -720,11 +826,20 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
  * SessionType is handled first, whatever its position, so that keys
  * irrelevant in discovery sessions are answered Irrelevant.
  *
+ * A value the target cannot take is answered Reject only if the value in
+ * force (the RFC default) is one the target's settings permit; an answer
+ * to the target's own offer must be admissible (a value within the
+ * offer, the result of a Boolean function), and a constant answering it
+ * (Reject, Irrelevant, NotUnderstood) leaves the value in force, again
+ * only if the target permits it. Otherwise the negotiation fails, so the
+ * results always stay within the target's settings.
+ *
  * Return: 0; -EPROTO if a key is negotiated twice, a declarative key
- * comes after the first request or an answer to the target's offer is
- * invalid; -EINVAL for a malformed name or SessionType; -ENOSPC if @out
- * is full. Any error is the initiator's (Login status 0200) except
- * -ENOSPC.
+ * comes after the first request, an answer to the target's offer is not
+ * admissible, or a key cannot be settled on a value the target's
+ * settings permit; -EINVAL
+ * for a malformed name or SessionType; -ENOSPC if @out is full. Any
+ * error is the initiator's (Login status 0200) except -ENOSPC.
  */
 int iscsi_neg_request(struct iscsi_neg *neg, const struct iscsi_kv *kvs,
 		      unsigned int count, bool first_pdu,
@@ -773,16 +888,16 @@ static void offer(struct iscsi_neg *neg, int id, struct iscsi_text_buf *out,
  *
  * Declares the target's MaxRecvDataSegmentLength once, and offers the
  * target's value of every key the initiator has not negotiated whose
- * RFC default the target does not accept (a smaller MaxBurstLength, No
- * for ImmediateData, digests without None...). Call it for responses in
- * the operational stage; the initiator must answer before the login may
+ * value in force (the RFC default) the target does not accept (a smaller
+ * MaxBurstLength, No for ImmediateData, digests without None...). Call
+ * it for responses in the operational stage, and for the one that would
+ * end the login; the initiator must answer before the login may
  * complete (iscsi_neg_pending()).
  *
  * Return: 0 or -ENOSPC.
  */
 int iscsi_neg_offers(struct iscsi_neg *neg, struct iscsi_text_buf *out)
 {
-	struct iscsi_params def;
 	char num[11];
 	int id;
 
@@ -791,7 +906,6 @@ int iscsi_neg_offers(struct iscsi_neg *neg, struct iscsi_text_buf *out)
 				   neg->target.max_recv_dsl);
 		neg->declared_mrdsl = true;
 	}
-	iscsi_params_rfc_defaults(&def);
 	for (id = 0; id < ISCSI_KEY_NR; id++) {
 		const struct key_def *d = &keys[id];
 		u64 bit = ISCSI_KEY_BIT(id);
@@ -801,28 +915,26 @@ int iscsi_neg_offers(struct iscsi_neg *neg, struct iscsi_text_buf *out)
 			continue;
 		if (d->irrelevant_in_discovery && neg->discovery)
 			continue;
+		if (standing_ok(neg, id))
+			continue;
 		switch (d->kind) {
 		case K_DIGEST:
-			tv = *p_u32(&neg->target, d);
-			if (!(tv & BIT(ISCSI_DIGEST_NONE)) &&
-			    (tv & BIT(ISCSI_DIGEST_CRC32C)))
+			if (*p_u32(&neg->target, d) &
+			    BIT(ISCSI_DIGEST_CRC32C))
 				offer(neg, id, out, "CRC32C");
 			break;
 		case K_MIN:
 		case K_MAX:
-			tv = *p_u32(&neg->target, d);
-			if ((d->kind == K_MIN && tv < *p_u32(&def, d)) ||
-			    (d->kind == K_MAX && tv > *p_u32(&def, d))) {
-				iscsi_u32_to_str(tv, num);
-				offer(neg, id, out, num);
-			}
+			tv = d->kind == K_MIN ? min_limit(neg, id) :
+			     *p_u32(&neg->target, d);
+			iscsi_u32_to_str(tv, num);
+			offer(neg, id, out, num);
 			break;
 		case K_OR:
-			/* Every OR key defaults to Yes: nothing to ask. */
+			offer(neg, id, out, "Yes");
 			break;
 		case K_AND:
-			if (!*p_bool(&neg->target, d) && *p_bool(&def, d))
-				offer(neg, id, out, "No");
+			offer(neg, id, out, "No");
 			break;
 		default:
 			break;
