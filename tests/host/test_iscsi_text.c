@@ -485,24 +485,6 @@ static void test_negotiate_target_offers(void **state)
 			 -EPROTO);
 }
 
-static void test_finish_first_burst(void **state)
-{
-	struct iscsi_params t;
-	struct iscsi_neg neg;
-	struct iscsi_text_buf tb;
-	u8 out[512];
-	const char *const req[] = { "MaxBurstLength=4096",
-				    "FirstBurstLength=65536", NULL };
-
-	(void)state;
-	target_defaults(&t);
-	iscsi_neg_init(&neg, &t);
-	assert_int_equal(negotiate(&neg, req, true, &tb, out, sizeof(out)), 0);
-	iscsi_neg_finish(&neg);
-	assert_int_equal(neg.res.max_burst, 4096);
-	assert_int_equal(neg.res.first_burst, 4096);
-}
-
 /* A target that requires more than the RFC defaults give. */
 static void target_strict(struct iscsi_params *t)
 {
@@ -605,7 +587,7 @@ static void test_negotiate_offer_answers(void **state)
 					       "HeaderDigest=Irrelevant",
 					       NULL };
 	const char *const fb_irrelevant[] = { "FirstBurstLength=Irrelevant",
-					      NULL };
+					      "ImmediateData=No", NULL };
 	struct iscsi_params t;
 	struct iscsi_neg neg;
 	struct iscsi_text_buf tb;
@@ -685,6 +667,80 @@ static void test_negotiate_offer_answers(void **state)
 	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
 	assert_int_equal(negotiate(&neg, fb_irrelevant, false, &tb, out,
 				   sizeof(out)), -EPROTO);
+}
+
+/*
+ * FirstBurstLength never above MaxBurstLength (RFC 7143 13.14): the
+ * value answered is the value used, whatever the order of the keys.
+ */
+static void test_negotiate_first_burst(void **state)
+{
+	struct iscsi_params t;
+	struct iscsi_neg neg;
+	struct iscsi_text_buf tb;
+	u8 out[512];
+	const char *const req[] = { "FirstBurstLength=65536",
+				    "MaxBurstLength=4096", NULL };
+	const char *const fb[] = { "FirstBurstLength=65536", NULL };
+	const char *const fb_imm[] = { "FirstBurstLength=65536",
+				       "ImmediateData=No", NULL };
+	const char *const mb[] = { "MaxBurstLength=4096", NULL };
+	const char *const mb16[] = { "MaxBurstLength=16384", NULL };
+	const char *const ans[] = { "MaxBurstLength=8192",
+				    "FirstBurstLength=16384", NULL };
+
+	(void)state;
+	target_defaults(&t);
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, req, true, &tb, out, sizeof(out)), 0);
+	assert_string_equal(resp_get(&tb, "MaxBurstLength"), "4096");
+	assert_string_equal(resp_get(&tb, "FirstBurstLength"), "4096");
+	assert_int_equal(neg.res.max_burst, 4096);
+	assert_int_equal(neg.res.first_burst, 4096);
+
+	/* MaxBurstLength alone: FirstBurstLength is offered to match. */
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, mb16, true, &tb, out, sizeof(out)),
+			 0);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_string_equal(resp_get(&tb, "FirstBurstLength"), "16384");
+	assert_true(iscsi_neg_pending(&neg));
+
+	/* FirstBurstLength agreed, then a smaller MaxBurstLength. */
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, fb, true, &tb, out, sizeof(out)), 0);
+	assert_string_equal(resp_get(&tb, "FirstBurstLength"), "65536");
+	assert_int_equal(negotiate(&neg, mb, false, &tb, out, sizeof(out)),
+			 -EPROTO);
+
+	/*
+	 * Where FirstBurstLength does not matter (InitialR2T=Yes,
+	 * ImmediateData=No), a smaller MaxBurstLength later is fine: the
+	 * value is lowered at the end.
+	 */
+	t.initial_r2t = true;
+	t.immediate_data = false;
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, fb_imm, true, &tb, out, sizeof(out)),
+			 0);
+	assert_int_equal(negotiate(&neg, mb, false, &tb, out, sizeof(out)), 0);
+	iscsi_neg_finish(&neg);
+	assert_int_equal(neg.res.max_burst, 4096);
+	assert_int_equal(neg.res.first_burst, 4096);
+	t.initial_r2t = false;
+	t.immediate_data = true;
+
+	/* Both offered by the target, answered inconsistently. */
+	t.max_burst = 65536;
+	t.first_burst = 16384;
+	iscsi_neg_init(&neg, &t);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_string_equal(resp_get(&tb, "MaxBurstLength"), "65536");
+	assert_string_equal(resp_get(&tb, "FirstBurstLength"), "16384");
+	assert_int_equal(negotiate(&neg, ans, false, &tb, out, sizeof(out)),
+			 -EPROTO);
 }
 
 /* Keys of a full-feature-phase Text Request (RFC 7143 6.2, 13). */
@@ -1065,9 +1121,9 @@ int main(void)
 		cmocka_unit_test(test_negotiate_discovery),
 		cmocka_unit_test(test_negotiate_protocol_errors),
 		cmocka_unit_test(test_negotiate_target_offers),
-		cmocka_unit_test(test_finish_first_burst),
 		cmocka_unit_test(test_negotiate_target_limits),
 		cmocka_unit_test(test_negotiate_offer_answers),
+		cmocka_unit_test(test_negotiate_first_burst),
 		cmocka_unit_test(test_ffp_keys),
 		cmocka_unit_test(test_chap_known_answers),
 		cmocka_unit_test(test_chap_vs_openssl_oneshot),

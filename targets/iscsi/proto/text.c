@@ -536,10 +536,22 @@ static bool is_constant(const char *v)
 	       !strcmp(v, "Reject");
 }
 
-/* The most the target accepts for a min-function key: its setting. */
+/*
+ * The most the target accepts for a min-function key: its setting, and
+ * for FirstBurstLength never more than MaxBurstLength (RFC 7143 13.14),
+ * the target's or the one negotiated so far.
+ */
 static u32 min_limit(struct iscsi_neg *neg, int id)
 {
-	return *p_u32(&neg->target, &keys[id]);
+	u32 lim = *p_u32(&neg->target, &keys[id]);
+
+	if (id == ISCSI_KEY_FIRST_BURST) {
+		if (lim > neg->target.max_burst)
+			lim = neg->target.max_burst;
+		if (lim > neg->res.max_burst)
+			lim = neg->res.max_burst;
+	}
+	return lim;
 }
 
 /*
@@ -599,8 +611,8 @@ static int refuse(struct iscsi_neg *neg, int id, struct iscsi_text_buf *out)
  * target's value where the default does not do. As the answer to the
  * target's offer the value in force stays, if the target permits it;
  * FirstBurstLength=Irrelevant is accepted when the target's settings
- * make it so, and then set to the target's limit (no unsolicited data
- * is ever sent with it, but the kernel's checks see a value it permits).
+ * make it so (iscsi_neg_finish() then settles the value, which no
+ * unsolicited data ever uses).
  */
 static int neg_constant(struct iscsi_neg *neg, int id, const char *v)
 {
@@ -614,7 +626,6 @@ static int neg_constant(struct iscsi_neg *neg, int id, const char *v)
 		if (id != ISCSI_KEY_FIRST_BURST || strcmp(v, "Irrelevant") ||
 		    !first_burst_irrelevant(neg))
 			return -EPROTO;
-		neg->res.first_burst = min_limit(neg, id);
 	}
 	neg->seen |= bit;
 	return 0;
@@ -672,6 +683,7 @@ static bool valid_name_chars(const char *v, size_t len)
  * A numerical key: the lesser (K_MIN) or greater (K_MAX) of the value
  * and the target's limit. An answer to the target's offer must already
  * be within it: one beyond is not admissible (RFC 7143 6.2).
+ * MaxBurstLength must stay at least the FirstBurstLength agreed before.
  */
 static int neg_number(struct iscsi_neg *neg, int id, const char *v,
 		      bool answer, struct iscsi_text_buf *out)
@@ -701,6 +713,11 @@ static int neg_number(struct iscsi_neg *neg, int id, const char *v,
 			val = lim;
 		}
 	}
+	/* FirstBurstLength answered before, now too large (if it matters). */
+	if (id == ISCSI_KEY_MAX_BURST && neg->res.first_burst > val &&
+	    (neg->seen & ISCSI_KEY_BIT(ISCSI_KEY_FIRST_BURST)) &&
+	    !first_burst_irrelevant(neg))
+		return -EPROTO;
 	*p_u32(&neg->res, d) = val;
 	if (!answer)
 		iscsi_text_add_u32(out, d->name, val);
@@ -812,6 +829,21 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 	}
 }
 
+/*
+ * The order keys of one request are negotiated in: SessionType first, so
+ * that keys irrelevant in discovery sessions are answered Irrelevant;
+ * FirstBurstLength last, so that its answer takes the MaxBurstLength of
+ * the same request into account.
+ */
+static unsigned int key_pass(int id)
+{
+	if (id == ISCSI_KEY_SESSION_TYPE)
+		return 0;
+	if (id == ISCSI_KEY_FIRST_BURST)
+		return 2;
+	return 1;
+}
+
 /**
  * iscsi_neg_request() - negotiate the keys of one Login Request
  * @neg: the login's state
@@ -824,7 +856,8 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
  *
  * Security keys (AuthMethod, CHAP_*) are skipped: they are the caller's.
  * SessionType is handled first, whatever its position, so that keys
- * irrelevant in discovery sessions are answered Irrelevant.
+ * irrelevant in discovery sessions are answered Irrelevant, and
+ * FirstBurstLength last, so that it never exceeds MaxBurstLength.
  *
  * A value the target cannot take is answered Reject only if the value in
  * force (the RFC default) is one the target's settings permit; an answer
@@ -837,7 +870,7 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
  * Return: 0; -EPROTO if a key is negotiated twice, a declarative key
  * comes after the first request, an answer to the target's offer is not
  * admissible, or a key cannot be settled on a value the target's
- * settings permit; -EINVAL
+ * settings permit (also FirstBurstLength above MaxBurstLength); -EINVAL
  * for a malformed name or SessionType; -ENOSPC if @out is full. Any
  * error is the initiator's (Login status 0200) except -ENOSPC.
  */
@@ -845,31 +878,26 @@ int iscsi_neg_request(struct iscsi_neg *neg, const struct iscsi_kv *kvs,
 		      unsigned int count, bool first_pdu,
 		      struct iscsi_text_buf *out)
 {
-	unsigned int i;
+	unsigned int i, pass;
 	int ret;
 
-	for (i = 0; i < count; i++) {
-		if (iscsi_key_lookup(kvs[i].key) != ISCSI_KEY_SESSION_TYPE)
-			continue;
-		ret = neg_one(neg, ISCSI_KEY_SESSION_TYPE, &kvs[i], first_pdu,
-			      out);
-		if (ret)
-			return ret;
-	}
-	for (i = 0; i < count; i++) {
-		int id = iscsi_key_lookup(kvs[i].key);
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < count; i++) {
+			int id = iscsi_key_lookup(kvs[i].key);
 
-		if (id == ISCSI_KEY_SESSION_TYPE)
-			continue;
-		if (id == ISCSI_KEY_UNKNOWN) {
-			iscsi_text_add(out, kvs[i].key, "NotUnderstood");
-			continue;
+			if (key_pass(id) != pass)
+				continue;
+			if (id == ISCSI_KEY_UNKNOWN) {
+				iscsi_text_add(out, kvs[i].key,
+					       "NotUnderstood");
+				continue;
+			}
+			if (keys[id].kind == K_SECURITY)
+				continue;
+			ret = neg_one(neg, id, &kvs[i], first_pdu, out);
+			if (ret)
+				return ret;
 		}
-		if (keys[id].kind == K_SECURITY)
-			continue;
-		ret = neg_one(neg, id, &kvs[i], first_pdu, out);
-		if (ret)
-			return ret;
 	}
 	return out->err;
 }
@@ -889,10 +917,11 @@ static void offer(struct iscsi_neg *neg, int id, struct iscsi_text_buf *out,
  * Declares the target's MaxRecvDataSegmentLength once, and offers the
  * target's value of every key the initiator has not negotiated whose
  * value in force (the RFC default) the target does not accept (a smaller
- * MaxBurstLength, No for ImmediateData, digests without None...). Call
- * it for responses in the operational stage, and for the one that would
- * end the login; the initiator must answer before the login may
- * complete (iscsi_neg_pending()).
+ * MaxBurstLength, No for ImmediateData, digests without None...).
+ * FirstBurstLength is offered when it exceeds the MaxBurstLength
+ * negotiated or offered. Call it for responses in the operational
+ * stage, and for the one that would end the login; the initiator must
+ * answer before the login may complete (iscsi_neg_pending()).
  *
  * Return: 0 or -ENOSPC.
  */
@@ -955,15 +984,23 @@ bool iscsi_neg_pending(const struct iscsi_neg *neg)
 }
 
 /**
- * iscsi_neg_finish() - settle the results at the end of the login
+ * iscsi_neg_finish() - settle what the answers left open, at the end
  * @neg: the login's state
  *
- * FirstBurstLength may not exceed MaxBurstLength (RFC 7143 13.14).
+ * Every value was settled when it was answered and is the one the
+ * initiator uses: nothing is adjusted here but a FirstBurstLength that
+ * does not matter. Where InitialR2T=Yes and ImmediateData=No (no
+ * unsolicited data at all, RFC 7143 13.14) it may have been answered
+ * Irrelevant, or stay above a MaxBurstLength negotiated after it; it is
+ * then lowered to what the target accepts, for the kernel's checks.
  */
 void iscsi_neg_finish(struct iscsi_neg *neg)
 {
-	if (neg->res.first_burst > neg->res.max_burst)
-		neg->res.first_burst = neg->res.max_burst;
+	u32 lim = min_limit(neg, ISCSI_KEY_FIRST_BURST);
+
+	if (neg->res.initial_r2t && !neg->res.immediate_data &&
+	    neg->res.first_burst > lim)
+		neg->res.first_burst = lim;
 }
 
 /**
