@@ -3159,6 +3159,8 @@ again:
 		    strcmp(s->initiator, initiator) ||
 		    test_bit(KIS_SF_TEARDOWN, &s->flags))
 			goto out_unlock;
+		/* The session's values, not the ones of this login. */
+		kis_params_join(&conn->p, &s->p);
 		old_conn = kis_conn_find(s, cid);
 		if (old_conn) {
 			/* Connection reinstatement. */

@@ -412,6 +412,7 @@ bool kis_tgt_access(struct kis_tgt *t, const char *initiator,
 		    struct kis_auth *auth);
 
 /* nl.c */
+void kis_params_join(struct kis_params *conn, const struct kis_params *sess);
 int kis_nl_init(void);
 void kis_nl_exit(void);
 void kis_nl_event(int type, struct kis_sess *s, struct kis_conn *conn,

@@ -270,6 +270,26 @@ static int kis_get_params(struct genl_info *info, struct kis_params *p)
 	return 0;
 }
 
+/**
+ * kis_params_join() - a connection added to a session takes its values
+ * @conn: the connection's parameters, as CONN_ADD gave them
+ * @sess: the session's
+ *
+ * Keys of Use LO are negotiated by the leading login only (RFC 7143 13):
+ * every session-wide value comes from the session, only the
+ * connection's own (digests, MaxRecvDataSegmentLength both ways) stay.
+ */
+void kis_params_join(struct kis_params *conn, const struct kis_params *sess)
+{
+	struct kis_params own = *conn;
+
+	*conn = *sess;
+	conn->max_recv_dsl = own.max_recv_dsl;
+	conn->max_xmit_dsl = own.max_xmit_dsl;
+	conn->hdigest = own.hdigest;
+	conn->ddigest = own.ddigest;
+}
+
 static int kis_nl_conn_add(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
