@@ -2,7 +2,7 @@
 /*
  * libFuzzer harness for the iSCSI text keys: any bytes as a Login
  * Request data segment, parsed and negotiated twice (first and later
- * request; normal and discovery logins), the results of a
+ * request; normal, discovery and non-leading logins), the results of a
  * login that could complete checked against the target's settings, the
  * answers re-parsed, and every value fed to the number and binary
  * decoders; then the same bytes as a sequence of Text Request headers
@@ -38,7 +38,7 @@ static void check_within(const struct iscsi_params *t,
 		abort();
 }
 
-/* mode: 0 a normal session's login, 1 discovery */
+/* mode: 0 a normal session's leading login, 1 discovery, 2 non-leading */
 static void run(const u8 *data, size_t size, int mode)
 {
 	static u8 buf[9000], out[16384], again[16384];
@@ -72,6 +72,7 @@ static void run(const u8 *data, size_t size, int mode)
 	t.default_time2retain = 0;
 	iscsi_neg_init(&neg, &t);
 	neg.discovery = mode == 1;
+	neg.non_leading = mode == 2;
 	iscsi_text_init(&tb, out, sizeof(out));
 	iscsi_neg_offers(&neg, &tb);
 	r1 = iscsi_neg_request(&neg, kv, n, true, &tb);
@@ -149,6 +150,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	run(data, size, 0);
 	run(data, size, 1);
+	run(data, size, 2);
 	run_tseq(data, size);
 	return 0;
 }

@@ -743,6 +743,70 @@ static void test_negotiate_first_burst(void **state)
 			 -EPROTO);
 }
 
+/*
+ * A login adding a connection to a session (TSIH not 0): the keys of Use
+ * LO are answered Irrelevant, never offered; the connection's keys are
+ * negotiated as usual.
+ */
+static void test_negotiate_non_leading(void **state)
+{
+	struct iscsi_params t;
+	struct iscsi_neg neg;
+	struct iscsi_text_buf tb;
+	u8 out[1024];
+	const char *const req[] = {
+		"InitiatorName=iqn.2026-11.org.example:init",
+		"TargetName=iqn.2026-11.org.example:tgt",
+		"HeaderDigest=None,CRC32C", "DataDigest=CRC32C",
+		"MaxRecvDataSegmentLength=16384",
+		"InitialR2T=No", "ImmediateData=Yes", "MaxConnections=8",
+		"MaxBurstLength=1048576", "FirstBurstLength=1048576",
+		"DefaultTime2Wait=0", "DefaultTime2Retain=3600",
+		"MaxOutstandingR2T=16", "DataPDUInOrder=No",
+		"DataSequenceInOrder=No", "ErrorRecoveryLevel=2", NULL };
+	static const char *const lo[] = {
+		"InitialR2T", "ImmediateData", "MaxConnections",
+		"MaxBurstLength", "FirstBurstLength", "DefaultTime2Wait",
+		"DefaultTime2Retain", "MaxOutstandingR2T", "DataPDUInOrder",
+		"DataSequenceInOrder", "ErrorRecoveryLevel",
+	};
+	struct iscsi_params def;
+	unsigned int i;
+
+	(void)state;
+	target_strict(&t);
+	iscsi_params_rfc_defaults(&def);
+	iscsi_neg_init(&neg, &t);
+	neg.non_leading = true;
+	assert_int_equal(negotiate(&neg, req, true, &tb, out, sizeof(out)), 0);
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (strcmp(resp_get(&tb, lo[i]) ?: "", "Irrelevant"))
+			fail_msg("%s answered %s", lo[i],
+				 resp_get(&tb, lo[i]) ?: "nothing");
+	assert_string_equal(resp_get(&tb, "HeaderDigest"), "CRC32C");
+	assert_string_equal(resp_get(&tb, "DataDigest"), "CRC32C");
+	assert_int_equal(neg.res.max_xmit_dsl, 16384);
+	/* The session's values stand: nothing negotiated here. */
+	assert_true(neg.res.immediate_data == def.immediate_data);
+	assert_true(neg.res.initial_r2t == def.initial_r2t);
+	assert_int_equal(neg.res.max_burst, def.max_burst);
+	assert_int_equal(neg.res.first_burst, def.first_burst);
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_false(iscsi_neg_pending(&neg));
+
+	/* Offers: the connection's keys only. */
+	iscsi_neg_init(&neg, &t);
+	neg.non_leading = true;
+	iscsi_text_init(&tb, out, sizeof(out));
+	assert_int_equal(iscsi_neg_offers(&neg, &tb), 0);
+	assert_string_equal(resp_get(&tb, "HeaderDigest"), "CRC32C");
+	assert_string_equal(resp_get(&tb, "DataDigest"), "CRC32C");
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (resp_get(&tb, lo[i]))
+			fail_msg("%s offered in a non-leading login", lo[i]);
+}
+
 /* Keys of a full-feature-phase Text Request (RFC 7143 6.2, 13). */
 static void test_ffp_keys(void **state)
 {
@@ -1124,6 +1188,7 @@ int main(void)
 		cmocka_unit_test(test_negotiate_target_limits),
 		cmocka_unit_test(test_negotiate_offer_answers),
 		cmocka_unit_test(test_negotiate_first_burst),
+		cmocka_unit_test(test_negotiate_non_leading),
 		cmocka_unit_test(test_ffp_keys),
 		cmocka_unit_test(test_chap_known_answers),
 		cmocka_unit_test(test_chap_vs_openssl_oneshot),

@@ -369,6 +369,8 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 	}
 	l->tpgt = l->ti.tgt.portals[i].tpgt;
 	iscsi_neg_init(&l->neg, &l->ti.params);
+	/* A connection added to a session: its keys of Use LO stand. */
+	l->neg.non_leading = l->tsih != 0;
 	return ST_SUCCESS;
 }
 

@@ -537,6 +537,23 @@ static bool is_constant(const char *v)
 }
 
 /*
+ * RFC 7143 13: the keys of Use LO, negotiated on the leading connection
+ * of a session only (SessionType, also LO, is declarative and handled
+ * with the names).
+ */
+#define LO_KEYS	(ISCSI_KEY_BIT(ISCSI_KEY_MAX_CONNECTIONS) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_INITIAL_R2T) |			\
+		 ISCSI_KEY_BIT(ISCSI_KEY_IMMEDIATE_DATA) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_MAX_BURST) |			\
+		 ISCSI_KEY_BIT(ISCSI_KEY_FIRST_BURST) |			\
+		 ISCSI_KEY_BIT(ISCSI_KEY_DEFAULT_TIME2WAIT) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_DEFAULT_TIME2RETAIN) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_MAX_OUTSTANDING_R2T) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_DATA_PDU_IN_ORDER) |		\
+		 ISCSI_KEY_BIT(ISCSI_KEY_DATA_SEQUENCE_IN_ORDER) |	\
+		 ISCSI_KEY_BIT(ISCSI_KEY_ERROR_RECOVERY_LEVEL))
+
+/*
  * The most the target accepts for a min-function key: its setting, and
  * for FirstBurstLength never more than MaxBurstLength (RFC 7143 13.14),
  * the target's or the one negotiated so far.
@@ -745,7 +762,8 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		return -EPROTO;		/* negotiated twice */
 	neg->seen |= ISCSI_KEY_BIT(id);
 
-	if (d->irrelevant_in_discovery && neg->discovery) {
+	if ((d->irrelevant_in_discovery && neg->discovery) ||
+	    ((LO_KEYS & ISCSI_KEY_BIT(id)) && neg->non_leading)) {
 		if (!answer)
 			iscsi_text_add(out, d->name, "Irrelevant");
 		return 0;
@@ -857,7 +875,9 @@ static unsigned int key_pass(int id)
  * Security keys (AuthMethod, CHAP_*) are skipped: they are the caller's.
  * SessionType is handled first, whatever its position, so that keys
  * irrelevant in discovery sessions are answered Irrelevant, and
- * FirstBurstLength last, so that it never exceeds MaxBurstLength.
+ * FirstBurstLength last, so that it never exceeds MaxBurstLength. In a
+ * login that adds a connection to a session (@neg->non_leading), the
+ * keys of Use LO are answered Irrelevant: the session's values stand.
  *
  * A value the target cannot take is answered Reject only if the value in
  * force (the RFC default) is one the target's settings permit; an answer
@@ -917,11 +937,12 @@ static void offer(struct iscsi_neg *neg, int id, struct iscsi_text_buf *out,
  * Declares the target's MaxRecvDataSegmentLength once, and offers the
  * target's value of every key the initiator has not negotiated whose
  * value in force (the RFC default) the target does not accept (a smaller
- * MaxBurstLength, No for ImmediateData, digests without None...).
- * FirstBurstLength is offered when it exceeds the MaxBurstLength
- * negotiated or offered. Call it for responses in the operational
- * stage, and for the one that would end the login; the initiator must
- * answer before the login may complete (iscsi_neg_pending()).
+ * MaxBurstLength, No for ImmediateData, digests without None...), keys
+ * of Use LO only in a leading login. FirstBurstLength is offered when it
+ * exceeds the MaxBurstLength negotiated or offered. Call it for
+ * responses in the operational stage, and for the one that would end
+ * the login; the initiator must answer before the login may complete
+ * (iscsi_neg_pending()).
  *
  * Return: 0 or -ENOSPC.
  */
@@ -943,6 +964,8 @@ int iscsi_neg_offers(struct iscsi_neg *neg, struct iscsi_text_buf *out)
 		if ((neg->seen | neg->offered) & bit)
 			continue;
 		if (d->irrelevant_in_discovery && neg->discovery)
+			continue;
+		if ((LO_KEYS & bit) && neg->non_leading)
 			continue;
 		if (standing_ok(neg, id))
 			continue;

@@ -148,6 +148,10 @@ int iscsi_key_lookup(const char *key);
  *	once per login; a second offer is a protocol error)
  * @offered: BIT(key id) of each key the target proposed itself
  * @discovery: SessionType=Discovery was declared
+ * @non_leading: the login adds a connection to an existing session (its
+ *	TSIH is not 0): the keys of Use LO are not negotiated, the
+ *	session's values stand (RFC 7143 13); the caller sets it after
+ *	iscsi_neg_init()
  * @session_type_seen: SessionType was declared
  * @declared_mrdsl: MaxRecvDataSegmentLength of the target was sent
  * @initiator_name: InitiatorName (empty until declared)
@@ -160,6 +164,7 @@ struct iscsi_neg {
 	u64 seen;
 	u64 offered;
 	bool discovery;
+	bool non_leading;
 	bool session_type_seen;
 	bool declared_mrdsl;
 	char initiator_name[ISCSI_NAME_MAX + 1];
