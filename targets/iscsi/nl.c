@@ -270,6 +270,54 @@ static int kis_get_params(struct genl_info *info, struct kis_params *p)
 	return 0;
 }
 
+/*
+ * The negotiated values against what the target's settings permit
+ * (@t: its defaults, read under kis_mutex): a digest it accepts, no more
+ * than its MaxRecvDataSegmentLength and, for a leading connection, the
+ * session-wide keys within its limits (RFC 7143 13: InitialR2T Yes if it
+ * says Yes, ImmediateData No if it says No, the min-function keys at
+ * most its values, DefaultTime2Wait at least). ktgt-iscsid negotiates so;
+ * this is the second line, against a daemon that would not. A connection
+ * added to a session takes the session's values (kis_params_join()).
+ */
+static int kis_params_permitted(const struct kis_params *p,
+				const struct kis_params *t, bool leading)
+{
+	const char *bad = NULL;
+
+	if (!(t->hdigest & BIT(p->hdigest)))
+		bad = "HeaderDigest";
+	else if (!(t->ddigest & BIT(p->ddigest)))
+		bad = "DataDigest";
+	else if (p->max_recv_dsl > t->max_recv_dsl)
+		bad = "MaxRecvDataSegmentLength";
+	else if (!leading)
+		return 0;
+	else if (p->max_burst > t->max_burst)
+		bad = "MaxBurstLength";
+	else if (p->first_burst > t->first_burst)
+		bad = "FirstBurstLength";
+	else if (p->initial_r2t < t->initial_r2t)
+		bad = "InitialR2T";
+	else if (p->immediate_data > t->immediate_data)
+		bad = "ImmediateData";
+	else if (p->max_r2t > t->max_r2t)
+		bad = "MaxOutstandingR2T";
+	else if (p->max_conns > t->max_conns)
+		bad = "MaxConnections";
+	else if (p->t2wait < t->t2wait)
+		bad = "DefaultTime2Wait";
+	else if (p->t2retain > t->t2retain)
+		bad = "DefaultTime2Retain";
+	else if (p->queue_depth > t->queue_depth)
+		bad = "queue_depth";
+	if (!bad)
+		return 0;
+	pr_warn_ratelimited("CONN_ADD refused: %s not what the target permits\n",
+			    bad);
+	return -EINVAL;
+}
+
 /**
  * kis_params_join() - a connection added to a session takes its values
  * @conn: the connection's parameters, as CONN_ADD gave them
@@ -303,6 +351,7 @@ static int kis_nl_conn_add(struct sk_buff *skb, struct genl_info *info)
 	struct kis_tgt *t;
 	unsigned int i;
 	u16 tsih = 0;
+	bool leading;
 	void *hdr;
 	int ret;
 
@@ -312,6 +361,7 @@ static int kis_nl_conn_add(struct sk_buff *skb, struct genl_info *info)
 	ret = kis_get_params(info, &p);
 	if (ret)
 		return ret;
+	leading = !nla_get_u16(info->attrs[KTGT_ISCSI_A_TSIH]);
 	if (attr_u8(info, KTGT_ISCSI_A_SESSION_TYPE, 0))
 		return -EOPNOTSUPP;	/* discovery stays in user space */
 
@@ -333,11 +383,14 @@ static int kis_nl_conn_add(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&kis_mutex);
 	t = kis_tgt_find(nla_data(info->attrs[KTGT_ISCSI_A_TARGET_NAME]));
+	ret = t ? kis_params_permitted(&p, &t->defaults, leading) : -ENOENT;
 	mutex_unlock(&kis_mutex);
-	if (!t) {
+	if (ret) {
+		if (t)
+			kis_tgt_put(t);
 		sockfd_put(sock);
 		nlmsg_free(msg);
-		return -ENOENT;
+		return ret;
 	}
 	/* On success the connection owns @sock. */
 	ret = kis_conn_add(t, nla_data(info->attrs[KTGT_ISCSI_A_INITIATOR]),

@@ -27,7 +27,13 @@
  *     ISID, target) as a live one reinstates it: the old session is
  *     closed and its tasks aborted first. A CID already in use in the
  *     session reinstates that connection the same way. Nothing is read
- *     from or written to the socket yet.
+ *     from or written to the socket yet. The values must be within the
+ *     target's defaults (as TARGET_GET gives them: a digest it accepts,
+ *     no MaxRecvDataSegmentLength above its own and, for a new session,
+ *     every session-wide key within its limits), else -EINVAL; another
+ *     connection of a session runs with the session's session-wide
+ *     values, only its digests and MaxRecvDataSegmentLengths are its
+ *     own.
  *  3. The daemon writes the final Login Response (T=1, NSG=3, with the
  *     TSIH from step 2) on the socket, then sends KTGT_ISCSI_CMD_CONN_START
  *     (TSIH, CID); the kernel starts reading and writing PDUs and the
