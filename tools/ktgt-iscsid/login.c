@@ -777,6 +777,13 @@ static void discovery_session(struct login *l)
 			break;
 		}
 		if (op == ISCSI_OP_NOOP_OUT) {
+			/*
+			 * The ping data comes back, but no more of it than
+			 * the initiator's MaxRecvDataSegmentLength (RFC 7143
+			 * 11.18.5), as the kernel does.
+			 */
+			if (dlen > l->neg.res.max_xmit_dsl)
+				dlen = l->neg.res.max_xmit_dsl;
 			if (itt != ISCSI_RSVD_TAG &&
 			    send_simple(l, ISCSI_OP_NOOP_IN, ISCSI_FLAG_FINAL,
 					itt, ISCSI_RSVD_TAG, l->rx, dlen, true))
