@@ -24,6 +24,10 @@ INI = "iqn.2026-11.org.ktgt:raw-initiator"
 
 RESERVED_TAG = 0xffffffff
 
+# Keys a target declares in a login: no answer.
+DECLARATIVE = ("MaxRecvDataSegmentLength", "TargetPortalGroupTag",
+               "TargetAlias", "TargetAddress")
+
 
 def configure(iqn, ini=None, portal=None):
     """The target (and optionally the initiator name, portal) to log in to."""
@@ -129,11 +133,23 @@ class Conn:
         out[28:32] = struct.pack(">I", self.expstatsn)
         self.send(out)
 
-    def login(self, params=None):
+    def login(self, params=None, answers=None, refusal=False):
+        """Log in: a new session (TSIH 0) or a connection added to the
+        session self.tsih. params: operational keys added to the
+        defaults, or replacing them (a value None leaves a key out); a
+        connection added to a session sends only the digests and
+        MaxRecvDataSegmentLength of the defaults, and params. Keys the
+        target offers itself are answered with the value offered, or
+        with answers[key]. The target's operational keys end up in
+        self.login_keys. A refused login fails the test, unless
+        refusal is True: then it returns (status class, detail) (None
+        once logged in)."""
         keys = {"InitiatorName": INI, "TargetName": IQN,
                 "SessionType": "Normal", "AuthMethod": "None"}
         stage = 0
         cmdsn = 1
+        sent = set()
+        self.login_keys = {}
         for step in range(6):
             bhs = bytearray(48)
             bhs[0] = 0x43
@@ -147,6 +163,11 @@ class Conn:
             bhs[28:32] = struct.pack(">I", self.expstatsn)
             if stage == 0:
                 kv = keys
+            elif sent:
+                # Answers to what the target offered meanwhile.
+                kv = {k: (answers or {}).get(k, v)
+                      for k, v in self.login_keys.items()
+                      if k not in sent and k not in DECLARATIVE}
             else:
                 kv = {"HeaderDigest": "None", "DataDigest": "None",
                       "MaxRecvDataSegmentLength": "8192",
@@ -157,12 +178,15 @@ class Conn:
                       "DefaultTime2Wait": "2", "DefaultTime2Retain": "20",
                       "DataPDUInOrder": "Yes",
                       "DataSequenceInOrder": "Yes"}
-                if params:
-                    kv.update(params)
                 if self.tsih:
                     kv = {k: v for k, v in kv.items()
                           if k in ("HeaderDigest", "DataDigest",
                                    "MaxRecvDataSegmentLength")}
+                if params:
+                    kv.update(params)
+                kv = {k: v for k, v in kv.items() if v is not None}
+            if stage != 0:
+                sent.update(kv)
             data = b"".join(("%s=%s" % (k, v)).encode() + b"\0"
                             for k, v in kv.items())
             self.send(bhs, data)
@@ -170,15 +194,22 @@ class Conn:
             dlen = struct.unpack(">I", b"\0" + rsp[5:8])[0]
             rdata = recvall(self.s, dlen + pad(dlen))[:dlen]
             if rsp[0] & 0x3f != 0x23 or rsp[36] != 0:
+                if refusal and rsp[0] & 0x3f == 0x23:
+                    return rsp[36], rsp[37]
                 fail("login refused: class %d detail %d %r"
                      % (rsp[36], rsp[37], rdata))
+            if stage != 0:
+                for p in rdata.split(b"\0"):
+                    k, _, v = p.decode(errors="replace").partition("=")
+                    if k:
+                        self.login_keys[k] = v
             self.expstatsn = be32(rsp, 24) + 1
             self.cmdsn = be32(rsp, 28)
             self.expcmdsn, self.maxcmdsn = struct.unpack(">II", rsp[28:36])
             if rsp[1] & 0x80:
                 if (rsp[1] & 3) == 3:
                     self.tsih = struct.unpack(">H", rsp[14:16])[0]
-                    return
+                    return None
                 stage = rsp[1] & 3
         fail("login did not reach the full-feature phase")
 
