@@ -424,7 +424,7 @@ void ktgt_ua_raise_lun_set(struct ktgt_lun_set *set, enum ktgt_ua_kind kind);
  * @dev: the device
  * @kind: the condition
  *
- * Caller holds ktgt_cfg_mutex.
+ * Process context (ktgt_dev_walk_nexuses()).
  */
 void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind);
 
@@ -691,7 +691,7 @@ void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind);
  *	on every I_T_L nexus that sees a device, after a LOGICAL UNIT RESET
  * @dev: the device
  *
- * Caller holds ktgt_cfg_mutex.
+ * Process context (ktgt_dev_walk_nexuses()).
  */
 void ktgt_ua_raise_lu_reset(struct ktgt_device *dev);
 
@@ -1024,16 +1024,50 @@ void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code);
 void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code);
 
 /**
+ * ktgt_dev_walk_nexuses() - call a function on every I_T_L nexus
+ *	through which a device is seen
+ * @dev: the device
+ * @fn: called with the session and its nexus until it returns true;
+ *	under ktgt_sessions' xa_lock and rcu_read_lock(), so it must not
+ *	sleep, and keeps neither past its return
+ * @arg: passed to @fn
+ *
+ * Needs no ktgt_cfg_mutex: a session or LUN added meanwhile may be
+ * missed, but its new nexus starts with POWER ON or REPORTED LUNS DATA
+ * HAS CHANGED, which tells its initiator to look at the logical unit
+ * anew anyway. Process context.
+ *
+ * Return: true if @fn did.
+ */
+bool ktgt_dev_walk_nexuses(struct ktgt_device *dev,
+			   bool (*fn)(struct ktgt_session *sess,
+				      struct ktgt_tgt_dev *td, void *arg),
+			   void *arg);
+
+/**
  * ktgt_ua_raise_dev_code() - establish a condition on every I_T_L nexus
  *	through which a device is seen
  * @dev: the device
  * @code: KTGT_UAC_*
  * @except: a session to skip (the one that caused it), or NULL
  *
- * Caller holds ktgt_cfg_mutex.
+ * Process context (ktgt_dev_walk_nexuses()).
  */
 void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
 			    const struct ktgt_session *except);
+
+/**
+ * ktgt_ua_raise_dev_except_td() - establish a condition on every I_T_L
+ *	nexus through which a device is seen but one
+ * @dev: the device
+ * @code: KTGT_UAC_*
+ * @td: the nexus to skip (the one whose command caused it), compared by
+ *	identity only; or NULL
+ *
+ * Process context (ktgt_dev_walk_nexuses()).
+ */
+void ktgt_ua_raise_dev_except_td(struct ktgt_device *dev, unsigned int code,
+				 const struct ktgt_tgt_dev *td);
 
 /**
  * ktgt_cmd_set_prevent() - PREVENT ALLOW MEDIUM REMOVAL for the I_T_L

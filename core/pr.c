@@ -228,6 +228,22 @@ static bool sess_in_list(struct ktgt_session *sess, struct list_head *list)
 	return false;
 }
 
+struct pr_ua_arg {
+	struct list_head	*list;
+	struct ktgt_session	*issuer;
+	unsigned int		code;
+};
+
+static bool pr_ua_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+		     void *arg)
+{
+	struct pr_ua_arg *a = arg;
+
+	if (sess != a->issuer && sess_in_list(sess, a->list))
+		ktgt_ua_queue_code(td, a->code);
+	return false;
+}
+
 /*
  * Establish @code on the I_T_L nexuses through which @dev is seen of
  * every session matching a registration on @list, except @issuer.
@@ -236,30 +252,9 @@ static bool sess_in_list(struct ktgt_session *sess, struct list_head *list)
 static void pr_ua(struct ktgt_device *dev, struct list_head *list,
 		  struct ktgt_session *issuer, unsigned int code)
 {
-	struct ktgt_session *sess;
-	struct ktgt_lun_set *set;
-	struct ktgt_tgt_dev *td;
-	struct ktgt_lun *lun;
-	unsigned long id, idx;
+	struct pr_ua_arg a = { .list = list, .issuer = issuer, .code = code };
 
-	xa_lock(&ktgt_sessions);
-	rcu_read_lock();
-	xa_for_each(&ktgt_sessions, id, sess) {
-		if (sess == issuer || !sess_in_list(sess, list))
-			continue;
-		set = rcu_dereference(sess->lun_set);
-		if (!set)
-			continue;
-		xa_for_each(&set->luns, idx, lun) {
-			if (lun->dev != dev)
-				continue;
-			td = xa_load(&sess->tgt_devs, idx);
-			if (td)
-				ktgt_ua_queue_code(td, code);
-		}
-	}
-	rcu_read_unlock();
-	xa_unlock(&ktgt_sessions);
+	ktgt_dev_walk_nexuses(dev, pr_ua_fn, &a);
 }
 
 struct pr_abort_arg {

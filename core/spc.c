@@ -55,6 +55,7 @@
 #include "cdb.h"
 #include "sense.h"
 #include "spc_data.h"
+#include "ua_queue.h"
 
 /* Additional sense codes used here (SPC-4 table D.1). */
 #define SPC_ASC_MEDIUM_REMOVAL_PREVENTED	0x53	/* ASCQ 02h */
@@ -209,43 +210,18 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
 
 /*
  * MODE PARAMETERS CHANGED on every other I_T_L nexus that sees the
- * device (SPC-4 6.9: not the one the MODE SELECT came from).
- *
- * The LUN sets and sessions are only stable under ktgt_cfg_mutex, which
- * the command path may only try for (ktgt_cfg_lock_cmd()): the unit
- * attention is skipped (with a message) if a configuration change keeps
- * holding it.
+ * device (SPC-4 6.9: not the one the MODE SELECT came from). Process
+ * context; no ktgt_cfg_mutex (ktgt_dev_walk_nexuses()).
  */
 static void spc_raise_mode_changed(struct ktgt_cmd *cmd)
 {
-	struct ktgt_device *dev = cmd->core.dev;
-	struct ktgt_tgt_dev *td, *self;
-	struct ktgt_session *sess;
-	struct ktgt_lun_set *set;
-	struct ktgt_lun *lun;
-	unsigned long id, idx;
+	struct ktgt_tgt_dev *self;
 
-	if (!ktgt_cfg_lock_cmd()) {
-		pr_warn_ratelimited("%s: configuration busy, no MODE PARAMETERS CHANGED unit attention\n",
-				    ktgt_device_name(dev));
-		return;
-	}
 	/* The issuing I_T_L nexus, which the unit attention skips. */
+	rcu_read_lock();
 	self = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
-	xa_for_each(&ktgt_sessions, id, sess) {
-		set = rcu_dereference_protected(sess->lun_set,
-						lockdep_is_held(&ktgt_cfg_mutex));
-		if (!set)
-			continue;
-		xa_for_each(&set->luns, idx, lun) {
-			if (lun->dev != dev)
-				continue;
-			td = xa_load(&sess->tgt_devs, idx);
-			if (td && td != self)
-				ktgt_ua_queue(td, KTGT_UA_MODE_CHANGED);
-		}
-	}
-	mutex_unlock(&ktgt_cfg_mutex);
+	rcu_read_unlock();
+	ktgt_ua_raise_dev_except_td(cmd->core.dev, KTGT_UAC_MODE, self);
 }
 
 u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd)

@@ -197,62 +197,10 @@ void ktgt_ua_raise_lun_set(struct ktgt_lun_set *set, enum ktgt_ua_kind kind)
 	ktgt_ua_raise_set_code(set, kind_code(kind));
 }
 
-void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
-			    const struct ktgt_session *except)
-{
-	struct ktgt_session *sess;
-	struct ktgt_lun_set *set;
-	struct ktgt_tgt_dev *td;
-	struct ktgt_lun *lun;
-	unsigned long id, idx;
-
-	lockdep_assert_held(&ktgt_cfg_mutex);
-	xa_for_each(&ktgt_sessions, id, sess) {
-		if (sess == except)
-			continue;
-		set = rcu_dereference_protected(sess->lun_set,
-						lockdep_is_held(&ktgt_cfg_mutex));
-		if (!set)
-			continue;
-		xa_for_each(&set->luns, idx, lun) {
-			if (lun->dev != dev)
-				continue;
-			td = xa_load(&sess->tgt_devs, idx);
-			if (td)
-				ktgt_ua_queue_code(td, code);
-		}
-	}
-}
-
-void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind)
-{
-	ktgt_ua_raise_dev_code(dev, kind_code(kind), NULL);
-}
-
-void ktgt_ua_raise_lu_reset(struct ktgt_device *dev)
-{
-	ktgt_ua_raise_dev_code(dev, KTGT_UAC_LU_RESET, NULL);
-}
-
-/*
- * ---------------------------------------------------------------------
- * Removable media: per I_T_L nexus state
- * ---------------------------------------------------------------------
- */
-
-/*
- * Call @fn on every I_T_L nexus through which @dev is seen, until it
- * returns true; without ktgt_cfg_mutex (see the top of this file). A
- * session or LUN being added meanwhile may be missed: its new nexus
- * starts with POWER ON or REPORTED LUNS DATA HAS CHANGED, which tells
- * its initiator to look at the logical unit anew anyway. Process
- * context.
- *
- * Return: true if @fn did.
- */
-static bool ua_walk_dev_nexuses(struct ktgt_device *dev,
-				bool (*fn)(struct ktgt_tgt_dev *td, void *arg),
-				void *arg)
+bool ktgt_dev_walk_nexuses(struct ktgt_device *dev,
+			   bool (*fn)(struct ktgt_session *sess,
+				      struct ktgt_tgt_dev *td, void *arg),
+			   void *arg)
 {
 	struct ktgt_session *sess;
 	struct ktgt_lun_set *set;
@@ -271,7 +219,7 @@ static bool ua_walk_dev_nexuses(struct ktgt_device *dev,
 			if (lun->dev != dev)
 				continue;
 			td = xa_load(&sess->tgt_devs, idx);
-			if (td && fn(td, arg)) {
+			if (td && fn(sess, td, arg)) {
 				stop = true;
 				goto out;
 			}
@@ -283,7 +231,56 @@ out:
 	return stop;
 }
 
-static bool ua_medium_event(struct ktgt_tgt_dev *td, void *arg)
+struct ua_raise_arg {
+	unsigned int			code;
+	const struct ktgt_session	*except;
+	const struct ktgt_tgt_dev	*except_td;
+};
+
+static bool ua_raise_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+			void *arg)
+{
+	const struct ua_raise_arg *a = arg;
+
+	if (sess != a->except && td != a->except_td)
+		ktgt_ua_queue_code(td, a->code);
+	return false;
+}
+
+void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
+			    const struct ktgt_session *except)
+{
+	struct ua_raise_arg a = { .code = code, .except = except };
+
+	ktgt_dev_walk_nexuses(dev, ua_raise_fn, &a);
+}
+
+void ktgt_ua_raise_dev_except_td(struct ktgt_device *dev, unsigned int code,
+				 const struct ktgt_tgt_dev *td)
+{
+	struct ua_raise_arg a = { .code = code, .except_td = td };
+
+	ktgt_dev_walk_nexuses(dev, ua_raise_fn, &a);
+}
+
+void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind)
+{
+	ktgt_ua_raise_dev_code(dev, kind_code(kind), NULL);
+}
+
+void ktgt_ua_raise_lu_reset(struct ktgt_device *dev)
+{
+	ktgt_ua_raise_dev_code(dev, KTGT_UAC_LU_RESET, NULL);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Removable media: per I_T_L nexus state
+ * ---------------------------------------------------------------------
+ */
+
+static bool ua_medium_event(struct ktgt_session *sess,
+			    struct ktgt_tgt_dev *td, void *arg)
 {
 	bool loaded = *(bool *)arg;
 	unsigned long flags;
@@ -301,18 +298,19 @@ void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks)
 	bool loaded = nr_blocks != 0;
 
 	WRITE_ONCE(dev->nr_blocks, nr_blocks);
-	ua_walk_dev_nexuses(dev, ua_medium_event, &loaded);
+	ktgt_dev_walk_nexuses(dev, ua_medium_event, &loaded);
 }
 EXPORT_SYMBOL_GPL(ktgt_device_medium_changed);
 
-static bool ua_td_prevents(struct ktgt_tgt_dev *td, void *arg)
+static bool ua_td_prevents(struct ktgt_session *sess,
+			   struct ktgt_tgt_dev *td, void *arg)
 {
 	return READ_ONCE(td->prevent) != 0;
 }
 
 bool ktgt_device_removal_prevented(struct ktgt_device *dev)
 {
-	return ua_walk_dev_nexuses(dev, ua_td_prevents, NULL);
+	return ktgt_dev_walk_nexuses(dev, ua_td_prevents, NULL);
 }
 EXPORT_SYMBOL_GPL(ktgt_device_removal_prevented);
 
