@@ -16,7 +16,7 @@
 # transmit thread sends the status: 1000 READs of 4 KiB with
 # direct_send=0, 200 READs of 128 KiB (too large for the receive thread
 # to send), 200 READs of 4 KiB completed from a workqueue (nullio
-# delay_ms=1), and 12000 READs of 4 KiB with direct_send=0 and both
+# delay_ms=1), and 8000 READs of 4 KiB with direct_send=0 and both
 # threads free to run on either CPU (bind_threads=0), where the receive
 # thread may take the next command while the transmit thread is still
 # on its way from the socket to releasing the previous one.
@@ -310,7 +310,7 @@ with open(DELAY, "w") as f:
     f.write("0")
 param("direct_send", 0)
 param("bind_threads", 0)
-if reuse(0x400000000004, 12000, 8, "4 KiB, direct_send=0, bind_threads=0"):
+if reuse(0x400000000004, 8000, 8, "4 KiB, direct_send=0, bind_threads=0"):
     errs.append("4 KiB READs, threads unbound")
 param("bind_threads", 1)
 param("direct_send", 1)
