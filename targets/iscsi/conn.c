@@ -3142,8 +3142,17 @@ again:
 			mutex_unlock(&kis_mutex);
 			pr_info("session %u of %s reinstated\n", old->tsih,
 				initiator);
-			wait_for_completion(&old->gone);
+			/*
+			 * As long as its commands take (a stalled backing
+			 * store): only this login waits (nl.c: parallel_ops),
+			 * and a daemon being killed does not.
+			 */
+			ret = wait_for_completion_killable(&old->gone);
 			kis_sess_put(old);
+			if (ret) {
+				kfree(conn);
+				return ret;
+			}
 			goto again;
 		}
 		s = kis_sess_create(t, initiator, isid, p, exp_cmdsn);

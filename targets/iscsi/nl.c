@@ -459,6 +459,14 @@ static struct genl_family kis_genl __ro_after_init = {
 	.maxattr	= KTGT_ISCSI_A_MAX,
 	.policy		= kis_nl_policy,
 	.module		= THIS_MODULE,
+	/*
+	 * Every handler takes kis_mutex for what it reads or changes, and
+	 * CONN_ADD may wait for a reinstated session's commands (for as long
+	 * as its backing store takes): without parallel_ops that wait would
+	 * hold genl_mutex, and with it every other login and every generic
+	 * netlink family of the system.
+	 */
+	.parallel_ops	= true,
 	.small_ops	= kis_nl_ops,
 	.n_small_ops	= ARRAY_SIZE(kis_nl_ops),
 	.mcgrps		= kis_nl_mcgrps,
