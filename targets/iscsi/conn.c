@@ -14,9 +14,10 @@
  * responses and R2Ts (conn->tx_tasks, a task is queued at most once,
  * kis_task.tx says what to send) and control PDUs (conn->tx_ctl: NOP-In,
  * TMF, Text and Logout responses, Reject, Async Message), each list in
- * order, control PDUs first, except that a TMF response waits for the
- * tasks queued before it (kis_ctl.fence): the responses of tasks that
- * completed before the TMF do not come after its response. The receive
+ * order, control PDUs first, except that a TMF or Logout response waits
+ * for the tasks queued before it (kis_ctl.fence): the responses of tasks
+ * that completed before the TMF do not come after its response, nor are
+ * they lost to the close after a Logout Response. The receive
  * thread sends one kind of PDU itself: the response of a command the
  * core completed while the receive thread was in it (direct_send), when
  * it is small and nothing is queued. Whoever writes to the socket holds
@@ -2166,6 +2167,12 @@ static int kis_rx_logout(struct kis_conn *conn, const struct kis_req *r)
 	c->h.param[1] = s->p.t2wait;
 	c->h.param[2] = s->p.t2retain;
 	c->advance_statsn = true;
+	/*
+	 * After the responses of the commands that completed before it,
+	 * already queued: the connection closes once this is sent, and
+	 * they would be lost.
+	 */
+	c->fence = true;
 
 	switch (pdu->function) {
 	case ISCSI_LOGOUT_SESSION:

@@ -224,7 +224,8 @@ struct kis_ctl {
 	bool			close_sess;
 	/*
 	 * @fence: sent only after the tasks that were on conn->tx_tasks
-	 * when it was queued (a TMF response); @seq: conn->tx_seq then.
+	 * when it was queued (a TMF or Logout response); @seq: conn->tx_seq
+	 * then.
 	 */
 	bool			fence;
 	u32			seq;

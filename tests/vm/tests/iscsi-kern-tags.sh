@@ -8,7 +8,10 @@
 # read yet, a READ and a TEST UNIT READY complete and their status is
 # queued behind it; an ABORT TASK of the READ and a QUERY TASK of the TUR
 # then come, and their responses must come after those statuses (RFC
-# 7143 4.2.3.3, 4.2.2.3), not overtake them. ITT reuse: an initiator
+# 7143 4.2.3.3, 4.2.2.3), not overtake them. Logout Response order: the
+# same, with a Logout of the connection in place of the TMFs: the
+# statuses come first, then the Logout Response, then the close; they
+# used to be overtaken and lost to the close. ITT reuse: an initiator
 # may reuse a task's ITT as soon as it has the task's status, so after a
 # login in Python a small C loop sends READs that all carry the same ITT,
 # each one the instant it has read the previous status, and no command
@@ -294,7 +297,54 @@ def tmf_order():
     print("TMF responses after the queued statuses OK: %r" % resp)
 
 
+def logout_order():
+    """Statuses queued for the transmit thread before a Logout Response
+    go out before it, not lost to the close that follows it."""
+    c = Conn(0x400000000011, rcvbuf=65536)
+    c.login()
+    tur_good(c, "Logout order: TUR")
+    big = c.scsi(rw10(0x28, 0, 16384), 8 << 20, read=True)
+    time.sleep(2)
+    b = c.scsi(rw10(0x28, 8, 8), 4096, read=True)
+    q = c.scsi(tur, 0)
+    time.sleep(1)
+    lo = c.logout_send(1)
+    time.sleep(2)
+    names = {big: "READ 8 MiB", b: "READ b", q: "TUR q", lo: "Logout"}
+    order = []
+    t0 = time.time()
+    while "Logout" not in order:
+        if time.time() - t0 > 120:
+            fail("Logout order: only %r after 120 s" % order)
+        try:
+            bhs, _ = c.recv()
+        except (EOFError, OSError):
+            fail("Logout order: the connection closed after %r, without "
+                 "the Logout Response" % order)
+        if c.is_ping(bhs):
+            c.answer_nop(bhs)
+            continue
+        op, itt = bhs[0] & 0x3f, be32(bhs, 16)
+        if op == 0x25 and itt == big and not bhs[1] & 1:
+            continue
+        if op not in (0x21, 0x25, 0x26) or itt not in names:
+            fail("Logout order: opcode 0x%02x for ITT 0x%x" % (op, itt))
+        if op != 0x26 and bhs[3]:
+            fail("Logout order: %s status 0x%02x" % (names[itt], bhs[3]))
+        order.append(names[itt])
+    if order != ["READ 8 MiB", "READ b", "TUR q", "Logout"]:
+        fail("Logout order: responses came as %r, expected the READs' and "
+             "the TUR's first: the Logout Response overtook statuses of "
+             "commands that completed before it, and the close lost them"
+             % order)
+    if not c.closed_within(5):
+        fail("Logout order: the connection is still open 5 s after the "
+             "Logout Response")
+    print("Logout Response after the queued statuses OK")
+
+
 tmf_order()
+logout_order()
 errs = []
 param("direct_send", 0)
 if reuse(0x400000000001, 1000, 8, "4 KiB, direct_send=0"):
