@@ -396,6 +396,16 @@ def data_out(conn, itt, ttt, sn, off, data, final=True):
     conn.send(do, data)
 
 
+def tur_good(conn, what):
+    """TEST UNIT READY until GOOD, past the unit attentions of a new
+    I_T nexus: at most 4 tries."""
+    for i in range(4):
+        st, _, _, _ = conn.response(conn.scsi(tur, 0), what)
+        if st == 0:
+            return
+    fail("%s: status %r after 4 tries" % (what, st))
+
+
 def read8(conn, lba, what):
     """READ(10) of 8 blocks of 512 bytes at lba, which must succeed."""
     st, data, _, _ = conn.response(

@@ -28,7 +28,7 @@ ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxConnections" 2
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/logout.py <<'EOF'
-import os, socket, struct, sys, time
+import os, socket, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
 from iscsi_raw import *
@@ -69,14 +69,6 @@ def wait_for(cond, secs):
 def sync_sn(dst, src):
     """CmdSN is per session: dst goes on from where src is."""
     dst.cmdsn = src.cmdsn
-
-
-def tur_good(conn, what):
-    for i in range(4):
-        st, _, _, _ = conn.response(conn.scsi(tur, 0), what)
-        if st == 0:
-            return
-    fail("%s: status %r after 4 tries" % (what, st))
 
 
 def mcs_session(isid):

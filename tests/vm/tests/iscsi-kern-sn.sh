@@ -37,7 +37,7 @@ ktgt_write "$KTGT_CFS/targets/iscsi/$IQN/MaxConnections" 2
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/sn.py <<'EOF'
-import os, socket, struct, sys, time
+import os, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
 from iscsi_raw import *
@@ -61,12 +61,7 @@ def session():
     next_isid[0] += 1
     c = Conn(next_isid[0])
     c.login()
-    for i in range(4):
-        st, _, _, _ = c.response(c.scsi(tur, 0), "TUR")
-        if st == 0:
-            break
-    if st != 0:
-        fail("TUR: status %r after 4 tries" % st)
+    tur_good(c, "TUR")
     c.nop()
     if c.expcmdsn != c.cmdsn:
         fail("ExpCmdSN %d, expected %d" % (c.expcmdsn, c.cmdsn))

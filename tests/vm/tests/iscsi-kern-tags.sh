@@ -189,7 +189,7 @@ ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/ktag0
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/tags.py <<'EOF'
-import os, socket, struct, subprocess, sys, time
+import os, subprocess, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
 from iscsi_raw import *
@@ -203,14 +203,6 @@ DELAY = "/sys/kernel/config/ktgt/handlers/vdisk_nullio/ktag0/delay_ms"
 def param(name, value):
     with open("%s/%s" % (P, name), "w") as f:
         f.write(str(value))
-
-
-def tur_good(conn, what):
-    for i in range(4):
-        st, _, _, _ = conn.response(conn.scsi(tur, 0), what)
-        if st == 0:
-            return
-    fail("%s: status %r after 4 tries" % (what, st))
 
 
 def reuse(isid, n, blocks, what):

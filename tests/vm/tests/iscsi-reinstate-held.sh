@@ -37,14 +37,6 @@ IQN, DELAY, PART = sys.argv[1], sys.argv[2], sys.argv[3]
 configure(IQN)
 
 
-def tur_good(conn, what):
-    for i in range(4):
-        st, _, _, _ = conn.response(conn.scsi(tur, 0), what)
-        if st == 0:
-            return
-    fail("%s: status %r after 4 tries" % (what, st))
-
-
 def hold_read(isid):
     """A session of isid with a READ held in delay_ms."""
     a = Conn(isid)
