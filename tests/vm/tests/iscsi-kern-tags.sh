@@ -234,24 +234,57 @@ def reuse(isid, n, blocks, what):
     return rejects
 
 
-def tmf_order():
-    """Statuses queued for the transmit thread before a TMF response go
-    out before it."""
-    c = Conn(0x400000000010, rcvbuf=65536)
+def queued_behind_read(isid, what):
+    """A session whose transmit thread is blocked in an 8 MiB READ the
+    initiator does not read yet (its Data-In fill the window and the
+    socket), with a READ b and a TEST UNIT READY q the receive thread
+    completed (nullio) behind it: their status is queued behind the
+    READ's. Returns (conn, big, b, b's CmdSN, q, q's CmdSN)."""
+    c = Conn(isid, rcvbuf=65536)
     c.login()
-    tur_good(c, "TMF order: TUR")
-    # An 8 MiB READ whose Data-In the initiator does not read yet: they
-    # fill the window and the socket, and the transmit thread blocks in
-    # them.
+    tur_good(c, what + ": TUR")
     big = c.scsi(rw10(0x28, 0, 16384), 8 << 20, read=True)
     time.sleep(2)
-    # Two commands the receive thread completes (nullio): with the
-    # transmit thread busy, their status is queued behind the READ's.
     b_sn = c.cmdsn
     b = c.scsi(rw10(0x28, 8, 8), 4096, read=True)
     q_sn = c.cmdsn
     q = c.scsi(tur, 0)
     time.sleep(1)
+    return c, big, b, b_sn, q, q_sn
+
+
+def responses(c, names, big, ops, last, what):
+    """The final response of each ITT in names, in the order they come,
+    until the one named last (or all, if None): (order, response or
+    status by name). Only opcodes ops may come; keepalives are answered,
+    the 8 MiB READ big's Data-In before its last skipped."""
+    order, resp = [], {}
+    t0 = time.time()
+    while len(order) < len(names) and last not in order:
+        if time.time() - t0 > 120:
+            fail("%s: only %r after 120 s" % (what, order))
+        try:
+            bhs, _ = c.recv()
+        except (EOFError, OSError):
+            fail("%s: the connection closed after %r" % (what, order))
+        if c.is_ping(bhs):
+            c.answer_nop(bhs)
+            continue
+        op, itt = bhs[0] & 0x3f, be32(bhs, 16)
+        if op == 0x25 and itt == big and not bhs[1] & 1:
+            continue
+        if op not in ops or itt not in names:
+            fail("%s: opcode 0x%02x for ITT 0x%x" % (what, op, itt))
+        order.append(names[itt])
+        resp[names[itt]] = bhs[2] if op in (0x22, 0x26) else bhs[3]
+    return order, resp
+
+
+def tmf_order():
+    """Statuses queued for the transmit thread before a TMF response go
+    out before it."""
+    c, big, b, b_sn, q, q_sn = queued_behind_read(0x400000000010,
+                                                  "TMF order")
     # ABORT TASK of b and QUERY TASK of q, whose status is on its way:
     # "Task does not exist", after that status.
     ta = c.tmf_send(1, rtt=b, refcmdsn=b_sn)
@@ -259,22 +292,8 @@ def tmf_order():
     time.sleep(2)
     names = {big: "READ 8 MiB", b: "READ b", q: "TUR q", ta: "ABORT TASK b",
              tq: "QUERY TASK q"}
-    order, resp = [], {}
-    t0 = time.time()
-    while len(order) < len(names):
-        if time.time() - t0 > 120:
-            fail("TMF order: only %r after 120 s" % order)
-        bhs, _ = c.recv()
-        if c.is_ping(bhs):
-            c.answer_nop(bhs)
-            continue
-        op, itt = bhs[0] & 0x3f, be32(bhs, 16)
-        if op == 0x25 and itt == big and not bhs[1] & 1:
-            continue
-        if op not in (0x21, 0x22, 0x25) or itt not in names:
-            fail("TMF order: opcode 0x%02x for ITT 0x%x" % (op, itt))
-        order.append(names[itt])
-        resp[names[itt]] = bhs[2] if op == 0x22 else bhs[3]
+    order, resp = responses(c, names, big, (0x21, 0x22, 0x25), None,
+                            "TMF order")
     # The two TMFs complete in either order.
     if order[:3] != ["READ 8 MiB", "READ b", "TUR q"]:
         fail("TMF order: responses came as %r, expected the READs' and the "
@@ -292,43 +311,19 @@ def tmf_order():
 def logout_order():
     """Statuses queued for the transmit thread before a Logout Response
     go out before it, not lost to the close that follows it."""
-    c = Conn(0x400000000011, rcvbuf=65536)
-    c.login()
-    tur_good(c, "Logout order: TUR")
-    big = c.scsi(rw10(0x28, 0, 16384), 8 << 20, read=True)
-    time.sleep(2)
-    b = c.scsi(rw10(0x28, 8, 8), 4096, read=True)
-    q = c.scsi(tur, 0)
-    time.sleep(1)
+    c, big, b, _, q, _ = queued_behind_read(0x400000000011, "Logout order")
     lo = c.logout_send(1)
     time.sleep(2)
     names = {big: "READ 8 MiB", b: "READ b", q: "TUR q", lo: "Logout"}
-    order = []
-    t0 = time.time()
-    while "Logout" not in order:
-        if time.time() - t0 > 120:
-            fail("Logout order: only %r after 120 s" % order)
-        try:
-            bhs, _ = c.recv()
-        except (EOFError, OSError):
-            fail("Logout order: the connection closed after %r, without "
-                 "the Logout Response" % order)
-        if c.is_ping(bhs):
-            c.answer_nop(bhs)
-            continue
-        op, itt = bhs[0] & 0x3f, be32(bhs, 16)
-        if op == 0x25 and itt == big and not bhs[1] & 1:
-            continue
-        if op not in (0x21, 0x25, 0x26) or itt not in names:
-            fail("Logout order: opcode 0x%02x for ITT 0x%x" % (op, itt))
-        if op != 0x26 and bhs[3]:
-            fail("Logout order: %s status 0x%02x" % (names[itt], bhs[3]))
-        order.append(names[itt])
+    order, resp = responses(c, names, big, (0x21, 0x25, 0x26), "Logout",
+                            "Logout order")
     if order != ["READ 8 MiB", "READ b", "TUR q", "Logout"]:
         fail("Logout order: responses came as %r, expected the READs' and "
              "the TUR's first: the Logout Response overtook statuses of "
              "commands that completed before it, and the close lost them"
              % order)
+    if resp["READ 8 MiB"] or resp["READ b"] or resp["TUR q"]:
+        fail("Logout order: statuses %r" % resp)
     if not c.closed_within(5):
         fail("Logout order: the connection is still open 5 s after the "
              "Logout Response")
