@@ -608,6 +608,18 @@ iscsi_tgt_wait_conns() {
 	fail "target has $(iscsi_tgt_conns) connection(s), expected $1, after ${secs}s"
 }
 
+# ktgt_iscsi_wait_no_sessions WHAT [SECS]: wait until ktgt_iscsi has no
+# session left (a closed connection's session goes away asynchronously);
+# fail with WHAT if one is still there after SECS (default 10).
+ktgt_iscsi_wait_no_sessions() {
+	local i secs=${2:-10}
+	for ((i = 0; i < secs * 10; i++)); do
+		[ -z "$(ls /sys/kernel/ktgt_iscsi/sessions/)" ] && return 0
+		sleep 0.1
+	done
+	fail "$1: session(s) $(ls /sys/kernel/ktgt_iscsi/sessions/ | tr '\n' ' ')still there after ${secs}s"
+}
+
 # iscsi_tgt_module: the kernel module of the target under test.
 iscsi_tgt_module() {
 	case "$ISCSI_TARGET" in

@@ -94,11 +94,7 @@ io_round() {
 		fail "$1: connection view: $(cat /sys/kernel/ktgt_iscsi/sessions/"$s"/connections)"
 	iscsi_logout "$IQN" "$P"
 	iscsi_tgt_wait_conns 0 20
-	for ((i = 0; i < 50; i++)); do
-		[ -z "$(ls /sys/kernel/ktgt_iscsi/sessions/)" ] && break
-		sleep 0.1
-	done
-	expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "$1: sessions after logout"
+	ktgt_iscsi_wait_no_sessions "$1: sessions after logout" 5
 }
 
 iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"

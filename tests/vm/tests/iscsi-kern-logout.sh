@@ -182,6 +182,6 @@ EOF
 out=$(python3 /tmp/logout.py "$IQN" 2>&1)
 echo "$out"
 echo "$out" | grep -q "^ALL OK$" || fail "raw initiator: $(echo "$out" | tail -n 3)"
-expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "sessions left"
+ktgt_iscsi_wait_no_sessions "sessions left"
 iscsi_tgt_teardown
 pass "session logout on any connection of an MC/S session"

@@ -774,11 +774,7 @@ EOF
 out=$(python3 /tmp/pdu.py "$IQN" 2>&1)
 echo "$out"
 echo "$out" | grep -q "^ALL OK$" || fail "raw initiator: $(echo "$out" | tail -n 3)"
-for ((i = 0; i < 50; i++)); do
-	[ -z "$(ls /sys/kernel/ktgt_iscsi/sessions/)" ] && break
-	sleep 0.2
-done
-expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "sessions left"
+ktgt_iscsi_wait_no_sessions "sessions left"
 dmesg | grep -q "ktgt_iscsi: .*rejected" || fail "no log line for the rejected PDUs"
 dmesg | grep -q "ktgt_iscsi: .*aborted by ABORT TASK before it came, dropped" ||
 	fail "no log line for the command dropped after its ABORT TASK"

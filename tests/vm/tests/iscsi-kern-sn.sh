@@ -386,11 +386,7 @@ EOF
 out=$(python3 /tmp/sn.py "$IQN" 2>&1)
 echo "$out"
 echo "$out" | grep -q "^ALL OK$" || fail "raw initiator: $(echo "$out" | tail -n 1)"
-for ((i = 0; i < 50; i++)); do
-	[ -z "$(ls /sys/kernel/ktgt_iscsi/sessions/)" ] && break
-	sleep 0.2
-done
-expect_eq "$(ls /sys/kernel/ktgt_iscsi/sessions/)" "" "sessions left"
+ktgt_iscsi_wait_no_sessions "sessions left"
 dmesg | grep -q "ktgt_iscsi: .*CmdSN .* already held, dropped" ||
 	fail "no log line for the duplicate CmdSNs dropped"
 iscsi_tgt_teardown
