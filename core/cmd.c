@@ -102,9 +102,15 @@
  * ABORTED without executing; deferred ones are pulled off dev->deferred
  * by a rescan; an executing one runs to completion and is then reported
  * as TASK ABORTED, without data. The TMF waits until every command it
- * aborted was released by the driver (ktgt_cmd_xmit_done()), then calls
- * ->tmf_done(): the driver sees the aborted commands back before the TMF
- * response.
+ * aborted was released by the driver (ktgt_cmd_xmit_done()), and every
+ * command of its own session it covers whose status was on its way
+ * (KTGT_CS_XMIT, KTGT_CF_FENCE), then calls ->tmf_done(): the driver sees
+ * those commands back before the TMF response, which then never
+ * overtakes their status, even on another of the transport's
+ * connections, nor when the TMF saw KTGT_CS_XMIT before the driver had
+ * queued the status. A TMF covers only the commands its session
+ * submitted before ktgt_tmf_submit() (core.sn below tmf->sn, numbered
+ * under sess->lock), although it runs later, on ktgt_tmf_wq.
  *
  * QErr 01b/11b (control mode page) aborts the same way, without waiting,
  * when a command is about to be sent with CHECK CONDITION
@@ -116,7 +122,8 @@
  * Locking
  * =======
  *
- * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->dying.
+ * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->cmd_sn,
+ * sess->dying, core.sn.
  * dev->order_lock (irq-safe): the ordering state above.
  * core.cflags: atomic bit operations. core.state: written by the stage
  * that owns the command, read locklessly (READ_ONCE) by aborts.
@@ -180,6 +187,7 @@ enum {
 	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts, then leaves */
 	KTGT_CF_QERR_NEXUS,	/* ... with QErr 11b: its I_T nexus only */
 	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
+	KTGT_CF_FENCE,		/* a TMF waits for its status to be sent */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
 	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
@@ -878,6 +886,7 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 
 	spin_lock_irqsave(&sess->lock, flags);
 	list_add_tail(&cmd->core.sess_node, &sess->cmds);
+	cmd->core.sn = sess->cmd_sn++;
 	nr = ++sess->nr_cmds;
 	dying = sess->dying;
 	spin_unlock_irqrestore(&sess->lock, flags);
@@ -1532,9 +1541,12 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 	cmd_release_buf(cmd);
 
 	WRITE_ONCE(cmd->core.state, KTGT_CS_RELEASED);
-	/* Pairs with the barrier after an abort sets KTGT_CF_ABORTED. */
+	/*
+	 * Pairs with the barrier after an abort sets KTGT_CF_ABORTED, or a
+	 * TMF KTGT_CF_FENCE (cmd_fence()).
+	 */
 	smp_mb();
-	if (cmd_aborted(cmd))
+	if (cmd_aborted(cmd) || test_bit(KTGT_CF_FENCE, &cmd->core.cflags))
 		wake_up_all(&ktgt_abort_wq);
 	kref_put(&cmd->core.ref, cmd_release);
 }
@@ -1623,6 +1635,17 @@ static void cmd_mark_aborted(struct ktgt_cmd *cmd)
 }
 
 /*
+ * A TMF is to wait for the release of @cmd, whose status is on its way
+ * (KTGT_CS_XMIT): ktgt_cmd_xmit_done() wakes ktgt_abort_wq for it.
+ */
+static void cmd_fence(struct ktgt_cmd *cmd)
+{
+	set_bit(KTGT_CF_FENCE, &cmd->core.cflags);
+	/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
+	smp_mb__after_atomic();
+}
+
+/*
  * Push every aborted, deferred command of @sess through ordering, so it
  * does not wait for the commands it would have waited for.
  */
@@ -1676,7 +1699,9 @@ void ktgt_cmd_abort_session(struct ktgt_session *sess)
  * AND ABORT) aborts. A command matches if it belongs to @sess (any
  * session if NULL) and to @dev (any device if NULL, but then to one of
  * the @nr_devs of @devs if @nr_devs, sorted by tmf_dev_cmp() and compared
- * by identity only), and, if @by_lun, addresses LUN @lun.
+ * by identity only), and, if @by_lun, addresses LUN @lun. A task
+ * management function (@tmf) covers only the commands its own session
+ * (@issuer) submitted before it: core.sn below @tmf->sn.
  */
 struct tmf_scope {
 	struct ktgt_session	*sess;
@@ -1687,6 +1712,11 @@ struct tmf_scope {
 	u64			lun;
 	/* The I_T nexus the function came from; TAS applies to the others. */
 	struct ktgt_session	*issuer;
+	/*
+	 * The task management function, if it is one: it also waits for
+	 * the tasks of @issuer it covers whose status is on its way.
+	 */
+	const struct ktgt_tmf	*tmf;
 	/* If set, only sessions it returns true for (xa_lock held). */
 	bool			(*match_sess)(struct ktgt_session *sess,
 					      void *arg);
@@ -1711,10 +1741,22 @@ static int tmf_dev_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Whether @cmd came after task management function @tmf on @tmf's own
+ * session: the function does not apply to it. Under @cmd's sess->lock.
+ */
+static bool tmf_after(const struct ktgt_tmf *tmf, const struct ktgt_cmd *cmd)
+{
+	return tmf && cmd->sess == tmf->sess && cmd->core.sn >= tmf->sn;
+}
+
+/* Under @cmd's sess->lock. */
 static bool tmf_match(const struct tmf_scope *sc, const struct ktgt_cmd *cmd)
 {
 	if (sc->except && (cmd == sc->except ||
 			   READ_ONCE(cmd->core.state) >= KTGT_CS_DONE))
+		return false;
+	if (tmf_after(sc->tmf, cmd))
 		return false;
 	if (sc->by_lun && cmd->lun != sc->lun)
 		return false;
@@ -1845,7 +1887,13 @@ static void cmd_qerr_abort(struct ktgt_cmd *cmd, unsigned int qerr)
 	tmf_mark(&sc);
 }
 
-/* Whether a command @sc covers is aborted and not yet released. */
+/*
+ * Whether a command @sc covers is aborted and not yet released; or, for a
+ * task management function, one of its session whose status is on its
+ * way: its response comes after those (RFC 7143 4.2.2.3 Response Fence,
+ * which on an iSCSI session of several connections no per-connection
+ * queue can give).
+ */
 static bool tmf_session_pending(struct ktgt_session *sess,
 				const struct tmf_scope *sc)
 {
@@ -1855,8 +1903,16 @@ static bool tmf_session_pending(struct ktgt_session *sess,
 
 	spin_lock_irqsave(&sess->lock, flags);
 	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-		if (tmf_match(sc, cmd) && cmd_aborted(cmd) &&
-		    READ_ONCE(cmd->core.state) < KTGT_CS_RELEASED) {
+		unsigned int state = READ_ONCE(cmd->core.state);
+
+		if (!tmf_match(sc, cmd) || state >= KTGT_CS_RELEASED)
+			continue;
+		if (cmd_aborted(cmd)) {
+			pending = true;
+			break;
+		}
+		if (sc->tmf && sess == sc->issuer && state >= KTGT_CS_XMIT) {
+			cmd_fence(cmd);
 			pending = true;
 			break;
 		}
@@ -1926,36 +1982,76 @@ static struct ktgt_lun *tmf_lun_get(struct ktgt_tmf *tmf)
 	return lun;
 }
 
-static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
+/*
+ * The task ABORT TASK or QUERY TASK @tmf names, submitted before it, with
+ * a reference; NULL if there is none. *@sent: its status is on its way
+ * (KTGT_CS_XMIT), and it is no longer in the task set; the caller waits
+ * for its release before answering, so that the answer does not overtake
+ * the status (RFC 7143 4.2.2.3, whichever connection of an iSCSI session
+ * each goes on), and the core's KTGT_CS_XMIT, set before the transport
+ * queues the status, never lets the answer be queued first. Otherwise
+ * ABORT TASK (@abort) marks it aborted, silently.
+ */
+static struct ktgt_cmd *tmf_task_get(struct ktgt_tmf *tmf, bool *sent,
+				     bool abort)
 {
 	struct ktgt_session *sess = tmf->sess;
-	struct ktgt_cmd *cmd, *found = NULL;
+	struct ktgt_cmd *cmd, *found = NULL, *xmit = NULL;
 	unsigned long flags;
 
+	*sent = false;
 	spin_lock_irqsave(&sess->lock, flags);
 	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-		/*
-		 * A task whose status is on its way is no longer in the task
-		 * set (as for QUERY TASK): it is not aborted, and ABORT TASK
-		 * reports it not found.
-		 */
+		unsigned int state = READ_ONCE(cmd->core.state);
+
 		if (cmd->tag != tmf->ref_tag || cmd->lun != tmf->lun ||
-		    READ_ONCE(cmd->core.state) >= KTGT_CS_XMIT)
+		    tmf_after(tmf, cmd) || state >= KTGT_CS_RELEASED)
+			continue;
+		/* The tag may be in use again once the status is sent. */
+		if (state >= KTGT_CS_XMIT) {
+			if (!xmit && kref_get_unless_zero(&cmd->core.ref))
+				xmit = cmd;
+			continue;
+		}
+		if (!abort && cmd_aborted(cmd))
 			continue;
 		if (kref_get_unless_zero(&cmd->core.ref)) {
 			found = cmd;
-			set_bit(KTGT_CF_SILENT, &cmd->core.cflags);
-			cmd_mark_aborted(cmd);
 			break;
 		}
 	}
+	if (found && abort) {
+		set_bit(KTGT_CF_SILENT, &found->core.cflags);
+		cmd_mark_aborted(found);
+	} else if (!found && xmit) {
+		*sent = true;
+		cmd_fence(xmit);
+		found = xmit;
+		xmit = NULL;
+	}
 	spin_unlock_irqrestore(&sess->lock, flags);
-	/* A task that does not exist (any more) is aborted: SAM-5 7.2. */
-	tmf->task_found = found;
+	if (xmit)
+		kref_put(&xmit->core.ref, cmd_release);
+	return found;
+}
+
+static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
+{
+	struct ktgt_cmd *found;
+	bool sent;
+
+	found = tmf_task_get(tmf, &sent, true);
+	/*
+	 * A task that does not exist (any more) is aborted: SAM-5 7.2. One
+	 * whose status is on its way is no longer in the task set (as for
+	 * QUERY TASK): it is not aborted, ABORT TASK reports it not found,
+	 * once its status is sent (tmf_task_get()).
+	 */
+	tmf->task_found = found && !sent;
 	if (!found)
 		return KTGT_TMF_COMPLETE;
 
-	if (found->core.dev)
+	if (!sent && found->core.dev)
 		order_rescan(found->core.dev);
 	tmf_wait(READ_ONCE(found->core.state) >= KTGT_CS_RELEASED,
 		 "ABORT TASK");
@@ -1967,7 +2063,8 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
 {
 	struct tmf_scope sc = { .sess = tmf->sess, .by_lun = true,
-				.lun = tmf->lun, .issuer = tmf->sess };
+				.lun = tmf->lun, .issuer = tmf->sess,
+				.tmf = tmf };
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
 
 	if (!lun)
@@ -1984,7 +2081,7 @@ static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
 static enum ktgt_tmf_response tmf_clear_task_set(struct ktgt_tmf *tmf)
 {
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
-	struct tmf_scope sc = { .issuer = tmf->sess };
+	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
 
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
@@ -2009,7 +2106,7 @@ static void tmf_reset_device(struct ktgt_device *dev)
 static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 {
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
-	struct tmf_scope sc = { .issuer = tmf->sess };
+	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
 	struct ktgt_lun_set *set;
 	struct ktgt_device *dev;
 
@@ -2149,7 +2246,7 @@ static int tmf_collect_devs(struct ktgt_target *tgt, struct tmf_scope *sc,
 static enum ktgt_tmf_response tmf_target_reset(struct ktgt_tmf *tmf)
 {
 	struct ktgt_target *tgt = tmf->sess->tgt;
-	struct tmf_scope sc = { .issuer = tmf->sess };
+	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
 	struct ktgt_group *grp;
 	unsigned long *mapped;
 	unsigned long i;
@@ -2187,7 +2284,8 @@ out:
  */
 static enum ktgt_tmf_response tmf_nexus_reset(struct ktgt_tmf *tmf)
 {
-	struct tmf_scope sc = { .sess = tmf->sess, .issuer = tmf->sess };
+	struct tmf_scope sc = { .sess = tmf->sess, .issuer = tmf->sess,
+				.tmf = tmf };
 
 	tmf_abort_wait(&sc, "I_T NEXUS RESET");
 	ktgt_reserve_nexus_loss(tmf->sess);
@@ -2198,24 +2296,19 @@ static enum ktgt_tmf_response tmf_nexus_reset(struct ktgt_tmf *tmf)
 /* QUERY TASK (SAM-5 7.9): whether the task is in the task set. */
 static enum ktgt_tmf_response tmf_query_task(struct ktgt_tmf *tmf)
 {
-	struct ktgt_session *sess = tmf->sess;
-	struct ktgt_cmd *cmd;
-	unsigned long flags;
-	bool found = false;
+	struct ktgt_cmd *found;
+	bool sent;
 
-	spin_lock_irqsave(&sess->lock, flags);
-	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-		/* A task whose status was sent is no longer in the set. */
-		if (cmd->tag == tmf->ref_tag && cmd->lun == tmf->lun &&
-		    READ_ONCE(cmd->core.state) < KTGT_CS_XMIT &&
-		    !cmd_aborted(cmd)) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&sess->lock, flags);
-	tmf->task_found = found;
-	return found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
+	/* A task whose status is on its way is no longer in the set. */
+	found = tmf_task_get(tmf, &sent, false);
+	tmf->task_found = found && !sent;
+	if (!found)
+		return KTGT_TMF_COMPLETE;
+	if (sent)
+		tmf_wait(READ_ONCE(found->core.state) >= KTGT_CS_RELEASED,
+			 "QUERY TASK");
+	kref_put(&found->core.ref, cmd_release);
+	return tmf->task_found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
 }
 
 /* QUERY TASK SET (SAM-5 7.10): any task of this I_T_L nexus. */
@@ -2231,7 +2324,7 @@ static enum ktgt_tmf_response tmf_query_task_set(struct ktgt_tmf *tmf)
 		return KTGT_TMF_INCORRECT_LUN;
 	spin_lock_irqsave(&sess->lock, flags);
 	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
-		if (cmd->lun == tmf->lun &&
+		if (cmd->lun == tmf->lun && !tmf_after(tmf, cmd) &&
 		    READ_ONCE(cmd->core.state) < KTGT_CS_XMIT &&
 		    !cmd_aborted(cmd)) {
 			found = true;
@@ -2326,6 +2419,13 @@ static void tmf_work_fn(struct work_struct *work)
 
 void ktgt_tmf_submit(struct ktgt_tmf *tmf)
 {
+	struct ktgt_session *sess = tmf->sess;
+	unsigned long flags;
+
+	/* It covers the commands submitted so far, not those after it. */
+	spin_lock_irqsave(&sess->lock, flags);
+	tmf->sn = sess->cmd_sn;
+	spin_unlock_irqrestore(&sess->lock, flags);
 	INIT_WORK(&tmf->work, tmf_work_fn);
 	queue_work(ktgt_tmf_wq, &tmf->work);
 }

@@ -36,7 +36,8 @@
  *                  ktgt_cfg_mutex, freeing LUNs after a grace period.
  * session->lun_set RCU pointer; written under ktgt_cfg_mutex.
  * tgt->sess_lock   spinlock: tgt->sessions list.
- * sess->lock       spinlock: sess->cmds list and sess->nr_cmds.
+ * sess->lock       spinlock: sess->cmds list, sess->nr_cmds and
+ *                  sess->cmd_sn.
  * tgt_dev->ua_lock spinlock: the UA queue (td->ua_pending).
  * dev->order_lock  spinlock: the device's task ordering state.
  *
@@ -370,9 +371,11 @@ struct ktgt_tgt_dev {
  *	ktgt_cfg_mutex
  * @tgt_devs: LUN number -> struct ktgt_tgt_dev; created for every LUN of
  *	@lun_set when the session is created or a LUN is added
- * @lock: protects @cmds, @nr_cmds and @dying
+ * @lock: protects @cmds, @nr_cmds, @cmd_sn and @dying
  * @cmds: the session's commands from submit to xmit_done
  * @nr_cmds: their number
+ * @cmd_sn: how many commands were submitted; cmd->core.sn is its value
+ *	then, and a TMF's sn its value at ktgt_tmf_submit()
  * @queue_depth: the most commands the session may have; more get TASK SET
  *	FULL
  * @dying: ktgt_session_destroy() has begun; new commands are refused
@@ -387,9 +390,10 @@ struct ktgt_session {
 	void			*priv;
 	struct ktgt_lun_set __rcu *lun_set;
 	struct xarray		tgt_devs;
-	spinlock_t		lock; /* @cmds, @nr_cmds, @dying */
+	spinlock_t		lock; /* @cmds, @nr_cmds, @cmd_sn, @dying */
 	struct list_head	cmds;
 	unsigned int		nr_cmds;
+	u64			cmd_sn;
 	unsigned int		queue_depth;
 	bool			dying;
 	struct completion	all_done;

@@ -399,6 +399,7 @@ struct ktgt_cmd {
 		u32			cdb_flags;
 		enum ktgt_data_dir	dir;
 		const void		*desc;
+		/* its place among its session's submits (sess->lock) */
 		u64			sn;
 		unsigned long		start_jiffies;
 		void			*handler_priv;
@@ -545,6 +546,7 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
  *	either way; a protocol that tells the two apart (iSCSI's "Task does
  *	not exist") reads this.
  * @priv: the driver's pointer, untouched by the core
+ * @sn: private to the core
  * @work: private to the core
  */
 struct ktgt_tmf {
@@ -556,6 +558,7 @@ struct ktgt_tmf {
 	enum ktgt_tmf_response	response;
 	bool			task_found;
 	void			*priv;
+	u64			sn;
 	struct work_struct	work;
 };
 
@@ -564,7 +567,13 @@ struct ktgt_tmf {
  * @tmf: the request, filled by the driver
  *
  * The outcome arrives as ->tmf_done(). Any context. @tmf->sess must
- * stay until then (see ktgt_session_destroy()).
+ * stay until then (see ktgt_session_destroy()). The function applies to
+ * the commands of @tmf->sess submitted before this call, never to those
+ * submitted after it, even before it has run: a driver hands commands
+ * and task management functions over in the order the initiator sent
+ * them (iSCSI: CmdSN order). Its response comes after the status of
+ * every task it covers that was on its way when it ran: it waits for
+ * them to be released (ktgt_cmd_xmit_done()).
  */
 void ktgt_tmf_submit(struct ktgt_tmf *tmf);
 
