@@ -85,9 +85,25 @@
  * counts); kis_conn_stop() frees those still held, as it does the
  * connection's held commands. An ABORT TASK whose RefCmdSN names a held
  * request leaves it alone: that CmdSN has come, and it names no task
- * (the TMF answers "Function complete", 11.5.1 b). On an MC/S session,
- * two receive threads may take consecutive CmdSNs at the same moment,
- * and then reach the core in either order, requests as commands.
+ * (the TMF answers "Function complete", 11.5.1 b).
+ *
+ * The core sees the session's commands and TMFs in CmdSN order, across
+ * its connections (RFC 7143 3.2.2.1; a TMF covers the commands submitted
+ * before it, ktgt_tmf_submit()): taking the PDU at ExpCmdSN and handing
+ * it on are one step. One receive thread at a time, the deliverer
+ * (sess->delivering, under sn_lock), does both: the one that finds its
+ * PDU at ExpCmdSN while there is none becomes it, hands that PDU on,
+ * then in kis_sess_run_held() whatever ExpCmdSN reaches, and stops being
+ * the deliverer under sn_lock when nothing is left there. Another
+ * thread that finds its PDU at ExpCmdSN meanwhile holds it like one
+ * later in the window, and goes back to its socket: the deliverer takes
+ * it in its turn. On one connection (or when connections do not
+ * overlap) the thread is always the deliverer: setting and clearing the
+ * flag take no lock beyond the two sn_lock sections a command already
+ * had (kis_cmdsn_accept(), kis_sess_run_held()). A connection that stops
+ * leaves its PDUs from ExpCmdSN on without a gap to the deliverer, which
+ * drops them in their turn (kis_conn_stop()): they came, their CmdSNs
+ * count.
  *
  * Data-Out
  * ========
@@ -1512,13 +1528,26 @@ static void kis_req_run_held(struct kis_conn *conn, struct kis_req *r);
 /*
  * Submit the held commands and run the held requests whose turn has
  * come, in CmdSN order. @conn's receive thread (process context, no lock
- * held), which has just moved ExpCmdSN; the requests may be of another
- * connection of the session (MC/S). See "Command numbering".
+ * held); the requests may be of another connection of the session
+ * (MC/S). With @own, the thread is the session's deliverer
+ * (kis_cmdsn_check() made it one, and it has just handed the PDU at the
+ * old ExpCmdSN on); else it becomes the deliverer unless another thread
+ * is, which then does the work. The deliverer stops being one, under
+ * sn_lock, when nothing is left at ExpCmdSN. See "Command numbering".
  */
-static void kis_sess_run_held(struct kis_conn *conn)
+static void kis_sess_run_held(struct kis_conn *conn, bool own)
 {
 	struct kis_sess *s = conn->s;
 
+	if (!own) {
+		spin_lock_irq(&s->sn_lock);
+		if (s->delivering) {
+			spin_unlock_irq(&s->sn_lock);
+			return;
+		}
+		s->delivering = true;
+		spin_unlock_irq(&s->sn_lock);
+	}
 	for (;;) {
 		struct kis_task *task;
 		struct kis_req *r;
@@ -1544,6 +1573,7 @@ static void kis_sess_run_held(struct kis_conn *conn)
 		r = list_first_entry_or_null(&s->held_reqs, struct kis_req,
 					     node);
 		if (!r || r->pdu.cmdsn != s->exp_cmdsn) {
+			s->delivering = false;
 			spin_unlock_irq(&s->sn_lock);
 			return;
 		}
@@ -1556,9 +1586,12 @@ static void kis_sess_run_held(struct kis_conn *conn)
 
 /*
  * Where a non-immediate PDU's CmdSN falls; sn_lock held. 0: it runs now,
- * and ExpCmdSN moves past it; 1: later in the window, the caller holds
- * it; -1: drop it (outside the window, or a CmdSN already held); -2: drop
- * it (aborted before it came, 11.5.1 b).
+ * ExpCmdSN moves past it, and the caller is the session's deliverer: it
+ * hands the PDU on, then calls kis_sess_run_held(conn, true); 1: later in
+ * the window, or at ExpCmdSN while another thread is the deliverer (which
+ * takes it in its turn), the caller holds it; -1: drop it (outside the
+ * window, or a CmdSN already held); -2: drop it (aborted before it came,
+ * 11.5.1 b).
  */
 static int kis_cmdsn_check(struct kis_sess *s, u32 cmdsn)
 {
@@ -1568,7 +1601,8 @@ static int kis_cmdsn_check(struct kis_sess *s, u32 cmdsn)
 	r = iscsi_cmdsn_check(cmdsn, s->exp_cmdsn, s->max_cmdsn);
 	if (r < 0 || kis_sn_held(s, cmdsn))
 		return -1;
-	if (r == 0) {
+	if (r == 0 && !s->delivering) {
+		s->delivering = true;
 		kis_exp_cmdsn_next(s);
 		return 0;
 	}
@@ -1760,7 +1794,7 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 		kis_task_discard(task);
 	} else if (r == 0) {
 		kis_task_submit(task);
-		kis_sess_run_held(conn);
+		kis_sess_run_held(conn, true);
 	}
 	return 0;
 }
@@ -2331,8 +2365,11 @@ static int kis_rx_req(struct kis_conn *conn, const u8 *bhs,
 	}
 	kis_req_run(r);
 	kis_req_free(r);
-	/* ExpCmdSN moved, or an ABORT TASK passed over a CmdSN. */
-	kis_sess_run_held(conn);
+	/*
+	 * ExpCmdSN moved (this thread is the deliverer), or an immediate
+	 * ABORT TASK passed over a CmdSN.
+	 */
+	kis_sess_run_held(conn, !pdu->immediate);
 	return 0;
 }
 
@@ -2673,6 +2710,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	LIST_HEAD(held);
 	LIST_HEAD(reqs);
 	unsigned int bkt;
+	u32 run_end;
 
 	mutex_lock(&conn->stop_mutex);
 	if (conn->stopped) {
@@ -2703,18 +2741,29 @@ static void kis_conn_stop(struct kis_conn *conn)
 	 * Held commands of this connection never reach the core, its held
 	 * requests never run. One another receive thread has already
 	 * taken from the list sees the connection dead (kis_req_run()).
+	 * Those from ExpCmdSN on without a gap have come in their turn and
+	 * count: another thread, the deliverer, is taking them (an item
+	 * held at ExpCmdSN has one), and drops them (@sn_aborted; a
+	 * request of a dead connection does not run).
 	 */
 	spin_lock_irq(&s->sn_lock);
+	run_end = s->exp_cmdsn;
+	while (kis_sn_held(s, run_end))
+		run_end++;
 	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
 		if (task->conn != conn)
 			continue;
+		if (iscsi_sn_lt(task->cmdsn, run_end)) {
+			task->sn_aborted = true;
+			continue;
+		}
 		list_move_tail(&task->held_node, &held);
 		s->nr_held--;
 		s->outstanding--;
 		task->counted = false;
 	}
 	list_for_each_entry_safe(r, rtmp, &s->held_reqs, node)
-		if (r->conn == conn)
+		if (r->conn == conn && !iscsi_sn_lt(r->pdu.cmdsn, run_end))
 			list_move_tail(&r->node, &reqs);
 	spin_unlock_irq(&s->sn_lock);
 	list_for_each_entry_safe(task, tmp, &held, held_node) {

@@ -193,6 +193,12 @@ struct kis_sess {
 	/* kis_req waiting for CmdSN: not commands, not counted above */
 	struct list_head	held_reqs;
 	/*
+	 * A receive thread is handing the session's PDUs to the core in
+	 * CmdSN order (the deliverer, kis_sess_run_held()): only it takes
+	 * the PDU at ExpCmdSN and moves ExpCmdSN on, the others hold theirs.
+	 */
+	bool			delivering;
+	/*
 	 * CmdSNs above exp_cmdsn that count as received although no
 	 * command came (ABORT TASK of a command still on its way, RFC 7143
 	 * 11.5.1 b); the command is dropped if it comes later.
