@@ -1458,6 +1458,20 @@ static bool kis_gone_take(struct kis_sess *s, u32 sn)
 	return true;
 }
 
+/*
+ * Count @sn as received with nothing to run for it, unless
+ * KIS_GONE_SNS CmdSNs are remembered already. sn_lock held.
+ */
+static bool kis_gone_add(struct kis_sess *s, u32 sn)
+{
+	if (kis_gone_find(s, sn) >= 0)
+		return true;
+	if (s->nr_gone == KIS_GONE_SNS)
+		return false;
+	s->gone_sn[s->nr_gone++] = sn;
+	return true;
+}
+
 /* ExpCmdSN past the CmdSN just taken and any aborted before arriving. */
 static void kis_exp_cmdsn_next(struct kis_sess *s)
 {
@@ -1519,8 +1533,8 @@ static void kis_sn_abort(struct kis_sess *s, u32 sn, u32 itt)
 			return;
 	if (sn == s->exp_cmdsn)
 		kis_exp_cmdsn_next(s);
-	else if (s->nr_gone < KIS_GONE_SNS && kis_gone_find(s, sn) < 0)
-		s->gone_sn[s->nr_gone++] = sn;
+	else
+		kis_gone_add(s, sn);
 }
 
 static void kis_req_run_held(struct kis_conn *conn, struct kis_req *r);
@@ -2709,7 +2723,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	LIST_HEAD(ctl);
 	LIST_HEAD(held);
 	LIST_HEAD(reqs);
-	unsigned int bkt;
+	unsigned int bkt, lost = 0;
 	u32 run_end;
 
 	mutex_lock(&conn->stop_mutex);
@@ -2741,14 +2755,22 @@ static void kis_conn_stop(struct kis_conn *conn)
 	 * Held commands of this connection never reach the core, its held
 	 * requests never run. One another receive thread has already
 	 * taken from the list sees the connection dead (kis_req_run()).
-	 * Those from ExpCmdSN on without a gap have come in their turn and
-	 * count: another thread, the deliverer, is taking them (an item
-	 * held at ExpCmdSN has one), and drops them (@sn_aborted; a
-	 * request of a dead connection does not run).
+	 * Those from ExpCmdSN on without a gap (CmdSNs held, or aborted
+	 * before they came: kis_exp_cmdsn_next() steps over those) have
+	 * come in their turn and count: another thread, the deliverer, is
+	 * taking them (an item held at ExpCmdSN has one), and drops them
+	 * (@sn_aborted; a request of a dead connection does not run).
+	 * Those past a gap came too, and count as received when another
+	 * connection fills the gap (sess->gone_sn): their tasks end with
+	 * the connection, and the initiator sends nothing else at their
+	 * CmdSNs (only task reassignment, ErrorRecoveryLevel 2, would);
+	 * else the session would stall at the first. Beyond KIS_GONE_SNS
+	 * of them, it still does.
 	 */
 	spin_lock_irq(&s->sn_lock);
 	run_end = s->exp_cmdsn;
-	while (kis_sn_held(s, run_end))
+	while (kis_sn_held(s, run_end) ||
+	       (s->nr_gone && kis_gone_find(s, run_end) >= 0))
 		run_end++;
 	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
 		if (task->conn != conn)
@@ -2761,11 +2783,18 @@ static void kis_conn_stop(struct kis_conn *conn)
 		s->nr_held--;
 		s->outstanding--;
 		task->counted = false;
+		lost += !kis_gone_add(s, task->cmdsn);
 	}
-	list_for_each_entry_safe(r, rtmp, &s->held_reqs, node)
-		if (r->conn == conn && !iscsi_sn_lt(r->pdu.cmdsn, run_end))
+	list_for_each_entry_safe(r, rtmp, &s->held_reqs, node) {
+		if (r->conn == conn && !iscsi_sn_lt(r->pdu.cmdsn, run_end)) {
 			list_move_tail(&r->node, &reqs);
+			lost += !kis_gone_add(s, r->pdu.cmdsn);
+		}
+	}
 	spin_unlock_irq(&s->sn_lock);
+	if (lost)
+		pr_warn_ratelimited("%s: CID %u closed with %u CmdSN(s) held past a gap beyond the %u the session can count as received: it stalls when the gap is filled\n",
+				    s->initiator, conn->cid, lost, KIS_GONE_SNS);
 	list_for_each_entry_safe(task, tmp, &held, held_node) {
 		list_del_init(&task->held_node);
 		kis_task_discard(task);

@@ -169,7 +169,7 @@ struct kis_portal {
 	u16			port;
 };
 
-/* CmdSNs a session remembers as aborted before they arrived. */
+/* CmdSNs a session remembers as received with nothing to run. */
 #define KIS_GONE_SNS		8
 
 struct kis_sess {
@@ -199,9 +199,11 @@ struct kis_sess {
 	 */
 	bool			delivering;
 	/*
-	 * CmdSNs above exp_cmdsn that count as received although no
-	 * command came (ABORT TASK of a command still on its way, RFC 7143
-	 * 11.5.1 b); the command is dropped if it comes later.
+	 * CmdSNs above exp_cmdsn that count as received although nothing
+	 * is to run for them: ABORT TASK of a command still on its way
+	 * (RFC 7143 11.5.1 b), whose command is dropped if it comes later;
+	 * PDUs held past a gap on a connection that closed
+	 * (kis_conn_stop()).
 	 */
 	u32			gone_sn[KIS_GONE_SNS];
 	unsigned int		nr_gone;

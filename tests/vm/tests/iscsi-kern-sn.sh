@@ -20,8 +20,9 @@
 # NOP-Out, SCSI Command after NOP-Out, NOP-Out after SCSI Command) is
 # dropped; on an MC/S session, a NOP-Out, a Text Request and a Logout
 # held on connection 2 are answered on connection 2 once connection 1
-# fills the gap before each; sessions closed with requests still held
-# go away. Every case runs in its own session, and the failures of all
+# fills the gap before each; when connection 2 is logged out with PDUs
+# held past a gap, their CmdSNs count once connection 1 fills it; sessions
+# closed with requests still held go away. Every case runs in its own session, and the failures of all
 # cases are reported together.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -341,6 +342,44 @@ if st is not None and st != 0:
         % (what, st))
 c1.s.close()
 print("MC/S done", flush=True)
+
+# Connection 2 of an MC/S session is logged out (an immediate Logout
+# closing the connection: a connection that fails ends the session at
+# ErrorRecoveryLevel 0) with a command and a NOP-Out held past a gap:
+# they came, their tasks end with the connection, and their CmdSNs count
+# as received once connection 1 fills the gap, so the command after them
+# runs (it used to wait for ever).
+what = "MC/S connection logged out with PDUs held past a gap"
+c1 = session()
+c2 = Conn(c1.isid, tsih=c1.tsih, cid=1)
+c2.login()
+e = c1.cmdsn
+c2.scsi(tur, 0, cmdsn=e + 1)
+c2.nop_send(b"held", immediate=False, cmdsn=e + 2)
+time.sleep(1)
+lo = c2.logout_send(1, cmdsn=e + 3)
+out = answered(c2, [(lo, 0x26)])
+i = find(out, lo, 0x26)
+if i is None or out[i][2][2] != 0:
+    err("%s: connection 2's Logout: %s" % (what, show(out)))
+c2.s.close()
+conns = "/sys/kernel/ktgt_iscsi/sessions/%d/connections" % c1.tsih
+for i in range(100):
+    with open(conns) as f:
+        if len(f.read().splitlines()) == 1:
+            break
+    time.sleep(0.1)
+else:
+    err("%s: connection 2 still in %s 10 s after it closed" % (what, conns))
+st = next_runs(c1, e, what + " (the TUR filling the gap)")
+if st is not None and st != 0:
+    err("%s: the TUR filling the gap: status %d" % (what, st))
+st = next_runs(c1, e + 3, what)
+if st is not None and st != 0:
+    err("%s: the TUR after the closed connection's CmdSNs: status %d"
+        % (what, st))
+c1.s.close()
+print("MC/S connection logged out past a gap done", flush=True)
 
 # Sessions closed with requests held (one connection; and connection 2 of
 # an MC/S session) go away.
