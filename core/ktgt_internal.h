@@ -30,7 +30,11 @@
  *                  mkdir/rmdir/symlink/attribute stores, template and dev
  *                  type (un)registration, session creation/destruction's
  *                  LUN set choice. May be held while sleeping; never taken
- *                  on the command path.
+ *                  on the command path. A holder never waits for commands
+ *                  to end (unmapping a LUN drops it for that, see
+ *                  core/lun.c): target drivers take it under their own
+ *                  locks (ktgt_target_access()), which their commands may
+ *                  need to end.
  * LUN sets         readers: RCU (xa_load() under rcu_read_lock(), then
  *                  percpu_ref_tryget_live(&lun->ref)); writers: under
  *                  ktgt_cfg_mutex, freeing LUNs after a grace period.
@@ -71,9 +75,9 @@ extern struct mutex ktgt_cfg_mutex;
 /*
  * ktgt_cfg_lock_cmd() - take ktgt_cfg_mutex on the command path
  *
- * Waiting for the mutex there could deadlock: unmapping a LUN holds it
- * while it waits for the LUN's commands, the caller's included. So it is
- * only tried for a bounded time (about 50-100 ms). Process context.
+ * No holder of the mutex waits for commands, but a command should not
+ * wait behind configuration changes for long either, so it is only tried
+ * for a bounded time (about 50-100 ms). Process context.
  *
  * Return: true with the mutex held, false if a configuration change
  * kept it.
@@ -116,7 +120,8 @@ struct ktgt_io_stats {
  *	ktgt_cfg_mutex)
  * @nr_blocks: capacity in logical blocks (READ_ONCE/WRITE_ONCE)
  * @enabled: under ktgt_cfg_mutex; read locklessly with READ_ONCE
- * @nr_luns: LUNs mapping the device, under ktgt_cfg_mutex
+ * @nr_luns: LUNs mapping the device, a LUN being unmapped included until
+ *	its commands are done; written under ktgt_cfg_mutex (WRITE_ONCE)
  * @priv: the handler's state
  * @order_lock: protects the ordering state below
  * @nr_active: commands of this device past ordering and not yet done

@@ -19,15 +19,40 @@
  * ktgt_lun_get()) look a LUN up under rcu_read_lock() and take
  * lun->ref with percpu_ref_tryget_live(). Writers hold ktgt_cfg_mutex.
  *
- * Mapping: percpu_ref_init(), xa_insert() (which publishes the LUN),
- * ktgt_sessions_lun_added().
+ * Mapping (allow_link): under ktgt_cfg_mutex, percpu_ref_init(),
+ * xa_insert() (which publishes the LUN), ktgt_sessions_lun_added().
  *
- * Unmapping (drop_link): xa_erase(), percpu_ref_kill(), wait until the
- * commands holding the LUN are done (lun->drained), then
- * ktgt_sessions_lun_removed() and synchronize_rcu(), so no reader still
- * has the pointer, then percpu_ref_exit(). The struct itself belongs to
- * the configfs directory and is freed when that goes, which is after the
- * unmapping; the directory may be mapped again in between.
+ * Unmapping (drop_link) is done in three steps:
+ *
+ * 1. Under ktgt_cfg_mutex: xa_erase() and percpu_ref_kill(). No new
+ *    command finds the LUN from then on.
+ * 2. Without any ktgt lock: wait until the commands holding the LUN are
+ *    done (lun->drained), then synchronize_rcu(), so no reader still has
+ *    the pointer, and percpu_ref_exit(). Not under ktgt_cfg_mutex: the
+ *    commands may need it to end. A target driver takes it while holding
+ *    its own locks (ktgt_target_access() from an iSCSI Text request or a
+ *    login, under which the same connection's Data-Out or the teardown of
+ *    a dead connection wait), so waiting with it held could deadlock, and
+ *    an initiator withholding a WRITE's data would otherwise stall every
+ *    configuration change. The wait is not bounded: the command ends when
+ *    its initiator sends the data, or is aborted (TMF, connection or
+ *    session teardown) like any other.
+ * 3. Under ktgt_cfg_mutex again: ktgt_sessions_lun_removed() (the
+ *    nexuses the commands used are freed only now), lun->dev = NULL and
+ *    the device's nr_luns count, then the device item reference is put.
+ *
+ * In between, the LUN is no longer in the set but lun->dev is still set
+ * and still counted in dev->nr_luns, so the device can be neither
+ * disabled nor removed. Nothing else can map or unmap the LUN meanwhile:
+ * the VFS holds luns/<N> locked during the unlink (as during the
+ * symlink), the LUN number belongs to that directory alone, and configfs
+ * refuses rmdir of luns/<N>, of its target or group, while the link
+ * exists. A session created or regrouped in between simply does not see
+ * the LUN.
+ *
+ * The struct itself belongs to the configfs directory and is freed when
+ * that goes, which is after the unmapping; the directory may be mapped
+ * again afterwards.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -112,7 +137,7 @@ static int ktgt_lun_map(struct ktgt_lun *lun, struct ktgt_device *dev)
 		percpu_ref_exit(&lun->ref);
 		return ret == -EBUSY ? -EEXIST : ret;
 	}
-	dev->nr_luns++;
+	WRITE_ONCE(dev->nr_luns, dev->nr_luns + 1);
 	config_item_get(&dev->group.cg_item);
 	ktgt_sessions_lun_added(lun->set, lun);
 	pr_debug("LUN %llu of %s mapped to %s\n", lun->lun,
@@ -120,21 +145,38 @@ static int ktgt_lun_map(struct ktgt_lun *lun, struct ktgt_device *dev)
 	return 0;
 }
 
-/* Caller holds ktgt_cfg_mutex. */
-static void ktgt_lun_unmap(struct ktgt_lun *lun)
+/*
+ * Undo ktgt_lun_map(), in the three steps described at the top of this
+ * file. Called without ktgt_cfg_mutex; the caller holds the LUN directory
+ * locked (the VFS does, around ->drop_link).
+ */
+static void ktgt_lun_unmap(struct ktgt_lun *lun, struct config_item *target)
 {
-	struct ktgt_device *dev = lun->dev;
+	struct ktgt_device *dev;
 
+	mutex_lock(&ktgt_cfg_mutex);
+	dev = lun->dev;
+	if (!dev || &dev->group.cg_item != target) {
+		mutex_unlock(&ktgt_cfg_mutex);
+		return;
+	}
 	xa_erase(&lun->set->luns, (unsigned long)lun->lun);
 	percpu_ref_kill(&lun->ref);
-	/* Commands in flight are bounded; none is waiting for our mutex. */
-	wait_for_completion(&lun->drained);
-	ktgt_sessions_lun_removed(lun->set, lun->lun);
+	mutex_unlock(&ktgt_cfg_mutex);
+
+	if (!wait_for_completion_timeout(&lun->drained, 10 * HZ)) {
+		pr_info("unmapping LUN %llu of %s: waiting for its commands\n",
+			lun->lun, ktgt_target_name(lun->set->tgt));
+		wait_for_completion(&lun->drained);
+	}
 	synchronize_rcu();
 	percpu_ref_exit(&lun->ref);
 
+	mutex_lock(&ktgt_cfg_mutex);
+	ktgt_sessions_lun_removed(lun->set, lun->lun);
 	lun->dev = NULL;
-	dev->nr_luns--;
+	WRITE_ONCE(dev->nr_luns, dev->nr_luns - 1);
+	mutex_unlock(&ktgt_cfg_mutex);
 	pr_debug("LUN %llu of %s unmapped from %s\n", lun->lun,
 		 ktgt_target_name(lun->set->tgt), ktgt_device_name(dev));
 	config_item_put(&dev->group.cg_item);
@@ -169,12 +211,7 @@ static int ktgt_lun_allow_link(struct config_item *src,
 static void ktgt_lun_drop_link(struct config_item *src,
 			       struct config_item *target)
 {
-	struct ktgt_lun *lun = to_lun(src);
-
-	mutex_lock(&ktgt_cfg_mutex);
-	if (lun->dev && &lun->dev->group.cg_item == target)
-		ktgt_lun_unmap(lun);
-	mutex_unlock(&ktgt_cfg_mutex);
+	ktgt_lun_unmap(to_lun(src), target);
 }
 
 /*
