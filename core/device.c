@@ -32,6 +32,10 @@
  * are only written under ktgt_cfg_mutex, taken inside state_mutex.
  *
  * Lock order: configfs su_mutex -> state_mutex -> ktgt_cfg_mutex.
+ *
+ * rmdir (ktgt_dev_drop()) waits, holding su_mutex and state_mutex but
+ * not ktgt_cfg_mutex, on ktgt_dev_unmapped_wq until no LUN maps the
+ * device; the unmapping (core/lun.c) takes ktgt_cfg_mutex only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,6 +47,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/wait.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi_proto.h>
 
@@ -57,6 +62,17 @@
 #define KTGT_NAA_OUI	0x0a4b54ULL
 
 LIST_HEAD(ktgt_devices);
+
+/* Where a dropping device's rmdir waits for its last LUN to go. */
+static DECLARE_WAIT_QUEUE_HEAD(ktgt_dev_unmapped_wq);
+
+void ktgt_device_unmapped(struct ktgt_device *dev)
+{
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	WRITE_ONCE(dev->nr_luns, dev->nr_luns - 1);
+	if (dev->dropping && !dev->nr_luns)
+		wake_up_all(&ktgt_dev_unmapped_wq);
+}
 
 /* Registered dev handlers (struct ktgt_dev_type_reg), under ktgt_cfg_mutex. */
 static LIST_HEAD(ktgt_dev_types);
@@ -886,7 +902,13 @@ out_put:
 
 /*
  * rmdir: configfs has already refused it (-EBUSY) if a LUN links to the
- * device, so it is not mapped; disable it if enabled. This cannot fail.
+ * device. But a LUN may still map it for a moment: configfs calls
+ * ->allow_link (which maps the LUN) before it counts the link, so this
+ * rmdir may have passed its check in between; configfs then fails that
+ * link (the device is dropping) and calls ->drop_link, which unmaps the
+ * LUN, after the LUN's commands if any. So mark the device dropping,
+ * which ktgt_lun_allow_link() refuses from then on, wait until those
+ * mappings are undone, then disable it if enabled. This cannot fail.
  */
 static void ktgt_dev_drop(struct config_group *group, struct config_item *item)
 {
@@ -896,6 +918,10 @@ static void ktgt_dev_drop(struct config_group *group, struct config_item *item)
 	struct ktgt_dev_node *node = to_dev_node(dev);
 
 	mutex_lock(&node->state_mutex);
+	mutex_lock(&ktgt_cfg_mutex);
+	dev->dropping = true;
+	mutex_unlock(&ktgt_cfg_mutex);
+	wait_event(ktgt_dev_unmapped_wq, !READ_ONCE(dev->nr_luns));
 	WARN_ON(ktgt_dev_disable(dev));
 	mutex_lock(&ktgt_cfg_mutex);
 	list_del_init(&dev->node);

@@ -122,6 +122,8 @@ struct ktgt_io_stats {
  * @enabled: under ktgt_cfg_mutex; read locklessly with READ_ONCE
  * @nr_luns: LUNs mapping the device, a LUN being unmapped included until
  *	its commands are done; written under ktgt_cfg_mutex (WRITE_ONCE)
+ * @dropping: rmdir of the device has begun: no LUN may map it any more;
+ *	under ktgt_cfg_mutex
  * @priv: the handler's state
  * @order_lock: protects the ordering state below
  * @nr_active: commands of this device past ordering and not yet done
@@ -155,6 +157,7 @@ struct ktgt_device {
 	u32			phys_block_size;
 	bool			nowait;
 	bool			enabled;
+	bool			dropping;
 	unsigned int		nr_luns;
 	void			*priv;
 
@@ -192,6 +195,12 @@ struct ktgt_device {
 
 /* Every device, under ktgt_cfg_mutex. */
 extern struct list_head ktgt_devices;
+
+/*
+ * ktgt_device_unmapped() - a LUN no longer maps @dev (nr_luns--), and a
+ * dropping device's rmdir waiting for that is woken. ktgt_cfg_mutex held.
+ */
+void ktgt_device_unmapped(struct ktgt_device *dev);
 
 /*
  * ---------------------------------------------------------------------

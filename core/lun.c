@@ -175,7 +175,7 @@ static void ktgt_lun_unmap(struct ktgt_lun *lun, struct config_item *target)
 	mutex_lock(&ktgt_cfg_mutex);
 	ktgt_sessions_lun_removed(lun->set, lun->lun);
 	lun->dev = NULL;
-	WRITE_ONCE(dev->nr_luns, dev->nr_luns - 1);
+	ktgt_device_unmapped(dev);
 	mutex_unlock(&ktgt_cfg_mutex);
 	pr_debug("LUN %llu of %s unmapped from %s\n", lun->lun,
 		 ktgt_target_name(lun->set->tgt), ktgt_device_name(dev));
@@ -185,7 +185,13 @@ static void ktgt_lun_unmap(struct ktgt_lun *lun, struct config_item *target)
 /*
  * configfs does not pass the link's name, so the name ("device" by
  * convention, see Documentation/configfs.rst) is not checked; a LUN
- * takes one link, to an enabled device.
+ * takes one link, to an enabled device that is not being removed.
+ *
+ * configfs calls this before it counts the link against the device's
+ * rmdir, so an rmdir may pass its check meanwhile; configfs then fails
+ * the link and calls ktgt_lun_drop_link(). ktgt_dev_drop() waits for that
+ * (dev->nr_luns back to 0) and sets dev->dropping first, so that no new
+ * mapping starts.
  */
 static int ktgt_lun_allow_link(struct config_item *src,
 			       struct config_item *target)
@@ -200,6 +206,8 @@ static int ktgt_lun_allow_link(struct config_item *src,
 	mutex_lock(&ktgt_cfg_mutex);
 	if (lun->dev)
 		ret = -EEXIST;
+	else if (dev->dropping)
+		ret = -ENOENT;
 	else if (!dev->enabled)
 		ret = -ENODEV;
 	else
