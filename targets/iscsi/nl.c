@@ -9,6 +9,11 @@
  * Additions to the contract (additive): TARGET_GET's reply also carries
  * PORTAL_TPGT (the target portal group tag the login response must name)
  * and the target's PORTAL nests.
+ *
+ * Sizes: a reply is as long as what it carries, not bounded by a page: a
+ * target's portals are not limited in number, and TARGET_GET's reply is
+ * one message sized from them. A receiver sizes its buffer from the
+ * message (MSG_PEEK | MSG_TRUNC, as libnl does by default).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -72,6 +77,25 @@ static int kis_put_portals(struct sk_buff *skb, struct kis_tgt *t)
 		nla_nest_end(skb, nest);
 	}
 	return 0;
+}
+
+/* The room the PORTAL nests of @t take; under kis_mutex. */
+static size_t kis_portals_size(struct kis_tgt *t)
+{
+	struct kis_portal *p;
+	size_t n = 0;
+
+	list_for_each_entry(p, &t->portals, node)
+		n += nla_total_size(nla_total_size(strlen(p->addr) + 1) +
+				    2 * nla_total_size(sizeof(u16)));
+	return n;
+}
+
+/* The room kis_put_target() takes; under kis_mutex. */
+static size_t kis_target_size(struct kis_tgt *t)
+{
+	return nla_total_size(strlen(t->name) + 1) +
+	       nla_total_size(strlen(t->alias) + 1) + kis_portals_size(t);
 }
 
 static int kis_put_target(struct sk_buff *skb, struct kis_tgt *t)
@@ -139,6 +163,13 @@ static int kis_put_auth(struct sk_buff *skb, const struct kis_auth *a)
 	return 0;
 }
 
+/* The most kis_put_auth() takes: four strings of up to KIS_AUTH_LEN. */
+#define KIS_AUTH_NL_SIZE	(4 * nla_total_size(KIS_AUTH_LEN + 1))
+
+/* What kis_put_params() takes: nine u32 and six u8 attributes. */
+#define KIS_PARAMS_NL_SIZE	(9 * nla_total_size(sizeof(u32)) + \
+				 6 * nla_total_size(sizeof(u8)))
+
 static int kis_put_params(struct sk_buff *skb, const struct kis_params *p)
 {
 	if (nla_put_u32(skb, KTGT_ISCSI_A_P_MAX_RECV_DSL, p->max_recv_dsl) ||
@@ -162,11 +193,15 @@ static int kis_put_params(struct sk_buff *skb, const struct kis_params *p)
 	return 0;
 }
 
-/* TARGET_GET: the target's view for one initiator. */
+/*
+ * TARGET_GET: the target's view for one initiator. One message, sized
+ * from what it carries (the portals are not bounded in number): it is
+ * built under kis_mutex, so the target cannot grow in between.
+ */
 static int kis_nl_target_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sk_buff *msg = NULL;
 	struct kis_auth *auth;
-	struct sk_buff *msg;
 	const char *name, *ini;
 	struct kis_tgt *t;
 	bool access;
@@ -180,17 +215,25 @@ static int kis_nl_target_get(struct sk_buff *skb, struct genl_info *info)
 	ini = nla_data(info->attrs[KTGT_ISCSI_A_INITIATOR]);
 
 	auth = kzalloc(sizeof(*auth), GFP_KERNEL);
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!auth || !msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!auth)
+		return -ENOMEM;
 
 	mutex_lock(&kis_mutex);
 	t = kis_tgt_find(name);
 	if (!t) {
 		mutex_unlock(&kis_mutex);
 		ret = -ENOENT;
+		goto out;
+	}
+	msg = genlmsg_new(kis_target_size(t) +
+			  nla_total_size(strlen(ini) + 1) +
+			  nla_total_size(sizeof(u8)) +
+			  nla_total_size(sizeof(u16)) +
+			  KIS_PARAMS_NL_SIZE + KIS_AUTH_NL_SIZE, GFP_KERNEL);
+	if (!msg) {
+		mutex_unlock(&kis_mutex);
+		kis_tgt_put(t);
+		ret = -ENOMEM;
 		goto out;
 	}
 	access = t->enabled && kis_tgt_access(t, ini, auth);
@@ -204,6 +247,7 @@ static int kis_nl_target_get(struct sk_buff *skb, struct genl_info *info)
 	    !kis_put_params(msg, &t->defaults) &&
 	    (!access || !kis_put_auth(msg, auth)))
 		ret = 0;
+	WARN_ON_ONCE(ret);	/* the size above is wrong */
 	mutex_unlock(&kis_mutex);
 	kis_tgt_put(t);
 	if (ret)

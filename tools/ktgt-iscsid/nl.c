@@ -37,6 +37,13 @@ struct iscsid_nl *iscsid_nl_open(bool events)
 		goto fail;
 	if (genl_connect(nl->sk))
 		goto fail;
+	/*
+	 * A reply is as long as the target's portals and names make it
+	 * (TARGET_GET is one message, a TARGET_LIST entry too): peek at
+	 * each message's length and receive it whole, not into a buffer of
+	 * one page (libnl's default only if no buffer size was set).
+	 */
+	nl_socket_enable_msg_peek(nl->sk);
 	nl->family = genl_ctrl_resolve(nl->sk, KTGT_ISCSI_GENL_NAME);
 	if (nl->family < 0) {
 		nl_socket_free(nl->sk);
