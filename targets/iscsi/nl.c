@@ -108,13 +108,47 @@ static int kis_put_target(struct sk_buff *skb, struct kis_tgt *t)
 	return kis_put_portals(skb, t);
 }
 
-/* TARGET_LIST: the enabled targets; with INITIATOR, those it may access. */
+/* One TARGET_LIST message: a TARGET nest. */
+static size_t kis_list_msg_size(struct kis_tgt *t)
+{
+	return nlmsg_total_size(GENL_HDRLEN +
+				nla_total_size(kis_target_size(t)));
+}
+
+/*
+ * TARGET_LIST's first skb is at least as large as the largest message
+ * (netlink_dump() allocates max(cb->min_dump_alloc, about a page)):
+ * else a target whose portals take more than the skb would end the dump
+ * early, silently, without it and the targets after it.
+ */
+static int kis_nl_target_list_start(struct netlink_callback *cb)
+{
+	struct kis_tgt *t;
+	size_t max = 0;
+
+	mutex_lock(&kis_mutex);
+	list_for_each_entry(t, &kis_targets, node)
+		if (t->enabled)
+			max = max(max, kis_list_msg_size(t));
+	mutex_unlock(&kis_mutex);
+	cb->min_dump_alloc = max;
+	return 0;
+}
+
+/*
+ * TARGET_LIST: the enabled targets; with INITIATOR, those it may access.
+ * One message per target; cb->args[0]: the targets done. A target that
+ * grew since the dump started and no longer fits an empty skb ends the
+ * dump with -EMSGSIZE, not silently: the next skbs are made large
+ * enough for it, and the caller asks again.
+ */
 static int kis_nl_target_list(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	const char *ini = NULL;
 	struct kis_tgt *t;
 	long idx = 0;
+	int ret = 0;
 	void *hdr;
 
 	if (attrs && attrs[KTGT_ISCSI_A_INITIATOR])
@@ -133,11 +167,14 @@ static int kis_nl_target_list(struct sk_buff *skb, struct netlink_callback *cb)
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &kis_genl, NLM_F_MULTI,
 				  KTGT_ISCSI_CMD_TARGET_LIST);
-		if (!hdr)
-			break;
-		nest = nla_nest_start(skb, KTGT_ISCSI_A_TARGET);
+		nest = hdr ? nla_nest_start(skb, KTGT_ISCSI_A_TARGET) : NULL;
 		if (!nest || kis_put_target(skb, t)) {
-			genlmsg_cancel(skb, hdr);
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			cb->min_dump_alloc = max_t(size_t, cb->min_dump_alloc,
+						   kis_list_msg_size(t));
+			if (!skb->len)
+				ret = -EMSGSIZE;
 			break;
 		}
 		nla_nest_end(skb, nest);
@@ -145,7 +182,7 @@ static int kis_nl_target_list(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = idx;
 	}
 	mutex_unlock(&kis_mutex);
-	return skb->len;
+	return ret ?: skb->len;
 }
 
 static int kis_put_auth(struct sk_buff *skb, const struct kis_auth *a)
@@ -470,12 +507,16 @@ static int kis_nl_conn_start(struct sk_buff *skb, struct genl_info *info)
 			      nla_get_u16(info->attrs[KTGT_ISCSI_A_CID]));
 }
 
-static const struct genl_small_ops kis_nl_ops[] = {
+static const struct genl_ops kis_nl_dump_ops[] = {
 	{
 		.cmd	= KTGT_ISCSI_CMD_TARGET_LIST,
+		.start	= kis_nl_target_list_start,
 		.dumpit	= kis_nl_target_list,
 		.flags	= GENL_ADMIN_PERM,
 	},
+};
+
+static const struct genl_small_ops kis_nl_ops[] = {
 	{
 		.cmd	= KTGT_ISCSI_CMD_TARGET_GET,
 		.doit	= kis_nl_target_get,
@@ -511,6 +552,8 @@ static struct genl_family kis_genl __ro_after_init = {
 	 * netlink family of the system.
 	 */
 	.parallel_ops	= true,
+	.ops		= kis_nl_dump_ops,
+	.n_ops		= ARRAY_SIZE(kis_nl_dump_ops),
 	.small_ops	= kis_nl_ops,
 	.n_small_ops	= ARRAY_SIZE(kis_nl_ops),
 	.mcgrps		= kis_nl_mcgrps,

@@ -6,7 +6,13 @@
 #   - a target with 48 IPv6 portals (full-length addresses), a 255-byte
 #     alias and CHAP credentials: its TARGET_GET reply is over a page,
 #     yet open-iscsi logs in to it with CHAP, on its last portal, and
-#     SendTargets discovery lists each of its portals.
+#     SendTargets discovery lists each of its portals;
+#   - grown to 62 portals, its TARGET_LIST message is over a page: a
+#     raw netlink client (tests/lib/ktgt_genl.py, reading each message
+#     at its own length) gets it whole in the dump, with the target
+#     after it, and discovery lists all 62 portals;
+#   - 150 more targets with 223-byte names: TARGET_LIST and discovery
+#     list every one.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -53,5 +59,96 @@ iscsi_try_login "$big" "$P" ||
 dev=$(iscsi_wait_lun "$big" 0)
 [ -b "$dev" ] || fail "no disk after login"
 iscsi_logout "$big" "$P"
+
+# list WANT: TARGET_LIST through the raw client; checks that $big is
+# there with all its portals and that WANT targets are listed.
+list() {
+	python3 - "$big" "$addr" "$nportals" "$1" <<'EOF' 2>&1
+import os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from ktgt_genl import Genl, parse, string, u16
+big, addr = sys.argv[1], sys.argv[2]
+nportals, want = int(sys.argv[3]), int(sys.argv[4])
+g = Genl(os.environ["KTGT_REPO"])
+A = g.A
+err, msgs = g.request(g.CMD["TARGET_LIST"], b"", dump=True, sk=Genl.socket())
+names = {}
+for m in msgs:
+    t = parse(m[A["TARGET"]][0])
+    names[string(t[A["TARGET_NAME"]])] = sorted(
+        (string(parse(p)[A["PORTAL_ADDR"]]), u16(parse(p)[A["PORTAL_PORT"]]))
+        for p in t.get(A["PORTAL"], []))
+print("TARGET_LIST: error %d, %d target(s)" % (err, len(names)))
+if err:
+    sys.exit(1)
+if big not in names:
+    print("FAIL: %s not listed" % big)
+elif names[big] != sorted((addr, 3260 + i) for i in range(nportals)):
+    print("FAIL: %s: %d portal(s)" % (big, len(names[big])))
+elif len(names) != want:
+    print("FAIL: %d target(s) listed, not %d" % (len(names), want))
+else:
+    print("LIST OK")
+EOF
+}
+
+# discover WANT_LINES: discovery lists every portal of $big, and
+# WANT_LINES lines in all.
+discover() {
+	local out i
+	out=$(iscsi_discover "[$addr]:3260")
+	for ((i = 0; i < nportals; i++)); do
+		grep -qxF "[$addr]:$((3260 + i)),$tpgt $big" <<< "$out" ||
+			fail "discovery: portal $i missing: $(wc -l <<< "$out") line(s)"
+	done
+	expect_eq "$(wc -l <<< "$out")" "$1" "lines of discovery output"
+	echo "$out"
+}
+
+# A second target after $big: the dump must not end at $big.
+small=iqn.2026-11.org.ktgt:nl-large-after
+iscsi_tgt_mktarget "$small" 127.0.0.1
+iscsi_tgt_maplun "$small" 0 d1
+iscsi_tgt_enable "$small"
+for ((i = nportals; i < 62; i++)); do
+	mkdir "$KTGT_CFS/targets/iscsi/$big/portals/[$addr]:$((3260 + i))" ||
+		fail "portal $i"
+done
+nportals=62
+out=$(list 2)
+log "$out"
+grep -qx "LIST OK" <<< "$out" ||
+	fail "TARGET_LIST with a target over a page: $(tail -n 1 <<< "$out")"
+# ktgt-iscsid listens on the new portals (CONFIG event).
+for ((i = 0; i < 100; i++)); do
+	[ "$(ss -Hltn | grep -cF "[$addr]:")" -ge "$nportals" ] && break
+	sleep 0.1
+done
+out=$(discover $((nportals + 1))) || exit 1
+grep -qxF "127.0.0.1:3260,$(cat "$KTGT_CFS/targets/iscsi/$small/tpgt") $small" <<< "$out" ||
+	fail "discovery: $small missing"
+
+# Many targets with the longest names.
+prefix=iqn.2026-11.org.ktgt:
+pad=$(printf 'n%.0s' $(seq 1 $((223 - ${#prefix} - 4))))
+for ((n = 0; n < 150; n++)); do
+	t=$prefix$pad-$(printf %03d "$n")
+	ktgt_mktarget "iscsi/$t"
+	mkdir "$KTGT_CFS/targets/iscsi/$t/portals/127.0.0.1:3260" ||
+		fail "portal of $t"
+	ktgt_maplun "iscsi/$t" 0 vdisk_fileio/d1
+	ktgt_enable "iscsi/$t"
+done
+expect_eq "${#t}" 223 "length of a long target name"
+out=$(list 152)
+log "$out"
+grep -qx "LIST OK" <<< "$out" ||
+	fail "TARGET_LIST of 152 targets: $(tail -n 1 <<< "$out")"
+out=$(discover $((nportals + 151))) || exit 1
+for ((n = 0; n < 150; n++)); do
+	grep -qF "$pad-$(printf %03d "$n")" <<< "$out" ||
+		fail "discovery: long target $n missing"
+done
 
 pass
