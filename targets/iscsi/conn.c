@@ -3292,7 +3292,23 @@ out_unlock:
 	return ret;
 }
 
-int kis_conn_start(u16 tsih, u16 cid)
+/**
+ * kis_conn_start() - CONN_START: the connection's threads take the socket
+ * @tsih: the session
+ * @cid: the connection
+ * @portid: the netlink port of the caller
+ *
+ * Only the netlink socket that added the connection (CONN_ADD) may start
+ * it, and once: the daemon writes the final Login Response between the
+ * two, so a start from anyone else (another daemon thread, another
+ * session's login) would have the kernel read and write the socket
+ * before the daemon is done with it.
+ *
+ * Return: 0; -ENOENT: no such session or connection (or already being
+ * torn down); -EPERM: added through another netlink socket; -EALREADY:
+ * already started.
+ */
+int kis_conn_start(u16 tsih, u16 cid, u32 portid)
 {
 	struct task_struct *rx, *tx;
 	struct kis_conn *conn;
@@ -3305,6 +3321,9 @@ int kis_conn_start(u16 tsih, u16 cid)
 		goto out;
 	conn = kis_conn_find(s, cid);
 	if (!conn)
+		goto out;
+	ret = -EPERM;
+	if (conn->portid != portid)
 		goto out;
 	ret = -EALREADY;
 	if (conn->started)

@@ -432,7 +432,7 @@ int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
 		 u16 tsih, u16 cid, struct socket *sock,
 		 const struct kis_params *p, u32 statsn, u32 exp_cmdsn,
 		 u8 type, u32 portid, u16 *tsih_out);
-int kis_conn_start(u16 tsih, u16 cid);
+int kis_conn_start(u16 tsih, u16 cid, u32 portid);
 void kis_portid_release(u32 portid);
 void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout);
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd);

@@ -504,7 +504,8 @@ static int kis_nl_conn_start(struct sk_buff *skb, struct genl_info *info)
 	if (!info->attrs[KTGT_ISCSI_A_TSIH] || !info->attrs[KTGT_ISCSI_A_CID])
 		return -EINVAL;
 	return kis_conn_start(nla_get_u16(info->attrs[KTGT_ISCSI_A_TSIH]),
-			      nla_get_u16(info->attrs[KTGT_ISCSI_A_CID]));
+			      nla_get_u16(info->attrs[KTGT_ISCSI_A_CID]),
+			      info->snd_portid);
 }
 
 static const struct genl_ops kis_nl_dump_ops[] = {

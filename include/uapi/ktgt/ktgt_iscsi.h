@@ -36,8 +36,11 @@
  *     own.
  *  3. The daemon writes the final Login Response (T=1, NSG=3, with the
  *     TSIH from step 2) on the socket, then sends KTGT_ISCSI_CMD_CONN_START
- *     (TSIH, CID); the kernel starts reading and writing PDUs and the
- *     daemon closes its descriptor. A connection added but not started
+ *     (TSIH, CID) on the netlink socket CONN_ADD went through; the
+ *     kernel starts reading and writing PDUs and the daemon closes its
+ *     descriptor. CONN_START fails with -ENOENT for an unknown (or
+ *     closing) connection, -EPERM from another netlink socket and
+ *     -EALREADY for one already started. A connection added but not started
  *     within 15 s, or whose daemon's netlink socket closes, is dropped.
  *
  * Events (multicast group KTGT_ISCSI_MCGRP_EVENTS, command EVENT with
