@@ -445,6 +445,43 @@ static void test_negotiate_protocol_errors(void **state)
 	assert_int_equal(negotiate(&neg, r1, true, &tb, out, 4), -ENOSPC);
 }
 
+/* Names: printable ASCII without spaces; aliases may be UTF-8. */
+static void test_negotiate_name_chars(void **state)
+{
+	static const char *const bad[] = {
+		"InitiatorName=iqn.2026-11.org.example:caf\xc3\xa9",
+		"InitiatorName=iqn.2026-11.org.example:\xff",
+		"InitiatorName=\x80iqn.2026-11.org.example:init",
+		"InitiatorName=iqn.2026-11.org.example:a b",
+		"InitiatorName=iqn.2026-11.org.example:\x1b[2J",
+		"TargetName=iqn.2026-11.org.example:t\xe2\x80\x8b",
+		"SessionType=Normal\xc2\xa0",
+	};
+	struct iscsi_params t;
+	struct iscsi_neg neg;
+	struct iscsi_text_buf tb;
+	u8 out[512];
+	const char *req[3] = { NULL };
+	unsigned int i;
+
+	(void)state;
+	target_defaults(&t);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		req[0] = bad[i];
+		iscsi_neg_init(&neg, &t);
+		if (negotiate(&neg, req, true, &tb, out, sizeof(out)) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* Upper case and punctuation initiators are configured with. */
+	req[0] = "InitiatorName=iqn.1991-05.com.Example:Host_1/a";
+	req[1] = "InitiatorAlias=caf\xc3\xa9 host";
+	iscsi_neg_init(&neg, &t);
+	assert_int_equal(negotiate(&neg, req, true, &tb, out, sizeof(out)), 0);
+	assert_string_equal(neg.initiator_name,
+			    "iqn.1991-05.com.Example:Host_1/a");
+	assert_string_equal(neg.initiator_alias, "caf\xc3\xa9 host");
+}
+
 static void test_negotiate_target_offers(void **state)
 {
 	struct iscsi_params t;
@@ -1184,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_negotiate_reject),
 		cmocka_unit_test(test_negotiate_discovery),
 		cmocka_unit_test(test_negotiate_protocol_errors),
+		cmocka_unit_test(test_negotiate_name_chars),
 		cmocka_unit_test(test_negotiate_target_offers),
 		cmocka_unit_test(test_negotiate_target_limits),
 		cmocka_unit_test(test_negotiate_offer_answers),

@@ -686,7 +686,29 @@ static int pick_digest(const char *list, u32 mask)
 	return -1;
 }
 
+/*
+ * An iSCSI name (InitiatorName, TargetName; also SessionType's value):
+ * printable ASCII, no space. RFC 7143 4.2.7 and the stringprep profile
+ * of RFC 3722 prohibit spaces and control characters; the profile also
+ * allows non-ASCII characters after normalization (NFKC, case folding),
+ * which is not done here: a byte from 0x80 up is refused, since such a
+ * name could not be compared with the configured ones reliably (two
+ * encodings of one name). ASCII punctuation the profile prohibits too
+ * ('_', '/', ...) is tolerated: initiators are configured with it, and
+ * it compares as it is written.
+ */
 static bool valid_name_chars(const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((u8)v[i] <= 0x20 || (u8)v[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* An alias: UTF-8 text (RFC 7143 13.6, 13.7), without control characters. */
+static bool valid_alias_chars(const char *v, size_t len)
 {
 	size_t i;
 
@@ -831,7 +853,7 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		return 0;
 	case K_ALIAS:
 		if (kv->value_len <= ISCSI_ALIAS_MAX &&
-		    valid_name_chars(kv->value, kv->value_len))
+		    valid_alias_chars(kv->value, kv->value_len))
 			memcpy(neg->initiator_alias, kv->value,
 			       kv->value_len + 1);
 		return 0;
