@@ -49,8 +49,9 @@
  * Locking
  * =======
  *
- * kis_mutex       kis_targets, every tgt's portals, sessions and
- *                 attributes, the TSIH table, session connection lists.
+ * kis_mutex       kis_targets (and kis_targets_gen), every tgt's portals,
+ *                 sessions and attributes, the TSIH table, session
+ *                 connection lists.
  *                 Taken in configfs callbacks, netlink handlers and
  *                 teardown; never on the data path.
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
@@ -406,6 +407,7 @@ struct kis_tmf {
 extern struct mutex kis_mutex;
 extern spinlock_t kis_auth_lock;
 extern struct list_head kis_targets;
+extern unsigned int kis_targets_gen;
 extern struct workqueue_struct *kis_wq;
 extern struct kmem_cache *kis_task_cache;
 extern struct ktgt_tgt_template kis_template;
@@ -419,6 +421,18 @@ struct kis_tgt *kis_tgt_find(const char *name);
 void kis_tgt_put(struct kis_tgt *t);
 bool kis_tgt_access(struct kis_tgt *t, const char *initiator,
 		    struct kis_auth *auth);
+
+/**
+ * kis_targets_changed() - a target came or went, or its enable or portals
+ * changed: a TARGET_LIST dump that spans it is flagged NLM_F_DUMP_INTR
+ * (nl.c). Under kis_mutex. Never 0: netlink takes a zero as "unset".
+ */
+static inline void kis_targets_changed(void)
+{
+	lockdep_assert_held(&kis_mutex);
+	if (!++kis_targets_gen)
+		kis_targets_gen = 1;
+}
 
 /* nl.c */
 void kis_params_join(struct kis_params *conn, const struct kis_params *sess);

@@ -35,6 +35,7 @@ DEFINE_MUTEX(kis_mutex);
 /* The CHAP strings of targets and groups. */
 DEFINE_SPINLOCK(kis_auth_lock);
 LIST_HEAD(kis_targets);
+unsigned int kis_targets_gen = 1;
 struct workqueue_struct *kis_wq;
 struct kmem_cache *kis_task_cache;
 static struct kobject *kis_sysfs_root;
@@ -230,6 +231,7 @@ static struct config_group *kis_portal_make(struct config_group *group,
 	config_group_init_type_name(&p->group, name, &kis_portal_type);
 	mutex_lock(&kis_mutex);
 	list_add_tail(&p->node, &t->portals);
+	kis_targets_changed();
 	mutex_unlock(&kis_mutex);
 	kis_config_changed(t);
 	return &p->group;
@@ -242,6 +244,7 @@ static void kis_portal_drop(struct config_group *group,
 
 	mutex_lock(&kis_mutex);
 	list_del(&to_portal(item)->node);
+	kis_targets_changed();
 	mutex_unlock(&kis_mutex);
 	kis_config_changed(t);
 	config_item_put(item);
@@ -779,6 +782,7 @@ static int kis_target_create(struct ktgt_target *tgt)
 
 	mutex_lock(&kis_mutex);
 	list_add_tail(&t->node, &kis_targets);
+	kis_targets_changed();
 	mutex_unlock(&kis_mutex);
 	return 0;
 }
@@ -790,6 +794,7 @@ static void kis_target_destroy(struct ktgt_target *tgt)
 	mutex_lock(&kis_mutex);
 	t->gone = true;
 	list_del_init(&t->node);
+	kis_targets_changed();
 	mutex_unlock(&kis_mutex);
 	kis_config_changed(t);
 	kis_tgt_put(t);
@@ -801,6 +806,7 @@ static int kis_target_enable(struct ktgt_target *tgt, bool enable)
 
 	mutex_lock(&kis_mutex);
 	t->enabled = enable;
+	kis_targets_changed();
 	mutex_unlock(&kis_mutex);
 	if (!enable)
 		kis_tgt_close_sessions(t, true);

@@ -13,7 +13,8 @@
  * Sizes: a reply is as long as what it carries, not bounded by a page: a
  * target's portals are not limited in number, and TARGET_GET's reply is
  * one message sized from them. A receiver sizes its buffer from the
- * message (MSG_PEEK | MSG_TRUNC, as libnl does by default).
+ * message (MSG_PEEK | MSG_TRUNC, as libnl does by default). TARGET_LIST
+ * flags a dump the targets changed during with NLM_F_DUMP_INTR.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -137,7 +138,10 @@ static int kis_nl_target_list_start(struct netlink_callback *cb)
 
 /*
  * TARGET_LIST: the enabled targets; with INITIATOR, those it may access.
- * One message per target; cb->args[0]: the targets done. A target that
+ * One message per target; cb->args[0]: the targets done. The list may
+ * change between two calls (kis_mutex is dropped): a message after such
+ * a change carries NLM_F_DUMP_INTR (cb->seq: kis_targets_gen), and the
+ * caller dumps again for a consistent list. A target that
  * grew since the dump started and no longer fits an empty skb ends the
  * dump with -EMSGSIZE, not silently: the next skbs are made large
  * enough for it, and the caller asks again.
@@ -155,6 +159,7 @@ static int kis_nl_target_list(struct sk_buff *skb, struct netlink_callback *cb)
 		ini = nla_data(attrs[KTGT_ISCSI_A_INITIATOR]);
 
 	mutex_lock(&kis_mutex);
+	cb->seq = kis_targets_gen;
 	list_for_each_entry(t, &kis_targets, node) {
 		struct nlattr *nest;
 
@@ -179,6 +184,7 @@ static int kis_nl_target_list(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		nla_nest_end(skb, nest);
 		genlmsg_end(skb, hdr);
+		genl_dump_check_consistent(cb, hdr);
 		cb->args[0] = idx;
 	}
 	mutex_unlock(&kis_mutex);

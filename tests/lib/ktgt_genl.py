@@ -15,7 +15,7 @@ import struct
 
 NETLINK_GENERIC = 16
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP_INTR, NLM_F_DUMP = 0x1, 0x4, 0x10, 0x300
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 
@@ -55,6 +55,7 @@ class Genl:
         self.A = self._enum(hdr, "ktgt_iscsi_attr", "KTGT_ISCSI_A_")
         self.CMD = self._enum(hdr, "ktgt_iscsi_cmd", "KTGT_ISCSI_CMD_")
         self.seq = 0
+        self.intr = False   # the last dump: NLM_F_DUMP_INTR seen
         self.sk = self.socket()
         err, m = self.request(CTRL_CMD_GETFAMILY,
                               sattr(CTRL_ATTR_FAMILY_NAME, "ktgt_iscsi"),
@@ -93,12 +94,15 @@ class Genl:
         sk.send(struct.pack("=IHHII", 16 + len(payload), family, flags,
                             self.seq, 0) + payload)
         msgs = []
+        self.intr = False
         while True:
             data = self.recv_msg(sk)
             while len(data) >= 16:
                 n, typ, fl, seq, pid = struct.unpack("=IHHII", data[:16])
                 body = data[16:n]
                 data = data[(n + 3) & ~3:]
+                if fl & NLM_F_DUMP_INTR:
+                    self.intr = True
                 if typ == NLMSG_ERROR:
                     return struct.unpack("=i", body[:4])[0], msgs
                 if typ == NLMSG_DONE:

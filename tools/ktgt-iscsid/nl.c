@@ -13,6 +13,9 @@
 #include "../../include/uapi/ktgt/ktgt_iscsi.h"
 #include "iscsid.h"
 
+/* Dumps of TARGET_LIST interrupted by configuration changes, at most. */
+#define ISCSID_LIST_TRIES	10
+
 struct iscsid_nl {
 	struct nl_sock *sk;
 	int family;
@@ -160,6 +163,11 @@ static int nl_request(struct iscsid_nl *nl, struct nl_msg *msg,
 	}
 	while (st.err > 0) {
 		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret == -NLE_DUMP_INTR) {
+			/* Read to its end, but changed while being dumped. */
+			st.err = -EAGAIN;
+			break;
+		}
 		if (ret < 0 && st.err > 0) {
 			st.err = -EIO;
 			break;
@@ -269,27 +277,32 @@ static int parse_list_entry(struct nlattr **tb, struct nlattr *head,
  * @initiator: only the targets it may access, or NULL for all
  * @out: filled in; free with iscsid_target_list_free()
  *
- * Return: 0 or -errno.
+ * A dump the configuration changed during (NLM_F_DUMP_INTR: a target may
+ * be missing or twice) is asked again, up to ISCSID_LIST_TRIES times.
+ *
+ * Return: 0 or -errno (-EAGAIN: the configuration kept changing).
  */
 int iscsid_nl_target_list(struct iscsid_nl *nl, const char *initiator,
 			  struct iscsid_target_list *out)
 {
-	struct nl_msg *msg = nl_new(nl, KTGT_ISCSI_CMD_TARGET_LIST,
-				    NLM_F_DUMP);
-	int ret;
+	struct nl_msg *msg;
+	int ret, tries = 0;
 
-	out->n = 0;
-	out->t = NULL;
-	if (!msg)
-		return -ENOMEM;
-	if (initiator && nla_put_string(msg, KTGT_ISCSI_A_INITIATOR,
-					initiator)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	ret = nl_request(nl, msg, parse_list_entry, out);
-	if (ret)
-		iscsid_target_list_free(out);
+	do {
+		out->n = 0;
+		out->t = NULL;
+		msg = nl_new(nl, KTGT_ISCSI_CMD_TARGET_LIST, NLM_F_DUMP);
+		if (!msg)
+			return -ENOMEM;
+		if (initiator && nla_put_string(msg, KTGT_ISCSI_A_INITIATOR,
+						initiator)) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+		ret = nl_request(nl, msg, parse_list_entry, out);
+		if (ret)
+			iscsid_target_list_free(out);
+	} while (ret == -EAGAIN && ++tries < ISCSID_LIST_TRIES);
 	return ret;
 }
 

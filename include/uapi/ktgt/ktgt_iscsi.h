@@ -13,7 +13,11 @@
  *     the target's negotiable defaults (KTGT_ISCSI_A_P_*).
  *     KTGT_ISCSI_CMD_TARGET_LIST (dump; optional INITIATOR) lists the
  *     enabled targets, each with its portals; with INITIATOR only those
- *     the initiator may access (SendTargets).
+ *     the initiator may access (SendTargets). One message per target,
+ *     as long as its portals make it (read each at its length,
+ *     MSG_PEEK | MSG_TRUNC). A dump that a change of the targets, their
+ *     enable or their portals fell in carries NLM_F_DUMP_INTR (a target
+ *     may be missing or twice): dump again.
  *  2. When the initiator asks to go to the full-feature phase, the daemon
  *     sends KTGT_ISCSI_CMD_CONN_ADD with the socket's file descriptor (FD,
  *     looked up in the daemon's own context, as nbd does), the names,

@@ -12,7 +12,11 @@
 #     at its own length) gets it whole in the dump, with the target
 #     after it, and discovery lists all 62 portals;
 #   - 150 more targets with 223-byte names: TARGET_LIST and discovery
-#     list every one.
+#     list every one;
+#   - targets removed from the front of the list while TARGET_LIST is
+#     dumped over and over in skbs of a page: a dump the change falls
+#     in is flagged NLM_F_DUMP_INTR, and every dump not flagged lists
+#     every enabled target.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -129,6 +133,13 @@ out=$(discover $((nportals + 1))) || exit 1
 grep -qxF "127.0.0.1:3260,$(cat "$KTGT_CFS/targets/iscsi/$small/tpgt") $small" <<< "$out" ||
 	fail "discovery: $small missing"
 
+# Disabled targets before the many: removed during dumps below.
+churn=()
+for ((n = 0; n < 30; n++)); do
+	churn+=("iqn.2026-11.org.ktgt:nl-large-churn-$n")
+	ktgt_mktarget "iscsi/${churn[n]}"
+done
+
 # Many targets with the longest names.
 prefix=iqn.2026-11.org.ktgt:
 pad=$(printf 'n%.0s' $(seq 1 $((223 - ${#prefix} - 4))))
@@ -150,5 +161,43 @@ for ((n = 0; n < 150; n++)); do
 	grep -qF "$pad-$(printf %03d "$n")" <<< "$out" ||
 		fail "discovery: long target $n missing"
 done
+
+# Dumps while the list changes before their cursor.
+rm -f /tmp/dump.stop
+python3 - 152 > /tmp/dump.out 2>&1 <<'EOF' &
+import os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from ktgt_genl import Genl
+want = int(sys.argv[1])
+g = Genl(os.environ["KTGT_REPO"])
+dumps = intr = bad = 0
+while not os.path.exists("/tmp/dump.stop") or dumps < 3:
+    err, msgs = g.request(g.CMD["TARGET_LIST"], b"", dump=True, sk=Genl.socket())
+    dumps += 1
+    if err:
+        print("error %d" % err)
+        bad += 1
+    elif g.intr:
+        intr += 1
+    elif len(msgs) != want:
+        print("dump %d: %d target(s), not flagged" % (dumps, len(msgs)))
+        bad += 1
+print("dumps %d interrupted %d bad %d" % (dumps, intr, bad))
+EOF
+dumper=$!
+sleep 1
+for c in "${churn[@]}"; do
+	rmdir "$KTGT_CFS/targets/iscsi/$c" || fail "rmdir $c"
+	sleep 0.1
+done
+touch /tmp/dump.stop
+wait "$dumper"
+out=$(cat /tmp/dump.out)
+log "$(tail -n 1 <<< "$out")"
+grep -q "^dumps .* bad 0$" <<< "$out" ||
+	fail "TARGET_LIST while targets are removed: $(head -n 3 <<< "$out")"
+grep -q "^dumps .* interrupted 0 " <<< "$out" &&
+	fail "no dump was interrupted: the test did not test"
 
 pass
