@@ -462,7 +462,7 @@ static int kis_nl_conn_add(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u16)), GFP_KERNEL);
 	if (!msg) {
 		sockfd_put(sock);
 		return -ENOMEM;
@@ -583,7 +583,14 @@ void kis_nl_event(int type, struct kis_sess *s, struct kis_conn *conn,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	/*
+	 * The most it carries: two names (of at most KIS_NAME_LEN), then
+	 * EVENT_TYPE and REASON, TSIH and CID, ISID.
+	 */
+	msg = genlmsg_new(2 * nla_total_size(KIS_NAME_LEN + 1) +
+			  2 * nla_total_size(sizeof(u32)) +
+			  2 * nla_total_size(sizeof(u16)) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &kis_genl, 0, KTGT_ISCSI_CMD_EVENT);
@@ -610,6 +617,7 @@ void kis_nl_event(int type, struct kis_sess *s, struct kis_conn *conn,
 	genlmsg_multicast(&kis_genl, msg, 0, 0, GFP_KERNEL);
 	return;
 fail:
+	WARN_ON_ONCE(1);	/* the size above is wrong */
 	nlmsg_free(msg);
 }
 
