@@ -66,6 +66,7 @@ struct iscsid_target {
 	char alias[ISCSI_ALIAS_MAX + 1];
 	u16 tpgt;
 	unsigned int nportals;
+	unsigned int nportals_dropped;	/* beyond ISCSID_MAX_PORTALS */
 	struct iscsid_portal portals[ISCSID_MAX_PORTALS];
 };
 

@@ -179,12 +179,19 @@ static int refresh(struct iscsid_nl *nl)
 {
 	struct iscsid_target_list l;
 	int ret = iscsid_nl_target_list(nl, NULL, &l);
+	unsigned int i;
 
 	if (ret) {
 		log_err("TARGET_LIST: %s", strerror(-ret));
 		return ret;
 	}
 	log_dbg("%u enabled target(s)", l.n);
+	for (i = 0; i < l.n; i++)
+		if (l.t[i].nportals_dropped)
+			log_warn("target %s: %u portals, only the first %u are listed and logged in through",
+				 l.t[i].name,
+				 l.t[i].nportals + l.t[i].nportals_dropped,
+				 ISCSID_MAX_PORTALS);
 	update_listeners(&l);
 	iscsid_target_list_free(&l);
 	return 0;

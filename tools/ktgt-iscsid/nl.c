@@ -230,9 +230,12 @@ static int parse_target(struct nlattr **tb, struct nlattr *head, int len,
 		struct nlattr *pb[KTGT_ISCSI_A_MAX + 1];
 		struct iscsid_portal *p;
 
-		if (nla_type(a) != KTGT_ISCSI_A_PORTAL ||
-		    t->nportals == ISCSID_MAX_PORTALS)
+		if (nla_type(a) != KTGT_ISCSI_A_PORTAL)
 			continue;
+		if (t->nportals == ISCSID_MAX_PORTALS) {
+			t->nportals_dropped++;
+			continue;
+		}
 		if (nla_parse_nested(pb, KTGT_ISCSI_A_MAX, a, NULL) ||
 		    !pb[KTGT_ISCSI_A_PORTAL_ADDR] ||
 		    !pb[KTGT_ISCSI_A_PORTAL_PORT])

@@ -16,7 +16,9 @@
 #   - targets removed from the front of the list while TARGET_LIST is
 #     dumped over and over in skbs of a page: a dump the change falls
 #     in is flagged NLM_F_DUMP_INTR, and every dump not flagged lists
-#     every enabled target.
+#     every enabled target;
+#   - grown to 70 portals, ktgt-iscsid logs that it serves the first
+#     64 only.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -199,5 +201,18 @@ grep -q "^dumps .* bad 0$" <<< "$out" ||
 	fail "TARGET_LIST while targets are removed: $(head -n 3 <<< "$out")"
 grep -q "^dumps .* interrupted 0 " <<< "$out" &&
 	fail "no dump was interrupted: the test did not test"
+
+# Beyond ktgt-iscsid's 64 portals of a target: not silently.
+for ((i = nportals; i < 70; i++)); do
+	mkdir "$KTGT_CFS/targets/iscsi/$big/portals/[$addr]:$((3260 + i))" ||
+		fail "portal $i"
+done
+for ((i = 0; i < 100; i++)); do
+	grep -qF "target $big: 70 portals, only the first 64" \
+		"$ISCSI_LOG/ktgt-iscsid.log" && break
+	sleep 0.1
+done
+[ $i -lt 100 ] ||
+	fail "portals beyond 64 dropped without a word: $(tail -n 3 "$ISCSI_LOG/ktgt-iscsid.log")"
 
 pass
