@@ -18,6 +18,9 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP_INTR, NLM_F_DUMP = 0x1, 0x4, 0x10, 0x300
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_NAME = 7, 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
 
 
 def attr(t, data):
@@ -63,6 +66,19 @@ class Genl:
         if err or not m:
             raise OSError(-err, "family ktgt_iscsi not found")
         self.family = u16(m[0][CTRL_ATTR_FAMILY_ID])
+        # Multicast groups: {name: id}.
+        self.groups = {}
+        for g in parse(m[0].get(CTRL_ATTR_MCAST_GROUPS, [b""])[0]).values():
+            gg = parse(g[0])
+            self.groups[string(gg[CTRL_ATTR_MCAST_GRP_NAME])] = \
+                struct.unpack("=I", gg[CTRL_ATTR_MCAST_GRP_ID][0])[0]
+
+    def listener(self, group="events"):
+        """A socket that receives the family's multicast group."""
+        sk = self.socket()
+        sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+                      self.groups[group])
+        return sk
 
     @staticmethod
     def _enum(hdr, name, prefix):

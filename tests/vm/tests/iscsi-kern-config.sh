@@ -89,77 +89,22 @@ ktgt_maplun "iscsi/$IQN/groups/g1" 0 vdisk_fileio/kcfg0
 ktgt_enable "iscsi/$IQN"
 
 cat > /tmp/genl.py <<'EOF'
-import os, re, socket, struct, sys, select
+import os, select, struct, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from ktgt_genl import Genl, parse, sattr, string as s, u16
 
-hdr = open(sys.argv[1]).read()
-body = re.search(r"enum ktgt_iscsi_attr \{(.*?)\};", hdr, re.S).group(1)
-A = {}
-for i, m in enumerate(re.findall(r"^\s*KTGT_ISCSI_A_(\w+)", body, re.M)):
-    A[m] = i
-CMD = {"TARGET_LIST": 1, "TARGET_GET": 2, "EVENT": 5}
+G = Genl(os.environ["KTGT_REPO"])
+A, CMD = G.A, G.CMD
 IQN, GI = sys.argv[2], sys.argv[3]
 
 def fail(m):
     print("FAIL: " + m)
     sys.exit(1)
 
-def attr(t, data):
-    n = 4 + len(data)
-    return struct.pack("=HH", n, t) + data + b"\0" * ((4 - n % 4) % 4)
-
-def sattr(t, s):
-    return attr(t, s.encode() + b"\0")
-
-def parse(data):
-    out = {}
-    while len(data) >= 4:
-        n, t = struct.unpack("=HH", data[:4])
-        out.setdefault(t & 0x3fff, []).append(data[4:n])
-        data = data[(n + 3) & ~3:]
-    return out
-
-sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-sk.bind((0, 0))
-seq = [0]
-
-def request(fam, cmd, attrs, flags=0x5):
-    seq[0] += 1
-    payload = struct.pack("=BBH", cmd, 1, 0) + attrs
-    sk.send(struct.pack("=IHHII", 16 + len(payload), fam, flags, seq[0], 0) + payload)
-    msgs = []
-    while True:
-        data = sk.recv(65536)
-        while data:
-            n, typ, fl, s, pid = struct.unpack("=IHHII", data[:16])
-            body = data[16:n]
-            data = data[(n + 3) & ~3:]
-            if typ == 2:   # NLMSG_ERROR
-                err = struct.unpack("=i", body[:4])[0]
-                if err:
-                    return err, msgs
-                return 0, msgs
-            if typ == 3:   # NLMSG_DONE
-                return 0, msgs
-            msgs.append(parse(body[4:]))
-            if not (fl & 0x2) and not (flags & 0x300):
-                pass
-
-err, m = request(0x10, 3, sattr(2, "ktgt_iscsi"))
-if err or not m:
-    fail("family ktgt_iscsi not found: %d" % err)
-fam = struct.unpack("=H", m[0][1][0][:2])[0]
-mcid = None
-for g in parse(m[0][7][0]).values():
-    gg = parse(g[0])
-    if gg[1][0].rstrip(b"\0") == b"events":
-        mcid = struct.unpack("=I", gg[2][0])[0]
-
-def s(v):
-    return v[0].rstrip(b"\0").decode()
-
 def targets(initiator=None):
     a = sattr(A["INITIATOR"], initiator) if initiator else b""
-    err, msgs = request(fam, CMD["TARGET_LIST"], a, flags=0x301)
+    err, msgs = G.request(CMD["TARGET_LIST"], a, dump=True)
     if err:
         fail("TARGET_LIST: %d" % err)
     res = {}
@@ -169,14 +114,14 @@ def targets(initiator=None):
         for p in t.get(A["PORTAL"], []):
             pp = parse(p)
             portals.append("%s/%d/%d" % (s(pp[A["PORTAL_ADDR"]]),
-                           struct.unpack("=H", pp[A["PORTAL_PORT"]][0][:2])[0],
-                           struct.unpack("=H", pp[A["PORTAL_TPGT"]][0][:2])[0]))
+                           u16(pp[A["PORTAL_PORT"]]),
+                           u16(pp[A["PORTAL_TPGT"]])))
         res[s(t[A["TARGET_NAME"]])] = (s(t.get(A["TARGET_ALIAS"], [b""])), sorted(portals))
     return res
 
 def get(initiator):
-    err, msgs = request(fam, CMD["TARGET_GET"],
-                        sattr(A["TARGET_NAME"], IQN) + sattr(A["INITIATOR"], initiator))
+    err, msgs = G.request(CMD["TARGET_GET"],
+                          sattr(A["TARGET_NAME"], IQN) + sattr(A["INITIATOR"], initiator))
     if err:
         fail("TARGET_GET: %d" % err)
     return msgs[0]
@@ -206,15 +151,13 @@ if struct.unpack("=I", g[A["P_FIRST_BURST"]][0])[0] != 262144 or \
 n = get("iqn.2026-11.org.ktgt:nobody")
 if n[A["ACCESS"]][0][0] != 0 or A["AUTH_USER"] in n:
     fail("initiator without access: ACCESS %d" % n[A["ACCESS"]][0][0])
-err, _ = request(fam, CMD["TARGET_GET"], sattr(A["TARGET_NAME"], "iqn.2026-11.org.ktgt:none") +
-                 sattr(A["INITIATOR"], GI))
+err, _ = G.request(CMD["TARGET_GET"], sattr(A["TARGET_NAME"], "iqn.2026-11.org.ktgt:none") +
+                   sattr(A["INITIATOR"], GI))
 if err != -2:
     fail("TARGET_GET of an unknown target: %d" % err)
 
 # CONFIG event on an attribute change
-ev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-ev.bind((0, 0))
-ev.setsockopt(270, 1, mcid)   # SOL_NETLINK, NETLINK_ADD_MEMBERSHIP
+ev = G.listener("events")
 with open(sys.argv[4] + "/MaxConnections", "w") as f:
     f.write("2\n")
 r, _, _ = select.select([ev], [], [], 5)
