@@ -445,9 +445,11 @@ static int cmd_write(const char *file)
 		return KTGTADM_EXIT_SYSTEM;
 	}
 	if (file && strcmp(file, "-")) {
+		struct stat st;
 		int fd;
 
 		snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file);
+		/* mkstemp() makes it 0600, for the CHAP secrets it gets. */
 		fd = mkstemp(tmp);
 		out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!out) {
@@ -458,7 +460,15 @@ static int cmd_write(const char *file)
 			kconf_free(&conf);
 			return KTGTADM_EXIT_SYSTEM;
 		}
-		fchmod(fd, 0644);
+		/*
+		 * A file replaced keeps its owner and group, and what they
+		 * may do with it, but is never left readable by others.
+		 */
+		if (!stat(file, &st) &&
+		    (fchown(fd, st.st_uid, st.st_gid) ||
+		     fchmod(fd, st.st_mode & 0770)))
+			fprintf(stderr, "%s: %s: keeping its owner and mode: %s\n",
+				prog, file, strerror(errno));
 	}
 	ret = kconf_write(&conf, out);
 	kconf_free(&conf);

@@ -9,7 +9,8 @@
 # nothing (loading the modules itself); configfs must then hold exactly
 # it; written back, the output applies as a no-op, and writing again
 # gives the same text (round trip). Applying the original file again is a
-# no-op too. list shows the session of the local initiator. Every
+# no-op too. write makes a new file 0600 and never leaves one readable by
+# others. list shows the session of the local initiator. Every
 # writable attribute of the configfs tree is in the written file.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -115,8 +116,13 @@ grep -q "^SESSION .* local/t0 initiator=" <<< "$out" || fail "list shows no sess
 grep -q "luns=0 3 5" <<< "$out" || fail "list: the session should see LUNs 0 3 5"
 grep -q "^TARGET local/t0 enabled" <<< "$out" || fail "list: no target t0"
 
-# Round trip.
+# Round trip. A new file is written 0600 (it may hold CHAP secrets); a
+# file replaced keeps its mode, but not what others may do.
 "$ADM" write /tmp/w1.conf || fail "write"
+expect_eq "$(stat -c %a /tmp/w1.conf)" 600 "mode of a file write made"
+chmod 644 /tmp/w1.conf
+"$ADM" write /tmp/w1.conf || fail "write over a file of mode 644"
+expect_eq "$(stat -c %a /tmp/w1.conf)" 640 "mode of a 644 file write replaced"
 sed 's/^/    /' /tmp/w1.conf
 out=$("$ADM" apply --dry-run /tmp/w1.conf) || fail "dry-run of written: $out"
 expect_eq "$out" "nothing to do" "dry-run of the written file"
