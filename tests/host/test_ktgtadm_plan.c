@@ -725,6 +725,66 @@ static void test_values_by_meaning(void **state)
  * that runs in order are re-created; with sessions in one, refused
  * unless KPLAN_FORCE.
  */
+/*
+ * Values compared as the modules parse and show them: naa_id is shown
+ * in lower case and the iSCSI digests in their own order, so a file
+ * with naa_id in upper case or "None,CRC32C" is no change; a string that
+ * looks like a boolean or a number is text.
+ */
+static void test_values_as_shown(void **state)
+{
+	static const char old[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n"
+		"\t\tnaa_id 6001405abcdef0123456789abcdef012\n"
+		"\t\tproduct_id YES\n\t\tserial 0x10\n\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n"
+		"\t\tHeaderDigest CRC32C,None\n\t\tDataDigest None\n"
+		"\t\talias on\n\t}\n}\n";
+	static const char same[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n"
+		"\t\tnaa_id 6001405ABCDEF0123456789ABCDEF012\n"
+		"\t\tproduct_id YES\n\t\tserial 0x10\n\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n"
+		"\t\tHeaderDigest None,CRC32C\n\t\tDataDigest None\n"
+		"\t\talias on\n\t}\n}\n";
+	static const char other[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d0 {\n"
+		"\t\tnaa_id 6001405ABCDEF0123456789ABCDEF013\n"
+		"\t\tproduct_id 1\n\t\tserial 16\n\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n"
+		"\t\tHeaderDigest None\n\t\tDataDigest None,CRC32C\n"
+		"\t\talias yes\n\t}\n}\n";
+	char buf[64];
+
+	(void)state;
+	assert_true(kattr_equal("naa_id", "600aBC", "600Abc"));
+	assert_true(kattr_equal("HeaderDigest", "None,CRC32C", "CRC32C,None"));
+	assert_false(kattr_equal("HeaderDigest", "None,CRC32C", "None"));
+	assert_false(kattr_equal("DataDigest", "CRC32C", "CRC32C,None"));
+	assert_false(kattr_equal("product_id", "1", "YES"));
+	assert_false(kattr_equal("serial", "16", "0x10"));
+	assert_true(kattr_equal("write_through", "yes", "1"));
+	assert_true(kattr_equal("MaxBurstLength", "0x40000", "262144"));
+	assert_true(kattr_equal("some_new_attr", "on", "1"));
+	assert_string_equal(kattr_for_write("product_id", "yes", "1", buf,
+					    sizeof(buf)), "yes");
+	assert_string_equal(kattr_for_write("naa_id", "600ABC", "600abd", buf,
+					    sizeof(buf)), "600abc");
+	assert_string_equal(kattr_for_write("read_only", "yes", "0", buf,
+					    sizeof(buf)), "1");
+
+	check_plan(old, same, "");
+	check_plan(old, other,
+		   "set handlers/vdisk_fileio/d0/enable 0\n"
+		   "set handlers/vdisk_fileio/d0/naa_id 6001405abcdef0123456789abcdef013\n"
+		   "set handlers/vdisk_fileio/d0/product_id 1\n"
+		   "set handlers/vdisk_fileio/d0/serial 16\n"
+		   "set handlers/vdisk_fileio/d0/enable 1\n"
+		   "set targets/iscsi/t0/HeaderDigest None\n"
+		   "set targets/iscsi/t0/DataDigest None,CRC32C\n"
+		   "set targets/iscsi/t0/alias yes\n");
+}
+
 static void test_group_order(void **state)
 {
 	static const char *const in_a[] = { "a1", NULL };
@@ -948,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_live_vcdrom_filename),
 		cmocka_unit_test(test_sessions_refuse),
 		cmocka_unit_test(test_values_by_meaning),
+		cmocka_unit_test(test_values_as_shown),
 		cmocka_unit_test(test_group_order),
 		cmocka_unit_test(test_alua_plan),
 	};

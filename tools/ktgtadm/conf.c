@@ -1871,3 +1871,153 @@ const char *kval_for_write(const char *want, const char *shown, char *buf,
 		return want;
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* Values by what the kernel makes of them                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * How the ktgt modules parse and show the attributes they have (core
+ * device, LUN, target and ALUA attributes; vdisk, local and iSCSI ones):
+ *
+ *  KA_BOOL01	shown 0/1; the core takes only 0 or 1 (kstrtobool()
+ *		users take more, 0/1 too)
+ *  KA_YESNO	shown Yes/No; ktgt_iscsi takes yes/no (any case) or 1/0
+ *  KA_NUM	shown in decimal; kstrtou*() (blocksize: base 10 only)
+ *  KA_HEXID	hex digits in any case, shown in lower case (naa_id)
+ *  KA_LIST	a comma-separated set, shown in the module's own order
+ *		(the iSCSI digests)
+ *  KA_TEXT	a string, kept as written
+ *
+ * An attribute not listed (a new module's) is compared by kval_equal().
+ */
+enum kattr_kind { KA_ANY, KA_BOOL01, KA_YESNO, KA_NUM, KA_HEXID, KA_LIST,
+		  KA_TEXT };
+
+static const struct {
+	const char	*name;
+	enum kattr_kind	kind;
+} kattr_kinds[] = {
+	{ "enable", KA_BOOL01 },
+	{ "read_only", KA_BOOL01 },
+	{ "write_through", KA_BOOL01 },
+	{ "nv_cache", KA_BOOL01 },
+	{ "thin_provisioned", KA_BOOL01 },
+	{ "rotational", KA_BOOL01 },
+	{ "removable", KA_BOOL01 },
+	{ "zero_reads", KA_BOOL01 },
+	{ "auto_rescan", KA_BOOL01 },
+	{ "preferred", KA_BOOL01 },
+	{ "InitialR2T", KA_YESNO },
+	{ "ImmediateData", KA_YESNO },
+	{ "blocksize", KA_NUM },
+	{ "size", KA_NUM },
+	{ "delay_ms", KA_NUM },
+	{ "rel_tgt_id", KA_NUM },
+	{ "group_id", KA_NUM },
+	{ "tpgt", KA_NUM },
+	{ "MaxRecvDataSegmentLength", KA_NUM },
+	{ "MaxBurstLength", KA_NUM },
+	{ "FirstBurstLength", KA_NUM },
+	{ "MaxOutstandingR2T", KA_NUM },
+	{ "MaxConnections", KA_NUM },
+	{ "DefaultTime2Wait", KA_NUM },
+	{ "DefaultTime2Retain", KA_NUM },
+	{ "queue_depth", KA_NUM },
+	{ "naa_id", KA_HEXID },
+	{ "HeaderDigest", KA_LIST },
+	{ "DataDigest", KA_LIST },
+	{ "vendor_id", KA_TEXT },
+	{ "product_id", KA_TEXT },
+	{ "revision", KA_TEXT },
+	{ "serial", KA_TEXT },
+	{ "filename", KA_TEXT },
+	{ "initiator_name", KA_TEXT },
+	{ "alias", KA_TEXT },
+	{ "auth_user", KA_TEXT },
+	{ "auth_secret", KA_TEXT },
+	{ "auth_mutual_user", KA_TEXT },
+	{ "auth_mutual_secret", KA_TEXT },
+	{ "state", KA_TEXT },
+};
+
+static enum kattr_kind kattr_kind(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	base = base ? base + 1 : name;
+	for (i = 0; i < ARRAY_SIZE(kattr_kinds); i++)
+		if (!strcmp(kattr_kinds[i].name, base))
+			return kattr_kinds[i].kind;
+	return KA_ANY;
+}
+
+/* Whether the @n-byte item at @s is one of the comma-separated @list. */
+static int kval_in_list(const char *s, size_t n, const char *list,
+			size_t len)
+{
+	size_t i = 0, j;
+
+	while (i <= len) {
+		for (j = i; j < len && list[j] != ','; j++)
+			;
+		if (j - i == n && !memcmp(list + i, s, n))
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Whether every item of @a (@na bytes) is one of @b's. */
+static int kval_subset(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0, j;
+
+	while (i <= na) {
+		for (j = i; j < na && a[j] != ','; j++)
+			;
+		if (!kval_in_list(a + i, j - i, b, nb))
+			return 0;
+		i = j + 1;
+	}
+	return 1;
+}
+
+int kattr_equal(const char *name, const char *a, const char *b)
+{
+	size_t na = kval_len(a), nb = kval_len(b);
+
+	switch (kattr_kind(name)) {
+	case KA_TEXT:
+		return na == nb && !memcmp(a, b, na);
+	case KA_HEXID:
+		return na == nb && !strncasecmp(a, b, na);
+	case KA_LIST:
+		return kval_subset(a, na, b, nb) && kval_subset(b, nb, a, na);
+	default:
+		return kval_equal(a, b);
+	}
+}
+
+const char *kattr_for_write(const char *name, const char *want,
+			    const char *shown, char *buf, size_t len)
+{
+	size_t i, n;
+
+	switch (kattr_kind(name)) {
+	case KA_TEXT:
+	case KA_LIST:
+		return want;
+	case KA_HEXID:
+		n = kval_len(want);
+		if (n >= len)
+			return want;
+		for (i = 0; i < n; i++)
+			buf[i] = (char)tolower((unsigned char)want[i]);
+		buf[n] = '\0';
+		return buf;
+	default:
+		return kval_for_write(want, shown, buf, len);
+	}
+}

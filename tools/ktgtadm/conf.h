@@ -232,6 +232,25 @@ int kval_equal(const char *a, const char *b);
 const char *kval_for_write(const char *want, const char *shown, char *buf,
 			   size_t len);
 
+/*
+ * kattr_equal() - whether @a and @b mean the same value of attribute
+ * @name, as the ktgt modules parse and show it: a boolean or a number by
+ * value (kval_equal()), naa_id's hex digits in any case, the iSCSI
+ * digests as sets ("None,CRC32C" is "CRC32C,None"), a string (vendor_id,
+ * product_id, serial, filename, auth_*, ...) as text, without trailing
+ * white space. An attribute ktgtadm does not know: kval_equal().
+ */
+int kattr_equal(const char *name, const char *a, const char *b);
+
+/*
+ * kattr_for_write() - @want in the form attribute @name takes: a
+ * boolean or number as kval_for_write() makes it for @shown; naa_id in
+ * lower case; a string as written. An attribute ktgtadm does not know:
+ * kval_for_write().
+ */
+const char *kattr_for_write(const char *name, const char *want,
+			    const char *shown, char *buf, size_t len);
+
 /* Name checks shared with the planner: 1 if valid. */
 int kconf_valid_name(const char *s);
 int kconf_valid_attr_name(const char *s);

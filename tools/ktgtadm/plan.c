@@ -146,7 +146,7 @@ static int attr_changed(const struct kattr *na, const struct kattrs *old)
 		return 1;
 	if (oa->flags & KATTR_WO)
 		return 0;	/* an action, not state: only on creation */
-	return !oa->value || !kval_equal(oa->value, na->value);
+	return !oa->value || !kattr_equal(na->name, oa->value, na->value);
 }
 
 static int attr_clear_first(const struct kattr *a)
@@ -163,7 +163,7 @@ static int attr_clear_first(const struct kattr *a)
 
 /*
  * SET every attribute of @a; @old: only those that differ from it, in
- * the form the kernel shows the old value in (kval_for_write()). Those
+ * the form the kernel takes (kattr_for_write()), new objects' too. Those
  * of clear_first_attrs[] that are cleared go first.
  */
 static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
@@ -183,9 +183,9 @@ static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
 			if (old && !attr_changed(&a->v[i], old))
 				continue;
 			if (step(c, KOP_SET,
-				 kval_for_write(a->v[i].value,
-						oa ? oa->value : NULL,
-						buf, sizeof(buf)),
+				 kattr_for_write(a->v[i].name, a->v[i].value,
+						 oa ? oa->value : NULL,
+						 buf, sizeof(buf)),
 				 "%s/%s", dir, a->v[i].name))
 				return -1;
 		}
@@ -206,7 +206,8 @@ static int dev_attr_live(const char *handler, const struct kattr *a)
 		     !strcmp(live_dev_attrs[i].handler, handler)) &&
 		    !strcmp(live_dev_attrs[i].attr, a->name))
 			return !live_dev_attrs[i].only_to ||
-			       kval_equal(live_dev_attrs[i].only_to, a->value);
+			       kattr_equal(a->name, live_dev_attrs[i].only_to,
+					   a->value);
 	return 0;
 }
 

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 600
+#
+# ktgtadm and the forms the kernel shows values in:
+#  A. a device with naa_id in upper case (configfs shows lower case) and
+#     an iSCSI target with HeaderDigest "None,CRC32C" (shown
+#     "CRC32C,None"): applying the same file again, and applying what
+#     `ktgtadm write` wrote, is "nothing to do" (exit 0), and the LUN the
+#     local session uses is not re-created.
+# Each part logs what goes wrong and the test fails at the end, so that
+# one run shows every failure.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+
+ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
+ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
+[ -x "$ADM" ] || fail "no $ADM (make tools)"
+[ -x "$ISCSID" ] || skip "no $ISCSID"
+modinfo ktgt_iscsi > /dev/null 2>&1 || skip "no ktgt_iscsi module"
+export KTGTADM_ISCSID=$ISCSID
+
+iscsid_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
+	done
+}
+trap 'for p in $(iscsid_pids); do kill "$p"; done' EXIT
+
+bad=0
+bad() {
+	echo "FAIL: $*"
+	bad=1
+}
+
+# check_eq ACTUAL EXPECTED WHAT
+check_eq() {
+	[ "$1" = "$2" ] || bad "$3: expected '$2', got '$1'"
+}
+
+# nothing_to_do WHAT FILE: applying FILE must change nothing.
+nothing_to_do() {
+	local out rc
+
+	out=$("$ADM" apply "$2" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/    /'
+	[ "$rc" = 0 ] || { bad "$1: exit $rc: $out"; return; }
+	echo "$out" | grep -q "nothing to do" || bad "$1: not nothing to do: $out"
+}
+
+ktgt_initiator_load
+C=$KTGT_CFS
+IQN=iqn.2026-11.org.example:values
+truncate -s 16M /tmp/v0.img /tmp/v1.img || fail "truncate"
+echo "# nothing" > /tmp/empty.conf
+
+log "A: naa_id in upper case, HeaderDigest None,CRC32C"
+cat > /tmp/a.conf <<CONF
+HANDLER vdisk_fileio {
+	DEVICE v0 {
+		filename /tmp/v0.img
+		naa_id 6001405ABCDEF0123456789ABCDEF012
+	}
+}
+TARGET_DRIVER local {
+	TARGET t0 {
+		enabled 1
+		LUN 0 v0
+	}
+}
+TARGET_DRIVER iscsi {
+	TARGET $IQN {
+		enabled 1
+		HeaderDigest "None,CRC32C"
+		DataDigest "None,CRC32C"
+		PORTAL 127.0.0.1:3260
+	}
+}
+CONF
+out=$("$ADM" apply /tmp/a.conf 2>&1) || fail "apply a.conf: $out"
+expect_eq "$(cat $C/handlers/vdisk_fileio/v0/naa_id)" \
+	6001405abcdef0123456789abcdef012 "naa_id shown"
+expect_eq "$(cat $C/targets/iscsi/$IQN/HeaderDigest)" "CRC32C,None" \
+	"HeaderDigest shown"
+ino=$(stat -c %i $C/targets/local/t0/luns/0)
+nothing_to_do "re-apply of a.conf" /tmp/a.conf
+"$ADM" write /tmp/aw.conf || fail "write"
+grep -q "naa_id 6001405abcdef" /tmp/aw.conf || fail "written naa_id"
+nothing_to_do "apply of the written a.conf" /tmp/aw.conf
+"$ADM" apply --force /tmp/a.conf > /dev/null 2>&1
+check_eq "$(stat -c %i $C/targets/local/t0/luns/0)" "$ino" \
+	"LUN 0 not re-created by apply --force of the same file"
+"$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
+sleep 1
+ktgt_unload_all
+
+[ "$bad" = 0 ] || fail "see above"
+pass
