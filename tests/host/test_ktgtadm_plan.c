@@ -785,6 +785,48 @@ static void test_values_as_shown(void **state)
 		   "set targets/iscsi/t0/alias yes\n");
 }
 
+/*
+ * A value written to a new object is in the form the attribute takes,
+ * as on an existing one: the core's booleans take only 0/1, so a file
+ * that updates a device fine also applies from nothing.
+ */
+static void test_new_object_values(void **state)
+{
+	static const char want[] =
+		"HANDLER vdisk_fileio {\n\tDEVICE d1 {\n"
+		"\t\tfilename /b\n\t\twrite_through yes\n\t\tblocksize 0x1000\n"
+		"\t\tproduct_id yes\n\t}\n}\n"
+		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n"
+		"\t\tInitialR2T 1\n\t\tImmediateData off\n"
+		"\t\tMaxBurstLength 0x100000\n\t\tLUN 0 d1 {\n"
+		"\t\t\tread_only true\n\t\t}\n\t}\n}\n";
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(kattr_for_write("write_through", "yes", NULL, buf,
+					    sizeof(buf)), "1");
+	assert_string_equal(kattr_for_write("InitialR2T", "on", NULL, buf,
+					    sizeof(buf)), "Yes");
+	assert_string_equal(kattr_for_write("blocksize", "0x200", NULL, buf,
+					    sizeof(buf)), "512");
+	assert_string_equal(kattr_for_write("unknown_attr", "yes", NULL, buf,
+					    sizeof(buf)), "yes");
+	check_plan("", want,
+		   "mkdir handlers/vdisk_fileio/d1\n"
+		   "set handlers/vdisk_fileio/d1/filename /b\n"
+		   "set handlers/vdisk_fileio/d1/write_through 1\n"
+		   "set handlers/vdisk_fileio/d1/blocksize 4096\n"
+		   "set handlers/vdisk_fileio/d1/product_id yes\n"
+		   "set handlers/vdisk_fileio/d1/enable 1\n"
+		   "mkdir targets/iscsi/t0\n"
+		   "set targets/iscsi/t0/InitialR2T Yes\n"
+		   "set targets/iscsi/t0/ImmediateData No\n"
+		   "set targets/iscsi/t0/MaxBurstLength 1048576\n"
+		   "mkdir targets/iscsi/t0/luns/0\n"
+		   "set targets/iscsi/t0/luns/0/read_only 1\n"
+		   "link targets/iscsi/t0/luns/0/device handlers/vdisk_fileio/d1\n");
+}
+
 static void test_group_order(void **state)
 {
 	static const char *const in_a[] = { "a1", NULL };
@@ -1009,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(test_sessions_refuse),
 		cmocka_unit_test(test_values_by_meaning),
 		cmocka_unit_test(test_values_as_shown),
+		cmocka_unit_test(test_new_object_values),
 		cmocka_unit_test(test_group_order),
 		cmocka_unit_test(test_alua_plan),
 	};

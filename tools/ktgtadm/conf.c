@@ -2017,6 +2017,13 @@ const char *kattr_for_write(const char *name, const char *want,
 			buf[i] = (char)tolower((unsigned char)want[i]);
 		buf[n] = '\0';
 		return buf;
+	/* On a new object: the form existing ones show. */
+	case KA_BOOL01:
+		return kval_for_write(want, shown ? shown : "0", buf, len);
+	case KA_YESNO:
+		return kval_for_write(want, shown ? shown : "No", buf, len);
+	case KA_NUM:
+		return kval_for_write(want, shown ? shown : "0", buf, len);
 	default:
 		return kval_for_write(want, shown, buf, len);
 	}

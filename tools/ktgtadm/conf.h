@@ -244,9 +244,11 @@ int kattr_equal(const char *name, const char *a, const char *b);
 
 /*
  * kattr_for_write() - @want in the form attribute @name takes: a
- * boolean or number as kval_for_write() makes it for @shown; naa_id in
- * lower case; a string as written. An attribute ktgtadm does not know:
- * kval_for_write().
+ * boolean or number as kval_for_write() makes it for @shown, or for a
+ * new object (@shown NULL) in the form the attribute shows (0/1, Yes/No,
+ * decimal: the core's booleans take only 0/1, blocksize only decimal);
+ * naa_id in lower case; a string as written. An attribute ktgtadm does
+ * not know: kval_for_write() (on a new object @want as written).
  */
 const char *kattr_for_write(const char *name, const char *want,
 			    const char *shown, char *buf, size_t len);

@@ -8,6 +8,9 @@
 #     "CRC32C,None"): applying the same file again, and applying what
 #     `ktgtadm write` wrote, is "nothing to do" (exit 0), and the LUN the
 #     local session uses is not re-created.
+#  B. a new device with "write_through yes" and a new iSCSI target with
+#     "InitialR2T on": applied from nothing (the core's booleans take only
+#     0/1), and again as "nothing to do".
 # Each part logs what goes wrong and the test fails at the end, so that
 # one run shows every failure.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -92,6 +95,36 @@ nothing_to_do "apply of the written a.conf" /tmp/aw.conf
 "$ADM" apply --force /tmp/a.conf > /dev/null 2>&1
 check_eq "$(stat -c %i $C/targets/local/t0/luns/0)" "$ino" \
 	"LUN 0 not re-created by apply --force of the same file"
+"$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
+
+log "B: boolean words on new objects"
+cat > /tmp/b.conf <<CONF
+HANDLER vdisk_fileio {
+	DEVICE v1 {
+		filename /tmp/v1.img
+		write_through yes
+		blocksize 0x1000
+	}
+}
+TARGET_DRIVER iscsi {
+	TARGET $IQN {
+		InitialR2T on
+		PORTAL 127.0.0.1:3260
+	}
+}
+CONF
+out=$("$ADM" apply /tmp/b.conf 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [ "$rc" = 0 ]; then
+	check_eq "$(cat $C/handlers/vdisk_fileio/v1/write_through)" 1 \
+		"write_through of the new device"
+	check_eq "$(cat $C/targets/iscsi/$IQN/InitialR2T)" Yes \
+		"InitialR2T of the new target"
+	nothing_to_do "re-apply of b.conf" /tmp/b.conf
+else
+	bad "apply of b.conf from nothing: exit $rc: $out"
+fi
 "$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
 sleep 1
 ktgt_unload_all
