@@ -811,6 +811,14 @@ static void test_new_object_values(void **state)
 					    sizeof(buf)), "512");
 	assert_string_equal(kattr_for_write("unknown_attr", "yes", NULL, buf,
 					    sizeof(buf)), "yes");
+	/* FirstBurstLength <= MaxBurstLength: who must go first. */
+	assert_string_equal(kattr_partner("t/FirstBurstLength"),
+			    "MaxBurstLength");
+	assert_null(kattr_partner("blocksize"));
+	assert_true(kattr_conflicts("FirstBurstLength", "524288", "262144"));
+	assert_false(kattr_conflicts("FirstBurstLength", "4096", "262144"));
+	assert_true(kattr_conflicts("t/MaxBurstLength", "8192", "65536"));
+	assert_false(kattr_conflicts("MaxBurstLength", "1048576", "65536"));
 	check_plan("", want,
 		   "mkdir handlers/vdisk_fileio/d1\n"
 		   "set handlers/vdisk_fileio/d1/filename /b\n"

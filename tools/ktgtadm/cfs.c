@@ -542,26 +542,88 @@ static int do_op(enum kop op, const char *path, const char *arg)
 	return -EINVAL;
 }
 
-/* Restore attributes of a re-created directory that differ. */
-static int restore_attrs(const char *dir, const struct kattrs *a)
+/* Restore one attribute of a re-created directory if it differs. */
+static int restore_attr(const char *dir, const struct kattr *a)
 {
 	char path[PATH_MAX], val[4096];
+
+	if (!a->value || (a->flags & (KATTR_RO | KATTR_WO)) ||
+	    !strcmp(a->name, "enable"))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, a->name);
+	if (!read_small(path, val, sizeof(val)) && !strcmp(val, a->value))
+		return 0;
+	return write_attr(path, a->value) ? -1 : 0;
+}
+
+/*
+ * Restore the attributes of a re-created directory that differ; of a
+ * pair the kernel keeps ordered (kattr_partner()), the one the other's
+ * current value would refuse goes second.
+ */
+static int restore_attrs(const char *dir, const struct kattrs *a)
+{
+	char path[PATH_MAX], val[4096], *done = calloc(a->n + 1, 1);
 	size_t i;
 	int ret = 0;
 
+	if (!done)
+		return -1;
 	for (i = 0; i < a->n; i++) {
-		if (!a->v[i].value || (a->v[i].flags & (KATTR_RO | KATTR_WO)))
+		const char *partner = kattr_partner(a->v[i].name);
+		const struct kattr *p = partner ? kattrs_get(a, partner) : NULL;
+
+		if (done[i])
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, a->v[i].name);
-		if (!read_small(path, val, sizeof(val)) &&
-		    !strcmp(val, a->v[i].value))
-			continue;
-		if (!strcmp(a->v[i].name, "enable"))
-			continue;
-		if (write_attr(path, a->v[i].value))
-			ret = -1;
+		snprintf(path, sizeof(path), "%s/%s", dir, partner ? partner : "");
+		if (p && a->v[i].value && !done[p - a->v] &&
+		    !read_small(path, val, sizeof(val)) &&
+		    kattr_conflicts(a->v[i].name, a->v[i].value, val)) {
+			ret |= restore_attr(dir, p);
+			done[p - a->v] = 1;
+		}
+		ret |= restore_attr(dir, &a->v[i]);
+		done[i] = 1;
 	}
+	free(done);
 	return ret;
+}
+
+/*
+ * Step @order[@i] sets an attribute the kernel checks against a partner
+ * (kattr_partner()) that a later step of the plan sets too: when the
+ * partner's running value would refuse this value, the partner's step
+ * goes first (raising both: the high one first; lowering: the low one).
+ */
+static void order_bound(const struct kplan *plan, size_t *order, size_t i,
+			const char *root)
+{
+	const struct kstep *s = &plan->v[order[i]];
+	const char *partner = kattr_partner(s->path);
+	const char *slash = strrchr(s->path, '/');
+	char path[PATH_MAX], val[4096];
+	size_t j, dlen, t;
+
+	if (s->op != KOP_SET || !s->arg || !partner || !slash)
+		return;
+	dlen = (size_t)(slash - s->path) + 1;
+	for (j = i + 1; j < plan->n; j++) {
+		const struct kstep *o = &plan->v[order[j]];
+
+		if (o->op == KOP_SET && !strncmp(o->path, s->path, dlen) &&
+		    !strcmp(o->path + dlen, partner))
+			break;
+	}
+	if (j == plan->n)
+		return;
+	snprintf(path, sizeof(path), "%s/%.*s%s", root, (int)dlen, s->path,
+		 partner);
+	if (read_small(path, val, sizeof(val)) ||
+	    !kattr_conflicts(s->path, s->arg, val))
+		return;
+	t = order[i];
+	order[i] = order[j];
+	order[j] = t;
 }
 
 static void undo_free(struct undo *u)
@@ -581,19 +643,26 @@ int cfs_execute(const struct kplan *plan, int verbose)
 {
 	const char *root = cfs_root();
 	struct undo *undo = calloc(plan->n + 1, sizeof(*undo));
+	size_t *order = calloc(plan->n + 1, sizeof(*order));
 	size_t i, nundo = 0;
 	int ret = 0;
 
-	if (!undo) {
+	if (!undo || !order) {
 		fprintf(stderr, "ktgtadm: out of memory\n");
+		free(undo);
+		free(order);
 		return 2;
 	}
+	for (i = 0; i < plan->n; i++)
+		order[i] = i;
 	for (i = 0; i < plan->n; i++) {
-		const struct kstep *s = &plan->v[i];
+		const struct kstep *s;
 		char path[PATH_MAX], arg[PATH_MAX], old[4096], desc[8192];
 		struct undo *u = &undo[nundo];
 		int e, have_old = 0;
 
+		order_bound(plan, order, i, root);
+		s = &plan->v[order[i]];
 		kstep_format(s, desc, sizeof(desc));
 		snprintf(path, sizeof(path), "%s/%s", root, s->path);
 		arg[0] = '\0';
@@ -693,5 +762,6 @@ int cfs_execute(const struct kplan *plan, int verbose)
 	for (i = 0; i < plan->n; i++)
 		undo_free(&undo[i]);
 	free(undo);
+	free(order);
 	return ret;
 }

@@ -2028,3 +2028,51 @@ const char *kattr_for_write(const char *name, const char *want,
 		return kval_for_write(want, shown, buf, len);
 	}
 }
+
+/*
+ * Attributes the kernel keeps ordered against another of the same
+ * directory, low <= high: ktgt_iscsi refuses a FirstBurstLength above
+ * the MaxBurstLength and a MaxBurstLength below the FirstBurstLength
+ * (RFC 7143 13.14).
+ */
+static const struct {
+	const char	*low;
+	const char	*high;
+} kattr_bounds[] = {
+	{ "FirstBurstLength", "MaxBurstLength" },
+};
+
+const char *kattr_partner(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	base = base ? base + 1 : name;
+	for (i = 0; i < ARRAY_SIZE(kattr_bounds); i++) {
+		if (!strcmp(base, kattr_bounds[i].low))
+			return kattr_bounds[i].high;
+		if (!strcmp(base, kattr_bounds[i].high))
+			return kattr_bounds[i].low;
+	}
+	return NULL;
+}
+
+int kattr_conflicts(const char *name, const char *value,
+		    const char *partner_value)
+{
+	const char *base = strrchr(name, '/');
+	unsigned long long v, p;
+	size_t i;
+
+	base = base ? base + 1 : name;
+	if (kval_kind(value, kval_len(value), &v) == KV_TEXT ||
+	    kval_kind(partner_value, kval_len(partner_value), &p) == KV_TEXT)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(kattr_bounds); i++) {
+		if (!strcmp(base, kattr_bounds[i].low))
+			return v > p;
+		if (!strcmp(base, kattr_bounds[i].high))
+			return v < p;
+	}
+	return 0;
+}

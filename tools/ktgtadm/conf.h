@@ -253,6 +253,20 @@ int kattr_equal(const char *name, const char *a, const char *b);
 const char *kattr_for_write(const char *name, const char *want,
 			    const char *shown, char *buf, size_t len);
 
+/*
+ * Attributes the kernel checks against another of the same directory
+ * (FirstBurstLength <= MaxBurstLength). kattr_partner(): the other of
+ * @name's pair (@name may be a path), or NULL. kattr_conflicts(): 1 if
+ * writing @value to @name is refused while its partner has
+ * @partner_value; then the partner must be written first. When both are
+ * written and the current values are in order, one of the two orders
+ * always works: the executor picks it from the running values, both
+ * when raising and when lowering them and when undoing.
+ */
+const char *kattr_partner(const char *name);
+int kattr_conflicts(const char *name, const char *value,
+		    const char *partner_value);
+
 /* Name checks shared with the planner: 1 if valid. */
 int kconf_valid_name(const char *s);
 int kconf_valid_attr_name(const char *s);

@@ -11,6 +11,11 @@
 #  B. a new device with "write_through yes" and a new iSCSI target with
 #     "InitialR2T on": applied from nothing (the core's booleans take only
 #     0/1), and again as "nothing to do".
+#  C. FirstBurstLength 524288 with MaxBurstLength 1048576 (above the
+#     default 262144): applied from nothing from the file `write` wrote
+#     (First listed before Max), lowered to 4096/8192 from a file that
+#     lists Max first, and re-created with its values by the undo of a
+#     failed apply that had removed the target.
 # Each part logs what goes wrong and the test fails at the end, so that
 # one run shows every failure.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -125,6 +130,64 @@ if [ "$rc" = 0 ]; then
 else
 	bad "apply of b.conf from nothing: exit $rc: $out"
 fi
+"$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
+
+log "C: FirstBurstLength and MaxBurstLength"
+cat > /tmp/c.conf <<CONF
+TARGET_DRIVER iscsi {
+	TARGET $IQN {
+		MaxBurstLength 1048576
+		FirstBurstLength 524288
+		PORTAL 127.0.0.1:3260
+	}
+}
+CONF
+T=$C/targets/iscsi/$IQN
+out=$("$ADM" apply /tmp/c.conf 2>&1) || bad "apply c.conf: $out"
+"$ADM" write /tmp/cw.conf || fail "write"
+grep -n "Burst" /tmp/cw.conf | sed 's/^/    /'
+"$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
+out=$("$ADM" apply /tmp/cw.conf 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [ "$rc" = 0 ]; then
+	check_eq "$(cat $T/MaxBurstLength) $(cat $T/FirstBurstLength)" \
+		"1048576 524288" "Max/First applied from nothing"
+else
+	bad "apply of the written file from nothing: exit $rc: $out"
+fi
+# The running target set up by hand (Max first) for the next parts.
+burst_target() {
+	"$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
+	mkdir "$T" && echo 1048576 > "$T/MaxBurstLength" &&
+		echo 524288 > "$T/FirstBurstLength" &&
+		mkdir "$T/portals/127.0.0.1:3260" || fail "target by hand"
+}
+burst_target
+sed -e 's/1048576/8192/' -e 's/524288/4096/' /tmp/c.conf > /tmp/c2.conf
+out=$("$ADM" apply /tmp/c2.conf 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+[ "$rc" = 0 ] || bad "lowering Max/First: exit $rc: $out"
+check_eq "$(cat $T/MaxBurstLength) $(cat $T/FirstBurstLength)" "8192 4096" \
+	"Max/First lowered"
+burst_target
+# The target goes, then a bad value fails: the undo re-creates it.
+cat > /tmp/c3.conf <<CONF
+HANDLER vdisk_fileio {
+	DEVICE v1 {
+		filename /tmp/v1.img
+		write_through 2
+	}
+}
+CONF
+out=$("$ADM" apply /tmp/c3.conf 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+check_eq "$rc" 3 "exit status of the undone apply"
+echo "$out" | grep -q "could not undo" && bad "undo failed: $out"
+check_eq "$(cat $T/MaxBurstLength 2>&1) $(cat $T/FirstBurstLength 2>&1)" \
+	"1048576 524288" "Max/First after the undo"
 "$ADM" apply /tmp/empty.conf > /dev/null || fail "apply empty"
 sleep 1
 ktgt_unload_all
