@@ -123,6 +123,7 @@ static void test_unchanged(void **state)
  * LUN 1 gets another device, LUN 2 is new: LUN 0 is not touched, the
  * target stays enabled.
  */
+/* LUN 1 maps another device: re-created, keeping its read_only. */
 static void test_lun_change(void **state)
 {
 	static const char new[] =
@@ -145,6 +146,7 @@ static void test_lun_change(void **state)
 		   "mkdir handlers/vdisk_nullio/n0\n"
 		   "set handlers/vdisk_nullio/n0/enable 1\n"
 		   "mkdir targets/local/t0/luns/1\n"
+		   "set targets/local/t0/luns/1/read_only 0\n"
 		   "link targets/local/t0/luns/1/device handlers/vdisk_nullio/n0\n"
 		   "mkdir targets/local/t0/luns/2\n"
 		   "link targets/local/t0/luns/2/device handlers/vdisk_fileio/d1\n");
@@ -914,6 +916,88 @@ static void test_group_order(void **state)
 	free(got);
 }
 
+/*
+ * A LUN or group re-created for a file that keeps it (a device change,
+ * the group order) keeps the running values of the attributes the file
+ * does not name: a LUN's read_only before its link, a group's CHAP.
+ */
+static void test_recreate_keeps_attrs(void **state)
+{
+	static const char old_lun[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tLUN 0 d0 {\n\t\t\tread_only 1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char new_lun[] =
+		"HANDLER vdisk_fileio {\n"
+		"\tDEVICE d0 {\n\t\tfilename /z\n\t}\n"
+		"\tDEVICE d1 {\n\t\tfilename /b\n\t}\n"
+		"}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tLUN 0 d0\n"
+		"\t}\n}\n";
+	static const char ab[] =
+		DEVS
+		"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:t {\n"
+		"\t\tGROUP a {\n\t\t\tauth_secret s3cret\n"
+		"\t\t\tauth_user ann\n\t\t\tINITIATOR iqn.a*\n"
+		"\t\t\tLUN 0 d0 {\n\t\t\t\tread_only 1\n\t\t\t}\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b*\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ba[] =
+		DEVS
+		"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:t {\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b*\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tauth_user bob\n\t\t\tINITIATOR iqn.a*\n"
+		"\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t}\n}\n";
+	struct kconf old, new;
+	struct kgroup *g;
+	struct kplan p;
+	char err[512];
+
+	(void)state;
+	check_plan(old_lun, new_lun,
+		   "unlink targets/local/t0/luns/0/device\n"
+		   "rmdir targets/local/t0/luns/0\n"
+		   "set handlers/vdisk_fileio/d0/enable 0\n"
+		   "set handlers/vdisk_fileio/d0/filename /z\n"
+		   "set handlers/vdisk_fileio/d0/enable 1\n"
+		   "mkdir targets/local/t0/luns/0\n"
+		   "set targets/local/t0/luns/0/read_only 1\n"
+		   "link targets/local/t0/luns/0/device handlers/vdisk_fileio/d0\n");
+	/* The file's auth_user wins; the rest is carried over. */
+	check_plan(ab, ba,
+		   "unlink targets/iscsi/iqn.x:t/groups/a/luns/0/device\n"
+		   "rmdir targets/iscsi/iqn.x:t/groups/a/luns/0\n"
+		   "rmdir targets/iscsi/iqn.x:t/groups/a/initiators/iqn.a*\n"
+		   "rmdir targets/iscsi/iqn.x:t/groups/a\n"
+		   "mkdir targets/iscsi/iqn.x:t/groups/a\n"
+		   "set targets/iscsi/iqn.x:t/groups/a/auth_secret s3cret\n"
+		   "set targets/iscsi/iqn.x:t/groups/a/auth_user bob\n"
+		   "mkdir targets/iscsi/iqn.x:t/groups/a/luns/0\n"
+		   "set targets/iscsi/iqn.x:t/groups/a/luns/0/read_only 1\n"
+		   "link targets/iscsi/iqn.x:t/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
+		   "mkdir targets/iscsi/iqn.x:t/groups/a/initiators/iqn.a*\n");
+
+	/* A value that could not be read would be lost: refused. */
+	load(&old, ab);
+	load(&new, ba);
+	g = ktarget_group(&old.tgts[0], "a");
+	assert_non_null(g);
+	assert_int_equal(kattrs_add(&g->attrs, "auth_mutual_secret", NULL,
+				    KATTR_WO | KATTR_UNREAD, 0), 0);
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "t.conf:14: group a (targets/iscsi/iqn.x:t/groups/a) must be re-created, and the running value of its attribute 'auth_mutual_secret' cannot be read; refused (name 'auth_mutual_secret' in the file)");
+	/* A write-only attribute is an action: nothing to keep. */
+	g->attrs.v[g->attrs.n - 1].flags = KATTR_WO;
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), 0);
+	kplan_free(&p);
+	kconf_free(&old);
+	kconf_free(&new);
+}
+
 /* ALUA groups: created after the targets, before they are enabled. */
 #define ALUA_DEVS_TGTS \
 	DEVS \
@@ -1061,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_values_as_shown),
 		cmocka_unit_test(test_new_object_values),
 		cmocka_unit_test(test_group_order),
+		cmocka_unit_test(test_recreate_keeps_attrs),
 		cmocka_unit_test(test_alua_plan),
 	};
 

@@ -165,7 +165,7 @@ static int read_attrs(const char *dir, const char *prefix, struct kattrs *a,
 		if (!(st.st_mode & 0222))
 			flags |= KATTR_RO;
 		if (!(flags & KATTR_WO) && read_small(path, val, sizeof(val)))
-			flags |= KATTR_WO;	/* unreadable: no value */
+			flags |= KATTR_WO | KATTR_UNREAD;	/* no value */
 		if (enable && !prefix[0] && !strcmp(v[i], "enable")) {
 			*enable = !(flags & KATTR_WO) && val[0] == '1';
 			continue;

@@ -32,6 +32,7 @@
 /* Attribute flags, set when read from configfs. */
 #define KATTR_RO	0x1	/* read-only: never written, not in write */
 #define KATTR_WO	0x2	/* write-only: no value to compare */
+#define KATTR_UNREAD	0x4	/* with KATTR_WO: readable, but reading failed */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

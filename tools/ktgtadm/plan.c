@@ -193,6 +193,48 @@ static int set_attrs(struct pctx *c, const char *dir, const struct kattrs *a,
 	return 0;
 }
 
+/*
+ * An object the file keeps is re-created (a LUN whose device must be
+ * disabled, a group re-created for the group order): SET on the new one,
+ * before the file's attributes, the running values @old of the one it
+ * replaces for every writable attribute the file (@named) does not name,
+ * so they keep their running value (auth_secret, a LUN's read_only set by
+ * hand...). Write-only ones are actions, not state. A value that could
+ * not be read refuses the plan: it would be lost.
+ */
+static int carry_attrs(struct pctx *c, const char *dir,
+		       const struct kattrs *named, const struct kattrs *old,
+		       const char *what, int line)
+{
+	struct kattrs carried = { NULL, 0 };
+	size_t i;
+	int ret;
+
+	if (!old || !old->n)
+		return 0;
+	carried.v = calloc(old->n, sizeof(*carried.v));
+	if (!carried.v)
+		return perr(c, 0, "out of memory");
+	for (i = 0; i < old->n; i++) {
+		const struct kattr *oa = &old->v[i];
+
+		if ((oa->flags & KATTR_RO) || kattrs_get(named, oa->name))
+			continue;
+		if (oa->flags & KATTR_UNREAD) {
+			free(carried.v);
+			return perr(c, line,
+				    "%s (%s) must be re-created, and the running value of its attribute '%s' cannot be read; refused (name '%s' in the file)",
+				    what, dir, oa->name, oa->name);
+		}
+		if ((oa->flags & KATTR_WO) || !oa->value)
+			continue;
+		carried.v[carried.n++] = *oa;
+	}
+	ret = set_attrs(c, dir, &carried, NULL);
+	free(carried.v);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Devices                                                             */
 /* ------------------------------------------------------------------ */
@@ -525,9 +567,13 @@ static int remove_luns(struct pctx *c, const struct ktarget *ot,
 	return 0;
 }
 
-/* Phase 5 for one LUN set: create LUNs, change attributes of kept ones. */
+/*
+ * Phase 5 for one LUN set: create LUNs, change attributes of kept ones.
+ * @carry: the running LUNs that LUNs created here replace (@old, or those
+ * of a group re-created for the order), whose attributes they keep.
+ */
 static int add_luns(struct pctx *c, const char *set, const struct kluns *old,
-		    const struct kluns *new)
+		    const struct kluns *new, const struct kluns *carry)
 {
 	const struct kattrs *tmpl = lun_template(c);
 	size_t i;
@@ -536,6 +582,7 @@ static int add_luns(struct pctx *c, const char *set, const struct kluns *old,
 		const struct klun *nl = &new->v[i];
 		const struct klun *ol = old ? kluns_get(old, nl->lun) : NULL;
 		const struct kdevice *d = kconf_device(c->new, nl->dev);
+		const struct klun *cl;
 		char what[64], dir[2048], link[1024];
 
 		snprintf(what, sizeof(what), "LUN %u", nl->lun);
@@ -547,7 +594,10 @@ static int add_luns(struct pctx *c, const char *set, const struct kluns *old,
 				return -1;
 			continue;
 		}
+		cl = carry ? kluns_get(carry, nl->lun) : NULL;
 		if (step(c, KOP_MKDIR, NULL, "%s", dir) ||
+		    (cl && carry_attrs(c, dir, &nl->attrs, &cl->attrs, what,
+				       nl->line)) ||
 		    set_attrs(c, dir, &nl->attrs, NULL))
 			return -1;
 		if (!d)
@@ -664,13 +714,19 @@ static int add_target_parts(struct pctx *c, const struct ktarget *nt)
 			return -1;
 		if (!og && step(c, KOP_MKDIR, NULL, "%s", gp))
 			return -1;
+		/* A re-created group keeps what the file does not name. */
+		if (!og && tmpl_g &&
+		    carry_attrs(c, gp, &ng->attrs, &tmpl_g->attrs, what,
+				ng->line))
+			return -1;
 		if (set_attrs(c, gp, &ng->attrs, og ? &og->attrs : NULL))
 			return -1;
 		/*
 		 * LUNs before initiators: a session that joins the group
 		 * finds its LUNs there.
 		 */
-		if (add_luns(c, gp, og ? &og->luns : NULL, &ng->luns))
+		if (add_luns(c, gp, og ? &og->luns : NULL, &ng->luns,
+			     tmpl_g ? &tmpl_g->luns : NULL))
 			return -1;
 		for (j = 0; j < ng->ninits; j++)
 			if (!has_init(og, ng->inits[j].pattern) &&
@@ -678,7 +734,8 @@ static int add_target_parts(struct pctx *c, const struct ktarget *nt)
 				 ng->inits[j].pattern))
 				return -1;
 	}
-	return add_luns(c, tp, ot ? &ot->luns : NULL, &nt->luns);
+	return add_luns(c, tp, ot ? &ot->luns : NULL, &nt->luns,
+			ot ? &ot->luns : NULL);
 }
 
 /* Handler and driver attributes. */

@@ -157,6 +157,7 @@ set handlers/vdisk_fileio/a0/enable 0
 set handlers/vdisk_fileio/a0/filename /tmp/attr1.img
 set handlers/vdisk_fileio/a0/enable 1
 mkdir targets/local/t0/luns/0
+set targets/local/t0/luns/0/read_only 0
 link targets/local/t0/luns/0/device handlers/vdisk_fileio/a0" "plan with --force"
 expect_eq "$(cat "$D/filename")" /tmp/attr0.img "filename after the dry run"
 out=$("$ADM" apply --force /tmp/c4.conf 2>&1) || fail "apply --force: $out"
