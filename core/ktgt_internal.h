@@ -243,7 +243,7 @@ struct ktgt_lun_set {
 /**
  * struct ktgt_initiator - an initiator name or shell-style pattern
  * @group: configfs group groups/<g>/initiators/<pattern>
- * @pattern: the name or pattern (glob_match() syntax)
+ * @pattern: the name or pattern (ktgt_pattern_match(), pattern.h)
  * @node: in ktgt_group.initiators, under ktgt_cfg_mutex
  */
 struct ktgt_initiator {

@@ -35,13 +35,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/configfs.h>
-#include <linux/glob.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
+#include "pattern.h"
 
 /* The longest initiator name: an iSCSI name is at most 223 bytes. */
 #define KTGT_MAX_INITIATOR_LEN	223
@@ -142,7 +142,7 @@ bool ktgt_target_access(struct ktgt_target *tgt, const char *initiator,
 	mutex_lock(&ktgt_cfg_mutex);
 	list_for_each_entry(grp, &tgt->groups, node) {
 		list_for_each_entry(ini, &grp->initiators, node) {
-			if (glob_match(ini->pattern, initiator)) {
+			if (ktgt_pattern_match(ini->pattern, initiator)) {
 				if (fn)
 					fn(grp->priv, arg);
 				mutex_unlock(&ktgt_cfg_mutex);
@@ -174,7 +174,7 @@ struct ktgt_lun_set *ktgt_lun_set_for_target(struct ktgt_target *tgt,
 
 	list_for_each_entry(grp, &tgt->groups, node) {
 		list_for_each_entry(ini, &grp->initiators, node) {
-			if (glob_match(ini->pattern, initiator))
+			if (ktgt_pattern_match(ini->pattern, initiator))
 				return &grp->luns;
 		}
 	}

@@ -656,6 +656,43 @@ static void test_sessions_refuse(void **state)
 	free(got);
 }
 
+/*
+ * ktgtadm tells which group a session is in as the core does (its own
+ * pattern code): '[^a]' is the class of '^' and 'a', so iqn.host:b sees
+ * the default set (LUN 0 -> d0), whose device change is refused.
+ */
+static void test_session_pattern(void **state)
+{
+	static const char *const b[] = { "iqn.host:b", NULL };
+	static const char *const caret[] = { "iqn.host:^b", NULL };
+	static const char old[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 d0\n"
+		"\t\tGROUP g {\n\t\t\tINITIATOR iqn.host:[^a]*\n"
+		"\t\t\tLUN 5 d1\n\t\t}\n\t}\n}\n";
+	static const char new[] =
+		"HANDLER vdisk_fileio {\n"
+		"\tDEVICE d0 {\n\t\tfilename /z\n\t}\n"
+		"\tDEVICE d1 {\n\t\tfilename /b\n\t}\n"
+		"}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 d0\n"
+		"\t\tGROUP g {\n\t\t\tINITIATOR iqn.host:[^a]*\n"
+		"\t\t\tLUN 5 d1\n\t\t}\n\t}\n}\n";
+	char err[512], *got;
+
+	(void)state;
+	assert_int_equal(plan_sessions(old, b, new, 0, err, sizeof(err),
+				       &got), -1);
+	assert_string_equal(err,
+			    "t.conf:3: changing 'filename' of device d0 needs the device disabled, which drops LUN 0 of target local/t0 that 1 session uses; refused (--force removes and re-adds the LUN)");
+	/* iqn.host:^b is the group's: the default LUN 0 may go. */
+	assert_int_equal(plan_sessions(old, caret, new, 0, err, sizeof(err),
+				       &got), 0);
+	free(got);
+}
+
 /* Values are compared by meaning, and written in the kernel's form. */
 static void test_values_by_meaning(void **state)
 {
@@ -1141,6 +1178,7 @@ int main(void)
 		cmocka_unit_test(test_live_device_attrs),
 		cmocka_unit_test(test_live_vcdrom_filename),
 		cmocka_unit_test(test_sessions_refuse),
+		cmocka_unit_test(test_session_pattern),
 		cmocka_unit_test(test_values_by_meaning),
 		cmocka_unit_test(test_values_as_shown),
 		cmocka_unit_test(test_new_object_values),

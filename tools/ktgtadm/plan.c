@@ -2,12 +2,12 @@
 /*
  * ktgtadm: the diff planner (see plan.h for the order of the steps).
  */
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
+#include "../../core/pattern.h"
 
 /*
  * Device attributes that may change while the device is enabled: the
@@ -437,7 +437,8 @@ static int lun_kept(struct pctx *c, const struct klun *ol,
 /*
  * How many sessions of the running target @ot see the LUN set of its
  * group @og (NULL: the default set): as the core does, the first group
- * (in order) with a matching initiator pattern gives a session its set.
+ * (in order) with a matching initiator pattern gives a session its set,
+ * matched with the core's own code (core/pattern.c).
  */
 static size_t set_sessions(const struct ktarget *ot, const struct kgroup *og)
 {
@@ -448,8 +449,8 @@ static size_t set_sessions(const struct ktarget *ot, const struct kgroup *og)
 
 		for (j = 0; j < ot->ngroups && !g; j++)
 			for (k = 0; k < ot->groups[j].ninits && !g; k++)
-				if (!fnmatch(ot->groups[j].inits[k].pattern,
-					     ot->sessions[i], 0))
+				if (ktgt_pattern_match(ot->groups[j].inits[k].pattern,
+						       ot->sessions[i]))
 					g = &ot->groups[j];
 		if (g == og)
 			n++;
