@@ -1035,6 +1035,60 @@ static void test_recreate_keeps_attrs(void **state)
 	kconf_free(&new);
 }
 
+/*
+ * Unique values change one SET at a time: a swap goes through free
+ * values, and targets that get a rel_tgt_id from the kernel are created
+ * after those that name one, so they cannot take it first.
+ */
+static void test_unique_swaps(void **state)
+{
+	static const char ids[] =
+		"TARGET_DRIVER local {\n"
+		"\tTARGET ta {\n\t\trel_tgt_id 11\n\t}\n"
+		"\tTARGET tb {\n\t\trel_tgt_id 12\n\t}\n"
+		"\tTARGET tc {\n\t\trel_tgt_id 13\n\t}\n"
+		"}\n";
+	static const char swapped[] =
+		"TARGET_DRIVER local {\n"
+		"\tTARGET ta {\n\t\trel_tgt_id 12\n\t}\n"
+		"\tTARGET tb {\n\t\trel_tgt_id 11\n\t}\n"
+		"\tTARGET tc {\n\t\trel_tgt_id 14\n\t}\n"
+		"}\n";
+	static const char later_id[] =
+		"TARGET_DRIVER local {\n"
+		"\tTARGET ta\n"
+		"\tTARGET tb {\n\t\trel_tgt_id 1\n\t}\n"
+		"}\n";
+	static const char tgs[] =
+		"DEVICE_GROUP dg {\n"
+		"\tTARGET_GROUP tg1 {\n\t\tgroup_id 1\n\t}\n"
+		"\tTARGET_GROUP tg2 {\n\t\tgroup_id 2\n\t}\n"
+		"}\n";
+	static const char tgs_swapped[] =
+		"DEVICE_GROUP dg {\n"
+		"\tTARGET_GROUP tg1 {\n\t\tgroup_id 2\n\t}\n"
+		"\tTARGET_GROUP tg2 {\n\t\tgroup_id 0x1\n\t}\n"
+		"}\n";
+
+	(void)state;
+	/* tc's change takes no one's value: set directly. */
+	check_plan(ids, swapped,
+		   "set targets/local/ta/rel_tgt_id 65535\n"
+		   "set targets/local/tb/rel_tgt_id 65534\n"
+		   "set targets/local/ta/rel_tgt_id 12\n"
+		   "set targets/local/tb/rel_tgt_id 11\n"
+		   "set targets/local/tc/rel_tgt_id 14\n");
+	check_plan("", later_id,
+		   "mkdir targets/local/tb\n"
+		   "set targets/local/tb/rel_tgt_id 1\n"
+		   "mkdir targets/local/ta\n");
+	check_plan(tgs, tgs_swapped,
+		   "set alua/dg/target_groups/tg1/group_id 65535\n"
+		   "set alua/dg/target_groups/tg2/group_id 65534\n"
+		   "set alua/dg/target_groups/tg1/group_id 2\n"
+		   "set alua/dg/target_groups/tg2/group_id 1\n");
+}
+
 /* ALUA groups: created after the targets, before they are enabled. */
 #define ALUA_DEVS_TGTS \
 	DEVS \
@@ -1185,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_group_order),
 		cmocka_unit_test(test_recreate_keeps_attrs),
 		cmocka_unit_test(test_alua_plan),
+		cmocka_unit_test(test_unique_swaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

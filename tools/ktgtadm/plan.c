@@ -764,6 +764,153 @@ static int containers(struct pctx *c, const struct kcontainer *nv, size_t nn,
 }
 
 /* ------------------------------------------------------------------ */
+/* Unique values: rel_tgt_id over the targets, group_id in a dev group */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One object of a set whose attribute values must differ (the kernel
+ * refuses a value another object has with EEXIST).
+ */
+struct uslot {
+	long		old;	/* running value; -1: new object */
+	long		want;	/* the file's; -1: not named */
+	const char	*dir;	/* the object's directory */
+};
+
+/* An attribute's value as the kernel parses it (kstrtou16(, 0)), or -1. */
+static long uval(const struct kattrs *a, const char *name)
+{
+	const struct kattr *v = a ? kattrs_get(a, name) : NULL;
+	unsigned long n;
+	char *e;
+
+	if (!v || !v->value || !v->value[0])
+		return -1;
+	n = strtoul(v->value, &e, 0);
+	while (*e == ' ' || *e == '\t' || *e == '\n')
+		e++;
+	return *e || n > 65535 ? -1 : (long)n;
+}
+
+/*
+ * The values change one SET at a time, so a swap (or a chain) would meet
+ * a value its holder gives up only later: first move every running value
+ * another object wants to a temporary one that nobody has or wants (from
+ * 65535 down), then the objects' own steps set the file's values. An
+ * undo restores them in reverse, through the same free values.
+ */
+static int park_unique(struct pctx *c, const struct uslot *v, size_t n,
+		       const char *attr)
+{
+	long tmp = 65535;
+	size_t i, j;
+	char buf[24];
+
+	for (i = 0; i < n; i++) {
+		int wanted = 0;
+
+		if (v[i].old < 1 || v[i].want < 0 || v[i].want == v[i].old)
+			continue;
+		for (j = 0; j < n && !wanted; j++)
+			wanted = j != i && v[j].want == v[i].old;
+		if (!wanted)
+			continue;
+		for (; tmp > 0; tmp--) {
+			for (j = 0; j < n; j++)
+				if (v[j].old == tmp || v[j].want == tmp)
+					break;
+			if (j == n)
+				break;
+		}
+		if (tmp < 1)
+			return perr(c, 0, "no free value of '%s' to swap through",
+				    attr);
+		snprintf(buf, sizeof(buf), "%ld", tmp--);
+		if (step(c, KOP_SET, buf, "%s/%s", v[i].dir, attr))
+			return -1;
+	}
+	return 0;
+}
+
+/* Before targets are created or changed: park rel_tgt_ids others want. */
+static int park_rel_tgt_ids(struct pctx *c)
+{
+	struct uslot *v;
+	char (*dirs)[1024];
+	size_t i;
+	int ret;
+
+	if (!c->new->ntgts)
+		return 0;
+	v = calloc(c->new->ntgts, sizeof(*v));
+	dirs = calloc(c->new->ntgts, sizeof(*dirs));
+	if (!v || !dirs) {
+		free(v);
+		free(dirs);
+		return perr(c, 0, "out of memory");
+	}
+	for (i = 0; i < c->new->ntgts; i++) {
+		const struct ktarget *nt = &c->new->tgts[i];
+		const struct ktarget *ot = kconf_target(c->old, nt->driver,
+							nt->name);
+
+		tpath(dirs[i], sizeof(dirs[i]), nt);
+		v[i].old = ot ? uval(&ot->attrs, "rel_tgt_id") : -1;
+		v[i].want = uval(&nt->attrs, "rel_tgt_id");
+		v[i].dir = dirs[i];
+	}
+	ret = park_unique(c, v, c->new->ntgts, "rel_tgt_id");
+	free(v);
+	free(dirs);
+	return ret;
+}
+
+/*
+ * Whether the new target @nt gets its rel_tgt_id from the kernel (the
+ * lowest free one, when it is created): such targets are created after
+ * the others have their ids, so that none takes an id the file names.
+ */
+static int tgt_auto_id(struct pctx *c, const struct ktarget *nt)
+{
+	return !kconf_target(c->old, nt->driver, nt->name) &&
+	       !kattrs_get(&nt->attrs, "rel_tgt_id");
+}
+
+/* Before a device group's target groups change: park group_ids. */
+static int park_group_ids(struct pctx *c, const struct kdgroup *nd,
+			  const struct kdgroup *od)
+{
+	struct uslot *v;
+	char (*dirs)[1024];
+	size_t i;
+	int ret;
+
+	if (!od || !nd->ntgs)
+		return 0;
+	v = calloc(nd->ntgs, sizeof(*v));
+	dirs = calloc(nd->ntgs, sizeof(*dirs));
+	if (!v || !dirs) {
+		free(v);
+		free(dirs);
+		return perr(c, 0, "out of memory");
+	}
+	for (i = 0; i < nd->ntgs; i++) {
+		const struct ktgroup *nt = &nd->tgs[i];
+		const struct ktgroup *ot = kdgroup_tgroup(od, nt->name);
+
+		snprintf(dirs[i], sizeof(dirs[i]), "alua/%s/target_groups/%s",
+			 nd->name, nt->name);
+		v[i].old = ot ? uval(&ot->attrs, "group_id") : -1;
+		v[i].want = uval(&nt->attrs, "group_id");
+		v[i].dir = dirs[i];
+	}
+	ret = park_unique(c, v, nd->ntgs, "group_id");
+	free(v);
+	free(dirs);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* ALUA: alua/<dg>/{devices/<dev>, target_groups/<tg>/targets/<t>}     */
 /* ------------------------------------------------------------------ */
 
@@ -874,7 +1021,8 @@ static int alua_add(struct pctx *c)
 			return -1;
 		if (!od && step(c, KOP_MKDIR, NULL, "%s", dp))
 			return -1;
-		if (set_attrs(c, dp, &nd->attrs, od ? &od->attrs : NULL))
+		if (set_attrs(c, dp, &nd->attrs, od ? &od->attrs : NULL) ||
+		    park_group_ids(c, nd, od))
 			return -1;
 		for (k = 0; k < nd->ndevs; k++) {
 			if (alua_kept(c, od ? od->devs : NULL, od ? od->ndevs : 0,
@@ -1029,8 +1177,19 @@ int kplan_make(const struct kconf *old, const struct kconf *new,
 	    containers(&c, new->drivers, new->ndrivers, old->drivers,
 		       old->ndrivers, "targets", "target driver"))
 		goto fail;
+	/*
+	 * Targets with a rel_tgt_id first (swaps through free ones), then
+	 * those that get one from the kernel.
+	 */
+	if (park_rel_tgt_ids(&c))
+		goto fail;
 	for (i = 0; i < new->ntgts; i++)
-		if (add_target_parts(&c, &new->tgts[i]))
+		if (!tgt_auto_id(&c, &new->tgts[i]) &&
+		    add_target_parts(&c, &new->tgts[i]))
+			goto fail;
+	for (i = 0; i < new->ntgts; i++)
+		if (tgt_auto_id(&c, &new->tgts[i]) &&
+		    add_target_parts(&c, &new->tgts[i]))
 			goto fail;
 	/* ALUA groups, before the targets are enabled. */
 	if (alua_add(&c))
