@@ -161,6 +161,32 @@ ktgt_cleanup() {
 	return $rc
 }
 
+# ktgtadm_use_tree: ADM is the tree's ktgtadm, which starts the tree's
+# ktgt-iscsid (KTGTADM_ISCSID) when a file has iSCSI targets; every
+# ktgt-iscsid is killed when the test exits (ktgt_iscsid_kill).
+ktgtadm_use_tree() {
+	ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
+	[ -x "$ADM" ] || fail "no $ADM (make tools)"
+	export KTGTADM_ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
+	trap ktgt_iscsid_kill EXIT
+}
+
+# ktgt_iscsid_pids: the PIDs of the running ktgt-iscsid processes.
+ktgt_iscsid_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
+	done
+}
+
+# ktgt_iscsid_kill: kill every ktgt-iscsid.
+ktgt_iscsid_kill() {
+	local p
+	for p in $(ktgt_iscsid_pids); do
+		kill "$p"
+	done
+}
+
 # ktgt_initiator_load: load the Linux SCSI upper drivers (no udev here).
 ktgt_initiator_load() {
 	local m

@@ -17,20 +17,10 @@
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
 
-ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
-ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
-[ -x "$ADM" ] || fail "no $ADM (make tools)"
-[ -x "$ISCSID" ] || skip "no $ISCSID"
+ktgtadm_use_tree
+[ -x "$KTGTADM_ISCSID" ] || skip "no $KTGTADM_ISCSID"
 modinfo ktgt_iscsi > /dev/null 2>&1 || skip "no ktgt_iscsi module"
-export KTGTADM_ISCSID=$ISCSID
-
-iscsid_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
-	done
-}
-trap 'iscsi_ini_stop; for p in $(iscsid_pids); do kill "$p"; done' EXIT
+trap 'iscsi_ini_stop; ktgt_iscsid_kill' EXIT
 
 IQN=iqn.2026-11.org.example:adm
 truncate -s 16M /tmp/i0.img || fail "truncate"
@@ -73,10 +63,10 @@ expect_eq "$(cat "$T/groups/hosts/auth_user")" ann "group auth_user"
 expect_eq "$(cat "$T/enable")" 1 "target enabled"
 expect_eq "$(cat "$T/groups/hosts/luns/0/read_only")" 1 "group LUN read_only"
 for ((i = 0; i < 50; i++)); do
-	[ -n "$(iscsid_pids)" ] && break
+	[ -n "$(ktgt_iscsid_pids)" ] && break
 	sleep 0.1
 done
-[ -n "$(iscsid_pids)" ] || fail "ktgtadm did not start ktgt-iscsid"
+[ -n "$(ktgt_iscsid_pids)" ] || fail "ktgtadm did not start ktgt-iscsid"
 
 "$ADM" write /tmp/w1.conf || fail "write"
 sed 's/^/    /' /tmp/w1.conf
@@ -153,7 +143,7 @@ iscsi_ini_stop
 
 echo "# empty" > /tmp/empty.conf
 "$ADM" apply /tmp/empty.conf > /dev/null || fail "cleanup"
-for p in $(iscsid_pids); do kill "$p"; done
+ktgt_iscsid_kill
 sleep 1
 ktgt_unload_all
 pass

@@ -19,18 +19,7 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
-ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
-ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
-[ -x "$ADM" ] || fail "no $ADM (make tools)"
-export KTGTADM_ISCSID=$ISCSID
-
-iscsid_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
-	done
-}
-trap 'for p in $(iscsid_pids); do kill "$p"; done' EXIT
+ktgtadm_use_tree
 
 ktgt_initiator_load
 C=$KTGT_CFS
@@ -81,7 +70,7 @@ check "$(cat "$C/targets/local/t1/luns/0/read_only")" 1 "LUN 0 read_only after t
 check "$(cat /tmp/dry.out)" "nothing to do" "dry run after l2"
 empty
 
-if modinfo ktgt_iscsi > /dev/null 2>&1 && [ -x "$ISCSID" ]; then
+if modinfo ktgt_iscsi > /dev/null 2>&1 && [ -x "$KTGTADM_ISCSID" ]; then
 	log "an iSCSI group re-created for the group order keeps its CHAP"
 	IQN=iqn.2026-11.org.example:keep
 	conf_grp() {
@@ -119,7 +108,7 @@ CONF
 	check "$(grep -o 'GROUP g[12]' /tmp/gw.conf | tr '\n' ' ')" \
 		"GROUP g2 GROUP g1 " "running group order after the swap"
 	empty
-	for p in $(iscsid_pids); do kill "$p"; done
+	ktgt_iscsid_kill
 else
 	log "no ktgt_iscsi or ktgt-iscsid: the CHAP part is skipped"
 fi

@@ -21,20 +21,9 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
-ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
-ISCSID=$KTGT_REPO/tools/ktgt-iscsid/ktgt-iscsid
-[ -x "$ADM" ] || fail "no $ADM (make tools)"
-[ -x "$ISCSID" ] || skip "no $ISCSID"
+ktgtadm_use_tree
+[ -x "$KTGTADM_ISCSID" ] || skip "no $KTGTADM_ISCSID"
 modinfo ktgt_iscsi > /dev/null 2>&1 || skip "no ktgt_iscsi module"
-export KTGTADM_ISCSID=$ISCSID
-
-iscsid_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = ktgt-iscsid ] && echo "${p#/proc/}"
-	done
-}
-trap 'for p in $(iscsid_pids); do kill "$p"; done' EXIT
 
 bad=0
 bad() {
