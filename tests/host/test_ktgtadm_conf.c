@@ -133,7 +133,54 @@ static const struct bad bad_files[] = {
 	  "contains a control character" },
 	{ "# c\n\n  # c\nHANDLER h {\n\tDEVICE d {\n\t\tx 1\n\t}\n}\n}\n",
 	  "t.conf:9: ", "no block is open" },
+	/* Values of the attributes whose kind ktgtadm knows. */
+	{ "HANDLER h {\n\tDEVICE d {\n\t\twrite_through 2\n\t}\n}\n",
+	  "t.conf:3: ", "write_through takes 0 or 1 (or yes/no), not '2'" },
+	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tLUN 0 d {\n"
+	  "\t\t\tread_only maybe\n\t\t}\n\t}\n}\n", "t.conf:4: ",
+	  "read_only takes 0 or 1 (or yes/no), not 'maybe'" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tInitialR2T Si\n\t}\n}\n",
+	  "t.conf:3: ", "InitialR2T takes 0 or 1 (or yes/no), not 'Si'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tblocksize 4k\n\t}\n}\n",
+	  "t.conf:3: ", "blocksize takes a number, not '4k'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tsize yes\n\t}\n}\n",
+	  "t.conf:3: ", "size takes a number, not 'yes'" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tMaxBurstLength 010\n\t}\n}\n",
+	  "t.conf:3: ", "MaxBurstLength takes a number, not '010'" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tnaa_id 6001405abcdef0123456789abcdef01\n"
+	  "\t}\n}\n", "t.conf:3: ", "naa_id takes 32 hex digits, the first 6" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tnaa_id 5001405abcdef0123456789abcdef012\n"
+	  "\t}\n}\n", "t.conf:3: ", "naa_id takes 32 hex digits, the first 6" },
+	{ "HANDLER h {\n\tDEVICE d {\n\t\tnaa_id 6001405abcdef0123456789abcdef01g\n"
+	  "\t}\n}\n", "t.conf:3: ", "naa_id takes 32 hex digits, the first 6" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tHeaderDigest crc32c\n\t}\n}\n",
+	  "t.conf:3: ", "HeaderDigest takes None, CRC32C or both" },
+	{ "TARGET_DRIVER i {\n\tTARGET t {\n\t\tDataDigest None,None\n\t}\n}\n",
+	  "t.conf:3: ", "DataDigest takes None, CRC32C or both" },
 };
+
+/* Values of known kinds in every form the modules take: accepted. */
+static void test_known_values(void **state)
+{
+	static const char text[] =
+		"HANDLER h {\n\tDEVICE d {\n"
+		"\t\twrite_through yes\n\t\tnv_cache 0\n\t\trotational Off\n"
+		"\t\tblocksize 0x1000\n\t\tsize 0\n\t\tdelay_ms 1\n"
+		"\t\tnaa_id 6001405ABCDEF0123456789abcdef012\n"
+		"\t\tproduct_id \"any 2 text\"\n\t\tx anything\n\t}\n}\n"
+		"TARGET_DRIVER i {\n\tTARGET t {\n"
+		"\t\tHeaderDigest CRC32C,None\n\t\tDataDigest None\n"
+		"\t\tInitialR2T No\n\t\tImmediateData 1\n"
+		"\t\tMaxBurstLength 1048576\n\t\tLUN 0 d {\n"
+		"\t\t\tread_only TRUE\n\t\t}\n\t}\n}\n";
+	struct kconf c;
+	char err[512];
+
+	(void)state;
+	if (parse(&c, text, err, sizeof(err)))
+		fail_msg("refused: %s", err);
+	kconf_free(&c);
+}
 
 static void test_errors(void **state)
 {
@@ -472,6 +519,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_known_values),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_roundtrip),

@@ -710,7 +710,7 @@ static void test_values_by_meaning(void **state)
 		"\t\tMaxBurstLength 262144\n\t}\n}\n";
 	static const char other[] =
 		"HANDLER vdisk_nullio {\n\tDEVICE n0 {\n\t\tblocksize 4096\n"
-		"\t\tdelay_ms 016\n\t\tvendor_id ACME\n\t\tread_only yes\n"
+		"\t\tdelay_ms 17\n\t\tvendor_id ACME\n\t\tread_only yes\n"
 		"\t}\n}\n"
 		"TARGET_DRIVER iscsi {\n\tTARGET t0 {\n\t\tInitialR2T off\n"
 		"\t\tMaxBurstLength 65536\n\t}\n}\n";
@@ -753,7 +753,7 @@ static void test_values_by_meaning(void **state)
 
 	check_plan(old, same, "");
 	check_plan(old, other,
-		   "set handlers/vdisk_nullio/n0/delay_ms 016\n"
+		   "set handlers/vdisk_nullio/n0/delay_ms 17\n"
 		   "set handlers/vdisk_nullio/n0/read_only 1\n"
 		   "set targets/iscsi/t0/InitialR2T No\n"
 		   "set targets/iscsi/t0/MaxBurstLength 0x10000\n");

@@ -781,7 +781,7 @@ static int stmt_attr(struct parser *p, struct state *s, struct line *l)
 	struct frame *f = cur(s);
 	struct kattrs *a;
 	struct kattr *old;
-	char value[KCONF_MAX_VALUE + 2];
+	char value[KCONF_MAX_VALUE + 2], why[KCONF_MAX_VALUE + 128];
 	size_t len = 0;
 	const char *name = l->t[0].text;
 	int i, b;
@@ -830,6 +830,8 @@ static int stmt_attr(struct parser *p, struct state *s, struct line *l)
 				    name, value);
 		frame_tgt(p, f)->enabled = b;
 		name = "\001enable";
+	} else if (kattr_check(name, value, why, sizeof(why))) {
+		return perr(p, l->lineno, "%s", why);
 	}
 
 	a = frame_attrs(p, f);
@@ -2026,6 +2028,70 @@ const char *kattr_for_write(const char *name, const char *want,
 		return kval_for_write(want, shown ? shown : "0", buf, len);
 	default:
 		return kval_for_write(want, shown, buf, len);
+	}
+}
+
+/* Whether the @n bytes at @s are one of the iSCSI digests, each once. */
+static int kval_digests(const char *s, size_t n)
+{
+	size_t i = 0, j;
+	int seen = 0, bit;
+
+	while (i <= n) {
+		for (j = i; j < n && s[j] != ','; j++)
+			;
+		if (j - i == 4 && !memcmp(s + i, "None", 4))
+			bit = 1;
+		else if (j - i == 6 && !memcmp(s + i, "CRC32C", 6))
+			bit = 2;
+		else
+			return 0;
+		if (seen & bit)
+			return 0;
+		seen |= bit;
+		i = j + 1;
+	}
+	return 1;
+}
+
+int kattr_check(const char *name, const char *value, char *why, size_t len)
+{
+	size_t n = kval_len(value), i;
+	unsigned long long v = 0;
+	enum kval_kind k = kval_kind(value, n, &v);
+
+	switch (kattr_kind(name)) {
+	case KA_BOOL01:
+	case KA_YESNO:
+		if (k == KV_BOOL || ((k == KV_DEC || k == KV_HEX) && v <= 1))
+			return 0;
+		snprintf(why, len, "%s takes 0 or 1 (or yes/no), not '%s'",
+			 name, value);
+		return -1;
+	case KA_NUM:
+		if (k == KV_DEC || k == KV_HEX ||
+		    (k == KV_BOOL && isdigit((unsigned char)value[0])))
+			return 0;
+		snprintf(why, len, "%s takes a number, not '%s'", name, value);
+		return -1;
+	case KA_HEXID:
+		for (i = 0; i < n && isxdigit((unsigned char)value[i]); i++)
+			;
+		if (n == 32 && i == n && value[0] == '6')
+			return 0;
+		snprintf(why, len,
+			 "%s takes 32 hex digits, the first 6 (NAA 6), not '%s'",
+			 name, value);
+		return -1;
+	case KA_LIST:
+		if (kval_digests(value, n))
+			return 0;
+		snprintf(why, len,
+			 "%s takes None, CRC32C or both (comma-separated), not '%s'",
+			 name, value);
+		return -1;
+	default:
+		return 0;
 	}
 }
 

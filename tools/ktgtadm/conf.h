@@ -244,6 +244,14 @@ const char *kval_for_write(const char *want, const char *shown, char *buf,
 int kattr_equal(const char *name, const char *a, const char *b);
 
 /*
+ * kattr_check() - whether @value is one that attribute @name can take,
+ * for the attributes whose kind ktgtadm knows (booleans, numbers,
+ * naa_id, the iSCSI digests); any value for the others. On -1, @why
+ * (@len bytes) says what the attribute takes. Return: 0 or -1.
+ */
+int kattr_check(const char *name, const char *value, char *why, size_t len);
+
+/*
  * kattr_for_write() - @want in the form attribute @name takes: a
  * boolean or number as kval_for_write() makes it for @shown, or for a
  * new object (@shown NULL) in the form the attribute shows (0/1, Yes/No,

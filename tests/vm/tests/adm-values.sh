@@ -161,12 +161,12 @@ echo "$out" | sed 's/^/    /'
 check_eq "$(cat $T/MaxBurstLength) $(cat $T/FirstBurstLength)" "8192 4096" \
 	"Max/First lowered"
 burst_target
-# The target goes, then a bad value fails: the undo re-creates it.
+# The target goes, then a device fails to be enabled (its backing file
+# does not exist): the undo re-creates the target.
 cat > /tmp/c3.conf <<CONF
 HANDLER vdisk_fileio {
 	DEVICE v1 {
-		filename /tmp/v1.img
-		write_through 2
+		filename /tmp/no-such-dir/v1.img
 	}
 }
 CONF
