@@ -755,13 +755,26 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 
 	if (cmd->core.dir == KTGT_DIR_NONE)
 		need = 0;
+	/*
+	 * The transport's own buffer moves data the way it announced only:
+	 * the local driver's is the midlayer's, which may be user pages
+	 * pinned for reading (SG_IO with SG_DXFER_TO_DEV), and a READ must
+	 * not write into them, nor a WRITE store a buffer meant to receive.
+	 * Nor is a WRITE to such a buffer cut to the data it has (below): a
+	 * local caller gets no overflow residual, and would see GOOD.
+	 */
+	if ((cmd->flags & KTGT_CMD_DRIVER_SG) && need && cmd->bufflen &&
+	    cmd->core.dir != cmd->exp_dir) {
+		ktgt_sense_invalid_cdb(s, 0, -1);
+		return -EINVAL;
+	}
 	if (!d || d->xfer == KTGT_XFER_BYTES || d->xfer == KTGT_XFER_FIXED) {
 		need = min_t(u64, need, cmd->exp_len);
 		need = min_t(u64, need, KTGT_MAX_XFER_BYTES);
 	} else if (need) {
 		bs = cmd->core.dev ? cmd->core.dev->params.block_size : 0;
 		if (need > cmd->exp_len && need <= KTGT_MAX_XFER_BYTES && bs &&
-		    cmd_write_cut_ok(d)) {
+		    cmd_write_cut_ok(d) && !(cmd->flags & KTGT_CMD_DRIVER_SG)) {
 			cmd->core.nr_blocks = cmd->exp_len / bs;
 			need = (u64)cmd->core.nr_blocks * bs;
 			set_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags);
