@@ -342,7 +342,9 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
  * @cdb: driver: the CDB
  * @cdb_len: driver: its length
  * @attr: driver: the task attribute
- * @exp_dir: driver: the data direction the transport announced
+ * @exp_dir: driver: the data direction the transport announced; with
+ *	KTGT_CMD_DRIVER_SG and a buffer, a CDB moving data the other way is
+ *	refused
  * @exp_len: driver: the expected data transfer length the transport
  *	announced (iSCSI EDTL, FCP_DL)
  * @flags: driver: KTGT_CMD_* flags
