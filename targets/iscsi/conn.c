@@ -1447,6 +1447,12 @@ static int kis_gone_find(struct kis_sess *s, u32 sn)
 	return -1;
 }
 
+/* Whether @sn counts as received with nothing to run. sn_lock held. */
+static bool kis_sn_gone(struct kis_sess *s, u32 sn)
+{
+	return s->nr_gone && kis_gone_find(s, sn) >= 0;
+}
+
 /* Forget @sn in s->gone_sn; true if it was there. sn_lock held. */
 static bool kis_gone_take(struct kis_sess *s, u32 sn)
 {
@@ -1620,7 +1626,7 @@ static int kis_cmdsn_check(struct kis_sess *s, u32 cmdsn)
 		kis_exp_cmdsn_next(s);
 		return 0;
 	}
-	if (s->nr_gone && kis_gone_find(s, cmdsn) >= 0)
+	if (kis_sn_gone(s, cmdsn))
 		return -2;
 	return 1;
 }
@@ -2769,8 +2775,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	 */
 	spin_lock_irq(&s->sn_lock);
 	run_end = s->exp_cmdsn;
-	while (kis_sn_held(s, run_end) ||
-	       (s->nr_gone && kis_gone_find(s, run_end) >= 0))
+	while (kis_sn_held(s, run_end) || kis_sn_gone(s, run_end))
 		run_end++;
 	list_for_each_entry_safe(task, tmp, &s->held, held_node) {
 		if (task->conn != conn)
