@@ -122,8 +122,8 @@
  * Locking
  * =======
  *
- * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->cmd_sn,
- * sess->dying, core.sn.
+ * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->nr_tmfs,
+ * sess->cmd_sn, sess->dying, core.sn.
  * dev->order_lock (irq-safe): the ordering state above.
  * core.cflags: atomic bit operations. core.state: written by the stage
  * that owns the command, read locklessly (READ_ONCE) by aborts.
@@ -2388,7 +2388,9 @@ static enum ktgt_tmf_response tmf_clear_aca(struct ktgt_tmf *tmf)
 static void tmf_work_fn(struct work_struct *work)
 {
 	struct ktgt_tmf *tmf = container_of(work, struct ktgt_tmf, work);
-	struct ktgt_tgt_template *tt = tmf->sess->tgt->tt;
+	struct ktgt_session *sess = tmf->sess;
+	struct ktgt_tgt_template *tt = sess->tgt->tt;
+	unsigned long flags;
 
 	switch (tmf->fn) {
 	case KTGT_TMF_ABORT_TASK:
@@ -2428,6 +2430,14 @@ static void tmf_work_fn(struct work_struct *work)
 	ktgt_nl_tmf(tmf);
 	if (tt->tmf_done)
 		tt->tmf_done(tmf);
+	/*
+	 * @tmf is the driver's again. ktgt_session_destroy() waits for this
+	 * count under sess->lock, so the session lives until the unlock.
+	 */
+	spin_lock_irqsave(&sess->lock, flags);
+	if (!--sess->nr_tmfs && sess->dying)
+		wake_up(&sess->tmfs_done);
+	spin_unlock_irqrestore(&sess->lock, flags);
 }
 
 void ktgt_tmf_submit(struct ktgt_tmf *tmf)
@@ -2437,7 +2447,9 @@ void ktgt_tmf_submit(struct ktgt_tmf *tmf)
 
 	/* It covers the commands submitted so far, not those after it. */
 	spin_lock_irqsave(&sess->lock, flags);
+	WARN_ON_ONCE(sess->dying);
 	tmf->sn = sess->cmd_sn;
+	sess->nr_tmfs++;
 	spin_unlock_irqrestore(&sess->lock, flags);
 	INIT_WORK(&tmf->work, tmf_work_fn);
 	queue_work(ktgt_tmf_wq, &tmf->work);

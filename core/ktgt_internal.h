@@ -385,15 +385,17 @@ struct ktgt_tgt_dev {
  *	ktgt_cfg_mutex
  * @tgt_devs: LUN number -> struct ktgt_tgt_dev; created for every LUN of
  *	@lun_set when the session is created or a LUN is added
- * @lock: protects @cmds, @nr_cmds, @cmd_sn and @dying
+ * @lock: protects @cmds, @nr_cmds, @nr_tmfs, @cmd_sn and @dying
  * @cmds: the session's commands from submit to xmit_done
  * @nr_cmds: their number
+ * @nr_tmfs: TMFs submitted whose ->tmf_done() has not returned yet
  * @cmd_sn: how many commands were submitted; cmd->core.sn is its value
  *	then, and a TMF's sn its value at ktgt_tmf_submit()
  * @queue_depth: the most commands the session may have; more get TASK SET
  *	FULL
  * @dying: ktgt_session_destroy() has begun; new commands are refused
  * @all_done: completed when @dying and @nr_cmds reaches 0
+ * @tmfs_done: woken when @dying and @nr_tmfs reaches 0
  * @kobj: /sys/kernel/ktgt/sessions/<id>
  * @id: unique id, names @kobj
  * @node: in tgt->sessions, under tgt->sess_lock
@@ -404,13 +406,15 @@ struct ktgt_session {
 	void			*priv;
 	struct ktgt_lun_set __rcu *lun_set;
 	struct xarray		tgt_devs;
-	spinlock_t		lock; /* @cmds, @nr_cmds, @cmd_sn, @dying */
+	spinlock_t		lock; /* @cmds, @nr_cmds, @nr_tmfs, @cmd_sn, @dying */
 	struct list_head	cmds;
 	unsigned int		nr_cmds;
+	unsigned int		nr_tmfs;
 	u64			cmd_sn;
 	unsigned int		queue_depth;
 	bool			dying;
 	struct completion	all_done;
+	wait_queue_head_t	tmfs_done;
 	struct kobject		kobj;
 	u64			id;
 	struct list_head	node;

@@ -26,8 +26,9 @@
  * its release. Destroy marks the session dying (new commands end with
  * TASK ABORTED), aborts the commands that have not started executing,
  * waits until the driver has released every command (sess->all_done,
- * completed by the last ->free_cmd()), and only then unlinks and frees
- * the session. The driver must keep answering ->rdy_to_xfer() and
+ * completed by the last ->free_cmd()) and every TMF submitted on it has
+ * had its ->tmf_done() (sess->nr_tmfs, sess->tmfs_done), and only then
+ * unlinks and frees the session. The driver must keep answering ->rdy_to_xfer() and
  * ->xmit_response() (with ktgt_cmd_rx_done() / ktgt_cmd_xmit_done(),
  * errors allowed) until destroy returns.
  */
@@ -485,6 +486,7 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 	spin_lock_init(&sess->lock);
 	INIT_LIST_HEAD(&sess->cmds);
 	init_completion(&sess->all_done);
+	init_waitqueue_head(&sess->tmfs_done);
 	INIT_LIST_HEAD(&sess->node);
 	sess->queue_depth = ktgt_session_queue_depth();
 	atomic_long_set(&node->task_set_full, 0);
@@ -542,6 +544,22 @@ out_put:
 }
 EXPORT_SYMBOL_GPL(ktgt_session_create);
 
+/*
+ * Whether every TMF submitted on @sess has had its ->tmf_done(). Under
+ * sess->lock: the TMF worker wakes the destroyer under it and then
+ * unlocks, its last access to the session.
+ */
+static bool sess_tmfs_idle(struct ktgt_session *sess)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	idle = !sess->nr_tmfs;
+	spin_unlock_irqrestore(&sess->lock, flags);
+	return idle;
+}
+
 void ktgt_session_destroy(struct ktgt_session *sess)
 {
 	struct ktgt_target *tgt = sess->tgt;
@@ -561,6 +579,10 @@ void ktgt_session_destroy(struct ktgt_session *sess)
 				sess->id, sess->initiator,
 				READ_ONCE(sess->nr_cmds));
 	}
+	while (!wait_event_timeout(sess->tmfs_done, sess_tmfs_idle(sess),
+				   10 * HZ))
+		pr_warn("session %llu (%s): waiting for %u TMFs\n",
+			sess->id, sess->initiator, READ_ONCE(sess->nr_tmfs));
 	/* I_T nexus loss: its SPC-2 reservations go (SPC-2 5.5.1). */
 	ktgt_reserve_nexus_loss(sess);
 

@@ -258,11 +258,11 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
  *
  * Aborts the session's commands that have not started executing, waits
  * for the others to complete and for the driver to release every command
- * (ktgt_cmd_xmit_done()), then frees the session. The driver must not
- * submit new commands on @sess once this is called, and must not call
- * it while a task management function it submitted on @sess has not had
- * its ->tmf_done(): the core does not wait for those, and they use the
- * session until then. May sleep.
+ * (ktgt_cmd_xmit_done()), waits for every task management function
+ * submitted on @sess to have had its ->tmf_done(), then frees the
+ * session. The driver must not submit new commands or task management
+ * functions on @sess once this is called (it may still be waiting for
+ * some, so it must keep completing them). May sleep.
  */
 void ktgt_session_destroy(struct ktgt_session *sess);
 
@@ -568,8 +568,10 @@ struct ktgt_tmf {
  * ktgt_tmf_submit() - execute a task management function
  * @tmf: the request, filled by the driver
  *
- * The outcome arrives as ->tmf_done(). Any context. @tmf->sess must
- * stay until then (see ktgt_session_destroy()). The function applies to
+ * The outcome arrives as ->tmf_done(). Any context. Not on a session
+ * whose ktgt_session_destroy() has begun; that waits for the functions
+ * submitted before it, so the session stays until their ->tmf_done()
+ * has returned. The function applies to
  * the commands of @tmf->sess submitted before this call, never to those
  * submitted after it, even before it has run: a driver hands commands
  * and task management functions over in the order the initiator sent

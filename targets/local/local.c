@@ -155,12 +155,24 @@ struct ktgt_local_tgt {
  * @rescan_work: the automatic rescan (&ktgt_local_tgt.auto_rescan);
  *	queued from ->xmit_response() only, so it cannot be queued once
  *	scsi_remove_host() has returned, and cancelled after that
+ * @tmf_lock: protects @stopped; held across ktgt_tmf_submit()
+ * @stopped: the session is being or has been destroyed: no more TMFs
+ *
+ * An eh handler does not always run with a command of the host in
+ * flight: SG_SCSI_RESET (sg_reset) calls it from an ioctl on a device
+ * the caller holds open, and scsi_remove_host() does not wait for that.
+ * So ktgt_local_stop() sets @stopped before it destroys the session,
+ * which waits for the TMFs submitted before; a TMF after that is
+ * refused (the handler fails). The host's memory, @lh included, lives
+ * as long as such a caller holds the device.
  */
 struct ktgt_local_host {
 	struct ktgt_local_tgt	*lt;
 	struct Scsi_Host	*shost;
 	struct ktgt_session	*sess;
 	struct work_struct	rescan_work;
+	spinlock_t		tmf_lock; /* protects stopped */
+	bool			stopped;
 };
 
 /**
@@ -365,8 +377,9 @@ static void ktgt_local_tmf_done(struct ktgt_tmf *tmf)
 
 /*
  * Send a TMF on the host's session and wait for its response. Returns the
- * response, or KTGT_TMF_REJECTED if it could not be sent. The TMF is
- * allocated rather than on the stack, as the core queues work with it.
+ * response, or KTGT_TMF_REJECTED if it could not be sent (no memory, or
+ * the host is being removed). The TMF is allocated rather than on the
+ * stack, as the core queues work with it.
  */
 static enum ktgt_tmf_response ktgt_local_tmf(struct ktgt_local_host *lh,
 					     enum ktgt_tmf_fn fn, u64 lun,
@@ -387,7 +400,18 @@ static enum ktgt_tmf_response ktgt_local_tmf(struct ktgt_local_host *lh,
 	t->tmf.tag = BIT_ULL(63) | atomic64_inc_return(&ktgt_local_tmf_tag);
 	t->tmf.ref_tag = ref_tag;
 
+	/* Once @stopped is set the session may be gone: see ktgt_local_host. */
+	spin_lock(&lh->tmf_lock);
+	if (lh->stopped) {
+		spin_unlock(&lh->tmf_lock);
+		kfree(t);
+		shost_printk(KERN_INFO, lh->shost,
+			     "TMF %d LUN %llu: host removed, not sent\n", fn,
+			     lun);
+		return KTGT_TMF_REJECTED;
+	}
 	ktgt_tmf_submit(&t->tmf);
+	spin_unlock(&lh->tmf_lock);
 	wait_for_completion(&t->done);
 	response = t->tmf.response;
 	kfree(t);
@@ -711,6 +735,7 @@ static int ktgt_local_start(struct ktgt_local_tgt *lt)
 	lh->lt = lt;
 	lh->shost = shost;
 	INIT_WORK(&lh->rescan_work, ktgt_local_rescan_work);
+	spin_lock_init(&lh->tmf_lock);
 
 	sess = ktgt_session_create(lt->tgt, lt->initiator, lh);
 	if (IS_ERR(sess)) {
@@ -746,6 +771,13 @@ static void ktgt_local_stop(struct ktgt_local_tgt *lt)
 	scsi_remove_host(shost);
 	/* No command, so no ->xmit_response() can queue it again. */
 	cancel_work_sync(&lh->rescan_work);
+	/*
+	 * An ioctl's eh handler may still be sending TMFs (see
+	 * ktgt_local_host): refuse new ones; destroy waits for the others.
+	 */
+	spin_lock(&lh->tmf_lock);
+	lh->stopped = true;
+	spin_unlock(&lh->tmf_lock);
 	ktgt_session_destroy(lh->sess);
 	lt->shost = NULL;
 	scsi_host_put(shost);
