@@ -61,6 +61,29 @@ need_cpus() {
 		fail "$2 needs $1 CPUs, the VM has $have (a '# ktgt-smp: $1' line?)"
 }
 
+# in_stack PID FUNCTION SECS: wait until PID's kernel stack shows
+# FUNCTION (a process blocked where the test needs it); fail after SECS.
+in_stack() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q "$2" "/proc/$1/stack" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	fail "$2 not in the kernel stack of $1 after $3 s: $(cat "/proc/$1/stack" 2>&1)"
+}
+
+# ended PID SECS: wait at most SECS until background PID has ended; its
+# exit status, or 255 if it is still running.
+ended() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$1" 2> /dev/null && return 255
+	wait "$1"
+}
+
 # ktgt_load [MODULE...]: load ktgt_core (and the given modules).
 ktgt_load() {
 	local m

@@ -32,27 +32,6 @@ IMG=/tmp/race0.img
 truncate -s 4M "$IMG" || fail "truncate"
 mkdir "$T" "$T/luns/0" || fail "mkdir $T/luns/0"
 
-# in_stack PID FUNCTION SECS: wait until PID's kernel stack shows FUNCTION.
-in_stack() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -q "$2" "/proc/$1/stack" 2> /dev/null && return 0
-		sleep 0.1
-	done
-	fail "$2 not in the kernel stack of $1 after $3 s: $(cat "/proc/$1/stack" 2>&1)"
-}
-
-# ended PID SECS: wait until PID has ended; its exit status.
-ended() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$1" 2> /dev/null && return 255
-	wait "$1"
-}
-
 # round NAME FIRST: ln and rmdir queued behind the held mutex, FIRST
 # (ln or rmdir) first.
 round() {

@@ -22,18 +22,6 @@
 ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
-# wait_end PID SECS WHAT: wait at most SECS for background PID to end;
-# fail naming WHAT if it does not. Returns its exit status.
-wait_end() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$1" 2>/dev/null && fail "$3 still running after $2 s"
-	wait "$1"
-}
-
 ktgt_mkdev vdisk_nullio/slow size=$((64 << 20)) serial=SLOW0
 delay=$KTGT_CFS/handlers/vdisk_nullio/slow/delay_ms
 for t in ta tb; do
@@ -65,14 +53,7 @@ kill -0 $dd_pid 2>/dev/null || fail "the READ through tb was not held"
 sg_reset -d "$sg_a" > /tmp/reset.out 2>&1 &
 reset_pid=$!
 # The LUN RESET is in the core once the ioctl waits in ktgt_local_tmf().
-for ((i = 0; i < 200; i++)); do
-	grep -q ktgt_local_tmf "/proc/$reset_pid/stack" 2>/dev/null && break
-	kill -0 $reset_pid 2>/dev/null ||
-		fail "sg_reset ended before the READ was released: $(cat /tmp/reset.out)"
-	sleep 0.1
-done
-grep -q ktgt_local_tmf "/proc/$reset_pid/stack" ||
-	fail "sg_reset not waiting for its TMF after 20 s"
+in_stack $reset_pid ktgt_local_tmf 20
 log "LUN RESET through ta waits for the held READ of tb"
 
 ktgt_enable local/ta 0 &
@@ -85,11 +66,13 @@ kill -0 $reset_pid 2>/dev/null ||
 log "release the READ"
 ktgt_write "$delay" 0
 
-wait_end $disable_pid 30 "the disable of ta" || fail "the disable of ta failed"
-wait_end $reset_pid 30 "sg_reset -d on ta"
-log "sg_reset -d ended: $?: $(tr '\n' ' ' < /tmp/reset.out)"
-wait_end $dd_pid 30 "the READ through tb" ||
-	fail "the READ through tb failed: $(cat /tmp/dd.err)"
+ended $disable_pid 30 || fail "the disable of ta: status $? (255: still running after 30 s)"
+ended $reset_pid 30
+rc=$?
+[ $rc = 255 ] && fail "sg_reset -d on ta still running 30 s after the READ's release"
+log "sg_reset -d ended with status $rc: $(tr '\n' ' ' < /tmp/reset.out)"
+ended $dd_pid 30 ||
+	fail "the READ through tb: status $? (255: still running after 30 s): $(cat /tmp/dd.err)"
 [ -e /sys/class/scsi_host/host"$host_a" ] && fail "host$host_a still present"
 
 run_ok "read through tb after the disable" \
