@@ -56,18 +56,26 @@
  *   synchronize_rcu(), which waits until every ->free_cmd() that set one
  *   of those flags has also returned from scsi_done().
  *
- * Abort, LUN reset and target reset give up after KTGT_LOCAL_EH_WAIT and
- * return FAILED, escalating; the host reset handler, the last one, waits
- * as long as it takes, because after it the midlayer would finish (and
- * reuse) commands the core may still hold. ->init_cmd_priv() starts every
+ * Each handler waits for its TMF's response without a limit: the core
+ * answers only once the commands it aborted have ended, and a backing
+ * store that holds one (a hung NFS server under a fileio device) holds
+ * every wider TMF the escalation would send too. Once answered, abort,
+ * LUN reset and target reset wait at most KTGT_LOCAL_EH_WAIT for the
+ * commands they cover to be released, else return FAILED, escalating;
+ * the host reset handler, the last one, waits as long as it takes,
+ * because after it the midlayer would finish (and reuse) commands the
+ * core may still hold. ->init_cmd_priv() starts every
  * request as released, so a request the midlayer has started but not yet
  * passed to ->queuecommand() is not waited for.
  *
  * The handlers map to TMFs: abort to ABORT TASK, device reset to LOGICAL
  * UNIT RESET, target reset to TARGET RESET, host reset to I_T NEXUS
- * RESET. Where the core answers NOT SUPPORTED, target reset resets each
- * LUN the host has a device for, and host reset aborts each command of
- * the host one by one.
+ * RESET. TARGET RESET is the SCSI one: it resets every logical unit the
+ * ktgt target maps, for the initiators of every session (a unit
+ * attention for each), not only this host's commands. Where the core
+ * answers NOT SUPPORTED, target reset resets each LUN the host has a
+ * device for, and host reset aborts each command of the host one by
+ * one.
  *
  * A command the core aborted (status TASK ABORTED) gets no SCSI status:
  * it completes with host byte DID_RESET, which the midlayer retries.
@@ -108,7 +116,7 @@
  * this covers every single level LUN a ktgt target can report.
  */
 #define KTGT_LOCAL_MAX_LUN	0x7fff
-/* How long abort, LUN reset and target reset wait for the core. */
+/* How long abort, LUN reset and target reset wait for the release. */
 #define KTGT_LOCAL_EH_WAIT	(30 * HZ)
 /* Poll interval of the eh handlers. */
 #define KTGT_LOCAL_EH_POLL_MS	20
