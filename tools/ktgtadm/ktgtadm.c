@@ -310,13 +310,49 @@ static int pretend_loaded(struct kconf *old, const struct kconf *new)
 	return 0;
 }
 
+/*
+ * Plan @new against the running system. @pretend: the modules @new
+ * needs may not be loaded yet; plan as if they were, without objects
+ * (and against nothing if ktgt_core is not loaded either). Returns 0
+ * or an exit status, with the message printed.
+ */
+static int plan_apply(const struct kconf *new, int pretend, int force,
+		      struct kplan *plan)
+{
+	struct kconf old;
+	char err[1024];
+	int ret;
+
+	if (cfs_read(&old, err, sizeof(err))) {
+		kconf_free(&old);
+		if (!pretend) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return KTGTADM_EXIT_SYSTEM;
+		}
+		memset(&old, 0, sizeof(old));
+	}
+	if (pretend && old.from_system && pretend_loaded(&old, new)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		kconf_free(&old);
+		return KTGTADM_EXIT_SYSTEM;
+	}
+	ret = kplan_make(&old, new, plan, force ? KPLAN_FORCE : 0, err,
+			 sizeof(err));
+	kconf_free(&old);
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
+		return KTGTADM_EXIT_CONFIG;
+	}
+	return 0;
+}
+
 static int cmd_apply(const char *file, int dry_run, int verbose, int force)
 {
-	struct kconf new, old;
+	struct kconf new;
 	struct kplan plan;
 	char err[1024], mods[16][64];
 	size_t nmods, i;
-	int ret;
+	int iscsid, ret;
 
 	if (kconf_parse_file(&new, file, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
@@ -325,47 +361,40 @@ static int cmd_apply(const char *file, int dry_run, int verbose, int force)
 	}
 
 	nmods = needed_modules(&new, mods, 16);
+	iscsid = conf_has_iscsi(&new) && !iscsid_running();
 	if (dry_run) {
 		for (i = 0; i < nmods; i++)
 			printf("modprobe %s\n", mods[i]);
-		if (conf_has_iscsi(&new) && !iscsid_running())
+		if (iscsid)
 			printf("start ktgt-iscsid\n");
-	} else {
+	} else if (nmods || iscsid) {
+		/*
+		 * Refuse before loading or starting anything: what is refused
+		 * concerns running objects, which the modules not loaded yet
+		 * do not have, so this plan refuses what the real one would.
+		 */
+		ret = plan_apply(&new, 1, force, &plan);
+		if (ret) {
+			kconf_free(&new);
+			return ret;
+		}
+		kplan_free(&plan);
 		if (load_modules(mods, nmods)) {
 			kconf_free(&new);
 			return KTGTADM_EXIT_SYSTEM;
 		}
-		if (conf_has_iscsi(&new) && !iscsid_running() &&
-		    start_iscsid()) {
+		if (iscsid && start_iscsid()) {
 			fprintf(stderr, "%s: cannot start ktgt-iscsid\n", prog);
 			kconf_free(&new);
 			return KTGTADM_EXIT_SYSTEM;
 		}
 	}
 
-	if (cfs_read(&old, err, sizeof(err))) {
-		kconf_free(&old);
-		if (!dry_run || !nmods) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			kconf_free(&new);
-			return KTGTADM_EXIT_SYSTEM;
-		}
-		/* Dry run before ktgt is loaded: against nothing. */
-		memset(&old, 0, sizeof(old));
-	}
-	if (dry_run && old.from_system && pretend_loaded(&old, &new)) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		kconf_free(&old);
-		kconf_free(&new);
-		return KTGTADM_EXIT_SYSTEM;
-	}
-	ret = kplan_make(&old, &new, &plan, force ? KPLAN_FORCE : 0, err,
-			 sizeof(err));
-	kconf_free(&old);
+	/* A dry run before ktgt is loaded plans against nothing. */
+	ret = plan_apply(&new, dry_run && nmods, force, &plan);
 	if (ret) {
-		fprintf(stderr, "%s\n", err);
 		kconf_free(&new);
-		return KTGTADM_EXIT_CONFIG;
+		return ret;
 	}
 	kconf_free(&new);
 

@@ -11,14 +11,15 @@
 # - read_only 0 -> 1 changes in place: the next command gets the unit
 #   attention 06/2a/01, the one after it a write DATA PROTECT 07/27/00;
 # - a filename change needs the device disabled: refused (exit 2, with
-#   --dry-run too) while the session sees the LUN, nothing changed;
+#   --dry-run too) while the session sees the LUN, nothing changed, not
+#   even a module loaded or ktgt-iscsid started for an iSCSI target the
+#   same file adds;
 #   --dry-run --force prints the remove/re-add, --force does it;
 # - values compare by meaning: blocksize 0x200 = 512, read_only no = 0.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
-ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
-[ -x "$ADM" ] || fail "no $ADM (make tools)"
+ktgtadm_use_tree
 command -v fio >/dev/null || skip "fio not installed"
 command -v sg_raw >/dev/null || skip "sg3-utils not installed"
 ktgt_initiator_load
@@ -150,6 +151,22 @@ grep -q "/tmp/c4.conf:3: changing 'filename' of device a0 needs the device disab
 expect_eq "$?" 2 "exit status of the refused dry run"
 expect_eq "$(cat "$D/filename")" /tmp/attr0.img "filename after the refusal"
 expect_eq "$(stat -c %i "$L")" "$lun_inode" "LUN 0 after the refusal"
+if modinfo ktgt_iscsi > /dev/null 2>&1 && [ -x "$KTGTADM_ISCSID" ]; then
+	log "the same refusal in a file that also adds an iSCSI target"
+	{ cat /tmp/c4.conf; printf 'TARGET_DRIVER iscsi {\n\tTARGET %s\n}\n' \
+		iqn.2026-11.org.example:refused; } > /tmp/c4i.conf
+	"$ADM" apply /tmp/c4i.conf > /tmp/refused.out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/refused.out
+	expect_eq "$rc" 2 "exit status of the refused apply with iSCSI"
+	grep -q "/tmp/c4i.conf:3: changing 'filename' of device a0 .*; refused" \
+		/tmp/refused.out || fail "no clear refusal message with iSCSI"
+	grep -q '^ktgt_iscsi ' /proc/modules &&
+		fail "the refused apply loaded ktgt_iscsi"
+	[ -n "$(ktgt_iscsid_pids)" ] &&
+		fail "the refused apply started ktgt-iscsid"
+	expect_eq "$(cat "$D/filename")" /tmp/attr0.img "filename after the refusal with iSCSI"
+fi
 out=$("$ADM" apply --dry-run --force /tmp/c4.conf) || fail "dry-run --force: $out"
 expect_eq "$out" "unlink targets/local/t0/luns/0/device
 rmdir targets/local/t0/luns/0
