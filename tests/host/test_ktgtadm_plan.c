@@ -17,6 +17,7 @@
 
 #include "tools/ktgtadm/conf.h"
 #include "tools/ktgtadm/plan.h"
+#include "core/pattern.h"
 
 static void load(struct kconf *c, const char *text)
 {
@@ -760,11 +761,6 @@ static void test_values_by_meaning(void **state)
 }
 
 /*
- * The file's group order is applied: groups after the longest prefix
- * that runs in order are re-created; with sessions in one, refused
- * unless KPLAN_FORCE.
- */
-/*
  * Values compared as the modules parse and show them: naa_id is shown
  * in lower case and the iSCSI digests in their own order, so a file
  * with naa_id in upper case or "None,CRC32C" is no change; a string that
@@ -874,35 +870,201 @@ static void test_new_object_values(void **state)
 		   "link targets/iscsi/t0/luns/0/device handlers/vdisk_fileio/d1\n");
 }
 
+/*
+ * The file's group order is applied where it matters: a group that a
+ * name may share with an earlier group of the file that is new or
+ * re-created, or runs after it, is re-created; with sessions in one,
+ * refused unless KPLAN_FORCE. Groups no name can be in together (iqn.a:*
+ * and iqn.b:*, *:a1 and *:b1) stay whatever their order.
+ */
+/* A copy of @s with every @from replaced by @to. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	size_t lf = strlen(from), lt = strlen(to), n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = strstr(s, from); p; p = strstr(p + lf, from))
+		n++;
+	out = malloc(strlen(s) + n * lt + 1);
+	assert_non_null(out);
+	for (o = out; (p = strstr(s, from)); s = p + lf) {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+		memcpy(o, to, lt);
+		o += lt;
+	}
+	strcpy(o, s);
+	return out;
+}
+
+/*
+ * @ab and @ba with pattern @from replaced by @to: the swap re-creates
+ * group a (a name may be in both groups).
+ */
+static void load_swap_check(const char *ab, const char *ba, const char *from,
+			    const char *to)
+{
+	char *x = replace_all(ab, from, to), *y = replace_all(ba, from, to);
+	struct kconf old, new;
+	struct kplan p;
+	char err[512];
+	size_t i;
+	int rmdir_a = 0;
+
+	load(&old, x);
+	load(&new, y);
+	assert_int_equal(kplan_make(&old, &new, &p, KPLAN_FORCE, err,
+				    sizeof(err)), 0);
+	for (i = 0; i < p.n; i++)
+		if (p.v[i].op == KOP_RMDIR &&
+		    !strcmp(p.v[i].path, "targets/local/t0/groups/a"))
+			rmdir_a = 1;
+	assert_true(rmdir_a);
+	kplan_free(&p);
+	kconf_free(&old);
+	kconf_free(&new);
+	free(x);
+	free(y);
+}
+
+/*
+ * kplan_patterns_overlap() never says "no" for two patterns a name
+ * matches both of: every pattern of up to three tokens of a small
+ * alphabet (classes, escapes and a literal ']' included) against every
+ * name of up to four characters of {a, b, ]}. And it says "no" for some.
+ */
+static void test_patterns_overlap_sound(void **state)
+{
+	static const char *const tok[] = {
+		"a", "b", "*", "?", "[ab]", "[!a]", "]", "\\a",
+	};
+	static const char chars[] = "ab]";
+	enum { NTOK = 8, MAXP = 8 + 64 + 512, MAXN = 1 + 3 + 9 + 27 + 81 };
+	char (*pat)[16] = calloc(MAXP, 16), name[MAXN][5];
+	unsigned long long (*m)[2] = calloc(MAXP, sizeof(*m));
+	size_t np = 0, nn = 0, i, j, k, len, disjoint = 0;
+
+	(void)state;
+	assert_non_null(pat);
+	assert_non_null(m);
+	for (len = 1; len <= 3; len++) {
+		size_t total = 1;
+
+		for (k = 0; k < len; k++)
+			total *= NTOK;
+		for (i = 0; i < total; i++) {
+			size_t x = i;
+
+			pat[np][0] = '\0';
+			for (k = 0; k < len; k++, x /= NTOK)
+				strcat(pat[np], tok[x % NTOK]);
+			np++;
+		}
+	}
+	for (len = 0; len <= 4; len++) {
+		size_t total = 1;
+
+		for (k = 0; k < len; k++)
+			total *= 3;
+		for (i = 0; i < total; i++) {
+			size_t x = i;
+
+			for (k = 0; k < len; k++, x /= 3)
+				name[nn][k] = chars[x % 3];
+			name[nn++][len] = '\0';
+		}
+	}
+	assert_int_equal(np, MAXP);
+	assert_int_equal(nn, MAXN);
+	for (i = 0; i < np; i++)
+		for (j = 0; j < nn; j++)
+			if (ktgt_pattern_match(pat[i], name[j]))
+				m[i][j / 64] |= 1ULL << (j % 64);
+	for (i = 0; i < np; i++)
+		for (j = 0; j < np; j++) {
+			int both = (m[i][0] & m[j][0]) || (m[i][1] & m[j][1]);
+
+			if (kplan_patterns_overlap(pat[i], pat[j]))
+				continue;
+			disjoint++;
+			if (both)
+				fail_msg("'%s' and '%s' share a name, said apart",
+					 pat[i], pat[j]);
+		}
+	assert_true(disjoint > 1000);
+	free(pat);
+	free(m);
+}
+
 static void test_group_order(void **state)
 {
 	static const char *const in_a[] = { "a1", NULL };
+	static const char *const in_a_apart[] = { "iqn.a:h1", NULL };
 	static const char *const none[] = { NULL };
 	static const char ab[] =
 		DEVS
 		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
-		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *a*\n\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
 		"\t}\n}\n";
 	static const char ba[] =
 		DEVS
 		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
 		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
-		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *a*\n\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t}\n}\n";
 	static const char cab[] =
 		DEVS
 		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
 		"\t\tGROUP c {\n\t\t\tINITIATOR c*\n\t\t}\n"
-		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *a*\n\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
 		"\t}\n}\n";
 	static const char abc[] =
 		DEVS
 		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
-		"\t\tGROUP a {\n\t\t\tINITIATOR a*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *a*\n\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t\tGROUP b {\n\t\t\tINITIATOR b*\n\t\t\tLUN 0 d1\n\t\t}\n"
 		"\t\tGROUP c {\n\t\t\tINITIATOR c*\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ab_apart[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR iqn.a:*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b:*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ba_apart[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b:*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR iqn.a:*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t}\n}\n";
+	static const char cab_apart[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP c {\n\t\t\tINITIATOR iqn.c:*\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR iqn.a:*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b:*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char xab[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP x {\n\t\t\tINITIATOR iqn.a:host1\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR iqn.a:*\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b:*\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ends_ab[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *:a1\n\t\t\tLUN 0 d0\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR *:b1\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t}\n}\n";
+	static const char ends_ba[] =
+		DEVS
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR *:b1\n\t\t\tLUN 0 d1\n\t\t}\n"
+		"\t\tGROUP a {\n\t\t\tINITIATOR *:a1\n\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t}\n}\n";
 	char err[512], *got;
 
@@ -910,17 +1072,17 @@ static void test_group_order(void **state)
 	check_plan(ab, ba,
 		   "unlink targets/local/t0/groups/a/luns/0/device\n"
 		   "rmdir targets/local/t0/groups/a/luns/0\n"
-		   "rmdir targets/local/t0/groups/a/initiators/a*\n"
+		   "rmdir targets/local/t0/groups/a/initiators/*a*\n"
 		   "rmdir targets/local/t0/groups/a\n"
 		   "mkdir targets/local/t0/groups/a\n"
 		   "mkdir targets/local/t0/groups/a/luns/0\n"
 		   "link targets/local/t0/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
-		   "mkdir targets/local/t0/groups/a/initiators/a*\n");
+		   "mkdir targets/local/t0/groups/a/initiators/*a*\n");
 	/* A new group first: every existing one goes after it. */
 	check_plan(ab, cab,
 		   "unlink targets/local/t0/groups/a/luns/0/device\n"
 		   "rmdir targets/local/t0/groups/a/luns/0\n"
-		   "rmdir targets/local/t0/groups/a/initiators/a*\n"
+		   "rmdir targets/local/t0/groups/a/initiators/*a*\n"
 		   "rmdir targets/local/t0/groups/a\n"
 		   "unlink targets/local/t0/groups/b/luns/0/device\n"
 		   "rmdir targets/local/t0/groups/b/luns/0\n"
@@ -931,7 +1093,7 @@ static void test_group_order(void **state)
 		   "mkdir targets/local/t0/groups/a\n"
 		   "mkdir targets/local/t0/groups/a/luns/0\n"
 		   "link targets/local/t0/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
-		   "mkdir targets/local/t0/groups/a/initiators/a*\n"
+		   "mkdir targets/local/t0/groups/a/initiators/*a*\n"
 		   "mkdir targets/local/t0/groups/b\n"
 		   "mkdir targets/local/t0/groups/b/luns/0\n"
 		   "link targets/local/t0/groups/b/luns/0/device handlers/vdisk_fileio/d1\n"
@@ -951,6 +1113,35 @@ static void test_group_order(void **state)
 	assert_int_equal(plan_sessions(ab, none, ba, 0, err, sizeof(err),
 				       &got), 0);
 	free(got);
+
+	/*
+	 * Groups no name can be in together keep running in any order:
+	 * nothing re-created, so no session loses its LUNs.
+	 */
+	check_plan(ab_apart, ba_apart, "");
+	assert_int_equal(plan_sessions(ab_apart, in_a_apart, ba_apart, 0, err,
+				       sizeof(err), &got), 0);
+	assert_string_equal(got, "");
+	free(got);
+	check_plan(ab_apart, cab_apart,
+		   "mkdir targets/local/t0/groups/c\n"
+		   "mkdir targets/local/t0/groups/c/initiators/iqn.c:*\n");
+	/* A plain name is in a group if the group's pattern matches it. */
+	check_plan(ab_apart, xab,
+		   "unlink targets/local/t0/groups/a/luns/0/device\n"
+		   "rmdir targets/local/t0/groups/a/luns/0\n"
+		   "rmdir targets/local/t0/groups/a/initiators/iqn.a:*\n"
+		   "rmdir targets/local/t0/groups/a\n"
+		   "mkdir targets/local/t0/groups/x\n"
+		   "mkdir targets/local/t0/groups/x/initiators/iqn.a:host1\n"
+		   "mkdir targets/local/t0/groups/a\n"
+		   "mkdir targets/local/t0/groups/a/luns/0\n"
+		   "link targets/local/t0/groups/a/luns/0/device handlers/vdisk_fileio/d0\n"
+		   "mkdir targets/local/t0/groups/a/initiators/iqn.a:*\n");
+	/* The same ends apart: *:a1 and *:b1 share no name. */
+	check_plan(ends_ab, ends_ba, "");
+	/* But *:[ab]1 and *:b1 do (x:b1): a class is not a plain end. */
+	load_swap_check(ends_ab, ends_ba, "*:a1", "*:[ab]1");
 }
 
 /*
@@ -979,12 +1170,12 @@ static void test_recreate_keeps_attrs(void **state)
 		"\t\tGROUP a {\n\t\t\tauth_secret s3cret\n"
 		"\t\t\tauth_user ann\n\t\t\tINITIATOR iqn.a*\n"
 		"\t\t\tLUN 0 d0 {\n\t\t\t\tread_only 1\n\t\t\t}\n\t\t}\n"
-		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b*\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.*\n\t\t}\n"
 		"\t}\n}\n";
 	static const char ba[] =
 		DEVS
 		"TARGET_DRIVER iscsi {\n\tTARGET iqn.x:t {\n"
-		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.b*\n\t\t}\n"
+		"\t\tGROUP b {\n\t\t\tINITIATOR iqn.*\n\t\t}\n"
 		"\t\tGROUP a {\n\t\t\tauth_user bob\n\t\t\tINITIATOR iqn.a*\n"
 		"\t\t\tLUN 0 d0\n\t\t}\n"
 		"\t}\n}\n";
@@ -1236,6 +1427,7 @@ int main(void)
 		cmocka_unit_test(test_values_by_meaning),
 		cmocka_unit_test(test_values_as_shown),
 		cmocka_unit_test(test_new_object_values),
+		cmocka_unit_test(test_patterns_overlap_sound),
 		cmocka_unit_test(test_group_order),
 		cmocka_unit_test(test_recreate_keeps_attrs),
 		cmocka_unit_test(test_alua_plan),

@@ -501,28 +501,95 @@ static int check_drop(struct pctx *c, const struct ktarget *ot,
 		    why, where, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 }
 
+/* Whether @c is special in an initiator pattern (core/pattern.h). */
+static int pattern_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == '\\';
+}
+
+int kplan_patterns_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	for (i = 0; i < la && !pattern_special(a[i]); i++)
+		;
+	if (i == la)
+		return ktgt_pattern_match(b, a);
+	for (j = 0; j < lb && !pattern_special(b[j]); j++)
+		;
+	if (j == lb)
+		return ktgt_pattern_match(a, b);
+	if (strncmp(a, b, i < j ? i : j))
+		return 0;
+	/*
+	 * The plain ends: after the last special character of each, or
+	 * ']', which ends a class ("[ab]1" ends in a or b, then 1).
+	 */
+	for (i = la; i > 0 && !pattern_special(a[i - 1]) && a[i - 1] != ']';
+	     i--)
+		;
+	for (j = lb; j > 0 && !pattern_special(b[j - 1]) && b[j - 1] != ']';
+	     j--)
+		;
+	/* A '\\' escapes what follows it: that end is not plain. */
+	if ((i && a[i - 1] == '\\') || (j && b[j - 1] == '\\'))
+		return 1;
+	la -= i;
+	lb -= j;
+	return !strcmp(a + i + (la > lb ? la - lb : 0),
+		       b + j + (lb > la ? lb - la : 0));
+}
+
+/* Whether some initiator name may be in both groups. */
+static int groups_overlap(const struct kgroup *x, const struct kgroup *y)
+{
+	size_t i, j;
+
+	for (i = 0; i < x->ninits; i++)
+		for (j = 0; j < y->ninits; j++)
+			if (kplan_patterns_overlap(x->inits[i].pattern,
+						   y->inits[j].pattern))
+				return 1;
+	return 0;
+}
+
 /*
  * Groups keep their creation order and a session gets the LUN set of the
- * first one whose pattern matches, so the running order must become the
- * file's. The running groups that stay are the longest prefix of @nt's
- * groups that already run in that order; every later group that runs
- * already is re-created after them. Returns the prefix's length.
+ * first one whose pattern matches, so of two groups that a name may
+ * match both of, the one first in the file must run first; the order of
+ * groups no name can be in together does not matter. apply creates new
+ * groups, and re-creates groups, in the file's order after those that
+ * stay. Going through the file's groups in order, a running group stays
+ * unless it may share a name with an earlier group that is new or
+ * re-created, or with an earlier one that stays but runs after it.
+ * Returns whether @nt->groups[@k], running in @ot, stays; re-created
+ * if memory runs out.
  */
-static size_t groups_in_order(const struct ktarget *ot,
-			      const struct ktarget *nt)
+static int group_stays(const struct ktarget *ot, const struct ktarget *nt,
+		       size_t k)
 {
-	size_t i, last = 0;
+	const struct kgroup *og, *oj;
+	unsigned char *stays;
+	size_t i, j;
+	int ret;
 
-	if (!ot || !nt)
+	stays = calloc(k + 1, 1);
+	if (!stays)
 		return 0;
-	for (i = 0; i < nt->ngroups; i++) {
-		const struct kgroup *og = ktarget_group(ot, nt->groups[i].name);
-
-		if (!og || (size_t)(og - ot->groups) + 1 <= last)
-			break;
-		last = (size_t)(og - ot->groups) + 1;
+	for (i = 0; i <= k; i++) {
+		og = ktarget_group(ot, nt->groups[i].name);
+		stays[i] = !!og;
+		for (j = 0; j < i && stays[i]; j++) {
+			if (!groups_overlap(&nt->groups[j], &nt->groups[i]))
+				continue;
+			oj = ktarget_group(ot, nt->groups[j].name);
+			if (!stays[j] || oj > og)
+				stays[i] = 0;
+		}
 	}
-	return i;
+	ret = stays[k];
+	free(stays);
+	return ret;
 }
 
 /* Whether running group @og of @ot is re-created for the new order. */
@@ -531,7 +598,7 @@ static int group_recreated(const struct ktarget *ot, const struct ktarget *nt,
 {
 	const struct kgroup *ng = nt ? ktarget_group(nt, og->name) : NULL;
 
-	return ng && (size_t)(ng - nt->groups) >= groups_in_order(ot, nt);
+	return ng && !group_stays(ot, nt, (size_t)(ng - nt->groups));
 }
 
 static int remove_lun(struct pctx *c, const char *set, const struct klun *ol)

@@ -81,6 +81,15 @@ void kplan_free(struct kplan *plan);
 
 /* One line per step: "mkdir P", "rmdir P", "set P V", "link P T", "unlink P" */
 void kplan_print(const struct kplan *plan, FILE *out);
+/*
+ * Whether some initiator name may match both patterns @a and @b
+ * (core/pattern.h). Exact when one of them is a plain name; otherwise 0
+ * only when their plain beginnings, or their plain ends, differ (a* and
+ * b*, *:x and *:y), and 1 ("maybe") for the rest. Never 0 for two
+ * patterns a name matches both of.
+ */
+int kplan_patterns_overlap(const char *a, const char *b);
+
 int kstep_format(const struct kstep *s, char *buf, size_t len);
 
 #endif /* KTGTADM_PLAN_H */

@@ -72,13 +72,14 @@ empty
 
 if modinfo ktgt_iscsi > /dev/null 2>&1 && [ -x "$KTGTADM_ISCSID" ]; then
 	log "an iSCSI group re-created for the group order keeps its CHAP"
+	# g2's pattern covers g1's names, so their order matters.
 	IQN=iqn.2026-11.org.example:keep
 	conf_grp() {
 		local g1="GROUP g1 {
 			$1
 			INITIATOR iqn.x:*
 		}" g2="GROUP g2 {
-			INITIATOR iqn.y:*
+			INITIATOR iqn.*
 		}"
 		cat <<CONF
 HANDLER vdisk_fileio {
