@@ -742,8 +742,10 @@ static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
  * (cmd_write_cut_ok()). WRITE SAME's one block of data-out and COMPARE
  * AND WRITE's two halves must be exactly what the transport sends. Byte
  * counts (allocation and parameter list lengths, fixed-size data) are
- * capped by the transport's expected length. Return: 0, -EBUSY (over the
- * limit), or -EINVAL with @s set.
+ * capped by the transport's expected length. A command that needs
+ * data-out the transport did not announce, or data-in when it announced
+ * data-out, is refused (INVALID FIELD IN COMMAND INFORMATION UNIT).
+ * Return: 0, -EBUSY (over the limit), or -EINVAL with @s set.
  */
 static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 {
@@ -801,6 +803,21 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 				ktgt_sense_invalid_cdb(s, 0, -1);
 			return -EINVAL;
 		}
+	}
+
+	/*
+	 * Data-out the transport did not announce never comes (an iSCSI
+	 * command without the W bit gets no R2T, and would wait for ever),
+	 * and data-in has nowhere to go in a command that announced
+	 * data-out: the command information unit contradicts the CDB.
+	 */
+	if (need && cmd->core.dir != cmd->exp_dir &&
+	    (cmd->core.dir == KTGT_DIR_WRITE ||
+	     cmd->exp_dir == KTGT_DIR_WRITE)) {
+		ktgt_sense_set(s, KTGT_KEY_ILLEGAL_REQUEST,
+			       KTGT_ASC_INVALID_FIELD_IN_CIU,
+			       KTGT_ASCQ_INVALID_FIELD_IN_CIU);
+		return -EINVAL;
 	}
 
 	if (test_bit(KTGT_CF_NO_BUF, &cmd->core.cflags))

@@ -342,9 +342,12 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
  * @cdb: driver: the CDB
  * @cdb_len: driver: its length
  * @attr: driver: the task attribute
- * @exp_dir: driver: the data direction the transport announced; with
- *	KTGT_CMD_DRIVER_SG and a buffer, a CDB moving data the other way is
- *	refused
+ * @exp_dir: driver: the data direction the transport announced; a CDB
+ *	that needs data-out when @exp_dir is not KTGT_DIR_WRITE, or moves
+ *	data-in when it is, is refused (CHECK CONDITION, INVALID FIELD IN
+ *	COMMAND INFORMATION UNIT); with KTGT_CMD_DRIVER_SG and a buffer,
+ *	any CDB moving data the other way is refused (INVALID FIELD IN
+ *	CDB)
  * @exp_len: driver: the expected data transfer length the transport
  *	announced (iSCSI EDTL, FCP_DL)
  * @flags: driver: KTGT_CMD_* flags

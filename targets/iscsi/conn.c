@@ -1224,6 +1224,9 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	bool dead;
 	int err = 0;
 
+	/* The core refuses data-out the W bit did not announce. */
+	if (WARN_ON_ONCE(task->dir != KTGT_DIR_WRITE))
+		return -EINVAL;
 	spin_lock_irqsave(&conn->lock, flags);
 	if (conn->dead || task->nobuf) {
 		dead = conn->dead;
