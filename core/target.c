@@ -3,6 +3,7 @@
  * ktgt core: target driver registration, targets, initiator groups.
  *
  *   targets/<drv>/                      a registered target driver
+ *       the driver's own attributes     &ktgt_tgt_template.driver_attrs
  *   targets/<drv>/<tgt>/                mkdir: a struct ktgt_target
  *       enable, driver attributes
  *       luns/<N>/                       the default LUN set (core/lun.c)
@@ -58,6 +59,8 @@ static LIST_HEAD(ktgt_templates);
  * @tgt_type: the config_item_type of the driver's targets
  * @grp_type: the config_item_type of the initiator groups of the
  *	driver's targets, with &ktgt_tgt_template.group_attrs
+ * @drv_type: the config_item_type of targets/<name>/ itself, with
+ *	&ktgt_tgt_template.driver_attrs
  * @attrs: their NULL-terminated attributes: enable, then the driver's
  */
 struct ktgt_tmpl_reg {
@@ -65,6 +68,7 @@ struct ktgt_tmpl_reg {
 	struct ktgt_registry_entry	entry;
 	struct config_item_type		tgt_type;
 	struct config_item_type		grp_type;
+	struct config_item_type		drv_type;
 	struct configfs_attribute	**attrs;
 };
 
@@ -575,7 +579,7 @@ static const struct config_item_type ktgt_tmpl_type = {
  * @tt: the driver; must stay valid until ktgt_unregister_template()
  *
  * Creates /sys/kernel/config/ktgt/targets/<tt->name>/, in which mkdir
- * creates targets. May sleep.
+ * creates targets, with the driver's own @tt->driver_attrs. May sleep.
  *
  * Return: 0; -EINVAL if @tt lacks a name, ->xmit_response or ->free_cmd;
  * -EEXIST if a driver of that name is registered; -ENOMEM.
@@ -602,12 +606,14 @@ int ktgt_register_template(struct ktgt_tgt_template *tt)
 	reg->tgt_type.ct_owner = tt->owner;
 	reg->grp_type = ktgt_group_type;
 	reg->grp_type.ct_attrs = tt->group_attrs;
+	reg->drv_type = ktgt_tmpl_type;
+	reg->drv_type.ct_attrs = tt->driver_attrs;
 	INIT_LIST_HEAD(&tt->list);
 	reg->entry.name = tt->name;
 	reg->entry.key = tt;
 	reg->entry.what = "target driver";
 	config_group_init_type_name(&reg->entry.group, tt->name,
-				    &ktgt_tmpl_type);
+				    &reg->drv_type);
 	return ktgt_registry_add(&ktgt_templates, &reg->entry,
 				 &ktgt_targets_group);
 }

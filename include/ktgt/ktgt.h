@@ -123,6 +123,14 @@ enum ktgt_ctx {
  *	with ktgt_group_priv_from_item()
  * @group_priv_size: bytes of zeroed driver state the core allocates with
  *	every initiator group and frees with it
+ * @driver_attrs: optional NULL-terminated configfs attributes of the
+ *	driver itself, in /sys/kernel/config/ktgt/targets/<name>/ next to
+ *	its targets' directories (settings that belong to no one target,
+ *	such as iSCSI discovery authentication). They exist from
+ *	ktgt_register_template() until ktgt_unregister_template() returns;
+ *	configfs holds &configfs_attribute.ca_owner while one is open. Their
+ *	callbacks run in process context with no lock of the core held: the
+ *	driver serialises them with its own state.
  * @list: private to the core
  *
  * Callbacks other than those noted are called in process context.
@@ -149,6 +157,8 @@ struct ktgt_tgt_template {
 	/* iscsi-kern: per initiator group attributes */
 	struct configfs_attribute **group_attrs;
 	size_t group_priv_size;
+
+	struct configfs_attribute **driver_attrs;
 
 	struct list_head list;
 };

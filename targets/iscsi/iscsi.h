@@ -55,7 +55,9 @@
  *                 Taken in configfs callbacks, netlink handlers and
  *                 teardown; never on the data path.
  * kis_auth_lock   spinlock: the CHAP strings of targets and groups (read
- *                 under the core's ktgt_cfg_mutex by ktgt_target_access()).
+ *                 under the core's ktgt_cfg_mutex by ktgt_target_access())
+ *                 and kis_disc_auth, the discovery sessions' (copied out
+ *                 by the DISCOVERY_AUTH_GET netlink command).
  * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the highest MaxCmdSN
  *                 advertised, the CmdSN hold queues (commands, other
  *                 requests), the count of outstanding commands, the
@@ -406,6 +408,7 @@ struct kis_tmf {
 
 extern struct mutex kis_mutex;
 extern spinlock_t kis_auth_lock;
+extern struct kis_auth kis_disc_auth;
 extern struct list_head kis_targets;
 extern unsigned int kis_targets_gen;
 extern struct workqueue_struct *kis_wq;

@@ -8,7 +8,13 @@
  * the connections the daemon hands over (conn.c). See iscsi.h for the
  * objects and their locking and Documentation/iscsi.rst for the design.
  *
- * configfs, under /sys/kernel/config/ktgt/targets/iscsi/<iqn>/:
+ * configfs, under /sys/kernel/config/ktgt/targets/iscsi/:
+ *
+ *   auth_user, auth_secret            CHAP a discovery session's
+ *   auth_mutual_user, auth_mutual_secret  initiator and the target answer
+ *                                     (unset: discovery without CHAP)
+ *
+ * and under targets/iscsi/<iqn>/:
  *
  *   tpgt, alias                       the target portal group tag, alias
  *   auth_user, auth_secret            CHAP the initiator answers
@@ -32,8 +38,10 @@
 
 /* Targets, portals, sessions, attributes: see iscsi.h. */
 DEFINE_MUTEX(kis_mutex);
-/* The CHAP strings of targets and groups. */
+/* The CHAP strings of targets and groups, and kis_disc_auth. */
 DEFINE_SPINLOCK(kis_auth_lock);
+/* The CHAP credentials of discovery sessions (targets/iscsi/auth_*). */
+struct kis_auth kis_disc_auth;
 LIST_HEAD(kis_targets);
 unsigned int kis_targets_gen = 1;
 struct workqueue_struct *kis_wq;
@@ -541,8 +549,9 @@ static ssize_t kis_tgt_alias_store(struct config_item *item,
 CONFIGFS_ATTR(kis_tgt_, alias);
 
 /*
- * CHAP attributes, the same for targets (tauth) and initiator groups
- * (gauth). Secrets are readable by root only.
+ * CHAP attributes, the same for targets (tauth), initiator groups (gauth)
+ * and discovery sessions (dauth, the driver's own attributes). Secrets
+ * are readable by root only.
  */
 enum kis_auth_id {
 	KIS_A_user,
@@ -651,8 +660,14 @@ static struct kis_auth *kis_gauth_auth(struct config_item *item)
 	return ktgt_group_priv_from_item(item);
 }
 
+static struct kis_auth *kis_dauth_auth(struct config_item *item)
+{
+	return &kis_disc_auth;
+}
+
 #define kis_tauth_what	"target"
 #define kis_gauth_what	"group"
+#define kis_dauth_what	"discovery authentication of driver"
 
 #define KIS_AUTH_ATTR(_owner, _id, _mode)				\
 static ssize_t kis_##_owner##_##_id##_show(struct config_item *item,	\
@@ -685,6 +700,10 @@ KIS_AUTH_ATTR(gauth, user, 0644);
 KIS_AUTH_ATTR(gauth, secret, 0600);
 KIS_AUTH_ATTR(gauth, mutual_user, 0644);
 KIS_AUTH_ATTR(gauth, mutual_secret, 0600);
+KIS_AUTH_ATTR(dauth, user, 0644);
+KIS_AUTH_ATTR(dauth, secret, 0600);
+KIS_AUTH_ATTR(dauth, mutual_user, 0644);
+KIS_AUTH_ATTR(dauth, mutual_secret, 0600);
 
 static struct configfs_attribute *kis_tgt_attrs[] = {
 	&kis_tgt_attr_tpgt,
@@ -713,6 +732,18 @@ static struct configfs_attribute *kis_grp_attrs[] = {
 	&kis_gauth_attr_secret,
 	&kis_gauth_attr_mutual_user,
 	&kis_gauth_attr_mutual_secret,
+	NULL,
+};
+
+/*
+ * targets/iscsi/auth_*: discovery sessions must pass CHAP with these
+ * when auth_user is set (ktgt-iscsid reads them at each discovery login).
+ */
+static struct configfs_attribute *kis_drv_attrs[] = {
+	&kis_dauth_attr_user,
+	&kis_dauth_attr_secret,
+	&kis_dauth_attr_mutual_user,
+	&kis_dauth_attr_mutual_secret,
 	NULL,
 };
 
@@ -828,6 +859,7 @@ struct ktgt_tgt_template kis_template = {
 	.callbacks_atomic = true,
 	.group_attrs	= kis_grp_attrs,
 	.group_priv_size = sizeof(struct kis_auth),
+	.driver_attrs	= kis_drv_attrs,
 };
 
 static int __init ktgt_iscsi_init(void)
@@ -889,6 +921,7 @@ static void __exit ktgt_iscsi_exit(void)
 	destroy_workqueue(kis_wq);
 	kmem_cache_destroy(kis_task_cache);
 	kis_crc_exit();
+	memzero_explicit(&kis_disc_auth, sizeof(kis_disc_auth));
 }
 
 module_init(ktgt_iscsi_init);

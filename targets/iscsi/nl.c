@@ -8,7 +8,8 @@
  *
  * Additions to the contract (additive): TARGET_GET's reply also carries
  * PORTAL_TPGT (the target portal group tag the login response must name)
- * and the target's PORTAL nests.
+ * and the target's PORTAL nests; DISCOVERY_AUTH_GET answers the CHAP
+ * credentials of discovery sessions.
  *
  * Sizes: a reply is as long as what it carries, not bounded by a page: a
  * target's portals are not limited in number, and TARGET_GET's reply is
@@ -304,6 +305,45 @@ out:
 	return ret;
 }
 
+/*
+ * DISCOVERY_AUTH_GET: the credentials of targets/iscsi/auth_*, copied
+ * under kis_auth_lock (a writer may be changing the pair); the copy is
+ * wiped when freed, as TARGET_GET's.
+ */
+static int kis_nl_disc_auth_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct kis_auth *auth;
+	void *hdr;
+	int ret = -EMSGSIZE;
+
+	auth = kmalloc(sizeof(*auth), GFP_KERNEL);
+	if (!auth)
+		return -ENOMEM;
+	spin_lock(&kis_auth_lock);
+	*auth = kis_disc_auth;
+	spin_unlock(&kis_auth_lock);
+	msg = genlmsg_new(KIS_AUTH_NL_SIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &kis_genl, 0,
+				KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET);
+	if (hdr && !kis_put_auth(msg, auth))
+		ret = 0;
+	WARN_ON_ONCE(ret);	/* KIS_AUTH_NL_SIZE is wrong */
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	kfree_sensitive(auth);
+	return ret;
+}
+
 static u32 attr_u32(struct genl_info *info, int a, u32 def)
 {
 	return info->attrs[a] ? nla_get_u32(info->attrs[a]) : def;
@@ -537,6 +577,11 @@ static const struct genl_small_ops kis_nl_ops[] = {
 	{
 		.cmd	= KTGT_ISCSI_CMD_CONN_START,
 		.doit	= kis_nl_conn_start,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET,
+		.doit	= kis_nl_disc_auth_get,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -75,7 +75,10 @@ struct iscsid_target_list {
 	struct iscsid_target *t;	/* malloc'ed array of n */
 };
 
-/* TARGET_GET: the target as one initiator sees it. */
+/*
+ * TARGET_GET: the target as one initiator sees it; DISCOVERY_AUTH_GET
+ * fills in only the CHAP credentials, those of discovery sessions.
+ */
 struct iscsid_target_info {
 	struct iscsid_target tgt;
 	bool access;
@@ -114,6 +117,8 @@ void iscsid_target_list_free(struct iscsid_target_list *l);
 int iscsid_nl_target_get(struct iscsid_nl *nl, const char *target,
 			 const char *initiator,
 			 struct iscsid_target_info *out);
+int iscsid_nl_discovery_auth_get(struct iscsid_nl *nl,
+				 struct iscsid_target_info *out);
 int iscsid_nl_conn_add(struct iscsid_nl *nl, const struct iscsid_conn_add *a,
 		       u16 *tsih);
 int iscsid_nl_conn_start(struct iscsid_nl *nl, u16 tsih, u16 cid);

@@ -335,7 +335,20 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 		return ST_INITIATOR_ERR;
 
 	if (l->discovery) {
-		/* Discovery: no authentication, no digests, defaults. */
+		/*
+		 * Discovery: no digests, defaults; CHAP if the driver's
+		 * discovery credentials (targets/iscsi/auth_*) ask for it,
+		 * read now so that a change applies to the next login. A
+		 * module without DISCOVERY_AUTH_GET has no such attributes.
+		 */
+		ret = iscsid_nl_discovery_auth_get(l->nl, &l->ti);
+		if (ret == -EOPNOTSUPP) {
+			log_dbg("DISCOVERY_AUTH_GET not supported: discovery without CHAP");
+		} else if (ret) {
+			log_err("DISCOVERY_AUTH_GET: %s", strerror(-ret));
+			l->why = "discovery credentials not available";
+			return ST_TARGET_ERR;
+		}
 		iscsi_params_rfc_defaults(&p);
 		p.header_digest = BIT(ISCSI_DIGEST_NONE);
 		p.data_digest = BIT(ISCSI_DIGEST_NONE);
@@ -374,9 +387,13 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 	return ST_SUCCESS;
 }
 
+/*
+ * The target's (or group's) auth_user for a normal session, the driver's
+ * discovery auth_user for a discovery session (login_start()).
+ */
 static bool chap_required(struct login *l)
 {
-	return !l->discovery && l->ti.user[0];
+	return l->ti.user[0];
 }
 
 static u16 auth_failed(struct login *l, const char *why)
@@ -1053,8 +1070,12 @@ static bool login_phase(struct login *l)
 		if (transit) {
 			l->stage = nsg;
 			if (nsg == STAGE_FFP) {
-				log_info("%s: discovery session of %s",
-					 l->peer, l->neg.initiator_name);
+				log_info("%s: discovery session of %s (auth %s%s%s)",
+					 l->peer, l->neg.initiator_name,
+					 l->chap_alg ? "CHAP_A=" : "None",
+					 l->chap_alg ?
+					 chap_alg_name(l->chap_alg) : "",
+					 l->chap_mutual ? " mutual" : "");
 				return true;
 			}
 		}

@@ -326,12 +326,24 @@ static bool get_u8(struct nlattr **tb, int a, bool def)
 	return tb[a] ? nla_get_u8(tb[a]) : def;
 }
 
+/* The AUTH_* attributes of a TARGET_GET or DISCOVERY_AUTH_GET reply. */
+static void parse_auth(struct nlattr **tb, struct iscsid_target_info *ti)
+{
+	copy_str(ti->user, sizeof(ti->user), tb[KTGT_ISCSI_A_AUTH_USER]);
+	copy_str(ti->mutual_user, sizeof(ti->mutual_user),
+		 tb[KTGT_ISCSI_A_AUTH_MUTUAL_USER]);
+	copy_str(ti->secret, sizeof(ti->secret), tb[KTGT_ISCSI_A_AUTH_SECRET]);
+	ti->secret_len = strlen(ti->secret);
+	copy_str(ti->mutual_secret, sizeof(ti->mutual_secret),
+		 tb[KTGT_ISCSI_A_AUTH_MUTUAL_SECRET]);
+	ti->mutual_secret_len = strlen(ti->mutual_secret);
+}
+
 static int parse_target_get(struct nlattr **tb, struct nlattr *head,
 			    int len, void *arg)
 {
 	struct iscsid_target_info *ti = arg;
 	struct iscsi_params *p = &ti->params;
-	struct nlattr *a;
 	int ret;
 
 	/* The reply's top level holds the target's attributes. */
@@ -339,15 +351,7 @@ static int parse_target_get(struct nlattr **tb, struct nlattr *head,
 	if (ret)
 		return ret;
 	ti->access = get_u8(tb, KTGT_ISCSI_A_ACCESS, false);
-	copy_str(ti->user, sizeof(ti->user), tb[KTGT_ISCSI_A_AUTH_USER]);
-	copy_str(ti->mutual_user, sizeof(ti->mutual_user),
-		 tb[KTGT_ISCSI_A_AUTH_MUTUAL_USER]);
-	a = tb[KTGT_ISCSI_A_AUTH_SECRET];
-	copy_str(ti->secret, sizeof(ti->secret), a);
-	ti->secret_len = strlen(ti->secret);
-	a = tb[KTGT_ISCSI_A_AUTH_MUTUAL_SECRET];
-	copy_str(ti->mutual_secret, sizeof(ti->mutual_secret), a);
-	ti->mutual_secret_len = strlen(ti->mutual_secret);
+	parse_auth(tb, ti);
 
 	iscsi_params_rfc_defaults(p);
 	if (tb[KTGT_ISCSI_A_P_HEADER_DIGEST])
@@ -412,6 +416,36 @@ int iscsid_nl_target_get(struct iscsid_nl *nl, const char *target,
 	if (!ret && !out->tgt.name[0])
 		ret = -EIO;
 	return ret;
+}
+
+static int parse_disc_auth(struct nlattr **tb, struct nlattr *head,
+			   int len, void *arg)
+{
+	(void)head;
+	(void)len;
+	parse_auth(tb, arg);
+	return 0;
+}
+
+/**
+ * iscsid_nl_discovery_auth_get() - DISCOVERY_AUTH_GET: the CHAP
+ *	credentials discovery sessions must pass
+ * @nl: the handle
+ * @out: its user, secret, mutual_user and mutual_secret are filled in
+ *	(empty user: no CHAP required); the rest is cleared
+ *
+ * Return: 0; -EOPNOTSUPP from a module without the command; another
+ * -errno.
+ */
+int iscsid_nl_discovery_auth_get(struct iscsid_nl *nl,
+				 struct iscsid_target_info *out)
+{
+	struct nl_msg *msg = nl_new(nl, KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET, 0);
+
+	memset(out, 0, sizeof(*out));
+	if (!msg)
+		return -ENOMEM;
+	return nl_request(nl, msg, parse_disc_auth, out);
 }
 
 static int parse_tsih(struct nlattr **tb, struct nlattr *head, int len,

@@ -47,6 +47,14 @@
  *     -EALREADY for one already started. A connection added but not started
  *     within 15 s, or whose daemon's netlink socket closes, is dropped.
  *
+ * Discovery sessions: KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET (no attributes)
+ * answers the CHAP credentials discovery sessions must pass
+ * (targets/iscsi/auth_* in configfs): AUTH_USER and AUTH_SECRET when
+ * auth_user is set, AUTH_MUTUAL_USER and AUTH_MUTUAL_SECRET when
+ * auth_mutual_user is set; none: discovery without authentication. The
+ * daemon asks at each discovery login, so a change applies to the next
+ * one. A module without the command answers -EOPNOTSUPP.
+ *
  * Events (multicast group KTGT_ISCSI_MCGRP_EVENTS, command EVENT with
  * EVENT_TYPE): CONFIG (a target, portal or auth attribute changed: the
  * daemon re-reads TARGET_LIST), SESSION_UP, SESSION_DOWN, CONN_UP,
@@ -67,6 +75,7 @@ enum ktgt_iscsi_cmd {
 	KTGT_ISCSI_CMD_CONN_ADD,	/* -> reply with TSIH */
 	KTGT_ISCSI_CMD_CONN_START,	/* TSIH, CID */
 	KTGT_ISCSI_CMD_EVENT,		/* multicast only */
+	KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET, /* -> reply: AUTH_* of discovery */
 	__KTGT_ISCSI_CMD_MAX,
 };
 

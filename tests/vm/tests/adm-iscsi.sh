@@ -12,7 +12,10 @@
 # shows the session with its initiator name and the values negotiated
 # (the same as the initiator's), `ktgtadm stats` counts its I/O per
 # session and per device, and a device change that would drop the LUN
-# the session uses is refused.
+# the session uses is refused. The driver-level CHAP credentials of
+# discovery sessions (TARGET_DRIVER iscsi { auth_user ... }) are applied,
+# written back in the driver's block and checked by open-iscsi's
+# discovery; a file that clears them (user first) turns them off.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -32,6 +35,8 @@ HANDLER vdisk_fileio {
 	}
 }
 TARGET_DRIVER iscsi {
+	auth_secret "disco secret 12"
+	auth_user disco
 	TARGET $IQN {
 		enabled 1
 		auth_user joe
@@ -60,6 +65,8 @@ T=$KTGT_CFS/targets/iscsi/$IQN
 expect_eq "$(cat "$T/auth_user")" joe "auth_user"
 expect_eq "$(cat "$T/auth_secret")" "joes secret 1" "auth_secret"
 expect_eq "$(cat "$T/groups/hosts/auth_user")" ann "group auth_user"
+expect_eq "$(cat "$KTGT_CFS/targets/iscsi/auth_user")" disco "discovery auth_user"
+expect_eq "$(cat "$KTGT_CFS/targets/iscsi/auth_secret")" "disco secret 12" "discovery auth_secret"
 expect_eq "$(cat "$T/enable")" 1 "target enabled"
 expect_eq "$(cat "$T/groups/hosts/luns/0/read_only")" 1 "group LUN read_only"
 for ((i = 0; i < 50; i++)); do
@@ -71,6 +78,12 @@ done
 "$ADM" write /tmp/w1.conf || fail "write"
 sed 's/^/    /' /tmp/w1.conf
 grep -q "PORTAL 127.0.0.1:3260" /tmp/w1.conf || fail "written file lacks the portal"
+# The driver's attributes, in its block before its targets.
+sed -n "/^TARGET_DRIVER iscsi {/,/^\tTARGET /p" /tmp/w1.conf > /tmp/w1.drv
+grep -qxF "$(printf '\tauth_user disco')" /tmp/w1.drv ||
+	fail "written file lacks the discovery auth_user: $(cat /tmp/w1.drv)"
+grep -qxF "$(printf '\tauth_secret "disco secret 12"')" /tmp/w1.drv ||
+	fail "written file lacks the discovery auth_secret: $(cat /tmp/w1.drv)"
 out=$("$ADM" apply --dry-run /tmp/w1.conf) || fail "dry-run: $out"
 expect_eq "$out" "nothing to do" "dry-run of the written file"
 out=$("$ADM" apply --dry-run /tmp/i1.conf) || fail "dry-run: $out"
@@ -91,6 +104,14 @@ expect_eq "$(stat -c %i "$T/luns/0")" "$lun_inode" "LUN 0 was re-created"
 log "a session: list, stats, a refused device change"
 iscsi_ini_start
 P=127.0.0.1:3260
+iscsiadm -m discovery -t st -p "$P" > /tmp/disc.out 2>&1 &&
+	fail "discovery without CHAP succeeded: $(cat /tmp/disc.out)"
+out=$(iscsi_discover "$P" -- discovery.sendtargets.auth.authmethod=CHAP \
+	discovery.sendtargets.auth.username=disco \
+	"discovery.sendtargets.auth.password=disco secret 12")
+grep -qxF "$P,1 $IQN" <<< "$out" || fail "discovery with CHAP: $out"
+iscsiadm -m discoverydb -t st -p "$P" -o delete > /dev/null 2>&1
+iscsiadm -m node -T "$IQN" -p "$P" -o delete > /dev/null 2>&1
 iscsi_node_new "$IQN" "$P"
 iscsi_node_chap "$IQN" "$P" joe "joes secret 1"
 iscsi_login "$IQN" "$P"
@@ -139,6 +160,19 @@ grep -q "drops LUN 0 of target iscsi/$IQN that 1 session uses; refused" /tmp/ref
 expect_eq "$(cat "$KTGT_CFS/handlers/vdisk_fileio/i0/filename")" /tmp/i0.img "filename after the refusal"
 dd if="$dev" of=/dev/null bs=4k count=16 iflag=direct 2>/dev/null ||
 	fail "LUN 0 lost after the refusal"
+
+log "clearing the discovery credentials"
+sed -e 's/^\tauth_secret "disco secret 12"$/\tauth_secret ""/' \
+	-e 's/^\tauth_user disco$/\tauth_user ""/' /tmp/i1.conf > /tmp/i3.conf
+out=$("$ADM" apply --dry-run /tmp/i3.conf) || fail "dry-run i3: $out"
+echo "$out" | sed 's/^/    /'
+first=$(head -n 1 <<< "$out")
+[[ $first =~ ^set\ targets/iscsi/auth_user\ *$ ]] ||
+	fail "clearing does not start with auth_user: $out"
+out=$("$ADM" apply /tmp/i3.conf 2>&1) || fail "apply i3: $out"
+expect_eq "$(cat "$KTGT_CFS/targets/iscsi/auth_user")" "" "discovery auth_user cleared"
+expect_eq "$(cat "$KTGT_CFS/targets/iscsi/auth_secret")" "" "discovery auth_secret cleared"
+iscsi_try_discover "$P" || fail "discovery without CHAP once cleared"
 iscsi_ini_stop
 
 echo "# empty" > /tmp/empty.conf

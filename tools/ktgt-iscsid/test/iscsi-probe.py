@@ -147,7 +147,9 @@ def chap_hash(alg, ident, secret, chal):
     return hashlib.new(ALGS[alg], bytes([ident]) + secret + chal).digest()
 
 
-def first_keys(a, session='Normal'):
+def first_keys(a, session=None):
+    if session is None:
+        session = 'Discovery' if a.discovery else 'Normal'
     keys = [('InitiatorName', a.initiator), ('SessionType', session)]
     if session == 'Normal':
         keys.append(('TargetName', a.target))
@@ -164,7 +166,7 @@ def cmd_chap(a):
         return 0
     expect(get(r, 'AuthMethod') == 'CHAP',
            'AuthMethod answer %s' % get(r, 'AuthMethod'))
-    expect(get(r, 'TargetPortalGroupTag') is not None,
+    expect(a.discovery or get(r, 'TargetPortalGroupTag') is not None,
            'no TargetPortalGroupTag in the first response')
     r = c.login([('CHAP_A', a.chap_a)], 0, 1, False)
     if r['status'] != 0:
@@ -201,6 +203,15 @@ def cmd_chap(a):
                'mutual CHAP_R %s, expected 0x%s' % (get(r, 'CHAP_R'),
                                                     want.hex()))
         print('mutual CHAP_R verified')
+    if a.discovery:
+        # On to the full-feature phase: SendTargets must answer.
+        r = c.login([('HeaderDigest', 'None')], 1, 3, True)
+        expect(r['status'] == 0 and r['transit'],
+               'discovery: no transit to FFP, status %04x' % r['status'])
+        t = c.text([('SendTargets', 'All')])
+        for k, v in kv_decode(t['data']):
+            print('%s=%s' % (k, v))
+        c.logout()
     return 0
 
 
@@ -503,6 +514,8 @@ def main():
     p.add_argument('--port', type=int, default=3260)
     p.add_argument('--initiator', default='iqn.2026-11.org.ktgt:probe')
     p.add_argument('--target', default='')
+    p.add_argument('--discovery', action='store_true',
+                   help='chap and status: a discovery session')
     sub = p.add_subparsers(dest='cmd', required=True)
     c = sub.add_parser('chap')
     c.add_argument('--chap-a', default='5')
