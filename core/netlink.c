@@ -25,8 +25,12 @@
 #include <uapi/ktgt/ktgt_nl.h>
 #include "ktgt_internal.h"
 
+/*
+ * The events name initiators, targets and LUNs: for CAP_NET_ADMIN only,
+ * as the configuration they come from is root's.
+ */
 static const struct genl_multicast_group ktgt_nl_mcgrps[] = {
-	{ .name = KTGT_NL_MCGRP_EVENTS },
+	{ .name = KTGT_NL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family ktgt_nl_family __ro_after_init = {

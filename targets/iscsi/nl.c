@@ -587,7 +587,8 @@ static const struct genl_small_ops kis_nl_ops[] = {
 };
 
 static const struct genl_multicast_group kis_nl_mcgrps[] = {
-	{ .name = KTGT_ISCSI_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	/* Not GENL_UNS_ADMIN_PERM: that flag is for operations only. */
+	{ .name = KTGT_ISCSI_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family kis_genl __ro_after_init = {

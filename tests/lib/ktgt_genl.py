@@ -53,18 +53,21 @@ def u16(v):
 
 
 class Genl:
-    def __init__(self, repo):
-        hdr = open(repo + "/include/uapi/ktgt/ktgt_iscsi.h").read()
-        self.A = self._enum(hdr, "ktgt_iscsi_attr", "KTGT_ISCSI_A_")
-        self.CMD = self._enum(hdr, "ktgt_iscsi_cmd", "KTGT_ISCSI_CMD_")
+    def __init__(self, repo, name="ktgt_iscsi"):
+        """The family NAME: ktgt_iscsi (with its commands and attributes
+        in CMD and A) or the core's ktgt (its multicast groups only)."""
+        if name == "ktgt_iscsi":
+            hdr = open(repo + "/include/uapi/ktgt/ktgt_iscsi.h").read()
+            self.A = self._enum(hdr, "ktgt_iscsi_attr", "KTGT_ISCSI_A_")
+            self.CMD = self._enum(hdr, "ktgt_iscsi_cmd", "KTGT_ISCSI_CMD_")
         self.seq = 0
         self.intr = False   # the last dump: NLM_F_DUMP_INTR seen
         self.sk = self.socket()
         err, m = self.request(CTRL_CMD_GETFAMILY,
-                              sattr(CTRL_ATTR_FAMILY_NAME, "ktgt_iscsi"),
+                              sattr(CTRL_ATTR_FAMILY_NAME, name),
                               family=GENL_ID_CTRL)
         if err or not m:
-            raise OSError(-err, "family ktgt_iscsi not found")
+            raise OSError(-err, "family %s not found" % name)
         self.family = u16(m[0][CTRL_ATTR_FAMILY_ID])
         # Multicast groups: {name: id}.
         self.groups = {}
