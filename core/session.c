@@ -388,15 +388,26 @@ static ssize_t luns_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct ktgt_lun_set *set;
 	struct ktgt_lun *lun;
 	unsigned long idx;
-	int len = 0;
+	bool cut = false;
+	char num[24];
+	int len = 0, n;
 
 	rcu_read_lock();
 	set = rcu_dereference(sess->lun_set);
 	if (set)
-		xa_for_each(&set->luns, idx, lun)
-			len += sysfs_emit_at(buf, len, "%s%lu",
-					     len ? " " : "", idx);
+		xa_for_each(&set->luns, idx, lun) {
+			n = snprintf(num, sizeof(num), "%s%lu", len ? " " : "",
+				     idx);
+			/* Room for this, " ...", the newline and the NUL. */
+			if (len + n + 6 > PAGE_SIZE) {
+				cut = true;
+				break;
+			}
+			len += sysfs_emit_at(buf, len, "%s", num);
+		}
 	rcu_read_unlock();
+	if (cut)
+		len += sysfs_emit_at(buf, len, "%s...", len ? " " : "");
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
