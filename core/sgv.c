@@ -389,10 +389,11 @@ void ktgt_sgv_free(void *handle)
 		    KTGT_SGV_MAX_BUSY_PAGES) {
 			c = &ktgt_sgv_classes[v->cls];
 			v->last_used = jiffies;
+			/* Counted before reclaim can find it and uncount it. */
+			atomic_long_inc(&sgv_busy_vectors);
 			spin_lock_irqsave(&c->lock, flags);
 			list_add(&v->node, &c->busy);
 			spin_unlock_irqrestore(&c->lock, flags);
-			atomic_long_inc(&sgv_busy_vectors);
 			return;
 		}
 		atomic_long_sub(v->nr_pages, &sgv_busy_pages);
@@ -431,15 +432,22 @@ static unsigned long sgv_reclaim(unsigned long goal, unsigned long older_than)
 		for (cls = KTGT_SGV_NR_CLASSES - 1; cls >= 0 && freed < goal;
 		     cls--) {
 			struct ktgt_sgv_class *c = &ktgt_sgv_classes[cls];
-			struct ktgt_sgv *v;
+			struct ktgt_sgv *v, *b;
 			bool busy = false;
 
 			spin_lock_irqsave(&c->lock, flags);
 			v = list_empty(&c->free) ? NULL :
 			    list_last_entry(&c->free, struct ktgt_sgv, node);
-			if (!v && !list_empty(&c->busy)) {
-				v = list_last_entry(&c->busy, struct ktgt_sgv,
-						    node);
+			b = list_empty(&c->busy) ? NULL :
+			    list_last_entry(&c->busy, struct ktgt_sgv, node);
+			/*
+			 * The older of the two oldest: a busy vector must not
+			 * outlive its age while the class's free ones turn
+			 * over.
+			 */
+			if (b && (!v ||
+				  time_before(b->last_used, v->last_used))) {
+				v = b;
 				busy = true;
 			}
 			if (!v || (older_than &&
