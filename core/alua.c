@@ -373,6 +373,9 @@ static void alua_stpg(struct ktgt_cmd *cmd)
 	for (i = 0; i < nr; i++) {
 		ktgt_alua_stpg_desc(param, i, &state, &gid);
 		tg = alua_find_gid(dg, gid);
+		/* ktgt_cmd_buf() gave a private copy: as checked above. */
+		if (WARN_ON_ONCE(!tg))
+			continue;
 		if (tg->state != state)
 			changed = true;
 		WRITE_ONCE(tg->state, state);

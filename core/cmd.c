@@ -430,6 +430,11 @@ static void *cmd_buf_direct(struct ktgt_cmd *cmd)
  * its first (low memory) entry, else copied to a bounce buffer that
  * ktgt_cmd_buf_put() copies back. @len may exceed bufflen: emulated
  * commands may build their full data and let ktgt_cmd_good() truncate.
+ * The data-out of a driver's own buffer (KTGT_CMD_DRIVER_SG) is always
+ * copied: it may be user pages that another thread rewrites while the
+ * command runs (SG_IO through ktgt_local), and a parameter list must
+ * stay what was checked (SET TARGET PORT GROUPS, UNMAP, MODE SELECT
+ * check it before they use it).
  */
 void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
 {
@@ -440,7 +445,9 @@ void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
 	if (!len || len > KTGT_MAX_XFER_BYTES)
 		return NULL;
 	p = cmd_buf_direct(cmd);
-	if (p && len <= cmd->bufflen && len <= cmd->sg->length)
+	if (p && len <= cmd->bufflen && len <= cmd->sg->length &&
+	    !((cmd->flags & KTGT_CMD_DRIVER_SG) &&
+	      cmd->core.dir == KTGT_DIR_WRITE))
 		return p;
 
 	gfp = test_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags) ?
@@ -1248,9 +1255,11 @@ static enum ktgt_exec_status cmd_inquiry_no_lun(struct ktgt_cmd *cmd)
 	data[6] = 0;
 	data[7] = 0x02;			/* CMDQUE */
 	memcpy(&data[8], "KTGT", 4);	/* T10 VENDOR IDENTIFICATION */
+	/* Not past the ALLOCATION LENGTH: a driver's buffer may be larger. */
 	if (cmd->sg && cmd->bufflen)
 		sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, data,
-				    min_t(u32, sizeof(data), cmd->bufflen));
+				    min3(sizeof(data), (size_t)cmd->bufflen,
+					 (size_t)cmd->core.xfer_len));
 	ktgt_cmd_good(cmd, sizeof(data));
 	return KTGT_EXEC_DONE;
 }
@@ -1268,9 +1277,11 @@ static enum ktgt_exec_status cmd_request_sense(struct ktgt_cmd *cmd)
 	else if (!cmd_take_ua(cmd, &s))
 		ktgt_sense_set(&s, KTGT_KEY_NO_SENSE, 0, 0);
 	n = ktgt_sense_build(data, sizeof(data), cmd->cdb[1] & 0x01, &s);
+	/* Not past the ALLOCATION LENGTH: a driver's buffer may be larger. */
 	if (cmd->sg && cmd->bufflen)
 		sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, data,
-				    min_t(u32, n, cmd->bufflen));
+				    min3(n, (size_t)cmd->bufflen,
+					 (size_t)cmd->core.xfer_len));
 	ktgt_cmd_good(cmd, n);
 	return KTGT_EXEC_DONE;
 }
