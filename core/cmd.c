@@ -322,6 +322,11 @@ void ktgt_cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
 	cmd_sense(cmd, s);
 }
 
+bool ktgt_cmd_is_aborted(const struct ktgt_cmd *cmd)
+{
+	return cmd_aborted(cmd);
+}
+
 void ktgt_cmd_copy_status(struct ktgt_cmd *dst, const struct ktgt_cmd *src)
 {
 	dst->status = src->status;

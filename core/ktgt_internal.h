@@ -806,6 +806,21 @@ bool ktgt_cmd_lun_read_only(const struct ktgt_cmd *cmd);
 void ktgt_cmd_init_internal(struct ktgt_cmd *ic, struct ktgt_cmd *parent);
 
 /**
+ * ktgt_cmd_is_aborted() - whether a command was aborted
+ * @cmd: a command the caller is executing
+ *
+ * True once a task management function, a PREEMPT AND ABORT, QErr or
+ * the end of its session marked @cmd aborted (KTGT_CF_ABORTED): it will
+ * be reported as TASK ABORTED (or not at all) whatever it completes
+ * with, so a command that works in steps can stop early. Any context;
+ * lockless, so a marking racing with the call may be seen only by the
+ * next one.
+ *
+ * Return: true if @cmd is aborted.
+ */
+bool ktgt_cmd_is_aborted(const struct ktgt_cmd *cmd);
+
+/**
  * ktgt_cmd_copy_status() - give a command the outcome of another
  * @dst: the command to complete
  * @src: the command whose status and sense to copy (no data-in)

@@ -26,7 +26,12 @@
  * the issuing I_T nexus had sent it a READ, each copy destination as if
  * it had sent a WRITE - ALUA state, persistent and SPC-2 reservations,
  * the engine's own checks - and the copy is aborted if one would be
- * refused (xcopy_check_access()).
+ * refused (xcopy_check_access()). The same checks are made again before
+ * each chunk is read and before it is written, with whether the
+ * EXTENDED COPY was aborted and whether the LUNs are still the nexus'
+ * own (xcopy_recheck()): a copy stops, between chunks, once its nexus is
+ * fenced off a logical unit it copies from or to, once it is aborted,
+ * or once a LUN it uses is unmapped.
  *
  * Lifetimes and locking
  * =====================
@@ -355,7 +360,8 @@ static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
  * its reservation checks as an I_T nexus of its own, reports their
  * conflicts the same way.)
  * An access granted here can still race with a reservation being taken
- * meanwhile, as a command already past its checks can.
+ * meanwhile, as a command already past its checks can; xcopy_recheck()
+ * makes the same checks again before every chunk.
  */
 static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
 {
@@ -373,6 +379,68 @@ static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
 				   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
 			return false;
 		}
+	}
+	return true;
+}
+
+/*
+ * Whether @l is still one of the LUNs of @cmd's session: unmapping
+ * takes it out of its set first (core/lun.c), and a session moved to
+ * another initiator group sees another set.
+ */
+static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
+{
+	struct ktgt_lun_set *set;
+	bool mapped;
+
+	rcu_read_lock();
+	set = rcu_dereference(cmd->sess->lun_set);
+	mapped = set && xa_load(&set->luns, (unsigned long)l->lun) == l;
+	rcu_read_unlock();
+	return mapped;
+}
+
+/*
+ * Whether the copy may go on with its next read of @src or write of
+ * @dst; false if @cmd failed. Called before each chunk is read and
+ * before it is written, in process context without locks; takes RCU and
+ * the devices' resv_lock only inside the checks, as a command's own
+ * checks do.
+ *
+ * xcopy_check_access() passed once, at the start; a reservation can be
+ * taken, a registration preempted, a target port group made standby or
+ * a LUN unmapped while the copy runs - for up to 16 segments of 64 MB.
+ * A PREEMPT AND ABORT of the issuing nexus' registration on the
+ * destination aborts that nexus' tasks on the destination, not an
+ * EXTENDED COPY sent to another logical unit, yet it must fence the
+ * copy's writes off the destination as it fences the nexus' own WRITEs:
+ * so the access checks are made again here, and the copy ends as it
+ * would have at the start (COPY ABORTED, COPY TARGET DEVICE NOT
+ * REACHABLE), after the chunks already written (RECEIVE COPY RESULTS
+ * counts them). At most the one chunk already past its check when the
+ * fence came lands afterwards, as a command already past its checks
+ * does.
+ * An aborted EXTENDED COPY (task management, a PREEMPT AND ABORT on its
+ * own logical unit, QErr, the end of its session) stops too: the engine
+ * reports it as TASK ABORTED anyway, and its initiator, told so, must
+ * not see its writes go on.
+ */
+static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
+			  struct ktgt_lun *dst)
+{
+	if (ktgt_cmd_is_aborted(cmd)) {
+		cmd->status = KTGT_SAM_TASK_ABORTED;
+		cmd->sense_len = 0;
+		cmd->data_len = 0;
+		return false;
+	}
+	if (!xcopy_lun_mapped(cmd, src) || !xcopy_lun_mapped(cmd, dst) ||
+	    !xcopy_may_access(cmd, src, false) ||
+	    !xcopy_may_access(cmd, dst, true)) {
+		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+			   KTGT_ASC_COPY_TARGET_ERROR,
+			   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+		return false;
 	}
 	return true;
 }
@@ -432,9 +500,13 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	}
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
-		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
+		if (!xcopy_recheck(cmd, src, dst) ||
+		    ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + done, n, sg,
 				    nents, 0))
+			break;
+		/* The read may have waited long: fenced off meanwhile? */
+		if (!xcopy_recheck(cmd, src, dst))
 			break;
 		/* Not into a COMPARE AND WRITE (see core/sbc.c). */
 		down_read(&dst->dev->caw_rwsem);

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 300
+#
+# An EXTENDED COPY stops writing once its I_T nexus is fenced off the
+# destination, or once it is aborted, while it runs. Two I_T nexuses A
+# and B (local targets a and b) to X (LUN 0, vdisk_nullio, whose reads
+# delay_ms holds) and Y (LUN 1, vdisk_fileio filled with FFh). B sends
+# EXTENDED COPY to X: 4 segments of 2048 blocks X -> Y (4 MB, one 1 MB
+# chunk each), the first read held.
+# 1. Under A's WRITE EXCLUSIVE - REGISTRANTS ONLY reservation of Y, of
+#    which B is a registrant (so the copy passes its checks at the
+#    start), A preempts and aborts B's key on Y. B's own WRITE to Y then
+#    conflicts; once the read is released, the copy must end with CHECK
+#    CONDITION, COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE (as if
+#    it had been fenced off at the start) - not GOOD - and Y must be
+#    unchanged: the preempt came while the first chunk was still being
+#    read, before any write was checked, so no chunk may be written.
+# 2. With no reservation on Y, A resets X (LOGICAL UNIT RESET), which
+#    aborts B's copy: once the read is released, Y must be unchanged
+#    (the copy must not write on after it was aborted).
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+
+T=$(mktemp -d /tmp/spc-xcopy-fence.XXXXXX) || fail "mktemp"
+be() { printf "%0$(($2 * 2))x" "$1"; }
+# tgt NAA: an identification target descriptor (E4h), 512-byte blocks.
+tgt() { printf 'e400000001030010%s0000000000000200' "$1"; }
+# seg SRC DST NR SLBA DLBA: a block to block segment descriptor.
+seg() {
+	printf '02000018%s%s0000%s%s%s' "$(be "$1" 2)" "$(be "$2" 2)" \
+		"$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
+}
+# plist FILE TGTHEX SEGHEX: a parameter list, LIST ID USAGE 11b.
+plist() {
+	local tl=$(( ${#2} / 2 )) sl=$(( ${#3} / 2 ))
+	printf '00%02x%s00000000%s00000000%s%s' $((3 << 3)) \
+		"$(be $tl 2)" "$(be $sl 4)" "$2" "$3" | xxd -r -p > "$1"
+}
+# changed: how many of the 1 MB chunks of Y (2048 blocks, what the copy
+# manager writes at once) are not all FFh (cmp: od is far too slow here).
+changed() {
+	local i c=0
+	sync
+	for i in $(seq 0 15); do
+		cmp -s -i $((i << 20)):$((i << 20)) -n $((1 << 20)) \
+			"$T/y.img" "$T/ff.img" || c=$((c + 1))
+	done
+	echo $c
+}
+delay() { echo "$1" > "$KTGT_CFS/handlers/vdisk_nullio/x/delay_ms"; }
+
+ktgt_load ktgt_vdisk ktgt_local
+ktgt_initiator_load
+head -c $((16 << 20)) /dev/zero | tr '\0' '\377' > "$T/ff.img"
+cp "$T/ff.img" "$T/y.img"
+ktgt_mkdev vdisk_nullio/x size=$((16 << 20))
+ktgt_mkdev vdisk_fileio/y filename="$T/y.img"
+for t in a b; do
+	ktgt_mktarget local/$t
+	ktgt_maplun local/$t 0 vdisk_nullio/x
+	ktgt_maplun local/$t 1 vdisk_fileio/y
+	ktgt_enable local/$t
+done
+a0=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=0)
+a1=$(ktgt_wait_disk -g host="$(ktgt_local_host a)" lun=1)
+b0=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=0)
+b1=$(ktgt_wait_disk -g host="$(ktgt_local_host b)" lun=1)
+# Use up the power on / reset unit attentions.
+for s in $a0 $a1 $b0 $b1; do
+	for i in 1 2 3 4; do ktgt_tur "$s" >/dev/null; done
+done
+naax=$(cat "$KTGT_CFS/handlers/vdisk_nullio/x/naa_id")
+naay=$(cat "$KTGT_CFS/handlers/vdisk_fileio/y/naa_id")
+segs=""
+for i in 0 1 2 3; do segs+=$(seg 0 1 2048 $((i * 2048)) $((i * 2048))); done
+plist "$T/p" "$(tgt "$naax")$(tgt "$naay")" "$segs"
+n=$(stat -c %s "$T/p")
+# xcopy_bg OUT: B's EXTENDED COPY to X, in the background.
+xcopy_bg() {
+	# shellcheck disable=SC2046
+	ktgt_sense -s "$n" -i "$T/p" "$b0" 83 00 00 00 00 00 00 00 00 00 \
+		$(be "$n" 4 | sed 's/../& /g') 00 00 > "$1" &
+	xpid=$!
+}
+wr10() { ktgt_status "$1" -s 512 -i /dev/zero 2a 00 00 00 10 00 00 00 01 00; }
+
+log "1. PREEMPT AND ABORT of B's key on Y while B copies X -> Y"
+expect_eq "$(ktgt_pr "$a1" -o -G -S a)" 0 "A: REGISTER 0xa on Y"
+expect_eq "$(ktgt_pr "$b1" -o -G -S b)" 0 "B: REGISTER 0xb on Y"
+expect_eq "$(ktgt_pr "$a1" -o -R -K a -T 5)" 0 "A: RESERVE WE_RO on Y"
+expect_eq "$(changed)" 0 "Y all FFh before the copy"
+delay 30000
+xcopy_bg "$T/xcopy1.out"
+sleep 3
+[ -d "/proc/$xpid" ] || fail "B's copy ended before the preempt: $(cat "$T/xcopy1.out")"
+expect_eq "$(ktgt_pr "$a1" -o -A -K a -S b -T 5)" 0 \
+	"A: PREEMPT AND ABORT of B's key on Y"
+ktgt_tur "$b1" >/dev/null	# REGISTRATIONS PREEMPTED
+expect_eq "$(wr10 "$b1")" CONFLICT "B's own WRITE to Y after the preempt"
+delay 0
+wait $xpid
+out=$(cat "$T/xcopy1.out")
+log "B's EXTENDED COPY ended: $out"
+c=$(changed)
+log "1 MB chunks of Y written: $c"
+[ "${out%% *}" = status=02 ] ||
+	fail "B's copy after PREEMPT AND ABORT: expected CHECK CONDITION, got $out ($c MB of Y written)"
+expect_eq "$(ktgt_sense_decode "${out#*sense=}")" \
+	"key=0a asc=0d ascq=02 sks=-" "B's copy: COPY TARGET DEVICE NOT REACHABLE"
+expect_eq "$c" 0 "1 MB chunks of Y written by B's copy after B was fenced off"
+
+log "2. LOGICAL UNIT RESET of X while B copies X -> Y"
+expect_eq "$(ktgt_pr "$a1" -o -C -K a)" 0 "A: CLEAR on Y"
+ktgt_tur "$b1" >/dev/null	# RESERVATIONS RELEASED, if any
+delay 30000
+xcopy_bg "$T/xcopy2.out"
+sleep 3
+[ -d "/proc/$xpid" ] || fail "B's copy ended before the reset: $(cat "$T/xcopy2.out")"
+# The reset waits for the aborted copy, which waits for the read.
+sg_reset -d "$a0" > "$T/reset.out" 2>&1 &
+rpid=$!
+sleep 2
+delay 0
+wait $rpid || fail "sg_reset -d $a0 failed: $(cat "$T/reset.out")"
+wait $xpid
+out=$(cat "$T/xcopy2.out")
+log "B's EXTENDED COPY ended: $out (TASK ABORTED: the midlayer's DID_RESET)"
+[ "${out%% *}" != status=00 ] || fail "B's aborted copy ended GOOD"
+c=$(changed)
+expect_eq "$c" 0 "1 MB chunks of Y written by B's copy after it was aborted"
+pass
