@@ -150,8 +150,11 @@
  * MC/S session may run in another connection's receive thread, while
  * a Data-Out is being received, and then @rx_busy leaves the buffer's
  * release to the receive thread, as for any early end. Only this
- * connection's tasks are covered: a task on another connection of an
- * MC/S session is not (its initiator is not Linux, which has no MC/S).
+ * connection's tasks are covered here. Any other write the core aborts
+ * while it waits for Data-Out (another connection's, another session's
+ * TMF or PREEMPT AND ABORT) is ended the same way when the core says so
+ * (kis_data_out_aborted()), and its status is the core's: TASK ABORTED
+ * for another session's abort with TAS = 1 (@xs_ended).
  *
  * Teardown
  * ========
@@ -1301,7 +1304,8 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 * it. One of another session aborted with TAS = 1 gets its TASK
 	 * ABORTED status (SAM-5 5.6).
 	 */
-	if (ktgt_cmd_aborted_silently(cmd) || task->tmf_ended) {
+	if (ktgt_cmd_aborted_silently(cmd) ||
+	    (task->tmf_ended && !task->xs_ended)) {
 		kis_task_release(conn, task);
 		return 0;
 	}
@@ -2129,6 +2133,33 @@ static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 	}
 	spin_unlock_irq(&conn->lock);
 	kis_data_abort_list(&fail, KTGT_CTX_NOWAIT);
+}
+
+/*
+ * ->data_out_aborted(): the core aborted @cmd, a write whose data-out it
+ * asked for, for a TMF or PREEMPT AND ABORT, of this session or another
+ * (whose TMF kis_tmf_end_data() does not see), and waits for its
+ * release. End its data phase as kis_tmf_end_data() does; the core's
+ * abort decides its status (TASK ABORTED for another session's with TAS
+ * = 1), so @xs_ended lets kis_xmit_response() send it. Process context,
+ * a core worker, with a reference on @cmd.
+ */
+void kis_data_out_aborted(struct ktgt_cmd *cmd)
+{
+	struct kis_task *task = to_task(cmd);
+	struct kis_conn *conn = task->conn;
+	LIST_HEAD(fail);
+
+	spin_lock_irq(&conn->lock);
+	if (task->submitted && task->wsg && !task->nobuf && !task->released &&
+	    !task->rx_complete && !kis_data_over(task)) {
+		task->tmf_ended = true;
+		task->xs_ended = true;
+		if (task->xfer_ready)
+			kis_data_claim(task, &fail);
+	}
+	spin_unlock_irq(&conn->lock);
+	kis_data_abort_list(&fail, KTGT_CTX_THREAD);
 }
 
 /* A TMF Request whose turn has come (kis_req_run()). */

@@ -370,6 +370,7 @@ struct kis_task {
 	u32			data_sn;	/* next Data-Out's, in its sequence */
 	bool			data_err;	/* DataSN/offset error: it fails */
 	bool			tmf_ended;	/* a TMF covers it: no more data */
+	bool			xs_ended;	/* ... by the core's abort */
 };
 
 /**
@@ -452,6 +453,7 @@ void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout);
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd);
 int kis_xmit_response(struct ktgt_cmd *cmd);
 void kis_tmf_done(struct ktgt_tmf *tmf);
+void kis_data_out_aborted(struct ktgt_cmd *cmd);
 void kis_free_cmd(struct ktgt_cmd *cmd);
 int kis_crc_init(void);
 void kis_crc_exit(void);
