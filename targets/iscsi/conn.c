@@ -2192,9 +2192,21 @@ static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NOT_SUPPORTED);
 		return 0;
 	}
+	/*
+	 * Each TMF holds a worker of the core's shared TMF workqueue while
+	 * it waits: beyond KIS_MAX_TMFS of one session it is refused, so
+	 * that an initiator repeating TMFs for a stuck task does not starve
+	 * task management on every other session.
+	 */
+	if (!atomic_add_unless(&s->tmfs, 1, KIS_MAX_TMFS)) {
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
+		return 0;
+	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t) {
 		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
+		if (atomic_dec_and_test(&s->tmfs))
+			wake_up(&s->tmf_wq);
 		return 0;
 	}
 	kref_get(&conn->ref);
@@ -2220,7 +2232,6 @@ static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
 	spin_unlock_irq(&s->sn_lock);
 	kis_tmf_end_data(conn, t);
-	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
 	return 0;
 }

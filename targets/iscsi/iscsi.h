@@ -172,6 +172,11 @@ struct kis_portal {
 
 /* CmdSNs a session remembers as received with nothing to run. */
 #define KIS_GONE_SNS		8
+/*
+ * The most task management functions of one session outstanding in the
+ * core (@tmfs); more are answered Function rejected (kis_rx_tmf()).
+ */
+#define KIS_MAX_TMFS		8
 
 struct kis_sess {
 	struct kis_tgt		*t;
@@ -209,7 +214,7 @@ struct kis_sess {
 	u32			gone_sn[KIS_GONE_SNS];
 	unsigned int		nr_gone;
 
-	atomic_t		tmfs;
+	atomic_t		tmfs;		/* outstanding, KIS_MAX_TMFS */
 	wait_queue_head_t	tmf_wq;
 	unsigned long		flags;		/* KIS_SF_* bits */
 	int			reason;
