@@ -188,6 +188,7 @@ enum {
 	KTGT_CF_QERR_NEXUS,	/* ... with QErr 11b: its I_T nexus only */
 	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
 	KTGT_CF_FENCE,		/* a TMF waits for its status to be sent */
+	KTGT_CF_DO_ABORTED,	/* ->data_out_aborted() called for it */
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
 	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
@@ -1170,9 +1171,15 @@ void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 		 * The task was aborted (a TMF the driver received ended its
 		 * data phase) or its nexus is gone: it ends as aborted, with
 		 * nothing to send. Not a CHECK CONDITION, which QErr would
-		 * take for a reason to abort the other tasks of the LU.
+		 * take for a reason to abort the other tasks of the LU. One
+		 * the core aborted already (->data_out_aborted()) ends as
+		 * that abort said: TASK ABORTED if another I_T nexus with
+		 * TAS = 1 aborted it.
 		 */
-		cmd_end_silently(cmd, ctx);
+		if (cmd_aborted(cmd))
+			cmd_finish(cmd, ctx_sleeps(ctx));
+		else
+			cmd_end_silently(cmd, ctx);
 		return;
 	}
 	if (error) {
@@ -1987,13 +1994,79 @@ static bool tmf_pending(const struct tmf_scope *sc)
 	return pending;
 }
 
-/* Wait, without tripping the hung task detector, for @cond. */
+/*
+ * The next aborted command of @sess waiting for its data-out that its
+ * driver has not been told about, with a reference; NULL if none.
+ */
+static struct ktgt_cmd *abort_data_out_get(struct ktgt_session *sess)
+{
+	struct ktgt_cmd *cmd, *found = NULL;
+	unsigned long flags;
+
+	if (!sess->tgt->tt->data_out_aborted)
+		return NULL;
+	spin_lock_irqsave(&sess->lock, flags);
+	list_for_each_entry(cmd, &sess->cmds, core.sess_node) {
+		if (!cmd_aborted(cmd) ||
+		    READ_ONCE(cmd->core.state) != KTGT_CS_DATA_OUT ||
+		    test_bit(KTGT_CF_DO_ABORTED, &cmd->core.cflags))
+			continue;
+		if (kref_get_unless_zero(&cmd->core.ref)) {
+			set_bit(KTGT_CF_DO_ABORTED, &cmd->core.cflags);
+			found = cmd;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+	return found;
+}
+
+/*
+ * Tell the drivers about every aborted command that waits for its
+ * data-out (->data_out_aborted()), once per command: whoever aborted it
+ * (a TMF or PREEMPT AND ABORT of another I_T nexus, QErr), the driver
+ * would otherwise wait for data the initiator may never send, and the
+ * abort for its release. Process context, no lock held; the command's
+ * reference keeps it, its session and its driver's module.
+ */
+static void abort_notify_data_out(void)
+{
+	struct ktgt_session *sess;
+	struct ktgt_cmd *found;
+	unsigned long id;
+
+	do {
+		found = NULL;
+		xa_lock(&ktgt_sessions);
+		xa_for_each(&ktgt_sessions, id, sess) {
+			found = abort_data_out_get(sess);
+			if (found)
+				break;
+		}
+		xa_unlock(&ktgt_sessions);
+		if (found) {
+			cmd_tt(found)->data_out_aborted(found);
+			kref_put(&found->core.ref, cmd_release);
+		}
+	} while (found);
+}
+
+/*
+ * Wait, without tripping the hung task detector, for @cond. Commands
+ * that reach their data-out after they were aborted are told about
+ * within a second.
+ */
 #define tmf_wait(cond, what)						\
 	do {								\
-		while (!wait_event_timeout(ktgt_abort_wq, (cond),	\
-					   10 * HZ))			\
-			pr_warn("%s: still waiting for aborted commands\n", \
-				(what));				\
+		unsigned int __secs = 0;				\
+									\
+		abort_notify_data_out();				\
+		while (!wait_event_timeout(ktgt_abort_wq, (cond), HZ)) { \
+			abort_notify_data_out();			\
+			if (!(++__secs % 10))				\
+				pr_warn("%s: still waiting for aborted commands\n", \
+					(what));			\
+		}							\
 	} while (0)
 
 /*

@@ -104,6 +104,19 @@ enum ktgt_ctx {
  *	ktgt_cmd_xmit_done() once the buffers may be released. Return 0 or a
  *	negative errno (the core then releases the command as if sent).
  * @tmf_done: a task management function finished; send tmf->response.
+ * @data_out_aborted: optional; @cmd, whose data-out the driver was asked
+ *	for (->rdy_to_xfer() was or is about to be called), was aborted by
+ *	the core: a task management function or PREEMPT AND ABORT, of
+ *	this I_T nexus or another, waits for its release. The driver
+ *	stops fetching the data (the initiator may never send it) and
+ *	ends the command with ktgt_cmd_rx_done(-ECONNABORTED), at once
+ *	or, if ->rdy_to_xfer() has not been called yet, from there; or,
+ *	if all its data is in already, lets it complete. Called once per
+ *	command, in process context (the core's TMF worker or the thread
+ *	of the abort), with no core lock held and a reference on @cmd
+ *	for the call; possibly before or while ->rdy_to_xfer() runs. May
+ *	not sleep for long: other aborts wait for it. Without it, such a
+ *	command is released only when its data or connection ends.
  * @free_cmd: the core dropped its last reference to a command; the driver
  *	may free the memory the command is embedded in.
  * @callbacks_atomic: the driver's @rdy_to_xfer, @xmit_response and
@@ -149,6 +162,7 @@ struct ktgt_tgt_template {
 	int (*rdy_to_xfer)(struct ktgt_cmd *cmd);
 	int (*xmit_response)(struct ktgt_cmd *cmd);
 	void (*tmf_done)(struct ktgt_tmf *tmf);
+	void (*data_out_aborted)(struct ktgt_cmd *cmd);
 	void (*free_cmd)(struct ktgt_cmd *cmd);
 
 	bool callbacks_atomic;
@@ -465,7 +479,9 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
  *	data up because the task was aborted by a task management function
  *	it received, or its connection is gone) ends it as aborted, with
  *	TASK ABORTED and ktgt_cmd_aborted_silently() true: no status to
- *	send, and no CHECK CONDITION for QErr to act on
+ *	send, and no CHECK CONDITION for QErr to act on; for a command the
+ *	core aborted already (->data_out_aborted()), as that abort said:
+ *	TASK ABORTED to send if another I_T nexus aborted it with TAS = 1
  * @ctx: the caller's context
  */
 void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx);

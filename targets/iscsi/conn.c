@@ -150,8 +150,11 @@
  * MC/S session may run in another connection's receive thread, while
  * a Data-Out is being received, and then @rx_busy leaves the buffer's
  * release to the receive thread, as for any early end. Only this
- * connection's tasks are covered: a task on another connection of an
- * MC/S session is not (its initiator is not Linux, which has no MC/S).
+ * connection's tasks are covered here. Any other write the core aborts
+ * while it waits for Data-Out (another connection's, another session's
+ * TMF or PREEMPT AND ABORT) is ended the same way when the core says so
+ * (kis_data_out_aborted()), and its status is the core's: TASK ABORTED
+ * for another session's abort with TAS = 1 (@xs_ended).
  *
  * Teardown
  * ========
@@ -1304,7 +1307,8 @@ int kis_xmit_response(struct ktgt_cmd *cmd)
 	 * it. One of another session aborted with TAS = 1 gets its TASK
 	 * ABORTED status (SAM-5 5.6).
 	 */
-	if (ktgt_cmd_aborted_silently(cmd) || task->tmf_ended) {
+	if (ktgt_cmd_aborted_silently(cmd) ||
+	    (task->tmf_ended && !task->xs_ended)) {
 		kis_task_release(conn, task);
 		return 0;
 	}
@@ -2134,6 +2138,33 @@ static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 	kis_data_abort_list(&fail, KTGT_CTX_NOWAIT);
 }
 
+/*
+ * ->data_out_aborted(): the core aborted @cmd, a write whose data-out it
+ * asked for, for a TMF or PREEMPT AND ABORT, of this session or another
+ * (whose TMF kis_tmf_end_data() does not see), and waits for its
+ * release. End its data phase as kis_tmf_end_data() does; the core's
+ * abort decides its status (TASK ABORTED for another session's with TAS
+ * = 1), so @xs_ended lets kis_xmit_response() send it. Process context,
+ * a core worker, with a reference on @cmd.
+ */
+void kis_data_out_aborted(struct ktgt_cmd *cmd)
+{
+	struct kis_task *task = to_task(cmd);
+	struct kis_conn *conn = task->conn;
+	LIST_HEAD(fail);
+
+	spin_lock_irq(&conn->lock);
+	if (task->submitted && task->wsg && !task->nobuf && !task->released &&
+	    !task->rx_complete && !kis_data_over(task)) {
+		task->tmf_ended = true;
+		task->xs_ended = true;
+		if (task->xfer_ready)
+			kis_data_claim(task, &fail);
+	}
+	spin_unlock_irq(&conn->lock);
+	kis_data_abort_list(&fail, KTGT_CTX_THREAD);
+}
+
 /* A TMF Request whose turn has come (kis_req_run()). */
 static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 {
@@ -2164,9 +2195,21 @@ static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_NOT_SUPPORTED);
 		return 0;
 	}
+	/*
+	 * Each TMF holds a worker of the core's shared TMF workqueue while
+	 * it waits: beyond KIS_MAX_TMFS of one session it is refused, so
+	 * that an initiator repeating TMFs for a stuck task does not starve
+	 * task management on every other session.
+	 */
+	if (!atomic_add_unless(&s->tmfs, 1, KIS_MAX_TMFS)) {
+		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
+		return 0;
+	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t) {
 		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
+		if (atomic_dec_and_test(&s->tmfs))
+			wake_up(&s->tmf_wq);
 		return 0;
 	}
 	kref_get(&conn->ref);
@@ -2192,7 +2235,6 @@ static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 		kis_sn_abort(s, pdu->ref_cmdsn, pdu->ttt);
 	spin_unlock_irq(&s->sn_lock);
 	kis_tmf_end_data(conn, t);
-	atomic_inc(&s->tmfs);
 	ktgt_tmf_submit(&t->tmf);
 	return 0;
 }

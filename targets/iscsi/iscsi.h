@@ -174,6 +174,11 @@ struct kis_portal {
 
 /* CmdSNs a session remembers as received with nothing to run. */
 #define KIS_GONE_SNS		8
+/*
+ * The most task management functions of one session outstanding in the
+ * core (@tmfs); more are answered Function rejected (kis_rx_tmf()).
+ */
+#define KIS_MAX_TMFS		8
 
 struct kis_sess {
 	struct kis_tgt		*t;
@@ -211,7 +216,7 @@ struct kis_sess {
 	u32			gone_sn[KIS_GONE_SNS];
 	unsigned int		nr_gone;
 
-	atomic_t		tmfs;
+	atomic_t		tmfs;		/* outstanding, KIS_MAX_TMFS */
 	wait_queue_head_t	tmf_wq;
 	unsigned long		flags;		/* KIS_SF_* bits */
 	int			reason;
@@ -372,6 +377,7 @@ struct kis_task {
 	u32			data_sn;	/* next Data-Out's, in its sequence */
 	bool			data_err;	/* DataSN/offset error: it fails */
 	bool			tmf_ended;	/* a TMF covers it: no more data */
+	bool			xs_ended;	/* ... by the core's abort */
 };
 
 /**
@@ -455,6 +461,7 @@ void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout);
 int kis_rdy_to_xfer(struct ktgt_cmd *cmd);
 int kis_xmit_response(struct ktgt_cmd *cmd);
 void kis_tmf_done(struct ktgt_tmf *tmf);
+void kis_data_out_aborted(struct ktgt_cmd *cmd);
 void kis_free_cmd(struct ktgt_cmd *cmd);
 int kis_crc_init(void);
 void kis_crc_exit(void);

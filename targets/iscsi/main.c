@@ -855,6 +855,7 @@ struct ktgt_tgt_template kis_template = {
 	.rdy_to_xfer	= kis_rdy_to_xfer,
 	.xmit_response	= kis_xmit_response,
 	.tmf_done	= kis_tmf_done,
+	.data_out_aborted = kis_data_out_aborted,
 	.free_cmd	= kis_free_cmd,
 	.callbacks_atomic = true,
 	.group_attrs	= kis_grp_attrs,
