@@ -43,6 +43,15 @@ static char *pr_dir_get(void)
 	return d;
 }
 
+int ktgt_pr_file_check_name(const char *name)
+{
+	if (name[0] == '.')
+		return -EINVAL;
+	if (strlen(name) > KTGT_PR_DEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 char *ktgt_pr_file_path(const char *name)
 {
 	char *d = pr_dir_get(), *p;
@@ -124,8 +133,8 @@ int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
 	might_sleep();
 	if (!dir)
 		return -ENOMEM;
-	tmp_name = kasprintf(GFP_KERNEL, "%s.tmp", name);
-	tmp = kasprintf(GFP_KERNEL, "%s/%s.tmp", dir, name);
+	tmp_name = kasprintf(GFP_KERNEL, ".%s.tmp", name);
+	tmp = kasprintf(GFP_KERNEL, "%s/%s", dir, tmp_name);
 	if (!tmp || !tmp_name)
 		goto out;
 	f = filp_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);

@@ -3,7 +3,8 @@
  * ktgt core: the files that persist a logical unit's persistent
  * reservation state across power loss (APTPL, SPC-4 5.13.5), one per
  * device: <pr_dir>/<device name>, pr_dir being the ktgt_core module
- * parameter (default /var/lib/ktgt/pr; the directory must exist).
+ * parameter (default /var/lib/ktgt/pr; the directory must exist); a
+ * save writes <pr_dir>/.<device name>.tmp first.
  * core/pr.c encodes and decodes them with core/pr_data.c; this file only
  * does the I/O, from process context (it sleeps), with the kernel's own
  * VFS calls.
@@ -11,7 +12,23 @@
 #ifndef KTGT_PR_FILE_H
 #define KTGT_PR_FILE_H
 
+#include <linux/limits.h>
 #include <linux/types.h>
+
+/* The longest device name: ".<name>.tmp" fits in NAME_MAX. */
+#define KTGT_PR_DEV_NAME_MAX	(NAME_MAX - 5)
+
+/**
+ * ktgt_pr_file_check_name() - whether a device may have this name
+ * @name: the name of a device being created
+ *
+ * A device's temporary file, .<name>.tmp, must never be another device's
+ * state file, and must fit in NAME_MAX.
+ *
+ * Return: 0; -EINVAL if @name starts with '.'; -ENAMETOOLONG if it is
+ * longer than KTGT_PR_DEV_NAME_MAX bytes.
+ */
+int ktgt_pr_file_check_name(const char *name);
 
 /**
  * ktgt_pr_file_write() - replace a device's state file atomically
@@ -19,13 +36,13 @@
  * @buf: the new contents
  * @len: their length
  *
- * Writes <name>.tmp, fsyncs it, renames it over <name> and fsyncs the
+ * Writes .<name>.tmp, fsyncs it, renames it over <name> and fsyncs the
  * directory, so the file holds either the old or the new state after a
  * crash. Process context.
  *
  * Return: 0 once the new file is in place (a failed fsync of the
  * directory is only logged), or a negative errno: the old file, if any,
- * is unchanged and no <name>.tmp is left.
+ * is unchanged and no .<name>.tmp is left.
  */
 int ktgt_pr_file_write(const char *name, const void *buf, size_t len);
 
