@@ -534,6 +534,11 @@ void ktgt_pr_dev_enable(struct ktgt_device *dev)
 	len = ktgt_pr_file_read(name, &buf, &path);
 	if (len == -ENOENT)
 		goto out;
+	if (len == -EINVAL) {
+		pr_err("%s: cannot read the persistent reservation file %s (not a regular file); starting without registrations\n",
+		       name, path);
+		goto out;
+	}
 	if (len < 0) {
 		pr_err("%s: cannot read the persistent reservation file %s (%zd); starting without registrations\n",
 		       name, path ? path : "", len);
