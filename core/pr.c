@@ -1303,7 +1303,7 @@ static void pr_in(struct ktgt_cmd *cmd)
 					 KTGT_ASC_INVALID_FIELD_IN_CDB, 0);
 		return;
 	}
-	buf = kzalloc(len, GFP_KERNEL);
+	buf = kvzalloc(len, GFP_KERNEL);	/* READ FULL STATUS: to ~290 KB */
 	if (!buf) {
 		mutex_unlock(&dev->pr_mutex);
 		ktgt_cmd_io_error(cmd, -ENOMEM);
@@ -1372,7 +1372,7 @@ static void pr_in(struct ktgt_cmd *cmd)
 	}
 	mutex_unlock(&dev->pr_mutex);
 	ktgt_spc_send(cmd, buf, off);
-	kfree(buf);
+	kvfree(buf);
 }
 
 bool ktgt_pr_exec(struct ktgt_cmd *cmd)
