@@ -53,6 +53,7 @@
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
+#include "pr_file.h"
 
 /*
  * The 24-bit company id of the default NAA 6 identifiers: 0A-4B-54,
@@ -839,6 +840,17 @@ static struct config_group *ktgt_dev_make(struct config_group *group,
 	struct ktgt_dev_node *node;
 	struct ktgt_device *dev, *other;
 	int ret;
+
+	/* The APTPL state files are named after devices (core/pr_file.h). */
+	ret = ktgt_pr_file_check_name(name);
+	if (ret == -EINVAL)
+		pr_err("%s: device names may not start with '.' (the persistent reservation files reserve them)\n",
+		       name);
+	else if (ret)
+		pr_err("%.32s...: device names have at most %d bytes (the persistent reservation files need the rest)\n",
+		       name, KTGT_PR_DEV_NAME_MAX);
+	if (ret)
+		return ERR_PTR(ret);
 
 	if (!try_module_get(dt->owner))
 		return ERR_PTR(-ENODEV);

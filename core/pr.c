@@ -534,6 +534,11 @@ void ktgt_pr_dev_enable(struct ktgt_device *dev)
 	len = ktgt_pr_file_read(name, &buf, &path);
 	if (len == -ENOENT)
 		goto out;
+	if (len == -EINVAL) {
+		pr_err("%s: cannot read the persistent reservation file %s (not a regular file); starting without registrations\n",
+		       name, path);
+		goto out;
+	}
 	if (len < 0) {
 		pr_err("%s: cannot read the persistent reservation file %s (%zd); starting without registrations\n",
 		       name, path ? path : "", len);
@@ -1298,7 +1303,7 @@ static void pr_in(struct ktgt_cmd *cmd)
 					 KTGT_ASC_INVALID_FIELD_IN_CDB, 0);
 		return;
 	}
-	buf = kzalloc(len, GFP_KERNEL);
+	buf = kvzalloc(len, GFP_KERNEL);	/* READ FULL STATUS: to ~290 KB */
 	if (!buf) {
 		mutex_unlock(&dev->pr_mutex);
 		ktgt_cmd_io_error(cmd, -ENOMEM);
@@ -1367,7 +1372,7 @@ static void pr_in(struct ktgt_cmd *cmd)
 	}
 	mutex_unlock(&dev->pr_mutex);
 	ktgt_spc_send(cmd, buf, off);
-	kfree(buf);
+	kvfree(buf);
 }
 
 bool ktgt_pr_exec(struct ktgt_cmd *cmd)

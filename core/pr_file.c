@@ -2,10 +2,22 @@
 /*
  * ktgt core: I/O of the APTPL state files (see pr_file.h).
  *
- * The directory comes from the pr_dir module parameter, read under
- * kernel_param_lock() so a concurrent write to
- * /sys/module/ktgt_core/parameters/pr_dir cannot tear it. Callers
- * serialise the writes of one device (core/pr.c holds dev->pr_mutex).
+ * The directory comes from the pr_dir module parameter, an absolute path
+ * (pr_dir_set() refuses another), read under kernel_param_lock() so a
+ * concurrent write to /sys/module/ktgt_core/parameters/pr_dir cannot
+ * tear it. Callers serialise the I/O of one device (core/pr.c holds
+ * dev->pr_mutex).
+ *
+ * Every access runs in a kernel thread (pr_file_call()), so pr_dir
+ * resolves in init's mount namespace and root whoever asks: a save from
+ * the command engine's workqueue and a load from the process that
+ * enables the device find the same file.
+ *
+ * Layout: <pr_dir>/<device> is the state file, <pr_dir>/.<device>.tmp
+ * the temporary file a save writes and renames over it. Device names
+ * never start with '.' and have at most KTGT_PR_DEV_NAME_MAX bytes
+ * (ktgt_pr_file_check_name()), so a temporary file is never another
+ * device's state file and its name fits in NAME_MAX.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,16 +28,40 @@
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "pr_data.h"
 #include "pr_file.h"
 
 static char pr_dir[256] = "/var/lib/ktgt/pr";
-module_param_string(pr_dir, pr_dir, sizeof(pr_dir), 0644);
+
+/* Only an absolute path: a relative one would resolve against init's cwd. */
+static int pr_dir_set(const char *val, const struct kernel_param *kp)
+{
+	if (val[0] != '/') {
+		pr_err("pr_dir must be an absolute path, not '%.*s'\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	return param_set_copystring(val, kp);
+}
+
+static const struct kernel_param_ops pr_dir_ops = {
+	.set	= pr_dir_set,
+	.get	= param_get_string,
+};
+
+static struct kparam_string pr_dir_str = {
+	.maxlen	= sizeof(pr_dir),
+	.string	= pr_dir,
+};
+module_param_cb(pr_dir, &pr_dir_ops, &pr_dir_str, 0644);
+__MODULE_PARM_TYPE(pr_dir, "string");
 MODULE_PARM_DESC(pr_dir,
-		 "directory of the persistent reservation (APTPL) state files; must exist (default /var/lib/ktgt/pr)");
+		 "absolute path of the directory of the persistent reservation (APTPL) state files; must exist (default /var/lib/ktgt/pr)");
 
 /*
  * A kmalloc'd copy of pr_dir, without the trailing newline that
@@ -43,6 +79,15 @@ static char *pr_dir_get(void)
 	return d;
 }
 
+int ktgt_pr_file_check_name(const char *name)
+{
+	if (name[0] == '.')
+		return -EINVAL;
+	if (strlen(name) > KTGT_PR_DEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 char *ktgt_pr_file_path(const char *name)
 {
 	char *d = pr_dir_get(), *p;
@@ -53,6 +98,55 @@ char *ktgt_pr_file_path(const char *name)
 	kfree(d);
 	return p;
 }
+
+/*
+ * ---------------------------------------------------------------------
+ * The context of the file accesses
+ * ---------------------------------------------------------------------
+ */
+
+struct pr_file_call {
+	struct work_struct	work;
+	long			(*fn)(void *arg);
+	void			*arg;
+	long			ret;
+};
+
+static void pr_file_call_work(struct work_struct *work)
+{
+	struct pr_file_call *c = container_of(work, struct pr_file_call,
+					      work);
+
+	c->ret = c->fn(c->arg);
+}
+
+/*
+ * Return @fn(@arg), run in a kernel thread: kernel threads share init's
+ * mount namespace, root and cwd, where pr_dir resolves for every save
+ * (the command engine runs PERSISTENT RESERVE OUT in its workqueue). A
+ * caller that is not one (a process writing configfs "enable") waits for
+ * a work item on system_unbound_wq, which takes no lock: the caller may
+ * hold any.
+ */
+static long pr_file_call(long (*fn)(void *arg), void *arg)
+{
+	struct pr_file_call c = { .fn = fn, .arg = arg };
+
+	might_sleep();
+	if (current->flags & PF_KTHREAD)
+		return fn(arg);
+	INIT_WORK_ONSTACK(&c.work, pr_file_call_work);
+	queue_work(system_unbound_wq, &c.work);
+	flush_work(&c.work);
+	destroy_work_on_stack(&c.work);
+	return c.ret;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * The accesses, in a kernel thread
+ * ---------------------------------------------------------------------
+ */
 
 /* Rename @from over @to, both in directory @dir. */
 static int pr_rename(const char *dir, const char *from, const char *to)
@@ -101,104 +195,15 @@ out_path:
 	return ret;
 }
 
-static int pr_fsync_path(const char *path, int flags)
+/* Remove @name (not a directory) from directory @dir, if there. */
+static int pr_unlink(const char *dir, const char *name)
 {
-	struct file *f = filp_open(path, flags, 0);
-	int ret;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	return ret;
-}
-
-int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
-{
-	char *dir = pr_dir_get(), *tmp = NULL, *tmp_name = NULL;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-	int ret = -ENOMEM;
-
-	might_sleep();
-	if (!dir)
-		return -ENOMEM;
-	tmp_name = kasprintf(GFP_KERNEL, "%s.tmp", name);
-	tmp = kasprintf(GFP_KERNEL, "%s/%s.tmp", dir, name);
-	if (!tmp || !tmp_name)
-		goto out;
-	f = filp_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		goto out;
-	}
-	while (pos < len) {
-		n = kernel_write(f, buf + pos, len - pos, &pos);
-		if (n <= 0) {
-			ret = n ? n : -EIO;
-			filp_close(f, NULL);
-			goto out_tmp;
-		}
-	}
-	ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	if (ret)
-		goto out_tmp;
-	ret = pr_rename(dir, tmp_name, name);
-	if (ret)
-		goto out_tmp;
-	/*
-	 * The new file is in place, so the caller's state and the file
-	 * agree: a failed directory fsync is only logged.
-	 */
-	n = pr_fsync_path(dir, O_RDONLY | O_DIRECTORY);
-	if (n)
-		pr_warn_ratelimited("cannot fsync %s: %zd\n", dir, n);
-	goto out;
-out_tmp:
-	/* A failed write leaves the old file alone, and no .tmp behind. */
-	ktgt_pr_file_remove(tmp_name);
-out:
-	kfree(tmp_name);
-	kfree(tmp);
-	kfree(dir);
-	return ret;
-}
-
-ssize_t ktgt_pr_file_read(const char *name, void **buf, char **path)
-{
-	char *p = ktgt_pr_file_path(name);
-	ssize_t ret;
-
-	might_sleep();
-	*buf = NULL;
-	if (path)
-		*path = p;
-	if (!p)
-		return -ENOMEM;
-	ret = kernel_read_file_from_path(p, 0, buf, KTGT_PR_FILE_MAX, NULL,
-					 READING_UNKNOWN);
-	if (!path)
-		kfree(p);
-	if (ret < 0)
-		*buf = NULL;
-	return ret;
-}
-
-int ktgt_pr_file_remove(const char *name)
-{
-	char *dir = pr_dir_get();
 	struct dentry *d;
 	struct path parent;
 	struct inode *di;
 	int ret;
 
-	might_sleep();
-	if (!dir)
-		return -ENOMEM;
 	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
-	kfree(dir);
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
 	ret = mnt_want_write(parent.mnt);
@@ -219,4 +224,159 @@ int ktgt_pr_file_remove(const char *name)
 out_path:
 	path_put(&parent);
 	return ret;
+}
+
+static int pr_fsync_path(const char *path, int flags)
+{
+	struct file *f = filp_open(path, flags, 0);
+	int ret;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = vfs_fsync(f, 0);
+	filp_close(f, NULL);
+	return ret;
+}
+
+struct pr_file_op {
+	const char	*name;
+	const void	*wbuf;
+	size_t		len;
+	void		**rbuf;
+	char		*path;
+};
+
+static long pr_file_write(void *arg)
+{
+	struct pr_file_op *op = arg;
+	char *dir = pr_dir_get(), *tmp = NULL, *tmp_name = NULL;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret = -ENOMEM;
+
+	if (!dir)
+		return -ENOMEM;
+	tmp_name = kasprintf(GFP_KERNEL, ".%s.tmp", op->name);
+	tmp = kasprintf(GFP_KERNEL, "%s/%s", dir, tmp_name);
+	if (!tmp || !tmp_name)
+		goto out;
+	/*
+	 * A temporary file left by a crash, or anything else there (a
+	 * FIFO would block the open), goes; the new one is created here.
+	 */
+	ret = pr_unlink(dir, tmp_name);
+	if (ret)
+		goto out;
+	f = filp_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto out;
+	}
+	while (pos < op->len) {
+		n = kernel_write(f, op->wbuf + pos, op->len - pos, &pos);
+		if (n <= 0) {
+			ret = n ? n : -EIO;
+			filp_close(f, NULL);
+			goto out_tmp;
+		}
+	}
+	ret = vfs_fsync(f, 0);
+	filp_close(f, NULL);
+	if (ret)
+		goto out_tmp;
+	ret = pr_rename(dir, tmp_name, op->name);
+	if (ret)
+		goto out_tmp;
+	/*
+	 * The new file is in place, so the caller's state and the file
+	 * agree: a failed directory fsync is only logged.
+	 */
+	n = pr_fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	if (n)
+		pr_warn_ratelimited("cannot fsync %s: %zd\n", dir, n);
+	goto out;
+out_tmp:
+	/* A failed write leaves the old file alone, and no .tmp behind. */
+	pr_unlink(dir, tmp_name);
+out:
+	kfree(tmp_name);
+	kfree(tmp);
+	kfree(dir);
+	return ret;
+}
+
+int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
+{
+	struct pr_file_op op = { .name = name, .wbuf = buf, .len = len };
+
+	return pr_file_call(pr_file_write, &op);
+}
+
+static long pr_file_read(void *arg)
+{
+	struct pr_file_op *op = arg;
+	struct path path;
+	struct file *f;
+	ssize_t ret;
+
+	/*
+	 * Only a regular file is opened: a FIFO would block the open, a
+	 * device node's open could do anything. No symbolic link is
+	 * followed (a save replaces one).
+	 */
+	ret = kern_path(op->path, 0, &path);
+	if (ret)
+		return ret;
+	if (!d_is_reg(path.dentry)) {
+		path_put(&path);
+		return -EINVAL;
+	}
+	f = dentry_open(&path, O_RDONLY, current_cred());
+	path_put(&path);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_read_file(f, 0, op->rbuf, KTGT_PR_FILE_MAX, NULL,
+			       READING_UNKNOWN);
+	fput(f);
+	return ret;
+}
+
+ssize_t ktgt_pr_file_read(const char *name, void **buf, char **path)
+{
+	struct pr_file_op op = { .name = name, .rbuf = buf };
+	ssize_t ret;
+
+	*buf = NULL;
+	op.path = ktgt_pr_file_path(name);
+	if (path)
+		*path = op.path;
+	if (!op.path)
+		return -ENOMEM;
+	ret = pr_file_call(pr_file_read, &op);
+	if (!path)
+		kfree(op.path);
+	if (ret < 0)
+		*buf = NULL;
+	return ret;
+}
+
+static long pr_file_remove(void *arg)
+{
+	struct pr_file_op *op = arg;
+	char *dir = pr_dir_get();
+	int ret;
+
+	if (!dir)
+		return -ENOMEM;
+	ret = pr_unlink(dir, op->name);
+	kfree(dir);
+	return ret;
+}
+
+int ktgt_pr_file_remove(const char *name)
+{
+	struct pr_file_op op = { .name = name };
+
+	return pr_file_call(pr_file_remove, &op);
 }

@@ -7,8 +7,8 @@
 # the configuration. ktgt_core's pr_dir parameter names the directory of
 # the per-device state files.
 # - REPORT CAPABILITIES says PTPL_C = SIP_C = 1, PTPL_A once APTPL is set;
-# - REGISTER with APTPL = 1 writes <pr_dir>/<device> (and no .tmp file
-#   is left); after a reload the registrations (keys, ALL_TG_PT, the
+# - REGISTER with APTPL = 1 writes <pr_dir>/<device> (and no
+#   .<device>.tmp file is left); after a reload the registrations (keys, ALL_TG_PT, the
 #   TransportIDs of each initiator port), the reservation (holder, type)
 #   and the PRgeneration are back and enforced;
 # - a corrupted file and a garbage one: one clear log line each, no
@@ -73,7 +73,7 @@ expect_eq "$(pr "$sga" -c)" 0 "REPORT CAPABILITIES"
 grep -q 'Persist Through Power Loss Active(PTPL_A): 1' /tmp/sem-pr.out ||
 	fail "PTPL_A not set: $(cat /tmp/sem-pr.out)"
 expect_eq "$(gen "$sgc")" 0x2 "PRgeneration before the reload"
-ls "$PRDIR" | grep -q '\.tmp$' && fail "temporary file left: $(ls "$PRDIR")"
+ls -A "$PRDIR" | grep -q '\.tmp$' && fail "temporary file left: $(ls -A "$PRDIR")"
 pr "$sgc" -s > /dev/null
 sed 's/^ *//' /tmp/sem-pr.out | grep -v '^PR generation' > /tmp/fs-before
 cp "$FILE" /tmp/aptpl-good
@@ -203,7 +203,7 @@ umount "$RODIR"
 mount -t tmpfs -o size=4k ktgt-pr-full "$RODIR" || fail "mount tmpfs"
 head -c 4096 /dev/zero > "$RODIR/filler" 2>/dev/null
 expect_eq "$(pro "$sga" 01 05 $KAA $K0 0)" "$NOSAVE" "RESERVE with pr_dir full"
-ls "$RODIR" | grep -q '\.tmp$' && fail "temporary file left: $(ls "$RODIR")"
+ls -A "$RODIR" | grep -q '\.tmp$' && fail "temporary file left: $(ls -A "$RODIR")"
 ktgt_write "$PARAM" "$PRDIR"
 expect_eq "$(pro "$sga" 01 05 $KAA $K0 0)" GOOD "RESERVE once pr_dir is writable"
 pr "$sga" -r > /dev/null
