@@ -121,6 +121,8 @@ static const struct bad bad_files[] = {
 	{ "HANDLER h/x {\n}\n", "t.conf:1: ", "invalid HANDLER name 'h/x'" },
 	{ "HANDLER h {\n\tDEVICE ..\n}\n", "t.conf:2: ",
 	  "invalid device name '..'" },
+	{ "HANDLER h {\n\tDEVICE .lu\n}\n", "t.conf:2: ",
+	  "invalid device name '.lu': it may not begin with '.'" },
 	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tGROUP g {\n\t\t\tINITIATOR a/b\n"
 	  "\t\t}\n\t}\n}\n", "t.conf:4: ", "invalid initiator name or pattern" },
 	{ "TARGET_DRIVER l {\n\tTARGET t {\n\t\tINITIATOR x {\n\t}\n}\n",

@@ -1055,6 +1055,10 @@ static int stmt_keyword(struct parser *p, struct state *s, struct line *l,
 
 		if (!kconf_valid_name(a1))
 			return perr(p, ln, "invalid device name '%s'", a1);
+		/* The core keeps names with a leading '.' for its own files. */
+		if (a1[0] == '.')
+			return perr(p, ln, "invalid device name '%s': it may not begin with '.'",
+				    a1);
 		d = kconf_device(c, a1);
 		if (d)
 			return perr(p, ln, "device '%s' already defined at line %d",
