@@ -108,11 +108,19 @@
  * Data-Out
  * ========
  *
- * A write takes its buffer from the core's sgv pool as soon as its CDB
- * is parsed (ktgt_cmd_alloc_buf()), so immediate and unsolicited data
- * are received straight into the buffer the command executes from,
- * before the core asks for the data (->rdy_to_xfer()), with no
- * allocation per PDU. The core frees that buffer at ktgt_cmd_xmit_done(),
+ * A write with immediate or unsolicited data takes its buffer from the
+ * core's sgv pool as soon as its CDB is parsed (ktgt_cmd_alloc_buf()),
+ * so that data is received straight into the buffer the command
+ * executes from, before the core asks for it (->rdy_to_xfer()), with no
+ * allocation per PDU. A write without (no immediate data, and the F bit
+ * or InitialR2T=Yes) takes it only when it is handed to the core
+ * (kis_task.buf_later, kis_task_submit()): one held for a CmdSN gap
+ * does not keep its EDTL from the global max_buffer_mb budget, which an
+ * initiator could otherwise fill, and so make every other session's
+ * writes BUSY, by sending writes past a gap it never fills. Its data all
+ * comes after R2Ts, sent once the core asks for it. A held write with
+ * unsolicited data still holds its buffer, which is where that data goes
+ * (the CmdSN window bounds how many there are). The core frees that buffer at ktgt_cmd_xmit_done(),
  * which may be due (an early error, an abort) while the receive thread
  * is still writing a Data-Out into it: the receive thread marks the task
  * @rx_busy while it does, and kis_task_release() then leaves the
@@ -1465,8 +1473,29 @@ static void kis_task_init_cmd(struct kis_task *task)
 		      task->cdb_len, attrs[task->attr], task->dir, task->edtl);
 }
 
+/*
+ * @task's buffer, taken when it is handed to the core (@buf_later, see
+ * Data-Out above): a receive thread, no lock held. Without one, as when
+ * taken on arrival, the core answers BUSY.
+ */
+static void kis_task_take_buf(struct kis_task *task)
+{
+	struct kis_conn *conn = task->conn;
+	int err = ktgt_cmd_alloc_buf(&task->cmd, task->edtl, GFP_KERNEL);
+
+	spin_lock_irq(&conn->lock);
+	if (err)
+		task->nobuf = true;
+	else
+		task->wsg = task->cmd.sg;
+	task->buf_later = false;
+	spin_unlock_irq(&conn->lock);
+}
+
 static void kis_task_submit(struct kis_task *task)
 {
+	if (task->buf_later)
+		kis_task_take_buf(task);
 	task->submitted = true;
 	ktgt_cmd_submit(&task->cmd, KTGT_CTX_NOWAIT);
 }
@@ -1816,8 +1845,18 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 
 	kis_task_init_cmd(task);
 
-	if (write && pdu->edtl &&
-	    ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
+	if (write && pdu->edtl && !pdu->dlen &&
+	    (pdu->final || conn->p.initial_r2t)) {
+		/*
+		 * No unsolicited data: the buffer waits for the command's
+		 * turn (kis_task_submit()), not held past a CmdSN gap. The
+		 * unsolicited burst is over (all zero); a Data-Out before
+		 * then finds no @wsg and is refused.
+		 */
+		task->buf_later = true;
+		task->unsol_done = true;
+	} else if (write && pdu->edtl &&
+		   ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
 		/* Submitted, it ends with BUSY (or a data phase error). */
 		task->nobuf = true;
 		ret = kis_drain_data(conn, pdu->dlen);

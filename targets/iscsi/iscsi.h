@@ -357,6 +357,12 @@ struct kis_task {
 	bool			sn_aborted;	/* held, then aborted; sn_lock */
 	/* An immediate command counted in conn->imm_nr; sn_lock. */
 	bool			imm;
+	/*
+	 * A write without unsolicited data: its buffer is taken only when
+	 * it is handed to the core (kis_task_submit()), not while it is
+	 * held for its CmdSN. Receive threads; the deliverer clears it.
+	 */
+	bool			buf_later;
 	u8			tx;
 	u8			attr;
 	u32			tx_seq;		/* conn->tx_seq when queued, conn->lock */
