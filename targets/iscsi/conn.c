@@ -108,11 +108,19 @@
  * Data-Out
  * ========
  *
- * A write takes its buffer from the core's sgv pool as soon as its CDB
- * is parsed (ktgt_cmd_alloc_buf()), so immediate and unsolicited data
- * are received straight into the buffer the command executes from,
- * before the core asks for the data (->rdy_to_xfer()), with no
- * allocation per PDU. The core frees that buffer at ktgt_cmd_xmit_done(),
+ * A write with immediate or unsolicited data takes its buffer from the
+ * core's sgv pool as soon as its CDB is parsed (ktgt_cmd_alloc_buf()),
+ * so that data is received straight into the buffer the command
+ * executes from, before the core asks for it (->rdy_to_xfer()), with no
+ * allocation per PDU. A write without (no immediate data, and the F bit
+ * or InitialR2T=Yes) takes it only when it is handed to the core
+ * (kis_task.buf_later, kis_task_submit()): one held for a CmdSN gap
+ * does not keep its EDTL from the global max_buffer_mb budget, which an
+ * initiator could otherwise fill, and so make every other session's
+ * writes BUSY, by sending writes past a gap it never fills. Its data all
+ * comes after R2Ts, sent once the core asks for it. A held write with
+ * unsolicited data still holds its buffer, which is where that data goes
+ * (the CmdSN window bounds how many there are). The core frees that buffer at ktgt_cmd_xmit_done(),
  * which may be due (an early error, an abort) while the receive thread
  * is still writing a Data-Out into it: the receive thread marks the task
  * @rx_busy while it does, and kis_task_release() then leaves the
@@ -217,6 +225,7 @@
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uio.h>
@@ -236,6 +245,11 @@
 #define KIS_RX_CLOSING		1
 /* R2Ts built per round of the transmit thread. */
 #define KIS_R2T_BATCH		8
+/*
+ * Control PDU bytes a connection may have queued for the transmit thread
+ * before its receive thread stops reading (kis_rx_wait_tx()).
+ */
+#define KIS_TX_CTL_MAX		SZ_1M
 
 static bool kis_zero_copy = true;
 module_param_named(zero_copy, kis_zero_copy, bool, 0644);
@@ -312,6 +326,8 @@ static DEFINE_PER_CPU(unsigned long, kis_direct_rsps);
 static DEFINE_PER_CPU(unsigned long, kis_direct_batched);
 static DEFINE_PER_CPU(unsigned long, kis_direct_held);
 static DEFINE_PER_CPU(unsigned long, kis_tx_batched);
+static DEFINE_PER_CPU(unsigned long, kis_rx_throttled);
+static DEFINE_PER_CPU(unsigned long, kis_imm_rejected);
 
 #define kis_stat_add(name, n)	this_cpu_add(kis_##name, (n))
 
@@ -335,6 +351,8 @@ KIS_STAT(direct_rsps);
 KIS_STAT(direct_batched);
 KIS_STAT(direct_held);
 KIS_STAT(tx_batched);
+KIS_STAT(rx_throttled);
+KIS_STAT(imm_rejected);
 
 static struct attribute *kis_stats_attrs[] = {
 	&kis_zc_pages_attr.attr,
@@ -344,6 +362,8 @@ static struct attribute *kis_stats_attrs[] = {
 	&kis_direct_batched_attr.attr,
 	&kis_direct_held_attr.attr,
 	&kis_tx_batched_attr.attr,
+	&kis_rx_throttled_attr.attr,
+	&kis_imm_rejected_attr.attr,
 	NULL,
 };
 
@@ -352,7 +372,10 @@ static struct attribute *kis_stats_attrs[] = {
  * the responses the receive thread sent itself, those of them it sent
  * together with the next one (direct_batch), the responses it held
  * while it read another PDU, and the responses the transmit thread sent
- * with more PDUs queued behind them (tx_batch).
+ * with more PDUs queued behind them (tx_batch); the times a receive
+ * thread stopped reading because too many control PDUs waited to be sent
+ * (rx_throttled, kis_rx_wait_tx()), and the immediate commands rejected
+ * over queue_depth (imm_rejected, kis_imm_accept()).
  */
 const struct attribute_group kis_stats_group = {
 	.attrs = kis_stats_attrs,
@@ -805,11 +828,30 @@ struct kis_ctl *kis_ctl_alloc(u32 dlen, gfp_t gfp)
 	return c;
 }
 
+/* What @c takes from conn->tx_ctl_bytes. */
+static u32 kis_ctl_bytes(const struct kis_ctl *c)
+{
+	return sizeof(*c) + c->dlen;
+}
+
 /*
  * Queue a control PDU; frees it if the connection is dead. Control PDUs
  * go out in the order they are queued, ahead of the tasks queued for the
  * transmit thread, except that one with @fence (and so those behind it)
  * waits for the tasks queued before it (kis_ctl_waits()).
+ *
+ * Backpressure: an initiator that sends but does not read would make the
+ * receive thread queue control PDUs without bound (a Reject per bad PDU,
+ * the NOP-In echoing each NOP-Out ping's data). conn->tx_ctl_bytes counts
+ * what is queued; above KIS_TX_CTL_MAX the receive thread stops reading
+ * until the transmit thread has sent enough (kis_rx_wait_tx()), so TCP's
+ * window closes on the initiator. The transmit thread never waits for
+ * the receive thread, only for the socket; an initiator that reads
+ * nothing stops answering NOP-In pings too, and the NOP-In timeout
+ * closes the connection (kis_conn_stop() wakes the receive thread with
+ * kthread_stop()). Tasks need no such count: one that waits on
+ * tx_tasks is a command the core holds, and those are bounded by the
+ * CmdSN window and, for immediate ones, kis_imm_accept().
  */
 void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 {
@@ -823,8 +865,15 @@ void kis_queue_ctl(struct kis_conn *conn, struct kis_ctl *c)
 	}
 	c->seq = conn->tx_seq;
 	list_add_tail(&c->node, &conn->tx_ctl);
+	conn->tx_ctl_bytes += kis_ctl_bytes(c);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wake_up(&conn->tx_wq);
+}
+
+/* Too many control PDUs wait for the transmit thread (kis_queue_ctl()). */
+static bool kis_tx_full(struct kis_conn *conn)
+{
+	return READ_ONCE(conn->tx_ctl_bytes) > KIS_TX_CTL_MAX;
 }
 
 /* Whether @conn is stopping (kis_conn_stop()). Any context. */
@@ -1067,8 +1116,11 @@ static void kis_task_release(struct kis_conn *conn, struct kis_task *task)
 	if (task->counted) {
 		spin_lock_irqsave(&s->sn_lock, flags);
 		s->outstanding--;
+		if (task->imm)
+			conn->imm_nr--;
 		spin_unlock_irqrestore(&s->sn_lock, flags);
 		task->counted = false;
+		task->imm = false;
 	}
 	/* The receive thread calls it once out of the buffer. */
 	if (!rx_busy)
@@ -1135,6 +1187,7 @@ static int kis_tx_thread(void *arg)
 						struct kis_task, tx_node);
 		if (c && !kis_ctl_waits(c, task)) {
 			list_del(&c->node);
+			conn->tx_ctl_bytes -= kis_ctl_bytes(c);
 			task = NULL;
 		} else if (task) {
 			c = NULL;
@@ -1147,6 +1200,8 @@ static int kis_tx_thread(void *arg)
 		spin_unlock_irq(&conn->lock);
 
 		if (c) {
+			if (READ_ONCE(conn->tx_ctl_bytes) <= KIS_TX_CTL_MAX)
+				wake_up(&conn->rx_wq);
 			mutex_lock(&conn->tx_mutex);
 			ret = kis_send_ctl(conn, c);
 			mutex_unlock(&conn->tx_mutex);
@@ -1425,8 +1480,29 @@ static void kis_task_init_cmd(struct kis_task *task)
 		      task->cdb_len, attrs[task->attr], task->dir, task->edtl);
 }
 
+/*
+ * @task's buffer, taken when it is handed to the core (@buf_later, see
+ * Data-Out above): a receive thread, no lock held. Without one, as when
+ * taken on arrival, the core answers BUSY.
+ */
+static void kis_task_take_buf(struct kis_task *task)
+{
+	struct kis_conn *conn = task->conn;
+	int err = ktgt_cmd_alloc_buf(&task->cmd, task->edtl, GFP_KERNEL);
+
+	spin_lock_irq(&conn->lock);
+	if (err)
+		task->nobuf = true;
+	else
+		task->wsg = task->cmd.sg;
+	task->buf_later = false;
+	spin_unlock_irq(&conn->lock);
+}
+
 static void kis_task_submit(struct kis_task *task)
 {
+	if (task->buf_later)
+		kis_task_take_buf(task);
 	task->submitted = true;
 	ktgt_cmd_submit(&task->cmd, KTGT_CTX_NOWAIT);
 }
@@ -1666,6 +1742,34 @@ static int kis_cmdsn_accept(struct kis_sess *s, struct kis_task *task)
 }
 
 /*
+ * An immediate command takes no CmdSN, so the window does not bound
+ * them: count them in s->outstanding like the others, which keeps
+ * MaxCmdSN down while they are in the core, and accept one only while
+ * the session has fewer than queue_depth commands in the core, or when
+ * its connection has none (RFC 7143 4.2.2.1: a target must accept at
+ * least one immediate non-TMF command per connection). The others get a
+ * Reject "Immediate command reject - too many immediate commands"
+ * (11.17.1), the reason the RFC has for just this; nothing of them
+ * reaches the core. Linux initiators send no immediate SCSI commands.
+ */
+static bool kis_imm_accept(struct kis_sess *s, struct kis_task *task)
+{
+	struct kis_conn *conn = task->conn;
+	bool ok;
+
+	spin_lock_irq(&s->sn_lock);
+	ok = s->outstanding - s->nr_held < s->p.queue_depth || !conn->imm_nr;
+	if (ok) {
+		s->outstanding++;
+		conn->imm_nr++;
+		task->counted = true;
+		task->imm = true;
+	}
+	spin_unlock_irq(&s->sn_lock);
+	return ok;
+}
+
+/*
  * The same for a non-immediate request: 0 run it now, 1 held on
  * s->held_reqs (kis_sess_run_held() runs or kis_conn_stop() frees it),
  * < 0 drop it.
@@ -1748,8 +1852,18 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 
 	kis_task_init_cmd(task);
 
-	if (write && pdu->edtl &&
-	    ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
+	if (write && pdu->edtl && !pdu->dlen &&
+	    (pdu->final || conn->p.initial_r2t)) {
+		/*
+		 * No unsolicited data: the buffer waits for the command's
+		 * turn (kis_task_submit()), not held past a CmdSN gap. The
+		 * unsolicited burst is over (all zero); a Data-Out before
+		 * then finds no @wsg and is refused.
+		 */
+		task->buf_later = true;
+		task->unsol_done = true;
+	} else if (write && pdu->edtl &&
+		   ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
 		/* Submitted, it ends with BUSY (or a data phase error). */
 		task->nobuf = true;
 		ret = kis_drain_data(conn, pdu->dlen);
@@ -1809,6 +1923,14 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 	spin_unlock_irq(&conn->lock);
 
 	if (pdu->immediate) {
+		if (!kis_imm_accept(s, task)) {
+			pr_info_ratelimited("%s: ITT 0x%x: too many immediate commands\n",
+					    s->initiator, pdu->itt);
+			kis_stat_add(imm_rejected, 1);
+			kis_task_discard(task);
+			kis_reject(conn, bhs, ISCSI_REJECT_IMM_CMD_REJECT);
+			return 0;
+		}
 		kis_task_submit(task);
 		return 0;
 	}
@@ -2633,12 +2755,28 @@ static int kis_rx_flush(struct kis_conn *conn, int ret)
  */
 static bool kis_rx_may_hold(struct kis_conn *conn)
 {
-	if (!conn->rx_hold ||
+	if (!conn->rx_hold || kis_tx_full(conn) ||
 	    conn->rx_direct_nr >= READ_ONCE(kis_direct_batch) ||
 	    tcp_inq(conn->sock->sk) < ISCSI_BHS_LEN)
 		return false;
 	conn->rx_held_nr = conn->rx_direct_nr;
 	return true;
+}
+
+/*
+ * Before the receive thread reads the next PDU header: wait while
+ * kis_tx_full(), so that the socket's receive queue, then TCP's window,
+ * fills and the initiator has to stop sending. Interruptible: it may last
+ * until the NOP-In timeout closes the connection (kis_conn_stop():
+ * kthread_stop() ends the wait); a dead connection does not wait.
+ */
+static void kis_rx_wait_tx(struct kis_conn *conn)
+{
+	if (!kis_tx_full(conn))
+		return;
+	kis_stat_add(rx_throttled, 1);
+	wait_event_interruptible(conn->rx_wq, kthread_should_stop() ||
+				 kis_conn_dead(conn) || !kis_tx_full(conn));
 }
 
 static int kis_rx_thread(void *arg)
@@ -2647,6 +2785,9 @@ static int kis_rx_thread(void *arg)
 	int ret = 0;
 
 	while (!kthread_should_stop()) {
+		kis_rx_wait_tx(conn);
+		if (kthread_should_stop())
+			break;
 		ret = kis_rx_pdu(conn);
 		if (ret || !kis_rx_may_hold(conn))
 			ret = kis_rx_flush(conn, ret);
@@ -2855,6 +2996,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 
 	spin_lock_irq(&conn->lock);
 	list_splice_init(&conn->tx_ctl, &ctl);
+	conn->tx_ctl_bytes = 0;
 	list_for_each_entry_safe(task, tmp, &conn->tx_tasks, tx_node) {
 		list_del_init(&task->tx_node);
 		task->queued = false;
@@ -3245,6 +3387,7 @@ int kis_conn_add(struct kis_tgt *t, const char *initiator, u64 isid,
 	INIT_LIST_HEAD(&conn->tx_ctl);
 	init_llist_head(&conn->task_cache);
 	init_waitqueue_head(&conn->tx_wq);
+	init_waitqueue_head(&conn->rx_wq);
 	mutex_init(&conn->tx_mutex);
 	INIT_LIST_HEAD(&conn->rx_direct);
 	INIT_DELAYED_WORK(&conn->nop_work, kis_nop_work);

@@ -262,6 +262,14 @@ struct kis_conn {
 	struct task_struct	*tx_thread;
 	wait_queue_head_t	tx_wq;
 	/*
+	 * Backpressure (see "Transmit queue" in conn.c): the receive
+	 * thread waits here, before it reads the next PDU header, while
+	 * @tx_ctl_bytes is above KIS_TX_CTL_MAX; the transmit thread
+	 * wakes it as it takes control PDUs off @tx_ctl, kthread_stop()
+	 * when the connection stops.
+	 */
+	wait_queue_head_t	rx_wq;
+	/*
 	 * Held while writing a PDU to the socket, and across taking its
 	 * StatSN: by the transmit thread, and by the receive thread when
 	 * it sends a response itself (direct_send). Never with a spinlock.
@@ -287,6 +295,8 @@ struct kis_conn {
 	DECLARE_HASHTABLE(itt_hash, 7);
 	struct list_head	tx_tasks;
 	struct list_head	tx_ctl;
+	/* Bytes of the control PDUs on @tx_ctl (kis_ctl_bytes()). */
+	u32			tx_ctl_bytes;
 	u32			tx_seq;		/* tasks put on tx_tasks */
 	bool			dead;
 	bool			started;
@@ -316,6 +326,11 @@ struct kis_conn {
 	 */
 	bool			logout;
 	bool			logout_sess;
+	/*
+	 * Immediate commands of this connection in the core (counted in
+	 * s->outstanding, kis_imm_accept()); under s->sn_lock.
+	 */
+	unsigned int		imm_nr;
 	u8			scratch[1024];	/* rx: AHS, discarded data */
 
 	/*
@@ -347,6 +362,14 @@ struct kis_task {
 	bool			counted;
 	bool			submitted;
 	bool			sn_aborted;	/* held, then aborted; sn_lock */
+	/* An immediate command counted in conn->imm_nr; sn_lock. */
+	bool			imm;
+	/*
+	 * A write without unsolicited data: its buffer is taken only when
+	 * it is handed to the core (kis_task_submit()), not while it is
+	 * held for its CmdSN. Receive threads; the deliverer clears it.
+	 */
+	bool			buf_later;
 	u8			tx;
 	u8			attr;
 	u32			tx_seq;		/* conn->tx_seq when queued, conn->lock */

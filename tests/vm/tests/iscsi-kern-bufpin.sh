@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 400
+#
+# Writes held for a CmdSN gap must not pin the global write buffer
+# budget (ktgt_core max_buffer_mb, 256 here). A raw initiator
+# (tests/lib/iscsi_raw.py) on session A sends 40 WRITEs of 8 MiB, without
+# immediate data, past a CmdSN gap it never fills; another target's
+# session V must still get GOOD for a 4 KiB WRITE (it used to get BUSY:
+# the held writes had taken 320 MiB of the budget on arrival). A held
+# write still runs once its gap is filled: on session B, a 4 KiB WRITE at
+# ExpCmdSN + 1 gets its R2T once a TEST UNIT READY fills ExpCmdSN, ends
+# GOOD, and reads back.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+IQN=iqn.2026-11.org.ktgt:bufpin
+IQN2=iqn.2026-11.org.ktgt:bufpin2
+
+iscsi_tgt_setup
+iscsi_tgt_mktarget "$IQN" 127.0.0.1
+truncate -s 16M /tmp/bp0.img
+ktgt_mkdev vdisk_fileio/bp0 filename=/tmp/bp0.img
+ktgt_maplun "iscsi/$IQN" 0 vdisk_fileio/bp0
+iscsi_tgt_enable "$IQN"
+iscsi_tgt_mktarget "$IQN2" 127.0.0.1
+ktgt_mkdev vdisk_nullio/bp1 size=$((64 << 20))
+ktgt_maplun "iscsi/$IQN2" 0 vdisk_nullio/bp1
+iscsi_tgt_enable "$IQN2"
+old_mb=$(cat /sys/module/ktgt_core/parameters/max_buffer_mb)
+echo 256 > /sys/module/ktgt_core/parameters/max_buffer_mb || fail "max_buffer_mb"
+
+cat > /tmp/bp.py <<'EOF'
+import os, struct, sys, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from iscsi_raw import *
+
+IQN, IQN2 = sys.argv[1], sys.argv[2]
+errors = []
+
+configure(IQN2)
+v = Conn(0x400000001201)
+v.login()
+tur_good(v, "V TUR")
+st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                imm=b"v" * 4096), "V WRITE before")
+print("V: 4 KiB WRITE before: status 0x%02x" % st, flush=True)
+
+configure(IQN)
+# B: a write held for a gap runs once the gap is filled.
+b = Conn(0x400000001401)
+b.login()
+tur_good(b, "B TUR")
+gap = b.cmdsn
+witt = b.scsi(rw10(0x2a, 8, 8), 4096, write=True, cmdsn=gap + 1)
+if wait_pdu(b, 2, "B held write") is not None:
+    errors.append("B: the write past the gap was answered before the gap was filled")
+titt = b.scsi(tur, 0, cmdsn=gap)
+b.cmdsn = gap + 2
+ttt = tur_st = None
+while ttt is None or tur_st is None:
+    bhs, _ = b.recv()
+    itt, op = be32(bhs, 16), bhs[0] & 0x3f
+    if b.is_ping(bhs):
+        b.answer_nop(bhs)
+    elif itt == titt and op == 0x21:
+        tur_st = bhs[3]
+    elif itt == witt and op == 0x31:
+        ttt = bytes(bhs[20:24])
+        off, length = struct.unpack(">II", bhs[40:48])
+        if (off, length) != (0, 4096):
+            errors.append("B: R2T %d/%d, expected 0/4096" % (off, length))
+    else:
+        fail("B: unexpected PDU op 0x%02x ITT 0x%x status 0x%02x" % (op, itt, bhs[3]))
+data_out(b, witt, ttt, 0, 0, b"b" * 4096)
+st, _, _, _ = b.response(witt, "B held write")
+rd = read8(b, 8, "B read back")
+print("B: held 4 KiB WRITE after the gap filled: TUR 0x%02x, WRITE 0x%02x, read back %s"
+      % (tur_st, st, "same" if rd == b"b" * 4096 else "DIFFERENT"), flush=True)
+if tur_st != 0 or st != 0 or rd != b"b" * 4096:
+    errors.append("B: held write did not run as it should")
+b.s.close()
+
+a = Conn(0x400000001301)
+a.login()
+tur_good(a, "A TUR")
+gap = a.cmdsn
+for i in range(40):
+    a.scsi(rw10(0x2a, 0, 16384), 8 << 20, write=True, cmdsn=gap + 1 + i)
+# Until the target has taken all 40 (8 MiB each may take a while).
+t0 = time.time()
+while True:
+    sn = open("/sys/kernel/ktgt_iscsi/sessions/%d/cmdsn" % a.tsih).read().strip()
+    if sn.endswith("outstanding 40") or time.time() - t0 > 120:
+        break
+    time.sleep(0.5)
+time.sleep(1)
+print("A: 40 WRITEs of 8 MiB held behind CmdSN gap %d after %.1f s: %s"
+      % (gap, time.time() - t0, sn), flush=True)
+if not sn.endswith("outstanding 40"):
+    errors.append("A: the 40 held writes did not all arrive: %s" % sn)
+st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                imm=b"v" * 4096), "V WRITE during")
+print("V: 4 KiB WRITE (other target) while A holds them: status 0x%02x" % st, flush=True)
+if st != 0:
+    errors.append("V: WRITE while A holds its writes: status 0x%02x, expected GOOD" % st)
+a.s.close()
+time.sleep(2)
+st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                imm=b"v" * 4096), "V WRITE after")
+print("V: after A closed: status 0x%02x" % st, flush=True)
+if st != 0:
+    errors.append("V: WRITE after A closed: status 0x%02x" % st)
+v.s.close()
+for e in errors:
+    print("FAIL: " + e)
+print("FAILED" if errors else "OK")
+EOF
+
+out=$(python3 /tmp/bp.py "$IQN" "$IQN2" 2>&1)
+echo "$out"
+echo "$out" | grep -q "^OK$" || fail "$(echo "$out" | grep -E "^FAIL|rror" | head -n 5 | tr '\n' ' ')"
+echo "$old_mb" > /sys/module/ktgt_core/parameters/max_buffer_mb
+ktgt_iscsi_wait_no_sessions "sessions left" 30
+iscsi_tgt_teardown
+pass "held writes leave the buffer budget to others"
