@@ -3131,7 +3131,8 @@ static void kis_sess_teardown_work(struct work_struct *work)
 	LIST_HEAD(conns);
 
 	mutex_lock(&kis_mutex);
-	list_del_init(&s->node);
+	/* Until gone, a reinstatement of its I_T nexus waits for it. */
+	list_move_tail(&s->node, &s->t->dying);
 	list_for_each_entry(conn, &s->conns, node)
 		conn->listed = false;
 	list_splice_init(&s->conns, &conns);
@@ -3157,8 +3158,11 @@ static void kis_sess_teardown_work(struct work_struct *work)
 	/*
 	 * Only now may a new session take the TSIH, and with it the sysfs
 	 * name sessions/<TSIH>; lookups skip this one (KIS_SF_TEARDOWN).
+	 * Its commands have ended (ktgt_session_destroy()): a new session
+	 * of its I_T nexus may start (kis_sess_find_itn()).
 	 */
 	mutex_lock(&kis_mutex);
+	list_del_init(&s->node);
 	xa_erase(&kis_sessions, s->tsih);
 	mutex_unlock(&kis_mutex);
 	complete_all(&s->gone);
@@ -3355,12 +3359,22 @@ static unsigned int kis_nr_conns(struct kis_sess *s)
 	return n;
 }
 
+/*
+ * A session of the I_T nexus (@t, @initiator, @isid) that is not gone:
+ * live, closing, or already being torn down (on t->dying, its commands
+ * possibly still running). kis_mutex held; the session stays valid only
+ * while it is, unless the caller takes a reference.
+ */
 static struct kis_sess *kis_sess_find_itn(struct kis_tgt *t,
 					  const char *initiator, u64 isid)
 {
 	struct kis_sess *s;
 
+	lockdep_assert_held(&kis_mutex);
 	list_for_each_entry(s, &t->sessions, node)
+		if (s->isid == isid && !strcmp(s->initiator, initiator))
+			return s;
+	list_for_each_entry(s, &t->dying, node)
 		if (s->isid == isid && !strcmp(s->initiator, initiator))
 			return s;
 	return NULL;
@@ -3412,7 +3426,12 @@ again:
 		goto out_unlock;
 
 	if (!tsih) {
-		/* Session reinstatement: the old I_T nexus goes first. */
+		/*
+		 * Session reinstatement: the old I_T nexus goes first, with
+		 * every command it has, also when its teardown had already
+		 * begun (its connection dropped before this login). Each
+		 * old session is waited for in turn (goto again).
+		 */
 		old = kis_sess_find_itn(t, initiator, isid);
 		if (old) {
 			kobject_get(&old->kobj);

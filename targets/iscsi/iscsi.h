@@ -11,8 +11,10 @@
  * struct kis_portal portals/<addr>:<port>, mkdir to rmdir, in tgt->portals.
  * struct kis_sess   an iSCSI session: a ktgt session, a TSIH, one or more
  *                   connections. From the first CONN_ADD to its teardown
- *                   (kis_sess_teardown(), always from kis_wq); freed when
- *                   the last reference goes.
+ *                   (kis_sess_teardown_work(), on kis_wq); freed when
+ *                   the last reference goes. On tgt->sessions until its
+ *                   teardown starts, then on tgt->dying until its
+ *                   commands have ended (kis_sess.gone).
  * struct kis_conn   a TCP connection of a session, from CONN_ADD; its
  *                   receive thread and transmit thread run from
  *                   CONN_START to its teardown. Refcounted: the session's
@@ -154,7 +156,14 @@ struct kis_tgt {
 	struct list_head	node;
 	struct config_group	portals_group;
 	struct list_head	portals;
-	struct list_head	sessions;
+	struct list_head	sessions;	/* kis_sess.node, kis_mutex */
+	/*
+	 * Sessions being torn down (kis_sess_teardown_work()), from the
+	 * moment they leave @sessions until their commands have ended and
+	 * their TSIH is free (kis_sess.gone about to complete); kis_mutex.
+	 * Each holds a reference to this target, so the list outlives them.
+	 */
+	struct list_head	dying;
 	bool			enabled;
 	bool			gone;
 	u16			tpgt;
@@ -183,7 +192,8 @@ struct kis_portal {
 struct kis_sess {
 	struct kis_tgt		*t;
 	struct ktgt_session	*sess;
-	struct list_head	node;		/* t->sessions, kis_mutex */
+	/* t->sessions, then t->dying while torn down; kis_mutex */
+	struct list_head	node;
 	struct list_head	conns;		/* kis_mutex */
 	u16			tsih;
 	u64			isid;

@@ -783,6 +783,7 @@ static int kis_target_create(struct ktgt_target *tgt)
 	kref_init(&t->ref);
 	INIT_LIST_HEAD(&t->portals);
 	INIT_LIST_HEAD(&t->sessions);
+	INIT_LIST_HEAD(&t->dying);
 	strscpy(t->name, name, sizeof(t->name));
 	t->tpgt = 1;
 	t->defaults = (struct kis_params) {
