@@ -3619,9 +3619,18 @@ void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout)
 	mutex_lock(&kis_mutex);
 	list_for_each_entry(s, &t->sessions, node)
 		n++;
+	list_for_each_entry(s, &t->dying, node)
+		n++;
 	if (n)
 		list = kcalloc(n, sizeof(*list), GFP_KERNEL);
 	n = 0;
+	/* Those being torn down already: waited for as the others. */
+	list_for_each_entry(s, &t->dying, node) {
+		if (!list)
+			break;
+		kobject_get(&s->kobj);
+		list[n++] = s;
+	}
 	list_for_each_entry(s, &t->sessions, node) {
 		if (!list) {
 			kis_sess_close(s, -ESHUTDOWN);
@@ -3666,7 +3675,7 @@ void kis_tgt_close_sessions(struct kis_tgt *t, bool async_logout)
 		bool empty;
 
 		mutex_lock(&kis_mutex);
-		empty = list_empty(&t->sessions);
+		empty = list_empty(&t->sessions) && list_empty(&t->dying);
 		mutex_unlock(&kis_mutex);
 		if (empty)
 			break;

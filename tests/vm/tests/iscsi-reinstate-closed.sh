@@ -13,7 +13,9 @@
 # must not be answered while it is held (3 s), must be answered once it
 # is released, with the old session gone by then (so that no command of
 # the old I_T nexus can end after one of the new session), and the new
-# session must work. Waits are bounded; the hold is released by the test.
+# session must work. Disabling the target must likewise wait for such a
+# session (it returned at once, with the session and its WRITE still
+# there). Waits are bounded; the hold is released by the test.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -135,6 +137,43 @@ if st != 0:
 print("login after %.2f s, old session gone" % (out["t"] - t0),
       flush=True)
 b.s.close()
+
+# Disabling the target waits for a session already being torn down too:
+# the core requires a driver's sessions to be ended when disable returns.
+EN = "/sys/kernel/config/ktgt/targets/iscsi/%s/enable" % IQN
+with open(DELAY, "w") as f:
+    f.write("60000")
+old2 = old_write_dropped(0x400000000f02, 0, b"\xcc" * 4096)
+dis = {}
+
+
+def disable():
+    try:
+        with open(EN, "w") as f:
+            f.write("0")
+    except Exception as e:
+        dis["error"] = repr(e)
+    dis["t"] = time.time()
+
+
+th2 = threading.Thread(target=disable)
+t1 = time.time()
+th2.start()
+th2.join(3)
+if "t" in dis:
+    errors.append("the disable returned in %.2f s while session %d "
+                  "(connection closed) still held its WRITE"
+                  % (dis["t"] - t1, old2))
+release_nullio()
+th2.join(30)
+if "t" not in dis:
+    fail("the disable did not return 30 s after the release")
+if "error" in dis:
+    fail("the disable failed: %s" % dis["error"])
+if there(old2):
+    errors.append("session %d still there when the disable returned"
+                  % old2)
+print("disable after %.2f s, session gone" % (dis["t"] - t1), flush=True)
 
 for e in errors:
     print("FAIL: " + e, flush=True)
