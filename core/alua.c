@@ -346,7 +346,7 @@ static void alua_stpg(struct ktgt_cmd *cmd)
 
 	might_sleep();
 	if (len) {
-		param = ktgt_cmd_buf(cmd, min(len, cap));
+		param = ktgt_cmd_param(cmd, min(len, cap));
 		if (!param) {
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;

@@ -433,16 +433,12 @@ static void *cmd_buf_direct(struct ktgt_cmd *cmd)
 
 /*
  * The first @len bytes of the buffer, mapped in place when they lie in
- * its first (low memory) entry, else copied to a bounce buffer that
- * ktgt_cmd_buf_put() copies back. @len may exceed bufflen: emulated
- * commands may build their full data and let ktgt_cmd_good() truncate.
- * The data-out of a driver's own buffer (KTGT_CMD_DRIVER_SG) is always
- * copied: it may be user pages that another thread rewrites while the
- * command runs (SG_IO through ktgt_local), and a parameter list must
- * stay what was checked (SET TARGET PORT GROUPS, UNMAP, MODE SELECT
- * check it before they use it).
+ * its first (low memory) entry and @direct_ok, else copied to a bounce
+ * buffer that ktgt_cmd_buf_put() copies back. @len may exceed bufflen:
+ * emulated commands may build their full data and let ktgt_cmd_good()
+ * truncate.
  */
-void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
+static void *cmd_buf_map(struct ktgt_cmd *cmd, u32 len, bool direct_ok)
 {
 	struct ktgt_bounce *b;
 	gfp_t gfp;
@@ -451,9 +447,7 @@ void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
 	if (!len || len > KTGT_MAX_XFER_BYTES)
 		return NULL;
 	p = cmd_buf_direct(cmd);
-	if (p && len <= cmd->bufflen && len <= cmd->sg->length &&
-	    !((cmd->flags & KTGT_CMD_DRIVER_SG) &&
-	      cmd->core.dir == KTGT_DIR_WRITE))
+	if (p && direct_ok && len <= cmd->bufflen && len <= cmd->sg->length)
 		return p;
 
 	gfp = test_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags) ?
@@ -466,6 +460,21 @@ void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
 		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, b->data,
 				  min(len, cmd->bufflen));
 	return b->data;
+}
+
+void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len)
+{
+	return cmd_buf_map(cmd, len, true);
+}
+
+/*
+ * A driver's own buffer may be user pages that another thread rewrites
+ * while the command runs: a parameter list checked, then applied, is
+ * read from a private copy.
+ */
+void *ktgt_cmd_param(struct ktgt_cmd *cmd, u32 len)
+{
+	return cmd_buf_map(cmd, len, !(cmd->flags & KTGT_CMD_DRIVER_SG));
 }
 
 void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf)

@@ -579,6 +579,23 @@ void ktgt_slab_pool_destroy(mempool_t *pool, struct kmem_cache *cache);
  * KTGT_MAX_XFER_BYTES, or the bounce buffer could not be allocated.
  */
 void *ktgt_cmd_buf(struct ktgt_cmd *cmd, u32 len);
+
+/**
+ * ktgt_cmd_param() - a private copy of a command's parameter list
+ * @cmd: the command (data-out)
+ * @len: bytes needed from the start of the buffer
+ *
+ * As ktgt_cmd_buf(), except that a driver's own buffer
+ * (KTGT_CMD_DRIVER_SG) is always copied: it may be user pages another
+ * thread rewrites while the command runs (SG_IO through ktgt_local), so
+ * a parameter list that is checked, then read again to be applied
+ * (SET TARGET PORT GROUPS, UNMAP, MODE SELECT), must come from here. A
+ * parser that reads each byte once into its own structures (EXTENDED
+ * COPY) may use ktgt_cmd_buf(). Pair with ktgt_cmd_buf_put().
+ *
+ * Return: as ktgt_cmd_buf().
+ */
+void *ktgt_cmd_param(struct ktgt_cmd *cmd, u32 len);
 void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf);
 
 /*

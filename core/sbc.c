@@ -623,7 +623,7 @@ static void sbc_unmap(struct ktgt_cmd *cmd)
 		return;
 	}
 	if (len) {
-		param = ktgt_cmd_buf(cmd, len);
+		param = ktgt_cmd_param(cmd, len);
 		if (!param) {
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;

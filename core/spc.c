@@ -243,7 +243,7 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 
 	might_sleep();
 	if (len) {
-		param = ktgt_cmd_buf(cmd, len);
+		param = ktgt_cmd_param(cmd, len);
 		if (!param) {
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;
