@@ -37,70 +37,47 @@ done
 victim=/tmp/victim
 head -c 4096 /dev/zero | tr '\0' 'A' > "$victim"
 chmod 0444 "$victim"
-cat > /tmp/sgio.py <<'EOF'
+cat > /tmp/sgcmd.py <<'EOF'
 import ctypes, os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from sgio import *
 PROT_READ, PROT_WRITE, MAP_SHARED, MAP_PRIVATE, MAP_ANON = 1, 2, 1, 2, 0x20
-SG_IO, TO_DEV, FROM_DEV = 0x2285, -2, -3
 
-
-class H(ctypes.Structure):
-    _fields_ = [("interface_id", ctypes.c_int),
-                ("dxfer_direction", ctypes.c_int),
-                ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte),
-                ("iovec_count", ctypes.c_ushort), ("dxfer_len", ctypes.c_uint),
-                ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p),
-                ("sbp", ctypes.c_void_p), ("timeout", ctypes.c_uint),
-                ("flags", ctypes.c_uint), ("pack_id", ctypes.c_int),
-                ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
-                ("masked_status", ctypes.c_ubyte),
-                ("msg_status", ctypes.c_ubyte), ("sb_len_wr", ctypes.c_ubyte),
-                ("host_status", ctypes.c_ushort),
-                ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
-                ("duration", ctypes.c_uint), ("info", ctypes.c_uint)]
-
-
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
-                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
-libc.ioctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p]
 disk, what = sys.argv[1], sys.argv[2]
 if what == "read-to-dev":
     # READ(10) LBA 0, 8 blocks, from a read-only mapping of the victim.
     vfd = os.open(sys.argv[3], os.O_RDONLY)
     addr = libc.mmap(None, 4096, PROT_READ, MAP_SHARED, vfd, 0)
-    cdb = (ctypes.c_ubyte * 10)(0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0)
-    direction = TO_DEV
+    cdb = bytes([0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0])
+    direction = SG_DXFER_TO_DEV
 else:
     # WRITE(10) LBA 32, 8 blocks, into a buffer of 'Z' meant to receive.
     addr = libc.mmap(None, 4096, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANON, -1, 0)
     ctypes.memset(addr, ord("Z"), 4096)
-    cdb = (ctypes.c_ubyte * 10)(0x2a, 0, 0, 0, 0, 32, 0, 0, 8, 0)
-    direction = FROM_DEV
+    cdb = bytes([0x2a, 0, 0, 0, 0, 32, 0, 0, 8, 0])
+    direction = SG_DXFER_FROM_DEV
 assert addr not in (None, ctypes.c_void_p(-1).value), "mmap"
 dfd = os.open(disk, os.O_RDONLY)
-sense = (ctypes.c_ubyte * 32)()
-h = H(interface_id=ord('S'), dxfer_direction=direction, cmd_len=10,
-      mx_sb_len=32, dxfer_len=4096, dxferp=addr,
-      cmdp=ctypes.addressof(cdb), sbp=ctypes.addressof(sense),
-      timeout=20000)
-r = libc.ioctl(dfd, SG_IO, ctypes.byref(h))
-if r:
-    print("ioctl failed, errno %d" % ctypes.get_errno())
+try:
+    h, sense = sg_io(dfd, cdb, addr, 4096, direction)
+except OSError as e:
+    print("ioctl failed, errno %d" % e.errno)
 else:
+    sense = sense.ljust(14, b"\0")
     print("status=%02x sense=%x/%02x/%02x" % (h.status, sense[2] & 0xf,
                                                sense[12], sense[13]))
 EOF
 
 want="status=02 sense=5/24/00"
-out=$(python3 /tmp/sgio.py "$dev" read-to-dev "$victim" 2>&1)
+out=$(python3 /tmp/sgcmd.py "$dev" read-to-dev "$victim" 2>&1)
 log "READ(10) with SG_DXFER_TO_DEV: $out"
 expect_eq "$out" "$want" "READ(10) sent with SG_DXFER_TO_DEV"
 expect_eq "$(head -c 8 "$victim")" AAAAAAAA \
 	"the read-only file after a READ(10) into its read-only mapping"
 
-out=$(python3 /tmp/sgio.py "$dev" write-from-dev 2>&1)
+out=$(python3 /tmp/sgcmd.py "$dev" write-from-dev 2>&1)
 log "WRITE(10) with SG_DXFER_FROM_DEV: $out"
 expect_eq "$out" "$want" "WRITE(10) sent with SG_DXFER_FROM_DEV"
 got=$(dd if="$dev" bs=512 skip=32 count=8 iflag=direct 2>/dev/null | tr -d 'X' | wc -c)

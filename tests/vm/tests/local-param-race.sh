@@ -21,34 +21,11 @@
 mkdir -p /etc/modprobe.d
 echo "install scsi_dh_alua /bin/false" > /etc/modprobe.d/ktgt-local-param.conf
 
-cat > /tmp/sgio.py <<'PY'
+cat > /tmp/sgcmd.py <<'PY'
 import ctypes, mmap, os, sys, threading, time
-libc = ctypes.CDLL(None, use_errno=True)
-SG_IO = 0x2285
-class H(ctypes.Structure):
-    _fields_ = [("interface_id", ctypes.c_int), ("dxfer_direction", ctypes.c_int),
-                ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte),
-                ("iovec_count", ctypes.c_ushort), ("dxfer_len", ctypes.c_uint),
-                ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p),
-                ("sbp", ctypes.c_void_p), ("timeout", ctypes.c_uint),
-                ("flags", ctypes.c_uint), ("pack_id", ctypes.c_int),
-                ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
-                ("masked_status", ctypes.c_ubyte), ("msg_status", ctypes.c_ubyte),
-                ("sb_len_wr", ctypes.c_ubyte), ("host_status", ctypes.c_ushort),
-                ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
-                ("duration", ctypes.c_uint), ("info", ctypes.c_uint)]
-
-def sgio(fd, cdb, addr, n, direction):
-    c = (ctypes.c_ubyte * len(cdb))(*cdb)
-    sb = (ctypes.c_ubyte * 64)()
-    h = H()
-    h.interface_id = ord('S'); h.dxfer_direction = direction
-    h.cmd_len = len(cdb); h.mx_sb_len = 64; h.dxfer_len = n
-    h.dxferp = addr; h.cmdp = ctypes.addressof(c); h.sbp = ctypes.addressof(sb)
-    h.timeout = 20000
-    if libc.ioctl(fd, ctypes.c_ulong(SG_IO), ctypes.byref(h)) != 0:
-        raise OSError(ctypes.get_errno(), "SG_IO")
-    return h, bytes(sb[:h.sb_len_wr])
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
+from sgio import *
 
 mode = sys.argv[1]
 fd = os.open(sys.argv[2], os.O_RDWR)
@@ -57,7 +34,7 @@ addr = ctypes.addressof(ctypes.c_char.from_buffer(mm))
 if mode == "din":
     n = int(sys.argv[3]); cdb = bytes.fromhex(sys.argv[4])
     mm[0:4096] = b'\xaa' * 4096
-    h, sb = sgio(fd, cdb, addr, n, -3)
+    h, sb = sg_io(fd, cdb, addr, n, SG_DXFER_FROM_DEV)
     print("status=%02x resid=%d buf=%s" % (h.status, h.resid, mm[0:n].hex()))
 elif mode == "stpg":
     ndesc = int(sys.argv[3]); secs = float(sys.argv[4])
@@ -79,7 +56,7 @@ elif mode == "stpg":
     end = time.time() + secs
     try:
         while time.time() < end:
-            h, sb = sgio(fd, cdb, addr, 4096, -2)
+            h, sb = sg_io(fd, cdb, addr, 4096, SG_DXFER_TO_DEV)
             k = "%02x/%s" % (h.status, sb[:18].hex())
             res[k] = res.get(k, 0) + 1
     finally:
@@ -118,7 +95,7 @@ for i in 1 2 3 4; do ktgt_tur "$sg" >/dev/null; ktgt_tur "$sg1" >/dev/null; done
 # bytes past ALLOC must still be AAh.
 din() {
 	local out buf
-	out=$(python3 /tmp/sgio.py din "$2" 64 "$3" 2>&1) || fail "$1: $out"
+	out=$(python3 /tmp/sgcmd.py din "$2" 64 "$3" 2>&1) || fail "$1: $out"
 	log "$1: $out"
 	buf=${out##*buf=}
 	[ "${buf:$(($4 * 2))}" = "$(printf 'aa%.0s' $(seq $((64 - $4))))" ] ||
@@ -132,7 +109,7 @@ din "INQUIRY to an absent LUN, ALLOCATION LENGTH 5" "$sd1" 120000000500 5
 din "REQUEST SENSE to an absent LUN, ALLOCATION LENGTH 4" "$sd1" 030000000400 4
 
 log "SET TARGET PORT GROUPS with its list changing under it, 15 s"
-out=$(timeout 120 python3 /tmp/sgio.py stpg "$sd" $N 15 2>&1) ||
+out=$(timeout 120 python3 /tmp/sgcmd.py stpg "$sd" $N 15 2>&1) ||
 	fail "STPG loop: status $?: $out"
 log "$out"
 echo "$out" | grep -Eq '^[0-9]+ (00|02)/' || fail "no STPG answered: $out"
