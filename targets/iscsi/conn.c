@@ -2209,6 +2209,28 @@ static void kis_data_claim(struct kis_task *task, struct list_head *list)
 	list_add_tail(&task->held_node, list);
 }
 
+/*
+ * Under conn->lock: whether @task is a submitted write whose data phase
+ * has not ended, so that an abort must end it (kis_task_end_data()).
+ */
+static bool kis_task_awaits_data(struct kis_task *task)
+{
+	return task->submitted && task->wsg && !task->nobuf &&
+	       !task->released && !task->rx_complete && !kis_data_over(task);
+}
+
+/*
+ * Under conn->lock: end @task's data phase for an abort: no more R2Ts,
+ * its Data-Out dropped, and, if the core asked for the data already, the
+ * task on @list for kis_data_abort_list() (else ->rdy_to_xfer() ends it).
+ */
+static void kis_task_end_data(struct kis_task *task, struct list_head *list)
+{
+	task->tmf_ended = true;
+	if (task->xfer_ready)
+		kis_data_claim(task, list);
+}
+
 /* End the data phase of every task kis_data_claim() put on @list. */
 static void kis_data_abort_list(struct list_head *list, enum ktgt_ctx ctx)
 {
@@ -2246,15 +2268,12 @@ static void kis_tmf_end_data(struct kis_conn *conn, struct kis_tmf *t)
 
 	spin_lock_irq(&conn->lock);
 	hash_for_each(conn->itt_hash, bkt, task, hnode) {
-		if (!task->submitted || !task->wsg || task->nobuf ||
-		    task->released || task->rx_complete || task->tmf_ended ||
-		    kis_data_over(task) || !kis_tmf_covers(t, task))
+		if (!kis_task_awaits_data(task) || task->tmf_ended ||
+		    !kis_tmf_covers(t, task))
 			continue;
-		task->tmf_ended = true;
 		if (t->function == ISCSI_TMF_ABORT_TASK)
 			t->data_ended = true;
-		if (task->xfer_ready)
-			kis_data_claim(task, &fail);
+		kis_task_end_data(task, &fail);
 	}
 	spin_unlock_irq(&conn->lock);
 	kis_data_abort_list(&fail, KTGT_CTX_NOWAIT);
@@ -2276,12 +2295,9 @@ void kis_data_out_aborted(struct ktgt_cmd *cmd)
 	LIST_HEAD(fail);
 
 	spin_lock_irq(&conn->lock);
-	if (task->submitted && task->wsg && !task->nobuf && !task->released &&
-	    !task->rx_complete && !kis_data_over(task)) {
-		task->tmf_ended = true;
+	if (kis_task_awaits_data(task)) {
 		task->xs_ended = true;
-		if (task->xfer_ready)
-			kis_data_claim(task, &fail);
+		kis_task_end_data(task, &fail);
 	}
 	spin_unlock_irq(&conn->lock);
 	kis_data_abort_list(&fail, KTGT_CTX_THREAD);
