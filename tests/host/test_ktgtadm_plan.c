@@ -267,7 +267,7 @@ static size_t step_at(const char *plan, const char *path)
  * Turning CHAP off: ktgt_iscsi refuses an empty auth_secret while
  * auth_user is set, so the users are cleared before the secrets, even
  * when the file lists the secrets first (as ktgtadm write does); setting
- * credentials keeps the file's order.
+ * credentials keeps the file's order. The printed plan hides the secrets.
  */
 static void test_chap_clear_order(void **state)
 {
@@ -301,6 +301,10 @@ static void test_chap_clear_order(void **state)
 		    step_at(plan, "groups/g/auth_secret"));
 	free(plan);
 	plan = plan_text(&c_off, &c_on);
+	/* Printed plans (--dry-run, --verbose) do not show secrets. */
+	if (strstr(plan, "secret-1"))
+		fail_msg("a secret is shown in:\n%s", plan);
+	assert_non_null(strstr(plan, "/groups/g/auth_secret " KSTEP_HIDDEN "\n"));
 	assert_true(step_at(plan, "auth_secret") < step_at(plan, "auth_user"));
 	assert_true(step_at(plan, "auth_mutual_secret") <
 		    step_at(plan, "auth_mutual_user"));
@@ -1201,7 +1205,7 @@ static void test_recreate_keeps_attrs(void **state)
 		   "rmdir targets/iscsi/iqn.x:t/groups/a/initiators/iqn.a*\n"
 		   "rmdir targets/iscsi/iqn.x:t/groups/a\n"
 		   "mkdir targets/iscsi/iqn.x:t/groups/a\n"
-		   "set targets/iscsi/iqn.x:t/groups/a/auth_secret s3cret\n"
+		   "set targets/iscsi/iqn.x:t/groups/a/auth_secret " KSTEP_HIDDEN "\n"
 		   "set targets/iscsi/iqn.x:t/groups/a/auth_user bob\n"
 		   "mkdir targets/iscsi/iqn.x:t/groups/a/luns/0\n"
 		   "set targets/iscsi/iqn.x:t/groups/a/luns/0/read_only 1\n"

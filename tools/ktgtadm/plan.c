@@ -1298,6 +1298,17 @@ void kplan_free(struct kplan *plan)
 	plan->n = 0;
 }
 
+/* An attribute whose value is a CHAP secret (auth_secret, ...). */
+static int kstep_is_secret(const struct kstep *s)
+{
+	const char *name = strrchr(s->path, '/');
+	size_t n;
+
+	name = name ? name + 1 : s->path;
+	n = strlen(name);
+	return s->op == KOP_SET && n >= 6 && !strcmp(name + n - 6, "secret");
+}
+
 int kstep_format(const struct kstep *s, char *buf, size_t len)
 {
 	static const char *const names[] = {
@@ -1306,6 +1317,9 @@ int kstep_format(const struct kstep *s, char *buf, size_t len)
 		[KOP_UNLINK] = "unlink",
 	};
 
+	if (s->arg && s->arg[0] && kstep_is_secret(s))
+		return snprintf(buf, len, "%s %s %s", names[s->op], s->path,
+				KSTEP_HIDDEN);
 	if (s->arg)
 		return snprintf(buf, len, "%s %s %s", names[s->op], s->path,
 				s->arg);

@@ -79,7 +79,14 @@ int kplan_make(const struct kconf *old, const struct kconf *new,
 
 void kplan_free(struct kplan *plan);
 
-/* One line per step: "mkdir P", "rmdir P", "set P V", "link P T", "unlink P" */
+/*
+ * One line per step: "mkdir P", "rmdir P", "set P V", "link P T",
+ * "unlink P". The value of a CHAP secret (an attribute whose name ends in
+ * "secret") is printed as KSTEP_HIDDEN unless empty, here and in
+ * kstep_format(): both are for the terminal and logs (--dry-run,
+ * --verbose, errors), and secrets belong only in the 0600 config file.
+ */
+#define KSTEP_HIDDEN	"<secret>"
 void kplan_print(const struct kplan *plan, FILE *out);
 /*
  * Whether some initiator name may match both patterns @a and @b
