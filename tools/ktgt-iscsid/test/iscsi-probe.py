@@ -287,6 +287,53 @@ def cmd_status(a):
     return 0
 
 
+def cmd_stage(a):
+    """Stage transitions and TSIHs of the login phase (RFC 7143 6.3,
+    11.12-11.13); prints what the target answered, "status XXXX" last.
+    discovery-tsih: a discovery login to the full-feature phase, whose
+    final response must carry a TSIH of its own (none before it);
+    discovery-join: a discovery login with a TSIH, as if adding a
+    connection to a session; csg-without-transit: the operational stage
+    entered after a security-stage response without the T bit;
+    csg-after-transit: the same with the T bit (the good path)."""
+    c = Conn(a.host, a.port)
+    if a.kind == 'discovery-tsih':
+        r = c.login(first_keys(a, 'Discovery') + [('AuthMethod', 'None')],
+                    0, 1, True)
+        expect(r['status'] == 0 and r['transit'],
+               'security stage: status %04x' % r['status'])
+        expect(r['tsih'] == 0, 'TSIH %d before the final response' %
+               r['tsih'])
+        r = c.login([('HeaderDigest', 'None')], 1, 3, True)
+        expect(r['status'] != 0 or r['transit'], 'no transit to FFP')
+        print('final tsih %d' % r['tsih'])
+        if r['status'] == 0:
+            t = c.text([('SendTargets', 'All')])
+            expect(t['final'], 'SendTargets answer not final')
+            c.logout()
+    elif a.kind == 'discovery-join':
+        r = c.login(first_keys(a, 'Discovery') + [('AuthMethod', 'None')],
+                    0, 1, True, tsih=a.tsih, cid=1)
+        if r['status'] == 0:
+            r = c.login([('HeaderDigest', 'None')], 1, 3, True,
+                        tsih=a.tsih, cid=1)
+            print('final tsih %d' % r['tsih'])
+    elif a.kind in ('csg-without-transit', 'csg-after-transit'):
+        transit = a.kind == 'csg-after-transit'
+        r = c.login(first_keys(a) + [('AuthMethod', 'None')], 0, 1, transit)
+        expect(r['status'] == 0, 'security stage: status %04x' %
+               r['status'])
+        expect(r['transit'] == transit, 'security stage: T bit %d' %
+               r['transit'])
+        r = c.login([('HeaderDigest', 'None'), ('DataDigest', 'None')],
+                    1, 3, True)
+        print('transit %d nsg %d' % (r['transit'], r['nsg']))
+    else:
+        raise Fail('unknown kind %s' % a.kind)
+    print('status %04x' % r['status'])
+    return 0
+
+
 def cmd_continue(a):
     """A first request split over two PDUs (C bit)."""
     c = Conn(a.host, a.port)
@@ -528,6 +575,9 @@ def main():
     s = sub.add_parser('status')
     s.add_argument('kind')
     sub.add_parser('continue')
+    g = sub.add_parser('stage')
+    g.add_argument('kind')
+    g.add_argument('--tsih', type=int, default=1)
     t = sub.add_parser('sendtargets')
     t.add_argument('--mrdsl', type=int, default=8192)
     t.add_argument('--min-pdus', type=int, default=0)

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 600
+#
+# ktgt-iscsid's login stages and TSIHs (RFC 7143 6.3, 11.12, 11.13),
+# driven by the raw initiator tools/ktgt-iscsid/test/iscsi-probe.py:
+# the final response of a discovery login carries a TSIH, not 0 (the
+# target MUST generate one for a new session), and the responses before
+# it carry the initiator's 0; a discovery login with a TSIH (a connection
+# added to a discovery session, which cannot be) fails with 020a.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+ISCSI_TARGET=ktgt
+trap iscsi_cleanup EXIT
+probe=$KTGT_REPO/tools/ktgt-iscsid/test/iscsi-probe.py
+ini=iqn.2026-11.org.ktgt:probe
+open=iqn.2026-11.org.ktgt:stages-open
+
+iscsi_tgt_setup
+iscsi_tgt_mkdisk d1 /tmp/d1.img 16M
+iscsi_tgt_mktarget "$open" 127.0.0.1
+iscsi_tgt_maplun "$open" 0 d1
+iscsi_tgt_enable "$open"
+for ((i = 0; i < 100; i++)); do
+	ss -Hltn "( sport = :3260 )" | grep -q . && break
+	sleep 0.1
+done
+
+# Every check runs, so that one run shows every failure; the test fails
+# at the end if one did.
+bad=
+miss() {
+	log "FAILED: $*"
+	bad="$bad; $*"
+}
+
+# status WHAT STATUS ARGS...: the probe must end with "status STATUS";
+# its output is left in $out.
+status() {
+	local what=$1 want=$2
+	shift 2
+	out=$(python3 "$probe" "$@" 2>&1)
+	log "$what: $(tr '\n' ' ' <<< "$out" | cut -c1-300)"
+	grep -q "^status $want$" <<< "$out" ||
+		miss "$what: expected status $want: $(tr '\n' ' ' <<< "$out")"
+}
+
+status "discovery TSIH" 0000 --initiator "$ini" stage discovery-tsih
+grep -q '^final tsih [1-9]' <<< "$out" ||
+	miss "discovery login: no TSIH in the final response: $out"
+status "discovery login with a TSIH" 020a --initiator "$ini" \
+	stage discovery-join --tsih 7
+
+cat "$ISCSI_LOG/ktgt-iscsid.log"
+[ -z "$bad" ] || fail "${bad#; }"
+pass
