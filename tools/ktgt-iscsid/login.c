@@ -986,9 +986,15 @@ static bool login_phase(struct login *l)
 			login_fail(l, ST_INITIATOR_ERR, "ISID/TSIH/CID changed");
 			return false;
 		}
-		if (csg != l->stage && !(l->stage == STAGE_SECURITY &&
-					 csg == STAGE_OPERATIONAL)) {
-			login_fail(l, ST_INITIATOR_ERR, "bad CSG");
+		/*
+		 * The stage changes only with a response with the T bit
+		 * (l->stage = nsg below), except that the first request may
+		 * begin with the operational stage (RFC 7143 6.3): it skips
+		 * the security stage, if none is required.
+		 */
+		if (csg != l->stage && !(l->first && csg == STAGE_OPERATIONAL)) {
+			login_fail(l, ST_INITIATOR_ERR,
+				   "CSG not the current stage (no response with the T bit)");
 			return false;
 		}
 		if (transit && (nsg <= csg || nsg == 2)) {

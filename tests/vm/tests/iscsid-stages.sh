@@ -7,7 +7,11 @@
 # the final response of a discovery login carries a TSIH, not 0 (the
 # target MUST generate one for a new session), and the responses before
 # it carry the initiator's 0; a discovery login with a TSIH (a connection
-# added to a discovery session, which cannot be) fails with 020a.
+# added to a discovery session, which cannot be) fails with 020a; the
+# initiator enters the operational stage only after a response with the
+# T bit (or with its first request): after a security-stage response
+# without it, a request of the operational stage fails with 0200, and
+# with it the login completes.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -52,6 +56,17 @@ grep -q '^final tsih [1-9]' <<< "$out" ||
 	miss "discovery login: no TSIH in the final response: $out"
 status "discovery login with a TSIH" 020a --initiator "$ini" \
 	stage discovery-join --tsih 7
+
+status "operational stage without the T bit" 0200 --initiator "$ini" \
+	--target "$open" stage csg-without-transit
+grep -q 'failed, status 0200: .*CSG' "$ISCSI_LOG/ktgt-iscsid.log" ||
+	miss "stage change without the T bit not logged as such"
+status "operational stage after the T bit" 0000 --initiator "$ini" \
+	--target "$open" stage csg-after-transit
+grep -q '^transit 1 nsg 3' <<< "$out" || miss "no transit to FFP: $out"
+# Skipping the security stage with the first request stays allowed.
+status "security stage skipped" 0000 --initiator "$ini" --target "$open" \
+	status skip-security
 
 cat "$ISCSI_LOG/ktgt-iscsid.log"
 [ -z "$bad" ] || fail "${bad#; }"
