@@ -336,6 +336,14 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 
 	if (l->discovery) {
 		/*
+		 * A TSIH names a session to add this connection to: discovery
+		 * sessions live here, one connection each, and take none.
+		 */
+		if (l->tsih) {
+			l->why = "a discovery session takes no added connection";
+			return ST_NO_SESSION;
+		}
+		/*
 		 * Discovery: no digests, defaults; CHAP if the driver's
 		 * discovery credentials (targets/iscsi/auth_*) ask for it,
 		 * read now so that a change applies to the next login. A
@@ -849,6 +857,24 @@ static void discovery_session(struct login *l)
 	free(st);
 }
 
+/*
+ * The TSIH of a new discovery session, for its Login Final-Response: the
+ * target MUST make one, not 0, for a new session (RFC 7143 11.13.3).
+ * Discovery sessions are not the kernel's, so the TSIHs come from a
+ * counter of their own; being refused as a connection's TSIH by a
+ * discovery login (login_start()), they never name a session.
+ */
+static u16 discovery_tsih(void)
+{
+	static u16 last;
+	u16 tsih;
+
+	do {
+		tsih = __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+	} while (!tsih);
+	return tsih;
+}
+
 /* Header checks of a Login Request after the first. */
 static bool same_login(struct login *l)
 {
@@ -960,9 +986,15 @@ static bool login_phase(struct login *l)
 			login_fail(l, ST_INITIATOR_ERR, "ISID/TSIH/CID changed");
 			return false;
 		}
-		if (csg != l->stage && !(l->stage == STAGE_SECURITY &&
-					 csg == STAGE_OPERATIONAL)) {
-			login_fail(l, ST_INITIATOR_ERR, "bad CSG");
+		/*
+		 * The stage changes only with a response with the T bit
+		 * (l->stage = nsg below), except that the first request may
+		 * begin with the operational stage (RFC 7143 6.3): it skips
+		 * the security stage, if none is required.
+		 */
+		if (csg != l->stage && !(l->first && csg == STAGE_OPERATIONAL)) {
+			login_fail(l, ST_INITIATOR_ERR,
+				   "CSG not the current stage (no response with the T bit)");
 			return false;
 		}
 		if (transit && (nsg <= csg || nsg == 2)) {
@@ -1064,6 +1096,8 @@ static bool login_phase(struct login *l)
 				       (u32)(out.len - off));
 			return false;
 		}
+		if (transit && nsg == STAGE_FFP)
+			l->tsih = discovery_tsih();
 		if (send_login_rsp(l, rflags, ST_SUCCESS, l->tx + off,
 				   (u32)(out.len - off), l->tsih))
 			return false;

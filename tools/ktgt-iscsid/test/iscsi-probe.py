@@ -9,6 +9,7 @@ subcommand exits 0 when the target behaved as expected, 1 otherwise,
 printing what it saw.
 """
 import argparse
+import base64
 import hashlib
 import os
 import select
@@ -287,6 +288,85 @@ def cmd_status(a):
     return 0
 
 
+def cmd_stage(a):
+    """Stage transitions and TSIHs of the login phase (RFC 7143 6.3,
+    11.12-11.13); prints what the target answered, "status XXXX" last.
+    discovery-tsih: a discovery login to the full-feature phase, whose
+    final response must carry a TSIH of its own (none before it);
+    discovery-join: a discovery login with a TSIH, as if adding a
+    connection to a session; csg-without-transit: the operational stage
+    entered after a security-stage response without the T bit;
+    csg-after-transit: the same with the T bit (the good path); c-and-t,
+    nsg2, csg3, isid-change: malformed flags or headers; chap-transit:
+    CHAP (MD5, CHAP_R in base64) asking for the T bit at every step."""
+    c = Conn(a.host, a.port)
+    if a.kind == 'discovery-tsih':
+        r = c.login(first_keys(a, 'Discovery') + [('AuthMethod', 'None')],
+                    0, 1, True)
+        expect(r['status'] == 0 and r['transit'],
+               'security stage: status %04x' % r['status'])
+        expect(r['tsih'] == 0, 'TSIH %d before the final response' %
+               r['tsih'])
+        r = c.login([('HeaderDigest', 'None')], 1, 3, True)
+        expect(r['status'] != 0 or r['transit'], 'no transit to FFP')
+        print('final tsih %d' % r['tsih'])
+        if r['status'] == 0:
+            t = c.text([('SendTargets', 'All')])
+            expect(t['final'], 'SendTargets answer not final')
+            c.logout()
+    elif a.kind == 'discovery-join':
+        r = c.login(first_keys(a, 'Discovery') + [('AuthMethod', 'None')],
+                    0, 1, True, tsih=a.tsih, cid=1)
+        if r['status'] == 0:
+            r = c.login([('HeaderDigest', 'None')], 1, 3, True,
+                        tsih=a.tsih, cid=1)
+            print('final tsih %d' % r['tsih'])
+    elif a.kind in ('csg-without-transit', 'csg-after-transit'):
+        transit = a.kind == 'csg-after-transit'
+        r = c.login(first_keys(a) + [('AuthMethod', 'None')], 0, 1, transit)
+        expect(r['status'] == 0, 'security stage: status %04x' %
+               r['status'])
+        expect(r['transit'] == transit, 'security stage: T bit %d' %
+               r['transit'])
+        r = c.login([('HeaderDigest', 'None'), ('DataDigest', 'None')],
+                    1, 3, True)
+        print('transit %d nsg %d' % (r['transit'], r['nsg']))
+    elif a.kind in ('c-and-t', 'nsg2', 'csg3', 'isid-change'):
+        keys = first_keys(a) + [('AuthMethod', 'None')]
+        if a.kind == 'c-and-t':
+            r = c.login(keys, 0, 1, True, cont=True)
+        elif a.kind == 'nsg2':
+            r = c.login(keys, 0, 2, True)
+        elif a.kind == 'csg3':
+            r = c.login(keys, 3, 3, False)
+        else:
+            r = c.login(keys, 0, 1, False)
+            expect(r['status'] == 0, 'first request: status %04x' %
+                   r['status'])
+            c.isid = bytes([c.isid[0] ^ 1]) + c.isid[1:]
+            r = c.login([], 0, 1, True)
+    elif a.kind == 'chap-transit':
+        # T asked for at every step: answered only once CHAP is done.
+        r = c.login(first_keys(a) + [('AuthMethod', 'CHAP')], 0, 1, True)
+        expect(r['status'] == 0 and not r['transit'],
+               'AuthMethod: status %04x transit %d' % (r['status'],
+                                                     r['transit']))
+        r = c.login([('CHAP_A', '5')], 0, 1, True)
+        expect(r['status'] == 0 and not r['transit'],
+               'CHAP_A: status %04x transit %d' % (r['status'],
+                                                 r['transit']))
+        ident = int(get(r, 'CHAP_I'))
+        chal = bytes.fromhex(get(r, 'CHAP_C')[2:])
+        resp = chap_hash(5, ident, a.secret.encode(), chal)
+        r = c.login([('CHAP_N', a.user), ('CHAP_R', '0b' +
+                     base64.b64encode(resp).decode())], 0, 1, True)
+        print('transit %d nsg %d' % (r['transit'], r['nsg']))
+    else:
+        raise Fail('unknown kind %s' % a.kind)
+    print('status %04x' % r['status'])
+    return 0
+
+
 def cmd_continue(a):
     """A first request split over two PDUs (C bit)."""
     c = Conn(a.host, a.port)
@@ -528,6 +608,11 @@ def main():
     s = sub.add_parser('status')
     s.add_argument('kind')
     sub.add_parser('continue')
+    g = sub.add_parser('stage')
+    g.add_argument('kind')
+    g.add_argument('--tsih', type=int, default=1)
+    g.add_argument('--user', default='')
+    g.add_argument('--secret', default='')
     t = sub.add_parser('sendtargets')
     t.add_argument('--mrdsl', type=int, default=8192)
     t.add_argument('--min-pdus', type=int, default=0)
