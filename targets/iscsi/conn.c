@@ -3064,7 +3064,7 @@ static void kis_conn_teardown_work(struct work_struct *work)
 	listed = conn->listed;
 	if (listed) {
 		list_del(&conn->node);
-		conn->listed = false;
+		WRITE_ONCE(conn->listed, false);
 	}
 	mutex_unlock(&kis_mutex);
 
@@ -3081,11 +3081,26 @@ static void kis_conn_teardown_work(struct work_struct *work)
  * Close a connection: with @reason 0 (a logout of this connection) and
  * other connections left, only this one; otherwise (ERL 0) the whole
  * session. Any process context.
+ *
+ * A failure (@reason < 0) takes no lock: the connection's timers
+ * (nop_work, start_timeout) call this, and kis_conn_stop() waits for
+ * them under stop_mutex, which kis_conn_start() takes under kis_mutex.
+ * (That start never waits for a stopper of a started connection, so
+ * taking kis_mutex here could not deadlock, but lockdep sees one class.)
+ * Closing the session only sets a bit and queues its teardown, so
+ * reading conn->listed unlocked acts as if this had taken kis_mutex
+ * before or after the writer.
  */
 static void kis_conn_close(struct kis_conn *conn, int reason)
 {
 	struct kis_sess *s = conn->s;
 
+	if (reason) {
+		/* Not listed: already leaving (see below). */
+		if (READ_ONCE(conn->listed))
+			kis_sess_close(s, reason);
+		return;
+	}
 	mutex_lock(&kis_mutex);
 	/*
 	 * Not listed: already leaving (its own teardown or the session's);
@@ -3095,7 +3110,7 @@ static void kis_conn_close(struct kis_conn *conn, int reason)
 		mutex_unlock(&kis_mutex);
 		return;
 	}
-	if (!reason && !list_is_singular(&s->conns)) {
+	if (!list_is_singular(&s->conns)) {
 		if (!test_and_set_bit(KIS_CF_CLOSE, &conn->flags)) {
 			/* The work may outlive the session's teardown. */
 			kref_get(&conn->ref);
@@ -3150,7 +3165,7 @@ static void kis_sess_teardown_work(struct work_struct *work)
 	/* Until gone, a reinstatement of its I_T nexus waits for it. */
 	list_move_tail(&s->node, &s->t->dying);
 	list_for_each_entry(conn, &s->conns, node)
-		conn->listed = false;
+		WRITE_ONCE(conn->listed, false);
 	list_splice_init(&s->conns, &conns);
 	mutex_unlock(&kis_mutex);
 
@@ -3486,7 +3501,7 @@ again:
 		old_conn = kis_conn_find(s, cid);
 		if (old_conn) {
 			/* Connection reinstatement. */
-			old_conn->listed = false;
+			WRITE_ONCE(old_conn->listed, false);
 			list_del(&old_conn->node);
 		} else if (kis_nr_conns(s) >= s->p.max_conns) {
 			ret = -EBUSY;
@@ -3498,7 +3513,7 @@ again:
 	sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
 	sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
 	list_add_tail(&conn->node, &s->conns);
-	conn->listed = true;
+	WRITE_ONCE(conn->listed, true);
 	*tsih_out = s->tsih;
 	queue_delayed_work(kis_wq, &conn->start_timeout, KIS_START_TIMEOUT);
 	mutex_unlock(&kis_mutex);

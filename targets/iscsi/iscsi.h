@@ -322,7 +322,7 @@ struct kis_conn {
 	unsigned long		flags;		/* KIS_CF_* bits */
 	struct mutex		stop_mutex;	/* serialises kis_conn_stop() */
 	bool			stopped;	/* stop_mutex */
-	bool			listed;		/* in s->conns, kis_mutex */
+	bool			listed;		/* in s->conns: kis_mutex, kis_conn_close() */
 	struct mutex		text_mutex;	/* @text */
 	struct kis_text		*text;		/* text.c */
 	/*
