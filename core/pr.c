@@ -572,8 +572,9 @@ out:
 /*
  * SPEC_I_PT (SPC-4 5.13.7 / 6.16.3): the registrations for the
  * TransportIDs at @p (@tlen bytes, at offset 28 of the parameter list)
- * through the issuer's target port, on @list. The issuer's own port is
- * skipped, as are repeats; a port already registered is an error.
+ * through the issuer's target port, on @list. A TransportID naming the
+ * issuer's own port (or, an iSCSI name alone, every port of that name)
+ * is skipped, as are repeats; a port already registered is an error.
  * pr_mutex held. Return: 0, or -EINVAL with @s set, or -ENOMEM.
  */
 static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
@@ -609,8 +610,15 @@ static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
 			ret = -EINVAL;
 			break;
 		}
-		if (!strcmp(tid->name, self) || reg_overlaps(list, tid->name,
-							     tgt, all_tg_pt)) {
+		/*
+		 * The issuer's own port is registered anyway: skipped, also
+		 * when named by an iSCSI name alone (format 00b, which
+		 * covers the issuer's "<name>,i,0x<ISID>"), else the issuer
+		 * would be registered twice.
+		 */
+		if (ktgt_pr_port_matches(tid->name, self) ||
+		    ktgt_pr_port_matches(self, tid->name) ||
+		    reg_overlaps(list, tid->name, tgt, all_tg_pt)) {
 			off += len;
 			continue;
 		}
