@@ -171,9 +171,19 @@ void ktgt_pr_dev_free(struct ktgt_device *dev)
 	mutex_destroy(&dev->pr_mutex);
 }
 
-bool ktgt_pr_blocks_reserve(struct ktgt_device *dev)
+enum ktgt_pr_spc2 ktgt_pr_spc2(struct ktgt_device *dev,
+			       struct ktgt_session *sess)
 {
-	return !list_empty(&dev->pr_regs);
+	struct ktgt_pr_reg *r;
+
+	lockdep_assert_held(&dev->resv_lock);
+	if (list_empty(&dev->pr_regs))
+		return KTGT_PR_SPC2_NONE;
+	r = reg_find(dev, sess);
+	if (r && (reg_holds(dev, r) ||
+		  (dev->pr_type && ktgt_pr_type_reg_only(dev->pr_type))))
+		return KTGT_PR_SPC2_NOP;
+	return KTGT_PR_SPC2_CONFLICT;
 }
 
 bool ktgt_pr_check(struct ktgt_cmd *cmd)
