@@ -715,14 +715,15 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
+	/* The key first: a wrong one conflicts whatever else is asked. */
+	if (!ignore && res_key != me->key) {
+		pr_conflict(cmd);
+		return;
+	}
 	if (tids) {
 		/* SPEC_I_PT from a registered I_T nexus (SPC-4 table 50). */
 		ktgt_sense_invalid_param(&s, 20, 3);
 		ktgt_spc_fail(cmd, &s);
-		return;
-	}
-	if (!ignore && res_key != me->key) {
-		pr_conflict(cmd);
 		return;
 	}
 	spin_lock_irqsave(&dev->resv_lock, flags);
