@@ -956,9 +956,14 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 	const char *self;
 	u8 proto;
 
+	/* No reservation to move: INVALID FIELD IN CDB (SPC-4 5.13.8). */
+	if (!dev->pr_type) {
+		ktgt_sense_invalid_cdb(&s, 1, 4);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
 	/* Only the holder of a reservation that is not ALL REGISTRANTS. */
-	if (!dev->pr_type || ktgt_pr_type_all_reg(dev->pr_type) ||
-	    dev->pr_holder != me) {
+	if (ktgt_pr_type_all_reg(dev->pr_type) || dev->pr_holder != me) {
 		pr_conflict(cmd);
 		return;
 	}
