@@ -983,9 +983,11 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_spc_fail(cmd, &s);
 		return;
 	}
-	/* Not to the I_T nexus it came through. */
-	if (ktgt_pr_port_matches(tid->name, self) &&
-	    !strcmp(tgt, ktgt_target_name(cmd->sess->tgt))) {
+	/*
+	 * Not to the initiator port it came from, through whichever
+	 * target port (SPC-4 5.13.8).
+	 */
+	if (ktgt_pr_port_matches(tid->name, self)) {
 		ktgt_sense_invalid_param(&s, 24, -1);
 		ktgt_spc_fail(cmd, &s);
 		return;
