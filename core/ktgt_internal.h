@@ -181,6 +181,14 @@ struct ktgt_device {
 	u8			pr_type;
 	struct ktgt_pr_reg	*pr_holder;
 	/*
+	 * pr_fence: EXTENDED COPY (core/xcopy.c) holds it shared from the
+	 * reservation check of a write to this device until the write is
+	 * done; a PREEMPT AND ABORT takes it exclusively, once its
+	 * registrations are gone, to wait for such writes (core/pr.c).
+	 * Taken before caw_rwsem, in process context.
+	 */
+	struct rw_semaphore	pr_fence;
+	/*
 	 * alua (core/alua.c): the device group the device is linked into,
 	 * or NULL. Written under ktgt_cfg_mutex and the ALUA mutex, read
 	 * under rcu_read_lock(); the group is freed after a grace period.

@@ -22,7 +22,8 @@
  * core/pr_data.c, all or nothing), REGISTER AND IGNORE EXISTING KEY
  * (both with ALL_TG_PT), RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT AND
  * ABORT (completes after the preempted nexuses' tasks on the logical
- * unit are aborted and released), REGISTER AND MOVE (the target port by
+ * unit are aborted and released, and their EXTENDED COPY writes to it
+ * already past their check have landed), REGISTER AND MOVE (the target port by
  * RELATIVE TARGET PORT IDENTIFIER, core/alua.c's rel_tgt_id), all six
  * types, READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL
  * STATUS; the conflict rules of core/pr_table.c; the unit attentions
@@ -155,6 +156,7 @@ void ktgt_pr_dev_init(struct ktgt_device *dev)
 {
 	INIT_LIST_HEAD(&dev->pr_regs);
 	mutex_init(&dev->pr_mutex);
+	init_rwsem(&dev->pr_fence);
 	dev->pr_gen = 0;
 	dev->pr_type = 0;
 	dev->pr_holder = NULL;
@@ -893,9 +895,12 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 /*
  * After a PREEMPT (AND ABORT), without pr_mutex (an aborted PR OUT of a
  * victim may be waiting for it): abort the victims' tasks on the logical
- * unit and wait until they are released, so the PREEMPT AND ABORT
- * completes after them; then tell each victim REGISTRATIONS PREEMPTED
- * and free the registrations.
+ * unit and wait until they are released, and for the EXTENDED COPY
+ * writes to it that passed their reservation check before the
+ * registrations went (dev->pr_fence; the copy itself may have been sent
+ * to another logical unit), so the PREEMPT AND ABORT completes after
+ * them; then tell each victim REGISTRATIONS PREEMPTED and free the
+ * registrations.
  */
 static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 			 bool abort)
@@ -905,8 +910,11 @@ static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 
 	if (list_empty(gone))
 		return;
-	if (abort)
+	if (abort) {
 		ktgt_abort_lu_tasks(dev, cmd->sess, pr_abort_match, &a);
+		down_write(&dev->pr_fence);
+		up_write(&dev->pr_fence);
+	}
 	pr_ua(dev, gone, cmd->sess, KTGT_UAC_REG_PREEMPTED);
 	reg_free_list(gone);
 }
