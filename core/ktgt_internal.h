@@ -181,6 +181,14 @@ struct ktgt_device {
 	u8			pr_type;
 	struct ktgt_pr_reg	*pr_holder;
 	/*
+	 * pr_fence: EXTENDED COPY (core/xcopy.c) holds it shared from the
+	 * reservation check of a write to this device until the write is
+	 * done; a PREEMPT AND ABORT takes it exclusively, once its
+	 * registrations are gone, to wait for such writes (core/pr.c).
+	 * Taken before caw_rwsem, in process context.
+	 */
+	struct rw_semaphore	pr_fence;
+	/*
 	 * alua (core/alua.c): the device group the device is linked into,
 	 * or NULL. Written under ktgt_cfg_mutex and the ALUA mutex, read
 	 * under rcu_read_lock(); the group is freed after a grace period.
@@ -1319,14 +1327,28 @@ bool ktgt_pr_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
  */
 bool ktgt_pr_exec(struct ktgt_cmd *cmd);
 
+/* What registrations make of an SPC-2 RESERVE or RELEASE. */
+enum ktgt_pr_spc2 {
+	KTGT_PR_SPC2_NONE,	/* no registration: SPC-2 rules */
+	KTGT_PR_SPC2_NOP,	/* GOOD, changing no reservation */
+	KTGT_PR_SPC2_CONFLICT,	/* RESERVATION CONFLICT */
+};
+
 /**
- * ktgt_pr_blocks_reserve() - whether a device has registrations, which
- *	make an SPC-2 RESERVE conflict
+ * ktgt_pr_spc2() - how a device's registrations affect an SPC-2 RESERVE
+ *	or RELEASE from an I_T nexus (SPC-4 5.13.3, CRH = 1)
  * @dev: the device; caller holds dev->resv_lock
+ * @sess: the I_T nexus
  *
- * Return: true if any I_T nexus is registered.
+ * While any I_T nexus is registered, a RESERVE or RELEASE completes
+ * without effect from the persistent reservation holder and, under a
+ * REGISTRANTS ONLY or ALL REGISTRANTS type, from any registrant; from
+ * any other nexus it conflicts (SPC-2 5.5.1).
+ *
+ * Return: what the command gets.
  */
-bool ktgt_pr_blocks_reserve(struct ktgt_device *dev);
+enum ktgt_pr_spc2 ktgt_pr_spc2(struct ktgt_device *dev,
+			       struct ktgt_session *sess);
 
 /*
  * ---------------------------------------------------------------------

@@ -22,7 +22,8 @@
  * core/pr_data.c, all or nothing), REGISTER AND IGNORE EXISTING KEY
  * (both with ALL_TG_PT), RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT AND
  * ABORT (completes after the preempted nexuses' tasks on the logical
- * unit are aborted and released), REGISTER AND MOVE (the target port by
+ * unit are aborted and released, and their EXTENDED COPY writes to it
+ * already past their check have landed), REGISTER AND MOVE (the target port by
  * RELATIVE TARGET PORT IDENTIFIER, core/alua.c's rel_tgt_id), all six
  * types, READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL
  * STATUS; the conflict rules of core/pr_table.c; the unit attentions
@@ -155,6 +156,7 @@ void ktgt_pr_dev_init(struct ktgt_device *dev)
 {
 	INIT_LIST_HEAD(&dev->pr_regs);
 	mutex_init(&dev->pr_mutex);
+	init_rwsem(&dev->pr_fence);
 	dev->pr_gen = 0;
 	dev->pr_type = 0;
 	dev->pr_holder = NULL;
@@ -171,9 +173,19 @@ void ktgt_pr_dev_free(struct ktgt_device *dev)
 	mutex_destroy(&dev->pr_mutex);
 }
 
-bool ktgt_pr_blocks_reserve(struct ktgt_device *dev)
+enum ktgt_pr_spc2 ktgt_pr_spc2(struct ktgt_device *dev,
+			       struct ktgt_session *sess)
 {
-	return !list_empty(&dev->pr_regs);
+	struct ktgt_pr_reg *r;
+
+	lockdep_assert_held(&dev->resv_lock);
+	if (list_empty(&dev->pr_regs))
+		return KTGT_PR_SPC2_NONE;
+	r = reg_find(dev, sess);
+	if (r && (reg_holds(dev, r) ||
+		  (dev->pr_type && ktgt_pr_type_reg_only(dev->pr_type))))
+		return KTGT_PR_SPC2_NOP;
+	return KTGT_PR_SPC2_CONFLICT;
 }
 
 bool ktgt_pr_check(struct ktgt_cmd *cmd)
@@ -572,8 +584,9 @@ out:
 /*
  * SPEC_I_PT (SPC-4 5.13.7 / 6.16.3): the registrations for the
  * TransportIDs at @p (@tlen bytes, at offset 28 of the parameter list)
- * through the issuer's target port, on @list. The issuer's own port is
- * skipped, as are repeats; a port already registered is an error.
+ * through the issuer's target port, on @list. A TransportID naming the
+ * issuer's own port (or, an iSCSI name alone, every port of that name)
+ * is skipped, as are repeats; a port already registered is an error.
  * pr_mutex held. Return: 0, or -EINVAL with @s set, or -ENOMEM.
  */
 static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
@@ -609,8 +622,15 @@ static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
 			ret = -EINVAL;
 			break;
 		}
-		if (!strcmp(tid->name, self) || reg_overlaps(list, tid->name,
-							     tgt, all_tg_pt)) {
+		/*
+		 * The issuer's own port is registered anyway: skipped, also
+		 * when named by an iSCSI name alone (format 00b, which
+		 * covers the issuer's "<name>,i,0x<ISID>"), else the issuer
+		 * would be registered twice.
+		 */
+		if (ktgt_pr_port_matches(tid->name, self) ||
+		    ktgt_pr_port_matches(self, tid->name) ||
+		    reg_overlaps(list, tid->name, tgt, all_tg_pt)) {
 			off += len;
 			continue;
 		}
@@ -697,14 +717,15 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
+	/* The key first: a wrong one conflicts whatever else is asked. */
+	if (!ignore && res_key != me->key) {
+		pr_conflict(cmd);
+		return;
+	}
 	if (tids) {
 		/* SPEC_I_PT from a registered I_T nexus (SPC-4 table 50). */
 		ktgt_sense_invalid_param(&s, 20, 3);
 		ktgt_spc_fail(cmd, &s);
-		return;
-	}
-	if (!ignore && res_key != me->key) {
-		pr_conflict(cmd);
 		return;
 	}
 	spin_lock_irqsave(&dev->resv_lock, flags);
@@ -874,9 +895,12 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 /*
  * After a PREEMPT (AND ABORT), without pr_mutex (an aborted PR OUT of a
  * victim may be waiting for it): abort the victims' tasks on the logical
- * unit and wait until they are released, so the PREEMPT AND ABORT
- * completes after them; then tell each victim REGISTRATIONS PREEMPTED
- * and free the registrations.
+ * unit and wait until they are released, and for the EXTENDED COPY
+ * writes to it that passed their reservation check before the
+ * registrations went (dev->pr_fence; the copy itself may have been sent
+ * to another logical unit), so the PREEMPT AND ABORT completes after
+ * them; then tell each victim REGISTRATIONS PREEMPTED and free the
+ * registrations.
  */
 static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 			 bool abort)
@@ -886,8 +910,11 @@ static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
 
 	if (list_empty(gone))
 		return;
-	if (abort)
+	if (abort) {
 		ktgt_abort_lu_tasks(dev, cmd->sess, pr_abort_match, &a);
+		down_write(&dev->pr_fence);
+		up_write(&dev->pr_fence);
+	}
 	pr_ua(dev, gone, cmd->sess, KTGT_UAC_REG_PREEMPTED);
 	reg_free_list(gone);
 }
@@ -937,9 +964,14 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 	const char *self;
 	u8 proto;
 
+	/* No reservation to move: INVALID FIELD IN CDB (SPC-4 5.13.8). */
+	if (!dev->pr_type) {
+		ktgt_sense_invalid_cdb(&s, 1, 4);
+		ktgt_spc_fail(cmd, &s);
+		return;
+	}
 	/* Only the holder of a reservation that is not ALL REGISTRANTS. */
-	if (!dev->pr_type || ktgt_pr_type_all_reg(dev->pr_type) ||
-	    dev->pr_holder != me) {
+	if (ktgt_pr_type_all_reg(dev->pr_type) || dev->pr_holder != me) {
 		pr_conflict(cmd);
 		return;
 	}
@@ -959,9 +991,11 @@ static void pro_move(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		ktgt_spc_fail(cmd, &s);
 		return;
 	}
-	/* Not to the I_T nexus it came through. */
-	if (ktgt_pr_port_matches(tid->name, self) &&
-	    !strcmp(tgt, ktgt_target_name(cmd->sess->tgt))) {
+	/*
+	 * Not to the initiator port it came from, through whichever
+	 * target port (SPC-4 5.13.8).
+	 */
+	if (ktgt_pr_port_matches(tid->name, self)) {
 		ktgt_sense_invalid_param(&s, 24, -1);
 		ktgt_spc_fail(cmd, &s);
 		return;

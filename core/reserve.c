@@ -14,6 +14,12 @@
  * or reset of the holder's I_T nexus (ktgt_reserve_nexus_loss()); it is
  * never persistent.
  *
+ * While any I_T nexus has a persistent reservation registration, RESERVE
+ * and RELEASE follow SPC-4 5.13.3 (REPORT CAPABILITIES reports CRH = 1):
+ * from the persistent reservation holder, or from a registrant under a
+ * REGISTRANTS ONLY or ALL REGISTRANTS type, they complete with GOOD and
+ * change nothing; from any other nexus they conflict (ktgt_pr_spc2()).
+ *
  * This file is also the engine's entry to reservations: ktgt_reserve_check()
  * applies the persistent reservation conflict table (core/pr.c) first,
  * and ktgt_reserve_exec() passes PERSISTENT RESERVE IN/OUT to core/pr.c.
@@ -102,26 +108,32 @@ bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
 	switch (d->opcode) {
 	case OP_RESERVE_6:
 	case OP_RESERVE_10:
-		spin_lock_irqsave(&dev->resv_lock, flags);
-		/* Registrations exist: SPC-2 RESERVE conflicts (5.13.3). */
-		if (ktgt_pr_blocks_reserve(dev))
-			conflict = true;
-		else if (dev->resv_holder && dev->resv_holder != cmd->sess)
-			conflict = true;
-		else
-			WRITE_ONCE(dev->resv_holder, cmd->sess);
-		spin_unlock_irqrestore(&dev->resv_lock, flags);
-		break;
 	case OP_RELEASE_6:
 	case OP_RELEASE_10:
-		spin_lock_irqsave(&dev->resv_lock, flags);
-		if (dev->resv_holder == cmd->sess)
-			WRITE_ONCE(dev->resv_holder, NULL);
-		spin_unlock_irqrestore(&dev->resv_lock, flags);
 		break;
 	default:
 		return false;
 	}
+	spin_lock_irqsave(&dev->resv_lock, flags);
+	/* Registrations exist: SPC-4 5.13.3 (CRH = 1), else SPC-2. */
+	switch (ktgt_pr_spc2(dev, cmd->sess)) {
+	case KTGT_PR_SPC2_NOP:
+		break;
+	case KTGT_PR_SPC2_CONFLICT:
+		conflict = true;
+		break;
+	case KTGT_PR_SPC2_NONE:
+		if (d->opcode == OP_RELEASE_6 || d->opcode == OP_RELEASE_10) {
+			if (dev->resv_holder == cmd->sess)
+				WRITE_ONCE(dev->resv_holder, NULL);
+		} else if (dev->resv_holder && dev->resv_holder != cmd->sess) {
+			conflict = true;
+		} else {
+			WRITE_ONCE(dev->resv_holder, cmd->sess);
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&dev->resv_lock, flags);
 	if (conflict) {
 		cmd->status = KTGT_SAM_RESERVATION_CONFLICT;
 		cmd->sense_len = 0;

@@ -31,7 +31,10 @@
  * EXTENDED COPY was aborted and whether the LUNs are still the nexus'
  * own (xcopy_recheck()): a copy stops, between chunks, once its nexus is
  * fenced off a logical unit it copies from or to, once it is aborted,
- * or once a LUN it uses is unmapped.
+ * or once a LUN it uses is unmapped. Each write holds its destination's
+ * pr_fence shared from that check until it is done, so that a PREEMPT
+ * AND ABORT (core/pr.c) completes only after a write that passed its
+ * check before the preempt has landed.
  *
  * Lifetimes and locking
  * =====================
@@ -417,9 +420,11 @@ static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
  * so the access checks are made again here, and the copy ends as it
  * would have at the start (COPY ABORTED, COPY TARGET DEVICE NOT
  * REACHABLE), after the chunks already written (RECEIVE COPY RESULTS
- * counts them). At most the one chunk already past its check when the
- * fence came lands afterwards, as a command already past its checks
- * does.
+ * counts them). The one chunk already past its check when the fence
+ * came may still land, as an aborted command already past its checks
+ * may, but before the PREEMPT AND ABORT completes: the check before a
+ * write and the write hold the destination's pr_fence shared, which the
+ * PREEMPT AND ABORT takes exclusively once before it completes.
  * An aborted EXTENDED COPY (task management, a PREEMPT AND ABORT on its
  * own logical unit, QErr, the end of its session) stops too: the engine
  * reports it as TASK ABORTED anyway, and its initiator, told so, must
@@ -505,15 +510,22 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 				    KTGT_DIR_READ, s->src_lba + done, n, sg,
 				    nents, 0))
 			break;
-		/* The read may have waited long: fenced off meanwhile? */
-		if (!xcopy_recheck(cmd, src, dst))
+		/*
+		 * The read may have waited long: fenced off meanwhile? The
+		 * check and the write are one pr_fence section.
+		 */
+		down_read(&dst->dev->pr_fence);
+		if (!xcopy_recheck(cmd, src, dst)) {
+			up_read(&dst->dev->pr_fence);
 			break;
+		}
 		/* Not into a COMPARE AND WRITE (see core/sbc.c). */
 		down_read(&dst->dev->caw_rwsem);
 		ret = ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
 				      KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
 				      nents, flags);
 		up_read(&dst->dev->caw_rwsem);
+		up_read(&dst->dev->pr_fence);
 		if (ret)
 			break;
 		op->bytes += (u64)n * bs;

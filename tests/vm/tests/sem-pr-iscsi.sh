@@ -13,11 +13,11 @@
 #   RESERVATION CONFLICT as SPC-4 table 52 says for a registrant, and,
 #   once B has unregistered, for a nexus without a registration;
 # - B's PREEMPT of A's key: A is told REGISTRATIONS PREEMPTED;
-# - SPEC_I_PT with an iSCSI TransportID of FORMAT CODE 00b (B's name
-#   without ISID) registers B's session; a REGISTER AND MOVE to B's
-#   session named by its FORMAT CODE 01b TransportID (the ISID's hex
-#   digits in upper case) finds that registration: none is added, and B
-#   holds the reservation.
+# - SPEC_I_PT with iSCSI TransportIDs of FORMAT CODE 00b (B's name and
+#   A's own, without ISID) registers B's session, and A's only once; a
+#   REGISTER AND MOVE to B's session named by its FORMAT CODE 01b
+#   TransportID (the ISID's hex digits in upper case) finds that
+#   registration: none is added, and B holds the reservation.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -113,18 +113,26 @@ expect_eq "$(rd "$db")" GOOD "B's READ as the holder"
 expect_eq "$(pr "$db" -o -C -K b)" 0 "B: CLEAR"
 ktgt_tur "$da" > /dev/null
 
-# --- SPEC_I_PT with B's iSCSI name (FORMAT CODE 00b) ---
-n=$(( (${#INI_B} + 4) / 4 * 4 ))
+# --- SPEC_I_PT with B's and A's iSCSI names (FORMAT CODE 00b) ---
+# tid00 NAME: an iSCSI TransportID of FORMAT CODE 00b
+tid00() {
+	local n=$(( (${#1} + 4) / 4 * 4 ))
+	hx 5; hx 0; hx 0; hx "$n"; printf '%s' "$1"
+	head -c $((n - ${#1})) /dev/zero
+}
+tid00 "$INI_B" > /tmp/tid-b.bin
+tid00 "$INI_A" > /tmp/tid-a.bin
+tl=$(( $(stat -c %s /tmp/tid-b.bin) + $(stat -c %s /tmp/tid-a.bin) ))
 {
 	head -c 15 /dev/zero; hx 16; head -c 4 /dev/zero; hx 8
-	head -c 3 /dev/zero; hx 0; hx 0; hx 0; hx $((n + 4))
-	hx 5; hx 0; hx 0; hx "$n"; printf '%s' "$INI_B"
-	head -c $((n - ${#INI_B})) /dev/zero
+	head -c 3 /dev/zero; hx 0; hx 0; hx 0; hx "$tl"
+	cat /tmp/tid-b.bin /tmp/tid-a.bin
 } > /tmp/sip.bin
 len=$(stat -c %s /tmp/sip.bin)
 expect_eq "$(ktgt_status "$da" -s "$len" -i /tmp/sip.bin \
 	5f 00 00 00 00 00 00 00 "$(printf %02x "$len")" 00)" GOOD \
-	"A: REGISTER 0x10 with SPEC_I_PT naming $INI_B"
+	"A: REGISTER 0x10 with SPEC_I_PT naming $INI_B and $INI_A"
+# A's own name covers A's session: A is registered once, not twice.
 expect_eq "$(keys "$da")" "0x10 0x10 " "READ KEYS"
 expect_eq "$(pr "$db" -o -R -K 10 -T 1)" 0 "B: RESERVE with the key"
 expect_eq "$(wr "$da")" CONFLICT "A's WRITE under B's WE"

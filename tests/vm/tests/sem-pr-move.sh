@@ -11,9 +11,11 @@
 # - b moves it back to local:a with UNREG: a, already registered, gets
 #   the service action key in place of its own and holds it, b's
 #   registration is gone;
-# - a registered non-holder, a move to the issuer's own nexus, an unknown
-#   RELATIVE TARGET PORT IDENTIFIER, a key of 0, an ALL REGISTRANTS
-#   reservation and no reservation at all are refused as SPC-4 says;
+# - a registered non-holder, a move to the issuer's own initiator port
+#   (through its own target port or another), an unknown RELATIVE TARGET
+#   PORT IDENTIFIER, a key of 0, an ALL REGISTRANTS reservation and no
+#   reservation at all (INVALID FIELD IN CDB) are refused as SPC-4 5.13.8
+#   says;
 # - with 1024 registrations (REGISTER's limit, reached with SPEC_I_PT), a
 #   move that would add a registration gets INSUFFICIENT REGISTRATION
 #   RESOURCES and changes nothing; with UNREG, or to a registered port,
@@ -71,14 +73,16 @@ rtb=$(cat "$KTGT_CFS/targets/local/b/rel_tgt_id")
 expect_eq "$(move "$sga" 10 11 0 "$rtb" local:b)" CONFLICT \
 	"unregistered a: REGISTER AND MOVE"
 expect_eq "$(pr "$sga" -o -G -S 10)" 0 "a: REGISTER 0x10"
-expect_eq "$(move "$sga" 16 17 0 "$rtb" local:b)" CONFLICT \
-	"no reservation to move"
+expect_eq "$(move "$sga" 16 17 0 "$rtb" local:b)" "02 05/24/00" \
+	"no reservation to move: INVALID FIELD IN CDB"
 expect_eq "$(pr "$sga" -o -R -K 10 -T 1)" 0 "a: RESERVE WE"
 expect_eq "$(pr "$sgc" -o -G -S c)" 0 "c: REGISTER 0xc"
 expect_eq "$(move "$sgc" 12 17 0 "$rtb" local:b)" CONFLICT \
 	"c is registered but does not hold the reservation"
 expect_eq "$(move "$sga" 16 17 0 "$rta" local:a)" "02 05/26/00" \
 	"a move to the issuer's own I_T nexus"
+expect_eq "$(move "$sga" 16 17 0 "$rtb" local:a)" "02 05/26/00" \
+	"a move to the issuer's own initiator port through another target port"
 expect_eq "$(move "$sga" 16 17 0 999 local:b)" "02 05/26/00" \
 	"an unknown RELATIVE TARGET PORT IDENTIFIER"
 expect_eq "$(move "$sga" 16 0 0 "$rtb" local:b)" "02 05/26/00" \

@@ -14,7 +14,8 @@
 #   FIELD IN PARAMETER LIST; a TRANSPORTID PARAMETER DATA LENGTH past the
 #   list gets PARAMETER LIST LENGTH ERROR; naming a registered port gets
 #   INVALID FIELD IN PARAMETER LIST; so does SPEC_I_PT from a registered
-#   nexus;
+#   nexus with its key (a wrong key: RESERVATION CONFLICT, SPC-4 table
+#   67);
 # - without ALL_TG_PT the ports are registered through a's target port
 #   only: b is not registered through its own.
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -39,12 +40,14 @@ tid() {
 }
 # sip SG SARK FLAGS TIDLEN [TID...]: REGISTER with the parameter list
 # built from them (decimal numbers; SARK: one byte, so 16 is sg_persist's
-# key 10); ktgt_status's outcome
+# key 10; RESERVATION KEY: $SIP_RK, one byte, 0 if unset); ktgt_status's
+# outcome
 sip() {
 	local sg=$1 sark=$2 flags=$3 tlen=$4 n
 	shift 4
 	{
-		head -c 15 /dev/zero; hx "$sark"
+		head -c 7 /dev/zero; hx "${SIP_RK:-0}"
+		head -c 7 /dev/zero; hx "$sark"
 		head -c 4 /dev/zero; hx "$flags"; head -c 3 /dev/zero
 		hx 0; hx 0; hx 0; hx "$tlen"
 		for t in "$@"; do cat "$t"; done
@@ -94,8 +97,11 @@ grep -aq 'local:b' /tmp/fs.bin && grep -aq 'local:c' /tmp/fs.bin ||
 	fail "READ FULL STATUS: $(strings /tmp/fs.bin)"
 expect_eq "$(pr "$sgb" -o -R -K 10 -T 1)" 0 "b: RESERVE with the key"
 expect_eq "$(pr "$sgb" -o -L -K 10 -T 1)" 0 "b: RELEASE"
-expect_eq "$(sip "$sgb" 17 8 24 /tmp/tid-c)" "02 05/26/00" \
-	"SPEC_I_PT from a registered nexus"
+expect_eq "$(sip "$sgb" 17 8 24 /tmp/tid-c)" CONFLICT \
+	"SPEC_I_PT from a registered nexus with a wrong RESERVATION KEY"
+expect_eq "$(SIP_RK=16 sip "$sgb" 17 8 24 /tmp/tid-c)" "02 05/26/00" \
+	"SPEC_I_PT from a registered nexus with its key"
+expect_eq "$(keys "$sgc")" "0x10 0x10 0x10 " "nothing changed"
 expect_eq "$(pr "$sgc" -o -C -K 10)" 0 "c: CLEAR"
 ktgt_tur "$sga" > /dev/null
 ktgt_tur "$sgb" > /dev/null
