@@ -164,11 +164,18 @@
  * (kis_data_out_aborted()), and its status is the core's: TASK ABORTED
  * for another session's abort with TAS = 1 (@xs_ended).
  *
+ * A write the core asked data for that gets no Data-Out for
+ * dataout_timeout seconds (@data_at: the request, its last R2T, its last
+ * Data-Out) while no receive is in progress for it ends its connection,
+ * and so its session (kis_nop_work()): otherwise an initiator that keeps
+ * the connection alive could hold its buffer for ever.
+ *
  * Teardown
  * ========
  *
  * Error recovery level 0: any connection error (socket closed, digest
- * error, protocol error, NOP-In timeout) ends the whole session. A logout
+ * error, protocol error, NOP-In timeout, Data-Out timeout) ends the whole
+ * session. A logout
  * of one connection of a multi-connection session (reason 1) ends that
  * connection only; a logout of the session (reason 0), on whichever of
  * its connections it comes, ends the session once its response is sent:
@@ -985,6 +992,8 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 			task->r2t_out++;
 			nr++;
 		}
+		if (nr)
+			task->data_at = jiffies;
 		spin_unlock_irq(&conn->lock);
 		for (i = 0; i < nr; i++) {
 			kis_sn_fill(conn->s, &h[i]);
@@ -1292,6 +1301,7 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 		return dead ? -ECONNABORTED : -ENOMEM;
 	}
 	task->xfer_ready = true;
+	task->data_at = jiffies;
 	if (kis_data_over(task)) {
 		task->rx_complete = true;
 		complete = true;
@@ -2076,6 +2086,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	spin_lock_irq(&conn->lock);
 	if (!discard)
 		task->rx_busy = false;
+	task->data_at = jiffies;
 	if (task->released && !discard) {
 		/* Released meanwhile: kis_task_release() left this to us. */
 		spin_unlock_irq(&conn->lock);
@@ -2849,25 +2860,70 @@ static int kis_rx_thread(void *arg)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * A task of @conn the core asked data for that has had none for
+ * @timeout jiffies: no Data-Out came since the request, its last R2T or
+ * its last Data-Out, and none is being received. Its ITT in @itt, how
+ * long it waited in @waited. Under conn->lock.
+ */
+static bool kis_dataout_late(struct kis_conn *conn, unsigned long timeout,
+			     u32 *itt, unsigned long *waited)
+{
+	struct kis_task *task;
+	unsigned int bkt;
+
+	lockdep_assert_held(&conn->lock);
+	hash_for_each(conn->itt_hash, bkt, task, hnode) {
+		if (task->dir != KTGT_DIR_WRITE || !task->xfer_ready ||
+		    !task->wsg || task->nobuf || task->released ||
+		    task->rx_complete || task->rx_busy || kis_data_over(task))
+			continue;
+		if (time_after(jiffies, task->data_at + timeout)) {
+			*itt = task->itt;
+			*waited = jiffies - task->data_at;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Keepalive and Data-Out timeout, every few seconds per started
+ * connection (kis_wq). An initiator that never sends the data of a write
+ * the target asked for (after an R2T, or the rest of its unsolicited
+ * burst) while it keeps the connection alive would hold the write's
+ * buffer, taken from the core's global max_buffer_mb budget, until the
+ * connection ends: after dataout_timeout seconds without a Data-Out for
+ * it the connection is dropped, which at ErrorRecoveryLevel 0 ends the
+ * session and its tasks as any connection loss does (see Teardown).
+ */
 static void kis_nop_work(struct work_struct *work)
 {
 	struct kis_conn *conn = container_of(to_delayed_work(work),
 					     struct kis_conn, nop_work);
 	unsigned int interval = READ_ONCE(kis_nop_interval);
 	unsigned int timeout = READ_ONCE(kis_nop_timeout);
+	unsigned int dataout = READ_ONCE(kis_dataout_timeout);
+	unsigned long waited;
+	unsigned int next;
 	struct kis_ctl *c;
 	bool ping = false;
+	u32 itt;
 
-	if (!interval) {
-		queue_delayed_work(kis_wq, &conn->nop_work, 5 * HZ);
-		return;
-	}
 	spin_lock_irq(&conn->lock);
 	if (conn->dead) {
 		spin_unlock_irq(&conn->lock);
 		return;
 	}
-	if (conn->nop_sent && timeout &&
+	if (dataout && kis_dataout_late(conn, dataout * HZ, &itt, &waited)) {
+		spin_unlock_irq(&conn->lock);
+		pr_info("%s: CID %u: ITT 0x%x: no Data-Out for %u s (dataout_timeout %u), closing\n",
+			conn->s->initiator, conn->cid, itt,
+			jiffies_to_msecs(waited) / 1000, dataout);
+		kis_conn_close(conn, -ETIMEDOUT);
+		return;
+	}
+	if (interval && conn->nop_sent && timeout &&
 	    time_after(jiffies, conn->nop_sent + timeout * HZ)) {
 		spin_unlock_irq(&conn->lock);
 		pr_info("%s: CID %u: no answer to NOP-In, closing\n",
@@ -2875,7 +2931,7 @@ static void kis_nop_work(struct work_struct *work)
 		kis_conn_close(conn, -ETIMEDOUT);
 		return;
 	}
-	if (!conn->nop_sent &&
+	if (interval && !conn->nop_sent &&
 	    time_after(jiffies, READ_ONCE(conn->last_rx) + interval * HZ)) {
 		conn->nop_ttt = conn->next_ttt++;
 		if (conn->nop_ttt == ISCSI_RSVD_TAG)
@@ -2894,8 +2950,11 @@ static void kis_nop_work(struct work_struct *work)
 			kis_queue_ctl(conn, c);
 		}
 	}
-	queue_delayed_work(kis_wq, &conn->nop_work,
-			   min(interval, timeout ? timeout : interval) * HZ);
+	/* A late Data-Out is seen a quarter of its timeout late at most, or 1 s. */
+	next = interval ? min(interval, timeout ? timeout : interval) : 5;
+	if (dataout)
+		next = min(next, max(1U, dataout / 4));
+	queue_delayed_work(kis_wq, &conn->nop_work, next * HZ);
 }
 
 static void kis_start_timeout(struct work_struct *work)

@@ -411,6 +411,12 @@ struct kis_task {
 	bool			data_err;	/* DataSN/offset error: it fails */
 	bool			tmf_ended;	/* a TMF covers it: no more data */
 	bool			xs_ended;	/* ... by the core's abort */
+	/*
+	 * jiffies when the core asked for the data, an R2T went out or a
+	 * Data-Out came: kis_nop_work() closes the connection when a task
+	 * waits for data longer than dataout_timeout from then.
+	 */
+	unsigned long		data_at;
 };
 
 /**
@@ -456,6 +462,7 @@ extern struct ktgt_tgt_template kis_template;
 extern struct kobject *kis_sysfs_sessions;
 extern unsigned int kis_nop_interval;
 extern unsigned int kis_nop_timeout;
+extern unsigned int kis_dataout_timeout;
 extern const struct attribute_group kis_stats_group;
 
 /* main.c */
