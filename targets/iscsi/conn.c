@@ -3315,18 +3315,29 @@ static ssize_t connections_show(struct kobject *kobj,
 {
 	struct kis_sess *s = kobj_to_sess(kobj);
 	struct kis_conn *conn;
-	int len = 0;
+	bool cut = false;
+	char line[160];
+	int len = 0, n;
 
 	mutex_lock(&kis_mutex);
-	list_for_each_entry(conn, &s->conns, node)
-		len += sysfs_emit_at(buf, len,
-				     "CID %u started %d HeaderDigest %s DataDigest %s MaxRecvDataSegmentLength %u MaxXmitDataSegmentLength %u\n",
-				     conn->cid, READ_ONCE(conn->started),
-				     conn->p.hdigest ? "CRC32C" : "None",
-				     conn->p.ddigest ? "CRC32C" : "None",
-				     conn->p.max_recv_dsl,
-				     READ_ONCE(conn->p.max_xmit_dsl));
+	list_for_each_entry(conn, &s->conns, node) {
+		n = snprintf(line, sizeof(line),
+			     "CID %u started %d HeaderDigest %s DataDigest %s MaxRecvDataSegmentLength %u MaxXmitDataSegmentLength %u\n",
+			     conn->cid, READ_ONCE(conn->started),
+			     conn->p.hdigest ? "CRC32C" : "None",
+			     conn->p.ddigest ? "CRC32C" : "None",
+			     conn->p.max_recv_dsl,
+			     READ_ONCE(conn->p.max_xmit_dsl));
+		/* Whole lines only, with room for "...\n" and the NUL. */
+		if (len + n + 5 > PAGE_SIZE) {
+			cut = true;
+			break;
+		}
+		len += sysfs_emit_at(buf, len, "%s", line);
+	}
 	mutex_unlock(&kis_mutex);
+	if (cut)
+		len += sysfs_emit_at(buf, len, "...\n");
 	return len;
 }
 
