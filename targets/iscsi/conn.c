@@ -119,8 +119,10 @@
  * initiator could otherwise fill, and so make every other session's
  * writes BUSY, by sending writes past a gap it never fills. Its data all
  * comes after R2Ts, sent once the core asks for it. A held write with
- * unsolicited data still holds its buffer, which is where that data goes
- * (the CmdSN window bounds how many there are). The core frees that buffer at ktgt_cmd_xmit_done(),
+ * unsolicited data still holds its buffer, which is where that data
+ * goes; a session's held writes hold at most KIS_HELD_BUF_MAX bytes
+ * between them (kis_held_buf_take()), and one past that takes none and
+ * fails in its turn. The core frees that buffer at ktgt_cmd_xmit_done(),
  * which may be due (an early error, an abort) while the receive thread
  * is still writing a Data-Out into it: the receive thread marks the task
  * @rx_busy while it does, and kis_task_release() then leaves the
@@ -445,13 +447,32 @@ static struct kis_task *kis_task_alloc(struct kis_conn *conn)
 	return task;
 }
 
+/*
+ * @task no longer waits for its CmdSN with a buffer taken on arrival
+ * (kis_held_buf_take()): submitted, or freed. Any context.
+ */
+static void kis_held_buf_put(struct kis_task *task)
+{
+	struct kis_sess *s = task->conn->s;
+	unsigned long flags;
+
+	if (!task->held_buf)
+		return;
+	spin_lock_irqsave(&s->sn_lock, flags);
+	s->held_buf -= task->edtl;
+	task->held_buf = false;
+	spin_unlock_irqrestore(&s->sn_lock, flags);
+}
+
 static void kis_task_free(struct kis_task *task)
 {
 	struct kis_conn *conn = task->conn;
 
 	/* Never submitted: the buffer is still ours to give back. */
-	if (!task->submitted)
+	if (!task->submitted) {
+		kis_held_buf_put(task);
 		ktgt_cmd_free_buf(&task->cmd);
+	}
 	/* Any context: llist_add() and atomics only. */
 	if (atomic_inc_return(&conn->task_cached) <= conn->p.queue_depth) {
 		llist_add(&task->free_node, &conn->task_cache);
@@ -1511,10 +1532,45 @@ static void kis_task_take_buf(struct kis_task *task)
 
 static void kis_task_submit(struct kis_task *task)
 {
+	kis_held_buf_put(task);
 	if (task->buf_later)
 		kis_task_take_buf(task);
 	task->submitted = true;
 	ktgt_cmd_submit(&task->cmd, KTGT_CTX_NOWAIT);
+}
+
+/*
+ * A write with unsolicited data (@task, non-immediate) is about to take
+ * its buffer on arrival, where that data goes. If its CmdSN is not
+ * ExpCmdSN it will wait for its turn with that buffer, taken from the
+ * core's global max_buffer_mb budget: the session's writes waiting so
+ * may hold at most KIS_HELD_BUF_MAX bytes between them, which bounds
+ * what an initiator sending writes past a CmdSN gap it never fills can
+ * keep from every other session (the CmdSN window alone allows
+ * queue_depth writes of up to 8 MiB, the core's largest buffer: 512 MiB
+ * with the default queue_depth). False: over that, the write takes no
+ * buffer and its data is dropped; in its turn ->rdy_to_xfer() fails it
+ * (CHECK CONDITION, ABORTED COMMAND, DATA PHASE ERROR, which initiators
+ * retry), as it fails a write whose buffer max_buffer_mb refused (BUSY,
+ * from the core). One at ExpCmdSN that another
+ * connection's receive thread delivers (MC/S) is not counted: it is
+ * submitted at once. Receive thread, no lock held.
+ */
+static bool kis_held_buf_take(struct kis_sess *s, struct kis_task *task)
+{
+	bool ok = true;
+
+	spin_lock_irq(&s->sn_lock);
+	if (task->cmdsn != s->exp_cmdsn) {
+		if (task->edtl > KIS_HELD_BUF_MAX - s->held_buf) {
+			ok = false;
+		} else {
+			s->held_buf += task->edtl;
+			task->held_buf = true;
+		}
+	}
+	spin_unlock_irq(&s->sn_lock);
+	return ok;
 }
 
 /* A task that never reached the core. */
@@ -1873,8 +1929,13 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 		task->buf_later = true;
 		task->unsol_done = true;
 	} else if (write && pdu->edtl &&
-		   ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
-		/* Submitted, it ends with BUSY (or a data phase error). */
+		   ((!pdu->immediate && !kis_held_buf_take(s, task)) ||
+		    ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL))) {
+		/*
+		 * Submitted, it ends with BUSY (or a data phase error; over
+		 * KIS_HELD_BUF_MAX, with one).
+		 */
+		kis_held_buf_put(task);
 		task->nobuf = true;
 		ret = kis_drain_data(conn, pdu->dlen);
 		if (ret) {
