@@ -119,8 +119,10 @@
  * initiator could otherwise fill, and so make every other session's
  * writes BUSY, by sending writes past a gap it never fills. Its data all
  * comes after R2Ts, sent once the core asks for it. A held write with
- * unsolicited data still holds its buffer, which is where that data goes
- * (the CmdSN window bounds how many there are). The core frees that buffer at ktgt_cmd_xmit_done(),
+ * unsolicited data still holds its buffer, which is where that data
+ * goes; a session's held writes hold at most KIS_HELD_BUF_MAX bytes
+ * between them (kis_held_buf_take()), and one past that takes none and
+ * fails in its turn. The core frees that buffer at ktgt_cmd_xmit_done(),
  * which may be due (an early error, an abort) while the receive thread
  * is still writing a Data-Out into it: the receive thread marks the task
  * @rx_busy while it does, and kis_task_release() then leaves the
@@ -164,11 +166,18 @@
  * (kis_data_out_aborted()), and its status is the core's: TASK ABORTED
  * for another session's abort with TAS = 1 (@xs_ended).
  *
+ * A write the core asked data for that gets no Data-Out for
+ * dataout_timeout seconds (@data_at: the request, its last R2T, its last
+ * Data-Out) while no receive is in progress for it ends its connection,
+ * and so its session (kis_nop_work()): otherwise an initiator that keeps
+ * the connection alive could hold its buffer for ever.
+ *
  * Teardown
  * ========
  *
  * Error recovery level 0: any connection error (socket closed, digest
- * error, protocol error, NOP-In timeout) ends the whole session. A logout
+ * error, protocol error, NOP-In timeout, Data-Out timeout) ends the whole
+ * session. A logout
  * of one connection of a multi-connection session (reason 1) ends that
  * connection only; a logout of the session (reason 0), on whichever of
  * its connections it comes, ends the session once its response is sent:
@@ -438,13 +447,32 @@ static struct kis_task *kis_task_alloc(struct kis_conn *conn)
 	return task;
 }
 
+/*
+ * @task no longer waits for its CmdSN with a buffer taken on arrival
+ * (kis_held_buf_take()): submitted, or freed. Any context.
+ */
+static void kis_held_buf_put(struct kis_task *task)
+{
+	struct kis_sess *s = task->conn->s;
+	unsigned long flags;
+
+	if (!task->held_buf)
+		return;
+	spin_lock_irqsave(&s->sn_lock, flags);
+	s->held_buf -= task->edtl;
+	task->held_buf = false;
+	spin_unlock_irqrestore(&s->sn_lock, flags);
+}
+
 static void kis_task_free(struct kis_task *task)
 {
 	struct kis_conn *conn = task->conn;
 
 	/* Never submitted: the buffer is still ours to give back. */
-	if (!task->submitted)
+	if (!task->submitted) {
+		kis_held_buf_put(task);
 		ktgt_cmd_free_buf(&task->cmd);
+	}
 	/* Any context: llist_add() and atomics only. */
 	if (atomic_inc_return(&conn->task_cached) <= conn->p.queue_depth) {
 		llist_add(&task->free_node, &conn->task_cache);
@@ -985,6 +1013,8 @@ static int kis_send_r2ts(struct kis_conn *conn, struct kis_task *task)
 			task->r2t_out++;
 			nr++;
 		}
+		if (nr)
+			task->data_at = jiffies;
 		spin_unlock_irq(&conn->lock);
 		for (i = 0; i < nr; i++) {
 			kis_sn_fill(conn->s, &h[i]);
@@ -1292,6 +1322,7 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 		return dead ? -ECONNABORTED : -ENOMEM;
 	}
 	task->xfer_ready = true;
+	task->data_at = jiffies;
 	if (kis_data_over(task)) {
 		task->rx_complete = true;
 		complete = true;
@@ -1501,10 +1532,45 @@ static void kis_task_take_buf(struct kis_task *task)
 
 static void kis_task_submit(struct kis_task *task)
 {
+	kis_held_buf_put(task);
 	if (task->buf_later)
 		kis_task_take_buf(task);
 	task->submitted = true;
 	ktgt_cmd_submit(&task->cmd, KTGT_CTX_NOWAIT);
+}
+
+/*
+ * A write with unsolicited data (@task, non-immediate) is about to take
+ * its buffer on arrival, where that data goes. If its CmdSN is not
+ * ExpCmdSN it will wait for its turn with that buffer, taken from the
+ * core's global max_buffer_mb budget: the session's writes waiting so
+ * may hold at most KIS_HELD_BUF_MAX bytes between them, which bounds
+ * what an initiator sending writes past a CmdSN gap it never fills can
+ * keep from every other session (the CmdSN window alone allows
+ * queue_depth writes of up to 8 MiB, the core's largest buffer: 512 MiB
+ * with the default queue_depth). False: over that, the write takes no
+ * buffer and its data is dropped; in its turn ->rdy_to_xfer() fails it
+ * (CHECK CONDITION, ABORTED COMMAND, DATA PHASE ERROR, which initiators
+ * retry), as it fails a write whose buffer max_buffer_mb refused (BUSY,
+ * from the core). One at ExpCmdSN that another
+ * connection's receive thread delivers (MC/S) is not counted: it is
+ * submitted at once. Receive thread, no lock held.
+ */
+static bool kis_held_buf_take(struct kis_sess *s, struct kis_task *task)
+{
+	bool ok = true;
+
+	spin_lock_irq(&s->sn_lock);
+	if (task->cmdsn != s->exp_cmdsn) {
+		if (task->edtl > KIS_HELD_BUF_MAX - s->held_buf) {
+			ok = false;
+		} else {
+			s->held_buf += task->edtl;
+			task->held_buf = true;
+		}
+	}
+	spin_unlock_irq(&s->sn_lock);
+	return ok;
 }
 
 /* A task that never reached the core. */
@@ -1863,8 +1929,13 @@ static int kis_rx_scsi_cmd(struct kis_conn *conn, const u8 *bhs,
 		task->buf_later = true;
 		task->unsol_done = true;
 	} else if (write && pdu->edtl &&
-		   ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL)) {
-		/* Submitted, it ends with BUSY (or a data phase error). */
+		   ((!pdu->immediate && !kis_held_buf_take(s, task)) ||
+		    ktgt_cmd_alloc_buf(&task->cmd, pdu->edtl, GFP_KERNEL))) {
+		/*
+		 * Submitted, it ends with BUSY (or a data phase error; over
+		 * KIS_HELD_BUF_MAX, with one).
+		 */
+		kis_held_buf_put(task);
 		task->nobuf = true;
 		ret = kis_drain_data(conn, pdu->dlen);
 		if (ret) {
@@ -2076,6 +2147,7 @@ static int kis_rx_data_out(struct kis_conn *conn, const u8 *bhs,
 	spin_lock_irq(&conn->lock);
 	if (!discard)
 		task->rx_busy = false;
+	task->data_at = jiffies;
 	if (task->released && !discard) {
 		/* Released meanwhile: kis_task_release() left this to us. */
 		spin_unlock_irq(&conn->lock);
@@ -2849,25 +2921,70 @@ static int kis_rx_thread(void *arg)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * A task of @conn the core asked data for that has had none for
+ * @timeout jiffies: no Data-Out came since the request, its last R2T or
+ * its last Data-Out, and none is being received. Its ITT in @itt, how
+ * long it waited in @waited. Under conn->lock.
+ */
+static bool kis_dataout_late(struct kis_conn *conn, unsigned long timeout,
+			     u32 *itt, unsigned long *waited)
+{
+	struct kis_task *task;
+	unsigned int bkt;
+
+	lockdep_assert_held(&conn->lock);
+	hash_for_each(conn->itt_hash, bkt, task, hnode) {
+		if (task->dir != KTGT_DIR_WRITE || !task->xfer_ready ||
+		    !task->wsg || task->nobuf || task->released ||
+		    task->rx_complete || task->rx_busy || kis_data_over(task))
+			continue;
+		if (time_after(jiffies, task->data_at + timeout)) {
+			*itt = task->itt;
+			*waited = jiffies - task->data_at;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Keepalive and Data-Out timeout, every few seconds per started
+ * connection (kis_wq). An initiator that never sends the data of a write
+ * the target asked for (after an R2T, or the rest of its unsolicited
+ * burst) while it keeps the connection alive would hold the write's
+ * buffer, taken from the core's global max_buffer_mb budget, until the
+ * connection ends: after dataout_timeout seconds without a Data-Out for
+ * it the connection is dropped, which at ErrorRecoveryLevel 0 ends the
+ * session and its tasks as any connection loss does (see Teardown).
+ */
 static void kis_nop_work(struct work_struct *work)
 {
 	struct kis_conn *conn = container_of(to_delayed_work(work),
 					     struct kis_conn, nop_work);
 	unsigned int interval = READ_ONCE(kis_nop_interval);
 	unsigned int timeout = READ_ONCE(kis_nop_timeout);
+	unsigned int dataout = READ_ONCE(kis_dataout_timeout);
+	unsigned long waited;
+	unsigned int next;
 	struct kis_ctl *c;
 	bool ping = false;
+	u32 itt;
 
-	if (!interval) {
-		queue_delayed_work(kis_wq, &conn->nop_work, 5 * HZ);
-		return;
-	}
 	spin_lock_irq(&conn->lock);
 	if (conn->dead) {
 		spin_unlock_irq(&conn->lock);
 		return;
 	}
-	if (conn->nop_sent && timeout &&
+	if (dataout && kis_dataout_late(conn, dataout * HZ, &itt, &waited)) {
+		spin_unlock_irq(&conn->lock);
+		pr_info("%s: CID %u: ITT 0x%x: no Data-Out for %u s (dataout_timeout %u), closing\n",
+			conn->s->initiator, conn->cid, itt,
+			jiffies_to_msecs(waited) / 1000, dataout);
+		kis_conn_close(conn, -ETIMEDOUT);
+		return;
+	}
+	if (interval && conn->nop_sent && timeout &&
 	    time_after(jiffies, conn->nop_sent + timeout * HZ)) {
 		spin_unlock_irq(&conn->lock);
 		pr_info("%s: CID %u: no answer to NOP-In, closing\n",
@@ -2875,7 +2992,7 @@ static void kis_nop_work(struct work_struct *work)
 		kis_conn_close(conn, -ETIMEDOUT);
 		return;
 	}
-	if (!conn->nop_sent &&
+	if (interval && !conn->nop_sent &&
 	    time_after(jiffies, READ_ONCE(conn->last_rx) + interval * HZ)) {
 		conn->nop_ttt = conn->next_ttt++;
 		if (conn->nop_ttt == ISCSI_RSVD_TAG)
@@ -2894,8 +3011,11 @@ static void kis_nop_work(struct work_struct *work)
 			kis_queue_ctl(conn, c);
 		}
 	}
-	queue_delayed_work(kis_wq, &conn->nop_work,
-			   min(interval, timeout ? timeout : interval) * HZ);
+	/* A late Data-Out is seen a quarter of its timeout late at most, or 1 s. */
+	next = interval ? min(interval, timeout ? timeout : interval) : 5;
+	if (dataout)
+		next = min(next, max(1U, dataout / 4));
+	queue_delayed_work(kis_wq, &conn->nop_work, next * HZ);
 }
 
 static void kis_start_timeout(struct work_struct *work)
@@ -3271,18 +3391,29 @@ static ssize_t connections_show(struct kobject *kobj,
 {
 	struct kis_sess *s = kobj_to_sess(kobj);
 	struct kis_conn *conn;
-	int len = 0;
+	bool cut = false;
+	char line[160];
+	int len = 0, n;
 
 	mutex_lock(&kis_mutex);
-	list_for_each_entry(conn, &s->conns, node)
-		len += sysfs_emit_at(buf, len,
-				     "CID %u started %d HeaderDigest %s DataDigest %s MaxRecvDataSegmentLength %u MaxXmitDataSegmentLength %u\n",
-				     conn->cid, READ_ONCE(conn->started),
-				     conn->p.hdigest ? "CRC32C" : "None",
-				     conn->p.ddigest ? "CRC32C" : "None",
-				     conn->p.max_recv_dsl,
-				     READ_ONCE(conn->p.max_xmit_dsl));
+	list_for_each_entry(conn, &s->conns, node) {
+		n = snprintf(line, sizeof(line),
+			     "CID %u started %d HeaderDigest %s DataDigest %s MaxRecvDataSegmentLength %u MaxXmitDataSegmentLength %u\n",
+			     conn->cid, READ_ONCE(conn->started),
+			     conn->p.hdigest ? "CRC32C" : "None",
+			     conn->p.ddigest ? "CRC32C" : "None",
+			     conn->p.max_recv_dsl,
+			     READ_ONCE(conn->p.max_xmit_dsl));
+		/* Whole lines only, with room for "...\n" and the NUL. */
+		if (len + n + 5 > PAGE_SIZE) {
+			cut = true;
+			break;
+		}
+		len += sysfs_emit_at(buf, len, "%s", line);
+	}
 	mutex_unlock(&kis_mutex);
+	if (cut)
+		len += sysfs_emit_at(buf, len, "...\n");
 	return len;
 }
 

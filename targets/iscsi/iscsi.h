@@ -188,6 +188,12 @@ struct kis_portal {
  * core (@tmfs); more are answered Function rejected (kis_rx_tmf()).
  */
 #define KIS_MAX_TMFS		8
+/*
+ * The most buffer bytes a session's writes with unsolicited data may take
+ * while they wait for their CmdSN (@held_buf); more get no buffer and end
+ * with BUSY in their turn (kis_held_buf_take()).
+ */
+#define KIS_HELD_BUF_MAX	(32U << 20)
 
 struct kis_sess {
 	struct kis_tgt		*t;
@@ -208,6 +214,11 @@ struct kis_sess {
 	u32			outstanding;	/* held or in the core */
 	struct list_head	held;		/* tasks waiting for CmdSN */
 	unsigned int		nr_held;	/* tasks on @held */
+	/*
+	 * Bytes of the buffers taken on arrival by writes that wait for
+	 * their CmdSN (kis_task.held_buf), at most KIS_HELD_BUF_MAX.
+	 */
+	u32			held_buf;
 	/* kis_req waiting for CmdSN: not commands, not counted above */
 	struct list_head	held_reqs;
 	/*
@@ -380,6 +391,12 @@ struct kis_task {
 	 * held for its CmdSN. Receive threads; the deliverer clears it.
 	 */
 	bool			buf_later;
+	/*
+	 * Its buffer (EDTL bytes) was taken on arrival for a CmdSN not yet
+	 * due, and is counted in sess->held_buf until it is submitted or
+	 * freed; sn_lock.
+	 */
+	bool			held_buf;
 	u8			tx;
 	u8			attr;
 	u32			tx_seq;		/* conn->tx_seq when queued, conn->lock */
@@ -411,6 +428,12 @@ struct kis_task {
 	bool			data_err;	/* DataSN/offset error: it fails */
 	bool			tmf_ended;	/* a TMF covers it: no more data */
 	bool			xs_ended;	/* ... by the core's abort */
+	/*
+	 * jiffies when the core asked for the data, an R2T went out or a
+	 * Data-Out came: kis_nop_work() closes the connection when a task
+	 * waits for data longer than dataout_timeout from then.
+	 */
+	unsigned long		data_at;
 };
 
 /**
@@ -456,6 +479,7 @@ extern struct ktgt_tgt_template kis_template;
 extern struct kobject *kis_sysfs_sessions;
 extern unsigned int kis_nop_interval;
 extern unsigned int kis_nop_timeout;
+extern unsigned int kis_dataout_timeout;
 extern const struct attribute_group kis_stats_group;
 
 /* main.c */

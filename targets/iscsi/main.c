@@ -57,6 +57,10 @@ unsigned int kis_nop_timeout = 30;
 module_param_named(nop_timeout, kis_nop_timeout, uint, 0644);
 MODULE_PARM_DESC(nop_timeout,
 		 "Seconds without an answer to a NOP-In ping before the connection is dropped");
+unsigned int kis_dataout_timeout = 30;
+module_param_named(dataout_timeout, kis_dataout_timeout, uint, 0644);
+MODULE_PARM_DESC(dataout_timeout,
+		 "Seconds a write may wait for a Data-Out the target asked for before the connection is dropped (0: never)");
 
 /*
  * ---------------------------------------------------------------------
