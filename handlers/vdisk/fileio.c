@@ -81,6 +81,8 @@ static int fileio_enable(struct ktgt_device *dev)
 		goto out_close;
 	}
 	vd->file = file;
+	/* As the file's own cursor: an error nobody saw yet is reported. */
+	vd->sync_err = file->f_wb_err;
 	vd->in_memory = S_ISREG(file_inode(file)->i_mode) &&
 			!mapping_can_writeback(file->f_mapping);
 	if (!vd->in_memory && (file->f_mode & FMODE_NOWAIT)) {
@@ -179,13 +181,32 @@ requeue:
 	return KTGT_EXEC_ASYNC;
 }
 
+/*
+ * SYNCHRONIZE CACHE: every write-back error since the last one is
+ * reported, even if a FUA write's vfs_fsync_range() has already seen it.
+ * The file's own cursor (f_wb_err) is advanced by every fsync, and an
+ * error is reported once per cursor: a FUA write of LBA X would
+ * otherwise take for itself the error of cached blocks at LBA Y whose
+ * write-back failed before (the initiator retries X, which succeeds),
+ * and the SYNCHRONIZE CACHE after it would return GOOD with Y's data
+ * lost. So this command keeps its own cursor in the mapping's error
+ * sequence, @vd->sync_err: a FUA write may report an error that is not
+ * its own, and SYNCHRONIZE CACHE then reports it again, rather than
+ * not at all.
+ */
 static int fileio_sync(struct ktgt_device *dev)
 {
 	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	int ret, err;
 
 	if (ktgt_device_params(dev)->nv_cache)
 		return 0;
-	return vfs_fsync(vd->file, 1);
+	ret = vfs_fsync(vd->file, 1);
+	spin_lock(&vd->sync_err_lock);
+	err = errseq_check_and_advance(&vd->file->f_mapping->wb_err,
+				       &vd->sync_err);
+	spin_unlock(&vd->sync_err_lock);
+	return ret ?: err;
 }
 
 static int fileio_unmap(struct ktgt_device *dev, u64 lba, u64 nr)

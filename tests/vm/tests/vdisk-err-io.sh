@@ -9,7 +9,8 @@
 #   READ ERROR (03/11/00), WRITE through blockio or with FUA through
 #   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); a fileio WRITE
 #   cached in the page cache whose write-back fails is reported by the
-#   next SYNCHRONIZE CACHE (03/0C/00), not lost;
+#   next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
+#   came between;
 # - fileio over a sparse file on a full tmpfs: WRITE gets DATA PROTECT,
 #   SPACE ALLOCATION FAILED WRITE PROTECT (07/27/07);
 # - fileio whose backing file shrank under it: READ past the new end
@@ -120,6 +121,18 @@ st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
 	-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
 st "SYNCHRONIZE CACHE(16) after a failed write-back" "02 03/0c/00" \
 	"$fsg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+# The write-back fails before the SYNCHRONIZE CACHE (sync(1) here, the
+# flusher threads otherwise), and a FUA write elsewhere comes between:
+# whatever the FUA write says, SYNCHRONIZE CACHE must still report it.
+st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+	-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+sync
+log "FUA WRITE(10) at LBA 8192 after the failed write-back: $(ktgt_status \
+	-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 20 00 00 00 08 00)"
+st "SYNCHRONIZE CACHE(10) after a failed write-back and a FUA write" \
+	"02 03/0c/00" "$fsg" 35 00 00 00 00 00 00 00 00 00
+st "SYNCHRONIZE CACHE(10) once reported" GOOD \
+	"$fsg" 35 00 00 00 00 00 00 00 00 00
 
 log "fileio over a sparse file on a full file system"
 mkdir -p "$T/full"
