@@ -11,6 +11,8 @@
 #   cached in the page cache whose write-back fails is reported by the
 #   next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
 #   came between;
+# - blockio over dm-flakey failing writes and flushes: WRITE, WRITE SAME
+#   and SYNCHRONIZE CACHE get 03/0C/00;
 # - fileio over a sparse file on a full tmpfs: WRITE gets DATA PROTECT,
 #   SPACE ALLOCATION FAILED WRITE PROTECT (07/27/07);
 # - fileio whose backing file shrank under it: READ past the new end
@@ -133,6 +135,35 @@ st "SYNCHRONIZE CACHE(10) after a failed write-back and a FUA write" \
 	"02 03/0c/00" "$fsg" 35 00 00 00 00 00 00 00 00 00
 st "SYNCHRONIZE CACHE(10) once reported" GOOD \
 	"$fsg" 35 00 00 00 00 00 00 00 00 00
+
+log "blockio over a device that fails writes and cache flushes"
+# dm-flakey, always down, error_writes: reads pass, writes and flushes
+# fail.
+if modprobe dm-flakey 2>/dev/null; then
+	truncate -s 16M "$T/flaky.img" || fail "truncate flaky.img"
+	loop=$(losetup -f --show "$T/flaky.img") || fail "losetup flaky.img"
+	loops+=("$loop")
+	dmsetup create ktgtflaky \
+		--table "0 32768 flakey $loop 0 0 3600 1 error_writes" ||
+		fail "dmsetup create ktgtflaky"
+	dms+=(ktgtflaky)
+	dmsetup mknodes ktgtflaky || fail "dmsetup mknodes ktgtflaky"
+	ktgt_mkdev vdisk_blockio/b1 filename=/dev/mapper/ktgtflaky serial=ERRK
+	ktgt_maplun local/t0 5 vdisk_blockio/b1
+	ktgt_local_rescan t0
+	ksg=$(ktgt_wait_disk -g host="$host" lun=5)
+	ktgt_tur "$ksg" >/dev/null
+	st "blockio READ(10), writes failing" GOOD \
+		-r 4096 "$ksg" 28 00 00 00 00 00 00 00 08 00
+	st "blockio WRITE(10), writes failing" "02 03/0c/00" \
+		-s 4096 -i "$T/blk" "$ksg" 2a 00 00 00 00 00 00 00 08 00
+	st "blockio SYNCHRONIZE CACHE(10), flushes failing" "02 03/0c/00" \
+		"$ksg" 35 00 00 00 00 00 00 00 00 00
+	st "blockio WRITE SAME(10), writes failing" "02 03/0c/00" \
+		-s 512 -i "$T/blk" "$ksg" 41 00 00 00 00 00 00 00 10 00
+else
+	log "no dm-flakey: skipping the failing flush"
+fi
 
 log "fileio over a sparse file on a full file system"
 mkdir -p "$T/full"
