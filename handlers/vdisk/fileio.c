@@ -11,8 +11,9 @@
  * write while the write cache is disabled: write_through, or WCE=0 by
  * MODE SELECT), SYNCHRONIZE CACHE syncs the whole file (unless
  * nv_cache). With thin_provisioned, UNMAP
- * punches holes (FALLOC_FL_PUNCH_HOLE) and GET LBA STATUS reports them
- * (SEEK_DATA/SEEK_HOLE). Every callback runs in process context.
+ * punches holes (FALLOC_FL_PUNCH_HOLE; a block device node must support
+ * write zeroes) and GET LBA STATUS reports them (SEEK_DATA/SEEK_HOLE).
+ * Every callback runs in process context.
  *
  * A regular file whose mapping has no writeback (tmpfs, ramfs) lives in
  * memory: its reads and writes never wait for a disk, so the device is
@@ -40,6 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/backing-dev.h>
+#include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>	/* after fs.h: it needs its types */
 #include <linux/file.h>
@@ -47,6 +49,24 @@
 #include <scsi/scsi_proto.h>
 
 #include "vdisk.h"
+
+/*
+ * Whether UNMAP's FALLOC_FL_PUNCH_HOLE can work on @file. A block device
+ * node punches a hole by writing zeroes without falling back to writing
+ * zero pages (blkdev_fallocate(), BLKDEV_ZERO_NOFALLBACK): on a device
+ * without write zeroes (brd, many dm targets) it always fails with
+ * -EOPNOTSUPP, which UNMAP would report as INVALID COMMAND OPERATION
+ * CODE after VPD B2h advertised it.
+ */
+static bool fileio_can_punch(struct file *file)
+{
+	struct inode *inode = file->f_mapping->host;
+
+	if (!file->f_op->fallocate)
+		return false;
+	return !S_ISBLK(inode->i_mode) ||
+	       bdev_write_zeroes_sectors(I_BDEV(inode));
+}
 
 static int fileio_enable(struct ktgt_device *dev)
 {
@@ -74,7 +94,7 @@ static int fileio_enable(struct ktgt_device *dev)
 		ret = -EINVAL;
 		goto out_close;
 	}
-	if (p->thin_provisioned && !file->f_op->fallocate) {
+	if (p->thin_provisioned && !fileio_can_punch(file)) {
 		pr_err("%s: %s cannot punch holes: clear thin_provisioned\n",
 		       name, vd->filename);
 		ret = -EOPNOTSUPP;

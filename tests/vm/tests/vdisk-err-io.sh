@@ -18,6 +18,8 @@
 # - fileio whose backing file shrank under it: READ past the new end
 #   is 03/11/00, never GOOD; after resync_size the capacity UA
 #   (06/2A/09) and LBA OUT OF RANGE (05/21/00) past the end;
+# - a thin fileio LU over a block device without write zeroes (brd),
+#   whose holes could not be punched, cannot be enabled;
 # - a read_only LU refuses every command that writes the medium with
 #   DATA PROTECT, WRITE PROTECTED (07/27/00) and accepts SYNCHRONIZE
 #   CACHE.
@@ -201,6 +203,29 @@ st "TEST UNIT READY after resync_size" "02 06/2a/09" \
 	"$tsg" 00 00 00 00 00 00
 st "READ(10) past the new capacity" "02 05/21/00" \
 	-r 4096 "$tsg" 28 00 00 00 50 00 00 00 08 00
+
+log "thin fileio over a block device that cannot write zeroes"
+# brd has no write zeroes: PUNCH_HOLE on it fails with EOPNOTSUPP, so a
+# thin LU there would advertise UNMAP (and LBPRZ) and then refuse it.
+if modprobe brd rd_nr=1 rd_size=16384 2>/dev/null && [ -b /dev/ram0 ]; then
+	expect_eq "$(cat /sys/block/ram0/queue/write_zeroes_max_bytes)" 0 \
+		"write_zeroes_max_bytes of /dev/ram0"
+	ktgt_mkdev vdisk_fileio/f4 filename=/dev/ram0 thin_provisioned=1 \
+		serial=ERRZ enable=0
+	if ktgt_try_write "$KTGT_CFS/handlers/vdisk_fileio/f4/enable" 1; then
+		ktgt_maplun local/t0 6 vdisk_fileio/f4
+		ktgt_local_rescan t0
+		zsg=$(ktgt_wait_disk -g host="$host" lun=6)
+		ktgt_tur "$zsg" >/dev/null
+		fail "thin fileio over /dev/ram0 enabled; its UNMAP: $(ktgt_status \
+			-s 24 -i "$T/unmap" "$zsg" 42 00 00 00 00 00 00 00 18 00)"
+	fi
+	ktgt_write "$KTGT_CFS/handlers/vdisk_fileio/f4/thin_provisioned" 0
+	ktgt_write "$KTGT_CFS/handlers/vdisk_fileio/f4/enable" 1
+	ktgt_rmdev vdisk_fileio/f4
+else
+	log "no brd: skipping"
+fi
 
 log "read_only LU"
 truncate -s 16M "$T/ro.img" || fail "truncate ro.img"
