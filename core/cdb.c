@@ -383,7 +383,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.opcode = 0x42,
 		.len = 10, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BYTES,
 		.len_off = 7, .len_width = 2,
-		.flags = KTGT_CDB_F_MEDIUM_WRITE,
+		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_THIN,
 		.usage = { 0x42, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},

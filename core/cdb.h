@@ -108,6 +108,9 @@ enum ktgt_cdb_rule {
  *	action that no other command accessing them may interleave with
  *	(SBC-3 5.2): COMPARE AND WRITE, ORWRITE. The ordering rules
  *	(order.h) enforce it across I_T nexuses.
+ * THIN: supported only by a thin provisioned logical unit (UNMAP, which
+ *	SBC-3 5.28 ties to LBPU); REPORT SUPPORTED OPERATION CODES leaves
+ *	it out of other logical units' lists.
  */
 #define KTGT_CDB_F_SA		BIT(0)	/* opcode has service actions */
 #define KTGT_CDB_F_MEDIUM_READ	BIT(1)	/* reads logical blocks */
@@ -120,6 +123,7 @@ enum ktgt_cdb_rule {
 #define KTGT_CDB_F_ALLOW_RESV	BIT(8)	/* allowed despite a reservation */
 #define KTGT_CDB_F_ALLOW_UA	BIT(9)	/* allowed with a pending UA */
 #define KTGT_CDB_F_ATOMIC	BIT(10)	/* read-modify-write, see order.h */
+#define KTGT_CDB_F_THIN		BIT(11)	/* only on thin provisioned LUs */
 
 /**
  * struct ktgt_cdb_desc - what the decoder knows about one command

@@ -284,6 +284,7 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 
 static void spc_rsoc(struct ktgt_cmd *cmd)
 {
+	bool thin = ktgt_spc_thin(cmd->core.dev);
 	const struct ktgt_cdb_table *tbl;
 	struct ktgt_sense_info err;
 	u32 full, n;
@@ -296,7 +297,7 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 		return;
 	}
 	/* First the size, then build straight into the command's buffer. */
-	if (ktgt_spc_rsoc(tbl, cmd->cdb, NULL, 0, &full, &err)) {
+	if (ktgt_spc_rsoc(tbl, thin, cmd->cdb, NULL, 0, &full, &err)) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
@@ -310,7 +311,7 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		return;
 	}
-	ktgt_spc_rsoc(tbl, cmd->cdb, buf, n, &full, &err);
+	ktgt_spc_rsoc(tbl, thin, cmd->cdb, buf, n, &full, &err);
 	ktgt_cmd_buf_put(cmd, buf);
 	ktgt_cmd_good(cmd, n);
 }

@@ -846,8 +846,14 @@ static void rsoc_put_timeouts(const struct ktgt_cdb_desc *desc, u8 *buf,
 	ob_put_be(buf, buflen, off + 8, recommended, 4);
 }
 
-static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool rctd, u8 *buf,
-		    u32 buflen)
+/* Whether @desc is a command of the logical unit (see KTGT_CDB_F_THIN). */
+static bool rsoc_supported(const struct ktgt_cdb_desc *desc, bool thin)
+{
+	return desc && (thin || !(desc->flags & KTGT_CDB_F_THIN));
+}
+
+static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool thin, bool rctd,
+		    u8 *buf, u32 buflen)
 {
 	u32 i, n = ktgt_cdb_table_size(tbl);
 	u32 dlen = 8 + (rctd ? RSOC_TIMEOUTS_LEN : 0);
@@ -857,6 +863,8 @@ static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool rctd, u8 *buf,
 		const struct ktgt_cdb_desc *desc = ktgt_cdb_table_desc(tbl, i);
 		bool sa = desc->flags & KTGT_CDB_F_SA;
 
+		if (!rsoc_supported(desc, thin))
+			continue;
 		ob_put8(buf, buflen, off, desc->opcode);
 		ob_put8(buf, buflen, off + 1, 0);
 		ob_put_be(buf, buflen, off + 2, sa ? desc->sa : 0, 2);
@@ -893,8 +901,8 @@ static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 	return 4 + cdb_len + (rctd ? RSOC_TIMEOUTS_LEN : 0);
 }
 
-int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
-		  u32 buflen, u32 *full, struct ktgt_sense_info *err)
+int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
+		  u8 *buf, u32 buflen, u32 *full, struct ktgt_sense_info *err)
 {
 	bool rctd = cdb[2] & 0x80;
 	u8 opts = cdb[2] & 0x07;
@@ -905,7 +913,7 @@ int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
 
 	switch (opts) {
 	case 0x0:
-		*full = rsoc_all(tbl, rctd, buf, buflen);
+		*full = rsoc_all(tbl, thin, rctd, buf, buflen);
 		return 0;
 	case 0x1:
 		/* Operation code only: it must have no service actions. */
@@ -927,7 +935,8 @@ int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
 		/* The decoder refused 100b-111b. */
 		goto invalid;
 	}
-	*full = rsoc_one(desc, rctd, buf, buflen);
+	*full = rsoc_one(rsoc_supported(desc, thin) ? desc : NULL, rctd, buf,
+			 buflen);
 	return 0;
 
 invalid:

@@ -303,6 +303,8 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
  * ktgt_spc_rsoc() - REPORT SUPPORTED OPERATION CODES parameter data
  *	(SPC-4 6.35)
  * @tbl: the logical unit's command table
+ * @thin: the logical unit is thin provisioned: without, the commands of
+ *	@tbl flagged KTGT_CDB_F_THIN are not supported
  * @cdb: a REPORT SUPPORTED OPERATION CODES CDB accepted by
  *	ktgt_cdb_decode()
  * @buf: destination
@@ -310,7 +312,7 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
  * @full: set to the untruncated length
  * @err: sense on error
  *
- * REPORTING OPTIONS 000b lists every command of @tbl (with a command
+ * REPORTING OPTIONS 000b lists every supported command of @tbl (with a
  * timeouts descriptor each if RCTD); 001b, 010b and 011b return the one
  * command's CDB USAGE DATA with SUPPORT 011b, or SUPPORT 001b and no usage
  * data when the command is not supported.
@@ -319,8 +321,8 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
  * or 010b for one without: INVALID FIELD IN CDB at byte 2 (REPORTING
  * OPTIONS).
  */
-int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
-		  u32 buflen, u32 *full, struct ktgt_sense_info *err);
+int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
+		  u8 *buf, u32 buflen, u32 *full, struct ktgt_sense_info *err);
 
 /**
  * ktgt_spc_rsoc_timeouts() - the timeouts a command descriptor reports

@@ -11,8 +11,9 @@
  * write while the write cache is disabled: write_through, or WCE=0 by
  * MODE SELECT), SYNCHRONIZE CACHE syncs the whole file (unless
  * nv_cache). With thin_provisioned, UNMAP
- * punches holes (FALLOC_FL_PUNCH_HOLE) and GET LBA STATUS reports them
- * (SEEK_DATA/SEEK_HOLE). Every callback runs in process context.
+ * punches holes (FALLOC_FL_PUNCH_HOLE; a block device node must support
+ * write zeroes) and GET LBA STATUS reports them (SEEK_DATA/SEEK_HOLE).
+ * Every callback runs in process context.
  *
  * A regular file whose mapping has no writeback (tmpfs, ramfs) lives in
  * memory: its reads and writes never wait for a disk, so the device is
@@ -40,6 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/backing-dev.h>
+#include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>	/* after fs.h: it needs its types */
 #include <linux/file.h>
@@ -47,6 +49,24 @@
 #include <scsi/scsi_proto.h>
 
 #include "vdisk.h"
+
+/*
+ * Whether UNMAP's FALLOC_FL_PUNCH_HOLE can work on @file. A block device
+ * node punches a hole by writing zeroes without falling back to writing
+ * zero pages (blkdev_fallocate(), BLKDEV_ZERO_NOFALLBACK): on a device
+ * without write zeroes (brd, many dm targets) it always fails with
+ * -EOPNOTSUPP, which UNMAP would report as INVALID COMMAND OPERATION
+ * CODE after VPD B2h advertised it.
+ */
+static bool fileio_can_punch(struct file *file)
+{
+	struct inode *inode = file->f_mapping->host;
+
+	if (!file->f_op->fallocate)
+		return false;
+	return !S_ISBLK(inode->i_mode) ||
+	       bdev_write_zeroes_sectors(I_BDEV(inode));
+}
 
 static int fileio_enable(struct ktgt_device *dev)
 {
@@ -74,13 +94,15 @@ static int fileio_enable(struct ktgt_device *dev)
 		ret = -EINVAL;
 		goto out_close;
 	}
-	if (p->thin_provisioned && !file->f_op->fallocate) {
+	if (p->thin_provisioned && !fileio_can_punch(file)) {
 		pr_err("%s: %s cannot punch holes: clear thin_provisioned\n",
 		       name, vd->filename);
 		ret = -EOPNOTSUPP;
 		goto out_close;
 	}
 	vd->file = file;
+	/* As the file's own cursor: an error nobody saw yet is reported. */
+	vd->sync_err = file->f_wb_err;
 	vd->in_memory = S_ISREG(file_inode(file)->i_mode) &&
 			!mapping_can_writeback(file->f_mapping);
 	if (!vd->in_memory && (file->f_mode & FMODE_NOWAIT)) {
@@ -179,13 +201,32 @@ requeue:
 	return KTGT_EXEC_ASYNC;
 }
 
+/*
+ * SYNCHRONIZE CACHE: every write-back error since the last one is
+ * reported, even if a FUA write's vfs_fsync_range() has already seen it.
+ * The file's own cursor (f_wb_err) is advanced by every fsync, and an
+ * error is reported once per cursor: a FUA write of LBA X would
+ * otherwise take for itself the error of cached blocks at LBA Y whose
+ * write-back failed before (the initiator retries X, which succeeds),
+ * and the SYNCHRONIZE CACHE after it would return GOOD with Y's data
+ * lost. So this command keeps its own cursor in the mapping's error
+ * sequence, @vd->sync_err: a FUA write may report an error that is not
+ * its own, and SYNCHRONIZE CACHE then reports it again, rather than
+ * not at all.
+ */
 static int fileio_sync(struct ktgt_device *dev)
 {
 	struct vdisk_dev *vd = ktgt_device_priv(dev);
+	int ret, err;
 
 	if (ktgt_device_params(dev)->nv_cache)
 		return 0;
-	return vfs_fsync(vd->file, 1);
+	ret = vfs_fsync(vd->file, 1);
+	spin_lock(&vd->sync_err_lock);
+	err = errseq_check_and_advance(&vd->file->f_mapping->wb_err,
+				       &vd->sync_err);
+	spin_unlock(&vd->sync_err_lock);
+	return ret ?: err;
 }
 
 static int fileio_unmap(struct ktgt_device *dev, u64 lba, u64 nr)

@@ -34,6 +34,7 @@ int vdisk_dev_alloc(struct ktgt_device *dev)
 	vd->dev = dev;
 	mutex_init(&vd->lock);
 	spin_lock_init(&vd->cd.lock);
+	spin_lock_init(&vd->sync_err_lock);
 	ktgt_device_set_priv(dev, vd);
 	return 0;
 }

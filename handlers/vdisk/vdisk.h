@@ -30,6 +30,7 @@
 #define KTGT_VDISK_H
 
 #include <linux/blk_types.h>
+#include <linux/errseq.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -75,6 +76,10 @@ struct vdisk_cd {
  * @in_memory: fileio: @file lives in memory (a regular file whose mapping
  *	has no writeback: tmpfs, ramfs); set by ->enable before any
  *	command runs, like @file
+ * @sync_err: fileio: SYNCHRONIZE CACHE's own cursor in the write-back
+ *	error sequence of @file's mapping (see fileio_sync()); sampled by
+ *	->enable, then under @sync_err_lock
+ * @sync_err_lock: protects @sync_err; never held while sleeping
  * @bdev: blockio: the open block device while enabled, else NULL;
  *	written under @lock
  * @bdev_mode: blockio: the mode @bdev was opened with
@@ -94,6 +99,8 @@ struct vdisk_dev {
 	char			*filename;
 	struct file		*file;
 	bool			in_memory;
+	errseq_t		sync_err;
+	spinlock_t		sync_err_lock;	/* protects sync_err */
 	struct block_device	*bdev;
 	fmode_t			bdev_mode;
 	u64			size;

@@ -1059,7 +1059,7 @@ static int rsoc(u8 pdt, u8 opts, u8 opcode, u16 sa, u8 *buf, u32 len,
 	cdb[5] = sa;
 	cdb[9] = 0xff;
 	memset(buf, 0xee, len);
-	return ktgt_spc_rsoc(table(pdt), cdb, buf, len, full, err);
+	return ktgt_spc_rsoc(table(pdt), true, cdb, buf, len, full, err);
 }
 
 static void test_rsoc_all(void **state)
@@ -1175,6 +1175,37 @@ static void test_rsoc_one(void **state)
 	assert_int_equal(rsoc(0, 1, 0x43, 0, buf, sizeof(buf), &full, &err),
 			 0);
 	assert_memory_equal(buf, unsup, 4);
+}
+
+/* UNMAP only on a thin provisioned logical unit (SBC-3 5.28). */
+static void test_rsoc_thin(void **state)
+{
+	static const u8 unmap[] = { 0x42, 0, 0x00, 0x00, 0, 0x00, 0x00, 0x0a };
+	static const u8 cdb_all[12] = { 0xa3, 0x0c, 0x00 };
+	static const u8 cdb_one[12] = { 0xa3, 0x0c, 0x01, 0x42 };
+	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
+	u32 n = ktgt_cdb_table_size(t), full, i, found;
+	struct ktgt_sense_info err;
+	u8 buf[4096];
+	bool thin;
+
+	(void)state;
+	for (thin = false; ; thin = true) {
+		assert_int_equal(ktgt_spc_rsoc(t, thin, cdb_all, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(full, 4 + 8 * (n - !thin));
+		found = 0;
+		for (i = 0; i < (full - 4) / 8; i++)
+			if (!memcmp(buf + 4 + 8 * i, unmap, sizeof(unmap)))
+				found++;
+		assert_int_equal(found, thin);
+		assert_int_equal(ktgt_spc_rsoc(t, thin, cdb_one, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(buf[1], thin ? 0x03 : 0x01);
+		assert_int_equal(full, thin ? 14 : 4);
+		if (thin)
+			break;
+	}
 }
 
 /*
@@ -1456,7 +1487,8 @@ static u32 build(enum builder b, const struct ktgt_spc_dev *d,
 	case B_RCAP16:
 		return ktgt_spc_read_capacity16(d, buf, len);
 	case B_RSOC:
-		assert_int_equal(ktgt_spc_rsoc(table(d->pdt), cdb, buf, len,
+		assert_int_equal(ktgt_spc_rsoc(table(d->pdt), d->thin, cdb, buf,
+					       len,
 					       &full, &err), 0);
 		return full;
 	case B_LBA_HDR:
@@ -1582,6 +1614,7 @@ int main(void)
 		cmocka_unit_test(test_read_capacity),
 		cmocka_unit_test(test_rsoc_all),
 		cmocka_unit_test(test_rsoc_one),
+		cmocka_unit_test(test_rsoc_thin),
 		cmocka_unit_test(test_lba_status),
 		cmocka_unit_test(test_unmap_parse),
 		cmocka_unit_test(test_write_same_check),

@@ -5,8 +5,8 @@
 # The core's SPC emulation for a device type that is not a disk: a
 # vcdrom LUN answers INQUIRY (peripheral device type 5, RMB, the MMC-6
 # version descriptor, VPD pages 00h, 80h and 83h only), MODE SENSE
-# (no block descriptor, no WP/DPOFUA, pages 01h and 0Ah, nothing of
-# SBC's) and REPORT SUPPORTED OPERATION CODES from the MMC command table,
+# (no block descriptor, no WP/DPOFUA, pages 01h and 0Ah, and for all
+# pages the handler's 2Ah too, nothing of SBC's) and REPORT SUPPORTED OPERATION CODES from the MMC command table,
 # through the handler's ->exec passing them on to ktgt_spc_exec().
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -73,10 +73,24 @@ done
 log "MODE SENSE"
 p01="010a"$(zeros 10)
 p0a="0a0a00000040"$(zeros 6)	# TAS
+# MM capabilities: CD-R/RW read, tray/eject/lock, 7040 kB/s.
+p2a="2a14""03000000""2900""1b80""00000000""1b80"$(zeros 6)
+expect_eq "$(din 255 5a 00 2a 00 00 00 00 00 ff 00)" \
+	"001c000000000000$p2a" "MODE SENSE(10) page 2Ah"
 expect_eq "$(din 255 5a 00 3f 00 00 00 00 00 ff 00)" \
-	"001e000000000000$p01$p0a" "MODE SENSE(10) all pages"
-expect_eq "$(din 255 1a 00 3f 00 ff 00)" "1b000000$p01$p0a" \
+	"0034000000000000$p01$p0a$p2a" "MODE SENSE(10) all pages"
+expect_eq "$(din 255 1a 00 3f 00 ff 00)" "31000000$p01$p0a$p2a" \
 	"MODE SENSE(6) all pages"
+expect_eq "$(din 255 1a 00 3f ff ff 00)" "31000000$p01$p0a$p2a" \
+	"MODE SENSE(6) all pages and subpages"
+expect_eq "$(din 4 1a 00 3f 00 04 00)" "31000000" \
+	"MODE SENSE(6) all pages, allocation length 4"
+expect_eq "$(din 40 5a 00 3f 00 00 00 00 00 28 00)" \
+	"0034000000000000$p01$p0a${p2a:0:16}" \
+	"MODE SENSE(10) all pages, allocation length 40"
+expect_eq "$(din 255 1a 00 7f 00 ff 00)" \
+	"31000000""010a$(zeros 10)""0a0a04063040$(zeros 6)""2a14$(zeros 20)" \
+	"MODE SENSE(6) all pages, changeable values"
 expect_check "caching page on a CD-ROM" "key=05 asc=24 ascq=00 sks=cd0002" \
 	"$(ktgt_sense -r 255 "$sg" 1a 00 08 00 ff 00)"
 expect_check "saved values" "key=05 asc=39 ascq=00 sks=cf0002" \

@@ -8,7 +8,9 @@
 # length, known commands have their exact descriptor and usage data,
 # unsupported ones SUPPORT 001b, truncation to the allocation length, and
 # REPORTING OPTIONS that do not fit the operation code are refused with
-# the field pointer at REPORTING OPTIONS.
+# the field pointer at REPORTING OPTIONS. UNMAP is listed only by a thin
+# provisioned LU: another gets SUPPORT 001b for it, as UNMAP itself gets
+# INVALID COMMAND OPERATION CODE there.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -40,13 +42,17 @@ rsoc() {
 
 ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
-ktgt_mkdev vdisk_nullio/o0 size=$((1 << 30))
+ktgt_mkdev vdisk_nullio/o0 size=$((1 << 30)) thin_provisioned=1
+ktgt_mkdev vdisk_nullio/o1 size=$((1 << 30))
 ktgt_mktarget local/t0
 ktgt_maplun local/t0 0 vdisk_nullio/o0
+ktgt_maplun local/t0 1 vdisk_nullio/o1
 ktgt_enable local/t0
 host=$(ktgt_local_host t0)
 sg=$(ktgt_wait_disk -g host="$host" lun=0)
-log "LUN 0 is $sg"
+sg1=$(ktgt_wait_disk -g host="$host" lun=1)
+log "LUN 0 (thin) is $sg, LUN 1 (not thin) is $sg1"
+ktgt_tur "$sg1" >/dev/null
 
 log "all commands"
 # shellcheck disable=SC2046
@@ -140,6 +146,30 @@ grep -q 'Command is supported \[conforming to SCSI standard\]' <<< "$out" ||
 	fail "sg_opcodes -o 0x89: $out"
 grep -q 'Usage data: 89 18 ff ff ff ff ff ff ff ff 00 00 00 ff 1f 00' \
 	<<< "$out" || fail "sg_opcodes -o 0x89 usage: $out"
+
+log "UNMAP only on a thin provisioned LU"
+rm -f "$T/din1"
+# shellcheck disable=SC2046
+sg_raw -r 4096 -o "$T/din1" "$sg1" $(rsoc 00 00 00 00) >/dev/null 2>&1 ||
+	fail "REPORT SUPPORTED OPERATION CODES on $sg1"
+all1=$(xxd -p "$T/din1" | tr -d '\n')
+expect_eq "$((16#${all1:0:8}))" $((8 * (n - 1))) \
+	"COMMAND DATA LENGTH without thin provisioning"
+for ((i = 0; i < n - 1; i++)); do
+	[ "${all1:$((8 + 16 * i)):2}" != 42 ] ||
+		fail "UNMAP listed by a LU that is not thin provisioned: $all1"
+done
+rm -f "$T/din1"
+# shellcheck disable=SC2046
+sg_raw -r 64 -o "$T/din1" "$sg1" $(rsoc 01 42 00 00) >/dev/null 2>&1 ||
+	fail "REPORT SUPPORTED OPERATION CODES 42h on $sg1"
+expect_eq "$(xxd -p "$T/din1" | tr -d '\n')" "00010000" \
+	"UNMAP without thin provisioning: SUPPORT 001b"
+printf '\x00\x16\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00' \
+	> "$T/unmap"
+expect_check "UNMAP without thin provisioning" \
+	"key=05 asc=20 ascq=00 sks=-" \
+	"$(ktgt_sense -s 24 -i "$T/unmap" "$sg1" 42 00 00 00 00 00 00 00 18 00)"
 
 log "errors"
 # shellcheck disable=SC2046
