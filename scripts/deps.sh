@@ -21,6 +21,7 @@ packages=(
 	e2fsprogs
 	# initiators and SCSI tools used inside the VM
 	open-iscsi libiscsi-bin sg3-utils lsscsi fio mt-st mtx genisoimage
+	dmsetup
 	# peers for comparison and benchmarks
 	tgt targetcli-fb
 	# checkpatch and the debug kernel
