@@ -128,8 +128,9 @@ struct ktgt_io_stats {
  * @order_lock: protects the ordering state below
  * @nr_active: commands of this device past ordering and not yet done
  * @nr_ordered: ORDERED commands admitted and not done (0 or 1 running)
- * @deferred: commands waiting for an ORDERED command or an overlapping
- *	write, in arrival order
+ * @nr_hoq: HEAD OF QUEUE commands admitted and not done
+ * @deferred: commands waiting for an ORDERED or HEAD OF QUEUE command or
+ *	an overlapping write, in arrival order
  * @active: commands past ordering, for overlap checks
  * @caw_rwsem: excludes the writes the engine does not order (EXTENDED
  *	COPY's internal writes to this device, taken shared around each)
@@ -164,6 +165,7 @@ struct ktgt_device {
 	spinlock_t		order_lock; /* the ordering state below */
 	unsigned int		nr_active;
 	unsigned int		nr_ordered;
+	unsigned int		nr_hoq;
 	struct list_head	deferred;
 	struct list_head	active;
 	struct rw_semaphore	caw_rwsem; /* COMPARE AND WRITE vs XCOPY */
