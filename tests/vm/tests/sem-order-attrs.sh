@@ -14,6 +14,10 @@
 #   after it waits for the ORDERED one, a HEAD OF QUEUE one is GOOD at
 #   once; ABORT TASK of the waiting ORDERED command lets the SIMPLE one
 #   through (no stall), the READ is still held;
+# - the task set is shared by the I_T nexuses: a SIMPLE command of
+#   another session waits for the ORDERED one too; LOGICAL UNIT RESET
+#   from that session ends every task, deferred ones included, once the
+#   held READ returns, and both nexuses get 29h/03h;
 # - an ORDERED TEST UNIT READY after a SIMPLE READ completes after it;
 # - the ACA attribute without an ACA condition is CHECK CONDITION,
 #   ILLEGAL REQUEST, INVALID MESSAGE ERROR (49h/00h); untagged is SIMPLE.
@@ -117,6 +121,48 @@ nothing(c, 1.5, "ORDERED TUR behind a held READ")
 hold(False)
 good(c, r, "SIMPLE READ before the ORDERED TUR")
 good(c, o, "ORDERED TUR")
+
+# The task set is shared: B's SIMPLE TUR waits for A's ORDERED one too.
+# LOGICAL UNIT RESET from B then clears the lot, deferred commands
+# included, once the held READ returns.
+configure(sys.argv[1])
+b = Conn(0x400000000e02)
+b.login()
+tur_good(b, "B TUR")
+hold(True)
+r = read_send(c, SIMPLE)
+time.sleep(0.5)
+o = c.scsi(tur, 0, attr=ORDERED)
+s = c.scsi(tur, 0, attr=SIMPLE)
+time.sleep(0.5)
+sb = b.scsi(tur, 0, attr=SIMPLE)
+nothing(b, 1.5, "B: SIMPLE TUR behind A's ORDERED TUR")
+titt = b.tmf_send(5)
+nothing(b, 1, "B: LOGICAL UNIT RESET while A's READ is held")
+hold(False)
+p = wait_pdu(b, 10, "B: LOGICAL UNIT RESET")
+if not p or p[0][0] & 0x3f != 0x22 or be32(p[0], 16) != titt or \
+   p[0][2] != 0:
+    fail("B: LOGICAL UNIT RESET: %r, expected FUNCTION COMPLETE"
+         % (p and (p[0][0] & 0x3f, be32(p[0], 16), p[0][2])))
+# A's tasks: TASK ABORTED (TAS 1) or nothing (TAS 0), nothing else.
+while True:
+    p = wait_pdu(c, 1, "A after the LOGICAL UNIT RESET")
+    if not p:
+        break
+    if p[0][0] & 0x3f != 0x21 or be32(p[0], 16) not in (r, o, s) or \
+       p[0][3] != 0x40:
+        fail("A after B's LOGICAL UNIT RESET: op 0x%02x ITT 0x%x status "
+             "%d" % (p[0][0] & 0x3f, be32(p[0], 16), p[0][3]))
+for conn, who in ((c, "A"), (b, "B")):
+    st, _, _, sense = conn.response(conn.scsi(tur, 0), who + " TUR")
+    if st != 2 or len(sense) < 16 or sense[4] & 0xf != 6 or \
+       (sense[14], sense[15]) != (0x29, 3):
+        fail("%s TUR after LOGICAL UNIT RESET: status %r sense %s, "
+             "expected 06/29/03" % (who, st, sense.hex()))
+    tur_good(conn, who + " TUR")
+b.logout(what="B logout")
+print("shared task set, LOGICAL UNIT RESET clears it", flush=True)
 
 # ACA without an ACA condition; untagged.
 st, _, _, sense = c.response(c.scsi(tur, 0, attr=ACA), "ACA TUR")
