@@ -230,9 +230,12 @@ void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
 }
 
 /*
- * Move @sess to LUN set @set: a nexus per LUN of it, each with REPORTED
- * LUNS DATA HAS CHANGED, and POWER ON as well where the LUN number is new
- * to the session or now maps another device.
+ * Move @sess to LUN set @set: REPORTED LUNS DATA HAS CHANGED on a nexus
+ * per LUN of it. Where the LUN number maps the same device as before,
+ * the nexus stays, with its pending unit attentions and medium removal
+ * prevention: the I_T_L nexus is the same. Where the number is new to
+ * the session or now maps another device, a fresh nexus gets POWER ON
+ * as well.
  */
 static void sess_switch_set(struct ktgt_session *sess,
 			    struct ktgt_lun_set *set)
@@ -244,6 +247,11 @@ static void sess_switch_set(struct ktgt_session *sess,
 
 	xa_for_each(&set->luns, idx, lun) {
 		was = old ? xa_load(&old->luns, idx) : NULL;
+		td = xa_load(&sess->tgt_devs, idx);
+		if (td && was && was->dev == lun->dev) {
+			ktgt_ua_queue(td, KTGT_UA_REPORTED_LUNS_CHANGED);
+			continue;
+		}
 		if (sess_add_nexus(sess, lun->lun,
 				   KTGT_UA_REPORTED_LUNS_CHANGED)) {
 			pr_warn("session %llu: no memory for LUN %llu's unit attention state\n",
