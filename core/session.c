@@ -200,7 +200,7 @@ static void sess_ua_all(struct ktgt_session *sess, enum ktgt_ua_kind kind,
 			ktgt_ua_queue(td, kind);
 }
 
-void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
+void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add)
 {
 	struct ktgt_session *sess;
 
@@ -208,12 +208,23 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 	list_for_each_entry(sess, &set->tgt->sessions, node) {
 		if (sess_set(sess) != set)
 			continue;
-		sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
-			    (unsigned long)lun->lun);
-		if (sess_add_nexus(sess, lun->lun, KTGT_UA_POWER_ON))
+		if (!add)
+			sess_del_nexus(sess, lun);
+		else if (sess_add_nexus(sess, lun, KTGT_UA_POWER_ON))
 			pr_warn("session %llu: no memory for LUN %llu's unit attention state\n",
-				sess->id, lun->lun);
+				sess->id, lun);
 	}
+}
+
+void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
+{
+	struct ktgt_session *sess;
+
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	list_for_each_entry(sess, &set->tgt->sessions, node)
+		if (sess_set(sess) == set)
+			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
+				    (unsigned long)lun->lun);
 }
 
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
