@@ -51,15 +51,17 @@
  * with another lock):
  *
  * - dev->nr_active counts the commands admitted and not finished,
- *   dev->nr_ordered the ORDERED ones among them;
+ *   dev->nr_ordered the ORDERED ones among them, dev->nr_hoq the HEAD
+ *   OF QUEUE ones;
  * - dev->active lists the admitted commands that write the medium, the
  *   only ones another command can be held back by for overlap;
  * - dev->deferred lists, in arrival order, the commands not admitted
  *   yet.
  *
  * A command is admitted if ktgt_order_must_wait() holds it back for
- * neither an admitted nor an earlier deferred command; HEAD OF QUEUE
- * is unless ktgt_order_excludes() holds it back for an admitted one.
+ * neither an admitted nor an earlier deferred command, and no HEAD OF
+ * QUEUE command is admitted; HEAD OF QUEUE is unless
+ * ktgt_order_excludes() holds it back for an admitted one.
  * COMPARE AND WRITE and ORWRITE (atomic, see order.h) are on dev->active
  * as writes, so a command of any I_T nexus accessing their blocks is
  * deferred until they finish, and they are deferred until the writes
@@ -525,7 +527,8 @@ static bool order_blocked(struct ktgt_device *dev,
 		}
 		return false;
 	}
-	if (dev->nr_ordered)
+	/* SAM-5 8.6.2, 8.6.3: nothing overtakes the enabled ORDERED or HOQ */
+	if (dev->nr_ordered || dev->nr_hoq)
 		return true;
 	if (oc->attr == KTGT_TASK_ORDERED && dev->nr_active)
 		return true;
@@ -553,6 +556,8 @@ static void order_enter(struct ktgt_device *dev, struct ktgt_cmd *cmd,
 	dev->nr_active++;
 	if (cmd->attr == KTGT_TASK_ORDERED)
 		dev->nr_ordered++;
+	else if (cmd->attr == KTGT_TASK_HEAD_OF_QUEUE)
+		dev->nr_hoq++;
 	if (oc->writes) {
 		list_add_tail(&cmd->core.dev_node, &dev->active);
 		set_bit(KTGT_CF_ON_ACTIVE, &cmd->core.cflags);
@@ -644,6 +649,8 @@ static void order_leave(struct ktgt_cmd *cmd)
 	dev->nr_active--;
 	if (cmd->attr == KTGT_TASK_ORDERED)
 		dev->nr_ordered--;
+	else if (cmd->attr == KTGT_TASK_HEAD_OF_QUEUE)
+		dev->nr_hoq--;
 	if (test_and_clear_bit(KTGT_CF_ON_ACTIVE, &cmd->core.cflags))
 		list_del_init(&cmd->core.dev_node);
 	if (!list_empty(&dev->deferred))

@@ -128,8 +128,9 @@ struct ktgt_io_stats {
  * @order_lock: protects the ordering state below
  * @nr_active: commands of this device past ordering and not yet done
  * @nr_ordered: ORDERED commands admitted and not done (0 or 1 running)
- * @deferred: commands waiting for an ORDERED command or an overlapping
- *	write, in arrival order
+ * @nr_hoq: HEAD OF QUEUE commands admitted and not done
+ * @deferred: commands waiting for an ORDERED or HEAD OF QUEUE command or
+ *	an overlapping write, in arrival order
  * @active: commands past ordering, for overlap checks
  * @caw_rwsem: excludes the writes the engine does not order (EXTENDED
  *	COPY's internal writes to this device, taken shared around each)
@@ -164,6 +165,7 @@ struct ktgt_device {
 	spinlock_t		order_lock; /* the ordering state below */
 	unsigned int		nr_active;
 	unsigned int		nr_ordered;
+	unsigned int		nr_hoq;
 	struct list_head	deferred;
 	struct list_head	active;
 	struct rw_semaphore	caw_rwsem; /* COMPARE AND WRITE vs XCOPY */
@@ -459,13 +461,26 @@ void ktgt_ua_raise_lun_set(struct ktgt_lun_set *set, enum ktgt_ua_kind kind);
 void ktgt_ua_raise_device(struct ktgt_device *dev, enum ktgt_ua_kind kind);
 
 /**
+ * ktgt_sessions_lun_nexus() - create or free the nexuses of a new LUN
+ * @set: the set
+ * @lun: the LUN number, not in @set->luns
+ * @add: create them, each starting with a POWER ON UA; else free them
+ *
+ * For every session seeing @set. Called before the LUN is published in
+ * @set, so that the first command to find the LUN finds its nexus and
+ * unit attention too, and to undo that if publishing fails. Caller holds
+ * ktgt_cfg_mutex.
+ */
+void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add);
+
+/**
  * ktgt_sessions_lun_added() - a LUN was added to a set
  * @set: the set
- * @lun: the new LUN
+ * @lun: the new LUN, published, its nexuses created
+ *	(ktgt_sessions_lun_nexus())
  *
- * Creates the I_T_L nexus of every session seeing @set (starting with a
- * POWER ON UA) and raises REPORTED LUNS DATA HAS CHANGED on the others.
- * Caller holds ktgt_cfg_mutex.
+ * Raises REPORTED LUNS DATA HAS CHANGED on the other I_T_L nexuses of
+ * every session seeing @set. Caller holds ktgt_cfg_mutex.
  */
 void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
 

@@ -19,8 +19,10 @@
  * ktgt_lun_get()) look a LUN up under rcu_read_lock() and take
  * lun->ref with percpu_ref_tryget_live(). Writers hold ktgt_cfg_mutex.
  *
- * Mapping (allow_link): under ktgt_cfg_mutex, percpu_ref_init(),
- * xa_insert() (which publishes the LUN), ktgt_sessions_lun_added().
+ * Mapping (allow_link): under ktgt_cfg_mutex, percpu_ref_init(), the
+ * sessions' nexuses for it (ktgt_sessions_lun_nexus(), each with POWER
+ * ON), xa_insert() (which publishes the LUN), ktgt_sessions_lun_added()
+ * (REPORTED LUNS DATA HAS CHANGED on the other LUNs).
  *
  * Unmapping (drop_link) is done in three steps:
  *
@@ -130,12 +132,20 @@ static int ktgt_lun_map(struct ktgt_lun *lun, struct ktgt_device *dev)
 	init_completion(&lun->drained);
 	lun->dev = dev;
 
+	/* The sessions' nexuses are not replaced if the number is taken. */
+	if (xa_load(&lun->set->luns, (unsigned long)lun->lun)) {
+		ret = -EEXIST;
+		goto out_ref;
+	}
+	/* The nexuses first: a command finding the LUN finds its POWER ON. */
+	ktgt_sessions_lun_nexus(lun->set, lun->lun, true);
 	ret = xa_insert(&lun->set->luns, (unsigned long)lun->lun, lun,
 			GFP_KERNEL);
 	if (ret) {
-		lun->dev = NULL;
-		percpu_ref_exit(&lun->ref);
-		return ret == -EBUSY ? -EEXIST : ret;
+		ktgt_sessions_lun_nexus(lun->set, lun->lun, false);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+		goto out_ref;
 	}
 	WRITE_ONCE(dev->nr_luns, dev->nr_luns + 1);
 	config_item_get(&dev->group.cg_item);
@@ -143,6 +153,11 @@ static int ktgt_lun_map(struct ktgt_lun *lun, struct ktgt_device *dev)
 	pr_debug("LUN %llu of %s mapped to %s\n", lun->lun,
 		 ktgt_target_name(lun->set->tgt), ktgt_device_name(dev));
 	return 0;
+
+out_ref:
+	lun->dev = NULL;
+	percpu_ref_exit(&lun->ref);
+	return ret;
 }
 
 /*

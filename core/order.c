@@ -64,7 +64,8 @@ bool ktgt_order_must_wait(const struct ktgt_order_cmd *earlier,
 {
 	if (later->attr == KTGT_TASK_HEAD_OF_QUEUE)
 		return false;
-	if (earlier->attr == KTGT_TASK_ORDERED ||
+	if (earlier->attr == KTGT_TASK_HEAD_OF_QUEUE ||
+	    earlier->attr == KTGT_TASK_ORDERED ||
 	    later->attr == KTGT_TASK_ORDERED)
 		return true;
 	if (!earlier->writes || (!later->reads && !later->writes))

@@ -7,7 +7,10 @@
  * decide whether a command may start, it asks ktgt_order_must_wait()
  * about each earlier command that could hold it back. The rules:
  *
- * - HEAD OF QUEUE never waits;
+ * - HEAD OF QUEUE never waits, and every other command waits for the
+ *   HEAD OF QUEUE commands in the task set, earlier or later (SAM-5
+ *   8.6.2, 8.6.3: a SIMPLE or ORDERED command does not enter the enabled
+ *   state while one is there);
  * - an ORDERED command waits for every earlier command (running or
  *   waiting) and every later command waits for it (SAM-5 8.6);
  * - SIMPLE commands do not wait for each other, except that a command
@@ -110,7 +113,9 @@ bool ktgt_order_excludes(const struct ktgt_order_cmd *earlier,
  * @later: the command that wants to start
  *
  * HEAD OF QUEUE @later never waits here: the caller checks it against
- * the admitted commands with ktgt_order_excludes() alone.
+ * the admitted commands with ktgt_order_excludes() alone. Any other
+ * @later waits for a HEAD OF QUEUE @earlier; the caller also holds it
+ * back while a HEAD OF QUEUE command that arrived after it is admitted.
  *
  * Return: true if @later may not start before @earlier finishes.
  */

@@ -200,7 +200,7 @@ static void sess_ua_all(struct ktgt_session *sess, enum ktgt_ua_kind kind,
 			ktgt_ua_queue(td, kind);
 }
 
-void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
+void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add)
 {
 	struct ktgt_session *sess;
 
@@ -208,12 +208,23 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 	list_for_each_entry(sess, &set->tgt->sessions, node) {
 		if (sess_set(sess) != set)
 			continue;
-		sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
-			    (unsigned long)lun->lun);
-		if (sess_add_nexus(sess, lun->lun, KTGT_UA_POWER_ON))
+		if (!add)
+			sess_del_nexus(sess, lun);
+		else if (sess_add_nexus(sess, lun, KTGT_UA_POWER_ON))
 			pr_warn("session %llu: no memory for LUN %llu's unit attention state\n",
-				sess->id, lun->lun);
+				sess->id, lun);
 	}
+}
+
+void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
+{
+	struct ktgt_session *sess;
+
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	list_for_each_entry(sess, &set->tgt->sessions, node)
+		if (sess_set(sess) == set)
+			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
+				    (unsigned long)lun->lun);
 }
 
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
@@ -230,9 +241,12 @@ void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
 }
 
 /*
- * Move @sess to LUN set @set: a nexus per LUN of it, each with REPORTED
- * LUNS DATA HAS CHANGED, and POWER ON as well where the LUN number is new
- * to the session or now maps another device.
+ * Move @sess to LUN set @set: REPORTED LUNS DATA HAS CHANGED on a nexus
+ * per LUN of it. Where the LUN number maps the same device as before,
+ * the nexus stays, with its pending unit attentions and medium removal
+ * prevention: the I_T_L nexus is the same. Where the number is new to
+ * the session or now maps another device, a fresh nexus gets POWER ON
+ * as well.
  */
 static void sess_switch_set(struct ktgt_session *sess,
 			    struct ktgt_lun_set *set)
@@ -244,6 +258,11 @@ static void sess_switch_set(struct ktgt_session *sess,
 
 	xa_for_each(&set->luns, idx, lun) {
 		was = old ? xa_load(&old->luns, idx) : NULL;
+		td = xa_load(&sess->tgt_devs, idx);
+		if (td && was && was->dev == lun->dev) {
+			ktgt_ua_queue(td, KTGT_UA_REPORTED_LUNS_CHANGED);
+			continue;
+		}
 		if (sess_add_nexus(sess, lun->lun,
 				   KTGT_UA_REPORTED_LUNS_CHANGED)) {
 			pr_warn("session %llu: no memory for LUN %llu's unit attention state\n",

@@ -145,8 +145,11 @@ static void test_attributes(void **state)
 	/* except HEAD OF QUEUE, which waits for nothing */
 	assert_false(ktgt_order_must_wait(&o, &h));
 	assert_false(ktgt_order_must_wait(&w, &h));
-	/* SIMPLE does not wait for an earlier HEAD OF QUEUE read */
+	/* HEAD OF QUEUE does not wait for an earlier SIMPLE read */
 	assert_false(ktgt_order_must_wait(&s, &h));
+	/* but SIMPLE and ORDERED wait for an earlier HEAD OF QUEUE */
+	assert_true(ktgt_order_must_wait(&h, &s));
+	assert_true(ktgt_order_must_wait(&h, &s2));
 }
 
 static void test_atomic(void **state)

@@ -228,13 +228,15 @@ class Conn:
         return cmdsn
 
     def scsi(self, cdb, edtl, read=False, write=False, imm=b"", final=True,
-             cmdsn=None, send_only=False, lun=0, itt=None):
+             cmdsn=None, send_only=False, lun=0, itt=None, attr=1):
+        """A SCSI Command PDU; attr is its ATTR field (0 untagged, 1
+        SIMPLE, 2 ORDERED, 3 HEAD OF QUEUE, 4 ACA). Returns its ITT."""
         if itt is None:
             itt = self.next_itt()
         bhs = bytearray(48)
         bhs[0] = 0x01
         bhs[1] = (0x80 if final else 0) | (0x40 if read else 0) | \
-            (0x20 if write else 0) | 1
+            (0x20 if write else 0) | (attr & 7)
         bhs[8:10] = struct.pack(">H", lun)
         bhs[16:20] = struct.pack(">I", itt)
         bhs[20:24] = struct.pack(">I", edtl)
