@@ -78,93 +78,100 @@ head -c 4096 /dev/urandom > "$T/blk"
 printf '\x00\x16\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x00\x08\x00\x00\x00\x00' \
 	> "$T/unmap"
 
-bdm=$(mkerr ktgterrb)
-fdm=$(mkerr ktgterrf)
-ktgt_mkdev vdisk_blockio/b0 filename="$bdm" serial=ERRB
-ktgt_mkdev vdisk_fileio/f0 filename="$fdm" serial=ERRF
 ktgt_mktarget local/t0
-ktgt_maplun local/t0 0 vdisk_blockio/b0
-ktgt_maplun local/t0 1 vdisk_fileio/f0
+if [ "$dm" = 1 ]; then
+	bdm=$(mkerr ktgterrb)
+	fdm=$(mkerr ktgterrf)
+	ktgt_mkdev vdisk_blockio/b0 filename="$bdm" serial=ERRB
+	ktgt_mkdev vdisk_fileio/f0 filename="$fdm" serial=ERRF
+	ktgt_maplun local/t0 0 vdisk_blockio/b0
+	ktgt_maplun local/t0 1 vdisk_fileio/f0
+fi
 ktgt_enable local/t0
 host=$(ktgt_local_host t0)
-bsg=$(ktgt_wait_disk -g host="$host" lun=0)
-fsg=$(ktgt_wait_disk -g host="$host" lun=1)
-log "blockio $bsg, fileio $fsg"
-ktgt_tur "$bsg" >/dev/null
-ktgt_tur "$fsg" >/dev/null
 
-log "blockio over a failing segment"
-st "blockio READ(10) at LBA 8192" GOOD -r 4096 "$bsg" 28 00 00 00 20 00 00 00 08 00
-st "blockio READ(10) at LBA 16384" "02 03/11/00" \
-	-r 4096 "$bsg" 28 00 00 00 40 00 00 00 08 00
-st "blockio READ(10) across the failing segment" "02 03/11/00" \
-	-r 65536 "$bsg" 28 00 00 00 3f c0 00 00 80 00
-st "blockio WRITE(10) at LBA 16384" "02 03/0c/00" \
-	-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 40 00 00 00 08 00
-st "blockio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
-	-s 4096 -i "$T/blk" "$bsg" 2a 08 00 00 40 00 00 00 08 00
-st "blockio WRITE(10) at LBA 8192" GOOD \
-	-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 20 00 00 00 08 00
-st "blockio VERIFY(10) at LBA 16384" "02 03/11/00" \
-	"$bsg" 2f 00 00 00 40 00 00 00 08 00
+if [ "$dm" = 1 ]; then
+	bsg=$(ktgt_wait_disk -g host="$host" lun=0)
+	fsg=$(ktgt_wait_disk -g host="$host" lun=1)
+	log "blockio $bsg, fileio $fsg"
+	ktgt_tur "$bsg" >/dev/null
+	ktgt_tur "$fsg" >/dev/null
 
-log "fileio over a failing segment"
-st "fileio READ(10) at LBA 16384" "02 03/11/00" \
-	-r 4096 "$fsg" 28 00 00 00 40 00 00 00 08 00
-st "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
-	-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 40 00 00 00 08 00
-# Whatever the FUA write left of the error is reported or cleared here.
-ktgt_status "$fsg" 35 00 00 00 00 00 00 00 00 00 >/dev/null
-# Into the page cache: GOOD; its write-back fails, and the next
-# SYNCHRONIZE CACHE must say so.
-st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
-	-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
-st "SYNCHRONIZE CACHE(10) after a failed write-back" "02 03/0c/00" \
-	"$fsg" 35 00 00 00 00 00 00 00 00 00
-st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
-	-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
-st "SYNCHRONIZE CACHE(16) after a failed write-back" "02 03/0c/00" \
-	"$fsg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-# The write-back fails before the SYNCHRONIZE CACHE (sync(1) here, the
-# flusher threads otherwise), and a FUA write elsewhere comes between:
-# whatever the FUA write says, SYNCHRONIZE CACHE must still report it.
-st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
-	-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
-sync
-log "FUA WRITE(10) at LBA 8192 after the failed write-back: $(ktgt_status \
-	-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 20 00 00 00 08 00)"
-st "SYNCHRONIZE CACHE(10) after a failed write-back and a FUA write" \
-	"02 03/0c/00" "$fsg" 35 00 00 00 00 00 00 00 00 00
-st "SYNCHRONIZE CACHE(10) once reported" GOOD \
-	"$fsg" 35 00 00 00 00 00 00 00 00 00
+	log "blockio over a failing segment"
+	st "blockio READ(10) at LBA 8192" GOOD -r 4096 "$bsg" 28 00 00 00 20 00 00 00 08 00
+	st "blockio READ(10) at LBA 16384" "02 03/11/00" \
+		-r 4096 "$bsg" 28 00 00 00 40 00 00 00 08 00
+	st "blockio READ(10) across the failing segment" "02 03/11/00" \
+		-r 65536 "$bsg" 28 00 00 00 3f c0 00 00 80 00
+	st "blockio WRITE(10) at LBA 16384" "02 03/0c/00" \
+		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 40 00 00 00 08 00
+	st "blockio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
+		-s 4096 -i "$T/blk" "$bsg" 2a 08 00 00 40 00 00 00 08 00
+	st "blockio WRITE(10) at LBA 8192" GOOD \
+		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 20 00 00 00 08 00
+	st "blockio VERIFY(10) at LBA 16384" "02 03/11/00" \
+		"$bsg" 2f 00 00 00 40 00 00 00 08 00
 
-log "blockio over a device that fails writes and cache flushes"
-# dm-flakey, always down, error_writes: reads pass, writes and flushes
-# fail.
-if modprobe dm-flakey 2>/dev/null; then
-	truncate -s 16M "$T/flaky.img" || fail "truncate flaky.img"
-	loop=$(losetup -f --show "$T/flaky.img") || fail "losetup flaky.img"
-	loops+=("$loop")
-	dmsetup create ktgtflaky \
-		--table "0 32768 flakey $loop 0 0 3600 1 error_writes" ||
-		fail "dmsetup create ktgtflaky"
-	dms+=(ktgtflaky)
-	dmsetup mknodes ktgtflaky || fail "dmsetup mknodes ktgtflaky"
-	ktgt_mkdev vdisk_blockio/b1 filename=/dev/mapper/ktgtflaky serial=ERRK
-	ktgt_maplun local/t0 5 vdisk_blockio/b1
-	ktgt_local_rescan t0
-	ksg=$(ktgt_wait_disk -g host="$host" lun=5)
-	ktgt_tur "$ksg" >/dev/null
-	st "blockio READ(10), writes failing" GOOD \
-		-r 4096 "$ksg" 28 00 00 00 00 00 00 00 08 00
-	st "blockio WRITE(10), writes failing" "02 03/0c/00" \
-		-s 4096 -i "$T/blk" "$ksg" 2a 00 00 00 00 00 00 00 08 00
-	st "blockio SYNCHRONIZE CACHE(10), flushes failing" "02 03/0c/00" \
-		"$ksg" 35 00 00 00 00 00 00 00 00 00
-	st "blockio WRITE SAME(10), writes failing" "02 03/0c/00" \
-		-s 512 -i "$T/blk" "$ksg" 41 00 00 00 00 00 00 00 10 00
+	log "fileio over a failing segment"
+	st "fileio READ(10) at LBA 16384" "02 03/11/00" \
+		-r 4096 "$fsg" 28 00 00 00 40 00 00 00 08 00
+	st "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
+		-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 40 00 00 00 08 00
+	# Whatever the FUA write left of the error is reported or cleared here.
+	ktgt_status "$fsg" 35 00 00 00 00 00 00 00 00 00 >/dev/null
+	# Into the page cache: GOOD; its write-back fails, and the next
+	# SYNCHRONIZE CACHE must say so.
+	st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+	st "SYNCHRONIZE CACHE(10) after a failed write-back" "02 03/0c/00" \
+		"$fsg" 35 00 00 00 00 00 00 00 00 00
+	st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+	st "SYNCHRONIZE CACHE(16) after a failed write-back" "02 03/0c/00" \
+		"$fsg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	# The write-back fails before the SYNCHRONIZE CACHE (sync(1) here, the
+	# flusher threads otherwise), and a FUA write elsewhere comes between:
+	# whatever the FUA write says, SYNCHRONIZE CACHE must still report it.
+	st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+	sync
+	log "FUA WRITE(10) at LBA 8192 after the failed write-back: $(ktgt_status \
+		-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 20 00 00 00 08 00)"
+	st "SYNCHRONIZE CACHE(10) after a failed write-back and a FUA write" \
+		"02 03/0c/00" "$fsg" 35 00 00 00 00 00 00 00 00 00
+	st "SYNCHRONIZE CACHE(10) once reported" GOOD \
+		"$fsg" 35 00 00 00 00 00 00 00 00 00
+
+	log "blockio over a device that fails writes and cache flushes"
+	# dm-flakey, always down, error_writes: reads pass, writes and flushes
+	# fail.
+	if modprobe dm-flakey 2>/dev/null; then
+		truncate -s 16M "$T/flaky.img" || fail "truncate flaky.img"
+		loop=$(losetup -f --show "$T/flaky.img") || fail "losetup flaky.img"
+		loops+=("$loop")
+		dmsetup create ktgtflaky \
+			--table "0 32768 flakey $loop 0 0 3600 1 error_writes" ||
+			fail "dmsetup create ktgtflaky"
+		dms+=(ktgtflaky)
+		dmsetup mknodes ktgtflaky || fail "dmsetup mknodes ktgtflaky"
+		ktgt_mkdev vdisk_blockio/b1 filename=/dev/mapper/ktgtflaky serial=ERRK
+		ktgt_maplun local/t0 5 vdisk_blockio/b1
+		ktgt_local_rescan t0
+		ksg=$(ktgt_wait_disk -g host="$host" lun=5)
+		ktgt_tur "$ksg" >/dev/null
+		st "blockio READ(10), writes failing" GOOD \
+			-r 4096 "$ksg" 28 00 00 00 00 00 00 00 08 00
+		st "blockio WRITE(10), writes failing" "02 03/0c/00" \
+			-s 4096 -i "$T/blk" "$ksg" 2a 00 00 00 00 00 00 00 08 00
+		st "blockio SYNCHRONIZE CACHE(10), flushes failing" "02 03/0c/00" \
+			"$ksg" 35 00 00 00 00 00 00 00 00 00
+		st "blockio WRITE SAME(10), writes failing" "02 03/0c/00" \
+			-s 512 -i "$T/blk" "$ksg" 41 00 00 00 00 00 00 00 10 00
+	else
+		log "no dm-flakey: skipping the failing flush"
+	fi
 else
-	log "no dm-flakey: skipping the failing flush"
+	log "no device-mapper in this kernel: skipping the failing dm devices"
 fi
 
 log "fileio over a sparse file on a full file system"
