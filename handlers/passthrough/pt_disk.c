@@ -155,12 +155,16 @@ static void pt_req_free(struct pt_req *r)
  * @rq: the request
  * @bio: the bio being filled, not yet appended to @rq
  * @max_bios: room in @r->bios
+ * @bounce: the pages are bounce pages: page aligned, so the queue's DMA
+ *	alignment holds but for the length of the last one, which the
+ *	midlayer pads (as for bio_copy_kern()'s bounce pages)
  */
 struct pt_map {
 	struct pt_req		*r;
 	struct request		*rq;
 	struct bio		*bio;
 	unsigned int		max_bios;
+	bool			bounce;
 };
 
 static int pt_map_flush(struct pt_map *m)
@@ -186,7 +190,7 @@ static int pt_map_page(struct pt_map *m, struct page *page, unsigned int off,
 	struct bio *bio;
 	int ret;
 
-	if ((off | len) & queue_dma_alignment(q))
+	if (!m->bounce && ((off | len) & queue_dma_alignment(q)))
 		return -EREMOTEIO;
 	if (m->bio && bio_add_pc_page(q, m->bio, page, len, off) == len)
 		return 0;
@@ -220,7 +224,7 @@ static unsigned int pt_sg_pages(struct scatterlist *sgl, unsigned int nents,
 	for_each_sg(sgl, sg, nents, i) {
 		u32 l = min(sg->length, len);
 
-		if (!l)
+		if (!len)
 			break;
 		n += DIV_ROUND_UP(offset_in_page(sg->offset) + l, PAGE_SIZE);
 		len -= l;
@@ -229,11 +233,12 @@ static unsigned int pt_sg_pages(struct scatterlist *sgl, unsigned int nents,
 }
 
 static int pt_map_begin(struct pt_map *m, struct pt_req *r,
-			struct request *rq, unsigned int nr_vecs)
+			struct request *rq, unsigned int nr_vecs, bool bounce)
 {
 	m->r = r;
 	m->rq = rq;
 	m->bio = NULL;
+	m->bounce = bounce;
 	m->max_bios = DIV_ROUND_UP(nr_vecs, BIO_MAX_VECS);
 	kfree(r->bios);
 	r->bios = kcalloc(m->max_bios, sizeof(*r->bios), GFP_NOIO);
@@ -251,7 +256,7 @@ static int pt_map_direct(struct pt_req *r, struct request *rq)
 	int ret;
 
 	nr = pt_sg_pages(cmd->sg, cmd->sg_cnt, r->len);
-	ret = pt_map_begin(&m, r, rq, nr);
+	ret = pt_map_begin(&m, r, rq, nr, false);
 	if (ret)
 		return ret;
 	for_each_sg(cmd->sg, sg, cmd->sg_cnt, i) {
@@ -295,7 +300,7 @@ static int pt_map_bounce(struct pt_req *r, struct request *rq)
 		if (!r->pages[r->nr_pages])
 			return -ENOMEM;
 	}
-	ret = pt_map_begin(&m, r, rq, n);
+	ret = pt_map_begin(&m, r, rq, n, true);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {

@@ -13,7 +13,8 @@
 #   scsi_debug's own sd node and the other way round (O_DIRECT, 512 B to
 #   1 MiB, at odd sector offsets; buffers at odd 512-byte offsets in
 #   memory), mapped directly and through bounce pages (ktgt_pt.bounce=1);
-# - INQUIRY is scsi_debug's, REPORT LUNS is ktgt's (two LUNs; scsi_debug
+# - INQUIRY is scsi_debug's, whole at odd allocation lengths too (255,
+#   37, 5 bytes: through bounce pages), REPORT LUNS is ktgt's (two LUNs; scsi_debug
 #   has one), PERSISTENT RESERVE is the core's (the key registered
 #   through ktgt is there; scsi_debug never saw it);
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
@@ -167,6 +168,19 @@ inq_pt=$(sg_inq "$pt_sg" | grep -E 'Vendor identification|Product identification
 inq_sd=$(sg_inq "$sdbg_sg" | grep -E 'Vendor identification|Product identification')
 grep -q scsi_debug <<< "$inq_pt" || fail "INQUIRY through ktgt: $inq_pt"
 expect_eq "$inq_pt" "$inq_sd" "INQUIRY identity"
+# Odd allocation lengths (not a multiple of the queue's DMA alignment):
+# the data goes through bounce pages, whole.
+# inq_bytes SG ALLOC: the INQUIRY data, as hex
+inq_bytes() {
+	rm -f /tmp/pt-inq
+	sg_raw -r "$2" -o /tmp/pt-inq "$1" 12 00 00 00 "$(printf %02x "$2")" 00 \
+		2>/dev/null || fail "INQUIRY of $2 bytes through $1 failed"
+	od -An -tx1 /tmp/pt-inq | tr -d ' \n'
+}
+for n in 255 37 5; do
+	expect_eq "$(inq_bytes "$pt_sg" $n)" "$(inq_bytes "$sdbg_sg" $n)" \
+		"INQUIRY of $n bytes"
+done
 luns=$(sg_luns "$pt_sg" | grep -c '^    [0-9a-f]\{16\}')
 expect_eq "$luns" 2 "REPORT LUNS through ktgt (ktgt's two LUNs)"
 
