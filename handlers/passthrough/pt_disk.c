@@ -284,10 +284,45 @@ static int pt_map_direct(struct pt_req *r, struct request *rq)
 	return pt_map_flush(&m);
 }
 
+/*
+ * Copy the first @len bytes of the data between cmd->sg and the bounce
+ * pages in one pass over cmd->sg: into the pages (@to_pages) for
+ * data-out, back for data-in. Any context.
+ */
+static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
+{
+	struct ktgt_cmd *cmd = r->cmd;
+	struct sg_mapping_iter miter;
+	u32 pos = 0;
+
+	sg_miter_start(&miter, cmd->sg, cmd->sg_cnt, SG_MITER_ATOMIC |
+		       (to_pages ? SG_MITER_FROM_SG : SG_MITER_TO_SG));
+	while (pos < len && sg_miter_next(&miter)) {
+		size_t n = min_t(size_t, miter.length, len - pos);
+		size_t done = 0;
+
+		while (done < n) {
+			u32 at = pos + done;
+			u8 *p = (u8 *)page_address(r->pages[at >> PAGE_SHIFT]) +
+				offset_in_page(at);
+			size_t c = min_t(size_t, n - done,
+					 PAGE_SIZE - offset_in_page(at));
+
+			if (to_pages)
+				memcpy(p, miter.addr + done, c);
+			else
+				memcpy(miter.addr + done, p, c);
+			done += c;
+		}
+		miter.consumed = n;
+		pos += n;
+	}
+	sg_miter_stop(&miter);
+}
+
 /* Map the data through bounce pages, filled from cmd->sg for data-out. */
 static int pt_map_bounce(struct pt_req *r, struct request *rq)
 {
-	struct ktgt_cmd *cmd = r->cmd;
 	unsigned int i, n = DIV_ROUND_UP(r->len, PAGE_SIZE);
 	struct pt_map m;
 	int ret;
@@ -303,35 +338,16 @@ static int pt_map_bounce(struct pt_req *r, struct request *rq)
 	ret = pt_map_begin(&m, r, rq, n, true);
 	if (ret)
 		return ret;
+	if (!r->read)
+		pt_bounce_copy(r, r->len, true);
 	for (i = 0; i < n; i++) {
 		u32 l = min_t(u32, r->len - i * PAGE_SIZE, PAGE_SIZE);
 
-		if (!r->read &&
-		    sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt,
-				       page_address(r->pages[i]), l,
-				       i * PAGE_SIZE) != l)
-			return -EINVAL;
 		ret = pt_map_page(&m, r->pages[i], 0, l);
 		if (ret)
 			return ret;
 	}
 	return pt_map_flush(&m);
-}
-
-/* Copy a data-in bounce buffer's first @len bytes to cmd->sg. */
-static void pt_unbounce(struct pt_req *r, u32 len)
-{
-	struct ktgt_cmd *cmd = r->cmd;
-	unsigned int i;
-
-	for (i = 0; i < r->nr_pages && len; i++) {
-		u32 l = min_t(u32, len, PAGE_SIZE);
-
-		sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt,
-				     page_address(r->pages[i]), l,
-				     i * PAGE_SIZE);
-		len -= l;
-	}
 }
 
 /* --- execution --- */
@@ -423,7 +439,7 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 
 	pt_set_result(cmd, scmd, err, done);
 	if (r->read && r->nr_pages && cmd->status == KTGT_SAM_GOOD)
-		pt_unbounce(r, done);
+		pt_bounce_copy(r, done, false);
 	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 	return RQ_END_IO_FREE;
