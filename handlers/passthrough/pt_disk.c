@@ -37,7 +37,8 @@
  * device's queue refuses that layout (DMA alignment, segment size or
  * boundary, virtual boundary), the data goes through bounce pages
  * instead. A command larger than the device's queue takes even then
- * (max_hw_sectors, max_segments) is refused with INVALID FIELD IN CDB.
+ * (max_hw_sectors, max_segments) is refused with INVALID FIELD IN CDB;
+ * the Block Limits VPD page tells initiators that size.
  * The completion (->end_io of the request, in the block layer's
  * completion context, possibly a hard interrupt) only copies bounce
  * pages back, frees what ->exec() allocated and calls ktgt_cmd_done().
@@ -48,6 +49,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -76,6 +78,9 @@ static bool pt_bounce;
 module_param_named(bounce, pt_bounce, bool, 0644);
 MODULE_PARM_DESC(bounce,
 		 "copy all data through bounce pages, as for a layout the device's queue refuses (default: only then)");
+
+/* The most data the core moves for one command (KTGT_MAX_XFER_BYTES). */
+#define PT_CORE_MAX_XFER	(8U << 20)
 
 /* Tries of an internal command (READ CAPACITY) past unit attentions. */
 #define PT_INTERNAL_TRIES	3
@@ -429,6 +434,52 @@ static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 	ktgt_cmd_set_status(cmd, status, NULL, 0, done);
 }
 
+/*
+ * The most logical blocks of @bs bytes one command may move: what the
+ * disk's queue takes in one request even through bounce pages (one
+ * segment each), and what the core moves.
+ */
+static u32 pt_max_xfer_blocks(struct scsi_device *sdev, u32 bs)
+{
+	struct request_queue *q = sdev->request_queue;
+	u64 bytes;
+
+	bytes = min_t(u64, (u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
+		      (u64)queue_max_segments(q) << PAGE_SHIFT);
+	bytes = min_t(u64, bytes, PT_CORE_MAX_XFER);
+	return bs ? (u32)div_u64(bytes, bs) : 0;
+}
+
+/*
+ * The Block Limits VPD page (B0h) the disk returned, @done bytes of it in
+ * cmd->sg: its MAXIMUM TRANSFER LENGTH (0 is no limit) and OPTIMAL
+ * TRANSFER LENGTH are cut to what a command through ktgt may move, so
+ * that initiators never send more than the disk's queue takes. Any
+ * context.
+ */
+static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
+			    u32 done)
+{
+	u32 max, v;
+	u8 b[8];
+
+	if (cmd->cdb[0] != INQUIRY || !(cmd->cdb[1] & 0x01) ||
+	    cmd->cdb[2] != 0xb0 || done < 16)
+		return;
+	if (sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8) !=
+	    sizeof(b))
+		return;
+	max = pt_max_xfer_blocks(sdev,
+				 ktgt_device_params(cmd->core.dev)->block_size);
+	v = get_unaligned_be32(&b[0]);
+	if (!v || v > max)
+		put_unaligned_be32(max, &b[0]);
+	v = get_unaligned_be32(&b[4]);
+	if (v > max)
+		put_unaligned_be32(max, &b[4]);
+	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8);
+}
+
 /* ->end_io of a request: any context, hard interrupts included. */
 static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 {
@@ -440,6 +491,8 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 	pt_set_result(cmd, scmd, err, done);
 	if (r->read && r->nr_pages && cmd->status == KTGT_SAM_GOOD)
 		pt_bounce_copy(r, done, false);
+	if (cmd->status == KTGT_SAM_GOOD)
+		pt_block_limits(cmd, pt_cmd_dev(cmd)->sdev, done);
 	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 	return RQ_END_IO_FREE;

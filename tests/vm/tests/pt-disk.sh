@@ -14,9 +14,11 @@
 #   1 MiB, at odd sector offsets; buffers at odd 512-byte offsets in
 #   memory), mapped directly and through bounce pages (ktgt_pt.bounce=1);
 # - INQUIRY is scsi_debug's, whole at odd allocation lengths too (255,
-#   37, 5 bytes: through bounce pages), REPORT LUNS is ktgt's (two LUNs; scsi_debug
-#   has one), PERSISTENT RESERVE is the core's (the key registered
-#   through ktgt is there; scsi_debug never saw it);
+#   37, 5 bytes: through bounce pages), but for the Block Limits page's
+#   MAXIMUM TRANSFER LENGTH, cut to what the disk's queue and the core
+#   take; REPORT LUNS is ktgt's (two LUNs; scsi_debug has one);
+#   PERSISTENT RESERVE is the core's (the key registered through ktgt
+#   is there; scsi_debug never saw it);
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
 #   reaches the initiator with that sense, 03/11/00;
 # - the scsi_debug disk deleted underneath: commands end with HARDWARE
@@ -181,6 +183,32 @@ for n in 255 37 5; do
 	expect_eq "$(inq_bytes "$pt_sg" $n)" "$(inq_bytes "$sdbg_sg" $n)" \
 		"INQUIRY of $n bytes"
 done
+# Block Limits (VPD B0h): MAXIMUM TRANSFER LENGTH is cut to what one
+# command through ktgt may move: the disk queue's max_hw_sectors_kb and
+# max_segments (pages), and the core's 8 MiB. scsi_debug says 32768.
+# vpd_b0 SG: "MAXIMUM OPTIMAL" (blocks)
+vpd_b0() {
+	rm -f /tmp/pt-b0
+	sg_raw -r 64 -o /tmp/pt-b0 "$1" 12 01 b0 00 40 00 2>/dev/null ||
+		fail "INQUIRY VPD B0h through $1 failed"
+	echo $((0x$(od -An -tx1 -j8 -N4 /tmp/pt-b0 | tr -d ' \n'))) \
+	     $((0x$(od -An -tx1 -j12 -N4 /tmp/pt-b0 | tr -d ' \n')))
+}
+q=/sys/block/${sdbg_dev#/dev/}/queue
+lim=$(( $(cat $q/max_hw_sectors_kb) * 1024 ))
+segs=$(( $(cat $q/max_segments) * $(getconf PAGESIZE) ))
+[ $segs -lt $lim ] && lim=$segs
+[ $lim -gt 8388608 ] && lim=8388608
+read -r sd_max sd_opt <<< "$(vpd_b0 "$sdbg_sg")"
+read -r pt_max pt_opt <<< "$(vpd_b0 "$pt_sg")"
+log "Block Limits: scsi_debug $sd_max/$sd_opt, through ktgt $pt_max/$pt_opt"
+want=$((lim / 512))
+[ "$sd_max" -ne 0 ] && [ "$sd_max" -lt "$want" ] && want=$sd_max
+expect_eq "$pt_max" "$want" "MAXIMUM TRANSFER LENGTH through ktgt"
+want_opt=$sd_opt
+[ "$want_opt" -gt "$pt_max" ] && want_opt=$pt_max
+expect_eq "$pt_opt" "$want_opt" "OPTIMAL TRANSFER LENGTH through ktgt"
+
 luns=$(sg_luns "$pt_sg" | grep -c '^    [0-9a-f]\{16\}')
 expect_eq "$luns" 2 "REPORT LUNS through ktgt (ktgt's two LUNs)"
 
