@@ -381,6 +381,23 @@ void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len)
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_good);
 
+void ktgt_cmd_set_status(struct ktgt_cmd *cmd, u8 status, const u8 *sense,
+			 unsigned int sense_len, u32 data_len)
+{
+	if (status == KTGT_SAM_GOOD || status == KTGT_SAM_CONDITION_MET) {
+		ktgt_cmd_good(cmd, data_len);
+		cmd->status = status;
+	} else {
+		cmd_status(cmd, status);
+	}
+	if (sense && sense_len) {
+		cmd->sense_len = min_t(unsigned int, sense_len,
+				       sizeof(cmd->sense));
+		memcpy(cmd->sense, sense, cmd->sense_len);
+	}
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_set_status);
+
 void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err)
 {
 	switch (err) {

@@ -982,6 +982,24 @@ void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len);
 void ktgt_cmd_check_condition(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq);
 
 /**
+ * ktgt_cmd_set_status() - complete a command with a status and sense data
+ *	a device returned
+ * @cmd: the command
+ * @status: the SAM status (enum ktgt_sam_status)
+ * @sense: the sense data, fixed or descriptor format, as the device
+ *	returned it; NULL if none
+ * @sense_len: its length in bytes; what exceeds %KTGT_SENSE_LEN is cut
+ * @data_len: for GOOD and CONDITION MET: bytes of data-in in cmd->sg, as
+ *	for ktgt_cmd_good(); ignored for other statuses, which send no data
+ *
+ * For pass-through handlers, whose commands end with what a real logical
+ * unit answered rather than a sense key the handler chose. Does not
+ * sleep; any context.
+ */
+void ktgt_cmd_set_status(struct ktgt_cmd *cmd, u8 status, const u8 *sense,
+			 unsigned int sense_len, u32 data_len);
+
+/**
  * ktgt_cmd_io_error() - complete a command after a backing store error
  * @cmd: the command
  * @err: the negative errno the backing store returned

@@ -125,6 +125,8 @@ static const char *module_of_handler(const char *h, char *buf, size_t len)
 {
 	if (!strncmp(h, "vdisk_", 6) || !strcmp(h, "vcdrom"))
 		return "ktgt_vdisk";
+	if (!strcmp(h, "pt_disk"))
+		return "ktgt_pt";
 	snprintf(buf, len, "ktgt_%s", h);
 	return buf;
 }
