@@ -1,16 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ktgt-timeout: 400
+# ktgt-timeout: 600
 #
 # Writes held for a CmdSN gap must not pin the global write buffer
 # budget (ktgt_core max_buffer_mb, 256 here). A raw initiator
-# (tests/lib/iscsi_raw.py) on session A sends 40 WRITEs of 8 MiB, without
-# immediate data, past a CmdSN gap it never fills; another target's
-# session V must still get GOOD for a 4 KiB WRITE (it used to get BUSY:
-# the held writes had taken 320 MiB of the budget on arrival). A held
-# write still runs once its gap is filled: on session B, a 4 KiB WRITE at
-# ExpCmdSN + 1 gets its R2T once a TEST UNIT READY fills ExpCmdSN, ends
-# GOOD, and reads back.
+# (tests/lib/iscsi_raw.py) on session A sends 40 WRITEs of 8 MiB past a
+# CmdSN gap it never fills, first without immediate data, then with 8 KiB
+# of it each; another target's session V must still get GOOD for a 4 KiB
+# WRITE (it used to get BUSY: the held writes had taken 320 MiB of the
+# budget on arrival). Without immediate data a held write takes no
+# buffer; with it, a session's held writes keep at most 32 MiB
+# (KIS_HELD_BUF_MAX).
+#
+# A held write still runs once its gap is filled: on session B, a 4 KiB
+# WRITE at ExpCmdSN + 1 gets its R2T once a TEST UNIT READY fills
+# ExpCmdSN, ends GOOD, and reads back; so does an 8 KiB WRITE with 4 KiB
+# of immediate data (its R2T for the rest). On session C (the other
+# target), five 8 MiB WRITEs with immediate data held past a gap: once
+# it is filled the first four (32 MiB) get their R2T, the fifth, which
+# got no buffer, a CHECK CONDITION (ABORTED COMMAND).
+
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -113,6 +122,115 @@ st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
 print("V: after A closed: status 0x%02x" % st, flush=True)
 if st != 0:
     errors.append("V: WRITE after A closed: status 0x%02x" % st)
+
+# With immediate data: C, B and A again.
+configure(IQN2)
+# C: past 32 MiB, a held write gets no buffer and fails in its turn.
+c = Conn(0x400000004501)
+c.login()
+tur_good(c, "C TUR")
+gap = c.cmdsn
+itts = [c.scsi(rw10(0x2a, 16384 * i, 16384), 8 << 20, write=True,
+               imm=b"c" * 8192, cmdsn=gap + 1 + i) for i in range(5)]
+if wait_pdu(c, 1, "C held writes") is not None:
+    errors.append("C: a write past the gap was answered before the gap was filled")
+titt = c.scsi(tur, 0, cmdsn=gap)
+c.cmdsn = gap + 6
+got = {}
+while len(got) < 6:
+    r = wait_pdu(c, 10, "C")
+    if r is None:
+        break
+    bhs, d = r
+    got[be32(bhs, 16)] = (bhs[0] & 0x3f, bhs[3], d)
+res = []
+for itt in itts:
+    op, st, d = got.get(itt, (None, None, b""))
+    if op == 0x31:
+        res.append("R2T")
+    elif op == 0x21 and len(d) > 4:
+        res.append("status 0x%02x key 0x%x" % (st, d[4] & 0xf))
+    else:
+        res.append("op %r status %r" % (op, st))
+print("C: five held 8 MiB WRITEs after the gap filled: %s"
+      % ", ".join(res), flush=True)
+if res != ["R2T"] * 4 + ["status 0x02 key 0xb"]:
+    errors.append("C: %s, expected 4 R2Ts, status 0x02 key 0xb"
+                  % ", ".join(res))
+c.s.close()
+
+configure(IQN)
+# B: a held write with immediate data runs once the gap is filled.
+b = Conn(0x400000004401)
+b.login()
+tur_good(b, "B TUR")
+gap = b.cmdsn
+witt = b.scsi(rw10(0x2a, 8, 16), 8192, write=True, imm=b"b" * 4096,
+              cmdsn=gap + 1)
+if wait_pdu(b, 2, "B held write") is not None:
+    errors.append("B: the write past the gap was answered before the gap was filled")
+titt = b.scsi(tur, 0, cmdsn=gap)
+b.cmdsn = gap + 2
+ttt = tur_st = None
+while ttt is None or tur_st is None:
+    bhs, _ = b.recv()
+    itt, op = be32(bhs, 16), bhs[0] & 0x3f
+    if b.is_ping(bhs):
+        b.answer_nop(bhs)
+    elif itt == titt and op == 0x21:
+        tur_st = bhs[3]
+    elif itt == witt and op == 0x31:
+        ttt = bytes(bhs[20:24])
+        off, length = struct.unpack(">II", bhs[40:48])
+        if (off, length) != (4096, 4096):
+            errors.append("B: R2T %d/%d, expected 4096/4096" % (off, length))
+    else:
+        fail("B: unexpected PDU op 0x%02x ITT 0x%x status 0x%02x"
+             % (op, itt, bhs[3]))
+data_out(b, witt, ttt, 0, 4096, b"B" * 4096)
+st, _, _, _ = b.response(witt, "B held write")
+st2, rd, _, _ = b.response(b.scsi(rw10(0x28, 8, 16), 8192, read=True),
+                           "B read back")
+ok = rd == b"b" * 4096 + b"B" * 4096
+print("B: held 8 KiB WRITE with immediate data after the gap filled: "
+      "TUR 0x%02x, WRITE 0x%02x, read back %s"
+      % (tur_st, st, "same" if ok else "DIFFERENT"), flush=True)
+if tur_st != 0 or st != 0 or st2 != 0 or not ok:
+    errors.append("B: held write did not run as it should")
+b.s.close()
+
+a = Conn(0x400000004301)
+a.login()
+tur_good(a, "A TUR")
+gap = a.cmdsn
+for i in range(40):
+    a.scsi(rw10(0x2a, 0, 16384), 8 << 20, write=True, imm=b"a" * 8192,
+           cmdsn=gap + 1 + i)
+t0 = time.time()
+while True:
+    sn = open("/sys/kernel/ktgt_iscsi/sessions/%d/cmdsn" % a.tsih).read().strip()
+    if sn.endswith("outstanding 40") or time.time() - t0 > 120:
+        break
+    time.sleep(0.5)
+time.sleep(1)
+print("A: 40 WRITEs of 8 MiB with immediate data held behind CmdSN gap %d "
+      "after %.1f s: %s" % (gap, time.time() - t0, sn), flush=True)
+if not sn.endswith("outstanding 40"):
+    errors.append("A: the 40 held writes did not all arrive: %s" % sn)
+st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                imm=b"v" * 4096), "V WRITE during")
+print("V: 4 KiB WRITE (other target) while A holds them: status 0x%02x"
+      % st, flush=True)
+if st != 0:
+    errors.append("V: WRITE while A holds its writes: status 0x%02x, "
+                  "expected GOOD" % st)
+a.s.close()
+time.sleep(2)
+st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                imm=b"v" * 4096), "V WRITE after")
+print("V: after A closed: status 0x%02x" % st, flush=True)
+if st != 0:
+    errors.append("V: WRITE after A closed: status 0x%02x" % st)
 v.s.close()
 for e in errors:
     print("FAIL: " + e)
@@ -125,4 +243,4 @@ echo "$out" | grep -q "^OK$" || fail "$(echo "$out" | grep -E "^FAIL|rror" | hea
 echo "$old_mb" > /sys/module/ktgt_core/parameters/max_buffer_mb
 ktgt_iscsi_wait_no_sessions "sessions left" 30
 iscsi_tgt_teardown
-pass "held writes leave the buffer budget to others"
+pass "held writes, with immediate data or without, leave the buffer budget to others"
