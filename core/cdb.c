@@ -11,8 +11,9 @@
  * standards define, so that an unsupported feature is refused with the
  * exact field pointer instead of being silently ignored:
  *
- * - no protection information: RDPROTECT, WRPROTECT and VRPROTECT are
- *   not in the masks;
+ * - no protection information: RDPROTECT, WRPROTECT, VRPROTECT and
+ *   ORPROTECT are not in the masks (KTGT_CDB_F_PROTECT says where they
+ *   are, for the bit pointer);
  * - no NACA and no linked commands: the CONTROL byte mask is 0 (except the
  *   obsolete MMC READ TOC format bits, which Linux's sr still sends);
  * - no anchored logical blocks (ANC_SUP = 0): ANCHOR is not in the WRITE
@@ -309,7 +310,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x28, 0x18, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -320,7 +322,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x2a, 0x18, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -332,7 +335,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x2e, 0x12, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -344,7 +348,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
 		.usage = { 0x2f, 0x16, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -374,7 +378,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.rule = KTGT_RULE_WRITE_SAME,
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_PROTECT,
 		.usage = { 0x41, 0x08, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -431,7 +435,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x88, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -443,7 +448,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 13, .len_width = 1,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
-			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE,
+			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x00 },
 	},
@@ -454,7 +460,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x8a, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -466,7 +473,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
 		.usage = { 0x8b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -478,7 +485,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0x8e, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -490,7 +498,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
 		.usage = { 0x8f, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -520,7 +528,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.rule = KTGT_RULE_WRITE_SAME,
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_PROTECT,
 		.usage = { 0x93, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -550,7 +558,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0xa8, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -561,7 +570,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0xaa, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -573,7 +583,8 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
+			 KTGT_CDB_F_PROTECT,
 		.usage = { 0xae, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -585,7 +596,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
 		.usage = { 0xaf, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -874,6 +885,9 @@ static int cdb_check_usage(const struct ktgt_cdb_desc *d, const u8 *cdb,
 		if ((d->flags & KTGT_CDB_F_SA) && i == d->sa_off)
 			allowed |= d->sa_mask;
 		bad = cdb[i] & ~allowed;
+		/* SPC-4 4.5.2.4.2: a field's bit pointer is its left-most bit */
+		if (i == 1 && (d->flags & KTGT_CDB_F_PROTECT) && (bad & 0xe0))
+			return cdb_invalid_field(err, i, 7);
 		if (bad)
 			return cdb_invalid_field(err, i, top_bit(bad));
 	}

@@ -111,6 +111,10 @@ enum ktgt_cdb_rule {
  * THIN: supported only by a thin provisioned logical unit (UNMAP, which
  *	SBC-3 5.28 ties to LBPU); REPORT SUPPORTED OPERATION CODES leaves
  *	it out of other logical units' lists.
+ * PROTECT: byte 1 bits 7:5 are RDPROTECT, WRPROTECT, VRPROTECT or
+ *	ORPROTECT (SBC-3), refused as ktgt has no protection information:
+ *	the bit pointer names the field's left-most bit, 7, whatever value
+ *	it holds (SPC-4 4.5.2.4.2).
  */
 #define KTGT_CDB_F_SA		BIT(0)	/* opcode has service actions */
 #define KTGT_CDB_F_MEDIUM_READ	BIT(1)	/* reads logical blocks */
@@ -124,6 +128,7 @@ enum ktgt_cdb_rule {
 #define KTGT_CDB_F_ALLOW_UA	BIT(9)	/* allowed with a pending UA */
 #define KTGT_CDB_F_ATOMIC	BIT(10)	/* read-modify-write, see order.h */
 #define KTGT_CDB_F_THIN		BIT(11)	/* only on thin provisioned LUs */
+#define KTGT_CDB_F_PROTECT	BIT(12)	/* byte 1 bits 7:5: *PROTECT */
 
 /**
  * struct ktgt_cdb_desc - what the decoder knows about one command

@@ -387,7 +387,7 @@ expect_good "VERIFY(12) BYTCHK 0, GROUP NUMBER 3" \
 	"$(run - af 00 $(be 0 4) $(be 2048 4) 03 00)"
 expect_check "VERIFY(12) past the end" "key=05 asc=21 ascq=00 sks=-" \
 	"$(run - af 00 $(be $((cap - 1)) 4) $(be 2 4) 00 00)"
-expect_check "VERIFY(12) VRPROTECT" "key=05 asc=24 ascq=00 sks=cd0001" \
+expect_check "VERIFY(12) VRPROTECT" "key=05 asc=24 ascq=00 sks=cf0001" \
 	"$(run - af 20 $(be 0 4) $(be 1 4) 00 00)"
 
 log "ORWRITE(16) and PRE-FETCH"
@@ -421,7 +421,7 @@ expect_good "ORWRITE(16) of 0 blocks" \
 	"$(run - 8b 00 $(be 24000 8) $(be 0 4) 00 00)"
 expect_check "ORWRITE(16) past the end" "key=05 asc=21 ascq=00 sks=-" \
 	"$(run $T/or_one 8b 00 $(be $cap 8) $(be 1 4) 00 00)"
-expect_check "ORWRITE(16) ORPROTECT" "key=05 asc=24 ascq=00 sks=cd0001" \
+expect_check "ORWRITE(16) ORPROTECT" "key=05 asc=24 ascq=00 sks=cf0001" \
 	"$(run $T/or_one 8b 20 $(be 24000 8) $(be 1 4) 00 00)"
 expect_check "ORWRITE(16) reserved byte 14 bit 5" \
 	"key=05 asc=24 ascq=00 sks=cd000e" \
@@ -479,7 +479,7 @@ expect_check "WRITE(16) at LBA 2^64-8" "key=05 asc=21 ascq=00 sks=-" \
 expect_check "WRITE(10) reserved byte 6 bit 5" \
 	"key=05 asc=24 ascq=00 sks=cd0006" \
 	"$(run $T/w8 2a 00 $(be 0 4) 20 $(be 8 2) 00)"
-expect_check "WRITE(10) WRPROTECT" "key=05 asc=24 ascq=00 sks=cd0001" \
+expect_check "WRITE(10) WRPROTECT" "key=05 asc=24 ascq=00 sks=cf0001" \
 	"$(run $T/w8 2a 20 $(be 0 4) 00 $(be 8 2) 00)"
 expect_check "WRITE(16) control byte NACA" "key=05 asc=24 ascq=00 sks=ca000f" \
 	"$(run $T/w8 8a 00 $(be 0 8) $(be 8 4) 00 04)"
