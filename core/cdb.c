@@ -12,8 +12,9 @@
  * exact field pointer instead of being silently ignored:
  *
  * - no protection information: RDPROTECT, WRPROTECT, VRPROTECT and
- *   ORPROTECT are not in the masks (KTGT_CDB_F_PROTECT says where they
- *   are, for the bit pointer);
+ *   ORPROTECT are not in the masks (KTGT_CDB_F_B1_TOP3 says where they
+ *   are, for the bit pointer, as for REPORT TARGET PORT GROUPS' PARAMETER
+ *   DATA FORMAT);
  * - no NACA and no linked commands: the CONTROL byte mask is 0 (except the
  *   obsolete MMC READ TOC format bits, which Linux's sr still sends);
  * - no anchored logical blocks (ANC_SUP = 0): ANCHOR is not in the WRITE
@@ -232,7 +233,8 @@ static const struct ktgt_cdb_desc spc_descs[] = {
 		.opcode = 0xa3, .sa = 0x0a, .sa_off = 1, .sa_mask = 0x1f,
 		.len = 12, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
 		.len_off = 6, .len_width = 4,
-		.flags = KTGT_CDB_F_SA | KTGT_CDB_F_ALLOW_RESV,
+		.flags = KTGT_CDB_F_SA | KTGT_CDB_F_ALLOW_RESV |
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0xa3, 0x2a, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
 			   0xff, 0xff, 0x00, 0x00 },
 	},
@@ -311,7 +313,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x28, 0x18, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -323,7 +325,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x2a, 0x18, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -336,7 +338,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x2e, 0x12, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -348,7 +350,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x2f, 0x16, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -378,7 +380,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.rule = KTGT_RULE_WRITE_SAME,
 		.lba_off = 2, .lba_width = 4, .len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x41, 0x08, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff,
 			   0xff, 0x00 },
 	},
@@ -436,7 +438,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x88, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -449,7 +451,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x00 },
 	},
@@ -461,7 +463,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x8a, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -473,7 +475,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_ATOMIC | KTGT_CDB_F_FUA | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x8b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -486,7 +488,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x8e, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -498,7 +500,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x8f, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -528,7 +530,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.rule = KTGT_RULE_WRITE_SAME,
 		.lba_off = 2, .lba_width = 8, .len_off = 10, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_NEEDS_BS |
-			 KTGT_CDB_F_RANGE | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_RANGE | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0x93, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -559,7 +561,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0xa8, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -571,7 +573,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_FUA |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0xaa, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -584,7 +586,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MEDIUM_WRITE |
 			 KTGT_CDB_F_DPO | KTGT_CDB_F_NEEDS_BS |
 			 KTGT_CDB_F_RANGE | KTGT_CDB_F_MAX_XFER |
-			 KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_B1_TOP3,
 		.usage = { 0xae, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -596,7 +598,7 @@ static const struct ktgt_cdb_desc sbc_descs[] = {
 		.lba_off = 2, .lba_width = 4, .len_off = 6, .len_width = 4,
 		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_DPO |
 			 KTGT_CDB_F_NEEDS_BS | KTGT_CDB_F_RANGE |
-			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_PROTECT,
+			 KTGT_CDB_F_MAX_XFER | KTGT_CDB_F_B1_TOP3,
 		.usage = { 0xaf, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 	},
@@ -886,7 +888,7 @@ static int cdb_check_usage(const struct ktgt_cdb_desc *d, const u8 *cdb,
 			allowed |= d->sa_mask;
 		bad = cdb[i] & ~allowed;
 		/* SPC-4 4.5.2.4.2: a field's bit pointer is its left-most bit */
-		if (i == 1 && (d->flags & KTGT_CDB_F_PROTECT) && (bad & 0xe0))
+		if (i == 1 && (d->flags & KTGT_CDB_F_B1_TOP3) && (bad & 0xe0))
 			return cdb_invalid_field(err, i, 7);
 		if (bad)
 			return cdb_invalid_field(err, i, top_bit(bad));

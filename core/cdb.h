@@ -128,7 +128,8 @@ enum ktgt_cdb_rule {
 #define KTGT_CDB_F_ALLOW_UA	BIT(9)	/* allowed with a pending UA */
 #define KTGT_CDB_F_ATOMIC	BIT(10)	/* read-modify-write, see order.h */
 #define KTGT_CDB_F_THIN		BIT(11)	/* only on thin provisioned LUs */
-#define KTGT_CDB_F_PROTECT	BIT(12)	/* byte 1 bits 7:5: *PROTECT */
+/* byte 1 bits 7:5 are one field (*PROTECT, PARAMETER DATA FORMAT) */
+#define KTGT_CDB_F_B1_TOP3	BIT(12)
 
 /**
  * struct ktgt_cdb_desc - what the decoder knows about one command

@@ -481,8 +481,11 @@ static const struct err_case err_cases[] = {
 	  { 0xa3, 0x0c, 0x04 }, 12, 512, 0, IR, INV, 2, 2 },
 	{ "REPORT SUPPORTED OPERATION CODES options 110b", PDT_SBC,
 	  { 0xa3, 0x0c, 0x06 }, 12, 512, 0, IR, INV, 2, 2 },
+	/* PARAMETER DATA FORMAT is bits 7:5: the pointer names bit 7. */
 	{ "REPORT TARGET PORT GROUPS format 010b", PDT_SBC, { 0xa3, 0x4a }, 12,
-	  512, 0, IR, INV, 1, 6 },
+	  512, 0, IR, INV, 1, 7 },
+	{ "REPORT TARGET PORT GROUPS format 111b", PDT_SBC, { 0xa3, 0xea }, 12,
+	  512, 0, IR, INV, 1, 7 },
 	{ "VERIFY(10) BYTCHK 10b", PDT_SBC, { 0x2f, 0x04 }, 10, 512, 0, IR, INV,
 	  1, 2 },
 	{ "VERIFY(16) BYTCHK 10b", PDT_SBC, { 0x8f, 0x04 }, 16, 512, 0, IR, INV,
@@ -609,7 +612,8 @@ static u8 allowed_bits(const struct ktgt_cdb_desc *d, unsigned int byte)
  * Whether byte 1 bits 7:5 of @d are RDPROTECT, WRPROTECT, VRPROTECT or
  * ORPROTECT (SBC-3), a field the bit pointer names by its bit 7: every
  * READ, WRITE, VERIFY, WRITE AND VERIFY, WRITE SAME, COMPARE AND WRITE
- * and ORWRITE CDB but the 6-byte ones. Listed here, not taken from the
+ * and ORWRITE CDB but the 6-byte ones; or REPORT TARGET PORT GROUPS'
+ * PARAMETER DATA FORMAT (SPC-4). Listed here, not taken from the
  * decoder's tables, so that the test does not trust what it tests.
  */
 static bool protect_field(const struct ktgt_cdb_table *tbl,
@@ -620,6 +624,9 @@ static bool protect_field(const struct ktgt_cdb_table *tbl,
 				  0xae, 0xaf };
 	size_t i;
 
+	/* REPORT TARGET PORT GROUPS: PARAMETER DATA FORMAT, any type. */
+	if (d->opcode == 0xa3 && d->sa == 0x0a)
+		return true;
 	if (tbl != table(PDT_SBC))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
