@@ -25,6 +25,15 @@
  * calls ->disable only once every command has completed, so ->exec()
  * and the completions read pt_dev.sdev without a lock.
  *
+ * One scsi_device is exported by one pt_disk device at a time: two LUs
+ * passing the same disk would carry the same INQUIRY identity (VPD page
+ * 83h), so that a multipath initiator takes them for two paths to one
+ * LU, while their reservations and unit attentions, the core's, are
+ * each LU's own: a reservation taken through one would not fence
+ * writes through the other. pt_exported lists the devices that hold a
+ * scsi_device; pt_exported_lock (taken inside pt_dev.lock) protects it
+ * and the setting of pt_dev.sdev.
+ *
  * The device may be deleted underneath (its sysfs delete, hot unplug)
  * while it is exported: the held reference keeps the scsi_device and its
  * request queue allocated; the queue, dying, refuses new requests, and
@@ -49,6 +58,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -94,6 +104,7 @@ MODULE_PARM_DESC(bounce,
  * @hctl: the scsi_device to export, from the scsi_device attribute
  * @hctl_set: @hctl was set
  * @sdev: the device, held from ->enable to ->disable; NULL otherwise
+ * @node: in pt_exported while @sdev is set
  */
 struct pt_dev {
 	struct ktgt_device	*dev;
@@ -101,7 +112,52 @@ struct pt_dev {
 	struct pt_hctl		hctl;
 	bool			hctl_set;
 	struct scsi_device	*sdev;
+	struct list_head	node;
 };
+
+/* The pt_devs that export a scsi_device; see "Lifetimes and locking". */
+static LIST_HEAD(pt_exported);
+static DEFINE_MUTEX(pt_exported_lock);
+
+/*
+ * Make @sdev @pd's, unless another pt_disk device exports it: 0 or
+ * -EBUSY. Called with pd->lock held.
+ */
+static int pt_export(struct pt_dev *pd, struct scsi_device *sdev)
+{
+	struct pt_dev *o;
+	int ret = 0;
+
+	mutex_lock(&pt_exported_lock);
+	list_for_each_entry(o, &pt_exported, node) {
+		if (o->sdev == sdev) {
+			pr_info("%s: %s is exported by %s already\n",
+				ktgt_device_name(pd->dev),
+				dev_name(&sdev->sdev_gendev),
+				ktgt_device_name(o->dev));
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	pd->sdev = sdev;
+	list_add(&pd->node, &pt_exported);
+out:
+	mutex_unlock(&pt_exported_lock);
+	return ret;
+}
+
+/* Forget @pd's scsi_device and return it. Called with pd->lock held. */
+static struct scsi_device *pt_unexport(struct pt_dev *pd)
+{
+	struct scsi_device *sdev = pd->sdev;
+
+	mutex_lock(&pt_exported_lock);
+	if (sdev)
+		list_del(&pd->node);
+	pd->sdev = NULL;
+	mutex_unlock(&pt_exported_lock);
+	return sdev;
+}
 
 /**
  * struct pt_req - one command on its way to the device
@@ -722,10 +778,12 @@ static int pt_enable(struct ktgt_device *dev)
 		ret = -ENODEV;
 		goto out_put;
 	}
-	pd->sdev = sdev;
+	ret = pt_export(pd, sdev);
+	if (ret)
+		goto out_put;
 	ret = pt_set_capacity(pd);
 	if (ret) {
-		pd->sdev = NULL;
+		pt_unexport(pd);
 		goto out_put;
 	}
 	pr_info("%s: exporting %s\n", name, dev_name(&sdev->sdev_gendev));
@@ -745,8 +803,7 @@ static void pt_disable(struct ktgt_device *dev)
 	struct scsi_device *sdev;
 
 	mutex_lock(&pd->lock);
-	sdev = pd->sdev;
-	pd->sdev = NULL;
+	sdev = pt_unexport(pd);
 	mutex_unlock(&pd->lock);
 	if (sdev)
 		scsi_device_put(sdev);

@@ -8,7 +8,8 @@
 #   not exist (ENODEV), one that is not a disk (a vcdrom LU: EMEDIUMTYPE)
 #   and a blocksize other than the disk's (EINVAL) cannot be enabled;
 #   scsi_device cannot change while enabled (EBUSY), and scsi_debug
-#   cannot be unloaded while exported;
+#   cannot be unloaded while exported; a second pt_disk device cannot
+#   export the same disk (EBUSY) until the first is disabled;
 # - data written through the ktgt disk reads back identical through
 #   scsi_debug's own sd node and the other way round (O_DIRECT, 512 B to
 #   1 MiB, at odd sector offsets; buffers at odd 512-byte offsets in
@@ -98,6 +99,18 @@ if modprobe -r scsi_debug 2>/dev/null; then
 	fail "scsi_debug was unloaded while exported"
 fi
 expect_eq "$(cat "$H/p0/size")" 16777216 "size from READ CAPACITY"
+# The same disk exported by a second pt_disk device: refused, as long
+# as p0 exports it.
+mkdir "$H/p1" || fail "mkdir $H/p1"
+ktgt_write "$H/p1/scsi_device" "$sdbg_hctl"
+ktgt_write "$H/p1/blocksize" 512
+write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+ktgt_write "$H/p0/enable" 0
+ktgt_write "$H/p1/enable" 1
+write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+ktgt_write "$H/p1/enable" 0
+rmdir "$H/p1" || fail "rmdir $H/p1"
+ktgt_write "$H/p0/enable" 1
 
 ktgt_maplun local/t0 1 pt_disk/p0
 ktgt_local_rescan t0
