@@ -50,7 +50,9 @@
  * the Block Limits VPD page tells initiators that size.
  * The completion (->end_io of the request, in the block layer's
  * completion context, possibly a hard interrupt) only copies bounce
- * pages back, frees what ->exec() allocated and calls ktgt_cmd_done().
+ * pages back, frees what ->exec() allocated and calls ktgt_cmd_done();
+ * but for a command the device answered CAPACITY DATA HAS CHANGED,
+ * which a work item completes once it has read the capacity again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,9 +67,11 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_common.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_host.h>
 #include <scsi/scsi_proto.h>
@@ -168,9 +172,11 @@ static struct scsi_device *pt_unexport(struct pt_dev *pd)
  * @bios: the bios mapping the data; freed at completion
  * @nr_pages: bounce pages in @pages, 0 when the data is mapped directly
  * @pages: the bounce pages
+ * @work: completes the command in process context, past a capacity change
  */
 struct pt_req {
 	struct ktgt_cmd		*cmd;
+	struct work_struct	work;
 	u32			len;
 	bool			read;
 	unsigned int		nr_bios;
@@ -198,15 +204,24 @@ static void pt_free_bios(struct pt_req *r)
 	r->nr_bios = 0;
 }
 
-static void pt_req_free(struct pt_req *r)
+/* Free the data mapping of @r, not @r itself. Any context. */
+static void pt_req_free_data(struct pt_req *r)
 {
 	unsigned int i;
 
 	pt_free_bios(r);
 	for (i = 0; i < r->nr_pages; i++)
 		__free_page(r->pages[i]);
+	r->nr_pages = 0;
 	kfree(r->pages);
+	r->pages = NULL;
 	kfree(r->bios);
+	r->bios = NULL;
+}
+
+static void pt_req_free(struct pt_req *r)
+{
+	pt_req_free_data(r);
 	kfree(r);
 }
 
@@ -536,6 +551,41 @@ static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8);
 }
 
+static int pt_set_capacity(struct pt_dev *pd);
+
+/*
+ * The device said CAPACITY DATA HAS CHANGED (06h/2Ah/09h) to @cmd: its
+ * capacity is read again before @cmd completes, so that the initiator,
+ * told of the change, finds the core's LBA range checks at the new
+ * capacity. The core raises its own unit attention for the other
+ * initiators when the capacity differs. Process context.
+ */
+static void pt_resync_work(struct work_struct *work)
+{
+	struct pt_req *r = container_of(work, struct pt_req, work);
+	struct ktgt_cmd *cmd = r->cmd;
+	struct pt_dev *pd = pt_cmd_dev(cmd);
+
+	mutex_lock(&pd->lock);
+	/* @cmd is in flight: the device is enabled, pd->sdev set. */
+	if (pd->sdev)
+		pt_set_capacity(pd);
+	mutex_unlock(&pd->lock);
+	kfree(r);
+	ktgt_cmd_done(cmd);
+}
+
+/* Whether @cmd ends with the device's CAPACITY DATA HAS CHANGED. */
+static bool pt_capacity_changed(const struct ktgt_cmd *cmd)
+{
+	struct scsi_sense_hdr sshdr;
+
+	return cmd->status == KTGT_SAM_CHECK_CONDITION &&
+	       scsi_normalize_sense(cmd->sense, cmd->sense_len, &sshdr) &&
+	       sshdr.sense_key == UNIT_ATTENTION && sshdr.asc == 0x2a &&
+	       sshdr.ascq == 0x09;
+}
+
 /* ->end_io of a request: any context, hard interrupts included. */
 static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 {
@@ -549,6 +599,12 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 		pt_bounce_copy(r, done, false);
 	if (cmd->status == KTGT_SAM_GOOD)
 		pt_block_limits(cmd, pt_cmd_dev(cmd)->sdev, done);
+	if (pt_capacity_changed(cmd)) {
+		pt_req_free_data(r);
+		INIT_WORK(&r->work, pt_resync_work);
+		queue_work(system_long_wq, &r->work);
+		return RQ_END_IO_FREE;
+	}
 	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 	return RQ_END_IO_FREE;

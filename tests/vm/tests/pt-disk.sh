@@ -22,6 +22,9 @@
 #   is there; scsi_debug never saw it);
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
 #   reaches the initiator with that sense, 03/11/00;
+# - the disk's capacity changed (scsi_debug's virtual_gb): its unit
+#   attention, 06/2A/09, reaches the initiator, and ktgt's capacity (its
+#   size, its LBA range check) is the new one by then;
 # - the scsi_debug disk deleted underneath: commands end with HARDWARE
 #   ERROR, LOGICAL UNIT COMMUNICATION FAILURE (04/08/00), no oops, and
 #   the device can still be unmapped, disabled and removed.
@@ -239,6 +242,32 @@ expect_eq "$st" "02 03/11/00" "READ of scsi_debug's medium error LBA"
 st=$(ktgt_status "$pt_sg" -r 512 28 00 00 00 00 10 00 00 01 00)
 expect_eq "$st" GOOD "READ elsewhere"
 ktgt_write "$SDBG/opts" 0
+
+# --- the disk's capacity changes ---
+# scsi_debug's virtual_gb makes the disk 1 GiB (its 16 MiB wrap) and
+# says CAPACITY DATA HAS CHANGED to the next command: that reaches the
+# initiator, and by then ktgt's capacity is the new one, or the core's
+# range check would refuse the LBAs READ CAPACITY now says exist.
+# capacity_change GB BYTES
+capacity_change() {
+	local st i
+	ktgt_write "$SDBG/virtual_gb" "$1"
+	st=$(ktgt_tur "$pt_sg")
+	expect_eq "${st,,}" "02 06/2a/09" "TUR after virtual_gb=$1"
+	expect_eq "$(cat "$H/p0/size")" "$2" "size after virtual_gb=$1"
+	# ktgt's own unit attention for the change, at most once more.
+	for ((i = 0; i < 3; i++)); do
+		[ "$(ktgt_tur "$pt_sg")" = GOOD ] && break
+	done
+	expect_eq "$(ktgt_tur "$pt_sg")" GOOD "TUR after the unit attentions"
+}
+capacity_change 1 1073741824
+# LBA 0x10000 (32 MiB): past the old capacity, inside the new one.
+st=$(ktgt_status "$pt_sg" -r 512 28 00 00 01 00 00 00 00 01 00)
+expect_eq "$st" GOOD "READ past the old capacity"
+capacity_change 0 16777216
+st=$(ktgt_status "$pt_sg" -r 512 28 00 00 01 00 00 00 00 01 00)
+expect_eq "${st,,}" "02 05/21/00" "READ past the capacity again"
 
 # --- the device deleted underneath ---
 ktgt_write "/sys/class/scsi_device/$sdbg_hctl/device/delete" 1
