@@ -25,6 +25,15 @@
  * calls ->disable only once every command has completed, so ->exec()
  * and the completions read pt_dev.sdev without a lock.
  *
+ * One scsi_device is exported by one pt_disk device at a time: two LUs
+ * passing the same disk would carry the same INQUIRY identity (VPD page
+ * 83h), so that a multipath initiator takes them for two paths to one
+ * LU, while their reservations and unit attentions, the core's, are
+ * each LU's own: a reservation taken through one would not fence
+ * writes through the other. pt_exported lists the devices that hold a
+ * scsi_device; pt_exported_lock (taken inside pt_dev.lock) protects it
+ * and the setting of pt_dev.sdev.
+ *
  * The device may be deleted underneath (its sysfs delete, hot unplug)
  * while it is exported: the held reference keeps the scsi_device and its
  * request queue allocated; the queue, dying, refuses new requests, and
@@ -41,7 +50,9 @@
  * the Block Limits VPD page tells initiators that size.
  * The completion (->end_io of the request, in the block layer's
  * completion context, possibly a hard interrupt) only copies bounce
- * pages back, frees what ->exec() allocated and calls ktgt_cmd_done().
+ * pages back, frees what ->exec() allocated and calls ktgt_cmd_done();
+ * but for a command the device answered CAPACITY DATA HAS CHANGED,
+ * which a work item completes once it has read the capacity again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,15 +60,18 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_common.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_host.h>
 #include <scsi/scsi_proto.h>
@@ -94,6 +108,7 @@ MODULE_PARM_DESC(bounce,
  * @hctl: the scsi_device to export, from the scsi_device attribute
  * @hctl_set: @hctl was set
  * @sdev: the device, held from ->enable to ->disable; NULL otherwise
+ * @node: in pt_exported while @sdev is set
  */
 struct pt_dev {
 	struct ktgt_device	*dev;
@@ -101,7 +116,52 @@ struct pt_dev {
 	struct pt_hctl		hctl;
 	bool			hctl_set;
 	struct scsi_device	*sdev;
+	struct list_head	node;
 };
+
+/* The pt_devs that export a scsi_device; see "Lifetimes and locking". */
+static LIST_HEAD(pt_exported);
+static DEFINE_MUTEX(pt_exported_lock);
+
+/*
+ * Make @sdev @pd's, unless another pt_disk device exports it: 0 or
+ * -EBUSY. Called with pd->lock held.
+ */
+static int pt_export(struct pt_dev *pd, struct scsi_device *sdev)
+{
+	struct pt_dev *o;
+	int ret = 0;
+
+	mutex_lock(&pt_exported_lock);
+	list_for_each_entry(o, &pt_exported, node) {
+		if (o->sdev == sdev) {
+			pr_info("%s: %s is exported by %s already\n",
+				ktgt_device_name(pd->dev),
+				dev_name(&sdev->sdev_gendev),
+				ktgt_device_name(o->dev));
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	pd->sdev = sdev;
+	list_add(&pd->node, &pt_exported);
+out:
+	mutex_unlock(&pt_exported_lock);
+	return ret;
+}
+
+/* Forget @pd's scsi_device and return it. Called with pd->lock held. */
+static struct scsi_device *pt_unexport(struct pt_dev *pd)
+{
+	struct scsi_device *sdev = pd->sdev;
+
+	mutex_lock(&pt_exported_lock);
+	if (sdev)
+		list_del(&pd->node);
+	pd->sdev = NULL;
+	mutex_unlock(&pt_exported_lock);
+	return sdev;
+}
 
 /**
  * struct pt_req - one command on its way to the device
@@ -112,9 +172,11 @@ struct pt_dev {
  * @bios: the bios mapping the data; freed at completion
  * @nr_pages: bounce pages in @pages, 0 when the data is mapped directly
  * @pages: the bounce pages
+ * @work: completes the command in process context, past a capacity change
  */
 struct pt_req {
 	struct ktgt_cmd		*cmd;
+	struct work_struct	work;
 	u32			len;
 	bool			read;
 	unsigned int		nr_bios;
@@ -142,15 +204,24 @@ static void pt_free_bios(struct pt_req *r)
 	r->nr_bios = 0;
 }
 
-static void pt_req_free(struct pt_req *r)
+/* Free the data mapping of @r, not @r itself. Any context. */
+static void pt_req_free_data(struct pt_req *r)
 {
 	unsigned int i;
 
 	pt_free_bios(r);
 	for (i = 0; i < r->nr_pages; i++)
 		__free_page(r->pages[i]);
+	r->nr_pages = 0;
 	kfree(r->pages);
+	r->pages = NULL;
 	kfree(r->bios);
+	r->bios = NULL;
+}
+
+static void pt_req_free(struct pt_req *r)
+{
+	pt_req_free_data(r);
 	kfree(r);
 }
 
@@ -480,6 +551,41 @@ static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8);
 }
 
+static int pt_set_capacity(struct pt_dev *pd);
+
+/*
+ * The device said CAPACITY DATA HAS CHANGED (06h/2Ah/09h) to @cmd: its
+ * capacity is read again before @cmd completes, so that the initiator,
+ * told of the change, finds the core's LBA range checks at the new
+ * capacity. The core raises its own unit attention for the other
+ * initiators when the capacity differs. Process context.
+ */
+static void pt_resync_work(struct work_struct *work)
+{
+	struct pt_req *r = container_of(work, struct pt_req, work);
+	struct ktgt_cmd *cmd = r->cmd;
+	struct pt_dev *pd = pt_cmd_dev(cmd);
+
+	mutex_lock(&pd->lock);
+	/* @cmd is in flight: the device is enabled, pd->sdev set. */
+	if (pd->sdev)
+		pt_set_capacity(pd);
+	mutex_unlock(&pd->lock);
+	kfree(r);
+	ktgt_cmd_done(cmd);
+}
+
+/* Whether @cmd ends with the device's CAPACITY DATA HAS CHANGED. */
+static bool pt_capacity_changed(const struct ktgt_cmd *cmd)
+{
+	struct scsi_sense_hdr sshdr;
+
+	return cmd->status == KTGT_SAM_CHECK_CONDITION &&
+	       scsi_normalize_sense(cmd->sense, cmd->sense_len, &sshdr) &&
+	       sshdr.sense_key == UNIT_ATTENTION && sshdr.asc == 0x2a &&
+	       sshdr.ascq == 0x09;
+}
+
 /* ->end_io of a request: any context, hard interrupts included. */
 static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 {
@@ -493,6 +599,12 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 		pt_bounce_copy(r, done, false);
 	if (cmd->status == KTGT_SAM_GOOD)
 		pt_block_limits(cmd, pt_cmd_dev(cmd)->sdev, done);
+	if (pt_capacity_changed(cmd)) {
+		pt_req_free_data(r);
+		INIT_WORK(&r->work, pt_resync_work);
+		queue_work(system_long_wq, &r->work);
+		return RQ_END_IO_FREE;
+	}
 	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 	return RQ_END_IO_FREE;
@@ -722,10 +834,12 @@ static int pt_enable(struct ktgt_device *dev)
 		ret = -ENODEV;
 		goto out_put;
 	}
-	pd->sdev = sdev;
+	ret = pt_export(pd, sdev);
+	if (ret)
+		goto out_put;
 	ret = pt_set_capacity(pd);
 	if (ret) {
-		pd->sdev = NULL;
+		pt_unexport(pd);
 		goto out_put;
 	}
 	pr_info("%s: exporting %s\n", name, dev_name(&sdev->sdev_gendev));
@@ -745,8 +859,7 @@ static void pt_disable(struct ktgt_device *dev)
 	struct scsi_device *sdev;
 
 	mutex_lock(&pd->lock);
-	sdev = pd->sdev;
-	pd->sdev = NULL;
+	sdev = pt_unexport(pd);
 	mutex_unlock(&pd->lock);
 	if (sdev)
 		scsi_device_put(sdev);

@@ -8,7 +8,8 @@
 #   not exist (ENODEV), one that is not a disk (a vcdrom LU: EMEDIUMTYPE)
 #   and a blocksize other than the disk's (EINVAL) cannot be enabled;
 #   scsi_device cannot change while enabled (EBUSY), and scsi_debug
-#   cannot be unloaded while exported;
+#   cannot be unloaded while exported; a second pt_disk device cannot
+#   export the same disk (EBUSY) until the first is disabled;
 # - data written through the ktgt disk reads back identical through
 #   scsi_debug's own sd node and the other way round (O_DIRECT, 512 B to
 #   1 MiB, at odd sector offsets; buffers at odd 512-byte offsets in
@@ -21,6 +22,9 @@
 #   is there; scsi_debug never saw it);
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
 #   reaches the initiator with that sense, 03/11/00;
+# - the disk's capacity changed (scsi_debug's virtual_gb): its unit
+#   attention, 06/2A/09, reaches the initiator, and ktgt's capacity (its
+#   size, its LBA range check) is the new one by then;
 # - the scsi_debug disk deleted underneath: commands end with HARDWARE
 #   ERROR, LOGICAL UNIT COMMUNICATION FAILURE (04/08/00), no oops, and
 #   the device can still be unmapped, disabled and removed.
@@ -98,6 +102,18 @@ if modprobe -r scsi_debug 2>/dev/null; then
 	fail "scsi_debug was unloaded while exported"
 fi
 expect_eq "$(cat "$H/p0/size")" 16777216 "size from READ CAPACITY"
+# The same disk exported by a second pt_disk device: refused, as long
+# as p0 exports it.
+mkdir "$H/p1" || fail "mkdir $H/p1"
+ktgt_write "$H/p1/scsi_device" "$sdbg_hctl"
+ktgt_write "$H/p1/blocksize" 512
+write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+ktgt_write "$H/p0/enable" 0
+ktgt_write "$H/p1/enable" 1
+write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+ktgt_write "$H/p1/enable" 0
+rmdir "$H/p1" || fail "rmdir $H/p1"
+ktgt_write "$H/p0/enable" 1
 
 ktgt_maplun local/t0 1 pt_disk/p0
 ktgt_local_rescan t0
@@ -226,6 +242,32 @@ expect_eq "$st" "02 03/11/00" "READ of scsi_debug's medium error LBA"
 st=$(ktgt_status "$pt_sg" -r 512 28 00 00 00 00 10 00 00 01 00)
 expect_eq "$st" GOOD "READ elsewhere"
 ktgt_write "$SDBG/opts" 0
+
+# --- the disk's capacity changes ---
+# scsi_debug's virtual_gb makes the disk 1 GiB (its 16 MiB wrap) and
+# says CAPACITY DATA HAS CHANGED to the next command: that reaches the
+# initiator, and by then ktgt's capacity is the new one, or the core's
+# range check would refuse the LBAs READ CAPACITY now says exist.
+# capacity_change GB BYTES
+capacity_change() {
+	local st i
+	ktgt_write "$SDBG/virtual_gb" "$1"
+	st=$(ktgt_tur "$pt_sg")
+	expect_eq "${st,,}" "02 06/2a/09" "TUR after virtual_gb=$1"
+	expect_eq "$(cat "$H/p0/size")" "$2" "size after virtual_gb=$1"
+	# ktgt's own unit attention for the change, at most once more.
+	for ((i = 0; i < 3; i++)); do
+		[ "$(ktgt_tur "$pt_sg")" = GOOD ] && break
+	done
+	expect_eq "$(ktgt_tur "$pt_sg")" GOOD "TUR after the unit attentions"
+}
+capacity_change 1 1073741824
+# LBA 0x10000 (32 MiB): past the old capacity, inside the new one.
+st=$(ktgt_status "$pt_sg" -r 512 28 00 00 01 00 00 00 00 01 00)
+expect_eq "$st" GOOD "READ past the old capacity"
+capacity_change 0 16777216
+st=$(ktgt_status "$pt_sg" -r 512 28 00 00 01 00 00 00 00 01 00)
+expect_eq "${st,,}" "02 05/21/00" "READ past the capacity again"
 
 # --- the device deleted underneath ---
 ktgt_write "/sys/class/scsi_device/$sdbg_hctl/device/delete" 1
