@@ -62,6 +62,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/math64.h>
+#include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -95,6 +96,21 @@ MODULE_PARM_DESC(bounce,
 
 /* The most data the core moves for one command (KTGT_MAX_XFER_BYTES). */
 #define PT_CORE_MAX_XFER	(8U << 20)
+
+/*
+ * The most bios one command's data takes: pages of PT_CORE_MAX_XFER
+ * through bounce pages (whole pages), BIO_MAX_VECS to a bio. A direct
+ * mapping that would take more (cmd->sg's pages partly used) goes
+ * through bounce pages instead.
+ */
+#define PT_MAX_BIOS	DIV_ROUND_UP(PT_CORE_MAX_XFER >> PAGE_SHIFT, BIO_MAX_VECS)
+
+/*
+ * The commands whose state (struct pt_req) and first bio the pools keep
+ * in reserve, so that a command never fails for want of memory: those
+ * of the reserve complete, and give it back, whatever memory is left.
+ */
+#define PT_POOL_RESERVE	16
 
 /* Tries of an internal command (READ CAPACITY) past unit attentions. */
 #define PT_INTERNAL_TRIES	3
@@ -168,22 +184,32 @@ static struct scsi_device *pt_unexport(struct pt_dev *pd)
  * @cmd: the command
  * @len: bytes of data the request moves
  * @read: data-in
+ * @bounce: the bios map bounce pages (which they hold, in order), not
+ *	cmd->sg's
  * @nr_bios: bios in @bios
- * @bios: the bios mapping the data; freed at completion
- * @nr_pages: bounce pages in @pages, 0 when the data is mapped directly
- * @pages: the bounce pages
+ * @bios: the bios mapping the data, from pt_bio_set; put at completion
  * @work: completes the command in process context, past a capacity change
+ *
+ * From pt_req_pool, allocated by ->exec(), freed at completion.
  */
 struct pt_req {
 	struct ktgt_cmd		*cmd;
 	struct work_struct	work;
 	u32			len;
 	bool			read;
+	bool			bounce;
 	unsigned int		nr_bios;
-	struct bio		**bios;
-	unsigned int		nr_pages;
-	struct page		**pages;
+	struct bio		*bios[PT_MAX_BIOS];
 };
+
+/*
+ * The per-command allocations, none on the way of a command but from
+ * these: struct pt_req from pt_req_pool (over pt_req_cache), the bios
+ * and their vectors from pt_bio_set. Set up at module load.
+ */
+static struct kmem_cache *pt_req_cache;
+static mempool_t pt_req_pool;
+static struct bio_set pt_bio_set;
 
 /* The public API has no accessor for a command's device yet. */
 static struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
@@ -193,36 +219,26 @@ static struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
 
 /* --- data mapping --- */
 
-static void pt_free_bios(struct pt_req *r)
+/* Free the data mapping of @r (bios, bounce pages), not @r. Any context. */
+static void pt_req_free_data(struct pt_req *r)
 {
+	struct bvec_iter_all iter;
+	struct bio_vec *bv;
 	unsigned int i;
 
 	for (i = 0; i < r->nr_bios; i++) {
-		bio_uninit(r->bios[i]);
-		kfree(r->bios[i]);
+		if (r->bounce)
+			bio_for_each_segment_all(bv, r->bios[i], iter)
+				__free_page(bv->bv_page);
+		bio_put(r->bios[i]);
 	}
 	r->nr_bios = 0;
-}
-
-/* Free the data mapping of @r, not @r itself. Any context. */
-static void pt_req_free_data(struct pt_req *r)
-{
-	unsigned int i;
-
-	pt_free_bios(r);
-	for (i = 0; i < r->nr_pages; i++)
-		__free_page(r->pages[i]);
-	r->nr_pages = 0;
-	kfree(r->pages);
-	r->pages = NULL;
-	kfree(r->bios);
-	r->bios = NULL;
 }
 
 static void pt_req_free(struct pt_req *r)
 {
 	pt_req_free_data(r);
-	kfree(r);
+	mempool_free(r, &pt_req_pool);
 }
 
 /**
@@ -230,7 +246,7 @@ static void pt_req_free(struct pt_req *r)
  * @r: the request's state
  * @rq: the request
  * @bio: the bio being filled, not yet appended to @rq
- * @max_bios: room in @r->bios
+ * @vecs_left: pages still to map, sizing the next bio
  * @bounce: the pages are bounce pages: page aligned, so the queue's DMA
  *	alignment holds but for the length of the last one, which the
  *	midlayer pads (as for bio_copy_kern()'s bounce pages)
@@ -239,7 +255,7 @@ struct pt_map {
 	struct pt_req		*r;
 	struct request		*rq;
 	struct bio		*bio;
-	unsigned int		max_bios;
+	unsigned int		vecs_left;
 	bool			bounce;
 };
 
@@ -268,25 +284,35 @@ static int pt_map_page(struct pt_map *m, struct page *page, unsigned int off,
 
 	if (!m->bounce && ((off | len) & queue_dma_alignment(q)))
 		return -EREMOTEIO;
-	if (m->bio && bio_add_pc_page(q, m->bio, page, len, off) == len)
+	if (m->bio && bio_add_pc_page(q, m->bio, page, len, off) == len) {
+		m->vecs_left--;
 		return 0;
+	}
 	/* A bio with room left was refused for the queue's limits. */
 	if (m->bio && m->bio->bi_vcnt < m->bio->bi_max_vecs)
 		return -EREMOTEIO;
 	ret = pt_map_flush(m);
 	if (ret)
 		return ret;
-	if (WARN_ON_ONCE(m->r->nr_bios >= m->max_bios))
+	if (WARN_ON_ONCE(m->r->nr_bios >= PT_MAX_BIOS || !m->vecs_left))
 		return -EREMOTEIO;
-	bio = bio_kmalloc(BIO_MAX_VECS, GFP_NOIO);
+	/*
+	 * The first bio may wait for one of the reserve; the others may
+	 * not, lest commands holding part of it wait for each other.
+	 */
+	bio = bio_alloc_bioset(NULL, min_t(unsigned int, m->vecs_left,
+					   BIO_MAX_VECS),
+			       req_op(m->rq),
+			       m->r->nr_bios ? GFP_NOWAIT | __GFP_NOWARN :
+					       GFP_NOIO,
+			       &pt_bio_set);
 	if (!bio)
 		return -ENOMEM;
-	bio_init(bio, NULL, bio->bi_inline_vecs, BIO_MAX_VECS,
-		 req_op(m->rq));
 	m->r->bios[m->r->nr_bios++] = bio;
 	m->bio = bio;
 	if (bio_add_pc_page(q, bio, page, len, off) != len)
 		return -EREMOTEIO;
+	m->vecs_left--;
 	return 0;
 }
 
@@ -308,6 +334,7 @@ static unsigned int pt_sg_pages(struct scatterlist *sgl, unsigned int nents,
 	return n;
 }
 
+/* -EREMOTEIO if the @nr_vecs pages would take more than PT_MAX_BIOS. */
 static int pt_map_begin(struct pt_map *m, struct pt_req *r,
 			struct request *rq, unsigned int nr_vecs, bool bounce)
 {
@@ -315,10 +342,10 @@ static int pt_map_begin(struct pt_map *m, struct pt_req *r,
 	m->rq = rq;
 	m->bio = NULL;
 	m->bounce = bounce;
-	m->max_bios = DIV_ROUND_UP(nr_vecs, BIO_MAX_VECS);
-	kfree(r->bios);
-	r->bios = kcalloc(m->max_bios, sizeof(*r->bios), GFP_NOIO);
-	return r->bios ? 0 : -ENOMEM;
+	m->vecs_left = nr_vecs;
+	r->bounce = bounce;
+	return DIV_ROUND_UP(nr_vecs, BIO_MAX_VECS) > PT_MAX_BIOS ?
+	       -EREMOTEIO : 0;
 }
 
 /* Map the data in cmd->sg itself. */
@@ -362,14 +389,17 @@ static int pt_map_direct(struct pt_req *r, struct request *rq)
 
 /*
  * Copy the first @len bytes of the data between cmd->sg and the bounce
- * pages in one pass over cmd->sg: into the pages (@to_pages) for
- * data-out, back for data-in. Any context.
+ * pages in one pass over both: into the pages (@to_pages) for data-out,
+ * back for data-in. The pages are the bios' vectors, in order (lowmem;
+ * a vector may span physically contiguous pages the bio merged). Any
+ * context.
  */
 static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
 {
 	struct ktgt_cmd *cmd = r->cmd;
 	struct sg_mapping_iter miter;
-	u32 pos = 0;
+	unsigned int b = 0, v = 0;
+	u32 pos = 0, voff = 0;
 
 	sg_miter_start(&miter, cmd->sg, cmd->sg_cnt, SG_MITER_ATOMIC |
 		       (to_pages ? SG_MITER_FROM_SG : SG_MITER_TO_SG));
@@ -377,18 +407,25 @@ static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
 		size_t n = min_t(size_t, miter.length, len - pos);
 		size_t done = 0;
 
-		while (done < n) {
-			u32 at = pos + done;
-			u8 *p = (u8 *)page_address(r->pages[at >> PAGE_SHIFT]) +
-				offset_in_page(at);
-			size_t c = min_t(size_t, n - done,
-					 PAGE_SIZE - offset_in_page(at));
+		while (done < n && b < r->nr_bios) {
+			struct bio_vec *bv = &r->bios[b]->bi_io_vec[v];
+			u8 *p = (u8 *)page_address(bv->bv_page) +
+				bv->bv_offset + voff;
+			size_t c = min_t(size_t, n - done, bv->bv_len - voff);
 
 			if (to_pages)
 				memcpy(p, miter.addr + done, c);
 			else
 				memcpy(miter.addr + done, p, c);
 			done += c;
+			voff += c;
+			if (voff == bv->bv_len) {
+				voff = 0;
+				if (++v == r->bios[b]->bi_vcnt) {
+					v = 0;
+					b++;
+				}
+			}
 		}
 		miter.consumed = n;
 		pos += n;
@@ -403,27 +440,26 @@ static int pt_map_bounce(struct pt_req *r, struct request *rq)
 	struct pt_map m;
 	int ret;
 
-	r->pages = kcalloc(n, sizeof(*r->pages), GFP_NOIO);
-	if (!r->pages)
-		return -ENOMEM;
-	for (; r->nr_pages < n; r->nr_pages++) {
-		r->pages[r->nr_pages] = alloc_page(GFP_NOIO);
-		if (!r->pages[r->nr_pages])
-			return -ENOMEM;
-	}
 	ret = pt_map_begin(&m, r, rq, n, true);
 	if (ret)
 		return ret;
-	if (!r->read)
-		pt_bounce_copy(r, r->len, true);
 	for (i = 0; i < n; i++) {
 		u32 l = min_t(u32, r->len - i * PAGE_SIZE, PAGE_SIZE);
+		struct page *page = alloc_page(GFP_NOIO);
 
-		ret = pt_map_page(&m, r->pages[i], 0, l);
-		if (ret)
+		if (!page)
+			return -ENOMEM;
+		/* Held by the bio once mapped, freed with it. */
+		ret = pt_map_page(&m, page, 0, l);
+		if (ret) {
+			__free_page(page);
 			return ret;
+		}
 	}
-	return pt_map_flush(&m);
+	ret = pt_map_flush(&m);
+	if (!ret && !r->read)
+		pt_bounce_copy(r, r->len, true);
+	return ret;
 }
 
 /* --- execution --- */
@@ -571,7 +607,7 @@ static void pt_resync_work(struct work_struct *work)
 	if (pd->sdev)
 		pt_set_capacity(pd);
 	mutex_unlock(&pd->lock);
-	kfree(r);
+	mempool_free(r, &pt_req_pool);
 	ktgt_cmd_done(cmd);
 }
 
@@ -595,7 +631,7 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 	u32 done = r->len - min(scmd->resid_len, r->len);
 
 	pt_set_result(cmd, scmd, err, done);
-	if (r->read && r->nr_pages && cmd->status == KTGT_SAM_GOOD)
+	if (r->read && r->bounce && cmd->status == KTGT_SAM_GOOD)
 		pt_bounce_copy(r, done, false);
 	if (cmd->status == KTGT_SAM_GOOD)
 		pt_block_limits(cmd, pt_cmd_dev(cmd)->sdev, done);
@@ -673,11 +709,9 @@ static enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
 		return KTGT_EXEC_DONE;
 	}
 
-	r = kzalloc(sizeof(*r), GFP_NOIO);
-	if (!r) {
-		ktgt_cmd_set_status(cmd, KTGT_SAM_BUSY, NULL, 0, 0);
-		return KTGT_EXEC_DONE;
-	}
+	/* Process context (no exec_atomic): waits for the reserve at worst. */
+	r = mempool_alloc(&pt_req_pool, GFP_NOIO);
+	memset(r, 0, sizeof(*r));
 	r->cmd = cmd;
 	r->read = dir == KTGT_DIR_READ;
 	if (dir != KTGT_DIR_NONE && cmd->sg)
@@ -697,7 +731,7 @@ static enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
 		if (!ret)
 			break;
 		blk_mq_free_request(rq);
-		pt_free_bios(r);
+		pt_req_free_data(r);
 		if (ret == -EREMOTEIO && !bounce)
 			continue;
 		if (ret == -ENOMEM)
@@ -960,14 +994,36 @@ static struct ktgt_dev_type pt_disk_type = {
 	.exec		= pt_exec,
 };
 
+static void pt_pools_exit(void)
+{
+	bioset_exit(&pt_bio_set);
+	mempool_exit(&pt_req_pool);
+	kmem_cache_destroy(pt_req_cache);
+}
+
 static int __init pt_init(void)
 {
-	return ktgt_register_dev_type(&pt_disk_type);
+	int ret;
+
+	pt_req_cache = KMEM_CACHE(pt_req, 0);
+	if (!pt_req_cache)
+		return -ENOMEM;
+	ret = mempool_init_slab_pool(&pt_req_pool, PT_POOL_RESERVE,
+				     pt_req_cache);
+	if (!ret)
+		ret = bioset_init(&pt_bio_set, PT_POOL_RESERVE, 0,
+				  BIOSET_NEED_BVECS);
+	if (!ret)
+		ret = ktgt_register_dev_type(&pt_disk_type);
+	if (ret)
+		pt_pools_exit();
+	return ret;
 }
 
 static void __exit pt_exit(void)
 {
 	ktgt_unregister_dev_type(&pt_disk_type);
+	pt_pools_exit();
 }
 
 module_init(pt_init);
