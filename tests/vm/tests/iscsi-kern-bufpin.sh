@@ -57,73 +57,100 @@ st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
                                 imm=b"v" * 4096), "V WRITE before")
 print("V: 4 KiB WRITE before: status 0x%02x" % st, flush=True)
 
+def held_write(isid, imm):
+    """B: a 4 KiB WRITE after imm bytes of immediate data, at ExpCmdSN +
+    1, gets its R2T for the 4 KiB once a TEST UNIT READY fills ExpCmdSN,
+    ends GOOD and reads back."""
+    what = "B (%d bytes immediate)" % imm
+    b = Conn(isid)
+    b.login()
+    tur_good(b, what + " TUR")
+    gap = b.cmdsn
+    n = imm + 4096
+    witt = b.scsi(rw10(0x2a, 8, n // 512), n, write=True, imm=b"b" * imm,
+                  cmdsn=gap + 1)
+    if wait_pdu(b, 2, what + " held write") is not None:
+        errors.append(what + ": the write past the gap was answered "
+                      "before the gap was filled")
+    titt = b.scsi(tur, 0, cmdsn=gap)
+    b.cmdsn = gap + 2
+    ttt = tur_st = None
+    while ttt is None or tur_st is None:
+        bhs, _ = b.recv()
+        itt, op = be32(bhs, 16), bhs[0] & 0x3f
+        if b.is_ping(bhs):
+            b.answer_nop(bhs)
+        elif itt == titt and op == 0x21:
+            tur_st = bhs[3]
+        elif itt == witt and op == 0x31:
+            ttt = bytes(bhs[20:24])
+            off, length = struct.unpack(">II", bhs[40:48])
+            if (off, length) != (imm, 4096):
+                errors.append("%s: R2T %d/%d, expected %d/4096"
+                              % (what, off, length, imm))
+        else:
+            fail("%s: unexpected PDU op 0x%02x ITT 0x%x status 0x%02x"
+                 % (what, op, itt, bhs[3]))
+    data_out(b, witt, ttt, 0, imm, b"B" * 4096)
+    st, _, _, _ = b.response(witt, what + " held write")
+    st2, rd, _, _ = b.response(b.scsi(rw10(0x28, 8, n // 512), n, read=True),
+                               what + " read back")
+    ok = rd == b"b" * imm + b"B" * 4096
+    print("%s: held WRITE after the gap filled: TUR 0x%02x, WRITE 0x%02x, "
+          "read back %s" % (what, tur_st, st, "same" if ok else "DIFFERENT"),
+          flush=True)
+    if tur_st != 0 or st != 0 or st2 != 0 or not ok:
+        errors.append(what + ": held write did not run as it should")
+    b.s.close()
+
+
+def held_many(isid, imm):
+    """A: 40 WRITEs of 8 MiB (imm bytes of immediate data each) past a
+    CmdSN gap never filled; V, on the other target, must get GOOD
+    meanwhile and after A is gone."""
+    what = "A (%d bytes immediate)" % imm
+    a = Conn(isid)
+    a.login()
+    tur_good(a, what + " TUR")
+    gap = a.cmdsn
+    for i in range(40):
+        a.scsi(rw10(0x2a, 0, 16384), 8 << 20, write=True, imm=b"a" * imm,
+               cmdsn=gap + 1 + i)
+    # Until the target has taken all 40 (8 MiB each may take a while).
+    t0 = time.time()
+    while True:
+        sn = open("/sys/kernel/ktgt_iscsi/sessions/%d/cmdsn"
+                  % a.tsih).read().strip()
+        if sn.endswith("outstanding 40") or time.time() - t0 > 120:
+            break
+        time.sleep(0.5)
+    time.sleep(1)
+    print("%s: 40 WRITEs of 8 MiB held behind CmdSN gap %d after %.1f s: %s"
+          % (what, gap, time.time() - t0, sn), flush=True)
+    if not sn.endswith("outstanding 40"):
+        errors.append("%s: the 40 held writes did not all arrive: %s"
+                      % (what, sn))
+    st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                    imm=b"v" * 4096), "V WRITE during")
+    print("V: 4 KiB WRITE (other target) while %s holds them: status 0x%02x"
+          % (what, st), flush=True)
+    if st != 0:
+        errors.append("V: WRITE while %s holds its writes: status 0x%02x, "
+                      "expected GOOD" % (what, st))
+    a.s.close()
+    time.sleep(2)
+    st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
+                                    imm=b"v" * 4096), "V WRITE after")
+    print("V: after %s closed: status 0x%02x" % (what, st), flush=True)
+    if st != 0:
+        errors.append("V: WRITE after %s closed: status 0x%02x" % (what, st))
+
+
 configure(IQN)
-# B: a write held for a gap runs once the gap is filled.
-b = Conn(0x400000001401)
-b.login()
-tur_good(b, "B TUR")
-gap = b.cmdsn
-witt = b.scsi(rw10(0x2a, 8, 8), 4096, write=True, cmdsn=gap + 1)
-if wait_pdu(b, 2, "B held write") is not None:
-    errors.append("B: the write past the gap was answered before the gap was filled")
-titt = b.scsi(tur, 0, cmdsn=gap)
-b.cmdsn = gap + 2
-ttt = tur_st = None
-while ttt is None or tur_st is None:
-    bhs, _ = b.recv()
-    itt, op = be32(bhs, 16), bhs[0] & 0x3f
-    if b.is_ping(bhs):
-        b.answer_nop(bhs)
-    elif itt == titt and op == 0x21:
-        tur_st = bhs[3]
-    elif itt == witt and op == 0x31:
-        ttt = bytes(bhs[20:24])
-        off, length = struct.unpack(">II", bhs[40:48])
-        if (off, length) != (0, 4096):
-            errors.append("B: R2T %d/%d, expected 0/4096" % (off, length))
-    else:
-        fail("B: unexpected PDU op 0x%02x ITT 0x%x status 0x%02x" % (op, itt, bhs[3]))
-data_out(b, witt, ttt, 0, 0, b"b" * 4096)
-st, _, _, _ = b.response(witt, "B held write")
-rd = read8(b, 8, "B read back")
-print("B: held 4 KiB WRITE after the gap filled: TUR 0x%02x, WRITE 0x%02x, read back %s"
-      % (tur_st, st, "same" if rd == b"b" * 4096 else "DIFFERENT"), flush=True)
-if tur_st != 0 or st != 0 or rd != b"b" * 4096:
-    errors.append("B: held write did not run as it should")
-b.s.close()
+held_write(0x400000001401, 0)
+held_many(0x400000001301, 0)
 
-a = Conn(0x400000001301)
-a.login()
-tur_good(a, "A TUR")
-gap = a.cmdsn
-for i in range(40):
-    a.scsi(rw10(0x2a, 0, 16384), 8 << 20, write=True, cmdsn=gap + 1 + i)
-# Until the target has taken all 40 (8 MiB each may take a while).
-t0 = time.time()
-while True:
-    sn = open("/sys/kernel/ktgt_iscsi/sessions/%d/cmdsn" % a.tsih).read().strip()
-    if sn.endswith("outstanding 40") or time.time() - t0 > 120:
-        break
-    time.sleep(0.5)
-time.sleep(1)
-print("A: 40 WRITEs of 8 MiB held behind CmdSN gap %d after %.1f s: %s"
-      % (gap, time.time() - t0, sn), flush=True)
-if not sn.endswith("outstanding 40"):
-    errors.append("A: the 40 held writes did not all arrive: %s" % sn)
-st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
-                                imm=b"v" * 4096), "V WRITE during")
-print("V: 4 KiB WRITE (other target) while A holds them: status 0x%02x" % st, flush=True)
-if st != 0:
-    errors.append("V: WRITE while A holds its writes: status 0x%02x, expected GOOD" % st)
-a.s.close()
-time.sleep(2)
-st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
-                                imm=b"v" * 4096), "V WRITE after")
-print("V: after A closed: status 0x%02x" % st, flush=True)
-if st != 0:
-    errors.append("V: WRITE after A closed: status 0x%02x" % st)
-
-# With immediate data: C, B and A again.
+# With immediate data: C, then B and A again.
 configure(IQN2)
 # C: past 32 MiB, a held write gets no buffer and fails in its turn.
 c = Conn(0x400000004501)
@@ -160,77 +187,8 @@ if res != ["R2T"] * 4 + ["status 0x02 key 0xb"]:
 c.s.close()
 
 configure(IQN)
-# B: a held write with immediate data runs once the gap is filled.
-b = Conn(0x400000004401)
-b.login()
-tur_good(b, "B TUR")
-gap = b.cmdsn
-witt = b.scsi(rw10(0x2a, 8, 16), 8192, write=True, imm=b"b" * 4096,
-              cmdsn=gap + 1)
-if wait_pdu(b, 2, "B held write") is not None:
-    errors.append("B: the write past the gap was answered before the gap was filled")
-titt = b.scsi(tur, 0, cmdsn=gap)
-b.cmdsn = gap + 2
-ttt = tur_st = None
-while ttt is None or tur_st is None:
-    bhs, _ = b.recv()
-    itt, op = be32(bhs, 16), bhs[0] & 0x3f
-    if b.is_ping(bhs):
-        b.answer_nop(bhs)
-    elif itt == titt and op == 0x21:
-        tur_st = bhs[3]
-    elif itt == witt and op == 0x31:
-        ttt = bytes(bhs[20:24])
-        off, length = struct.unpack(">II", bhs[40:48])
-        if (off, length) != (4096, 4096):
-            errors.append("B: R2T %d/%d, expected 4096/4096" % (off, length))
-    else:
-        fail("B: unexpected PDU op 0x%02x ITT 0x%x status 0x%02x"
-             % (op, itt, bhs[3]))
-data_out(b, witt, ttt, 0, 4096, b"B" * 4096)
-st, _, _, _ = b.response(witt, "B held write")
-st2, rd, _, _ = b.response(b.scsi(rw10(0x28, 8, 16), 8192, read=True),
-                           "B read back")
-ok = rd == b"b" * 4096 + b"B" * 4096
-print("B: held 8 KiB WRITE with immediate data after the gap filled: "
-      "TUR 0x%02x, WRITE 0x%02x, read back %s"
-      % (tur_st, st, "same" if ok else "DIFFERENT"), flush=True)
-if tur_st != 0 or st != 0 or st2 != 0 or not ok:
-    errors.append("B: held write did not run as it should")
-b.s.close()
-
-a = Conn(0x400000004301)
-a.login()
-tur_good(a, "A TUR")
-gap = a.cmdsn
-for i in range(40):
-    a.scsi(rw10(0x2a, 0, 16384), 8 << 20, write=True, imm=b"a" * 8192,
-           cmdsn=gap + 1 + i)
-t0 = time.time()
-while True:
-    sn = open("/sys/kernel/ktgt_iscsi/sessions/%d/cmdsn" % a.tsih).read().strip()
-    if sn.endswith("outstanding 40") or time.time() - t0 > 120:
-        break
-    time.sleep(0.5)
-time.sleep(1)
-print("A: 40 WRITEs of 8 MiB with immediate data held behind CmdSN gap %d "
-      "after %.1f s: %s" % (gap, time.time() - t0, sn), flush=True)
-if not sn.endswith("outstanding 40"):
-    errors.append("A: the 40 held writes did not all arrive: %s" % sn)
-st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
-                                imm=b"v" * 4096), "V WRITE during")
-print("V: 4 KiB WRITE (other target) while A holds them: status 0x%02x"
-      % st, flush=True)
-if st != 0:
-    errors.append("V: WRITE while A holds its writes: status 0x%02x, "
-                  "expected GOOD" % st)
-a.s.close()
-time.sleep(2)
-st, _, _, _ = v.response(v.scsi(rw10(0x2a, 0, 8), 4096, write=True,
-                                imm=b"v" * 4096), "V WRITE after")
-print("V: after A closed: status 0x%02x" % st, flush=True)
-if st != 0:
-    errors.append("V: WRITE after A closed: status 0x%02x" % st)
+held_write(0x400000004401, 4096)
+held_many(0x400000004301, 8192)
 v.s.close()
 for e in errors:
     print("FAIL: " + e)
