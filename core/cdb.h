@@ -111,10 +111,11 @@ enum ktgt_cdb_rule {
  * THIN: supported only by a thin provisioned logical unit (UNMAP, which
  *	SBC-3 5.28 ties to LBPU); REPORT SUPPORTED OPERATION CODES leaves
  *	it out of other logical units' lists.
- * PROTECT: byte 1 bits 7:5 are RDPROTECT, WRPROTECT, VRPROTECT or
- *	ORPROTECT (SBC-3), refused as ktgt has no protection information:
- *	the bit pointer names the field's left-most bit, 7, whatever value
- *	it holds (SPC-4 4.5.2.4.2).
+ * B1_TOP3: byte 1 bits 7:5 are one field: RDPROTECT, WRPROTECT,
+ *	VRPROTECT or ORPROTECT (SBC-3), refused as ktgt has no protection
+ *	information, or REPORT TARGET PORT GROUPS' PARAMETER DATA FORMAT:
+ *	the bit pointer of a refused value names the field's left-most bit,
+ *	7, whatever value it holds (SPC-4 4.5.2.4.2).
  */
 #define KTGT_CDB_F_SA		BIT(0)	/* opcode has service actions */
 #define KTGT_CDB_F_MEDIUM_READ	BIT(1)	/* reads logical blocks */

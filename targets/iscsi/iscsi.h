@@ -191,7 +191,8 @@ struct kis_portal {
 /*
  * The most buffer bytes a session's writes with unsolicited data may take
  * while they wait for their CmdSN (@held_buf); more get no buffer and end
- * with BUSY in their turn (kis_held_buf_take()).
+ * in their turn with CHECK CONDITION, ABORTED COMMAND, DATA PHASE ERROR
+ * (kis_held_buf_take()).
  */
 #define KIS_HELD_BUF_MAX	(32U << 20)
 
