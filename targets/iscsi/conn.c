@@ -2283,7 +2283,8 @@ static void kis_data_claim(struct kis_task *task, struct list_head *list)
 
 /*
  * Under conn->lock: whether @task is a submitted write whose data phase
- * has not ended, so that an abort must end it (kis_task_end_data()).
+ * has not ended, so that an abort must end it (kis_task_end_data()) and
+ * dataout_timeout applies to it (kis_dataout_late()).
  */
 static bool kis_task_awaits_data(struct kis_task *task)
 {
@@ -2935,9 +2936,8 @@ static bool kis_dataout_late(struct kis_conn *conn, unsigned long timeout,
 
 	lockdep_assert_held(&conn->lock);
 	hash_for_each(conn->itt_hash, bkt, task, hnode) {
-		if (task->dir != KTGT_DIR_WRITE || !task->xfer_ready ||
-		    !task->wsg || task->nobuf || task->released ||
-		    task->rx_complete || task->rx_busy || kis_data_over(task))
+		if (!kis_task_awaits_data(task) || !task->xfer_ready ||
+		    task->rx_busy)
 			continue;
 		if (time_after(jiffies, task->data_at + timeout)) {
 			*itt = task->itt;
