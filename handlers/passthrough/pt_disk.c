@@ -587,7 +587,7 @@ static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8);
 }
 
-static int pt_set_capacity(struct pt_dev *pd);
+static int pt_resync_size(struct ktgt_device *dev);
 
 /*
  * The device said CAPACITY DATA HAS CHANGED (06h/2Ah/09h) to @cmd: its
@@ -600,14 +600,10 @@ static void pt_resync_work(struct work_struct *work)
 {
 	struct pt_req *r = container_of(work, struct pt_req, work);
 	struct ktgt_cmd *cmd = r->cmd;
-	struct pt_dev *pd = pt_cmd_dev(cmd);
 
-	mutex_lock(&pd->lock);
 	/* @cmd is in flight: the device is enabled, pd->sdev set. */
-	if (pd->sdev)
-		pt_set_capacity(pd);
-	mutex_unlock(&pd->lock);
-	mempool_free(r, &pt_req_pool);
+	pt_resync_size(cmd->core.dev);
+	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 }
 
