@@ -47,7 +47,7 @@
  * send any CmdSN up to that one. An ABORT TASK whose RefCmdSN is
  * in the window but has not run makes that CmdSN count as received
  * (11.5.1 b): a command held for it is discarded when its turn comes, one
- * that has not come yet is dropped when it does (sess->gone_sn).
+ * that has not come yet is dropped when it does (sess->gone_map).
  * Each PDU sent carries MaxCmdSN = ExpCmdSN + queue_depth - the
  * session's commands in the core - 1 (kis_max_cmdsn_adv()); held
  * commands are not subtracted, they already lie between ExpCmdSN and
@@ -1584,47 +1584,35 @@ static void kis_task_discard(struct kis_task *task)
 	kis_task_put(task);
 }
 
-/* The index of @sn in s->gone_sn, or -1. sn_lock held. */
-static int kis_gone_find(struct kis_sess *s, u32 sn)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&s->sn_lock);
-	for (i = 0; i < s->nr_gone; i++)
-		if (s->gone_sn[i] == sn)
-			return i;
-	return -1;
-}
-
 /* Whether @sn counts as received with nothing to run. sn_lock held. */
 static bool kis_sn_gone(struct kis_sess *s, u32 sn)
 {
-	return s->nr_gone && kis_gone_find(s, sn) >= 0;
+	lockdep_assert_held(&s->sn_lock);
+	return s->nr_gone && test_bit(sn % KIS_GONE_MAP, s->gone_map);
 }
 
-/* Forget @sn in s->gone_sn; true if it was there. sn_lock held. */
+/* Forget @sn in s->gone_map; true if it was there. sn_lock held. */
 static bool kis_gone_take(struct kis_sess *s, u32 sn)
 {
-	int i = kis_gone_find(s, sn);
-
-	if (i < 0)
+	lockdep_assert_held(&s->sn_lock);
+	if (!__test_and_clear_bit(sn % KIS_GONE_MAP, s->gone_map))
 		return false;
-	s->gone_sn[i] = s->gone_sn[--s->nr_gone];
+	s->nr_gone--;
 	return true;
 }
 
 /*
- * Count @sn as received with nothing to run for it, unless
- * KIS_GONE_SNS CmdSNs are remembered already. sn_lock held.
+ * Count @sn, in the window after ExpCmdSN, as received with nothing to
+ * run for it. sn_lock held.
  */
-static bool kis_gone_add(struct kis_sess *s, u32 sn)
+static void kis_gone_add(struct kis_sess *s, u32 sn)
 {
-	if (kis_gone_find(s, sn) >= 0)
-		return true;
-	if (s->nr_gone == KIS_GONE_SNS)
-		return false;
-	s->gone_sn[s->nr_gone++] = sn;
-	return true;
+	lockdep_assert_held(&s->sn_lock);
+	if (WARN_ON_ONCE(!iscsi_sn_gt(sn, s->exp_cmdsn) ||
+			 iscsi_sn_gt(sn, s->max_cmdsn)))
+		return;
+	if (!__test_and_set_bit(sn % KIS_GONE_MAP, s->gone_map))
+		s->nr_gone++;
 }
 
 /* ExpCmdSN past the CmdSN just taken and any aborted before arriving. */
@@ -1666,9 +1654,7 @@ static bool kis_sn_held(struct kis_sess *s, u32 sn)
  * comes instead of running; if none came yet, ExpCmdSN passes @sn and
  * the command is dropped should it come later. A request held for @sn
  * (NOP-Out, TMF, Text, Logout) has come and is no task: it runs in its
- * turn. With KIS_GONE_SNS CmdSNs already remembered, a command not yet
- * come is left to run. sn_lock held; call kis_sess_run_held() after
- * unlocking.
+ * turn. sn_lock held; call kis_sess_run_held() after unlocking.
  */
 static void kis_sn_abort(struct kis_sess *s, u32 sn, u32 itt)
 {
@@ -3051,7 +3037,7 @@ static void kis_conn_stop(struct kis_conn *conn)
 	LIST_HEAD(ctl);
 	LIST_HEAD(held);
 	LIST_HEAD(reqs);
-	unsigned int bkt, lost = 0;
+	unsigned int bkt;
 	u32 run_end;
 
 	mutex_lock(&conn->stop_mutex);
@@ -3089,11 +3075,10 @@ static void kis_conn_stop(struct kis_conn *conn)
 	 * taking them (an item held at ExpCmdSN has one), and drops them
 	 * (@sn_aborted; a request of a dead connection does not run).
 	 * Those past a gap came too, and count as received when another
-	 * connection fills the gap (sess->gone_sn): their tasks end with
+	 * connection fills the gap (sess->gone_map): their tasks end with
 	 * the connection, and the initiator sends nothing else at their
 	 * CmdSNs (only task reassignment, ErrorRecoveryLevel 2, would);
-	 * else the session would stall at the first. Beyond KIS_GONE_SNS
-	 * of them, it still does.
+	 * else the session would stall at the first.
 	 */
 	spin_lock_irq(&s->sn_lock);
 	run_end = s->exp_cmdsn;
@@ -3110,18 +3095,15 @@ static void kis_conn_stop(struct kis_conn *conn)
 		s->nr_held--;
 		s->outstanding--;
 		task->counted = false;
-		lost += !kis_gone_add(s, task->cmdsn);
+		kis_gone_add(s, task->cmdsn);
 	}
 	list_for_each_entry_safe(r, rtmp, &s->held_reqs, node) {
 		if (r->conn == conn && !iscsi_sn_lt(r->pdu.cmdsn, run_end)) {
 			list_move_tail(&r->node, &reqs);
-			lost += !kis_gone_add(s, r->pdu.cmdsn);
+			kis_gone_add(s, r->pdu.cmdsn);
 		}
 	}
 	spin_unlock_irq(&s->sn_lock);
-	if (lost)
-		pr_warn_ratelimited("%s: CID %u closed with %u CmdSN(s) held past a gap beyond the %u the session can count as received: it stalls when the gap is filled\n",
-				    s->initiator, conn->cid, lost, KIS_GONE_SNS);
 	list_for_each_entry_safe(task, tmp, &held, held_node) {
 		list_del_init(&task->held_node);
 		kis_task_discard(task);

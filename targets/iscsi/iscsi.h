@@ -181,8 +181,13 @@ struct kis_portal {
 	u16			port;
 };
 
-/* CmdSNs a session remembers as received with nothing to run. */
-#define KIS_GONE_SNS		8
+/* The largest queue_depth (the CmdSN window is at most that wide). */
+#define KIS_MAX_QUEUE_DEPTH	4096
+/*
+ * The session's map of CmdSNs received with nothing to run (@gone_map):
+ * one bit per CmdSN modulo this, which covers any CmdSN window.
+ */
+#define KIS_GONE_MAP		KIS_MAX_QUEUE_DEPTH
 /*
  * The most task management functions of one session outstanding in the
  * core (@tmfs); more are answered Function rejected (kis_rx_tmf()).
@@ -233,9 +238,13 @@ struct kis_sess {
 	 * is to run for them: ABORT TASK of a command still on its way
 	 * (RFC 7143 11.5.1 b), whose command is dropped if it comes later;
 	 * PDUs held past a gap on a connection that closed
-	 * (kis_conn_stop()).
+	 * (kis_conn_stop()). Bit (CmdSN % KIS_GONE_MAP): they all lie in
+	 * the window, after ExpCmdSN and at most at MaxCmdSN, which is
+	 * never wider than queue_depth, so no two share a bit; a bit is
+	 * cleared as ExpCmdSN reaches its CmdSN (kis_exp_cmdsn_next()).
+	 * @nr_gone counts them.
 	 */
-	u32			gone_sn[KIS_GONE_SNS];
+	DECLARE_BITMAP(gone_map, KIS_GONE_MAP);
 	unsigned int		nr_gone;
 
 	atomic_t		tmfs;		/* outstanding, KIS_MAX_TMFS */

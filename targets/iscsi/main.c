@@ -402,7 +402,8 @@ static const struct kis_param_desc kis_param_descs[] = {
 	[KIS_P_DDIGEST]		= KIS_PD(KIS_PK_DIGEST, ddigest, 0, 0),
 	[KIS_P_T2WAIT]		= KIS_PD(KIS_PK_U32, t2wait, 0, 3600),
 	[KIS_P_T2RETAIN]	= KIS_PD(KIS_PK_U32, t2retain, 0, 3600),
-	[KIS_P_QUEUE_DEPTH]	= KIS_PD(KIS_PK_U32, queue_depth, 1, 4096),
+	[KIS_P_QUEUE_DEPTH]	= KIS_PD(KIS_PK_U32, queue_depth, 1,
+					 KIS_MAX_QUEUE_DEPTH),
 };
 
 static ssize_t kis_param_show(struct config_item *item, char *page,

@@ -386,7 +386,7 @@ static int kis_get_params(struct genl_info *info, struct kis_params *p)
 	    p->hdigest > KTGT_ISCSI_DIGEST_CRC32C ||
 	    p->ddigest > KTGT_ISCSI_DIGEST_CRC32C ||
 	    p->t2wait > 3600 || p->t2retain > 3600 ||
-	    !p->queue_depth || p->queue_depth > 4096)
+	    !p->queue_depth || p->queue_depth > KIS_MAX_QUEUE_DEPTH)
 		return -EINVAL;
 	/*
 	 * Only error recovery level 0 is implemented, and only data in
