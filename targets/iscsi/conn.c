@@ -87,6 +87,12 @@
  * request leaves it alone: that CmdSN has come, and it names no task
  * (the TMF answers "Function complete", 11.5.1 b).
  *
+ * A gap the initiator never fills (it skipped a CmdSN, or does not plug
+ * the gap of a command the target rejected, RFC 7143 7.3) would hold
+ * what waits past it for ever: after cmdsn_gap_timeout seconds in which
+ * PDUs are held and ExpCmdSN does not move, the session is closed
+ * (kis_nop_work()). The timer starts again each time ExpCmdSN moves.
+ *
  * The core sees the session's commands and TMFs in CmdSN order, across
  * its connections (RFC 7143 3.2.2.1; a TMF covers the commands submitted
  * before it, ktgt_tmf_submit()): taking the PDU at ExpCmdSN and handing
@@ -2935,28 +2941,78 @@ static bool kis_dataout_late(struct kis_conn *conn, unsigned long timeout,
 }
 
 /*
- * Keepalive and Data-Out timeout, every few seconds per started
- * connection (kis_wq). An initiator that never sends the data of a write
+ * PDUs held past a CmdSN gap that has not been filled for @timeout
+ * jiffies: some are held and ExpCmdSN has not moved since this was
+ * first seen, which is at most a check period late. ExpCmdSN in @sn,
+ * what is held in @cmds and @reqs, how long in @waited.
+ */
+static bool kis_cmdsn_gap_late(struct kis_sess *s, unsigned long timeout,
+			       u32 *sn, unsigned int *cmds, unsigned int *reqs,
+			       unsigned long *waited)
+{
+	struct kis_req *r;
+	bool late = false;
+
+	spin_lock_irq(&s->sn_lock);
+	if (!s->nr_held && list_empty(&s->held_reqs)) {
+		s->gap_at = 0;
+	} else if (!s->gap_at || s->gap_sn != s->exp_cmdsn) {
+		s->gap_sn = s->exp_cmdsn;
+		s->gap_at = jiffies | 1;
+	} else if (time_after(jiffies, s->gap_at + timeout)) {
+		late = true;
+		*sn = s->exp_cmdsn;
+		*cmds = s->nr_held;
+		*reqs = 0;
+		list_for_each_entry(r, &s->held_reqs, node)
+			(*reqs)++;
+		*waited = jiffies - s->gap_at;
+	}
+	spin_unlock_irq(&s->sn_lock);
+	return late;
+}
+
+/*
+ * Keepalive, Data-Out and CmdSN gap timeouts, every few seconds per
+ * started connection (kis_wq). An initiator that never sends the data of a write
  * the target asked for (after an R2T, or the rest of its unsolicited
  * burst) while it keeps the connection alive would hold the write's
  * buffer, taken from the core's global max_buffer_mb budget, until the
  * connection ends: after dataout_timeout seconds without a Data-Out for
  * it the connection is dropped, which at ErrorRecoveryLevel 0 ends the
  * session and its tasks as any connection loss does (see Teardown).
+ * Likewise commands held past a CmdSN gap the initiator does not fill
+ * (it skipped a CmdSN, or never plugs the gap of a command the target
+ * rejected, RFC 7143 7.3) would hold their tasks, and the buffers of
+ * their unsolicited data (up to KIS_HELD_BUF_MAX), for ever: after
+ * cmdsn_gap_timeout seconds without ExpCmdSN moving while PDUs are held
+ * the session is dropped.
  */
 static void kis_nop_work(struct work_struct *work)
 {
 	struct kis_conn *conn = container_of(to_delayed_work(work),
 					     struct kis_conn, nop_work);
+	struct kis_sess *s = conn->s;
 	unsigned int interval = READ_ONCE(kis_nop_interval);
 	unsigned int timeout = READ_ONCE(kis_nop_timeout);
 	unsigned int dataout = READ_ONCE(kis_dataout_timeout);
+	unsigned int gap = READ_ONCE(kis_cmdsn_gap_timeout);
+	unsigned int cmds, reqs;
 	unsigned long waited;
 	unsigned int next;
 	struct kis_ctl *c;
 	bool ping = false;
-	u32 itt;
+	u32 itt, sn;
 
+	if (gap && !kis_conn_dead(conn) &&
+	    kis_cmdsn_gap_late(s, gap * HZ, &sn, &cmds, &reqs, &waited)) {
+		if (!test_bit(KIS_SF_TEARDOWN, &s->flags))
+			pr_info("%s: CmdSN %u not received for %u s, %u command(s) and %u request(s) held past it (cmdsn_gap_timeout %u), closing the session\n",
+				s->initiator, sn, jiffies_to_msecs(waited) / 1000,
+				cmds, reqs, gap);
+		kis_conn_close(conn, -ETIMEDOUT);
+		return;
+	}
 	spin_lock_irq(&conn->lock);
 	if (conn->dead) {
 		spin_unlock_irq(&conn->lock);
@@ -3001,6 +3057,8 @@ static void kis_nop_work(struct work_struct *work)
 	next = interval ? min(interval, timeout ? timeout : interval) : 5;
 	if (dataout)
 		next = min(next, max(1U, dataout / 4));
+	if (gap)
+		next = min(next, max(1U, gap / 4));
 	queue_delayed_work(kis_wq, &conn->nop_work, next * HZ);
 }
 

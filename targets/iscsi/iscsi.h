@@ -63,7 +63,7 @@
  * sess->sn_lock   spinlock (irq-safe): ExpCmdSN, the highest MaxCmdSN
  *                 advertised, the CmdSN hold queues (commands, other
  *                 requests), the count of outstanding commands, the
- *                 CmdSNs aborted before they arrived. Irq-safe because
+ *                 CmdSNs aborted before they arrived, the gap timer. Irq-safe because
  *                 a command's release decrements the count, and the
  *                 core may release it from any context
  *                 (callbacks_atomic).
@@ -227,6 +227,13 @@ struct kis_sess {
 	u32			held_buf;
 	/* kis_req waiting for CmdSN: not commands, not counted above */
 	struct list_head	held_reqs;
+	/*
+	 * kis_nop_work()'s view of a CmdSN gap: PDUs were held while
+	 * ExpCmdSN was @gap_sn, first seen at jiffies @gap_at (0: none
+	 * held when last looked).
+	 */
+	u32			gap_sn;
+	unsigned long		gap_at;
 	/*
 	 * A receive thread is handing the session's PDUs to the core in
 	 * CmdSN order (the deliverer, kis_sess_run_held()): only it takes
@@ -490,6 +497,7 @@ extern struct kobject *kis_sysfs_sessions;
 extern unsigned int kis_nop_interval;
 extern unsigned int kis_nop_timeout;
 extern unsigned int kis_dataout_timeout;
+extern unsigned int kis_cmdsn_gap_timeout;
 extern const struct attribute_group kis_stats_group;
 
 /* main.c */

@@ -61,6 +61,10 @@ unsigned int kis_dataout_timeout = 30;
 module_param_named(dataout_timeout, kis_dataout_timeout, uint, 0644);
 MODULE_PARM_DESC(dataout_timeout,
 		 "Seconds a write may wait for a Data-Out the target asked for before the connection is dropped (0: never)");
+unsigned int kis_cmdsn_gap_timeout = 60;
+module_param_named(cmdsn_gap_timeout, kis_cmdsn_gap_timeout, uint, 0644);
+MODULE_PARM_DESC(cmdsn_gap_timeout,
+		 "Seconds commands may wait, held past a CmdSN gap that is not filled, before the session is dropped (0: never)");
 
 /*
  * ---------------------------------------------------------------------
