@@ -176,7 +176,11 @@
  * dataout_timeout seconds (@data_at: the request, its last R2T, its last
  * Data-Out) while no receive is in progress for it ends its connection,
  * and so its session (kis_nop_work()): otherwise an initiator that keeps
- * the connection alive could hold its buffer for ever.
+ * the connection alive could hold its buffer for ever. So does one
+ * whose data phase, receiving or not, has lasted dataout_timeout for
+ * each started 64 KiB of its EDTL, and two more (@data_start,
+ * kis_dataout_limit()): a Data-Out trickled in now and then, or one
+ * long PDU received a byte at a time, would hold it for ever too.
  *
  * Teardown
  * ========
@@ -1329,6 +1333,7 @@ int kis_rdy_to_xfer(struct ktgt_cmd *cmd)
 	}
 	task->xfer_ready = true;
 	task->data_at = jiffies;
+	task->data_start = task->data_at;
 	if (kis_data_over(task)) {
 		task->rx_complete = true;
 		complete = true;
@@ -2914,30 +2919,60 @@ static int kis_rx_thread(void *arg)
  * ---------------------------------------------------------------------
  */
 
+/* kis_dataout_late(): what a late write waited for. */
+enum kis_late {
+	KIS_LATE_NONE,
+	KIS_LATE_IDLE,		/* any Data-Out, @timeout */
+	KIS_LATE_PHASE,		/* the end of its data, its whole phase */
+};
+
+/*
+ * The whole data phase of a write of @edtl bytes may last this long:
+ * @timeout for each started 64 KiB, and two more. An initiator that
+ * sends a little now and then (an empty Data-Out is enough to restart
+ * the @timeout between two of them, and so is each byte of one long PDU
+ * received slowly) would otherwise hold the buffer for as long as it
+ * likes; one that sends on average 64 KiB per dataout_timeout (2 KiB/s
+ * with the default 30 s) does not come near it.
+ */
+static unsigned long kis_dataout_limit(unsigned long timeout, u32 edtl)
+{
+	return timeout * (2 + DIV_ROUND_UP(edtl, SZ_64K));
+}
+
 /*
  * A task of @conn the core asked data for that has had none for
- * @timeout jiffies: no Data-Out came since the request, its last R2T or
- * its last Data-Out, and none is being received. Its ITT in @itt, how
- * long it waited in @waited. Under conn->lock.
+ * @timeout jiffies (no Data-Out came since the request, its last R2T or
+ * its last Data-Out, and none is being received): KIS_LATE_IDLE; or
+ * whose data phase has lasted kis_dataout_limit() since the request,
+ * receiving or not: KIS_LATE_PHASE. Its ITT in @itt, its EDTL in @edtl,
+ * how long it waited in @waited. Under conn->lock.
  */
-static bool kis_dataout_late(struct kis_conn *conn, unsigned long timeout,
-			     u32 *itt, unsigned long *waited)
+static enum kis_late kis_dataout_late(struct kis_conn *conn,
+				      unsigned long timeout, u32 *itt,
+				      u32 *edtl, unsigned long *waited)
 {
 	struct kis_task *task;
 	unsigned int bkt;
 
 	lockdep_assert_held(&conn->lock);
 	hash_for_each(conn->itt_hash, bkt, task, hnode) {
-		if (!kis_task_awaits_data(task) || !task->xfer_ready ||
-		    task->rx_busy)
+		if (!kis_task_awaits_data(task) || !task->xfer_ready)
 			continue;
-		if (time_after(jiffies, task->data_at + timeout)) {
-			*itt = task->itt;
+		*itt = task->itt;
+		*edtl = task->edtl;
+		if (time_after(jiffies, task->data_start +
+			       kis_dataout_limit(timeout, task->edtl))) {
+			*waited = jiffies - task->data_start;
+			return KIS_LATE_PHASE;
+		}
+		if (!task->rx_busy &&
+		    time_after(jiffies, task->data_at + timeout)) {
 			*waited = jiffies - task->data_at;
-			return true;
+			return KIS_LATE_IDLE;
 		}
 	}
-	return false;
+	return KIS_LATE_NONE;
 }
 
 /*
@@ -2999,10 +3034,11 @@ static void kis_nop_work(struct work_struct *work)
 	unsigned int gap = READ_ONCE(kis_cmdsn_gap_timeout);
 	unsigned int cmds, reqs;
 	unsigned long waited;
+	enum kis_late late;
 	unsigned int next;
 	struct kis_ctl *c;
 	bool ping = false;
-	u32 itt, sn;
+	u32 itt, edtl, sn;
 
 	if (gap && !kis_conn_dead(conn) &&
 	    kis_cmdsn_gap_late(s, gap * HZ, &sn, &cmds, &reqs, &waited)) {
@@ -3018,11 +3054,19 @@ static void kis_nop_work(struct work_struct *work)
 		spin_unlock_irq(&conn->lock);
 		return;
 	}
-	if (dataout && kis_dataout_late(conn, dataout * HZ, &itt, &waited)) {
+	late = dataout ? kis_dataout_late(conn, dataout * HZ, &itt, &edtl,
+					  &waited) : KIS_LATE_NONE;
+	if (late != KIS_LATE_NONE) {
 		spin_unlock_irq(&conn->lock);
-		pr_info("%s: CID %u: ITT 0x%x: no Data-Out for %u s (dataout_timeout %u), closing\n",
-			conn->s->initiator, conn->cid, itt,
-			jiffies_to_msecs(waited) / 1000, dataout);
+		if (late == KIS_LATE_IDLE)
+			pr_info("%s: CID %u: ITT 0x%x: no Data-Out for %u s (dataout_timeout %u), closing\n",
+				conn->s->initiator, conn->cid, itt,
+				jiffies_to_msecs(waited) / 1000, dataout);
+		else
+			pr_info("%s: CID %u: ITT 0x%x: data phase not over after %u s (dataout_timeout %u: at most %lu s for %u bytes), closing\n",
+				conn->s->initiator, conn->cid, itt,
+				jiffies_to_msecs(waited) / 1000, dataout,
+				kis_dataout_limit(dataout, edtl), edtl);
 		kis_conn_close(conn, -ETIMEDOUT);
 		return;
 	}

@@ -451,6 +451,12 @@ struct kis_task {
 	 * waits for data longer than dataout_timeout from then.
 	 */
 	unsigned long		data_at;
+	/*
+	 * jiffies when the core asked for the data: the whole data phase
+	 * may last dataout_timeout x (2 + its 64 KiB units) from then
+	 * (kis_dataout_late()).
+	 */
+	unsigned long		data_start;
 };
 
 /**

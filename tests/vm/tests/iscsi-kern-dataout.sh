@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ktgt-timeout: 300
+# ktgt-timeout: 400
 #
 # Data-Out timeout (ktgt_iscsi dataout_timeout, 4 s here), from a raw
 # initiator (tests/lib/iscsi_raw.py) that keeps its connections alive
@@ -15,6 +15,11 @@
 #   A's session ends;
 # - U: the same for a WRITE whose unsolicited data (InitialR2T=No) stops
 #   after its immediate part;
+# - T: a 64 KiB WRITE whose Data-Out trickles in, 512 bytes every 2 s
+#   (never 4 s without one): the target closes T's connection once its
+#   data phase has lasted dataout_timeout x (2 + its 64 KiB units), 12 s
+#   here (each Data-Out used to restart the timeout, so the write held
+#   its buffer for as long as the trickle went on), and logs it;
 # - S is not affected: a TEST UNIT READY is GOOD after, and it logs out.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
@@ -156,6 +161,39 @@ else:
                       % (closed, TIMEOUT))
 u.s.close()
 
+# T: Data-Out trickled in, 512 bytes every 2 s.
+t = Conn(0x400000002401)
+t.login()
+tur_good(t, "T TUR")
+itt = t.scsi(rw10(0x2a, 0, 128), 65536, write=True)
+st, _, r2t, _ = t.response(itt, "T WRITE")
+if st is not None:
+    fail("T WRITE: status 0x%02x, expected an R2T" % st)
+ttt = bytes(r2t[20:24])
+t0 = time.time()
+closed = None
+for i in range(15):
+    try:
+        data_out(t, itt, ttt, i, 512 * i, bytes([i]) * 512, final=False)
+        got = wait_pdu(t, 1.0, "T between Data-Outs")
+        if got is not None:
+            fail("T WRITE: op 0x%02x came before its data was all sent"
+                 % (got[0][0] & 0x3f))
+        if wait_pdu(s, 1.0, "idle S") is not None:
+            fail("S, idle: a PDU came")
+    except (EOFError, OSError):
+        closed = time.time() - t0
+        break
+if closed is None:
+    errors.append("T: connection still open %.0f s after the R2T of a 64 KiB "
+                  "WRITE whose Data-Out trickles in 512 bytes every 2 s"
+                  % (time.time() - t0))
+else:
+    print("T: closed %.1f s after the R2T" % closed, flush=True)
+    if closed < 3 * TIMEOUT - 1:
+        errors.append("T: closed after %.1f s, before %d s" % (closed, 3 * TIMEOUT))
+t.s.close()
+
 # S is still there.
 tur_good(s, "S TUR after")
 s.logout(what="S logout")
@@ -171,6 +209,9 @@ echo "$out" | grep -q "^OK$" || fail "$(echo "$out" | grep -E "^FAIL|rror" | hea
 n=$(dmesg | grep -c "no Data-Out for [0-9]* s (dataout_timeout 4), closing")
 dmesg | grep "no Data-Out for" | sed 's/^/dmesg: /'
 expect_eq "$n" 2 "Data-Out timeouts logged"
+n=$(dmesg | grep -c "data phase not over after [0-9]* s (dataout_timeout 4: at most 12 s for 65536 bytes), closing")
+dmesg | grep "data phase not over" | sed 's/^/dmesg: /'
+expect_eq "$n" 1 "Data-Out trickles logged"
 ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/do1/delay_ms" 0
 [ -e $P/dataout_timeout ] && echo 30 > $P/dataout_timeout
 echo 15 > $P/nop_interval
