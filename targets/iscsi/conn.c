@@ -1205,6 +1205,21 @@ static bool kis_tx_more_locked(struct kis_conn *conn)
 	return next && (next->tx & KIS_TX_RSP);
 }
 
+/*
+ * Log why a send on @conn failed with @ret: -EAGAIN is the send timeout
+ * (conn->snd_timeout, sk_sndtimeo), the initiator taking no data.
+ */
+static void kis_send_failed(struct kis_conn *conn, int ret)
+{
+	if (ret == -EAGAIN)
+		pr_info("%s: CID %u: the initiator took no data for %u s (nop_timeout %u), closing\n",
+			conn->s->initiator, conn->cid, conn->snd_timeout,
+			conn->snd_timeout);
+	else
+		pr_info_ratelimited("%s: CID %u: send failed: %d\n",
+				    conn->s->initiator, conn->cid, ret);
+}
+
 static int kis_tx_thread(void *arg)
 {
 	struct kis_conn *conn = arg;
@@ -1265,8 +1280,7 @@ static int kis_tx_thread(void *arg)
 			kis_task_put(task);
 		}
 		if (ret) {
-			pr_info_ratelimited("%s: CID %u: send failed: %d\n",
-					    conn->s->initiator, conn->cid, ret);
+			kis_send_failed(conn, ret);
 			kis_conn_close(conn, ret);
 			break;
 		}
@@ -2884,6 +2898,8 @@ static int kis_rx_thread(void *arg)
 		if (ret == -ECONNRESET || ret == -EPIPE)
 			pr_info("%s: CID %u: connection closed by the initiator\n",
 				conn->s->initiator, conn->cid);
+		else if (ret == -EAGAIN)	/* a direct send (kis_rx_flush()) */
+			kis_send_failed(conn, ret);
 		else if (ret != -ESHUTDOWN)
 			pr_info_ratelimited("%s: CID %u: receive error %d, closing\n",
 					    conn->s->initiator, conn->cid, ret);
@@ -3726,7 +3742,17 @@ again:
 	conn->s = s;
 	conn->sock = sock;
 	sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
-	sock->sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	/*
+	 * A send that moves no byte for nop_timeout seconds fails with
+	 * -EAGAIN and the connection is closed (kis_send_failed()): an
+	 * initiator that reads nothing would otherwise hold the transmit
+	 * thread, and the session with its commands and their buffers, for
+	 * ever when no NOP-In ping (nop_interval 0) notices it.
+	 */
+	conn->snd_timeout = READ_ONCE(kis_nop_timeout);
+	sock->sk->sk_sndtimeo = conn->snd_timeout &&
+				conn->snd_timeout < MAX_SCHEDULE_TIMEOUT / HZ ?
+				conn->snd_timeout * HZ : MAX_SCHEDULE_TIMEOUT;
 	list_add_tail(&conn->node, &s->conns);
 	WRITE_ONCE(conn->listed, true);
 	*tsih_out = s->tsih;

@@ -295,6 +295,12 @@ struct kis_conn {
 	struct socket		*sock;
 	struct kis_params	p;
 	u32			portid;
+	/*
+	 * nop_timeout when the connection was added: the seconds a send
+	 * may wait for the initiator to take any data (sk_sndtimeo), 0
+	 * for ever.
+	 */
+	unsigned int		snd_timeout;
 
 	struct task_struct	*rx_thread;
 	struct task_struct	*tx_thread;

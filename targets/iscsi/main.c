@@ -56,7 +56,7 @@ MODULE_PARM_DESC(nop_interval,
 unsigned int kis_nop_timeout = 30;
 module_param_named(nop_timeout, kis_nop_timeout, uint, 0644);
 MODULE_PARM_DESC(nop_timeout,
-		 "Seconds without an answer to a NOP-In ping before the connection is dropped");
+		 "Seconds without an answer to a NOP-In ping, or without the initiator taking any data sent (read when a connection is added), before the connection is dropped");
 unsigned int kis_dataout_timeout = 30;
 module_param_named(dataout_timeout, kis_dataout_timeout, uint, 0644);
 MODULE_PARM_DESC(dataout_timeout,
