@@ -76,6 +76,8 @@ struct login {
 	u8 isid[6];
 	u16 tsih;
 	u16 cid;
+	u8 version_max;
+	u8 version_min;
 	bool first;
 	int stage;
 
@@ -875,10 +877,15 @@ static u16 discovery_tsih(void)
 	return tsih;
 }
 
-/* Header checks of a Login Request after the first. */
+/*
+ * Header checks of a Login Request after the first: ISID, TSIH and CID
+ * name the connection, and every request of the login phase carries the
+ * same Version-max and Version-min (RFC 7143 11.12.4, 11.12.5).
+ */
 static bool same_login(struct login *l)
 {
-	return !memcmp(l->bhs + 8, l->isid, 6) &&
+	return l->bhs[2] == l->version_max && l->bhs[3] == l->version_min &&
+	       !memcmp(l->bhs + 8, l->isid, 6) &&
 	       get_unaligned_be16(l->bhs + 14) == l->tsih &&
 	       get_unaligned_be16(l->bhs + 20) == l->cid;
 }
@@ -975,6 +982,8 @@ static bool login_phase(struct login *l)
 			memcpy(l->isid, l->bhs + 8, 6);
 			l->tsih = get_unaligned_be16(l->bhs + 14);
 			l->cid = get_unaligned_be16(l->bhs + 20);
+			l->version_max = l->bhs[2];
+			l->version_min = l->bhs[3];
 			if (chap_random((u8 *)&l->statsn, sizeof(l->statsn)))
 				l->statsn = 1;
 			if (l->bhs[3] > 0) {	/* Version-min */
@@ -983,7 +992,8 @@ static bool login_phase(struct login *l)
 				return false;
 			}
 		} else if (!same_login(l)) {
-			login_fail(l, ST_INITIATOR_ERR, "ISID/TSIH/CID changed");
+			login_fail(l, ST_INITIATOR_ERR,
+				   "ISID/TSIH/CID or version changed");
 			return false;
 		}
 		/*

@@ -11,8 +11,8 @@
 # initiator enters the operational stage only after a response with the
 # T bit (or with its first request): after a security-stage response
 # without it, a request of the operational stage fails with 0200, and
-# with it the login completes. Also: C and T both set, NSG 2, CSG 3 and
-# an ISID changed in the login fail with 0200; an initiator asking for
+# with it the login completes. Also: C and T both set, NSG 2, CSG 3, and
+# an ISID or a Version-max changed in the login fail with 0200; an initiator asking for
 # the T bit at every step of CHAP gets it only with the answer to its
 # CHAP_R (given in base64).
 . "$KTGT_REPO/tests/lib/guest.sh"
@@ -77,7 +77,7 @@ status "security stage skipped" 0000 --initiator "$ini" --target "$open" \
 	status skip-security
 
 # Malformed flags and headers: 0200.
-for kind in c-and-t nsg2 csg3 isid-change; do
+for kind in c-and-t nsg2 csg3 isid-change version-change; do
 	status "$kind" 0200 --initiator "$ini" --target "$open" stage "$kind"
 done
 # The T bit asked for all along is answered only once CHAP is done.

@@ -73,11 +73,12 @@ class Conn:
         return bhs, data
 
     def login(self, pairs, csg, nsg, transit, tsih=0, cid=0, raw=None,
-              cont=False, version_min=0):
+              cont=False, version_min=0, version_max=0):
         bhs = bytearray(48)
         bhs[0] = 0x43
         bhs[1] = (0x80 if transit else 0) | (0x40 if cont else 0) | \
             (csg << 2) | (nsg if transit else 0)
+        bhs[2] = version_max
         bhs[3] = version_min
         data = raw if raw is not None else kv_encode(pairs)
         bhs[5:8] = len(data).to_bytes(3, 'big')
@@ -297,7 +298,9 @@ def cmd_stage(a):
     connection to a session; csg-without-transit: the operational stage
     entered after a security-stage response without the T bit;
     csg-after-transit: the same with the T bit (the good path); c-and-t,
-    nsg2, csg3, isid-change: malformed flags or headers; chap-transit:
+    nsg2, csg3, isid-change, version-change: malformed flags or headers
+    (version-change: a second request whose Version-max differs from the
+    first's, which RFC 7143 11.12.4 forbids); chap-transit:
     CHAP (MD5, CHAP_R in base64) asking for the T bit at every step."""
     c = Conn(a.host, a.port)
     if a.kind == 'discovery-tsih':
@@ -331,7 +334,8 @@ def cmd_stage(a):
         r = c.login([('HeaderDigest', 'None'), ('DataDigest', 'None')],
                     1, 3, True)
         print('transit %d nsg %d' % (r['transit'], r['nsg']))
-    elif a.kind in ('c-and-t', 'nsg2', 'csg3', 'isid-change'):
+    elif a.kind in ('c-and-t', 'nsg2', 'csg3', 'isid-change',
+                    'version-change'):
         keys = first_keys(a) + [('AuthMethod', 'None')]
         if a.kind == 'c-and-t':
             r = c.login(keys, 0, 1, True, cont=True)
@@ -343,8 +347,11 @@ def cmd_stage(a):
             r = c.login(keys, 0, 1, False)
             expect(r['status'] == 0, 'first request: status %04x' %
                    r['status'])
-            c.isid = bytes([c.isid[0] ^ 1]) + c.isid[1:]
-            r = c.login([], 0, 1, True)
+            if a.kind == 'isid-change':
+                c.isid = bytes([c.isid[0] ^ 1]) + c.isid[1:]
+                r = c.login([], 0, 1, True)
+            else:
+                r = c.login([], 0, 1, True, version_max=1)
     elif a.kind == 'chap-transit':
         # T asked for at every step: answered only once CHAP is done.
         r = c.login(first_keys(a) + [('AuthMethod', 'CHAP')], 0, 1, True)
