@@ -45,9 +45,11 @@
  * the initiator's own scatterlist: any offsets and lengths). When the
  * device's queue refuses that layout (DMA alignment, segment size or
  * boundary, virtual boundary), the data goes through bounce pages
- * instead. A command larger than the device's queue takes even then
- * (max_hw_sectors, max_segments) is refused with INVALID FIELD IN CDB;
- * the Block Limits VPD page tells initiators that size.
+ * instead: a buffer of the core's sgv pool, whose cached vectors serve
+ * it without the page allocator. A command larger than the device's
+ * queue takes even then (max_hw_sectors, max_segments) is refused with
+ * INVALID FIELD IN CDB; the Block Limits VPD page tells initiators that
+ * size.
  * The completion (->end_io of the request, in the block layer's
  * completion context, possibly a hard interrupt) only copies bounce
  * pages back, frees what ->exec() allocated and calls ktgt_cmd_done();
@@ -184,8 +186,8 @@ static struct scsi_device *pt_unexport(struct pt_dev *pd)
  * @cmd: the command
  * @len: bytes of data the request moves
  * @read: data-in
- * @bounce: the bios map bounce pages (which they hold, in order), not
- *	cmd->sg's
+ * @bounce: the bios map bounce pages (@sgv's, in order), not cmd->sg's
+ * @sgv: the bounce buffer, from the core's sgv pool; NULL if none
  * @nr_bios: bios in @bios
  * @bios: the bios mapping the data, from pt_bio_set; put at completion
  * @work: completes the command in process context, past a capacity change
@@ -198,6 +200,7 @@ struct pt_req {
 	u32			len;
 	bool			read;
 	bool			bounce;
+	void			*sgv;
 	unsigned int		nr_bios;
 	struct bio		*bios[PT_MAX_BIOS];
 };
@@ -205,7 +208,8 @@ struct pt_req {
 /*
  * The per-command allocations, none on the way of a command but from
  * these: struct pt_req from pt_req_pool (over pt_req_cache), the bios
- * and their vectors from pt_bio_set. Set up at module load.
+ * and their vectors from pt_bio_set, bounce pages from the core's sgv
+ * pool (ktgt_sgv_alloc()). Set up at module load.
  */
 static struct kmem_cache *pt_req_cache;
 static mempool_t pt_req_pool;
@@ -222,17 +226,13 @@ static struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
 /* Free the data mapping of @r (bios, bounce pages), not @r. Any context. */
 static void pt_req_free_data(struct pt_req *r)
 {
-	struct bvec_iter_all iter;
-	struct bio_vec *bv;
 	unsigned int i;
 
-	for (i = 0; i < r->nr_bios; i++) {
-		if (r->bounce)
-			bio_for_each_segment_all(bv, r->bios[i], iter)
-				__free_page(bv->bv_page);
+	for (i = 0; i < r->nr_bios; i++)
 		bio_put(r->bios[i]);
-	}
 	r->nr_bios = 0;
+	ktgt_sgv_free(r->sgv);
+	r->sgv = NULL;
 }
 
 static void pt_req_free(struct pt_req *r)
@@ -348,21 +348,24 @@ static int pt_map_begin(struct pt_map *m, struct pt_req *r,
 	       -EREMOTEIO : 0;
 }
 
-/* Map the data in cmd->sg itself. */
-static int pt_map_direct(struct pt_req *r, struct request *rq)
+/*
+ * Map the first r->len bytes of @sgl: cmd->sg itself, or the bounce
+ * buffer (@bounce).
+ */
+static int pt_map_sg(struct pt_req *r, struct request *rq,
+		     struct scatterlist *sgl, unsigned int nents, bool bounce)
 {
-	struct ktgt_cmd *cmd = r->cmd;
 	struct scatterlist *sg;
 	struct pt_map m;
 	u32 left = r->len;
 	unsigned int i, nr;
 	int ret;
 
-	nr = pt_sg_pages(cmd->sg, cmd->sg_cnt, r->len);
-	ret = pt_map_begin(&m, r, rq, nr, false);
+	nr = pt_sg_pages(sgl, nents, r->len);
+	ret = pt_map_begin(&m, r, rq, nr, bounce);
 	if (ret)
 		return ret;
-	for_each_sg(cmd->sg, sg, cmd->sg_cnt, i) {
+	for_each_sg(sgl, sg, nents, i) {
 		u32 l = min(sg->length, left);
 		struct page *page = nth_page(sg_page(sg),
 					     sg->offset >> PAGE_SHIFT);
@@ -433,30 +436,21 @@ static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
 	sg_miter_stop(&miter);
 }
 
-/* Map the data through bounce pages, filled from cmd->sg for data-out. */
+/*
+ * Map the data through bounce pages, filled from cmd->sg for data-out:
+ * a buffer of the sgv pool, page-aligned chunks of whole pages, freed
+ * with the bios (pt_req_free_data()).
+ */
 static int pt_map_bounce(struct pt_req *r, struct request *rq)
 {
-	unsigned int i, n = DIV_ROUND_UP(r->len, PAGE_SIZE);
-	struct pt_map m;
+	struct scatterlist *sg;
+	unsigned int nents;
 	int ret;
 
-	ret = pt_map_begin(&m, r, rq, n, true);
-	if (ret)
-		return ret;
-	for (i = 0; i < n; i++) {
-		u32 l = min_t(u32, r->len - i * PAGE_SIZE, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_NOIO);
-
-		if (!page)
-			return -ENOMEM;
-		/* Held by the bio once mapped, freed with it. */
-		ret = pt_map_page(&m, page, 0, l);
-		if (ret) {
-			__free_page(page);
-			return ret;
-		}
-	}
-	ret = pt_map_flush(&m);
+	r->sgv = ktgt_sgv_alloc(r->len, GFP_NOIO, &sg, &nents);
+	if (!r->sgv)
+		return -ENOMEM;
+	ret = pt_map_sg(r, rq, sg, nents, true);
 	if (!ret && !r->read)
 		pt_bounce_copy(r, r->len, true);
 	return ret;
@@ -723,7 +717,8 @@ static enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
 			return KTGT_EXEC_DONE;
 		if (!r->len)
 			break;
-		ret = bounce ? pt_map_bounce(r, rq) : pt_map_direct(r, rq);
+		ret = bounce ? pt_map_bounce(r, rq) :
+			       pt_map_sg(r, rq, cmd->sg, cmd->sg_cnt, false);
 		if (!ret)
 			break;
 		blk_mq_free_request(rq);
