@@ -82,6 +82,7 @@
 #include <ktgt/ktgt.h>
 
 #include "pt_hctl.h"
+#include "pt_sense.h"
 
 /* Sense codes of the errors the handler reports itself. */
 #define PT_ASC_LUN_COMM		0x08	/* LOGICAL UNIT COMMUNICATION ... */
@@ -89,6 +90,7 @@
 #define PT_ASCQ_COMM_TIMEOUT	0x01	/* ... TIME-OUT */
 #define PT_ASC_INVALID_OPCODE	0x20	/* INVALID COMMAND OPERATION CODE */
 #define PT_ASC_INVALID_FIELD	0x24	/* INVALID FIELD IN CDB */
+#define PT_ASC_INTERNAL_FAILURE	0x44	/* INTERNAL TARGET FAILURE */
 #define PT_ASC_PARITY		0x47	/* SCSI PARITY ERROR */
 
 static bool pt_bounce;
@@ -458,30 +460,19 @@ static int pt_map_bounce(struct pt_req *r, struct request *rq)
 
 /* --- execution --- */
 
-/* The sense data's length from its header, 0 if it is not sense data. */
-static unsigned int pt_sense_len(const u8 *sense)
-{
-	switch (sense[0] & 0x7f) {
-	case 0x70:
-	case 0x71:
-	case 0x72:
-	case 0x73:
-		return min_t(unsigned int, 8 + sense[7], SCSI_SENSE_BUFFERSIZE);
-	default:
-		return 0;
-	}
-}
-
 /*
  * The outcome of a command the device (or the midlayer on its behalf)
- * completed: the device's status and sense as they are; an error of the
- * host or of the transport as BUSY when retrying may help, else as a
- * CHECK CONDITION that says which; never GOOD.
+ * completed: the device's status and sense as they are (pt_sense_len():
+ * sense data of a format ktgt does not know too; a CHECK CONDITION
+ * without any becomes HARDWARE ERROR, INTERNAL TARGET FAILURE); an
+ * error of the host or of the transport as BUSY when retrying may help,
+ * else as a CHECK CONDITION that says which; never GOOD.
  */
 static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 			  blk_status_t err, u32 done)
 {
 	u8 status = get_status_byte(scmd);
+	unsigned int sense_len;
 
 	switch (get_host_byte(scmd)) {
 	case DID_OK:
@@ -516,8 +507,14 @@ static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 	}
 
 	if (status == SAM_STAT_CHECK_CONDITION) {
-		ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
-				    pt_sense_len(scmd->sense_buffer), 0);
+		sense_len = pt_sense_len(scmd->sense_buffer,
+					 SCSI_SENSE_BUFFERSIZE);
+		if (sense_len)
+			ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
+					    sense_len, 0);
+		else
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
+						 PT_ASC_INTERNAL_FAILURE, 0);
 		return;
 	}
 	/* A request the block layer failed without a SCSI status. */
