@@ -13,6 +13,16 @@
  * answers with what the device returned: status, sense data and
  * residual.
  *
+ * Not passed through: vendor specific opcodes (C0h-FFh), which the
+ * core's decode refuses, as nothing tells it their data direction and
+ * length but the transport's expected values, which the initiator
+ * chooses; and task management: a command the device is executing when
+ * an ABORT TASK or LOGICAL UNIT RESET covers it is waited for, not
+ * aborted on the device. Linux 6.1 has no in-kernel LOGICAL UNIT RESET
+ * of a scsi_device (scsi_ioctl_reset() takes a user pointer), and
+ * blk_abort_request() enters the midlayer's error handler, whose
+ * escalation may reset the target, bus or host: every LU on the HBA.
+ *
  * Lifetimes and locking
  * =====================
  *
