@@ -627,19 +627,7 @@ void ktgt_cmd_buf_put(struct ktgt_cmd *cmd, void *buf);
  * ---------------------------------------------------------------------
  */
 
-/**
- * ktgt_sgv_alloc() - a scatterlist with its pages, from the pool
- * @len: bytes needed
- * @gfp: allocation flags; with GFP_ATOMIC only cached vectors are used
- * @sg: the scatterlist
- * @nents: its number of entries
- *
- * Return: an opaque handle for ktgt_sgv_free(), or NULL.
- */
-void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
-		     unsigned int *nents);
-void ktgt_sgv_free(void *handle);
-
+/* ktgt_sgv_alloc() and ktgt_sgv_free() are public: include/ktgt/ktgt.h */
 int ktgt_sgv_init(void);
 void ktgt_sgv_exit(void);
 

@@ -229,7 +229,8 @@ static struct ktgt_sgv *sgv_build(unsigned int nr_pages, int cls, gfp_t gfp)
 
 	while (left) {
 		struct page *page;
-		gfp_t flags = gfp;
+		/* Lowmem: handlers copy through page_address(). */
+		gfp_t flags = gfp & ~__GFP_HIGHMEM;
 
 		order = min_t(unsigned int, order, ilog2(left));
 		if (order)
@@ -374,6 +375,7 @@ out:
 	sgv_trim(v, len, sg, nents);
 	return v;
 }
+EXPORT_SYMBOL_GPL(ktgt_sgv_alloc);
 
 void ktgt_sgv_free(void *handle)
 {
@@ -414,6 +416,7 @@ void ktgt_sgv_free(void *handle)
 	WRITE_ONCE(c->nr_free, c->nr_free + 1);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
+EXPORT_SYMBOL_GPL(ktgt_sgv_free);
 
 /*
  * Free cached vectors, oldest first, taking turns over the classes, until

@@ -13,6 +13,16 @@
  * answers with what the device returned: status, sense data and
  * residual.
  *
+ * Not passed through: vendor specific opcodes (C0h-FFh), which the
+ * core's decode refuses, as nothing tells it their data direction and
+ * length but the transport's expected values, which the initiator
+ * chooses; and task management: a command the device is executing when
+ * an ABORT TASK or LOGICAL UNIT RESET covers it is waited for, not
+ * aborted on the device. Linux 6.1 has no in-kernel LOGICAL UNIT RESET
+ * of a scsi_device (scsi_ioctl_reset() takes a user pointer), and
+ * blk_abort_request() enters the midlayer's error handler, whose
+ * escalation may reset the target, bus or host: every LU on the HBA.
+ *
  * Lifetimes and locking
  * =====================
  *
@@ -45,9 +55,11 @@
  * the initiator's own scatterlist: any offsets and lengths). When the
  * device's queue refuses that layout (DMA alignment, segment size or
  * boundary, virtual boundary), the data goes through bounce pages
- * instead. A command larger than the device's queue takes even then
- * (max_hw_sectors, max_segments) is refused with INVALID FIELD IN CDB;
- * the Block Limits VPD page tells initiators that size.
+ * instead: a buffer of the core's sgv pool, whose cached vectors serve
+ * it without the page allocator. A command larger than the device's
+ * queue takes even then (max_hw_sectors, max_segments) is refused with
+ * INVALID FIELD IN CDB; the Block Limits VPD page tells initiators that
+ * size.
  * The completion (->end_io of the request, in the block layer's
  * completion context, possibly a hard interrupt) only copies bounce
  * pages back, frees what ->exec() allocated and calls ktgt_cmd_done();
@@ -80,6 +92,7 @@
 #include <ktgt/ktgt.h>
 
 #include "pt_hctl.h"
+#include "pt_sense.h"
 
 /* Sense codes of the errors the handler reports itself. */
 #define PT_ASC_LUN_COMM		0x08	/* LOGICAL UNIT COMMUNICATION ... */
@@ -87,6 +100,7 @@
 #define PT_ASCQ_COMM_TIMEOUT	0x01	/* ... TIME-OUT */
 #define PT_ASC_INVALID_OPCODE	0x20	/* INVALID COMMAND OPERATION CODE */
 #define PT_ASC_INVALID_FIELD	0x24	/* INVALID FIELD IN CDB */
+#define PT_ASC_INTERNAL_FAILURE	0x44	/* INTERNAL TARGET FAILURE */
 #define PT_ASC_PARITY		0x47	/* SCSI PARITY ERROR */
 
 static bool pt_bounce;
@@ -184,8 +198,8 @@ static struct scsi_device *pt_unexport(struct pt_dev *pd)
  * @cmd: the command
  * @len: bytes of data the request moves
  * @read: data-in
- * @bounce: the bios map bounce pages (which they hold, in order), not
- *	cmd->sg's
+ * @bounce: the bios map bounce pages (@sgv's, in order), not cmd->sg's
+ * @sgv: the bounce buffer, from the core's sgv pool; NULL if none
  * @nr_bios: bios in @bios
  * @bios: the bios mapping the data, from pt_bio_set; put at completion
  * @work: completes the command in process context, past a capacity change
@@ -198,6 +212,7 @@ struct pt_req {
 	u32			len;
 	bool			read;
 	bool			bounce;
+	void			*sgv;
 	unsigned int		nr_bios;
 	struct bio		*bios[PT_MAX_BIOS];
 };
@@ -205,7 +220,8 @@ struct pt_req {
 /*
  * The per-command allocations, none on the way of a command but from
  * these: struct pt_req from pt_req_pool (over pt_req_cache), the bios
- * and their vectors from pt_bio_set. Set up at module load.
+ * and their vectors from pt_bio_set, bounce pages from the core's sgv
+ * pool (ktgt_sgv_alloc()). Set up at module load.
  */
 static struct kmem_cache *pt_req_cache;
 static mempool_t pt_req_pool;
@@ -222,17 +238,13 @@ static struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
 /* Free the data mapping of @r (bios, bounce pages), not @r. Any context. */
 static void pt_req_free_data(struct pt_req *r)
 {
-	struct bvec_iter_all iter;
-	struct bio_vec *bv;
 	unsigned int i;
 
-	for (i = 0; i < r->nr_bios; i++) {
-		if (r->bounce)
-			bio_for_each_segment_all(bv, r->bios[i], iter)
-				__free_page(bv->bv_page);
+	for (i = 0; i < r->nr_bios; i++)
 		bio_put(r->bios[i]);
-	}
 	r->nr_bios = 0;
+	ktgt_sgv_free(r->sgv);
+	r->sgv = NULL;
 }
 
 static void pt_req_free(struct pt_req *r)
@@ -348,21 +360,24 @@ static int pt_map_begin(struct pt_map *m, struct pt_req *r,
 	       -EREMOTEIO : 0;
 }
 
-/* Map the data in cmd->sg itself. */
-static int pt_map_direct(struct pt_req *r, struct request *rq)
+/*
+ * Map the first r->len bytes of @sgl: cmd->sg itself, or the bounce
+ * buffer (@bounce).
+ */
+static int pt_map_sg(struct pt_req *r, struct request *rq,
+		     struct scatterlist *sgl, unsigned int nents, bool bounce)
 {
-	struct ktgt_cmd *cmd = r->cmd;
 	struct scatterlist *sg;
 	struct pt_map m;
 	u32 left = r->len;
 	unsigned int i, nr;
 	int ret;
 
-	nr = pt_sg_pages(cmd->sg, cmd->sg_cnt, r->len);
-	ret = pt_map_begin(&m, r, rq, nr, false);
+	nr = pt_sg_pages(sgl, nents, r->len);
+	ret = pt_map_begin(&m, r, rq, nr, bounce);
 	if (ret)
 		return ret;
-	for_each_sg(cmd->sg, sg, cmd->sg_cnt, i) {
+	for_each_sg(sgl, sg, nents, i) {
 		u32 l = min(sg->length, left);
 		struct page *page = nth_page(sg_page(sg),
 					     sg->offset >> PAGE_SHIFT);
@@ -433,30 +448,21 @@ static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
 	sg_miter_stop(&miter);
 }
 
-/* Map the data through bounce pages, filled from cmd->sg for data-out. */
+/*
+ * Map the data through bounce pages, filled from cmd->sg for data-out:
+ * a buffer of the sgv pool, page-aligned chunks of whole pages, freed
+ * with the bios (pt_req_free_data()).
+ */
 static int pt_map_bounce(struct pt_req *r, struct request *rq)
 {
-	unsigned int i, n = DIV_ROUND_UP(r->len, PAGE_SIZE);
-	struct pt_map m;
+	struct scatterlist *sg;
+	unsigned int nents;
 	int ret;
 
-	ret = pt_map_begin(&m, r, rq, n, true);
-	if (ret)
-		return ret;
-	for (i = 0; i < n; i++) {
-		u32 l = min_t(u32, r->len - i * PAGE_SIZE, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_NOIO);
-
-		if (!page)
-			return -ENOMEM;
-		/* Held by the bio once mapped, freed with it. */
-		ret = pt_map_page(&m, page, 0, l);
-		if (ret) {
-			__free_page(page);
-			return ret;
-		}
-	}
-	ret = pt_map_flush(&m);
+	r->sgv = ktgt_sgv_alloc(r->len, GFP_NOIO, &sg, &nents);
+	if (!r->sgv)
+		return -ENOMEM;
+	ret = pt_map_sg(r, rq, sg, nents, true);
 	if (!ret && !r->read)
 		pt_bounce_copy(r, r->len, true);
 	return ret;
@@ -464,30 +470,19 @@ static int pt_map_bounce(struct pt_req *r, struct request *rq)
 
 /* --- execution --- */
 
-/* The sense data's length from its header, 0 if it is not sense data. */
-static unsigned int pt_sense_len(const u8 *sense)
-{
-	switch (sense[0] & 0x7f) {
-	case 0x70:
-	case 0x71:
-	case 0x72:
-	case 0x73:
-		return min_t(unsigned int, 8 + sense[7], SCSI_SENSE_BUFFERSIZE);
-	default:
-		return 0;
-	}
-}
-
 /*
  * The outcome of a command the device (or the midlayer on its behalf)
- * completed: the device's status and sense as they are; an error of the
- * host or of the transport as BUSY when retrying may help, else as a
- * CHECK CONDITION that says which; never GOOD.
+ * completed: the device's status and sense as they are (pt_sense_len():
+ * sense data of a format ktgt does not know too; a CHECK CONDITION
+ * without any becomes HARDWARE ERROR, INTERNAL TARGET FAILURE); an
+ * error of the host or of the transport as BUSY when retrying may help,
+ * else as a CHECK CONDITION that says which; never GOOD.
  */
 static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 			  blk_status_t err, u32 done)
 {
 	u8 status = get_status_byte(scmd);
+	unsigned int sense_len;
 
 	switch (get_host_byte(scmd)) {
 	case DID_OK:
@@ -522,8 +517,14 @@ static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 	}
 
 	if (status == SAM_STAT_CHECK_CONDITION) {
-		ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
-				    pt_sense_len(scmd->sense_buffer), 0);
+		sense_len = pt_sense_len(scmd->sense_buffer,
+					 SCSI_SENSE_BUFFERSIZE);
+		if (sense_len)
+			ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
+					    sense_len, 0);
+		else
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
+						 PT_ASC_INTERNAL_FAILURE, 0);
 		return;
 	}
 	/* A request the block layer failed without a SCSI status. */
@@ -723,7 +724,8 @@ static enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
 			return KTGT_EXEC_DONE;
 		if (!r->len)
 			break;
-		ret = bounce ? pt_map_bounce(r, rq) : pt_map_direct(r, rq);
+		ret = bounce ? pt_map_bounce(r, rq) :
+			       pt_map_sg(r, rq, cmd->sg, cmd->sg_cnt, false);
 		if (!ret)
 			break;
 		blk_mq_free_request(rq);

@@ -1010,4 +1010,33 @@ void ktgt_cmd_set_status(struct ktgt_cmd *cmd, u8 status, const u8 *sense,
  */
 void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err);
 
+/**
+ * ktgt_sgv_alloc() - a scratch buffer from the core's sgv pool
+ * @len: bytes needed (not 0)
+ * @gfp: allocation flags; without __GFP_DIRECT_RECLAIM only the pool's
+ *	cached vectors can serve it
+ * @sg: set to the buffer's scatterlist, trimmed to @len bytes (the last
+ *	entry shortened, the end marked): page-aligned chunks of whole
+ *	pages, lowmem, but for the last entry's length
+ * @nents: set to its number of entries
+ *
+ * For a dev handler that needs a buffer besides cmd->sg, such as bounce
+ * pages for a device that refuses cmd->sg's layout: the pool's cached
+ * vectors serve it without the page allocator (see "The sgv pool" in
+ * Documentation/api.rst); it is not counted against max_buffer_mb. Never
+ * sleeps unless @gfp allows it.
+ *
+ * Return: an opaque handle for ktgt_sgv_free(), or NULL.
+ */
+void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
+		     unsigned int *nents);
+
+/**
+ * ktgt_sgv_free() - give a buffer back to the sgv pool
+ * @handle: what ktgt_sgv_alloc() returned, or NULL
+ *
+ * The buffer must no longer be in use (no I/O on it). Any context.
+ */
+void ktgt_sgv_free(void *handle);
+
 #endif /* _KTGT_KTGT_H */
