@@ -112,7 +112,11 @@
  * connections, nor when the TMF saw KTGT_CS_XMIT before the driver had
  * queued the status. A TMF covers only the commands its session
  * submitted before ktgt_tmf_submit() (core.sn below tmf->sn, numbered
- * under sess->lock), although it runs later, on ktgt_tmf_wq.
+ * under sess->lock), although it runs later, on ktgt_tmf_wq. It does not
+ * sleep there while it waits: it is parked, and finished by a work item
+ * of its own once a scan finds its tasks gone ("Functions that wait",
+ * with the task management functions), so that waiting functions never
+ * hold the workqueue's workers.
  *
  * QErr 01b/11b (control mode page) aborts the same way, without waiting,
  * when a command is about to be sent with CHECK CONDITION
@@ -126,6 +130,8 @@
  *
  * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->nr_tmfs,
  * sess->cmd_sn, sess->dying, core.sn.
+ * tmf_wait_lock (process context, taken with no other lock, none taken
+ * under it): tmf_waiting, the parked TMFs.
  * dev->order_lock (irq-safe): the ordering state above.
  * core.cflags: atomic bit operations. core.state: written by the stage
  * that owns the command, read locklessly (READ_ONCE) by aborts.
@@ -243,6 +249,15 @@ static struct percpu_counter ktgt_buf_bytes;
 static u64 ktgt_buf_default_limit;
 /* Woken when an aborted command is released. */
 static DECLARE_WAIT_QUEUE_HEAD(ktgt_abort_wq);
+/*
+ * Task management functions parked while they wait for the tasks they
+ * aborted, and their scan; see "Functions that wait" further down.
+ */
+static LIST_HEAD(tmf_waiting);
+static DEFINE_SPINLOCK(tmf_wait_lock);
+static atomic_t tmf_nr_waiting = ATOMIC_INIT(0);
+static void tmf_scan_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tmf_scan_work, tmf_scan_fn);
 
 static void cmd_finish(struct ktgt_cmd *cmd, bool may_sleep);
 static void cmd_run(struct ktgt_cmd *cmd, enum ktgt_ctx ctx);
@@ -1632,8 +1647,12 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 	 * TMF KTGT_CF_FENCE (cmd_fence()).
 	 */
 	smp_mb();
-	if (cmd_aborted(cmd) || test_bit(KTGT_CF_FENCE, &cmd->core.cflags))
+	if (cmd_aborted(cmd) || test_bit(KTGT_CF_FENCE, &cmd->core.cflags)) {
 		wake_up_all(&ktgt_abort_wq);
+		/* A parked TMF may wait for it: see tmf_park(). */
+		if (atomic_read(&tmf_nr_waiting))
+			mod_delayed_work(ktgt_tmf_wq, &tmf_scan_work, 0);
+	}
 	kref_put(&cmd->core.ref, cmd_release);
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_xmit_done);
@@ -2187,6 +2206,173 @@ static struct ktgt_cmd *tmf_task_get(struct ktgt_tmf *tmf, bool *sent,
 	return found;
 }
 
+/*
+ * Functions that wait
+ * -------------------
+ *
+ * A function that aborts tasks waits for them to be gone before it is
+ * answered, but holds no worker of ktgt_tmf_wq meanwhile: however many
+ * wait, and however long (a command held in a slow device, a write whose
+ * data-out never comes), the functions with nothing to wait for on every
+ * target still run at once. Its work item (tmf_work_fn()) starts it
+ * (marks the tasks, takes what it needs until its end into tmf->core)
+ * and, if something is still pending, parks it on tmf_waiting and
+ * returns. tmf_scan_work re-evaluates every parked function's condition
+ * (tmf_waits(): the same as a sleeping wait's, tmf_pending() over the
+ * function's scope, or the release of the one task of ABORT TASK and
+ * QUERY TASK) and queues the work item of each whose wait is over
+ * again, to finish it (the reset side effects, which take
+ * ktgt_cfg_mutex) and call ->tmf_done(), which may sleep: a short work
+ * item, not a parked one. The scan runs when an aborted or fenced command
+ * is released (ktgt_cmd_xmit_done(), any context: mod_delayed_work())
+ * while a function is parked, and once a second while any is, telling
+ * the drivers about aborted commands that reached their data-out
+ * (abort_notify_data_out()) and warning every 10 s of a function's wait.
+ *
+ * Lifetimes: a parked function is counted in sess->nr_tmfs until its
+ * ->tmf_done() has returned, so its session, and with it the session's
+ * place in ktgt_sessions that tmf_pending() walks, stays; it holds what
+ * it held across its wait before: the LUN reference (tmf->core.lun_ref)
+ * of ABORT TASK SET, CLEAR TASK SET and LOGICAL UNIT RESET, the reference
+ * on the task of ABORT TASK and QUERY TASK (tmf->core.task), TARGET
+ * RESET's device array (compared by identity only, never dereferenced).
+ * Locking: tmf_wait_lock (process context only, a leaf) protects
+ * tmf_waiting; a function on it is the scan's (tmf_scan_work is not
+ * reentrant), which takes the list private while it evaluates them.
+ * tmf_nr_waiting counts the parked functions: a release reads it after
+ * KTGT_CS_RELEASED, a function parking increments it, then kicks the
+ * scan, which reads the states after that (ordered by the barriers on
+ * both sides and the queueing of the scan).
+ */
+enum tmf_wait {
+	TMF_WAIT_NONE,		/* starting, or nothing to wait for */
+	TMF_WAIT_TASK,		/* for the release of tmf->core.task */
+	TMF_WAIT_SCOPE,		/* for tmf_pending() of its scope to be false */
+	TMF_WAIT_OVER,		/* back from the scan, to be finished */
+};
+
+/* The name of a function that waits, for the warnings. */
+static const char *tmf_name(const struct ktgt_tmf *tmf)
+{
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK:
+		return "ABORT TASK";
+	case KTGT_TMF_ABORT_TASK_SET:
+		return "ABORT TASK SET";
+	case KTGT_TMF_CLEAR_TASK_SET:
+		return "CLEAR TASK SET";
+	case KTGT_TMF_LUN_RESET:
+		return "LOGICAL UNIT RESET";
+	case KTGT_TMF_TARGET_RESET:
+		return "TARGET RESET";
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		return "I_T NEXUS RESET";
+	case KTGT_TMF_QUERY_TASK:
+		return "QUERY TASK";
+	default:
+		return "task management";
+	}
+}
+
+/* The scope of the tasks @tmf (TMF_WAIT_SCOPE) aborted and waits for. */
+static void tmf_scope_of(const struct ktgt_tmf *tmf, struct tmf_scope *sc)
+{
+	*sc = (struct tmf_scope){ .issuer = tmf->sess, .tmf = tmf };
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK_SET:
+		sc->sess = tmf->sess;
+		sc->by_lun = true;
+		sc->lun = tmf->lun;
+		break;
+	case KTGT_TMF_CLEAR_TASK_SET:
+	case KTGT_TMF_LUN_RESET:
+		sc->dev = tmf->core.dev;
+		break;
+	case KTGT_TMF_TARGET_RESET:
+		sc->devs = tmf->core.devs;
+		sc->nr_devs = tmf->core.nr_devs;
+		break;
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		sc->sess = tmf->sess;
+		break;
+	default:
+		WARN_ONCE(1, "ktgt: TMF %d waits for a scope\n", tmf->fn);
+		break;
+	}
+}
+
+/* Whether @tmf, which waits, still has to. Process context. */
+static bool tmf_waits(const struct ktgt_tmf *tmf)
+{
+	struct tmf_scope sc;
+
+	if (tmf->core.wait == TMF_WAIT_TASK)
+		return READ_ONCE(tmf->core.task->core.state) <
+		       KTGT_CS_RELEASED;
+	tmf_scope_of(tmf, &sc);
+	return tmf_pending(&sc);
+}
+
+/*
+ * Park @tmf, whose tasks are still pending, for tmf_scan_work: from here
+ * on it is the scan's, which may finish it before this returns.
+ */
+static void tmf_park(struct ktgt_tmf *tmf)
+{
+	tmf->core.warn_at = jiffies + 10 * HZ;
+	spin_lock(&tmf_wait_lock);
+	list_add_tail(&tmf->core.wait_node, &tmf_waiting);
+	spin_unlock(&tmf_wait_lock);
+	atomic_inc(&tmf_nr_waiting);
+	/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
+	smp_mb__after_atomic();
+	/* A task released before the increment was not seen by the scan. */
+	mod_delayed_work(ktgt_tmf_wq, &tmf_scan_work, 0);
+}
+
+/*
+ * Evaluate every parked function; queue those whose wait is over to be
+ * finished. Then again in a second while any waits.
+ */
+static void tmf_scan_fn(struct work_struct *work)
+{
+	struct ktgt_tmf *tmf, *next;
+	LIST_HEAD(scan);
+	bool empty;
+
+	abort_notify_data_out();
+	spin_lock(&tmf_wait_lock);
+	list_splice_init(&tmf_waiting, &scan);
+	spin_unlock(&tmf_wait_lock);
+
+	list_for_each_entry_safe(tmf, next, &scan, core.wait_node) {
+		if (tmf_waits(tmf)) {
+			if (time_after_eq(jiffies, tmf->core.warn_at)) {
+				pr_warn("%s: still waiting for aborted commands\n",
+					tmf_name(tmf));
+				tmf->core.warn_at = jiffies + 10 * HZ;
+			}
+			continue;
+		}
+		list_del(&tmf->core.wait_node);
+		atomic_dec(&tmf_nr_waiting);
+		tmf->core.wait = TMF_WAIT_OVER;
+		queue_work(ktgt_tmf_wq, &tmf->work);
+	}
+
+	spin_lock(&tmf_wait_lock);
+	list_splice(&scan, &tmf_waiting);
+	empty = list_empty(&tmf_waiting);
+	spin_unlock(&tmf_wait_lock);
+	/* Not sooner than a scan already queued by a release. */
+	if (!empty)
+		queue_delayed_work(ktgt_tmf_wq, &tmf_scan_work, HZ);
+}
+
+/*
+ * ABORT TASK: start. The task is marked aborted (silently) and the
+ * function waits for its release, holding a reference on it.
+ */
 static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 {
 	struct ktgt_cmd *found;
@@ -2205,24 +2391,23 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 
 	if (!sent && found->core.dev)
 		order_rescan(found->core.dev);
-	tmf_wait(READ_ONCE(found->core.state) >= KTGT_CS_RELEASED,
-		 "ABORT TASK");
-	kref_put(&found->core.ref, cmd_release);
+	tmf->core.task = found;
+	tmf->core.wait = TMF_WAIT_TASK;
 	return KTGT_TMF_COMPLETE;
 }
 
 /* ABORT TASK SET (SAM-5 7.3): the tasks of this I_T_L nexus only. */
 static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
 {
-	struct tmf_scope sc = { .sess = tmf->sess, .by_lun = true,
-				.lun = tmf->lun, .issuer = tmf->sess,
-				.tmf = tmf };
+	struct tmf_scope sc;
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
 
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
-	tmf_abort_wait(&sc, "ABORT TASK SET");
-	ktgt_lun_put(lun);
+	tmf->core.lun_ref = lun;
+	tmf->core.wait = TMF_WAIT_SCOPE;
+	tmf_scope_of(tmf, &sc);
+	tmf_mark(&sc);
 	return KTGT_TMF_COMPLETE;
 }
 
@@ -2233,13 +2418,15 @@ static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
 static enum ktgt_tmf_response tmf_clear_task_set(struct ktgt_tmf *tmf)
 {
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
-	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
+	struct tmf_scope sc;
 
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
-	sc.dev = lun->dev;
-	tmf_abort_wait(&sc, "CLEAR TASK SET");
-	ktgt_lun_put(lun);
+	tmf->core.lun_ref = lun;
+	tmf->core.dev = lun->dev;
+	tmf->core.wait = TMF_WAIT_SCOPE;
+	tmf_scope_of(tmf, &sc);
+	tmf_mark(&sc);
 	return KTGT_TMF_COMPLETE;
 }
 
@@ -2255,22 +2442,33 @@ static void tmf_reset_device(struct ktgt_device *dev)
 	ktgt_ua_raise_lu_reset(dev);
 }
 
+/* LOGICAL UNIT RESET: start. Every task of the logical unit. */
 static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 {
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
-	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
-	struct ktgt_lun_set *set;
-	struct ktgt_device *dev;
+	struct tmf_scope sc;
 
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
-	dev = lun->dev;
-	sc.dev = dev;
-
+	tmf->core.lun_ref = lun;
+	tmf->core.dev = lun->dev;
+	tmf->core.wait = TMF_WAIT_SCOPE;
 	/* Every task of the logical unit, from every I_T nexus. */
-	tmf_abort_wait(&sc, "LOGICAL UNIT RESET");
+	tmf_scope_of(tmf, &sc);
+	tmf_mark(&sc);
+	return KTGT_TMF_COMPLETE;
+}
+
+/* LOGICAL UNIT RESET: its tasks are gone. */
+static void tmf_lun_reset_finish(struct ktgt_tmf *tmf)
+{
+	struct ktgt_device *dev = tmf->core.dev;
+	struct ktgt_lun_set *set;
+	struct ktgt_lun *lun;
+
 	/* Not across the mutex: unmapping a LUN waits for its references. */
-	ktgt_lun_put(lun);
+	ktgt_lun_put(tmf->core.lun_ref);
+	tmf->core.lun_ref = NULL;
 
 	mutex_lock(&ktgt_cfg_mutex);
 	set = rcu_dereference_protected(tmf->sess->lun_set,
@@ -2279,7 +2477,6 @@ static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
 	if (lun && lun->dev == dev)
 		tmf_reset_device(dev);
 	mutex_unlock(&ktgt_cfg_mutex);
-	return KTGT_TMF_COMPLETE;
 }
 
 /* How many LUNs @set maps. ktgt_cfg_mutex held. */
@@ -2399,22 +2596,36 @@ static enum ktgt_tmf_response tmf_target_reset(struct ktgt_tmf *tmf)
 {
 	struct ktgt_target *tgt = tmf->sess->tgt;
 	struct tmf_scope sc = { .issuer = tmf->sess, .tmf = tmf };
-	struct ktgt_group *grp;
 	unsigned long *mapped;
-	unsigned long i;
 
 	if (tmf_collect_devs(tgt, &sc, &mapped))
 		return KTGT_TMF_REJECTED;
 	if (!sc.nr_devs) {
 		/* Nothing to do; and a scope without devices matches all. */
 		mutex_unlock(&ktgt_cfg_mutex);
-		goto out;
+		kvfree(mapped);
+		kvfree(sc.devs);
+		return KTGT_TMF_COMPLETE;
 	}
+	tmf->core.devs = sc.devs;
+	tmf->core.nr_devs = sc.nr_devs;
+	tmf->core.mapped = mapped;
+	tmf->core.wait = TMF_WAIT_SCOPE;
 	tmf_mark(&sc);
 	mutex_unlock(&ktgt_cfg_mutex);
+	return KTGT_TMF_COMPLETE;
+}
 
-	tmf_wait(!tmf_pending(&sc), "TARGET RESET");
+/* TARGET RESET: the tasks are gone; reset the devices still mapped. */
+static void tmf_target_reset_finish(struct ktgt_tmf *tmf)
+{
+	struct ktgt_target *tgt = tmf->sess->tgt;
+	unsigned long *mapped = tmf->core.mapped;
+	struct ktgt_group *grp;
+	struct tmf_scope sc;
+	unsigned long i;
 
+	tmf_scope_of(tmf, &sc);
 	mutex_lock(&ktgt_cfg_mutex);
 	tmf_find_mapped(&tgt->luns, &sc, mapped);
 	list_for_each_entry(grp, &tgt->groups, node)
@@ -2422,30 +2633,32 @@ static enum ktgt_tmf_response tmf_target_reset(struct ktgt_tmf *tmf)
 	for_each_set_bit(i, mapped, sc.nr_devs)
 		tmf_reset_device(sc.devs[i]);
 	mutex_unlock(&ktgt_cfg_mutex);
-out:
 	kvfree(mapped);
 	kvfree(sc.devs);
-	return KTGT_TMF_COMPLETE;
+	tmf->core.mapped = NULL;
+	tmf->core.devs = NULL;
 }
 
 /*
  * I_T NEXUS RESET (SAM-5 7.7): every task of the I_T nexus, on every
- * logical unit; then I_T NEXUS LOSS OCCURRED on each of its I_T_L nexuses
- * and the release of the SPC-2 reservations it held. Other nexuses are
- * not affected.
+ * logical unit; then (tmf_finish()) I_T NEXUS LOSS OCCURRED on each of
+ * its I_T_L nexuses and the release of the SPC-2 reservations it held.
+ * Other nexuses are not affected.
  */
 static enum ktgt_tmf_response tmf_nexus_reset(struct ktgt_tmf *tmf)
 {
-	struct tmf_scope sc = { .sess = tmf->sess, .issuer = tmf->sess,
-				.tmf = tmf };
+	struct tmf_scope sc;
 
-	tmf_abort_wait(&sc, "I_T NEXUS RESET");
-	ktgt_reserve_nexus_loss(tmf->sess);
-	ktgt_ua_raise_session(tmf->sess, KTGT_UAC_NEXUS_LOSS);
+	tmf->core.wait = TMF_WAIT_SCOPE;
+	tmf_scope_of(tmf, &sc);
+	tmf_mark(&sc);
 	return KTGT_TMF_COMPLETE;
 }
 
-/* QUERY TASK (SAM-5 7.9): whether the task is in the task set. */
+/*
+ * QUERY TASK (SAM-5 7.9): whether the task is in the task set. One whose
+ * status is on its way is not, and the answer waits for its release.
+ */
 static enum ktgt_tmf_response tmf_query_task(struct ktgt_tmf *tmf)
 {
 	struct ktgt_cmd *found;
@@ -2456,11 +2669,13 @@ static enum ktgt_tmf_response tmf_query_task(struct ktgt_tmf *tmf)
 	tmf->task_found = found && !sent;
 	if (!found)
 		return KTGT_TMF_COMPLETE;
-	if (sent)
-		tmf_wait(READ_ONCE(found->core.state) >= KTGT_CS_RELEASED,
-			 "QUERY TASK");
+	if (sent) {
+		tmf->core.task = found;
+		tmf->core.wait = TMF_WAIT_TASK;
+		return KTGT_TMF_COMPLETE;
+	}
 	kref_put(&found->core.ref, cmd_release);
-	return tmf->task_found ? KTGT_TMF_SUCCEEDED : KTGT_TMF_COMPLETE;
+	return KTGT_TMF_SUCCEEDED;
 }
 
 /* QUERY TASK SET (SAM-5 7.10): any task of this I_T_L nexus. */
@@ -2524,6 +2739,77 @@ static enum ktgt_tmf_response tmf_clear_aca(struct ktgt_tmf *tmf)
 	return KTGT_TMF_COMPLETE;
 }
 
+/*
+ * The end of a function that waited (tmf->core.wait set by its start),
+ * once its tasks are gone: what follows the wait, and the references and
+ * memory it held across it. Process context, from its work item.
+ */
+static void tmf_finish(struct ktgt_tmf *tmf)
+{
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK:
+	case KTGT_TMF_QUERY_TASK:
+		kref_put(&tmf->core.task->core.ref, cmd_release);
+		tmf->core.task = NULL;
+		break;
+	case KTGT_TMF_ABORT_TASK_SET:
+	case KTGT_TMF_CLEAR_TASK_SET:
+		ktgt_lun_put(tmf->core.lun_ref);
+		tmf->core.lun_ref = NULL;
+		break;
+	case KTGT_TMF_LUN_RESET:
+		tmf_lun_reset_finish(tmf);
+		break;
+	case KTGT_TMF_TARGET_RESET:
+		tmf_target_reset_finish(tmf);
+		break;
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		ktgt_reserve_nexus_loss(tmf->sess);
+		ktgt_ua_raise_session(tmf->sess, KTGT_UAC_NEXUS_LOSS);
+		break;
+	default:
+		break;
+	}
+	tmf->core.wait = TMF_WAIT_NONE;
+}
+
+/*
+ * Run @tmf up to where it waits for tasks (setting tmf->core.wait), or
+ * to its end. Return: its response.
+ */
+static enum ktgt_tmf_response tmf_start(struct ktgt_tmf *tmf)
+{
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK:
+		return tmf_abort_task(tmf);
+	case KTGT_TMF_ABORT_TASK_SET:
+		return tmf_abort_task_set(tmf);
+	case KTGT_TMF_CLEAR_TASK_SET:
+		return tmf_clear_task_set(tmf);
+	case KTGT_TMF_LUN_RESET:
+		return tmf_lun_reset(tmf);
+	case KTGT_TMF_TARGET_RESET:
+		return tmf_target_reset(tmf);
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		return tmf_nexus_reset(tmf);
+	case KTGT_TMF_CLEAR_ACA:
+		return tmf_clear_aca(tmf);
+	case KTGT_TMF_QUERY_TASK:
+		return tmf_query_task(tmf);
+	case KTGT_TMF_QUERY_TASK_SET:
+		return tmf_query_task_set(tmf);
+	case KTGT_TMF_QUERY_ASYNC_EVENT:
+		return tmf_query_async_event(tmf);
+	default:
+		return KTGT_TMF_NOT_SUPPORTED;
+	}
+}
+
+/*
+ * A function's work item: its start, and for one that waited, again once
+ * its wait is over (TMF_WAIT_OVER, queued by tmf_scan_work); see
+ * "Functions that wait" above.
+ */
 static void tmf_work_fn(struct work_struct *work)
 {
 	struct ktgt_tmf *tmf = container_of(work, struct ktgt_tmf, work);
@@ -2531,41 +2817,23 @@ static void tmf_work_fn(struct work_struct *work)
 	struct ktgt_tgt_template *tt = sess->tgt->tt;
 	unsigned long flags;
 
-	switch (tmf->fn) {
-	case KTGT_TMF_ABORT_TASK:
-		tmf->response = tmf_abort_task(tmf);
-		break;
-	case KTGT_TMF_ABORT_TASK_SET:
-		tmf->response = tmf_abort_task_set(tmf);
-		break;
-	case KTGT_TMF_CLEAR_TASK_SET:
-		tmf->response = tmf_clear_task_set(tmf);
-		break;
-	case KTGT_TMF_LUN_RESET:
-		tmf->response = tmf_lun_reset(tmf);
-		break;
-	case KTGT_TMF_TARGET_RESET:
-		tmf->response = tmf_target_reset(tmf);
-		break;
-	case KTGT_TMF_I_T_NEXUS_RESET:
-		tmf->response = tmf_nexus_reset(tmf);
-		break;
-	case KTGT_TMF_CLEAR_ACA:
-		tmf->response = tmf_clear_aca(tmf);
-		break;
-	case KTGT_TMF_QUERY_TASK:
-		tmf->response = tmf_query_task(tmf);
-		break;
-	case KTGT_TMF_QUERY_TASK_SET:
-		tmf->response = tmf_query_task_set(tmf);
-		break;
-	case KTGT_TMF_QUERY_ASYNC_EVENT:
-		tmf->response = tmf_query_async_event(tmf);
-		break;
-	default:
-		tmf->response = KTGT_TMF_NOT_SUPPORTED;
-		break;
+	if (tmf->core.wait != TMF_WAIT_OVER) {
+		tmf->response = tmf_start(tmf);
+		if (tmf->core.wait != TMF_WAIT_NONE) {
+			/*
+			 * Commands that reach their data-out after they were
+			 * aborted are told about by the scan, within a second.
+			 */
+			abort_notify_data_out();
+			if (tmf_waits(tmf)) {
+				tmf_park(tmf);
+				return;
+			}
+		}
 	}
+	if (tmf->core.wait != TMF_WAIT_NONE)
+		tmf_finish(tmf);
+
 	ktgt_nl_tmf(tmf);
 	if (tt->tmf_done)
 		tt->tmf_done(tmf);
@@ -2584,6 +2852,7 @@ void ktgt_tmf_submit(struct ktgt_tmf *tmf)
 	struct ktgt_session *sess = tmf->sess;
 	unsigned long flags;
 
+	memset(&tmf->core, 0, sizeof(tmf->core));
 	/* It covers the commands submitted so far, not those after it. */
 	spin_lock_irqsave(&sess->lock, flags);
 	WARN_ON_ONCE(sess->dying);
@@ -2630,6 +2899,9 @@ out_counter:
 
 void ktgt_cmd_exit_module(void)
 {
+	/* Every session is gone, so is every TMF, parked or not. */
+	WARN_ON(atomic_read(&tmf_nr_waiting));
+	cancel_delayed_work_sync(&tmf_scan_work);
 	destroy_workqueue(ktgt_tmf_wq);
 	destroy_workqueue(ktgt_exec_wq);
 	WARN_ON(percpu_counter_sum(&ktgt_buf_bytes));

@@ -398,7 +398,8 @@ struct ktgt_tgt_dev {
  * @lock: protects @cmds, @nr_cmds, @nr_tmfs, @cmd_sn and @dying
  * @cmds: the session's commands from submit to xmit_done
  * @nr_cmds: their number
- * @nr_tmfs: TMFs submitted whose ->tmf_done() has not returned yet
+ * @nr_tmfs: TMFs submitted whose ->tmf_done() has not returned yet, those
+ *	parked while they wait for aborted tasks included (core/cmd.c)
  * @cmd_sn: how many commands were submitted; cmd->core.sn is its value
  *	then, and a TMF's sn its value at ktgt_tmf_submit()
  * @queue_depth: the most commands the session may have; more get TASK SET

@@ -579,6 +579,8 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
  * @priv: the driver's pointer, untouched by the core
  * @sn: private to the core
  * @work: private to the core
+ * @core: private to the core: the state of a function waiting for the
+ *	tasks it aborted (core/cmd.c, "Task management")
  */
 struct ktgt_tmf {
 	struct ktgt_session	*sess;
@@ -591,6 +593,17 @@ struct ktgt_tmf {
 	void			*priv;
 	u64			sn;
 	struct work_struct	work;
+	struct {
+		struct list_head	wait_node;
+		unsigned int		wait;
+		unsigned long		warn_at;
+		void			*lun_ref;
+		struct ktgt_device	*dev;
+		struct ktgt_device	**devs;
+		size_t			nr_devs;
+		unsigned long		*mapped;
+		struct ktgt_cmd		*task;
+	} core;
 };
 
 /**

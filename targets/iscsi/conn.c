@@ -2418,10 +2418,11 @@ static int kis_rx_tmf(struct kis_conn *conn, const struct kis_req *r)
 		return 0;
 	}
 	/*
-	 * Each TMF holds a worker of the core's shared TMF workqueue while
-	 * it waits: beyond KIS_MAX_TMFS of one session it is refused, so
-	 * that an initiator repeating TMFs for a stuck task does not starve
-	 * task management on every other session.
+	 * Each TMF is memory and core work until it is answered, which may
+	 * be long (it waits for the tasks it aborted, without holding a
+	 * worker of the core): beyond KIS_MAX_TMFS of one session it is
+	 * refused, so that an initiator repeating TMFs for a stuck task
+	 * does not pile them up without bound.
 	 */
 	if (!atomic_add_unless(&s->tmfs, 1, KIS_MAX_TMFS)) {
 		kis_queue_tmf_rsp(conn, pdu->itt, ISCSI_TMF_RSP_REJECTED);
