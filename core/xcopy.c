@@ -464,9 +464,10 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			  const struct ktgt_xcopy_seg *s)
 {
 	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
-	u32 bs = src->dev->params.block_size, chunk, n, done, flags = 0;
+	u32 bs = src->dev->params.block_size, chunk, n, done, off, flags = 0;
 	struct scatterlist *sg;
 	unsigned int nents;
+	bool backward;
 	void *h;
 	int ret;
 
@@ -497,6 +498,14 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	if (!ktgt_spc_wce(dst->dev))
 		flags |= KTGT_CDB_FUA;
 
+	/*
+	 * The destination is a copy of the source as it was: a range
+	 * copied onto a later, overlapping range of the same device is
+	 * copied from its end, or a chunk would read blocks an earlier one
+	 * already overwrote.
+	 */
+	backward = src->dev == dst->dev && s->dst_lba > s->src_lba &&
+		   s->dst_lba - s->src_lba < s->nr_blocks;
 	chunk = min_t(u32, s->nr_blocks, max(XCOPY_CHUNK_BYTES / bs, 1U));
 	h = ktgt_sgv_alloc(chunk * bs, GFP_KERNEL, &sg, &nents);
 	if (!h) {
@@ -505,9 +514,10 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	}
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
+		off = backward ? s->nr_blocks - done - n : done;
 		if (!xcopy_recheck(cmd, src, dst) ||
 		    ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
-				    KTGT_DIR_READ, s->src_lba + done, n, sg,
+				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0))
 			break;
 		/*
@@ -522,7 +532,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		/* Not into a COMPARE AND WRITE (see core/sbc.c). */
 		down_read(&dst->dev->caw_rwsem);
 		ret = ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
-				      KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
+				      KTGT_DIR_WRITE, s->dst_lba + off, n, sg,
 				      nents, flags);
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
