@@ -450,6 +450,26 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
 	return true;
 }
 
+/*
+ * A read of a copy source or a write of a copy destination failed, and
+ * ktgt_sbc_io_dev() gave @cmd that transfer's status and sense - those of
+ * another logical unit, or of this one at another LBA. Reported as they
+ * are, a MEDIUM ERROR of the copy source would tell the initiator that
+ * the logical unit it sent the EXTENDED COPY to failed, with an
+ * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
+ * COPY, errors detected during processing of segment descriptors) ends
+ * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
+ * FAILURE. A status without sense (BUSY, TASK SET FULL) is kept, for the
+ * initiator to retry the copy.
+ */
+static void xcopy_io_failed(struct ktgt_cmd *cmd)
+{
+	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
+		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+			   KTGT_ASC_COPY_TARGET_ERROR,
+			   KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE);
+}
+
 static void xcopy_put_luns(struct xcopy_op *op)
 {
 	unsigned int i;
@@ -515,11 +535,14 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		off = backward ? s->nr_blocks - done - n : done;
-		if (!xcopy_recheck(cmd, src, dst) ||
-		    ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
-				    KTGT_DIR_READ, s->src_lba + off, n, sg,
-				    nents, 0))
+		if (!xcopy_recheck(cmd, src, dst))
 			break;
+		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
+				    KTGT_DIR_READ, s->src_lba + off, n, sg,
+				    nents, 0)) {
+			xcopy_io_failed(cmd);
+			break;
+		}
 		/*
 		 * The read may have waited long: fenced off meanwhile? The
 		 * check and the write are one pr_fence section.
@@ -536,8 +559,10 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 				      nents, flags);
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
-		if (ret)
+		if (ret) {
+			xcopy_io_failed(cmd);
 			break;
+		}
 		op->bytes += (u64)n * bs;
 	}
 	ktgt_sgv_free(h);
