@@ -133,6 +133,7 @@ static u64 xcopy_seq;
  * @x: the parsed parameter list
  * @luns: the LUN each target descriptor names, held
  * @io: the internal command
+ * @seq: its entry in xcopy_results (0: none)
  * @segs: segments processed
  * @bytes: bytes written
  */
@@ -140,6 +141,7 @@ struct xcopy_op {
 	struct ktgt_xcopy	x;
 	struct ktgt_lun		*luns[KTGT_XCOPY_MAX_TGT_DESCS];
 	struct sbc_io		io;
+	s64			seq;
 	u16			segs;
 	u64			bytes;
 };
@@ -219,6 +221,31 @@ static s64 xcopy_result_start(struct ktgt_cmd *cmd, const struct ktgt_xcopy *x)
 	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
 	return seq;
+}
+
+/*
+ * Record the progress of a running copy in its entry: COPY STATUS of a
+ * copy in progress reports the segments processed and the bytes written
+ * so far (SPC-4 6.18.3), not zeros until the copy ends.
+ */
+static void xcopy_result_progress(const struct xcopy_op *op)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (op->seq <= 0)
+		return;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
+		struct xcopy_result *r = &xcopy_results[i];
+
+		if (r->seq != (u64)op->seq)
+			continue;
+		r->segs = op->segs;
+		r->bytes = op->bytes;
+		break;
+	}
+	spin_unlock_irqrestore(&xcopy_lock, flags);
 }
 
 /* Record the outcome of @cmd (already given its status) in entry @seq. */
@@ -564,6 +591,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			break;
 		}
 		op->bytes += (u64)n * bs;
+		xcopy_result_progress(op);
 	}
 	ktgt_sgv_free(h);
 	return done >= s->nr_blocks;
@@ -576,7 +604,6 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 	struct xcopy_op *op;
 	unsigned int i;
 	u8 *param;
-	s64 seq;
 	int ret;
 
 	might_sleep();
@@ -602,8 +629,8 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 		goto out;
 	}
 
-	seq = xcopy_result_start(cmd, &op->x);
-	if (seq < 0) {
+	op->seq = xcopy_result_start(cmd, &op->x);
+	if (op->seq < 0) {
 		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
 		goto out;
@@ -613,12 +640,13 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 			if (!xcopy_segment(cmd, op, &op->x.segs[i]))
 				break;
 			op->segs++;
+			xcopy_result_progress(op);
 		}
 		if (i == op->x.nr_segs)
 			ktgt_cmd_good(cmd, 0);
 	}
 	xcopy_put_luns(op);
-	xcopy_result_end(cmd, seq, op);
+	xcopy_result_end(cmd, op->seq, op);
 out:
 	mempool_free(op, xcopy_op_pool);
 }
