@@ -133,6 +133,7 @@ static u64 xcopy_seq;
  * @x: the parsed parameter list
  * @luns: the LUN each target descriptor names, held
  * @io: the internal command
+ * @seq: its entry in xcopy_results (0: none)
  * @segs: segments processed
  * @bytes: bytes written
  */
@@ -140,6 +141,7 @@ struct xcopy_op {
 	struct ktgt_xcopy	x;
 	struct ktgt_lun		*luns[KTGT_XCOPY_MAX_TGT_DESCS];
 	struct sbc_io		io;
+	s64			seq;
 	u16			segs;
 	u64			bytes;
 };
@@ -219,6 +221,31 @@ static s64 xcopy_result_start(struct ktgt_cmd *cmd, const struct ktgt_xcopy *x)
 	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
 	return seq;
+}
+
+/*
+ * Record the progress of a running copy in its entry: COPY STATUS of a
+ * copy in progress reports the segments processed and the bytes written
+ * so far (SPC-4 6.18.3), not zeros until the copy ends.
+ */
+static void xcopy_result_progress(const struct xcopy_op *op)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (op->seq <= 0)
+		return;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
+		struct xcopy_result *r = &xcopy_results[i];
+
+		if (r->seq != (u64)op->seq)
+			continue;
+		r->segs = op->segs;
+		r->bytes = op->bytes;
+		break;
+	}
+	spin_unlock_irqrestore(&xcopy_lock, flags);
 }
 
 /* Record the outcome of @cmd (already given its status) in entry @seq. */
@@ -450,6 +477,26 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
 	return true;
 }
 
+/*
+ * A read of a copy source or a write of a copy destination failed, and
+ * ktgt_sbc_io_dev() gave @cmd that transfer's status and sense - those of
+ * another logical unit, or of this one at another LBA. Reported as they
+ * are, a MEDIUM ERROR of the copy source would tell the initiator that
+ * the logical unit it sent the EXTENDED COPY to failed, with an
+ * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
+ * COPY, errors detected during processing of segment descriptors) ends
+ * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
+ * FAILURE. A status without sense (BUSY, TASK SET FULL) is kept, for the
+ * initiator to retry the copy.
+ */
+static void xcopy_io_failed(struct ktgt_cmd *cmd)
+{
+	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
+		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
+			   KTGT_ASC_COPY_TARGET_ERROR,
+			   KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE);
+}
+
 static void xcopy_put_luns(struct xcopy_op *op)
 {
 	unsigned int i;
@@ -464,9 +511,10 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			  const struct ktgt_xcopy_seg *s)
 {
 	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
-	u32 bs = src->dev->params.block_size, chunk, n, done, flags = 0;
+	u32 bs = src->dev->params.block_size, chunk, n, done, off, flags = 0;
 	struct scatterlist *sg;
 	unsigned int nents;
+	bool backward;
 	void *h;
 	int ret;
 
@@ -497,6 +545,14 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	if (!ktgt_spc_wce(dst->dev))
 		flags |= KTGT_CDB_FUA;
 
+	/*
+	 * The destination is a copy of the source as it was: a range
+	 * copied onto a later, overlapping range of the same device is
+	 * copied from its end, or a chunk would read blocks an earlier one
+	 * already overwrote.
+	 */
+	backward = src->dev == dst->dev && s->dst_lba > s->src_lba &&
+		   s->dst_lba - s->src_lba < s->nr_blocks;
 	chunk = min_t(u32, s->nr_blocks, max(XCOPY_CHUNK_BYTES / bs, 1U));
 	h = ktgt_sgv_alloc(chunk * bs, GFP_KERNEL, &sg, &nents);
 	if (!h) {
@@ -505,11 +561,15 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	}
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
-		if (!xcopy_recheck(cmd, src, dst) ||
-		    ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
-				    KTGT_DIR_READ, s->src_lba + done, n, sg,
-				    nents, 0))
+		off = backward ? s->nr_blocks - done - n : done;
+		if (!xcopy_recheck(cmd, src, dst))
 			break;
+		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
+				    KTGT_DIR_READ, s->src_lba + off, n, sg,
+				    nents, 0)) {
+			xcopy_io_failed(cmd);
+			break;
+		}
 		/*
 		 * The read may have waited long: fenced off meanwhile? The
 		 * check and the write are one pr_fence section.
@@ -522,13 +582,16 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		/* Not into a COMPARE AND WRITE (see core/sbc.c). */
 		down_read(&dst->dev->caw_rwsem);
 		ret = ktgt_sbc_io_dev(cmd, &op->io, dst->dev, dst->lun,
-				      KTGT_DIR_WRITE, s->dst_lba + done, n, sg,
+				      KTGT_DIR_WRITE, s->dst_lba + off, n, sg,
 				      nents, flags);
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
-		if (ret)
+		if (ret) {
+			xcopy_io_failed(cmd);
 			break;
+		}
 		op->bytes += (u64)n * bs;
+		xcopy_result_progress(op);
 	}
 	ktgt_sgv_free(h);
 	return done >= s->nr_blocks;
@@ -541,7 +604,6 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 	struct xcopy_op *op;
 	unsigned int i;
 	u8 *param;
-	s64 seq;
 	int ret;
 
 	might_sleep();
@@ -567,8 +629,8 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 		goto out;
 	}
 
-	seq = xcopy_result_start(cmd, &op->x);
-	if (seq < 0) {
+	op->seq = xcopy_result_start(cmd, &op->x);
+	if (op->seq < 0) {
 		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
 		goto out;
@@ -578,12 +640,13 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 			if (!xcopy_segment(cmd, op, &op->x.segs[i]))
 				break;
 			op->segs++;
+			xcopy_result_progress(op);
 		}
 		if (i == op->x.nr_segs)
 			ktgt_cmd_good(cmd, 0);
 	}
 	xcopy_put_luns(op);
-	xcopy_result_end(cmd, seq, op);
+	xcopy_result_end(cmd, op->seq, op);
 out:
 	mempool_free(op, xcopy_op_pool);
 }

@@ -19,6 +19,10 @@
 # 2. With no reservation on Y, A resets X (LOGICAL UNIT RESET), which
 #    aborts B's copy: once the read is released, Y must be unchanged
 #    (the copy must not write on after it was aborted).
+# 3. With every read of X taking 1.5 s, RECEIVE COPY RESULTS (COPY
+#    STATUS) of B's copy (LIST ID USAGE 00b) polled while it runs must
+#    report its progress - segments processed and bytes written so far
+#    - and not zeros until it ends; then completed, 4 segments, 4 MB.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -129,4 +133,45 @@ log "B's EXTENDED COPY ended: $out (TASK ABORTED: the midlayer's DID_RESET)"
 [ "${out%% *}" != status=00 ] || fail "B's aborted copy ended GOOD"
 c=$(changed)
 expect_eq "$c" 0 "1 MB chunks of Y written by B's copy after it was aborted"
+
+log "3. COPY STATUS while B copies X -> Y"
+for i in 1 2 3 4; do ktgt_tur "$b0" >/dev/null; done	# the reset's UAs
+t="$(tgt "$naax")$(tgt "$naay")"
+printf '0700%s00000000%s00000000%s%s' "$(be $((${#t} / 2)) 2)" \
+	"$(be $((${#segs} / 2)) 4)" "$t" "$segs" | xxd -r -p > "$T/p"
+# cstat: COPY STATUS of list 7 through B's nexus to X, as hex.
+cstat() {
+	rm -f "$T/cs"
+	sg_raw -r 12 -o "$T/cs" "$b0" 84 00 07 00 00 00 00 00 00 00 \
+		00 00 00 0c 00 00 >/dev/null 2>&1 || return
+	xxd -p "$T/cs" | tr -d '\n'
+}
+delay 1500
+xcopy_bg "$T/xcopy3.out"
+seen=""
+while [ -d "/proc/$xpid" ]; do
+	st=$(cstat)
+	# COPY MANAGER STATUS 00h (in progress), SEGMENTS PROCESSED, bytes
+	if [ "${st:8:2}" = 00 ] && [ $((16#${st:10:4})) -gt 0 ]; then
+		seen+=" $((16#${st:10:4}))/$((16#${st:16:8}))"
+	fi
+	sleep 0.2
+done
+wait $xpid
+delay 0
+out=$(cat "$T/xcopy3.out")
+expect_eq "${out%% *}" status=00 "B's copy with COPY STATUS polled"
+log "progress seen while running (segments/bytes):$seen"
+[ -n "$seen" ] ||
+	fail "COPY STATUS of the running copy never reported a processed segment"
+# Each segment is one 1 MB chunk: its bytes are counted when written,
+# the segment right after.
+for p in $seen; do
+	if [ "${p#*/}" -lt $((${p%/*} << 20)) ] ||
+	   [ "${p#*/}" -gt $(((${p%/*} + 1) << 20)) ]; then
+		fail "COPY STATUS in progress: $p: bytes do not match the segments"
+	fi
+done
+expect_eq "$(cstat)" "0000000801000400$(be $((4 << 20)) 4)" \
+	"COPY STATUS after the copy: completed, 4 segments, 4 MB"
 pass

@@ -6,7 +6,8 @@
 # local target, checked against the backing files: VPD page 8Fh and the
 # OPERATING PARAMETERS; a block to block copy inside one LU and from one
 # LU to another (two identification target descriptors naming the LUs by
-# their NAA designator), several segments, COPY STATUS of a copy and
+# their NAA designator), onto an overlapping range (later and earlier)
+# of the same LU, several segments, COPY STATUS of a copy and
 # FAILED SEGMENT DETAILS of a failed one; no slab allocation at a
 # ktgt_core call site for three copies (kmem hist triggers; the copy
 # operation comes from a mempool); a zero-length parameter list;
@@ -163,6 +164,22 @@ for dst in 12048 14096 16144; do
 	dd if="$img0" bs=512 skip=$dst count=2048 status=none | cmp -s - $T/d1m ||
 		fail "blocks $dst+2048 of x0 differ from the source"
 done
+
+# A range copied onto a later range of the same LU that it overlaps:
+# the destination must hold the source as it was (the copy moves 1 MiB
+# at a time: copied from its start, the second MiB would be read after
+# the first one's write overwrote part of it).
+head -c 2M /dev/urandom > $T/d2m
+dd if=$T/d2m of="$img0" bs=512 seek=20000 conv=notrunc status=none
+plist $T/p4 1 2 "$(tgt "$naa0")" "$(seg 0 0 4096 20000 20512)"
+expect_good "copy 4096 blocks 20000 -> 20512 (overlapping)" "$(xcopy $T/p4)"
+dd if="$img0" bs=512 skip=20512 count=4096 status=none | cmp -s - $T/d2m ||
+	fail "blocks 20512+4096 of x0 differ from the overlapping source"
+# And onto an earlier overlapping range.
+plist $T/p4 1 2 "$(tgt "$naa0")" "$(seg 0 0 4096 20512 20100)"
+expect_good "copy 4096 blocks 20512 -> 20100 (overlapping)" "$(xcopy $T/p4)"
+dd if="$img0" bs=512 skip=20100 count=4096 status=none | cmp -s - $T/d2m ||
+	fail "blocks 20100+4096 of x0 differ from the overlapping source"
 
 log "EXTENDED COPY between LUs, three segments, COPY STATUS"
 plist $T/p2 5 0 "$(tgt "$naa0")$(tgt "$naa1")" \

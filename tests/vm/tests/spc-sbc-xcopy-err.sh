@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 300
+#
+# EXTENDED COPY(LID1) whose copy source or destination fails: a
+# vdisk_blockio LU (LUN 0) over a device-mapper device whose 512-byte
+# sectors 16384-18431 fail every I/O, and a vdisk_fileio LU (LUN 1), on
+# one local target. A copy that reads the failing blocks of LUN 0, and
+# one that writes them, sent to either LUN, end with CHECK CONDITION,
+# COPY ABORTED, THIRD PARTY DEVICE FAILURE (0A/0D/01) - not with the
+# MEDIUM ERROR the copy source or destination gave the copy manager,
+# which would describe the LU the EXTENDED COPY was sent to (SPC-4
+# EXTENDED COPY, errors detected during processing of segment
+# descriptors) - and RECEIVE COPY RESULTS reports the same: completed
+# with errors, the segments before the failing one processed, and that
+# sense in FAILED SEGMENT DETAILS. A copy of blocks that do not fail
+# still succeeds.
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+
+T=$(mktemp -d /tmp/spc-xcopy-err.XXXXXX) || fail "mktemp"
+loops=()
+dms=()
+
+cleanup() {
+	local l
+	ktgt_cleanup >/dev/null 2>&1
+	for l in "${dms[@]}"; do
+		dmsetup remove "$l" 2>/dev/null
+	done
+	for l in "${loops[@]}"; do
+		losetup -d "$l" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+
+command -v dmsetup >/dev/null || skip "dmsetup not installed"
+modprobe loop 2>/dev/null
+if ! modprobe dm-mod 2>/dev/null && [ ! -e /dev/mapper/control ]; then
+	modinfo dm-mod >/dev/null 2>&1 && fail "dm-mod does not load"
+	skip "no device-mapper in this kernel"
+fi
+
+be() { # N BYTES: N big-endian, as hex without spaces
+	printf "%0$(($2 * 2))x" "$1"
+}
+
+# din LEN CDB...: data-in of a CDB on $sg as hex; GOOD status required.
+din() {
+	local len=$1 f=$T/din
+	shift
+	rm -f "$f"
+	sg_raw -r "$len" -o "$f" "$sg" "$@" >/dev/null 2>&1 ||
+		fail "sg_raw $sg $* failed"
+	xxd -p "$f" | tr -d '\n'
+}
+
+expect_good() {
+	[ "${2%% *}" = status=00 ] || fail "$1: expected GOOD, got $2"
+}
+
+expect_check() {
+	[ "${3%% *}" = status=02 ] ||
+		fail "$1: expected CHECK CONDITION, got $3"
+	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
+}
+
+# tgt NAA: an identification target descriptor (E4h) of a 512-byte-block
+# disk with NAA designator NAA (32 hex digits).
+tgt() {
+	printf 'e400000001030010%s0000000000000200' "$1"
+}
+
+# seg SRC DST NR SLBA DLBA: a block to block segment descriptor.
+seg() {
+	printf '02000018%s%s0000%s%s%s' "$(be "$1" 2)" "$(be "$2" 2)" \
+		"$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
+}
+
+# xc LISTID SEGHEX: EXTENDED COPY on $sg with LUN 0 and LUN 1 as target
+# descriptors 0 and 1, LIST ID USAGE 00b.
+xc() {
+	local t s=$2 n f=$T/plist
+	t="$(tgt "$naa0")$(tgt "$naa1")"
+	printf '%02x00%s00000000%s00000000%s%s' "$1" "$(be $((${#t} / 2)) 2)" \
+		"$(be $((${#s} / 2)) 4)" "$t" "$s" | xxd -r -p > "$f"
+	n=$(stat -c %s "$f")
+	# shellcheck disable=SC2046
+	ktgt_sense -s "$n" -i "$f" "$sg" 83 00 00 00 00 00 00 00 00 00 \
+		$(be "$n" 4 | sed 's/../& /g') 00 00
+}
+
+# failed LISTID SEGS: RECEIVE COPY RESULTS of a copy that failed in its
+# segment SEGS (0-based) with 0A/0D/01.
+failed() {
+	local st fs sl
+	st=$(din 12 84 00 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 0c 00 00)
+	expect_eq "${st:8:6}" "02$(be "$2" 2)" \
+		"COPY STATUS of list $1: completed with errors, segments"
+	fs=$(din 96 84 04 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 60 00 00)
+	expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS of list $1: status"
+	sl=$((16#${fs:116:4}))
+	expect_eq "$(ktgt_sense_decode "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
+		"key=0a asc=0d ascq=01 sks=-" \
+		"FAILED SEGMENT DETAILS of list $1: sense"
+}
+
+# mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
+# sectors 16384-18431 (1 MiB at 8 MiB) fail every I/O.
+mkerr() {
+	local img=$T/$1.img loop
+	truncate -s 64M "$img" || fail "truncate $img"
+	loop=$(losetup -f --show "$img") || fail "losetup $img"
+	loops+=("$loop")
+	dmsetup create "$1" --table "0 16384 linear $loop 0
+16384 2048 error
+18432 112640 linear $loop 18432" || fail "dmsetup create $1"
+	dms+=("$1")
+	# No udev in the guest: make the /dev/mapper node.
+	dmsetup mknodes "$1" || fail "dmsetup mknodes $1"
+	[ -b "/dev/mapper/$1" ] || fail "no /dev/mapper/$1"
+	echo "/dev/mapper/$1"
+}
+
+ktgt_load ktgt_vdisk ktgt_local
+ktgt_initiator_load
+
+bdm=$(mkerr ktgtxcerr)
+truncate -s 16M "$T/x1.img" || fail "truncate"
+ktgt_mkdev vdisk_blockio/b0 filename="$bdm"
+ktgt_mkdev vdisk_fileio/x1 filename="$T/x1.img"
+ktgt_mktarget local/tx
+ktgt_maplun local/tx 0 vdisk_blockio/b0
+ktgt_maplun local/tx 1 vdisk_fileio/x1
+ktgt_enable local/tx
+host=$(ktgt_local_host tx)
+sg0=$(ktgt_wait_disk -g host="$host" lun=0)
+sg1=$(ktgt_wait_disk -g host="$host" lun=1)
+naa0=$(cat "$KTGT_CFS/handlers/vdisk_blockio/b0/naa_id")
+naa1=$(cat "$KTGT_CFS/handlers/vdisk_fileio/x1/naa_id")
+log "LUN 0 $sg0 (blockio, failing at 16384) naa $naa0, LUN 1 $sg1 naa $naa1"
+ktgt_tur "$sg0" >/dev/null
+ktgt_tur "$sg1" >/dev/null
+
+sg=$sg0
+expect_eq "$(ktgt_status -r 4096 "$sg0" 28 00 00 00 40 00 00 00 08 00)" \
+	"02 03/11/00" "READ(10) of LUN 0 at LBA 16384"
+
+log "copy sources and destinations that work"
+expect_good "copy LUN 0 blocks 0+256 -> LUN 1" "$(xc 1 "$(seg 0 1 256 0 0)")"
+expect_good "copy LUN 1 blocks 0+256 -> LUN 0 at 8192" \
+	"$(xc 2 "$(seg 1 0 256 0 8192)")"
+
+log "a copy source that fails"
+for sg in $sg0 $sg1; do
+	expect_check "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" \
+		"key=0a asc=0d ascq=01 sks=-" "$(xc 3 "$(seg 0 1 8 16384 0)")"
+	failed 3 0
+	expect_check "$sg: copy a good segment, then LUN 0 blocks 16300+200" \
+		"key=0a asc=0d ascq=01 sks=-" \
+		"$(xc 4 "$(seg 0 1 8 0 0)$(seg 0 1 200 16300 100)")"
+	failed 4 1
+done
+
+log "a copy destination that fails"
+for sg in $sg0 $sg1; do
+	expect_check "$sg: copy LUN 1 blocks 0+8 -> LUN 0 at 16384" \
+		"key=0a asc=0d ascq=01 sks=-" "$(xc 5 "$(seg 1 0 8 0 16384)")"
+	failed 5 0
+done
+
+sg=$sg1
+expect_good "copy LUN 0 blocks 0+256 -> LUN 1 after the failures" \
+	"$(xc 6 "$(seg 0 1 256 0 1000)")"
+
+ktgt_cleanup || fail "cleanup"
+ktgt_unload_all
+pass "EXTENDED COPY with a failing copy source or destination"
