@@ -479,8 +479,9 @@ void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add);
  * @lun: the new LUN, published, its nexuses created
  *	(ktgt_sessions_lun_nexus())
  *
- * Raises REPORTED LUNS DATA HAS CHANGED on the other I_T_L nexuses of
- * every session seeing @set. Caller holds ktgt_cfg_mutex.
+ * Raises REPORTED LUNS DATA HAS CHANGED on every I_T_L nexus of every
+ * session seeing @set, the new LUN's (behind its POWER ON) included.
+ * Caller holds ktgt_cfg_mutex.
  */
 void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
 

@@ -22,7 +22,8 @@
  * Mapping (allow_link): under ktgt_cfg_mutex, percpu_ref_init(), the
  * sessions' nexuses for it (ktgt_sessions_lun_nexus(), each with POWER
  * ON), xa_insert() (which publishes the LUN), ktgt_sessions_lun_added()
- * (REPORTED LUNS DATA HAS CHANGED on the other LUNs).
+ * (REPORTED LUNS DATA HAS CHANGED on every LUN of those sessions, the
+ * new one's behind its POWER ON).
  *
  * Unmapping (drop_link) is done in three steps:
  *

@@ -216,6 +216,13 @@ void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add)
 	}
 }
 
+/*
+ * The new LUN's own nexus too: the logical unit inventory of the I_T
+ * nexus changed, and where the LUN is the session's only one (a LUN
+ * unmapped and mapped again, to another device, say) its nexus is the
+ * only place the initiator can learn that from. It comes after the
+ * nexus' POWER ON (priority order), and REPORT LUNS clears it.
+ */
 void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 {
 	struct ktgt_session *sess;
@@ -223,8 +230,7 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 	lockdep_assert_held(&ktgt_cfg_mutex);
 	list_for_each_entry(sess, &set->tgt->sessions, node)
 		if (sess_set(sess) == set)
-			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
-				    (unsigned long)lun->lun);
+			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED, -1UL);
 }
 
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
