@@ -496,6 +496,18 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun);
 
 /**
+ * ktgt_sessions_lun_ua() - raise a unit attention on one LUN of a set
+ * @set: the set
+ * @lun: the LUN number
+ * @kind: the condition
+ *
+ * On the I_T_L nexus for @lun of every session seeing @set (those that
+ * have one). Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
+			  enum ktgt_ua_kind kind);
+
+/**
  * ktgt_sessions_regroup() - re-choose the LUN set of a target's sessions
  * @tgt: the target whose groups or initiator patterns changed
  *

@@ -246,6 +246,22 @@ void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
 	}
 }
 
+void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
+			  enum ktgt_ua_kind kind)
+{
+	struct ktgt_session *sess;
+	struct ktgt_tgt_dev *td;
+
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	list_for_each_entry(sess, &set->tgt->sessions, node) {
+		if (sess_set(sess) != set)
+			continue;
+		td = xa_load(&sess->tgt_devs, (unsigned long)lun);
+		if (td)
+			ktgt_ua_queue(td, kind);
+	}
+}
+
 /*
  * Move @sess to LUN set @set: REPORTED LUNS DATA HAS CHANGED on a nexus
  * per LUN of it. Where the LUN number maps the same device as before,
