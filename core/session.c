@@ -266,9 +266,10 @@ void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
  * Move @sess to LUN set @set: REPORTED LUNS DATA HAS CHANGED on a nexus
  * per LUN of it. Where the LUN number maps the same device as before,
  * the nexus stays, with its pending unit attentions and medium removal
- * prevention: the I_T_L nexus is the same. Where the number is new to
- * the session or now maps another device, a fresh nexus gets POWER ON
- * as well.
+ * prevention: the I_T_L nexus is the same; if the LUN's read_only
+ * differs, the WP bit changed (MODE PARAMETERS CHANGED, as for a
+ * read_only store). Where the number is new to the session or now maps
+ * another device, a fresh nexus gets POWER ON as well.
  */
 static void sess_switch_set(struct ktgt_session *sess,
 			    struct ktgt_lun_set *set)
@@ -283,6 +284,9 @@ static void sess_switch_set(struct ktgt_session *sess,
 		td = xa_load(&sess->tgt_devs, idx);
 		if (td && was && was->dev == lun->dev) {
 			ktgt_ua_queue(td, KTGT_UA_REPORTED_LUNS_CHANGED);
+			if (was->read_only != lun->read_only &&
+			    !lun->dev->params.read_only)
+				ktgt_ua_queue(td, KTGT_UA_MODE_CHANGED);
 			continue;
 		}
 		if (sess_add_nexus(sess, lun->lun,
