@@ -480,8 +480,9 @@ void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add);
  * @lun: the new LUN, published, its nexuses created
  *	(ktgt_sessions_lun_nexus())
  *
- * Raises REPORTED LUNS DATA HAS CHANGED on the other I_T_L nexuses of
- * every session seeing @set. Caller holds ktgt_cfg_mutex.
+ * Raises REPORTED LUNS DATA HAS CHANGED on every I_T_L nexus of every
+ * session seeing @set, the new LUN's (behind its POWER ON) included.
+ * Caller holds ktgt_cfg_mutex.
  */
 void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
 
@@ -494,6 +495,18 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun);
  * LUNS DATA HAS CHANGED on the others. Caller holds ktgt_cfg_mutex.
  */
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun);
+
+/**
+ * ktgt_sessions_lun_ua() - raise a unit attention on one LUN of a set
+ * @set: the set
+ * @lun: the LUN number
+ * @kind: the condition
+ *
+ * On the I_T_L nexus for @lun of every session seeing @set (those that
+ * have one). Caller holds ktgt_cfg_mutex.
+ */
+void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
+			  enum ktgt_ua_kind kind);
 
 /**
  * ktgt_sessions_regroup() - re-choose the LUN set of a target's sessions

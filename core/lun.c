@@ -22,7 +22,8 @@
  * Mapping (allow_link): under ktgt_cfg_mutex, percpu_ref_init(), the
  * sessions' nexuses for it (ktgt_sessions_lun_nexus(), each with POWER
  * ON), xa_insert() (which publishes the LUN), ktgt_sessions_lun_added()
- * (REPORTED LUNS DATA HAS CHANGED on the other LUNs).
+ * (REPORTED LUNS DATA HAS CHANGED on every LUN of those sessions, the
+ * new one's behind its POWER ON).
  *
  * Unmapping (drop_link) is done in three steps:
  *
@@ -248,19 +249,33 @@ static ssize_t ktgt_lun_read_only_show(struct config_item *item, char *page)
 	return sprintf(page, "%d\n", READ_ONCE(to_lun(item)->read_only));
 }
 
-/* Applies at once: commands that look the LUN up afterwards see it. */
+/*
+ * Applies at once: commands that look the LUN up afterwards see it. A
+ * change on a mapped LUN changes the WP bit its initiators see in MODE
+ * SENSE: MODE PARAMETERS CHANGED on its nexuses, as for the device's
+ * read_only (core/device.c).
+ */
 static ssize_t ktgt_lun_read_only_store(struct config_item *item,
 					const char *page, size_t count)
 {
+	struct ktgt_lun *lun = to_lun(item);
 	size_t len = strnlen(page, count);
+	bool ro;
 
 	if (len && page[len - 1] == '\n')
 		len--;
 	if (len != 1 || (page[0] != '0' && page[0] != '1'))
 		return -EINVAL;
+	ro = page[0] == '1';
 
 	mutex_lock(&ktgt_cfg_mutex);
-	WRITE_ONCE(to_lun(item)->read_only, page[0] == '1');
+	if (lun->read_only != ro) {
+		WRITE_ONCE(lun->read_only, ro);
+		/* A read-only device is write protected either way. */
+		if (lun->dev && !lun->dev->params.read_only)
+			ktgt_sessions_lun_ua(lun->set, lun->lun,
+					     KTGT_UA_MODE_CHANGED);
+	}
 	mutex_unlock(&ktgt_cfg_mutex);
 	return count;
 }

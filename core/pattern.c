@@ -5,13 +5,31 @@
  */
 #include "pattern.h"
 
+/* ASCII letters to lower case, every other byte as it is. */
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* @c with an ASCII letter's case swapped. */
+static unsigned char other_case(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 'a';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 'A';
+	return c;
+}
+
 /*
  * The class that starts at @p (just past its '[') against the character
- * @c (not NUL): *@hit gets whether @c is in it. Returns the pattern
- * past the class's ']', or NULL if the class is not closed.
+ * @c (not NUL): *@hit gets whether @c, or a letter's other case, is in
+ * it. Returns the pattern past the class's ']', or NULL if the class is
+ * not closed.
  */
 static const char *class_match(const char *p, unsigned char c, bool *hit)
 {
+	unsigned char oc = other_case(c);
 	bool neg = *p == '!', in = false;
 	unsigned char lo, hi;
 
@@ -28,7 +46,7 @@ static const char *class_match(const char *p, unsigned char c, bool *hit)
 				return NULL;
 			p += 2;
 		}
-		if (lo <= c && c <= hi)
+		if ((lo <= c && c <= hi) || (lo <= oc && oc <= hi))
 			in = true;
 		lo = (unsigned char)*p++;
 	} while (lo != ']');
@@ -72,7 +90,7 @@ bool ktgt_pattern_match(const char *pat, const char *name)
 				hit = false;
 				break;
 			}
-			hit = c == (unsigned char)pat[1];
+			hit = fold(c) == fold((unsigned char)pat[1]);
 			next = pat + 2;
 			break;
 		case '\0':
@@ -81,7 +99,7 @@ bool ktgt_pattern_match(const char *pat, const char *name)
 			hit = false;
 			break;
 		default:
-			hit = c == (unsigned char)*pat;
+			hit = fold(c) == fold((unsigned char)*pat);
 			break;
 		}
 		if (hit) {

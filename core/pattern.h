@@ -23,7 +23,13 @@
  * ']' is an ordinary character; '\' makes the next character ordinary
  * (outside classes; a trailing '\' ends the pattern). '/' and a leading
  * '.' are not special. The semantics of the kernel's glob_match(),
- * which the core used before.
+ * which the core used before, but for case: ASCII letters match either
+ * case (a letter is in a class if it or its other case is), as iSCSI
+ * names are not case sensitive (RFC 7143 4.2.7.1; the stringprep
+ * profile of RFC 3722 folds them to lower case), and an initiator that
+ * sends "iqn.2004-01.com.Example:host" must not fall out of the group
+ * configured for "iqn.2004-01.com.example:host". Other bytes compare
+ * as they are.
  *
  * Context: any; no allocation, no recursion, time at most
  * strlen(@pat) * strlen(@name).

@@ -216,6 +216,13 @@ void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add)
 	}
 }
 
+/*
+ * The new LUN's own nexus too: the logical unit inventory of the I_T
+ * nexus changed, and where the LUN is the session's only one (a LUN
+ * unmapped and mapped again, to another device, say) its nexus is the
+ * only place the initiator can learn that from. It comes after the
+ * nexus' POWER ON (priority order), and REPORT LUNS clears it.
+ */
 void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 {
 	struct ktgt_session *sess;
@@ -223,8 +230,7 @@ void ktgt_sessions_lun_added(struct ktgt_lun_set *set, struct ktgt_lun *lun)
 	lockdep_assert_held(&ktgt_cfg_mutex);
 	list_for_each_entry(sess, &set->tgt->sessions, node)
 		if (sess_set(sess) == set)
-			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED,
-				    (unsigned long)lun->lun);
+			sess_ua_all(sess, KTGT_UA_REPORTED_LUNS_CHANGED, -1UL);
 }
 
 void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
@@ -240,13 +246,30 @@ void ktgt_sessions_lun_removed(struct ktgt_lun_set *set, u64 lun)
 	}
 }
 
+void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
+			  enum ktgt_ua_kind kind)
+{
+	struct ktgt_session *sess;
+	struct ktgt_tgt_dev *td;
+
+	lockdep_assert_held(&ktgt_cfg_mutex);
+	list_for_each_entry(sess, &set->tgt->sessions, node) {
+		if (sess_set(sess) != set)
+			continue;
+		td = xa_load(&sess->tgt_devs, (unsigned long)lun);
+		if (td)
+			ktgt_ua_queue(td, kind);
+	}
+}
+
 /*
  * Move @sess to LUN set @set: REPORTED LUNS DATA HAS CHANGED on a nexus
  * per LUN of it. Where the LUN number maps the same device as before,
  * the nexus stays, with its pending unit attentions and medium removal
- * prevention: the I_T_L nexus is the same. Where the number is new to
- * the session or now maps another device, a fresh nexus gets POWER ON
- * as well.
+ * prevention: the I_T_L nexus is the same; if the LUN's read_only
+ * differs, the WP bit changed (MODE PARAMETERS CHANGED, as for a
+ * read_only store). Where the number is new to the session or now maps
+ * another device, a fresh nexus gets POWER ON as well.
  */
 static void sess_switch_set(struct ktgt_session *sess,
 			    struct ktgt_lun_set *set)
@@ -261,6 +284,9 @@ static void sess_switch_set(struct ktgt_session *sess,
 		td = xa_load(&sess->tgt_devs, idx);
 		if (td && was && was->dev == lun->dev) {
 			ktgt_ua_queue(td, KTGT_UA_REPORTED_LUNS_CHANGED);
+			if (was->read_only != lun->read_only &&
+			    !lun->dev->params.read_only)
+				ktgt_ua_queue(td, KTGT_UA_MODE_CHANGED);
 			continue;
 		}
 		if (sess_add_nexus(sess, lun->lun,

@@ -101,6 +101,7 @@
 #include <scsi/scsi_eh.h>
 #include <scsi/scsi_host.h>
 #include <scsi/scsi_proto.h>
+#include <asm/unaligned.h>
 
 #include <ktgt/ktgt.h>
 
@@ -614,49 +615,160 @@ static int ktgt_local_eh_host_reset(struct scsi_cmnd *sc)
  * ---------------------------------------------------------------------
  */
 
+/* What a rescan finds at the LUN of a SCSI device the host has. */
+enum ktgt_local_lun_state {
+	KTGT_LOCAL_LUN_SAME,	/* the same logical unit, or we cannot tell */
+	KTGT_LOCAL_LUN_GONE,	/* no logical unit */
+	KTGT_LOCAL_LUN_CHANGED,	/* another logical unit */
+};
+
+/* The largest DEVICE IDENTIFICATION page compared (ktgt's are ~100 bytes). */
+#define KTGT_LOCAL_VPD83_LEN	512
+
 /*
- * Whether the target no longer has @sdev's LUN: INQUIRY (which consumes
- * no unit attention) answered with peripheral qualifier 011b, or CHECK
- * CONDITION with LOGICAL UNIT NOT SUPPORTED.
+ * The next designation descriptor of VPD page 83h @page (@len bytes
+ * valid) at or after *@off that names the logical unit (ASSOCIATION
+ * 00b), or NULL; *@off moves past it. The target port's descriptors
+ * (relative port, target port group) are skipped: they change with the
+ * port's configuration, not with the logical unit.
  */
-static bool ktgt_local_lun_gone(struct scsi_device *sdev)
+static const u8 *ktgt_local_next_lu_id(const u8 *page, int len, int *off)
+{
+	const u8 *d;
+
+	len = min(len, 4 + get_unaligned_be16(&page[2]));
+	while (*off + 4 <= len) {
+		d = &page[*off];
+		if (*off + 4 + d[3] > len)
+			return NULL;
+		*off += 4 + d[3];
+		if (!(d[1] & 0x30))
+			return d;
+	}
+	return NULL;
+}
+
+/* Whether two VPD 83h pages name the same logical unit. */
+static bool ktgt_local_same_lu_ids(const u8 *a, int alen, const u8 *b,
+				   int blen)
+{
+	int aoff = 4, boff = 4;
+	const u8 *da, *db;
+
+	if (alen < 4 || blen < 4)
+		return true;	/* nothing to compare */
+	for (;;) {
+		da = ktgt_local_next_lu_id(a, alen, &aoff);
+		db = ktgt_local_next_lu_id(b, blen, &boff);
+		if (!da || !db)
+			return !da && !db;
+		if (da[3] != db[3] || memcmp(da, db, 4 + da[3]))
+			return false;
+	}
+}
+
+/*
+ * Whether the logical unit at @sdev's LUN changed since the midlayer
+ * scanned it: the peripheral device type, or the logical unit names of
+ * VPD page 83h (the midlayer's copy, from the scan or its last rescan of
+ * the device, against the target's page now). @inq is the standard
+ * INQUIRY data just read.
+ */
+static bool ktgt_local_lu_changed(struct scsi_device *sdev, const u8 *inq)
+{
+	static const u8 cdb[6] = { INQUIRY, 1, 0x83,
+				   KTGT_LOCAL_VPD83_LEN >> 8,
+				   KTGT_LOCAL_VPD83_LEN & 0xff, 0 };
+	struct scsi_sense_hdr sshdr;
+	struct scsi_vpd *old;
+	bool changed;
+	u8 *buf;
+	int res;
+
+	if ((inq[0] & 0x1f) != sdev->type)
+		return true;
+
+	buf = kzalloc(KTGT_LOCAL_VPD83_LEN, GFP_KERNEL);
+	if (!buf)
+		return false;
+	res = scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf,
+			       KTGT_LOCAL_VPD83_LEN, &sshdr,
+			       KTGT_LOCAL_PROBE_TIMEOUT, 1, NULL);
+	changed = false;
+	if (!res && buf[1] == 0x83) {
+		rcu_read_lock();
+		old = rcu_dereference(sdev->vpd_pg83);
+		if (old)
+			changed = !ktgt_local_same_lu_ids(old->data, old->len,
+							  buf,
+							  KTGT_LOCAL_VPD83_LEN);
+		rcu_read_unlock();
+	}
+	kfree(buf);
+	return changed;
+}
+
+/*
+ * What the target has at @sdev's LUN now. Gone: INQUIRY (which consumes
+ * no unit attention) answered with peripheral qualifier 011b, or CHECK
+ * CONDITION with LOGICAL UNIT NOT SUPPORTED. Changed: a LUN unmapped and
+ * mapped again to another device keeps its number, and the midlayer
+ * would go on using the old device's scsi_device (its capacity, its
+ * page cache, a file system mounted from it) on the new one.
+ */
+static enum ktgt_local_lun_state ktgt_local_lun_state(struct scsi_device *sdev)
 {
 	static const u8 cdb[6] = { INQUIRY, 0, 0, 0, 36, 0 };
+	enum ktgt_local_lun_state state = KTGT_LOCAL_LUN_SAME;
 	struct scsi_sense_hdr sshdr;
-	bool gone = false;
 	u8 *buf;
 	int res;
 
 	buf = kzalloc(36, GFP_KERNEL);
 	if (!buf)
-		return false;
+		return state;
 	res = scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf, 36, &sshdr,
 			       KTGT_LOCAL_PROBE_TIMEOUT, 1, NULL);
-	if (!res)
-		gone = (buf[0] & 0xe0) == 0x60;
-	else if (scsi_sense_valid(&sshdr))
-		gone = sshdr.sense_key == ILLEGAL_REQUEST && sshdr.asc == 0x25;
+	if (!res) {
+		if ((buf[0] & 0xe0) == 0x60)
+			state = KTGT_LOCAL_LUN_GONE;
+		else if (ktgt_local_lu_changed(sdev, buf))
+			state = KTGT_LOCAL_LUN_CHANGED;
+	} else if (scsi_sense_valid(&sshdr) &&
+		   sshdr.sense_key == ILLEGAL_REQUEST && sshdr.asc == 0x25) {
+		state = KTGT_LOCAL_LUN_GONE;
+	}
 	kfree(buf);
-	return gone;
+	return state;
 }
 
 /*
- * Scan for LUNs the target reports and the host does not have yet, then
- * remove the devices whose LUN the target no longer has. Sleeps.
+ * Remove the devices whose LUN the target no longer has, or has with
+ * another logical unit, then scan for LUNs the target reports and the
+ * host does not have (those of the changed ones included). Sleeps.
  */
 static void ktgt_local_rescan(struct Scsi_Host *shost)
 {
 	struct scsi_device *sdev;
 
-	scsi_scan_target(&shost->shost_gendev, 0, 0, SCAN_WILD_CARD,
-			 SCSI_SCAN_MANUAL);
 	shost_for_each_device(sdev, shost) {
-		if (ktgt_local_lun_gone(sdev)) {
+		switch (ktgt_local_lun_state(sdev)) {
+		case KTGT_LOCAL_LUN_GONE:
 			sdev_printk(KERN_INFO, sdev,
 				    "LUN no longer reported: removing\n");
 			scsi_remove_device(sdev);
+			break;
+		case KTGT_LOCAL_LUN_CHANGED:
+			sdev_printk(KERN_INFO, sdev,
+				    "LUN maps another logical unit: removing the old one\n");
+			scsi_remove_device(sdev);
+			break;
+		default:
+			break;
 		}
 	}
+	scsi_scan_target(&shost->shost_gendev, 0, 0, SCAN_WILD_CARD,
+			 SCSI_SCAN_MANUAL);
 }
 
 static void ktgt_local_rescan_work(struct work_struct *work)

@@ -9,7 +9,8 @@
  * not hold: "*" matches every name; the name with every character
  * escaped matches the name, and a name one character longer does not;
  * if the pattern matches, so do "*" + pattern and pattern + "*"; and a
- * pattern without '*' matches no name longer than itself.
+ * pattern without '*' matches no name longer than itself; and the
+ * name with the case of its ASCII letters swapped matches as the name.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -65,5 +66,15 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	if (!memchr(pat, '*', np))
 		check(!m || nn <= np);
+
+	for (i = 0; i < nn; i++) {
+		buf[i] = name[i];
+		if (buf[i] >= 'a' && buf[i] <= 'z')
+			buf[i] = (char)(buf[i] - 'a' + 'A');
+		else if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	}
+	buf[nn] = '\0';
+	check(ktgt_pattern_match(pat, buf) == m);
 	return 0;
 }

@@ -5,7 +5,8 @@
  * running session is in) use: the kernel glob_match() semantics it
  * replaced in the core, where they differ from fnmatch(3), which
  * ktgtadm used before: '^' is an ordinary character in a class, '!'
- * complements it.
+ * complements it; and ASCII letters match either case (iSCSI names are
+ * not case sensitive).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +77,27 @@ static const struct {
 	{ "\\?", "a", false },
 	{ "a\\", "a", true },
 	{ "a\\", "a\\", false },
+	/* ASCII letters match either case, in classes too; nothing else. */
+	{ "iqn.2004-01.com.example:host", "iqn.2004-01.com.Example:HOST",
+	  true },
+	{ "iqn.2004-01.com.Example:*", "iqn.2004-01.com.example:h", true },
+	{ "eui.02004567A425678D", "eui.02004567a425678d", true },
+	{ "naa.*a", "NAA.6001405A", true },
+	{ "?B", "ab", true },
+	{ "\\A", "a", true },
+	{ "[A-C]x", "bX", true },
+	{ "[a-c]x", "Bx", true },
+	{ "[a-c]x", "Dx", false },
+	{ "[!a]", "A", false },
+	{ "[!A-Z]", "q", false },
+	{ "[!A-Z]", "5", true },
+	{ "[Z]", "z", true },
+	{ "[Z-a]", "_", true },	/* Z [ \ ] ^ _ ` a */
+	{ "[Z-a]", "B", false },
+	{ "x[", "X[", true },
+	{ "@", "`", false },	/* not letters: 40h vs 60h */
+	{ "[", "{", false },
+	{ "*\xc3\xa9", "\xc3\x89", false },	/* no folding beyond ASCII */
 };
 
 static void test_cases(void **state)

@@ -6,8 +6,9 @@
 # SCSI host: an initiator that no group matches sees the (empty) default
 # LUN set; adding a matching pattern moves its session to the group's
 # LUNs, removing it moves it back; LUN read_only applies to the next
-# command; unmapping a LUN while the target runs removes it; the device's
-# sysfs stats count the I/O.
+# command, after a MODE PARAMETERS CHANGED unit attention; unmapping a
+# LUN while the target runs removes it; the device's sysfs stats count
+# the I/O.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -80,10 +81,20 @@ write1=(-s 512 -i /dev/zero "$sg" 2a 00 00 00 00 08 00 00 01 00)
 r=$(ktgt_sense "${write1[@]}")
 expect_eq "${r%% *}" status=00 "WRITE(10) on a writable LUN ($r)"
 run_ok "LUN read_only=1" wr "$T/luns/3/read_only" 1
+# The WP bit changed: MODE PARAMETERS CHANGED first.
+r=$(ktgt_sense "${write1[@]}")
+expect_eq "$(ktgt_sense_decode "${r#*sense=}" | cut -d' ' -f1-3)" \
+	"key=06 asc=2a ascq=01" "first WRITE(10) after read_only=1 ($r)"
 r=$(ktgt_sense "${write1[@]}")
 expect_eq "${r%% *}" status=02 "WRITE(10) on a read-only LUN ($r)"
 expect_eq "$(sense_key "$r")" 7 "sense key of a write to a read-only LUN"
+run_ok "LUN read_only=1 again" wr "$T/luns/3/read_only" 1
+r=$(ktgt_sense "${write1[@]}")
+expect_eq "$(sense_key "$r")" 7 "no unit attention when read_only stays 1"
 run_ok "LUN read_only=0" wr "$T/luns/3/read_only" 0
+r=$(ktgt_sense "${write1[@]}")
+expect_eq "$(ktgt_sense_decode "${r#*sense=}" | cut -d' ' -f1-3)" \
+	"key=06 asc=2a ascq=01" "first WRITE(10) after read_only=0 ($r)"
 r=$(ktgt_sense "${write1[@]}")
 expect_eq "${r%% *}" status=00 "WRITE(10) after read_only=0 ($r)"
 

@@ -8,7 +8,8 @@
 # PARAMETERS CHANGED (2Ah/01h, from a MODE SELECT on another I_T nexus)
 # is still reported, after REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh), and
 # no POWER ON (29h/00h) is made up for it; a LUN that now maps another
-# device starts afresh with POWER ON.
+# device starts afresh with POWER ON; a LUN that maps the same device
+# with another read_only reports MODE PARAMETERS CHANGED (the WP bit).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -60,4 +61,18 @@ expect_eq "$(ktgt_tur "$sga1")" "02 06/3f/0e" \
 	"a, LUN 1 now lu2: REPORTED LUNS DATA HAS CHANGED"
 expect_eq "$(ktgt_tur "$sga1")" GOOD "a, LUN 1: nothing else"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: nothing"
+
+# a's default LUN 0 becomes read-only (no session sees that set now),
+# then a's initiator leaves the group: its LUN 0 maps the same device
+# as before, but write protected now.
+ktgt_write "$KTGT_CFS/targets/local/a/luns/0/read_only" 1
+expect_eq "$(ktgt_tur "$sga")" GOOD "a, in the group: not concerned"
+expect_eq "$(ktgt_tur "$sgb")" GOOD "b, another target: not concerned"
+rmdir "$KTGT_CFS/targets/local/a/groups/g/initiators/$ini" ||
+	fail "rmdir initiators/$ini"
+expect_eq "$(ktgt_tur "$sga")" "02 06/3f/0e" \
+	"a, back, same LU: REPORTED LUNS DATA HAS CHANGED"
+expect_eq "$(ktgt_tur "$sga")" "02 06/2a/01" \
+	"a, back, same LU now read-only: MODE PARAMETERS CHANGED"
+expect_eq "$(ktgt_tur "$sga")" GOOD "a, back, same LU: nothing else"
 pass "a regrouped session keeps the nexus state of the same logical units"
