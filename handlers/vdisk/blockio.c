@@ -155,7 +155,16 @@ static void blockio_end_io(struct bio *bio)
 		return;
 	}
 	if (bio->bi_status) {
-		ktgt_cmd_io_error(cmd, blk_status_to_errno(bio->bi_status));
+		int err = blk_status_to_errno(bio->bi_status);
+
+		/*
+		 * The first error of any bio of the command: which block
+		 * failed is known only if the command has just one.
+		 */
+		if (cmd->core.nr_blocks == 1)
+			ktgt_cmd_io_error_lba(cmd, err, cmd->core.lba);
+		else
+			ktgt_cmd_io_error(cmd, err);
 	} else if (cmd->core.dir == KTGT_DIR_WRITE) {
 		ktgt_cmd_good(cmd, 0);
 	} else {
@@ -266,11 +275,12 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 	 * scatterlist shorter than cmd->bufflen says, or see above): try
 	 * again from a worker, or fail the command, once what was submitted
 	 * has completed. A status set before submission is kept unless an
-	 * error replaces it.
+	 * error replaces it. The failure is the target's, not the medium's:
+	 * BLK_STS_NOTSUPP is -EOPNOTSUPP, INTERNAL TARGET FAILURE.
 	 */
 	if (done != total)
 		bio->bi_status = opf & REQ_NOWAIT ? BLK_STS_AGAIN :
-						    BLK_STS_IOERR;
+						    BLK_STS_NOTSUPP;
 	bio->bi_private = cmd;
 	bio->bi_end_io = blockio_end_io;
 	submit_bio(bio);

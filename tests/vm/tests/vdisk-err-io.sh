@@ -7,7 +7,12 @@
 # - blockio and fileio over a device-mapper device with an "error"
 #   segment (LBAs 16384-18431): READ there is MEDIUM ERROR, UNRECOVERED
 #   READ ERROR (03/11/00), WRITE through blockio or with FUA through
-#   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); a fileio WRITE
+#   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); the INFORMATION
+#   field (VALID = 1) holds the first LBA in error where it is known: a
+#   fileio READ (the first page that failed; also across the start of
+#   the segment), a one-block blockio READ or WRITE; where it is not (a
+#   blockio command of several blocks, whose bios fail as a whole; a
+#   fileio FUA write's flush), VALID = 0; a fileio WRITE
 #   cached in the page cache whose write-back fails is reported by the
 #   next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
 #   came between;
@@ -16,7 +21,8 @@
 # - fileio over a sparse file on a full tmpfs: WRITE gets DATA PROTECT,
 #   SPACE ALLOCATION FAILED WRITE PROTECT (07/27/07);
 # - fileio whose backing file shrank under it: READ past the new end
-#   is 03/11/00, never GOOD; after resync_size the capacity UA
+#   is 03/11/00, never GOOD, with the first LBA past the end in the
+#   INFORMATION field; after resync_size the capacity UA
 #   (06/2A/09) and LBA OUT OF RANGE (05/21/00) past the end;
 # - a thin fileio LU over a block device without write zeroes (brd),
 #   whose holes could not be punched, cannot be enabled;
@@ -48,6 +54,20 @@ st() {
 	local what=$1 want=$2
 	shift 2
 	expect_eq "$(ktgt_status "$@")" "$want" "$what"
+}
+
+# sti WHAT EXPECTED INFO SG_RAW_ARGS...: the outcome (as ktgt_status
+# gives it) and the INFORMATION field (ktgt_sense_info: decimal, "-" if
+# not valid) must match.
+sti() {
+	local what=$1 want=$2 info=$3 out k a q
+	shift 3
+	out=$(ktgt_sense "$@")
+	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
+	expect_eq "${out%% *} ${k#key=}/${a#asc=}/${q#ascq=}" "status=$want" \
+		"$what"
+	expect_eq "$(ktgt_sense_info "${out#*sense=}")" "$info" \
+		"$what: INFORMATION"
 }
 
 # mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
@@ -105,11 +125,15 @@ if [ "$dm" = 1 ]; then
 
 	log "blockio over a failing segment"
 	st "blockio READ(10) at LBA 8192" GOOD -r 4096 "$bsg" 28 00 00 00 20 00 00 00 08 00
-	st "blockio READ(10) at LBA 16384" "02 03/11/00" \
+	sti "blockio READ(10) at LBA 16384" "02 03/11/00" - \
 		-r 4096 "$bsg" 28 00 00 00 40 00 00 00 08 00
-	st "blockio READ(10) across the failing segment" "02 03/11/00" \
+	sti "blockio READ(10) across the failing segment" "02 03/11/00" - \
 		-r 65536 "$bsg" 28 00 00 00 3f c0 00 00 80 00
-	st "blockio WRITE(10) at LBA 16384" "02 03/0c/00" \
+	sti "blockio READ(10) of one block at LBA 16390" "02 03/11/00" 16390 \
+		-r 512 "$bsg" 28 00 00 00 40 06 00 00 01 00
+	sti "blockio WRITE(10) of one block at LBA 16391" "02 03/0c/00" 16391 \
+		-s 512 -i "$T/blk" "$bsg" 2a 00 00 00 40 07 00 00 01 00
+	sti "blockio WRITE(10) at LBA 16384" "02 03/0c/00" - \
 		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 40 00 00 00 08 00
 	st "blockio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
 		-s 4096 -i "$T/blk" "$bsg" 2a 08 00 00 40 00 00 00 08 00
@@ -119,9 +143,13 @@ if [ "$dm" = 1 ]; then
 		"$bsg" 2f 00 00 00 40 00 00 00 08 00
 
 	log "fileio over a failing segment"
-	st "fileio READ(10) at LBA 16384" "02 03/11/00" \
+	sti "fileio READ(10) at LBA 16384" "02 03/11/00" 16384 \
 		-r 4096 "$fsg" 28 00 00 00 40 00 00 00 08 00
-	st "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
+	sti "fileio READ(10) at LBA 16400" "02 03/11/00" 16400 \
+		-r 4096 "$fsg" 28 00 00 00 40 10 00 00 08 00
+	sti "fileio READ(10) across the failing segment" "02 03/11/00" 16384 \
+		-r 65536 "$fsg" 28 00 00 00 3f c0 00 00 80 00
+	sti "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" - \
 		-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 40 00 00 00 08 00
 	# Whatever the FUA write left of the error is reported or cleared here.
 	ktgt_status "$fsg" 35 00 00 00 00 00 00 00 00 00 >/dev/null
@@ -207,9 +235,9 @@ ktgt_local_rescan t0
 tsg=$(ktgt_wait_disk -g host="$host" lun=3)
 ktgt_tur "$tsg" >/dev/null
 truncate -s 8M "$T/shrink.img" || fail "shrink"
-st "READ(10) wholly past the new end" "02 03/11/00" \
+sti "READ(10) wholly past the new end" "02 03/11/00" 20480 \
 	-r 4096 "$tsg" 28 00 00 00 50 00 00 00 08 00
-st "READ(10) across the new end" "02 03/11/00" \
+sti "READ(10) across the new end" "02 03/11/00" 16384 \
 	-r 4096 "$tsg" 28 00 00 00 3f fc 00 00 08 00
 ktgt_write "$KTGT_CFS/handlers/vdisk_fileio/f2/resync_size" 1
 st "TEST UNIT READY after resync_size" "02 06/2a/09" \
