@@ -409,11 +409,39 @@ EXPORT_SYMBOL_GPL(ktgt_cmd_set_status);
  * the medium's, so HARDWARE ERROR, INTERNAL TARGET FAILURE, as SCST
  * reports its internal errors.
  */
+bool ktgt_io_error_medium(int err)
+{
+	switch (err) {
+	case -EIO:		/* BLK_STS_IOERR, and a file that shrank */
+	case -ENODATA:		/* BLK_STS_MEDIUM */
+	case -EILSEQ:		/* BLK_STS_PROTECTION */
+	case -EREMOTEIO:	/* BLK_STS_TARGET */
+	case -ETIMEDOUT:	/* BLK_STS_TIMEOUT */
+	case -ENOLINK:		/* BLK_STS_TRANSPORT */
+	case -EBADE:		/* BLK_STS_NEXUS */
+	case -ENODEV:		/* BLK_STS_OFFLINE */
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(ktgt_io_error_medium);
+
 static void cmd_io_error(struct ktgt_cmd *cmd, int err, bool has_lba,
 			 u64 lba)
 {
 	struct ktgt_sense_info s;
 
+	if (ktgt_io_error_medium(err)) {
+		ktgt_sense_set(&s, KTGT_KEY_MEDIUM_ERROR,
+			       cmd->core.dir == KTGT_DIR_READ ?
+			       KTGT_ASC_UNRECOVERED_READ : KTGT_ASC_WRITE_ERROR,
+			       0);
+		if (has_lba)
+			ktgt_sense_set_info(&s, lba);
+		cmd_sense(cmd, &s);
+		return;
+	}
 	switch (err) {
 	case -ENOSPC:
 		ktgt_sense_set(&s, KTGT_KEY_DATA_PROTECT,
@@ -429,21 +457,6 @@ static void cmd_io_error(struct ktgt_cmd *cmd, int err, bool has_lba,
 	case -EAGAIN:
 		cmd_status(cmd, KTGT_SAM_BUSY);
 		return;
-	case -EIO:		/* BLK_STS_IOERR, and a file that shrank */
-	case -ENODATA:		/* BLK_STS_MEDIUM */
-	case -EILSEQ:		/* BLK_STS_PROTECTION */
-	case -EREMOTEIO:	/* BLK_STS_TARGET */
-	case -ETIMEDOUT:	/* BLK_STS_TIMEOUT */
-	case -ENOLINK:		/* BLK_STS_TRANSPORT */
-	case -EBADE:		/* BLK_STS_NEXUS */
-	case -ENODEV:		/* BLK_STS_OFFLINE */
-		ktgt_sense_set(&s, KTGT_KEY_MEDIUM_ERROR,
-			       cmd->core.dir == KTGT_DIR_READ ?
-			       KTGT_ASC_UNRECOVERED_READ : KTGT_ASC_WRITE_ERROR,
-			       0);
-		if (has_lba)
-			ktgt_sense_set_info(&s, lba);
-		break;
 	default:
 		ktgt_sense_set(&s, KTGT_KEY_HARDWARE_ERROR,
 			       KTGT_ASC_INTERNAL_TARGET_FAILURE, 0);

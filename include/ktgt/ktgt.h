@@ -1032,4 +1032,15 @@ void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err);
  */
 void ktgt_cmd_io_error_lba(struct ktgt_cmd *cmd, int err, u64 lba);
 
+/**
+ * ktgt_io_error_medium() - whether a backing store error is a MEDIUM ERROR
+ * @err: a negative errno
+ *
+ * For a handler that would look for the block in error only when it
+ * matters. Any context.
+ *
+ * Return: true if ktgt_cmd_io_error() reports @err as a MEDIUM ERROR.
+ */
+bool ktgt_io_error_medium(int err);
+
 #endif /* _KTGT_KTGT_H */

@@ -10,11 +10,11 @@
 #   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); the INFORMATION
 #   field (VALID = 1) holds the first LBA in error where it is known: a
 #   fileio READ (the first page that failed; also across the start of
-#   the segment), a one-block blockio READ or WRITE; where it is not (a
-#   blockio command of several blocks, whose bios fail as a whole; a
-#   fileio FUA write's flush), VALID = 0; a fileio WRITE
-#   cached in the page cache whose write-back fails is reported by the
-#   next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
+#   the segment), a blockio READ, WRITE or VERIFY (of one block, or of
+#   several, whose bios fail as a whole: blockio searches for the block);
+#   where it is not (a fileio FUA write's flush), VALID = 0; a fileio
+#   WRITE cached in the page cache whose write-back fails is reported by
+#   the next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
 #   came between;
 # - blockio over dm-flakey failing writes and flushes: WRITE, WRITE SAME
 #   and SYNCHRONIZE CACHE get 03/0C/00;
@@ -100,6 +100,7 @@ ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
 head -c 4096 /dev/urandom > "$T/blk"
+head -c 65536 /dev/urandom > "$T/big64"
 # UNMAP parameter list: one descriptor, LBA 16384, 8 blocks.
 printf '\x00\x16\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x00\x08\x00\x00\x00\x00' \
 	> "$T/unmap"
@@ -125,22 +126,22 @@ if [ "$dm" = 1 ]; then
 
 	log "blockio over a failing segment"
 	st "blockio READ(10) at LBA 8192" GOOD -r 4096 "$bsg" 28 00 00 00 20 00 00 00 08 00
-	sti "blockio READ(10) at LBA 16384" "02 03/11/00" - \
+	sti "blockio READ(10) at LBA 16384" "02 03/11/00" 16384 \
 		-r 4096 "$bsg" 28 00 00 00 40 00 00 00 08 00
-	sti "blockio READ(10) across the failing segment" "02 03/11/00" - \
+	sti "blockio READ(10) across the failing segment" "02 03/11/00" 16384 \
 		-r 65536 "$bsg" 28 00 00 00 3f c0 00 00 80 00
 	sti "blockio READ(10) of one block at LBA 16390" "02 03/11/00" 16390 \
 		-r 512 "$bsg" 28 00 00 00 40 06 00 00 01 00
 	sti "blockio WRITE(10) of one block at LBA 16391" "02 03/0c/00" 16391 \
 		-s 512 -i "$T/blk" "$bsg" 2a 00 00 00 40 07 00 00 01 00
-	sti "blockio WRITE(10) at LBA 16384" "02 03/0c/00" - \
+	sti "blockio WRITE(10) at LBA 16384" "02 03/0c/00" 16384 \
 		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 40 00 00 00 08 00
-	st "blockio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
-		-s 4096 -i "$T/blk" "$bsg" 2a 08 00 00 40 00 00 00 08 00
+	sti "blockio WRITE(10) FUA across the failing segment" "02 03/0c/00" \
+		16384 -s 65536 -i "$T/big64" "$bsg" 2a 08 00 00 3f c0 00 00 80 00
 	st "blockio WRITE(10) at LBA 8192" GOOD \
 		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 20 00 00 00 08 00
-	st "blockio VERIFY(10) at LBA 16384" "02 03/11/00" \
-		"$bsg" 2f 00 00 00 40 00 00 00 08 00
+	sti "blockio VERIFY(10) across the failing segment" "02 03/11/00" \
+		16384 "$bsg" 2f 00 00 00 3f f0 00 00 20 00
 
 	log "fileio over a failing segment"
 	sti "fileio READ(10) at LBA 16384" "02 03/11/00" 16384 \
