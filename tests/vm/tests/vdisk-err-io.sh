@@ -15,9 +15,10 @@
 #   where it is not (a fileio FUA write's flush), VALID = 0; a fileio
 #   WRITE cached in the page cache whose write-back fails is reported by
 #   the next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
-#   came between;
+#   came between, or when the SYNCHRONIZE CACHE has IMMED set (ktgt
+#   returns its status after the flush: core/sbc.c);
 # - blockio over dm-flakey failing writes and flushes: WRITE, WRITE SAME
-#   and SYNCHRONIZE CACHE get 03/0C/00;
+#   and SYNCHRONIZE CACHE (also with IMMED) get 03/0C/00;
 # - fileio over a sparse file on a full tmpfs: WRITE gets DATA PROTECT,
 #   SPACE ALLOCATION FAILED WRITE PROTECT (07/27/07);
 # - fileio whose backing file shrank under it: READ past the new end
@@ -164,6 +165,11 @@ if [ "$dm" = 1 ]; then
 		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
 	st "SYNCHRONIZE CACHE(16) after a failed write-back" "02 03/0c/00" \
 		"$fsg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	# IMMED = 1 is done as IMMED = 0: the failure is the command's own.
+	st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+	st "SYNCHRONIZE CACHE(10) IMMED after a failed write-back" \
+		"02 03/0c/00" "$fsg" 35 02 00 00 00 00 00 00 00 00
 	# The write-back fails before the SYNCHRONIZE CACHE (sync(1) here, the
 	# flusher threads otherwise), and a FUA write elsewhere comes between:
 	# whatever the FUA write says, SYNCHRONIZE CACHE must still report it.
@@ -200,6 +206,11 @@ if [ "$dm" = 1 ]; then
 			-s 4096 -i "$T/blk" "$ksg" 2a 00 00 00 00 00 00 00 08 00
 		st "blockio SYNCHRONIZE CACHE(10), flushes failing" "02 03/0c/00" \
 			"$ksg" 35 00 00 00 00 00 00 00 00 00
+		st "blockio SYNCHRONIZE CACHE(10) IMMED, flushes failing" \
+			"02 03/0c/00" "$ksg" 35 02 00 00 00 00 00 00 00 00
+		st "blockio SYNCHRONIZE CACHE(16) IMMED, flushes failing" \
+			"02 03/0c/00" "$ksg" \
+			91 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 		st "blockio WRITE SAME(10), writes failing" "02 03/0c/00" \
 			-s 512 -i "$T/blk" "$ksg" 41 00 00 00 00 00 00 00 10 00
 	else
