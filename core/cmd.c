@@ -413,32 +413,84 @@ void ktgt_cmd_set_status(struct ktgt_cmd *cmd, u8 status, const u8 *sense,
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_set_status);
 
-void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err)
+/*
+ * An errno of the backing store in SCSI terms. What the medium (or the
+ * device under it, or the path to it) failed to do is a MEDIUM ERROR,
+ * with the first logical block in error in the INFORMATION field when
+ * the handler knows it (SBC-4 4.18.1: VALID = 1 and that LBA). A
+ * temporary shortage is BUSY, which the initiator retries. Anything else
+ * is the target's own failure (an invalid request to the store, a
+ * buffer shorter than the command, an operation the store lacks): not
+ * the medium's, so HARDWARE ERROR, INTERNAL TARGET FAILURE, as SCST
+ * reports its internal errors.
+ */
+bool ktgt_io_error_medium(int err)
 {
 	switch (err) {
-	case -ENOSPC:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_DATA_PROTECT,
-					 KTGT_ASC_WRITE_PROTECTED,
-					 KTGT_ASCQ_SPACE_ALLOC_FAILED);
-		break;
-	case -EROFS:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_DATA_PROTECT,
-					 KTGT_ASC_WRITE_PROTECTED, 0);
-		break;
-	case -ENOMEM:
-		cmd_status(cmd, KTGT_SAM_BUSY);
-		break;
+	case -EIO:		/* BLK_STS_IOERR, and a file that shrank */
+	case -ENODATA:		/* BLK_STS_MEDIUM */
+	case -EILSEQ:		/* BLK_STS_PROTECTION */
+	case -EREMOTEIO:	/* BLK_STS_TARGET */
+	case -ETIMEDOUT:	/* BLK_STS_TIMEOUT */
+	case -ENOLINK:		/* BLK_STS_TRANSPORT */
+	case -EBADE:		/* BLK_STS_NEXUS */
+	case -ENODEV:		/* BLK_STS_OFFLINE */
+		return true;
 	default:
-		if (cmd->core.dir == KTGT_DIR_READ)
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
-						 KTGT_ASC_UNRECOVERED_READ, 0);
-		else
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
-						 KTGT_ASC_WRITE_ERROR, 0);
-		break;
+		return false;
 	}
 }
+EXPORT_SYMBOL_GPL(ktgt_io_error_medium);
+
+static void cmd_io_error(struct ktgt_cmd *cmd, int err, bool has_lba,
+			 u64 lba)
+{
+	struct ktgt_sense_info s;
+
+	if (ktgt_io_error_medium(err)) {
+		ktgt_sense_set(&s, KTGT_KEY_MEDIUM_ERROR,
+			       cmd->core.dir == KTGT_DIR_READ ?
+			       KTGT_ASC_UNRECOVERED_READ : KTGT_ASC_WRITE_ERROR,
+			       0);
+		if (has_lba)
+			ktgt_sense_set_info(&s, lba);
+		cmd_sense(cmd, &s);
+		return;
+	}
+	switch (err) {
+	case -ENOSPC:
+		ktgt_sense_set(&s, KTGT_KEY_DATA_PROTECT,
+			       KTGT_ASC_WRITE_PROTECTED,
+			       KTGT_ASCQ_SPACE_ALLOC_FAILED);
+		break;
+	case -EROFS:
+		ktgt_sense_set(&s, KTGT_KEY_DATA_PROTECT,
+			       KTGT_ASC_WRITE_PROTECTED, 0);
+		break;
+	case -ENOMEM:
+	case -EBUSY:		/* BLK_STS_DEV_RESOURCE */
+	case -EAGAIN:
+		cmd_status(cmd, KTGT_SAM_BUSY);
+		return;
+	default:
+		ktgt_sense_set(&s, KTGT_KEY_HARDWARE_ERROR,
+			       KTGT_ASC_INTERNAL_TARGET_FAILURE, 0);
+		break;
+	}
+	cmd_sense(cmd, &s);
+}
+
+void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err)
+{
+	cmd_io_error(cmd, err, false, 0);
+}
 EXPORT_SYMBOL_GPL(ktgt_cmd_io_error);
+
+void ktgt_cmd_io_error_lba(struct ktgt_cmd *cmd, int err, u64 lba)
+{
+	cmd_io_error(cmd, err, true, lba);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_io_error_lba);
 
 /*
  * ---------------------------------------------------------------------

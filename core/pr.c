@@ -152,6 +152,31 @@ static bool reg_holds(struct ktgt_device *dev, const struct ktgt_pr_reg *r)
 	return ktgt_pr_type_all_reg(dev->pr_type) || dev->pr_holder == r;
 }
 
+/*
+ * While there is a reservation its holder is one of the registrations
+ * (under ALL REGISTRANTS any one of them), and without one there is no
+ * holder: a holder freed with its registration would be a dangling
+ * pointer that pointer comparisons, a later type change or READ
+ * RESERVATION could meet. Checked after every PERSISTENT RESERVE OUT
+ * (at most KTGT_PR_MAX_REGS entries, pr_mutex held).
+ */
+static void pr_check_holder(struct ktgt_device *dev)
+{
+	struct ktgt_pr_reg *r;
+
+	lockdep_assert_held(&dev->pr_mutex);
+	if (!dev->pr_type) {
+		WARN_ONCE(dev->pr_holder, "%s: holder without a reservation\n",
+			  ktgt_device_name(dev));
+		return;
+	}
+	list_for_each_entry(r, &dev->pr_regs, node)
+		if (r == dev->pr_holder)
+			return;
+	WARN_ONCE(1, "%s: type %u reservation held by no registration\n",
+		  ktgt_device_name(dev), dev->pr_type);
+}
+
 void ktgt_pr_dev_init(struct ktgt_device *dev)
 {
 	INIT_LIST_HEAD(&dev->pr_regs);
@@ -659,6 +684,49 @@ static int pr_spec_i_pt(struct ktgt_cmd *cmd, const u8 *p, u32 tlen,
 }
 
 /*
+ * Whether @r, a registration of another I_T nexus than the issuer's,
+ * is one of the issuer's initiator port through another target port,
+ * which the issuer's REGISTER AND IGNORE EXISTING KEY with ALL_TG_PT
+ * re-keys: the same initiator port name exactly.
+ */
+static bool pr_atp_replaces(struct ktgt_cmd *cmd, const struct ktgt_pr_reg *r)
+{
+	return !strcmp(r->port, ktgt_session_port_id(cmd->sess, NULL));
+}
+
+/*
+ * ALL_TG_PT = 1 in a REGISTER or REGISTER AND IGNORE EXISTING KEY from an
+ * unregistered I_T nexus: SPC-4 6.16.3 has the registration made "as if
+ * the same registration request had been received individually through
+ * each target port". Through a target port where the issuer's initiator
+ * port is already registered, a REGISTER (whose RESERVATION KEY is 0
+ * here) is one with the wrong key: RESERVATION CONFLICT, for the whole
+ * command, as one of its registrations fails. A REGISTER AND IGNORE
+ * EXISTING KEY there changes that registration's key: the registration
+ * is replaced by the new one (*@replaced; pr_atp_replaces()), unless it
+ * also names other initiator ports (an iSCSI name without ISID), whose
+ * key the command must not change: RESERVATION CONFLICT too. Without
+ * this, one I_T nexus would be registered twice, with two keys.
+ * pr_mutex held. Return: true for RESERVATION CONFLICT.
+ */
+static bool pr_atp_overlaps(struct ktgt_cmd *cmd, bool ignore, bool *replaced)
+{
+	const char *self = ktgt_session_port_id(cmd->sess, NULL);
+	struct ktgt_device *dev = cmd->core.dev;
+	struct ktgt_pr_reg *r;
+
+	list_for_each_entry(r, &dev->pr_regs, node) {
+		if (!ktgt_pr_port_matches(r->port, self) &&
+		    !ktgt_pr_port_matches(self, r->port))
+			continue;
+		if (!ignore || !pr_atp_replaces(cmd, r))
+			return true;
+		*replaced = true;
+	}
+	return false;
+}
+
+/*
  * REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 5.13.7). Sets
  * *@released if the other registrants are to get RESERVATIONS RELEASED
  * (raised by the caller once the change is saved).
@@ -668,11 +736,12 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 			 const u8 *tids, u32 tlen, bool *notify)
 {
 	struct ktgt_device *dev = cmd->core.dev;
-	struct ktgt_pr_reg *r = NULL;
+	struct ktgt_pr_reg *r = NULL, *old, *tmp;
 	struct ktgt_sense_info s;
 	unsigned long flags;
-	bool released = false;
+	bool released = false, replaced = false;
 	LIST_HEAD(extra);
+	LIST_HEAD(gone);
 	int ret;
 
 	if (!me) {
@@ -682,6 +751,10 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		}
 		if (!sa_key) {
 			ktgt_cmd_good(cmd, 0);
+			return;
+		}
+		if (all_tg_pt && pr_atp_overlaps(cmd, ignore, &replaced)) {
+			pr_conflict(cmd);
 			return;
 		}
 		if (reg_count(&dev->pr_regs) >= KTGT_PR_MAX_REGS) {
@@ -708,12 +781,24 @@ static void pro_register(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 			ktgt_cmd_io_error(cmd, -ENOMEM);
 			return;
 		}
-		/* All or nothing: the issuer and every SPEC_I_PT port. */
+		/*
+		 * All or nothing: the issuer and every SPEC_I_PT port. The
+		 * registrations an ALL_TG_PT one re-keys become part of it;
+		 * a reservation one of them held is now held by it.
+		 */
 		spin_lock_irqsave(&dev->resv_lock, flags);
+		list_for_each_entry_safe(old, tmp, &dev->pr_regs, node) {
+			if (!replaced || !pr_atp_replaces(cmd, old))
+				continue;
+			list_move_tail(&old->node, &gone);
+			if (dev->pr_holder == old)
+				dev->pr_holder = r;
+		}
 		list_add_tail(&r->node, &dev->pr_regs);
 		list_splice_tail_init(&extra, &dev->pr_regs);
 		dev->pr_gen++;
 		spin_unlock_irqrestore(&dev->resv_lock, flags);
+		reg_free_list(&gone);
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
@@ -869,9 +954,20 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 		/* Preempting the holder's key takes the reservation. */
 		take = dev->pr_type && !ktgt_pr_type_all_reg(dev->pr_type) &&
 		       dev->pr_holder && dev->pr_holder->key == sa_key;
-		list_for_each_entry_safe(r, tmp, &dev->pr_regs, node)
-			if (r->key == sa_key && r != me)
-				list_move_tail(&r->node, gone);
+		list_for_each_entry_safe(r, tmp, &dev->pr_regs, node) {
+			if (r->key != sa_key || r == me)
+				continue;
+			list_move_tail(&r->node, gone);
+			/*
+			 * Not taken, the holder's registration goes only
+			 * under ALL REGISTRANTS, whose reservation stays
+			 * with the registrants left (SPC-4 5.13.11.2.4.3),
+			 * the issuer among them: it is the holder now, not
+			 * the registration about to be freed.
+			 */
+			if (r == dev->pr_holder && !take)
+				dev->pr_holder = me;
+		}
 		if (list_empty(gone) && !take) {
 			spin_unlock_irqrestore(&dev->resv_lock, flags);
 			pr_conflict(cmd);
@@ -1259,6 +1355,7 @@ static void pr_out(struct ktgt_cmd *cmd)
 		pr_ua(dev, &dev->pr_regs, cmd->sess, KTGT_UAC_RES_RELEASED);
 	if (!list_empty(&cleared))
 		pr_ua(dev, &cleared, cmd->sess, KTGT_UAC_RES_PREEMPTED);
+	pr_check_holder(dev);
 	mutex_unlock(&dev->pr_mutex);
 	reg_free_list(&cleared);
 	pr_preempted(cmd, &gone, sa == PRO_PREEMPT_ABORT);

@@ -843,7 +843,22 @@ static void sbc_read_capacity(struct ktgt_cmd *cmd, bool sixteen)
 	ktgt_spc_send(cmd, buf, n);
 }
 
-/* SYNCHRONIZE CACHE(10)/(16): the whole cache; IMMED is not needed. */
+/*
+ * SYNCHRONIZE CACHE(10)/(16): the whole cache, whatever the range.
+ *
+ * IMMED = 1 (SBC-4 5.26/5.27: status as soon as the CDB is validated, the
+ * flush after it) is accepted and treated as IMMED = 0: the status comes
+ * after the flush. Returning GOOD first would leave a failed flush
+ * nowhere to go but a deferred error (SPC-4 4.5.5, response code 71h),
+ * which ktgt does not report (LIO, which returns first, only logs it):
+ * here the flush's failure is the command's own CHECK CONDITION,
+ * MEDIUM ERROR, WRITE ERROR, so no lost write is ever acknowledged. The
+ * initiator sees the same outcome as from an immediate return followed
+ * by a flush, later; SBC's alternative for a device server that does
+ * not return early, refusing IMMED = 1 with INVALID FIELD IN CDB, would
+ * break initiators that always set it. PRE-FETCH has no IMMED issue:
+ * it loads nothing (see ktgt_sbc_exec()).
+ */
 static void sbc_sync(struct ktgt_cmd *cmd)
 {
 	struct ktgt_device *dev = cmd->core.dev;

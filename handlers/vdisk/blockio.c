@@ -23,6 +23,12 @@
  * sets FUA on every write while the write cache is disabled:
  * write_through, or WCE=0 by MODE SELECT).
  *
+ * A medium error of a command of several blocks does not say which
+ * block failed; the callback then hands the command (with a small
+ * GFP_ATOMIC allocation; without it the error goes out without a block)
+ * to the module's workqueue, which finds the first block in error for
+ * the INFORMATION field and calls ktgt_cmd_done() (blockio_probe_work()).
+ *
  * A queue that takes REQ_NOWAIT (every blk-mq device) makes the device
  * nowait: the core then calls ->rw() in a transport's receive thread,
  * where it must not wait for a free request (see ktgt_cmd_exec_nowait()).
@@ -48,6 +54,20 @@
 #include "vdisk.h"
 
 static struct bio_set blockio_bio_set;
+/* Runs blockio_probe_work(); flushed by vdisk_blockio_exit(). */
+static struct workqueue_struct *blockio_wq;
+
+/**
+ * struct blockio_probe - the search for the first block in error
+ * @work: in blockio_wq
+ * @cmd: the command that failed
+ * @err: the errno its bios ended with
+ */
+struct blockio_probe {
+	struct work_struct	work;
+	struct ktgt_cmd		*cmd;
+	int			err;
+};
 
 static int blockio_enable(struct ktgt_device *dev)
 {
@@ -144,6 +164,140 @@ out:
 	return ret;
 }
 
+static blk_opf_t blockio_opf(const struct ktgt_cmd *cmd)
+{
+	if (cmd->core.dir != KTGT_DIR_WRITE)
+		return REQ_OP_READ;
+	if (cmd->core.cdb_flags & KTGT_CDB_FUA)
+		return REQ_OP_WRITE | REQ_SYNC | REQ_IDLE | REQ_FUA;
+	return REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
+}
+
+/*
+ * Transfer blocks @first to @first + @nr - 1 of @cmd's range again, as
+ * ->rw() did (the same buffer, direction and FUA), and wait. Process
+ * context.
+ *
+ * Return: 0, the errno a bio ended with, or -EINVAL if the buffer cannot
+ * be split there (an entry of an odd length at a bio boundary).
+ */
+static int blockio_redo(struct ktgt_cmd *cmd, u64 first, u64 nr)
+{
+	struct vdisk_dev *vd = vdisk_cmd_vdev(cmd);
+	u32 bs = ktgt_device_params(vd->dev)->block_size;
+	unsigned int lbs_mask = bdev_logical_block_size(vd->bdev) - 1;
+	sector_t start = (cmd->core.lba + first) * (bs >> SECTOR_SHIFT);
+	u64 skip = first * bs, left = nr * bs, done = 0;
+	struct scatterlist *sg;
+	struct bio *bio = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	for_each_sg(cmd->sg, sg, cmd->sg_cnt, i) {
+		unsigned int off = sg->offset, len = sg->length;
+		struct page *page;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		off += skip;
+		len = min_t(u64, len - skip, left);
+		skip = 0;
+		page = nth_page(sg_page(sg), off >> PAGE_SHIFT);
+		off &= ~PAGE_MASK;
+		if (bio && bio_add_page(bio, page, len, off) == len)
+			goto added;
+		if (bio) {
+			ret = done & lbs_mask ? -EINVAL : submit_bio_wait(bio);
+			bio_put(bio);
+			bio = NULL;
+			if (ret)
+				return ret;
+		}
+		bio = bio_alloc_bioset(vd->bdev,
+				       min_t(unsigned int, cmd->sg_cnt - i,
+					     BIO_MAX_VECS),
+				       blockio_opf(cmd), GFP_NOIO,
+				       &blockio_bio_set);
+		bio->bi_iter.bi_sector = start + (done >> SECTOR_SHIFT);
+		if (bio_add_page(bio, page, len, off) != len) {
+			bio_put(bio);
+			return -EINVAL;
+		}
+added:
+		done += len;
+		left -= len;
+		if (!left)
+			break;
+	}
+	if (bio) {
+		ret = left ? -EINVAL : submit_bio_wait(bio);
+		bio_put(bio);
+	}
+	return left ? -EINVAL : ret;
+}
+
+/*
+ * A command of several blocks failed, and its bios do not say which
+ * block: each fails as a whole (device-mapper fails a bio if any part of
+ * it fails) and the chain keeps only a status. So the range is done
+ * again in halves: while the first half transfers, the first block in
+ * error lies in the second; down to one block, which must fail again to
+ * be reported in the INFORMATION field (SBC-4 4.18.1). About twice the
+ * command's data, in as many synchronous steps as the binary logarithm of
+ * its blocks; only after a medium error. An error that does not come
+ * back is reported without a block. The transfers rewrite the same data
+ * or read it again into the same buffer, as a requeue does.
+ */
+static void blockio_probe_work(struct work_struct *work)
+{
+	struct blockio_probe *pb = container_of(work, struct blockio_probe,
+						work);
+	struct ktgt_cmd *cmd = pb->cmd;
+	u64 lo = 0, n = cmd->core.nr_blocks;
+	int ret;
+
+	while (n > 1) {
+		ret = blockio_redo(cmd, lo, n / 2);
+		if (ret && !ktgt_io_error_medium(ret))
+			break;		/* something else failed: give up */
+		if (ret) {
+			n /= 2;
+		} else {
+			lo += n / 2;
+			n -= n / 2;
+		}
+	}
+	ret = n == 1 ? blockio_redo(cmd, lo, 1) : 0;
+	if (ret && ktgt_io_error_medium(ret))
+		ktgt_cmd_io_error_lba(cmd, pb->err, cmd->core.lba + lo);
+	else
+		ktgt_cmd_io_error(cmd, pb->err);
+	kfree(pb);
+	ktgt_cmd_done(cmd);
+}
+
+/*
+ * A medium error of a command of several blocks is looked into by a
+ * worker (blockio_probe_work()). Return: true if it was handed over.
+ */
+static bool blockio_probe(struct ktgt_cmd *cmd, int err)
+{
+	struct blockio_probe *pb;
+
+	if (cmd->core.nr_blocks < 2 || !ktgt_io_error_medium(err))
+		return false;
+	pb = kmalloc(sizeof(*pb), GFP_ATOMIC);
+	if (!pb)
+		return false;
+	INIT_WORK(&pb->work, blockio_probe_work);
+	pb->cmd = cmd;
+	pb->err = err;
+	queue_work(blockio_wq, &pb->work);
+	return true;
+}
+
 /* The last bio of a command completed, so every bio of it did. */
 static void blockio_end_io(struct bio *bio)
 {
@@ -155,7 +309,18 @@ static void blockio_end_io(struct bio *bio)
 		return;
 	}
 	if (bio->bi_status) {
-		ktgt_cmd_io_error(cmd, blk_status_to_errno(bio->bi_status));
+		int err = blk_status_to_errno(bio->bi_status);
+
+		bio_put(bio);
+		if (blockio_probe(cmd, err))
+			return;
+		/* One block: it is the one in error. */
+		if (cmd->core.nr_blocks == 1)
+			ktgt_cmd_io_error_lba(cmd, err, cmd->core.lba);
+		else
+			ktgt_cmd_io_error(cmd, err);
+		ktgt_cmd_done(cmd);
+		return;
 	} else if (cmd->core.dir == KTGT_DIR_WRITE) {
 		ktgt_cmd_good(cmd, 0);
 	} else {
@@ -266,11 +431,12 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 	 * scatterlist shorter than cmd->bufflen says, or see above): try
 	 * again from a worker, or fail the command, once what was submitted
 	 * has completed. A status set before submission is kept unless an
-	 * error replaces it.
+	 * error replaces it. The failure is the target's, not the medium's:
+	 * BLK_STS_NOTSUPP is -EOPNOTSUPP, INTERNAL TARGET FAILURE.
 	 */
 	if (done != total)
 		bio->bi_status = opf & REQ_NOWAIT ? BLK_STS_AGAIN :
-						    BLK_STS_IOERR;
+						    BLK_STS_NOTSUPP;
 	bio->bi_private = cmd;
 	bio->bi_end_io = blockio_end_io;
 	submit_bio(bio);
@@ -326,21 +492,32 @@ struct ktgt_dev_type vdisk_blockio_type = {
 };
 
 /**
- * vdisk_blockio_init() - set up the bio_set blockio allocates bios from
+ * vdisk_blockio_init() - set up the bio_set blockio allocates bios from,
+ *	and the workqueue that looks for the block a medium error is in
  *
  * Return: 0 or a negative errno.
  */
 int vdisk_blockio_init(void)
 {
-	return bioset_init(&blockio_bio_set, BIO_POOL_SIZE, 0,
-			   BIOSET_NEED_BVECS);
+	int ret;
+
+	blockio_wq = alloc_workqueue("ktgt_blockio", WQ_MEM_RECLAIM, 0);
+	if (!blockio_wq)
+		return -ENOMEM;
+	ret = bioset_init(&blockio_bio_set, BIO_POOL_SIZE, 0,
+			  BIOSET_NEED_BVECS);
+	if (ret)
+		destroy_workqueue(blockio_wq);
+	return ret;
 }
 
 /**
- * vdisk_blockio_exit() - free the bio_set; every bio has completed, as
- *	every device is gone
+ * vdisk_blockio_exit() - free the bio_set and the workqueue (flushed:
+ *	the end of a work item that completed its command may still run);
+ *	every bio has completed, as every device is gone
  */
 void vdisk_blockio_exit(void)
 {
+	destroy_workqueue(blockio_wq);
 	bioset_exit(&blockio_bio_set);
 }

@@ -174,10 +174,12 @@ static void vcdrom_read(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 VCD_ASC_LBA_OUT_OF_RANGE, 0);
 	} else {
-		ret = vdisk_file_rw(file, cmd, lba * VCD_BLOCK_SIZE,
-				    nr * VCD_BLOCK_SIZE, false, 0);
+		loff_t at = lba * VCD_BLOCK_SIZE;
+
+		ret = vdisk_file_rw(file, cmd, &at, nr * VCD_BLOCK_SIZE, false,
+				    0);
 		if (ret)
-			ktgt_cmd_io_error(cmd, ret);
+			ktgt_cmd_io_error_lba(cmd, ret, at / VCD_BLOCK_SIZE);
 		else
 			ktgt_cmd_good(cmd, nr * VCD_BLOCK_SIZE);
 	}

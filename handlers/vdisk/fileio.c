@@ -173,7 +173,7 @@ static enum ktgt_exec_status fileio_rw(struct ktgt_cmd *cmd)
 	const struct ktgt_dev_params *p = ktgt_device_params(dev);
 	struct vdisk_dev *vd = ktgt_device_priv(dev);
 	bool write = cmd->core.dir == KTGT_DIR_WRITE;
-	loff_t pos = cmd->core.lba * p->block_size;
+	loff_t pos = cmd->core.lba * p->block_size, at = pos;
 	u64 len = (u64)cmd->core.nr_blocks * p->block_size;
 	rwf_t flags = 0;
 	int ret;
@@ -184,10 +184,16 @@ static enum ktgt_exec_status fileio_rw(struct ktgt_cmd *cmd)
 			goto requeue;
 		flags = RWF_NOWAIT;
 	}
-	ret = vdisk_file_rw(vd->file, cmd, pos, len, write, flags);
+	ret = vdisk_file_rw(vd->file, cmd, &at, len, write, flags);
 	if (ret == -EAGAIN && flags)
 		goto requeue;
-	if (!ret && write && len && (cmd->core.cdb_flags & KTGT_CDB_FUA))
+	if (ret) {
+		/* The first block not (wholly) transferred failed. */
+		ktgt_cmd_io_error_lba(cmd, ret, div_u64(at, p->block_size));
+		return KTGT_EXEC_DONE;
+	}
+	/* Which block of the range failed to reach the medium is unknown. */
+	if (write && len && (cmd->core.cdb_flags & KTGT_CDB_FUA))
 		ret = vfs_fsync_range(vd->file, pos, pos + len - 1, 1);
 	if (ret)
 		ktgt_cmd_io_error(cmd, ret);

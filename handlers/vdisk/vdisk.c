@@ -165,7 +165,10 @@ int vdisk_file_open(const char *path, bool read_only, struct file **filp,
  * vdisk_file_rw() - read or write a command's data buffer from/to a file
  * @file: the file, opened for reading (and writing if @write)
  * @cmd: the command; its data is in cmd->sg (cmd->bufflen bytes)
- * @pos: byte offset in @file
+ * @pos: byte offset in @file; advanced past what was transferred, so
+ *	after an error it is where the transfer stopped (the first byte
+ *	not read or written: the start of the page that failed, or the
+ *	end of a file that shrank)
  * @len: bytes to transfer, at most cmd->bufflen
  * @write: write @file instead of reading it
  * @flags: 0, or RWF_NOWAIT for a read that takes only what is in the page
@@ -180,7 +183,7 @@ int vdisk_file_open(const char *path, bool read_only, struct file **filp,
  *
  * Return: 0 or a negative errno.
  */
-int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
+int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t *pos,
 		  u64 len, bool write, rwf_t flags)
 {
 	struct bio_vec bvec[VDISK_BVEC_BATCH];
@@ -215,9 +218,9 @@ int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
 			      chunk);
 		while (iov_iter_count(&iter)) {
 			if (write)
-				ret = vfs_iter_write(file, &iter, &pos, flags);
+				ret = vfs_iter_write(file, &iter, pos, flags);
 			else
-				ret = vfs_iter_read(file, &iter, &pos, flags);
+				ret = vfs_iter_read(file, &iter, pos, flags);
 			if (ret < 0)
 				return ret;
 			if (!ret)

@@ -148,7 +148,7 @@ int vdisk_file_open(const char *path, bool read_only, struct file **filp,
 		    u64 *size);
 u64 vdisk_file_size(struct file *file);
 u32 vdisk_file_phys_block(struct file *file);
-int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t pos,
+int vdisk_file_rw(struct file *file, struct ktgt_cmd *cmd, loff_t *pos,
 		  u64 len, bool write, rwf_t flags);
 int vdisk_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len);
 extern struct configfs_attribute vdisk_attr_filename;

@@ -1017,11 +1017,44 @@ void ktgt_cmd_set_status(struct ktgt_cmd *cmd, u8 status, const u8 *sense,
  * @cmd: the command
  * @err: the negative errno the backing store returned
  *
- * Maps @err to sense data: -ENOSPC to SPACE ALLOCATION FAILED WRITE
- * PROTECT, -EROFS to WRITE PROTECTED, -ENOMEM to BUSY status, others to
- * MEDIUM ERROR with READ or WRITE ERROR by direction.
+ * Maps @err to a status and sense data: -ENOSPC to DATA PROTECT, SPACE
+ * ALLOCATION FAILED WRITE PROTECT; -EROFS to DATA PROTECT, WRITE
+ * PROTECTED; -ENOMEM, -EBUSY and -EAGAIN to BUSY status; the errors of a
+ * failed transfer (-EIO, and what blk_status_to_errno() makes of
+ * BLK_STS_MEDIUM, _PROTECTION, _TARGET, _TIMEOUT, _TRANSPORT, _NEXUS and
+ * _OFFLINE) to MEDIUM ERROR, UNRECOVERED READ ERROR (data-in commands)
+ * or WRITE ERROR (others), without an INFORMATION field (use
+ * ktgt_cmd_io_error_lba() when the failing block is known); every other
+ * errno (-EINVAL, -EFAULT, -EOPNOTSUPP...: the target's own failure, not
+ * the medium's) to HARDWARE ERROR, INTERNAL TARGET FAILURE. Any context.
  */
 void ktgt_cmd_io_error(struct ktgt_cmd *cmd, int err);
+
+/**
+ * ktgt_cmd_io_error_lba() - complete a command after a backing store error
+ *	at a known logical block
+ * @cmd: the command
+ * @err: the negative errno the backing store returned
+ * @lba: the first logical block in error (the lowest LBA of the command
+ *	that could not be read or written)
+ *
+ * As ktgt_cmd_io_error(); a MEDIUM ERROR also carries @lba in its
+ * INFORMATION field with VALID set (SBC-4 4.18.1), in fixed format only
+ * if @lba fits its 32 bits (descriptor format always). Other sense keys
+ * ignore @lba. Any context.
+ */
+void ktgt_cmd_io_error_lba(struct ktgt_cmd *cmd, int err, u64 lba);
+
+/**
+ * ktgt_io_error_medium() - whether a backing store error is a MEDIUM ERROR
+ * @err: a negative errno
+ *
+ * For a handler that would look for the block in error only when it
+ * matters. Any context.
+ *
+ * Return: true if ktgt_cmd_io_error() reports @err as a MEDIUM ERROR.
+ */
+bool ktgt_io_error_medium(int err);
 
 /**
  * ktgt_sgv_alloc() - a scratch buffer from the core's sgv pool

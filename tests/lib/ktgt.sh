@@ -480,6 +480,33 @@ ktgt_sense_decode() {
 	echo "key=$key asc=${asc,,} ascq=${ascq,,} sks=${sks,,}"
 }
 
+# ktgt_sense_info SENSE: the INFORMATION field of sense bytes (hex, as
+# ktgt_sense prints them after "sense="), in decimal, or "-" when it is
+# not valid (fixed format: VALID = 0; descriptor format: no information
+# descriptor with VALID set).
+ktgt_sense_info() {
+	local -a b
+	local i
+	read -r -a b <<< "$1"
+	case "${b[0],,}" in
+	70|71|f0|f1)
+		if [ ${#b[@]} -ge 7 ] && (( 16#${b[0]} & 0x80 )); then
+			echo $((16#$(printf %s "${b[@]:3:4}")))
+			return
+		fi
+		;;
+	72|73)
+		for ((i = 8; i + 11 < ${#b[@]}; i += 2 + 16#${b[i + 1]})); do
+			if [ "${b[i]}" = 00 ] && (( 16#${b[i + 2]} & 0x80 )); then
+				echo $((16#$(printf %s "${b[@]:i + 4:8}")))
+				return
+			fi
+		done
+		;;
+	esac
+	echo -
+}
+
 # ktgt_status SG CDB... (ktgt_sense's arguments): the outcome in one word
 # or three: "GOOD", "CONFLICT" (RESERVATION CONFLICT), or
 # "<status> <key>/<asc>/<ascq>" (hex) for anything else.

@@ -7,16 +7,23 @@
 # - blockio and fileio over a device-mapper device with an "error"
 #   segment (LBAs 16384-18431): READ there is MEDIUM ERROR, UNRECOVERED
 #   READ ERROR (03/11/00), WRITE through blockio or with FUA through
-#   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); a fileio WRITE
-#   cached in the page cache whose write-back fails is reported by the
-#   next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
-#   came between;
+#   fileio is MEDIUM ERROR, WRITE ERROR (03/0C/00); the INFORMATION
+#   field (VALID = 1) holds the first LBA in error where it is known: a
+#   fileio READ (the first page that failed; also across the start of
+#   the segment), a blockio READ, WRITE or VERIFY (of one block, or of
+#   several, whose bios fail as a whole: blockio searches for the block);
+#   where it is not (a fileio FUA write's flush), VALID = 0; a fileio
+#   WRITE cached in the page cache whose write-back fails is reported by
+#   the next SYNCHRONIZE CACHE (03/0C/00), not lost, even when a FUA write
+#   came between, or when the SYNCHRONIZE CACHE has IMMED set (ktgt
+#   returns its status after the flush: core/sbc.c);
 # - blockio over dm-flakey failing writes and flushes: WRITE, WRITE SAME
-#   and SYNCHRONIZE CACHE get 03/0C/00;
+#   and SYNCHRONIZE CACHE (also with IMMED) get 03/0C/00;
 # - fileio over a sparse file on a full tmpfs: WRITE gets DATA PROTECT,
 #   SPACE ALLOCATION FAILED WRITE PROTECT (07/27/07);
 # - fileio whose backing file shrank under it: READ past the new end
-#   is 03/11/00, never GOOD; after resync_size the capacity UA
+#   is 03/11/00, never GOOD, with the first LBA past the end in the
+#   INFORMATION field; after resync_size the capacity UA
 #   (06/2A/09) and LBA OUT OF RANGE (05/21/00) past the end;
 # - a thin fileio LU over a block device without write zeroes (brd),
 #   whose holes could not be punched, cannot be enabled;
@@ -50,6 +57,20 @@ st() {
 	expect_eq "$(ktgt_status "$@")" "$want" "$what"
 }
 
+# sti WHAT EXPECTED INFO SG_RAW_ARGS...: the outcome (as ktgt_status
+# gives it) and the INFORMATION field (ktgt_sense_info: decimal, "-" if
+# not valid) must match.
+sti() {
+	local what=$1 want=$2 info=$3 out k a q
+	shift 3
+	out=$(ktgt_sense "$@")
+	read -r k a q _ <<< "$(ktgt_sense_decode "${out#*sense=}")"
+	expect_eq "${out%% *} ${k#key=}/${a#asc=}/${q#ascq=}" "status=$want" \
+		"$what"
+	expect_eq "$(ktgt_sense_info "${out#*sense=}")" "$info" \
+		"$what: INFORMATION"
+}
+
 # mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
 # sectors 16384-18431 (1 MiB at 8 MiB) fail every I/O.
 mkerr() {
@@ -80,6 +101,7 @@ ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
 head -c 4096 /dev/urandom > "$T/blk"
+head -c 65536 /dev/urandom > "$T/big64"
 # UNMAP parameter list: one descriptor, LBA 16384, 8 blocks.
 printf '\x00\x16\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x00\x08\x00\x00\x00\x00' \
 	> "$T/unmap"
@@ -105,23 +127,31 @@ if [ "$dm" = 1 ]; then
 
 	log "blockio over a failing segment"
 	st "blockio READ(10) at LBA 8192" GOOD -r 4096 "$bsg" 28 00 00 00 20 00 00 00 08 00
-	st "blockio READ(10) at LBA 16384" "02 03/11/00" \
+	sti "blockio READ(10) at LBA 16384" "02 03/11/00" 16384 \
 		-r 4096 "$bsg" 28 00 00 00 40 00 00 00 08 00
-	st "blockio READ(10) across the failing segment" "02 03/11/00" \
+	sti "blockio READ(10) across the failing segment" "02 03/11/00" 16384 \
 		-r 65536 "$bsg" 28 00 00 00 3f c0 00 00 80 00
-	st "blockio WRITE(10) at LBA 16384" "02 03/0c/00" \
+	sti "blockio READ(10) of one block at LBA 16390" "02 03/11/00" 16390 \
+		-r 512 "$bsg" 28 00 00 00 40 06 00 00 01 00
+	sti "blockio WRITE(10) of one block at LBA 16391" "02 03/0c/00" 16391 \
+		-s 512 -i "$T/blk" "$bsg" 2a 00 00 00 40 07 00 00 01 00
+	sti "blockio WRITE(10) at LBA 16384" "02 03/0c/00" 16384 \
 		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 40 00 00 00 08 00
-	st "blockio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
-		-s 4096 -i "$T/blk" "$bsg" 2a 08 00 00 40 00 00 00 08 00
+	sti "blockio WRITE(10) FUA across the failing segment" "02 03/0c/00" \
+		16384 -s 65536 -i "$T/big64" "$bsg" 2a 08 00 00 3f c0 00 00 80 00
 	st "blockio WRITE(10) at LBA 8192" GOOD \
 		-s 4096 -i "$T/blk" "$bsg" 2a 00 00 00 20 00 00 00 08 00
-	st "blockio VERIFY(10) at LBA 16384" "02 03/11/00" \
-		"$bsg" 2f 00 00 00 40 00 00 00 08 00
+	sti "blockio VERIFY(10) across the failing segment" "02 03/11/00" \
+		16384 "$bsg" 2f 00 00 00 3f f0 00 00 20 00
 
 	log "fileio over a failing segment"
-	st "fileio READ(10) at LBA 16384" "02 03/11/00" \
+	sti "fileio READ(10) at LBA 16384" "02 03/11/00" 16384 \
 		-r 4096 "$fsg" 28 00 00 00 40 00 00 00 08 00
-	st "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" \
+	sti "fileio READ(10) at LBA 16400" "02 03/11/00" 16400 \
+		-r 4096 "$fsg" 28 00 00 00 40 10 00 00 08 00
+	sti "fileio READ(10) across the failing segment" "02 03/11/00" 16384 \
+		-r 65536 "$fsg" 28 00 00 00 3f c0 00 00 80 00
+	sti "fileio WRITE(10) FUA at LBA 16384" "02 03/0c/00" - \
 		-s 4096 -i "$T/blk" "$fsg" 2a 08 00 00 40 00 00 00 08 00
 	# Whatever the FUA write left of the error is reported or cleared here.
 	ktgt_status "$fsg" 35 00 00 00 00 00 00 00 00 00 >/dev/null
@@ -135,6 +165,11 @@ if [ "$dm" = 1 ]; then
 		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
 	st "SYNCHRONIZE CACHE(16) after a failed write-back" "02 03/0c/00" \
 		"$fsg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	# IMMED = 1 is done as IMMED = 0: the failure is the command's own.
+	st "fileio WRITE(10) at LBA 16400 (cached)" GOOD \
+		-s 4096 -i "$T/blk" "$fsg" 2a 00 00 00 40 10 00 00 08 00
+	st "SYNCHRONIZE CACHE(10) IMMED after a failed write-back" \
+		"02 03/0c/00" "$fsg" 35 02 00 00 00 00 00 00 00 00
 	# The write-back fails before the SYNCHRONIZE CACHE (sync(1) here, the
 	# flusher threads otherwise), and a FUA write elsewhere comes between:
 	# whatever the FUA write says, SYNCHRONIZE CACHE must still report it.
@@ -171,6 +206,11 @@ if [ "$dm" = 1 ]; then
 			-s 4096 -i "$T/blk" "$ksg" 2a 00 00 00 00 00 00 00 08 00
 		st "blockio SYNCHRONIZE CACHE(10), flushes failing" "02 03/0c/00" \
 			"$ksg" 35 00 00 00 00 00 00 00 00 00
+		st "blockio SYNCHRONIZE CACHE(10) IMMED, flushes failing" \
+			"02 03/0c/00" "$ksg" 35 02 00 00 00 00 00 00 00 00
+		st "blockio SYNCHRONIZE CACHE(16) IMMED, flushes failing" \
+			"02 03/0c/00" "$ksg" \
+			91 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 		st "blockio WRITE SAME(10), writes failing" "02 03/0c/00" \
 			-s 512 -i "$T/blk" "$ksg" 41 00 00 00 00 00 00 00 10 00
 	else
@@ -207,9 +247,9 @@ ktgt_local_rescan t0
 tsg=$(ktgt_wait_disk -g host="$host" lun=3)
 ktgt_tur "$tsg" >/dev/null
 truncate -s 8M "$T/shrink.img" || fail "shrink"
-st "READ(10) wholly past the new end" "02 03/11/00" \
+sti "READ(10) wholly past the new end" "02 03/11/00" 20480 \
 	-r 4096 "$tsg" 28 00 00 00 50 00 00 00 08 00
-st "READ(10) across the new end" "02 03/11/00" \
+sti "READ(10) across the new end" "02 03/11/00" 16384 \
 	-r 4096 "$tsg" 28 00 00 00 3f fc 00 00 08 00
 ktgt_write "$KTGT_CFS/handlers/vdisk_fileio/f2/resync_size" 1
 st "TEST UNIT READY after resync_size" "02 06/2a/09" \
