@@ -596,6 +596,16 @@ ktgt_kmem_trace_stop() {
 	done
 }
 
+# ktgt_kmem_can_count: whether this kernel has hist triggers on the kmem
+# events (CONFIG_HIST_TRIGGERS: Debian's kernel has them, the debug
+# kernel of \`make check KERNEL=debug\` does not). A kernel that has them
+# but refuses one fails in ktgt_kmem_trace_start's callers instead.
+ktgt_kmem_can_count() {
+	[ -d "$KTGT_TRACEFS/events" ] ||
+		mount -t tracefs nodev "$KTGT_TRACEFS" 2>/dev/null || return 1
+	[ -e "$KTGT_TRACEFS/events/kmem/kmalloc/hist" ]
+}
+
 # ktgt_kmem_window WHAT CMD...: counts the slab allocations at ktgt call
 # sites while CMD runs, into $KTGT_KMEM_SITES (event count function
 # module, as ktgt_kmem_trace_stop prints them), and shows them.

@@ -96,7 +96,8 @@ io() {
 
 log "(a) warm-up, then $N reads and $N writes from the cache"
 io 16
-ktgt_kmem_trace_start paused || skip "no hist triggers on kmem events"
+ktgt_kmem_can_count || skip "no hist triggers on kmem events in this kernel"
+ktgt_kmem_trace_start paused || fail "hist triggers on kmem events refused"
 h0=$(st hits) m0=$(st misses) a0=$(st allocated_pages)
 r0=$(sess_stat reads) w0=$(sess_stat writes) o0=$(sess_stat other)
 ktgt_kmem_trace_cont

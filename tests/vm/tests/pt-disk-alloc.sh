@@ -39,6 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ktgt_kmem_can_count || skip "no hist triggers on kmem events in this kernel"
 ktgt_load ktgt_pt ktgt_local
 ktgt_initiator_load
 modprobe scsi_debug dev_size_mb=16 || fail "modprobe scsi_debug"

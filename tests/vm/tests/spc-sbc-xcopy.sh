@@ -157,9 +157,14 @@ xcopy3() {
 		expect_good "copy 2048 blocks 0 -> $dst" "$(xcopy $T/p3)"
 	done
 }
-ktgt_kmem_window "3 EXTENDED COPYs" xcopy3
-expect_eq "$(ktgt_kmem_core .)" 0 \
-	"ktgt_core slab allocations outside the pool for 3 EXTENDED COPYs"
+if ktgt_kmem_can_count; then
+	ktgt_kmem_window "3 EXTENDED COPYs" xcopy3
+	expect_eq "$(ktgt_kmem_core .)" 0 \
+		"ktgt_core slab allocations outside the pool for 3 EXTENDED COPYs"
+else
+	log "no hist triggers on kmem events in this kernel: allocations not counted"
+	xcopy3
+fi
 for dst in 12048 14096 16144; do
 	dd if="$img0" bs=512 skip=$dst count=2048 status=none | cmp -s - $T/d1m ||
 		fail "blocks $dst+2048 of x0 differ from the source"
