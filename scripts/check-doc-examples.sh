@@ -10,7 +10,8 @@
 #    passes "ktgtadm check" offline (no ktgt loaded). A block that starts
 #    with DEVICE_GROUP is a continuation: it is checked appended to the
 #    previous example of the same file, whose devices and targets it
-#    names.
+#    names. And "ktgtadm apply --dry-run" plans it against a running
+#    ktgt_core that has none of its modules loaded yet.
 # 2. The man pages render without a groff warning.
 # 3. Every option a man page documents is in the program's --help (of
 #    every ktgtadm command), and every option --help shows is in the man
@@ -100,6 +101,10 @@ for path in sys.argv[2:]:
             f.write('%s:%d\n' % (os.path.relpath(path), line))
 PY
 
+# A running ktgt_core without any handler or driver module: what apply
+# meets on a system where ktgt is loaded but the example's modules are not.
+mkdir -p "$tmp/cfs/handlers" "$tmp/cfs/targets" "$tmp/cfs/alua" \
+	"$tmp/sys/sessions"
 for c in "$tmp"/*.conf; do
 	[ -e "$c" ] || continue
 	n=$((n + 1))
@@ -107,6 +112,13 @@ for c in "$tmp"/*.conf; do
 	if ! msg=$(KTGTADM_CONFIGFS=$tmp/none KTGTADM_SYSFS=$tmp/none \
 		   "$ADM" check "$c" 2>&1); then
 		echo "doc-examples: $src: example does not pass ktgtadm check:"
+		echo "$msg" | sed "s|^$c|    example|"
+		bad=$((bad + 1))
+	fi
+	n=$((n + 1))
+	if ! msg=$(KTGTADM_CONFIGFS=$tmp/cfs KTGTADM_SYSFS=$tmp/sys \
+		   "$ADM" apply --dry-run "$c" 2>&1 >/dev/null); then
+		echo "doc-examples: $src: ktgtadm apply --dry-run of the example fails:"
 		echo "$msg" | sed "s|^$c|    example|"
 		bad=$((bad + 1))
 	fi
