@@ -13,7 +13,9 @@
 #   "nothing to do";
 # - Documentation/ktgtadm.rst: its example file and the DEVICE_GROUP
 #   example after it apply together as they stand and the values read
-#   back from configfs are the file's.
+#   back from configfs are the file's;
+# - Documentation/iscsi.rst: a new iSCSI target's attributes have the
+#   defaults of the table.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -184,5 +186,31 @@ expect_eq "$(readlink -f "$tg/targets/iqn.2026-11.org.example:disk01")" "$t" \
 	"tg1 target"
 out=$("$ADM" apply /tmp/rst.conf 2>&1) || fail "apply again: $out"
 grep -q 'nothing to do' <<< "$out" || fail "apply again: $out"
+
+# --- iscsi.rst ---------------------------------------------------------------
+# The defaults of a new target's attributes, "(N)" in the table.
+sed -n '/^Under ``\/sys\/kernel\/config\/ktgt\/targets\/iscsi/,/^Out-of-range/p' \
+	"$DOC/iscsi.rst" | awk '
+	/^=+ +=+$/ { tbl++; next }
+	tbl == 1 && /^``[A-Za-z0-9_]+`` / {
+		name = $1; gsub(/`/, "", name)
+		rest = substr($0, length($1) + 1)
+		if (match(rest, /\([^)]*\)/)) {
+			v = substr(rest, RSTART + 1, RLENGTH - 2)
+			gsub(/`/, "", v)
+			print name, v
+		}
+	}' > /tmp/iscsi-defaults
+[ "$(wc -l < /tmp/iscsi-defaults)" -ge 10 ] ||
+	fail "iscsi.rst's defaults not found: $(cat /tmp/iscsi-defaults)"
+t2=$CFS/targets/iscsi/iqn.2026-11.org.example:defaults
+run_ok "mkdir iSCSI target" mkdir "$t2"
+while read -r name want; do
+	expect_eq "$(cat "$t2/$name")" "$want" "iscsi.rst: default $name"
+done < /tmp/iscsi-defaults
+log "iscsi.rst defaults: $(tr '\n' ' ' < /tmp/iscsi-defaults)"
+expect_eq "$( { echo 511 > "$t2/MaxBurstLength"; } 2>&1 | sed 's/.*: //')" \
+	"Invalid argument" "MaxBurstLength 511"
+run_ok "rmdir iSCSI target" rmdir "$t2"
 
 pass "documentation examples"
