@@ -89,6 +89,23 @@ for bad in 00 +1 -1 16384 x; do
 done
 run_ok "mkdir luns/0" mkdir "$CFS/targets/local/t0/luns/0"
 
+# The tree configfs.rst draws: a device's attributes, a target's and a
+# LUN's entries.
+attrs=$(sed -n '/^The full tree/,/^``handlers/p' "$DOC/configfs.rst" |
+	awk '/<device>\//{on=1; next} /\(the handler/{on=0} on')
+[ "$(wc -w <<< "$attrs")" -ge 10 ] || fail "configfs.rst tree: '$attrs'"
+for a in $attrs; do
+	[ -e "$CFS/handlers/vdisk_fileio/d0/$a" ] ||
+		fail "configfs.rst: device attribute $a missing"
+done
+for a in enable rel_tgt_id luns groups; do
+	[ -e "$CFS/targets/local/t0/$a" ] ||
+		fail "configfs.rst: target entry $a missing"
+done
+[ -e "$CFS/targets/local/t0/luns/0/read_only" ] ||
+	fail "configfs.rst: LUN attribute read_only missing"
+log "configfs.rst device attributes: $(tr -s ' \n' ' ' <<< "$attrs")"
+
 # A link to a disabled device: ENODEV.
 run_ok "mkdir d1" mkdir "$CFS/handlers/vdisk_nullio/d1"
 run_ok "mkdir luns/1" mkdir "$CFS/targets/local/t0/luns/1"
