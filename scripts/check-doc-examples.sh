@@ -16,6 +16,8 @@
 # 3. Every option a man page documents is in the program's --help (of
 #    every ktgtadm command), and every option --help shows is in the man
 #    page.
+# 4. ktgtadm's exit statuses (Documentation/ktgtadm.rst) for bad command
+#    lines, broken files and a system without ktgt.
 #
 # Needs the tools built (make -C tools); builds them if they are not.
 
@@ -175,6 +177,35 @@ cmp_opts ktgtadm "$tmp/adm.man" "$tmp/adm.help"
 opts_man "$TOP/tools/ktgt-iscsid/ktgt-iscsid.8" > "$tmp/iscsid.man"
 "$ISCSID" --help 2>&1 | opts_help > "$tmp/iscsid.help"
 cmp_opts ktgt-iscsid "$tmp/iscsid.man" "$tmp/iscsid.help"
+
+# --- 4. ktgtadm's documented exit statuses without a kernel ---------------
+# ktgtadm.rst, "Exit status": 1 bad command line, 2 invalid
+# configuration, 5 system error (ktgt not loaded).
+exit_is() {
+	local want=$1 got
+	shift
+	n=$((n + 1))
+	KTGTADM_CONFIGFS=$tmp/none KTGTADM_SYSFS=$tmp/none "$ADM" "$@" \
+		>/dev/null 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "doc-examples: 'ktgtadm $*' without ktgt exits $got, documented $want"
+		bad=$((bad + 1))
+	fi
+}
+printf 'HANDLER x {\n' > "$tmp/broken.conf"
+exit_is 1 bogus
+exit_is 1 apply --bogus
+exit_is 1 check --dry-run
+exit_is 1 list extra
+exit_is 1 stats -t 1
+exit_is 1 monitor -i 1
+exit_is 2 check "$tmp/broken.conf"
+exit_is 2 apply "$tmp/broken.conf"
+exit_is 5 list
+exit_is 5 write
+exit_is 5 stats -i 0
+exit_is 5 stats -i 0.1 -c 1
 
 echo "doc-examples: $n checks, $bad failed"
 [ "$bad" -eq 0 ]

@@ -845,10 +845,20 @@ static int cmd_stats(double interval, long count)
 	enum { MAXS = 4096 };
 	struct sample *a = calloc(MAXS, sizeof(*a));
 	struct sample *b = calloc(MAXS, sizeof(*b));
+	char dir[PATH_MAX];
 	size_t na, nb, i, j;
 	long round;
 
 	if (!a || !b) {
+		free(a);
+		free(b);
+		return KTGTADM_EXIT_SYSTEM;
+	}
+	/* No ktgt: an error, as for list and write, not an empty table. */
+	snprintf(dir, sizeof(dir), "%s/devices", sysfs_root());
+	if (access(dir, F_OK)) {
+		fprintf(stderr, "%s: %s: %s (is ktgt_core loaded?)\n", prog,
+			dir, strerror(errno));
 		free(a);
 		free(b);
 		return KTGTADM_EXIT_SYSTEM;

@@ -203,6 +203,9 @@ expect_eq "$(readlink -f "$tg/targets/iqn.2026-11.org.example:disk01")" "$t" \
 	"tg1 target"
 out=$("$ADM" apply /tmp/rst.conf 2>&1) || fail "apply again: $out"
 grep -q 'nothing to do' <<< "$out" || fail "apply again: $out"
+# "ktgtadm stats": one line per device (-i 0: the totals).
+out=$("$ADM" stats -i 0 2>&1) || fail "stats: $out"
+grep -q '^device disk01 .*reads' <<< "$out" || fail "stats: $out"
 
 # --- iscsi.rst ---------------------------------------------------------------
 # The defaults of a new target's attributes, "(N)" in the table.
