@@ -18,6 +18,8 @@
 #    page.
 # 4. ktgtadm's exit statuses (Documentation/ktgtadm.rst) for bad command
 #    lines, broken files and a system without ktgt.
+# 5. Documentation/testing.rst's table of the steps of make check is
+#    scripts/check.sh's.
 #
 # Needs the tools built (make -C tools); builds them if they are not.
 
@@ -206,6 +208,21 @@ exit_is 5 list
 exit_is 5 write
 exit_is 5 stats -i 0
 exit_is 5 stats -i 0.1 -c 1
+
+# --- 5. the steps of make check --------------------------------------------
+# Documentation/testing.rst's table lists what scripts/check.sh runs, in
+# its order.
+n=$((n + 1))
+grep -oE '^[[:space:]]*(step|suite) [a-z-]+' "$TOP/scripts/check.sh" |
+	awk '{ print $2 }' > "$tmp/steps.sh"
+awk '/^=+ +=+$/ { t++; if (t == 2) exit; next } t == 1 && /^[a-z]/ { print $1 }' \
+	"$TOP/Documentation/testing.rst" > "$tmp/steps.rst"
+if ! cmp -s "$tmp/steps.sh" "$tmp/steps.rst"; then
+	echo "doc-examples: Documentation/testing.rst's steps of make check" \
+	     "($(paste -sd' ' "$tmp/steps.rst")) are not scripts/check.sh's" \
+	     "($(paste -sd' ' "$tmp/steps.sh"))"
+	bad=$((bad + 1))
+fi
 
 echo "doc-examples: $n checks, $bad failed"
 [ "$bad" -eq 0 ]
