@@ -18,6 +18,7 @@
 #    page.
 # 4. ktgtadm's exit statuses (Documentation/ktgtadm.rst) for bad command
 #    lines, broken files and a system without ktgt.
+#    ktgt-iscsid.8 names every login status ktgt-iscsid answers with.
 # 5. Documentation/testing.rst's table of the steps of make check is
 #    scripts/check.sh's.
 #
@@ -208,6 +209,21 @@ exit_is 5 list
 exit_is 5 write
 exit_is 5 stats -i 0
 exit_is 5 stats -i 0.1 -c 1
+
+# --- 4b. ktgt-iscsid's login statuses ---------------------------------------
+# Every Login Response status login.c answers with (an ST_ code used
+# besides its #define) has an entry in the man page's LOGIN STATUS.
+login=$TOP/tools/ktgt-iscsid/login.c
+while read -r name code; do
+	[ "$name" = ST_SUCCESS ] && continue
+	[ "$(grep -cw "$name" "$login")" -gt 1 ] || continue
+	n=$((n + 1))
+	code=$(printf '%04x' "$code")
+	if ! grep -qx "\.B $code" "$TOP/tools/ktgt-iscsid/ktgt-iscsid.8"; then
+		echo "doc-examples: ktgt-iscsid.8: no LOGIN STATUS $code ($name)"
+		bad=$((bad + 1))
+	fi
+done < <(sed -n 's/^#define \(ST_[A-Z_]*\)[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1 \2/p' "$login")
 
 # --- 5. the steps of make check --------------------------------------------
 # Documentation/testing.rst's table lists what scripts/check.sh runs, in
