@@ -5,6 +5,9 @@
 # on any warning (a malformed table, a short title underline, a broken
 # definition list): what the kernel's Sphinx build would also complain
 # about. index.rst is left out, as its toctree is a Sphinx directive.
+# Then scripts/check-doc-examples.sh: every ktgt.conf example passes
+# "ktgtadm check", the man pages render cleanly and document the options
+# the tools have.
 
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,4 +32,8 @@ for f in "$TOP"/Documentation/*.rst; do
 	fi
 done
 echo "docs: $n files, $bad with warnings"
+
+# The configuration examples, man pages and their options
+# (scripts/check-doc-examples.sh).
+"$TOP/scripts/check-doc-examples.sh" || bad=$((bad + 1))
 [ "$bad" -eq 0 ]

@@ -7,7 +7,8 @@
 #   sparse      kbuild C=2
 #   checkpatch  --strict over every source file
 #   bench-report  tests/bench/report.py's self-test
-#   docs        Documentation/*.rst parse without a docutils warning
+#   docs        Documentation/*.rst parse without a docutils warning, and
+#               the doc examples and man pages (check-doc-examples.sh)
 #   host        unit tests under ASan/UBSan (tests/host)
 #   harness     the VM harness catches a WARN, a hang and a stuck boot,
 #               schedules VMs by their vCPUs and boots the image it means to

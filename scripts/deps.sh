@@ -26,8 +26,8 @@ packages=(
 	tgt targetcli-fb
 	# checkpatch and the debug kernel
 	linux-source-6.1 perl flex bison libelf-dev libssl-dev dwarves
-	# the documentation check
-	python3-docutils
+	# the documentation check (groff: the man pages)
+	python3-docutils groff-base
 )
 
 missing=()

@@ -457,6 +457,32 @@ static void test_system_validation(void **state)
 	assert_string_equal(got, "");
 	free(got);
 	kconf_free(&new);
+
+	/*
+	 * A driver whose module is not loaded yet (apply's plan before it
+	 * loads it, a dry run): its attributes are unknown, not absent.
+	 * A loaded driver's are checked as before.
+	 */
+	{
+		struct kcontainer *k;
+
+		k = kconf_add_container(&old.drivers, &old.ndrivers, "iscsi");
+		assert_non_null(k);
+		k->unread = 1;
+	}
+	load(&new, "TARGET_DRIVER iscsi {\n\tauth_user disco\n}\n"
+		   "TARGET_DRIVER local {\n\tbogus 1\n}\n");
+	assert_int_equal(kplan_make(&old, &new, &p, 0, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "t.conf:5: target driver local has no attribute 'bogus'");
+	kconf_free(&new);
+	load(&new, "TARGET_DRIVER iscsi {\n\tauth_user disco\n}\n");
+	got = plan_text(&old, &new);
+	assert_string_equal(got, "set handlers/vdisk_fileio/d0/enable 0\n"
+				 "rmdir handlers/vdisk_fileio/d0\n"
+				 "set targets/iscsi/auth_user disco\n");
+	free(got);
+	kconf_free(&new);
 	kconf_free(&old);
 }
 

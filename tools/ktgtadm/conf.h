@@ -130,11 +130,17 @@ struct kdgroup {
 	int		line;
 };
 
-/* A HANDLER or TARGET_DRIVER block: its own attributes. */
+/*
+ * A HANDLER or TARGET_DRIVER block: its own attributes. @unread: in a
+ * running configuration, a handler or driver whose module is not loaded
+ * yet, standing in for it while apply plans before loading it (or for a
+ * dry run): its attributes are unknown, not absent.
+ */
 struct kcontainer {
 	char		*name;
 	struct kattrs	attrs;
 	int		line;
+	int		unread;
 };
 
 struct kconf {

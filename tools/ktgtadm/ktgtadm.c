@@ -283,31 +283,41 @@ static int start_iscsid(void)
 /* apply, check, write                                                 */
 /* ------------------------------------------------------------------ */
 
+/* pretend_loaded()'s stand-in for the container @name of @v, if absent. */
+static int pretend_container(struct kcontainer **v, size_t *n,
+			     const char *name)
+{
+	struct kcontainer *k;
+
+	if (kconf_container(*v, *n, name))
+		return 0;
+	k = kconf_add_container(v, n, name);
+	if (!k)
+		return -1;
+	k->unread = 1;
+	return 0;
+}
+
 /*
  * For a dry run: the handlers and drivers of @new whose modules are not
- * loaded yet appear in @old as loaded, without objects.
+ * loaded yet appear in @old as loaded, without objects, and with their
+ * attributes unknown (so that those @new sets are not refused).
  */
 static int pretend_loaded(struct kconf *old, const struct kconf *new)
 {
 	size_t i;
 
 	for (i = 0; i < new->ndevs; i++)
-		if (!kconf_container(old->handlers, old->nhandlers,
-				     new->devs[i].handler) &&
-		    !kconf_add_container(&old->handlers, &old->nhandlers,
-					 new->devs[i].handler))
+		if (pretend_container(&old->handlers, &old->nhandlers,
+				      new->devs[i].handler))
 			return -1;
 	for (i = 0; i < new->nhandlers; i++)
-		if (!kconf_container(old->handlers, old->nhandlers,
-				     new->handlers[i].name) &&
-		    !kconf_add_container(&old->handlers, &old->nhandlers,
-					 new->handlers[i].name))
+		if (pretend_container(&old->handlers, &old->nhandlers,
+				      new->handlers[i].name))
 			return -1;
 	for (i = 0; i < new->ndrivers; i++)
-		if (!kconf_container(old->drivers, old->ndrivers,
-				     new->drivers[i].name) &&
-		    !kconf_add_container(&old->drivers, &old->ndrivers,
-					 new->drivers[i].name))
+		if (pretend_container(&old->drivers, &old->ndrivers,
+				      new->drivers[i].name))
 			return -1;
 	return 0;
 }
@@ -835,10 +845,20 @@ static int cmd_stats(double interval, long count)
 	enum { MAXS = 4096 };
 	struct sample *a = calloc(MAXS, sizeof(*a));
 	struct sample *b = calloc(MAXS, sizeof(*b));
+	char dir[PATH_MAX];
 	size_t na, nb, i, j;
 	long round;
 
 	if (!a || !b) {
+		free(a);
+		free(b);
+		return KTGTADM_EXIT_SYSTEM;
+	}
+	/* No ktgt: an error, as for list and write, not an empty table. */
+	snprintf(dir, sizeof(dir), "%s/devices", sysfs_root());
+	if (access(dir, F_OK)) {
+		fprintf(stderr, "%s: %s: %s (is ktgt_core loaded?)\n", prog,
+			dir, strerror(errno));
 		free(a);
 		free(b);
 		return KTGTADM_EXIT_SYSTEM;

@@ -823,7 +823,9 @@ static int containers(struct pctx *c, const struct kcontainer *nv, size_t nn,
 				    kind, nv[i].name);
 		snprintf(path, sizeof(path), "%s/%s", dir, nv[i].name);
 		snprintf(what, sizeof(what), "%s %s", kind, nv[i].name);
-		if (check_attrs(c, &nv[i].attrs, o ? &o->attrs : NULL, what) ||
+		/* A module not loaded yet: its attributes are not known. */
+		if (check_attrs(c, &nv[i].attrs,
+				o && !o->unread ? &o->attrs : NULL, what) ||
 		    set_attrs(c, path, &nv[i].attrs, o ? &o->attrs : NULL))
 			return -1;
 	}
