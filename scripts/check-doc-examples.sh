@@ -22,17 +22,16 @@
 # 5. Documentation/testing.rst's table of the steps of make check is
 #    scripts/check.sh's.
 #
-# Needs the tools built (make -C tools); builds them if they are not.
+# Builds the tools first (make -C tools), so a stale binary is not the
+# one checked.
 
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ADM=$TOP/tools/ktgtadm/ktgtadm
 ISCSID=$TOP/tools/ktgt-iscsid/ktgt-iscsid
 
-if [ ! -x "$ADM" ] || [ ! -x "$ISCSID" ]; then
-	make -s -C "$TOP/tools" >/dev/null || {
-		echo "doc-examples: the tools do not build"; exit 1; }
-fi
+make -s -C "$TOP/tools" >/dev/null || {
+	echo "doc-examples: the tools do not build"; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
