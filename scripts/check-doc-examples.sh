@@ -239,5 +239,31 @@ if ! cmp -s "$tmp/steps.sh" "$tmp/steps.rst"; then
 	bad=$((bad + 1))
 fi
 
+# --- 6. install -----------------------------------------------------------
+# Each tool's "make install" puts its systemd unit where systemd reads it,
+# and the unit starts the binary where that install put it, whatever
+# PREFIX (Documentation/ktgtadm.rst, "Installation"; ktgt-iscsid.8).
+for t in ktgtadm:ktgt.service ktgt-iscsid:ktgt-iscsid.service; do
+	tool=${t%%:*} unit=$tmp/inst/lib/systemd/system/${t#*:}
+	n=$((n + 1))
+	rm -rf "$tmp/inst"
+	if ! make -s -C "$TOP/tools/$tool" install DESTDIR="$tmp/inst" \
+	     PREFIX=/opt/ktgt-test >/dev/null 2>&1; then
+		echo "doc-examples: make -C tools/$tool install fails"
+		bad=$((bad + 1))
+		continue
+	fi
+	for f in $(sed -n 's/^Exec[A-Za-z]*=-\{0,1\}\([^ ]*\).*/\1/p' "$unit" |
+		   grep "$tool\$"); do
+		[ -x "$tmp/inst$f" ] && continue
+		echo "doc-examples: tools/$tool install (PREFIX=/opt/ktgt-test):" \
+		     "${unit##*/} runs $f, which it did not install"
+		bad=$((bad + 1))
+	done
+	grep -q "^ExecStart=.*/opt/ktgt-test/sbin/$tool" "$unit" || {
+		echo "doc-examples: ${unit##*/} does not start $tool from PREFIX"
+		bad=$((bad + 1)); }
+done
+
 echo "doc-examples: $n checks, $bad failed"
 [ "$bad" -eq 0 ]
