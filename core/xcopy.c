@@ -554,9 +554,12 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
 		return false;
 	}
+	/*
+	 * COPY ABORTED, not DATA PROTECT: that would say the logical unit
+	 * the EXTENDED COPY was sent to is write protected.
+	 */
 	if (dst->read_only || dst->dev->params.read_only) {
-		xcopy_fail(cmd, KTGT_KEY_DATA_PROTECT,
-			   XCOPY_ASC_WRITE_PROTECTED, 0);
+		xcopy_abort(cmd, XCOPY_ASC_WRITE_PROTECTED, 0, seg);
 		return false;
 	}
 	if (!ktgt_spc_wce(dst->dev))
