@@ -31,6 +31,12 @@ void ktgt_sense_set_info(struct ktgt_sense_info *s, u64 info)
 	s->info = info;
 }
 
+void ktgt_sense_set_csi(struct ktgt_sense_info *s, u32 csi)
+{
+	s->has_csi = true;
+	s->csi = csi;
+}
+
 void ktgt_sense_invalid_cdb(struct ktgt_sense_info *s, u16 field, int bit)
 {
 	ktgt_sense_set(s, KTGT_KEY_ILLEGAL_REQUEST,
@@ -70,6 +76,8 @@ static size_t sense_build_fixed(u8 *p, const struct ktgt_sense_info *s)
 		put_unaligned_be32((u32)s->info, p + 3);
 	}
 	p[7] = KTGT_SENSE_FIXED_LEN - 8;	/* ADDITIONAL SENSE LENGTH */
+	if (s->has_csi)
+		put_unaligned_be32(s->csi, p + 8);
 	p[12] = s->asc;
 	p[13] = s->ascq;
 	if (s->has_field)
@@ -93,6 +101,16 @@ static size_t sense_build_desc(u8 *p, const struct ktgt_sense_info *s)
 		p[len + 2] = 0x80;		/* VALID */
 		put_unaligned_be64(s->info, p + len + 4);
 		len += KTGT_SENSE_DESC_INFO_LEN;
+	}
+	if (s->has_csi) {
+		/*
+		 * Command-specific information descriptor (SPC-4 4.5.2.3):
+		 * the fixed format bytes first (see ktgt_sense_set_csi()).
+		 */
+		p[len] = 0x01;
+		p[len + 1] = KTGT_SENSE_DESC_CSI_LEN - 2;
+		put_unaligned_be32(s->csi, p + len + 4);
+		len += KTGT_SENSE_DESC_CSI_LEN;
 	}
 	if (s->has_field) {
 		/* Sense key specific descriptor (SPC-4 4.5.2.4). */

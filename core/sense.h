@@ -33,16 +33,19 @@
 #define KTGT_SENSE_FIXED_LEN		18
 #define KTGT_SENSE_DESC_HDR_LEN		8
 #define KTGT_SENSE_DESC_INFO_LEN	12
+#define KTGT_SENSE_DESC_CSI_LEN		12
 #define KTGT_SENSE_DESC_SKS_LEN		8
 
 /**
  * define KTGT_SENSE_MAX_LEN - the longest sense data ktgt_sense_build() makes
  *
- * Descriptor format with an information and a sense-key specific
- * descriptor. A buffer of this size never truncates.
+ * Descriptor format with an information, a command-specific information
+ * and a sense-key specific descriptor. A buffer of this size never
+ * truncates.
  */
 #define KTGT_SENSE_MAX_LEN	(KTGT_SENSE_DESC_HDR_LEN + \
 				 KTGT_SENSE_DESC_INFO_LEN + \
+				 KTGT_SENSE_DESC_CSI_LEN + \
 				 KTGT_SENSE_DESC_SKS_LEN)
 
 /**
@@ -63,6 +66,14 @@
  *	presence of an information descriptor in descriptor format)
  * @info: the INFORMATION field; for medium and miscompare errors the LBA
  *	or offset, as the command's standard defines
+ * @has_csi: @csi is reported (a command-specific information descriptor
+ *	in descriptor format; fixed format always has the field, zero
+ *	without it)
+ * @csi: the four bytes of the COMMAND-SPECIFIC INFORMATION field of fixed
+ *	format, as a big-endian value; for a COPY ABORTED of EXTENDED COPY
+ *	its third and fourth bytes are the number of the segment being
+ *	processed (SPC-4 EXTENDED COPY, errors detected during processing of
+ *	segment descriptors), so its low 16 bits
  */
 struct ktgt_sense_info {
 	u8 key;
@@ -74,6 +85,8 @@ struct ktgt_sense_info {
 	u16 field;
 	bool has_info;
 	u64 info;
+	bool has_csi;
+	u32 csi;
 };
 
 /**
@@ -103,6 +116,19 @@ void ktgt_sense_set_field(struct ktgt_sense_info *s, bool cd, u16 field,
 void ktgt_sense_set_info(struct ktgt_sense_info *s, u64 info);
 
 /**
+ * ktgt_sense_set_csi() - add a COMMAND-SPECIFIC INFORMATION field
+ * @s: sense already set with ktgt_sense_set()
+ * @csi: the field's four bytes of fixed format, big-endian
+ *
+ * SPC-4 names the bytes of this field by position for EXTENDED COPY
+ * (COPY ABORTED: byte 0 the offset of the copy source's sense data, byte
+ * 1 that of the copy destination's, bytes 2-3 the segment number), in
+ * either format; so descriptor format carries these four bytes as the
+ * first four of its eight-byte field, the last four zero.
+ */
+void ktgt_sense_set_csi(struct ktgt_sense_info *s, u32 csi);
+
+/**
  * ktgt_sense_invalid_cdb() - ILLEGAL REQUEST, INVALID FIELD IN CDB
  * @s: sense to fill
  * @field: CDB byte in error
@@ -130,8 +156,9 @@ void ktgt_sense_invalid_param(struct ktgt_sense_info *s, u16 field, int bit);
  * Fixed format is always 18 bytes. An information value that does not
  * fit its 4-byte INFORMATION field is reported with VALID = 0 (use
  * descriptor format for 64-bit LBAs). Descriptor format carries an
- * information descriptor if @s->has_info and a sense-key specific
- * descriptor if @s->has_field.
+ * information descriptor if @s->has_info, a command-specific information
+ * descriptor if @s->has_csi and a sense-key specific descriptor if
+ * @s->has_field, in that order.
  *
  * Return: the number of bytes written to @buf (at most @buflen).
  */

@@ -283,6 +283,25 @@ static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
 	ktgt_cmd_sense(cmd, &err);
 }
 
+/*
+ * End @cmd with COPY ABORTED for an error met while processing segment
+ * descriptor @seg (0-based): SPC-4 (EXTENDED COPY, errors detected during
+ * processing of segment descriptors) wants the number of that segment in
+ * the third and fourth bytes of the COMMAND-SPECIFIC INFORMATION field,
+ * in either sense data format, so that the initiator learns where the
+ * copy stopped without a RECEIVE COPY RESULTS. The first two bytes, the
+ * offsets of sense data of the copy source or destination appended to
+ * this sense, are zero: the copy manager does not forward their sense.
+ */
+static void xcopy_abort(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg)
+{
+	struct ktgt_sense_info err;
+
+	ktgt_sense_set(&err, KTGT_KEY_COPY_ABORTED, asc, ascq);
+	ktgt_sense_set_csi(&err, seg);
+	ktgt_cmd_sense(cmd, &err);
+}
+
 static void xcopy_bad_param(struct ktgt_cmd *cmd, u32 field, int bit)
 {
 	struct ktgt_sense_info err;
@@ -404,9 +423,8 @@ static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
 			continue;
 		if (!xcopy_may_access(cmd, op->luns[s->src], false) ||
 		    !xcopy_may_access(cmd, op->luns[s->dst], true)) {
-			xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-				   KTGT_ASC_COPY_TARGET_ERROR,
-				   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+			xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, i);
 			return false;
 		}
 	}
@@ -458,7 +476,7 @@ static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
  * not see its writes go on.
  */
 static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
-			  struct ktgt_lun *dst)
+			  struct ktgt_lun *dst, u16 seg)
 {
 	if (ktgt_cmd_is_aborted(cmd)) {
 		cmd->status = KTGT_SAM_TASK_ABORTED;
@@ -469,9 +487,8 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
 	if (!xcopy_lun_mapped(cmd, src) || !xcopy_lun_mapped(cmd, dst) ||
 	    !xcopy_may_access(cmd, src, false) ||
 	    !xcopy_may_access(cmd, dst, true)) {
-		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-			   KTGT_ASC_COPY_TARGET_ERROR,
-			   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
 		return false;
 	}
 	return true;
@@ -486,15 +503,15 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
  * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
  * COPY, errors detected during processing of segment descriptors) ends
  * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
- * FAILURE. A status without sense (BUSY, TASK SET FULL) is kept, for the
- * initiator to retry the copy.
+ * FAILURE, with the number of segment @seg (xcopy_abort()). A status
+ * without sense (BUSY, TASK SET FULL) is kept, for the initiator to retry
+ * the copy.
  */
-static void xcopy_io_failed(struct ktgt_cmd *cmd)
+static void xcopy_io_failed(struct ktgt_cmd *cmd, u16 seg)
 {
 	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
-		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-			   KTGT_ASC_COPY_TARGET_ERROR,
-			   KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE);
+		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+			    KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE, seg);
 }
 
 static void xcopy_put_luns(struct xcopy_op *op)
@@ -506,10 +523,11 @@ static void xcopy_put_luns(struct xcopy_op *op)
 			ktgt_lun_put(op->luns[i]);
 }
 
-/* Copy one segment; false if @cmd failed. */
+/* Copy segment @seg; false if @cmd failed. */
 static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
-			  const struct ktgt_xcopy_seg *s)
+			  u16 seg)
 {
+	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
 	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
 	u32 bs = src->dev->params.block_size, chunk, n, done, off, flags = 0;
 	struct scatterlist *sg;
@@ -532,14 +550,16 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	    s->nr_blocks > ktgt_device_capacity(src->dev) - s->src_lba ||
 	    s->dst_lba > ktgt_device_capacity(dst->dev) ||
 	    s->nr_blocks > ktgt_device_capacity(dst->dev) - s->dst_lba) {
-		xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-			   KTGT_ASC_COPY_TARGET_ERROR,
-			   KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE);
+		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
 		return false;
 	}
+	/*
+	 * COPY ABORTED, not DATA PROTECT: that would say the logical unit
+	 * the EXTENDED COPY was sent to is write protected.
+	 */
 	if (dst->read_only || dst->dev->params.read_only) {
-		xcopy_fail(cmd, KTGT_KEY_DATA_PROTECT,
-			   XCOPY_ASC_WRITE_PROTECTED, 0);
+		xcopy_abort(cmd, XCOPY_ASC_WRITE_PROTECTED, 0, seg);
 		return false;
 	}
 	if (!ktgt_spc_wce(dst->dev))
@@ -562,12 +582,12 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		off = backward ? s->nr_blocks - done - n : done;
-		if (!xcopy_recheck(cmd, src, dst))
+		if (!xcopy_recheck(cmd, src, dst, seg))
 			break;
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0)) {
-			xcopy_io_failed(cmd);
+			xcopy_io_failed(cmd, seg);
 			break;
 		}
 		/*
@@ -575,7 +595,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		 * check and the write are one pr_fence section.
 		 */
 		down_read(&dst->dev->pr_fence);
-		if (!xcopy_recheck(cmd, src, dst)) {
+		if (!xcopy_recheck(cmd, src, dst, seg)) {
 			up_read(&dst->dev->pr_fence);
 			break;
 		}
@@ -587,7 +607,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
 		if (ret) {
-			xcopy_io_failed(cmd);
+			xcopy_io_failed(cmd, seg);
 			break;
 		}
 		op->bytes += (u64)n * bs;
@@ -637,7 +657,7 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 	}
 	if (xcopy_resolve(cmd, op) && xcopy_check_access(cmd, op)) {
 		for (i = 0; i < op->x.nr_segs; i++) {
-			if (!xcopy_segment(cmd, op, &op->x.segs[i]))
+			if (!xcopy_segment(cmd, op, i))
 				break;
 			op->segs++;
 			xcopy_result_progress(op);

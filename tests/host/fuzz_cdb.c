@@ -238,6 +238,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	s.has_field = hdr[4] & 1;
 	s.cd = hdr[4] & 2;
 	s.has_info = hdr[4] & 4;
+	s.has_csi = hdr[4] & 32;
+	s.csi = (u32)nr_lbas;
 	s.bit = (s8)hdr[5];
 	s.field = get_unaligned_be16(hdr + 6);
 	s.info = nr_lbas;

@@ -165,7 +165,74 @@ static void test_desc_information_and_field(void **state)
 	ktgt_sense_set_info(&s, 0x123456789aULL);
 	ktgt_sense_set_field(&s, false, 0xfffe, -1);
 	build_check(true, &s, KTGT_SENSE_MAX_LEN, expect, sizeof(expect));
+}
+
+/*
+ * EXTENDED COPY aborted in segment 0x0102 (SPC-4, errors detected during
+ * processing of segment descriptors): the segment number is the third
+ * and fourth bytes of COMMAND-SPECIFIC INFORMATION in both formats.
+ */
+static void test_fixed_copy_aborted_segment(void **state)
+{
+	static const u8 expect[18] = {
+		0x70, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x00, 0x01, 0x02,			/* CSI: segment */
+		0x0d, 0x01, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct ktgt_sense_info s;
+
+	(void)state;
+	ktgt_sense_set(&s, 0x0a /* COPY ABORTED */, 0x0d, 0x01);
+	ktgt_sense_set_csi(&s, 0x0102);
+	assert_true(s.has_csi);
+	build_check(false, &s, 18, expect, sizeof(expect));
+	/* Truncated inside the field: the bytes before it only. */
+	build_check(false, &s, 11, expect, 11);
+}
+
+static void test_desc_copy_aborted_segment(void **state)
+{
+	static const u8 expect[20] = {
+		0x72, 0x0a, 0x0d, 0x02, 0x00, 0x00, 0x00,
+		0x0c,					/* 12 */
+		0x01, 0x0a, 0x00, 0x00,			/* command-specific */
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct ktgt_sense_info s;
+
+	(void)state;
+	ktgt_sense_set(&s, 0x0a /* COPY ABORTED */, 0x0d, 0x02);
+	ktgt_sense_set_csi(&s, 0x0102);
+	build_check(true, &s, 96, expect, sizeof(expect));
+}
+
+/* All three descriptors: information, command-specific, sense key specific. */
+static void test_desc_all_descriptors(void **state)
+{
+	static const u8 expect[40] = {
+		0x72, 0x0a, 0x26, 0x00, 0x00, 0x00, 0x00,
+		0x20,					/* 12 + 12 + 8 */
+		0x00, 0x0a, 0x80, 0x00,			/* information */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+		0x01, 0x0a, 0x00, 0x00,			/* command-specific */
+		0xaa, 0xbb, 0xcc, 0xdd, 0x00, 0x00, 0x00, 0x00,
+		0x02, 0x06, 0x00, 0x00,			/* sense key specific */
+		0x80, 0x00, 0x1c, 0x00,
+	};
+	static const u8 fixed[18] = {
+		0xf0, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x07, 0x0a,
+		0xaa, 0xbb, 0xcc, 0xdd, 0x26, 0x00, 0x00, 0x80, 0x00, 0x1c,
+	};
+	struct ktgt_sense_info s;
+
+	(void)state;
+	ktgt_sense_set(&s, 0x0a /* COPY ABORTED */, 0x26, 0x00);
+	ktgt_sense_set_info(&s, 7);
+	ktgt_sense_set_csi(&s, 0xaabbccdd);
+	ktgt_sense_set_field(&s, false, 0x1c, -1);
+	build_check(true, &s, KTGT_SENSE_MAX_LEN, expect, sizeof(expect));
 	assert_int_equal(sizeof(expect), KTGT_SENSE_MAX_LEN);
+	build_check(false, &s, 18, fixed, sizeof(fixed));
 }
 
 static void test_desc_information_64bit(void **state)
@@ -245,6 +312,7 @@ static void test_helpers(void **state)
 	assert_int_equal(s.ascq, 0x03);
 	assert_false(s.has_field);
 	assert_false(s.has_info);
+	assert_false(s.has_csi);
 	assert_int_equal(s.bit, -1);
 
 	ktgt_sense_set_field(&s, true, 7, 9);	/* no such bit: none */
@@ -338,6 +406,9 @@ int main(void)
 		cmocka_unit_test(test_fixed_unit_attention),
 		cmocka_unit_test(test_desc_invalid_field_in_cdb),
 		cmocka_unit_test(test_desc_information_and_field),
+		cmocka_unit_test(test_fixed_copy_aborted_segment),
+		cmocka_unit_test(test_desc_copy_aborted_segment),
+		cmocka_unit_test(test_desc_all_descriptors),
 		cmocka_unit_test(test_desc_information_64bit),
 		cmocka_unit_test(test_desc_plain),
 		cmocka_unit_test(test_truncation),

@@ -13,8 +13,12 @@
 # EXTENDED COPY, errors detected during processing of segment
 # descriptors) - and RECEIVE COPY RESULTS reports the same: completed
 # with errors, the segments before the failing one processed, and that
-# sense in FAILED SEGMENT DETAILS. A copy of blocks that do not fail
-# still succeeds.
+# sense in FAILED SEGMENT DETAILS. The sense names the segment that
+# failed, in the third and fourth bytes of its COMMAND-SPECIFIC
+# INFORMATION field, in fixed format and, with D_SENSE set in the
+# control mode page of the LU the copy was sent to, in descriptor format
+# (a command-specific information descriptor). A copy of blocks that do
+# not fail still succeeds.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -66,6 +70,38 @@ expect_check() {
 	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
 }
 
+# csi_seg "HEX BYTES": the segment number of COPY ABORTED sense, the
+# third and fourth bytes of COMMAND-SPECIFIC INFORMATION (bytes 10-11 of
+# fixed format; of descriptor format, those of the field of its
+# command-specific information descriptor, type 01h), as "fmt=70 seg=N"
+# (N decimal; "-" without the field or descriptor).
+csi_seg() {
+	local -a b
+	local i seg=-
+	read -r -a b <<< "${1,,}"
+	case "${b[0]}" in
+	70)
+		[ ${#b[@]} -ge 12 ] && seg=$((16#${b[10]}${b[11]}))
+		;;
+	72)
+		for ((i = 8; i + 1 < ${#b[@]}; i += 2 + 16#${b[i + 1]})); do
+			[ "${b[i]}" = 01 ] && [ $((i + 7)) -lt ${#b[@]} ] &&
+				seg=$((16#${b[i + 6]}${b[i + 7]}))
+		done
+		;;
+	esac
+	echo "fmt=${b[0]} seg=$seg"
+}
+
+# expect_abort WHAT FMT SEG "status=.. sense=..": CHECK CONDITION, COPY
+# ABORTED, THIRD PARTY DEVICE FAILURE in format FMT (70 or 72) naming
+# segment SEG.
+expect_abort() {
+	expect_check "$1" "key=0a asc=0d ascq=01 sks=-" "$4"
+	expect_eq "$(csi_seg "${4#*sense=}")" "fmt=$2 seg=$3" \
+		"$1: sense format and segment number"
+}
+
 # tgt NAA: an identification target descriptor (E4h) of a 512-byte-block
 # disk with NAA designator NAA (32 hex digits).
 tgt() {
@@ -91,8 +127,9 @@ xc() {
 		$(be "$n" 4 | sed 's/../& /g') 00 00
 }
 
-# failed LISTID SEGS: RECEIVE COPY RESULTS of a copy that failed in its
-# segment SEGS (0-based) with 0A/0D/01.
+# failed LISTID SEGS [FMT]: RECEIVE COPY RESULTS of a copy that failed
+# in its segment SEGS (0-based) with 0A/0D/01, in sense format FMT (70 by
+# default) naming that segment.
 failed() {
 	local st fs sl
 	st=$(din 12 84 00 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 0c 00 00)
@@ -104,6 +141,9 @@ failed() {
 	expect_eq "$(ktgt_sense_decode "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
 		"key=0a asc=0d ascq=01 sks=-" \
 		"FAILED SEGMENT DETAILS of list $1: sense"
+	expect_eq "$(csi_seg "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
+		"fmt=${3:-70} seg=$2" \
+		"FAILED SEGMENT DETAILS of list $1: sense format, segment number"
 }
 
 # mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
@@ -152,23 +192,46 @@ expect_good "copy LUN 0 blocks 0+256 -> LUN 1" "$(xc 1 "$(seg 0 1 256 0 0)")"
 expect_good "copy LUN 1 blocks 0+256 -> LUN 0 at 8192" \
 	"$(xc 2 "$(seg 1 0 256 0 8192)")"
 
-log "a copy source that fails"
-for sg in $sg0 $sg1; do
-	expect_check "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" \
-		"key=0a asc=0d ascq=01 sks=-" "$(xc 3 "$(seg 0 1 8 16384 0)")"
-	failed 3 0
-	expect_check "$sg: copy a good segment, then LUN 0 blocks 16300+200" \
-		"key=0a asc=0d ascq=01 sks=-" \
-		"$(xc 4 "$(seg 0 1 8 0 0)$(seg 0 1 200 16300 100)")"
-	failed 4 1
-done
+# failures FMT: the failing copies, sent to LUN 0 and LUN 1, with
+# sense in format FMT.
+failures() {
+	local fmt=$1
 
-log "a copy destination that fails"
+	log "a copy source that fails (sense format $fmt)"
+	for sg in $sg0 $sg1; do
+		expect_abort "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" "$fmt" 0 \
+			"$(xc 3 "$(seg 0 1 8 16384 0)")"
+		failed 3 0 "$fmt"
+		expect_abort "$sg: copy a good segment, then LUN 0 blocks 16300+200" \
+			"$fmt" 1 "$(xc 4 "$(seg 0 1 8 0 0)$(seg 0 1 200 16300 100)")"
+		failed 4 1 "$fmt"
+		expect_abort "$sg: copy two good segments, then LUN 0 blocks 18000+8" \
+			"$fmt" 2 "$(xc 7 "$(seg 0 1 8 0 0)$(seg 1 0 8 0 100)$(seg 0 1 8 18000 8)")"
+		failed 7 2 "$fmt"
+	done
+
+	log "a copy destination that fails (sense format $fmt)"
+	for sg in $sg0 $sg1; do
+		expect_abort "$sg: copy LUN 1 blocks 0+8 -> LUN 0 at 16384" \
+			"$fmt" 0 "$(xc 5 "$(seg 1 0 8 0 16384)")"
+		failed 5 0 "$fmt"
+		expect_abort "$sg: copy two good segments, then LUN 1 -> LUN 0 at 18424" \
+			"$fmt" 2 "$(xc 8 "$(seg 1 0 8 0 0)$(seg 0 1 8 0 0)$(seg 1 0 16 0 18424)")"
+		failed 8 2 "$fmt"
+	done
+}
+
+failures 70
+
+# D_SENSE in the control mode page of both LUs: descriptor format.
 for sg in $sg0 $sg1; do
-	expect_check "$sg: copy LUN 1 blocks 0+8 -> LUN 0 at 16384" \
-		"key=0a asc=0d ascq=01 sks=-" "$(xc 5 "$(seg 1 0 8 0 16384)")"
-	failed 5 0
+	printf '00000000000000000a0a04000040000000000000' | xxd -r -p > "$T/ms"
+	expect_good "$sg: MODE SELECT(10) control page with D_SENSE" \
+		"$(ktgt_sense -s 20 -i "$T/ms" "$sg" 55 10 00 00 00 00 00 00 14 00)"
+	# The MODE PARAMETERS CHANGED unit attention, if any, out of the way.
+	ktgt_tur "$sg" >/dev/null
 done
+failures 72
 
 sg=$sg1
 expect_good "copy LUN 0 blocks 0+256 -> LUN 1 after the failures" \

@@ -14,9 +14,11 @@
 # and the errors: PARAMETER LIST LENGTH ERROR, TOO MANY TARGET / SEGMENT
 # DESCRIPTORS, UNSUPPORTED TARGET / SEGMENT DESCRIPTOR TYPE CODE, COPY
 # ABORTED for an unknown LU, a bad descriptor index and a range past the
-# end, WRITE PROTECTED for a read-only destination, INVALID FIELD IN CDB
-# for COPY STATUS of an unknown list identifier - with the backing files
-# unchanged by every refused copy.
+# end, COPY ABORTED, WRITE PROTECTED for a read-only destination (not
+# DATA PROTECT, which would be about the LU the copy was sent to), with
+# the number of its segment in COMMAND-SPECIFIC INFORMATION, INVALID
+# FIELD IN CDB for COPY STATUS of an unknown list identifier - with the
+# backing files unchanged by every refused copy.
 # Fencing: two I_T nexuses (local targets a and b) to LUs X (LUN 0) and
 # Y (LUN 1). The copy manager reads a source as if the issuing nexus
 # sent a READ and writes a destination as if it sent a WRITE: with A's
@@ -252,9 +254,13 @@ expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
 plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 1 $cap 0)"
 expect_check "source past the end" "key=0a asc=0d ascq=02 sks=-" \
 	"$(xcopy $T/p)"
-plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 1 8 0 0)"
-expect_check "read-only destination LUN" "key=07 asc=27 ascq=00 sks=-" \
-	"$(xcopy $T/p)"
+# Segment 0 copies no block; segment 1 writes the read-only LU.
+plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 0 0 0 0)$(seg 0 1 8 0 0)"
+r=$(xcopy $T/p)
+expect_check "read-only destination LUN" "key=0a asc=27 ascq=00 sks=-" "$r"
+read -r -a sb <<< "${r#*sense=}"
+expect_eq "${sb[10]}${sb[11]}" 0001 \
+	"read-only destination LUN: segment number in COMMAND-SPECIFIC INFORMATION"
 expect_eq "$(sums)" "$before" "backing files after refused copies"
 
 log "Reservations and ALUA states of the copy source and destination"
