@@ -100,11 +100,28 @@ static u32 pr_get_reg(const u8 *buf, u32 off, u32 end,
 	return 14 + pl + tl;
 }
 
+/* An ASCII letter in lower case: names compare as their normal forms. */
+static char name_lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Initiator port names compare case-insensitively (ktgt_pr_port_matches()). */
+static bool pr_same_port(const char *a, const char *b, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (name_lc(a[i]) != name_lc(b[i]))
+			return false;
+	return true;
+}
+
 static bool pr_same_nexus(const struct ktgt_pr_file_reg *a,
 			  const struct ktgt_pr_file_reg *b)
 {
 	return a->port_len == b->port_len && a->tgt_len == b->tgt_len &&
-	       !memcmp(a->port, b->port, a->port_len) &&
+	       pr_same_port(a->port, b->port, a->port_len) &&
 	       !memcmp(a->tgt, b->tgt, a->tgt_len);
 }
 
@@ -386,7 +403,7 @@ bool ktgt_pr_port_matches(const char *reg, const char *port)
 {
 	size_t i, j;
 
-	for (i = 0; reg[i] && reg[i] == port[i]; i++)
+	for (i = 0; reg[i] && name_lc(reg[i]) == name_lc(port[i]); i++)
 		;
 	if (!reg[i] && !port[i])
 		return true;

@@ -198,7 +198,10 @@ u32 ktgt_pr_tid_build(u8 proto, const char *name, u8 *buf);
  * @port: the nexus's name (as ktgt_session_port_id() gives it)
  *
  * Equal names match, and an iSCSI name without ",i,0x" (TransportID
- * format 00b) matches every "<name>,i,0x<ISID>" of that name.
+ * format 00b) matches every "<name>,i,0x<ISID>" of that name. Names are
+ * equal if they differ only in the case of ASCII letters: iSCSI names are
+ * case-insensitive (RFC 3722, SPC-4 7.6.4.6), and the other transports'
+ * names are hex.
  *
  * Return: true if it matches.
  */

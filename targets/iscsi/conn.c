@@ -3626,7 +3626,8 @@ static unsigned int kis_nr_conns(struct kis_sess *s)
  * A session of the I_T nexus (@t, @initiator, @isid) that is not gone:
  * live, closing, or already being torn down (on t->dying, its commands
  * possibly still running). kis_mutex held; the session stays valid only
- * while it is, unless the caller takes a reference.
+ * while it is, unless the caller takes a reference. Initiator names compare
+ * case-insensitively (RFC 3722; ktgt-iscsid hands them over lowered).
  */
 static struct kis_sess *kis_sess_find_itn(struct kis_tgt *t,
 					  const char *initiator, u64 isid)
@@ -3635,10 +3636,10 @@ static struct kis_sess *kis_sess_find_itn(struct kis_tgt *t,
 
 	lockdep_assert_held(&kis_mutex);
 	list_for_each_entry(s, &t->sessions, node)
-		if (s->isid == isid && !strcmp(s->initiator, initiator))
+		if (s->isid == isid && !strcasecmp(s->initiator, initiator))
 			return s;
 	list_for_each_entry(s, &t->dying, node)
-		if (s->isid == isid && !strcmp(s->initiator, initiator))
+		if (s->isid == isid && !strcasecmp(s->initiator, initiator))
 			return s;
 	return NULL;
 }
@@ -3725,7 +3726,7 @@ again:
 		s = xa_load(&kis_sessions, tsih);
 		ret = -ENOENT;
 		if (!s || s->t != t || s->isid != isid ||
-		    strcmp(s->initiator, initiator) ||
+		    strcasecmp(s->initiator, initiator) ||
 		    test_bit(KIS_SF_TEARDOWN, &s->flags))
 			goto out_unlock;
 		/* The session's values, not the ones of this login. */

@@ -86,7 +86,10 @@ void kis_tgt_put(struct kis_tgt *t)
  * kis_tgt_find() - a target by name, with a reference
  * @name: the IQN
  *
- * Caller holds kis_mutex.
+ * iSCSI names compare case-insensitively (RFC 3722 maps upper case to
+ * lower case before comparing): a target made as "iqn...:T1" is found by
+ * "iqn...:t1", and kis_target_create() refuses a second target whose name
+ * differs from one's only in case. Caller holds kis_mutex.
  *
  * Return: the target (kis_tgt_put() it), or NULL.
  */
@@ -96,7 +99,7 @@ struct kis_tgt *kis_tgt_find(const char *name)
 
 	lockdep_assert_held(&kis_mutex);
 	list_for_each_entry(t, &kis_targets, node) {
-		if (!strcmp(t->name, name)) {
+		if (!strcasecmp(t->name, name)) {
 			kref_get(&t->ref);
 			return t;
 		}
@@ -781,13 +784,27 @@ static bool kis_valid_name(const char *name)
 static int kis_target_create(struct ktgt_target *tgt)
 {
 	const char *name = ktgt_target_name(tgt);
-	struct kis_tgt *t;
+	struct kis_tgt *t, *dup;
 
 	if (!kis_valid_name(name))
 		return -EINVAL;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
+	/*
+	 * One target per normal form of a name (kis_tgt_find()): checked
+	 * and inserted under one hold of kis_mutex.
+	 */
+	mutex_lock(&kis_mutex);
+	dup = kis_tgt_find(name);
+	if (dup) {
+		mutex_unlock(&kis_mutex);
+		pr_warn("target %s: iSCSI names are case-insensitive, target %s exists\n",
+			name, dup->name);
+		kis_tgt_put(dup);
+		kfree(t);
+		return -EEXIST;
+	}
 	t->tgt = tgt;
 	kref_init(&t->ref);
 	INIT_LIST_HEAD(&t->portals);
@@ -821,7 +838,6 @@ static int kis_target_create(struct ktgt_target *tgt)
 				   ktgt_target_cfs_group(tgt));
 	ktgt_target_set_priv(tgt, t);
 
-	mutex_lock(&kis_mutex);
 	list_add_tail(&t->node, &kis_targets);
 	kis_targets_changed();
 	mutex_unlock(&kis_mutex);

@@ -147,8 +147,9 @@ static size_t kis_send_targets(struct kis_conn *conn, const char *val,
 			if (!kis_tgt_access(t, s->initiator, NULL))
 				continue;
 		} else if (vlen) {
+			/* Names compare case-insensitively (RFC 3722). */
 			if (strlen(t->name) != vlen ||
-			    memcmp(t->name, val, vlen) ||
+			    strncasecmp(t->name, val, vlen) ||
 			    !kis_tgt_access(t, s->initiator, NULL))
 				continue;
 		} else if (t != s->t) {

@@ -472,13 +472,16 @@ static void test_negotiate_name_chars(void **state)
 		if (negotiate(&neg, req, true, &tb, out, sizeof(out)) != -EINVAL)
 			fail_msg("accepted: %s", bad[i]);
 	}
-	/* Upper case and punctuation initiators are configured with. */
+	/*
+	 * Upper case and punctuation initiators are configured with: taken,
+	 * and the name kept in its normal form (RFC 3722: lower case).
+	 */
 	req[0] = "InitiatorName=iqn.1991-05.com.Example:Host_1/a";
 	req[1] = "InitiatorAlias=caf\xc3\xa9 host";
 	iscsi_neg_init(&neg, &t);
 	assert_int_equal(negotiate(&neg, req, true, &tb, out, sizeof(out)), 0);
 	assert_string_equal(neg.initiator_name,
-			    "iqn.1991-05.com.Example:Host_1/a");
+			    "iqn.1991-05.com.example:host_1/a");
 	assert_string_equal(neg.initiator_alias, "caf\xc3\xa9 host");
 }
 

@@ -373,6 +373,13 @@ static void test_port_matches(void **state)
 	assert_false(ktgt_pr_port_matches("iqn.x:h1,i,0x23d000000001",
 					  "iqn.x:h1"));
 	assert_false(ktgt_pr_port_matches("iqn.x:h1", "iqn.x:h1,x"));
+	/* iSCSI names are case-insensitive (RFC 3722). */
+	assert_true(ktgt_pr_port_matches("iqn.X:Host,i,0x23D000000001",
+					 "iqn.x:host,i,0x23d000000001"));
+	assert_true(ktgt_pr_port_matches("IQN.x:HOST",
+					 "iqn.x:host,i,0x23d000000002"));
+	assert_false(ktgt_pr_port_matches("iqn.x:Host1",
+					  "iqn.x:host2,i,0x23d000000002"));
 }
 
 int main(void)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -321,6 +322,7 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 	const char *ini = kv_get(kvs, n, ISCSI_KEY_INITIATOR_NAME);
 	const char *tn = kv_get(kvs, n, ISCSI_KEY_TARGET_NAME);
 	const char *st = kv_get(kvs, n, ISCSI_KEY_SESSION_TYPE);
+	char ini_n[ISCSI_NAME_MAX + 1], tn_n[ISCSI_NAME_MAX + 1];
 	struct iscsi_params p;
 	unsigned int i;
 	int ret;
@@ -370,13 +372,23 @@ static u16 login_start(struct login *l, const struct iscsi_kv *kvs,
 		return ST_MISSING_PARAM;
 	if (strlen(tn) > ISCSI_NAME_MAX || strlen(ini) > ISCSI_NAME_MAX)
 		return ST_INITIATOR_ERR;
-	ret = iscsid_nl_target_get(l->nl, tn, ini, &l->ti);
+	/*
+	 * The names in their normal form (lower case, RFC 3722), as
+	 * l->neg has them for CONN_ADD: the session, its PR TransportIDs,
+	 * its reinstatement and the masking all see one spelling of each
+	 * name. A failed login logs the names as sent.
+	 */
+	snprintf(ini_n, sizeof(ini_n), "%s", ini);
+	iscsi_name_normalize(ini_n);
+	snprintf(tn_n, sizeof(tn_n), "%s", tn);
+	iscsi_name_normalize(tn_n);
+	ret = iscsid_nl_target_get(l->nl, tn_n, ini_n, &l->ti);
 	if (ret == -ENOENT) {
 		l->why = "no such target";
 		return ST_NOT_FOUND;
 	}
 	if (ret) {
-		log_err("TARGET_GET %s: %s", tn, strerror(-ret));
+		log_err("TARGET_GET %s: %s", tn_n, strerror(-ret));
 		return ST_TARGET_ERR;
 	}
 	if (!l->ti.access) {
@@ -639,7 +651,8 @@ static void send_targets(struct login *l, const char *what,
 	for (i = 0; i < list.n; i++) {
 		const struct iscsid_target *t = &list.t[i];
 
-		if (strcmp(what, "All") && strcmp(what, t->name))
+		/* Target names compare as their normal forms do. */
+		if (strcmp(what, "All") && strcasecmp(what, t->name))
 			continue;
 		iscsi_text_add(out, "TargetName", t->name);
 		for (j = 0; j < t->nportals; j++) {

@@ -707,6 +707,22 @@ static bool valid_name_chars(const char *v, size_t len)
 	return true;
 }
 
+/**
+ * iscsi_name_normalize() - an iSCSI name in its normal form, in place
+ * @name: a NUL-terminated iSCSI name
+ *
+ * iSCSI names are compared after the stringprep "iSCSI" profile (RFC 3722,
+ * RFC 7143 4.2.7.1), which maps upper case to lower case: ASCII letters are
+ * lowered; other bytes are left alone (names are ASCII here: the login
+ * refuses bytes outside 0x21..0x7e).
+ */
+void iscsi_name_normalize(char *name)
+{
+	for (; *name; name++)
+		if (*name >= 'A' && *name <= 'Z')
+			*name += 'a' - 'A';
+}
+
 /* An alias: UTF-8 text (RFC 7143 13.6, 13.7), without control characters. */
 static bool valid_alias_chars(const char *v, size_t len)
 {
@@ -847,8 +863,10 @@ static int neg_one(struct iscsi_neg *neg, int id, const struct iscsi_kv *kv,
 		} else if (id == ISCSI_KEY_INITIATOR_NAME) {
 			memcpy(neg->initiator_name, kv->value,
 			       kv->value_len + 1);
+			iscsi_name_normalize(neg->initiator_name);
 		} else {
 			memcpy(neg->target_name, kv->value, kv->value_len + 1);
+			iscsi_name_normalize(neg->target_name);
 		}
 		return 0;
 	case K_ALIAS:

@@ -64,6 +64,8 @@ int iscsi_parse_binary(const char *s, u8 *out, size_t cap, size_t *out_len);
 size_t iscsi_u32_to_str(u32 v, char *buf);
 bool iscsi_list_has(const char *list, const char *item);
 
+void iscsi_name_normalize(char *name);
+
 /* Digest bits: BIT(ISCSI_DIGEST_NONE) | BIT(ISCSI_DIGEST_CRC32C). */
 #define ISCSI_DIGEST_NONE	0
 #define ISCSI_DIGEST_CRC32C	1
@@ -154,9 +156,10 @@ int iscsi_key_lookup(const char *key);
  *	iscsi_neg_init()
  * @session_type_seen: SessionType was declared
  * @declared_mrdsl: MaxRecvDataSegmentLength of the target was sent
- * @initiator_name: InitiatorName (empty until declared)
+ * @initiator_name: InitiatorName, normalized (iscsi_name_normalize()),
+ *	empty until declared
  * @initiator_alias: InitiatorAlias (empty until declared)
- * @target_name: TargetName (empty until declared)
+ * @target_name: TargetName, normalized, empty until declared
  */
 struct iscsi_neg {
 	struct iscsi_params target;

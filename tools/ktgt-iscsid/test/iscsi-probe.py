@@ -391,7 +391,8 @@ def cmd_continue(a):
 
 def cmd_sendtargets(a):
     """Discovery with a small MaxRecvDataSegmentLength: the answer comes
-    in several Text Responses (C bit, target transfer tag)."""
+    in several Text Responses (C bit, target transfer tag). SendTargets=
+    WHAT (default All)."""
     c = Conn(a.host, a.port)
     r = c.login(first_keys(a, 'Discovery') + [('AuthMethod', 'None')],
                 0, 1, True)
@@ -404,7 +405,7 @@ def cmd_sendtargets(a):
            'MaxBurstLength in discovery: %s' % get(r, 'MaxBurstLength'))
     data = b''
     pdus = 0
-    t = c.text([('SendTargets', 'All')])
+    t = c.text([('SendTargets', a.what)])
     while True:
         pdus += 1
         expect(len(t['data']) <= a.mrdsl, 'Text Response of %d bytes' %
@@ -516,10 +517,11 @@ def cmd_hold(a):
     """Hold COUNT connections from the --sources addresses (in turn) for
     SECONDS: idle (connect, say nothing), dribble (a Login Request, one
     byte every PING seconds), slow (a Login Request without transit every
-    PING seconds) or discovery (logged in, then a NOP-Out every PING
-    seconds). Prints "ready N" once all are set up (N still open), then
-    for each connection the target closes "closed I after S s", and at
-    the end "open N"."""
+    PING seconds), discovery (logged in, then a NOP-Out every PING
+    seconds) or login (a normal session to --target, logged in with the
+    ISID --isid if given, then idle). Prints "ready N" once all are set
+    up (N still open), then for each connection the target closes
+    "closed I after S s", and at the end "open N"."""
     srcs = a.sources.split(',')
     conns = []
     for i in range(a.count):
@@ -527,7 +529,17 @@ def cmd_hold(a):
         c.start = time.time()
         c.open = True
         c.pending = b''
-        if a.mode == 'discovery':
+        if a.isid:
+            c.isid = bytes.fromhex(a.isid)
+        if a.mode == 'login':
+            try:
+                r = full_login(c, a)
+                expect(r['status'] == 0 and r['transit'] and r['nsg'] == 3,
+                       'login: status %04x' % r['status'])
+            except (Fail, OSError) as e:
+                print('login %d failed: %s' % (i, e), flush=True)
+                c.open = False
+        elif a.mode == 'discovery':
             try:
                 r = c.login(first_keys(a, 'Discovery') +
                             [('AuthMethod', 'None')], 0, 1, True)
@@ -580,7 +592,9 @@ def cmd_hold(a):
                 continue
             try:
                 c.s.setblocking(True)
-                if a.mode == 'discovery':
+                if a.mode == 'login':
+                    pass
+                elif a.mode == 'discovery':
                     nop_out(c)
                 elif a.mode == 'dribble' and c.pending:
                     c.s.send(c.pending[:1])
@@ -601,6 +615,8 @@ def main():
     p.add_argument('--port', type=int, default=3260)
     p.add_argument('--initiator', default='iqn.2026-11.org.ktgt:probe')
     p.add_argument('--target', default='')
+    p.add_argument('--isid', default='',
+                   help='hold --mode login: the ISID, 12 hex digits')
     p.add_argument('--discovery', action='store_true',
                    help='chap and status: a discovery session')
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -623,6 +639,7 @@ def main():
     t = sub.add_parser('sendtargets')
     t.add_argument('--mrdsl', type=int, default=8192)
     t.add_argument('--min-pdus', type=int, default=0)
+    t.add_argument('--what', default='All')
     sub.add_parser('sessions')
     w = sub.add_parser('silent')
     w.add_argument('--wait', type=int, default=30)
@@ -630,7 +647,8 @@ def main():
     h.add_argument('--count', type=int, default=1)
     h.add_argument('--sources', default='127.0.0.1')
     h.add_argument('--mode', default='idle',
-                   choices=('idle', 'dribble', 'slow', 'discovery'))
+                   choices=('idle', 'dribble', 'slow', 'discovery',
+                            'login'))
     h.add_argument('--ping', type=float, default=1.0)
     h.add_argument('--seconds', type=float, default=10.0)
     a = p.parse_args()
