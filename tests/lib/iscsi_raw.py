@@ -13,6 +13,7 @@
 #   configure(target_iqn)
 #   c = Conn(0x400000000001); c.login()
 
+import os
 import socket
 import struct
 import sys
@@ -451,3 +452,15 @@ def wait_pdu(conn, secs, what):
         return None
     finally:
         conn.s.settimeout(old)
+
+
+def session_gone(tsih, secs):
+    """Wait up to secs seconds for the target's session tsih to be gone
+    (its directory under /sys/kernel/ktgt_iscsi/sessions): the seconds it
+    took (more than 0, so true), or None if it is still there."""
+    t0 = time.time()
+    while time.time() - t0 < secs:
+        if not os.path.exists("/sys/kernel/ktgt_iscsi/sessions/%d" % tsih):
+            return max(time.time() - t0, 0.001)
+        time.sleep(0.2)
+    return None

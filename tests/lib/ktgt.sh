@@ -628,3 +628,62 @@ ktgt_kmem_core() {
 	awk -v ev="$1" '$1 ~ ev && $4 == "ktgt_core" && $3 !~ /sgv/ { n += $2 }
 		END { print n + 0 }' <<< "$KTGT_KMEM_SITES"
 }
+
+# --- device-mapper devices for backing-store errors -----------------------
+# What ktgt_dm_create made, for ktgt_dm_cleanup: dm names, loop devices.
+KTGT_DM_NAMES=()
+KTGT_DM_LOOPS=()
+
+# ktgt_dm_have: whether this kernel has device-mapper (dm-mod loaded, or
+# built in); skips the test without dmsetup. The debug kernel of
+# \`make check KERNEL=debug\` has none: return 1. A dm-mod that exists but
+# does not load fails the test.
+ktgt_dm_have() {
+	command -v dmsetup >/dev/null || skip "dmsetup not installed"
+	modprobe loop 2>/dev/null
+	modprobe dm-mod 2>/dev/null && return 0
+	[ -e /dev/mapper/control ] && return 0
+	modinfo dm-mod >/dev/null 2>&1 && fail "dm-mod does not load"
+	return 1
+}
+
+# ktgt_dm_create NAME IMG SIZE TABLE: a dm device NAME over a loop device
+# of the file IMG (SIZE, as truncate takes it), with TABLE, in which
+# @LOOP@ stands for the loop device. Sets KTGT_DM_DEV to its
+# /dev/mapper node. Not in $(...): the device is recorded for
+# ktgt_dm_cleanup.
+ktgt_dm_create() {
+	local loop
+	truncate -s "$3" "$2" || fail "truncate $2"
+	loop=$(losetup -f --show "$2") || fail "losetup $2"
+	KTGT_DM_LOOPS+=("$loop")
+	dmsetup create "$1" --table "${4//@LOOP@/$loop}" ||
+		fail "dmsetup create $1"
+	KTGT_DM_NAMES+=("$1")
+	# No udev in the guest: make the /dev/mapper node.
+	dmsetup mknodes "$1" || fail "dmsetup mknodes $1"
+	[ -b "/dev/mapper/$1" ] || fail "no /dev/mapper/$1"
+	KTGT_DM_DEV=/dev/mapper/$1
+}
+
+# ktgt_dm_error NAME DIR: ktgt_dm_create of a 64 MiB device over
+# DIR/NAME.img whose 512-byte sectors 16384-18431 (1 MiB at 8 MiB) fail
+# every I/O (dm "error"); KTGT_DM_DEV is its node.
+ktgt_dm_error() {
+	ktgt_dm_create "$1" "$2/$1.img" 64M "0 16384 linear @LOOP@ 0
+16384 2048 error
+18432 112640 linear @LOOP@ 18432"
+}
+
+# ktgt_dm_cleanup: remove what ktgt_dm_create made (for an EXIT trap,
+# after ktgt_cleanup has let go of the devices).
+ktgt_dm_cleanup() {
+	local d
+	for d in "${KTGT_DM_NAMES[@]}"; do
+		dmsetup remove "$d" 2>/dev/null
+	done
+	for d in "${KTGT_DM_LOOPS[@]}"; do
+		losetup -d "$d" 2>/dev/null
+	done
+	KTGT_DM_NAMES=() KTGT_DM_LOOPS=()
+}

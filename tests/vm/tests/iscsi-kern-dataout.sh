@@ -78,15 +78,6 @@ def alive_for(c, secs, what, idle):
     return None
 
 
-def session_gone(tsih, secs):
-    t0 = time.time()
-    while time.time() - t0 < secs:
-        if not os.path.exists("/sys/kernel/ktgt_iscsi/sessions/%d" % tsih):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 # S: Data-Out that comes slowly but steadily, then a slow device.
 s = Conn(0x400000002101)
 s.login()

@@ -41,15 +41,6 @@ TIMEOUT = 4
 errors = []
 
 
-def session_gone(tsih, secs):
-    t0 = time.time()
-    while time.time() - t0 < secs:
-        if not os.path.exists("/sys/kernel/ktgt_iscsi/sessions/%d" % tsih):
-            return time.time() - t0
-        time.sleep(0.2)
-    return None
-
-
 # S: a slow reader, 128 KiB a second.
 fast_recvall = iscsi_raw.recvall
 

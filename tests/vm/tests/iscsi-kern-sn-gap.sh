@@ -107,15 +107,6 @@ def alive_for(c, secs, what, idle=None):
     return None
 
 
-def session_gone(tsih, secs):
-    t0 = time.time()
-    while time.time() - t0 < secs:
-        if not os.path.exists("/sys/kernel/ktgt_iscsi/sessions/%d" % tsih):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 # G: 12 CmdSNs aborted before they came.
 g = session(0x400000003101)
 e = g.cmdsn

@@ -17,16 +17,9 @@
 # chunk fenced off), and B's own WRITE to Y conflicts.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/xcopy.sh"
 
 T=$(mktemp -d /tmp/sem-pr-xcopy.XXXXXX) || fail "mktemp"
-be() { printf "%0$(($2 * 2))x" "$1"; }
-# tgt NAA: an identification target descriptor (E4h), 512-byte blocks.
-tgt() { printf 'e400000001030010%s0000000000000200' "$1"; }
-# seg SRC DST NR SLBA DLBA: a block to block segment descriptor.
-seg() {
-	printf '02000018%s%s0000%s%s%s' "$(be "$1" 2)" "$(be "$2" 2)" \
-		"$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
-}
 # plist FILE TGTHEX SEGHEX: a parameter list, LIST ID USAGE 11b.
 plist() {
 	local tl=$(( ${#2} / 2 )) sl=$(( ${#3} / 2 ))

@@ -21,54 +21,18 @@
 # not fail still succeeds.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/xcopy.sh"
 
 T=$(mktemp -d /tmp/spc-xcopy-err.XXXXXX) || fail "mktemp"
-loops=()
-dms=()
 
 cleanup() {
-	local l
 	ktgt_cleanup >/dev/null 2>&1
-	for l in "${dms[@]}"; do
-		dmsetup remove "$l" 2>/dev/null
-	done
-	for l in "${loops[@]}"; do
-		losetup -d "$l" 2>/dev/null
-	done
+	ktgt_dm_cleanup
 }
 trap cleanup EXIT
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
-command -v dmsetup >/dev/null || skip "dmsetup not installed"
-modprobe loop 2>/dev/null
-if ! modprobe dm-mod 2>/dev/null && [ ! -e /dev/mapper/control ]; then
-	modinfo dm-mod >/dev/null 2>&1 && fail "dm-mod does not load"
-	skip "no device-mapper in this kernel"
-fi
-
-be() { # N BYTES: N big-endian, as hex without spaces
-	printf "%0$(($2 * 2))x" "$1"
-}
-
-# din LEN CDB...: data-in of a CDB on $sg as hex; GOOD status required.
-din() {
-	local len=$1 f=$T/din
-	shift
-	rm -f "$f"
-	sg_raw -r "$len" -o "$f" "$sg" "$@" >/dev/null 2>&1 ||
-		fail "sg_raw $sg $* failed"
-	xxd -p "$f" | tr -d '\n'
-}
-
-expect_good() {
-	[ "${2%% *}" = status=00 ] || fail "$1: expected GOOD, got $2"
-}
-
-expect_check() {
-	[ "${3%% *}" = status=02 ] ||
-		fail "$1: expected CHECK CONDITION, got $3"
-	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
-}
+ktgt_dm_have || skip "no device-mapper in this kernel"
 
 # csi_seg "HEX BYTES": the segment number of COPY ABORTED sense, the
 # third and fourth bytes of COMMAND-SPECIFIC INFORMATION (bytes 10-11 of
@@ -100,18 +64,6 @@ expect_abort() {
 	expect_check "$1" "key=0a asc=0d ascq=01 sks=-" "$4"
 	expect_eq "$(csi_seg "${4#*sense=}")" "fmt=$2 seg=$3" \
 		"$1: sense format and segment number"
-}
-
-# tgt NAA: an identification target descriptor (E4h) of a 512-byte-block
-# disk with NAA designator NAA (32 hex digits).
-tgt() {
-	printf 'e400000001030010%s0000000000000200' "$1"
-}
-
-# seg SRC DST NR SLBA DLBA: a block to block segment descriptor.
-seg() {
-	printf '02000018%s%s0000%s%s%s' "$(be "$1" 2)" "$(be "$2" 2)" \
-		"$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
 }
 
 # xc LISTID SEGHEX: EXTENDED COPY on $sg with LUN 0 and LUN 1 as target
@@ -146,27 +98,11 @@ failed() {
 		"FAILED SEGMENT DETAILS of list $1: sense format, segment number"
 }
 
-# mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
-# sectors 16384-18431 (1 MiB at 8 MiB) fail every I/O.
-mkerr() {
-	local img=$T/$1.img loop
-	truncate -s 64M "$img" || fail "truncate $img"
-	loop=$(losetup -f --show "$img") || fail "losetup $img"
-	loops+=("$loop")
-	dmsetup create "$1" --table "0 16384 linear $loop 0
-16384 2048 error
-18432 112640 linear $loop 18432" || fail "dmsetup create $1"
-	dms+=("$1")
-	# No udev in the guest: make the /dev/mapper node.
-	dmsetup mknodes "$1" || fail "dmsetup mknodes $1"
-	[ -b "/dev/mapper/$1" ] || fail "no /dev/mapper/$1"
-	echo "/dev/mapper/$1"
-}
-
 ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
-bdm=$(mkerr ktgtxcerr)
+ktgt_dm_error ktgtxcerr "$T"
+bdm=$KTGT_DM_DEV
 truncate -s 16M "$T/x1.img" || fail "truncate"
 ktgt_mkdev vdisk_blockio/b0 filename="$bdm"
 ktgt_mkdev vdisk_fileio/x1 filename="$T/x1.img"

@@ -32,6 +32,7 @@
 # an active group, succeeds.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/xcopy.sh"
 
 T=$(mktemp -d /tmp/spc-xcopy.XXXXXX) || fail "mktemp"
 # Y is in an ALUA device group: keep Linux's ALUA device handler away
@@ -39,42 +40,6 @@ T=$(mktemp -d /tmp/spc-xcopy.XXXXXX) || fail "mktemp"
 mkdir -p /etc/modprobe.d
 echo "install scsi_dh_alua /bin/false" > /etc/modprobe.d/ktgt-spc-xcopy.conf
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-
-be() { # N BYTES: N big-endian, as hex without spaces
-	printf "%0$(($2 * 2))x" "$1"
-}
-
-# din LEN CDB...: data-in of a CDB on $sg as hex; GOOD status required.
-din() {
-	local len=$1 f=$T/din
-	shift
-	rm -f "$f"
-	sg_raw -r "$len" -o "$f" "$sg" "$@" >/dev/null 2>&1 ||
-		fail "sg_raw $sg $* failed"
-	xxd -p "$f" | tr -d '\n'
-}
-
-expect_good() {
-	[ "${2%% *}" = status=00 ] || fail "$1: expected GOOD, got $2"
-}
-
-expect_check() {
-	[ "${3%% *}" = status=02 ] ||
-		fail "$1: expected CHECK CONDITION, got $3"
-	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
-}
-
-# tgt NAA [TYPE]: an identification target descriptor (E4h) of a
-# 512-byte-block disk with NAA designator NAA (32 hex digits).
-tgt() {
-	printf '%s00000001030010%s0000000000000200' "${2:-e4}" "$1"
-}
-
-# seg SRC DST NR SLBA DLBA [TYPE]: a block to block segment descriptor.
-seg() {
-	printf '%s000018%s%s0000%s%s%s' "${6:-02}" "$(be "$1" 2)" \
-		"$(be "$2" 2)" "$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
-}
 
 # plist FILE LISTID USAGE TGTHEX SEGHEX: write a parameter list.
 plist() {

@@ -34,18 +34,10 @@
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
 T=$(mktemp -d /tmp/vdisk-err.XXXXXX) || fail "mktemp"
-loops=()
-dms=()
 
 cleanup() {
-	local l
 	ktgt_cleanup >/dev/null 2>&1
-	for l in "${dms[@]}"; do
-		dmsetup remove "$l" 2>/dev/null
-	done
-	for l in "${loops[@]}"; do
-		losetup -d "$l" 2>/dev/null
-	done
+	ktgt_dm_cleanup
 	umount "$T/full" 2>/dev/null
 }
 trap cleanup EXIT
@@ -71,32 +63,10 @@ sti() {
 		"$what: INFORMATION"
 }
 
-# mkerr NAME: a 64 MiB dm device over a loop device, whose 512-byte
-# sectors 16384-18431 (1 MiB at 8 MiB) fail every I/O.
-mkerr() {
-	local img=$T/$1.img loop
-	truncate -s 64M "$img" || fail "truncate $img"
-	loop=$(losetup -f --show "$img") || fail "losetup $img"
-	loops+=("$loop")
-	dmsetup create "$1" --table "0 16384 linear $loop 0
-16384 2048 error
-18432 112640 linear $loop 18432" || fail "dmsetup create $1"
-	dms+=("$1")
-	# No udev in the guest: make the /dev/mapper node.
-	dmsetup mknodes "$1" || fail "dmsetup mknodes $1"
-	[ -b "/dev/mapper/$1" ] || fail "no /dev/mapper/$1"
-	echo "/dev/mapper/$1"
-}
-
-command -v dmsetup >/dev/null || skip "dmsetup not installed"
-modprobe loop 2>/dev/null
 # The debug kernel (make check KERNEL=debug) has no device-mapper: its
 # parts are skipped there, never where the kernel has dm-mod.
 dm=1
-if ! modprobe dm-mod 2>/dev/null && [ ! -e /dev/mapper/control ]; then
-	modinfo dm-mod >/dev/null 2>&1 && fail "dm-mod does not load"
-	dm=0
-fi
+ktgt_dm_have || dm=0
 ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
@@ -108,8 +78,10 @@ printf '\x00\x16\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00
 
 ktgt_mktarget local/t0
 if [ "$dm" = 1 ]; then
-	bdm=$(mkerr ktgterrb)
-	fdm=$(mkerr ktgterrf)
+	ktgt_dm_error ktgterrb "$T"
+	bdm=$KTGT_DM_DEV
+	ktgt_dm_error ktgterrf "$T"
+	fdm=$KTGT_DM_DEV
 	ktgt_mkdev vdisk_blockio/b0 filename="$bdm" serial=ERRB
 	ktgt_mkdev vdisk_fileio/f0 filename="$fdm" serial=ERRF
 	ktgt_maplun local/t0 0 vdisk_blockio/b0
@@ -187,14 +159,8 @@ if [ "$dm" = 1 ]; then
 	# dm-flakey, always down, error_writes: reads pass, writes and flushes
 	# fail.
 	if modprobe dm-flakey 2>/dev/null; then
-		truncate -s 16M "$T/flaky.img" || fail "truncate flaky.img"
-		loop=$(losetup -f --show "$T/flaky.img") || fail "losetup flaky.img"
-		loops+=("$loop")
-		dmsetup create ktgtflaky \
-			--table "0 32768 flakey $loop 0 0 3600 1 error_writes" ||
-			fail "dmsetup create ktgtflaky"
-		dms+=(ktgtflaky)
-		dmsetup mknodes ktgtflaky || fail "dmsetup mknodes ktgtflaky"
+		ktgt_dm_create ktgtflaky "$T/flaky.img" 16M \
+			"0 32768 flakey @LOOP@ 0 0 3600 1 error_writes"
 		ktgt_mkdev vdisk_blockio/b1 filename=/dev/mapper/ktgtflaky serial=ERRK
 		ktgt_maplun local/t0 5 vdisk_blockio/b1
 		ktgt_local_rescan t0

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the EXTENDED COPY tests (spc-sbc-xcopy*.sh,
+# sem-pr-xcopy-fence.sh): parameter list pieces as hex, and the outcome
+# checks they share. Sourced after ktgt.sh; din needs $T and $sg.
+
+be() { # N BYTES: N big-endian, as hex without spaces
+	printf "%0$(($2 * 2))x" "$1"
+}
+
+# din LEN CDB...: data-in of a CDB on $sg as hex; GOOD status required.
+din() {
+	local len=$1 f=$T/din
+	shift
+	rm -f "$f"
+	sg_raw -r "$len" -o "$f" "$sg" "$@" >/dev/null 2>&1 ||
+		fail "sg_raw $sg $* failed"
+	xxd -p "$f" | tr -d '\n'
+}
+
+# expect_good WHAT OUTCOME: OUTCOME (ktgt_sense's) must be GOOD.
+expect_good() {
+	[ "${2%% *}" = status=00 ] || fail "$1: expected GOOD, got $2"
+}
+
+# expect_check WHAT SENSE OUTCOME: CHECK CONDITION with SENSE (as
+# ktgt_sense_decode gives it).
+expect_check() {
+	[ "${3%% *}" = status=02 ] ||
+		fail "$1: expected CHECK CONDITION, got $3"
+	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
+}
+
+# tgt NAA [TYPE]: an identification target descriptor (E4h) of a
+# 512-byte-block disk with NAA designator NAA (32 hex digits).
+tgt() {
+	printf '%s00000001030010%s0000000000000200' "${2:-e4}" "$1"
+}
+
+# seg SRC DST NR SLBA DLBA [TYPE]: a block to block segment descriptor.
+seg() {
+	printf '%s000018%s%s0000%s%s%s' "${6:-02}" "$(be "$1" 2)" \
+		"$(be "$2" 2)" "$(be "$3" 2)" "$(be "$4" 8)" "$(be "$5" 8)"
+}
