@@ -164,6 +164,7 @@ out:
 	return ret;
 }
 
+/* The operation and flags of @cmd's bios, but for REQ_NOWAIT. */
 static blk_opf_t blockio_opf(const struct ktgt_cmd *cmd)
 {
 	if (cmd->core.dir != KTGT_DIR_WRITE)
@@ -358,13 +359,7 @@ static enum ktgt_exec_status blockio_rw(struct ktgt_cmd *cmd)
 		return KTGT_EXEC_DONE;
 	}
 
-	if (cmd->core.dir == KTGT_DIR_WRITE) {
-		opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
-		if (cmd->core.cdb_flags & KTGT_CDB_FUA)
-			opf |= REQ_FUA;
-	} else {
-		opf = REQ_OP_READ;
-	}
+	opf = blockio_opf(cmd);
 	if (ktgt_cmd_exec_nowait(cmd)) {
 		struct request_queue *q = bdev_get_queue(vd->bdev);
 
