@@ -687,3 +687,18 @@ ktgt_dm_cleanup() {
 	done
 	KTGT_DM_NAMES=() KTGT_DM_LOOPS=()
 }
+
+# ktgt_sdebug_wait: wait (30 s) for the disk of scsi_debug, just loaded,
+# to show; its H:C:T:L in KTGT_SDEBUG_HCTL. Fails the test if none does.
+ktgt_sdebug_wait() {
+	local d i
+	KTGT_SDEBUG_HCTL=
+	for ((i = 0; i < 300; i++)); do
+		for d in /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*:*:*:*; do
+			[ -e "$d" ] && KTGT_SDEBUG_HCTL=${d##*/}
+		done
+		[ -n "$KTGT_SDEBUG_HCTL" ] && return 0
+		sleep 0.1
+	done
+	fail "no scsi_debug device"
+}

@@ -12,7 +12,6 @@
 
 ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
 [ -x "$ADM" ] || fail "no $ADM (make tools)"
-SDBG=/sys/bus/pseudo/drivers/scsi_debug
 
 cleanup() {
 	ktgt_cleanup >/dev/null 2>&1
@@ -23,15 +22,8 @@ trap cleanup EXIT
 
 ktgt_initiator_load
 modprobe scsi_debug dev_size_mb=8 || fail "modprobe scsi_debug"
-hctl=
-for ((i = 0; i < 300; i++)); do
-	for d in "$SDBG"/adapter*/host*/target*/*:*:*:*; do
-		[ -e "$d" ] && hctl=${d##*/}
-	done
-	[ -n "$hctl" ] && break
-	sleep 0.1
-done
-[ -n "$hctl" ] || fail "no scsi_debug device"
+ktgt_sdebug_wait
+hctl=$KTGT_SDEBUG_HCTL
 [ -e /sys/module/ktgt_pt ] && fail "ktgt_pt loaded before apply"
 
 cat > /tmp/ktgt.conf <<CONF

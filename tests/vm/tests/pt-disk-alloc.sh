@@ -22,7 +22,6 @@
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
 H=$KTGT_CFS/handlers/pt_disk
-SDBG=/sys/bus/pseudo/drivers/scsi_debug
 N=200
 # Page allocations by stack trace: mm_page_alloc has no call site, so
 # its hist trigger is keyed by the allocating stack.
@@ -43,15 +42,8 @@ ktgt_kmem_can_count || skip "no hist triggers on kmem events in this kernel"
 ktgt_load ktgt_pt ktgt_local
 ktgt_initiator_load
 modprobe scsi_debug dev_size_mb=16 || fail "modprobe scsi_debug"
-sdbg_hctl=
-for ((i = 0; i < 300; i++)); do
-	for d in "$SDBG"/adapter*/host*/target*/*:*:*:*; do
-		[ -e "$d" ] && sdbg_hctl=${d##*/}
-	done
-	[ -n "$sdbg_hctl" ] && break
-	sleep 0.1
-done
-[ -n "$sdbg_hctl" ] || fail "no scsi_debug device"
+ktgt_sdebug_wait
+sdbg_hctl=$KTGT_SDEBUG_HCTL
 ktgt_wait_disk host="${sdbg_hctl%%:*}" lun="${sdbg_hctl##*:}" > /dev/null
 
 mkdir "$H/p0" || fail "mkdir $H/p0"

@@ -29,15 +29,8 @@ trap cleanup EXIT
 ktgt_load ktgt_pt ktgt_local
 ktgt_initiator_load
 modprobe scsi_debug dev_size_mb=16 || fail "modprobe scsi_debug"
-sdbg_hctl=
-for ((i = 0; i < 300; i++)); do
-	for d in "$SDBG"/adapter*/host*/target*/*:*:*:*; do
-		[ -e "$d" ] && sdbg_hctl=${d##*/}
-	done
-	[ -n "$sdbg_hctl" ] && break
-	sleep 0.1
-done
-[ -n "$sdbg_hctl" ] || fail "no scsi_debug device"
+ktgt_sdebug_wait
+sdbg_hctl=$KTGT_SDEBUG_HCTL
 sdbg_dev=$(ktgt_wait_disk host="${sdbg_hctl%%:*}" lun="${sdbg_hctl##*:}")
 
 mkdir "$H/p0" || fail "mkdir $H/p0"
