@@ -59,6 +59,8 @@ static const struct bad bad_files[] = {
 	  "t.conf:5: ", "device 'd' already defined at line 2" },
 	{ "TARGET_DRIVER l {\n\tTARGET t\n\tTARGET t\n}\n", "t.conf:3: ",
 	  "target 't' already defined at line 2" },
+	{ "TARGET_DRIVER iscsi {\n\tTARGET iqn.x:T\n\tTARGET iqn.x:t\n}\n", "t.conf:3: ",
+	  "target 'iqn.x:t' already defined at line 2 as 'iqn.x:T' (iSCSI names ignore case)" },
 	{ "HANDLER h {\n\tDEVICE d\n}\nTARGET_DRIVER l {\n\tTARGET t {\n"
 	  "\t\tLUN 0 d\n\t\tLUN 0 d\n\t}\n}\n", "t.conf:7: ",
 	  "LUN 0 already defined at line 6" },
@@ -362,7 +364,7 @@ static void test_misc(void **state)
 	static const char text[] =
 		"HANDLER h {\n\tDEVICE a\n}\nHANDLER h {\n\tDEVICE b\n}\n"
 		"TARGET_DRIVER l {\n\tTARGET t {\n\t\tenable 1\n\t}\n"
-		"\tTARGET u\n}\n";
+		"\tTARGET u\n\tTARGET U\n}\n";
 	struct kconf c;
 	char err[256];
 
@@ -372,6 +374,8 @@ static void test_misc(void **state)
 	assert_int_equal(c.ndevs, 2);
 	assert_int_equal(kconf_target(&c, "l", "t")->enabled, 1);
 	assert_int_equal(kconf_target(&c, "l", "u")->enabled, 0);
+	/* Only iSCSI names are case-insensitive. */
+	assert_non_null(kconf_target(&c, "l", "U"));
 	kconf_free(&c);
 	assert_int_equal(parse(&c, "", err, sizeof(err)), 0);
 	assert_int_equal(c.ndevs + c.ntgts, 0);

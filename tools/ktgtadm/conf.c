@@ -273,6 +273,20 @@ struct ktarget *kconf_target(const struct kconf *conf, const char *driver,
 	return NULL;
 }
 
+/* The first target of @driver whose name equals @name but for ASCII case. */
+static struct ktarget *kconf_target_nocase(const struct kconf *conf,
+					   const char *driver,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->ntgts; i++)
+		if (!strcmp(conf->tgts[i].driver, driver) &&
+		    !strcasecmp(conf->tgts[i].name, name))
+			return &conf->tgts[i];
+	return NULL;
+}
+
 struct kgroup *ktarget_add_group(struct ktarget *t, const char *name)
 {
 	struct kgroup *p = grow(t->groups, t->ngroups, sizeof(*p));
@@ -1079,6 +1093,11 @@ static int stmt_keyword(struct parser *p, struct state *s, struct line *l,
 		if (t)
 			return perr(p, ln, "target '%s' already defined at line %d",
 				    a1, t->line);
+		t = kconf_target_nocase(c, drv, a1);
+		if (t && !strcmp(drv, "iscsi"))
+			return perr(p, ln,
+				    "target '%s' already defined at line %d as '%s' (iSCSI names ignore case)",
+				    a1, t->line, t->name);
 		t = kconf_add_target(c, drv, a1);
 		if (!t)
 			return perr(p, ln, "out of memory");
@@ -1350,18 +1369,19 @@ int kconf_parse_file(struct kconf *conf, const char *file, char *err,
 	FILE *f = fopen(file, "r");
 	char *buf = NULL, *nb;
 	size_t len = 0, cap = 0, n;
-	int ret;
+	int ret = -2;
 
 	memset(conf, 0, sizeof(*conf));
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
+		return -2;
 	}
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 65536;
 			if (cap > 64u << 20) {
 				snprintf(err, errlen, "%s: file too large", file);
+				ret = -1;
 				goto fail;
 			}
 			nb = realloc(buf, cap);
@@ -1387,7 +1407,7 @@ int kconf_parse_file(struct kconf *conf, const char *file, char *err,
 fail:
 	fclose(f);
 	free(buf);
-	return -1;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
