@@ -197,6 +197,9 @@ exit_is() {
 }
 printf 'HANDLER x {\n' > "$tmp/broken.conf"
 exit_is 1 bogus
+exit_is 1 help bogus
+exit_is 0 help check
+exit_is 0 --version
 exit_is 1 apply --bogus
 exit_is 1 check --dry-run
 exit_is 1 list extra
@@ -204,6 +207,8 @@ exit_is 1 stats -t 1
 exit_is 1 monitor -i 1
 exit_is 2 check "$tmp/broken.conf"
 exit_is 2 apply "$tmp/broken.conf"
+exit_is 5 check "$tmp/missing.conf"
+exit_is 5 apply --dry-run "$tmp/missing.conf"
 exit_is 5 list
 exit_is 5 write
 exit_is 5 stats -i 0

@@ -172,7 +172,11 @@ struct kconf {
 int kconf_parse(struct kconf *conf, const char *file, const char *text,
 		size_t len, char *err, size_t errlen);
 
-/* kconf_parse() of a file's contents; read errors are "FILE: reason". */
+/*
+ * kconf_parse() of a file's contents. Return: 0; -1 when the file is
+ * invalid (or larger than 64 MiB); -2 when it could not be read (missing,
+ * unreadable, out of memory). Read errors are "FILE: reason".
+ */
 int kconf_parse_file(struct kconf *conf, const char *file, char *err,
 		     size_t errlen);
 

@@ -96,6 +96,7 @@ static void print_usage(FILE *out)
 		"  stats                     I/O statistics\n"
 		"  monitor                   events as they happen\n"
 		"  help [COMMAND]            this text, or COMMAND's\n"
+		"  --version                 the version\n"
 		"ktgtadm COMMAND --help describes each. FILE defaults to %s.\n"
 		"Exit status: 0 success, 1 usage, 2 invalid configuration (nothing\n"
 		"changed), 3 a step failed and was undone, 4 a step failed and the\n"
@@ -113,6 +114,11 @@ static int help(const char *cmd)
 			fputs(helps[i].text, stdout);
 			return KTGTADM_EXIT_OK;
 		}
+	if (*cmd) {
+		fprintf(stderr, "ktgtadm: unknown command '%s'\n", cmd);
+		print_usage(stderr);
+		return KTGTADM_EXIT_USAGE;
+	}
 	print_usage(stdout);
 	return KTGTADM_EXIT_OK;
 }
@@ -366,10 +372,11 @@ static int cmd_apply(const char *file, int dry_run, int verbose, int force)
 	size_t nmods, i;
 	int iscsid, ret;
 
-	if (kconf_parse_file(&new, file, err, sizeof(err))) {
+	ret = kconf_parse_file(&new, file, err, sizeof(err));
+	if (ret) {
 		fprintf(stderr, "%s\n", err);
 		kconf_free(&new);
-		return KTGTADM_EXIT_CONFIG;
+		return ret == -2 ? KTGTADM_EXIT_SYSTEM : KTGTADM_EXIT_CONFIG;
 	}
 
 	nmods = needed_modules(&new, mods, 16);
@@ -435,11 +442,13 @@ static int cmd_check(const char *file)
 	struct kconf new, old;
 	struct kplan plan;
 	char err[1024];
+	int ret;
 
-	if (kconf_parse_file(&new, file, err, sizeof(err))) {
+	ret = kconf_parse_file(&new, file, err, sizeof(err));
+	if (ret) {
 		fprintf(stderr, "%s\n", err);
 		kconf_free(&new);
-		return KTGTADM_EXIT_CONFIG;
+		return ret == -2 ? KTGTADM_EXIT_SYSTEM : KTGTADM_EXIT_CONFIG;
 	}
 	/* Against the running system when there is one. */
 	if (!cfs_read(&old, err, sizeof(err))) {
