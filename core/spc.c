@@ -284,9 +284,9 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 
 static void spc_rsoc(struct ktgt_cmd *cmd)
 {
-	bool thin = ktgt_spc_thin(cmd->core.dev);
 	const struct ktgt_cdb_table *tbl;
 	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
 	u32 full, n;
 	u8 *buf;
 
@@ -296,8 +296,10 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 					 KTGT_ASC_INVALID_OPCODE, 0);
 		return;
 	}
+	/* Thin provisioning and ALUA (TPGS) add commands. */
+	ktgt_spc_describe(cmd, &d);
 	/* First the size, then build straight into the command's buffer. */
-	if (ktgt_spc_rsoc(tbl, thin, cmd->cdb, NULL, 0, &full, &err)) {
+	if (ktgt_spc_rsoc(&d, tbl, cmd->cdb, NULL, 0, &full, &err)) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
@@ -311,7 +313,7 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		return;
 	}
-	ktgt_spc_rsoc(tbl, thin, cmd->cdb, buf, n, &full, &err);
+	ktgt_spc_rsoc(&d, tbl, cmd->cdb, buf, n, &full, &err);
 	ktgt_cmd_buf_put(cmd, buf);
 	ktgt_cmd_good(cmd, n);
 }
