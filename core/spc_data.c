@@ -896,7 +896,8 @@ static u32 rsoc_all(const struct ktgt_spc_dev *d,
 	return off;
 }
 
-static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
+static u32 rsoc_one(const struct ktgt_spc_dev *d,
+		    const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 		    u32 buflen)
 {
 	u8 usage[KTGT_CDB_MAX_LEN];
@@ -909,6 +910,14 @@ static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 		return 4;
 	}
 	cdb_len = (u32)ktgt_cdb_usage_data(desc, usage, sizeof(usage));
+	/*
+	 * The usage map has a bit only where the device server evaluates
+	 * it (SPC-4 6.35.3): WRITE SAME's UNMAP (byte 1 bit 3) is refused
+	 * as a reserved bit is unless thin provisioned (LBPWS, LBPWS10 =
+	 * 0; ktgt_spc_write_same_check()).
+	 */
+	if (desc->rule == KTGT_RULE_WRITE_SAME && !d->thin && cdb_len > 1)
+		usage[1] &= ~0x08;
 	ob_put8(buf, buflen, 0, 0);
 	ob_put8(buf, buflen, 1, (rctd ? 0x80 : 0) | 0x03);
 	ob_put_be(buf, buflen, 2, cdb_len, 2);
@@ -953,7 +962,7 @@ int ktgt_spc_rsoc(const struct ktgt_spc_dev *d,
 		/* The decoder refused 100b-111b. */
 		goto invalid;
 	}
-	*full = rsoc_one(rsoc_supported(desc, d) ? desc : NULL, rctd, buf,
+	*full = rsoc_one(d, rsoc_supported(desc, d) ? desc : NULL, rctd, buf,
 			 buflen);
 	return 0;
 

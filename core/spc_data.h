@@ -316,8 +316,9 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
  *
  * REPORTING OPTIONS 000b lists every supported command of @tbl (with a
  * timeouts descriptor each if RCTD); 001b, 010b and 011b return the one
- * command's CDB USAGE DATA with SUPPORT 011b, or SUPPORT 001b and no usage
- * data when the command is not supported.
+ * command's CDB USAGE DATA with SUPPORT 011b (without WRITE SAME's UNMAP
+ * bit unless @d->thin), or SUPPORT 001b and no usage data when the
+ * command is not supported.
  *
  * Return: 0, or -EINVAL: 001b for an operation code with service actions,
  * or 010b for one without: INVALID FIELD IN CDB at byte 2 (REPORTING

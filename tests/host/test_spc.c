@@ -1190,12 +1190,19 @@ static void test_rsoc_one(void **state)
 	assert_memory_equal(buf, unsup, 4);
 }
 
-/* UNMAP only on a thin provisioned logical unit (SBC-3 5.28). */
+/*
+ * UNMAP only on a thin provisioned logical unit (SBC-3 5.28), and WRITE
+ * SAME's UNMAP bit (LBPWS, LBPWS10).
+ */
 static void test_rsoc_thin(void **state)
 {
 	static const u8 unmap[] = { 0x42, 0, 0x00, 0x00, 0, 0x00, 0x00, 0x0a };
 	static const u8 cdb_all[12] = { 0xa3, 0x0c, 0x00 };
 	static const u8 cdb_one[12] = { 0xa3, 0x0c, 0x01, 0x42 };
+	static const u8 cdb_ws10[12] = { 0xa3, 0x0c, 0x01, 0x41 };
+	static const u8 cdb_ws16[12] = { 0xa3, 0x0c, 0x01, 0x93 };
+	static const u8 ws10[] = { 0, 0x03, 0x00, 0x0a };
+	static const u8 ws16[] = { 0, 0x03, 0x00, 0x10 };
 	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
 	u32 n = ktgt_cdb_table_size(t), full, i, found;
 	struct ktgt_sense_info err;
@@ -1219,6 +1226,22 @@ static void test_rsoc_thin(void **state)
 					       sizeof(buf), &full, &err), 0);
 		assert_int_equal(buf[1], thin ? 0x03 : 0x01);
 		assert_int_equal(full, thin ? 14 : 4);
+		/*
+		 * WRITE SAME(10) and (16): UNMAP (byte 1 bit 3) is in the
+		 * usage data only where it is accepted; NDOB (16) stays.
+		 */
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_ws10, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(full, 4 + 10);
+		assert_memory_equal(buf, ws10, 4);
+		assert_int_equal(buf[5], thin ? 0x08 : 0x00);
+		assert_int_equal(buf[6], 0xff);
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_ws16, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(full, 4 + 16);
+		assert_memory_equal(buf, ws16, 4);
+		assert_int_equal(buf[5], thin ? 0x09 : 0x01);
+		assert_int_equal(buf[6], 0xff);
 		if (thin)
 			break;
 	}

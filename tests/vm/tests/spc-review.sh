@@ -7,7 +7,9 @@
 # supported only by a logical unit in an ALUA device group (TPGS != 0 in
 # its standard INQUIRY data); one outside any group refuses them with
 # INVALID COMMAND OPERATION CODE, so it neither lists them nor reports
-# them supported (SUPPORT 001b).
+# them supported (SUPPORT 001b). The CDB USAGE DATA of WRITE SAME(10)
+# and (16) has the UNMAP bit only where a WRITE SAME with UNMAP = 1 is
+# accepted: on a thin provisioned logical unit.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -105,6 +107,25 @@ expect_eq "$(din "$sgp" 64 $(rsoc 03 a4 00 0a))" 00010000 \
 listed "$sgp" a3 0c || fail "LUN 1 does not list itself"
 sg_opcodes -n "$sgp" | grep -qi 'report target port groups' &&
 	fail "sg_opcodes: LUN 1 reports REPORT TARGET PORT GROUPS"
+
+log "WRITE SAME's UNMAP bit"
+# shellcheck disable=SC2046
+expect_eq "$(din "$sga" 64 $(rsoc 01 41 00 00) | cut -c1-12)" 0003000a4108 \
+	"LUN 0 (thin): WRITE SAME(10) usage data with UNMAP"
+# shellcheck disable=SC2046
+expect_eq "$(din "$sga" 64 $(rsoc 01 93 00 00) | cut -c1-12)" 000300109309 \
+	"LUN 0 (thin): WRITE SAME(16) usage data with UNMAP and NDOB"
+# shellcheck disable=SC2046
+expect_eq "$(din "$sgp" 64 $(rsoc 01 41 00 00) | cut -c1-12)" 0003000a4100 \
+	"LUN 1: WRITE SAME(10) usage data without UNMAP"
+# shellcheck disable=SC2046
+expect_eq "$(din "$sgp" 64 $(rsoc 01 93 00 00) | cut -c1-12)" 000300109301 \
+	"LUN 1: WRITE SAME(16) usage data without UNMAP"
+# What LUN 1 does with the bit: INVALID FIELD IN CDB, byte 1 bit 3.
+r=$(ktgt_sense "$sgp" 93 09 00 00 00 00 00 00 00 00 00 00 00 01 00 00)
+[ "${r%% *}" = status=02 ] || fail "LUN 1: WRITE SAME(16) UNMAP=1: $r"
+expect_eq "$(ktgt_sense_decode "${r#*sense=}")" \
+	"key=05 asc=24 ascq=00 sks=cb0001" "LUN 1: WRITE SAME(16) UNMAP=1"
 
 ktgt_cleanup || fail "cleanup"
 rm -f /etc/modprobe.d/ktgt-spc-review.conf
