@@ -319,18 +319,34 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 }
 
 /*
+ * The POWER CONDITION values of SBC-3 START STOP UNIT: START_VALID (0h),
+ * ACTIVE, IDLE, STANDBY (1h-3h), LU_CONTROL (7h), FORCE_IDLE_0 and
+ * FORCE_STANDBY_0 (Ah, Bh). The others are reserved (5h is obsolete).
+ */
+#define SPC_POWER_CONDITIONS	(BIT(0x0) | BIT(0x1) | BIT(0x2) | BIT(0x3) | \
+				 BIT(0x7) | BIT(0xa) | BIT(0xb))
+
+/*
  * START STOP UNIT (SBC-3 5.25). A virtual medium needs no spinning up or
- * down, and power conditions are accepted without effect. Ejecting
- * (LOEJ = 1, START = 0) is refused while an I_T nexus prevents removal.
- * Process context (ktgt_spc_needs_thread()): the prevention check walks
- * the device's nexuses.
+ * down, and power conditions are accepted without effect; a reserved one
+ * is INVALID FIELD IN CDB. Ejecting (LOEJ = 1, START = 0) is refused
+ * while an I_T nexus prevents removal. Process context
+ * (ktgt_spc_needs_thread()): the prevention check walks the device's
+ * nexuses.
  */
 static void spc_start_stop(struct ktgt_cmd *cmd)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+	u8 power = cmd->cdb[4] >> 4;
+	struct ktgt_sense_info err;
 
-	if (loej && !start && (cmd->cdb[4] >> 4) == 0 &&
+	if (!(SPC_POWER_CONDITIONS & BIT(power))) {
+		ktgt_sense_invalid_cdb(&err, 4, 7);
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	if (loej && !start && power == 0 &&
 	    ktgt_device_removal_prevented(dev)) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 SPC_ASC_MEDIUM_REMOVAL_PREVENTED, 0x02);

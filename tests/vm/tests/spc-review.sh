@@ -9,7 +9,8 @@
 # INVALID COMMAND OPERATION CODE, so it neither lists them nor reports
 # them supported (SUPPORT 001b). The CDB USAGE DATA of WRITE SAME(10)
 # and (16) has the UNMAP bit only where a WRITE SAME with UNMAP = 1 is
-# accepted: on a thin provisioned logical unit.
+# accepted: on a thin provisioned logical unit. START STOP UNIT refuses
+# the reserved POWER CONDITION values.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -126,6 +127,23 @@ r=$(ktgt_sense "$sgp" 93 09 00 00 00 00 00 00 00 00 00 00 00 01 00 00)
 [ "${r%% *}" = status=02 ] || fail "LUN 1: WRITE SAME(16) UNMAP=1: $r"
 expect_eq "$(ktgt_sense_decode "${r#*sense=}")" \
 	"key=05 asc=24 ascq=00 sks=cb0001" "LUN 1: WRITE SAME(16) UNMAP=1"
+
+log "START STOP UNIT: POWER CONDITION"
+# SBC-3: 0h START_VALID, 1h ACTIVE, 2h IDLE, 3h STANDBY, 7h LU_CONTROL,
+# Ah FORCE_IDLE_0, Bh FORCE_STANDBY_0; the rest is reserved (5h
+# obsolete): INVALID FIELD IN CDB at byte 4 bit 7.
+for pc in 0 1 2 3 7 a b; do
+	expect_eq "$(ktgt_status "$sgp" 1b 00 00 00 ${pc}1 00)" GOOD \
+		"POWER CONDITION ${pc}h"
+done
+for pc in 4 5 6 8 9 c d e f; do
+	r=$(ktgt_sense "$sgp" 1b 00 00 00 ${pc}0 00)
+	[ "${r%% *}" = status=02 ] ||
+		fail "POWER CONDITION ${pc}h: expected CHECK CONDITION, got $r"
+	expect_eq "$(ktgt_sense_decode "${r#*sense=}")" \
+		"key=05 asc=24 ascq=00 sks=cf0004" "POWER CONDITION ${pc}h"
+done
+expect_eq "$(ktgt_status "$sgp" 1b 00 00 00 01 00)" GOOD "START after all"
 
 ktgt_cleanup || fail "cleanup"
 rm -f /etc/modprobe.d/ktgt-spc-review.conf
