@@ -284,9 +284,9 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 
 static void spc_rsoc(struct ktgt_cmd *cmd)
 {
-	bool thin = ktgt_spc_thin(cmd->core.dev);
 	const struct ktgt_cdb_table *tbl;
 	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
 	u32 full, n;
 	u8 *buf;
 
@@ -296,8 +296,10 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 					 KTGT_ASC_INVALID_OPCODE, 0);
 		return;
 	}
+	/* Thin provisioning and ALUA (TPGS) add commands. */
+	ktgt_spc_describe(cmd, &d);
 	/* First the size, then build straight into the command's buffer. */
-	if (ktgt_spc_rsoc(tbl, thin, cmd->cdb, NULL, 0, &full, &err)) {
+	if (ktgt_spc_rsoc(&d, tbl, cmd->cdb, NULL, 0, &full, &err)) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
@@ -311,24 +313,40 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		return;
 	}
-	ktgt_spc_rsoc(tbl, thin, cmd->cdb, buf, n, &full, &err);
+	ktgt_spc_rsoc(&d, tbl, cmd->cdb, buf, n, &full, &err);
 	ktgt_cmd_buf_put(cmd, buf);
 	ktgt_cmd_good(cmd, n);
 }
 
 /*
+ * The POWER CONDITION values of SBC-3 START STOP UNIT: START_VALID (0h),
+ * ACTIVE, IDLE, STANDBY (1h-3h), LU_CONTROL (7h), FORCE_IDLE_0 and
+ * FORCE_STANDBY_0 (Ah, Bh). The others are reserved (5h is obsolete).
+ */
+#define SPC_POWER_CONDITIONS	(BIT(0x0) | BIT(0x1) | BIT(0x2) | BIT(0x3) | \
+				 BIT(0x7) | BIT(0xa) | BIT(0xb))
+
+/*
  * START STOP UNIT (SBC-3 5.25). A virtual medium needs no spinning up or
- * down, and power conditions are accepted without effect. Ejecting
- * (LOEJ = 1, START = 0) is refused while an I_T nexus prevents removal.
- * Process context (ktgt_spc_needs_thread()): the prevention check walks
- * the device's nexuses.
+ * down, and power conditions are accepted without effect; a reserved one
+ * is INVALID FIELD IN CDB. Ejecting (LOEJ = 1, START = 0) is refused
+ * while an I_T nexus prevents removal. Process context
+ * (ktgt_spc_needs_thread()): the prevention check walks the device's
+ * nexuses.
  */
 static void spc_start_stop(struct ktgt_cmd *cmd)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+	u8 power = cmd->cdb[4] >> 4;
+	struct ktgt_sense_info err;
 
-	if (loej && !start && (cmd->cdb[4] >> 4) == 0 &&
+	if (!(SPC_POWER_CONDITIONS & BIT(power))) {
+		ktgt_sense_invalid_cdb(&err, 4, 7);
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	if (loej && !start && power == 0 &&
 	    ktgt_device_removal_prevented(dev)) {
 		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
 					 SPC_ASC_MEDIUM_REMOVAL_PREVENTED, 0x02);

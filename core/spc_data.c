@@ -846,14 +846,31 @@ static void rsoc_put_timeouts(const struct ktgt_cdb_desc *desc, u8 *buf,
 	ob_put_be(buf, buflen, off + 8, recommended, 4);
 }
 
-/* Whether @desc is a command of the logical unit (see KTGT_CDB_F_THIN). */
-static bool rsoc_supported(const struct ktgt_cdb_desc *desc, bool thin)
+/*
+ * Whether @desc is a command of the logical unit: what the table flags
+ * KTGT_CDB_F_THIN needs thin provisioning; REPORT TARGET PORT GROUPS needs
+ * TPGS != 00b and SET TARGET PORT GROUPS explicit ALUA, TPGS 1xb (SPC-4
+ * 6.6.2): without, core/alua.c refuses them as unsupported commands.
+ */
+static bool rsoc_supported(const struct ktgt_cdb_desc *desc,
+			   const struct ktgt_spc_dev *d)
 {
-	return desc && (thin || !(desc->flags & KTGT_CDB_F_THIN));
+	if (!desc)
+		return false;
+	if ((desc->flags & KTGT_CDB_F_THIN) && !d->thin)
+		return false;
+	if ((desc->flags & KTGT_CDB_F_SA) && desc->sa == 0x0a) {
+		if (desc->opcode == 0xa3)
+			return d->tpgs != 0;
+		if (desc->opcode == 0xa4)
+			return d->tpgs & 0x2;
+	}
+	return true;
 }
 
-static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool thin, bool rctd,
-		    u8 *buf, u32 buflen)
+static u32 rsoc_all(const struct ktgt_spc_dev *d,
+		    const struct ktgt_cdb_table *tbl, bool rctd, u8 *buf,
+		    u32 buflen)
 {
 	u32 i, n = ktgt_cdb_table_size(tbl);
 	u32 dlen = 8 + (rctd ? RSOC_TIMEOUTS_LEN : 0);
@@ -863,7 +880,7 @@ static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool thin, bool rctd,
 		const struct ktgt_cdb_desc *desc = ktgt_cdb_table_desc(tbl, i);
 		bool sa = desc->flags & KTGT_CDB_F_SA;
 
-		if (!rsoc_supported(desc, thin))
+		if (!rsoc_supported(desc, d))
 			continue;
 		ob_put8(buf, buflen, off, desc->opcode);
 		ob_put8(buf, buflen, off + 1, 0);
@@ -879,7 +896,8 @@ static u32 rsoc_all(const struct ktgt_cdb_table *tbl, bool thin, bool rctd,
 	return off;
 }
 
-static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
+static u32 rsoc_one(const struct ktgt_spc_dev *d,
+		    const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 		    u32 buflen)
 {
 	u8 usage[KTGT_CDB_MAX_LEN];
@@ -892,6 +910,14 @@ static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 		return 4;
 	}
 	cdb_len = (u32)ktgt_cdb_usage_data(desc, usage, sizeof(usage));
+	/*
+	 * The usage map has a bit only where the device server evaluates
+	 * it (SPC-4 6.35.3): WRITE SAME's UNMAP (byte 1 bit 3) is refused
+	 * as a reserved bit is unless thin provisioned (LBPWS, LBPWS10 =
+	 * 0; ktgt_spc_write_same_check()).
+	 */
+	if (desc->rule == KTGT_RULE_WRITE_SAME && !d->thin && cdb_len > 1)
+		usage[1] &= ~0x08;
 	ob_put8(buf, buflen, 0, 0);
 	ob_put8(buf, buflen, 1, (rctd ? 0x80 : 0) | 0x03);
 	ob_put_be(buf, buflen, 2, cdb_len, 2);
@@ -901,8 +927,9 @@ static u32 rsoc_one(const struct ktgt_cdb_desc *desc, bool rctd, u8 *buf,
 	return 4 + cdb_len + (rctd ? RSOC_TIMEOUTS_LEN : 0);
 }
 
-int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
-		  u8 *buf, u32 buflen, u32 *full, struct ktgt_sense_info *err)
+int ktgt_spc_rsoc(const struct ktgt_spc_dev *d,
+		  const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
+		  u32 buflen, u32 *full, struct ktgt_sense_info *err)
 {
 	bool rctd = cdb[2] & 0x80;
 	u8 opts = cdb[2] & 0x07;
@@ -913,7 +940,7 @@ int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
 
 	switch (opts) {
 	case 0x0:
-		*full = rsoc_all(tbl, thin, rctd, buf, buflen);
+		*full = rsoc_all(d, tbl, rctd, buf, buflen);
 		return 0;
 	case 0x1:
 		/* Operation code only: it must have no service actions. */
@@ -935,7 +962,7 @@ int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
 		/* The decoder refused 100b-111b. */
 		goto invalid;
 	}
-	*full = rsoc_one(rsoc_supported(desc, thin) ? desc : NULL, rctd, buf,
+	*full = rsoc_one(d, rsoc_supported(desc, d) ? desc : NULL, rctd, buf,
 			 buflen);
 	return 0;
 

@@ -302,9 +302,11 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
 /**
  * ktgt_spc_rsoc() - REPORT SUPPORTED OPERATION CODES parameter data
  *	(SPC-4 6.35)
+ * @d: the logical unit: without @d->thin, the commands of @tbl flagged
+ *	KTGT_CDB_F_THIN are not supported; without @d->tpgs, neither are
+ *	REPORT and SET TARGET PORT GROUPS, nor the latter without explicit
+ *	ALUA (@d->tpgs bit 1)
  * @tbl: the logical unit's command table
- * @thin: the logical unit is thin provisioned: without, the commands of
- *	@tbl flagged KTGT_CDB_F_THIN are not supported
  * @cdb: a REPORT SUPPORTED OPERATION CODES CDB accepted by
  *	ktgt_cdb_decode()
  * @buf: destination
@@ -314,15 +316,17 @@ u32 ktgt_spc_read_capacity16(const struct ktgt_spc_dev *d, u8 *buf,
  *
  * REPORTING OPTIONS 000b lists every supported command of @tbl (with a
  * timeouts descriptor each if RCTD); 001b, 010b and 011b return the one
- * command's CDB USAGE DATA with SUPPORT 011b, or SUPPORT 001b and no usage
- * data when the command is not supported.
+ * command's CDB USAGE DATA with SUPPORT 011b (without WRITE SAME's UNMAP
+ * bit unless @d->thin), or SUPPORT 001b and no usage data when the
+ * command is not supported.
  *
  * Return: 0, or -EINVAL: 001b for an operation code with service actions,
  * or 010b for one without: INVALID FIELD IN CDB at byte 2 (REPORTING
  * OPTIONS).
  */
-int ktgt_spc_rsoc(const struct ktgt_cdb_table *tbl, bool thin, const u8 *cdb,
-		  u8 *buf, u32 buflen, u32 *full, struct ktgt_sense_info *err);
+int ktgt_spc_rsoc(const struct ktgt_spc_dev *d,
+		  const struct ktgt_cdb_table *tbl, const u8 *cdb, u8 *buf,
+		  u32 buflen, u32 *full, struct ktgt_sense_info *err);
 
 /**
  * ktgt_spc_rsoc_timeouts() - the timeouts a command descriptor reports

@@ -1048,18 +1048,31 @@ static void test_read_capacity(void **state)
  * ---------------------------------------------------------------------
  */
 
+/* A logical unit of type @pdt with every optional command: thin, ALUA. */
+static void rsoc_lu(u8 pdt, struct ktgt_spc_dev *d)
+{
+	if (pdt == KTGT_PDT_CDROM)
+		cdrom(d);
+	else
+		disk(d);
+	d->thin = true;
+	d->tpgs = 0x3;
+}
+
 static int rsoc(u8 pdt, u8 opts, u8 opcode, u16 sa, u8 *buf, u32 len,
 		u32 *full, struct ktgt_sense_info *err)
 {
 	u8 cdb[12] = { 0xa3, 0x0c };
+	struct ktgt_spc_dev d;
 
+	rsoc_lu(pdt, &d);
 	cdb[2] = opts;
 	cdb[3] = opcode;
 	cdb[4] = sa >> 8;
 	cdb[5] = sa;
 	cdb[9] = 0xff;
 	memset(buf, 0xee, len);
-	return ktgt_spc_rsoc(table(pdt), true, cdb, buf, len, full, err);
+	return ktgt_spc_rsoc(&d, table(pdt), cdb, buf, len, full, err);
 }
 
 static void test_rsoc_all(void **state)
@@ -1177,21 +1190,31 @@ static void test_rsoc_one(void **state)
 	assert_memory_equal(buf, unsup, 4);
 }
 
-/* UNMAP only on a thin provisioned logical unit (SBC-3 5.28). */
+/*
+ * UNMAP only on a thin provisioned logical unit (SBC-3 5.28), and WRITE
+ * SAME's UNMAP bit (LBPWS, LBPWS10).
+ */
 static void test_rsoc_thin(void **state)
 {
 	static const u8 unmap[] = { 0x42, 0, 0x00, 0x00, 0, 0x00, 0x00, 0x0a };
 	static const u8 cdb_all[12] = { 0xa3, 0x0c, 0x00 };
 	static const u8 cdb_one[12] = { 0xa3, 0x0c, 0x01, 0x42 };
+	static const u8 cdb_ws10[12] = { 0xa3, 0x0c, 0x01, 0x41 };
+	static const u8 cdb_ws16[12] = { 0xa3, 0x0c, 0x01, 0x93 };
+	static const u8 ws10[] = { 0, 0x03, 0x00, 0x0a };
+	static const u8 ws16[] = { 0, 0x03, 0x00, 0x10 };
 	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
 	u32 n = ktgt_cdb_table_size(t), full, i, found;
 	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
 	u8 buf[4096];
 	bool thin;
 
 	(void)state;
+	rsoc_lu(KTGT_PDT_DISK, &d);
 	for (thin = false; ; thin = true) {
-		assert_int_equal(ktgt_spc_rsoc(t, thin, cdb_all, buf,
+		d.thin = thin;
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_all, buf,
 					       sizeof(buf), &full, &err), 0);
 		assert_int_equal(full, 4 + 8 * (n - !thin));
 		found = 0;
@@ -1199,12 +1222,96 @@ static void test_rsoc_thin(void **state)
 			if (!memcmp(buf + 4 + 8 * i, unmap, sizeof(unmap)))
 				found++;
 		assert_int_equal(found, thin);
-		assert_int_equal(ktgt_spc_rsoc(t, thin, cdb_one, buf,
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_one, buf,
 					       sizeof(buf), &full, &err), 0);
 		assert_int_equal(buf[1], thin ? 0x03 : 0x01);
 		assert_int_equal(full, thin ? 14 : 4);
+		/*
+		 * WRITE SAME(10) and (16): UNMAP (byte 1 bit 3) is in the
+		 * usage data only where it is accepted; NDOB (16) stays.
+		 */
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_ws10, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(full, 4 + 10);
+		assert_memory_equal(buf, ws10, 4);
+		assert_int_equal(buf[5], thin ? 0x08 : 0x00);
+		assert_int_equal(buf[6], 0xff);
+		assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_ws16, buf,
+					       sizeof(buf), &full, &err), 0);
+		assert_int_equal(full, 4 + 16);
+		assert_memory_equal(buf, ws16, 4);
+		assert_int_equal(buf[5], thin ? 0x09 : 0x01);
+		assert_int_equal(buf[6], 0xff);
 		if (thin)
 			break;
+	}
+}
+
+/*
+ * REPORT and SET TARGET PORT GROUPS only with ALUA (SPC-4 6.6.2): none
+ * with TPGS 00b, REPORT only with implicit ALUA (01b), both with explicit
+ * (10b, 11b). Every other command stays; for both device types.
+ */
+static void test_rsoc_alua(void **state)
+{
+	static const u8 cdb_all[12] = { 0xa3, 0x0c, 0x00 };
+	static const u8 unsup[] = { 0, 0x01, 0x00, 0x00 };
+	static const u8 types[] = { KTGT_PDT_DISK, KTGT_PDT_CDROM };
+	u8 cdb_rtpg[12] = { 0xa3, 0x0c, 0x02, 0xa3, 0x00, 0x0a };
+	u8 cdb_stpg[12] = { 0xa3, 0x0c, 0x03, 0xa4, 0x00, 0x0a };
+	u8 cdb_rsoc[12] = { 0xa3, 0x0c, 0x02, 0xa3, 0x00, 0x0c };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	unsigned int ty, i;
+	u32 n, full;
+	u8 tpgs, buf[4096];
+	bool rtpg, stpg;
+
+	(void)state;
+	for (ty = 0; ty < ARRAY_SIZE(types); ty++) {
+		const struct ktgt_cdb_table *t = table(types[ty]);
+
+		rsoc_lu(types[ty], &d);
+		n = ktgt_cdb_table_size(t);
+		for (tpgs = 0; tpgs < 4; tpgs++) {
+			d.tpgs = tpgs;
+			assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_all, buf,
+						       sizeof(buf), &full,
+						       &err), 0);
+			rtpg = false;
+			stpg = false;
+			for (i = 0; i < (full - 4) / 8; i++) {
+				const u8 *p = buf + 4 + 8 * i;
+
+				if (p[0] == 0xa3 && p[3] == 0x0a)
+					rtpg = true;
+				if (p[0] == 0xa4 && p[3] == 0x0a)
+					stpg = true;
+			}
+			assert_int_equal(rtpg, tpgs != 0);
+			assert_int_equal(stpg, tpgs >= 2);
+			assert_int_equal(full, 4 + 8 * (n - !rtpg - !stpg));
+
+			assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_rtpg, buf,
+						       sizeof(buf), &full,
+						       &err), 0);
+			if (tpgs)
+				assert_int_equal(buf[1], 0x03);
+			else
+				assert_memory_equal(buf, unsup, 4);
+			assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_stpg, buf,
+						       sizeof(buf), &full,
+						       &err), 0);
+			if (tpgs >= 2)
+				assert_int_equal(buf[1], 0x03);
+			else
+				assert_memory_equal(buf, unsup, 4);
+			/* Itself, the other service action of A3h, stays. */
+			assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_rsoc, buf,
+						       sizeof(buf), &full,
+						       &err), 0);
+			assert_int_equal(buf[1], 0x03);
+		}
 	}
 }
 
@@ -1487,8 +1594,7 @@ static u32 build(enum builder b, const struct ktgt_spc_dev *d,
 	case B_RCAP16:
 		return ktgt_spc_read_capacity16(d, buf, len);
 	case B_RSOC:
-		assert_int_equal(ktgt_spc_rsoc(table(d->pdt), d->thin, cdb, buf,
-					       len,
+		assert_int_equal(ktgt_spc_rsoc(d, table(d->pdt), cdb, buf, len,
 					       &full, &err), 0);
 		return full;
 	case B_LBA_HDR:
@@ -1538,6 +1644,7 @@ static void test_truncation(void **state)
 		d.thin = true;
 		d.rel_port = 1;
 		d.has_tpg = true;
+		d.tpgs = 0x3;
 		check_truncation(B_INQUIRY_STD, &d, NULL);
 		for (i = 0; i < ARRAY_SIZE(vpd_pages); i++) {
 			if (!ktgt_spc_vpd_supported(&d, vpd_pages[i]))
@@ -1615,6 +1722,7 @@ int main(void)
 		cmocka_unit_test(test_rsoc_all),
 		cmocka_unit_test(test_rsoc_one),
 		cmocka_unit_test(test_rsoc_thin),
+		cmocka_unit_test(test_rsoc_alua),
 		cmocka_unit_test(test_lba_status),
 		cmocka_unit_test(test_unmap_parse),
 		cmocka_unit_test(test_write_same_check),
