@@ -69,13 +69,19 @@ suite() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
+# Every CPU of the machine: each make below builds independent
+# files (kbuild's objects, the tools, the host tests' binaries).
+jobs=-j$(nproc)
 built=1
-step build make -C "$TOP" modules tools || built=0
-step sparse make -C "$TOP" sparse
+step build make -C "$TOP" "$jobs" modules tools || built=0
+step sparse make -C "$TOP" "$jobs" sparse
 step checkpatch make -C "$TOP" checkpatch
 step bench-report python3 "$TOP/tests/bench/report.py" --self-test
 step docs "$TOP/scripts/check-docs.sh"
 if [ -f "$TOP/tests/host/Makefile" ]; then
+	# The test binaries first, all at once; 'check' builds what is
+	# left (one that does not build, which it reports) and runs them.
+	make -s -C "$TOP/tests/host" "$jobs" all > /dev/null 2>&1
 	make -C "$TOP/tests/host" check 2>&1 | tee "$res/host.log"
 	grep -E '^host: [0-9]+ passed' "$res/host.log" | tail -n1 > "$res/host.summary"
 	suite host "$res/host.summary" cat "$res/host.summary" > /dev/null

@@ -397,11 +397,34 @@ ktgt_wait_gone() {
 # status is "00" for GOOD, "??" for a status not named here, and "none"
 # when the command did not complete with a status: sg_raw failed without
 # one (no such device, a transport error, a timeout).
+#
+# Parsed in the shell, without a process: tests call it hundreds of
+# times, and each process costs tens of ms under TCG. The status is the
+# text after the last "SCSI Status:" of the first line that has one; the
+# sense bytes are the hex lines that follow a "Raw sense data" or "Sense
+# buffer" line, on one line with single spaces.
 ktgt_sense() {
-	local out status sense rc
+	local out status= sense= rc line on=0 got=0 bytes
+	local hdr='[Rr]aw sense data|[Ss]ense buffer'
+	local hex='^ +([0-9a-f][0-9a-f] +)*[0-9a-f][0-9a-f] *$'
 	out=$(sg_raw -vvv "$@" 2>&1)
 	rc=$?
-	status=$(sed -n 's/.*SCSI Status: *\(.*\)$/\1/p' <<< "$out" | head -n1)
+	while IFS= read -r line; do
+		if [ $got = 0 ] && [[ $line == *"SCSI Status:"* ]]; then
+			status=${line##*SCSI Status:}
+			status=${status#"${status%%[! ]*}"}
+			got=1
+		fi
+		if [[ $line =~ $hdr ]]; then
+			on=1
+		elif [ $on = 1 ] && [[ $line =~ $hex ]]; then
+			sense+=" $line"
+		else
+			on=0
+		fi
+	done <<< "$out"
+	read -r -a bytes <<< "$sense"
+	sense=${bytes[*]}
 	case "$status" in
 	"") status=00 ;;
 	Good*) status=00 ;;
@@ -414,9 +437,6 @@ ktgt_sense() {
 	esac
 	# sg_raw exits 0 for GOOD; GOOD with a failure is a host/driver error.
 	[ $rc -ne 0 ] && [ "$status" = 00 ] && status=none
-	sense=$(awk '/[Rr]aw sense data|[Ss]ense buffer/ { on = 1; next }
-		on && /^ +([0-9a-f][0-9a-f] +)*[0-9a-f][0-9a-f] *$/ { printf "%s ", $0; next }
-		on { on = 0 }' <<< "$out" | tr -s ' ' | ktgt_trim)
 	echo "status=$status sense=$sense"
 }
 
@@ -461,13 +481,13 @@ ktgt_sense_decode() {
 	[ ${#b[@]} -ge 4 ] || { echo "key=?? asc=?? ascq=?? sks=-"; return; }
 	case "${b[0],,}" in
 	70|71|f0|f1)
-		key=$(printf '%02x' $((0x${b[2]} & 0xf)))
+		printf -v key '%02x' $((0x${b[2]} & 0xf))
 		asc=${b[12]:-??} ascq=${b[13]:-??}
 		[ ${#b[@]} -ge 18 ] && (( 0x${b[15]} & 0x80 )) &&
 			sks=${b[15]}${b[16]}${b[17]}
 		;;
 	72|73)
-		key=$(printf '%02x' $((0x${b[1]} & 0xf)))
+		printf -v key '%02x' $((0x${b[1]} & 0xf))
 		asc=${b[2]} ascq=${b[3]}
 		for ((i = 8; i + 1 < ${#b[@]}; i += 2 + 0x${b[i + 1]})); do
 			if [ "${b[i]}" = 02 ] && (( 0x${b[i + 4]:-0} & 0x80 )); then

@@ -35,7 +35,16 @@ for round in 1 2; do
 		--rw=randwrite --bs=64k --iodepth=32 --size=48M --time_based \
 		--runtime=60 > /tmp/fio-kill.out 2>&1 &
 	fio_pid=$!
-	sleep 5
+	# Until fio has writes in flight (8 at once of its 32, as the
+	# block layer counts them), not a fixed 5 s.
+	for ((i = 0; i < 600; i++)); do
+		read -r _ inflight < "/sys/block/${dev##*/}/inflight"
+		[ "$inflight" -ge 8 ] && break
+		sleep 0.1
+	done
+	[ "$inflight" -ge 8 ] ||
+		fail "round $round: fio never had 8 writes in flight ($inflight)"
+	log "round $round: $inflight writes in flight after $((i / 10)).$((i % 10)) s"
 	kill -9 "$ISCSID_PID" $fio_pid
 	ISCSID_PID=
 	ss -K state established "( dport = :$ISCSI_PORT )" > /dev/null

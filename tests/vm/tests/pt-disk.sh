@@ -117,14 +117,17 @@ log "ktgt LU: $pt_dev ($pt_sg); scsi_debug: $sdbg_dev ($sdbg_sg)"
 expect_eq "$(blockdev --getsize64 "$pt_dev")" 16777216 "size through ktgt"
 
 # --- data, both ways ---
-# roundtrip FROM TO SECTOR COUNT (512-byte sectors)
+# roundtrip FROM TO SECTOR COUNT (512-byte sectors): one O_DIRECT write
+# of COUNT sectors, one read.
 roundtrip() {
-	local src=/tmp/pt-src dst=/tmp/pt-dst
-	head -c $(($4 * 512)) /dev/urandom > "$src"
-	dd if="$src" of="$1" bs=512 seek="$3" count="$4" oflag=direct \
-		conv=notrunc status=none || fail "write $4 sectors at $3 to $1"
-	dd if="$2" of="$dst" bs=512 skip="$3" count="$4" iflag=direct \
-		status=none || fail "read $4 sectors at $3 from $2"
+	local src=/tmp/pt-src dst=/tmp/pt-dst n=$(($4 * 512))
+	head -c $n /dev/urandom > "$src"
+	dd if="$src" of="$1" bs=$n count=1 seek=$(($3 * 512)) \
+		oflag=direct,seek_bytes conv=notrunc status=none ||
+		fail "write $4 sectors at $3 to $1"
+	dd if="$2" of="$dst" bs=$n count=1 skip=$(($3 * 512)) \
+		iflag=direct,skip_bytes status=none ||
+		fail "read $4 sectors at $3 from $2"
 	cmp -s "$src" "$dst" || fail "$4 sectors at $3: $1 -> $2 differ"
 }
 # unaligned A B: buffers at odd 512-byte offsets in memory (not page

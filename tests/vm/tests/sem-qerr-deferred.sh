@@ -64,9 +64,11 @@ mode_select() {
 	ktgt_sense "$sga" -s 16 -i $T/ms.bin 15 10 00 00 10 00
 }
 
-# blocks LBA N: N blocks of the null_blk itself.
+# blocks LBA N: N blocks of the null_blk itself, in one read (each of
+# its I/Os takes $ms ms).
 blocks() {
-	dd if="$nb" bs=512 skip="$1" count="$2" iflag=direct status=none
+	dd if="$nb" bs=$(($2 * 512)) skip=$(($1 * 512)) count=1 \
+		iflag=direct,skip_bytes status=none
 }
 
 head -c $((16 * 512)) /dev/urandom > $T/w1

@@ -5,9 +5,9 @@
 #
 # QErr of the control mode page (SPC-4 7.5.8; SAM-5: no ACA is ever
 # established). One vdisk_nullio device is LUN 0 of local targets a and
-# b: two I_T nexuses to one logical unit; its READs take $delay ms
-# (delay_ms), so a READ of each nexus is in the task set when nexus a
-# gets a CHECK CONDITION (a READ past the capacity, 05/21/00).
+# b: two I_T nexuses to one logical unit; its READs are held (delay_ms)
+# until nexus a got a CHECK CONDITION (a READ past the capacity,
+# 05/21/00), so a READ of each nexus is in the task set then.
 # - MODE SENSE: QERR changeable (mask 06h), default 00b; MODE SELECT
 #   takes 01b and 11b; 10b is INVALID FIELD IN PARAMETER LIST with the
 #   field pointer on byte 3 bit 2 of the page;
@@ -68,17 +68,18 @@ expect_eq "$(ktgt_sense_decode "${out#*sense=}")" "key=05 asc=26 ascq=00 sks=8a0
 	"QERR 10b: INVALID FIELD IN PARAMETER LIST, byte 7 bit 2"
 expect_eq "$(mode_byte3 "$sga" 0)" 00 "QERR still 00b"
 
-delay=6000
-# fault_a: a CHECK CONDITION on nexus a while both READs are held.
+# fault_a: a CHECK CONDITION on nexus a while both READs are held; they
+# are released once it is answered (QErr aborts before the CHECK
+# CONDITION is sent).
 fault_a() {
+	ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 60000
 	ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
 	expect_eq "$(ktgt_status "$sga" -r 512 28 00 10 00 00 00 00 00 01 00)" \
 		"02 05/21/00" "$1: READ past the capacity on a"
+	ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
 	ktgt_held_wait
 	log "$1: a: $(ktgt_read_summary /tmp/held-a.out); b: $(ktgt_read_summary /tmp/held-b.out)"
 }
-
-ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
 
 # --- QErr 00b ---
 fault_a "QErr 00b"
@@ -113,7 +114,6 @@ ktgt_read_good /tmp/held-b.out || fail "QErr 11b: b's READ aborted: $(ktgt_read_
 expect_eq "$(ktgt_tur "$sgb")" GOOD "QErr 11b: no unit attention on b"
 
 set_mode "$sga" 00 40
-ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" 0
 expect_eq "$(ktgt_status "$sga" -r 4096 $KTGT_READ10)" GOOD "READ on a"
 expect_eq "$(ktgt_status "$sgb" -r 4096 $KTGT_READ10)" GOOD "READ on b"
 

@@ -6,8 +6,9 @@
 # SAM-5 task management through the core, every function, injected with
 # the local driver's test-only test_tmf attribute (test_hooks=1). One
 # vdisk_nullio device is LUN 0 of two local targets a and b: two I_T
-# nexuses to one logical unit. Its READs take $delay ms (delay_ms), or
-# are held until the test releases them (delay_ms 60000, then 0).
+# nexuses to one logical unit. Its READs are held until the test
+# releases them (delay_ms 60000, then 0), a second after it sent the
+# TMF that aborts them.
 # - QUERY ASYNCHRONOUS EVENT: SUCCEEDED while a UA is pending, then
 #   COMPLETE; CLEAR ACA: COMPLETE (no ACA is ever established);
 #   LUN-scoped functions on an absent LUN: INCORRECT LOGICAL UNIT NUMBER.
@@ -55,7 +56,7 @@ done
 sess_a=$(ktgt_session_of local:a)
 sess_b=$(ktgt_session_of local:b)
 
-delay=8000
+DELAY_MS=$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # --- QUERY TASK, QUERY TASK SET, ABORT TASK SET ---
@@ -111,11 +112,24 @@ expect_eq "$(ktgt_local_tmf a abort_task 0 "$tag")" "abort_task COMPLETE" \
 expect_eq "$(ktgt_local_tmf a query_task_set 0)" "query_task_set COMPLETE" \
 	"QUERY TASK SET with nothing in flight"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b after a's ABORT TASK SET: no unit attention"
-ktgt_write "$KTGT_CFS/handlers/vdisk_nullio/lu/delay_ms" $delay
+
+# tmf_held FUNCTION: FUNCTION from a while the READs of
+# ktgt_held_reads are held; they are released a second after it was
+# sent (it waits for the ones it aborts). Prints its answer.
+tmf_held() {
+	local pid
+	ktgt_local_tmf a "$1" 0 > /tmp/sem-tmf.out &
+	pid=$!
+	sleep 1
+	ktgt_write "$DELAY_MS" 0
+	wait $pid
+	cat /tmp/sem-tmf.out
+}
 
 # --- CLEAR TASK SET, TAS = 1 (default) ---
+ktgt_write "$DELAY_MS" 60000
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
-expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" "CLEAR TASK SET"
+expect_eq "$(tmf_held clear_task_set)" "clear_task_set COMPLETE" "CLEAR TASK SET"
 ktgt_held_wait
 ktgt_read_aborted /tmp/held-a.out || fail "CLEAR TASK SET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
 ktgt_read_aborted /tmp/held-b.out || fail "CLEAR TASK SET: b's READ not aborted: $(ktgt_read_summary /tmp/held-b.out)"
@@ -131,8 +145,9 @@ mode_select() {
 expect_eq "$(mode_select "$sga" 00 00)" GOOD "MODE SELECT TAS=0"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: TUR"
+ktgt_write "$DELAY_MS" 60000
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
-expect_eq "$(ktgt_local_tmf a clear_task_set 0)" "clear_task_set COMPLETE" \
+expect_eq "$(tmf_held clear_task_set)" "clear_task_set COMPLETE" \
 	"CLEAR TASK SET with TAS=0"
 ktgt_held_wait
 ktgt_read_good /tmp/held-b.out && fail "CLEAR TASK SET (TAS=0): b's READ was not aborted"
@@ -144,8 +159,9 @@ expect_eq "$(mode_select "$sga" 00 40)" GOOD "MODE SELECT TAS=1"
 expect_eq "$(ktgt_tur "$sgb")" "02 06/2a/01" "b: MODE PARAMETERS CHANGED"
 
 # --- I_T NEXUS RESET ---
+ktgt_write "$DELAY_MS" 60000
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
-expect_eq "$(ktgt_local_tmf a nexus_reset 0)" "nexus_reset COMPLETE" "I_T NEXUS RESET"
+expect_eq "$(tmf_held nexus_reset)" "nexus_reset COMPLETE" "I_T NEXUS RESET"
 ktgt_held_wait
 ktgt_read_aborted /tmp/held-a.out || fail "I_T NEXUS RESET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
 ktgt_read_good /tmp/held-b.out || fail "I_T NEXUS RESET of a aborted b's READ: $(ktgt_read_summary /tmp/held-b.out)"
@@ -154,8 +170,9 @@ expect_eq "$(ktgt_tur "$sga")" GOOD "a: reported once"
 expect_eq "$(ktgt_tur "$sgb")" GOOD "b: no unit attention after a's I_T NEXUS RESET"
 
 # --- TARGET RESET ---
+ktgt_write "$DELAY_MS" 60000
 ktgt_held_reads "$sga" "$sess_a" "$sgb" "$sess_b"
-expect_eq "$(ktgt_local_tmf a target_reset 0)" "target_reset COMPLETE" "TARGET RESET"
+expect_eq "$(tmf_held target_reset)" "target_reset COMPLETE" "TARGET RESET"
 ktgt_held_wait
 ktgt_read_aborted /tmp/held-a.out || fail "TARGET RESET: a's READ not aborted: $(ktgt_read_summary /tmp/held-a.out)"
 ktgt_read_aborted /tmp/held-b.out || fail "TARGET RESET: b's READ not aborted: $(ktgt_read_summary /tmp/held-b.out)"

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # ktgt-timeout: 400
-# ktgt-smp: 2
 #
 # COMPARE AND WRITE is atomic against the writes of other I_T nexuses
 # (SBC-3 5.2): its read, compare and write are one uninterrupted series
