@@ -1701,6 +1701,10 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 	 */
 	smp_mb();
 	if (cmd_aborted(cmd) || test_bit(KTGT_CF_FENCE, &cmd->core.cflags)) {
+		/* Ordered after the state by the barrier: see park_gen(). */
+		atomic_inc(&cmd->sess->aborts_released);
+		if (cmd->core.dev)
+			atomic_inc(&cmd->core.dev->aborts_released);
 		/* A parked abort may wait for it: see abort_park(). */
 		if (atomic_read(&tmf_nr_waiting))
 			mod_delayed_work(ktgt_tmf_wq, &tmf_scan_work, 0);
@@ -2255,6 +2259,14 @@ static struct ktgt_cmd *tmf_task_get(struct ktgt_tmf *tmf, bool *sent,
  * ktgt_cmd_done() last. The list holds struct ktgt_abort_wait, of either
  * kind (park_waits(), park_over()).
  *
+ * A scan does not evaluate again a function whose scope is a session or
+ * a device when none of its aborted or fenced commands was released since
+ * the function was last found waiting: each release counts itself in its
+ * session's and its device's aborts_released, which the scan compares
+ * with the count it saw then (park_gen(), park_still_waits()). A burst of
+ * releases on one logical unit, or the periodic scan, costs a walk of
+ * the sessions' commands only for the functions they may have ended.
+ *
  * Lifetimes: a parked function is counted in sess->nr_tmfs until its
  * ->tmf_done() has returned, so its session, and with it the session's
  * place in ktgt_sessions that tmf_pending() walks, stays; it holds what
@@ -2371,6 +2383,67 @@ static bool park_waits(const struct ktgt_abort_wait *w)
 	return tmf_pending(&sc);
 }
 
+/*
+ * The count of released aborted commands that a release ending the wait
+ * of the parked @w increments: that of its session (ABORT TASK SET, I_T
+ * NEXUS RESET) or of its device (CLEAR TASK SET, LOGICAL UNIT RESET,
+ * PREEMPT AND ABORT, the device held); NULL if @w is evaluated at every
+ * scan (TARGET RESET, whose devices may be gone; the functions waiting
+ * for one task, whose test costs no more than the count's).
+ *
+ * Only a release can end a wait (a pending command leaves its session's
+ * list only once released), and it increments the counts after setting
+ * KTGT_CS_RELEASED, then kicks the scan: a scan that reads the count
+ * unchanged since @w was last found waiting, before it would evaluate
+ * @w, knows @w still waits, and one that reads it changed evaluates @w
+ * and sees the state of every command whose increment it saw.
+ */
+static atomic_t *park_gen(const struct ktgt_abort_wait *w)
+{
+	const struct ktgt_tmf *tmf;
+
+	if (w->kind == ABORT_WAIT_LU)
+		return &container_of(w, struct ktgt_lu_abort,
+				     park)->cmd->core.dev->aborts_released;
+	tmf = container_of(w, struct ktgt_tmf, core.park);
+	if (tmf->core.wait != TMF_WAIT_SCOPE)
+		return NULL;
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK_SET:
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		return &tmf->sess->aborts_released;
+	case KTGT_TMF_CLEAR_TASK_SET:
+	case KTGT_TMF_LUN_RESET:
+		return &tmf->core.dev->aborts_released;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Whether the parked @w still waits, evaluated only if a release of its
+ * scope happened since it was last found waiting (park_gen()). Process
+ * context, from the scan.
+ */
+static bool park_still_waits(struct ktgt_abort_wait *w)
+{
+	atomic_t *count = park_gen(w);
+	unsigned int gen = 0;
+
+	if (count) {
+		gen = atomic_read(count);
+		if (w->gen_valid && gen == w->gen)
+			return true;
+		/* The count before the states: see park_gen(). */
+		smp_rmb();
+	}
+	if (!park_waits(w))
+		return false;
+	w->gen = gen;
+	w->gen_valid = !!count;
+	return true;
+}
+
 /* What the parked @w is, for the warnings. */
 static const char *park_name(const struct ktgt_abort_wait *w)
 {
@@ -2406,6 +2479,7 @@ static void abort_park(struct ktgt_abort_wait *w, unsigned int kind)
 {
 	w->kind = kind;
 	w->warn_at = jiffies + 10 * HZ;
+	w->gen_valid = false;
 	spin_lock(&tmf_wait_lock);
 	list_add_tail(&w->node, &tmf_waiting);
 	spin_unlock(&tmf_wait_lock);
@@ -2460,7 +2534,7 @@ static void tmf_scan_fn(struct work_struct *work)
 	spin_unlock(&tmf_wait_lock);
 
 	list_for_each_entry_safe(w, next, &scan, node) {
-		if (park_waits(w)) {
+		if (park_still_waits(w)) {
 			if (time_after_eq(jiffies, w->warn_at)) {
 				pr_warn("%s: still waiting for aborted commands\n",
 					park_name(w));

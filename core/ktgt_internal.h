@@ -171,6 +171,13 @@ struct ktgt_device {
 	struct rw_semaphore	caw_rwsem; /* COMPARE AND WRITE vs XCOPY */
 	unsigned long		spc_flags;
 	/*
+	 * aborts_released: how many of the device's commands were released
+	 * aborted or fenced (ktgt_cmd_xmit_done()); a parked abort whose
+	 * scope is the device is evaluated again only once it changed
+	 * (core/cmd.c, "Functions that wait").
+	 */
+	atomic_t		aborts_released;
+	/*
 	 * semantics (core/reserve.c, core/pr.c): the SPC-2 reservation
 	 * holder (identity only) or NULL, and the persistent reservation
 	 * state; resv_lock protects them, pr_mutex serialises PR OUT.
@@ -424,6 +431,8 @@ struct ktgt_session {
 	u64			cmd_sn;
 	unsigned int		queue_depth;
 	bool			dying;
+	/* As struct ktgt_device's, for the session's commands. */
+	atomic_t		aborts_released;
 	struct completion	all_done;
 	wait_queue_head_t	tmfs_done;
 	struct kobject		kobj;

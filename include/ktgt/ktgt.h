@@ -571,11 +571,16 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
  * @warn_at: when the next warning of a long wait is due (jiffies)
  * @kind: what it is part of: a task management function or a PREEMPT
  *	AND ABORT
+ * @gen: the count of aborted commands released of its scope (its session
+ *	or device) when it was last found waiting, if @gen_valid
+ * @gen_valid: @gen is set
  */
 struct ktgt_abort_wait {
 	struct list_head	node;
 	unsigned long		warn_at;
 	unsigned int		kind;
+	unsigned int		gen;
+	bool			gen_valid;
 };
 
 /**
