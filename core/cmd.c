@@ -116,7 +116,9 @@
  * sleep there while it waits: it is parked, and finished by a work item
  * of its own once a scan finds its tasks gone ("Functions that wait",
  * with the task management functions), so that waiting functions never
- * hold the workqueue's workers.
+ * hold the workqueue's workers. PREEMPT AND ABORT
+ * (ktgt_abort_lu_tasks()) is parked the same way, its command completed
+ * only once its tasks are gone, holding no worker of ktgt_exec_wq.
  *
  * QErr 01b/11b (control mode page) aborts the same way, without waiting,
  * when a command is about to be sent with CHECK CONDITION
@@ -131,7 +133,7 @@
  * sess->lock (irq-safe): sess->cmds, sess->nr_cmds, sess->nr_tmfs,
  * sess->cmd_sn, sess->dying, core.sn.
  * tmf_wait_lock (process context, taken with no other lock, none taken
- * under it): tmf_waiting, the parked TMFs.
+ * under it): tmf_waiting, the parked TMFs and PREEMPT AND ABORTs.
  * dev->order_lock (irq-safe): the ordering state above.
  * core.cflags: atomic bit operations. core.state: written by the stage
  * that owns the command, read locklessly (READ_ONCE) by aborts.
@@ -247,11 +249,10 @@ static struct workqueue_struct *ktgt_tmf_wq;
 static struct percpu_counter ktgt_buf_bytes;
 #define KTGT_BUF_BATCH	(32 << 20)
 static u64 ktgt_buf_default_limit;
-/* Woken when an aborted command is released. */
-static DECLARE_WAIT_QUEUE_HEAD(ktgt_abort_wq);
 /*
- * Task management functions parked while they wait for the tasks they
- * aborted, and their scan; see "Functions that wait" further down.
+ * Task management functions and PREEMPT AND ABORTs parked while they
+ * wait for the tasks they aborted (struct ktgt_abort_wait), and their
+ * scan; see "Functions that wait" further down.
  */
 static LIST_HEAD(tmf_waiting);
 static DEFINE_SPINLOCK(tmf_wait_lock);
@@ -1478,8 +1479,8 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		st = cmd_request_sense(cmd);
 	else if (!dev)
 		st = cmd_inquiry_no_lun(cmd);
-	else if (ktgt_reserve_exec(cmd))
-		st = KTGT_EXEC_DONE;
+	else if (ktgt_reserve_exec(cmd, &st))
+		;	/* @st: ASYNC for a PREEMPT AND ABORT that waits */
 	else if (dev->type->sbc)
 		st = ktgt_sbc_exec(cmd);
 	else if (dev->type->exec)
@@ -1700,8 +1701,11 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd)
 	 */
 	smp_mb();
 	if (cmd_aborted(cmd) || test_bit(KTGT_CF_FENCE, &cmd->core.cflags)) {
-		wake_up_all(&ktgt_abort_wq);
-		/* A parked TMF may wait for it: see tmf_park(). */
+		/* Ordered after the state by the barrier: see park_gen(). */
+		atomic_inc(&cmd->sess->aborts_released);
+		if (cmd->core.dev)
+			atomic_inc(&cmd->core.dev->aborts_released);
+		/* A parked abort may wait for it: see abort_park(). */
 		if (atomic_read(&tmf_nr_waiting))
 			mod_delayed_work(ktgt_tmf_wq, &tmf_scan_work, 0);
 	}
@@ -1793,7 +1797,8 @@ static void cmd_mark_aborted(struct ktgt_cmd *cmd)
 
 /*
  * A TMF is to wait for the release of @cmd, whose status is on its way
- * (KTGT_CS_XMIT): ktgt_cmd_xmit_done() wakes ktgt_abort_wq for it.
+ * (KTGT_CS_XMIT): ktgt_cmd_xmit_done() kicks the scan of parked aborts
+ * for it.
  */
 static void cmd_fence(struct ktgt_cmd *cmd)
 {
@@ -2155,45 +2160,6 @@ static void abort_notify_data_out(void)
 	} while (found);
 }
 
-/*
- * Wait, without tripping the hung task detector, for @cond. Commands
- * that reach their data-out after they were aborted are told about
- * within a second.
- */
-#define tmf_wait(cond, what)						\
-	do {								\
-		unsigned int __secs = 0;				\
-									\
-		abort_notify_data_out();				\
-		while (!wait_event_timeout(ktgt_abort_wq, (cond), HZ)) { \
-			abort_notify_data_out();			\
-			if (!(++__secs % 10))				\
-				pr_warn("%s: still waiting for aborted commands\n", \
-					(what));			\
-		}							\
-	} while (0)
-
-/*
- * Abort what @sc covers and wait until the driver released all of it, so
- * that no aborted command sends anything after the TMF response.
- */
-static void tmf_abort_wait(const struct tmf_scope *sc, const char *what)
-{
-	tmf_mark(sc);
-	tmf_wait(!tmf_pending(sc), what);
-}
-
-void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
-			 bool (*match)(struct ktgt_session *sess, void *arg),
-			 void *arg)
-{
-	struct tmf_scope sc = { .dev = dev, .issuer = issuer,
-				.match_sess = match, .arg = arg };
-
-	might_sleep();
-	tmf_abort_wait(&sc, "PREEMPT AND ABORT");
-}
-
 /* The device a TMF's LUN maps for its session, held by a LUN reference. */
 static struct ktgt_lun *tmf_lun_get(struct ktgt_tmf *tmf)
 {
@@ -2281,6 +2247,26 @@ static struct ktgt_cmd *tmf_task_get(struct ktgt_tmf *tmf, bool *sent,
  * the drivers about aborted commands that reached their data-out
  * (abort_notify_data_out()) and warning every 10 s of a function's wait.
  *
+ * PREEMPT AND ABORT (core/pr.c) waits the same way, on the same list:
+ * its PERSISTENT RESERVE OUT, executing, is not completed until the tasks
+ * it aborted are gone, but holds no worker of ktgt_exec_wq meanwhile.
+ * ktgt_abort_lu_tasks() marks them (after the state change, in the order
+ * of the commands as before) and parks its struct ktgt_lu_abort if any
+ * is pending; the scan evaluates it as a function of the same scope
+ * (tmf_pending() of the device, the sessions its match callback picks,
+ * the issuer's never), and queues its work item on ktgt_tmf_wq once they
+ * are gone, which calls its ->done(): the caller's end of the command,
+ * ktgt_cmd_done() last. The list holds struct ktgt_abort_wait, of either
+ * kind (park_waits(), park_over()).
+ *
+ * A scan does not evaluate again a function whose scope is a session or
+ * a device when none of its aborted or fenced commands was released since
+ * the function was last found waiting: each release counts itself in its
+ * session's and its device's aborts_released, which the scan compares
+ * with the count it saw then (park_gen(), park_still_waits()). A burst of
+ * releases on one logical unit, or the periodic scan, costs a walk of
+ * the sessions' commands only for the functions they may have ended.
+ *
  * Lifetimes: a parked function is counted in sess->nr_tmfs until its
  * ->tmf_done() has returned, so its session, and with it the session's
  * place in ktgt_sessions that tmf_pending() walks, stays; it holds what
@@ -2288,10 +2274,14 @@ static struct ktgt_cmd *tmf_task_get(struct ktgt_tmf *tmf, bool *sent,
  * of ABORT TASK SET, CLEAR TASK SET and LOGICAL UNIT RESET, the reference
  * on the task of ABORT TASK and QUERY TASK (tmf->core.task), TARGET
  * RESET's device array (compared by identity only, never dereferenced).
+ * A parked PREEMPT AND ABORT is its command's, which is executing and
+ * so keeps its session, and its device by its LUN reference, until
+ * ->done() completes it; the caller keeps its match argument until
+ * then.
  * Locking: tmf_wait_lock (process context only, a leaf) protects
- * tmf_waiting; a function on it is the scan's (tmf_scan_work is not
+ * tmf_waiting; an abort on it is the scan's (tmf_scan_work is not
  * reentrant), which takes the list private while it evaluates them.
- * tmf_nr_waiting counts the parked functions: a release reads it after
+ * tmf_nr_waiting counts the parked aborts: a release reads it after
  * KTGT_CS_RELEASED, a function parking increments it, then kicks the
  * scan, which reads the states after that (ordered by the barriers on
  * both sides and the queueing of the scan).
@@ -2301,6 +2291,12 @@ enum tmf_wait {
 	TMF_WAIT_TASK,		/* for the release of tmf->core.task */
 	TMF_WAIT_SCOPE,		/* for tmf_pending() of its scope to be false */
 	TMF_WAIT_OVER,		/* back from the scan, to be finished */
+};
+
+/* struct ktgt_abort_wait's kind: what the parked abort is part of. */
+enum {
+	ABORT_WAIT_TMF,		/* struct ktgt_tmf, core.park */
+	ABORT_WAIT_LU,		/* struct ktgt_lu_abort (PREEMPT AND ABORT) */
 };
 
 /* The name of a function that waits, for the warnings. */
@@ -2365,15 +2361,127 @@ static bool tmf_waits(const struct ktgt_tmf *tmf)
 	return tmf_pending(&sc);
 }
 
-/*
- * Park @tmf, whose tasks are still pending, for tmf_scan_work: from here
- * on it is the scan's, which may finish it before this returns.
- */
-static void tmf_park(struct ktgt_tmf *tmf)
+/* The scope of the tasks a PREEMPT AND ABORT aborts and waits for. */
+static void lu_abort_scope(const struct ktgt_lu_abort *ab,
+			   struct tmf_scope *sc)
 {
-	tmf->core.warn_at = jiffies + 10 * HZ;
+	*sc = (struct tmf_scope){ .dev = ab->cmd->core.dev,
+				  .issuer = ab->cmd->sess,
+				  .match_sess = ab->match, .arg = ab->arg };
+}
+
+/* Whether the parked @w still waits. Process context. */
+static bool park_waits(const struct ktgt_abort_wait *w)
+{
+	const struct ktgt_lu_abort *ab;
+	struct tmf_scope sc;
+
+	if (w->kind == ABORT_WAIT_TMF)
+		return tmf_waits(container_of(w, struct ktgt_tmf, core.park));
+	ab = container_of(w, struct ktgt_lu_abort, park);
+	lu_abort_scope(ab, &sc);
+	return tmf_pending(&sc);
+}
+
+/*
+ * The count of released aborted commands that a release ending the wait
+ * of the parked @w increments: that of its session (ABORT TASK SET, I_T
+ * NEXUS RESET) or of its device (CLEAR TASK SET, LOGICAL UNIT RESET,
+ * PREEMPT AND ABORT, the device held); NULL if @w is evaluated at every
+ * scan (TARGET RESET, whose devices may be gone; the functions waiting
+ * for one task, whose test costs no more than the count's).
+ *
+ * Only a release can end a wait (a pending command leaves its session's
+ * list only once released), and it increments the counts after setting
+ * KTGT_CS_RELEASED, then kicks the scan: a scan that reads the count
+ * unchanged since @w was last found waiting, before it would evaluate
+ * @w, knows @w still waits, and one that reads it changed evaluates @w
+ * and sees the state of every command whose increment it saw.
+ */
+static atomic_t *park_gen(const struct ktgt_abort_wait *w)
+{
+	const struct ktgt_tmf *tmf;
+
+	if (w->kind == ABORT_WAIT_LU)
+		return &container_of(w, struct ktgt_lu_abort,
+				     park)->cmd->core.dev->aborts_released;
+	tmf = container_of(w, struct ktgt_tmf, core.park);
+	if (tmf->core.wait != TMF_WAIT_SCOPE)
+		return NULL;
+	switch (tmf->fn) {
+	case KTGT_TMF_ABORT_TASK_SET:
+	case KTGT_TMF_I_T_NEXUS_RESET:
+		return &tmf->sess->aborts_released;
+	case KTGT_TMF_CLEAR_TASK_SET:
+	case KTGT_TMF_LUN_RESET:
+		return &tmf->core.dev->aborts_released;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Whether the parked @w still waits, evaluated only if a release of its
+ * scope happened since it was last found waiting (park_gen()). Process
+ * context, from the scan.
+ */
+static bool park_still_waits(struct ktgt_abort_wait *w)
+{
+	atomic_t *count = park_gen(w);
+	unsigned int gen = 0;
+
+	if (count) {
+		gen = atomic_read(count);
+		if (w->gen_valid && gen == w->gen)
+			return true;
+		/* The count before the states: see park_gen(). */
+		smp_rmb();
+	}
+	if (!park_waits(w))
+		return false;
+	w->gen = gen;
+	w->gen_valid = !!count;
+	return true;
+}
+
+/* What the parked @w is, for the warnings. */
+static const char *park_name(const struct ktgt_abort_wait *w)
+{
+	if (w->kind == ABORT_WAIT_TMF)
+		return tmf_name(container_of(w, struct ktgt_tmf, core.park));
+	return "PREEMPT AND ABORT";
+}
+
+/*
+ * The wait of @w, taken off tmf_waiting by the scan, is over: queue the
+ * work item that finishes it.
+ */
+static void park_over(struct ktgt_abort_wait *w)
+{
+	struct ktgt_lu_abort *ab;
+	struct ktgt_tmf *tmf;
+
+	if (w->kind == ABORT_WAIT_TMF) {
+		tmf = container_of(w, struct ktgt_tmf, core.park);
+		tmf->core.wait = TMF_WAIT_OVER;
+		queue_work(ktgt_tmf_wq, &tmf->work);
+		return;
+	}
+	ab = container_of(w, struct ktgt_lu_abort, park);
+	queue_work(ktgt_tmf_wq, &ab->work);
+}
+
+/*
+ * Park @w (of @kind), whose tasks are still pending, for tmf_scan_work:
+ * from here on it is the scan's, which may finish it before this returns.
+ */
+static void abort_park(struct ktgt_abort_wait *w, unsigned int kind)
+{
+	w->kind = kind;
+	w->warn_at = jiffies + 10 * HZ;
+	w->gen_valid = false;
 	spin_lock(&tmf_wait_lock);
-	list_add_tail(&tmf->core.wait_node, &tmf_waiting);
+	list_add_tail(&w->node, &tmf_waiting);
 	spin_unlock(&tmf_wait_lock);
 	atomic_inc(&tmf_nr_waiting);
 	/* Pairs with the barrier in ktgt_cmd_xmit_done(). */
@@ -2382,13 +2490,41 @@ static void tmf_park(struct ktgt_tmf *tmf)
 	mod_delayed_work(ktgt_tmf_wq, &tmf_scan_work, 0);
 }
 
+/* ktgt_lu_abort's work item: its tasks are gone. */
+static void lu_abort_work_fn(struct work_struct *work)
+{
+	struct ktgt_lu_abort *ab = container_of(work, struct ktgt_lu_abort,
+						work);
+
+	ab->done(ab);
+}
+
+bool ktgt_abort_lu_tasks(struct ktgt_lu_abort *ab)
+{
+	struct tmf_scope sc;
+
+	might_sleep();
+	lu_abort_scope(ab, &sc);
+	tmf_mark(&sc);
+	/*
+	 * Commands that reach their data-out after they were aborted are
+	 * told about by the scan, within a second.
+	 */
+	abort_notify_data_out();
+	if (!tmf_pending(&sc))
+		return false;
+	INIT_WORK(&ab->work, lu_abort_work_fn);
+	abort_park(&ab->park, ABORT_WAIT_LU);
+	return true;
+}
+
 /*
- * Evaluate every parked function; queue those whose wait is over to be
+ * Evaluate every parked abort; queue those whose wait is over to be
  * finished. Then again in a second while any waits.
  */
 static void tmf_scan_fn(struct work_struct *work)
 {
-	struct ktgt_tmf *tmf, *next;
+	struct ktgt_abort_wait *w, *next;
 	LIST_HEAD(scan);
 	bool empty;
 
@@ -2397,19 +2533,18 @@ static void tmf_scan_fn(struct work_struct *work)
 	list_splice_init(&tmf_waiting, &scan);
 	spin_unlock(&tmf_wait_lock);
 
-	list_for_each_entry_safe(tmf, next, &scan, core.wait_node) {
-		if (tmf_waits(tmf)) {
-			if (time_after_eq(jiffies, tmf->core.warn_at)) {
+	list_for_each_entry_safe(w, next, &scan, node) {
+		if (park_still_waits(w)) {
+			if (time_after_eq(jiffies, w->warn_at)) {
 				pr_warn("%s: still waiting for aborted commands\n",
-					tmf_name(tmf));
-				tmf->core.warn_at = jiffies + 10 * HZ;
+					park_name(w));
+				w->warn_at = jiffies + 10 * HZ;
 			}
 			continue;
 		}
-		list_del(&tmf->core.wait_node);
+		list_del(&w->node);
 		atomic_dec(&tmf_nr_waiting);
-		tmf->core.wait = TMF_WAIT_OVER;
-		queue_work(ktgt_tmf_wq, &tmf->work);
+		park_over(w);
 	}
 
 	spin_lock(&tmf_wait_lock);
@@ -2878,7 +3013,7 @@ static void tmf_work_fn(struct work_struct *work)
 			 */
 			abort_notify_data_out();
 			if (tmf_waits(tmf)) {
-				tmf_park(tmf);
+				abort_park(&tmf->core.park, ABORT_WAIT_TMF);
 				return;
 			}
 		}

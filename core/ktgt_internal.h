@@ -171,6 +171,13 @@ struct ktgt_device {
 	struct rw_semaphore	caw_rwsem; /* COMPARE AND WRITE vs XCOPY */
 	unsigned long		spc_flags;
 	/*
+	 * aborts_released: how many of the device's commands were released
+	 * aborted or fenced (ktgt_cmd_xmit_done()); a parked abort whose
+	 * scope is the device is evaluated again only once it changed
+	 * (core/cmd.c, "Functions that wait").
+	 */
+	atomic_t		aborts_released;
+	/*
 	 * semantics (core/reserve.c, core/pr.c): the SPC-2 reservation
 	 * holder (identity only) or NULL, and the persistent reservation
 	 * state; resv_lock protects them, pr_mutex serialises PR OUT.
@@ -424,6 +431,8 @@ struct ktgt_session {
 	u64			cmd_sn;
 	unsigned int		queue_depth;
 	bool			dying;
+	/* As struct ktgt_device's, for the session's commands. */
+	atomic_t		aborts_released;
 	struct completion	all_done;
 	wait_queue_head_t	tmfs_done;
 	struct kobject		kobj;
@@ -1220,20 +1229,51 @@ u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev);
 u8 ktgt_spc_qerr(const struct ktgt_device *dev);
 
 /**
- * ktgt_abort_lu_tasks() - abort tasks of a logical unit and wait until
- *	the driver released them (PREEMPT AND ABORT)
- * @dev: the device
- * @issuer: the nexus that caused it, for TAS
+ * struct ktgt_lu_abort - PREEMPT AND ABORT's abort of tasks of a logical
+ *	unit, whose command completes once they are gone
+ * @cmd: the command that aborts (PERSISTENT RESERVE OUT), executing: its
+ *	device's tasks are aborted, those of its session (the issuer, for
+ *	TAS) never; its LUN reference keeps the device, and the command
+ *	its session, until @done calls ktgt_cmd_done()
  * @match: only the tasks of the sessions it returns true for; called
  *	under ktgt_sessions' xa_lock, must not sleep
- * @arg: its argument
+ * @arg: its argument, kept by the caller until @done
+ * @done: called once every aborted task was released by its driver, in
+ *	process context (a worker of ktgt_tmf_wq), no lock held; may
+ *	sleep, briefly (others wait behind it); completes @cmd with
+ *	ktgt_cmd_done(), and may free the structure
+ * @park: private to core/cmd.c: on the list of parked aborts while the
+ *	tasks are not gone, the scan's meanwhile
+ * @work: private to core/cmd.c: runs @done
  *
- * Process context, no lock held that an aborted command may need (it
- * sleeps until they are released); takes ktgt_sessions' xa_lock.
+ * Owned by the caller, which fills the first four fields; from a
+ * ktgt_abort_lu_tasks() that returned true until @done is called, the
+ * core's.
  */
-void ktgt_abort_lu_tasks(struct ktgt_device *dev, struct ktgt_session *issuer,
-			 bool (*match)(struct ktgt_session *sess, void *arg),
-			 void *arg);
+struct ktgt_lu_abort {
+	struct ktgt_cmd		*cmd;
+	bool			(*match)(struct ktgt_session *sess, void *arg);
+	void			*arg;
+	void			(*done)(struct ktgt_lu_abort *ab);
+	struct ktgt_abort_wait	park;
+	struct work_struct	work;
+};
+
+/**
+ * ktgt_abort_lu_tasks() - abort tasks of a logical unit, and complete
+ *	their abort once the driver released them (PREEMPT AND ABORT)
+ * @ab: what to abort, filled by the caller
+ *
+ * The tasks are marked aborted before this returns. If some are not
+ * released yet, @ab is parked like a task management function that waits
+ * (core/cmd.c, "Functions that wait"), holding no worker, and @ab->done
+ * is called once they are; otherwise nothing is called. Process context,
+ * no lock held; takes ktgt_sessions' xa_lock.
+ *
+ * Return: true if @ab->done is to be called, false if nothing was left
+ * to wait for.
+ */
+bool ktgt_abort_lu_tasks(struct ktgt_lu_abort *ab);
 
 /**
  * ktgt_reserve_check() - the SPC-2 reservation check of a command
@@ -1262,12 +1302,15 @@ bool ktgt_reserve_check_nexus(struct ktgt_device *dev,
 			      unsigned int cdb_len);
 
 /**
- * ktgt_reserve_exec() - execute RESERVE(6/10) and RELEASE(6/10)
+ * ktgt_reserve_exec() - execute RESERVE(6/10) and RELEASE(6/10), and
+ *	PERSISTENT RESERVE IN and OUT (ktgt_pr_exec())
  * @cmd: the command
+ * @st: set if @cmd was one of them: KTGT_EXEC_DONE (status set) or
+ *	KTGT_EXEC_ASYNC (ktgt_cmd_done() is called later)
  *
- * Return: true if @cmd was one of them and is complete (status set).
+ * Return: true if @cmd was one of them.
  */
-bool ktgt_reserve_exec(struct ktgt_cmd *cmd);
+bool ktgt_reserve_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st);
 
 /**
  * ktgt_reserve_reset() - a logical unit reset releases its SPC-2
@@ -1339,10 +1382,14 @@ bool ktgt_pr_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
 /**
  * ktgt_pr_exec() - execute PERSISTENT RESERVE IN and OUT
  * @cmd: the command, in process context
+ * @st: set if @cmd was one of them: KTGT_EXEC_DONE (status set), or
+ *	KTGT_EXEC_ASYNC for a PREEMPT AND ABORT that waits for the tasks it
+ *	aborted (ktgt_abort_lu_tasks()): ktgt_cmd_done() is called once
+ *	they are gone
  *
- * Return: true if @cmd was one of them and is complete (status set).
+ * Return: true if @cmd was one of them.
  */
-bool ktgt_pr_exec(struct ktgt_cmd *cmd);
+bool ktgt_pr_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st);
 
 /* What registrations make of an SPC-2 RESERVE or RELEASE. */
 enum ktgt_pr_spc2 {

@@ -48,7 +48,9 @@
  * may read the list without resv_lock. Lock order: pr_mutex ->
  * resv_lock; ktgt_cfg_mutex is never held with pr_mutex (REGISTER AND
  * MOVE looks its target port up before taking pr_mutex); PREEMPT AND
- * ABORT waits for the aborted tasks after dropping pr_mutex. Unit
+ * ABORT aborts the tasks after dropping pr_mutex, and its command
+ * completes once they are gone, parked in the meantime (struct pr_abort):
+ * it holds no worker while it waits. Unit
  * attentions are raised after resv_lock is dropped, with ktgt_sessions'
  * xa_lock (never under resv_lock).
  */
@@ -305,6 +307,22 @@ static bool pr_abort_match(struct ktgt_session *sess, void *arg)
 
 	return sess != a->issuer && sess_in_list(sess, a->list);
 }
+
+/*
+ * A PREEMPT AND ABORT whose command waits for the tasks it aborted:
+ * @gone, the preempted registrations, which name the sessions whose tasks
+ * it waits for (@a, the argument of @ab's pr_abort_match()), freed once
+ * the tasks are gone. Allocated by pr_out() before the command changes
+ * anything, so that without memory it fails having done nothing; owned by
+ * the core from a ktgt_abort_lu_tasks() that returned true until
+ * pr_abort_done(), which frees it. The command's LUN reference keeps the
+ * device, and @ab.cmd its session.
+ */
+struct pr_abort {
+	struct ktgt_lu_abort	ab;
+	struct pr_abort_arg	a;
+	struct list_head	gone;
+};
 
 /*
  * ---------------------------------------------------------------------
@@ -989,30 +1007,68 @@ static void pro_preempt(struct ktgt_cmd *cmd, struct ktgt_pr_reg *me,
 }
 
 /*
- * After a PREEMPT (AND ABORT), without pr_mutex (an aborted PR OUT of a
- * victim may be waiting for it): abort the victims' tasks on the logical
- * unit and wait until they are released, and for the EXTENDED COPY
- * writes to it that passed their reservation check before the
- * registrations went (dev->pr_fence; the copy itself may have been sent
- * to another logical unit), so the PREEMPT AND ABORT completes after
- * them; then tell each victim REGISTRATIONS PREEMPTED and free the
- * registrations.
+ * The end of a PREEMPT (AND ABORT) of the registrations on @gone, without
+ * pr_mutex, once the victims' tasks are gone (@abort): wait for the
+ * EXTENDED COPY writes to the logical unit that passed their reservation
+ * check before the registrations went (dev->pr_fence; the copy itself may
+ * have been sent to another logical unit), so the PREEMPT AND ABORT
+ * completes after them; then tell each victim REGISTRATIONS PREEMPTED and
+ * free the registrations.
  */
-static void pr_preempted(struct ktgt_cmd *cmd, struct list_head *gone,
-			 bool abort)
+static void pr_preempt_end(struct ktgt_cmd *cmd, struct list_head *gone,
+			   bool abort)
 {
 	struct ktgt_device *dev = cmd->core.dev;
-	struct pr_abort_arg a = { .list = gone, .issuer = cmd->sess };
 
-	if (list_empty(gone))
-		return;
 	if (abort) {
-		ktgt_abort_lu_tasks(dev, cmd->sess, pr_abort_match, &a);
 		down_write(&dev->pr_fence);
 		up_write(&dev->pr_fence);
 	}
 	pr_ua(dev, gone, cmd->sess, KTGT_UAC_REG_PREEMPTED);
 	reg_free_list(gone);
+}
+
+/* ktgt_lu_abort.done: the tasks a PREEMPT AND ABORT aborted are gone. */
+static void pr_abort_done(struct ktgt_lu_abort *ab)
+{
+	struct pr_abort *pa = container_of(ab, struct pr_abort, ab);
+	struct ktgt_cmd *cmd = ab->cmd;
+
+	pr_preempt_end(cmd, &pa->gone, true);
+	kfree(pa);
+	ktgt_cmd_done(cmd);
+}
+
+/*
+ * After a PREEMPT (AND ABORT, with @pa), without pr_mutex (an aborted PR
+ * OUT of a victim may be waiting for it): abort the victims' tasks on the
+ * logical unit. If some are not released yet, the command completes once
+ * they are (pr_abort_done()), holding no worker meanwhile; otherwise at
+ * once, as PREEMPT does (pr_preempt_end()).
+ *
+ * Return: KTGT_EXEC_ASYNC if the command completes later, @pa taken with
+ * @gone, or KTGT_EXEC_DONE.
+ */
+static enum ktgt_exec_status pr_preempted(struct ktgt_cmd *cmd,
+					  struct list_head *gone,
+					  struct pr_abort *pa)
+{
+	if (list_empty(gone))
+		return KTGT_EXEC_DONE;
+	if (pa) {
+		list_splice_init(gone, &pa->gone);
+		pa->a.list = &pa->gone;
+		pa->a.issuer = cmd->sess;
+		pa->ab.cmd = cmd;
+		pa->ab.match = pr_abort_match;
+		pa->ab.arg = &pa->a;
+		pa->ab.done = pr_abort_done;
+		if (ktgt_abort_lu_tasks(&pa->ab))
+			return KTGT_EXEC_ASYNC;
+		gone = &pa->gone;
+	}
+	pr_preempt_end(cmd, gone, pa);
+	return KTGT_EXEC_DONE;
 }
 
 /*
@@ -1157,13 +1213,19 @@ static void pr_length_error(struct ktgt_cmd *cmd)
 	ktgt_spc_fail(cmd, &s);
 }
 
-static void pr_out(struct ktgt_cmd *cmd)
+/*
+ * Return: KTGT_EXEC_ASYNC for a PREEMPT AND ABORT waiting for the tasks it
+ * aborted (@cmd is the core's then), else KTGT_EXEC_DONE.
+ */
+static enum ktgt_exec_status pr_out(struct ktgt_cmd *cmd)
 {
 	struct ktgt_device *dev = cmd->core.dev;
 	u8 sa = cmd->cdb[1] & 0x1f, scope = cmd->cdb[2] >> 4;
 	u8 type = cmd->cdb[2] & 0x0f;
 	u32 plen = get_unaligned_be32(&cmd->cdb[5]), tlen = 0;
+	enum ktgt_exec_status st = KTGT_EXEC_DONE;
 	struct ktgt_pr_tid *tid = NULL;
+	struct pr_abort *pa = NULL;
 	struct ktgt_sense_info s;
 	struct ktgt_pr_reg *me;
 	u64 res_key, sa_key;
@@ -1181,17 +1243,17 @@ static void pr_out(struct ktgt_cmd *cmd)
 	if (plen < 24 || plen > PR_OUT_MAX_LEN ||
 	    ktgt_spc_dout_len(cmd) < plen) {
 		pr_length_error(cmd);
-		return;
+		return KTGT_EXEC_DONE;
 	}
 	p = kmalloc(plen, GFP_KERNEL);
 	if (!p) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
-		return;
+		return KTGT_EXEC_DONE;
 	}
 	if (sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, p, plen) != plen) {
 		kfree(p);
 		pr_length_error(cmd);
-		return;
+		return KTGT_EXEC_DONE;
 	}
 	res_key = get_unaligned_be64(p);
 	sa_key = get_unaligned_be64(p + 8);
@@ -1262,6 +1324,14 @@ static void pr_out(struct ktgt_cmd *cmd)
 			ktgt_spc_fail(cmd, &s);
 			goto out_free;
 		}
+	}
+	if (sa == PRO_PREEMPT_ABORT) {
+		pa = kzalloc(sizeof(*pa), GFP_KERNEL);
+		if (!pa) {
+			ktgt_cmd_io_error(cmd, -ENOMEM);
+			goto out_free;
+		}
+		INIT_LIST_HEAD(&pa->gone);
 	}
 
 	mutex_lock(&dev->pr_mutex);
@@ -1358,11 +1428,15 @@ static void pr_out(struct ktgt_cmd *cmd)
 	pr_check_holder(dev);
 	mutex_unlock(&dev->pr_mutex);
 	reg_free_list(&cleared);
-	pr_preempted(cmd, &gone, sa == PRO_PREEMPT_ABORT);
+	st = pr_preempted(cmd, &gone, pa);
+	if (st == KTGT_EXEC_ASYNC)
+		pa = NULL;	/* the core's, with @cmd */
 out_free:
+	kfree(pa);
 	kfree(move_tgt);
 	kfree(tid);
 	kfree(p);
+	return st;
 }
 
 /*
@@ -1506,14 +1580,15 @@ static void pr_in(struct ktgt_cmd *cmd)
 	kvfree(buf);
 }
 
-bool ktgt_pr_exec(struct ktgt_cmd *cmd)
+bool ktgt_pr_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st)
 {
 	switch (cmd->cdb[0]) {
 	case 0x5e:
 		pr_in(cmd);
+		*st = KTGT_EXEC_DONE;
 		return true;
 	case 0x5f:
-		pr_out(cmd);
+		*st = pr_out(cmd);
 		return true;
 	default:
 		return false;

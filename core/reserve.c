@@ -94,7 +94,7 @@ bool ktgt_reserve_check_nexus(struct ktgt_device *dev,
 	return resv_conflicts(dev, sess, cdb_len && resv_allowed(cdb[0]));
 }
 
-bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
+bool ktgt_reserve_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st)
 {
 	const struct ktgt_cdb_desc *d = cmd->core.desc;
 	struct ktgt_device *dev = cmd->core.dev;
@@ -103,7 +103,7 @@ bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
 
 	if (!d || !dev)
 		return false;
-	if (ktgt_pr_exec(cmd))
+	if (ktgt_pr_exec(cmd, st))
 		return true;
 	switch (d->opcode) {
 	case OP_RESERVE_6:
@@ -141,6 +141,7 @@ bool ktgt_reserve_exec(struct ktgt_cmd *cmd)
 	} else {
 		ktgt_cmd_good(cmd, 0);
 	}
+	*st = KTGT_EXEC_DONE;
 	return true;
 }
 

@@ -564,6 +564,26 @@ void ktgt_cmd_xmit_done(struct ktgt_cmd *cmd);
  */
 
 /**
+ * struct ktgt_abort_wait - private to the core: an abort parked until the
+ *	tasks it aborted are gone, holding no worker meanwhile (core/cmd.c,
+ *	"Functions that wait")
+ * @node: on the core's list of parked aborts, under its lock
+ * @warn_at: when the next warning of a long wait is due (jiffies)
+ * @kind: what it is part of: a task management function or a PREEMPT
+ *	AND ABORT
+ * @gen: the count of aborted commands released of its scope (its session
+ *	or device) when it was last found waiting, if @gen_valid
+ * @gen_valid: @gen is set
+ */
+struct ktgt_abort_wait {
+	struct list_head	node;
+	unsigned long		warn_at;
+	unsigned int		kind;
+	unsigned int		gen;
+	bool			gen_valid;
+};
+
+/**
  * struct ktgt_tmf - a task management request
  * @sess: driver: the I_T nexus it arrived on
  * @fn: driver: the function
@@ -594,9 +614,8 @@ struct ktgt_tmf {
 	u64			sn;
 	struct work_struct	work;
 	struct {
-		struct list_head	wait_node;
+		struct ktgt_abort_wait	park;
 		unsigned int		wait;
-		unsigned long		warn_at;
 		void			*lun_ref;
 		struct ktgt_device	*dev;
 		struct ktgt_device	**devs;
