@@ -11,7 +11,10 @@
  * their sender: they are queued on ktgt_nl_backlog (its own IRQ-safe
  * lock) and sent, in order, by a work item in process context. At most
  * KTGT_NL_BACKLOG events wait; an event that cannot be allocated or
- * queued is dropped, nothing else depends on it.
+ * queued is dropped, nothing else depends on it, but it is counted
+ * (ktgt_nl_lost) and the work then sends a LOST event with the count,
+ * after the events that were waiting: a listener learns that some are
+ * missing, as it would from ENOBUFS had its own socket overflowed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,17 +55,23 @@ static DEFINE_RATELIMIT_STATE(ktgt_nl_err_rs, HZ, 50);
 #define KTGT_NL_BACKLOG	1024
 static struct sk_buff_head ktgt_nl_backlog;
 
-static void ktgt_nl_flush(struct work_struct *work)
-{
-	struct sk_buff *skb;
-
-	while ((skb = skb_dequeue(&ktgt_nl_backlog)))
-		genlmsg_multicast(&ktgt_nl_family, skb, 0, 0, GFP_KERNEL);
-}
-
+static void ktgt_nl_flush(struct work_struct *work);
 static DECLARE_WORK(ktgt_nl_work, ktgt_nl_flush);
 
-/* A new event message of @type, or NULL if nobody listens. */
+/* Events dropped and not reported yet (by a LOST event). */
+static atomic_t ktgt_nl_lost = ATOMIC_INIT(0);
+
+/* An event was dropped: count it and have the work report it. */
+static void ktgt_nl_drop(void)
+{
+	atomic_inc(&ktgt_nl_lost);
+	schedule_work(&ktgt_nl_work);
+}
+
+/*
+ * A new event message of @type, or NULL if nobody listens or there is no
+ * memory (an event that is then counted as lost, LOST itself excepted).
+ */
 static struct sk_buff *ktgt_nl_new(u32 type, gfp_t gfp, void **hdr)
 {
 	struct sk_buff *skb;
@@ -71,8 +80,11 @@ static struct sk_buff *ktgt_nl_new(u32 type, gfp_t gfp, void **hdr)
 	    !genl_has_listeners(&ktgt_nl_family, &init_net, 0))
 		return NULL;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
-	if (!skb)
+	if (!skb) {
+		if (type != KTGT_NL_EV_LOST)
+			ktgt_nl_drop();
 		return NULL;
+	}
 	*hdr = genlmsg_put(skb, 0, 0, &ktgt_nl_family, 0, KTGT_NL_CMD_EVENT);
 	if (!*hdr || nla_put_u32(skb, KTGT_NL_A_EVENT, type)) {
 		nlmsg_free(skb);
@@ -81,12 +93,51 @@ static struct sk_buff *ktgt_nl_new(u32 type, gfp_t gfp, void **hdr)
 	return skb;
 }
 
+/* Multicast LOST with the events dropped so far. Process context. */
+static void ktgt_nl_report_lost(void)
+{
+	unsigned int n = atomic_xchg(&ktgt_nl_lost, 0);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!n)
+		return;
+	skb = ktgt_nl_new(KTGT_NL_EV_LOST, GFP_KERNEL, &hdr);
+	if (skb && nla_put_u32(skb, KTGT_NL_A_COUNT, n)) {
+		nlmsg_free(skb);
+		skb = NULL;
+	}
+	if (!skb) {
+		/* No memory: counted on. Nobody listens: nobody to tell. */
+		if (READ_ONCE(ktgt_nl_registered) &&
+		    genl_has_listeners(&ktgt_nl_family, &init_net, 0))
+			atomic_add(n, &ktgt_nl_lost);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&ktgt_nl_family, skb, 0, 0, GFP_KERNEL);
+}
+
+/*
+ * Send the events waiting, in order, then report those dropped: they
+ * were made after the ones waiting when the backlog was full.
+ */
+static void ktgt_nl_flush(struct work_struct *work)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&ktgt_nl_backlog)))
+		genlmsg_multicast(&ktgt_nl_family, skb, 0, 0, GFP_KERNEL);
+	ktgt_nl_report_lost();
+}
+
 /* Queue a finished event for ktgt_nl_flush(). Any context. */
 static void ktgt_nl_send(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);
 	if (skb_queue_len(&ktgt_nl_backlog) >= KTGT_NL_BACKLOG) {
 		nlmsg_free(skb);
+		ktgt_nl_drop();
 		return;
 	}
 	skb_queue_tail(&ktgt_nl_backlog, skb);

@@ -3123,6 +3123,28 @@ static void kis_nop_work(struct work_struct *work)
 	queue_delayed_work(kis_wq, &conn->nop_work, next * HZ);
 }
 
+/*
+ * Close @conn alone, with @reason for its CONN_DOWN (0: a logout of this
+ * connection; -ETIMEDOUT, -ECONNABORTED: added but never started, its
+ * login having failed at its last step): its teardown work takes it from
+ * its session, or ends the session if it is the last connection. Once;
+ * any process context, under kis_mutex or not (the work takes it).
+ *
+ * Not for a started connection's failure, which ends the session
+ * (kis_conn_close()): only a connection that never reached the
+ * full-feature phase, or logged out, leaves a session alone.
+ */
+static void kis_conn_drop(struct kis_conn *conn, int reason)
+{
+	if (test_and_set_bit(KIS_CF_CLOSE, &conn->flags))
+		return;
+	conn->close_reason = reason;
+	/* The work may outlive the session's teardown. */
+	kref_get(&conn->ref);
+	kobject_get(&conn->s->kobj);
+	queue_work(kis_wq, &conn->teardown_work);
+}
+
 static void kis_start_timeout(struct work_struct *work)
 {
 	struct kis_conn *conn = container_of(to_delayed_work(work),
@@ -3131,7 +3153,7 @@ static void kis_start_timeout(struct work_struct *work)
 	if (!READ_ONCE(conn->started)) {
 		pr_info("%s: CID %u: not started in time, dropped\n",
 			conn->s->initiator, conn->cid);
-		kis_conn_close(conn, -ETIMEDOUT);
+		kis_conn_drop(conn, -ETIMEDOUT);
 	}
 }
 
@@ -3274,6 +3296,13 @@ static void kis_conn_stop(struct kis_conn *conn)
 	conn->sock = NULL;
 }
 
+/*
+ * The teardown of one connection (kis_conn_drop()). The session's last
+ * connection is not taken from it: the session ends instead, and its
+ * teardown stops and reports the connection, so that no session is left
+ * without connections (two connections logged out at once, or a
+ * session's only other one dropped meanwhile).
+ */
 static void kis_conn_teardown_work(struct work_struct *work)
 {
 	struct kis_conn *conn = container_of(work, struct kis_conn,
@@ -3283,7 +3312,10 @@ static void kis_conn_teardown_work(struct work_struct *work)
 
 	mutex_lock(&kis_mutex);
 	listed = conn->listed;
-	if (listed) {
+	if (listed && list_is_singular(&s->conns)) {
+		kis_sess_close(s, conn->close_reason);
+		listed = false;
+	} else if (listed) {
 		list_del(&conn->node);
 		WRITE_ONCE(conn->listed, false);
 	}
@@ -3291,7 +3323,8 @@ static void kis_conn_teardown_work(struct work_struct *work)
 
 	kis_conn_stop(conn);
 	if (listed) {
-		kis_nl_event(KTGT_ISCSI_EV_CONN_DOWN, s, conn, NULL, 0);
+		kis_nl_event(KTGT_ISCSI_EV_CONN_DOWN, s, conn, NULL,
+			     conn->close_reason);
 		kis_conn_put(conn);	/* the session's list */
 	}
 	kis_conn_put(conn);		/* the work's */
@@ -3301,11 +3334,12 @@ static void kis_conn_teardown_work(struct work_struct *work)
 /*
  * Close a connection: with @reason 0 (a logout of this connection) and
  * other connections left, only this one; otherwise (ERL 0) the whole
- * session. Any process context.
+ * session. Any process context. (A connection never started is dropped
+ * alone instead: kis_conn_drop().)
  *
- * A failure (@reason < 0) takes no lock: the connection's timers
- * (nop_work, start_timeout) call this, and kis_conn_stop() waits for
- * them under stop_mutex, which kis_conn_start() takes under kis_mutex.
+ * A failure (@reason < 0) takes no lock: the connection's timer
+ * (nop_work) calls this, and kis_conn_stop() waits for it under
+ * stop_mutex, which kis_conn_start() takes under kis_mutex.
  * (That start never waits for a stopper of a started connection, so
  * taking kis_mutex here could not deadlock, but lockdep sees one class.)
  * Closing the session only sets a bit and queues its teardown, so
@@ -3332,12 +3366,7 @@ static void kis_conn_close(struct kis_conn *conn, int reason)
 		return;
 	}
 	if (!list_is_singular(&s->conns)) {
-		if (!test_and_set_bit(KIS_CF_CLOSE, &conn->flags)) {
-			/* The work may outlive the session's teardown. */
-			kref_get(&conn->ref);
-			kobject_get(&s->kobj);
-			queue_work(kis_wq, &conn->teardown_work);
-		}
+		kis_conn_drop(conn, 0);
 		mutex_unlock(&kis_mutex);
 		return;
 	}
@@ -3862,7 +3891,11 @@ out:
 	return ret;
 }
 
-/* The daemon that added connections closed its netlink socket. */
+/*
+ * The daemon that added connections closed its netlink socket: those it
+ * has not started are dropped, each alone (a session's first one ends
+ * the session with it, kis_conn_teardown_work()).
+ */
 void kis_portid_release(u32 portid)
 {
 	struct kis_conn *conn;
@@ -3873,7 +3906,7 @@ void kis_portid_release(u32 portid)
 	xa_for_each(&kis_sessions, idx, s) {
 		list_for_each_entry(conn, &s->conns, node) {
 			if (conn->portid == portid && !conn->started)
-				kis_sess_close(s, -ECONNABORTED);
+				kis_conn_drop(conn, -ECONNABORTED);
 		}
 	}
 	mutex_unlock(&kis_mutex);

@@ -354,6 +354,8 @@ struct kis_conn {
 	struct delayed_work	start_timeout;
 	struct work_struct	teardown_work;
 	unsigned long		flags;		/* KIS_CF_* bits */
+	/* CONN_DOWN's reason, set with KIS_CF_CLOSE (kis_conn_drop()). */
+	int			close_reason;
 	struct mutex		stop_mutex;	/* serialises kis_conn_stop() */
 	bool			stopped;	/* stop_mutex */
 	bool			listed;		/* in s->conns: kis_mutex, kis_conn_close() */

@@ -667,13 +667,19 @@ fail:
 	nlmsg_free(msg);
 }
 
+/*
+ * A netlink socket closed: if it is one that added connections, those it
+ * has not started are dropped. Port ids are per network namespace and the
+ * family is in the initial one only (no netnsok): a socket of another
+ * namespace with the same port id is not the daemon's.
+ */
 static int kis_nl_notify(struct notifier_block *nb, unsigned long event,
 			 void *ptr)
 {
 	struct netlink_notify *n = ptr;
 
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    n->portid)
+	    n->portid && net_eq(n->net, &init_net))
 		kis_portid_release(n->portid);
 	return NOTIFY_DONE;
 }

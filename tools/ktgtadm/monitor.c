@@ -108,6 +108,11 @@ static void ktgt_event(struct nlattr **tb)
 		if (tb[KTGT_NL_A_STATUS])
 			printf(" status=0x%02x", nla_get_u8(tb[KTGT_NL_A_STATUS]));
 		break;
+	case KTGT_NL_EV_LOST:
+		printf("lost");
+		if (tb[KTGT_NL_A_COUNT])
+			printf(" count=%u", nla_get_u32(tb[KTGT_NL_A_COUNT]));
+		break;
 	default:
 		printf("event %u", ev);
 		break;
@@ -235,8 +240,12 @@ int cmd_monitor(long max_events, double timeout)
 		if (r == 0)
 			continue;
 		r = nl_recvmsgs_default(sk);
-		if (r < 0 && r != -NLE_NOMEM) {
-			/* -NLE_NOMEM: ENOBUFS, events were lost; go on. */
+		if (r == -NLE_NOMEM) {
+			/* ENOBUFS: our socket overflowed; say so and go on. */
+			stamp();
+			printf("lost (receive buffer full)\n");
+			fflush(stdout);
+		} else if (r < 0) {
 			fprintf(stderr, "ktgtadm: netlink: %s\n", nl_geterror(r));
 		}
 	}

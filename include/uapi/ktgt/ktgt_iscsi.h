@@ -45,7 +45,9 @@
  *     descriptor. CONN_START fails with -ENOENT for an unknown (or
  *     closing) connection, -EPERM from another netlink socket and
  *     -EALREADY for one already started. A connection added but not started
- *     within 15 s, or whose daemon's netlink socket closes, is dropped.
+ *     within 15 s, or whose daemon's netlink socket closes, is dropped
+ *     (CONN_DOWN): alone, when it was to join a session that has others;
+ *     the first connection of a session ends the session with it.
  *
  * Discovery sessions: KTGT_ISCSI_CMD_DISCOVERY_AUTH_GET (no attributes)
  * answers the CHAP credentials discovery sessions must pass

@@ -16,6 +16,10 @@
  *                  I_T_L nexus)
  *   ERROR          SESSION, LUN, OPCODE, STATUS (a command ended with a
  *                  status other than GOOD; at most 50 per second)
+ *   LOST           COUNT: that many events were dropped since the last
+ *                  LOST (made faster than sent: at most 1024 wait; or
+ *                  no memory). It follows the events that were waiting
+ *                  when they were dropped.
  *
  * Additive changes only: new events and attributes get new numbers.
  */
@@ -40,6 +44,7 @@ enum ktgt_nl_event {
 	KTGT_NL_EV_TMF,
 	KTGT_NL_EV_UA,
 	KTGT_NL_EV_ERROR,
+	KTGT_NL_EV_LOST,
 };
 
 enum ktgt_nl_attr {
@@ -57,6 +62,7 @@ enum ktgt_nl_attr {
 	KTGT_NL_A_OPCODE,		/* u8 */
 	KTGT_NL_A_STATUS,		/* u8, SAM status */
 	KTGT_NL_A_PAD,
+	KTGT_NL_A_COUNT,		/* u32 */
 	__KTGT_NL_A_MAX,
 };
 
