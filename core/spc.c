@@ -39,6 +39,19 @@
  * The state is per device (all I_T nexuses share it; SPC-4 allows that
  * for mode pages whose parameters are not per nexus) and is never saved
  * (MODE SELECT with SP = 1 is refused).
+ *
+ * MODE SELECT is a read-modify-write of the whole state: it reads the
+ * current values, validates the parameter list against them and writes
+ * every changeable parameter (those of the pages it did not send
+ * unchanged). MODE SELECTs of one device may run at once (different I_T
+ * nexuses, or SIMPLE tasks of one on several workers), so the write is
+ * one cmpxchg of spc_flags against the word the values were read from,
+ * redone from the start when another MODE SELECT changed it meanwhile:
+ * each MODE SELECT takes effect whole and in some order, and none loses
+ * another's change. No lock: readers (MODE SENSE, the engine's QERR, TAS,
+ * UA_INTLCK_CTRL and D_SENSE checks) take one READ_ONCE() snapshot of the
+ * word, so they see every parameter (and each two-bit field) either
+ * before or after a MODE SELECT, never half of one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,15 +79,44 @@
  * ---------------------------------------------------------------------
  */
 
+/* The mode parameters below, from one snapshot @f of spc_flags. */
+static bool spc_f_d_sense(unsigned long f)
+{
+	return f & BIT(KTGT_SPC_D_SENSE);
+}
+
+static bool spc_f_wce(const struct ktgt_device *dev, unsigned long f)
+{
+	return !dev->params.write_through ^ !!(f & BIT(KTGT_SPC_WCE_FLIP));
+}
+
+static bool spc_f_tas(unsigned long f)
+{
+	return !(f & BIT(KTGT_SPC_TAS_OFF));
+}
+
+static u8 spc_f_ua_intlck(unsigned long f)
+{
+	if (!(f & BIT(KTGT_SPC_UA_INTLCK_10)))
+		return 0;
+	return f & BIT(KTGT_SPC_UA_INTLCK_11) ? 3 : 2;
+}
+
+static u8 spc_f_qerr(unsigned long f)
+{
+	if (!(f & BIT(KTGT_SPC_QERR_01)))
+		return 0;
+	return f & BIT(KTGT_SPC_QERR_11) ? 3 : 1;
+}
+
 bool ktgt_spc_d_sense(const struct ktgt_device *dev)
 {
-	return test_bit(KTGT_SPC_D_SENSE, &dev->spc_flags);
+	return spc_f_d_sense(READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_wce(const struct ktgt_device *dev)
 {
-	return !dev->params.write_through ^
-	       test_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags);
+	return spc_f_wce(dev, READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_thin(const struct ktgt_device *dev)
@@ -162,32 +204,59 @@ static void spc_inquiry(struct ktgt_cmd *cmd)
 	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
 }
 
-static void spc_mode_current(const struct ktgt_device *dev,
-			     struct ktgt_spc_mode *m)
+/* The current mode parameter values of snapshot @f of dev->spc_flags. */
+static void spc_mode_of(const struct ktgt_device *dev, unsigned long f,
+			struct ktgt_spc_mode *m)
 {
-	m->wce = ktgt_spc_wce(dev);
-	m->d_sense = ktgt_spc_d_sense(dev);
-	m->tas = ktgt_spc_tas(dev);
-	m->ua_intlck = ktgt_spc_ua_intlck(dev);
-	m->qerr = ktgt_spc_qerr(dev);
+	m->wce = spc_f_wce(dev, f);
+	m->d_sense = spc_f_d_sense(f);
+	m->tas = spc_f_tas(f);
+	m->ua_intlck = spc_f_ua_intlck(f);
+	m->qerr = spc_f_qerr(f);
+}
+
+/* Snapshot @f of dev->spc_flags with the mode parameters of @m. */
+static unsigned long spc_flags_of(const struct ktgt_device *dev,
+				  unsigned long f,
+				  const struct ktgt_spc_mode *m)
+{
+	f &= ~(BIT(KTGT_SPC_WCE_FLIP) | BIT(KTGT_SPC_D_SENSE) |
+	       BIT(KTGT_SPC_TAS_OFF) | BIT(KTGT_SPC_UA_INTLCK_10) |
+	       BIT(KTGT_SPC_UA_INTLCK_11) | BIT(KTGT_SPC_QERR_01) |
+	       BIT(KTGT_SPC_QERR_11));
+	/* WCE_FLIP: WCE differs from what write_through implies. */
+	if (m->wce == dev->params.write_through)
+		f |= BIT(KTGT_SPC_WCE_FLIP);
+	if (m->d_sense)
+		f |= BIT(KTGT_SPC_D_SENSE);
+	if (!m->tas)
+		f |= BIT(KTGT_SPC_TAS_OFF);
+	/* 11b sets both bits, 10b only UA_INTLCK_10 (01b is refused). */
+	if (m->ua_intlck >= 2)
+		f |= BIT(KTGT_SPC_UA_INTLCK_10);
+	if (m->ua_intlck == 3)
+		f |= BIT(KTGT_SPC_UA_INTLCK_11);
+	/* 11b sets both bits, 01b only QERR_01 (10b is refused). */
+	if (m->qerr)
+		f |= BIT(KTGT_SPC_QERR_01);
+	if (m->qerr == 3)
+		f |= BIT(KTGT_SPC_QERR_11);
+	return f;
 }
 
 u8 ktgt_spc_qerr(const struct ktgt_device *dev)
 {
-	if (!test_bit(KTGT_SPC_QERR_01, &dev->spc_flags))
-		return 0;
-	return test_bit(KTGT_SPC_QERR_11, &dev->spc_flags) ? 3 : 1;
+	return spc_f_qerr(READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_tas(const struct ktgt_device *dev)
 {
-	return !test_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags);
+	return spc_f_tas(READ_ONCE(dev->spc_flags));
 }
 
 u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev)
 {
-	return test_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags) ?
-	       (test_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags) ? 3 : 2) : 0;
+	return spc_f_ua_intlck(READ_ONCE(dev->spc_flags));
 }
 
 static void spc_mode_sense(struct ktgt_cmd *cmd)
@@ -199,7 +268,7 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
 	u32 full;
 
 	ktgt_spc_describe(cmd, &d);
-	spc_mode_current(cmd->core.dev, &m);
+	spc_mode_of(cmd->core.dev, READ_ONCE(cmd->core.dev->spc_flags), &m);
 	if (ktgt_spc_mode_sense(&d, &m, cmd->cdb, buf, sizeof(buf), &full,
 				&err)) {
 		ktgt_spc_fail(cmd, &err);
@@ -238,6 +307,7 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
 	u32 len = ktgt_spc_dout_len(cmd);
+	unsigned long old, f;
 	u8 *param = NULL;
 	int ret;
 
@@ -250,32 +320,27 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 		}
 	}
 	ktgt_spc_describe(cmd, &d);
-	spc_mode_current(dev, &cur);
-	ret = ktgt_spc_mode_select(&d, &cur, cmd->cdb, param, len, &new, &err);
+	/* Read, validate, write; again if another MODE SELECT came first. */
+	old = READ_ONCE(dev->spc_flags);
+	do {
+		spc_mode_of(dev, old, &cur);
+		ret = ktgt_spc_mode_select(&d, &cur, cmd->cdb, param, len,
+					   &new, &err);
+		if (ret)
+			break;
+		f = spc_flags_of(dev, old, &new);
+		if (f == old)
+			break;
+	} while (!try_cmpxchg(&dev->spc_flags, &old, f));
 	ktgt_cmd_buf_put(cmd, param);
 	if (ret) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
-
-	if (new.wce == cur.wce && new.d_sense == cur.d_sense &&
-	    new.tas == cur.tas && new.ua_intlck == cur.ua_intlck &&
-	    new.qerr == cur.qerr) {
+	if (f == old) {
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
-	assign_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags, !new.tas);
-	/* 11b sets both bits, 01b only KTGT_SPC_QERR_01 (10b is refused). */
-	assign_bit(KTGT_SPC_QERR_11, &dev->spc_flags, new.qerr == 3);
-	assign_bit(KTGT_SPC_QERR_01, &dev->spc_flags, new.qerr != 0);
-	assign_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags,
-		   new.ua_intlck == 3);
-	assign_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags,
-		   new.ua_intlck >= 2);
-	/* WCE_FLIP: WCE differs from what write_through implies. */
-	assign_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags,
-		   new.wce == dev->params.write_through);
-	assign_bit(KTGT_SPC_D_SENSE, &dev->spc_flags, new.d_sense);
 	pr_debug("%s: mode select: WCE %d D_SENSE %d\n", ktgt_device_name(dev),
 		 new.wce, new.d_sense);
 	spc_raise_mode_changed(cmd);
