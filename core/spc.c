@@ -13,12 +13,12 @@
  * - Direct-access devices (&ktgt_dev_type.sbc): core/sbc.c, for whatever
  *   it does not execute itself.
  * - Other device types: their handler's ->exec, for the commands it does
- *   not implement itself (vcdrom answers TEST UNIT READY, START STOP UNIT
- *   and its MM capabilities page from its medium state and passes the
- *   rest here, PREVENT ALLOW MEDIUM REMOVAL included). That needs the
- *   engine to call ->exec first, so that a handler sees the whole command
- *   and decides; for a type without ->exec the engine calls this
- *   directly.
+ *   not implement itself (vcdrom answers TEST UNIT READY and START STOP
+ *   UNIT from its medium state and passes the rest here, PREVENT ALLOW
+ *   MEDIUM REMOVAL and the mode pages, its MM capabilities page 2Ah
+ *   included). That needs the engine to call ->exec first, so that a
+ *   handler sees the whole command and decides; for a type without
+ *   ->exec the engine calls this directly.
  *
  * Context
  * =======
@@ -26,10 +26,11 @@
  * through the engine's ktgt_cmd_buf() (GFP_ATOMIC when the engine
  * executes in atomic context), so it may run in an atomic submitter's
  * context on an exec_atomic device. MODE SELECT may sleep (it queues unit
- * attentions), START STOP UNIT walks every session (ktgt_sessions'
- * xa_lock, taken in process context only), and the SBC commands that
- * wait for internal I/O (core/sbc.c) may sleep: ktgt_spc_needs_thread()
- * lists them, and the engine runs those on its workers only.
+ * attentions), START STOP UNIT and a CD-ROM's MODE SENSE (LOCK STATE)
+ * walk every session (ktgt_sessions' xa_lock, taken in process context
+ * only), and the SBC commands that wait for internal I/O (core/sbc.c)
+ * may sleep: ktgt_spc_needs_thread() lists them, and the engine runs
+ * those on its workers only.
  *
  * Mode state
  * ==========
@@ -259,6 +260,19 @@ u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev)
 	return spc_f_ua_intlck(READ_ONCE(dev->spc_flags));
 }
 
+/*
+ * ktgt_spc_describe() and what only MODE SENSE and MODE SELECT need: a
+ * CD-ROM's LOCK STATE (page 2Ah), which walks every nexus' prevention of
+ * medium removal; so the two run in process context on a CD-ROM
+ * (ktgt_spc_needs_thread()).
+ */
+static void spc_describe_mode(struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
+{
+	ktgt_spc_describe(cmd, d);
+	if (d->pdt == KTGT_PDT_CDROM)
+		d->prevented = ktgt_device_removal_prevented(cmd->core.dev);
+}
+
 static void spc_mode_sense(struct ktgt_cmd *cmd)
 {
 	u8 buf[KTGT_SPC_MODE_MAX_LEN];
@@ -267,7 +281,7 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
 	struct ktgt_spc_dev d;
 	u32 full;
 
-	ktgt_spc_describe(cmd, &d);
+	spc_describe_mode(cmd, &d);
 	spc_mode_of(cmd->core.dev, READ_ONCE(cmd->core.dev->spc_flags), &m);
 	if (ktgt_spc_mode_sense(&d, &m, cmd->cdb, buf, sizeof(buf), &full,
 				&err)) {
@@ -319,7 +333,7 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 			return;
 		}
 	}
-	ktgt_spc_describe(cmd, &d);
+	spc_describe_mode(cmd, &d);
 	/* Read, validate, write; again if another MODE SELECT came first. */
 	old = READ_ONCE(dev->spc_flags);
 	do {
@@ -511,6 +525,11 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	if (desc->opcode == 0x9e && desc->sa == 0x12)
 		return true;
 	switch (desc->opcode) {
+	case 0x1a:		/* MODE SENSE(6) */
+	case 0x5a:		/* MODE SENSE(10) */
+		/* a CD-ROM's LOCK STATE (page 2Ah): every nexus' prevention */
+		return cmd->core.dev &&
+		       cmd->core.dev->type->pdt == KTGT_PDT_CDROM;
 	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
 	case 0x5f:		/* PERSISTENT RESERVE OUT */
 	case 0x1b:		/* START STOP UNIT: every nexus' prevention */
