@@ -13,12 +13,12 @@
  * - Direct-access devices (&ktgt_dev_type.sbc): core/sbc.c, for whatever
  *   it does not execute itself.
  * - Other device types: their handler's ->exec, for the commands it does
- *   not implement itself (vcdrom answers TEST UNIT READY, START STOP UNIT
- *   and its MM capabilities page from its medium state and passes the
- *   rest here, PREVENT ALLOW MEDIUM REMOVAL included). That needs the
- *   engine to call ->exec first, so that a handler sees the whole command
- *   and decides; for a type without ->exec the engine calls this
- *   directly.
+ *   not implement itself (vcdrom answers TEST UNIT READY and START STOP
+ *   UNIT from its medium state and passes the rest here, PREVENT ALLOW
+ *   MEDIUM REMOVAL and the mode pages, its MM capabilities page 2Ah
+ *   included). That needs the engine to call ->exec first, so that a
+ *   handler sees the whole command and decides; for a type without
+ *   ->exec the engine calls this directly.
  *
  * Context
  * =======
@@ -26,10 +26,11 @@
  * through the engine's ktgt_cmd_buf() (GFP_ATOMIC when the engine
  * executes in atomic context), so it may run in an atomic submitter's
  * context on an exec_atomic device. MODE SELECT may sleep (it queues unit
- * attentions), START STOP UNIT walks every session (ktgt_sessions'
- * xa_lock, taken in process context only), and the SBC commands that
- * wait for internal I/O (core/sbc.c) may sleep: ktgt_spc_needs_thread()
- * lists them, and the engine runs those on its workers only.
+ * attentions), START STOP UNIT and a CD-ROM's MODE SENSE (LOCK STATE)
+ * walk every session (ktgt_sessions' xa_lock, taken in process context
+ * only), and the SBC commands that wait for internal I/O (core/sbc.c)
+ * may sleep: ktgt_spc_needs_thread() lists them, and the engine runs
+ * those on its workers only.
  *
  * Mode state
  * ==========
@@ -39,6 +40,19 @@
  * The state is per device (all I_T nexuses share it; SPC-4 allows that
  * for mode pages whose parameters are not per nexus) and is never saved
  * (MODE SELECT with SP = 1 is refused).
+ *
+ * MODE SELECT is a read-modify-write of the whole state: it reads the
+ * current values, validates the parameter list against them and writes
+ * every changeable parameter (those of the pages it did not send
+ * unchanged). MODE SELECTs of one device may run at once (different I_T
+ * nexuses, or SIMPLE tasks of one on several workers), so the write is
+ * one cmpxchg of spc_flags against the word the values were read from,
+ * redone from the start when another MODE SELECT changed it meanwhile:
+ * each MODE SELECT takes effect whole and in some order, and none loses
+ * another's change. No lock: readers (MODE SENSE, the engine's QERR, TAS,
+ * UA_INTLCK_CTRL and D_SENSE checks) take one READ_ONCE() snapshot of the
+ * word, so they see every parameter (and each two-bit field) either
+ * before or after a MODE SELECT, never half of one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,15 +80,44 @@
  * ---------------------------------------------------------------------
  */
 
+/* The mode parameters below, from one snapshot @f of spc_flags. */
+static bool spc_f_d_sense(unsigned long f)
+{
+	return f & BIT(KTGT_SPC_D_SENSE);
+}
+
+static bool spc_f_wce(const struct ktgt_device *dev, unsigned long f)
+{
+	return !dev->params.write_through ^ !!(f & BIT(KTGT_SPC_WCE_FLIP));
+}
+
+static bool spc_f_tas(unsigned long f)
+{
+	return !(f & BIT(KTGT_SPC_TAS_OFF));
+}
+
+static u8 spc_f_ua_intlck(unsigned long f)
+{
+	if (!(f & BIT(KTGT_SPC_UA_INTLCK_10)))
+		return 0;
+	return f & BIT(KTGT_SPC_UA_INTLCK_11) ? 3 : 2;
+}
+
+static u8 spc_f_qerr(unsigned long f)
+{
+	if (!(f & BIT(KTGT_SPC_QERR_01)))
+		return 0;
+	return f & BIT(KTGT_SPC_QERR_11) ? 3 : 1;
+}
+
 bool ktgt_spc_d_sense(const struct ktgt_device *dev)
 {
-	return test_bit(KTGT_SPC_D_SENSE, &dev->spc_flags);
+	return spc_f_d_sense(READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_wce(const struct ktgt_device *dev)
 {
-	return !dev->params.write_through ^
-	       test_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags);
+	return spc_f_wce(dev, READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_thin(const struct ktgt_device *dev)
@@ -162,32 +205,72 @@ static void spc_inquiry(struct ktgt_cmd *cmd)
 	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
 }
 
-static void spc_mode_current(const struct ktgt_device *dev,
-			     struct ktgt_spc_mode *m)
+/* The current mode parameter values of snapshot @f of dev->spc_flags. */
+static void spc_mode_of(const struct ktgt_device *dev, unsigned long f,
+			struct ktgt_spc_mode *m)
 {
-	m->wce = ktgt_spc_wce(dev);
-	m->d_sense = ktgt_spc_d_sense(dev);
-	m->tas = ktgt_spc_tas(dev);
-	m->ua_intlck = ktgt_spc_ua_intlck(dev);
-	m->qerr = ktgt_spc_qerr(dev);
+	m->wce = spc_f_wce(dev, f);
+	m->d_sense = spc_f_d_sense(f);
+	m->tas = spc_f_tas(f);
+	m->ua_intlck = spc_f_ua_intlck(f);
+	m->qerr = spc_f_qerr(f);
+}
+
+/* Snapshot @f of dev->spc_flags with the mode parameters of @m. */
+static unsigned long spc_flags_of(const struct ktgt_device *dev,
+				  unsigned long f,
+				  const struct ktgt_spc_mode *m)
+{
+	f &= ~(BIT(KTGT_SPC_WCE_FLIP) | BIT(KTGT_SPC_D_SENSE) |
+	       BIT(KTGT_SPC_TAS_OFF) | BIT(KTGT_SPC_UA_INTLCK_10) |
+	       BIT(KTGT_SPC_UA_INTLCK_11) | BIT(KTGT_SPC_QERR_01) |
+	       BIT(KTGT_SPC_QERR_11));
+	/* WCE_FLIP: WCE differs from what write_through implies. */
+	if (m->wce == dev->params.write_through)
+		f |= BIT(KTGT_SPC_WCE_FLIP);
+	if (m->d_sense)
+		f |= BIT(KTGT_SPC_D_SENSE);
+	if (!m->tas)
+		f |= BIT(KTGT_SPC_TAS_OFF);
+	/* 11b sets both bits, 10b only UA_INTLCK_10 (01b is refused). */
+	if (m->ua_intlck >= 2)
+		f |= BIT(KTGT_SPC_UA_INTLCK_10);
+	if (m->ua_intlck == 3)
+		f |= BIT(KTGT_SPC_UA_INTLCK_11);
+	/* 11b sets both bits, 01b only QERR_01 (10b is refused). */
+	if (m->qerr)
+		f |= BIT(KTGT_SPC_QERR_01);
+	if (m->qerr == 3)
+		f |= BIT(KTGT_SPC_QERR_11);
+	return f;
 }
 
 u8 ktgt_spc_qerr(const struct ktgt_device *dev)
 {
-	if (!test_bit(KTGT_SPC_QERR_01, &dev->spc_flags))
-		return 0;
-	return test_bit(KTGT_SPC_QERR_11, &dev->spc_flags) ? 3 : 1;
+	return spc_f_qerr(READ_ONCE(dev->spc_flags));
 }
 
 bool ktgt_spc_tas(const struct ktgt_device *dev)
 {
-	return !test_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags);
+	return spc_f_tas(READ_ONCE(dev->spc_flags));
 }
 
 u8 ktgt_spc_ua_intlck(const struct ktgt_device *dev)
 {
-	return test_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags) ?
-	       (test_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags) ? 3 : 2) : 0;
+	return spc_f_ua_intlck(READ_ONCE(dev->spc_flags));
+}
+
+/*
+ * ktgt_spc_describe() and what only MODE SENSE and MODE SELECT need: a
+ * CD-ROM's LOCK STATE (page 2Ah), which walks every nexus' prevention of
+ * medium removal; so the two run in process context on a CD-ROM
+ * (ktgt_spc_needs_thread()).
+ */
+static void spc_describe_mode(struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
+{
+	ktgt_spc_describe(cmd, d);
+	if (d->pdt == KTGT_PDT_CDROM)
+		d->prevented = ktgt_device_removal_prevented(cmd->core.dev);
 }
 
 static void spc_mode_sense(struct ktgt_cmd *cmd)
@@ -198,8 +281,8 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
 	struct ktgt_spc_dev d;
 	u32 full;
 
-	ktgt_spc_describe(cmd, &d);
-	spc_mode_current(cmd->core.dev, &m);
+	spc_describe_mode(cmd, &d);
+	spc_mode_of(cmd->core.dev, READ_ONCE(cmd->core.dev->spc_flags), &m);
 	if (ktgt_spc_mode_sense(&d, &m, cmd->cdb, buf, sizeof(buf), &full,
 				&err)) {
 		ktgt_spc_fail(cmd, &err);
@@ -238,6 +321,7 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
 	u32 len = ktgt_spc_dout_len(cmd);
+	unsigned long old, f;
 	u8 *param = NULL;
 	int ret;
 
@@ -249,33 +333,28 @@ static void spc_mode_select(struct ktgt_cmd *cmd)
 			return;
 		}
 	}
-	ktgt_spc_describe(cmd, &d);
-	spc_mode_current(dev, &cur);
-	ret = ktgt_spc_mode_select(&d, &cur, cmd->cdb, param, len, &new, &err);
+	spc_describe_mode(cmd, &d);
+	/* Read, validate, write; again if another MODE SELECT came first. */
+	old = READ_ONCE(dev->spc_flags);
+	do {
+		spc_mode_of(dev, old, &cur);
+		ret = ktgt_spc_mode_select(&d, &cur, cmd->cdb, param, len,
+					   &new, &err);
+		if (ret)
+			break;
+		f = spc_flags_of(dev, old, &new);
+		if (f == old)
+			break;
+	} while (!try_cmpxchg(&dev->spc_flags, &old, f));
 	ktgt_cmd_buf_put(cmd, param);
 	if (ret) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
-
-	if (new.wce == cur.wce && new.d_sense == cur.d_sense &&
-	    new.tas == cur.tas && new.ua_intlck == cur.ua_intlck &&
-	    new.qerr == cur.qerr) {
+	if (f == old) {
 		ktgt_cmd_good(cmd, 0);
 		return;
 	}
-	assign_bit(KTGT_SPC_TAS_OFF, &dev->spc_flags, !new.tas);
-	/* 11b sets both bits, 01b only KTGT_SPC_QERR_01 (10b is refused). */
-	assign_bit(KTGT_SPC_QERR_11, &dev->spc_flags, new.qerr == 3);
-	assign_bit(KTGT_SPC_QERR_01, &dev->spc_flags, new.qerr != 0);
-	assign_bit(KTGT_SPC_UA_INTLCK_11, &dev->spc_flags,
-		   new.ua_intlck == 3);
-	assign_bit(KTGT_SPC_UA_INTLCK_10, &dev->spc_flags,
-		   new.ua_intlck >= 2);
-	/* WCE_FLIP: WCE differs from what write_through implies. */
-	assign_bit(KTGT_SPC_WCE_FLIP, &dev->spc_flags,
-		   new.wce == dev->params.write_through);
-	assign_bit(KTGT_SPC_D_SENSE, &dev->spc_flags, new.d_sense);
 	pr_debug("%s: mode select: WCE %d D_SENSE %d\n", ktgt_device_name(dev),
 		 new.wce, new.d_sense);
 	spc_raise_mode_changed(cmd);
@@ -446,6 +525,11 @@ bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 	if (desc->opcode == 0x9e && desc->sa == 0x12)
 		return true;
 	switch (desc->opcode) {
+	case 0x1a:		/* MODE SENSE(6) */
+	case 0x5a:		/* MODE SENSE(10) */
+		/* a CD-ROM's LOCK STATE (page 2Ah): every nexus' prevention */
+		return cmd->core.dev &&
+		       cmd->core.dev->type->pdt == KTGT_PDT_CDROM;
 	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
 	case 0x5f:		/* PERSISTENT RESERVE OUT */
 	case 0x1b:		/* START STOP UNIT: every nexus' prevention */

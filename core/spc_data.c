@@ -402,6 +402,7 @@ struct mode_ctx {
  * @code: PAGE CODE (subpage 00h, page_0 format)
  * @len: total length, header included (PAGE LENGTH + 2)
  * @disk: only for direct-access devices
+ * @mmc: only for CD-ROM devices (KTGT_PDT_CDROM)
  * @fill: write the page body into @p (@len zeroed bytes; the header is
  *	written afterwards) for what @ctx asks; NULL for an all-zero page
  * @apply: take the changeable values of a validated page @p into @m
@@ -410,6 +411,7 @@ struct mode_page {
 	u8 code;
 	u8 len;
 	bool disk;
+	bool mmc;
 	void (*fill)(const struct mode_ctx *ctx, u8 *p);
 	void (*apply)(const u8 *p, struct ktgt_spc_mode *m);
 };
@@ -457,6 +459,23 @@ static void page_control_apply(const u8 *p, struct ktgt_spc_mode *m)
 	m->tas = p[5] & 0x40;
 }
 
+/*
+ * 2Ah MM CAPABILITIES AND MECHANICAL STATUS (MMC-3 6.3.11; obsolete since
+ * MMC-5, but what Linux's sr reads to learn a drive's abilities): reads
+ * CD-R and CD-RW media, writes none; a tray it can eject and lock, LOCK
+ * STATE set while an I_T nexus prevents medium removal; 40x speed.
+ * Nothing is changeable: a MODE SELECT may send it back unchanged.
+ */
+static void page_mm_caps(const struct mode_ctx *ctx, u8 *p)
+{
+	if (ctx->mask)
+		return;
+	p[2] = 0x03;					/* CD-R, CD-RW read */
+	p[6] = 0x29 | (ctx->d->prevented ? 0x02 : 0);	/* tray, eject, lock */
+	put_unaligned_be16(176 * 40, p + 8);		/* max read speed */
+	put_unaligned_be16(176 * 40, p + 14);		/* current speed */
+}
+
 static const struct mode_page mode_pages[] = {
 	/* 01h READ-WRITE ERROR RECOVERY: all zero, nothing changeable. */
 	{ .code = 0x01, .len = 12 },
@@ -464,11 +483,14 @@ static const struct mode_page mode_pages[] = {
 	  .apply = page_caching_apply },
 	{ .code = 0x0a, .len = 12, .fill = page_control,
 	  .apply = page_control_apply },
+	{ .code = 0x2a, .len = 22, .mmc = true, .fill = page_mm_caps },
 };
 
 static bool page_applies(const struct ktgt_spc_dev *d,
 			 const struct mode_page *mp)
 {
+	if (mp->mmc)
+		return d->pdt == KTGT_PDT_CDROM;
 	return !mp->disk || d->pdt == KTGT_PDT_DISK;
 }
 

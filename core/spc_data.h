@@ -107,6 +107,8 @@ struct ktgt_spc_limits {
  *	designator is omitted
  * @tpg: TARGET PORT GROUP for VPD 83h; used if @has_tpg
  * @has_tpg: report a target port group designator
+ * @prevented: medium removal is prevented (LOCK STATE of a CD-ROM's MM
+ *	capabilities mode page); read for MODE SENSE and MODE SELECT only
  * @lim: Block Limits
  *
  * The strings are copied, space padded, into the fixed-width fields;
@@ -134,6 +136,7 @@ struct ktgt_spc_dev {
 	u16 rel_port;
 	u16 tpg;
 	bool has_tpg;
+	bool prevented;
 	struct ktgt_spc_limits lim;
 };
 
@@ -221,9 +224,9 @@ u32 ktgt_spc_vpd(const struct ktgt_spc_dev *d, u8 page, u8 *buf, u32 buflen);
  * @err: sense on error
  *
  * Pages: 01h (read-write error recovery), 08h (caching; disks only), 0Ah
- * (control), 3Fh (all), each with subpage 00h, or FFh for "all
- * subpages". MMC's MM capabilities page (2Ah) is the CD-ROM handler's,
- * with the medium state it keeps. Disks get a short (8-byte)
+ * (control), 2Ah (MMC-3's MM capabilities and mechanical status;
+ * CD-ROMs only, LOCK STATE from @d->prevented), 3Fh (all), each with
+ * subpage 00h, or FFh for "all subpages". Disks get a short (8-byte)
  * block descriptor, or a long one with MODE SENSE(10) LLBAA = 1, unless
  * DBD = 1; CD-ROMs none. PC selects current, changeable (a mask) or
  * default values.

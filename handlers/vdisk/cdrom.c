@@ -16,12 +16,11 @@
  * Commands: this handler executes TEST UNIT READY, READ(10)/(12) (through
  * the page cache), READ CAPACITY, READ TOC/PMA/ATIP (formats 0 and 1),
  * GET CONFIGURATION, GET EVENT STATUS NOTIFICATION (polled, media class),
- * READ DISC INFORMATION, READ TRACK INFORMATION, MECHANISM STATUS, START
- * STOP UNIT and MODE SENSE of page 2Ah (MM capabilities, which sr reads;
- * for all pages, 3Fh, it appends 2Ah to the core's answer);
- * everything else (INQUIRY, PREVENT ALLOW MEDIUM REMOVAL, the other mode
- * pages, REPORT SUPPORTED OPERATION CODES, ...) goes to the core's
- * ktgt_spc_exec(). The decoder's MMC table has no write commands: they
+ * READ DISC INFORMATION, READ TRACK INFORMATION, MECHANISM STATUS and
+ * START STOP UNIT; everything else (INQUIRY, PREVENT ALLOW MEDIUM
+ * REMOVAL, MODE SENSE and MODE SELECT, the MM capabilities page 2Ah that
+ * sr reads included, REPORT SUPPORTED OPERATION CODES, ...) goes to the
+ * core's ktgt_spc_exec(). The decoder's MMC table has no write commands: they
  * fail with INVALID COMMAND OPERATION CODE before reaching the handler,
  * and no LBA range check for the READs: they get NOT READY without a
  * medium whatever the LBA, and the range is checked here.
@@ -468,106 +467,6 @@ static void vcdrom_start_stop(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
 	vcdrom_tray(cmd, vd, !(b4 & 0x01));
 }
 
-/* Length of page 2Ah, header included (MMC-3 6.3.11). */
-#define VCD_PAGE_2A_LEN		22
-
-/*
- * Page 2Ah, MM Capabilities and Mechanical Status (MMC-3 6.3.11,
- * obsolete since MMC-5 but what Linux's sr reads to learn the drive's
- * abilities), for page control @pc: reads CD media, writes nothing, has
- * a tray it can eject and lock, LOCK STATE set while any I_T nexus
- * prevents removal. Nothing is changeable.
- */
-static void vcdrom_page_2a(struct vdisk_dev *vd, u8 pc, u8 *p)
-{
-	bool locked = ktgt_device_removal_prevented(vd->dev);
-
-	memset(p, 0, VCD_PAGE_2A_LEN);
-	p[0] = 0x2a;
-	p[1] = VCD_PAGE_2A_LEN - 2;	/* page length */
-	if (pc != 1) {		/* changeable values: none */
-		p[2] = 0x03;	/* reads CD-R and CD-RW media */
-		p[6] = 0x29 | (locked ? 0x02 : 0);	/* tray, eject, lock */
-		put_unaligned_be16(176 * 40, p + 8);	/* max read speed */
-		put_unaligned_be16(176 * 40, p + 14);	/* current speed */
-	}
-}
-
-/*
- * MODE SENSE of every page (3Fh): the core's answer (header, pages 01h
- * and 0Ah, or an error) with page 2Ah appended, the last in ascending
- * page order, and the MODE DATA LENGTH grown by it. What the allocation
- * length cuts off is dropped as the core drops it; a header cut off
- * before its MODE DATA LENGTH's low byte keeps the high byte, which the
- * page does not change (the whole is far below 256 bytes).
- */
-static void vcdrom_mode_sense_all(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
-{
-	bool ten = cmd->cdb[0] == MODE_SENSE_10;
-	u32 mdl_len = ten ? 2 : 1, room, full;
-	u8 page[VCD_PAGE_2A_LEN], mdl[2];
-
-	if (!ktgt_spc_exec(cmd)) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VCD_ASC_INVALID_OPCODE, 0);
-		return;
-	}
-	if (cmd->status != KTGT_SAM_GOOD)
-		return;
-	room = cmd->sg ? min_t(u64, cmd->bufflen, cmd->core.xfer_len) : 0;
-	if (room < mdl_len)
-		return;
-	if (sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt, mdl, mdl_len, 0) !=
-	    mdl_len)
-		return;
-	full = (ten ? get_unaligned_be16(mdl) : mdl[0]) + mdl_len;
-	if (ten)
-		put_unaligned_be16(full + VCD_PAGE_2A_LEN - mdl_len, mdl);
-	else
-		mdl[0] = full + VCD_PAGE_2A_LEN - mdl_len;
-	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, mdl, mdl_len, 0);
-	vcdrom_page_2a(vd, cmd->cdb[2] >> 6, page);
-	if (room > full)
-		sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, page,
-				     min_t(u32, room - full, sizeof(page)),
-				     full);
-	ktgt_cmd_good(cmd, full + VCD_PAGE_2A_LEN);
-}
-
-/*
- * MODE SENSE(6)/(10) of page 2Ah alone, or of every page (3Fh, subpage
- * 00h or FFh: the core's pages and 2Ah). No block descriptors (an MMC
- * device need not return any). Returns false for every other page, and
- * for saved values of 2Ah, which the core's emulation answers.
- */
-static bool vcdrom_mode_sense(struct ktgt_cmd *cmd, struct vdisk_dev *vd)
-{
-	bool ten = cmd->cdb[0] == MODE_SENSE_10;
-	u8 hdr = ten ? 8 : 4;
-	u8 code = cmd->cdb[2] & 0x3f;
-	u8 pc = cmd->cdb[2] >> 6;
-	u8 buf[8 + VCD_PAGE_2A_LEN];
-	u32 n;
-
-	if (code == 0x3f && (cmd->cdb[3] == 0x00 || cmd->cdb[3] == 0xff)) {
-		vcdrom_mode_sense_all(cmd, vd);
-		return true;
-	}
-	/* Saved values: the core refuses them for every page alike. */
-	if (code != 0x2a || cmd->cdb[3] || pc == 3)
-		return false;
-
-	memset(buf, 0, hdr);
-	vcdrom_page_2a(vd, pc, buf + hdr);
-	n = hdr + VCD_PAGE_2A_LEN;
-	if (ten)
-		put_unaligned_be16(n - 2, buf);
-	else
-		buf[0] = n - 1;
-	vdisk_copy_to_cmd(cmd, buf, n);
-	return true;
-}
-
 static enum ktgt_exec_status vcdrom_exec(struct ktgt_cmd *cmd)
 {
 	struct vdisk_dev *vd = vdisk_cmd_vdev(cmd);
@@ -604,11 +503,6 @@ static enum ktgt_exec_status vcdrom_exec(struct ktgt_cmd *cmd)
 	case GPCMD_START_STOP_UNIT:
 		vcdrom_start_stop(cmd, vd);
 		break;
-	case MODE_SENSE:
-	case MODE_SENSE_10:
-		if (vcdrom_mode_sense(cmd, vd))
-			break;
-		fallthrough;
 	default:
 		if (!ktgt_spc_exec(cmd))
 			ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,

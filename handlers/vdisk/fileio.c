@@ -15,6 +15,12 @@
  * write zeroes) and GET LBA STATUS reports them (SEEK_DATA/SEEK_HOLE).
  * Every callback runs in process context.
  *
+ * The capacity is the file's size in whole blocks, taken by ->enable and
+ * by resync_size. A disk cannot report having no block (READ CAPACITY's
+ * last LBA 0 means one), so a file without a whole block is refused
+ * both times, with -EINVAL to the configfs write and a dmesg line saying
+ * why; resync_size then keeps the capacity it had.
+ *
  * A regular file whose mapping has no writeback (tmpfs, ramfs) lives in
  * memory: its reads and writes never wait for a disk, so the device is
  * set nowait and the core executes its commands in a transport's
@@ -158,6 +164,10 @@ static int fileio_resync_size(struct ktgt_device *dev)
 	}
 	size = vdisk_file_size(vd->file);
 	if (size < p->block_size) {
+		/* No whole block: keep the capacity, as the enable refuses. */
+		pr_err("%s: %s is smaller than one %u-byte block: capacity kept at %llu blocks\n",
+		       ktgt_device_name(dev), vd->filename, p->block_size,
+		       ktgt_device_capacity(dev));
 		ret = -EINVAL;
 		goto out;
 	}

@@ -579,7 +579,7 @@ static void test_mode_sense_errors(void **state)
 	cdb[2] = 0x00;
 	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
 	check_invalid_cdb(&err, 2, 5);
-	cdb[2] = 0x2a;		/* MM capabilities: the CD-ROM handler's */
+	cdb[2] = 0x2a;		/* MM capabilities: CD-ROM only */
 	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), -EINVAL);
 	check_invalid_cdb(&err, 2, 5);
 	cdrom(&d);
@@ -597,31 +597,66 @@ static void test_mode_sense_errors(void **state)
 	check_invalid_cdb(&err, 3, 7);
 }
 
+static void mm_caps_page(u8 *p, bool locked)
+{
+	memset(p, 0, 22);
+	p[0] = 0x2a;
+	p[1] = 0x14;
+	p[2] = 0x03;
+	p[6] = locked ? 0x2b : 0x29;
+	p[8] = 0x1b;		/* 7040 kB/s */
+	p[9] = 0x80;
+	p[14] = 0x1b;
+	p[15] = 0x80;
+}
+
 static void test_mode_sense_cdrom(void **state)
 {
-	const u8 cdb[] = { 0x5a, 0x00, 0x3f, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
-	const u8 cdb_2a[] = { 0x5a, 0x00, 0x2a, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
+	u8 cdb[] = { 0x5a, 0x00, 0x3f, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
+	u8 cdb_2a[] = { 0x5a, 0x00, 0x2a, 0x00, 0, 0, 0, 0x01, 0x00, 0 };
 	struct ktgt_spc_mode m = { .wce = true };
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
-	u8 exp[32], buf[KTGT_SPC_MODE_MAX_LEN];
+	u8 exp[64], buf[KTGT_SPC_MODE_MAX_LEN];
 	u32 full;
 
 	(void)state;
 	cdrom(&d);
 	d.read_only = true;	/* no WP bit outside SBC */
 	memset(exp, 0, sizeof(exp));
-	exp[1] = 30;		/* 8 + 12 + 12 - 2; no block descriptor */
+	exp[1] = 52;		/* 8 + 12 + 12 + 22 - 2; no block descriptor */
 	rw_recovery_page(exp + 8);
 	control_page(exp + 20, false, false);
+	mm_caps_page(exp + 32, false);
 	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
-	assert_int_equal(full, 32);
-	assert_memory_equal(buf, exp, 32);
+	assert_int_equal(full, 54);
+	assert_memory_equal(buf, exp, 54);
+	/* Subpage FFh: the same pages (none has subpages). */
+	cdb[3] = 0xff;
+	assert_int_equal(mode_sense(&d, &m, cdb, buf, &full, &err), 0);
+	assert_int_equal(full, 54);
+	assert_memory_equal(buf, exp, 54);
 
-	/* MM capabilities is the CD-ROM handler's page, not the core's. */
-	assert_int_equal(mode_sense(&d, &m, cdb_2a, buf, &full, &err),
-			 -EINVAL);
-	check_invalid_cdb(&err, 2, 5);
+	/* MM capabilities alone, subpage 00h and FFh; LOCK STATE. */
+	d.prevented = true;
+	memset(exp, 0, 8);
+	exp[1] = 28;
+	mm_caps_page(exp + 8, true);
+	assert_int_equal(mode_sense(&d, &m, cdb_2a, buf, &full, &err), 0);
+	assert_int_equal(full, 30);
+	assert_memory_equal(buf, exp, 30);
+	cdb_2a[3] = 0xff;
+	assert_int_equal(mode_sense(&d, &m, cdb_2a, buf, &full, &err), 0);
+	assert_int_equal(full, 30);
+	assert_memory_equal(buf, exp, 30);
+	/* Changeable values: none. */
+	cdb_2a[2] = 0x6a;
+	assert_int_equal(mode_sense(&d, &m, cdb_2a, buf, &full, &err), 0);
+	assert_int_equal(full, 30);
+	assert_int_equal(buf[8], 0x2a);
+	assert_int_equal(buf[9], 0x14);
+	memset(exp, 0, 20);
+	assert_memory_equal(buf + 10, exp, 20);
 }
 
 /*
@@ -647,6 +682,62 @@ static int mode_select(const struct ktgt_spc_dev *d,
 	ret = ktgt_spc_mode_select(d, cur, cdb, copy, len, out, err);
 	free(copy);
 	return ret;
+}
+
+/*
+ * MODE SELECT of page 2Ah, none of whose fields is changeable: accepted
+ * with the current values (what a MODE SENSE returned: read, modify,
+ * write back), INVALID FIELD IN PARAMETER LIST for any other value; a
+ * disk has no page 2Ah.
+ */
+static void test_mode_select_mm_caps(void **state)
+{
+	const u8 ms10c[] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0, 0x36, 0 };
+	const u8 ms10p[] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0, 0x1e, 0 };
+	struct ktgt_spc_mode cur = { .tas = true }, out = { 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_spc_dev d;
+	u8 p[8 + 12 + 12 + 22];
+
+	(void)state;
+	cdrom(&d);
+	d.tas = true;
+	memset(p, 0, sizeof(p));
+	p[1] = 52;		/* MODE DATA LENGTH: reserved, ignored */
+	rw_recovery_page(p + 8);
+	control_page(p + 20, true, true);
+	mm_caps_page(p + 32, false);
+	assert_int_equal(mode_select(&d, &cur, ms10c, p, sizeof(p), &out,
+				     &err), 0);
+	assert_true(out.d_sense);
+	assert_true(out.tas);
+
+	/* Page 2Ah alone, locked. */
+	d.prevented = true;
+	memset(p, 0, 8);
+	mm_caps_page(p + 8, true);
+	assert_int_equal(mode_select(&d, &cur, ms10p, p, 30, &out, &err), 0);
+	/* LOCK STATE is not changeable: the unlocked value is refused. */
+	p[8 + 6] = 0x29;
+	assert_int_equal(mode_select(&d, &cur, ms10p, p, 30, &out, &err),
+			 -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x00);
+	check_field(&err, false, 14, 1);
+	/* Neither is the speed. */
+	mm_caps_page(p + 8, true);
+	p[8 + 15] = 0x00;
+	assert_int_equal(mode_select(&d, &cur, ms10p, p, 30, &out, &err),
+			 -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x00);
+	check_field(&err, false, 23, 7);
+
+	/* A disk has no page 2Ah. */
+	disk(&d);
+	mm_caps_page(p + 8, false);
+	assert_int_equal(mode_select(&d, &cur, ms10p, p, 30, &out, &err),
+			 -EINVAL);
+	check_sense(&err, KTGT_KEY_ILLEGAL_REQUEST, 0x26, 0x00);
+	check_field(&err, false, 8, 5);
 }
 
 static void test_mode_select_wce(void **state)
@@ -953,6 +1044,7 @@ static void test_mode_round_trip(void **state)
 		else
 			disk(&d);
 		d.read_only = true;
+		d.prevented = true;	/* a CD-ROM's LOCK STATE */
 		assert_int_equal(mode_sense(&d, &cur, sense10, buf, &full,
 					    &err), 0);
 		memset(&out, 0, sizeof(out));
@@ -1712,6 +1804,7 @@ int main(void)
 		cmocka_unit_test(test_mode_sense_default),
 		cmocka_unit_test(test_mode_sense_errors),
 		cmocka_unit_test(test_mode_sense_cdrom),
+		cmocka_unit_test(test_mode_select_mm_caps),
 		cmocka_unit_test(test_mode_select_wce),
 		cmocka_unit_test(test_mode_select10_bd_and_pages),
 		cmocka_unit_test(test_mode_select10_long_bd),

@@ -5,9 +5,12 @@
 # The core's SPC emulation for a device type that is not a disk: a
 # vcdrom LUN answers INQUIRY (peripheral device type 5, RMB, the MMC-6
 # version descriptor, VPD pages 00h, 80h and 83h only), MODE SENSE
-# (no block descriptor, no WP/DPOFUA, pages 01h and 0Ah, and for all
-# pages the handler's 2Ah too, nothing of SBC's) and REPORT SUPPORTED OPERATION CODES from the MMC command table,
-# through the handler's ->exec passing them on to ktgt_spc_exec().
+# (no block descriptor, no WP/DPOFUA, pages 01h, 0Ah and the MM
+# capabilities page 2Ah, with subpage 00h or FFh, nothing of SBC's),
+# MODE SELECT (what MODE SENSE returned is accepted back, page 2Ah
+# included, unless a field that is not changeable differs) and REPORT
+# SUPPORTED OPERATION CODES from the MMC command table, through the
+# handler's ->exec passing them on to ktgt_spc_exec().
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -95,6 +98,63 @@ expect_check "caching page on a CD-ROM" "key=05 asc=24 ascq=00 sks=cd0002" \
 	"$(ktgt_sense -r 255 "$sg" 1a 00 08 00 ff 00)"
 expect_check "saved values" "key=05 asc=39 ascq=00 sks=cf0002" \
 	"$(ktgt_sense -r 255 "$sg" 1a 00 c1 00 ff 00)"
+# Subpage FFh: the page and all its subpages (SPC-4 6.11); 2Ah has none.
+expect_eq "$(din 255 5a 00 2a ff 00 00 00 00 ff 00)" \
+	"001c000000000000$p2a" "MODE SENSE(10) page 2Ah, subpage FFh"
+expect_eq "$(din 255 1a 00 2a ff ff 00)" "19000000$p2a" \
+	"MODE SENSE(6) page 2Ah, subpage FFh"
+
+log "MODE SELECT: read, modify, write back"
+# dout LEN HEX CDB...: ktgt_sense of CDB with HEX as its data-out.
+dout() {
+	local len=$1
+	echo "$2" | xxd -r -p > "$T/dout"
+	shift 2
+	ktgt_sense -s "$len" -i "$T/dout" "$sg" "$@"
+}
+# dst LEN HEX CDB...: only the status of dout ("status=00" for GOOD).
+dst() {
+	local r
+	r=$(dout "$@")
+	echo "${r%% *}"
+}
+# What MODE SENSE(10) of every page returned, MODE DATA LENGTH zeroed
+# (reserved in MODE SELECT), as sdparm --set sends it back: page 2Ah,
+# nothing of which is changeable, is accepted with its current values.
+all="0000000000000000$p01$p0a$p2a"
+expect_eq "$(dst 54 "$all" 55 10 00 00 00 00 00 00 36 00)" status=00 \
+	"MODE SELECT(10) of the MODE SENSE data, unchanged"
+# With a changeable field changed (TAS 0), and back.
+expect_eq "$(dst 54 "0000000000000000$p01""0a0a00000000$(zeros 6)$p2a" \
+	55 10 00 00 00 00 00 00 36 00)" status=00 \
+	"MODE SELECT(10) of every page, TAS 0"
+expect_eq "$(din 255 1a 08 0a 00 ff 00)" "0f000000""0a0a$(zeros 10)" \
+	"MODE SENSE(6) control page after TAS 0"
+expect_eq "$(dst 54 "$all" 55 10 00 00 00 00 00 00 36 00)" status=00 \
+	"MODE SELECT(10) of every page, TAS 1 again"
+expect_eq "$(din 255 1a 08 0a 00 ff 00)" "0f000000$p0a" \
+	"MODE SENSE(6) control page after TAS 1"
+expect_eq "$(dst 26 "00000000$p2a" 15 10 00 00 1a 00)" status=00 \
+	"MODE SELECT(6) of page 2Ah, unchanged"
+# A change to a field that is not changeable: INVALID FIELD IN PARAMETER
+# LIST at that byte (here "writes CD-R", byte 2 bit 5 of page 2Ah).
+expect_check "MODE SELECT(10) of page 2Ah, changed" \
+	"key=05 asc=26 ascq=00 sks=8d0022" \
+	"$(dout 54 "0000000000000000$p01$p0a""2a143f${p2a:6}" \
+		55 10 00 00 00 00 00 00 36 00)"
+# LOCK STATE follows PREVENT ALLOW MEDIUM REMOVAL; it is not changeable.
+expect_eq "$(ktgt_status "$sg" 1e 00 00 00 01 00)" GOOD "PREVENT"
+p2al="2a14""03000000""2b00""1b80""00000000""1b80"$(zeros 6)
+expect_eq "$(din 255 1a 00 2a 00 ff 00)" "19000000$p2al" \
+	"MODE SENSE(6) page 2Ah while prevented"
+expect_eq "$(dst 26 "00000000$p2al" 15 10 00 00 1a 00)" status=00 \
+	"MODE SELECT(6) of page 2Ah while prevented, unchanged"
+expect_check "MODE SELECT(6) of page 2Ah while prevented, unlocked" \
+	"key=05 asc=26 ascq=00 sks=89000a" \
+	"$(dout 26 "00000000$p2a" 15 10 00 00 1a 00)"
+expect_eq "$(ktgt_status "$sg" 1e 00 00 00 00 00)" GOOD "ALLOW"
+expect_eq "$(din 255 1a 00 2a 00 ff 00)" "19000000$p2a" \
+	"MODE SENSE(6) page 2Ah, allowed again"
 
 log "REPORT SUPPORTED OPERATION CODES"
 all=$(din 4096 a3 0c 00 00 00 00 00 00 10 00 00 00)
