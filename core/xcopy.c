@@ -94,7 +94,6 @@
 #define XCOPY_DESIG_TYPE_NAA	0x3
 #define XCOPY_OP_READ_16	0x88
 #define XCOPY_OP_WRITE_16	0x8a
-#define XCOPY_ASC_WRITE_PROTECTED	0x27
 #define XCOPY_ASC_OP_IN_PROGRESS	0x00	/* ASCQ 16h */
 #define XCOPY_ASCQ_OP_IN_PROGRESS	0x16
 
@@ -284,22 +283,48 @@ static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
 }
 
 /*
- * End @cmd with COPY ABORTED for an error met while processing segment
- * descriptor @seg (0-based): SPC-4 (EXTENDED COPY, errors detected during
- * processing of segment descriptors) wants the number of that segment in
- * the third and fourth bytes of the COMMAND-SPECIFIC INFORMATION field,
- * in either sense data format, so that the initiator learns where the
- * copy stopped without a RECEIVE COPY RESULTS. The first two bytes, the
- * offsets of sense data of the copy source or destination appended to
- * this sense, are zero: the copy manager does not forward their sense.
+ * End @cmd with COPY ABORTED for an error met while processing a segment
+ * descriptor (@a: its segment number, segment pointer and residual), in
+ * the sense data format of the logical unit @cmd was sent to. SPC-4
+ * (EXTENDED COPY, errors detected during processing of segment
+ * descriptors) wants the number of that segment in the third and
+ * fourth bytes of the COMMAND-SPECIFIC INFORMATION field, the residual
+ * of the segment in the INFORMATION field if some of its data was
+ * written, and the SENSE KEY SPECIFIC field in its segment pointer form:
+ * the first byte of the target descriptor of a copy target that could
+ * not be reached or failed, or the byte in error of the segment
+ * descriptor (ktgt_xcopy_abort_sense()).
  */
-static void xcopy_abort(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg)
+static void xcopy_abort(struct ktgt_cmd *cmd, const struct ktgt_xcopy_abort *a)
 {
-	struct ktgt_sense_info err;
+	bool desc = cmd->core.dev && ktgt_spc_d_sense(cmd->core.dev);
 
-	ktgt_sense_set(&err, KTGT_KEY_COPY_ABORTED, asc, ascq);
-	ktgt_sense_set_csi(&err, seg);
-	ktgt_cmd_sense(cmd, &err);
+	cmd->status = KTGT_SAM_CHECK_CONDITION;
+	cmd->data_len = 0;
+	cmd->resid = 0;
+	cmd->sense_len = ktgt_xcopy_abort_sense(cmd->sense, sizeof(cmd->sense),
+						desc, a);
+}
+
+/*
+ * COPY ABORTED in segment @seg because of target descriptor @tgt (a
+ * copy target that cannot be reached or failed): its first byte is the
+ * segment pointer. @written of the segment's @nr blocks were written,
+ * from its first block on (0 when it was copied from its end).
+ */
+static void xcopy_abort_tgt(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg,
+			    u16 tgt, u32 written, u32 nr)
+{
+	struct ktgt_xcopy_abort a = {
+		.asc = asc, .ascq = ascq, .seg = seg,
+		.has_field = true, .bit = -1, .field = ktgt_xcopy_tgt_off(tgt),
+	};
+
+	if (written) {
+		a.has_resid = true;
+		a.resid = nr - min(written, nr);
+	}
+	xcopy_abort(cmd, &a);
 }
 
 static void xcopy_bad_param(struct ktgt_cmd *cmd, u32 field, int bit)
@@ -340,22 +365,26 @@ static struct ktgt_lun *xcopy_find_lun(struct ktgt_cmd *cmd,
 	return found;
 }
 
-/* Look up and check every target descriptor; false if @cmd failed. */
+/*
+ * Look up every target descriptor and check its DISK BLOCK LENGTH, a
+ * parameter list error found before any segment is processed (ILLEGAL
+ * REQUEST, INVALID FIELD IN PARAMETER LIST); false if @cmd failed.
+ */
 static bool xcopy_resolve(struct ktgt_cmd *cmd, struct xcopy_op *op)
 {
 	unsigned int i;
 
 	for (i = 0; i < op->x.nr_tgts; i++) {
 		const struct ktgt_xcopy_tgt *t = &op->x.tgts[i];
-		u32 off = KTGT_XCOPY_HDR_LEN + i * KTGT_XCOPY_TGT_DESC_LEN;
+		u32 off = ktgt_xcopy_tgt_off(i);
 
+		/*
+		 * One that names no LU the nexus sees is an unreachable copy
+		 * target for the segments using it (ktgt_xcopy_check_seg()).
+		 */
 		op->luns[i] = xcopy_find_lun(cmd, t);
-		if (!op->luns[i]) {
-			xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-				   KTGT_ASC_UNREACHABLE_TARGET,
-				   KTGT_ASCQ_UNREACHABLE_TARGET);
-			return false;
-		}
+		if (!op->luns[i])
+			continue;
 		if (t->block_size != op->luns[i]->dev->params.block_size) {
 			xcopy_bad_param(cmd, off + 29, 7);
 			return false;
@@ -383,6 +412,53 @@ static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
 }
 
 /*
+ * Check segment @seg before any of its data moves (ktgt_xcopy_check_seg():
+ * target indexes, copy targets found, ranges, write protection), then
+ * whether the issuing I_T nexus may read its source and write its
+ * destination (see below); false if @cmd failed, with COPY ABORTED
+ * naming @seg and, in its segment pointer, the segment descriptor's
+ * field or the target descriptor at fault.
+ */
+static bool xcopy_check_seg(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			    u16 seg)
+{
+	struct ktgt_xcopy_cscd t[KTGT_XCOPY_MAX_TGT_DESCS];
+	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
+	struct ktgt_xcopy_abort a;
+	unsigned int i;
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < op->x.nr_tgts; i++) {
+		struct ktgt_lun *l = op->luns[i];
+
+		if (!l)
+			continue;
+		t[i].found = true;
+		t[i].read_only = l->read_only || l->dev->params.read_only;
+		t[i].capacity = ktgt_device_capacity(l->dev);
+	}
+	if (ktgt_xcopy_check_seg(&op->x, seg, t, &a)) {
+		xcopy_abort(cmd, &a);
+		return false;
+	}
+	if (!s->nr_blocks)
+		return true;
+	if (!xcopy_may_access(cmd, op->luns[s->src], false)) {
+		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
+				s->src, 0, 0);
+		return false;
+	}
+	if (!xcopy_may_access(cmd, op->luns[s->dst], true)) {
+		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
+				s->dst, 0, 0);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Check every access the segments will make, before any is made; false
  * if @cmd failed.
  *
@@ -393,7 +469,11 @@ static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
  * nexus off a logical unit (SPC-4 5.13.1, table 52; SPC-2 5.5.1), or a
  * standby, unavailable, transitioning or offline target port group
  * (SPC-4 5.15.2.4), fences the copy off it too. Checking all of them
- * first means a refused copy writes nothing.
+ * first, with everything else xcopy_check_seg() checks, means a refused
+ * copy writes nothing; its sense names the segment that would have
+ * failed, and RECEIVE COPY RESULTS reports no segment processed. The
+ * same checks are made again when each segment is reached, as SPC-4
+ * recommends (copy targets may change meanwhile).
  *
  * A refused access ends the command with CHECK CONDITION, COPY ABORTED,
  * COPY TARGET DEVICE NOT REACHABLE, not with RESERVATION CONFLICT (or
@@ -417,16 +497,8 @@ static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
 	unsigned int i;
 
 	for (i = 0; i < op->x.nr_segs; i++) {
-		const struct ktgt_xcopy_seg *s = &op->x.segs[i];
-
-		if (!s->nr_blocks)
-			continue;
-		if (!xcopy_may_access(cmd, op->luns[s->src], false) ||
-		    !xcopy_may_access(cmd, op->luns[s->dst], true)) {
-			xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-				    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, i);
+		if (!xcopy_check_seg(cmd, op, i))
 			return false;
-		}
 	}
 	return true;
 }
@@ -475,23 +547,30 @@ static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
  * reports it as TASK ABORTED anyway, and its initiator, told so, must
  * not see its writes go on.
  */
-static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
-			  struct ktgt_lun *dst, u16 seg)
+static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			  u16 seg, u32 written)
 {
+	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
+	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
+	u16 bad;
+
 	if (ktgt_cmd_is_aborted(cmd)) {
 		cmd->status = KTGT_SAM_TASK_ABORTED;
 		cmd->sense_len = 0;
 		cmd->data_len = 0;
 		return false;
 	}
-	if (!xcopy_lun_mapped(cmd, src) || !xcopy_lun_mapped(cmd, dst) ||
-	    !xcopy_may_access(cmd, src, false) ||
-	    !xcopy_may_access(cmd, dst, true)) {
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
-		return false;
-	}
-	return true;
+	if (!xcopy_lun_mapped(cmd, src) || !xcopy_may_access(cmd, src, false))
+		bad = s->src;
+	else if (!xcopy_lun_mapped(cmd, dst) ||
+		 !xcopy_may_access(cmd, dst, true))
+		bad = s->dst;
+	else
+		return true;
+	xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+			KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg, bad, written,
+			s->nr_blocks);
+	return false;
 }
 
 /*
@@ -503,15 +582,18 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
  * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
  * COPY, errors detected during processing of segment descriptors) ends
  * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
- * FAILURE, with the number of segment @seg (xcopy_abort()). A status
- * without sense (BUSY, TASK SET FULL) is kept, for the initiator to retry
- * the copy.
+ * FAILURE, with the number of segment @seg, the target descriptor @tgt
+ * of the copy target that failed as segment pointer and the residual of
+ * the segment (xcopy_abort_tgt()). A status without sense (BUSY, TASK
+ * SET FULL) is kept, for the initiator to retry the copy.
  */
-static void xcopy_io_failed(struct ktgt_cmd *cmd, u16 seg)
+static void xcopy_io_failed(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			    u16 seg, u16 tgt, u32 written)
 {
 	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE, seg);
+		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE, seg, tgt,
+				written, op->x.segs[seg].nr_blocks);
 }
 
 static void xcopy_put_luns(struct xcopy_op *op)
@@ -528,38 +610,28 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			  u16 seg)
 {
 	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
-	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
-	u32 bs = src->dev->params.block_size, chunk, n, done, off, flags = 0;
+	u32 bs, chunk, n, done, off, written, flags = 0;
+	struct ktgt_lun *src, *dst;
 	struct scatterlist *sg;
 	unsigned int nents;
 	bool backward;
 	void *h;
 	int ret;
 
+	/* Checked before the copy; again now that it is reached. */
+	if (!xcopy_check_seg(cmd, op, seg))
+		return false;
 	if (!s->nr_blocks)
 		return true;
+	src = op->luns[s->src];
+	dst = op->luns[s->dst];
+	bs = src->dev->params.block_size;
 	if (dst->dev->params.block_size != bs) {
 		xcopy_bad_param(cmd, s->off + 6, 7);
 		return false;
 	}
 	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES) {
 		xcopy_bad_param(cmd, s->off + 10, 7);
-		return false;
-	}
-	if (s->src_lba > ktgt_device_capacity(src->dev) ||
-	    s->nr_blocks > ktgt_device_capacity(src->dev) - s->src_lba ||
-	    s->dst_lba > ktgt_device_capacity(dst->dev) ||
-	    s->nr_blocks > ktgt_device_capacity(dst->dev) - s->dst_lba) {
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
-		return false;
-	}
-	/*
-	 * COPY ABORTED, not DATA PROTECT: that would say the logical unit
-	 * the EXTENDED COPY was sent to is write protected.
-	 */
-	if (dst->read_only || dst->dev->params.read_only) {
-		xcopy_abort(cmd, XCOPY_ASC_WRITE_PROTECTED, 0, seg);
 		return false;
 	}
 	if (!ktgt_spc_wce(dst->dev))
@@ -582,12 +654,14 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		off = backward ? s->nr_blocks - done - n : done;
-		if (!xcopy_recheck(cmd, src, dst, seg))
+		/* Blocks written from the segment's first one on. */
+		written = backward ? 0 : done;
+		if (!xcopy_recheck(cmd, op, seg, written))
 			break;
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0)) {
-			xcopy_io_failed(cmd, seg);
+			xcopy_io_failed(cmd, op, seg, s->src, written);
 			break;
 		}
 		/*
@@ -595,7 +669,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		 * check and the write are one pr_fence section.
 		 */
 		down_read(&dst->dev->pr_fence);
-		if (!xcopy_recheck(cmd, src, dst, seg)) {
+		if (!xcopy_recheck(cmd, op, seg, written)) {
 			up_read(&dst->dev->pr_fence);
 			break;
 		}
@@ -607,7 +681,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
 		if (ret) {
-			xcopy_io_failed(cmd, seg);
+			xcopy_io_failed(cmd, op, seg, s->dst, written);
 			break;
 		}
 		op->bytes += (u64)n * bs;

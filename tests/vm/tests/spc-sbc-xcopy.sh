@@ -204,12 +204,12 @@ expect_check "stream to block segment descriptor (01h)" \
 	"key=05 asc=26 ascq=09 sks=8f0030" "$(xcopy $T/p)"
 plist $T/p 1 0 "$(tgt "$naa3")" "$(seg 0 0 8 0 100)"
 expect_check "an LU the I_T nexus cannot see" \
-	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+	"key=0a asc=08 ascq=04 sks=800010" "$(xcopy $T/p)"
 plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 1 8 0 100)"
 expect_check "destination descriptor index 1 of 1" \
-	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+	"key=0a asc=08 ascq=04 sks=af0006" "$(xcopy $T/p)"
 plist $T/p 7 0 "$(tgt "$naa0")" "$(seg 0 0 2048 0 $((cap - 1)))"
-expect_check "destination past the end" "key=0a asc=0d ascq=02 sks=-" \
+expect_check "destination past the end" "key=0a asc=0d ascq=02 sks=af0014" \
 	"$(xcopy $T/p)"
 st=$(din 12 84 00 07 00 00 00 00 00 00 00 00 00 00 0c 00 00)
 expect_eq "${st:8:2}" 02 "COPY STATUS of the failed copy: completed with error"
@@ -217,12 +217,12 @@ fs=$(din 96 84 04 07 00 00 00 00 00 00 00 00 00 00 60 00 00)
 expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
 [ $((16#${fs:116:4})) -ge 8 ] || fail "FAILED SEGMENT DETAILS without sense: $fs"
 plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 1 $cap 0)"
-expect_check "source past the end" "key=0a asc=0d ascq=02 sks=-" \
+expect_check "source past the end" "key=0a asc=0d ascq=02 sks=af000c" \
 	"$(xcopy $T/p)"
 # Segment 0 copies no block; segment 1 writes the read-only LU.
 plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 0 0 0 0)$(seg 0 1 8 0 0)"
 r=$(xcopy $T/p)
-expect_check "read-only destination LUN" "key=0a asc=27 ascq=00 sks=-" "$r"
+expect_check "read-only destination LUN" "key=0a asc=27 ascq=00 sks=800030" "$r"
 read -r -a sb <<< "${r#*sense=}"
 expect_eq "${sb[10]}${sb[11]}" 0001 \
 	"read-only destination LUN: segment number in COMMAND-SPECIFIC INFORMATION"
@@ -276,7 +276,9 @@ blocks() {
 }
 wr1() { ktgt_status "$1" -s 512 -i /dev/zero 2a 00 00 00 00 00 00 00 01 00; }
 rd1() { ktgt_status "$1" -r 512 28 00 00 00 00 00 00 00 01 00; }
-refused="key=0a asc=0d ascq=02 sks=-"
+# COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE, its segment pointer at
+# the first byte of Y's target descriptor (SD = 0, field 48).
+refused="key=0a asc=0d ascq=02 sks=800030"
 # xc ID SEGS: EXTENDED COPY through $sg of SEGS between X and Y, LIST
 # IDENTIFIER ID; its outcome.
 xc() {
