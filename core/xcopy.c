@@ -625,15 +625,14 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		return true;
 	src = op->luns[s->src];
 	dst = op->luns[s->dst];
+	/*
+	 * Equal block sizes and the segment's length were checked by the
+	 * parser, against the target descriptors, whose DISK BLOCK LENGTH
+	 * xcopy_resolve() checked against the LUs (a mapped device's block
+	 * size does not change): never refused here, after earlier
+	 * segments were copied.
+	 */
 	bs = src->dev->params.block_size;
-	if (dst->dev->params.block_size != bs) {
-		xcopy_bad_param(cmd, s->off + 6, 7);
-		return false;
-	}
-	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES) {
-		xcopy_bad_param(cmd, s->off + 10, 7);
-		return false;
-	}
 	if (!ktgt_spc_wce(dst->dev))
 		flags |= KTGT_CDB_FUA;
 

@@ -9,7 +9,7 @@
  */
 #include "xcopy_data.h"
 
-/* Write @v at @off if it fits in @len bytes of @buf. */
+/* ILLEGAL REQUEST, @asc/@ascq, field @field (bit @bit) of the list. */
 static int param_err(struct ktgt_sense_info *err, u8 asc, u8 ascq, u32 field,
 		     int bit)
 {
@@ -57,10 +57,16 @@ static int parse_tgt(const u8 *p, u32 off, struct ktgt_xcopy_tgt *t,
 	return 0;
 }
 
-/* A segment descriptor at @off, @avail bytes of it in the list. */
+/*
+ * A segment descriptor at @off, @avail bytes of it in the list; @x has
+ * its target descriptors.
+ */
 static int parse_seg(const u8 *p, u32 off, u32 avail,
-		     struct ktgt_xcopy_seg *s, struct ktgt_sense_info *err)
+		     const struct ktgt_xcopy *x, struct ktgt_xcopy_seg *s,
+		     struct ktgt_sense_info *err)
 {
+	u32 bs;
+
 	u32 dlen = get_unaligned_be16(p + 2);
 
 	if (p[0] != KTGT_XCOPY_SEG_B2B)
@@ -78,6 +84,26 @@ static int parse_seg(const u8 *p, u32 off, u32 avail,
 	s->nr_blocks = get_unaligned_be16(p + 10);
 	s->src_lba = get_unaligned_be64(p + 12);
 	s->dst_lba = get_unaligned_be64(p + 20);
+	/* An index naming no target descriptor: ktgt_xcopy_check_seg(). */
+	if (s->src >= x->nr_tgts || s->dst >= x->nr_tgts)
+		return 0;
+	/*
+	 * What the copy manager cannot do, checked for every segment
+	 * before any is processed, not when the segment is reached after
+	 * earlier ones were copied: copy between different block sizes
+	 * (NUMBER OF BLOCKS counts source blocks, or destination blocks
+	 * with DC, and a byte count that is not a whole number of blocks
+	 * of the other side needs the residue handling of the PAD and CAT
+	 * bits, not supported), and write more than
+	 * KTGT_XCOPY_MAX_SEG_BYTES (MAXIMUM SEGMENT LENGTH) in a segment.
+	 */
+	bs = x->tgts[s->src].block_size;
+	if (x->tgts[s->dst].block_size != bs)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 6, 7);
+	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 10, 7);
 	return 0;
 }
 
@@ -144,8 +170,8 @@ int ktgt_xcopy_parse(const u8 *p, u32 len, struct ktgt_xcopy *x,
 			return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
 					 KTGT_ASCQ_TOO_MANY_SEG_DESCS, 8, 7);
 		}
-		ret = parse_seg(p + off, off, end - off, &x->segs[x->nr_segs],
-				err);
+		ret = parse_seg(p + off, off, end - off, x,
+				&x->segs[x->nr_segs], err);
 		if (ret)
 			return ret;
 		x->nr_segs++;

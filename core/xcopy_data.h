@@ -101,8 +101,8 @@ struct ktgt_xcopy_tgt {
  *	ktgt_xcopy_check_seg() does, when the segment is processed)
  * @dst: DESTINATION CSCD DESCRIPTOR INDEX (likewise)
  * @nr_blocks: BLOCK DEVICE NUMBER OF LOGICAL BLOCKS (in the source's
- *	blocks, or the destination's if @dc; the copy manager requires
- *	equal block sizes)
+ *	blocks, or the destination's if @dc; the parser requires equal
+ *	block sizes and at most KTGT_XCOPY_MAX_SEG_BYTES)
  * @src_lba: SOURCE BLOCK DEVICE LOGICAL BLOCK ADDRESS
  * @dst_lba: DESTINATION BLOCK DEVICE LOGICAL BLOCK ADDRESS
  * @dc: DC bit
@@ -249,8 +249,11 @@ static inline u32 ktgt_xcopy_tgt_off(u16 i)
  * FIELD IN PARAMETER LIST), the number of target descriptors (TOO MANY
  * TARGET DESCRIPTORS) and their types (UNSUPPORTED TARGET DESCRIPTOR TYPE
  * CODE), then each segment descriptor: its type (UNSUPPORTED SEGMENT
- * DESCRIPTOR TYPE CODE), the count (TOO MANY SEGMENT DESCRIPTORS) and its
- * length. These are errors detected before the processing of segment
+ * DESCRIPTOR TYPE CODE), the count (TOO MANY SEGMENT DESCRIPTORS), its
+ * length, and what the copy manager cannot do with it: copy between
+ * target descriptors of different DISK BLOCK LENGTHs (pointing at the
+ * DESTINATION CSCD DESCRIPTOR ID) or more than KTGT_XCOPY_MAX_SEG_BYTES
+ * (pointing at NUMBER OF BLOCKS). These are errors detected before the processing of segment
  * descriptors starts, which SPC-4 reports with a sense key other than
  * COPY ABORTED: here ILLEGAL REQUEST, with a field pointer (C/D = 0)
  * relative to the parameter list for a field in error. The target

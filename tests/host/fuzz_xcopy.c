@@ -65,6 +65,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			}
 			check(x.segs[i].src < x.nr_tgts);
 			check(x.segs[i].dst < x.nr_tgts);
+			/* One block size, at most the maximum segment length. */
+			check(x.tgts[x.segs[i].src].block_size ==
+			      x.tgts[x.segs[i].dst].block_size);
+			check((u64)x.segs[i].nr_blocks *
+			      x.tgts[x.segs[i].src].block_size <=
+			      KTGT_XCOPY_MAX_SEG_BYTES);
 		}
 	}
 	free(p);

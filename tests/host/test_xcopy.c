@@ -253,6 +253,61 @@ static void test_bad_fields(void **state)
 	expect_err(list, len - 1, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
 }
 
+static void expect_param_field(const u8 *p, u32 len, u16 field)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(parse(p, len, &x, &err), -EINVAL);
+	assert_int_equal(err.key, KTGT_KEY_ILLEGAL_REQUEST);
+	assert_int_equal(err.asc, 0x26);
+	assert_int_equal(err.ascq, 0);
+	assert_true(err.has_field);
+	assert_false(err.cd);
+	assert_int_equal(err.field, field);
+	assert_int_equal(err.bit, 7);
+}
+
+/*
+ * A segment between different block sizes, or longer than the maximum
+ * segment length, is refused by the parser - before any segment is
+ * processed - whichever segment it is.
+ */
+static void test_seg_limits(void **state)
+{
+	const u32 seg1 = 16 + 2 * 32 + 28;
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+	u32 len;
+
+	(void)state;
+	/* Target descriptor 1: 4096-byte blocks. */
+	len = build(list, 1, 0, 2, 3);
+	put_unaligned_be24(4096, list + 16 + 32 + 29);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(x.tgts[1].block_size, 4096);
+	/* Segment 1: 512 -> 4096. */
+	put_unaligned_be16(1, list + seg1 + 6);
+	expect_param_field(list, len, seg1 + 6);
+	/* 4096 -> 512, DC or not. */
+	put_unaligned_be16(0, list + seg1 + 6);
+	put_unaligned_be16(1, list + seg1 + 4);
+	expect_param_field(list, len, seg1 + 6);
+	list[seg1 + 1] |= 0x02;
+	expect_param_field(list, len, seg1 + 6);
+	/* 4096 -> 4096: at most 64 MiB, 16384 blocks. */
+	list[seg1 + 1] = 0;
+	put_unaligned_be16(1, list + seg1 + 6);
+	put_unaligned_be16(16384, list + seg1 + 10);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	put_unaligned_be16(16385, list + seg1 + 10);
+	expect_param_field(list, len, seg1 + 10);
+	/* An index naming no target descriptor is not the parser's. */
+	put_unaligned_be16(7, list + seg1 + 6);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+}
+
 /* What the copy manager found: @nt LUs of CAP blocks. */
 #define CAP	1048576ULL
 
@@ -542,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_bad_index),
 		cmocka_unit_test(test_check_seg),
+		cmocka_unit_test(test_seg_limits),
 		cmocka_unit_test(test_abort_sense),
 		cmocka_unit_test(test_op_params),
 		cmocka_unit_test(test_copy_status),

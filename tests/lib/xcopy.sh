@@ -31,10 +31,11 @@ expect_check() {
 	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
 }
 
-# tgt NAA [TYPE]: an identification target descriptor (E4h) of a
-# 512-byte-block disk with NAA designator NAA (32 hex digits).
+# tgt NAA [TYPE [BS]]: an identification target descriptor (E4h) of a
+# disk of BS-byte blocks (default 512) with NAA designator NAA (32 hex
+# digits).
 tgt() {
-	printf '%s00000001030010%s0000000000000200' "${2:-e4}" "$1"
+	printf '%s00000001030010%s00000000%s' "${2:-e4}" "$1" "$(be "${3:-512}" 4)"
 }
 
 # seg SRC DST NR SLBA DLBA [TYPE]: a block to block segment descriptor.
