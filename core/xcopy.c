@@ -53,12 +53,23 @@
  * The pool is set up at module load, before any device exists
  * (ktgt_xcopy_init(), from ktgt_sbc_init()), and freed at unload.
  *
- * The outcome of a copy whose LIST ID USAGE asks for it (00b, 10b) is kept
- * for RECEIVE COPY RESULTS in a small table (xcopy_results, under
- * xcopy_lock, an irq-safe spinlock never held while sleeping), keyed by session id,
- * LUN and LIST IDENTIFIER; the oldest finished entry is reused when the
- * table is full. Session ids are never reused, so a stale entry is only
- * ever found by nobody.
+ * Every copy being executed is on xcopy_running, under xcopy_lock (an
+ * irq-safe spinlock never held while sleeping), from the moment its
+ * parameter list is parsed until it completes: the copy manager of a
+ * logical unit runs at most KTGT_XCOPY_MAX_CONCURRENT copies at a time,
+ * what RECEIVE COPY OPERATING PARAMETERS and VPD page 8Fh advertise as
+ * TOTAL and MAXIMUM IDENTIFIED CONCURRENT COPIES, and refuses more with
+ * ILLEGAL REQUEST, INSUFFICIENT RESOURCES; a copy whose LIST IDENTIFIER
+ * (LIST ID USAGE 00b or 10b) is that of a copy still running on the same
+ * I_T nexus and logical unit is refused with ILLEGAL REQUEST, OPERATION
+ * IN PROGRESS - exactly, however many copies run. RECEIVE COPY RESULTS
+ * of a running copy reads its progress there.
+ * The outcome of a finished copy whose LIST ID USAGE asks for it (00b,
+ * 10b) is kept for RECEIVE COPY RESULTS in a small table (xcopy_results,
+ * under xcopy_lock), keyed by session id, LUN and LIST IDENTIFIER; the
+ * oldest entry is reused when the table is full, and a new copy with
+ * the same key discards the entry of the old one. Session ids are never
+ * reused, so a stale entry is only ever found by nobody.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -96,10 +107,12 @@
 #define XCOPY_OP_WRITE_16	0x8a
 #define XCOPY_ASC_OP_IN_PROGRESS	0x00	/* ASCQ 16h */
 #define XCOPY_ASCQ_OP_IN_PROGRESS	0x16
+#define XCOPY_ASC_INSUFFICIENT_RESOURCES	0x55	/* ASCQ 03h */
+#define XCOPY_ASCQ_INSUFFICIENT_RESOURCES	0x03
 
 /**
  * struct xcopy_result - what RECEIVE COPY RESULTS reports about a copy
- * @seq: when the entry was taken (0: free), to find the oldest
+ * @seq: when the copy ended (0: free entry), to find the oldest
  * @sess_id: the I_T nexus (ktgt_session.id)
  * @lun: the LUN the EXTENDED COPY was addressed to
  * @list_id: its LIST IDENTIFIER
@@ -123,7 +136,9 @@ struct xcopy_result {
 	u8	sense[KTGT_SENSE_LEN];
 };
 
-static DEFINE_SPINLOCK(xcopy_lock);	/* xcopy_results, xcopy_seq */
+/* xcopy_running, xcopy_results, xcopy_seq */
+static DEFINE_SPINLOCK(xcopy_lock);
+static LIST_HEAD(xcopy_running);
 static struct xcopy_result xcopy_results[XCOPY_NR_RESULTS];
 static u64 xcopy_seq;
 
@@ -132,17 +147,26 @@ static u64 xcopy_seq;
  * @x: the parsed parameter list
  * @luns: the LUN each target descriptor names, held
  * @io: the internal command
- * @seq: its entry in xcopy_results (0: none)
- * @segs: segments processed
- * @bytes: bytes written
+ * @node: its entry in xcopy_running (xcopy_lock)
+ * @dev: the device the EXTENDED COPY was sent to (whose copy manager
+ *	runs it); only compared, while the command holds it
+ * @sess_id: the I_T nexus it came from (ktgt_session.id)
+ * @lun: the LUN it was sent to
+ * @identified: LIST ID USAGE 00b or 10b: @x.list_id names it
+ * @segs: segments processed (written under xcopy_lock)
+ * @bytes: bytes written (likewise)
  */
 struct xcopy_op {
-	struct ktgt_xcopy	x;
-	struct ktgt_lun		*luns[KTGT_XCOPY_MAX_TGT_DESCS];
-	struct sbc_io		io;
-	s64			seq;
-	u16			segs;
-	u64			bytes;
+	struct ktgt_xcopy		x;
+	struct ktgt_lun			*luns[KTGT_XCOPY_MAX_TGT_DESCS];
+	struct sbc_io			io;
+	struct list_head		node;
+	const struct ktgt_device	*dev;
+	u64				sess_id;
+	u64				lun;
+	bool				identified;
+	u16				segs;
+	u64				bytes;
 };
 
 static struct kmem_cache *xcopy_op_cache;
@@ -162,7 +186,15 @@ void ktgt_xcopy_exit(void)
 	ktgt_slab_pool_destroy(xcopy_op_pool, xcopy_op_cache);
 }
 
-/* The entry of (@sess_id, @lun, @list_id), or NULL. xcopy_lock held. */
+static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
+{
+	struct ktgt_sense_info err;
+
+	ktgt_sense_set(&err, key, asc, ascq);
+	ktgt_cmd_sense(cmd, &err);
+}
+
+/* The finished entry of (@sess_id, @lun, @list_id), or NULL. Locked. */
 static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
 {
 	unsigned int i;
@@ -177,91 +209,105 @@ static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
 	return NULL;
 }
 
-/*
- * Take the entry for a new copy, marked running. Returns its seq, 0 if
- * none is needed or free, or -EBUSY if a copy with that list identifier
- * is still running on the nexus.
- */
-static s64 xcopy_result_start(struct ktgt_cmd *cmd, const struct ktgt_xcopy *x)
+/* The running identified copy (@sess_id, @lun, @list_id), or NULL. Locked. */
+static struct xcopy_op *xcopy_find_running(u64 sess_id, u64 lun, u8 list_id)
 {
-	struct xcopy_result *r, *old = NULL;
+	struct xcopy_op *op;
+
+	list_for_each_entry(op, &xcopy_running, node) {
+		if (op->identified && op->sess_id == sess_id &&
+		    op->lun == lun && op->x.list_id == list_id)
+			return op;
+	}
+	return NULL;
+}
+
+/*
+ * Put @op, parsed, on xcopy_running; false if @cmd failed: a copy with
+ * its list identifier is running on the I_T nexus and LU (OPERATION IN
+ * PROGRESS), or the LU's copy manager already runs
+ * KTGT_XCOPY_MAX_CONCURRENT copies (INSUFFICIENT RESOURCES). The
+ * finished entry of an earlier copy with the same list identifier, if
+ * any, is discarded: RECEIVE COPY RESULTS now reports the new copy.
+ */
+static bool xcopy_start(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	struct xcopy_result *r;
+	unsigned long flags;
+	struct xcopy_op *e;
+	unsigned int n = 0;
+
+	op->dev = cmd->core.dev;
+	op->sess_id = cmd->sess->id;
+	op->lun = cmd->lun;
+	op->identified = op->x.list_id_usage != KTGT_XCOPY_LID_NONE;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	if (op->identified &&
+	    xcopy_find_running(op->sess_id, op->lun, op->x.list_id)) {
+		spin_unlock_irqrestore(&xcopy_lock, flags);
+		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
+		return false;
+	}
+	list_for_each_entry(e, &xcopy_running, node)
+		n += e->dev == op->dev;
+	if (n >= KTGT_XCOPY_MAX_CONCURRENT) {
+		spin_unlock_irqrestore(&xcopy_lock, flags);
+		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			   XCOPY_ASC_INSUFFICIENT_RESOURCES,
+			   XCOPY_ASCQ_INSUFFICIENT_RESOURCES);
+		return false;
+	}
+	if (op->identified) {
+		r = xcopy_find(op->sess_id, op->lun, op->x.list_id);
+		if (r)
+			r->seq = 0;
+	}
+	list_add_tail(&op->node, &xcopy_running);
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+	return true;
+}
+
+/*
+ * Record the progress of a running copy: COPY STATUS of a copy in
+ * progress reports the segments processed and the bytes written so far
+ * (SPC-4 6.18.3), not zeros until the copy ends.
+ */
+static void xcopy_progress(struct xcopy_op *op, u16 segs, u64 bytes)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&xcopy_lock, flags);
+	op->segs = segs;
+	op->bytes = bytes;
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+}
+
+/*
+ * Take @op off xcopy_running, and keep the outcome of @cmd (already given
+ * its status) if its list identifier names it: in a free entry, else in
+ * the oldest.
+ */
+static void xcopy_end(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	struct xcopy_result *r = NULL;
 	unsigned long flags;
 	unsigned int i;
-	s64 seq = 0;
 
-	if (x->list_id_usage == KTGT_XCOPY_LID_NONE)
-		return 0;
 	spin_lock_irqsave(&xcopy_lock, flags);
-	r = xcopy_find(cmd->sess->id, cmd->lun, x->list_id);
-	if (r && r->status == KTGT_XCOPY_STATUS_RUNNING) {
-		spin_unlock_irqrestore(&xcopy_lock, flags);
-		return -EBUSY;
-	}
-	for (i = 0; !r && i < XCOPY_NR_RESULTS; i++) {
+	list_del(&op->node);
+	for (i = 0; op->identified && i < XCOPY_NR_RESULTS; i++) {
 		struct xcopy_result *e = &xcopy_results[i];
 
-		if (!e->seq) {
+		if (!r || e->seq < r->seq)
 			r = e;
-		} else if (e->status != KTGT_XCOPY_STATUS_RUNNING &&
-			   (!old || e->seq < old->seq)) {
-			old = e;
-		}
 	}
-	if (!r)
-		r = old;
 	if (r) {
 		memset(r, 0, sizeof(*r));
 		r->seq = ++xcopy_seq;
-		r->sess_id = cmd->sess->id;
-		r->lun = cmd->lun;
-		r->list_id = x->list_id;
-		r->status = KTGT_XCOPY_STATUS_RUNNING;
-		seq = r->seq;
-	}
-	spin_unlock_irqrestore(&xcopy_lock, flags);
-	return seq;
-}
-
-/*
- * Record the progress of a running copy in its entry: COPY STATUS of a
- * copy in progress reports the segments processed and the bytes written
- * so far (SPC-4 6.18.3), not zeros until the copy ends.
- */
-static void xcopy_result_progress(const struct xcopy_op *op)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	if (op->seq <= 0)
-		return;
-	spin_lock_irqsave(&xcopy_lock, flags);
-	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
-		struct xcopy_result *r = &xcopy_results[i];
-
-		if (r->seq != (u64)op->seq)
-			continue;
-		r->segs = op->segs;
-		r->bytes = op->bytes;
-		break;
-	}
-	spin_unlock_irqrestore(&xcopy_lock, flags);
-}
-
-/* Record the outcome of @cmd (already given its status) in entry @seq. */
-static void xcopy_result_end(struct ktgt_cmd *cmd, s64 seq,
-			     const struct xcopy_op *op)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	if (seq <= 0)
-		return;
-	spin_lock_irqsave(&xcopy_lock, flags);
-	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
-		struct xcopy_result *r = &xcopy_results[i];
-
-		if (r->seq != (u64)seq)
-			continue;
+		r->sess_id = op->sess_id;
+		r->lun = op->lun;
+		r->list_id = op->x.list_id;
 		r->status = cmd->status == KTGT_SAM_GOOD ?
 			    KTGT_XCOPY_STATUS_GOOD : KTGT_XCOPY_STATUS_ERROR;
 		r->segs = op->segs;
@@ -269,17 +315,8 @@ static void xcopy_result_end(struct ktgt_cmd *cmd, s64 seq,
 		r->scsi_status = cmd->status;
 		r->sense_len = min_t(u8, cmd->sense_len, sizeof(r->sense));
 		memcpy(r->sense, cmd->sense, r->sense_len);
-		break;
 	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
-}
-
-static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
-{
-	struct ktgt_sense_info err;
-
-	ktgt_sense_set(&err, key, asc, ascq);
-	ktgt_cmd_sense(cmd, &err);
 }
 
 /*
@@ -683,8 +720,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			xcopy_io_failed(cmd, op, seg, s->dst, written);
 			break;
 		}
-		op->bytes += (u64)n * bs;
-		xcopy_result_progress(op);
+		xcopy_progress(op, op->segs, op->bytes + (u64)n * bs);
 	}
 	ktgt_sgv_free(h);
 	return done >= s->nr_blocks;
@@ -722,24 +758,19 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 		goto out;
 	}
 
-	op->seq = xcopy_result_start(cmd, &op->x);
-	if (op->seq < 0) {
-		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
+	if (!xcopy_start(cmd, op))
 		goto out;
-	}
 	if (xcopy_resolve(cmd, op) && xcopy_check_access(cmd, op)) {
 		for (i = 0; i < op->x.nr_segs; i++) {
 			if (!xcopy_segment(cmd, op, i))
 				break;
-			op->segs++;
-			xcopy_result_progress(op);
+			xcopy_progress(op, op->segs + 1, op->bytes);
 		}
 		if (i == op->x.nr_segs)
 			ktgt_cmd_good(cmd, 0);
 	}
 	xcopy_put_luns(op);
-	xcopy_result_end(cmd, op->seq, op);
+	xcopy_end(cmd, op);
 out:
 	mempool_free(op, xcopy_op_pool);
 }
@@ -749,8 +780,9 @@ void ktgt_xcopy_results(struct ktgt_cmd *cmd)
 	u8 buf[KTGT_RCR_FAILED_HDR_LEN + KTGT_SENSE_LEN];
 	u8 sa = cmd->cdb[1] & 0x1f, list_id = cmd->cdb[2];
 	struct ktgt_sense_info err;
-	struct xcopy_result r;
+	struct xcopy_result r = {};
 	struct xcopy_result *e;
+	struct xcopy_op *op;
 	unsigned long flags;
 	u32 n;
 
@@ -765,13 +797,20 @@ void ktgt_xcopy_results(struct ktgt_cmd *cmd)
 		return;
 	}
 
+	/* A running copy first: its progress; else a finished one. */
 	spin_lock_irqsave(&xcopy_lock, flags);
-	e = xcopy_find(cmd->sess->id, cmd->lun, list_id);
-	if (e)
+	op = xcopy_find_running(cmd->sess->id, cmd->lun, list_id);
+	e = op ? NULL : xcopy_find(cmd->sess->id, cmd->lun, list_id);
+	if (op) {
+		r.status = KTGT_XCOPY_STATUS_RUNNING;
+		r.segs = op->segs;
+		r.bytes = op->bytes;
+	} else if (e) {
 		r = *e;
+	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
 	/* No copy with that list identifier on this I_T nexus. */
-	if (!e) {
+	if (!op && !e) {
 		ktgt_sense_invalid_cdb(&err, 2, 7);
 		ktgt_cmd_sense(cmd, &err);
 		return;
