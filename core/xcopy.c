@@ -611,26 +611,47 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
 }
 
 /*
- * A read of a copy source or a write of a copy destination failed, and
- * ktgt_sbc_io_dev() gave @cmd that transfer's status and sense - those of
- * another logical unit, or of this one at another LBA. Reported as they
- * are, a MEDIUM ERROR of the copy source would tell the initiator that
- * the logical unit it sent the EXTENDED COPY to failed, with an
- * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
- * COPY, errors detected during processing of segment descriptors) ends
- * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
- * FAILURE, with the number of segment @seg, the target descriptor @tgt
- * of the copy target that failed as segment pointer and the residual of
- * the segment (xcopy_abort_tgt()). A status without sense (BUSY, TASK
- * SET FULL) is kept, for the initiator to retry the copy.
+ * A read of a copy source (@write false) or a write of a copy destination
+ * failed, and ktgt_sbc_io_dev() gave @cmd that transfer's status and sense
+ * - those of another logical unit, or of this one at another LBA.
+ * Reported as they are, a MEDIUM ERROR of the copy source would tell the
+ * initiator that the logical unit it sent the EXTENDED COPY to failed,
+ * with an INFORMATION field that is an LBA of the copy source. SPC-4
+ * (EXTENDED COPY, errors detected during processing of segment
+ * descriptors) ends the command with COPY ABORTED instead: here THIRD
+ * PARTY DEVICE FAILURE, with the number of segment @seg, the target
+ * descriptor @tgt of the copy target that failed as segment pointer, the
+ * residual of the segment, and the status and sense that copy target
+ * gave the copy manager (those of the internal command, op->io.cmd,
+ * built in the sense format of that copy target's logical unit)
+ * forwarded unchanged - appended to fixed format sense, in a forwarded
+ * sense data descriptor of descriptor format (ktgt_xcopy_abort_sense()).
+ * A status without sense (BUSY, TASK SET FULL) is kept, for the
+ * initiator to retry the copy.
  */
 static void xcopy_io_failed(struct ktgt_cmd *cmd, struct xcopy_op *op,
-			    u16 seg, u16 tgt, u32 written)
+			    u16 seg, u16 tgt, u32 written, bool write)
 {
-	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
-		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-				KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE, seg, tgt,
-				written, op->x.segs[seg].nr_blocks);
+	const struct ktgt_cmd *ic = &op->io.cmd;
+	u32 nr = op->x.segs[seg].nr_blocks;
+	struct ktgt_xcopy_abort a = {
+		.asc = KTGT_ASC_COPY_TARGET_ERROR,
+		.ascq = KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE,
+		.seg = seg, .has_field = true, .bit = -1,
+		.field = ktgt_xcopy_tgt_off(tgt),
+		.fwd = write ? KTGT_XCOPY_FWD_DEST : KTGT_XCOPY_FWD_SOURCE,
+		.fwd_status = ic->status,
+		.fwd_len = min_t(u8, ic->sense_len, sizeof(ic->sense)),
+		.fwd_sense = ic->sense,
+	};
+
+	if (cmd->status != KTGT_SAM_CHECK_CONDITION)
+		return;
+	if (written) {
+		a.has_resid = true;
+		a.resid = nr - min(written, nr);
+	}
+	xcopy_abort(cmd, &a);
 }
 
 static void xcopy_put_luns(struct xcopy_op *op)
@@ -697,7 +718,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0)) {
-			xcopy_io_failed(cmd, op, seg, s->src, written);
+			xcopy_io_failed(cmd, op, seg, s->src, written, false);
 			break;
 		}
 		/*
@@ -717,7 +738,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
 		if (ret) {
-			xcopy_io_failed(cmd, op, seg, s->dst, written);
+			xcopy_io_failed(cmd, op, seg, s->dst, written, true);
 			break;
 		}
 		xcopy_progress(op, op->segs, op->bytes + (u64)n * bs);

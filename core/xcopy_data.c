@@ -195,8 +195,13 @@ static void abort_put_sks(u8 *p, const struct ktgt_xcopy_abort *a)
 	put_unaligned_be16(a->field, p + 1);
 }
 
-static u32 abort_sense_fixed(u8 *p, const struct ktgt_xcopy_abort *a)
+/* Forwarded sense data descriptor: type, length, FSDT/source, status. */
+#define XCOPY_FWD_DESC_HDR_LEN	4
+
+static u32 abort_sense_fixed(u8 *p, u32 max, const struct ktgt_xcopy_abort *a)
 {
+	u32 len = KTGT_SENSE_FIXED_LEN;
+
 	p[0] = KTGT_SENSE_FIXED_CURRENT;
 	p[2] = KTGT_KEY_COPY_ABORTED;
 	if (a->has_resid) {
@@ -210,11 +215,22 @@ static u32 abort_sense_fixed(u8 *p, const struct ktgt_xcopy_abort *a)
 	p[13] = a->ascq;
 	if (a->has_field)
 		abort_put_sks(p + 15, a);
-	return KTGT_SENSE_FIXED_LEN;
+	/* The copy target's status and sense, whole or not at all. */
+	if (a->fwd != KTGT_XCOPY_FWD_NONE && a->fwd_sense &&
+	    len + 1 + a->fwd_len <= max) {
+		p[a->fwd == KTGT_XCOPY_FWD_SOURCE ? 8 : 9] = (u8)len;
+		p[len] = a->fwd_status;
+		memcpy(p + len + 1, a->fwd_sense, a->fwd_len);
+		len += 1 + a->fwd_len;
+		p[7] = (u8)(len - 8);
+	}
+	return len;
 }
 
-static u32 abort_sense_desc(u8 *p, const struct ktgt_xcopy_abort *a)
+static u32 abort_sense_desc(u8 *p, u32 max, const struct ktgt_xcopy_abort *a)
 {
+	u32 n;
+
 	u32 len = KTGT_SENSE_DESC_HDR_LEN;
 
 	p[0] = KTGT_SENSE_DESC_CURRENT;
@@ -241,6 +257,21 @@ static u32 abort_sense_desc(u8 *p, const struct ktgt_xcopy_abort *a)
 		abort_put_sks(p + len + 4, a);
 		len += KTGT_SENSE_DESC_SKS_LEN;
 	}
+	/* Forwarded sense data descriptor, cut to fit (FSDT). */
+	if (a->fwd != KTGT_XCOPY_FWD_NONE && a->fwd_sense &&
+	    len + XCOPY_FWD_DESC_HDR_LEN <= max) {
+		n = max - len - XCOPY_FWD_DESC_HDR_LEN;
+		if (n > a->fwd_len)
+			n = a->fwd_len;
+		p[len] = 0x0c;
+		p[len + 1] = (u8)(2 + n);
+		p[len + 2] = a->fwd & 0x0f;
+		if (n < a->fwd_len)
+			p[len + 2] |= 0x80;			/* FSDT */
+		p[len + 3] = a->fwd_status;
+		memcpy(p + len + XCOPY_FWD_DESC_HDR_LEN, a->fwd_sense, n);
+		len += XCOPY_FWD_DESC_HDR_LEN + n;
+	}
 	p[7] = (u8)(len - 8);
 	return len;
 }
@@ -249,10 +280,12 @@ u32 ktgt_xcopy_abort_sense(u8 *buf, u32 buflen, bool desc,
 			   const struct ktgt_xcopy_abort *a)
 {
 	u8 tmp[KTGT_XCOPY_ABORT_SENSE_MAX];
-	u32 len;
+	u32 len, max;
 
 	memset(tmp, 0, sizeof(tmp));
-	len = desc ? abort_sense_desc(tmp, a) : abort_sense_fixed(tmp, a);
+	max = buflen < sizeof(tmp) ? buflen : (u32)sizeof(tmp);
+	len = desc ? abort_sense_desc(tmp, max, a) :
+		     abort_sense_fixed(tmp, max, a);
 	if (len > buflen)
 		len = buflen;
 	if (len)

@@ -55,8 +55,16 @@
 #define KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE 0x02
 #define KTGT_ASC_WRITE_PROTECTED	0x27	/* ASCQ 00h */
 
-/* Longest COPY ABORTED sense ktgt_xcopy_abort_sense() builds. */
-#define KTGT_XCOPY_ABORT_SENSE_MAX	40
+/*
+ * Longest COPY ABORTED sense ktgt_xcopy_abort_sense() builds, that of a
+ * command's sense buffer (KTGT_SENSE_LEN).
+ */
+#define KTGT_XCOPY_ABORT_SENSE_MAX	96
+
+/* SENSE DATA SOURCE of a forwarded sense data descriptor (SPC-4). */
+#define KTGT_XCOPY_FWD_NONE		0
+#define KTGT_XCOPY_FWD_SOURCE		1
+#define KTGT_XCOPY_FWD_DEST		2
 
 /* RECEIVE COPY RESULTS service actions (CDB byte 1 bits 4:0). */
 #define KTGT_RCR_COPY_STATUS		0x00
@@ -162,6 +170,12 @@ struct ktgt_xcopy_cscd {
  * @has_resid: data was written to the copy destination in segment @seg:
  *	@resid goes to the INFORMATION field (VALID = 1)
  * @resid: destination blocks of segment @seg not written
+ * @fwd: the copy source (KTGT_XCOPY_FWD_SOURCE) or destination
+ *	(KTGT_XCOPY_FWD_DEST) whose command failed with @fwd_status and
+ *	@fwd_sense, to be forwarded; KTGT_XCOPY_FWD_NONE for none
+ * @fwd_status: the status it completed that command with
+ * @fwd_len: bytes in @fwd_sense
+ * @fwd_sense: its sense data (not kept: only read while building)
  *
  * SPC-4 (EXTENDED COPY, errors detected during processing of segment
  * descriptors): a copy target that cannot be reached, or a command to it
@@ -179,6 +193,10 @@ struct ktgt_xcopy_abort {
 	u16 field;
 	bool has_resid;
 	u32 resid;
+	u8 fwd;
+	u8 fwd_status;
+	u8 fwd_len;
+	const u8 *fwd_sense;
 };
 
 /**
@@ -194,6 +212,15 @@ struct ktgt_xcopy_abort {
  * descriptor (whose field starts with the four bytes of fixed format's)
  * and a sense key specific descriptor if @a->has_field. At most
  * KTGT_XCOPY_ABORT_SENSE_MAX bytes.
+ *
+ * The status and sense of a failed command of a copy target (@a->fwd)
+ * are forwarded as SPC-4 wants: in fixed format appended to the 18
+ * bytes, their offset (18) in the first (copy source) or second (copy
+ * destination) byte of the COMMAND-SPECIFIC INFORMATION field, not
+ * modified - left out (offset 0) if they do not fit in @buflen; in
+ * descriptor format in a forwarded sense data descriptor (0Ch) with
+ * the SENSE DATA SOURCE, the status and the sense, cut to fit @buflen
+ * with FSDT set if it had to be.
  *
  * Return: the number of bytes written to @buf.
  */

@@ -470,6 +470,65 @@ static void test_abort_sense(void **state)
 	assert_int_equal(buf[8], 0xa5);
 }
 
+/* The copy target's status and sense, forwarded (SPC-4 4.5.2.x, 4.5.3). */
+static void test_abort_forward(void **state)
+{
+	static const u8 fsense[18] = { 0x70, 0, 0x03, [7] = 10, [12] = 0x11 };
+	struct ktgt_xcopy_abort a = {
+		.asc = 0x0d, .ascq = 0x01, .seg = 1, .has_field = true,
+		.bit = -1, .field = 16, .fwd = KTGT_XCOPY_FWD_SOURCE,
+		.fwd_status = 0x02, .fwd_len = sizeof(fsense),
+		.fwd_sense = fsense,
+	};
+	u8 buf[KTGT_XCOPY_ABORT_SENSE_MAX + 8];
+	u32 n;
+
+	(void)state;
+	/* Fixed: appended at 18, its offset in CSI byte 0 (source). */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 96, false, &a);
+	assert_int_equal(n, 18 + 1 + sizeof(fsense));
+	assert_int_equal(buf[7], n - 8);
+	assert_int_equal(buf[8], 18);
+	assert_int_equal(buf[9], 0);
+	assert_int_equal(get_unaligned_be16(buf + 10), 1);
+	assert_int_equal(buf[18], 0x02);
+	assert_memory_equal(buf + 19, fsense, sizeof(fsense));
+	assert_int_equal(buf[n], 0xa5);
+	/* The destination: CSI byte 1. */
+	a.fwd = KTGT_XCOPY_FWD_DEST;
+	ktgt_xcopy_abort_sense(buf, 96, false, &a);
+	assert_int_equal(buf[8], 0);
+	assert_int_equal(buf[9], 18);
+	/* Not whole in the buffer: left out, not cut. */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 36, false, &a);
+	assert_int_equal(n, 18);
+	assert_int_equal(buf[7], 10);
+	assert_int_equal(buf[9], 0);
+	/* Descriptor: forwarded sense data descriptor after the others. */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 96, true, &a);
+	assert_int_equal(n, 8 + 12 + 8 + 4 + sizeof(fsense));
+	assert_int_equal(buf[7], n - 8);
+	assert_int_equal(buf[28], 0x0c);
+	assert_int_equal(buf[29], 2 + sizeof(fsense));
+	assert_int_equal(buf[30], KTGT_XCOPY_FWD_DEST);
+	assert_int_equal(buf[31], 0x02);
+	assert_memory_equal(buf + 32, fsense, sizeof(fsense));
+	assert_int_equal(buf[n], 0xa5);
+	/* Cut to the buffer: FSDT. */
+	n = ktgt_xcopy_abort_sense(buf, 40, true, &a);
+	assert_int_equal(n, 40);
+	assert_int_equal(buf[7], 32);
+	assert_int_equal(buf[29], 2 + 8);
+	assert_int_equal(buf[30], 0x80 | KTGT_XCOPY_FWD_DEST);
+	/* No room for even its header: none. */
+	n = ktgt_xcopy_abort_sense(buf, 30, true, &a);
+	assert_int_equal(n, 28);
+	assert_int_equal(buf[7], 20);
+}
+
 static void test_op_params(void **state)
 {
 	u8 buf[64], small[10];
@@ -599,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_check_seg),
 		cmocka_unit_test(test_seg_limits),
 		cmocka_unit_test(test_abort_sense),
+		cmocka_unit_test(test_abort_forward),
 		cmocka_unit_test(test_op_params),
 		cmocka_unit_test(test_copy_status),
 		cmocka_unit_test(test_failed_segment),

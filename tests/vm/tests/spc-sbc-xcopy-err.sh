@@ -22,7 +22,12 @@
 # copy target that failed, and, when some blocks of the failing segment
 # were written before the failure, reports the blocks of the segment
 # not written in its INFORMATION field. A copy of blocks that do not
-# fail still succeeds.
+# fail still succeeds. The status and sense the copy source or
+# destination gave the copy manager (CHECK CONDITION, MEDIUM ERROR) are
+# forwarded as SPC-4 wants: in fixed format appended to the sense, at
+# the offset in the first (source) or second (destination) byte of
+# COMMAND-SPECIFIC INFORMATION; in descriptor format in a forwarded
+# sense data descriptor (0Ch) naming the source (1) or destination (2).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/xcopy.sh"
@@ -63,6 +68,42 @@ csi_seg() {
 	echo "fmt=$(printf %02x $((16#${b[0]:-0} & 0x7f))) seg=$seg"
 }
 
+# fwd "HEX BYTES": the status and sense of the copy source or destination
+# forwarded in COPY ABORTED sense, as "src=S status=SS key=KK" (S: 1 the
+# copy source, 2 the destination; KK the forwarded sense key), "-" if
+# none: of fixed format, the area at the offset in byte 8 (source) or 9
+# (destination), a status byte and the sense; of descriptor format, the
+# forwarded sense data descriptor (0Ch): SENSE DATA SOURCE, status,
+# sense.
+fwd() {
+	local -a b
+	local i o=0 src=0 st sense k
+	read -r -a b <<< "${1,,}"
+	case "${b[0]}" in
+	70 | f0)
+		if [ $((16#${b[8]})) -ne 0 ]; then
+			o=$((16#${b[8]})) src=1
+		elif [ $((16#${b[9]})) -ne 0 ]; then
+			o=$((16#${b[9]})) src=2
+		fi
+		[ $o -gt 0 ] && st=${b[o]} sense="${b[*]:o + 1}"
+		;;
+	72)
+		for ((i = 8; i + 1 < ${#b[@]}; i += 2 + 16#${b[i + 1]})); do
+			[ "${b[i]}" = 0c ] || continue
+			src=$((16#${b[i + 2]} & 0xf)) st=${b[i + 3]}
+			sense="${b[*]:i + 4:16#${b[i + 1]} - 2}"
+		done
+		;;
+	esac
+	if [ $src = 0 ]; then
+		echo -
+		return
+	fi
+	read -r k _ <<< "$(ktgt_sense_decode "$sense")"
+	echo "src=$src status=$st $k"
+}
+
 # expect_abort WHAT FMT SEG RESID "status=.. sense=..": CHECK CONDITION,
 # COPY ABORTED, THIRD PARTY DEVICE FAILURE in format FMT (70 or 72)
 # naming segment SEG, its segment pointer at the first byte of the
@@ -75,6 +116,8 @@ expect_abort() {
 		"$1: sense format and segment number"
 	expect_eq "$(ktgt_sense_info "${5#*sense=}")" "$4" \
 		"$1: residual of the segment"
+	expect_eq "$(fwd "${5#*sense=}")" "src=$src status=02 key=03" \
+		"$1: the MEDIUM ERROR of the copy $what, forwarded"
 }
 
 # xc LISTID SEGHEX: EXTENDED COPY on $sg with LUN 0 and LUN 1 as target
@@ -142,6 +185,7 @@ failures() {
 	local fmt=$1
 
 	log "a copy source that fails (sense format $fmt)"
+	src=1 what=source
 	for sg in $sg0 $sg1; do
 		expect_abort "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" "$fmt" 0 - \
 			"$(xc 3 "$(seg 0 1 8 16384 0)")"
@@ -159,6 +203,7 @@ failures() {
 	done
 
 	log "a copy destination that fails (sense format $fmt)"
+	src=2 what=destination
 	for sg in $sg0 $sg1; do
 		expect_abort "$sg: copy LUN 1 blocks 0+8 -> LUN 0 at 16384" \
 			"$fmt" 0 - "$(xc 5 "$(seg 1 0 8 0 16384)")"
