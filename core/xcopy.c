@@ -346,20 +346,22 @@ static void xcopy_abort(struct ktgt_cmd *cmd, const struct ktgt_xcopy_abort *a)
 /*
  * COPY ABORTED in segment @seg because of target descriptor @tgt (a
  * copy target that cannot be reached or failed): its first byte is the
- * segment pointer. @written of the segment's @nr blocks were written,
- * from its first block on (0 when it was copied from its end).
+ * segment pointer. @done of the segment's @nr blocks were written, from
+ * its first block on, or from its last if @backward; SPC-4 counts the
+ * residual from the first block, so a segment copied from its end
+ * still has all its blocks to write.
  */
 static void xcopy_abort_tgt(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg,
-			    u16 tgt, u32 written, u32 nr)
+			    u16 tgt, u32 done, bool backward, u32 nr)
 {
 	struct ktgt_xcopy_abort a = {
 		.asc = asc, .ascq = ascq, .seg = seg,
 		.has_field = true, .bit = -1, .field = ktgt_xcopy_tgt_off(tgt),
 	};
 
-	if (written) {
+	if (done) {
 		a.has_resid = true;
-		a.resid = nr - min(written, nr);
+		a.resid = backward ? nr : nr - min(done, nr);
 	}
 	xcopy_abort(cmd, &a);
 }
@@ -483,13 +485,13 @@ static bool xcopy_check_seg(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	if (!xcopy_may_access(cmd, op->luns[s->src], false)) {
 		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
 				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
-				s->src, 0, 0);
+				s->src, 0, false, 0);
 		return false;
 	}
 	if (!xcopy_may_access(cmd, op->luns[s->dst], true)) {
 		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
 				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
-				s->dst, 0, 0);
+				s->dst, 0, false, 0);
 		return false;
 	}
 	return true;
@@ -585,7 +587,7 @@ static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
  * not see its writes go on.
  */
 static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
-			  u16 seg, u32 written)
+			  u16 seg, u32 done, bool backward)
 {
 	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
 	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
@@ -605,8 +607,8 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	else
 		return true;
 	xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg, bad, written,
-			s->nr_blocks);
+			KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg, bad, done,
+			backward, s->nr_blocks);
 	return false;
 }
 
@@ -630,7 +632,8 @@ static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
  * initiator to retry the copy.
  */
 static void xcopy_io_failed(struct ktgt_cmd *cmd, struct xcopy_op *op,
-			    u16 seg, u16 tgt, u32 written, bool write)
+			    u16 seg, u16 tgt, u32 done, bool backward,
+			    bool write)
 {
 	const struct ktgt_cmd *ic = &op->io.cmd;
 	u32 nr = op->x.segs[seg].nr_blocks;
@@ -647,9 +650,9 @@ static void xcopy_io_failed(struct ktgt_cmd *cmd, struct xcopy_op *op,
 
 	if (cmd->status != KTGT_SAM_CHECK_CONDITION)
 		return;
-	if (written) {
+	if (done) {
 		a.has_resid = true;
-		a.resid = nr - min(written, nr);
+		a.resid = backward ? nr : nr - min(done, nr);
 	}
 	xcopy_abort(cmd, &a);
 }
@@ -668,7 +671,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			  u16 seg)
 {
 	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
-	u32 bs, chunk, n, done, off, written, flags = 0;
+	u32 bs, chunk, n, done, off, flags = 0;
 	struct ktgt_lun *src, *dst;
 	struct scatterlist *sg;
 	unsigned int nents;
@@ -711,14 +714,13 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		off = backward ? s->nr_blocks - done - n : done;
-		/* Blocks written from the segment's first one on. */
-		written = backward ? 0 : done;
-		if (!xcopy_recheck(cmd, op, seg, written))
+		if (!xcopy_recheck(cmd, op, seg, done, backward))
 			break;
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0)) {
-			xcopy_io_failed(cmd, op, seg, s->src, written, false);
+			xcopy_io_failed(cmd, op, seg, s->src, done, backward,
+					false);
 			break;
 		}
 		/*
@@ -726,7 +728,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		 * check and the write are one pr_fence section.
 		 */
 		down_read(&dst->dev->pr_fence);
-		if (!xcopy_recheck(cmd, op, seg, written)) {
+		if (!xcopy_recheck(cmd, op, seg, done, backward)) {
 			up_read(&dst->dev->pr_fence);
 			break;
 		}
@@ -738,7 +740,8 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
 		if (ret) {
-			xcopy_io_failed(cmd, op, seg, s->dst, written, true);
+			xcopy_io_failed(cmd, op, seg, s->dst, done, backward,
+					true);
 			break;
 		}
 		xcopy_progress(op, op->segs, op->bytes + (u64)n * bs);

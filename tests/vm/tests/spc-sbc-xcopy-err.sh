@@ -21,7 +21,8 @@
 # pointer (SENSE KEY SPECIFIC, SD = 0) at the target descriptor of the
 # copy target that failed, and, when some blocks of the failing segment
 # were written before the failure, reports the blocks of the segment
-# not written in its INFORMATION field. A copy of blocks that do not
+# not written in its INFORMATION field (counting from the first block:
+# all of them for an overlapping segment copied from its end). A copy of blocks that do not
 # fail still succeeds. The status and sense the copy source or
 # destination gave the copy manager (CHECK CONDITION, MEDIUM ERROR) are
 # forwarded as SPC-4 wants: in fixed format appended to the sense, at
@@ -200,6 +201,11 @@ failures() {
 		expect_abort "$sg: copy LUN 0 blocks 14336+4096 -> LUN 1" \
 			"$fmt" 0 2048 "$(xc 9 "$(seg 0 1 4096 14336 0)")"
 		failed 9 0 "$fmt"
+		# Onto 16484, overlapping: copied from its end, 18432- first;
+		# the residual counts from the first block: all 4096.
+		expect_abort "$sg: copy LUN 0 blocks 16384+4096 onto 16484" \
+			"$fmt" 0 4096 "$(xc 11 "$(seg 0 0 4096 16384 16484)")"
+		failed 11 0 "$fmt"
 	done
 
 	log "a copy destination that fails (sense format $fmt)"
