@@ -53,12 +53,23 @@
  * The pool is set up at module load, before any device exists
  * (ktgt_xcopy_init(), from ktgt_sbc_init()), and freed at unload.
  *
- * The outcome of a copy whose LIST ID USAGE asks for it (00b, 10b) is kept
- * for RECEIVE COPY RESULTS in a small table (xcopy_results, under
- * xcopy_lock, an irq-safe spinlock never held while sleeping), keyed by session id,
- * LUN and LIST IDENTIFIER; the oldest finished entry is reused when the
- * table is full. Session ids are never reused, so a stale entry is only
- * ever found by nobody.
+ * Every copy being executed is on xcopy_running, under xcopy_lock (an
+ * irq-safe spinlock never held while sleeping), from the moment its
+ * parameter list is parsed until it completes: the copy manager of a
+ * logical unit runs at most KTGT_XCOPY_MAX_CONCURRENT copies at a time,
+ * what RECEIVE COPY OPERATING PARAMETERS and VPD page 8Fh advertise as
+ * TOTAL and MAXIMUM IDENTIFIED CONCURRENT COPIES, and refuses more with
+ * ILLEGAL REQUEST, INSUFFICIENT RESOURCES; a copy whose LIST IDENTIFIER
+ * (LIST ID USAGE 00b or 10b) is that of a copy still running on the same
+ * I_T nexus and logical unit is refused with ILLEGAL REQUEST, OPERATION
+ * IN PROGRESS - exactly, however many copies run. RECEIVE COPY RESULTS
+ * of a running copy reads its progress there.
+ * The outcome of a finished copy whose LIST ID USAGE asks for it (00b,
+ * 10b) is kept for RECEIVE COPY RESULTS in a small table (xcopy_results,
+ * under xcopy_lock), keyed by session id, LUN and LIST IDENTIFIER; the
+ * oldest entry is reused when the table is full, and a new copy with
+ * the same key discards the entry of the old one. Session ids are never
+ * reused, so a stale entry is only ever found by nobody.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -94,13 +105,14 @@
 #define XCOPY_DESIG_TYPE_NAA	0x3
 #define XCOPY_OP_READ_16	0x88
 #define XCOPY_OP_WRITE_16	0x8a
-#define XCOPY_ASC_WRITE_PROTECTED	0x27
 #define XCOPY_ASC_OP_IN_PROGRESS	0x00	/* ASCQ 16h */
 #define XCOPY_ASCQ_OP_IN_PROGRESS	0x16
+#define XCOPY_ASC_INSUFFICIENT_RESOURCES	0x55	/* ASCQ 03h */
+#define XCOPY_ASCQ_INSUFFICIENT_RESOURCES	0x03
 
 /**
  * struct xcopy_result - what RECEIVE COPY RESULTS reports about a copy
- * @seq: when the entry was taken (0: free), to find the oldest
+ * @seq: when the copy ended (0: free entry), to find the oldest
  * @sess_id: the I_T nexus (ktgt_session.id)
  * @lun: the LUN the EXTENDED COPY was addressed to
  * @list_id: its LIST IDENTIFIER
@@ -124,7 +136,9 @@ struct xcopy_result {
 	u8	sense[KTGT_SENSE_LEN];
 };
 
-static DEFINE_SPINLOCK(xcopy_lock);	/* xcopy_results, xcopy_seq */
+/* xcopy_running, xcopy_results, xcopy_seq */
+static DEFINE_SPINLOCK(xcopy_lock);
+static LIST_HEAD(xcopy_running);
 static struct xcopy_result xcopy_results[XCOPY_NR_RESULTS];
 static u64 xcopy_seq;
 
@@ -133,17 +147,26 @@ static u64 xcopy_seq;
  * @x: the parsed parameter list
  * @luns: the LUN each target descriptor names, held
  * @io: the internal command
- * @seq: its entry in xcopy_results (0: none)
- * @segs: segments processed
- * @bytes: bytes written
+ * @node: its entry in xcopy_running (xcopy_lock)
+ * @dev: the device the EXTENDED COPY was sent to (whose copy manager
+ *	runs it); only compared, while the command holds it
+ * @sess_id: the I_T nexus it came from (ktgt_session.id)
+ * @lun: the LUN it was sent to
+ * @identified: LIST ID USAGE 00b or 10b: @x.list_id names it
+ * @segs: segments processed (written under xcopy_lock)
+ * @bytes: bytes written (likewise)
  */
 struct xcopy_op {
-	struct ktgt_xcopy	x;
-	struct ktgt_lun		*luns[KTGT_XCOPY_MAX_TGT_DESCS];
-	struct sbc_io		io;
-	s64			seq;
-	u16			segs;
-	u64			bytes;
+	struct ktgt_xcopy		x;
+	struct ktgt_lun			*luns[KTGT_XCOPY_MAX_TGT_DESCS];
+	struct sbc_io			io;
+	struct list_head		node;
+	const struct ktgt_device	*dev;
+	u64				sess_id;
+	u64				lun;
+	bool				identified;
+	u16				segs;
+	u64				bytes;
 };
 
 static struct kmem_cache *xcopy_op_cache;
@@ -163,7 +186,15 @@ void ktgt_xcopy_exit(void)
 	ktgt_slab_pool_destroy(xcopy_op_pool, xcopy_op_cache);
 }
 
-/* The entry of (@sess_id, @lun, @list_id), or NULL. xcopy_lock held. */
+static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
+{
+	struct ktgt_sense_info err;
+
+	ktgt_sense_set(&err, key, asc, ascq);
+	ktgt_cmd_sense(cmd, &err);
+}
+
+/* The finished entry of (@sess_id, @lun, @list_id), or NULL. Locked. */
 static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
 {
 	unsigned int i;
@@ -178,91 +209,105 @@ static struct xcopy_result *xcopy_find(u64 sess_id, u64 lun, u8 list_id)
 	return NULL;
 }
 
-/*
- * Take the entry for a new copy, marked running. Returns its seq, 0 if
- * none is needed or free, or -EBUSY if a copy with that list identifier
- * is still running on the nexus.
- */
-static s64 xcopy_result_start(struct ktgt_cmd *cmd, const struct ktgt_xcopy *x)
+/* The running identified copy (@sess_id, @lun, @list_id), or NULL. Locked. */
+static struct xcopy_op *xcopy_find_running(u64 sess_id, u64 lun, u8 list_id)
 {
-	struct xcopy_result *r, *old = NULL;
+	struct xcopy_op *op;
+
+	list_for_each_entry(op, &xcopy_running, node) {
+		if (op->identified && op->sess_id == sess_id &&
+		    op->lun == lun && op->x.list_id == list_id)
+			return op;
+	}
+	return NULL;
+}
+
+/*
+ * Put @op, parsed, on xcopy_running; false if @cmd failed: a copy with
+ * its list identifier is running on the I_T nexus and LU (OPERATION IN
+ * PROGRESS), or the LU's copy manager already runs
+ * KTGT_XCOPY_MAX_CONCURRENT copies (INSUFFICIENT RESOURCES). The
+ * finished entry of an earlier copy with the same list identifier, if
+ * any, is discarded: RECEIVE COPY RESULTS now reports the new copy.
+ */
+static bool xcopy_start(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	struct xcopy_result *r;
+	unsigned long flags;
+	struct xcopy_op *e;
+	unsigned int n = 0;
+
+	op->dev = cmd->core.dev;
+	op->sess_id = cmd->sess->id;
+	op->lun = cmd->lun;
+	op->identified = op->x.list_id_usage != KTGT_XCOPY_LID_NONE;
+	spin_lock_irqsave(&xcopy_lock, flags);
+	if (op->identified &&
+	    xcopy_find_running(op->sess_id, op->lun, op->x.list_id)) {
+		spin_unlock_irqrestore(&xcopy_lock, flags);
+		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
+		return false;
+	}
+	list_for_each_entry(e, &xcopy_running, node)
+		n += e->dev == op->dev;
+	if (n >= KTGT_XCOPY_MAX_CONCURRENT) {
+		spin_unlock_irqrestore(&xcopy_lock, flags);
+		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+			   XCOPY_ASC_INSUFFICIENT_RESOURCES,
+			   XCOPY_ASCQ_INSUFFICIENT_RESOURCES);
+		return false;
+	}
+	if (op->identified) {
+		r = xcopy_find(op->sess_id, op->lun, op->x.list_id);
+		if (r)
+			r->seq = 0;
+	}
+	list_add_tail(&op->node, &xcopy_running);
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+	return true;
+}
+
+/*
+ * Record the progress of a running copy: COPY STATUS of a copy in
+ * progress reports the segments processed and the bytes written so far
+ * (SPC-4 6.18.3), not zeros until the copy ends.
+ */
+static void xcopy_progress(struct xcopy_op *op, u16 segs, u64 bytes)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&xcopy_lock, flags);
+	op->segs = segs;
+	op->bytes = bytes;
+	spin_unlock_irqrestore(&xcopy_lock, flags);
+}
+
+/*
+ * Take @op off xcopy_running, and keep the outcome of @cmd (already given
+ * its status) if its list identifier names it: in a free entry, else in
+ * the oldest.
+ */
+static void xcopy_end(struct ktgt_cmd *cmd, struct xcopy_op *op)
+{
+	struct xcopy_result *r = NULL;
 	unsigned long flags;
 	unsigned int i;
-	s64 seq = 0;
 
-	if (x->list_id_usage == KTGT_XCOPY_LID_NONE)
-		return 0;
 	spin_lock_irqsave(&xcopy_lock, flags);
-	r = xcopy_find(cmd->sess->id, cmd->lun, x->list_id);
-	if (r && r->status == KTGT_XCOPY_STATUS_RUNNING) {
-		spin_unlock_irqrestore(&xcopy_lock, flags);
-		return -EBUSY;
-	}
-	for (i = 0; !r && i < XCOPY_NR_RESULTS; i++) {
+	list_del(&op->node);
+	for (i = 0; op->identified && i < XCOPY_NR_RESULTS; i++) {
 		struct xcopy_result *e = &xcopy_results[i];
 
-		if (!e->seq) {
+		if (!r || e->seq < r->seq)
 			r = e;
-		} else if (e->status != KTGT_XCOPY_STATUS_RUNNING &&
-			   (!old || e->seq < old->seq)) {
-			old = e;
-		}
 	}
-	if (!r)
-		r = old;
 	if (r) {
 		memset(r, 0, sizeof(*r));
 		r->seq = ++xcopy_seq;
-		r->sess_id = cmd->sess->id;
-		r->lun = cmd->lun;
-		r->list_id = x->list_id;
-		r->status = KTGT_XCOPY_STATUS_RUNNING;
-		seq = r->seq;
-	}
-	spin_unlock_irqrestore(&xcopy_lock, flags);
-	return seq;
-}
-
-/*
- * Record the progress of a running copy in its entry: COPY STATUS of a
- * copy in progress reports the segments processed and the bytes written
- * so far (SPC-4 6.18.3), not zeros until the copy ends.
- */
-static void xcopy_result_progress(const struct xcopy_op *op)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	if (op->seq <= 0)
-		return;
-	spin_lock_irqsave(&xcopy_lock, flags);
-	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
-		struct xcopy_result *r = &xcopy_results[i];
-
-		if (r->seq != (u64)op->seq)
-			continue;
-		r->segs = op->segs;
-		r->bytes = op->bytes;
-		break;
-	}
-	spin_unlock_irqrestore(&xcopy_lock, flags);
-}
-
-/* Record the outcome of @cmd (already given its status) in entry @seq. */
-static void xcopy_result_end(struct ktgt_cmd *cmd, s64 seq,
-			     const struct xcopy_op *op)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	if (seq <= 0)
-		return;
-	spin_lock_irqsave(&xcopy_lock, flags);
-	for (i = 0; i < XCOPY_NR_RESULTS; i++) {
-		struct xcopy_result *r = &xcopy_results[i];
-
-		if (r->seq != (u64)seq)
-			continue;
+		r->sess_id = op->sess_id;
+		r->lun = op->lun;
+		r->list_id = op->x.list_id;
 		r->status = cmd->status == KTGT_SAM_GOOD ?
 			    KTGT_XCOPY_STATUS_GOOD : KTGT_XCOPY_STATUS_ERROR;
 		r->segs = op->segs;
@@ -270,36 +315,55 @@ static void xcopy_result_end(struct ktgt_cmd *cmd, s64 seq,
 		r->scsi_status = cmd->status;
 		r->sense_len = min_t(u8, cmd->sense_len, sizeof(r->sense));
 		memcpy(r->sense, cmd->sense, r->sense_len);
-		break;
 	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
 }
 
-static void xcopy_fail(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq)
+/*
+ * End @cmd with COPY ABORTED for an error met while processing a segment
+ * descriptor (@a: its segment number, segment pointer and residual), in
+ * the sense data format of the logical unit @cmd was sent to. SPC-4
+ * (EXTENDED COPY, errors detected during processing of segment
+ * descriptors) wants the number of that segment in the third and
+ * fourth bytes of the COMMAND-SPECIFIC INFORMATION field, the residual
+ * of the segment in the INFORMATION field if some of its data was
+ * written, and the SENSE KEY SPECIFIC field in its segment pointer form:
+ * the first byte of the target descriptor of a copy target that could
+ * not be reached or failed, or the byte in error of the segment
+ * descriptor (ktgt_xcopy_abort_sense()).
+ */
+static void xcopy_abort(struct ktgt_cmd *cmd, const struct ktgt_xcopy_abort *a)
 {
-	struct ktgt_sense_info err;
+	bool desc = cmd->core.dev && ktgt_spc_d_sense(cmd->core.dev);
 
-	ktgt_sense_set(&err, key, asc, ascq);
-	ktgt_cmd_sense(cmd, &err);
+	cmd->status = KTGT_SAM_CHECK_CONDITION;
+	cmd->data_len = 0;
+	cmd->resid = 0;
+	cmd->sense_len = ktgt_xcopy_abort_sense(cmd->sense, sizeof(cmd->sense),
+						desc, a);
 }
 
 /*
- * End @cmd with COPY ABORTED for an error met while processing segment
- * descriptor @seg (0-based): SPC-4 (EXTENDED COPY, errors detected during
- * processing of segment descriptors) wants the number of that segment in
- * the third and fourth bytes of the COMMAND-SPECIFIC INFORMATION field,
- * in either sense data format, so that the initiator learns where the
- * copy stopped without a RECEIVE COPY RESULTS. The first two bytes, the
- * offsets of sense data of the copy source or destination appended to
- * this sense, are zero: the copy manager does not forward their sense.
+ * COPY ABORTED in segment @seg because of target descriptor @tgt (a
+ * copy target that cannot be reached or failed): its first byte is the
+ * segment pointer. @done of the segment's @nr blocks were written, from
+ * its first block on, or from its last if @backward; SPC-4 counts the
+ * residual from the first block, so a segment copied from its end
+ * still has all its blocks to write.
  */
-static void xcopy_abort(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg)
+static void xcopy_abort_tgt(struct ktgt_cmd *cmd, u8 asc, u8 ascq, u16 seg,
+			    u16 tgt, u32 done, bool backward, u32 nr)
 {
-	struct ktgt_sense_info err;
+	struct ktgt_xcopy_abort a = {
+		.asc = asc, .ascq = ascq, .seg = seg,
+		.has_field = true, .bit = -1, .field = ktgt_xcopy_tgt_off(tgt),
+	};
 
-	ktgt_sense_set(&err, KTGT_KEY_COPY_ABORTED, asc, ascq);
-	ktgt_sense_set_csi(&err, seg);
-	ktgt_cmd_sense(cmd, &err);
+	if (done) {
+		a.has_resid = true;
+		a.resid = backward ? nr : nr - min(done, nr);
+	}
+	xcopy_abort(cmd, &a);
 }
 
 static void xcopy_bad_param(struct ktgt_cmd *cmd, u32 field, int bit)
@@ -340,22 +404,26 @@ static struct ktgt_lun *xcopy_find_lun(struct ktgt_cmd *cmd,
 	return found;
 }
 
-/* Look up and check every target descriptor; false if @cmd failed. */
+/*
+ * Look up every target descriptor and check its DISK BLOCK LENGTH, a
+ * parameter list error found before any segment is processed (ILLEGAL
+ * REQUEST, INVALID FIELD IN PARAMETER LIST); false if @cmd failed.
+ */
 static bool xcopy_resolve(struct ktgt_cmd *cmd, struct xcopy_op *op)
 {
 	unsigned int i;
 
 	for (i = 0; i < op->x.nr_tgts; i++) {
 		const struct ktgt_xcopy_tgt *t = &op->x.tgts[i];
-		u32 off = KTGT_XCOPY_HDR_LEN + i * KTGT_XCOPY_TGT_DESC_LEN;
+		u32 off = ktgt_xcopy_tgt_off(i);
 
+		/*
+		 * One that names no LU the nexus sees is an unreachable copy
+		 * target for the segments using it (ktgt_xcopy_check_seg()).
+		 */
 		op->luns[i] = xcopy_find_lun(cmd, t);
-		if (!op->luns[i]) {
-			xcopy_fail(cmd, KTGT_KEY_COPY_ABORTED,
-				   KTGT_ASC_UNREACHABLE_TARGET,
-				   KTGT_ASCQ_UNREACHABLE_TARGET);
-			return false;
-		}
+		if (!op->luns[i])
+			continue;
 		if (t->block_size != op->luns[i]->dev->params.block_size) {
 			xcopy_bad_param(cmd, off + 29, 7);
 			return false;
@@ -383,6 +451,53 @@ static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
 }
 
 /*
+ * Check segment @seg before any of its data moves (ktgt_xcopy_check_seg():
+ * target indexes, copy targets found, ranges, write protection), then
+ * whether the issuing I_T nexus may read its source and write its
+ * destination (see below); false if @cmd failed, with COPY ABORTED
+ * naming @seg and, in its segment pointer, the segment descriptor's
+ * field or the target descriptor at fault.
+ */
+static bool xcopy_check_seg(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			    u16 seg)
+{
+	struct ktgt_xcopy_cscd t[KTGT_XCOPY_MAX_TGT_DESCS];
+	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
+	struct ktgt_xcopy_abort a;
+	unsigned int i;
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < op->x.nr_tgts; i++) {
+		struct ktgt_lun *l = op->luns[i];
+
+		if (!l)
+			continue;
+		t[i].found = true;
+		t[i].read_only = l->read_only || l->dev->params.read_only;
+		t[i].capacity = ktgt_device_capacity(l->dev);
+	}
+	if (ktgt_xcopy_check_seg(&op->x, seg, t, &a)) {
+		xcopy_abort(cmd, &a);
+		return false;
+	}
+	if (!s->nr_blocks)
+		return true;
+	if (!xcopy_may_access(cmd, op->luns[s->src], false)) {
+		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
+				s->src, 0, false, 0);
+		return false;
+	}
+	if (!xcopy_may_access(cmd, op->luns[s->dst], true)) {
+		xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+				KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg,
+				s->dst, 0, false, 0);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Check every access the segments will make, before any is made; false
  * if @cmd failed.
  *
@@ -393,7 +508,11 @@ static bool xcopy_may_access(struct ktgt_cmd *cmd, struct ktgt_lun *l,
  * nexus off a logical unit (SPC-4 5.13.1, table 52; SPC-2 5.5.1), or a
  * standby, unavailable, transitioning or offline target port group
  * (SPC-4 5.15.2.4), fences the copy off it too. Checking all of them
- * first means a refused copy writes nothing.
+ * first, with everything else xcopy_check_seg() checks, means a refused
+ * copy writes nothing; its sense names the segment that would have
+ * failed, and RECEIVE COPY RESULTS reports no segment processed. The
+ * same checks are made again when each segment is reached, as SPC-4
+ * recommends (copy targets may change meanwhile).
  *
  * A refused access ends the command with CHECK CONDITION, COPY ABORTED,
  * COPY TARGET DEVICE NOT REACHABLE, not with RESERVATION CONFLICT (or
@@ -417,16 +536,8 @@ static bool xcopy_check_access(struct ktgt_cmd *cmd, struct xcopy_op *op)
 	unsigned int i;
 
 	for (i = 0; i < op->x.nr_segs; i++) {
-		const struct ktgt_xcopy_seg *s = &op->x.segs[i];
-
-		if (!s->nr_blocks)
-			continue;
-		if (!xcopy_may_access(cmd, op->luns[s->src], false) ||
-		    !xcopy_may_access(cmd, op->luns[s->dst], true)) {
-			xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-				    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, i);
+		if (!xcopy_check_seg(cmd, op, i))
 			return false;
-		}
 	}
 	return true;
 }
@@ -475,43 +586,75 @@ static bool xcopy_lun_mapped(struct ktgt_cmd *cmd, struct ktgt_lun *l)
  * reports it as TASK ABORTED anyway, and its initiator, told so, must
  * not see its writes go on.
  */
-static bool xcopy_recheck(struct ktgt_cmd *cmd, struct ktgt_lun *src,
-			  struct ktgt_lun *dst, u16 seg)
+static bool xcopy_recheck(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			  u16 seg, u32 done, bool backward)
 {
+	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
+	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
+	u16 bad;
+
 	if (ktgt_cmd_is_aborted(cmd)) {
 		cmd->status = KTGT_SAM_TASK_ABORTED;
 		cmd->sense_len = 0;
 		cmd->data_len = 0;
 		return false;
 	}
-	if (!xcopy_lun_mapped(cmd, src) || !xcopy_lun_mapped(cmd, dst) ||
-	    !xcopy_may_access(cmd, src, false) ||
-	    !xcopy_may_access(cmd, dst, true)) {
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
-		return false;
-	}
-	return true;
+	if (!xcopy_lun_mapped(cmd, src) || !xcopy_may_access(cmd, src, false))
+		bad = s->src;
+	else if (!xcopy_lun_mapped(cmd, dst) ||
+		 !xcopy_may_access(cmd, dst, true))
+		bad = s->dst;
+	else
+		return true;
+	xcopy_abort_tgt(cmd, KTGT_ASC_COPY_TARGET_ERROR,
+			KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg, bad, done,
+			backward, s->nr_blocks);
+	return false;
 }
 
 /*
- * A read of a copy source or a write of a copy destination failed, and
- * ktgt_sbc_io_dev() gave @cmd that transfer's status and sense - those of
- * another logical unit, or of this one at another LBA. Reported as they
- * are, a MEDIUM ERROR of the copy source would tell the initiator that
- * the logical unit it sent the EXTENDED COPY to failed, with an
- * INFORMATION field that is an LBA of the copy source. SPC-4 (EXTENDED
- * COPY, errors detected during processing of segment descriptors) ends
- * the command with COPY ABORTED instead: here THIRD PARTY DEVICE
- * FAILURE, with the number of segment @seg (xcopy_abort()). A status
- * without sense (BUSY, TASK SET FULL) is kept, for the initiator to retry
- * the copy.
+ * A read of a copy source (@write false) or a write of a copy destination
+ * failed, and ktgt_sbc_io_dev() gave @cmd that transfer's status and sense
+ * - those of another logical unit, or of this one at another LBA.
+ * Reported as they are, a MEDIUM ERROR of the copy source would tell the
+ * initiator that the logical unit it sent the EXTENDED COPY to failed,
+ * with an INFORMATION field that is an LBA of the copy source. SPC-4
+ * (EXTENDED COPY, errors detected during processing of segment
+ * descriptors) ends the command with COPY ABORTED instead: here THIRD
+ * PARTY DEVICE FAILURE, with the number of segment @seg, the target
+ * descriptor @tgt of the copy target that failed as segment pointer, the
+ * residual of the segment, and the status and sense that copy target
+ * gave the copy manager (those of the internal command, op->io.cmd,
+ * built in the sense format of that copy target's logical unit)
+ * forwarded unchanged - appended to fixed format sense, in a forwarded
+ * sense data descriptor of descriptor format (ktgt_xcopy_abort_sense()).
+ * A status without sense (BUSY, TASK SET FULL) is kept, for the
+ * initiator to retry the copy.
  */
-static void xcopy_io_failed(struct ktgt_cmd *cmd, u16 seg)
+static void xcopy_io_failed(struct ktgt_cmd *cmd, struct xcopy_op *op,
+			    u16 seg, u16 tgt, u32 done, bool backward,
+			    bool write)
 {
-	if (cmd->status == KTGT_SAM_CHECK_CONDITION)
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE, seg);
+	const struct ktgt_cmd *ic = &op->io.cmd;
+	u32 nr = op->x.segs[seg].nr_blocks;
+	struct ktgt_xcopy_abort a = {
+		.asc = KTGT_ASC_COPY_TARGET_ERROR,
+		.ascq = KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE,
+		.seg = seg, .has_field = true, .bit = -1,
+		.field = ktgt_xcopy_tgt_off(tgt),
+		.fwd = write ? KTGT_XCOPY_FWD_DEST : KTGT_XCOPY_FWD_SOURCE,
+		.fwd_status = ic->status,
+		.fwd_len = min_t(u8, ic->sense_len, sizeof(ic->sense)),
+		.fwd_sense = ic->sense,
+	};
+
+	if (cmd->status != KTGT_SAM_CHECK_CONDITION)
+		return;
+	if (done) {
+		a.has_resid = true;
+		a.resid = backward ? nr : nr - min(done, nr);
+	}
+	xcopy_abort(cmd, &a);
 }
 
 static void xcopy_put_luns(struct xcopy_op *op)
@@ -528,40 +671,29 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 			  u16 seg)
 {
 	const struct ktgt_xcopy_seg *s = &op->x.segs[seg];
-	struct ktgt_lun *src = op->luns[s->src], *dst = op->luns[s->dst];
-	u32 bs = src->dev->params.block_size, chunk, n, done, off, flags = 0;
+	u32 bs, chunk, n, done, off, flags = 0;
+	struct ktgt_lun *src, *dst;
 	struct scatterlist *sg;
 	unsigned int nents;
 	bool backward;
 	void *h;
 	int ret;
 
+	/* Checked before the copy; again now that it is reached. */
+	if (!xcopy_check_seg(cmd, op, seg))
+		return false;
 	if (!s->nr_blocks)
 		return true;
-	if (dst->dev->params.block_size != bs) {
-		xcopy_bad_param(cmd, s->off + 6, 7);
-		return false;
-	}
-	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES) {
-		xcopy_bad_param(cmd, s->off + 10, 7);
-		return false;
-	}
-	if (s->src_lba > ktgt_device_capacity(src->dev) ||
-	    s->nr_blocks > ktgt_device_capacity(src->dev) - s->src_lba ||
-	    s->dst_lba > ktgt_device_capacity(dst->dev) ||
-	    s->nr_blocks > ktgt_device_capacity(dst->dev) - s->dst_lba) {
-		xcopy_abort(cmd, KTGT_ASC_COPY_TARGET_ERROR,
-			    KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, seg);
-		return false;
-	}
+	src = op->luns[s->src];
+	dst = op->luns[s->dst];
 	/*
-	 * COPY ABORTED, not DATA PROTECT: that would say the logical unit
-	 * the EXTENDED COPY was sent to is write protected.
+	 * Equal block sizes and the segment's length were checked by the
+	 * parser, against the target descriptors, whose DISK BLOCK LENGTH
+	 * xcopy_resolve() checked against the LUs (a mapped device's block
+	 * size does not change): never refused here, after earlier
+	 * segments were copied.
 	 */
-	if (dst->read_only || dst->dev->params.read_only) {
-		xcopy_abort(cmd, XCOPY_ASC_WRITE_PROTECTED, 0, seg);
-		return false;
-	}
+	bs = src->dev->params.block_size;
 	if (!ktgt_spc_wce(dst->dev))
 		flags |= KTGT_CDB_FUA;
 
@@ -582,12 +714,13 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 	for (done = 0; done < s->nr_blocks; done += n) {
 		n = min_t(u32, s->nr_blocks - done, chunk);
 		off = backward ? s->nr_blocks - done - n : done;
-		if (!xcopy_recheck(cmd, src, dst, seg))
+		if (!xcopy_recheck(cmd, op, seg, done, backward))
 			break;
 		if (ktgt_sbc_io_dev(cmd, &op->io, src->dev, src->lun,
 				    KTGT_DIR_READ, s->src_lba + off, n, sg,
 				    nents, 0)) {
-			xcopy_io_failed(cmd, seg);
+			xcopy_io_failed(cmd, op, seg, s->src, done, backward,
+					false);
 			break;
 		}
 		/*
@@ -595,7 +728,7 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		 * check and the write are one pr_fence section.
 		 */
 		down_read(&dst->dev->pr_fence);
-		if (!xcopy_recheck(cmd, src, dst, seg)) {
+		if (!xcopy_recheck(cmd, op, seg, done, backward)) {
 			up_read(&dst->dev->pr_fence);
 			break;
 		}
@@ -607,11 +740,11 @@ static bool xcopy_segment(struct ktgt_cmd *cmd, struct xcopy_op *op,
 		up_read(&dst->dev->caw_rwsem);
 		up_read(&dst->dev->pr_fence);
 		if (ret) {
-			xcopy_io_failed(cmd, seg);
+			xcopy_io_failed(cmd, op, seg, s->dst, done, backward,
+					true);
 			break;
 		}
-		op->bytes += (u64)n * bs;
-		xcopy_result_progress(op);
+		xcopy_progress(op, op->segs, op->bytes + (u64)n * bs);
 	}
 	ktgt_sgv_free(h);
 	return done >= s->nr_blocks;
@@ -649,24 +782,19 @@ void ktgt_xcopy_exec(struct ktgt_cmd *cmd)
 		goto out;
 	}
 
-	op->seq = xcopy_result_start(cmd, &op->x);
-	if (op->seq < 0) {
-		xcopy_fail(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-			   XCOPY_ASC_OP_IN_PROGRESS, XCOPY_ASCQ_OP_IN_PROGRESS);
+	if (!xcopy_start(cmd, op))
 		goto out;
-	}
 	if (xcopy_resolve(cmd, op) && xcopy_check_access(cmd, op)) {
 		for (i = 0; i < op->x.nr_segs; i++) {
 			if (!xcopy_segment(cmd, op, i))
 				break;
-			op->segs++;
-			xcopy_result_progress(op);
+			xcopy_progress(op, op->segs + 1, op->bytes);
 		}
 		if (i == op->x.nr_segs)
 			ktgt_cmd_good(cmd, 0);
 	}
 	xcopy_put_luns(op);
-	xcopy_result_end(cmd, op->seq, op);
+	xcopy_end(cmd, op);
 out:
 	mempool_free(op, xcopy_op_pool);
 }
@@ -676,8 +804,9 @@ void ktgt_xcopy_results(struct ktgt_cmd *cmd)
 	u8 buf[KTGT_RCR_FAILED_HDR_LEN + KTGT_SENSE_LEN];
 	u8 sa = cmd->cdb[1] & 0x1f, list_id = cmd->cdb[2];
 	struct ktgt_sense_info err;
-	struct xcopy_result r;
+	struct xcopy_result r = {};
 	struct xcopy_result *e;
+	struct xcopy_op *op;
 	unsigned long flags;
 	u32 n;
 
@@ -692,13 +821,20 @@ void ktgt_xcopy_results(struct ktgt_cmd *cmd)
 		return;
 	}
 
+	/* A running copy first: its progress; else a finished one. */
 	spin_lock_irqsave(&xcopy_lock, flags);
-	e = xcopy_find(cmd->sess->id, cmd->lun, list_id);
-	if (e)
+	op = xcopy_find_running(cmd->sess->id, cmd->lun, list_id);
+	e = op ? NULL : xcopy_find(cmd->sess->id, cmd->lun, list_id);
+	if (op) {
+		r.status = KTGT_XCOPY_STATUS_RUNNING;
+		r.segs = op->segs;
+		r.bytes = op->bytes;
+	} else if (e) {
 		r = *e;
+	}
 	spin_unlock_irqrestore(&xcopy_lock, flags);
 	/* No copy with that list identifier on this I_T nexus. */
-	if (!e) {
+	if (!op && !e) {
 		ktgt_sense_invalid_cdb(&err, 2, 7);
 		ktgt_cmd_sense(cmd, &err);
 		return;

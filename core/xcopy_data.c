@@ -9,7 +9,7 @@
  */
 #include "xcopy_data.h"
 
-/* Write @v at @off if it fits in @len bytes of @buf. */
+/* ILLEGAL REQUEST, @asc/@ascq, field @field (bit @bit) of the list. */
 static int param_err(struct ktgt_sense_info *err, u8 asc, u8 ascq, u32 field,
 		     int bit)
 {
@@ -57,10 +57,16 @@ static int parse_tgt(const u8 *p, u32 off, struct ktgt_xcopy_tgt *t,
 	return 0;
 }
 
-/* A segment descriptor at @off, @avail bytes of it in the list. */
-static int parse_seg(const u8 *p, u32 off, u32 avail, u16 nr_tgts,
-		     struct ktgt_xcopy_seg *s, struct ktgt_sense_info *err)
+/*
+ * A segment descriptor at @off, @avail bytes of it in the list; @x has
+ * its target descriptors.
+ */
+static int parse_seg(const u8 *p, u32 off, u32 avail,
+		     const struct ktgt_xcopy *x, struct ktgt_xcopy_seg *s,
+		     struct ktgt_sense_info *err)
 {
+	u32 bs;
+
 	u32 dlen = get_unaligned_be16(p + 2);
 
 	if (p[0] != KTGT_XCOPY_SEG_B2B)
@@ -78,12 +84,26 @@ static int parse_seg(const u8 *p, u32 off, u32 avail, u16 nr_tgts,
 	s->nr_blocks = get_unaligned_be16(p + 10);
 	s->src_lba = get_unaligned_be64(p + 12);
 	s->dst_lba = get_unaligned_be64(p + 20);
-	if (s->src >= nr_tgts || s->dst >= nr_tgts) {
-		ktgt_sense_set(err, KTGT_KEY_COPY_ABORTED,
-			       KTGT_ASC_UNREACHABLE_TARGET,
-			       KTGT_ASCQ_UNREACHABLE_TARGET);
-		return -EINVAL;
-	}
+	/* An index naming no target descriptor: ktgt_xcopy_check_seg(). */
+	if (s->src >= x->nr_tgts || s->dst >= x->nr_tgts)
+		return 0;
+	/*
+	 * What the copy manager cannot do, checked for every segment
+	 * before any is processed, not when the segment is reached after
+	 * earlier ones were copied: copy between different block sizes
+	 * (NUMBER OF BLOCKS counts source blocks, or destination blocks
+	 * with DC, and a byte count that is not a whole number of blocks
+	 * of the other side needs the residue handling of the PAD and CAT
+	 * bits, not supported), and write more than
+	 * KTGT_XCOPY_MAX_SEG_BYTES (MAXIMUM SEGMENT LENGTH) in a segment.
+	 */
+	bs = x->tgts[s->src].block_size;
+	if (x->tgts[s->dst].block_size != bs)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 6, 7);
+	if ((u64)s->nr_blocks * bs > KTGT_XCOPY_MAX_SEG_BYTES)
+		return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM, 0,
+				 off + 10, 7);
 	return 0;
 }
 
@@ -150,13 +170,188 @@ int ktgt_xcopy_parse(const u8 *p, u32 len, struct ktgt_xcopy *x,
 			return param_err(err, KTGT_ASC_INVALID_FIELD_IN_PARAM,
 					 KTGT_ASCQ_TOO_MANY_SEG_DESCS, 8, 7);
 		}
-		ret = parse_seg(p + off, off, end - off, x->nr_tgts,
+		ret = parse_seg(p + off, off, end - off, x,
 				&x->segs[x->nr_segs], err);
 		if (ret)
 			return ret;
 		x->nr_segs++;
 		off += KTGT_XCOPY_B2B_DESC_LEN;
 	}
+	return 0;
+}
+
+/*
+ * The SENSE KEY SPECIFIC bytes in segment pointer form (SPC-4 4.5.2.4.5):
+ *   byte 0: SKSV(7) reserved(6) SD(5) reserved(4) BPV(3) BIT POINTER(2:0)
+ *   bytes 1-2: FIELD POINTER
+ */
+static void abort_put_sks(u8 *p, const struct ktgt_xcopy_abort *a)
+{
+	p[0] = 0x80;
+	if (a->sd)
+		p[0] |= 0x20;
+	if (a->bit >= 0 && a->bit <= 7)
+		p[0] |= 0x08 | a->bit;
+	put_unaligned_be16(a->field, p + 1);
+}
+
+/* Forwarded sense data descriptor: type, length, FSDT/source, status. */
+#define XCOPY_FWD_DESC_HDR_LEN	4
+
+static u32 abort_sense_fixed(u8 *p, u32 max, const struct ktgt_xcopy_abort *a)
+{
+	u32 len = KTGT_SENSE_FIXED_LEN;
+
+	p[0] = KTGT_SENSE_FIXED_CURRENT;
+	p[2] = KTGT_KEY_COPY_ABORTED;
+	if (a->has_resid) {
+		p[0] |= 0x80;				/* VALID */
+		put_unaligned_be32(a->resid, p + 3);
+	}
+	p[7] = KTGT_SENSE_FIXED_LEN - 8;
+	/* COMMAND-SPECIFIC INFORMATION: no sense offsets, the segment. */
+	put_unaligned_be16(a->seg, p + 10);
+	p[12] = a->asc;
+	p[13] = a->ascq;
+	if (a->has_field)
+		abort_put_sks(p + 15, a);
+	/* The copy target's status and sense, whole or not at all. */
+	if (a->fwd != KTGT_XCOPY_FWD_NONE && a->fwd_sense &&
+	    len + 1 + a->fwd_len <= max) {
+		p[a->fwd == KTGT_XCOPY_FWD_SOURCE ? 8 : 9] = (u8)len;
+		p[len] = a->fwd_status;
+		memcpy(p + len + 1, a->fwd_sense, a->fwd_len);
+		len += 1 + a->fwd_len;
+		p[7] = (u8)(len - 8);
+	}
+	return len;
+}
+
+static u32 abort_sense_desc(u8 *p, u32 max, const struct ktgt_xcopy_abort *a)
+{
+	u32 n;
+
+	u32 len = KTGT_SENSE_DESC_HDR_LEN;
+
+	p[0] = KTGT_SENSE_DESC_CURRENT;
+	p[1] = KTGT_KEY_COPY_ABORTED;
+	p[2] = a->asc;
+	p[3] = a->ascq;
+	if (a->has_resid) {
+		/* Information descriptor. */
+		p[len] = 0x00;
+		p[len + 1] = KTGT_SENSE_DESC_INFO_LEN - 2;
+		p[len + 2] = 0x80;			/* VALID */
+		put_unaligned_be64(a->resid, p + len + 4);
+		len += KTGT_SENSE_DESC_INFO_LEN;
+	}
+	/* Command-specific information descriptor, as in sense.c. */
+	p[len] = 0x01;
+	p[len + 1] = KTGT_SENSE_DESC_CSI_LEN - 2;
+	put_unaligned_be16(a->seg, p + len + 6);
+	len += KTGT_SENSE_DESC_CSI_LEN;
+	if (a->has_field) {
+		/* Sense key specific descriptor. */
+		p[len] = 0x02;
+		p[len + 1] = KTGT_SENSE_DESC_SKS_LEN - 2;
+		abort_put_sks(p + len + 4, a);
+		len += KTGT_SENSE_DESC_SKS_LEN;
+	}
+	/* Forwarded sense data descriptor, cut to fit (FSDT). */
+	if (a->fwd != KTGT_XCOPY_FWD_NONE && a->fwd_sense &&
+	    len + XCOPY_FWD_DESC_HDR_LEN <= max) {
+		n = max - len - XCOPY_FWD_DESC_HDR_LEN;
+		if (n > a->fwd_len)
+			n = a->fwd_len;
+		p[len] = 0x0c;
+		p[len + 1] = (u8)(2 + n);
+		p[len + 2] = a->fwd & 0x0f;
+		if (n < a->fwd_len)
+			p[len + 2] |= 0x80;			/* FSDT */
+		p[len + 3] = a->fwd_status;
+		memcpy(p + len + XCOPY_FWD_DESC_HDR_LEN, a->fwd_sense, n);
+		len += XCOPY_FWD_DESC_HDR_LEN + n;
+	}
+	p[7] = (u8)(len - 8);
+	return len;
+}
+
+u32 ktgt_xcopy_abort_sense(u8 *buf, u32 buflen, bool desc,
+			   const struct ktgt_xcopy_abort *a)
+{
+	u8 tmp[KTGT_XCOPY_ABORT_SENSE_MAX];
+	u32 len, max;
+
+	memset(tmp, 0, sizeof(tmp));
+	max = buflen < sizeof(tmp) ? buflen : (u32)sizeof(tmp);
+	len = desc ? abort_sense_desc(tmp, max, a) :
+		     abort_sense_fixed(tmp, max, a);
+	if (len > buflen)
+		len = buflen;
+	if (len)
+		memcpy(buf, tmp, len);
+	return len;
+}
+
+static int seg_abort(struct ktgt_xcopy_abort *a, u8 asc, u8 ascq, u16 seg,
+		     bool sd, u32 field)
+{
+	memset(a, 0, sizeof(*a));
+	a->asc = asc;
+	a->ascq = ascq;
+	a->seg = seg;
+	a->has_field = true;
+	a->sd = sd;
+	a->field = (u16)(field > 0xffff ? 0xffff : field);
+	/*
+	 * A field of the segment descriptor: its most significant bit; a
+	 * whole target descriptor: no bit.
+	 */
+	a->bit = sd ? 7 : -1;
+	return -EINVAL;
+}
+
+/* Whether @nr blocks from @lba end within @cap blocks. */
+static bool seg_in_range(u64 lba, u16 nr, u64 cap)
+{
+	return lba <= cap && nr <= cap - lba;
+}
+
+int ktgt_xcopy_check_seg(const struct ktgt_xcopy *x, u16 i,
+			 const struct ktgt_xcopy_cscd *t,
+			 struct ktgt_xcopy_abort *a)
+{
+	const struct ktgt_xcopy_seg *s = &x->segs[i];
+
+	/* Bytes 4-5 and 6-7 of the segment descriptor: the indexes. */
+	if (s->src >= x->nr_tgts)
+		return seg_abort(a, KTGT_ASC_UNREACHABLE_TARGET,
+				 KTGT_ASCQ_UNREACHABLE_TARGET, i, true, 4);
+	if (s->dst >= x->nr_tgts)
+		return seg_abort(a, KTGT_ASC_UNREACHABLE_TARGET,
+				 KTGT_ASCQ_UNREACHABLE_TARGET, i, true, 6);
+	if (!s->nr_blocks)
+		return 0;
+	if (!t[s->src].found)
+		return seg_abort(a, KTGT_ASC_UNREACHABLE_TARGET,
+				 KTGT_ASCQ_UNREACHABLE_TARGET, i, false,
+				 ktgt_xcopy_tgt_off(s->src));
+	if (!t[s->dst].found)
+		return seg_abort(a, KTGT_ASC_UNREACHABLE_TARGET,
+				 KTGT_ASCQ_UNREACHABLE_TARGET, i, false,
+				 ktgt_xcopy_tgt_off(s->dst));
+	/* Bytes 12-19 and 20-27: the logical block addresses. */
+	if (!seg_in_range(s->src_lba, s->nr_blocks, t[s->src].capacity))
+		return seg_abort(a, KTGT_ASC_COPY_TARGET_ERROR,
+				 KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, i, true,
+				 12);
+	if (!seg_in_range(s->dst_lba, s->nr_blocks, t[s->dst].capacity))
+		return seg_abort(a, KTGT_ASC_COPY_TARGET_ERROR,
+				 KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE, i, true,
+				 20);
+	if (t[s->dst].read_only)
+		return seg_abort(a, KTGT_ASC_WRITE_PROTECTED, 0, i, false,
+				 ktgt_xcopy_tgt_off(s->dst));
 	return 0;
 }
 

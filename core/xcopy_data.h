@@ -53,6 +53,18 @@
 #define KTGT_ASC_COPY_TARGET_ERROR	0x0d	/* ASCQ 02h: not reachable */
 #define KTGT_ASCQ_THIRD_PARTY_DEVICE_FAILURE 0x01
 #define KTGT_ASCQ_COPY_TARGET_NOT_REACHABLE 0x02
+#define KTGT_ASC_WRITE_PROTECTED	0x27	/* ASCQ 00h */
+
+/*
+ * Longest COPY ABORTED sense ktgt_xcopy_abort_sense() builds, that of a
+ * command's sense buffer (KTGT_SENSE_LEN).
+ */
+#define KTGT_XCOPY_ABORT_SENSE_MAX	96
+
+/* SENSE DATA SOURCE of a forwarded sense data descriptor (SPC-4). */
+#define KTGT_XCOPY_FWD_NONE		0
+#define KTGT_XCOPY_FWD_SOURCE		1
+#define KTGT_XCOPY_FWD_DEST		2
 
 /* RECEIVE COPY RESULTS service actions (CDB byte 1 bits 4:0). */
 #define KTGT_RCR_COPY_STATUS		0x00
@@ -93,11 +105,12 @@ struct ktgt_xcopy_tgt {
 
 /**
  * struct ktgt_xcopy_seg - a block device to block device segment (02h)
- * @src: SOURCE CSCD DESCRIPTOR INDEX (checked: below the target count)
- * @dst: DESTINATION CSCD DESCRIPTOR INDEX (checked likewise)
+ * @src: SOURCE CSCD DESCRIPTOR INDEX (not checked by the parser:
+ *	ktgt_xcopy_check_seg() does, when the segment is processed)
+ * @dst: DESTINATION CSCD DESCRIPTOR INDEX (likewise)
  * @nr_blocks: BLOCK DEVICE NUMBER OF LOGICAL BLOCKS (in the source's
- *	blocks, or the destination's if @dc; the copy manager requires
- *	equal block sizes)
+ *	blocks, or the destination's if @dc; the parser requires equal
+ *	block sizes and at most KTGT_XCOPY_MAX_SEG_BYTES)
  * @src_lba: SOURCE BLOCK DEVICE LOGICAL BLOCK ADDRESS
  * @dst_lba: DESTINATION BLOCK DEVICE LOGICAL BLOCK ADDRESS
  * @dc: DC bit
@@ -132,6 +145,124 @@ struct ktgt_xcopy {
 };
 
 /**
+ * struct ktgt_xcopy_cscd - what the copy manager found of a target descriptor
+ * @found: it names a logical unit the copy manager can reach
+ * @read_only: that logical unit is write protected
+ * @capacity: its number of logical blocks
+ */
+struct ktgt_xcopy_cscd {
+	bool found;
+	bool read_only;
+	u64 capacity;
+};
+
+/**
+ * struct ktgt_xcopy_abort - a COPY ABORTED met while processing a segment
+ * @asc: additional sense code
+ * @ascq: additional sense code qualifier
+ * @seg: the segment descriptor being processed (0-based), for the third
+ *	and fourth bytes of the COMMAND-SPECIFIC INFORMATION field
+ * @has_field: the SENSE KEY SPECIFIC field holds a segment pointer
+ * @sd: SD bit: @field is relative to the start of segment descriptor
+ *	@seg, not to the start of the parameter list
+ * @bit: BIT POINTER, or -1 for none (BPV = 0)
+ * @field: FIELD POINTER
+ * @has_resid: data was written to the copy destination in segment @seg:
+ *	@resid goes to the INFORMATION field (VALID = 1)
+ * @resid: destination blocks of segment @seg not written
+ * @fwd: the copy source (KTGT_XCOPY_FWD_SOURCE) or destination
+ *	(KTGT_XCOPY_FWD_DEST) whose command failed with @fwd_status and
+ *	@fwd_sense, to be forwarded; KTGT_XCOPY_FWD_NONE for none
+ * @fwd_status: the status it completed that command with
+ * @fwd_len: bytes in @fwd_sense
+ * @fwd_sense: its sense data (not kept: only read while building)
+ *
+ * SPC-4 (EXTENDED COPY, errors detected during processing of segment
+ * descriptors): a copy target that cannot be reached, or a command to it
+ * that failed, is pointed at by the first byte of its target descriptor
+ * (SD = 0); an error in the segment descriptor by the byte in error,
+ * here relative to the segment descriptor (SD = 1).
+ */
+struct ktgt_xcopy_abort {
+	u8 asc;
+	u8 ascq;
+	u16 seg;
+	bool has_field;
+	bool sd;
+	s8 bit;
+	u16 field;
+	bool has_resid;
+	u32 resid;
+	u8 fwd;
+	u8 fwd_status;
+	u8 fwd_len;
+	const u8 *fwd_sense;
+};
+
+/**
+ * ktgt_xcopy_abort_sense() - build the sense data of a COPY ABORTED
+ * @buf: destination
+ * @buflen: its size (the sense is cut to it)
+ * @desc: descriptor format (72h) rather than fixed format (70h)
+ * @a: the error
+ *
+ * Fixed format: 18 bytes, the segment number in bytes 10-11, the
+ * segment pointer in bytes 15-17. Descriptor format: an information
+ * descriptor if @a->has_resid, a command-specific information
+ * descriptor (whose field starts with the four bytes of fixed format's)
+ * and a sense key specific descriptor if @a->has_field. At most
+ * KTGT_XCOPY_ABORT_SENSE_MAX bytes.
+ *
+ * The status and sense of a failed command of a copy target (@a->fwd)
+ * are forwarded as SPC-4 wants: in fixed format appended to the 18
+ * bytes, their offset (18) in the first (copy source) or second (copy
+ * destination) byte of the COMMAND-SPECIFIC INFORMATION field, not
+ * modified - left out (offset 0) if they do not fit in @buflen; in
+ * descriptor format in a forwarded sense data descriptor (0Ch) with
+ * the SENSE DATA SOURCE, the status and the sense, cut to fit @buflen
+ * with FSDT set if it had to be.
+ *
+ * Return: the number of bytes written to @buf.
+ */
+u32 ktgt_xcopy_abort_sense(u8 *buf, u32 buflen, bool desc,
+			   const struct ktgt_xcopy_abort *a);
+
+/**
+ * ktgt_xcopy_check_seg() - check a segment against its copy targets
+ * @x: the parsed parameter list
+ * @i: the segment, below @x->nr_segs
+ * @t: what the copy manager found of each of @x's target descriptors
+ * @a: the error, if the segment cannot be processed
+ *
+ * What the copy manager checks of a segment before any of its data
+ * moves, in this order: its target descriptor indexes (COPY ABORTED,
+ * UNREACHABLE COPY TARGET, pointing at the index in the segment
+ * descriptor); then, unless it copies no block, that its copy targets
+ * were found (UNREACHABLE COPY TARGET, pointing at the target
+ * descriptor), that both ranges end within their logical units (COPY
+ * TARGET DEVICE NOT REACHABLE, pointing at the segment descriptor's
+ * LOGICAL BLOCK ADDRESS field) and that the destination is not write
+ * protected (WRITE PROTECTED, pointing at its target descriptor). Each
+ * with the segment number of @i.
+ *
+ * Return: 0, or -EINVAL with @a set.
+ */
+int ktgt_xcopy_check_seg(const struct ktgt_xcopy *x, u16 i,
+			 const struct ktgt_xcopy_cscd *t,
+			 struct ktgt_xcopy_abort *a);
+
+/**
+ * ktgt_xcopy_tgt_off() - offset of target descriptor @i in the list
+ * @i: its index
+ *
+ * Return: the offset of its first byte.
+ */
+static inline u32 ktgt_xcopy_tgt_off(u16 i)
+{
+	return KTGT_XCOPY_HDR_LEN + (u32)i * KTGT_XCOPY_TGT_DESC_LEN;
+}
+
+/**
  * ktgt_xcopy_parse() - parse and check an EXTENDED COPY(LID1) parameter list
  * @p: the parameter list (data-out)
  * @len: its length: the PARAMETER LIST LENGTH of the CDB, or less if the
@@ -146,7 +277,16 @@ struct ktgt_xcopy {
  * TARGET DESCRIPTORS) and their types (UNSUPPORTED TARGET DESCRIPTOR TYPE
  * CODE), then each segment descriptor: its type (UNSUPPORTED SEGMENT
  * DESCRIPTOR TYPE CODE), the count (TOO MANY SEGMENT DESCRIPTORS), its
- * length, and its target indexes (COPY ABORTED, UNREACHABLE COPY TARGET).
+ * length, and what the copy manager cannot do with it: copy between
+ * target descriptors of different DISK BLOCK LENGTHs (pointing at the
+ * DESTINATION CSCD DESCRIPTOR ID) or more than KTGT_XCOPY_MAX_SEG_BYTES
+ * (pointing at NUMBER OF BLOCKS). These are errors detected before the processing of segment
+ * descriptors starts, which SPC-4 reports with a sense key other than
+ * COPY ABORTED: here ILLEGAL REQUEST, with a field pointer (C/D = 0)
+ * relative to the parameter list for a field in error. The target
+ * descriptor indexes of a segment are not checked here: an index naming
+ * no target descriptor is a copy target the copy manager cannot reach,
+ * COPY ABORTED (ktgt_xcopy_check_seg()).
  * A zero-length list is not an error: @x then has no segments.
  *
  * Return: 0, or -EINVAL with @err set.

@@ -4,8 +4,9 @@
  * (core/xcopy_data.c). The input is the parameter list, parsed from an
  * exact-size copy. Besides crashing under ASan/UBSan, the harness aborts
  * when an accepted list breaks what core/xcopy.c relies on: counts within
- * the maxima, segment indexes naming a parsed target descriptor,
- * designators within their array, descriptors inside the list.
+ * the maxima, segment indexes naming a parsed target descriptor once
+ * ktgt_xcopy_check_seg() accepted the segment, designators within their
+ * array, descriptors inside the list.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,9 +18,13 @@
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
+	struct ktgt_xcopy_cscd t[KTGT_XCOPY_MAX_TGT_DESCS];
+	u8 sense[KTGT_XCOPY_ABORT_SENSE_MAX];
 	struct ktgt_sense_info err;
+	struct ktgt_xcopy_abort a;
 	struct ktgt_xcopy x;
 	unsigned int i;
+	u32 n;
 	u8 *p;
 	int ret;
 
@@ -43,10 +48,29 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			check(x.tgts[i].len && x.tgts[i].len <= 20);
 			check(x.tgts[i].block_size);
 		}
+		for (i = 0; i < KTGT_XCOPY_MAX_TGT_DESCS; i++) {
+			t[i].found = true;
+			t[i].capacity = 1 << 20;
+		}
 		for (i = 0; i < x.nr_segs; i++) {
+			check(x.segs[i].off + KTGT_XCOPY_B2B_DESC_LEN <= size);
+			/* What core/xcopy.c checks before using a segment. */
+			if (ktgt_xcopy_check_seg(&x, (u16)i, t, &a)) {
+				check(a.has_field);
+				check(a.seg == i);
+				n = ktgt_xcopy_abort_sense(sense, sizeof(sense),
+							   i & 1, &a);
+				check(n <= KTGT_XCOPY_ABORT_SENSE_MAX);
+				continue;
+			}
 			check(x.segs[i].src < x.nr_tgts);
 			check(x.segs[i].dst < x.nr_tgts);
-			check(x.segs[i].off + KTGT_XCOPY_B2B_DESC_LEN <= size);
+			/* One block size, at most the maximum segment length. */
+			check(x.tgts[x.segs[i].src].block_size ==
+			      x.tgts[x.segs[i].dst].block_size);
+			check((u64)x.segs[i].nr_blocks *
+			      x.tgts[x.segs[i].src].block_size <=
+			      KTGT_XCOPY_MAX_SEG_BYTES);
 		}
 	}
 	free(p);

@@ -253,20 +253,280 @@ static void test_bad_fields(void **state)
 	expect_err(list, len - 1, KTGT_KEY_ILLEGAL_REQUEST, 0x1a, 0);
 }
 
-static void test_bad_index(void **state)
+static void expect_param_field(const u8 *p, u32 len, u16 field)
 {
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(parse(p, len, &x, &err), -EINVAL);
+	assert_int_equal(err.key, KTGT_KEY_ILLEGAL_REQUEST);
+	assert_int_equal(err.asc, 0x26);
+	assert_int_equal(err.ascq, 0);
+	assert_true(err.has_field);
+	assert_false(err.cd);
+	assert_int_equal(err.field, field);
+	assert_int_equal(err.bit, 7);
+}
+
+/*
+ * A segment between different block sizes, or longer than the maximum
+ * segment length, is refused by the parser - before any segment is
+ * processed - whichever segment it is.
+ */
+static void test_seg_limits(void **state)
+{
+	const u32 seg1 = 16 + 2 * 32 + 28;
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy x;
 	u32 len;
 
 	(void)state;
-	len = build(list, 1, 0, 1, 1);
-	put_unaligned_be16(1, list + 48 + 6);		/* destination */
-	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+	/* Target descriptor 1: 4096-byte blocks. */
+	len = build(list, 1, 0, 2, 3);
+	put_unaligned_be24(4096, list + 16 + 32 + 29);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(x.tgts[1].block_size, 4096);
+	/* Segment 1: 512 -> 4096. */
+	put_unaligned_be16(1, list + seg1 + 6);
+	expect_param_field(list, len, seg1 + 6);
+	/* 4096 -> 512, DC or not. */
+	put_unaligned_be16(0, list + seg1 + 6);
+	put_unaligned_be16(1, list + seg1 + 4);
+	expect_param_field(list, len, seg1 + 6);
+	list[seg1 + 1] |= 0x02;
+	expect_param_field(list, len, seg1 + 6);
+	/* 4096 -> 4096: at most 64 MiB, 16384 blocks. */
+	list[seg1 + 1] = 0;
+	put_unaligned_be16(1, list + seg1 + 6);
+	put_unaligned_be16(16384, list + seg1 + 10);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	put_unaligned_be16(16385, list + seg1 + 10);
+	expect_param_field(list, len, seg1 + 10);
+	/* An index naming no target descriptor is not the parser's. */
+	put_unaligned_be16(7, list + seg1 + 6);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+}
+
+/* What the copy manager found: @nt LUs of CAP blocks. */
+#define CAP	1048576ULL
+
+static void cscds(struct ktgt_xcopy_cscd *t, unsigned int nt)
+{
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t) * KTGT_XCOPY_MAX_TGT_DESCS);
+	for (i = 0; i < nt; i++) {
+		t[i].found = true;
+		t[i].capacity = CAP;
+	}
+}
+
+static void expect_seg_abort(const u8 *p, u32 len, u16 seg,
+			     const struct ktgt_xcopy_cscd *t, u8 asc, u8 ascq,
+			     bool sd, u16 field)
+{
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy_abort a;
+	struct ktgt_xcopy x;
+	u16 i;
+
+	assert_int_equal(parse(p, len, &x, &err), 0);
+	for (i = 0; i < seg; i++)
+		assert_int_equal(ktgt_xcopy_check_seg(&x, i, t, &a), 0);
+	memset(&a, 0xa5, sizeof(a));
+	assert_int_equal(ktgt_xcopy_check_seg(&x, seg, t, &a), -EINVAL);
+	assert_int_equal(a.asc, asc);
+	assert_int_equal(a.ascq, ascq);
+	assert_int_equal(a.seg, seg);
+	assert_true(a.has_field);
+	assert_int_equal(a.sd, sd);
+	assert_int_equal(a.field, field);
+	assert_int_equal(a.bit, sd ? 7 : -1);
+	assert_false(a.has_resid);
+}
+
+/*
+ * A segment naming no target descriptor, or a copy target that is not
+ * there, is refused when the segment is processed (COPY ABORTED), not by
+ * the parser.
+ */
+static void test_bad_index(void **state)
+{
+	struct ktgt_xcopy_cscd t[KTGT_XCOPY_MAX_TGT_DESCS];
+	u32 len;
+
+	(void)state;
+	cscds(t, 2);
+	len = build(list, 1, 0, 1, 2);
+	put_unaligned_be16(1, list + 48 + 28 + 6);	/* destination */
+	expect_seg_abort(list, len, 1, t, 0x08, 0x04, true, 6);
 	len = build(list, 1, 0, 1, 1);
 	put_unaligned_be16(0xffff, list + 48 + 4);	/* source */
-	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+	expect_seg_abort(list, len, 0, t, 0x08, 0x04, true, 4);
 	/* No target descriptor at all. */
 	len = build(list, 1, 0, 0, 1);
-	expect_err(list, len, KTGT_KEY_COPY_ABORTED, 0x08, 0x04);
+	expect_seg_abort(list, len, 0, t, 0x08, 0x04, true, 4);
+	/* Even for a segment that copies nothing. */
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be16(0, list + 16 + 32 + 10);
+	put_unaligned_be16(3, list + 16 + 32 + 6);
+	expect_seg_abort(list, len, 0, t, 0x08, 0x04, true, 6);
+}
+
+static void test_check_seg(void **state)
+{
+	struct ktgt_xcopy_cscd t[KTGT_XCOPY_MAX_TGT_DESCS];
+	struct ktgt_sense_info err;
+	struct ktgt_xcopy_abort a;
+	struct ktgt_xcopy x;
+	u32 len;
+
+	(void)state;
+	/* Segment 1 copies from target descriptor 1, not found. */
+	cscds(t, 2);
+	t[1].found = false;
+	len = build(list, 1, 0, 2, 2);
+	put_unaligned_be16(1, list + 16 + 64 + 28 + 4);
+	expect_seg_abort(list, len, 1, t, 0x08, 0x04, false, 16 + 32);
+	/* ... which does not matter to a segment copying no block. */
+	put_unaligned_be16(0, list + 16 + 64 + 28 + 10);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(ktgt_xcopy_check_seg(&x, 1, t, &a), 0);
+	/* Ranges: the last block, one past it, a wrapping LBA. */
+	cscds(t, 1);
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be64(CAP - 2048, list + 48 + 20);
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(ktgt_xcopy_check_seg(&x, 0, t, &a), 0);
+	put_unaligned_be64(CAP - 2047, list + 48 + 20);
+	expect_seg_abort(list, len, 0, t, 0x0d, 0x02, true, 20);
+	len = build(list, 1, 0, 1, 1);
+	put_unaligned_be64(~0ULL, list + 48 + 12);
+	expect_seg_abort(list, len, 0, t, 0x0d, 0x02, true, 12);
+	/* A write-protected destination: its target descriptor. */
+	cscds(t, 2);
+	t[1].read_only = true;
+	len = build(list, 1, 0, 2, 2);
+	put_unaligned_be16(1, list + 16 + 64 + 28 + 4);	/* reads 1: fine */
+	assert_int_equal(parse(list, len, &x, &err), 0);
+	assert_int_equal(ktgt_xcopy_check_seg(&x, 1, t, &a), 0);
+	put_unaligned_be16(1, list + 16 + 64 + 28 + 6);
+	expect_seg_abort(list, len, 1, t, 0x27, 0x00, false, 16 + 32);
+}
+
+/* COPY ABORTED sense in both formats (SPC-4 4.5.2.4.5, 4.5.3). */
+static void test_abort_sense(void **state)
+{
+	static const u8 fixed[18] = {
+		0xf0, 0, 0x0a, 0, 0, 0x01, 0x00, 10, 0, 0, 0x00, 0x03,
+		0x0d, 0x01, 0, 0x80, 0x00, 0x30,
+	};
+	static const u8 desc[40] = {
+		0x72, 0x0a, 0x0d, 0x01, 0, 0, 0, 32,
+		0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00,
+		0x01, 0x0a, 0, 0, 0, 0, 0x00, 0x03, 0, 0, 0, 0,
+		0x02, 0x06, 0, 0, 0x80, 0x00, 0x30, 0,
+	};
+	struct ktgt_xcopy_abort a = {
+		.asc = 0x0d, .ascq = 0x01, .seg = 3, .has_field = true,
+		.bit = -1, .field = 48, .has_resid = true, .resid = 256,
+	};
+	u8 buf[64];
+
+	(void)state;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(ktgt_xcopy_abort_sense(buf, sizeof(buf), false, &a),
+			 sizeof(fixed));
+	assert_memory_equal(buf, fixed, sizeof(fixed));
+	assert_int_equal(buf[18], 0xa5);
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(ktgt_xcopy_abort_sense(buf, sizeof(buf), true, &a),
+			 sizeof(desc));
+	assert_memory_equal(buf, desc, sizeof(desc));
+	assert_int_equal(buf[40], 0xa5);
+	/* A field of the segment descriptor: SD, BPV and bit 7. */
+	a.sd = true;
+	a.bit = 7;
+	a.field = 20;
+	a.has_resid = false;
+	ktgt_xcopy_abort_sense(buf, sizeof(buf), false, &a);
+	assert_int_equal(buf[0], 0x70);
+	assert_int_equal(get_unaligned_be32(buf + 3), 0);
+	assert_int_equal(buf[15], 0x80 | 0x20 | 0x08 | 7);
+	assert_int_equal(get_unaligned_be16(buf + 16), 20);
+	assert_int_equal(ktgt_xcopy_abort_sense(buf, sizeof(buf), true, &a),
+			 8 + 12 + 8);
+	assert_int_equal(buf[7], 20);
+	assert_int_equal(buf[8], 0x01);
+	assert_int_equal(buf[20], 0x02);
+	assert_int_equal(buf[24], 0xaf);
+	/* No segment pointer; cut to the buffer. */
+	a.has_field = false;
+	assert_int_equal(ktgt_xcopy_abort_sense(buf, sizeof(buf), true, &a),
+			 8 + 12);
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(ktgt_xcopy_abort_sense(buf, 8, false, &a), 8);
+	assert_int_equal(buf[8], 0xa5);
+}
+
+/* The copy target's status and sense, forwarded (SPC-4 4.5.2.x, 4.5.3). */
+static void test_abort_forward(void **state)
+{
+	static const u8 fsense[18] = { 0x70, 0, 0x03, [7] = 10, [12] = 0x11 };
+	struct ktgt_xcopy_abort a = {
+		.asc = 0x0d, .ascq = 0x01, .seg = 1, .has_field = true,
+		.bit = -1, .field = 16, .fwd = KTGT_XCOPY_FWD_SOURCE,
+		.fwd_status = 0x02, .fwd_len = sizeof(fsense),
+		.fwd_sense = fsense,
+	};
+	u8 buf[KTGT_XCOPY_ABORT_SENSE_MAX + 8];
+	u32 n;
+
+	(void)state;
+	/* Fixed: appended at 18, its offset in CSI byte 0 (source). */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 96, false, &a);
+	assert_int_equal(n, 18 + 1 + sizeof(fsense));
+	assert_int_equal(buf[7], n - 8);
+	assert_int_equal(buf[8], 18);
+	assert_int_equal(buf[9], 0);
+	assert_int_equal(get_unaligned_be16(buf + 10), 1);
+	assert_int_equal(buf[18], 0x02);
+	assert_memory_equal(buf + 19, fsense, sizeof(fsense));
+	assert_int_equal(buf[n], 0xa5);
+	/* The destination: CSI byte 1. */
+	a.fwd = KTGT_XCOPY_FWD_DEST;
+	ktgt_xcopy_abort_sense(buf, 96, false, &a);
+	assert_int_equal(buf[8], 0);
+	assert_int_equal(buf[9], 18);
+	/* Not whole in the buffer: left out, not cut. */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 36, false, &a);
+	assert_int_equal(n, 18);
+	assert_int_equal(buf[7], 10);
+	assert_int_equal(buf[9], 0);
+	/* Descriptor: forwarded sense data descriptor after the others. */
+	memset(buf, 0xa5, sizeof(buf));
+	n = ktgt_xcopy_abort_sense(buf, 96, true, &a);
+	assert_int_equal(n, 8 + 12 + 8 + 4 + sizeof(fsense));
+	assert_int_equal(buf[7], n - 8);
+	assert_int_equal(buf[28], 0x0c);
+	assert_int_equal(buf[29], 2 + sizeof(fsense));
+	assert_int_equal(buf[30], KTGT_XCOPY_FWD_DEST);
+	assert_int_equal(buf[31], 0x02);
+	assert_memory_equal(buf + 32, fsense, sizeof(fsense));
+	assert_int_equal(buf[n], 0xa5);
+	/* Cut to the buffer: FSDT. */
+	n = ktgt_xcopy_abort_sense(buf, 40, true, &a);
+	assert_int_equal(n, 40);
+	assert_int_equal(buf[7], 32);
+	assert_int_equal(buf[29], 2 + 8);
+	assert_int_equal(buf[30], 0x80 | KTGT_XCOPY_FWD_DEST);
+	/* No room for even its header: none. */
+	n = ktgt_xcopy_abort_sense(buf, 30, true, &a);
+	assert_int_equal(n, 28);
+	assert_int_equal(buf[7], 20);
 }
 
 static void test_op_params(void **state)
@@ -395,6 +655,10 @@ int main(void)
 		cmocka_unit_test(test_unsupported_types),
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_bad_index),
+		cmocka_unit_test(test_check_seg),
+		cmocka_unit_test(test_seg_limits),
+		cmocka_unit_test(test_abort_sense),
+		cmocka_unit_test(test_abort_forward),
 		cmocka_unit_test(test_op_params),
 		cmocka_unit_test(test_copy_status),
 		cmocka_unit_test(test_failed_segment),

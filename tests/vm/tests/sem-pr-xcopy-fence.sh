@@ -83,7 +83,8 @@ log "B's EXTENDED COPY ended: $out"
 [ "${out%% *}" = status=02 ] ||
 	fail "B's copy after PREEMPT AND ABORT: expected CHECK CONDITION, got $out"
 expect_eq "$(ktgt_sense_decode "${out#*sense=}")" \
-	"key=0a asc=0d ascq=02 sks=-" "B's copy: COPY TARGET DEVICE NOT REACHABLE"
+	"key=0a asc=0d ascq=02 sks=800030" \
+	"B's copy: COPY TARGET DEVICE NOT REACHABLE, pointing at Y's target descriptor"
 ktgt_tur "$b1" >/dev/null	# REGISTRATIONS PREEMPTED
 expect_eq "$(wr10 "$b1")" CONFLICT "B's own WRITE to Y after the preempt"
 pass

@@ -17,8 +17,18 @@
 # failed, in the third and fourth bytes of its COMMAND-SPECIFIC
 # INFORMATION field, in fixed format and, with D_SENSE set in the
 # control mode page of the LU the copy was sent to, in descriptor format
-# (a command-specific information descriptor). A copy of blocks that do
-# not fail still succeeds.
+# (a command-specific information descriptor), points with its segment
+# pointer (SENSE KEY SPECIFIC, SD = 0) at the target descriptor of the
+# copy target that failed, and, when some blocks of the failing segment
+# were written before the failure, reports the blocks of the segment
+# not written in its INFORMATION field (counting from the first block:
+# all of them for an overlapping segment copied from its end). A copy of blocks that do not
+# fail still succeeds. The status and sense the copy source or
+# destination gave the copy manager (CHECK CONDITION, MEDIUM ERROR) are
+# forwarded as SPC-4 wants: in fixed format appended to the sense, at
+# the offset in the first (source) or second (destination) byte of
+# COMMAND-SPECIFIC INFORMATION; in descriptor format in a forwarded
+# sense data descriptor (0Ch) naming the source (1) or destination (2).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/xcopy.sh"
@@ -38,13 +48,14 @@ ktgt_dm_have || skip "no device-mapper in this kernel"
 # third and fourth bytes of COMMAND-SPECIFIC INFORMATION (bytes 10-11 of
 # fixed format; of descriptor format, those of the field of its
 # command-specific information descriptor, type 01h), as "fmt=70 seg=N"
+# (fmt: the response code, 70 or 72, VALID aside)
 # (N decimal; "-" without the field or descriptor).
 csi_seg() {
 	local -a b
 	local i seg=-
 	read -r -a b <<< "${1,,}"
 	case "${b[0]}" in
-	70)
+	70 | f0)
 		[ ${#b[@]} -ge 12 ] && seg=$((16#${b[10]}${b[11]}))
 		;;
 	72)
@@ -54,29 +65,70 @@ csi_seg() {
 		done
 		;;
 	esac
-	echo "fmt=${b[0]} seg=$seg"
+	# The response code, without fixed format's VALID bit.
+	echo "fmt=$(printf %02x $((16#${b[0]:-0} & 0x7f))) seg=$seg"
 }
 
-# expect_abort WHAT FMT SEG "status=.. sense=..": CHECK CONDITION, COPY
-# ABORTED, THIRD PARTY DEVICE FAILURE in format FMT (70 or 72) naming
-# segment SEG.
+# fwd "HEX BYTES": the status and sense of the copy source or destination
+# forwarded in COPY ABORTED sense, as "src=S status=SS key=KK" (S: 1 the
+# copy source, 2 the destination; KK the forwarded sense key), "-" if
+# none: of fixed format, the area at the offset in byte 8 (source) or 9
+# (destination), a status byte and the sense; of descriptor format, the
+# forwarded sense data descriptor (0Ch): SENSE DATA SOURCE, status,
+# sense.
+fwd() {
+	local -a b
+	local i o=0 src=0 st sense k
+	read -r -a b <<< "${1,,}"
+	case "${b[0]}" in
+	70 | f0)
+		if [ $((16#${b[8]})) -ne 0 ]; then
+			o=$((16#${b[8]})) src=1
+		elif [ $((16#${b[9]})) -ne 0 ]; then
+			o=$((16#${b[9]})) src=2
+		fi
+		[ $o -gt 0 ] && st=${b[o]} sense="${b[*]:o + 1}"
+		;;
+	72)
+		for ((i = 8; i + 1 < ${#b[@]}; i += 2 + 16#${b[i + 1]})); do
+			[ "${b[i]}" = 0c ] || continue
+			src=$((16#${b[i + 2]} & 0xf)) st=${b[i + 3]}
+			sense="${b[*]:i + 4:16#${b[i + 1]} - 2}"
+		done
+		;;
+	esac
+	if [ $src = 0 ]; then
+		echo -
+		return
+	fi
+	read -r k _ <<< "$(ktgt_sense_decode "$sense")"
+	echo "src=$src status=$st $k"
+}
+
+# expect_abort WHAT FMT SEG RESID "status=.. sense=..": CHECK CONDITION,
+# COPY ABORTED, THIRD PARTY DEVICE FAILURE in format FMT (70 or 72)
+# naming segment SEG, its segment pointer at the first byte of the
+# target descriptor of LUN 0, the copy target that failed (SD = 0, field
+# 16), and RESID blocks of the segment not written in the INFORMATION
+# field ("-": none written, the field not valid).
 expect_abort() {
-	expect_check "$1" "key=0a asc=0d ascq=01 sks=-" "$4"
-	expect_eq "$(csi_seg "${4#*sense=}")" "fmt=$2 seg=$3" \
+	expect_check "$1" "key=0a asc=0d ascq=01 sks=800010" "$5"
+	expect_eq "$(csi_seg "${5#*sense=}")" "fmt=$2 seg=$3" \
 		"$1: sense format and segment number"
+	expect_eq "$(ktgt_sense_info "${5#*sense=}")" "$4" \
+		"$1: residual of the segment"
+	expect_eq "$(fwd "${5#*sense=}")" "src=$src status=02 key=03" \
+		"$1: the MEDIUM ERROR of the copy $what, forwarded"
 }
 
 # xc LISTID SEGHEX: EXTENDED COPY on $sg with LUN 0 and LUN 1 as target
-# descriptors 0 and 1, LIST ID USAGE 00b.
+# descriptors 0 and 1, LIST ID USAGE 00b (through SG_IO: all its sense).
 xc() {
-	local t s=$2 n f=$T/plist
+	local t s=$2 f=$T/plist
 	t="$(tgt "$naa0")$(tgt "$naa1")"
 	printf '%02x00%s00000000%s00000000%s%s' "$1" "$(be $((${#t} / 2)) 2)" \
 		"$(be $((${#s} / 2)) 4)" "$t" "$s" | xxd -r -p > "$f"
-	n=$(stat -c %s "$f")
-	# shellcheck disable=SC2046
-	ktgt_sense -s "$n" -i "$f" "$sg" 83 00 00 00 00 00 00 00 00 00 \
-		$(be "$n" 4 | sed 's/../& /g') 00 00
+	xcopy_sgio "$sg" "$f"
 }
 
 # failed LISTID SEGS [FMT]: RECEIVE COPY RESULTS of a copy that failed
@@ -87,11 +139,11 @@ failed() {
 	st=$(din 12 84 00 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 0c 00 00)
 	expect_eq "${st:8:6}" "02$(be "$2" 2)" \
 		"COPY STATUS of list $1: completed with errors, segments"
-	fs=$(din 96 84 04 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 60 00 00)
+	fs=$(din 160 84 04 "$(printf %02x "$1")" 00 00 00 00 00 00 00 00 00 00 a0 00 00)
 	expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS of list $1: status"
 	sl=$((16#${fs:116:4}))
 	expect_eq "$(ktgt_sense_decode "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
-		"key=0a asc=0d ascq=01 sks=-" \
+		"key=0a asc=0d ascq=01 sks=800010" \
 		"FAILED SEGMENT DETAILS of list $1: sense"
 	expect_eq "$(csi_seg "$(sed 's/../& /g' <<< "${fs:120:sl * 2}")")" \
 		"fmt=${3:-70} seg=$2" \
@@ -134,26 +186,40 @@ failures() {
 	local fmt=$1
 
 	log "a copy source that fails (sense format $fmt)"
+	src=1 what=source
 	for sg in $sg0 $sg1; do
-		expect_abort "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" "$fmt" 0 \
+		expect_abort "$sg: copy LUN 0 blocks 16384+8 -> LUN 1" "$fmt" 0 - \
 			"$(xc 3 "$(seg 0 1 8 16384 0)")"
 		failed 3 0 "$fmt"
 		expect_abort "$sg: copy a good segment, then LUN 0 blocks 16300+200" \
-			"$fmt" 1 "$(xc 4 "$(seg 0 1 8 0 0)$(seg 0 1 200 16300 100)")"
+			"$fmt" 1 - "$(xc 4 "$(seg 0 1 8 0 0)$(seg 0 1 200 16300 100)")"
 		failed 4 1 "$fmt"
 		expect_abort "$sg: copy two good segments, then LUN 0 blocks 18000+8" \
-			"$fmt" 2 "$(xc 7 "$(seg 0 1 8 0 0)$(seg 1 0 8 0 100)$(seg 0 1 8 18000 8)")"
+			"$fmt" 2 - "$(xc 7 "$(seg 0 1 8 0 0)$(seg 1 0 8 0 100)$(seg 0 1 8 18000 8)")"
 		failed 7 2 "$fmt"
+		# 1 MB chunks: blocks 14336-16383 are copied, 16384- fail.
+		expect_abort "$sg: copy LUN 0 blocks 14336+4096 -> LUN 1" \
+			"$fmt" 0 2048 "$(xc 9 "$(seg 0 1 4096 14336 0)")"
+		failed 9 0 "$fmt"
+		# Onto 16484, overlapping: copied from its end, 18432- first;
+		# the residual counts from the first block: all 4096.
+		expect_abort "$sg: copy LUN 0 blocks 16384+4096 onto 16484" \
+			"$fmt" 0 4096 "$(xc 11 "$(seg 0 0 4096 16384 16484)")"
+		failed 11 0 "$fmt"
 	done
 
 	log "a copy destination that fails (sense format $fmt)"
+	src=2 what=destination
 	for sg in $sg0 $sg1; do
 		expect_abort "$sg: copy LUN 1 blocks 0+8 -> LUN 0 at 16384" \
-			"$fmt" 0 "$(xc 5 "$(seg 1 0 8 0 16384)")"
+			"$fmt" 0 - "$(xc 5 "$(seg 1 0 8 0 16384)")"
 		failed 5 0 "$fmt"
 		expect_abort "$sg: copy two good segments, then LUN 1 -> LUN 0 at 18424" \
-			"$fmt" 2 "$(xc 8 "$(seg 1 0 8 0 0)$(seg 0 1 8 0 0)$(seg 1 0 16 0 18424)")"
+			"$fmt" 2 - "$(xc 8 "$(seg 1 0 8 0 0)$(seg 0 1 8 0 0)$(seg 1 0 16 0 18424)")"
 		failed 8 2 "$fmt"
+		expect_abort "$sg: copy a good segment, then LUN 1 blocks 0+3000 -> LUN 0 at 14336" \
+			"$fmt" 1 952 "$(xc 10 "$(seg 1 0 8 0 0)$(seg 1 0 3000 0 14336)")"
+		failed 10 1 "$fmt"
 	done
 }
 

@@ -104,7 +104,8 @@ log "1 MB chunks of Y written: $c"
 [ "${out%% *}" = status=02 ] ||
 	fail "B's copy after PREEMPT AND ABORT: expected CHECK CONDITION, got $out ($c MB of Y written)"
 expect_eq "$(ktgt_sense_decode "${out#*sense=}")" \
-	"key=0a asc=0d ascq=02 sks=-" "B's copy: COPY TARGET DEVICE NOT REACHABLE"
+	"key=0a asc=0d ascq=02 sks=800030" \
+	"B's copy: COPY TARGET DEVICE NOT REACHABLE, pointing at Y's target descriptor"
 expect_eq "$c" 0 "1 MB chunks of Y written by B's copy after B was fenced off"
 
 log "2. LOGICAL UNIT RESET of X while B copies X -> Y"

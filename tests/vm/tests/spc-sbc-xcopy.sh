@@ -16,7 +16,11 @@
 # ABORTED for an unknown LU, a bad descriptor index and a range past the
 # end, COPY ABORTED, WRITE PROTECTED for a read-only destination (not
 # DATA PROTECT, which would be about the LU the copy was sent to), with
-# the number of its segment in COMMAND-SPECIFIC INFORMATION, INVALID
+# the number of its segment in COMMAND-SPECIFIC INFORMATION, each COPY
+# ABORTED with its segment pointer (SD = 0: the target descriptor at
+# fault; SD = 1: the field of the segment descriptor), INVALID FIELD IN
+# PARAMETER LIST for a segment (after a good one) between different block
+# sizes or longer than 64 MiB (LUN 3 has 4096-byte blocks), INVALID
 # FIELD IN CDB for COPY STATUS of an unknown list identifier - with the
 # backing files unchanged by every refused copy.
 # Fencing: two I_T nexuses (local targets a and b) to LUs X (LUN 0) and
@@ -69,7 +73,10 @@ ktgt_load ktgt_vdisk ktgt_local
 ktgt_initiator_load
 
 img0=$T/x0.img img1=$T/x1.img img2=$T/x2.img img3=$T/x3.img
+img4=$T/x4.img
 truncate -s 16M "$img0" "$img1" "$img2" "$img3" || fail "truncate"
+# Room for a segment of 64 MiB + 4 KiB.
+truncate -s 80M "$img4" || fail "truncate"
 cap=32768
 for i in 0 1 2 3; do
 	ktgt_mkdev vdisk_fileio/x$i filename="$T/x$i.img"
@@ -78,6 +85,8 @@ ktgt_mktarget local/tx
 ktgt_maplun local/tx 0 vdisk_fileio/x0
 ktgt_maplun local/tx 1 vdisk_fileio/x1
 ktgt_maplun local/tx 2 vdisk_fileio/x2 read_only=1
+ktgt_mkdev vdisk_fileio/x4 filename="$T/x4.img" blocksize=4096
+ktgt_maplun local/tx 3 vdisk_fileio/x4
 ktgt_enable local/tx
 # x3 is not mapped: the copy manager must not reach it.
 host=$(ktgt_local_host tx)
@@ -85,7 +94,7 @@ sg0=$(ktgt_wait_disk -g host="$host" lun=0)
 sg1=$(ktgt_wait_disk -g host="$host" lun=1)
 sg=$sg0
 naa() { cat "$KTGT_CFS/handlers/vdisk_fileio/x$1/naa_id"; }
-naa0=$(naa 0) naa1=$(naa 1) naa2=$(naa 2) naa3=$(naa 3)
+naa0=$(naa 0) naa1=$(naa 1) naa2=$(naa 2) naa3=$(naa 3) naa4=$(naa 4)
 log "LUN 0 $sg0 naa $naa0, LUN 1 $sg1 naa $naa1"
 
 log "VPD page 8Fh and OPERATING PARAMETERS"
@@ -204,12 +213,12 @@ expect_check "stream to block segment descriptor (01h)" \
 	"key=05 asc=26 ascq=09 sks=8f0030" "$(xcopy $T/p)"
 plist $T/p 1 0 "$(tgt "$naa3")" "$(seg 0 0 8 0 100)"
 expect_check "an LU the I_T nexus cannot see" \
-	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+	"key=0a asc=08 ascq=04 sks=800010" "$(xcopy $T/p)"
 plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 1 8 0 100)"
 expect_check "destination descriptor index 1 of 1" \
-	"key=0a asc=08 ascq=04 sks=-" "$(xcopy $T/p)"
+	"key=0a asc=08 ascq=04 sks=af0006" "$(xcopy $T/p)"
 plist $T/p 7 0 "$(tgt "$naa0")" "$(seg 0 0 2048 0 $((cap - 1)))"
-expect_check "destination past the end" "key=0a asc=0d ascq=02 sks=-" \
+expect_check "destination past the end" "key=0a asc=0d ascq=02 sks=af0014" \
 	"$(xcopy $T/p)"
 st=$(din 12 84 00 07 00 00 00 00 00 00 00 00 00 00 0c 00 00)
 expect_eq "${st:8:2}" 02 "COPY STATUS of the failed copy: completed with error"
@@ -217,15 +226,30 @@ fs=$(din 96 84 04 07 00 00 00 00 00 00 00 00 00 00 60 00 00)
 expect_eq "${fs:112:2}" 02 "FAILED SEGMENT DETAILS: CHECK CONDITION"
 [ $((16#${fs:116:4})) -ge 8 ] || fail "FAILED SEGMENT DETAILS without sense: $fs"
 plist $T/p 1 0 "$(tgt "$naa0")" "$(seg 0 0 1 $cap 0)"
-expect_check "source past the end" "key=0a asc=0d ascq=02 sks=-" \
+expect_check "source past the end" "key=0a asc=0d ascq=02 sks=af000c" \
 	"$(xcopy $T/p)"
 # Segment 0 copies no block; segment 1 writes the read-only LU.
 plist $T/p 1 0 "$(tgt "$naa0")$(tgt "$naa2")" "$(seg 0 0 0 0 0)$(seg 0 1 8 0 0)"
 r=$(xcopy $T/p)
-expect_check "read-only destination LUN" "key=0a asc=27 ascq=00 sks=-" "$r"
+expect_check "read-only destination LUN" "key=0a asc=27 ascq=00 sks=800030" "$r"
 read -r -a sb <<< "${r#*sense=}"
 expect_eq "${sb[10]}${sb[11]}" 0001 \
 	"read-only destination LUN: segment number in COMMAND-SPECIFIC INFORMATION"
+# What the copy manager cannot do, in a segment after one it can:
+# refused before anything is copied, as an error in the parameter list
+# (ILLEGAL REQUEST, field pointer relative to the list, C/D = 0).
+x04="$(tgt "$naa0")$(tgt "$naa4" e4 4096)"
+plist $T/p 1 0 "$x04" "$(seg 0 0 8 0 100)$(seg 0 1 8 0 0)"
+expect_check "512-byte blocks to 4096-byte blocks in segment 1" \
+	"key=05 asc=26 ascq=00 sks=8f0072" "$(xcopy $T/p)"
+expect_eq "$(sums)" "$before" \
+	"backing files after the refused 512 -> 4096 copy (segment 0 not copied)"
+plist $T/p 1 0 "$x04" "$(seg 0 0 8 0 100)$(seg 1 0 1 0 0)"
+expect_check "4096-byte blocks to 512-byte blocks in segment 1" \
+	"key=05 asc=26 ascq=00 sks=8f0072" "$(xcopy $T/p)"
+plist $T/p 1 0 "$x04" "$(seg 0 0 8 0 100)$(seg 1 1 16385 0 0)"
+expect_check "segment 1 of 64 MiB + 4 KiB" \
+	"key=05 asc=26 ascq=00 sks=8f0076" "$(xcopy $T/p)"
 expect_eq "$(sums)" "$before" "backing files after refused copies"
 
 log "Reservations and ALUA states of the copy source and destination"
@@ -276,7 +300,9 @@ blocks() {
 }
 wr1() { ktgt_status "$1" -s 512 -i /dev/zero 2a 00 00 00 00 00 00 00 01 00; }
 rd1() { ktgt_status "$1" -r 512 28 00 00 00 00 00 00 00 01 00; }
-refused="key=0a asc=0d ascq=02 sks=-"
+# COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE, its segment pointer at
+# the first byte of Y's target descriptor (SD = 0, field 48).
+refused="key=0a asc=0d ascq=02 sks=800030"
 # xc ID SEGS: EXTENDED COPY through $sg of SEGS between X and Y, LIST
 # IDENTIFIER ID; its outcome.
 xc() {
