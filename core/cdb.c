@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktgt: table-driven SCSI CDB decoder (SPC-4, SBC-3, MMC-6).
+ * ktgt: table-driven SCSI CDB decoder (SPC-4, SBC-3, SSC-3, MMC-6).
  *
  * Portable: no kernel dependencies beyond portable.h, so the host unit
  * tests and the fuzzer run exactly this code. Everything here parses
@@ -711,6 +711,125 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
 	},
 };
 
+/*
+ * SSC-3 sequential-access (tape) devices: what Linux's st driver and
+ * mt-st need. No logical block addresses: the position is the tape's, so
+ * nothing has KTGT_CDB_F_RANGE, and READ(6)/WRITE(6) count blocks of the
+ * current fixed block length (lim->block_size, the device's blocksize)
+ * with FIXED = 1, bytes of one variable-length block with FIXED = 0
+ * (KTGT_RULE_SSC_RW6). The handler checks FIXED against its mode (block
+ * length 0 in the mode parameter block descriptor: variable). LOCATE(10)'s
+ * BLOCK ADDRESS is decoded as the LBA. SPACE(6) codes other than blocks,
+ * filemarks, sequential filemarks and end-of-data (setmarks are obsolete)
+ * are refused (KTGT_RULE_SPACE). IMMED is accepted and may be ignored
+ * (the command then completes when done). READ POSITION answers the
+ * short form only (service actions 00h and 01h: BT = 0 or 1).
+ */
+static const struct ktgt_cdb_desc ssc_descs[] = {
+	{
+		.name = "REWIND",
+		.opcode = 0x01,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x01, 0x01, 0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "READ BLOCK LIMITS",
+		.opcode = 0x05,
+		.len = 6, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_FIXED,
+		.fixed_len = 6,
+		.flags = KTGT_CDB_F_ALLOW_RESV,
+		.usage = { 0x05, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "READ(6)",
+		.opcode = 0x08,
+		.len = 6, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BLOCKS,
+		.rule = KTGT_RULE_SSC_RW6,
+		.len_off = 2, .len_width = 3,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_MAX_XFER,
+		.usage = { 0x08, 0x03, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		.name = "WRITE(6)",
+		.opcode = 0x0a,
+		.len = 6, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
+		.rule = KTGT_RULE_SSC_RW6,
+		.len_off = 2, .len_width = 3,
+		.flags = KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_MAX_XFER,
+		.usage = { 0x0a, 0x01, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		.name = "WRITE FILEMARKS(6)",
+		.opcode = 0x10,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.len_off = 2, .len_width = 3,
+		.flags = KTGT_CDB_F_MEDIUM_WRITE,
+		.usage = { 0x10, 0x01, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		.name = "SPACE(6)",
+		.opcode = 0x11,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.rule = KTGT_RULE_SPACE,
+		.len_off = 2, .len_width = 3,
+		.usage = { 0x11, 0x0f, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		.name = "ERASE(6)",
+		.opcode = 0x19,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.flags = KTGT_CDB_F_MEDIUM_WRITE,
+		.usage = { 0x19, 0x03, 0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "LOAD UNLOAD",
+		.opcode = 0x1b,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x1b, 0x01, 0x00, 0x00, 0x0f, 0x00 },
+	},
+	{
+		.name = "PREVENT ALLOW MEDIUM REMOVAL",
+		.opcode = 0x1e,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x1e, 0x00, 0x00, 0x00, 0x01, 0x00 },
+	},
+	{
+		.name = "LOCATE(10)",
+		.opcode = 0x2b,
+		.len = 10, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.lba_off = 3, .lba_width = 4,
+		.usage = { 0x2b, 0x07, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00,
+			   0xff, 0x00 },
+	},
+	{
+		.name = "READ POSITION(SHORT FORM)",
+		.opcode = 0x34, .sa = 0x00, .sa_off = 1, .sa_mask = 0x1f,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_FIXED,
+		.fixed_len = 20,
+		.flags = KTGT_CDB_F_SA,
+		.usage = { 0x34, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+			   0x00, 0x00 },
+	},
+	{
+		.name = "READ POSITION(SHORT FORM, VENDOR SPECIFIC)",
+		.opcode = 0x34, .sa = 0x01, .sa_off = 1, .sa_mask = 0x1f,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_FIXED,
+		.fixed_len = 20,
+		.flags = KTGT_CDB_F_SA,
+		.usage = { 0x34, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+			   0x00, 0x00 },
+	},
+	{
+		.name = "REPORT DENSITY SUPPORT",
+		.opcode = 0x44,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_ALLOW_RESV,
+		.usage = { 0x44, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+			   0xff, 0x00 },
+	},
+};
+
 static const struct ktgt_cdb_set sbc_sets[] = {
 	{ .descs = spc_descs, .nr = ARRAY_SIZE(spc_descs) },
 	{ .descs = sbc_descs, .nr = ARRAY_SIZE(sbc_descs) },
@@ -721,12 +840,23 @@ static const struct ktgt_cdb_set mmc_sets[] = {
 	{ .descs = mmc_descs, .nr = ARRAY_SIZE(mmc_descs) },
 };
 
+static const struct ktgt_cdb_set ssc_sets[] = {
+	{ .descs = spc_descs, .nr = ARRAY_SIZE(spc_descs) },
+	{ .descs = ssc_descs, .nr = ARRAY_SIZE(ssc_descs) },
+};
+
 static const struct ktgt_cdb_table ktgt_cdb_tables[] = {
 	{
 		.name = "sbc",
 		.pdt = 0x00,
 		.sets = sbc_sets,
 		.nr_sets = ARRAY_SIZE(sbc_sets),
+	},
+	{
+		.name = "ssc",
+		.pdt = 0x01,
+		.sets = ssc_sets,
+		.nr_sets = ARRAY_SIZE(ssc_sets),
 	},
 	{
 		.name = "mmc",
@@ -908,6 +1038,27 @@ static int cdb_apply_rule(const struct ktgt_cdb_desc *d, const u8 *cdb,
 		if (!c->nr_blocks)
 			c->nr_blocks = 256;
 		c->xfer_len = (u64)c->nr_blocks * bs;
+		break;
+	case KTGT_RULE_SSC_RW6:
+		/*
+		 * SSC-3: FIXED (byte 1 bit 0) set, TRANSFER LENGTH counts
+		 * blocks of the fixed block length; clear, it is the byte
+		 * count of one variable-length block. SILI (READ(6) byte 1
+		 * bit 1) with FIXED is invalid (SSC-3 7.2).
+		 */
+		if (cdb[1] & 0x01) {
+			if (cdb[1] & 0x02)
+				return cdb_invalid_field(err, 1, 1);
+			c->xfer_len = (u64)c->nr_blocks * bs;
+		} else {
+			c->xfer_len = c->nr_blocks;
+			c->nr_blocks = 0;
+		}
+		break;
+	case KTGT_RULE_SPACE:
+		/* SSC-3: CODE 0000b-0011b; setmarks are obsolete. */
+		if ((cdb[1] & 0x0f) > 0x3)
+			return cdb_invalid_field(err, 1, 3);
 		break;
 	case KTGT_RULE_VERIFY:
 		/* SBC-3: BYTCHK, bits 2:1 of byte 1. */

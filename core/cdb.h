@@ -4,8 +4,8 @@
  *
  * Each device type has a struct ktgt_cdb_table: an ordered list of
  * descriptor sets (the SPC commands every type shares, plus the type's own
- * set: SBC for disks, MMC for CD-ROMs; SSC and SMC sets plug in the same
- * way). A descriptor (struct ktgt_cdb_desc) says everything the core needs
+ * set: SBC for disks, SSC for tapes, MMC for CD-ROMs; an SMC set would
+ * plug in the same way). A descriptor (struct ktgt_cdb_desc) says everything the core needs
  * to know about one operation code / service action before executing it:
  * CDB length, which bits an initiator may set (the usage mask, also the
  * CDB USAGE DATA of REPORT SUPPORTED OPERATION CODES), the data direction,
@@ -65,6 +65,10 @@ enum ktgt_xfer {
  *	above 011b are invalid
  * @KTGT_RULE_GESN: GET EVENT STATUS NOTIFICATION: only polled mode
  * @KTGT_RULE_GET_CONFIG: GET CONFIGURATION: RT 11b is invalid
+ * @KTGT_RULE_SSC_RW6: SSC READ(6)/WRITE(6): with FIXED the TRANSFER
+ *	LENGTH counts blocks of the block size (and SILI is invalid),
+ *	without it bytes (ktgt_cdb.nr_blocks 0, xfer_len the byte count)
+ * @KTGT_RULE_SPACE: SPACE(6): CODE above 0011b is invalid
  *
  * Private to the decoder; listed here only because descriptors name them.
  */
@@ -80,6 +84,8 @@ enum ktgt_cdb_rule {
 	KTGT_RULE_RSOC,
 	KTGT_RULE_GESN,
 	KTGT_RULE_GET_CONFIG,
+	KTGT_RULE_SSC_RW6,
+	KTGT_RULE_SPACE,
 };
 
 /*
@@ -228,7 +234,8 @@ struct ktgt_cdb_limits {
  * @lba: LOGICAL BLOCK ADDRESS, 0 if the CDB has none
  * @nr_blocks: number of logical blocks the command acts on (READ(6) 0 is
  *	already 256; for SYNCHRONIZE CACHE and WRITE SAME 0 means "to the
- *	last LBA"), 0 if the CDB has none
+ *	last LBA"; an SSC READ(6)/WRITE(6) with FIXED the blocks, without
+ *	it 0), 0 if the CDB has none
  * @xfer_len: expected data transfer in bytes (allocation length for
  *	data-in byte counts, so the core truncates to it)
  * @flags: KTGT_CDB_* flags
@@ -246,7 +253,8 @@ struct ktgt_cdb {
 
 /**
  * ktgt_cdb_table_for_type() - the command table for a device type
- * @pdt: PERIPHERAL DEVICE TYPE: 0x00 direct access (SBC), 0x05 CD/DVD (MMC)
+ * @pdt: PERIPHERAL DEVICE TYPE: 0x00 direct access (SBC), 0x01 sequential
+ *	access (SSC), 0x05 CD/DVD (MMC)
  *
  * Return: the table, or NULL if the type has none.
  */

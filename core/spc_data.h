@@ -31,12 +31,14 @@
 
 /* PERIPHERAL DEVICE TYPE values the emulation knows (SPC-4 table 141). */
 #define KTGT_PDT_DISK		0x00
+#define KTGT_PDT_TAPE		0x01
 #define KTGT_PDT_CDROM		0x05
 
 /* Version descriptors (SPC-4 table 143), "no version claimed". */
 #define KTGT_VD_SAM5		0x00a0
 #define KTGT_VD_SPC4		0x0460
 #define KTGT_VD_SBC3		0x04c0
+#define KTGT_VD_SSC3		0x0400
 #define KTGT_VD_MMC6		0x04e0
 
 /* Lengths of fixed-size data. */
@@ -82,7 +84,7 @@ struct ktgt_spc_limits {
  * struct ktgt_spc_dev - what the emulation needs to know about a logical
  *	unit, as plain values
  * @pdt: PERIPHERAL DEVICE TYPE (KTGT_PDT_DISK, KTGT_PDT_CDROM, ...)
- * @removable: RMB (always reported for a CD-ROM)
+ * @removable: RMB (always reported for a CD-ROM and a tape)
  * @read_only: the device or the LUN is write protected (WP in mode data)
  * @write_through: the configured default: WCE defaults to !@write_through
  * @rotational: a rotating medium (B1h reports the rate as not reported)

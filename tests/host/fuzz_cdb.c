@@ -107,6 +107,17 @@ static void check_decoded(const u8 *cdb, size_t len,
 	if (d->xfer == KTGT_XFER_BYTES)
 		check(c->xfer_len == ktgt_get_be(cdb + d->len_off,
 						 d->len_width));
+	/* SSC READ(6)/WRITE(6): FIXED counts blocks, else bytes. */
+	if (d->rule == KTGT_RULE_SSC_RW6) {
+		u64 n = ktgt_get_be(cdb + d->len_off, d->len_width);
+
+		if (cdb[1] & 0x01)
+			check(c->nr_blocks == n &&
+			      c->xfer_len == n * lim->block_size &&
+			      !(cdb[1] & 0x02));
+		else
+			check(!c->nr_blocks && c->xfer_len == n);
+	}
 	if ((c->flags & KTGT_CDB_FUA))
 		check(d->flags & KTGT_CDB_F_FUA);
 }
@@ -167,7 +178,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static const u8 pdts[] = { 0x00, 0x05 };
+	static const u8 pdts[] = { 0x00, 0x05, 0x01, 0x00 };
 	u8 hdr[HDR_LEN] = { 0 };
 	const struct ktgt_cdb_table *tbl;
 	struct ktgt_cdb_limits lim;
@@ -181,7 +192,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memcpy(hdr, data, size < HDR_LEN ? size : HDR_LEN);
 	cdb_len = size > HDR_LEN ? size - HDR_LEN : 0;
 
-	tbl = ktgt_cdb_table_for_type(pdts[hdr[0] & 1]);
+	tbl = ktgt_cdb_table_for_type(pdts[hdr[0] & 3]);
 	check(tbl);
 	lim.block_size = pick_block_size(get_unaligned_be32(hdr + 1));
 	lim.max_xfer_blocks = get_unaligned_be32(hdr + 5);

@@ -17,6 +17,7 @@
 #include "cdb.h"
 
 #define PDT_SBC		0x00
+#define PDT_SSC		0x01
 #define PDT_MMC		0x05
 
 static const struct ktgt_cdb_table *table(u8 pdt)
@@ -28,7 +29,7 @@ static const struct ktgt_cdb_table *table(u8 pdt)
 }
 
 /* The table types under test. */
-static const u8 all_pdts[] = { PDT_SBC, PDT_MMC };
+static const u8 all_pdts[] = { PDT_SBC, PDT_SSC, PDT_MMC };
 
 /*
  * Successful decodes: one or more per command, block commands with two
@@ -326,6 +327,52 @@ static const struct ok_case ok_cases[] = {
 	{ "MMC MECHANISM STATUS", PDT_MMC,
 	  { 0xbd, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0 }, 12, 2048, KTGT_DIR_READ, 0,
 	  0, 8, 0 },
+	/* SSC: a tape, fixed block length 512 (variable mode needs none). */
+	{ "SSC TEST UNIT READY", PDT_SSC, { 0x00 }, 6, 512, KTGT_DIR_NONE, 0,
+	  0, 0, 0 },
+	{ "SSC MODE SENSE(6) block descriptor", PDT_SSC,
+	  { 0x1a, 0, 0, 0, 12, 0 }, 6, 512, KTGT_DIR_READ, 0, 0, 12, 0 },
+	{ "SSC REWIND IMMED", PDT_SSC, { 0x01, 0x01 }, 6, 512, KTGT_DIR_NONE,
+	  0, 0, 0, 0 },
+	{ "SSC READ BLOCK LIMITS", PDT_SSC, { 0x05 }, 6, 512, KTGT_DIR_READ, 0,
+	  0, 6, 0 },
+	{ "SSC READ(6) variable", PDT_SSC, { 0x08, 0, 0x01, 0x02, 0x03, 0 }, 6,
+	  512, KTGT_DIR_READ, 0, 0, 0x10203, 0 },
+	{ "SSC READ(6) variable SILI", PDT_SSC, { 0x08, 0x02, 0, 0x28, 0, 0 },
+	  6, 512, KTGT_DIR_READ, 0, 0, 10240, 0 },
+	{ "SSC READ(6) fixed", PDT_SSC, { 0x08, 0x01, 0, 0, 20, 0 }, 6, 512,
+	  KTGT_DIR_READ, 0, 20, 20 * 512, 0 },
+	{ "SSC READ(6) fixed 4096", PDT_SSC, { 0x08, 0x01, 0, 0x01, 0, 0 }, 6,
+	  4096, KTGT_DIR_READ, 0, 256, 256 * 4096, 0 },
+	{ "SSC READ(6) zero length", PDT_SSC, { 0x08 }, 6, 512, KTGT_DIR_READ,
+	  0, 0, 0, 0 },
+	{ "SSC WRITE(6) variable", PDT_SSC, { 0x0a, 0, 0, 0x28, 0, 0 }, 6, 512,
+	  KTGT_DIR_WRITE, 0, 0, 10240, 0 },
+	{ "SSC WRITE(6) fixed", PDT_SSC, { 0x0a, 0x01, 0, 0, 3, 0 }, 6, 4096,
+	  KTGT_DIR_WRITE, 0, 3, 3 * 4096, 0 },
+	{ "SSC WRITE FILEMARKS(6)", PDT_SSC, { 0x10, 0x01, 0, 0, 2, 0 }, 6, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC SPACE(6) filemarks backward", PDT_SSC,
+	  { 0x11, 0x01, 0xff, 0xff, 0xff, 0 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0,
+	  0 },
+	{ "SSC SPACE(6) end-of-data", PDT_SSC, { 0x11, 0x03 }, 6, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC ERASE(6) long", PDT_SSC, { 0x19, 0x01 }, 6, 512, KTGT_DIR_NONE,
+	  0, 0, 0, 0 },
+	{ "SSC LOAD UNLOAD load", PDT_SSC, { 0x1b, 0, 0, 0, 0x01, 0 }, 6, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC PREVENT ALLOW MEDIUM REMOVAL", PDT_SSC,
+	  { 0x1e, 0, 0, 0, 0x01, 0 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC LOCATE(10)", PDT_SSC,
+	  { 0x2b, 0x04, 0, 0, 0x01, 0x02, 0x03, 0, 0, 0 }, 10, 512,
+	  KTGT_DIR_NONE, 0x10203, 0, 0, 0 },
+	{ "SSC READ POSITION short", PDT_SSC, { 0x34, 0x00 }, 10, 512,
+	  KTGT_DIR_READ, 0, 0, 20, 0 },
+	{ "SSC READ POSITION short BT", PDT_SSC, { 0x34, 0x01 }, 10, 512,
+	  KTGT_DIR_READ, 0, 0, 20, 0 },
+	{ "SSC REPORT DENSITY SUPPORT", PDT_SSC,
+	  { 0x44, 0x01, 0, 0, 0, 0, 0, 0x01, 0x00, 0 }, 10, 512, KTGT_DIR_READ,
+	  0, 0, 256, 0 },
 };
 
 static void check_ok_case(const struct ok_case *k, struct ktgt_cdb *c)
@@ -412,6 +459,28 @@ struct err_case {
 #define INV	KTGT_ASC_INVALID_FIELD_IN_CDB
 
 static const struct err_case err_cases[] = {
+	{ "SSC READ(6) SILI with FIXED", PDT_SSC, { 0x08, 0x03, 0, 0, 1, 0 },
+	  6, 512, 0, IR, INV, 1, 1 },
+	{ "SSC WRITE(6) SILI bit reserved", PDT_SSC, { 0x0a, 0x02, 0, 0, 1 },
+	  6, 512, 0, IR, INV, 1, 1 },
+	{ "SSC SPACE(6) setmarks", PDT_SSC, { 0x11, 0x04, 0, 0, 1, 0 }, 6, 512,
+	  0, IR, INV, 1, 3 },
+	{ "SSC SPACE(6) code 1111b", PDT_SSC, { 0x11, 0x0f, 0, 0, 1, 0 }, 6,
+	  512, 0, IR, INV, 1, 3 },
+	{ "SSC READ(6) fixed over the block limit", PDT_SSC,
+	  { 0x08, 0x01, 0, 0x01, 0x01, 0 }, 6, 512, 256, IR, INV, 2, 7 },
+	{ "SSC READ POSITION long form", PDT_SSC, { 0x34, 0x06 }, 10, 512, 0,
+	  IR, INV, 1, 4 },
+	{ "SSC READ POSITION allocation length", PDT_SSC,
+	  { 0x34, 0, 0, 0, 0, 0, 0, 0, 20, 0 }, 10, 512, 0, IR, INV, 8, 4 },
+	{ "SSC LOCATE(10) reserved bit", PDT_SSC, { 0x2b, 0x08 }, 10, 512, 0,
+	  IR, INV, 1, 3 },
+	{ "SSC PREVENT persistent (MMC only)", PDT_SSC,
+	  { 0x1e, 0, 0, 0, 0x02, 0 }, 6, 512, 0, IR, INV, 4, 1 },
+	{ "SSC has no READ(10)", PDT_SSC, { 0x28 }, 10, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "SSC has no READ CAPACITY", PDT_SSC, { 0x25 }, 10, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
 	{ "unknown opcode FFh", PDT_SBC, { 0xff }, 16, 512, 0, IR,
 	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
 	{ "REZERO UNIT not supported", PDT_SBC, { 0x01 }, 6, 512, 0, IR,
@@ -759,6 +828,14 @@ static bool rule_error(const struct ktgt_cdb_desc *d, unsigned int byte,
 		if (byte == 1 && bit == 0) {
 			*efield = 1;
 			*ebit = 0;
+			return true;
+		}
+		break;
+	case KTGT_RULE_SPACE:
+		/* SPACE CODE 0100b (setmarks) and 1000b. */
+		if (byte == 1 && bit >= 2) {
+			*efield = 1;
+			*ebit = 3;
 			return true;
 		}
 		break;
@@ -1145,8 +1222,10 @@ static void test_lookup_and_usage_data(void **state)
 	bool uses_sa;
 
 	(void)state;
-	assert_null(ktgt_cdb_table_for_type(0x01));
+	assert_null(ktgt_cdb_table_for_type(0x02));
+	assert_null(ktgt_cdb_table_for_type(0x08));
 	assert_null(ktgt_cdb_table_for_type(0x1f));
+	assert_int_equal(table(PDT_SSC)->pdt, PDT_SSC);
 	assert_int_equal(sbc->pdt, PDT_SBC);
 	assert_int_equal(mmc->pdt, PDT_MMC);
 
@@ -1259,6 +1338,62 @@ static void test_mmc_flags(void **state)
 		assert_int_equal(decode(mmc, r10, 10, 2048, 0, &c, &err), 0);
 		assert_int_equal(ktgt_cdb_check_range(&c, 0, &err), 0);
 	}
+}
+
+/*
+ * SSC: no command has a logical block address range; the medium access
+ * commands are marked for persistent reservations; READ POSITION has
+ * exactly the two short-form service actions; the variable-length
+ * READ(6)/WRITE(6) are not bound by the block limit, only by what the
+ * core's buffer may hold.
+ */
+static void test_ssc_flags(void **state)
+{
+	const struct ktgt_cdb_table *ssc = table(PDT_SSC);
+	static const u8 r6[6] = { 0x08, 0x00, 0xff, 0xff, 0xff, 0 };
+	struct ktgt_sense_info err;
+	struct ktgt_cdb c;
+	unsigned int n_ok = 0;
+	size_t i;
+	u16 sa;
+
+	(void)state;
+	for (i = 0; i < ktgt_cdb_table_size(ssc); i++) {
+		const struct ktgt_cdb_desc *d = ktgt_cdb_table_desc(ssc, i);
+		bool ua = d->opcode == 0x12 || d->opcode == 0xa0 ||
+			  d->opcode == 0x03;
+
+		assert_int_equal(!!(d->flags & KTGT_CDB_F_ALLOW_UA), ua);
+		assert_false(d->flags & KTGT_CDB_F_RANGE);
+		assert_false(d->flags & KTGT_CDB_F_NEEDS_BS);
+	}
+	assert_true(has_flag(ssc, 0x08, 0, KTGT_CDB_F_MEDIUM_READ));
+	assert_true(has_flag(ssc, 0x0a, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(ssc, 0x10, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(ssc, 0x19, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_false(has_flag(ssc, 0x11, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_false(has_flag(ssc, 0x01, 0, KTGT_CDB_F_MEDIUM_WRITE));
+	assert_true(has_flag(ssc, 0x05, 0, KTGT_CDB_F_ALLOW_RESV));
+
+	for (sa = 0; sa < 32; sa++) {
+		u8 cdb[10] = { 0x34, (u8)sa };
+		int ret = decode(ssc, cdb, 10, 512, 0, &c, &err);
+
+		if (sa <= 1) {
+			assert_int_equal(ret, 0);
+			assert_int_equal(c.sa, sa);
+			assert_int_equal(c.xfer_len, 20);
+			n_ok++;
+		} else {
+			check_err("READ POSITION SA", ret, &err, IR, INV, 1, 4);
+		}
+	}
+	assert_int_equal(n_ok, 2);
+
+	/* 16 MiB - 1 bytes, variable: decoded; the core's buffer refuses. */
+	assert_int_equal(decode(ssc, r6, 6, 512, 16, &c, &err), 0);
+	assert_int_equal(c.nr_blocks, 0);
+	assert_int_equal(c.xfer_len, 0xffffff);
 }
 
 static unsigned int key_of(const struct ktgt_cdb_desc *d)
@@ -1378,6 +1513,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_and_usage_data),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_mmc_flags),
+		cmocka_unit_test(test_ssc_flags),
 	};
 
 	return cmocka_run_group_tests_name("cdb", tests, NULL, NULL);

@@ -602,6 +602,38 @@ static void test_live_vcdrom_filename(void **state)
 }
 
 /*
+ * A vtape's size_mb changes in place (it sizes tapes created later); its
+ * filename, the cartridge, needs the device disabled.
+ */
+static void test_live_vtape(void **state)
+{
+	static const char *const nobody[] = { NULL };
+	static const char old[] =
+		"HANDLER vtape {\n\tDEVICE tp0 {\n\t\tfilename /a.img\n"
+		"\t\tsize_mb 64\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 tp0\n\t}\n}\n";
+	static const char bigger[] =
+		"HANDLER vtape {\n\tDEVICE tp0 {\n\t\tfilename /a.img\n"
+		"\t\tsize_mb 128\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 tp0\n\t}\n}\n";
+	static const char other[] =
+		"HANDLER vtape {\n\tDEVICE tp0 {\n\t\tfilename /b.img\n"
+		"\t\tsize_mb 64\n\t}\n}\n"
+		"TARGET_DRIVER local {\n\tTARGET t0 {\n\t\tenabled 1\n"
+		"\t\tLUN 0 tp0\n\t}\n}\n";
+	char err[256], *text = NULL;
+
+	(void)state;
+	check_plan(old, bigger, "set handlers/vtape/tp0/size_mb 128\n");
+	assert_int_equal(plan_sessions(old, nobody, other, 0, err, sizeof(err),
+				       &text), 0);
+	assert_non_null(strstr(text, "set handlers/vtape/tp0/enable 0\n"));
+	free(text);
+}
+
+/*
  * A device change that needs the device disabled would drop a LUN the
  * file keeps: refused while a session sees the LUN, done with
  * KPLAN_FORCE. A session that sees a group's LUN set does not hold the
@@ -1452,6 +1484,7 @@ int main(void)
 		cmocka_unit_test(test_system_validation),
 		cmocka_unit_test(test_live_device_attrs),
 		cmocka_unit_test(test_live_vcdrom_filename),
+		cmocka_unit_test(test_live_vtape),
 		cmocka_unit_test(test_sessions_refuse),
 		cmocka_unit_test(test_session_pattern),
 		cmocka_unit_test(test_values_by_meaning),

@@ -13,7 +13,10 @@
  * Device attributes that may change while the device is enabled: the
  * core's list (Documentation/configfs.rst, "Live device parameters"),
  * and the handlers' own: a vcdrom's filename is a medium change (the
- * initiators get NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED).
+ * initiators get NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED); a
+ * vtape's size_mb only sizes tapes it creates later. (A vtape's filename
+ * changes while enabled only with the tape unloaded, which ktgtadm does
+ * not know: it disables the device for that, as for a disk.)
  */
 static const struct {
 	const char *handler;	/* NULL: every handler */
@@ -30,6 +33,7 @@ static const struct {
 	{ "vdisk_nullio", "delay_ms", NULL },
 	{ "vdisk_nullio", "zero_reads", NULL },
 	{ "vcdrom", "filename", NULL },
+	{ "vtape", "size_mb", NULL },
 };
 
 /* Target attributes that can only change while the target is disabled. */

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ktgt-timeout: 900
+#
+# vtape over iSCSI (ktgt_iscsi, open-iscsi over loopback, Linux's st):
+# two tar archives separated by a filemark, rewind, fsf 1 reads the
+# second back identical, the first too; tell and eod report logical
+# object numbers; the sense data of a 512-byte read of a 10240-byte block
+# (NO SENSE, ILI, INFORMATION -9728), of a filemark (FILEMARK, 00h/01h)
+# and of end of data (BLANK CHECK 00h/05h) cross the transport.
+# (Only reads of whole blocks: the core sends no data-in with CHECK
+# CONDITION, so the data of a shorter block than asked for does not
+# reach an iSCSI initiator; see Documentation/configfs.rst.)
+. "$KTGT_REPO/tests/lib/guest.sh"
+. "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/iscsi.sh"
+
+for c in mt tar sg_raw iscsiadm; do
+	command -v "$c" >/dev/null || skip "$c not installed"
+done
+
+IQN=iqn.2026-11.org.ktgt:vtape
+P=$(iscsi_portal 127.0.0.1)
+
+# sense3 ARGS...: "KEY/ASC/ASCQ BITS INFO" of a CDB (see vtape.sh).
+sense3() {
+	local r info=-
+	local -a s
+	r=$(ktgt_sense "$@")
+	case "$r" in
+	status=00*) echo GOOD; return ;;
+	status=02*) ;;
+	*) echo "status ${r%% *}"; return ;;
+	esac
+	read -r -a s <<< "${r#*sense=}"
+	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
+	if ((0x${s[0]} & 0x80)); then
+		info=$((0x${s[3]}${s[4]}${s[5]}${s[6]}))
+		((info >= 2147483648)) && info=$((info - 4294967296))
+	fi
+	printf '%02x/%s/%s %02x %s\n' $((0x${s[2]} & 0x0f)) "${s[12]}" \
+		"${s[13]}" $((0x${s[2]} & 0xe0)) "$info"
+}
+
+mkfiles() {
+	local i
+	mkdir -p "$1/sub"
+	for ((i = 0; i < 6; i++)); do
+		head -c $(( 5000 + (i * 7919 + $2 * 104729) % 20000 )) \
+			/dev/urandom > "$1/f$i"
+	done
+	echo "tree $1" > "$1/sub/name"
+}
+
+records() {
+	echo $(( $(tar -cf - -b 20 -C "$1" . | wc -c) / 10240 ))
+}
+
+ktgt_load ktgt_vtape ktgt_iscsi
+ktgt_iscsid_start
+rm -f /tmp/itape.img
+ktgt_mkdev vtape/tp0 filename=/tmp/itape.img size_mb=16
+ktgt_iscsi_mktarget "$IQN" 127.0.0.1
+ktgt_maplun "iscsi/$IQN" 0 vtape/tp0
+ktgt_iscsi_enable "$IQN"
+iscsi_ini_start
+modprobe st || fail "modprobe st"
+iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"
+iscsi_login "$IQN" "$P"
+sess=$(iscsi_session_dirs "$IQN" | head -n1)
+[ -n "$sess" ] || fail "no session"
+host=$(iscsi_session_host "$sess")
+sg=$(ktgt_wait_disk -g host="$host" lun=0)
+hctl=$(ktgt_find_disk host="$host" lun=0)
+expect_eq "$(cat "/sys/class/scsi_device/$hctl/device/type")" 1 \
+	"peripheral device type"
+st=
+for ((i = 0; i < 100; i++)); do
+	for n in "/sys/class/scsi_device/$hctl/device/scsi_tape"/st*; do
+		n=${n##*/}
+		[[ "$n" =~ ^st[0-9]+$ ]] && [ -c "/dev/n$n" ] && st=$n
+	done
+	[ -n "$st" ] && break
+	sleep 0.1
+done
+[ -n "$st" ] || fail "st did not attach to $hctl"
+TAPE=/dev/n$st
+log "vtape/tp0 over iSCSI is $hctl: $TAPE $sg"
+
+mkfiles /tmp/a 1
+mkfiles /tmp/b 2
+na=$(records /tmp/a)
+nb=$(records /tmp/b)
+run_ok "mt rewind" mt -f "$TAPE" rewind
+run_ok "tar -c A" tar -cf "$TAPE" -b 20 -C /tmp/a .
+run_ok "tar -c B" tar -cf "$TAPE" -b 20 -C /tmp/b .
+run_ok "mt rewind" mt -f "$TAPE" rewind
+run_ok "mt fsf 1" mt -f "$TAPE" fsf 1
+expect_eq "$(mt -f "$TAPE" tell 2>&1)" "At block $((na + 1))." "tell"
+mkdir -p /tmp/outa /tmp/outb
+run_ok "tar -x B" tar -xf "$TAPE" -b 20 -C /tmp/outb
+diff -r /tmp/b /tmp/outb || fail "archive B read back differs"
+run_ok "mt rewind" mt -f "$TAPE" rewind
+run_ok "tar -x A" tar -xf "$TAPE" -b 20 -C /tmp/outa
+diff -r /tmp/a /tmp/outa || fail "archive A read back differs"
+run_ok "mt eod" mt -f "$TAPE" eod
+expect_eq "$(mt -f "$TAPE" tell 2>&1)" "At block $((na + nb + 2))." \
+	"tell at EOD"
+
+run_ok "mt rewind" mt -f "$TAPE" rewind
+expect_eq "$(sense3 -R -r 512 "$sg" 08 00 00 02 00 00)" "00/00/00 20 -9728" \
+	"READ(6) 512 of a 10240-byte block"
+run_ok "mt rewind" mt -f "$TAPE" rewind
+run_ok "mt fsr" mt -f "$TAPE" fsr "$na"
+expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
+	"00/00/01 80 10240" "READ(6) of a filemark"
+run_ok "mt eod" mt -f "$TAPE" eod
+expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
+	"08/00/05 00 10240" "READ(6) at end of data"
+
+iscsi_ini_stop
+ktgt_iscsi_teardown
+ktgt_unload_all
+pass
