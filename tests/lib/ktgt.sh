@@ -334,6 +334,23 @@ ktgt_sdev_attr() {
 	esac
 }
 
+# ktgt_wait_st HCTL: wait (up to 10 s) until st has attached to the tape at
+# HCTL and its non-rewinding node exists; print the st name (st0...), or
+# fail.
+ktgt_wait_st() {
+	local i n st=
+	for ((i = 0; i < 100; i++)); do
+		for n in "/sys/class/scsi_device/$1/device/scsi_tape"/st*; do
+			n=${n##*/}
+			[[ "$n" =~ ^st[0-9]+$ ]] && [ -c "/dev/n$n" ] && st=$n
+		done
+		[ -n "$st" ] && break
+		sleep 0.1
+	done
+	[ -n "$st" ] || fail "st did not attach to $1: $(dmesg | tail -5)"
+	echo "$st"
+}
+
 # ktgt_find_disk KEY=VALUE...: print the H:C:T:L of the first SCSI device
 # matching every KEY (host, lun, vendor, model, serial); status 1 if none.
 ktgt_find_disk() {

@@ -164,16 +164,7 @@ hctl=$(ktgt_find_disk host="$host" lun=0)
 expect_eq "$(cat "/sys/class/scsi_device/$hctl/device/type")" 1 \
 	"peripheral device type"
 sg_inq "$sg" | grep -q "RMB=1" || fail "INQUIRY: no RMB: $(sg_inq "$sg")"
-st=
-for ((i = 0; i < 100; i++)); do
-	for n in "/sys/class/scsi_device/$hctl/device/scsi_tape"/st*; do
-		n=${n##*/}
-		[[ "$n" =~ ^st[0-9]+$ ]] && [ -c "/dev/n$n" ] && st=$n
-	done
-	[ -n "$st" ] && break
-	sleep 0.1
-done
-[ -n "$st" ] || fail "st did not attach to $hctl: $(dmesg | tail -5)"
+st=$(ktgt_wait_st "$hctl") || exit 1
 TAPE=/dev/n$st
 log "vtape/t0 is $hctl: $TAPE $sg"
 
