@@ -143,6 +143,23 @@ class Copy(threading.Thread):
         self.res = xcopy(self.dev, self.lid, self.usage)
 
 
+def diagnose():
+    """Where a copy that does not run may be: the SCSI devices' queues,
+    the sessions' TASK SET FULL and BUSY counts, the blocked tasks."""
+    for dev in sgs:
+        d = "/sys/class/scsi_generic/%s/device" % os.path.basename(dev)
+        log("%s: device_busy %s device_blocked %s" % tuple(
+            [dev] + [open("%s/%s" % (d, a)).read().strip()
+                     for a in ("device_busy", "device_blocked")]))
+    for s in os.listdir("/sys/kernel/ktgt/sessions"):
+        d = "/sys/kernel/ktgt/sessions/" + s
+        log("session %s: %s" % (s, " ".join(
+            "%s=%s" % (a, open(d + "/" + a).read().strip())
+            for a in sorted(os.listdir(d)) if a in ("task_set_full", "busy"))))
+    with open("/proc/sysrq-trigger", "w") as f:
+        f.write("w")
+
+
 def what(res):
     st, sense = res
     if st != 2 or len(sense) < 14:
@@ -151,6 +168,7 @@ def what(res):
 
 
 def running(dev, lid, end):
+    st, d = -1, b""
     while time.time() < end:
         st, _, d = sgio(dev, bytes([0x84, 0, lid] + [0] * 10 + [12, 0, 0]),
                         inlen=12)
@@ -158,6 +176,7 @@ def running(dev, lid, end):
             return
         time.sleep(0.1)
     c = copies.get((dev, lid))
+    diagnose()
     fail("COPY STATUS of list %d on %s: not running (status %02x, data %s;"
          " the copy: %s)" % (lid, dev, st, d.hex(),
                              "not sent" if c is None else
