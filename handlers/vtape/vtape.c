@@ -309,6 +309,27 @@ static int vtape_count24(const u8 *p)
  */
 
 /*
+ * What READ(6) and WRITE(6) check first: the tape is ready, FIXED = 1
+ * needs a fixed block length (05/24/00 at byte 1 bit 0), and a TRANSFER
+ * LENGTH of 0 moves nothing (GOOD). Return: true if the command goes on.
+ */
+static bool vt_rw_start(struct ktgt_cmd *cmd, struct vtape_dev *vt,
+			bool fixed, u32 count)
+{
+	if (!vtape_ready(cmd, vt))
+		return false;
+	if (fixed && !vt->block_len) {
+		vtape_invalid(cmd, true, 1, 0);
+		return false;
+	}
+	if (!count) {
+		ktgt_cmd_good(cmd, 0);
+		return false;
+	}
+	return true;
+}
+
+/*
  * READ(6) (SSC-3 7.2). Variable (FIXED = 0): one block of up to @len
  * bytes; a shorter one is ILI unless SILI, a longer one is ILI with a
  * negative residue and only @len bytes. Fixed: @n blocks of the block
@@ -325,16 +346,8 @@ static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 	u8 *buf = NULL;
 	int ret;
 
-	if (!vtape_ready(cmd, vt))
+	if (!vt_rw_start(cmd, vt, fixed, count))
 		return;
-	if (fixed && !vt->block_len) {
-		vtape_invalid(cmd, true, 1, 0);
-		return;
-	}
-	if (!count) {
-		ktgt_cmd_good(cmd, 0);
-		return;
-	}
 	buf = kvmalloc(fixed ? bs : count, GFP_KERNEL);
 	if (!buf) {
 		ktgt_cmd_io_error(cmd, -ENOMEM);
@@ -416,16 +429,8 @@ static void vt_cmd_write(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 	u8 *buf;
 	int ret;
 
-	if (!vtape_ready(cmd, vt))
+	if (!vt_rw_start(cmd, vt, fixed, count))
 		return;
-	if (fixed && !vt->block_len) {
-		vtape_invalid(cmd, true, 1, 0);
-		return;
-	}
-	if (!count) {
-		ktgt_cmd_good(cmd, 0);
-		return;
-	}
 	/* The core sized the buffer from the CDB; a cut one is refused. */
 	if ((u64)len * (fixed ? count : 1) > cmd->bufflen || !cmd->sg) {
 		vtape_invalid(cmd, true, 2, 7);
