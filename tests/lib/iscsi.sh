@@ -377,6 +377,20 @@ ktgt_iscsi_enable() {
 	done
 }
 
+# ktgt_iscsi_nullio_target IQN DEV...: an enabled ktgt target IQN on
+# 127.0.0.1 with a 16 MiB vdisk_nullio device DEV at LUN 0, the next at
+# LUN 1, and so on.
+ktgt_iscsi_nullio_target() {
+	local iqn=$1 lun=0 d
+	shift
+	ktgt_iscsi_mktarget "$iqn" 127.0.0.1
+	for d in "$@"; do
+		ktgt_mkdev "vdisk_nullio/$d" size=$((16 << 20))
+		ktgt_maplun "iscsi/$iqn" $((lun++)) "vdisk_nullio/$d"
+	done
+	ktgt_iscsi_enable "$iqn"
+}
+
 ktgt_iscsi_teardown() {
 	local t p
 	for t in "$KTGT_CFS"/targets/iscsi/*/; do

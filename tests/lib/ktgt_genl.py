@@ -76,6 +76,36 @@ class Genl:
             self.groups[string(gg[CTRL_ATTR_MCAST_GRP_NAME])] = \
                 struct.unpack("=I", gg[CTRL_ATTR_MCAST_GRP_ID][0])[0]
 
+    def u16a(self, name, v):
+        """A u16 attribute of the ktgt_iscsi family, by its name in A."""
+        return attr(self.A[name], struct.pack("=H", v))
+
+    def u32a(self, name, v):
+        return attr(self.A[name], struct.pack("=I", v))
+
+    def conn_add(self, sk, target, ini, isid, fd, tsih=0, cid=0, extra=b""):
+        """CONN_ADD of the TCP socket FD as connection CID of the session
+        TSIH (0: a new one), StatSN 0 and ExpCmdSN 1, EXTRA attributes
+        appended; sent on SK (the socket that may start it). Returns
+        (error, the session's TSIH or None)."""
+        a = (sattr(self.A["TARGET_NAME"], target) +
+             sattr(self.A["INITIATOR"], ini) +
+             attr(self.A["ISID"], struct.pack("=Q", isid)) +
+             self.u16a("TSIH", tsih) + self.u16a("CID", cid) +
+             self.u32a("FD", fd) + self.u32a("STATSN", 0) +
+             self.u32a("EXP_CMDSN", 1) + extra)
+        err, m = self.request(self.CMD["CONN_ADD"], a, sk=sk)
+        if err or not m:
+            return err or -1, None
+        return 0, u16(m[0][self.A["TSIH"]])
+
+    def conn_start(self, sk, tsih, cid):
+        """CONN_START of connection CID of session TSIH, sent on SK; the
+        error (0 or -errno)."""
+        return self.request(self.CMD["CONN_START"],
+                            self.u16a("TSIH", tsih) + self.u16a("CID", cid),
+                            sk=sk)[0]
+
     def listener(self, group="events"):
         """A socket that receives the family's multicast group."""
         sk = self.socket()

@@ -29,25 +29,19 @@ out=$(python3 - "$t" <<'EOF' 2>&1
 import os, select, socket, struct, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
-from ktgt_genl import Genl, attr, sattr, u16, parse
+from ktgt_genl import Genl, u16, parse
 ECONNABORTED, ETIMEDOUT = 103, 110
 target, ini = sys.argv[1], "iqn.2026-11.org.ktgt:nl-drop"
 SYS = "/sys/kernel/ktgt_iscsi/sessions/"
 
 g = Genl(os.environ["KTGT_REPO"])
-A, CMD = g.A, g.CMD
+A = g.A
 ev = g.listener()
 ev.setblocking(False)
 
 def fail(m):
     print("FAIL: " + m, flush=True)
     sys.exit(1)
-
-def u16a(n, v):
-    return attr(A[n], struct.pack("=H", v))
-
-def u32a(n, v):
-    return attr(A[n], struct.pack("=I", v))
 
 lsn = socket.socket()
 lsn.bind(("127.0.0.1", 0))
@@ -59,18 +53,14 @@ def conn_add(sk, isid, tsih, cid):
     c = socket.create_connection(lsn.getsockname())
     srv, _ = lsn.accept()
     keep.append(srv)
-    a = (sattr(A["TARGET_NAME"], target) + sattr(A["INITIATOR"], ini) +
-         attr(A["ISID"], struct.pack("=Q", isid)) + u16a("TSIH", tsih) +
-         u16a("CID", cid) + u32a("FD", srv.fileno()) + u32a("STATSN", 0) +
-         u32a("EXP_CMDSN", 1) + u32a("P_MAX_CONNECTIONS", 4))
-    err, m = g.request(CMD["CONN_ADD"], a, sk=sk)
-    if err or not m:
+    err, tsih = g.conn_add(sk, target, ini, isid, srv.fileno(), tsih, cid,
+                           g.u32a("P_MAX_CONNECTIONS", 4))
+    if err:
         fail("CONN_ADD tsih %d cid %d: %d" % (tsih, cid, err))
-    return u16(m[0][A["TSIH"]]), c
+    return tsih, c
 
 def start(sk, tsih, cid):
-    err, _ = g.request(CMD["CONN_START"], u16a("TSIH", tsih) + u16a("CID", cid),
-                       sk=sk)
+    err = g.conn_start(sk, tsih, cid)
     if err:
         fail("CONN_START tsih %d cid %d: %d" % (tsih, cid, err))
 

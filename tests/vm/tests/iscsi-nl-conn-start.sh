@@ -24,26 +24,19 @@ ktgt_maplun "iscsi/$t" 0 vdisk_fileio/d1
 ktgt_enable "iscsi/$t"
 
 out=$(python3 - "$t" <<'EOF' 2>&1
-import os, socket, struct, sys
+import os, socket, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
-from ktgt_genl import Genl, attr, sattr, u16
+from ktgt_genl import Genl
 EPERM, ENOENT, EALREADY = 1, 2, 114
 target, ini = sys.argv[1], "iqn.2026-11.org.ktgt:nl-raw"
 
 g = Genl(os.environ["KTGT_REPO"])
-A, CMD = g.A, g.CMD
 a_sk, b_sk = Genl.socket(), Genl.socket()
 
 def fail(m):
     print("FAIL: " + m)
     sys.exit(1)
-
-def u16a(n, v):
-    return attr(A[n], struct.pack("=H", v))
-
-def u32a(n, v):
-    return attr(A[n], struct.pack("=I", v))
 
 lsn = socket.socket()
 lsn.bind(("127.0.0.1", 0))
@@ -55,18 +48,13 @@ def conn_add(sk, isid):
     c = socket.create_connection(lsn.getsockname())
     srv, _ = lsn.accept()
     keep.extend([c, srv])
-    a = (sattr(A["TARGET_NAME"], target) + sattr(A["INITIATOR"], ini) +
-         attr(A["ISID"], struct.pack("=Q", isid)) + u16a("TSIH", 0) +
-         u16a("CID", 0) + u32a("FD", srv.fileno()) + u32a("STATSN", 0) +
-         u32a("EXP_CMDSN", 1))
-    err, m = g.request(CMD["CONN_ADD"], a, sk=sk)
-    if err or not m:
+    err, tsih = g.conn_add(sk, target, ini, isid, srv.fileno())
+    if err:
         fail("CONN_ADD: %d" % err)
-    return u16(m[0][A["TSIH"]]), c
+    return tsih, c
 
 def start(sk, tsih, cid, want, what):
-    err, _ = g.request(CMD["CONN_START"], u16a("TSIH", tsih) + u16a("CID", cid),
-                       sk=sk)
+    err = g.conn_start(sk, tsih, cid)
     print("%s: %d" % (what, err))
     if err != -want:
         fail("%s: %d, expected %d" % (what, err, -want))

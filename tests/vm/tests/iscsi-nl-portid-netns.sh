@@ -23,24 +23,17 @@ ktgt_maplun "iscsi/$t" 0 vdisk_nullio/d1
 ktgt_enable "iscsi/$t"
 
 out=$(python3 - "$t" <<'EOF' 2>&1
-import os, socket, struct, subprocess, sys, time
+import os, socket, subprocess, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
-from ktgt_genl import Genl, attr, sattr, u16
+from ktgt_genl import Genl
 target, ini = sys.argv[1], "iqn.2026-11.org.ktgt:nl-netns"
 
 g = Genl(os.environ["KTGT_REPO"])
-A, CMD = g.A, g.CMD
 
 def fail(m):
     print("FAIL: " + m, flush=True)
     sys.exit(1)
-
-def u16a(n, v):
-    return attr(A[n], struct.pack("=H", v))
-
-def u32a(n, v):
-    return attr(A[n], struct.pack("=I", v))
 
 lsn = socket.socket()
 lsn.bind(("127.0.0.1", 0))
@@ -49,14 +42,9 @@ c = socket.create_connection(lsn.getsockname())
 srv, _ = lsn.accept()
 a_sk = Genl.socket()
 portid = a_sk.getsockname()[0]
-a = (sattr(A["TARGET_NAME"], target) + sattr(A["INITIATOR"], ini) +
-     attr(A["ISID"], struct.pack("=Q", 0x23d000000001)) + u16a("TSIH", 0) +
-     u16a("CID", 0) + u32a("FD", srv.fileno()) + u32a("STATSN", 0) +
-     u32a("EXP_CMDSN", 1))
-err, m = g.request(CMD["CONN_ADD"], a, sk=a_sk)
-if err or not m:
+err, tsih = g.conn_add(a_sk, target, ini, 0x23d000000001, srv.fileno())
+if err:
     fail("CONN_ADD: %d" % err)
-tsih = u16(m[0][A["TSIH"]])
 
 # The same port id in a new network namespace, bound and closed: by
 # uid 65534 in its own user namespace where the kernel lets it, else
@@ -79,8 +67,7 @@ else:
     fail("could not bind port id %d in a new namespace" % portid)
 time.sleep(1)
 alive = os.path.isdir("/sys/kernel/ktgt_iscsi/sessions/%d" % tsih)
-err, _ = g.request(CMD["CONN_START"], u16a("TSIH", tsih) + u16a("CID", 0),
-                   sk=a_sk)
+err = g.conn_start(a_sk, tsih, 0)
 print("session %d (port id %d): %s, CONN_START %d" %
       (tsih, portid, "alive" if alive else "gone", err), flush=True)
 if not alive or err:

@@ -33,16 +33,8 @@ IQN=iqn.2026-11.org.ktgt:pr-preempt-wq
 IQN2=iqn.2026-11.org.ktgt:pr-preempt-wq2
 
 iscsi_tgt_setup
-iscsi_tgt_mktarget "$IQN" 127.0.0.1
-ktgt_mkdev vdisk_nullio/pw0 size=$((16 << 20))
-ktgt_mkdev vdisk_nullio/pw1 size=$((16 << 20))
-ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/pw0
-ktgt_maplun "iscsi/$IQN" 1 vdisk_nullio/pw1
-iscsi_tgt_enable "$IQN"
-iscsi_tgt_mktarget "$IQN2" 127.0.0.1
-ktgt_mkdev vdisk_nullio/pw2 size=$((16 << 20))
-ktgt_maplun "iscsi/$IQN2" 0 vdisk_nullio/pw2
-iscsi_tgt_enable "$IQN2"
+ktgt_iscsi_nullio_target "$IQN" pw0 pw1
+ktgt_iscsi_nullio_target "$IQN2" pw2
 
 cat > /tmp/pw.py <<'EOF'
 import os, struct, sys, time

@@ -32,16 +32,8 @@ IQN=iqn.2026-11.org.ktgt:tmf-wq
 IQN2=iqn.2026-11.org.ktgt:tmf-wq2
 
 iscsi_tgt_setup
-iscsi_tgt_mktarget "$IQN" 127.0.0.1
-ktgt_mkdev vdisk_nullio/wq0 size=$((16 << 20))
-ktgt_mkdev vdisk_nullio/wq1 size=$((16 << 20))
-ktgt_maplun "iscsi/$IQN" 0 vdisk_nullio/wq0
-ktgt_maplun "iscsi/$IQN" 1 vdisk_nullio/wq1
-iscsi_tgt_enable "$IQN"
-iscsi_tgt_mktarget "$IQN2" 127.0.0.1
-ktgt_mkdev vdisk_nullio/wq2 size=$((16 << 20))
-ktgt_maplun "iscsi/$IQN2" 0 vdisk_nullio/wq2
-iscsi_tgt_enable "$IQN2"
+ktgt_iscsi_nullio_target "$IQN" wq0 wq1
+ktgt_iscsi_nullio_target "$IQN2" wq2
 
 cat > /tmp/tw.py <<'EOF'
 import os, sys, time
