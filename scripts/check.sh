@@ -6,6 +6,8 @@
 #   build       modules (W=1 -Werror) and tools
 #   sparse      kbuild C=2
 #   checkpatch  --strict over every source file
+#   kconfig     the Kconfig files parse and every option can be m in a
+#               kernel tree (check-kconfig.sh)
 #   bench-report  tests/bench/report.py's self-test
 #   docs        Documentation/*.rst parse without a docutils warning, and
 #               the doc examples and man pages (check-doc-examples.sh)
@@ -76,6 +78,7 @@ built=1
 step build make -C "$TOP" "$jobs" modules tools || built=0
 step sparse make -C "$TOP" "$jobs" sparse
 step checkpatch make -C "$TOP" checkpatch
+step kconfig "$TOP/scripts/check-kconfig.sh"
 step bench-report python3 "$TOP/tests/bench/report.py" --self-test
 step docs "$TOP/scripts/check-docs.sh"
 if [ -f "$TOP/tests/host/Makefile" ]; then
