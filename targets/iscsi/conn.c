@@ -593,31 +593,39 @@ static u32 kis_crc(u32 crc, const void *buf, size_t len)
 
 static int kis_rx_flush(struct kis_conn *conn, int ret);
 
-/* Receive thread only. */
-static int kis_recv(struct kis_conn *conn, void *buf, size_t len)
+/* Receive thread only: fill all of @it, whatever it takes. */
+static int kis_recv_iter(struct kis_conn *conn, struct iov_iter *it)
 {
-	while (len) {
+	while (iov_iter_count(it)) {
 		struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
-		struct kvec iov = { .iov_base = buf, .iov_len = len };
 		int ret;
 
 		/* Never wait for the initiator with its responses held. */
 		while (unlikely(!list_empty(&conn->rx_direct)) &&
-		       tcp_inq(conn->sock->sk) < len) {
+		       tcp_inq(conn->sock->sk) < iov_iter_count(it)) {
 			ret = kis_rx_flush(conn, 0);
 			if (ret)
 				return ret;
 		}
-		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
-				     msg.msg_flags);
+		msg.msg_iter = *it;
+		ret = sock_recvmsg(conn->sock, &msg, msg.msg_flags);
 		if (ret <= 0)
 			return ret ? ret : -ECONNRESET;
-		buf += ret;
-		len -= ret;
+		iov_iter_advance(it, ret);
 		if (kthread_should_stop())
 			return -ESHUTDOWN;
 	}
 	return 0;
+}
+
+/* Receive thread only. */
+static int kis_recv(struct kis_conn *conn, void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, READ, &iov, 1, len);
+	return kis_recv_iter(conn, &it);
 }
 
 /* Receive and throw away @len bytes. */
@@ -681,6 +689,13 @@ static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
 }
 
 /*
+ * Pages of a data segment received by one sock_recvmsg(): a 1 MiB
+ * burst of single pages takes 16 calls, not 256 (each takes and
+ * releases the socket lock, and may send a window update).
+ */
+#define KIS_RX_BVECS	16
+
+/*
  * @len bytes at @off of a scatterlist. The data digest is accumulated in
  * @crc only if the connection negotiated one: without it, a second pass
  * over every byte of write data would be wasted work.
@@ -688,26 +703,42 @@ static int kis_recv_data(struct kis_conn *conn, void *buf, u32 dlen)
 static int kis_recv_sg(struct kis_conn *conn, struct scatterlist *sgl,
 		       u32 off, u32 len, u32 *crc)
 {
-	struct scatterlist *sg;
+	struct bio_vec bv[KIS_RX_BVECS];
+	struct scatterlist *sg = sgl;
 
-	for (sg = sgl; sg && len; sg = sg_next(sg)) {
-		u32 n;
+	while (len) {
+		struct iov_iter it;
+		u32 n = 0, chunk = 0, i;
 		int ret;
 
-		if (off >= sg->length) {
-			off -= sg->length;
-			continue;
+		for (; sg && n < KIS_RX_BVECS && chunk < len; sg = sg_next(sg)) {
+			u32 l;
+
+			if (off >= sg->length) {
+				off -= sg->length;
+				continue;
+			}
+			l = min(len - chunk, sg->length - off);
+			bv[n].bv_page = sg_page(sg);
+			bv[n].bv_offset = sg->offset + off;
+			bv[n].bv_len = l;
+			n++;
+			chunk += l;
+			off = 0;
 		}
-		n = min(len, sg->length - off);
-		ret = kis_recv(conn, sg_virt(sg) + off, n);
+		if (!n)
+			return -EINVAL;
+		iov_iter_bvec(&it, READ, bv, n, chunk);
+		ret = kis_recv_iter(conn, &it);
 		if (ret)
 			return ret;
 		if (conn->p.ddigest)
-			*crc = kis_crc(*crc, sg_virt(sg) + off, n);
-		len -= n;
-		off = 0;
+			for (i = 0; i < n; i++)
+				*crc = kis_crc(*crc, page_address(bv[i].bv_page) +
+					       bv[i].bv_offset, bv[i].bv_len);
+		len -= chunk;
 	}
-	return len ? -EINVAL : 0;
+	return 0;
 }
 
 static int kis_send(struct kis_conn *conn, struct kvec *vec, size_t nr,
