@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ktgt_pt: what a pass-through device type (pt_disk.c) shares with the
- * common part (pt_core.c): the device, its scsi_device
+ * ktgt_pt: what the pass-through device types (pt_disk.c, pt_tape.c)
+ * share with the common part (pt_core.c): the device, its scsi_device
  * and the hooks of each type. See pt_core.c for the lifetimes and the
  * locking.
  */
@@ -25,7 +25,7 @@
 #define PT_ASC_INTERNAL_FAILURE	0x44	/* INTERNAL TARGET FAILURE */
 #define PT_ASC_PARITY		0x47	/* SCSI PARITY ERROR */
 
-/* Tries of an internal command (READ CAPACITY) past UAs. */
+/* Tries of an internal command (READ CAPACITY, MODE SENSE) past UAs. */
 #define PT_INTERNAL_TRIES	3
 #define PT_INTERNAL_TIMEOUT	(30 * HZ)
 
@@ -35,9 +35,10 @@ struct scsi_device;
 /**
  * struct pt_kind - what one pass-through device type does its own way
  * @pdt: the PERIPHERAL DEVICE TYPE of the scsi_devices it exports
- * @what: that type in log lines ("disk")
+ * @what: that type in log lines ("disk", "tape drive")
  * @setup: ->enable, once the scsi_device is held (pd->sdev): read what
- *	the core needs of it (a disk's capacity). 0 or a negative errno, which fails the enable. Called with
+ *	the core needs of it (a disk's capacity, a tape drive's block
+ *	length). 0 or a negative errno, which fails the enable. Called with
  *	pd->lock held; may sleep.
  * @check: optional; ->exec, before the request: 0 to send @cmd, else
  *	@cmd was completed. Process context.
@@ -72,6 +73,9 @@ struct pt_kind {
  * @hctl_set: @hctl was set
  * @sdev: the device, held from ->enable to ->disable; NULL otherwise
  * @node: in pt_exported while @sdev is set
+ * @block_len: pt_tape: the drive's current block length, 0 in variable
+ *	mode; written under @lock or by a command's completion (one at a
+ *	time: see pt_tape.c), read anywhere with READ_ONCE()
  */
 struct pt_dev {
 	struct ktgt_device	*dev;
@@ -81,6 +85,7 @@ struct pt_dev {
 	bool			hctl_set;
 	struct scsi_device	*sdev;
 	struct list_head	node;
+	u32			block_len;
 };
 
 /* The public API has no accessor for a command's device yet. */
@@ -91,6 +96,7 @@ static inline struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
 
 /* pt_core.c, for the types: */
 extern struct configfs_attribute *pt_attrs[];
+extern struct configfs_attribute *pt_tape_attrs[];
 int pt_dev_alloc(struct ktgt_device *dev, const struct pt_kind *kind);
 void pt_dev_free(struct ktgt_device *dev);
 int pt_enable(struct ktgt_device *dev);
@@ -102,5 +108,6 @@ int pt_internal_in(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
 
 /* The types, for pt_core.c's module init. */
 extern struct ktgt_dev_type pt_disk_type;
+extern struct ktgt_dev_type pt_tape_type;
 
 #endif /* KTGT_PT_H */

@@ -484,9 +484,13 @@ static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
 	if (status == SAM_STAT_CHECK_CONDITION) {
 		sense_len = pt_sense_len(scmd->sense_buffer,
 					 SCSI_SENSE_BUFFERSIZE);
+		/*
+		 * With the bytes the device moved: the core sends no data-in
+		 * with a CHECK CONDITION yet, but they are in the buffer.
+		 */
 		if (sense_len)
 			ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
-					    sense_len, 0);
+					    sense_len, done);
 		else
 			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
 						 PT_ASC_INTERNAL_FAILURE, 0);
@@ -548,7 +552,13 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 	u32 done = r->len - min(scmd->resid_len, r->len);
 
 	pt_set_result(cmd, scmd, err, done);
-	if (r->read && r->bounce && cmd->status == KTGT_SAM_GOOD)
+	/*
+	 * What the device returned is in the buffer with a CHECK CONDITION
+	 * too (a tape drive's short block, ILI): the transports that
+	 * deliver data-in with it find it there.
+	 */
+	if (r->read && r->bounce && (cmd->status == KTGT_SAM_GOOD ||
+				     cmd->status == KTGT_SAM_CHECK_CONDITION))
 		pt_bounce_copy(r, done, false);
 	if (pd->kind->done && pd->kind->done(pd, cmd, done)) {
 		pt_req_free_data(r);
@@ -840,8 +850,24 @@ static ssize_t pt_scsi_device_store(struct config_item *item,
 
 CONFIGFS_ATTR(pt_, scsi_device);
 
+/* pt_tape: the drive's block length as tracked, 0 for variable mode. */
+static ssize_t pt_block_length_show(struct config_item *item, char *page)
+{
+	struct pt_dev *pd = ktgt_device_priv(ktgt_device_from_item(item));
+
+	return sprintf(page, "%u\n", READ_ONCE(pd->block_len));
+}
+
+CONFIGFS_ATTR_RO(pt_, block_length);
+
 struct configfs_attribute *pt_attrs[] = {
 	&pt_attr_scsi_device,
+	NULL,
+};
+
+struct configfs_attribute *pt_tape_attrs[] = {
+	&pt_attr_scsi_device,
+	&pt_attr_block_length,
 	NULL,
 };
 
@@ -869,8 +895,13 @@ static int __init pt_init(void)
 	ret = ktgt_register_dev_type(&pt_disk_type);
 	if (ret)
 		goto out_pools;
+	ret = ktgt_register_dev_type(&pt_tape_type);
+	if (ret)
+		goto out_disk;
 	return 0;
 
+out_disk:
+	ktgt_unregister_dev_type(&pt_disk_type);
 out_pools:
 	pt_pools_exit();
 	return ret;
@@ -878,6 +909,7 @@ out_pools:
 
 static void __exit pt_exit(void)
 {
+	ktgt_unregister_dev_type(&pt_tape_type);
 	ktgt_unregister_dev_type(&pt_disk_type);
 	pt_pools_exit();
 }
@@ -885,7 +917,7 @@ static void __exit pt_exit(void)
 module_init(pt_init);
 module_exit(pt_exit);
 
-MODULE_DESCRIPTION("ktgt pass-through dev handler for SCSI disks");
+MODULE_DESCRIPTION("ktgt pass-through dev handlers for SCSI disks and tape drives");
 MODULE_AUTHOR("The ktgt developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KTGT_VERSION);
