@@ -1063,7 +1063,9 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	cmd->core.dev = dev;
 
 	tbl = ktgt_cdb_table_for_type(dev->type->pdt);
-	lim.block_size = dev->params.block_size;
+	lim.block_size = dev->type->xfer_block_size ?
+			 dev->type->xfer_block_size(dev) :
+			 dev->params.block_size;
 	if (lim.block_size)
 		lim.max_xfer_blocks = KTGT_MAX_XFER_BYTES / lim.block_size;
 	if (tbl) {

@@ -2,561 +2,43 @@
 /*
  * ktgt_pt: pass-through of a SCSI disk of this kernel ("pt_disk").
  *
- * A pt_disk device exports a struct scsi_device the kernel already has
- * (a disk on a SAS or FC HBA, a scsi_debug disk) as a ktgt logical unit.
- * The core keeps what belongs to the target: REPORT LUNS, REQUEST SENSE,
- * unit attentions, task management, reservations (RESERVE/RELEASE and
- * PERSISTENT RESERVE IN/OUT), LUN masking, and its checks at submit
- * (CDB decode with the SBC table, LBA range, write protection). Every
- * other command goes to ->exec(), which sends its CDB and data to the
- * device unchanged, as a passthrough request of the device's queue, and
- * answers with what the device returned: status, sense data and
- * residual.
+ * A pt_disk device exports a disk (PERIPHERAL DEVICE TYPE 0) the kernel
+ * already has, a disk on a SAS or FC HBA, a scsi_debug disk, through
+ * pt_core.c's machinery (its header says what the core keeps, what is
+ * passed through, and the lifetimes and locking). What is a disk's own:
  *
- * Not passed through: vendor specific opcodes (C0h-FFh), which the
- * core's decode refuses, as nothing tells it their data direction and
- * length but the transport's expected values, which the initiator
- * chooses; and task management: a command the device is executing when
- * an ABORT TASK or LOGICAL UNIT RESET covers it is waited for, not
- * aborted on the device. Linux 6.1 has no in-kernel LOGICAL UNIT RESET
- * of a scsi_device (scsi_ioctl_reset() takes a user pointer), and
- * blk_abort_request() enters the midlayer's error handler, whose
- * escalation may reset the target, bus or host: every LU on the HBA.
+ * The core decodes its commands with the SBC table and checks their LBA
+ * range, so the ktgt device's capacity and blocksize must be the
+ * disk's: ->enable reads the capacity (READ CAPACITY(16), else (10)) and
+ * refuses a logical block size other than the blocksize attribute. The
+ * capacity is read again by resync_size, and before a command the disk
+ * answered CAPACITY DATA HAS CHANGED completes (in a work item), so that
+ * the initiator, told of the change, finds the core's range check at the
+ * new capacity.
  *
- * Lifetimes and locking
- * =====================
- *
- * struct pt_dev is allocated by ->dev_alloc (mkdir) and freed by
- * ->dev_free (rmdir). pt_dev.lock serialises the scsi_device attribute
- * against ->enable and ->disable (which the core serialises among
- * themselves). ->enable looks the scsi_device up and holds it
- * (scsi_device_get(), which also pins its LLD's module) in pt_dev.sdev
- * until ->disable; the core calls ->exec() only between the two and
- * calls ->disable only once every command has completed, so ->exec()
- * and the completions read pt_dev.sdev without a lock.
- *
- * One scsi_device is exported by one pt_disk device at a time: two LUs
- * passing the same disk would carry the same INQUIRY identity (VPD page
- * 83h), so that a multipath initiator takes them for two paths to one
- * LU, while their reservations and unit attentions, the core's, are
- * each LU's own: a reservation taken through one would not fence
- * writes through the other. pt_exported lists the devices that hold a
- * scsi_device; pt_exported_lock (taken inside pt_dev.lock) protects it
- * and the setting of pt_dev.sdev.
- *
- * The device may be deleted underneath (its sysfs delete, hot unplug)
- * while it is exported: the held reference keeps the scsi_device and its
- * request queue allocated; the queue, dying, refuses new requests, and
- * commands end with HARDWARE ERROR, LOGICAL UNIT COMMUNICATION FAILURE
- * until the device is disabled.
- *
- * Each command's data is mapped as bios over the pages of cmd->sg, which
- * the core allocated or the target driver supplied (ktgt_local passes
- * the initiator's own scatterlist: any offsets and lengths). When the
- * device's queue refuses that layout (DMA alignment, segment size or
- * boundary, virtual boundary), the data goes through bounce pages
- * instead: a buffer of the core's sgv pool, whose cached vectors serve
- * it without the page allocator. A command larger than the device's
- * queue takes even then (max_hw_sectors, max_segments) is refused with
- * INVALID FIELD IN CDB; the Block Limits VPD page tells initiators that
- * size.
- * The completion (->end_io of the request, in the block layer's
- * completion context, possibly a hard interrupt) only copies bounce
- * pages back, frees what ->exec() allocated and calls ktgt_cmd_done();
- * but for a command the device answered CAPACITY DATA HAS CHANGED,
- * which a work item completes once it has read the capacity again.
+ * The Block Limits VPD page (B0h) the disk returns has its MAXIMUM and
+ * OPTIMAL TRANSFER LENGTH cut to what one command through ktgt may move
+ * (pt_max_xfer_bytes()). Commands time out after the disk queue's own
+ * timeout.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bio.h>
-#include <linux/blk-mq.h>
-#include <linux/blkdev.h>
 #include <linux/kernel.h>
-#include <linux/list.h>
 #include <linux/math64.h>
-#include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi.h>
-#include <scsi/scsi_cmnd.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_device.h>
-#include <scsi/scsi_host.h>
 #include <scsi/scsi_proto.h>
 
 #include <ktgt/ktgt.h>
 
-#include "pt_hctl.h"
-#include "pt_sense.h"
-
-/* Sense codes of the errors the handler reports itself. */
-#define PT_ASC_LUN_COMM		0x08	/* LOGICAL UNIT COMMUNICATION ... */
-#define PT_ASCQ_COMM_FAILURE	0x00	/* ... FAILURE */
-#define PT_ASCQ_COMM_TIMEOUT	0x01	/* ... TIME-OUT */
-#define PT_ASC_INVALID_OPCODE	0x20	/* INVALID COMMAND OPERATION CODE */
-#define PT_ASC_INVALID_FIELD	0x24	/* INVALID FIELD IN CDB */
-#define PT_ASC_INTERNAL_FAILURE	0x44	/* INTERNAL TARGET FAILURE */
-#define PT_ASC_PARITY		0x47	/* SCSI PARITY ERROR */
-
-static bool pt_bounce;
-module_param_named(bounce, pt_bounce, bool, 0644);
-MODULE_PARM_DESC(bounce,
-		 "copy all data through bounce pages, as for a layout the device's queue refuses (default: only then)");
-
-/* The most data the core moves for one command (KTGT_MAX_XFER_BYTES). */
-#define PT_CORE_MAX_XFER	(8U << 20)
-
-/*
- * The most bios one command's data takes: pages of PT_CORE_MAX_XFER
- * through bounce pages (whole pages), BIO_MAX_VECS to a bio. A direct
- * mapping that would take more (cmd->sg's pages partly used) goes
- * through bounce pages instead.
- */
-#define PT_MAX_BIOS	DIV_ROUND_UP(PT_CORE_MAX_XFER >> PAGE_SHIFT, BIO_MAX_VECS)
-
-/*
- * The commands whose state (struct pt_req) and first bio the pools keep
- * in reserve, so that a command never fails for want of memory: those
- * of the reserve complete, and give it back, whatever memory is left.
- */
-#define PT_POOL_RESERVE	16
-
-/* Tries of an internal command (READ CAPACITY) past unit attentions. */
-#define PT_INTERNAL_TRIES	3
-#define PT_INTERNAL_TIMEOUT	(30 * HZ)
-
-/**
- * struct pt_dev - a pt_disk device
- * @dev: the ktgt device
- * @lock: serialises @hctl and @sdev changes (attribute stores, ->enable,
- *	->disable)
- * @hctl: the scsi_device to export, from the scsi_device attribute
- * @hctl_set: @hctl was set
- * @sdev: the device, held from ->enable to ->disable; NULL otherwise
- * @node: in pt_exported while @sdev is set
- */
-struct pt_dev {
-	struct ktgt_device	*dev;
-	struct mutex		lock;	/* see above */
-	struct pt_hctl		hctl;
-	bool			hctl_set;
-	struct scsi_device	*sdev;
-	struct list_head	node;
-};
-
-/* The pt_devs that export a scsi_device; see "Lifetimes and locking". */
-static LIST_HEAD(pt_exported);
-static DEFINE_MUTEX(pt_exported_lock);
-
-/*
- * Make @sdev @pd's, unless another pt_disk device exports it: 0 or
- * -EBUSY. Called with pd->lock held.
- */
-static int pt_export(struct pt_dev *pd, struct scsi_device *sdev)
-{
-	struct pt_dev *o;
-	int ret = 0;
-
-	mutex_lock(&pt_exported_lock);
-	list_for_each_entry(o, &pt_exported, node) {
-		if (o->sdev == sdev) {
-			pr_info("%s: %s is exported by %s already\n",
-				ktgt_device_name(pd->dev),
-				dev_name(&sdev->sdev_gendev),
-				ktgt_device_name(o->dev));
-			ret = -EBUSY;
-			goto out;
-		}
-	}
-	pd->sdev = sdev;
-	list_add(&pd->node, &pt_exported);
-out:
-	mutex_unlock(&pt_exported_lock);
-	return ret;
-}
-
-/* Forget @pd's scsi_device and return it. Called with pd->lock held. */
-static struct scsi_device *pt_unexport(struct pt_dev *pd)
-{
-	struct scsi_device *sdev = pd->sdev;
-
-	mutex_lock(&pt_exported_lock);
-	if (sdev)
-		list_del(&pd->node);
-	pd->sdev = NULL;
-	mutex_unlock(&pt_exported_lock);
-	return sdev;
-}
-
-/**
- * struct pt_req - one command on its way to the device
- * @cmd: the command
- * @len: bytes of data the request moves
- * @read: data-in
- * @bounce: the bios map bounce pages (@sgv's, in order), not cmd->sg's
- * @sgv: the bounce buffer, from the core's sgv pool; NULL if none
- * @nr_bios: bios in @bios
- * @bios: the bios mapping the data, from pt_bio_set; put at completion
- * @work: completes the command in process context, past a capacity change
- *
- * From pt_req_pool, allocated by ->exec(), freed at completion.
- */
-struct pt_req {
-	struct ktgt_cmd		*cmd;
-	struct work_struct	work;
-	u32			len;
-	bool			read;
-	bool			bounce;
-	void			*sgv;
-	unsigned int		nr_bios;
-	struct bio		*bios[PT_MAX_BIOS];
-};
-
-/*
- * The per-command allocations, none on the way of a command but from
- * these: struct pt_req from pt_req_pool (over pt_req_cache), the bios
- * and their vectors from pt_bio_set, bounce pages from the core's sgv
- * pool (ktgt_sgv_alloc()). Set up at module load.
- */
-static struct kmem_cache *pt_req_cache;
-static mempool_t pt_req_pool;
-static struct bio_set pt_bio_set;
-
-/* The public API has no accessor for a command's device yet. */
-static struct pt_dev *pt_cmd_dev(const struct ktgt_cmd *cmd)
-{
-	return ktgt_device_priv(cmd->core.dev);
-}
-
-/* --- data mapping --- */
-
-/* Free the data mapping of @r (bios, bounce pages), not @r. Any context. */
-static void pt_req_free_data(struct pt_req *r)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->nr_bios; i++)
-		bio_put(r->bios[i]);
-	r->nr_bios = 0;
-	ktgt_sgv_free(r->sgv);
-	r->sgv = NULL;
-}
-
-static void pt_req_free(struct pt_req *r)
-{
-	pt_req_free_data(r);
-	mempool_free(r, &pt_req_pool);
-}
-
-/**
- * struct pt_map - state of mapping a command's data into bios
- * @r: the request's state
- * @rq: the request
- * @bio: the bio being filled, not yet appended to @rq
- * @vecs_left: pages still to map, sizing the next bio
- * @bounce: the pages are bounce pages: page aligned, so the queue's DMA
- *	alignment holds but for the length of the last one, which the
- *	midlayer pads (as for bio_copy_kern()'s bounce pages)
- */
-struct pt_map {
-	struct pt_req		*r;
-	struct request		*rq;
-	struct bio		*bio;
-	unsigned int		vecs_left;
-	bool			bounce;
-};
-
-static int pt_map_flush(struct pt_map *m)
-{
-	int ret;
-
-	if (!m->bio)
-		return 0;
-	ret = blk_rq_append_bio(m->rq, m->bio);
-	m->bio = NULL;
-	/* The whole request exceeds the queue's limits. */
-	return ret ? -EREMOTEIO : 0;
-}
-
-/*
- * Add @len bytes at @off in @page (within one page). -EREMOTEIO when
- * the queue's limits refuse them, -ENOMEM.
- */
-static int pt_map_page(struct pt_map *m, struct page *page, unsigned int off,
-		       unsigned int len)
-{
-	struct request_queue *q = m->rq->q;
-	struct bio *bio;
-	int ret;
-
-	if (!m->bounce && ((off | len) & queue_dma_alignment(q)))
-		return -EREMOTEIO;
-	if (m->bio && bio_add_pc_page(q, m->bio, page, len, off) == len) {
-		m->vecs_left--;
-		return 0;
-	}
-	/* A bio with room left was refused for the queue's limits. */
-	if (m->bio && m->bio->bi_vcnt < m->bio->bi_max_vecs)
-		return -EREMOTEIO;
-	ret = pt_map_flush(m);
-	if (ret)
-		return ret;
-	if (WARN_ON_ONCE(m->r->nr_bios >= PT_MAX_BIOS || !m->vecs_left))
-		return -EREMOTEIO;
-	/*
-	 * The first bio may wait for one of the reserve; the others may
-	 * not, lest commands holding part of it wait for each other.
-	 */
-	bio = bio_alloc_bioset(NULL, min_t(unsigned int, m->vecs_left,
-					   BIO_MAX_VECS),
-			       req_op(m->rq),
-			       m->r->nr_bios ? GFP_NOWAIT | __GFP_NOWARN :
-					       GFP_NOIO,
-			       &pt_bio_set);
-	if (!bio)
-		return -ENOMEM;
-	m->r->bios[m->r->nr_bios++] = bio;
-	m->bio = bio;
-	if (bio_add_pc_page(q, bio, page, len, off) != len)
-		return -EREMOTEIO;
-	m->vecs_left--;
-	return 0;
-}
-
-/* Pages spanned by the first @len bytes of @sgl. */
-static unsigned int pt_sg_pages(struct scatterlist *sgl, unsigned int nents,
-				u32 len)
-{
-	struct scatterlist *sg;
-	unsigned int i, n = 0;
-
-	for_each_sg(sgl, sg, nents, i) {
-		u32 l = min(sg->length, len);
-
-		if (!len)
-			break;
-		n += DIV_ROUND_UP(offset_in_page(sg->offset) + l, PAGE_SIZE);
-		len -= l;
-	}
-	return n;
-}
-
-/* -EREMOTEIO if the @nr_vecs pages would take more than PT_MAX_BIOS. */
-static int pt_map_begin(struct pt_map *m, struct pt_req *r,
-			struct request *rq, unsigned int nr_vecs, bool bounce)
-{
-	m->r = r;
-	m->rq = rq;
-	m->bio = NULL;
-	m->bounce = bounce;
-	m->vecs_left = nr_vecs;
-	r->bounce = bounce;
-	return DIV_ROUND_UP(nr_vecs, BIO_MAX_VECS) > PT_MAX_BIOS ?
-	       -EREMOTEIO : 0;
-}
-
-/*
- * Map the first r->len bytes of @sgl: cmd->sg itself, or the bounce
- * buffer (@bounce).
- */
-static int pt_map_sg(struct pt_req *r, struct request *rq,
-		     struct scatterlist *sgl, unsigned int nents, bool bounce)
-{
-	struct scatterlist *sg;
-	struct pt_map m;
-	u32 left = r->len;
-	unsigned int i, nr;
-	int ret;
-
-	nr = pt_sg_pages(sgl, nents, r->len);
-	ret = pt_map_begin(&m, r, rq, nr, bounce);
-	if (ret)
-		return ret;
-	for_each_sg(sgl, sg, nents, i) {
-		u32 l = min(sg->length, left);
-		struct page *page = nth_page(sg_page(sg),
-					     sg->offset >> PAGE_SHIFT);
-		unsigned int off = offset_in_page(sg->offset);
-
-		left -= l;
-		while (l) {
-			unsigned int n = min_t(u32, l, PAGE_SIZE - off);
-
-			ret = pt_map_page(&m, page, off, n);
-			if (ret)
-				return ret;
-			l -= n;
-			off = 0;
-			page = nth_page(page, 1);
-		}
-		if (!left)
-			break;
-	}
-	if (WARN_ON_ONCE(left))
-		return -EINVAL;
-	return pt_map_flush(&m);
-}
-
-/*
- * Copy the first @len bytes of the data between cmd->sg and the bounce
- * pages in one pass over both: into the pages (@to_pages) for data-out,
- * back for data-in. The pages are the bios' vectors, in order (lowmem;
- * a vector may span physically contiguous pages the bio merged). Any
- * context.
- */
-static void pt_bounce_copy(struct pt_req *r, u32 len, bool to_pages)
-{
-	struct ktgt_cmd *cmd = r->cmd;
-	struct sg_mapping_iter miter;
-	unsigned int b = 0, v = 0;
-	u32 pos = 0, voff = 0;
-
-	sg_miter_start(&miter, cmd->sg, cmd->sg_cnt, SG_MITER_ATOMIC |
-		       (to_pages ? SG_MITER_FROM_SG : SG_MITER_TO_SG));
-	while (pos < len && sg_miter_next(&miter)) {
-		size_t n = min_t(size_t, miter.length, len - pos);
-		size_t done = 0;
-
-		while (done < n && b < r->nr_bios) {
-			struct bio_vec *bv = &r->bios[b]->bi_io_vec[v];
-			u8 *p = (u8 *)page_address(bv->bv_page) +
-				bv->bv_offset + voff;
-			size_t c = min_t(size_t, n - done, bv->bv_len - voff);
-
-			if (to_pages)
-				memcpy(p, miter.addr + done, c);
-			else
-				memcpy(miter.addr + done, p, c);
-			done += c;
-			voff += c;
-			if (voff == bv->bv_len) {
-				voff = 0;
-				if (++v == r->bios[b]->bi_vcnt) {
-					v = 0;
-					b++;
-				}
-			}
-		}
-		miter.consumed = n;
-		pos += n;
-	}
-	sg_miter_stop(&miter);
-}
-
-/*
- * Map the data through bounce pages, filled from cmd->sg for data-out:
- * a buffer of the sgv pool, page-aligned chunks of whole pages, freed
- * with the bios (pt_req_free_data()).
- */
-static int pt_map_bounce(struct pt_req *r, struct request *rq)
-{
-	struct scatterlist *sg;
-	unsigned int nents;
-	int ret;
-
-	r->sgv = ktgt_sgv_alloc(r->len, GFP_NOIO, &sg, &nents);
-	if (!r->sgv)
-		return -ENOMEM;
-	ret = pt_map_sg(r, rq, sg, nents, true);
-	if (!ret && !r->read)
-		pt_bounce_copy(r, r->len, true);
-	return ret;
-}
-
-/* --- execution --- */
-
-/*
- * The outcome of a command the device (or the midlayer on its behalf)
- * completed: the device's status and sense as they are (pt_sense_len():
- * sense data of a format ktgt does not know too; a CHECK CONDITION
- * without any becomes HARDWARE ERROR, INTERNAL TARGET FAILURE); an
- * error of the host or of the transport as BUSY when retrying may help,
- * else as a CHECK CONDITION that says which; never GOOD.
- */
-static void pt_set_result(struct ktgt_cmd *cmd, struct scsi_cmnd *scmd,
-			  blk_status_t err, u32 done)
-{
-	u8 status = get_status_byte(scmd);
-	unsigned int sense_len;
-
-	switch (get_host_byte(scmd)) {
-	case DID_OK:
-		break;
-	case DID_BUS_BUSY:
-	case DID_RESET:
-	case DID_SOFT_ERROR:
-	case DID_IMM_RETRY:
-	case DID_REQUEUE:
-	case DID_TRANSPORT_DISRUPTED:
-		ktgt_cmd_set_status(cmd, KTGT_SAM_BUSY, NULL, 0, 0);
-		return;
-	case DID_NO_CONNECT:
-	case DID_BAD_TARGET:
-	case DID_TRANSPORT_FAILFAST:
-	case DID_TRANSPORT_MARGINAL:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-					 PT_ASC_LUN_COMM, PT_ASCQ_COMM_FAILURE);
-		return;
-	case DID_TIME_OUT:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
-					 PT_ASC_LUN_COMM, PT_ASCQ_COMM_TIMEOUT);
-		return;
-	case DID_PARITY:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
-					 PT_ASC_PARITY, 0);
-		return;
-	default:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ABORTED_COMMAND,
-					 PT_ASC_LUN_COMM, PT_ASCQ_COMM_FAILURE);
-		return;
-	}
-
-	if (status == SAM_STAT_CHECK_CONDITION) {
-		sense_len = pt_sense_len(scmd->sense_buffer,
-					 SCSI_SENSE_BUFFERSIZE);
-		if (sense_len)
-			ktgt_cmd_set_status(cmd, status, scmd->sense_buffer,
-					    sense_len, 0);
-		else
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-						 PT_ASC_INTERNAL_FAILURE, 0);
-		return;
-	}
-	/* A request the block layer failed without a SCSI status. */
-	if (err && (status == SAM_STAT_GOOD ||
-		    status == SAM_STAT_CONDITION_MET)) {
-		if (err == BLK_STS_RESOURCE || err == BLK_STS_DEV_RESOURCE ||
-		    err == BLK_STS_AGAIN)
-			ktgt_cmd_set_status(cmd, KTGT_SAM_BUSY, NULL, 0, 0);
-		else
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-						 PT_ASC_LUN_COMM,
-						 PT_ASCQ_COMM_FAILURE);
-		return;
-	}
-	ktgt_cmd_set_status(cmd, status, NULL, 0, done);
-}
-
-/*
- * The most logical blocks of @bs bytes one command may move: what the
- * disk's queue takes in one request even through bounce pages (one
- * segment each), and what the core moves.
- */
-static u32 pt_max_xfer_blocks(struct scsi_device *sdev, u32 bs)
-{
-	struct request_queue *q = sdev->request_queue;
-	u64 bytes;
-
-	bytes = min_t(u64, (u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
-		      (u64)queue_max_segments(q) << PAGE_SHIFT);
-	bytes = min_t(u64, bytes, PT_CORE_MAX_XFER);
-	return bs ? (u32)div_u64(bytes, bs) : 0;
-}
+#include "pt.h"
 
 /*
  * The Block Limits VPD page (B0h) the disk returned, @done bytes of it in
@@ -568,7 +50,7 @@ static u32 pt_max_xfer_blocks(struct scsi_device *sdev, u32 bs)
 static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 			    u32 done)
 {
-	u32 max, v;
+	u32 max, v, bs;
 	u8 b[8];
 
 	if (cmd->cdb[0] != INQUIRY || !(cmd->cdb[1] & 0x01) ||
@@ -577,8 +59,8 @@ static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 	if (sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8) !=
 	    sizeof(b))
 		return;
-	max = pt_max_xfer_blocks(sdev,
-				 ktgt_device_params(cmd->core.dev)->block_size);
+	bs = ktgt_device_params(cmd->core.dev)->block_size;
+	max = bs ? pt_max_xfer_bytes(sdev) / bs : 0;
 	v = get_unaligned_be32(&b[0]);
 	if (!v || v > max)
 		put_unaligned_be32(max, &b[0]);
@@ -586,26 +68,6 @@ static void pt_block_limits(struct ktgt_cmd *cmd, struct scsi_device *sdev,
 	if (v > max)
 		put_unaligned_be32(max, &b[4]);
 	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, b, sizeof(b), 8);
-}
-
-static int pt_resync_size(struct ktgt_device *dev);
-
-/*
- * The device said CAPACITY DATA HAS CHANGED (06h/2Ah/09h) to @cmd: its
- * capacity is read again before @cmd completes, so that the initiator,
- * told of the change, finds the core's LBA range checks at the new
- * capacity. The core raises its own unit attention for the other
- * initiators when the capacity differs. Process context.
- */
-static void pt_resync_work(struct work_struct *work)
-{
-	struct pt_req *r = container_of(work, struct pt_req, work);
-	struct ktgt_cmd *cmd = r->cmd;
-
-	/* @cmd is in flight: the device is enabled, pd->sdev set. */
-	pt_resync_size(cmd->core.dev);
-	pt_req_free(r);
-	ktgt_cmd_done(cmd);
 }
 
 /* Whether @cmd ends with the device's CAPACITY DATA HAS CHANGED. */
@@ -619,157 +81,16 @@ static bool pt_capacity_changed(const struct ktgt_cmd *cmd)
 	       sshdr.ascq == 0x09;
 }
 
-/* ->end_io of a request: any context, hard interrupts included. */
-static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
+/*
+ * The Block Limits fix-up; and a CAPACITY DATA HAS CHANGED (06h/2Ah/09h)
+ * makes pt_disk_resync() read the capacity before @cmd completes. Any
+ * context.
+ */
+static bool pt_disk_done(struct pt_dev *pd, struct ktgt_cmd *cmd, u32 done)
 {
-	struct scsi_cmnd *scmd = blk_mq_rq_to_pdu(rq);
-	struct pt_req *r = rq->end_io_data;
-	struct ktgt_cmd *cmd = r->cmd;
-	u32 done = r->len - min(scmd->resid_len, r->len);
-
-	pt_set_result(cmd, scmd, err, done);
-	if (r->read && r->bounce && cmd->status == KTGT_SAM_GOOD)
-		pt_bounce_copy(r, done, false);
 	if (cmd->status == KTGT_SAM_GOOD)
-		pt_block_limits(cmd, pt_cmd_dev(cmd)->sdev, done);
-	if (pt_capacity_changed(cmd)) {
-		pt_req_free_data(r);
-		INIT_WORK(&r->work, pt_resync_work);
-		queue_work(system_long_wq, &r->work);
-		return RQ_END_IO_FREE;
-	}
-	pt_req_free(r);
-	ktgt_cmd_done(cmd);
-	return RQ_END_IO_FREE;
-}
-
-/*
- * A request carrying @cmd's CDB, bounded by the device's queue: no free
- * tag is BUSY. On failure @cmd is completed, @r freed, NULL returned.
- */
-static struct request *pt_alloc_request(struct scsi_device *sdev,
-					struct ktgt_cmd *cmd, struct pt_req *r)
-{
-	struct scsi_cmnd *scmd;
-	struct request *rq;
-
-	rq = scsi_alloc_request(sdev->request_queue,
-				r->read || !r->len ? REQ_OP_DRV_IN :
-						     REQ_OP_DRV_OUT,
-				BLK_MQ_REQ_NOWAIT);
-	if (IS_ERR(rq)) {
-		/* A dying queue (the device removed) is -EAGAIN too. */
-		if (blk_queue_dying(sdev->request_queue) ||
-		    (PTR_ERR(rq) != -EAGAIN && PTR_ERR(rq) != -EBUSY))
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-						 PT_ASC_LUN_COMM,
-						 PT_ASCQ_COMM_FAILURE);
-		else
-			ktgt_cmd_set_status(cmd, KTGT_SAM_BUSY, NULL, 0, 0);
-		pt_req_free(r);
-		return NULL;
-	}
-	scmd = blk_mq_rq_to_pdu(rq);
-	memcpy(scmd->cmnd, cmd->cdb, cmd->cdb_len);
-	scmd->cmd_len = cmd->cdb_len;
-	/* The initiator decides whether to retry, not the midlayer. */
-	scmd->allowed = 0;
-	/* rq->timeout stays 0: the queue's own (rq_timeout, sd's 30 s). */
-	return rq;
-}
-
-static enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
-{
-	struct scsi_device *sdev = pt_cmd_dev(cmd)->sdev;
-	enum ktgt_data_dir dir = cmd->core.dir;
-	struct request *rq;
-	struct pt_req *r;
-	bool bounce;
-	int ret;
-
-	if (dir == KTGT_DIR_BIDI) {
-		/* The block layer has no bidirectional requests. */
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 PT_ASC_INVALID_OPCODE, 0);
-		return KTGT_EXEC_DONE;
-	}
-	if (cmd->cdb_len > sdev->host->max_cmd_len ||
-	    (dir == KTGT_DIR_WRITE && cmd->bufflen < cmd->core.xfer_len)) {
-		/* A CDB the HBA cannot send; data-out cut by the transport. */
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 PT_ASC_INVALID_FIELD, 0);
-		return KTGT_EXEC_DONE;
-	}
-	if (!scsi_device_online(sdev)) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-					 PT_ASC_LUN_COMM, PT_ASCQ_COMM_FAILURE);
-		return KTGT_EXEC_DONE;
-	}
-
-	/* Process context (no exec_atomic): waits for the reserve at worst. */
-	r = mempool_alloc(&pt_req_pool, GFP_NOIO);
-	memset(r, 0, sizeof(*r));
-	r->cmd = cmd;
-	r->read = dir == KTGT_DIR_READ;
-	if (dir != KTGT_DIR_NONE && cmd->sg)
-		r->len = (u32)min_t(u64, cmd->bufflen, cmd->core.xfer_len);
-
-	/*
-	 * The data as it is if the queue takes cmd->sg's layout, else
-	 * through bounce pages, on a fresh request.
-	 */
-	for (bounce = READ_ONCE(pt_bounce); ; bounce = true) {
-		rq = pt_alloc_request(sdev, cmd, r);
-		if (!rq)
-			return KTGT_EXEC_DONE;
-		if (!r->len)
-			break;
-		ret = bounce ? pt_map_bounce(r, rq) :
-			       pt_map_sg(r, rq, cmd->sg, cmd->sg_cnt, false);
-		if (!ret)
-			break;
-		blk_mq_free_request(rq);
-		pt_req_free_data(r);
-		if (ret == -EREMOTEIO && !bounce)
-			continue;
-		if (ret == -ENOMEM)
-			ktgt_cmd_set_status(cmd, KTGT_SAM_BUSY, NULL, 0, 0);
-		else	/* beyond what the device's queue takes */
-			ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-						 PT_ASC_INVALID_FIELD, 0);
-		pt_req_free(r);
-		return KTGT_EXEC_DONE;
-	}
-	rq->end_io = pt_end_io;
-	rq->end_io_data = r;
-	blk_execute_rq_nowait(rq, false);
-	return KTGT_EXEC_ASYNC;
-}
-
-/* --- enable, disable --- */
-
-/*
- * A READ CAPACITY of @sdev: 0, or -EIO. Past a unit attention (a reset
- * of the device, capacity changed) it tries again, as sd does.
- */
-static int pt_read_cap(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
-		       unsigned int len)
-{
-	struct scsi_sense_hdr sshdr;
-	int i, res = 0;
-
-	for (i = 0; i < PT_INTERNAL_TRIES; i++) {
-		memset(buf, 0, len);
-		memset(&sshdr, 0, sizeof(sshdr));
-		res = scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf, len,
-				       &sshdr, PT_INTERNAL_TIMEOUT, 1, NULL);
-		if (!res)
-			return 0;
-		if (!scsi_sense_valid(&sshdr) ||
-		    sshdr.sense_key != UNIT_ATTENTION)
-			break;
-	}
-	return -EIO;
+		pt_block_limits(cmd, pd->sdev, done);
+	return pt_capacity_changed(cmd);
 }
 
 /*
@@ -795,7 +116,7 @@ static int pt_set_capacity(struct pt_dev *pd)
 	cdb[0] = SERVICE_ACTION_IN_16;
 	cdb[1] = SAI_READ_CAPACITY_16;
 	put_unaligned_be32(32, &cdb[10]);
-	ret = pt_read_cap(sdev, cdb, buf, 32);
+	ret = pt_internal_in(sdev, cdb, buf, 32);
 	if (!ret) {
 		last = get_unaligned_be64(&buf[0]);
 		bs = get_unaligned_be32(&buf[8]);
@@ -803,7 +124,7 @@ static int pt_set_capacity(struct pt_dev *pd)
 	} else {
 		memset(cdb, 0, sizeof(cdb));
 		cdb[0] = READ_CAPACITY;
-		ret = pt_read_cap(sdev, cdb, buf, 8);
+		ret = pt_internal_in(sdev, cdb, buf, 8);
 		if (!ret && get_unaligned_be32(&buf[0]) == 0xffffffff)
 			ret = -EIO;	/* needs READ CAPACITY(16) */
 		if (!ret) {
@@ -827,76 +148,6 @@ static int pt_set_capacity(struct pt_dev *pd)
 	return 0;
 }
 
-static int pt_enable(struct ktgt_device *dev)
-{
-	struct pt_dev *pd = ktgt_device_priv(dev);
-	const char *name = ktgt_device_name(dev);
-	struct scsi_device *sdev = NULL;
-	struct Scsi_Host *shost;
-	int ret;
-
-	mutex_lock(&pd->lock);
-	if (!pd->hctl_set) {
-		pr_info("%s: no scsi_device set\n", name);
-		ret = -EINVAL;
-		goto out;
-	}
-	shost = scsi_host_lookup(pd->hctl.host);
-	if (!IS_ERR_OR_NULL(shost)) {
-		sdev = scsi_device_lookup(shost, pd->hctl.channel,
-					  pd->hctl.id, pd->hctl.lun);
-		scsi_host_put(shost);
-	}
-	if (!sdev) {
-		pr_info("%s: no SCSI device %u:%u:%u:%llu\n", name,
-			pd->hctl.host, pd->hctl.channel, pd->hctl.id,
-			pd->hctl.lun);
-		ret = -ENODEV;
-		goto out;
-	}
-	if (sdev->type != TYPE_DISK) {
-		pr_info("%s: %s is of type %#x, not a disk\n", name,
-			dev_name(&sdev->sdev_gendev), sdev->type);
-		ret = -EMEDIUMTYPE;
-		goto out_put;
-	}
-	if (!scsi_device_online(sdev)) {
-		pr_info("%s: %s is offline\n", name,
-			dev_name(&sdev->sdev_gendev));
-		ret = -ENODEV;
-		goto out_put;
-	}
-	ret = pt_export(pd, sdev);
-	if (ret)
-		goto out_put;
-	ret = pt_set_capacity(pd);
-	if (ret) {
-		pt_unexport(pd);
-		goto out_put;
-	}
-	pr_info("%s: exporting %s\n", name, dev_name(&sdev->sdev_gendev));
-	mutex_unlock(&pd->lock);
-	return 0;
-
-out_put:
-	scsi_device_put(sdev);
-out:
-	mutex_unlock(&pd->lock);
-	return ret;
-}
-
-static void pt_disable(struct ktgt_device *dev)
-{
-	struct pt_dev *pd = ktgt_device_priv(dev);
-	struct scsi_device *sdev;
-
-	mutex_lock(&pd->lock);
-	sdev = pt_unexport(pd);
-	mutex_unlock(&pd->lock);
-	if (sdev)
-		scsi_device_put(sdev);
-}
-
 static int pt_resync_size(struct ktgt_device *dev)
 {
 	struct pt_dev *pd = ktgt_device_priv(dev);
@@ -909,81 +160,34 @@ static int pt_resync_size(struct ktgt_device *dev)
 	return ret;
 }
 
-static int pt_dev_alloc(struct ktgt_device *dev)
+/*
+ * The disk said CAPACITY DATA HAS CHANGED to @cmd: its capacity is read
+ * again before @cmd completes. The core raises its own unit attention
+ * for the other initiators when the capacity differs. Process context.
+ */
+static void pt_disk_resync(struct pt_dev *pd, struct ktgt_cmd *cmd)
 {
-	struct pt_dev *pd;
-
-	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
-	if (!pd)
-		return -ENOMEM;
-	pd->dev = dev;
-	mutex_init(&pd->lock);
-	ktgt_device_set_priv(dev, pd);
-	return 0;
+	pt_resync_size(pd->dev);
 }
 
-static void pt_dev_free(struct ktgt_device *dev)
-{
-	struct pt_dev *pd = ktgt_device_priv(dev);
-
-	if (!pd)
-		return;
-	WARN_ON(pd->sdev);
-	ktgt_device_set_priv(dev, NULL);
-	mutex_destroy(&pd->lock);
-	kfree(pd);
-}
-
-/* --- configfs: scsi_device --- */
-
-static ssize_t pt_scsi_device_show(struct config_item *item, char *page)
-{
-	struct pt_dev *pd = ktgt_device_priv(ktgt_device_from_item(item));
-	ssize_t n = 0;
-
-	mutex_lock(&pd->lock);
-	if (pd->hctl_set)
-		n = sprintf(page, "%u:%u:%u:%llu\n", pd->hctl.host,
-			    pd->hctl.channel, pd->hctl.id, pd->hctl.lun);
-	mutex_unlock(&pd->lock);
-	return n;
-}
-
-static ssize_t pt_scsi_device_store(struct config_item *item,
-				    const char *page, size_t count)
-{
-	struct ktgt_device *dev = ktgt_device_from_item(item);
-	struct pt_dev *pd = ktgt_device_priv(dev);
-	struct pt_hctl h;
-	ssize_t ret;
-
-	ret = pt_hctl_parse(page, count, &h);
-	if (ret)
-		return ret;
-	mutex_lock(&pd->lock);
-	if (pd->sdev || ktgt_device_enabled(dev)) {
-		ret = -EBUSY;
-	} else {
-		pd->hctl = h;
-		pd->hctl_set = true;
-		ret = count;
-	}
-	mutex_unlock(&pd->lock);
-	return ret;
-}
-
-CONFIGFS_ATTR(pt_, scsi_device);
-
-static struct configfs_attribute *pt_attrs[] = {
-	&pt_attr_scsi_device,
-	NULL,
+static const struct pt_kind pt_disk_kind = {
+	.pdt		= TYPE_DISK,
+	.what		= "disk",
+	.setup		= pt_set_capacity,
+	.done		= pt_disk_done,
+	.resync		= pt_disk_resync,
 };
 
-static struct ktgt_dev_type pt_disk_type = {
+static int pt_disk_alloc(struct ktgt_device *dev)
+{
+	return pt_dev_alloc(dev, &pt_disk_kind);
+}
+
+struct ktgt_dev_type pt_disk_type = {
 	.name		= "pt_disk",
 	.owner		= THIS_MODULE,
 	.pdt		= TYPE_DISK,
-	.dev_alloc	= pt_dev_alloc,
+	.dev_alloc	= pt_disk_alloc,
 	.dev_free	= pt_dev_free,
 	.enable		= pt_enable,
 	.disable	= pt_disable,
@@ -991,43 +195,3 @@ static struct ktgt_dev_type pt_disk_type = {
 	.dev_attrs	= pt_attrs,
 	.exec		= pt_exec,
 };
-
-static void pt_pools_exit(void)
-{
-	bioset_exit(&pt_bio_set);
-	mempool_exit(&pt_req_pool);
-	kmem_cache_destroy(pt_req_cache);
-}
-
-static int __init pt_init(void)
-{
-	int ret;
-
-	pt_req_cache = KMEM_CACHE(pt_req, 0);
-	if (!pt_req_cache)
-		return -ENOMEM;
-	ret = mempool_init_slab_pool(&pt_req_pool, PT_POOL_RESERVE,
-				     pt_req_cache);
-	if (!ret)
-		ret = bioset_init(&pt_bio_set, PT_POOL_RESERVE, 0,
-				  BIOSET_NEED_BVECS);
-	if (!ret)
-		ret = ktgt_register_dev_type(&pt_disk_type);
-	if (ret)
-		pt_pools_exit();
-	return ret;
-}
-
-static void __exit pt_exit(void)
-{
-	ktgt_unregister_dev_type(&pt_disk_type);
-	pt_pools_exit();
-}
-
-module_init(pt_init);
-module_exit(pt_exit);
-
-MODULE_DESCRIPTION("ktgt pass-through dev handler for SCSI disks");
-MODULE_AUTHOR("The ktgt developers");
-MODULE_LICENSE("GPL");
-MODULE_VERSION(KTGT_VERSION);

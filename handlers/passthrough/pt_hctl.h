@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ktgt_pt: the SCSI address ("H:C:T:L") a pt_disk device exports. Portable
+ * ktgt_pt: the SCSI address ("H:C:T:L") a pass-through device exports. Portable
  * (core/portable.h): the host unit tests build it too.
  */
 #ifndef KTGT_PT_HCTL_H

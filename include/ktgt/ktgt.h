@@ -722,6 +722,12 @@ struct ktgt_sbc_ops {
  *	decoded descriptor. Runs in process context unless @exec_atomic.
  * @exec_atomic: @exec (or @sbc) never sleeps, so the core may call it in
  *	the submitter's context even when that is atomic
+ * @xfer_block_size: optional; the block length in which the decoder
+ *	counts a CDB's TRANSFER LENGTH of blocks (the expected data length)
+ *	for this device's commands now, instead of its blocksize: a
+ *	pass-through tape drive's current fixed block length, 0 in
+ *	variable-block mode. Called at each command's submit, in any
+ *	context: must not sleep.
  * @list: private to the core
  *
  * @enable, @disable and @resync_size are serialised per device and are not
@@ -742,6 +748,7 @@ struct ktgt_dev_type {
 	const struct ktgt_sbc_ops *sbc;
 	enum ktgt_exec_status (*exec)(struct ktgt_cmd *cmd);
 	bool exec_atomic;
+	u32 (*xfer_block_size)(const struct ktgt_device *dev);
 
 	struct list_head list;
 };

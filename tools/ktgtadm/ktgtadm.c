@@ -131,7 +131,7 @@ static const char *module_of_handler(const char *h, char *buf, size_t len)
 {
 	if (!strncmp(h, "vdisk_", 6) || !strcmp(h, "vcdrom"))
 		return "ktgt_vdisk";
-	if (!strcmp(h, "pt_disk"))
+	if (!strcmp(h, "pt_disk") || !strcmp(h, "pt_tape"))
 		return "ktgt_pt";
 	snprintf(buf, len, "ktgt_%s", h);
 	return buf;
