@@ -48,6 +48,11 @@ for round in 1 2; do
 	kill -9 "$ISCSID_PID" $fio_pid
 	ISCSID_PID=
 	ss -K state established "( dport = :$ISCSI_PORT )" > /dev/null
+	# ss -K destroys nothing, and says nothing, on a kernel without
+	# CONFIG_INET_DIAG_DESTROY: the initiator would live on and the
+	# wait below would time out with no hint of why.
+	[ "$(ss -Htn state established "( dport = :$ISCSI_PORT )" | wc -l)" -eq 0 ] ||
+		fail "round $round: ss -K left the initiator's TCP connection (kernel without CONFIG_INET_DIAG_DESTROY?)"
 	wait $fio_pid 2>/dev/null
 	log "the target must drop the dead initiator's connection"
 	iscsi_tgt_wait_conns 0 60
