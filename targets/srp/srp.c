@@ -924,6 +924,9 @@ static void ksrp_handle_cmd(struct ksrp_ch *ch, const u8 *iu, u32 len)
 		}
 		for (i = 0; i < p.nr_desc; i++)
 			srp_cmd_desc(iu, &p, i, &kc->descs[i]);
+		if (p.nr_desc > 1)
+			pr_debug("%s: tag 0x%llx: %u descriptors, %u bytes\n",
+				 ch->ini_name, p.tag, p.nr_desc, p.total_len);
 	}
 	kref_get(&ch->ref);
 	kc->ch = ch;
@@ -1094,12 +1097,7 @@ static void ksrp_release_work(struct work_struct *work)
 	while ((kc = list_first_entry_or_null(&waiting, struct ksrp_cmd,
 					      wait_node))) {
 		list_del_init(&kc->wait_node);
-		ksrp_rw_destroy(kc);
-		if (kc->posting_rsp)
-			ktgt_cmd_xmit_done(&kc->cmd);
-		else
-			ktgt_cmd_rx_done(&kc->cmd, -ECONNABORTED,
-					 KTGT_CTX_THREAD);
+		ksrp_post_failed(kc, -ECONNABORTED, KTGT_CTX_THREAD);
 	}
 
 	ktgt_session_destroy(ch->sess);
@@ -1274,10 +1272,15 @@ static int ksrp_connect(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 			    KSRP_MAX_TI_IU, rsp_flags);
 	cp.private_data = rsp;
 	cp.private_data_len = sizeof(rsp);
-	cp.responder_resources = min_t(u8, ev->param.conn.responder_resources,
-				       ch->ibdev->attrs.max_qp_rd_atom);
-	cp.initiator_depth = min_t(u8, ev->param.conn.initiator_depth,
+	/*
+	 * The target issues the RDMA READs. The IB CM gives the passive
+	 * side the request's values from its own point of view: its
+	 * initiator depth is the initiator's responder resources.
+	 */
+	cp.initiator_depth = min_t(u32, ev->param.conn.initiator_depth,
 				   ch->ibdev->attrs.max_qp_init_rd_atom);
+	cp.responder_resources = min_t(u32, ev->param.conn.responder_resources,
+				       ch->ibdev->attrs.max_qp_rd_atom);
 	cp.rnr_retry_count = 7;
 	cp.flow_control = 1;
 	id->context = ch;
