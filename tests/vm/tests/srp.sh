@@ -202,10 +202,19 @@ modprobe ib_srp never_register=1 || fail "modprobe ib_srp never_register=1"
 run_ok "login" srp_relogin "$TPID"
 H=$(srp_host) || fail "no ib_srp host"
 dev=$(ktgt_wait_disk host="$H" lun=0)
+# The driver's pr_debug names the commands with indirect tables.
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+DDC=/sys/kernel/debug/dynamic_debug/control
+[ -w "$DDC" ] || fail "no dynamic debug control"
+echo 'module ktgt_srp +p' > "$DDC" || fail "enable ktgt_srp's pr_debug"
 head -c 4M /dev/urandom > /tmp/pattern2
 run_ok "write 4 MiB" dd if=/tmp/pattern2 of="$dev" bs=1M oflag=direct status=none
 run_ok "read 4 MiB" dd if="$dev" of=/tmp/readback bs=1M count=4 iflag=direct status=none
 cmp -s /tmp/pattern2 /tmp/readback || fail "data read back differs (indirect)"
+n=$(dmesg | grep -c "ktgt_srp: .*: tag 0x[0-9a-f]*: [0-9]* descriptors, [0-9]* bytes")
+log "$n commands with indirect tables; the largest: $(dmesg | sed -n 's/.*: \([0-9]*\) descriptors, \([0-9]*\) bytes/\1 \2/p' | sort -n | tail -1)"
+[ "$n" -gt 0 ] || fail "no command with an indirect table"
+echo 'module ktgt_srp -p' > "$DDC"
 run_ok "fio verify (indirect)" fio --name=srp --filename="$dev" --direct=1 \
 	--ioengine=libaio --iodepth=16 --rw=randrw --bsrange=4k-256k \
 	--size=16M --verify=crc32c --do_verify=1 --verify_fatal=1 \
