@@ -98,6 +98,8 @@
 #define KSRP_LOGIN_MAX_IT	65536
 /* The longest T_I IU sent: SRP_RSP with 4 bytes response, full sense. */
 #define KSRP_MAX_TI_IU		256
+/* How long a closing channel waits for its connection to be established. */
+#define KSRP_SETTLE_TIMEOUT	(10 * HZ)
 
 static unsigned short rdma_cm_port = 5555;
 module_param(rdma_cm_port, ushort, 0444);
@@ -161,6 +163,8 @@ struct ksrp_recv {
  * @ref: references: the channel's own and one per command or TMF
  * @release_work: the teardown (see the top of the file)
  * @release_queued: @release_work was queued (under @lock)
+ * @cm_settled: the CM id is established, or will never be (an error,
+ *	a disconnect, device removal): a disconnect can now send a DREQ
  * @node: on its target's @chans (ksrp_mutex)
  * @gnode: on ksrp_chans (ksrp_mutex)
  */
@@ -184,6 +188,7 @@ struct ksrp_ch {
 	struct kref		ref;
 	struct work_struct	release_work;
 	bool			release_queued;
+	bool			cm_settled;
 	struct list_head	node;
 	struct list_head	gnode;
 };
@@ -1087,6 +1092,15 @@ static void ksrp_release_work(struct work_struct *work)
 	unsigned long flags;
 	LIST_HEAD(waiting);
 
+	/*
+	 * A channel closed right after its accept (a malformed first IU)
+	 * may not have had the initiator's RTU yet: the RDMA CM sends no
+	 * DREQ before it, and the initiator would not learn of the end.
+	 */
+	if (!wait_event_timeout(ksrp_wq, READ_ONCE(ch->cm_settled),
+				KSRP_SETTLE_TIMEOUT))
+		pr_warn("%s: connection not established, disconnecting anyway\n",
+			ch->ini_name);
 	rdma_disconnect(ch->cm_id);
 	ib_drain_qp(ch->qp);
 
@@ -1318,6 +1332,10 @@ static int ksrp_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 	case RDMA_CM_EVENT_CONNECT_REQUEST:
 		return ksrp_connect(id, ev);
 	case RDMA_CM_EVENT_ESTABLISHED:
+		if (ch) {
+			WRITE_ONCE(ch->cm_settled, true);
+			wake_up_all(&ksrp_wq);
+		}
 		break;
 	case RDMA_CM_EVENT_DISCONNECTED:
 	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
@@ -1331,8 +1349,11 @@ static int ksrp_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 			break;
 		}
 		/* The release work destroys the id; never return non-zero. */
-		if (ch)
+		if (ch) {
+			WRITE_ONCE(ch->cm_settled, true);
+			wake_up_all(&ksrp_wq);
 			ksrp_ch_close(ch);
+		}
 		break;
 	default:
 		break;
