@@ -16,8 +16,9 @@
 # held by nullio's delay_ms is aborted by the SCSI error handler (ABORT
 # TASK). The initiator group admits a second initiator port, which sees
 # its LUN. Then ib_srp with never_register=1, whose commands carry
-# indirect descriptor tables of one descriptor per page: the same data
-# check. Logout (ib_srp's delete) closes the channel; so do disabling a
+# indirect descriptor tables of one descriptor per page, and a queue of
+# 256 of which the 128 credits let 127 through: the same data check,
+# with 160 commands in flight. Logout (ib_srp's delete) closes the channel; so do disabling a
 # target and removing the RDMA device (rdma link delete) with a live
 # channel; the module unloads. Last, ktgtadm applies a configuration
 # with an SRP target (loading ktgt_srp), writes it back, and an
@@ -199,7 +200,8 @@ chans_closed 2
 log "indirect descriptors (ib_srp never_register=1)"
 rmmod ib_srp || fail "rmmod ib_srp"
 modprobe ib_srp never_register=1 || fail "modprobe ib_srp never_register=1"
-run_ok "login" srp_relogin "$TPID"
+# A queue deeper than the 128 credits: the target's credits limit it.
+run_ok "login" srp_relogin "$TPID" queue_size=256
 H=$(srp_host) || fail "no ib_srp host"
 dev=$(ktgt_wait_disk host="$H" lun=0)
 # The driver's pr_debug names the commands with indirect tables.
@@ -215,8 +217,9 @@ n=$(dmesg | grep -c "ktgt_srp: .*: tag 0x[0-9a-f]*: [0-9]* descriptors, [0-9]* b
 log "$n commands with indirect tables; the largest: $(dmesg | sed -n 's/.*: \([0-9]*\) descriptors, \([0-9]*\) bytes/\1 \2/p' | sort -n | tail -1)"
 [ "$n" -gt 0 ] || fail "no command with an indirect table"
 echo 'module ktgt_srp -p' > "$DDC"
-run_ok "fio verify (indirect)" fio --name=srp --filename="$dev" --direct=1 \
-	--ioengine=libaio --iodepth=16 --rw=randrw --bsrange=4k-256k \
+expect_eq "$(cat "/sys/class/scsi_host/host$H/can_queue")" 127 "can_queue: the credits less one for TMFs"
+run_ok "fio verify (indirect, 160 in flight)" fio --name=srp --filename="$dev" --direct=1 \
+	--ioengine=libaio --iodepth=160 --rw=randrw --bsrange=4k-64k \
 	--size=16M --verify=crc32c --do_verify=1 --verify_fatal=1 \
 	--output=/tmp/fio2.out
 
