@@ -15,8 +15,8 @@
  * lengths do not add up (the same), an SRP_TSK_MGMT of an unknown
  * function (RSPVALID, RESPONSE CODE 04h), a LOGICAL UNIT RESET (00h),
  * every response carrying a credit back; then an IU of an unknown
- * opcode, and on a second channel an SRP_CMD of 8 bytes: the target
- * disconnects.
+ * opcode, on a second channel an SRP_CMD of 8 bytes, and on a third an
+ * SRP_I_LOGOUT: the target disconnects.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -418,6 +418,20 @@ static int __init raw_init(void)
 	mk_cmd(r->sbuf, 7, 0, 0, 0);
 	ret = raw_send(r, 8);
 	check(!ret && wait_disconnect(r), "8-byte SRP_CMD: disconnected",
+	      r->sbuf);
+	raw_close(r);
+
+	/* SRP_I_LOGOUT: the target disconnects. */
+	ret = raw_connect(r, 512, 6);
+	if (ret) {
+		pr_err("FAIL: third login: %d\n", ret);
+		failures++;
+		goto out;
+	}
+	memset(r->sbuf, 0, RAW_BUF);
+	r->sbuf[0] = 0x03;
+	ret = raw_send(r, 16);
+	check(!ret && wait_disconnect(r), "SRP_I_LOGOUT: disconnected",
 	      r->sbuf);
 out:
 	raw_close(r);

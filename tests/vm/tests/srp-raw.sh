@@ -10,9 +10,10 @@
 # indirect lengths do not add up and one cut short in its descriptor
 # get CHECK CONDITION, INVALID FIELD IN COMMAND INFORMATION UNIT; an
 # unknown TMF gets RESPONSE CODE 04h and a LUN reset 00h, each response
-# returning a credit; an unknown opcode, and on another channel an
-# SRP_CMD of 8 bytes, make the target disconnect. The target still
-# serves a good login afterwards, and the module unloads.
+# returning a credit; an unknown opcode, on another channel an SRP_CMD
+# of 8 bytes, and on a third an SRP_I_LOGOUT make the target
+# disconnect. The target still serves a good login afterwards, and the
+# module unloads.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -35,10 +36,12 @@ modprobe ktgt_test_srp_raw dest=10.251.0.1 port=5555 tpid=$TPID
 rc=$?
 dmesg | grep "ktgt_test_srp_raw:"
 [ $rc = 0 ] || fail "the raw initiator's cases failed (modprobe status $rc)"
-expect_eq "$(dmesg | grep -c 'ktgt_test_srp_raw: ok:')" 11 "cases passed"
+expect_eq "$(dmesg | grep -c 'ktgt_test_srp_raw: ok:')" 12 "cases passed"
 rmmod ktgt_test_srp_raw || fail "rmmod ktgt_test_srp_raw"
 dmesg | grep -q "ktgt_srp: .*unknown IU opcode 0x77" ||
 	fail "no log of the unknown opcode: $(dmesg | grep ktgt_srp | tail -5)"
+dmesg | grep -q "ktgt_srp: 0000000000000042.*: logout" ||
+	fail "no log of the logout: $(dmesg | grep ktgt_srp | tail -5)"
 
 log "a good login after the bad ones"
 ktgt_initiator_load
