@@ -86,7 +86,11 @@
 /* Receive buffers beyond the credits, for IUs without one. */
 #define KSRP_RQ_EXTRA		2
 #define KSRP_RQ_SIZE		(KSRP_REQ_LIM + KSRP_RQ_EXTRA)
-/* Send queue: two commands' worth per credit, drain WR included. */
+/*
+ * Send queue slots for commands' RDMA work requests and responses
+ * (@sq_avail); the QP gets one more per receive buffer (TMF responses and
+ * refusals, posted outside @sq_avail) and one for the drain.
+ */
 #define KSRP_SQ_SIZE		(4 * KSRP_REQ_LIM)
 /*
  * The longest I_T IU a channel takes: a CDB of 16 + 252 bytes and an
