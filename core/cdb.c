@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktgt: table-driven SCSI CDB decoder (SPC-4, SBC-3, SSC-3, MMC-6).
+ * ktgt: table-driven SCSI CDB decoder (SPC-4, SBC-3, SSC-3, MMC-6, SMC-3).
  *
  * Portable: no kernel dependencies beyond portable.h, so the host unit
  * tests and the fuzzer run exactly this code. Everything here parses
@@ -830,6 +830,59 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 	},
 };
 
+/*
+ * SMC-3 medium changers: what Linux's mtx and backup software send to a
+ * library (handlers/vtape/vchanger.c). INVERT (MOVE MEDIUM, POSITION TO
+ * ELEMENT) is refused: the cartridges have one side. READ ELEMENT
+ * STATUS's ELEMENT TYPE CODE above 4 (data transfer) is refused
+ * (KTGT_RULE_RES); its VOLTAG, CURDATA and DVCID are accepted.
+ * INITIALIZE ELEMENT STATUS WITH RANGE takes RANGE and FAST.
+ */
+static const struct ktgt_cdb_desc smc_descs[] = {
+	{
+		.name = "INITIALIZE ELEMENT STATUS",
+		.opcode = 0x07,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x07, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "PREVENT ALLOW MEDIUM REMOVAL",
+		.opcode = 0x1e,
+		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x1e, 0x00, 0x00, 0x00, 0x01, 0x00 },
+	},
+	{
+		.name = "POSITION TO ELEMENT",
+		.opcode = 0x2b,
+		.len = 10, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x2b, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00,
+			   0x00, 0x00 },
+	},
+	{
+		.name = "INITIALIZE ELEMENT STATUS WITH RANGE",
+		.opcode = 0x37,
+		.len = 10, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0x37, 0x03, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff,
+			   0x00, 0x00 },
+	},
+	{
+		.name = "MOVE MEDIUM",
+		.opcode = 0xa5,
+		.len = 12, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0xa5, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "READ ELEMENT STATUS",
+		.opcode = 0xb8,
+		.len = 12, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.rule = KTGT_RULE_RES,
+		.len_off = 7, .len_width = 3,
+		.usage = { 0xb8, 0x1f, 0xff, 0xff, 0xff, 0xff, 0x03, 0xff,
+			   0xff, 0xff, 0x00, 0x00 },
+	},
+};
+
 static const struct ktgt_cdb_set sbc_sets[] = {
 	{ .descs = spc_descs, .nr = ARRAY_SIZE(spc_descs) },
 	{ .descs = sbc_descs, .nr = ARRAY_SIZE(sbc_descs) },
@@ -843,6 +896,11 @@ static const struct ktgt_cdb_set mmc_sets[] = {
 static const struct ktgt_cdb_set ssc_sets[] = {
 	{ .descs = spc_descs, .nr = ARRAY_SIZE(spc_descs) },
 	{ .descs = ssc_descs, .nr = ARRAY_SIZE(ssc_descs) },
+};
+
+static const struct ktgt_cdb_set smc_sets[] = {
+	{ .descs = spc_descs, .nr = ARRAY_SIZE(spc_descs) },
+	{ .descs = smc_descs, .nr = ARRAY_SIZE(smc_descs) },
 };
 
 static const struct ktgt_cdb_table ktgt_cdb_tables[] = {
@@ -863,6 +921,12 @@ static const struct ktgt_cdb_table ktgt_cdb_tables[] = {
 		.pdt = 0x05,
 		.sets = mmc_sets,
 		.nr_sets = ARRAY_SIZE(mmc_sets),
+	},
+	{
+		.name = "smc",
+		.pdt = 0x08,
+		.sets = smc_sets,
+		.nr_sets = ARRAY_SIZE(smc_sets),
 	},
 };
 
@@ -1058,6 +1122,11 @@ static int cdb_apply_rule(const struct ktgt_cdb_desc *d, const u8 *cdb,
 	case KTGT_RULE_SPACE:
 		/* SSC-3: CODE 0000b-0011b; setmarks are obsolete. */
 		if ((cdb[1] & 0x0f) > 0x3)
+			return cdb_invalid_field(err, 1, 3);
+		break;
+	case KTGT_RULE_RES:
+		/* SMC-3: ELEMENT TYPE CODE 0h (all) to 4h (data transfer). */
+		if ((cdb[1] & 0x0f) > 0x4)
 			return cdb_invalid_field(err, 1, 3);
 		break;
 	case KTGT_RULE_VERIFY:

@@ -4,8 +4,8 @@
  *
  * Each device type has a struct ktgt_cdb_table: an ordered list of
  * descriptor sets (the SPC commands every type shares, plus the type's own
- * set: SBC for disks, SSC for tapes, MMC for CD-ROMs; an SMC set would
- * plug in the same way). A descriptor (struct ktgt_cdb_desc) says everything the core needs
+ * set: SBC for disks, SSC for tapes, MMC for CD-ROMs, SMC for medium
+ * changers). A descriptor (struct ktgt_cdb_desc) says everything the core needs
  * to know about one operation code / service action before executing it:
  * CDB length, which bits an initiator may set (the usage mask, also the
  * CDB USAGE DATA of REPORT SUPPORTED OPERATION CODES), the data direction,
@@ -69,6 +69,8 @@ enum ktgt_xfer {
  *	LENGTH counts blocks of the block size (and SILI is invalid),
  *	without it bytes (ktgt_cdb.nr_blocks 0, xfer_len the byte count)
  * @KTGT_RULE_SPACE: SPACE(6): CODE above 0011b is invalid
+ * @KTGT_RULE_RES: READ ELEMENT STATUS: ELEMENT TYPE CODE above 4h is
+ *	invalid
  *
  * Private to the decoder; listed here only because descriptors name them.
  */
@@ -86,6 +88,7 @@ enum ktgt_cdb_rule {
 	KTGT_RULE_GET_CONFIG,
 	KTGT_RULE_SSC_RW6,
 	KTGT_RULE_SPACE,
+	KTGT_RULE_RES,
 };
 
 /*
@@ -254,7 +257,7 @@ struct ktgt_cdb {
 /**
  * ktgt_cdb_table_for_type() - the command table for a device type
  * @pdt: PERIPHERAL DEVICE TYPE: 0x00 direct access (SBC), 0x01 sequential
- *	access (SSC), 0x05 CD/DVD (MMC)
+ *	access (SSC), 0x05 CD/DVD (MMC), 0x08 medium changer (SMC)
  *
  * Return: the table, or NULL if the type has none.
  */

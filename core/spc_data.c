@@ -86,8 +86,9 @@ u32 ktgt_spc_inquiry_std(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 
 	ob_zero(buf, buflen, 0, len);
 	ob_put8(buf, buflen, 0, byte0(d));
+	/* A changer's cartridges are removable media too (SMC-3). */
 	if (d->removable || d->pdt == KTGT_PDT_CDROM ||
-	    d->pdt == KTGT_PDT_TAPE)
+	    d->pdt == KTGT_PDT_TAPE || d->pdt == KTGT_PDT_CHANGER)
 		ob_put8(buf, buflen, 1, 0x80);			/* RMB */
 	ob_put8(buf, buflen, 2, 0x06);				/* SPC-4 */
 	ob_put8(buf, buflen, 3, 0x10 | 0x02);		/* HISUP, RDF 2 */
@@ -110,6 +111,8 @@ u32 ktgt_spc_inquiry_std(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 		vd[nr++] = KTGT_VD_MMC6;
 	else if (d->pdt == KTGT_PDT_TAPE)
 		vd[nr++] = KTGT_VD_SSC3;
+	else if (d->pdt == KTGT_PDT_CHANGER)
+		vd[nr++] = KTGT_VD_SMC3;
 	if (d->transport_vd)
 		vd[nr++] = d->transport_vd;
 	for (i = 0; i < nr; i++)

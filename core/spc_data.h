@@ -33,6 +33,7 @@
 #define KTGT_PDT_DISK		0x00
 #define KTGT_PDT_TAPE		0x01
 #define KTGT_PDT_CDROM		0x05
+#define KTGT_PDT_CHANGER	0x08
 
 /* Version descriptors (SPC-4 table 143), "no version claimed". */
 #define KTGT_VD_SAM5		0x00a0
@@ -40,6 +41,7 @@
 #define KTGT_VD_SBC3		0x04c0
 #define KTGT_VD_SSC3		0x0400
 #define KTGT_VD_MMC6		0x04e0
+#define KTGT_VD_SMC3		0x0480
 
 /* Lengths of fixed-size data. */
 #define KTGT_SPC_INQUIRY_STD_LEN	96	/* standard INQUIRY data */

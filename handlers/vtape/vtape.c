@@ -8,7 +8,8 @@
  *                                   missing (or empty) file is created
  *                                   as a blank tape of size_mb. While
  *                                   enabled it may change only while the
- *                                   tape is unloaded (a cartridge change).
+ *                                   tape is unloaded (a cartridge change);
+ *                                   none: an empty drive.
  *   handlers/vtape/<dev>/size_mb    capacity of a tape created here, in
  *                                   MiB (default 1024); an existing
  *                                   image keeps its own
@@ -43,6 +44,16 @@
  * core worker: ->exec_atomic is false) and sleep for the image's I/O.
  * The image file is open from ->enable to ->disable (commands only run
  * in between), or swapped by a filename store while unloaded.
+ *
+ * A drive of a medium changer (vchanger.c, same module; vtape.h has the
+ * lock order: vtape_lib_mutex before a drive's mutex): the changer's
+ * MOVE MEDIUM sets its filename and loads the cartridge, or empties it;
+ * while an enabled changer owns it, a filename store fails with EBUSY
+ * (the admin moves cartridges with the changer).
+ *
+ * Without a filename the drive enables empty (NOT READY, MEDIUM NOT
+ * PRESENT), as a changer's drive does: a filename store then puts a
+ * cartridge in, unloaded, and LOAD loads it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,6 +70,8 @@
 
 #include <ktgt/ktgt.h>
 
+#include "vchanger_inv.h"
+#include "vtape.h"
 #include "vtape_img.h"
 
 /* Exported by the core (core/ktgt_internal.h), as vdisk.h declares it. */
@@ -103,6 +116,10 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd);
  *	medium get NOT READY, MEDIUM NOT PRESENT otherwise
  * @block_len: the block length of the mode parameter block descriptor:
  *	0 variable-block mode, else the device's blocksize
+ * @enabled: between ->enable and ->disable
+ * @owner: the device name of the changer that owns the drive, or NULL;
+ *	written under vtape_lib_mutex and @lock, read under either
+ * @node: in vtape_devs, under vtape_lib_mutex
  */
 struct vtape_dev {
 	struct ktgt_device	*dev;
@@ -113,7 +130,14 @@ struct vtape_dev {
 	struct vtape		tape;
 	bool			loaded;
 	u32			block_len;
+	bool			enabled;
+	const char		*owner;
+	struct list_head	node;
 };
+
+/* The changers' mutex, before any vtape_dev.lock: see vtape.h. */
+DEFINE_MUTEX(vtape_lib_mutex);
+static LIST_HEAD(vtape_devs);	/* struct vtape_dev.node */
 
 static struct vtape_dev *vtape_from_item(struct config_item *item)
 {
@@ -883,6 +907,107 @@ static enum ktgt_exec_status vtape_exec(struct ktgt_cmd *cmd)
 
 /*
  * ---------------------------------------------------------------------
+ * The changer's side (vtape.h)
+ * ---------------------------------------------------------------------
+ */
+
+struct vtape_dev *vtape_lib_find(const char *name)
+{
+	struct vtape_dev *vt;
+
+	lockdep_assert_held(&vtape_lib_mutex);
+	list_for_each_entry(vt, &vtape_devs, node)
+		if (!strcmp(ktgt_device_name(vt->dev), name))
+			return vt;
+	return NULL;
+}
+
+const char *vtape_lib_owner(struct vtape_dev *vt)
+{
+	lockdep_assert_held(&vtape_lib_mutex);
+	return vt->owner;
+}
+
+void vtape_lib_set_owner(struct vtape_dev *vt, const char *owner)
+{
+	lockdep_assert_held(&vtape_lib_mutex);
+	mutex_lock(&vt->lock);
+	vt->owner = owner;
+	mutex_unlock(&vt->lock);
+}
+
+bool vtape_lib_busy(struct vtape_dev *vt)
+{
+	bool busy;
+
+	mutex_lock(&vt->lock);
+	busy = vt->file && vt->loaded &&
+	       ktgt_device_removal_prevented(vt->dev);
+	mutex_unlock(&vt->lock);
+	return busy;
+}
+
+int vtape_lib_set_medium(struct vtape_dev *vt, const char *path)
+{
+	struct file *file = NULL, *old;
+	char *name = NULL;
+	struct vtape t;
+	int ret = 0;
+
+	lockdep_assert_held(&vtape_lib_mutex);
+	if (path) {
+		name = kstrdup(path, GFP_KERNEL);
+		if (!name)
+			return -ENOMEM;
+	}
+	mutex_lock(&vt->lock);
+	/* The same cartridge (or none) stays as it is, at its position. */
+	if ((path && vt->filename && !strcmp(path, vt->filename) &&
+	     (vt->file || !vt->enabled)) ||
+	    (!path && !vt->filename && !vt->file)) {
+		mutex_unlock(&vt->lock);
+		kfree(name);
+		return 0;
+	}
+	old = vt->file;
+	vt->file = NULL;
+	if (vt->enabled && path) {
+		ret = vtape_image_open(vt->dev, path, vt->size_mb, vtape_wp(vt),
+				       &file, &t);
+		if (!ret) {
+			vt->file = file;
+			vt->tape = t;
+		} else {
+			kfree(name);
+			name = NULL;
+		}
+	}
+	kfree(vt->filename);
+	vt->filename = name;
+	if (vt->enabled) {
+		/* The cartridge was changed: loaded at its beginning. */
+		vt->loaded = !!vt->file;
+		vt->block_len = 0;
+		ktgt_device_medium_changed(vt->dev, vtape_nr_blocks(vt));
+	}
+	mutex_unlock(&vt->lock);
+	if (old)
+		filp_close(old, NULL);
+	return ret;
+}
+
+void vtape_lib_dvcid(struct vtape_dev *vt, u8 *id)
+{
+	const struct ktgt_dev_params *p = ktgt_device_params(vt->dev);
+
+	memset(id, ' ', VCH_DVCID_LEN);
+	memcpy(id, p->vendor_id, strnlen(p->vendor_id, 8));
+	memcpy(id + 8, p->product_id, strnlen(p->product_id, 16));
+	memcpy(id + 24, p->serial, strnlen(p->serial, 32));
+}
+
+/*
+ * ---------------------------------------------------------------------
  * Device lifetime and configfs
  * ---------------------------------------------------------------------
  */
@@ -898,6 +1023,9 @@ static int vtape_dev_alloc(struct ktgt_device *dev)
 	mutex_init(&vt->lock);
 	vt->size_mb = VTAPE_DEFAULT_SIZE_MB;
 	ktgt_device_set_priv(dev, vt);
+	mutex_lock(&vtape_lib_mutex);
+	list_add_tail(&vt->node, &vtape_devs);
+	mutex_unlock(&vtape_lib_mutex);
 	return 0;
 }
 
@@ -905,6 +1033,9 @@ static void vtape_dev_free(struct ktgt_device *dev)
 {
 	struct vtape_dev *vt = ktgt_device_priv(dev);
 
+	mutex_lock(&vtape_lib_mutex);
+	list_del(&vt->node);
+	mutex_unlock(&vtape_lib_mutex);
 	mutex_destroy(&vt->lock);
 	kfree(vt->filename);
 	kfree(vt);
@@ -913,12 +1044,13 @@ static void vtape_dev_free(struct ktgt_device *dev)
 static int vtape_enable(struct ktgt_device *dev)
 {
 	struct vtape_dev *vt = ktgt_device_priv(dev);
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&vt->lock);
+	vt->block_len = 0;
 	if (!vt->filename) {
-		pr_err("%s: no filename\n", ktgt_device_name(dev));
-		ret = -EINVAL;
+		/* An empty drive: a changer or a filename store loads it. */
+		vt->enabled = true;
 		goto out;
 	}
 	ret = vtape_image_open(dev, vt->filename, vt->size_mb, vtape_wp(vt),
@@ -926,7 +1058,7 @@ static int vtape_enable(struct ktgt_device *dev)
 	if (ret)
 		goto out;
 	vt->loaded = true;
-	vt->block_len = 0;
+	vt->enabled = true;
 	/* No I_T nexus sees the device yet: no unit attention. */
 	ktgt_device_medium_changed(dev, vtape_nr_blocks(vt));
 out:
@@ -943,6 +1075,7 @@ static void vtape_disable(struct ktgt_device *dev)
 	old = vt->file;
 	vt->file = NULL;
 	vt->loaded = false;
+	vt->enabled = false;
 	mutex_unlock(&vt->lock);
 	if (old)
 		filp_close(old, NULL);
@@ -962,7 +1095,10 @@ static ssize_t vtape_filename_show(struct config_item *item, char *page)
 /*
  * Set the image. While enabled only with the tape unloaded: the new
  * image is opened (created if missing) at once and is the cartridge the
- * next LOAD loads; if it cannot be opened the old one stays.
+ * next LOAD loads; if it cannot be opened the old one stays. An empty
+ * value takes the cartridge out (an empty drive). While a changer owns
+ * the drive only its current value may be written (a no-op, so that
+ * ktgtadm's written configuration applies): EBUSY otherwise.
  */
 static ssize_t vtape_filename_store(struct config_item *item,
 				    const char *page, size_t count)
@@ -970,31 +1106,46 @@ static ssize_t vtape_filename_store(struct config_item *item,
 	struct vtape_dev *vt = vtape_from_item(item);
 	size_t len = strnlen(page, count);
 	struct file *file = NULL, *old = NULL;
+	char *path = NULL;
 	struct vtape t;
-	char *path;
 	int ret;
 
 	if (len && page[len - 1] == '\n')
 		len--;
-	if (!len || page[0] != '/' || len >= PATH_MAX)
+	if (len && (page[0] != '/' || len >= PATH_MAX))
 		return -EINVAL;
-	path = kstrndup(page, len, GFP_KERNEL);
-	if (!path)
-		return -ENOMEM;
+	if (len) {
+		path = kstrndup(page, len, GFP_KERNEL);
+		if (!path)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&vt->lock);
-	if (vt->file) {
+	if (vt->owner) {
+		if ((!path && !vt->filename) ||
+		    (path && vt->filename && !strcmp(path, vt->filename))) {
+			ret = count;
+			goto out;
+		}
+		pr_err("%s: belongs to changer %s, which moves its cartridges\n",
+		       ktgt_device_name(vt->dev), vt->owner);
+		ret = -EBUSY;
+		goto out;
+	}
+	if (vt->enabled) {
 		if (vt->loaded) {
 			ret = -EBUSY;
 			goto out;
 		}
-		ret = vtape_image_open(vt->dev, path, vt->size_mb, vtape_wp(vt),
-				       &file, &t);
-		if (ret)
-			goto out;
+		if (path) {
+			ret = vtape_image_open(vt->dev, path, vt->size_mb,
+					       vtape_wp(vt), &file, &t);
+			if (ret)
+				goto out;
+			vt->tape = t;
+		}
 		old = vt->file;
 		vt->file = file;
-		vt->tape = t;
 	}
 	swap(vt->filename, path);
 	ret = count;
@@ -1059,18 +1210,27 @@ static struct ktgt_dev_type vtape_type = {
 
 static int __init vtape_init(void)
 {
-	return ktgt_register_dev_type(&vtape_type);
+	int ret;
+
+	ret = ktgt_register_dev_type(&vtape_type);
+	if (ret)
+		return ret;
+	ret = vchanger_register();
+	if (ret)
+		ktgt_unregister_dev_type(&vtape_type);
+	return ret;
 }
 
 static void __exit vtape_exit(void)
 {
+	vchanger_unregister();
 	ktgt_unregister_dev_type(&vtape_type);
 }
 
 module_init(vtape_init);
 module_exit(vtape_exit);
 
-MODULE_DESCRIPTION("ktgt virtual tape drive dev handler");
+MODULE_DESCRIPTION("ktgt virtual tape drive and medium changer dev handlers");
 MODULE_AUTHOR("The ktgt developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KTGT_VERSION);

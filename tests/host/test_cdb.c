@@ -19,6 +19,7 @@
 #define PDT_SBC		0x00
 #define PDT_SSC		0x01
 #define PDT_MMC		0x05
+#define PDT_SMC		0x08
 
 static const struct ktgt_cdb_table *table(u8 pdt)
 {
@@ -29,7 +30,7 @@ static const struct ktgt_cdb_table *table(u8 pdt)
 }
 
 /* The table types under test. */
-static const u8 all_pdts[] = { PDT_SBC, PDT_SSC, PDT_MMC };
+static const u8 all_pdts[] = { PDT_SBC, PDT_SSC, PDT_MMC, PDT_SMC };
 
 /*
  * Successful decodes: one or more per command, block commands with two
@@ -373,6 +374,32 @@ static const struct ok_case ok_cases[] = {
 	{ "SSC REPORT DENSITY SUPPORT", PDT_SSC,
 	  { 0x44, 0x01, 0, 0, 0, 0, 0, 0x01, 0x00, 0 }, 10, 512, KTGT_DIR_READ,
 	  0, 0, 256, 0 },
+	/* SMC: a medium changer (no blocks). */
+	{ "SMC TEST UNIT READY", PDT_SMC, { 0x00 }, 6, 512, KTGT_DIR_NONE, 0,
+	  0, 0, 0 },
+	{ "SMC INQUIRY", PDT_SMC, { 0x12, 0, 0, 0, 96, 0 }, 6, 512,
+	  KTGT_DIR_READ, 0, 0, 96, 0 },
+	{ "SMC MODE SENSE(6) page 1Dh", PDT_SMC, { 0x1a, 0x08, 0x1d, 0, 255 },
+	  6, 512, KTGT_DIR_READ, 0, 0, 255, 0 },
+	{ "SMC INITIALIZE ELEMENT STATUS", PDT_SMC, { 0x07 }, 6, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SMC PREVENT ALLOW MEDIUM REMOVAL", PDT_SMC,
+	  { 0x1e, 0, 0, 0, 0x01, 0 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SMC POSITION TO ELEMENT", PDT_SMC,
+	  { 0x2b, 0, 0, 0x01, 0x04, 0x00, 0, 0, 0, 0 }, 10, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SMC INITIALIZE ELEMENT STATUS WITH RANGE", PDT_SMC,
+	  { 0x37, 0x03, 0x04, 0x00, 0, 0, 0x00, 0x0a, 0, 0 }, 10, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SMC MOVE MEDIUM", PDT_SMC,
+	  { 0xa5, 0, 0, 0x01, 0x04, 0x00, 0x01, 0x00, 0, 0, 0, 0 }, 12, 512,
+	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SMC READ ELEMENT STATUS all, VOLTAG DVCID", PDT_SMC,
+	  { 0xb8, 0x10, 0, 0, 0xff, 0xff, 0x03, 0x01, 0x00, 0x00, 0, 0 }, 12,
+	  512, KTGT_DIR_READ, 0, 0, 0x10000, 0 },
+	{ "SMC READ ELEMENT STATUS data transfer", PDT_SMC,
+	  { 0xb8, 0x04, 0x01, 0x00, 0, 2, 0, 0, 0x04, 0x00, 0, 0 }, 12, 512,
+	  KTGT_DIR_READ, 0, 0, 0x400, 0 },
 };
 
 static void check_ok_case(const struct ok_case *k, struct ktgt_cdb *c)
@@ -481,6 +508,28 @@ static const struct err_case err_cases[] = {
 	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
 	{ "SSC has no READ CAPACITY", PDT_SSC, { 0x25 }, 10, 512, 0, IR,
 	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "SMC READ ELEMENT STATUS type 5", PDT_SMC,
+	  { 0xb8, 0x05, 0, 0, 0, 1, 0, 0, 0xff, 0, 0, 0 }, 12, 512, 0, IR, INV,
+	  1, 3 },
+	{ "SMC READ ELEMENT STATUS type Fh", PDT_SMC,
+	  { 0xb8, 0x1f, 0, 0, 0, 1, 0, 0, 0xff, 0, 0, 0 }, 12, 512, 0, IR, INV,
+	  1, 3 },
+	{ "SMC READ ELEMENT STATUS reserved byte 6 bit", PDT_SMC,
+	  { 0xb8, 0x00, 0, 0, 0, 1, 0x04, 0, 0xff, 0, 0, 0 }, 12, 512, 0, IR,
+	  INV, 6, 2 },
+	{ "SMC MOVE MEDIUM INVERT", PDT_SMC,
+	  { 0xa5, 0, 0, 1, 4, 0, 1, 0, 0, 0, 0x01, 0 }, 12, 512, 0, IR, INV,
+	  10, 0 },
+	{ "SMC POSITION TO ELEMENT INVERT", PDT_SMC,
+	  { 0x2b, 0, 0, 1, 4, 0, 0, 0, 0x01, 0 }, 10, 512, 0, IR, INV, 8, 0 },
+	{ "SMC INITIALIZE ELEMENT STATUS reserved", PDT_SMC, { 0x07, 0x01 }, 6,
+	  512, 0, IR, INV, 1, 0 },
+	{ "SMC has no READ(6)", PDT_SMC, { 0x08 }, 6, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "SMC has no EXCHANGE MEDIUM", PDT_SMC, { 0xa6 }, 12, 512, 0, IR,
+	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
+	{ "SMC has no LOCATE (2Bh is POSITION TO ELEMENT)", PDT_SMC,
+	  { 0x2b, 0x04 }, 10, 512, 0, IR, INV, 1, 2 },
 	{ "unknown opcode FFh", PDT_SBC, { 0xff }, 16, 512, 0, IR,
 	  KTGT_ASC_INVALID_OPCODE, -1, -1 },
 	{ "REZERO UNIT not supported", PDT_SBC, { 0x01 }, 6, 512, 0, IR,
@@ -834,6 +883,14 @@ static bool rule_error(const struct ktgt_cdb_desc *d, unsigned int byte,
 	case KTGT_RULE_SPACE:
 		/* SPACE CODE 0100b (setmarks) and 1000b. */
 		if (byte == 1 && bit >= 2) {
+			*efield = 1;
+			*ebit = 3;
+			return true;
+		}
+		break;
+	case KTGT_RULE_RES:
+		/* ELEMENT TYPE CODE 1000b (and any above 4h). */
+		if (byte == 1 && bit == 3) {
 			*efield = 1;
 			*ebit = 3;
 			return true;
@@ -1223,7 +1280,7 @@ static void test_lookup_and_usage_data(void **state)
 
 	(void)state;
 	assert_null(ktgt_cdb_table_for_type(0x02));
-	assert_null(ktgt_cdb_table_for_type(0x08));
+	assert_int_equal(table(PDT_SMC)->pdt, PDT_SMC);
 	assert_null(ktgt_cdb_table_for_type(0x1f));
 	assert_int_equal(table(PDT_SSC)->pdt, PDT_SSC);
 	assert_int_equal(sbc->pdt, PDT_SBC);

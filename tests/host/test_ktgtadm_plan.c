@@ -634,6 +634,35 @@ static void test_live_vtape(void **state)
 }
 
 /*
+ * A vchanger's enable claims its vtape drives: they are created and
+ * enabled first, whatever the order of the file.
+ */
+static void test_vchanger_after_drives(void **state)
+{
+	static const char new_text[] =
+		"HANDLER vchanger {\n\tDEVICE ch0 {\n"
+		"\t\tlibrary_dir /lib\n\t\tdrives d0\n\t}\n}\n"
+		"HANDLER vtape {\n\tDEVICE d0 {\n\t\tsize_mb 16\n\t}\n}\n";
+	struct kconf old, new;
+	char *got, *drive, *changer;
+
+	(void)state;
+	load(&old, "");
+	load(&new, new_text);
+	got = plan_text(&old, &new);
+	drive = strstr(got, "set handlers/vtape/d0/enable 1\n");
+	changer = strstr(got, "mkdir handlers/vchanger/ch0\n");
+	assert_non_null(drive);
+	assert_non_null(changer);
+	if (drive > changer)
+		fail_msg("the changer comes before its drive:\n%s", got);
+	assert_non_null(strstr(got, "set handlers/vchanger/ch0/enable 1\n"));
+	free(got);
+	kconf_free(&old);
+	kconf_free(&new);
+}
+
+/*
  * A device change that needs the device disabled would drop a LUN the
  * file keeps: refused while a session sees the LUN, done with
  * KPLAN_FORCE. A session that sees a group's LUN set does not hold the
@@ -1485,6 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_live_device_attrs),
 		cmocka_unit_test(test_live_vcdrom_filename),
 		cmocka_unit_test(test_live_vtape),
+		cmocka_unit_test(test_vchanger_after_drives),
 		cmocka_unit_test(test_sessions_refuse),
 		cmocka_unit_test(test_session_pattern),
 		cmocka_unit_test(test_values_by_meaning),

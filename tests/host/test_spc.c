@@ -179,6 +179,16 @@ static void test_inquiry_std_cdrom(void **state)
 	assert_int_equal(buf[5] & 0x08, 0);	/* no 3PC: not a disk */
 	assert_int_equal(buf[62], 0x04);	/* SSC-3 0400h */
 	assert_int_equal(buf[63], 0x00);
+
+	/* A medium changer: RMB (its cartridges), SMC-3 claimed. */
+	disk(&d);
+	d.pdt = KTGT_PDT_CHANGER;
+	ktgt_spc_inquiry_std(&d, buf, sizeof(buf));
+	assert_int_equal(buf[0], 0x08);
+	assert_int_equal(buf[1], 0x80);
+	assert_int_equal(buf[5] & 0x08, 0);	/* no 3PC: not a disk */
+	assert_int_equal(buf[62], 0x04);	/* SMC-3 0480h */
+	assert_int_equal(buf[63], 0x80);
 }
 
 static void test_vpd_supported_pages(void **state)

@@ -133,6 +133,8 @@ static const char *module_of_handler(const char *h, char *buf, size_t len)
 		return "ktgt_vdisk";
 	if (!strcmp(h, "pt_disk") || !strcmp(h, "pt_tape"))
 		return "ktgt_pt";
+	if (!strcmp(h, "vchanger"))	/* the tape library, with vtape */
+		return "ktgt_vtape";
 	snprintf(buf, len, "ktgt_%s", h);
 	return buf;
 }

@@ -1223,13 +1223,21 @@ int kplan_make(const struct kconf *old, const struct kconf *new,
 			goto fail;
 	}
 
-	/* 4. Create and reconfigure devices. */
-	for (i = 0; i < new->ndevs; i++) {
-		const struct kdevice *nd = &new->devs[i];
+	/*
+	 * 4. Create and reconfigure devices; medium changers (vchanger)
+	 * last, as their enable claims their drives, which must exist.
+	 */
+	for (i = 0; i < 2 * new->ndevs; i++) {
+		const struct kdevice *nd = &new->devs[i % new->ndevs];
 		const struct kdevice *od = kconf_device(old, nd->name);
 		char dp[1024];
-		int was_on;
+		int was_on, changer, later;
 
+		/* the first pass: all but changers; the second: changers */
+		changer = !strcmp(nd->handler, "vchanger");
+		later = i >= new->ndevs;
+		if (changer != later)
+			continue;
 		if (od && strcmp(od->handler, nd->handler))
 			od = NULL;
 		snprintf(dp, sizeof(dp), "handlers/%s/%s", nd->handler,

@@ -14,7 +14,8 @@
  *     after the file's order are re-created);
  *  3. disable and remove devices that go away; disable devices whose
  *     changed attributes need it (all but a few "live" ones);
- *  4. create and reconfigure devices, then enable them;
+ *  4. create and reconfigure devices, then enable them (medium changers,
+ *     vchanger, after the others: they claim their drives);
  *  5. handler and driver attributes; create targets, portals, groups
  *     (their LUNs before their initiators), LUNs (attributes before the
  *     link, so a LUN is never briefly writable); attribute changes;

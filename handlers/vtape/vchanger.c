@@ -1,0 +1,1200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vchanger: a virtual medium changer (SMC-3, peripheral device type 08h)
+ * over vtape drives, enough for Linux's mtx: a tape library whose
+ * cartridges are tape image files (vtape_img.h's format) named by their
+ * barcodes, and whose drives are vtape devices of the same module.
+ *
+ *   handlers/vchanger/<dev>/library_dir  absolute directory of the
+ *                                   cartridges' images, <BARCODE>.img
+ *                                   (created blank, of the drive's
+ *                                   size_mb, the first time a cartridge
+ *                                   is loaded), and of the state file
+ *                                   <dev>.state
+ *   handlers/vchanger/<dev>/slots   storage elements, 1 to 1024 (10)
+ *   handlers/vchanger/<dev>/ie_slots  import/export elements, 0 to 32
+ *   handlers/vchanger/<dev>/drives  the data transfer elements: 1 to 32
+ *                                   vtape device names, in order
+ *   handlers/vchanger/<dev>/cartridges  barcodes put into the first
+ *                                   empty slots at enable if the library
+ *                                   does not hold them yet
+ *   handlers/vchanger/<dev>/inventory  read-only: the state file's text
+ *
+ * All but inventory change only while disabled (EBUSY). The state file
+ * (vchanger_inv.h has its format) is the inventory: read at enable
+ * (missing: an empty library), written (a temporary file renamed over
+ * it) after every change, so it survives disable/enable and module
+ * reloads; one that does not parse, or that does not fit slots, drives
+ * and ie_slots, fails enable with EINVAL and a log line naming the line.
+ *
+ * Elements (vchanger_inv.h): the picker at 1, mail slots from 10h,
+ * drives from 100h, slots from 400h. Enable claims the drives: each must
+ * be an existing vtape device that no other enabled changer owns; its
+ * filename becomes its cartridge's image (or none: an empty drive), and
+ * an administrator's write of its filename fails with EBUSY until the
+ * changer is disabled.
+ *
+ * Commands: INITIALIZE ELEMENT STATUS (WITH RANGE), POSITION TO ELEMENT
+ * (nothing to do: the inventory is always known and the picker is
+ * everywhere), MOVE MEDIUM, READ ELEMENT STATUS (VOLTAG: the barcode as
+ * primary volume tag; DVCID: the drive's T10 vendor ID designator,
+ * vendor, product and serial) and MODE SENSE / MODE SELECT (pages 1Dh,
+ * 1Eh, 1Fh; nothing changeable) here; TEST UNIT READY, INQUIRY, REQUEST
+ * SENSE, REPORT LUNS, PREVENT ALLOW MEDIUM REMOVAL, REPORT SUPPORTED
+ * OPERATION CODES and the reservations in the core. The decoder's SMC
+ * table (core/cdb.c) has validated each CDB first.
+ *
+ * MOVE MEDIUM checks, in order: the addresses (a medium transport of 0
+ * or 1; source and destination slots, mail slots or drives: else
+ * ILLEGAL REQUEST, INVALID ELEMENT ADDRESS 21h/01h), an empty source
+ * (MEDIUM SOURCE ELEMENT EMPTY 3Bh/0Eh), a full destination (MEDIUM
+ * DESTINATION ELEMENT FULL 3Bh/0Dh), a mail slot destination while an
+ * I_T nexus of the changer prevents medium removal (MEDIUM REMOVAL
+ * PREVENTED 53h/02h), and a drive source whose tape is loaded while an
+ * I_T nexus of the drive prevents its removal (mt lock, an application's
+ * PREVENT: 53h/02h too). A loaded tape that is not held is unloaded by
+ * the move, as libraries that unload their drives do (mt offline first
+ * is not needed; st does not PREVENT while merely open, so a tape an
+ * application reads without mt lock can be taken from it, as from a
+ * real auto-unloading library). An image that cannot be opened: MEDIUM ERROR, MEDIUM LOAD OR
+ * EJECT FAILED (03h/53h/00h), nothing moved.
+ *
+ * Locking (vtape.h): vtape_lib_mutex serialises the configfs attributes,
+ * ->enable/->disable and every command of every changer, for the whole
+ * command, and is taken before a drive's own mutex. Commands run in
+ * process context (->exec_atomic is false) and sleep for the files.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
+#include <scsi/scsi_proto.h>
+
+#include <ktgt/ktgt.h>
+
+#include "vchanger_inv.h"
+#include "vtape.h"
+
+/* Exported by the core (core/ktgt_internal.h), as vdisk.h declares it. */
+bool ktgt_spc_exec(struct ktgt_cmd *cmd);
+
+#define VCH_DEFAULT_SLOTS	10
+#define VCH_CARTRIDGES_MAX	PAGE_SIZE
+
+#define VCH_ASC_INVALID_FIELD_IN_CDB	0x24
+#define VCH_ASC_INVALID_FIELD_IN_PARAM	0x26
+#define VCH_ASC_PARAM_LIST_LENGTH	0x1a
+#define VCH_ASC_SAVING_NOT_SUPPORTED	0x39
+#define VCH_ASC_INVALID_ELEMENT		0x21	/* ASCQ 01h */
+#define VCH_ASC_MEDIUM_ELEMENT		0x3b	/* ASCQ 0Dh, 0Eh */
+#define VCH_ASCQ_DEST_FULL		0x0d
+#define VCH_ASCQ_SOURCE_EMPTY		0x0e
+#define VCH_ASC_REMOVAL			0x53	/* ASCQ 00h, 02h */
+
+/**
+ * struct vchanger_dev - one virtual medium changer
+ * @dev: the core's device
+ * @library_dir: the directory of images and state file, NULL if unset
+ * @slots: storage elements
+ * @ie_slots: import/export elements
+ * @drives: the drives' vtape device names
+ * @nr_drives: how many
+ * @cartridges: the barcodes to put into the library (space separated)
+ * @inv: the inventory while enabled, else NULL
+ *
+ * Everything is under vtape_lib_mutex.
+ */
+struct vchanger_dev {
+	struct ktgt_device	*dev;
+	char			*library_dir;
+	u32			slots;
+	u32			ie_slots;
+	char			*drives[VCH_MAX_DRIVES];
+	u32			nr_drives;
+	char			*cartridges;
+	struct vch_inv		*inv;
+};
+
+static struct vchanger_dev *vch_from_item(struct config_item *item)
+{
+	return ktgt_device_priv(ktgt_device_from_item(item));
+}
+
+static const char *vch_name(struct vchanger_dev *ch)
+{
+	return ktgt_device_name(ch->dev);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * The state file and the images
+ * ---------------------------------------------------------------------
+ */
+
+static char *vch_state_path(struct vchanger_dev *ch, bool tmp)
+{
+	return kasprintf(GFP_KERNEL, "%s/%s%s.state%s", ch->library_dir,
+			 tmp ? "." : "", vch_name(ch), tmp ? ".tmp" : "");
+}
+
+static char *vch_image_path(struct vchanger_dev *ch, const char *tag)
+{
+	return kasprintf(GFP_KERNEL, "%s/%s.img", ch->library_dir, tag);
+}
+
+/* Read the state file into @inv; a missing one is an empty library. */
+static int vch_state_read(struct vchanger_dev *ch, struct vch_inv *inv)
+{
+	char *path, *buf = NULL, err[160];
+	struct file *f;
+	loff_t pos = 0, size;
+	ssize_t n;
+	int ret;
+
+	path = vch_state_path(ch, false);
+	if (!path)
+		return -ENOMEM;
+	f = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		if (ret == -ENOENT) {
+			pr_info("%s: no %s: a new library\n", vch_name(ch),
+				path);
+			ret = 0;
+		} else {
+			pr_err("%s: cannot open %s: %d\n", vch_name(ch), path,
+			       ret);
+		}
+		goto out;
+	}
+	size = i_size_read(file_inode(f));
+	if (!S_ISREG(file_inode(f)->i_mode) || size > VCH_STATE_MAX) {
+		pr_err("%s: %s is not a regular file of at most %u bytes\n",
+		       vch_name(ch), path, (unsigned int)VCH_STATE_MAX);
+		ret = -EINVAL;
+		goto out_close;
+	}
+	buf = kvmalloc(size + 1, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	n = kernel_read(f, buf, size, &pos);
+	if (n != size) {
+		ret = n < 0 ? n : -EIO;
+		pr_err("%s: cannot read %s: %d\n", vch_name(ch), path, ret);
+		goto out_close;
+	}
+	ret = vch_state_parse(inv, buf, size, err, sizeof(err));
+	if (ret)
+		pr_err("%s: %s: %s\n", vch_name(ch), path, err);
+out_close:
+	filp_close(f, NULL);
+out:
+	kvfree(buf);
+	kfree(path);
+	return ret;
+}
+
+/* Rename @from over @to, both in directory @dir. */
+static int vch_rename(const char *dir, const char *from, const char *to)
+{
+	struct renamedata rd = {};
+	struct dentry *old, *new;
+	struct path parent;
+	int ret;
+
+	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
+	if (ret)
+		return ret;
+	ret = mnt_want_write(parent.mnt);
+	if (ret)
+		goto out_path;
+	lock_rename(parent.dentry, parent.dentry);
+	old = lookup_one_len(from, parent.dentry, strlen(from));
+	if (IS_ERR(old)) {
+		ret = PTR_ERR(old);
+		goto out_unlock;
+	}
+	new = lookup_one_len(to, parent.dentry, strlen(to));
+	if (IS_ERR(new)) {
+		ret = PTR_ERR(new);
+		goto out_old;
+	}
+	if (d_is_negative(old)) {
+		ret = -ENOENT;
+		goto out_new;
+	}
+	rd.old_mnt_userns = mnt_user_ns(parent.mnt);
+	rd.old_dir = d_inode(parent.dentry);
+	rd.old_dentry = old;
+	rd.new_mnt_userns = mnt_user_ns(parent.mnt);
+	rd.new_dir = d_inode(parent.dentry);
+	rd.new_dentry = new;
+	ret = vfs_rename(&rd);
+out_new:
+	dput(new);
+out_old:
+	dput(old);
+out_unlock:
+	unlock_rename(parent.dentry, parent.dentry);
+	mnt_drop_write(parent.mnt);
+out_path:
+	path_put(&parent);
+	return ret;
+}
+
+/*
+ * Write @inv as the state file: a temporary file in the library
+ * directory, synced, renamed over the old one; a failure leaves the old
+ * file as it was.
+ */
+static int vch_state_write(struct vchanger_dev *ch, const struct vch_inv *inv)
+{
+	char *tmp = NULL, *name = NULL, *tmp_name = NULL, *buf;
+	struct file *f;
+	loff_t pos = 0;
+	size_t len;
+	ssize_t n;
+	int ret = -ENOMEM;
+
+	buf = kvmalloc(VCH_STATE_MAX, GFP_KERNEL);
+	tmp = vch_state_path(ch, true);
+	name = kasprintf(GFP_KERNEL, "%s.state", vch_name(ch));
+	tmp_name = kasprintf(GFP_KERNEL, ".%s.state.tmp", vch_name(ch));
+	if (!buf || !tmp || !name || !tmp_name)
+		goto out;
+	len = vch_state_format(inv, buf, VCH_STATE_MAX);
+	if (WARN_ON(len > VCH_STATE_MAX)) {
+		ret = -EOVERFLOW;
+		goto out;
+	}
+	f = filp_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto out;
+	}
+	while (pos < len) {
+		n = kernel_write(f, buf + pos, len - pos, &pos);
+		if (n <= 0) {
+			ret = n ? n : -EIO;
+			filp_close(f, NULL);
+			goto out;
+		}
+	}
+	ret = vfs_fsync(f, 0);
+	filp_close(f, NULL);
+	if (!ret)
+		ret = vch_rename(ch->library_dir, tmp_name, name);
+out:
+	if (ret)
+		pr_err("%s: cannot write the state file %s/%s: %d\n",
+		       vch_name(ch), ch->library_dir, name ?: "", ret);
+	kvfree(buf);
+	kfree(tmp);
+	kfree(name);
+	kfree(tmp_name);
+	return ret;
+}
+
+/* Load drive @i with what @inv says it holds (or empty it). */
+static int vch_sync_drive(struct vchanger_dev *ch, struct vtape_dev *vt,
+			  const struct vch_elem *e)
+{
+	char *path = NULL;
+	int ret;
+
+	if (e->tag[0]) {
+		path = vch_image_path(ch, e->tag);
+		if (!path)
+			return -ENOMEM;
+	}
+	ret = vtape_lib_set_medium(vt, path);
+	kfree(path);
+	return ret;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Commands
+ * ---------------------------------------------------------------------
+ */
+
+static void vch_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len)
+{
+	u32 n = min(len, cmd->bufflen);
+
+	if (n && cmd->sg)
+		n = sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, buf, n);
+	else
+		n = 0;
+	ktgt_cmd_good(cmd, n);
+}
+
+/* ILLEGAL REQUEST, INVALID FIELD IN CDB / PARAMETER LIST, field pointer */
+static void vch_invalid(struct ktgt_cmd *cmd, bool cd, u16 field, int bit)
+{
+	u8 s[18];
+
+	memset(s, 0, sizeof(s));
+	s[0] = 0x70;
+	s[2] = KTGT_KEY_ILLEGAL_REQUEST;
+	s[7] = sizeof(s) - 8;
+	s[12] = cd ? VCH_ASC_INVALID_FIELD_IN_CDB :
+		     VCH_ASC_INVALID_FIELD_IN_PARAM;
+	s[15] = 0x80 | (cd ? 0x40 : 0) | (bit >= 0 ? 0x08 | bit : 0);
+	put_unaligned_be16(field, s + 16);
+	ktgt_cmd_set_status(cmd, KTGT_SAM_CHECK_CONDITION, s, sizeof(s), 0);
+}
+
+static void vch_bad_element(struct ktgt_cmd *cmd)
+{
+	ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+				 VCH_ASC_INVALID_ELEMENT, 0x01);
+}
+
+static bool vch_valid_addr(struct vch_inv *inv, u16 addr)
+{
+	u8 type;
+
+	vch_elem_at(inv, addr, &type);
+	return type;
+}
+
+/* POSITION TO ELEMENT (SMC-3 6.6): the addresses only. */
+static void vch_cmd_position(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	u16 mt = get_unaligned_be16(cmd->cdb + 2);
+	u16 dst = get_unaligned_be16(cmd->cdb + 4);
+
+	if ((mt && mt != VCH_ADDR_MT) || !vch_valid_addr(ch->inv, dst))
+		vch_bad_element(cmd);
+	else
+		ktgt_cmd_good(cmd, 0);
+}
+
+/* INITIALIZE ELEMENT STATUS WITH RANGE (SMC-3 6.4): check the start. */
+static void vch_cmd_init_range(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	u16 start = get_unaligned_be16(cmd->cdb + 2);
+
+	if ((cmd->cdb[1] & 0x01) && !vch_valid_addr(ch->inv, start))
+		vch_bad_element(cmd);
+	else
+		ktgt_cmd_good(cmd, 0);
+}
+
+/* MOVE MEDIUM (SMC-3 6.5); the order of the checks is the header's. */
+static void vch_cmd_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	u16 mt = get_unaligned_be16(cmd->cdb + 2);
+	u16 src = get_unaligned_be16(cmd->cdb + 4);
+	u16 dst = get_unaligned_be16(cmd->cdb + 6);
+	struct vtape_dev *svt = NULL, *dvt = NULL;
+	struct vch_inv *inv = ch->inv;
+	struct vch_elem *s, *d;
+	u8 stype, dtype;
+	int ret;
+
+	switch (vch_move_check(inv, mt, src, dst)) {
+	case VCH_MOVE_OK:
+		break;
+	case VCH_MOVE_SRC_EMPTY:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_MEDIUM_ELEMENT,
+					 VCH_ASCQ_SOURCE_EMPTY);
+		return;
+	case VCH_MOVE_DST_FULL:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_MEDIUM_ELEMENT,
+					 VCH_ASCQ_DEST_FULL);
+		return;
+	default:
+		vch_bad_element(cmd);
+		return;
+	}
+	s = vch_elem_at(inv, src, &stype);
+	d = vch_elem_at(inv, dst, &dtype);
+	if (s == d) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	if (dtype == VCH_TYPE_IE && ktgt_device_removal_prevented(ch->dev)) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_REMOVAL, 0x02);
+		return;
+	}
+	if (stype == VCH_TYPE_DT)
+		svt = vtape_lib_find(ch->drives[src - VCH_ADDR_DT]);
+	if (dtype == VCH_TYPE_DT)
+		dvt = vtape_lib_find(ch->drives[dst - VCH_ADDR_DT]);
+	if ((stype == VCH_TYPE_DT && !svt) || (dtype == VCH_TYPE_DT && !dvt)) {
+		pr_err_ratelimited("%s: a drive of the library is gone\n",
+				   vch_name(ch));
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
+					 0x44, 0x00);
+		return;
+	}
+	if (svt && vtape_lib_busy(svt)) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_REMOVAL, 0x02);
+		return;
+	}
+	if (dvt) {
+		ret = vch_sync_drive(ch, dvt, s);
+		if (ret) {
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
+						 VCH_ASC_REMOVAL, 0x00);
+			return;
+		}
+	}
+	if (svt)
+		vtape_lib_set_medium(svt, NULL);
+	vch_move(inv, src, dst);
+	/* The move is done; a state file that lags behind is logged. */
+	vch_state_write(ch, inv);
+	ktgt_cmd_good(cmd, 0);
+}
+
+/* READ ELEMENT STATUS (SMC-3 6.10). */
+static void vch_cmd_res(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	struct vch_res_req req = {
+		.type = cmd->cdb[1] & 0x0f,
+		.start = get_unaligned_be16(cmd->cdb + 2),
+		.count = get_unaligned_be16(cmd->cdb + 4),
+		.voltag = cmd->cdb[1] & 0x10,
+		.dvcid = cmd->cdb[6] & 0x01,
+	};
+	u32 alloc = get_unaligned_be24(cmd->cdb + 7);
+	u8 (*ids)[VCH_DVCID_LEN] = NULL;
+	u8 *buf = NULL;
+	int len;
+	u32 i;
+
+	if (req.dvcid) {
+		ids = kcalloc(ch->nr_drives, VCH_DVCID_LEN, GFP_KERNEL);
+		if (!ids)
+			goto nomem;
+		for (i = 0; i < ch->nr_drives; i++) {
+			struct vtape_dev *vt = vtape_lib_find(ch->drives[i]);
+
+			memset(ids[i], ' ', VCH_DVCID_LEN);
+			if (vt)
+				vtape_lib_dvcid(vt, ids[i]);
+		}
+	}
+	len = vch_read_element_status(ch->inv, &req,
+				      (const u8 (*)[VCH_DVCID_LEN])ids, NULL, 0);
+	if (len < 0) {
+		vch_bad_element(cmd);
+		goto out;
+	}
+	alloc = min_t(u32, alloc, len);
+	buf = kvzalloc(max_t(u32, alloc, 1), GFP_KERNEL);
+	if (!buf)
+		goto nomem;
+	vch_read_element_status(ch->inv, &req,
+				(const u8 (*)[VCH_DVCID_LEN])ids, buf, alloc);
+	vch_copy_to_cmd(cmd, buf, alloc);
+	goto out;
+nomem:
+	ktgt_cmd_io_error(cmd, -ENOMEM);
+out:
+	kvfree(buf);
+	kfree(ids);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * MODE SENSE, MODE SELECT: pages 1Dh, 1Eh, 1Fh (SMC-3 7.3)
+ * ---------------------------------------------------------------------
+ */
+
+#define VCH_PAGE_1D_LEN		20
+#define VCH_PAGE_1E_LEN		4
+#define VCH_PAGE_1F_LEN		20
+
+/* Page 1Dh, element address assignment. */
+static void vch_page_1d(struct vchanger_dev *ch, bool mask, u8 *p)
+{
+	memset(p, 0, VCH_PAGE_1D_LEN);
+	p[0] = 0x1d;
+	p[1] = VCH_PAGE_1D_LEN - 2;
+	if (mask)
+		return;
+	put_unaligned_be16(VCH_ADDR_MT, p + 2);
+	put_unaligned_be16(1, p + 4);
+	put_unaligned_be16(VCH_ADDR_ST, p + 6);
+	put_unaligned_be16(ch->inv->nr_st, p + 8);
+	put_unaligned_be16(VCH_ADDR_IE, p + 10);
+	put_unaligned_be16(ch->inv->nr_ie, p + 12);
+	put_unaligned_be16(VCH_ADDR_DT, p + 14);
+	put_unaligned_be16(ch->inv->nr_dt, p + 16);
+}
+
+/* Page 1Eh, transport geometry: one transport, no rotation. */
+static void vch_page_1e(u8 *p)
+{
+	memset(p, 0, VCH_PAGE_1E_LEN);
+	p[0] = 0x1e;
+	p[1] = VCH_PAGE_1E_LEN - 2;
+}
+
+/*
+ * Page 1Fh, device capabilities: slots, mail slots and drives store
+ * cartridges (the picker only carries them); MOVE MEDIUM from each of
+ * them to each of them; no EXCHANGE MEDIUM.
+ */
+static void vch_page_1f(bool mask, u8 *p)
+{
+	memset(p, 0, VCH_PAGE_1F_LEN);
+	p[0] = 0x1f;
+	p[1] = VCH_PAGE_1F_LEN - 2;
+	if (mask)
+		return;
+	p[2] = 0x0e;		/* StorDT, StorI/E, StorST */
+	p[5] = 0x0e;		/* ST -> DT, I/E, ST */
+	p[6] = 0x0e;		/* I/E -> DT, I/E, ST */
+	p[7] = 0x0e;		/* DT -> DT, I/E, ST */
+}
+
+/* The pages @code asks for into @buf; their length. */
+static u32 vch_pages(struct vchanger_dev *ch, u8 code, bool mask, u8 *buf)
+{
+	u32 n = 0;
+
+	if (code == 0x1d || code == 0x3f) {
+		vch_page_1d(ch, mask, buf + n);
+		n += VCH_PAGE_1D_LEN;
+	}
+	if (code == 0x1e || code == 0x3f) {
+		vch_page_1e(buf + n);
+		n += VCH_PAGE_1E_LEN;
+	}
+	if (code == 0x1f || code == 0x3f) {
+		vch_page_1f(mask, buf + n);
+		n += VCH_PAGE_1F_LEN;
+	}
+	return n;
+}
+
+/*
+ * MODE SENSE(6)/(10): no block descriptor; pages 1Dh, 1Eh, 1Fh or all
+ * (3Fh). Saved values are not supported; nothing is changeable.
+ */
+static void vch_cmd_mode_sense(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	bool ten = cmd->cdb[0] == 0x5a;
+	u8 code = cmd->cdb[2] & 0x3f, pc = cmd->cdb[2] >> 6;
+	u8 sub = cmd->cdb[3];
+	u8 buf[8 + VCH_PAGE_1D_LEN + VCH_PAGE_1E_LEN + VCH_PAGE_1F_LEN];
+	u32 hdr = ten ? 8 : 4, n;
+
+	if (pc == 3) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_SAVING_NOT_SUPPORTED, 0);
+		return;
+	}
+	if (code != 0x1d && code != 0x1e && code != 0x1f && code != 0x3f) {
+		vch_invalid(cmd, true, 2, 5);
+		return;
+	}
+	if (sub && !(code == 0x3f && sub == 0xff)) {
+		vch_invalid(cmd, true, 3, 7);
+		return;
+	}
+	memset(buf, 0, sizeof(buf));
+	n = hdr + vch_pages(ch, code, pc == 1, buf + hdr);
+	if (ten)
+		put_unaligned_be16(n - 2, buf);
+	else
+		buf[0] = n - 1;
+	vch_copy_to_cmd(cmd, buf, n);
+}
+
+/*
+ * MODE SELECT(6)/(10): no block descriptor; pages 1Dh, 1Eh and 1Fh only
+ * as MODE SENSE reports them (nothing is changeable).
+ */
+static void vch_cmd_mode_select(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	bool ten = cmd->cdb[0] == 0x55;
+	u8 buf[8 + 2 * (VCH_PAGE_1D_LEN + VCH_PAGE_1E_LEN + VCH_PAGE_1F_LEN)];
+	u8 cur[VCH_PAGE_1D_LEN];
+	u32 hdr = ten ? 8 : 4, len, bdl, off;
+
+	len = min_t(u64, cmd->core.xfer_len, cmd->bufflen);
+	if (!len) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	if (len < hdr || len > sizeof(buf) || !cmd->sg) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_PARAM_LIST_LENGTH, 0);
+		return;
+	}
+	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, buf, len);
+	bdl = ten ? get_unaligned_be16(buf + 6) : buf[3];
+	if (bdl) {
+		vch_invalid(cmd, false, ten ? 6 : 3, 7);
+		return;
+	}
+	for (off = hdr; off < len; off += 2 + buf[off + 1]) {
+		u8 *p = buf + off, code;
+		u32 plen;
+
+		if (len - off < 2 || len - off < 2u + p[1]) {
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+						 VCH_ASC_PARAM_LIST_LENGTH, 0);
+			return;
+		}
+		code = p[0] & 0x3f;
+		plen = vch_pages(ch, code == 0x3f ? 0 : code, false, cur);
+		if (!plen || p[1] != plen - 2) {
+			vch_invalid(cmd, false, off, 5);
+			return;
+		}
+		if (memcmp(p + 2, cur + 2, plen - 2)) {
+			vch_invalid(cmd, false, off + 2, 7);
+			return;
+		}
+	}
+	ktgt_cmd_good(cmd, 0);
+}
+
+static enum ktgt_exec_status vchanger_exec(struct ktgt_cmd *cmd)
+{
+	struct vchanger_dev *ch = ktgt_device_priv(cmd->core.dev);
+
+	mutex_lock(&vtape_lib_mutex);
+	if (!ch->inv) {
+		/* Not enabled (yet, or any more): LOGICAL UNIT NOT READY. */
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_NOT_READY, 0x04, 0x00);
+		goto out;
+	}
+	switch (cmd->cdb[0]) {
+	case 0x07:	/* INITIALIZE ELEMENT STATUS: always known */
+		ktgt_cmd_good(cmd, 0);
+		break;
+	case 0x15:
+	case 0x55:
+		vch_cmd_mode_select(cmd, ch);
+		break;
+	case 0x1a:
+	case 0x5a:
+		vch_cmd_mode_sense(cmd, ch);
+		break;
+	case 0x2b:
+		vch_cmd_position(cmd, ch);
+		break;
+	case 0x37:
+		vch_cmd_init_range(cmd, ch);
+		break;
+	case 0xa5:
+		vch_cmd_move(cmd, ch);
+		break;
+	case 0xb8:
+		vch_cmd_res(cmd, ch);
+		break;
+	default:
+		if (!ktgt_spc_exec(cmd))
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+						 0x20, 0);
+		break;
+	}
+out:
+	mutex_unlock(&vtape_lib_mutex);
+	return KTGT_EXEC_DONE;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Device lifetime
+ * ---------------------------------------------------------------------
+ */
+
+static int vchanger_dev_alloc(struct ktgt_device *dev)
+{
+	struct vchanger_dev *ch;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+	ch->dev = dev;
+	ch->slots = VCH_DEFAULT_SLOTS;
+	ktgt_device_set_priv(dev, ch);
+	return 0;
+}
+
+static void vch_free_drives(struct vchanger_dev *ch)
+{
+	u32 i;
+
+	for (i = 0; i < ch->nr_drives; i++)
+		kfree(ch->drives[i]);
+	ch->nr_drives = 0;
+}
+
+static void vchanger_dev_free(struct ktgt_device *dev)
+{
+	struct vchanger_dev *ch = ktgt_device_priv(dev);
+
+	vch_free_drives(ch);
+	kfree(ch->library_dir);
+	kfree(ch->cartridges);
+	kvfree(ch->inv);
+	kfree(ch);
+}
+
+/* Release the drives this changer owns. */
+static void vch_release(struct vchanger_dev *ch)
+{
+	struct vtape_dev *vt;
+	u32 i;
+
+	for (i = 0; i < ch->nr_drives; i++) {
+		vt = vtape_lib_find(ch->drives[i]);
+		if (vt && vtape_lib_owner(vt) == vch_name(ch))
+			vtape_lib_set_owner(vt, NULL);
+	}
+}
+
+/* Put the cartridges not in @inv yet into its first empty slots. */
+static int vch_add_cartridges(struct vchanger_dev *ch, struct vch_inv *inv)
+{
+	const char *p = ch->cartridges ?: "";
+
+	while (*p) {
+		char tag[VCH_TAG_MAX + 1];
+		size_t l = strcspn(p, " ");
+		u16 addr;
+
+		if (!l) {
+			p++;
+			continue;
+		}
+		memcpy(tag, p, l);	/* checked by the store */
+		tag[l] = 0;
+		p += l;
+		if (vch_find_tag(inv, tag))
+			continue;
+		addr = vch_first_empty_slot(inv);
+		if (!addr) {
+			pr_err("%s: no empty slot for cartridge %s\n",
+			       vch_name(ch), tag);
+			return -EINVAL;
+		}
+		memcpy(inv->st[addr - VCH_ADDR_ST].tag, tag, l + 1);
+	}
+	return 0;
+}
+
+static int vchanger_enable(struct ktgt_device *dev)
+{
+	struct vchanger_dev *ch = ktgt_device_priv(dev);
+	struct vtape_dev *vt;
+	struct vch_inv *inv;
+	const char *owner;
+	int ret;
+	u32 i;
+
+	mutex_lock(&vtape_lib_mutex);
+	if (!ch->library_dir || !ch->nr_drives) {
+		pr_err("%s: library_dir and drives must be set\n",
+		       vch_name(ch));
+		ret = -EINVAL;
+		goto out;
+	}
+	inv = kvzalloc(sizeof(*inv), GFP_KERNEL);
+	if (!inv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vch_inv_init(inv, ch->slots, ch->nr_drives, ch->ie_slots);
+	if (!ret)
+		ret = vch_state_read(ch, inv);
+	if (!ret)
+		ret = vch_add_cartridges(ch, inv);
+	if (ret)
+		goto err;
+	for (i = 0; i < ch->nr_drives; i++) {
+		vt = vtape_lib_find(ch->drives[i]);
+		owner = vt ? vtape_lib_owner(vt) : NULL;
+		if (!vt || owner) {
+			pr_err("%s: drive %s: %s%s\n", vch_name(ch),
+			       ch->drives[i],
+			       vt ? "belongs to changer " :
+				    "no such vtape device", owner ?: "");
+			ret = -EINVAL;
+			goto err;
+		}
+	}
+	for (i = 0; i < ch->nr_drives; i++) {
+		vt = vtape_lib_find(ch->drives[i]);
+		vtape_lib_set_owner(vt, vch_name(ch));
+		ret = vch_sync_drive(ch, vt, &inv->dt[i]);
+		if (ret) {
+			pr_err("%s: drive %s: cannot load %s: %d\n",
+			       vch_name(ch), ch->drives[i], inv->dt[i].tag,
+			       ret);
+			goto err_release;
+		}
+	}
+	ret = vch_state_write(ch, inv);
+	if (ret)
+		goto err_release;
+	ch->inv = inv;
+	goto out;
+err_release:
+	vch_release(ch);
+err:
+	kvfree(inv);
+out:
+	mutex_unlock(&vtape_lib_mutex);
+	return ret;
+}
+
+static void vchanger_disable(struct ktgt_device *dev)
+{
+	struct vchanger_dev *ch = ktgt_device_priv(dev);
+
+	mutex_lock(&vtape_lib_mutex);
+	vch_release(ch);
+	kvfree(ch->inv);
+	ch->inv = NULL;
+	mutex_unlock(&vtape_lib_mutex);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * configfs
+ * ---------------------------------------------------------------------
+ */
+
+/* Lock, and refuse a change while enabled. */
+static int vch_store_begin(struct vchanger_dev *ch)
+{
+	mutex_lock(&vtape_lib_mutex);
+	if (ch->inv) {
+		mutex_unlock(&vtape_lib_mutex);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static ssize_t vchanger_library_dir_show(struct config_item *item,
+					 char *page)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	ssize_t ret;
+
+	mutex_lock(&vtape_lib_mutex);
+	ret = scnprintf(page, PAGE_SIZE, "%s\n", ch->library_dir ?: "");
+	mutex_unlock(&vtape_lib_mutex);
+	return ret;
+}
+
+static ssize_t vchanger_library_dir_store(struct config_item *item,
+					  const char *page, size_t count)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	size_t len = strnlen(page, count);
+	char *dir;
+	int ret;
+
+	if (len && page[len - 1] == '\n')
+		len--;
+	while (len > 1 && page[len - 1] == '/')
+		len--;
+	if (!len || page[0] != '/' || len >= PATH_MAX - 64) {
+		pr_err("%s: library_dir must be an absolute path\n",
+		       vch_name(ch));
+		return -EINVAL;
+	}
+	dir = kstrndup(page, len, GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	ret = vch_store_begin(ch);
+	if (ret) {
+		kfree(dir);
+		return ret;
+	}
+	swap(ch->library_dir, dir);
+	mutex_unlock(&vtape_lib_mutex);
+	kfree(dir);
+	return count;
+}
+
+static ssize_t vch_show_u32(u32 *v, char *page)
+{
+	ssize_t ret;
+
+	mutex_lock(&vtape_lib_mutex);
+	ret = scnprintf(page, PAGE_SIZE, "%u\n", *v);
+	mutex_unlock(&vtape_lib_mutex);
+	return ret;
+}
+
+static ssize_t vch_store_u32(struct vchanger_dev *ch, u32 *v, u32 min,
+			     u32 max, const char *name, const char *page,
+			     size_t count)
+{
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(page, 10, &val);
+	if (ret || val < min || val > max) {
+		pr_err("%s: %s must be %u to %u\n", vch_name(ch), name, min,
+		       max);
+		return -EINVAL;
+	}
+	ret = vch_store_begin(ch);
+	if (ret)
+		return ret;
+	*v = val;
+	mutex_unlock(&vtape_lib_mutex);
+	return count;
+}
+
+static ssize_t vchanger_slots_show(struct config_item *item, char *page)
+{
+	return vch_show_u32(&vch_from_item(item)->slots, page);
+}
+
+static ssize_t vchanger_slots_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+
+	return vch_store_u32(ch, &ch->slots, 1, VCH_MAX_SLOTS, "slots", page,
+			     count);
+}
+
+static ssize_t vchanger_ie_slots_show(struct config_item *item, char *page)
+{
+	return vch_show_u32(&vch_from_item(item)->ie_slots, page);
+}
+
+static ssize_t vchanger_ie_slots_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+
+	return vch_store_u32(ch, &ch->ie_slots, 0, VCH_MAX_IE, "ie_slots",
+			     page, count);
+}
+
+static ssize_t vchanger_drives_show(struct config_item *item, char *page)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	ssize_t n = 0;
+	u32 i;
+
+	mutex_lock(&vtape_lib_mutex);
+	for (i = 0; i < ch->nr_drives; i++)
+		n += scnprintf(page + n, PAGE_SIZE - n, "%s%s",
+			       i ? " " : "", ch->drives[i]);
+	n += scnprintf(page + n, PAGE_SIZE - n, "\n");
+	mutex_unlock(&vtape_lib_mutex);
+	return n;
+}
+
+/* Split @page into words separated by spaces, tabs, commas, newline. */
+static int vch_words(const char *page, size_t count, char **w, u32 max,
+		     size_t maxlen, u32 *nr)
+{
+	const char *sep = " \t,\n";
+	const char *p = page, *end = page + strnlen(page, count);
+	u32 n = 0;
+
+	while (p < end) {
+		size_t l;
+
+		p += strspn(p, sep);
+		if (p >= end)
+			break;
+		l = min_t(size_t, strcspn(p, sep), end - p);
+		if (n == max || l > maxlen)
+			goto err;
+		w[n] = kstrndup(p, l, GFP_KERNEL);
+		if (!w[n])
+			goto err;
+		n++;
+		p += l;
+	}
+	*nr = n;
+	return 0;
+err:
+	while (n)
+		kfree(w[--n]);
+	return -EINVAL;
+}
+
+/*
+ * The drives, 1 to VCH_MAX_DRIVES vtape device names separated by
+ * spaces or commas, each once. Whether they exist is checked at enable.
+ */
+static ssize_t vchanger_drives_store(struct config_item *item,
+				     const char *page, size_t count)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	char *w[VCH_MAX_DRIVES];
+	u32 n, i, j;
+	int ret;
+
+	if (vch_words(page, count, w, VCH_MAX_DRIVES, NAME_MAX, &n) || !n) {
+		pr_err("%s: drives must be 1 to %u vtape device names\n",
+		       vch_name(ch), VCH_MAX_DRIVES);
+		return -EINVAL;
+	}
+	ret = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(w[i], w[j]))
+				ret = -EINVAL;
+	if (ret)
+		pr_err("%s: a drive is listed twice\n", vch_name(ch));
+	else
+		ret = vch_store_begin(ch);
+	if (ret) {
+		while (n)
+			kfree(w[--n]);
+		return ret;
+	}
+	vch_free_drives(ch);
+	memcpy(ch->drives, w, n * sizeof(w[0]));
+	ch->nr_drives = n;
+	mutex_unlock(&vtape_lib_mutex);
+	return count;
+}
+
+static ssize_t vchanger_cartridges_show(struct config_item *item,
+					char *page)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	ssize_t ret;
+
+	mutex_lock(&vtape_lib_mutex);
+	ret = scnprintf(page, PAGE_SIZE, "%s\n", ch->cartridges ?: "");
+	mutex_unlock(&vtape_lib_mutex);
+	return ret;
+}
+
+/*
+ * Barcodes separated by spaces or commas, each valid (vch_tag_valid())
+ * and once; stored space separated.
+ */
+static ssize_t vchanger_cartridges_store(struct config_item *item,
+					 const char *page, size_t count)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	const u32 max = VCH_MAX_SLOTS + VCH_MAX_IE + VCH_MAX_DRIVES;
+	char *list = NULL, **w;
+	u32 n = 0, i, j;
+	size_t pos = 0;
+	int ret = 0;
+
+	w = kcalloc(max, sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	if (vch_words(page, count, w, max, VCH_TAG_MAX, &n)) {
+		pr_err("%s: cartridges: at most %u barcodes of 1 to %u characters\n",
+		       vch_name(ch), max, VCH_TAG_MAX);
+		kfree(w);
+		return -EINVAL;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		if (!vch_tag_valid(w[i], strlen(w[i]))) {
+			pr_err("%s: cartridges: bad barcode %s (A-Z a-z 0-9 _ -)\n",
+			       vch_name(ch), w[i]);
+			ret = -EINVAL;
+		}
+		for (j = 0; j < i && !ret; j++)
+			if (!strcmp(w[i], w[j])) {
+				pr_err("%s: cartridges: %s twice\n",
+				       vch_name(ch), w[i]);
+				ret = -EINVAL;
+			}
+	}
+	if (!ret) {
+		list = kzalloc(n * (VCH_TAG_MAX + 1) + 1, GFP_KERNEL);
+		if (!list)
+			ret = -ENOMEM;
+	}
+	for (i = 0; i < n && !ret; i++)
+		pos += sprintf(list + pos, "%s%s", i ? " " : "", w[i]);
+	while (n)
+		kfree(w[--n]);
+	kfree(w);
+	if (!ret)
+		ret = vch_store_begin(ch);
+	if (ret) {
+		kfree(list);
+		return ret;
+	}
+	swap(ch->cartridges, list);
+	mutex_unlock(&vtape_lib_mutex);
+	kfree(list);
+	return count;
+}
+
+/* The inventory as the state file holds it; empty while disabled. */
+static ssize_t vchanger_inventory_show(struct config_item *item, char *page)
+{
+	struct vchanger_dev *ch = vch_from_item(item);
+	size_t n = 0;
+
+	mutex_lock(&vtape_lib_mutex);
+	if (ch->inv)
+		n = vch_state_format(ch->inv, page, PAGE_SIZE);
+	mutex_unlock(&vtape_lib_mutex);
+	return min_t(size_t, n, PAGE_SIZE);
+}
+
+CONFIGFS_ATTR(vchanger_, library_dir);
+CONFIGFS_ATTR(vchanger_, slots);
+CONFIGFS_ATTR(vchanger_, ie_slots);
+CONFIGFS_ATTR(vchanger_, drives);
+CONFIGFS_ATTR(vchanger_, cartridges);
+CONFIGFS_ATTR_RO(vchanger_, inventory);
+
+static struct configfs_attribute *vchanger_attrs[] = {
+	&vchanger_attr_library_dir,
+	&vchanger_attr_slots,
+	&vchanger_attr_ie_slots,
+	&vchanger_attr_drives,
+	&vchanger_attr_cartridges,
+	&vchanger_attr_inventory,
+	NULL,
+};
+
+static struct ktgt_dev_type vchanger_type = {
+	.name		= "vchanger",
+	.owner		= THIS_MODULE,
+	.pdt		= TYPE_MEDIUM_CHANGER,
+	.dev_alloc	= vchanger_dev_alloc,
+	.dev_free	= vchanger_dev_free,
+	.enable		= vchanger_enable,
+	.disable	= vchanger_disable,
+	.dev_attrs	= vchanger_attrs,
+	.exec		= vchanger_exec,
+};
+
+int vchanger_register(void)
+{
+	return ktgt_register_dev_type(&vchanger_type);
+}
+
+void vchanger_unregister(void)
+{
+	ktgt_unregister_dev_type(&vchanger_type);
+}
