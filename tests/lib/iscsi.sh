@@ -1063,11 +1063,11 @@ iscsi_session_state() {
 	[ -n "$s" ] && cat "$s/state" 2>/dev/null
 }
 
-# iscsi_wait_state IQN STATE [SECS]
+# iscsi_wait_state IQN STATE [SECS]: STATE may list states, 'A|B'.
 iscsi_wait_state() {
 	local i secs=${3:-$KTGT_WAIT_SECS}
 	for ((i = 0; i < secs * 10; i++)); do
-		[ "$(iscsi_session_state "$1")" = "$2" ] && return 0
+		[[ "$(iscsi_session_state "$1")" =~ ^($2)$ ]] && return 0
 		sleep 0.1
 	done
 	fail "session to $1 is '$(iscsi_session_state "$1")', not $2, after ${secs}s"
