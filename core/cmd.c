@@ -85,7 +85,10 @@
  * scope, and a handler that finds it would have to wait gives the
  * command back with ktgt_cmd_requeue(); everything else is queued with
  * queue_work() to ktgt_exec_wq, a per-CPU (bound) WQ_HIGHPRI |
- * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU. Driver
+ * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU, except
+ * the commands that wait in their worker for other commands' I/O, which
+ * run on ktgt_long_wq (ktgt_spc_exec_long(); see where it is declared),
+ * wherever they come from. Driver
  * callbacks are called in atomic context only if the driver sets
  * callbacks_atomic; otherwise they are bounced to the same workqueue.
  * ktgt_cmd_done() may be called in any context; it tells process context
@@ -236,6 +239,25 @@ MODULE_PARM_DESC(max_buffer_mb,
 
 /* The engine's workers; see "Contexts" above. */
 static struct workqueue_struct *ktgt_exec_wq;
+/*
+ * The execution of the commands ktgt_spc_exec_long() names: EXTENDED
+ * COPY, which waits in its worker for its internal reads and writes of
+ * other logical units (and for a COMPARE AND WRITE there), and
+ * PERSISTENT RESERVE IN/OUT, which wait for the APTPL file, for
+ * pr_mutex, and in a PREEMPT AND ABORT for the copies writing to the LU
+ * (dev->pr_fence). Not WQ_MEM_RECLAIM, and that is what it is for: the
+ * rescuer of a WQ_MEM_RECLAIM workqueue, called when a new worker is
+ * slow to come, takes every pending work item of the workqueue and runs
+ * them one after the other, so on ktgt_exec_wq any command behind a
+ * copy whose I/O is slow waited until that copy ended. No initiator's
+ * writeback or swap-out depends on these commands (a page is written
+ * with WRITE, and the kernel's block layer issues flushes, discards and
+ * zeroing with SYNCHRONIZE CACHE, UNMAP and WRITE SAME, which stay on
+ * ktgt_exec_wq): one whose worker is slow to come merely waits, and
+ * holds up nothing on ktgt_exec_wq. Unbound: copies are long and need
+ * no cache locality.
+ */
+static struct workqueue_struct *ktgt_long_wq;
 /* Task management functions, which wait for commands. */
 static struct workqueue_struct *ktgt_tmf_wq;
 /*
@@ -1210,6 +1232,12 @@ static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 {
 	if (cmd_aborted(cmd)) {
 		cmd_finish(cmd, ctx_sleeps(ctx));
+		return;
+	}
+	/* Also from a worker of ktgt_exec_wq, which it must not hold. */
+	if (ktgt_spc_exec_long(cmd)) {
+		WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC_Q);
+		queue_work(ktgt_long_wq, &cmd->core.work);
 		return;
 	}
 	if (!cmd_exec_inline_ok(cmd, ctx)) {
@@ -3075,8 +3103,13 @@ int ktgt_cmd_init_module(void)
 				      0);
 	if (!ktgt_tmf_wq)
 		goto out_exec;
+	ktgt_long_wq = alloc_workqueue("ktgt_long", WQ_UNBOUND, 0);
+	if (!ktgt_long_wq)
+		goto out_tmf;
 	return 0;
 
+out_tmf:
+	destroy_workqueue(ktgt_tmf_wq);
 out_exec:
 	destroy_workqueue(ktgt_exec_wq);
 out_counter:
@@ -3089,6 +3122,7 @@ void ktgt_cmd_exit_module(void)
 	/* Every session is gone, so is every TMF, parked or not. */
 	WARN_ON(atomic_read(&tmf_nr_waiting));
 	cancel_delayed_work_sync(&tmf_scan_work);
+	destroy_workqueue(ktgt_long_wq);
 	destroy_workqueue(ktgt_tmf_wq);
 	destroy_workqueue(ktgt_exec_wq);
 	WARN_ON(percpu_counter_sum(&ktgt_buf_bytes));
