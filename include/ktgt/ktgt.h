@@ -277,6 +277,28 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 					 const char *initiator, void *priv);
 
 /**
+ * ktgt_session_create_port() - register an I_T nexus with a target,
+ *	named for persistent reservations by its initiator port
+ * @tgt: an enabled target
+ * @initiator: as for ktgt_session_create()
+ * @proto: the PROTOCOL IDENTIFIER of @port (KTGT_PROTO_*)
+ * @port: the initiator port's name as its TransportID carries it (see
+ *	ktgt_session_set_transport_id()); NULL: as ktgt_session_create()
+ * @priv: the driver's per-session pointer (ktgt_session_priv())
+ *
+ * ktgt_session_create() and ktgt_session_set_transport_id() in one: the
+ * session becomes visible to other sessions' commands (persistent
+ * reservation walks, unit attentions and aborts for registrants) already
+ * named by @port, never by its initiator name first. May sleep.
+ *
+ * Return: the session, or an ERR_PTR(): -EINVAL if @port is empty or
+ * longer than 255 bytes, -ENODEV if @tgt is not enabled, -ENOMEM.
+ */
+struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
+					      const char *initiator, u8 proto,
+					      const char *port, void *priv);
+
+/**
  * ktgt_session_destroy() - end an I_T nexus
  * @sess: the session
  *
@@ -322,7 +344,9 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
 /**
  * ktgt_session_set_transport_id() - name the session's initiator port for
  *	persistent reservations (SPC-4 TransportID)
- * @sess: the session; call before its first command is submitted
+ * @sess: the session; call before its first command is submitted, and at
+ *	most once (ktgt_session_create_port() names it before the session
+ *	is even visible: prefer it)
  * @proto: the PROTOCOL IDENTIFIER (KTGT_PROTO_*)
  * @port: the initiator port's name as its TransportID carries it. iSCSI
  *	(FORMAT CODE 01b): "<iSCSI name>,i,0x<ISID as 12 hex digits>", e.g.
@@ -333,10 +357,13 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
  * name I_T nexuses by this port name (and the target port); READ FULL
  * STATUS reports it. A session that never calls it is named by the
  * initiator name given to ktgt_session_create() with KTGT_PROTO_NONE,
- * which is what the local target does. May sleep.
+ * which is what the local target does. The name is published whole
+ * (other sessions' reservation walks read it without this session's
+ * locks) and never changes after: until then those walks see the
+ * initiator name. May sleep.
  *
- * Return: 0, -EINVAL if @port is empty or longer than 255 bytes, or
- * -ENOMEM.
+ * Return: 0, -EINVAL if @port is empty or longer than 255 bytes, -EBUSY
+ * if the session already has its port name, or -ENOMEM.
  */
 int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
 				  const char *port);

@@ -3615,20 +3615,17 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 		return ERR_PTR(ret == -EBUSY ? -ENOSPC : ret);
 	}
 	s->tsih = tsih;
-	s->sess = ktgt_session_create(t->tgt, initiator, s);
+	/*
+	 * The I_T nexus for reservations: "<name>,i,0x<ISID>" (SPC-4
+	 * 7.6.4.6), named before other sessions' reservation walks see it.
+	 */
+	port = kasprintf(GFP_KERNEL, "%s,i,0x%012llx", initiator, isid);
+	s->sess = port ? ktgt_session_create_port(t->tgt, initiator,
+						  KTGT_PROTO_ISCSI, port, s) :
+			 ERR_PTR(-ENOMEM);
+	kfree(port);
 	if (IS_ERR(s->sess)) {
 		ret = PTR_ERR(s->sess);
-		xa_erase(&kis_sessions, tsih);
-		kis_sess_put(s);
-		return ERR_PTR(ret);
-	}
-	/* The I_T nexus for reservations: "<name>,i,0x<ISID>" (SPC-4 7.6.4.6) */
-	port = kasprintf(GFP_KERNEL, "%s,i,0x%012llx", initiator, isid);
-	ret = port ? ktgt_session_set_transport_id(s->sess, KTGT_PROTO_ISCSI,
-						   port) : -ENOMEM;
-	kfree(port);
-	if (ret) {
-		ktgt_session_destroy(s->sess);
 		xa_erase(&kis_sessions, tsih);
 		kis_sess_put(s);
 		return ERR_PTR(ret);
