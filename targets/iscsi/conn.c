@@ -3785,6 +3785,14 @@ again:
 	WRITE_ONCE(conn->listed, true);
 	*tsih_out = s->tsih;
 	queue_delayed_work(kis_wq, &conn->start_timeout, KIS_START_TIMEOUT);
+	/*
+	 * Under kis_mutex, like CONN_UP: the session's SESSION_DOWN and
+	 * CONN_DOWNs are sent by whoever closes it, after taking kis_mutex
+	 * (kis_sess_teardown_work(), kis_conn_teardown_work()), so none of
+	 * them can be multicast before its SESSION_UP.
+	 */
+	if (new_sess)
+		kis_nl_event(KTGT_ISCSI_EV_SESSION_UP, s, NULL, NULL, 0);
 	mutex_unlock(&kis_mutex);
 
 	if (old_conn) {
@@ -3794,8 +3802,6 @@ again:
 			     -ECONNRESET);
 		kis_conn_put(old_conn);
 	}
-	if (new_sess)
-		kis_nl_event(KTGT_ISCSI_EV_SESSION_UP, s, NULL, NULL, 0);
 	return 0;
 
 out_unlock:
