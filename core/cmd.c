@@ -353,6 +353,7 @@ static void cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
 
 	cmd->status = KTGT_SAM_CHECK_CONDITION;
 	cmd->data_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = 0;
 	cmd->sense_len = ktgt_sense_build(cmd->sense, sizeof(cmd->sense),
 					  desc, s);
@@ -388,6 +389,7 @@ static void cmd_status(struct ktgt_cmd *cmd, u8 status)
 {
 	cmd->status = status;
 	cmd->data_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = 0;
 	cmd->sense_len = 0;
 }
@@ -414,6 +416,7 @@ void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len)
 		wanted = min_t(u64, data_len, cmd->core.xfer_len);
 	cmd->status = KTGT_SAM_GOOD;
 	cmd->sense_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = (u32)wanted;
 	cmd->data_len = min_t(u64, wanted, cmd->bufflen);
 }
@@ -1568,6 +1571,13 @@ static void cmd_set_resid(struct ktgt_cmd *cmd)
 		    cmd->status == KTGT_SAM_CONDITION_MET;
 	u64 wanted = 0, moved = 0;
 
+	/* The handler's data-in with its CHECK CONDITION counts as moved. */
+	if (cmd->status == KTGT_SAM_CHECK_CONDITION && cmd->data_with_cc) {
+		cmd->data_len = (u32)min3((u64)cmd->data_len,
+					  (u64)cmd->bufflen,
+					  cmd->core.xfer_len);
+		good = true;
+	}
 	switch (cmd->core.dir) {
 	case KTGT_DIR_READ:
 		if (!good) {

@@ -407,6 +407,14 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
  * @sg_cnt: its number of entries
  * @bufflen: its size in bytes
  * @data_len: result: bytes of data-in to send from @sg
+ * @data_with_cc: result, set by the handler: @data_len bytes of data-in
+ *	are valid although the status is CHECK CONDITION (SSC: the data of
+ *	a block shorter than asked for, with ILI, or of the blocks before a
+ *	filemark). Set it after the status and sense, with @data_len:
+ *	setting a status clears both. The transport then sends the data
+ *	before the status (iSCSI: Data-In PDUs, then a SCSI Response with
+ *	the sense, RFC 7143 11.7.4), and the residual counts it as moved.
+ *	Without it, no status but GOOD and CONDITION MET has data-in.
  * @resid: result: the residual count; see @resid_over
  * @resid_over: result: true if @resid is an overflow (the command wanted
  *	more than @exp_len), false for an underflow
@@ -431,6 +439,7 @@ struct ktgt_cmd {
 	u32			bufflen;
 
 	u32			data_len;
+	bool			data_with_cc;
 	u32			resid;
 	bool			resid_over;
 	u8			status;

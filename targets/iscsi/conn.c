@@ -1069,6 +1069,10 @@ static u32 kis_status_statsn(struct kis_conn *conn, struct kis_task *task)
 
 /*
  * Data-In (status in the last one when possible), then SCSI Response.
+ * A CHECK CONDITION may come with data (ktgt_cmd.data_with_cc): its
+ * Data-In PDUs, then the SCSI Response with the sense; the status is
+ * never in a Data-In then (RFC 7143 11.7.4: S = 1 only without an
+ * exception).
  * @more: another response follows at once (kis_send_pdu()). Every PDU
  * but the last of the response is sent with MSG_MORE too: the next one
  * follows at once, so TCP fills its segments across PDU boundaries
@@ -1094,7 +1098,9 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 	for (off = 0; off < data_len; ) {
 		u32 seg = min(READ_ONCE(conn->p.max_xmit_dsl), data_len - off);
 		bool last = off + seg == data_len;
-		bool collapse = last && !cmd->sense_len;
+		bool collapse = last && !cmd->sense_len &&
+				(cmd->status == KTGT_SAM_GOOD ||
+				 cmd->status == KTGT_SAM_CONDITION_MET);
 
 		memset(&h, 0, sizeof(h));
 		h.opcode = ISCSI_OP_DATA_IN;
