@@ -85,7 +85,10 @@
  * scope, and a handler that finds it would have to wait gives the
  * command back with ktgt_cmd_requeue(); everything else is queued with
  * queue_work() to ktgt_exec_wq, a per-CPU (bound) WQ_HIGHPRI |
- * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU. Driver
+ * WQ_MEM_RECLAIM workqueue, which runs it on the submitting CPU, except
+ * the commands that wait in their worker for other commands' I/O, which
+ * run on ktgt_long_wq (ktgt_spc_exec_long(); see where it is declared),
+ * wherever they come from. Driver
  * callbacks are called in atomic context only if the driver sets
  * callbacks_atomic; otherwise they are bounced to the same workqueue.
  * ktgt_cmd_done() may be called in any context; it tells process context
@@ -236,6 +239,25 @@ MODULE_PARM_DESC(max_buffer_mb,
 
 /* The engine's workers; see "Contexts" above. */
 static struct workqueue_struct *ktgt_exec_wq;
+/*
+ * The execution of the commands ktgt_spc_exec_long() names: EXTENDED
+ * COPY, which waits in its worker for its internal reads and writes of
+ * other logical units (and for a COMPARE AND WRITE there), and
+ * PERSISTENT RESERVE IN/OUT, which wait for the APTPL file, for
+ * pr_mutex, and in a PREEMPT AND ABORT for the copies writing to the LU
+ * (dev->pr_fence). Not WQ_MEM_RECLAIM, and that is what it is for: the
+ * rescuer of a WQ_MEM_RECLAIM workqueue, called when a new worker is
+ * slow to come, takes every pending work item of the workqueue and runs
+ * them one after the other, so on ktgt_exec_wq any command behind a
+ * copy whose I/O is slow waited until that copy ended. No initiator's
+ * writeback or swap-out depends on these commands (a page is written
+ * with WRITE, and the kernel's block layer issues flushes, discards and
+ * zeroing with SYNCHRONIZE CACHE, UNMAP and WRITE SAME, which stay on
+ * ktgt_exec_wq): one whose worker is slow to come merely waits, and
+ * holds up nothing on ktgt_exec_wq. Unbound: copies are long and need
+ * no cache locality.
+ */
+static struct workqueue_struct *ktgt_long_wq;
 /* Task management functions, which wait for commands. */
 static struct workqueue_struct *ktgt_tmf_wq;
 /*
@@ -331,6 +353,7 @@ static void cmd_sense(struct ktgt_cmd *cmd, const struct ktgt_sense_info *s)
 
 	cmd->status = KTGT_SAM_CHECK_CONDITION;
 	cmd->data_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = 0;
 	cmd->sense_len = ktgt_sense_build(cmd->sense, sizeof(cmd->sense),
 					  desc, s);
@@ -366,6 +389,7 @@ static void cmd_status(struct ktgt_cmd *cmd, u8 status)
 {
 	cmd->status = status;
 	cmd->data_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = 0;
 	cmd->sense_len = 0;
 }
@@ -392,6 +416,7 @@ void ktgt_cmd_good(struct ktgt_cmd *cmd, u32 data_len)
 		wanted = min_t(u64, data_len, cmd->core.xfer_len);
 	cmd->status = KTGT_SAM_GOOD;
 	cmd->sense_len = 0;
+	cmd->data_with_cc = false;
 	cmd->resid = (u32)wanted;
 	cmd->data_len = min_t(u64, wanted, cmd->bufflen);
 }
@@ -1214,6 +1239,12 @@ static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		cmd_finish(cmd, ctx_sleeps(ctx));
 		return;
 	}
+	/* Also from a worker of ktgt_exec_wq, which it must not hold. */
+	if (ktgt_spc_exec_long(cmd)) {
+		WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC_Q);
+		queue_work(ktgt_long_wq, &cmd->core.work);
+		return;
+	}
 	if (!cmd_exec_inline_ok(cmd, ctx)) {
 		cmd_queue(cmd, KTGT_CS_EXEC_Q);
 		return;
@@ -1542,6 +1573,13 @@ static void cmd_set_resid(struct ktgt_cmd *cmd)
 		    cmd->status == KTGT_SAM_CONDITION_MET;
 	u64 wanted = 0, moved = 0;
 
+	/* The handler's data-in with its CHECK CONDITION counts as moved. */
+	if (cmd->status == KTGT_SAM_CHECK_CONDITION && cmd->data_with_cc) {
+		cmd->data_len = (u32)min3((u64)cmd->data_len,
+					  (u64)cmd->bufflen,
+					  cmd->core.xfer_len);
+		good = true;
+	}
 	switch (cmd->core.dir) {
 	case KTGT_DIR_READ:
 		if (!good) {
@@ -3077,8 +3115,13 @@ int ktgt_cmd_init_module(void)
 				      0);
 	if (!ktgt_tmf_wq)
 		goto out_exec;
+	ktgt_long_wq = alloc_workqueue("ktgt_long", WQ_UNBOUND, 0);
+	if (!ktgt_long_wq)
+		goto out_tmf;
 	return 0;
 
+out_tmf:
+	destroy_workqueue(ktgt_tmf_wq);
 out_exec:
 	destroy_workqueue(ktgt_exec_wq);
 out_counter:
@@ -3091,6 +3134,7 @@ void ktgt_cmd_exit_module(void)
 	/* Every session is gone, so is every TMF, parked or not. */
 	WARN_ON(atomic_read(&tmf_nr_waiting));
 	cancel_delayed_work_sync(&tmf_scan_work);
+	destroy_workqueue(ktgt_long_wq);
 	destroy_workqueue(ktgt_tmf_wq);
 	destroy_workqueue(ktgt_exec_wq);
 	WARN_ON(percpu_counter_sum(&ktgt_buf_bytes));

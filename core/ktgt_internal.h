@@ -889,6 +889,20 @@ void ktgt_cmd_copy_status(struct ktgt_cmd *dst, const struct ktgt_cmd *src);
  */
 bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd);
 
+/**
+ * ktgt_spc_exec_long() - whether a command executes on the engine's
+ *	workqueue without WQ_MEM_RECLAIM (defined in core/spc.c)
+ * @cmd: a decoded command of a device
+ *
+ * The commands that wait in their worker for other commands or other
+ * LUs' I/O, and that no initiator's writeback depends on: EXTENDED COPY
+ * of a direct-access device, PERSISTENT RESERVE IN and OUT. See
+ * ktgt_long_wq in core/cmd.c.
+ *
+ * Return: true to execute @cmd on ktgt_long_wq.
+ */
+bool ktgt_spc_exec_long(const struct ktgt_cmd *cmd);
+
 /* --- mgmt: devices, targets, LUN sets (device.c, target.c, lun.c) --- */
 
 /* The highest LUN number a LUN directory may have (luns/0 .. luns/16383). */

@@ -38,6 +38,7 @@
 #include <linux/err.h>
 #include <linux/kobject.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -64,20 +65,36 @@ DEFINE_XARRAY_ALLOC1(ktgt_sessions);
 static u32 sess_next_id;
 
 /**
+ * struct ktgt_session_tid - the initiator port of a session for
+ *	persistent reservations, as ktgt_session_port_id() returns it
+ * @proto: its PROTOCOL IDENTIFIER (KTGT_PROTO_*)
+ * @port: its name
+ */
+struct ktgt_session_tid {
+	u8			proto;
+	char			port[];
+};
+
+/**
  * struct ktgt_session_node - a session as allocated here
  * @sess: the session
  * @task_set_full: commands answered with TASK SET FULL
  * @busy: commands answered with BUSY
- * @port_id: the initiator port name for persistent reservations, or NULL
- *	for the initiator name; set once, before the first command
- * @proto: its PROTOCOL IDENTIFIER (KTGT_PROTO_*)
+ * @tid: the initiator port for persistent reservations, or NULL for the
+ *	initiator name. Other sessions' commands read it (persistent
+ *	reservation walks, which take no lock of this session), so it is
+ *	written only whole and only once: by ktgt_session_create_port()
+ *	before the session is visible (in ktgt_sessions and its target's
+ *	list), which is the way to name the port, or later by
+ *	ktgt_session_set_transport_id(), which publishes it with
+ *	cmpxchg() and never replaces it. Read with smp_load_acquire()
+ *	(ktgt_session_port_id()); freed with the session.
  */
 struct ktgt_session_node {
 	struct ktgt_session	sess;
 	atomic_long_t		task_set_full;
 	atomic_long_t		busy;
-	char			*port_id;
-	u8			proto;
+	struct ktgt_session_tid	*tid;
 };
 
 static inline struct ktgt_session_node *to_node(struct ktgt_session *sess)
@@ -111,21 +128,39 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess)
 }
 EXPORT_SYMBOL_GPL(ktgt_session_initiator);
 
+/* A TransportID's port name, or an ERR_PTR(). */
+static struct ktgt_session_tid *sess_tid_alloc(u8 proto, const char *port)
+{
+	struct ktgt_session_tid *tid;
+	size_t len;
+
+	if (!port || !*port)
+		return ERR_PTR(-EINVAL);
+	len = strlen(port);
+	if (len > 255)
+		return ERR_PTR(-EINVAL);
+	tid = kmalloc(struct_size(tid, port, len + 1), GFP_KERNEL);
+	if (!tid)
+		return ERR_PTR(-ENOMEM);
+	tid->proto = proto & 0x0f;
+	memcpy(tid->port, port, len + 1);
+	return tid;
+}
+
 int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
 				  const char *port)
 {
-	struct ktgt_session_node *node = to_node(sess);
-	char *p;
+	struct ktgt_session_tid *tid;
 
 	might_sleep();
-	if (!port || !*port || strlen(port) > 255)
-		return -EINVAL;
-	p = kstrdup(port, GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	kfree(node->port_id);
-	node->port_id = p;
-	node->proto = proto & 0x0f;
+	tid = sess_tid_alloc(proto, port);
+	if (IS_ERR(tid))
+		return PTR_ERR(tid);
+	/* Whole, once: readers hold on to what they read. */
+	if (cmpxchg(&to_node(sess)->tid, NULL, tid)) {
+		kfree(tid);
+		return -EBUSY;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ktgt_session_set_transport_id);
@@ -134,10 +169,12 @@ const char *ktgt_session_port_id(const struct ktgt_session *sess, u8 *proto)
 {
 	const struct ktgt_session_node *node =
 		container_of(sess, struct ktgt_session_node, sess);
+	/* Pairs with the cmpxchg() of ktgt_session_set_transport_id(). */
+	const struct ktgt_session_tid *tid = smp_load_acquire(&node->tid);
 
 	if (proto)
-		*proto = node->port_id ? node->proto : KTGT_PROTO_NONE;
-	return node->port_id ? node->port_id : sess->initiator;
+		*proto = tid ? tid->proto : KTGT_PROTO_NONE;
+	return tid ? tid->port : sess->initiator;
 }
 
 /*
@@ -501,7 +538,7 @@ static void ktgt_sess_release(struct kobject *kobj)
 
 	xa_destroy(&sess->tgt_devs);
 	kfree(sess->initiator);
-	kfree(to_node(sess)->port_id);
+	kfree(to_node(sess)->tid);
 	kfree(to_node(sess));
 }
 
@@ -517,9 +554,11 @@ static const struct kobj_type ktgt_sess_ktype = {
  * ---------------------------------------------------------------------
  */
 
-struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
-					 const char *initiator, void *priv)
+struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
+					      const char *initiator, u8 proto,
+					      const char *port, void *priv)
 {
+	struct ktgt_session_tid *tid = NULL;
 	struct ktgt_session_node *node;
 	struct ktgt_session *sess;
 	struct ktgt_lun_set *set;
@@ -531,10 +570,19 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 	might_sleep();
 	if (!tgt || !initiator)
 		return ERR_PTR(-EINVAL);
+	if (port) {
+		tid = sess_tid_alloc(proto, port);
+		if (IS_ERR(tid))
+			return ERR_CAST(tid);
+	}
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
-	if (!node)
+	if (!node) {
+		kfree(tid);
 		return ERR_PTR(-ENOMEM);
+	}
+	/* Before the session is visible: see struct ktgt_session_node. */
+	node->tid = tid;
 	sess = &node->sess;
 	sess->tgt = tgt;
 	sess->priv = priv;
@@ -597,6 +645,14 @@ out_unlock:
 out_put:
 	kobject_put(&sess->kobj);
 	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(ktgt_session_create_port);
+
+struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
+					 const char *initiator, void *priv)
+{
+	return ktgt_session_create_port(tgt, initiator, KTGT_PROTO_NONE, NULL,
+					priv);
 }
 EXPORT_SYMBOL_GPL(ktgt_session_create);
 

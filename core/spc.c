@@ -508,6 +508,23 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd)
 }
 EXPORT_SYMBOL_GPL(ktgt_spc_exec);	/* for handlers' ->exec (vcdrom) */
 
+bool ktgt_spc_exec_long(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *desc = cmd->core.desc;
+
+	if (!desc || !cmd->core.dev)
+		return false;
+	switch (desc->opcode) {
+	case 0x83:		/* EXTENDED COPY: other LUs' I/O */
+		return !!cmd->core.dev->type->sbc;
+	case 0x5e:		/* PERSISTENT RESERVE IN: pr_mutex */
+	case 0x5f:		/* PERSISTENT RESERVE OUT: APTPL file, pr_fence */
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool ktgt_spc_needs_thread(const struct ktgt_cmd *cmd)
 {
 	const struct ktgt_cdb_desc *desc = cmd->core.desc;

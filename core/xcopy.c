@@ -16,7 +16,10 @@
  * Through the handlers' own medium operations (->rw), with internal
  * commands (ktgt_sbc_io_dev(), core/sbc.c): a chunk of the source is read
  * into a buffer from the sgv pool and written to the destination, FUA if
- * the destination's write cache is off. The command is not re-entered
+ * the destination's write cache is off. The copy waits for each of
+ * them in its worker, on ktgt_long_wq (core/cmd.c), never on
+ * ktgt_exec_wq, whose rescuer would make the commands it takes with a
+ * copy wait until the copy ends. The command is not re-entered
  * into the engine, so a copy is not ordered against other commands
  * writing the same blocks (SPC-4 does not require atomicity of a copy),
  * except that each write to the destination holds its device's

@@ -396,6 +396,8 @@ static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 			vtape_sense(cmd, KTGT_KEY_NO_SENSE, VT_ASC_NO_ADDITIONAL,
 				    VT_ASCQ_FILEMARK, VT_FILEMARK, true,
 				    fixed ? count - i : count);
+			cmd->data_len = done;
+			cmd->data_with_cc = true;
 			goto out;
 		}
 		n = min(rec.len, want);
@@ -416,6 +418,8 @@ static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 				    VT_ASC_NO_ADDITIONAL, 0, VT_ILI, true,
 				    fixed ? count - i :
 					    (s32)want - (s32)rec.len);
+			cmd->data_len = done;
+			cmd->data_with_cc = true;
 			goto out;
 		}
 	}

@@ -277,6 +277,28 @@ struct ktgt_session *ktgt_session_create(struct ktgt_target *tgt,
 					 const char *initiator, void *priv);
 
 /**
+ * ktgt_session_create_port() - register an I_T nexus with a target,
+ *	named for persistent reservations by its initiator port
+ * @tgt: an enabled target
+ * @initiator: as for ktgt_session_create()
+ * @proto: the PROTOCOL IDENTIFIER of @port (KTGT_PROTO_*)
+ * @port: the initiator port's name as its TransportID carries it (see
+ *	ktgt_session_set_transport_id()); NULL: as ktgt_session_create()
+ * @priv: the driver's per-session pointer (ktgt_session_priv())
+ *
+ * ktgt_session_create() and ktgt_session_set_transport_id() in one: the
+ * session becomes visible to other sessions' commands (persistent
+ * reservation walks, unit attentions and aborts for registrants) already
+ * named by @port, never by its initiator name first. May sleep.
+ *
+ * Return: the session, or an ERR_PTR(): -EINVAL if @port is empty or
+ * longer than 255 bytes, -ENODEV if @tgt is not enabled, -ENOMEM.
+ */
+struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
+					      const char *initiator, u8 proto,
+					      const char *port, void *priv);
+
+/**
  * ktgt_session_destroy() - end an I_T nexus
  * @sess: the session
  *
@@ -322,7 +344,9 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
 /**
  * ktgt_session_set_transport_id() - name the session's initiator port for
  *	persistent reservations (SPC-4 TransportID)
- * @sess: the session; call before its first command is submitted
+ * @sess: the session; call before its first command is submitted, and at
+ *	most once (ktgt_session_create_port() names it before the session
+ *	is even visible: prefer it)
  * @proto: the PROTOCOL IDENTIFIER (KTGT_PROTO_*)
  * @port: the initiator port's name as its TransportID carries it. iSCSI
  *	(FORMAT CODE 01b): "<iSCSI name>,i,0x<ISID as 12 hex digits>", e.g.
@@ -333,10 +357,13 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
  * name I_T nexuses by this port name (and the target port); READ FULL
  * STATUS reports it. A session that never calls it is named by the
  * initiator name given to ktgt_session_create() with KTGT_PROTO_NONE,
- * which is what the local target does. May sleep.
+ * which is what the local target does. The name is published whole
+ * (other sessions' reservation walks read it without this session's
+ * locks) and never changes after: until then those walks see the
+ * initiator name. May sleep.
  *
- * Return: 0, -EINVAL if @port is empty or longer than 255 bytes, or
- * -ENOMEM.
+ * Return: 0, -EINVAL if @port is empty or longer than 255 bytes, -EBUSY
+ * if the session already has its port name, or -ENOMEM.
  */
 int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
 				  const char *port);
@@ -380,6 +407,14 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
  * @sg_cnt: its number of entries
  * @bufflen: its size in bytes
  * @data_len: result: bytes of data-in to send from @sg
+ * @data_with_cc: result, set by the handler: @data_len bytes of data-in
+ *	are valid although the status is CHECK CONDITION (SSC: the data of
+ *	a block shorter than asked for, with ILI, or of the blocks before a
+ *	filemark). Set it after the status and sense, with @data_len:
+ *	setting a status clears both. The transport then sends the data
+ *	before the status (iSCSI: Data-In PDUs, then a SCSI Response with
+ *	the sense, RFC 7143 11.7.4), and the residual counts it as moved.
+ *	Without it, no status but GOOD and CONDITION MET has data-in.
  * @resid: result: the residual count; see @resid_over
  * @resid_over: result: true if @resid is an overflow (the command wanted
  *	more than @exp_len), false for an underflow
@@ -404,6 +439,7 @@ struct ktgt_cmd {
 	u32			bufflen;
 
 	u32			data_len;
+	bool			data_with_cc;
 	u32			resid;
 	bool			resid_over;
 	u8			status;

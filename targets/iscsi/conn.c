@@ -1100,6 +1100,10 @@ static u32 kis_status_statsn(struct kis_conn *conn, struct kis_task *task)
 
 /*
  * Data-In (status in the last one when possible), then SCSI Response.
+ * A CHECK CONDITION may come with data (ktgt_cmd.data_with_cc): its
+ * Data-In PDUs, then the SCSI Response with the sense; the status is
+ * never in a Data-In then (RFC 7143 11.7.4: S = 1 only without an
+ * exception).
  * @more: another response follows at once (kis_send_pdu()). Every PDU
  * but the last of the response is sent with MSG_MORE too: the next one
  * follows at once, so TCP fills its segments across PDU boundaries
@@ -1125,7 +1129,9 @@ static int kis_send_response(struct kis_conn *conn, struct kis_task *task,
 	for (off = 0; off < data_len; ) {
 		u32 seg = min(READ_ONCE(conn->p.max_xmit_dsl), data_len - off);
 		bool last = off + seg == data_len;
-		bool collapse = last && !cmd->sense_len;
+		bool collapse = last && !cmd->sense_len &&
+				(cmd->status == KTGT_SAM_GOOD ||
+				 cmd->status == KTGT_SAM_CONDITION_MET);
 
 		memset(&h, 0, sizeof(h));
 		h.opcode = ISCSI_OP_DATA_IN;
@@ -3646,20 +3652,17 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 		return ERR_PTR(ret == -EBUSY ? -ENOSPC : ret);
 	}
 	s->tsih = tsih;
-	s->sess = ktgt_session_create(t->tgt, initiator, s);
+	/*
+	 * The I_T nexus for reservations: "<name>,i,0x<ISID>" (SPC-4
+	 * 7.6.4.6), named before other sessions' reservation walks see it.
+	 */
+	port = kasprintf(GFP_KERNEL, "%s,i,0x%012llx", initiator, isid);
+	s->sess = port ? ktgt_session_create_port(t->tgt, initiator,
+						  KTGT_PROTO_ISCSI, port, s) :
+			 ERR_PTR(-ENOMEM);
+	kfree(port);
 	if (IS_ERR(s->sess)) {
 		ret = PTR_ERR(s->sess);
-		xa_erase(&kis_sessions, tsih);
-		kis_sess_put(s);
-		return ERR_PTR(ret);
-	}
-	/* The I_T nexus for reservations: "<name>,i,0x<ISID>" (SPC-4 7.6.4.6) */
-	port = kasprintf(GFP_KERNEL, "%s,i,0x%012llx", initiator, isid);
-	ret = port ? ktgt_session_set_transport_id(s->sess, KTGT_PROTO_ISCSI,
-						   port) : -ENOMEM;
-	kfree(port);
-	if (ret) {
-		ktgt_session_destroy(s->sess);
 		xa_erase(&kis_sessions, tsih);
 		kis_sess_put(s);
 		return ERR_PTR(ret);
@@ -3819,6 +3822,14 @@ again:
 	WRITE_ONCE(conn->listed, true);
 	*tsih_out = s->tsih;
 	queue_delayed_work(kis_wq, &conn->start_timeout, KIS_START_TIMEOUT);
+	/*
+	 * Under kis_mutex, like CONN_UP: the session's SESSION_DOWN and
+	 * CONN_DOWNs are sent by whoever closes it, after taking kis_mutex
+	 * (kis_sess_teardown_work(), kis_conn_teardown_work()), so none of
+	 * them can be multicast before its SESSION_UP.
+	 */
+	if (new_sess)
+		kis_nl_event(KTGT_ISCSI_EV_SESSION_UP, s, NULL, NULL, 0);
 	mutex_unlock(&kis_mutex);
 
 	if (old_conn) {
@@ -3828,8 +3839,6 @@ again:
 			     -ECONNRESET);
 		kis_conn_put(old_conn);
 	}
-	if (new_sess)
-		kis_nl_event(KTGT_ISCSI_EV_SESSION_UP, s, NULL, NULL, 0);
 	return 0;
 
 out_unlock:

@@ -61,7 +61,8 @@
  * EVENT_TYPE): CONFIG (a target, portal or auth attribute changed: the
  * daemon re-reads TARGET_LIST), SESSION_UP, SESSION_DOWN, CONN_UP,
  * CONN_DOWN, each with TARGET_NAME, INITIATOR, TSIH (and CID for
- * connections) and, when down, REASON (an errno or 0 for logout).
+ * connections) and, when down, REASON (an errno or 0 for logout). A
+ * session's SESSION_UP comes before any other event of that session.
  */
 #ifndef _UAPI_KTGT_ISCSI_H
 #define _UAPI_KTGT_ISCSI_H

@@ -206,12 +206,9 @@ sg0, sg1, sg2 = sgs
 # The LUs hold I/O HOLD ms from its start; a guest under TCG may take a
 # while to start 33 copies (a worker each): they must all run within
 # WAIT s, leaving time for the checks before the first ends. Each copy
-# is sent once the one before runs: a burst of held copies can make
-# ktgt_exec_wq's rescuer take several at once (when a new worker is
-# slow to come, it takes every pending work item of the workqueue), and
-# it runs them one after the other, so all but the first wait for the
-# first to end - a limit of the core's blocking copies, not of the copy
-# manager's bookkeeping this test checks (see Documentation/semantics.rst).
+# is sent once the one before runs, so that a copy that does not run is
+# named. (Copies no longer run on ktgt_exec_wq, whose rescuer ran a
+# burst of them one after the other: spc-sbc-xcopy-rescuer.sh.)
 HOLD, WAIT = 50000, 35
 log("16 copies on LUN 0, held: a 17th, a duplicate")
 delay(HOLD)

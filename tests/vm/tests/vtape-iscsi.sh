@@ -7,10 +7,10 @@
 # second back identical, the first too; tell and eod report logical
 # object numbers; the sense data of a 512-byte read of a 10240-byte block
 # (NO SENSE, ILI, INFORMATION -9728), of a filemark (FILEMARK, 00h/01h)
-# and of end of data (BLANK CHECK 00h/05h) cross the transport.
-# (Only reads of whole blocks: the core sends no data-in with CHECK
-# CONDITION, so the data of a shorter block than asked for does not
-# reach an iSCSI initiator; see Documentation/configfs.rst.)
+# and of end of data (BLANK CHECK 00h/05h) cross the transport; a
+# 4096-byte read of a 1000-byte block ends with ILI, INFORMATION 3096,
+# and its 1000 bytes arrive, with a residual of 3096 (Data-In PDUs
+# before the SCSI Response with the CHECK CONDITION).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -108,6 +108,31 @@ expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
 run_ok "mt eod" mt -f "$TAPE" eod
 expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
 	"08/00/05 00 10240" "READ(6) at end of data"
+
+# A short block at the end, read back with a larger count.
+head -c 1000 /dev/urandom > /tmp/short.blk
+expect_eq "$(sense3 -s 1000 -i /tmp/short.blk "$sg" 0a 00 00 03 e8 00)" \
+	GOOD "WRITE(6) of a 1000-byte block"
+expect_eq "$(sense3 "$sg" 11 00 ff ff ff 00)" GOOD "SPACE(6) 1 block back"
+short=$(python3 - "$sg" /tmp/short.blk <<'PY'
+import ctypes, os, sys
+sys.path.insert(0, os.path.join(os.environ["KTGT_REPO"], "tests/lib"))
+from sgio import SG_DXFER_FROM_DEV, sg_io
+ref = open(sys.argv[2], "rb").read()
+buf = ctypes.create_string_buffer(4096)
+fd = os.open(sys.argv[1], os.O_RDWR)
+h, s = sg_io(fd, bytes([0x08, 0, 0, 0x10, 0, 0]), ctypes.addressof(buf),
+             4096, SG_DXFER_FROM_DEV)
+ili = len(s) > 6 and s[2] & 0x20 and s[0] & 0x80
+print("status %02x resid %d ILI %s INFORMATION %s, data %s" % (
+    h.status, h.resid, "yes" if ili else "no",
+    int.from_bytes(s[3:7], "big") if ili else "-",
+    "the block's" if buf.raw[:1000] == ref else "not the block's"))
+PY
+)
+expect_eq "$short" \
+	"status 02 resid 3096 ILI yes INFORMATION 3096, data the block's" \
+	"READ(6) 4096 of a 1000-byte block over iSCSI"
 
 iscsi_ini_stop
 ktgt_iscsi_teardown
