@@ -20,6 +20,8 @@
  * - no anchored logical blocks (ANC_SUP = 0): ANCHOR is not in the WRITE
  *   SAME and UNMAP masks;
  * - no saved mode pages: SP is not in the MODE SELECT masks;
+ * - no saved log parameters and no PPC: SP and PPC are not in the LOG
+ *   SENSE mask;
  * - no third-party RESERVE/RELEASE: those commands take no parameter data;
  * - FUA_NV and the obsolete RELADR bits are refused; DPO is accepted and
  *   may be ignored; GROUP NUMBER is accepted and ignored.
@@ -80,6 +82,20 @@ static const struct ktgt_cdb_desc spc_descs[] = {
 		.len = 6, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
 		.len_off = 4, .len_width = 1,
 		.usage = { 0x1a, 0x08, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		/*
+		 * SPC-4 6.6: no saved log parameters (SP) and no PPC; the
+		 * pages and PARAMETER POINTER are core/spc_data.c's to check.
+		 * "Allowed" under every persistent reservation type.
+		 */
+		.name = "LOG SENSE",
+		.opcode = 0x4d,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_ALLOW_RESV,
+		.usage = { 0x4d, 0x00, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff,
+			   0xff, 0x00 },
 	},
 	{
 		.name = "MODE SELECT(10)",
