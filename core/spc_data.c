@@ -923,8 +923,9 @@ static void rsoc_put_timeouts(const struct ktgt_cdb_desc *desc, u8 *buf,
 
 /*
  * Whether @desc is a command of the logical unit: what the table flags
- * KTGT_CDB_F_THIN needs thin provisioning; REPORT TARGET PORT GROUPS needs
- * TPGS != 00b and SET TARGET PORT GROUPS explicit ALUA, TPGS 1xb (SPC-4
+ * KTGT_CDB_F_THIN needs thin provisioning; KTGT_CDB_F_PASS is never one
+ * (only a pass-through LU has it, and passes RSOC to its device); REPORT
+ * TARGET PORT GROUPS needs TPGS != 00b and SET TARGET PORT GROUPS explicit ALUA, TPGS 1xb (SPC-4
  * 6.6.2): without, core/alua.c refuses them as unsupported commands.
  */
 static bool rsoc_supported(const struct ktgt_cdb_desc *desc,
@@ -933,6 +934,9 @@ static bool rsoc_supported(const struct ktgt_cdb_desc *desc,
 	if (!desc)
 		return false;
 	if ((desc->flags & KTGT_CDB_F_THIN) && !d->thin)
+		return false;
+	/* Decoded for pass-through only: no emulation implements it. */
+	if (desc->flags & KTGT_CDB_F_PASS)
 		return false;
 	if ((desc->flags & KTGT_CDB_F_SA) && desc->sa == 0x0a) {
 		if (desc->opcode == 0xa3)

@@ -1700,6 +1700,47 @@ static void test_log_sense_errors(void **state)
 	check_invalid_cdb(&err, 9, 2);
 }
 
+/* Commands decoded for pt_tape only are not listed for an emulated tape. */
+static void test_rsoc_ssc_pass(void **state)
+{
+	static const u8 unsup[] = { 0, 0x01, 0x00, 0x00 };
+	static const u8 pass_ops[] = { 0x13, 0x4c, 0x8c, 0x91, 0x92 };
+	const struct ktgt_cdb_table *t = table(0x01);
+	u32 n = ktgt_cdb_table_size(t), n_pass = 0, full, i, j;
+	struct ktgt_sense_info err;
+	u8 buf[4096];
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		if (ktgt_cdb_table_desc(t, i)->flags & KTGT_CDB_F_PASS)
+			n_pass++;
+	assert_int_equal(n_pass, 7);
+	assert_int_equal(rsoc(0x01, 0, 0, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_int_equal(full, 4 + 8 * (n - n_pass));
+	for (i = 0; i < n - n_pass; i++) {
+		for (j = 0; j < ARRAY_SIZE(pass_ops); j++)
+			assert_int_not_equal(buf[4 + 8 * i], pass_ops[j]);
+		if (buf[4 + 8 * i] == 0x34)
+			assert_true(buf[4 + 8 * i + 3] <= 1);
+	}
+	for (j = 0; j < ARRAY_SIZE(pass_ops); j++) {
+		assert_int_equal(rsoc(0x01, 1, pass_ops[j], 0, buf, sizeof(buf),
+				      &full, &err), 0);
+		assert_memory_equal(buf, unsup, 4);
+	}
+	assert_int_equal(rsoc(0x01, 2, 0x34, 0x06, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+	assert_int_equal(rsoc(0x01, 2, 0x34, 0x01, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(buf[1] & 0x07, 0x03);
+	/* LOG SENSE is the core's, on a tape too. */
+	assert_int_equal(rsoc(0x01, 1, 0x4d, 0, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(buf[1] & 0x07, 0x03);
+}
+
 static void test_rsoc_log_sense(void **state)
 {
 	static const u8 ls[] = { 0, 0x03, 0x00, 0x0a, 0x4d, 0x00, 0xff, 0xff,
@@ -1955,6 +1996,7 @@ int main(void)
 		cmocka_unit_test(test_log_sense_pages),
 		cmocka_unit_test(test_log_sense_errors),
 		cmocka_unit_test(test_rsoc_log_sense),
+		cmocka_unit_test(test_rsoc_ssc_pass),
 		cmocka_unit_test(test_rsoc_all),
 		cmocka_unit_test(test_rsoc_one),
 		cmocka_unit_test(test_rsoc_thin),

@@ -8,6 +8,10 @@
 # unsupported page and subpage, PARAMETER POINTER past the last
 # parameter, reserved bits) with their field pointers, and REPORT
 # SUPPORTED OPERATION CODES listing LOG SENSE with its CDB usage data.
+# On a vtape LU: LOG SENSE answered by the core too; the SSC commands
+# decoded for pt_tape only (VERIFY(6), LOG SELECT, READ POSITION long and
+# extended forms, READ ATTRIBUTE, SPACE(16), LOCATE(16)) refused, and not
+# in REPORT SUPPORTED OPERATION CODES.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -32,16 +36,19 @@ expect_check() {
 	expect_eq "$(ktgt_sense_decode "${3#*sense=}")" "$2" "$1: sense"
 }
 
-ktgt_load ktgt_vdisk ktgt_local
+ktgt_load ktgt_vdisk ktgt_vtape ktgt_local
 ktgt_initiator_load
 
 ktgt_mkdev vdisk_nullio/l0 size=$((64 << 20))
 ktgt_mktarget local/t0
 ktgt_maplun local/t0 0 vdisk_nullio/l0
+ktgt_mkdev vtape/v0 filename="$T/tape.img" size_mb=4
+ktgt_maplun local/t0 1 vtape/v0
 ktgt_enable local/t0
 h0=$(ktgt_local_host t0)
 sg=$(ktgt_wait_disk -g host="$h0" lun=0)
-log "disk $sg"
+sgt=$(ktgt_wait_disk -g host="$h0" lun=1)
+log "disk $sg, tape $sgt"
 
 log "REPORT SUPPORTED OPERATION CODES lists LOG SENSE"
 expect_eq "$(din 64 a3 0c 01 4d 00 00 00 00 00 40 00 00)" \
@@ -99,7 +106,38 @@ expect_check "PARAMETER POINTER 0001h" "key=05 asc=24 ascq=00 sks=cf0005" \
 expect_check "reserved byte 4" "key=05 asc=24 ascq=00 sks=cf0004" \
 	"$(ktgt_sense -r 255 "$sg" 4d 00 40 00 80 00 00 00 ff 00)"
 
-rm -rf "$T"
+log "vtape: LOG SENSE; the pass-through-only SSC commands refused"
+sg=$sgt
+# Whatever unit attention the new LU still has.
+ktgt_sense "$sg" 00 00 00 00 00 00 > /dev/null
+expect_eq "$(din 255 4d 00 40 00 00 00 00 00 ff 00)" "0000000100" \
+	"vtape LOG SENSE page 00h"
+expect_eq "$(din 255 4d 00 40 ff 00 00 00 00 ff 00)" "40ff0004000000ff" \
+	"vtape LOG SENSE page 00h/FFh"
+expect_check "vtape READ POSITION long form" \
+	"key=05 asc=24 ascq=00 sks=cc0001" \
+	"$(ktgt_sense -r 32 "$sg" 34 06 00 00 00 00 00 00 00 00)"
+expect_check "vtape READ POSITION extended form" \
+	"key=05 asc=24 ascq=00 sks=cc0001" \
+	"$(ktgt_sense -r 32 "$sg" 34 08 00 00 00 00 00 00 20 00)"
+for cdb in "13 00 00 00 01 00" "4c 02 40 00 00 00 00 00 00 00" \
+	   "8c 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00" \
+	   "91 01 00 00 00 00 00 00 00 00 00 01 00 00 00 00" \
+	   "92 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"; do
+	# shellcheck disable=SC2086
+	expect_check "vtape $cdb" "key=05 asc=20 ascq=00 sks=-" \
+		"$(ktgt_sense -r 255 "$sg" $cdb)"
+done
+for op in 13 4c 8c 91 92; do
+	expect_eq "$(din 64 a3 0c 01 $op 00 00 00 00 00 40 00 00)" \
+		"00010000" "vtape RSOC: $op not supported"
+done
+expect_eq "$(din 64 a3 0c 02 34 00 06 00 00 00 40 00 00)" "00010000" \
+	"vtape RSOC: READ POSITION long form not supported"
+expect_eq "$(din 64 a3 0c 01 4d 00 00 00 00 00 40 00 00)" \
+	"0003000a4d00ffff00ffffffff00" "vtape RSOC: LOG SENSE"
+
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
+rm -rf "$T"
 pass
