@@ -20,6 +20,8 @@
  * - no anchored logical blocks (ANC_SUP = 0): ANCHOR is not in the WRITE
  *   SAME and UNMAP masks;
  * - no saved mode pages: SP is not in the MODE SELECT masks;
+ * - no saved log parameters and no PPC: SP and PPC are not in the LOG
+ *   SENSE mask;
  * - no third-party RESERVE/RELEASE: those commands take no parameter data;
  * - FUA_NV and the obsolete RELADR bits are refused; DPO is accepted and
  *   may be ignored; GROUP NUMBER is accepted and ignored.
@@ -80,6 +82,20 @@ static const struct ktgt_cdb_desc spc_descs[] = {
 		.len = 6, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
 		.len_off = 4, .len_width = 1,
 		.usage = { 0x1a, 0x08, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
+		/*
+		 * SPC-4 6.6: no saved log parameters (SP) and no PPC; the
+		 * pages and PARAMETER POINTER are core/spc_data.c's to check.
+		 * "Allowed" under every persistent reservation type.
+		 */
+		.name = "LOG SENSE",
+		.opcode = 0x4d,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_ALLOW_RESV,
+		.usage = { 0x4d, 0x00, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff,
+			   0xff, 0x00 },
 	},
 	{
 		.name = "MODE SELECT(10)",
@@ -722,8 +738,18 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
  * BLOCK ADDRESS is decoded as the LBA. SPACE(6) codes other than blocks,
  * filemarks, sequential filemarks and end-of-data (setmarks are obsolete)
  * are refused (KTGT_RULE_SPACE). IMMED is accepted and may be ignored
- * (the command then completes when done). READ POSITION answers the
- * short form only (service actions 00h and 01h: BT = 0 or 1).
+ * (the command then completes when done).
+ *
+ * Real tape software also sends, through a pass-through drive (pt_tape),
+ * commands that handlers/vtape does not implement: VERIFY(6), LOG
+ * SELECT, the long and extended forms of READ POSITION (service actions
+ * 06h, 08h), READ ATTRIBUTE, SPACE(16) and LOCATE(16). They are decoded
+ * here with KTGT_CDB_F_PASS, so that pt_tape passes them with the right
+ * data direction and length; vtape refuses them, and REPORT SUPPORTED
+ * OPERATION CODES does not list them for it. LOG SENSE is in the SPC set.
+ * SPACE(16)'s PARAMETER LENGTH must be 0 (no data). READ ATTRIBUTE is
+ * left out of every reservation exception (SPC-4 allows it under Write
+ * Exclusive; ktgt lets only the holder send it).
  */
 static const struct ktgt_cdb_desc ssc_descs[] = {
 	{
@@ -775,6 +801,15 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 		.usage = { 0x11, 0x0f, 0xff, 0xff, 0xff, 0x00 },
 	},
 	{
+		.name = "VERIFY(6)",
+		.opcode = 0x13,
+		.len = 6, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BLOCKS,
+		.rule = KTGT_RULE_SSC_VERIFY6,
+		.len_off = 2, .len_width = 3,
+		.flags = KTGT_CDB_F_MEDIUM_READ | KTGT_CDB_F_PASS,
+		.usage = { 0x13, 0x3f, 0xff, 0xff, 0xff, 0x00 },
+	},
+	{
 		.name = "ERASE(6)",
 		.opcode = 0x19,
 		.len = 6, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
@@ -820,6 +855,24 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 			   0x00, 0x00 },
 	},
 	{
+		.name = "READ POSITION(LONG FORM)",
+		.opcode = 0x34, .sa = 0x06, .sa_off = 1, .sa_mask = 0x1f,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_FIXED,
+		.fixed_len = 32,
+		.flags = KTGT_CDB_F_SA | KTGT_CDB_F_PASS,
+		.usage = { 0x34, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+			   0x00, 0x00 },
+	},
+	{
+		.name = "READ POSITION(EXTENDED FORM)",
+		.opcode = 0x34, .sa = 0x08, .sa_off = 1, .sa_mask = 0x1f,
+		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_SA | KTGT_CDB_F_PASS,
+		.usage = { 0x34, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+			   0xff, 0x00 },
+	},
+	{
 		.name = "REPORT DENSITY SUPPORT",
 		.opcode = 0x44,
 		.len = 10, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
@@ -827,6 +880,42 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 		.flags = KTGT_CDB_F_ALLOW_RESV,
 		.usage = { 0x44, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
 			   0xff, 0x00 },
+	},
+	{
+		.name = "LOG SELECT",
+		.opcode = 0x4c,
+		.len = 10, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_PASS,
+		.usage = { 0x4c, 0x03, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
+			   0xff, 0x00 },
+	},
+	{
+		.name = "READ ATTRIBUTE",
+		.opcode = 0x8c,
+		.len = 16, .dir = KTGT_DIR_READ, .xfer = KTGT_XFER_BYTES,
+		.len_off = 10, .len_width = 4,
+		.flags = KTGT_CDB_F_PASS,
+		.usage = { 0x8c, 0x1f, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00 },
+	},
+	{
+		.name = "SPACE(16)",
+		.opcode = 0x91,
+		.len = 16, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.rule = KTGT_RULE_SPACE,
+		.flags = KTGT_CDB_F_PASS,
+		.usage = { 0x91, 0x0f, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "LOCATE(16)",
+		.opcode = 0x92,
+		.len = 16, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.lba_off = 4, .lba_width = 8,
+		.flags = KTGT_CDB_F_PASS,
+		.usage = { 0x92, 0x3b, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00 },
 	},
 };
 
@@ -1128,6 +1217,29 @@ static int cdb_apply_rule(const struct ktgt_cdb_desc *d, const u8 *cdb,
 		/* SMC-3: ELEMENT TYPE CODE 0h (all) to 4h (data transfer). */
 		if ((cdb[1] & 0x0f) > 0x4)
 			return cdb_invalid_field(err, 1, 3);
+		break;
+	case KTGT_RULE_SSC_VERIFY6:
+		/*
+		 * SSC-3 7.11: data-out only with BYTCMP (byte 1 bit 1),
+		 * counted as by READ(6)/WRITE(6) with FIXED (bit 0); with
+		 * VTE, VLBAM or VBF (bits 5:3) the VERIFICATION LENGTH is
+		 * no data count, and BYTCMP is invalid.
+		 */
+		if (!(cdb[1] & 0x02)) {
+			c->dir = KTGT_DIR_NONE;
+			c->xfer_len = 0;
+			if (!(cdb[1] & 0x01))
+				c->nr_blocks = 0;
+			break;
+		}
+		if (cdb[1] & 0x38)
+			return cdb_invalid_field(err, 1, 1);
+		if (cdb[1] & 0x01) {
+			c->xfer_len = (u64)c->nr_blocks * bs;
+		} else {
+			c->xfer_len = c->nr_blocks;
+			c->nr_blocks = 0;
+		}
 		break;
 	case KTGT_RULE_VERIFY:
 		/* SBC-3: BYTCHK, bits 2:1 of byte 1. */

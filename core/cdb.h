@@ -68,9 +68,12 @@ enum ktgt_xfer {
  * @KTGT_RULE_SSC_RW6: SSC READ(6)/WRITE(6): with FIXED the TRANSFER
  *	LENGTH counts blocks of the block size (and SILI is invalid),
  *	without it bytes (ktgt_cdb.nr_blocks 0, xfer_len the byte count)
- * @KTGT_RULE_SPACE: SPACE(6): CODE above 0011b is invalid
+ * @KTGT_RULE_SPACE: SPACE(6), SPACE(16): CODE above 0011b is invalid
  * @KTGT_RULE_RES: READ ELEMENT STATUS: ELEMENT TYPE CODE above 4h is
  *	invalid
+ * @KTGT_RULE_SSC_VERIFY6: SSC VERIFY(6): data-out only with BYTCMP, then
+ *	counted as for KTGT_RULE_SSC_RW6; BYTCMP with VTE, VLBAM or VBF is
+ *	invalid (their VERIFICATION LENGTH counts no data)
  *
  * Private to the decoder; listed here only because descriptors name them.
  */
@@ -89,6 +92,7 @@ enum ktgt_cdb_rule {
 	KTGT_RULE_SSC_RW6,
 	KTGT_RULE_SPACE,
 	KTGT_RULE_RES,
+	KTGT_RULE_SSC_VERIFY6,
 };
 
 /*
@@ -125,6 +129,12 @@ enum ktgt_cdb_rule {
  *	information, or REPORT TARGET PORT GROUPS' PARAMETER DATA FORMAT:
  *	the bit pointer of a refused value names the field's left-most bit,
  *	7, whatever value it holds (SPC-4 4.5.2.4.2).
+ * PASS: decoded (data direction and length) so that a pass-through
+ *	device can pass it to its device, but emulated by neither the core
+ *	nor the handlers of the type: REPORT SUPPORTED OPERATION CODES,
+ *	which only emulated logical units answer from these tables (a
+ *	pass-through one passes it), leaves it out, and an emulating
+ *	handler refuses it.
  */
 #define KTGT_CDB_F_SA		BIT(0)	/* opcode has service actions */
 #define KTGT_CDB_F_MEDIUM_READ	BIT(1)	/* reads logical blocks */
@@ -140,6 +150,7 @@ enum ktgt_cdb_rule {
 #define KTGT_CDB_F_THIN		BIT(11)	/* only on thin provisioned LUs */
 /* byte 1 bits 7:5 are one field (*PROTECT, PARAMETER DATA FORMAT) */
 #define KTGT_CDB_F_B1_TOP3	BIT(12)
+#define KTGT_CDB_F_PASS		BIT(13)	/* for pass-through only */
 
 /**
  * struct ktgt_cdb_desc - what the decoder knows about one command

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktgt core: emulation of the SPC-4 commands every device type shares:
- * INQUIRY, TEST UNIT READY, MODE SENSE/SELECT, REPORT SUPPORTED OPERATION
- * CODES, START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL.
+ * INQUIRY, TEST UNIT READY, MODE SENSE/SELECT, LOG SENSE, REPORT SUPPORTED
+ * OPERATION CODES, START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL.
  *
  * The bytes come from core/spc_data.c (portable, host-tested); this file
  * describes the device to it, moves data between it and the command's
@@ -291,6 +291,20 @@ static void spc_mode_sense(struct ktgt_cmd *cmd)
 	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
 }
 
+/* LOG SENSE: the supported log pages lists (ktgt_spc_log_sense()). */
+static void spc_log_sense(struct ktgt_cmd *cmd)
+{
+	u8 buf[KTGT_SPC_LOG_MAX_LEN];
+	struct ktgt_sense_info err;
+	u32 full;
+
+	if (ktgt_spc_log_sense(cmd->cdb, buf, sizeof(buf), &full, &err)) {
+		ktgt_spc_fail(cmd, &err);
+		return;
+	}
+	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
+}
+
 /*
  * MODE PARAMETERS CHANGED on every other I_T_L nexus that sees the
  * device (SPC-4 6.9: not the one the MODE SELECT came from). Process
@@ -486,6 +500,9 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd)
 	case 0x15:		/* MODE SELECT(6) */
 	case 0x55:		/* MODE SELECT(10) */
 		spc_mode_select(cmd);
+		return true;
+	case 0x4d:		/* LOG SENSE */
+		spc_log_sense(cmd);
 		return true;
 	case 0x1b:		/* START STOP UNIT */
 		spc_start_stop(cmd);

@@ -784,6 +784,56 @@ static u64 last_lba(const struct ktgt_spc_dev *d)
 	return d->nr_blocks ? d->nr_blocks - 1 : 0;
 }
 
+/*
+ * LOG SENSE (SPC-4 6.6). The supported log pages, as PAGE CODE and
+ * SUBPAGE CODE, in ascending order: see ktgt_spc_log_sense() for why
+ * only these.
+ */
+static const u8 log_pages[][2] = {
+	{ 0x00, 0x00 },		/* Supported Log Pages */
+	{ 0x00, 0xff },		/* Supported Log Pages and Subpages */
+};
+
+int ktgt_spc_log_sense(const u8 *cdb, u8 *buf, u32 buflen, u32 *full,
+		       struct ktgt_sense_info *err)
+{
+	u8 code = cdb[2] & 0x3f, subpage = cdb[3];
+	u32 off = 4, i;
+
+	if (code != 0x00) {
+		ktgt_sense_invalid_cdb(err, 2, 5);
+		return -EINVAL;
+	}
+	if (subpage != 0x00 && subpage != 0xff) {
+		ktgt_sense_invalid_cdb(err, 3, 7);
+		return -EINVAL;
+	}
+	if (ktgt_get_be(cdb + 5, 2)) {
+		ktgt_sense_invalid_cdb(err, 5, 7);
+		return -EINVAL;
+	}
+	ob_zero(buf, buflen, 0, KTGT_SPC_LOG_MAX_LEN);
+	if (subpage == 0x00) {
+		/* 7.3.18: one PAGE CODE per supported page, DS and SPF 0. */
+		for (i = 0; i < ARRAY_SIZE(log_pages); i++) {
+			if (i && log_pages[i][0] == log_pages[i - 1][0])
+				continue;
+			ob_put8(buf, buflen, off++, log_pages[i][0]);
+		}
+	} else {
+		/* 7.3.19: SPF 1, SUBPAGE CODE FFh; page and subpage pairs. */
+		ob_put8(buf, buflen, 0, 0x40);
+		ob_put8(buf, buflen, 1, 0xff);
+		for (i = 0; i < ARRAY_SIZE(log_pages); i++) {
+			ob_put8(buf, buflen, off++, log_pages[i][0]);
+			ob_put8(buf, buflen, off++, log_pages[i][1]);
+		}
+	}
+	ob_put_be(buf, buflen, 2, off - 4, 2);
+	*full = off;
+	return 0;
+}
+
 u32 ktgt_spc_read_capacity10(const struct ktgt_spc_dev *d, u8 *buf,
 			     u32 buflen)
 {
@@ -876,8 +926,9 @@ static void rsoc_put_timeouts(const struct ktgt_cdb_desc *desc, u8 *buf,
 
 /*
  * Whether @desc is a command of the logical unit: what the table flags
- * KTGT_CDB_F_THIN needs thin provisioning; REPORT TARGET PORT GROUPS needs
- * TPGS != 00b and SET TARGET PORT GROUPS explicit ALUA, TPGS 1xb (SPC-4
+ * KTGT_CDB_F_THIN needs thin provisioning; KTGT_CDB_F_PASS is never one
+ * (only a pass-through LU has it, and passes RSOC to its device); REPORT
+ * TARGET PORT GROUPS needs TPGS != 00b and SET TARGET PORT GROUPS explicit ALUA, TPGS 1xb (SPC-4
  * 6.6.2): without, core/alua.c refuses them as unsupported commands.
  */
 static bool rsoc_supported(const struct ktgt_cdb_desc *desc,
@@ -886,6 +937,9 @@ static bool rsoc_supported(const struct ktgt_cdb_desc *desc,
 	if (!desc)
 		return false;
 	if ((desc->flags & KTGT_CDB_F_THIN) && !d->thin)
+		return false;
+	/* Decoded for pass-through only: no emulation implements it. */
+	if (desc->flags & KTGT_CDB_F_PASS)
 		return false;
 	if ((desc->flags & KTGT_CDB_F_SA) && desc->sa == 0x0a) {
 		if (desc->opcode == 0xa3)

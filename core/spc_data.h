@@ -49,6 +49,7 @@
 #define KTGT_SPC_RCAP16_LEN		32	/* READ CAPACITY(16) data */
 #define KTGT_SPC_VPD_MAX_LEN		256	/* longest VPD page built here */
 #define KTGT_SPC_MODE_MAX_LEN		256	/* longest MODE SENSE data */
+#define KTGT_SPC_LOG_MAX_LEN		64	/* longest LOG SENSE data */
 #define KTGT_SPC_LBA_STATUS_HDR_LEN	8	/* GET LBA STATUS header */
 #define KTGT_SPC_LBA_STATUS_DESC_LEN	16	/* ... and each descriptor */
 #define KTGT_SPC_UNMAP_HDR_LEN		8	/* UNMAP parameter list header */
@@ -275,6 +276,33 @@ int ktgt_spc_mode_select(const struct ktgt_spc_dev *d,
 			 const struct ktgt_spc_mode *cur, const u8 *cdb,
 			 const u8 *param, u32 len, struct ktgt_spc_mode *out,
 			 struct ktgt_sense_info *err);
+
+/**
+ * ktgt_spc_log_sense() - LOG SENSE parameter data (SPC-4 6.6, 7.3)
+ * @cdb: a LOG SENSE CDB accepted by ktgt_cdb_decode() (so PPC and SP are
+ *	already 0)
+ * @buf: destination; may be NULL when @buflen is 0
+ * @buflen: its size; the page is truncated to it
+ * @full: set to the page's full length
+ * @err: sense on error
+ *
+ * The pages are the ones the core can fill truthfully for any logical
+ * unit, virtual or not: Supported Log Pages (00h) and Supported Log
+ * Pages and Subpages (00h/FFh), which list exactly those two. ktgt keeps
+ * no counters, no temperature, no self-test results and no provisioning
+ * resource figures (no handler reports available or used capacity), so
+ * every other page (02h, 03h, 0Ch, 0Dh, 10h, 2Fh, ...) is unsupported
+ * rather than filled with invented values. The PC field does not change
+ * those lists (they have no thresholds or cumulative values): any PC is
+ * accepted. They have no log parameters, so a PARAMETER POINTER other
+ * than 0 is past the last parameter code.
+ *
+ * Return: 0, or -EINVAL with INVALID FIELD IN CDB: an unsupported PAGE
+ * CODE at byte 2 bit 5; an unsupported SUBPAGE CODE at byte 3 bit 7; a
+ * PARAMETER POINTER other than 0 at byte 5 bit 7.
+ */
+int ktgt_spc_log_sense(const u8 *cdb, u8 *buf, u32 buflen, u32 *full,
+		       struct ktgt_sense_info *err);
 
 /**
  * ktgt_spc_read_capacity10() - READ CAPACITY(10) parameter data

@@ -894,7 +894,11 @@ static enum ktgt_exec_status vtape_exec(struct ktgt_cmd *cmd)
 		vt_cmd_locate(cmd, vt);
 		break;
 	case 0x34:
-		vt_cmd_read_position(cmd, vt);
+		/* Long and extended forms: decoded for pt_tape only. */
+		if ((cmd->cdb[1] & 0x1f) > 0x01)
+			vtape_invalid(cmd, true, 1, 4);
+		else
+			vt_cmd_read_position(cmd, vt);
 		break;
 	case 0x44:
 		vt_cmd_report_density(cmd, vt);

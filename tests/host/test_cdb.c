@@ -69,6 +69,9 @@ static const struct ok_case ok_cases[] = {
 	{ "RELEASE(6)", PDT_SBC, { 0x17 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
 	{ "MODE SENSE(6) all pages", PDT_SBC, { 0x1a, 0x08, 0x3f, 0xff, 0xff },
 	  6, 512, KTGT_DIR_READ, 0, 0, 255, 0 },
+	{ "LOG SENSE supported pages and subpages", PDT_SBC,
+	  { 0x4d, 0, 0x40, 0xff, 0, 0x12, 0x34, 0x01, 0x02, 0 }, 10, 512,
+	  KTGT_DIR_READ, 0, 0, 0x102, 0 },
 	{ "MODE SELECT(10)", PDT_SBC, { 0x55, 0x10, 0, 0, 0, 0, 0, 0x01, 0x02 },
 	  10, 512, KTGT_DIR_WRITE, 0, 0, 0x102, 0 },
 	{ "RESERVE(10)", PDT_SBC, { 0x56 }, 10, 512, KTGT_DIR_NONE, 0, 0, 0,
@@ -358,6 +361,20 @@ static const struct ok_case ok_cases[] = {
 	  0 },
 	{ "SSC SPACE(6) end-of-data", PDT_SSC, { 0x11, 0x03 }, 6, 512,
 	  KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC VERIFY(6) fixed, no compare", PDT_SSC,
+	  { 0x13, 0x01, 0, 0x01, 0x00, 0 }, 6, 512, KTGT_DIR_NONE, 0, 256, 0,
+	  0 },
+	{ "SSC VERIFY(6) variable, no compare", PDT_SSC,
+	  { 0x13, 0x00, 0, 0x01, 0x00, 0 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0,
+	  0 },
+	{ "SSC VERIFY(6) VBF, no compare", PDT_SSC,
+	  { 0x13, 0x08, 0, 0, 3, 0 }, 6, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC VERIFY(6) fixed BYTCMP", PDT_SSC,
+	  { 0x13, 0x03, 0, 0, 4, 0 }, 6, 4096, KTGT_DIR_WRITE, 0, 4, 4 * 4096,
+	  0 },
+	{ "SSC VERIFY(6) variable BYTCMP", PDT_SSC,
+	  { 0x13, 0x02, 0, 0x28, 0, 0 }, 6, 512, KTGT_DIR_WRITE, 0, 0, 10240,
+	  0 },
 	{ "SSC ERASE(6) long", PDT_SSC, { 0x19, 0x01 }, 6, 512, KTGT_DIR_NONE,
 	  0, 0, 0, 0 },
 	{ "SSC LOAD UNLOAD load", PDT_SSC, { 0x1b, 0, 0, 0, 0x01, 0 }, 6, 512,
@@ -371,6 +388,11 @@ static const struct ok_case ok_cases[] = {
 	  KTGT_DIR_READ, 0, 0, 20, 0 },
 	{ "SSC READ POSITION short BT", PDT_SSC, { 0x34, 0x01 }, 10, 512,
 	  KTGT_DIR_READ, 0, 0, 20, 0 },
+	{ "SSC READ POSITION long", PDT_SSC, { 0x34, 0x06 }, 10, 512,
+	  KTGT_DIR_READ, 0, 0, 32, 0 },
+	{ "SSC READ POSITION extended", PDT_SSC,
+	  { 0x34, 0x08, 0, 0, 0, 0, 0, 0x00, 0x20, 0 }, 10, 512, KTGT_DIR_READ,
+	  0, 0, 32, 0 },
 	{ "SSC REPORT DENSITY SUPPORT", PDT_SSC,
 	  { 0x44, 0x01, 0, 0, 0, 0, 0, 0x01, 0x00, 0 }, 10, 512, KTGT_DIR_READ,
 	  0, 0, 256, 0 },
@@ -400,6 +422,27 @@ static const struct ok_case ok_cases[] = {
 	{ "SMC READ ELEMENT STATUS data transfer", PDT_SMC,
 	  { 0xb8, 0x04, 0x01, 0x00, 0, 2, 0, 0, 0x04, 0x00, 0, 0 }, 12, 512,
 	  KTGT_DIR_READ, 0, 0, 0x400, 0 },
+	{ "SSC LOG SENSE", PDT_SSC,
+	  { 0x4d, 0, 0x40, 0x00, 0, 0, 0, 0x00, 0x40, 0 }, 10, 512,
+	  KTGT_DIR_READ, 0, 0, 64, 0 },
+	{ "SSC LOG SELECT PCR", PDT_SSC,
+	  { 0x4c, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0, 0, 0, 0 },
+	{ "SSC LOG SELECT parameters", PDT_SSC,
+	  { 0x4c, 0x00, 0x6e, 0x01, 0, 0, 0, 0x01, 0x10, 0 }, 10, 512,
+	  KTGT_DIR_WRITE, 0, 0, 0x110, 0 },
+	{ "SSC READ ATTRIBUTE values", PDT_SSC,
+	  { 0x8c, 0x00, 0, 0, 0, 0x01, 0, 0x02, 0x04, 0x01, 0x00, 0x01, 0x00,
+	    0x00, 0x01, 0 }, 16, 512, KTGT_DIR_READ, 0, 0, 0x10000, 0 },
+	{ "SSC SPACE(16) filemarks", PDT_SSC,
+	  { 0x91, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe },
+	  16, 512, KTGT_DIR_NONE, 0, 0, 0, 0 },
+	{ "SSC LOCATE(16) logical object", PDT_SSC,
+	  { 0x92, 0x02, 0x00, 0x01, 0, 0, 0, 0x01, 0, 0, 0, 0x05 }, 16, 512,
+	  KTGT_DIR_NONE, 0x100000005ULL, 0, 0, 0 },
+	{ "SSC LOCATE(16) file, IMMED", PDT_SSC,
+	  { 0x92, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0x03 }, 16, 512,
+	  KTGT_DIR_NONE, 3, 0, 0, 0 },
 };
 
 static void check_ok_case(const struct ok_case *k, struct ktgt_cdb *c)
@@ -494,10 +537,37 @@ static const struct err_case err_cases[] = {
 	  0, IR, INV, 1, 3 },
 	{ "SSC SPACE(6) code 1111b", PDT_SSC, { 0x11, 0x0f, 0, 0, 1, 0 }, 6,
 	  512, 0, IR, INV, 1, 3 },
+	{ "SSC SPACE(16) setmarks", PDT_SSC, { 0x91, 0x04 }, 16, 512, 0, IR,
+	  INV, 1, 3 },
+	{ "SSC SPACE(16) PARAMETER LENGTH", PDT_SSC,
+	  { 0x91, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x01 }, 16, 512, 0, IR,
+	  INV, 13, 0 },
+	{ "SSC VERIFY(6) BYTCMP with VTE", PDT_SSC, { 0x13, 0x22, 0, 0, 1, 0 },
+	  6, 512, 0, IR, INV, 1, 1 },
+	{ "SSC VERIFY(6) BYTCMP with VBF", PDT_SSC, { 0x13, 0x0b, 0, 0, 1, 0 },
+	  6, 512, 0, IR, INV, 1, 1 },
+	{ "SSC VERIFY(6) reserved bit 6", PDT_SSC, { 0x13, 0x40, 0, 0, 1, 0 },
+	  6, 512, 0, IR, INV, 1, 6 },
+	{ "SSC LOG SELECT reserved byte 1 bit 2", PDT_SSC, { 0x4c, 0x07 }, 10,
+	  512, 0, IR, INV, 1, 2 },
+	{ "SSC LOG SELECT reserved byte 4", PDT_SSC, { 0x4c, 0, 0, 0, 0x01 },
+	  10, 512, 0, IR, INV, 4, 0 },
+	{ "SSC READ POSITION long with ALLOCATION LENGTH", PDT_SSC,
+	  { 0x34, 0x06, 0, 0, 0, 0, 0, 0, 0x20, 0 }, 10, 512, 0, IR, INV, 8, 5 },
+	{ "SSC READ ATTRIBUTE reserved byte 6", PDT_SSC,
+	  { 0x8c, 0x00, 0, 0, 0, 0, 0x01 }, 16, 512, 0, IR, INV, 6, 0 },
+	{ "SSC READ ATTRIBUTE CACHE neighbour", PDT_SSC,
+	  { 0x8c, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 }, 16, 512, 0,
+	  IR, INV, 14, 1 },
+	{ "SSC LOCATE(16) reserved byte 1 bit 2", PDT_SSC, { 0x92, 0x04 }, 16,
+	  512, 0, IR, INV, 1, 2 },
+	{ "SSC LOCATE(16) reserved byte 12", PDT_SSC,
+	  { 0x92, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80 }, 16, 512, 0, IR, INV,
+	  12, 7 },
 	{ "SSC READ(6) fixed over the block limit", PDT_SSC,
 	  { 0x08, 0x01, 0, 0x01, 0x01, 0 }, 6, 512, 256, IR, INV, 2, 7 },
-	{ "SSC READ POSITION long form", PDT_SSC, { 0x34, 0x06 }, 10, 512, 0,
-	  IR, INV, 1, 4 },
+	{ "SSC READ POSITION service action 03h", PDT_SSC, { 0x34, 0x03 }, 10,
+	  512, 0, IR, INV, 1, 4 },
 	{ "SSC READ POSITION allocation length", PDT_SSC,
 	  { 0x34, 0, 0, 0, 0, 0, 0, 0, 20, 0 }, 10, 512, 0, IR, INV, 8, 4 },
 	{ "SSC LOCATE(10) reserved bit", PDT_SSC, { 0x2b, 0x08 }, 10, 512, 0,
@@ -1400,7 +1470,9 @@ static void test_mmc_flags(void **state)
 /*
  * SSC: no command has a logical block address range; the medium access
  * commands are marked for persistent reservations; READ POSITION has
- * exactly the two short-form service actions; the variable-length
+ * exactly the two short-form service actions and the long and extended
+ * forms, the latter only for pass-through (KTGT_CDB_F_PASS, like every
+ * command vtape does not implement); the variable-length
  * READ(6)/WRITE(6) are not bound by the block limit, only by what the
  * core's buffer may hold.
  */
@@ -1431,21 +1503,36 @@ static void test_ssc_flags(void **state)
 	assert_false(has_flag(ssc, 0x11, 0, KTGT_CDB_F_MEDIUM_WRITE));
 	assert_false(has_flag(ssc, 0x01, 0, KTGT_CDB_F_MEDIUM_WRITE));
 	assert_true(has_flag(ssc, 0x05, 0, KTGT_CDB_F_ALLOW_RESV));
+	assert_true(has_flag(ssc, 0x13, 0, KTGT_CDB_F_MEDIUM_READ));
+	for (i = 0; i < ktgt_cdb_table_size(ssc); i++) {
+		const struct ktgt_cdb_desc *d = ktgt_cdb_table_desc(ssc, i);
+		bool pass = d->opcode == 0x13 || d->opcode == 0x4c ||
+			    d->opcode == 0x8c || d->opcode == 0x91 ||
+			    d->opcode == 0x92 ||
+			    (d->opcode == 0x34 && d->sa > 1);
+
+		assert_int_equal(!!(d->flags & KTGT_CDB_F_PASS), pass);
+	}
+	/* Only the SSC set has pass-through-only commands. */
+	for (i = 0; i < ktgt_cdb_table_size(table(PDT_SBC)); i++)
+		assert_false(ktgt_cdb_table_desc(table(PDT_SBC), i)->flags &
+			     KTGT_CDB_F_PASS);
 
 	for (sa = 0; sa < 32; sa++) {
 		u8 cdb[10] = { 0x34, (u8)sa };
 		int ret = decode(ssc, cdb, 10, 512, 0, &c, &err);
 
-		if (sa <= 1) {
+		if (sa <= 1 || sa == 6 || sa == 8) {
 			assert_int_equal(ret, 0);
 			assert_int_equal(c.sa, sa);
-			assert_int_equal(c.xfer_len, 20);
+			assert_int_equal(c.xfer_len, sa <= 1 ? 20 :
+						     sa == 6 ? 32 : 0);
 			n_ok++;
 		} else {
 			check_err("READ POSITION SA", ret, &err, IR, INV, 1, 4);
 		}
 	}
-	assert_int_equal(n_ok, 2);
+	assert_int_equal(n_ok, 4);
 
 	/* 16 MiB - 1 bytes, variable: decoded; the core's buffer refuses. */
 	assert_int_equal(decode(ssc, r6, 6, 512, 16, &c, &err), 0);

@@ -1598,6 +1598,177 @@ static void decode(const u8 *cdb, u32 len, struct ktgt_cdb *c)
 			 0);
 }
 
+/*
+ * ---------------------------------------------------------------------
+ * LOG SENSE
+ * ---------------------------------------------------------------------
+ */
+static int log_sense(u8 pdt, u8 pc_page, u8 subpage, u16 ptr, u8 *buf,
+		     u32 len, u32 *full, struct ktgt_sense_info *err)
+{
+	u8 cdb[10] = { 0x4d, 0x00, pc_page, subpage, 0, ptr >> 8, ptr,
+		       0xff, 0xff, 0 };
+	const struct ktgt_cdb_limits lim = { .block_size = 512 };
+	struct ktgt_cdb c;
+
+	assert_int_equal(ktgt_cdb_decode(table(pdt), cdb, sizeof(cdb), &lim,
+					 &c, err), 0);
+	assert_int_equal(c.dir, KTGT_DIR_READ);
+	assert_int_equal(c.xfer_len, 0xffff);
+	if (buf)
+		memset(buf, 0xee, len);
+	return ktgt_spc_log_sense(cdb, buf, len, full, err);
+}
+
+static void test_log_sense_pages(void **state)
+{
+	static const u8 sup[] = { 0x00, 0x00, 0x00, 0x01, 0x00 };
+	static const u8 sub[] = { 0x40, 0xff, 0x00, 0x04, 0x00, 0x00, 0x00,
+				  0xff };
+	static const u8 pdts[] = { KTGT_PDT_DISK, 0x01, KTGT_PDT_CDROM };
+	struct ktgt_sense_info err;
+	u8 buf[KTGT_SPC_LOG_MAX_LEN];
+	unsigned int i;
+	u32 full;
+	u8 pc;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(pdts); i++) {
+		/* Every PC: the lists have no threshold or default values. */
+		for (pc = 0; pc < 4; pc++) {
+			assert_int_equal(log_sense(pdts[i], pc << 6, 0x00, 0,
+						   buf, sizeof(buf), &full,
+						   &err), 0);
+			assert_int_equal(full, sizeof(sup));
+			assert_memory_equal(buf, sup, sizeof(sup));
+			assert_int_equal(log_sense(pdts[i], pc << 6, 0xff, 0,
+						   buf, sizeof(buf), &full,
+						   &err), 0);
+			assert_int_equal(full, sizeof(sub));
+			assert_memory_equal(buf, sub, sizeof(sub));
+		}
+	}
+	/* ALLOCATION LENGTH: truncated, the full length still reported. */
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(log_sense(0, 0x40, 0xff, 0, buf, 4, &full, &err), 0);
+	assert_int_equal(full, sizeof(sub));
+	assert_memory_equal(buf, sub, 4);
+	assert_int_equal(buf[4], 0xee);
+	assert_int_equal(log_sense(0, 0x40, 0x00, 0, NULL, 0, &full, &err), 0);
+	assert_int_equal(full, sizeof(sup));
+}
+
+static void test_log_sense_errors(void **state)
+{
+	const struct ktgt_cdb_limits lim = { .block_size = 512 };
+	u8 cdb[10] = { 0x4d, 0x00, 0x40, 0x00, 0, 0, 0, 0x00, 0xff, 0 };
+	struct ktgt_sense_info err;
+	u8 buf[KTGT_SPC_LOG_MAX_LEN];
+	struct ktgt_cdb c;
+	u32 full;
+
+	(void)state;
+	/* No real data behind these pages: not supported. */
+	assert_int_equal(log_sense(0, 0x4d, 0x00, 0, buf, sizeof(buf), &full,
+				   &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	assert_int_equal(log_sense(0, 0x0c, 0x00, 0, buf, sizeof(buf), &full,
+				   &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	assert_int_equal(log_sense(0, 0x3f, 0xff, 0, buf, sizeof(buf), &full,
+				   &err), -EINVAL);
+	check_invalid_cdb(&err, 2, 5);
+	assert_int_equal(log_sense(0, 0x00, 0x01, 0, buf, sizeof(buf), &full,
+				   &err), -EINVAL);
+	check_invalid_cdb(&err, 3, 7);
+	/* No log parameters: any PARAMETER POINTER is past the last one. */
+	assert_int_equal(log_sense(0, 0x40, 0x00, 1, buf, sizeof(buf), &full,
+				   &err), -EINVAL);
+	check_invalid_cdb(&err, 5, 7);
+	assert_int_equal(log_sense(0, 0x40, 0xff, 0x100, buf, sizeof(buf),
+				   &full, &err), -EINVAL);
+	check_invalid_cdb(&err, 5, 7);
+
+	/* The decoder: SP and PPC are not supported, nor reserved bits. */
+	cdb[1] = 0x01;
+	assert_int_equal(ktgt_cdb_decode(table(0), cdb, sizeof(cdb), &lim, &c,
+					 &err), -EINVAL);
+	check_invalid_cdb(&err, 1, 0);
+	cdb[1] = 0x02;
+	assert_int_equal(ktgt_cdb_decode(table(1), cdb, sizeof(cdb), &lim, &c,
+					 &err), -EINVAL);
+	check_invalid_cdb(&err, 1, 1);
+	cdb[1] = 0x00;
+	cdb[4] = 0x80;
+	assert_int_equal(ktgt_cdb_decode(table(5), cdb, sizeof(cdb), &lim, &c,
+					 &err), -EINVAL);
+	check_invalid_cdb(&err, 4, 7);
+	cdb[4] = 0x00;
+	cdb[9] = 0x04;		/* NACA */
+	assert_int_equal(ktgt_cdb_decode(table(0), cdb, sizeof(cdb), &lim, &c,
+					 &err), -EINVAL);
+	check_invalid_cdb(&err, 9, 2);
+}
+
+/* Commands decoded for pt_tape only are not listed for an emulated tape. */
+static void test_rsoc_ssc_pass(void **state)
+{
+	static const u8 unsup[] = { 0, 0x01, 0x00, 0x00 };
+	static const u8 pass_ops[] = { 0x13, 0x4c, 0x8c, 0x91, 0x92 };
+	const struct ktgt_cdb_table *t = table(0x01);
+	u32 n = ktgt_cdb_table_size(t), n_pass = 0, full, i, j;
+	struct ktgt_sense_info err;
+	u8 buf[4096];
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		if (ktgt_cdb_table_desc(t, i)->flags & KTGT_CDB_F_PASS)
+			n_pass++;
+	assert_int_equal(n_pass, 7);
+	assert_int_equal(rsoc(0x01, 0, 0, 0, buf, sizeof(buf), &full, &err),
+			 0);
+	assert_int_equal(full, 4 + 8 * (n - n_pass));
+	for (i = 0; i < n - n_pass; i++) {
+		for (j = 0; j < ARRAY_SIZE(pass_ops); j++)
+			assert_int_not_equal(buf[4 + 8 * i], pass_ops[j]);
+		if (buf[4 + 8 * i] == 0x34)
+			assert_true(buf[4 + 8 * i + 3] <= 1);
+	}
+	for (j = 0; j < ARRAY_SIZE(pass_ops); j++) {
+		assert_int_equal(rsoc(0x01, 1, pass_ops[j], 0, buf, sizeof(buf),
+				      &full, &err), 0);
+		assert_memory_equal(buf, unsup, 4);
+	}
+	assert_int_equal(rsoc(0x01, 2, 0x34, 0x06, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_memory_equal(buf, unsup, 4);
+	assert_int_equal(rsoc(0x01, 2, 0x34, 0x01, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(buf[1] & 0x07, 0x03);
+	/* LOG SENSE is the core's, on a tape too. */
+	assert_int_equal(rsoc(0x01, 1, 0x4d, 0, buf, sizeof(buf), &full,
+			      &err), 0);
+	assert_int_equal(buf[1] & 0x07, 0x03);
+}
+
+static void test_rsoc_log_sense(void **state)
+{
+	static const u8 ls[] = { 0, 0x03, 0x00, 0x0a, 0x4d, 0x00, 0xff, 0xff,
+				 0x00, 0xff, 0xff, 0xff, 0xff, 0x00 };
+	struct ktgt_sense_info err;
+	u8 buf[64];
+	u32 full;
+
+	(void)state;
+	assert_int_equal(rsoc(KTGT_PDT_DISK, 1, 0x4d, 0, buf, sizeof(buf),
+			      &full, &err), 0);
+	assert_int_equal(full, sizeof(ls));
+	assert_memory_equal(buf, ls, sizeof(ls));
+	assert_int_equal(rsoc(KTGT_PDT_CDROM, 1, 0x4d, 0, buf, sizeof(buf),
+			      &full, &err), 0);
+	assert_memory_equal(buf, ls, sizeof(ls));
+}
+
 static void test_write_same_check(void **state)
 {
 	u8 ws10[10] = { 0x41, 0x00, 0, 0, 0x10, 0x00, 0, 0x00, 0x10, 0 };
@@ -1832,6 +2003,10 @@ int main(void)
 		cmocka_unit_test(test_mode_select_errors),
 		cmocka_unit_test(test_mode_round_trip),
 		cmocka_unit_test(test_read_capacity),
+		cmocka_unit_test(test_log_sense_pages),
+		cmocka_unit_test(test_log_sense_errors),
+		cmocka_unit_test(test_rsoc_log_sense),
+		cmocka_unit_test(test_rsoc_ssc_pass),
 		cmocka_unit_test(test_rsoc_all),
 		cmocka_unit_test(test_rsoc_one),
 		cmocka_unit_test(test_rsoc_thin),
