@@ -32,9 +32,9 @@
  * Sense data is fixed format, built here: the FILEMARK, EOM and ILI bits
  * and the INFORMATION field (the residue) are SSC's own. Data read
  * before a CHECK CONDITION (a short block with ILI, blocks before a
- * filemark in fixed mode) is in the buffer, as st expects it; the core
- * sends no data-in with CHECK CONDITION, so only a transport whose
- * buffer is the initiator's own (ktgt_local) delivers it.
+ * filemark in fixed mode) is in the buffer, as st expects it, and marked
+ * valid (ktgt_cmd.data_with_cc): every transport delivers it, iSCSI in
+ * Data-In PDUs before the SCSI Response.
  *
  * Locking and lifetimes: struct vtape_dev lives from ->dev_alloc (mkdir)
  * to ->dev_free (rmdir). Its mutex serialises everything: the configfs
