@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ktgt_pt: what the pass-through device types (pt_disk.c, pt_tape.c)
- * share with the common part (pt_core.c): the device, its scsi_device
+ * ktgt_pt: what the pass-through device types (pt_disk.c, pt_tape.c,
+ * pt_changer.c) share with the common part (pt_core.c): the device, its scsi_device
  * and the hooks of each type. See pt_core.c for the lifetimes and the
  * locking.
  */
@@ -35,7 +35,7 @@ struct scsi_device;
 /**
  * struct pt_kind - what one pass-through device type does its own way
  * @pdt: the PERIPHERAL DEVICE TYPE of the scsi_devices it exports
- * @what: that type in log lines ("disk", "tape drive")
+ * @what: that type in log lines ("disk", "tape drive", "medium changer")
  * @setup: ->enable, once the scsi_device is held (pd->sdev): read what
  *	the core needs of it (a disk's capacity, a tape drive's block
  *	length). 0 or a negative errno, which fails the enable. Called with
@@ -109,5 +109,6 @@ int pt_internal_in(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
 /* The types, for pt_core.c's module init. */
 extern struct ktgt_dev_type pt_disk_type;
 extern struct ktgt_dev_type pt_tape_type;
+extern struct ktgt_dev_type pt_changer_type;
 
 #endif /* KTGT_PT_H */

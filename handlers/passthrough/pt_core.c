@@ -2,13 +2,15 @@
 /*
  * ktgt_pt: pass-through of a SCSI device of this kernel; the part the
  * device types share. pt_disk.c passes disks through ("pt_disk"),
- * pt_tape.c tape drives ("pt_tape"); one module registers both.
+ * pt_tape.c tape drives ("pt_tape"), pt_changer.c medium changers
+ * ("pt_changer"); one module registers the three.
  *
  * A pass-through device exports a struct scsi_device the kernel already
- * has (a disk or a tape drive on a SAS or FC HBA, a scsi_debug disk) as
- * a ktgt logical unit. The core keeps what belongs to the target: REPORT
- * LUNS, REQUEST SENSE, unit attentions, task management, reservations
- * (RESERVE/RELEASE and PERSISTENT RESERVE IN/OUT), LUN masking, and its
+ * has (a disk, a tape drive or a medium changer on a SAS or FC HBA, a
+ * scsi_debug disk) as a ktgt logical unit. The core keeps what belongs
+ * to the target: REPORT LUNS, REQUEST SENSE, unit attentions, task
+ * management, reservations (RESERVE/RELEASE and PERSISTENT RESERVE
+ * IN/OUT), LUN masking, and its
  * checks at submit (CDB decode with the table of the device type, the
  * SBC table's LBA range, write protection). Every other command goes to
  * ->exec(), which sends its CDB and data to the device unchanged, as a
@@ -44,7 +46,7 @@
  * each LU's own: a reservation taken through one would not fence
  * writes through the other (and a tape drive has one position, which
  * two LUs would move under each other). pt_exported lists the devices
- * that hold a scsi_device, of either type; pt_exported_lock (taken
+ * that hold a scsi_device, of any type; pt_exported_lock (taken
  * inside pt_dev.lock) protects it and the setting of pt_dev.sdev.
  *
  * The device may be deleted underneath (its sysfs delete, hot unplug)
@@ -898,8 +900,13 @@ static int __init pt_init(void)
 	ret = ktgt_register_dev_type(&pt_tape_type);
 	if (ret)
 		goto out_disk;
+	ret = ktgt_register_dev_type(&pt_changer_type);
+	if (ret)
+		goto out_tape;
 	return 0;
 
+out_tape:
+	ktgt_unregister_dev_type(&pt_tape_type);
 out_disk:
 	ktgt_unregister_dev_type(&pt_disk_type);
 out_pools:
@@ -909,6 +916,7 @@ out_pools:
 
 static void __exit pt_exit(void)
 {
+	ktgt_unregister_dev_type(&pt_changer_type);
 	ktgt_unregister_dev_type(&pt_tape_type);
 	ktgt_unregister_dev_type(&pt_disk_type);
 	pt_pools_exit();
@@ -917,7 +925,7 @@ static void __exit pt_exit(void)
 module_init(pt_init);
 module_exit(pt_exit);
 
-MODULE_DESCRIPTION("ktgt pass-through dev handlers for SCSI disks and tape drives");
+MODULE_DESCRIPTION("ktgt pass-through dev handlers for SCSI disks, tape drives and medium changers");
 MODULE_AUTHOR("The ktgt developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KTGT_VERSION);

@@ -131,7 +131,8 @@ static const char *module_of_handler(const char *h, char *buf, size_t len)
 {
 	if (!strncmp(h, "vdisk_", 6) || !strcmp(h, "vcdrom"))
 		return "ktgt_vdisk";
-	if (!strcmp(h, "pt_disk") || !strcmp(h, "pt_tape"))
+	if (!strcmp(h, "pt_disk") || !strcmp(h, "pt_tape") ||
+	    !strcmp(h, "pt_changer"))
 		return "ktgt_pt";
 	if (!strcmp(h, "vchanger"))	/* the tape library, with vtape */
 		return "ktgt_vtape";
