@@ -1394,8 +1394,26 @@ static void ksrp_target_destroy(struct ktgt_target *tgt)
 	kfree(ktgt_target_priv(tgt));
 }
 
-static bool ksrp_chans_gone(struct ksrp_tgt *st)
+/*
+ * Wait on ksrp_wq until @done(@arg) is true. The conditions take
+ * ksrp_mutex, which must not be taken in the !TASK_RUNNING state that
+ * wait_event() evaluates its condition in; wait_woken() has it evaluated
+ * running, and loses no wake_up_all() that comes between the check and
+ * the sleep.
+ */
+static void ksrp_wait(bool (*done)(void *arg), void *arg)
 {
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(&ksrp_wq, &wait);
+	while (!done(arg))
+		wait_woken(&wait, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	remove_wait_queue(&ksrp_wq, &wait);
+}
+
+static bool ksrp_chans_gone(void *arg)
+{
+	struct ksrp_tgt *st = arg;
 	bool empty;
 
 	mutex_lock(&ksrp_mutex);
@@ -1427,7 +1445,7 @@ static int ksrp_target_enable(struct ktgt_target *tgt, bool enable)
 			ksrp_ch_close(ch);
 	mutex_unlock(&ksrp_mutex);
 	if (!enable)
-		wait_event(ksrp_wq, ksrp_chans_gone(st));
+		ksrp_wait(ksrp_chans_gone, st);
 	return ret;
 }
 
@@ -1475,10 +1493,15 @@ static bool ksrp_dev_chans_gone(struct ib_device *ibdev, bool close)
 	return gone;
 }
 
+static bool ksrp_dev_chans_closed(void *arg)
+{
+	return ksrp_dev_chans_gone(arg, false);
+}
+
 static void ksrp_remove_one(struct ib_device *ibdev, void *client_data)
 {
 	ksrp_dev_chans_gone(ibdev, true);
-	wait_event(ksrp_wq, ksrp_dev_chans_gone(ibdev, false));
+	ksrp_wait(ksrp_dev_chans_closed, ibdev);
 }
 
 static struct ib_client ksrp_client = {
