@@ -517,6 +517,21 @@ ktgt_sense_decode() {
 	echo "key=$key asc=${asc,,} ascq=${ascq,,} sks=${sks,,}"
 }
 
+# ktgt_sense_kaq SG_RAW_ARGS...: "GOOD", the "KK/AA/QQ" (sense key, ASC,
+# ASCQ; fixed or descriptor format) of a CHECK CONDITION, or "status
+# status=XX" for any other outcome of ktgt_sense.
+ktgt_sense_kaq() {
+	local r k a q
+	r=$(ktgt_sense "$@")
+	case "$r" in
+	status=00*) echo GOOD; return ;;
+	status=02*) ;;
+	*) echo "status ${r%% *}"; return ;;
+	esac
+	read -r k a q _ <<< "$(ktgt_sense_decode "${r#*sense=}")"
+	echo "${k#key=}/${a#asc=}/${q#ascq=}"
+}
+
 # ktgt_sense_info SENSE: the INFORMATION field of sense bytes (hex, as
 # ktgt_sense prints them after "sense="), in decimal, or "-" when it is
 # not valid (fixed format: VALID = 0; descriptor format: no information

@@ -47,28 +47,13 @@ write_fails() {
 	esac
 }
 
-# csense ARGS...: "GOOD" or "KEY/ASC/ASCQ" of a CDB sent with sg_raw.
-csense() {
-	local r
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	printf '%02x/%s/%s\n' $((0x${s[2]} & 0x0f)) "${s[12]}" "${s[13]}"
-}
-
 # tur_clear SG: TEST UNIT READY until GOOD (past unit attentions).
 tur_clear() {
 	local i
 	for ((i = 0; i < 5; i++)); do
-		[ "$(csense "$1" 00 00 00 00 00 00)" = GOOD ] && return 0
+		[ "$(ktgt_sense_kaq "$1" 00 00 00 00 00 00)" = GOOD ] && return 0
 	done
-	fail "TEST UNIT READY of $1: $(csense "$1" 00 00 00 00 00 00)"
+	fail "TEST UNIT READY of $1: $(ktgt_sense_kaq "$1" 00 00 00 00 00 00)"
 }
 
 # status: mtx status on the pass-through LU, volume tags unpadded.
@@ -205,7 +190,7 @@ log "the changer's sense, unchanged"
 mv_empty="a5 00 00 01 04 01 01 00 00 00 00 00"
 inner=$(ktgt_sense "$isg" $mv_empty)
 outer=$(ktgt_sense "$sg" $mv_empty)
-expect_eq "$(csense "$sg" $mv_empty)" "05/3b/0e" \
+expect_eq "$(ktgt_sense_kaq "$sg" $mv_empty)" "05/3b/0e" \
 	"MOVE MEDIUM from an empty slot through pt_changer"
 case "$outer" in
 status=02\ sense=7?\ *) ;;

@@ -21,21 +21,6 @@ IQN=iqn.2026-11.org.ktgt:library
 P=$(iscsi_portal 127.0.0.1)
 LIB=/tmp/ilib
 
-# csense ARGS...: "GOOD" or "KEY/ASC/ASCQ" of a CDB sent with sg_raw.
-csense() {
-	local r
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	printf '%02x/%s/%s\n' $((0x${s[2]} & 0x0f)) "${s[12]}" "${s[13]}"
-}
-
 elem() {
 	mtx -f "$sgc" status 2>&1 | sed -e 's/ *$//' \
 		-e 's/VolumeTag *= */VolumeTag=/' -e 's/^ *//' |
@@ -104,9 +89,9 @@ mkdir -p /tmp/outb0 /tmp/outa
 expect_fail "tar -x of blank B" tar -xf "/dev/n$st0" -b 20 -C /tmp/outb0
 run_ok "mt rewind" mt -f "/dev/n$st0" rewind
 run_ok "tar -c B" tar -cf "/dev/n$st0" -b 20 -C /tmp/b .
-expect_eq "$(csense "$sgc" a5 00 00 01 04 00 01 00 00 00 00 00)" \
+expect_eq "$(ktgt_sense_kaq "$sgc" a5 00 00 01 04 00 01 00 00 00 00 00)" \
 	"05/3b/0d" "MOVE MEDIUM to the full drive 0"
-expect_eq "$(csense "$sgc" a5 00 00 01 04 00 01 07 00 00 00 00)" \
+expect_eq "$(ktgt_sense_kaq "$sgc" a5 00 00 01 04 00 01 07 00 00 00 00)" \
 	"05/21/01" "MOVE MEDIUM to no element"
 run_ok "mtx load 1 1" mtx -f "$sgc" load 1 1
 expect_eq "$(elem "Data Transfer Element 1")" \

@@ -44,24 +44,9 @@ attr_fails() {
 	fi
 }
 
-# csense ARGS...: "GOOD" or "KEY/ASC/ASCQ" of a CDB sent with sg_raw.
-csense() {
-	local r
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	printf '%02x/%s/%s\n' $((0x${s[2]} & 0x0f)) "${s[12]}" "${s[13]}"
-}
-
 # move SRC DST: MOVE MEDIUM between two element addresses (4 hex digits).
 move() {
-	csense "$sgc" a5 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" "${2:2:2}" \
+	ktgt_sense_kaq "$sgc" a5 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" "${2:2:2}" \
 		00 00 00 00
 }
 
@@ -163,8 +148,8 @@ sg_inq "$sgc" | grep -q "RMB=1" || fail "INQUIRY: no RMB: $(sg_inq "$sgc")"
 sg_inq -d "$sgc" | grep -q "SMC-3" || fail "INQUIRY: no SMC-3: $(sg_inq -d "$sgc")"
 mtx -f "$sgc" inquiry | grep -q "Medium Changer" ||
 	fail "mtx inquiry: $(mtx -f "$sgc" inquiry 2>&1)"
-csense "$sg0" 00 00 00 00 00 00 >/dev/null	# a unit attention first
-expect_eq "$(csense "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
+ktgt_sense_kaq "$sg0" 00 00 00 00 00 00 >/dev/null	# a unit attention first
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
 	"an empty drive is not ready"
 expect_eq "$(cat "$HT/d0/filename")" "" "empty drive's filename"
 
@@ -207,7 +192,7 @@ mkfiles /tmp/b 2
 run_ok "tar -c A" tar -cf "/dev/n$st0" -b 20 -C /tmp/a .
 run_ok "mt rewind" mt -f "/dev/n$st0" rewind
 run_ok "mtx unload 1 0" mtx -f "$sgc" unload 1 0
-expect_eq "$(csense "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
 	"drive 0 empty after unload"
 expect_eq "$(cat "$HT/d0/filename")" "" "d0 filename after unload"
 
@@ -255,38 +240,38 @@ log "sense"
 expect_eq "$(move 0500 0100)" "05/21/01" "MOVE MEDIUM from no element"
 expect_eq "$(move 0400 0102)" "05/21/01" "MOVE MEDIUM to no element"
 expect_eq "$(move 0001 0100)" "05/21/01" "MOVE MEDIUM from the transport"
-expect_eq "$(csense "$sgc" a5 00 00 07 04 00 01 01 00 00 00 00)" \
+expect_eq "$(ktgt_sense_kaq "$sgc" a5 00 00 07 04 00 01 01 00 00 00 00)" \
 	"05/21/01" "MOVE MEDIUM with another transport"
 expect_eq "$(move 0402 0101)" "05/3b/0e" "MOVE MEDIUM from an empty slot"
 expect_eq "$(move 0400 0100)" "05/3b/0d" "MOVE MEDIUM to a full drive"
 expect_eq "$(move 0100 0403)" "05/3b/0d" "MOVE MEDIUM to a full slot"
-expect_eq "$(csense "$sgc" 2b 00 00 01 09 99 00 00 00 00)" "05/21/01" \
+expect_eq "$(ktgt_sense_kaq "$sgc" 2b 00 00 01 09 99 00 00 00 00)" "05/21/01" \
 	"POSITION TO ELEMENT no element"
-expect_eq "$(csense "$sgc" 2b 00 00 01 04 00 00 00 00 00)" GOOD \
+expect_eq "$(ktgt_sense_kaq "$sgc" 2b 00 00 01 04 00 00 00 00 00)" GOOD \
 	"POSITION TO ELEMENT slot 1"
-expect_eq "$(csense -r 64 "$sgc" b8 00 08 00 00 01 00 00 00 40 00 00)" \
+expect_eq "$(ktgt_sense_kaq -r 64 "$sgc" b8 00 08 00 00 01 00 00 00 40 00 00)" \
 	"05/21/01" "READ ELEMENT STATUS above every element"
-expect_eq "$(csense -r 64 "$sgc" b8 05 00 00 00 01 00 00 00 40 00 00)" \
+expect_eq "$(ktgt_sense_kaq -r 64 "$sgc" b8 05 00 00 00 01 00 00 00 40 00 00)" \
 	"05/24/00" "READ ELEMENT STATUS type 5"
-expect_eq "$(csense "$sgc" 37 01 09 99 00 00 00 01 00 00)" "05/21/01" \
+expect_eq "$(ktgt_sense_kaq "$sgc" 37 01 09 99 00 00 00 01 00 00)" "05/21/01" \
 	"INITIALIZE ELEMENT STATUS WITH RANGE no element"
-expect_eq "$(csense "$sgc" 07 00 00 00 00 00)" GOOD \
+expect_eq "$(ktgt_sense_kaq "$sgc" 07 00 00 00 00 00)" GOOD \
 	"INITIALIZE ELEMENT STATUS"
 
 log "prevention"
-expect_eq "$(csense "$sgc" 1e 00 00 00 01 00)" GOOD "PREVENT on the changer"
+expect_eq "$(ktgt_sense_kaq "$sgc" 1e 00 00 00 01 00)" GOOD "PREVENT on the changer"
 expect_eq "$(move 0400 0010)" "05/53/02" "export while prevented"
 expect_eq "$(move 0400 0402)" GOOD "slot to slot while prevented"
-expect_eq "$(csense "$sgc" 1e 00 00 00 00 00)" GOOD "ALLOW"
+expect_eq "$(ktgt_sense_kaq "$sgc" 1e 00 00 00 00 00)" GOOD "ALLOW"
 expect_eq "$(move 0402 0010)" GOOD "export"
 expect_eq "$(elem "Storage Element 5 IMPORT/EXPORT")" \
 	"Storage Element 5 IMPORT/EXPORT:Full :VolumeTag=AAA001" "mail slot"
 expect_eq "$(move 0010 0400)" GOOD "import"
 tape_ready "$st0"
-expect_eq "$(csense "$sg0" 1e 00 00 00 01 00)" GOOD "PREVENT on drive 0"
+expect_eq "$(ktgt_sense_kaq "$sg0" 1e 00 00 00 01 00)" GOOD "PREVENT on drive 0"
 expect_eq "$(move 0100 0401)" "05/53/02" "a move out of a held drive"
 expect_eq "$(cat "$HT/d0/filename")" "$LIB/BBB002.img" "still in drive 0"
-expect_eq "$(csense "$sg0" 1e 00 00 00 00 00)" GOOD "ALLOW on drive 0"
+expect_eq "$(ktgt_sense_kaq "$sg0" 1e 00 00 00 00 00)" GOOD "ALLOW on drive 0"
 run_ok "mt lock" mt -f "/dev/n$st0" lock	# st's PREVENT
 expect_eq "$(move 0100 0401)" "05/53/02" "a move out of a drive mt locked"
 run_ok "mt unlock" mt -f "/dev/n$st0" unlock
