@@ -176,6 +176,14 @@ sg_raw -R -r 24 -o /tmp/ms.bin "$sgc" 1a 08 1d 00 18 00 >/dev/null 2>&1 ||
 expect_eq "$(hexof /tmp/ms.bin)" \
 	"17 00 00 00 1d 12 00 01 00 01 04 00 00 04 00 10 00 01 01 00 00 02 00 00" \
 	"page 1Dh"
+expect_eq "$(ktgt_sense_kaq "$sgc" 1a 08 dd 00 18 00)" "05/39/00" \
+	"MODE SENSE of saved values"
+expect_eq "$(ktgt_sense_kaq "$sgc" 1a 08 0a 00 18 00)" "05/24/00" \
+	"MODE SENSE page 0Ah, not a changer's"
+expect_eq "$(ktgt_sense_kaq "$sgc" 1a 08 1d 01 18 00)" "05/24/00" \
+	"MODE SENSE page 1Dh subpage 01h"
+expect_eq "$(ktgt_sense_kaq -r 255 "$sgc" 1a 08 3f ff ff 00)" GOOD \
+	"MODE SENSE all pages and subpages"
 
 log "load A into drive 0, write, unload"
 run_ok "mtx load 1 0" mtx -f "$sgc" load 1 0

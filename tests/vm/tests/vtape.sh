@@ -251,6 +251,12 @@ log "mode parameters"
 msense6
 expect_eq "$(hexof /tmp/ms.bin)" "0b 00 10 08 80 00 00 00 00 00 00 00" \
 	"MODE SENSE header and block descriptor"
+expect_eq "$(ktgt_sense_kaq "$sg" 1a 08 cf 00 40 00)" "05/39/00" \
+	"MODE SENSE of saved values"
+expect_eq "$(ktgt_sense_kaq "$sg" 1a 08 1d 00 40 00)" "05/24/00" \
+	"MODE SENSE page 1Dh, not a tape's"
+expect_eq "$(ktgt_sense_kaq "$sg" 1a 08 0f 01 40 00)" "05/24/00" \
+	"MODE SENSE page 0Fh subpage 01h"
 rm -f /tmp/ms.bin
 sg_raw -R -r 64 -o /tmp/ms.bin "$sg" 1a 08 0f 00 40 00 >/dev/null 2>&1 ||
 	fail "MODE SENSE page 0Fh"
