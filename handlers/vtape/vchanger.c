@@ -89,10 +89,7 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd);
 #define VCH_DEFAULT_SLOTS	10
 #define VCH_CARTRIDGES_MAX	PAGE_SIZE
 
-#define VCH_ASC_INVALID_FIELD_IN_CDB	0x24
-#define VCH_ASC_INVALID_FIELD_IN_PARAM	0x26
 #define VCH_ASC_PARAM_LIST_LENGTH	0x1a
-#define VCH_ASC_SAVING_NOT_SUPPORTED	0x39
 #define VCH_ASC_INVALID_ELEMENT		0x21	/* ASCQ 01h */
 #define VCH_ASC_MEDIUM_ELEMENT		0x3b	/* ASCQ 0Dh, 0Eh */
 #define VCH_ASCQ_DEST_FULL		0x0d
@@ -328,33 +325,6 @@ static int vch_sync_drive(struct vchanger_dev *ch, struct vtape_dev *vt,
  * ---------------------------------------------------------------------
  */
 
-static void vch_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len)
-{
-	u32 n = min(len, cmd->bufflen);
-
-	if (n && cmd->sg)
-		n = sg_copy_from_buffer(cmd->sg, cmd->sg_cnt, buf, n);
-	else
-		n = 0;
-	ktgt_cmd_good(cmd, n);
-}
-
-/* ILLEGAL REQUEST, INVALID FIELD IN CDB / PARAMETER LIST, field pointer */
-static void vch_invalid(struct ktgt_cmd *cmd, bool cd, u16 field, int bit)
-{
-	u8 s[18];
-
-	memset(s, 0, sizeof(s));
-	s[0] = 0x70;
-	s[2] = KTGT_KEY_ILLEGAL_REQUEST;
-	s[7] = sizeof(s) - 8;
-	s[12] = cd ? VCH_ASC_INVALID_FIELD_IN_CDB :
-		     VCH_ASC_INVALID_FIELD_IN_PARAM;
-	s[15] = 0x80 | (cd ? 0x40 : 0) | (bit >= 0 ? 0x08 | bit : 0);
-	put_unaligned_be16(field, s + 16);
-	ktgt_cmd_set_status(cmd, KTGT_SAM_CHECK_CONDITION, s, sizeof(s), 0);
-}
-
 static void vch_bad_element(struct ktgt_cmd *cmd)
 {
 	ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
@@ -504,7 +474,7 @@ static void vch_cmd_res(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 		goto nomem;
 	vch_read_element_status(ch->inv, &req,
 				(const u8 (*)[VCH_DVCID_LEN])ids, buf, alloc);
-	vch_copy_to_cmd(cmd, buf, alloc);
+	vtape_copy_to_cmd(cmd, buf, alloc);
 	goto out;
 nomem:
 	ktgt_cmd_io_error(cmd, -ENOMEM);
@@ -593,32 +563,21 @@ static u32 vch_pages(struct vchanger_dev *ch, u8 code, bool mask, u8 *buf)
  */
 static void vch_cmd_mode_sense(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 {
+	static const u8 pages[] = { 0x1d, 0x1e, 0x1f };
 	bool ten = cmd->cdb[0] == 0x5a;
 	u8 code = cmd->cdb[2] & 0x3f, pc = cmd->cdb[2] >> 6;
-	u8 sub = cmd->cdb[3];
 	u8 buf[8 + VCH_PAGE_1D_LEN + VCH_PAGE_1E_LEN + VCH_PAGE_1F_LEN];
 	u32 hdr = ten ? 8 : 4, n;
 
-	if (pc == 3) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VCH_ASC_SAVING_NOT_SUPPORTED, 0);
+	if (!vtape_mode_sense_ok(cmd, pages, sizeof(pages)))
 		return;
-	}
-	if (code != 0x1d && code != 0x1e && code != 0x1f && code != 0x3f) {
-		vch_invalid(cmd, true, 2, 5);
-		return;
-	}
-	if (sub && !(code == 0x3f && sub == 0xff)) {
-		vch_invalid(cmd, true, 3, 7);
-		return;
-	}
 	memset(buf, 0, sizeof(buf));
 	n = hdr + vch_pages(ch, code, pc == 1, buf + hdr);
 	if (ten)
 		put_unaligned_be16(n - 2, buf);
 	else
 		buf[0] = n - 1;
-	vch_copy_to_cmd(cmd, buf, n);
+	vtape_copy_to_cmd(cmd, buf, n);
 }
 
 /*
@@ -645,7 +604,7 @@ static void vch_cmd_mode_select(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, buf, len);
 	bdl = ten ? get_unaligned_be16(buf + 6) : buf[3];
 	if (bdl) {
-		vch_invalid(cmd, false, ten ? 6 : 3, 7);
+		vtape_invalid(cmd, false, ten ? 6 : 3, 7);
 		return;
 	}
 	for (off = hdr; off < len; off += 2 + buf[off + 1]) {
@@ -660,11 +619,11 @@ static void vch_cmd_mode_select(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 		code = p[0] & 0x3f;
 		plen = vch_pages(ch, code == 0x3f ? 0 : code, false, cur);
 		if (!plen || p[1] != plen - 2) {
-			vch_invalid(cmd, false, off, 5);
+			vtape_invalid(cmd, false, off, 5);
 			return;
 		}
 		if (memcmp(p + 2, cur + 2, plen - 2)) {
-			vch_invalid(cmd, false, off + 2, 7);
+			vtape_invalid(cmd, false, off + 2, 7);
 			return;
 		}
 	}

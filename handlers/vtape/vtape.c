@@ -267,7 +267,7 @@ static void vtape_sense(struct ktgt_cmd *cmd, u8 key, u8 asc, u8 ascq,
 }
 
 /* ILLEGAL REQUEST with a field pointer, in the CDB (@cd) or parameters. */
-static void vtape_invalid(struct ktgt_cmd *cmd, bool cd, u16 field, int bit)
+void vtape_invalid(struct ktgt_cmd *cmd, bool cd, u16 field, int bit)
 {
 	u8 s[18];
 
@@ -306,8 +306,7 @@ static bool vtape_wp(struct vtape_dev *vt)
 	return ktgt_device_params(vt->dev)->read_only;
 }
 
-static void vtape_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf,
-			      u32 len)
+void vtape_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len)
 {
 	u32 n = min(len, cmd->bufflen);
 
@@ -316,6 +315,26 @@ static void vtape_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf,
 	else
 		n = 0;
 	ktgt_cmd_good(cmd, n);
+}
+
+bool vtape_mode_sense_ok(struct ktgt_cmd *cmd, const u8 *pages, size_t nr)
+{
+	u8 code = cmd->cdb[2] & 0x3f, sub = cmd->cdb[3];
+
+	if (cmd->cdb[2] >> 6 == 3) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VT_ASC_SAVING_NOT_SUPPORTED, 0);
+		return false;
+	}
+	if (code != 0x3f && !memchr(pages, code, nr)) {
+		vtape_invalid(cmd, true, 2, 5);
+		return false;
+	}
+	if (sub && !(code == 0x3f && sub == 0xff)) {
+		vtape_invalid(cmd, true, 3, 7);
+		return false;
+	}
+	return true;
 }
 
 /* Sign-extend SPACE(6)'s 24-bit COUNT. */
@@ -737,25 +756,14 @@ static void vtape_page_10(u8 pc, u8 *p)
  */
 static void vt_cmd_mode_sense(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 {
+	static const u8 pages[] = { 0x00, 0x0f, 0x10 };
 	bool ten = cmd->cdb[0] == 0x5a, dbd = cmd->cdb[1] & 0x08;
 	u8 code = cmd->cdb[2] & 0x3f, pc = cmd->cdb[2] >> 6;
-	u8 sub = cmd->cdb[3];
 	u8 buf[8 + 8 + 2 * VT_PAGE_LEN];
 	u32 hdr = ten ? 8 : 4, n;
 
-	if (pc == 3) {
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VT_ASC_SAVING_NOT_SUPPORTED, 0);
+	if (!vtape_mode_sense_ok(cmd, pages, sizeof(pages)))
 		return;
-	}
-	if (code != 0x00 && code != 0x0f && code != 0x10 && code != 0x3f) {
-		vtape_invalid(cmd, true, 2, 5);
-		return;
-	}
-	if (sub && !(code == 0x3f && sub == 0xff)) {
-		vtape_invalid(cmd, true, 3, 7);
-		return;
-	}
 	memset(buf, 0, sizeof(buf));
 	n = hdr;
 	/* WP; BUFFERED MODE 001b */

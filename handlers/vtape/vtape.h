@@ -24,6 +24,38 @@ struct vtape_dev;
 extern struct mutex vtape_lib_mutex;
 
 /**
+ * vtape_invalid() - ILLEGAL REQUEST, INVALID FIELD IN CDB (@cd) or IN
+ * PARAMETER LIST, with a field pointer
+ * @cmd: the command
+ * @cd: the field is in the CDB, not in the parameter data
+ * @field: its byte
+ * @bit: its bit, or -1 for the whole byte
+ */
+void vtape_invalid(struct ktgt_cmd *cmd, bool cd, u16 field, int bit);
+
+/**
+ * vtape_copy_to_cmd() - data-in from @buf, at most the command's buffer,
+ * and GOOD
+ * @cmd: the command
+ * @buf: the data
+ * @len: its length
+ */
+void vtape_copy_to_cmd(struct ktgt_cmd *cmd, const void *buf, u32 len);
+
+/**
+ * vtape_mode_sense_ok() - the CDB checks of a MODE SENSE that has no
+ * saved values and no subpages
+ * @cmd: the MODE SENSE(6) or (10)
+ * @pages: the page codes it answers besides 3Fh (all)
+ * @nr: how many
+ *
+ * Return: true to go on; false when @cmd got its CHECK CONDITION: saved
+ * values (PC 3) 05/39/00, another page 05/24/00 at byte 2, a subpage
+ * other than FFh of page 3Fh 05/24/00 at byte 3.
+ */
+bool vtape_mode_sense_ok(struct ktgt_cmd *cmd, const u8 *pages, size_t nr);
+
+/**
  * vtape_lib_find() - a vtape device by its ktgt device name
  * @name: the name
  *
