@@ -4,12 +4,13 @@
  *
  * Initiators (Linux's ib_srp) log in through the RDMA connection manager
  * on one TCP-like port (module parameter rdma_cm_port, 5555 by default)
- * of every RDMA device: the login request travels in the private data of
- * the connection request and names the target by its 16-byte TARGET PORT
- * IDENTIFIER, which is the name of the target's configfs directory
- * (targets/srp/<32 hex digits>). Each accepted connection is an RDMA
- * channel with its own queue pair and its own ktgt session named by the
- * 16-byte INITIATOR PORT IDENTIFIER (32 lowercase hex digits).
+ * of every IPv6 and IPv4 address of every RDMA device: the login request
+ * travels in the private data of the connection request and names the
+ * target by its 16-byte TARGET PORT IDENTIFIER, which is the name of the
+ * target's configfs directory (targets/srp/<32 hex digits>). Each
+ * accepted connection is an RDMA channel with its own queue pair and its
+ * own ktgt session named by the 16-byte INITIATOR PORT IDENTIFIER (32
+ * lowercase hex digits).
  *
  * Objects and lifetimes
  * =====================
@@ -64,6 +65,7 @@
 
 #include <linux/configfs.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -1510,24 +1512,66 @@ static struct ib_client ksrp_client = {
 	.remove	= ksrp_remove_one,
 };
 
+/*
+ * Bind the listener to the wildcard address of @family; for AF_INET6
+ * with afonly off, so that it takes IPv4 logins too whatever
+ * net.ipv6.bindv6only says (the RDMA CM maps them, as TCP does).
+ */
+static int ksrp_bind(struct rdma_cm_id *id, sa_family_t family)
+{
+	struct sockaddr_storage ss = { };	/* the wildcard address: zeroes */
+
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		int ret = rdma_set_afonly(id, 0);
+
+		if (ret)
+			return ret;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(rdma_cm_port);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		sin->sin_port = htons(rdma_cm_port);
+	}
+	return rdma_bind_addr(id, (struct sockaddr *)&ss);
+}
+
+/*
+ * Listen on every address, IPv6 and IPv4, through one IPv6 wildcard
+ * (which takes IPv4 logins even with ipv6.disable=1); on the IPv4
+ * wildcard in a kernel without IPv6, or should binding [::] fail.
+ */
 static int ksrp_listen(void)
 {
-	struct sockaddr_in sin = {
-		.sin_family	= AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_ANY),
-		.sin_port	= htons(rdma_cm_port),
-	};
-	struct rdma_cm_id *id;
-	int ret;
+	struct rdma_cm_id *id = NULL;
+	int ret = -EAFNOSUPPORT;
 
-	id = rdma_create_id(&init_net, ksrp_cm_handler, NULL, RDMA_PS_TCP,
-			    IB_QPT_RC);
-	if (IS_ERR(id))
-		return PTR_ERR(id);
-	ret = rdma_bind_addr(id, (struct sockaddr *)&sin);
-	if (ret) {
-		pr_err("cannot bind RDMA CM port %u: %d\n", rdma_cm_port, ret);
-		goto err;
+	if (IS_ENABLED(CONFIG_IPV6)) {
+		id = rdma_create_id(&init_net, ksrp_cm_handler, NULL,
+				    RDMA_PS_TCP, IB_QPT_RC);
+		if (IS_ERR(id))
+			return PTR_ERR(id);
+		ret = ksrp_bind(id, AF_INET6);
+		if (ret) {
+			rdma_destroy_id(id);
+			id = NULL;
+		}
+	}
+	if (!id) {
+		id = rdma_create_id(&init_net, ksrp_cm_handler, NULL,
+				    RDMA_PS_TCP, IB_QPT_RC);
+		if (IS_ERR(id))
+			return PTR_ERR(id);
+		ret = ksrp_bind(id, AF_INET);
+		if (ret) {
+			pr_err("cannot bind RDMA CM port %u: %d\n",
+			       rdma_cm_port, ret);
+			goto err;
+		}
+		pr_info("listening on IPv4 only\n");
 	}
 	ret = rdma_listen(id, 128);
 	if (ret) {

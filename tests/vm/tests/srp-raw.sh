@@ -16,15 +16,11 @@
 # module unloads.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/srp.sh"
 
 TPID=0002c9030000aa010002c9030000aa02
 
-modprobe rdma_rxe || skip "no rdma_rxe"
-modprobe rdma_cm || skip "no rdma_cm"
-ip link add ksrp0 type dummy || fail "ip link add ksrp0"
-ip addr add 10.251.0.1/24 dev ksrp0 || fail "ip addr add"
-ip link set ksrp0 up || fail "ip link set ksrp0 up"
-rdma link add rxe0 type rxe netdev ksrp0 || skip "rdma link add rxe0 failed"
+srp_rxe_setup
 ktgt_load ktgt_vdisk ktgt_srp
 
 ktgt_mkdev vdisk_nullio/n0 size=$((16 << 20)) serial=RAW0
@@ -44,18 +40,12 @@ dmesg | grep -q "ktgt_srp: 0000000000000042.*: logout" ||
 	fail "no log of the logout: $(dmesg | grep ktgt_srp | tail -5)"
 
 log "a good login after the bad ones"
-ktgt_initiator_load
-modprobe ib_srp || skip "no ib_srp"
-echo "id_ext=${TPID:0:16},ioc_guid=${TPID:16:16},dest=10.251.0.1:5555,ch_count=1" \
-	> /sys/class/infiniband_srp/srp-rxe0-1/add_target || fail "login"
-for h in /sys/class/scsi_host/host*; do
-	[ "$(cat "$h/proc_name")" = ib_srp ] && H=${h##*host}
-done
+srp_initiator_setup
+run_ok "login" srp_login "$TPID"
+H=$(srp_host) || fail "no ib_srp host"
 dev=$(ktgt_wait_disk host="$H" lun=0)
 run_ok "read" dd if="$dev" of=/dev/null bs=1M count=4 iflag=direct status=none
-for p in /sys/class/srp_remote_ports/port-*; do
-	echo 1 > "$p/delete" || fail "delete $p"
-done
+srp_logout
 ktgt_cleanup || fail "cleanup"
 rmmod ktgt_srp || fail "rmmod ktgt_srp"
 ktgt_unload_all

@@ -22,69 +22,18 @@
 # target and removing the RDMA device (rdma link delete) with a live
 # channel; the module unloads. Last, ktgtadm applies a configuration
 # with an SRP target (loading ktgt_srp), writes it back, and an
-# initiator its group admits reads through it.
+# initiator its group admits reads through it, then logs in again over
+# IPv6 and writes and reads 4 MiB.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/srp.sh"
 
 TPID=0002c9030000aa010002c9030000aa02
 TPID2=0002c9030000bb010002c9030000bb02
-PORT=5555
 
-modprobe rdma_rxe || skip "no rdma_rxe"
-modprobe rdma_cm || skip "no rdma_cm"
-# The RDMA CM does not route to 127.0.0.1 over rxe: a dummy interface
-# with an address of its own, which rxe loops back.
-ip link add ksrp0 type dummy || fail "ip link add ksrp0"
-ip addr add 10.251.0.1/24 dev ksrp0 || fail "ip addr add"
-ip link set ksrp0 up || fail "ip link set ksrp0 up"
-rdma link add rxe0 type rxe netdev ksrp0 || skip "rdma link add rxe0 failed"
+srp_rxe_setup
 ktgt_load ktgt_vdisk ktgt_srp
-ktgt_initiator_load
-modprobe ib_srp || skip "no ib_srp"
-ADD=/sys/class/infiniband_srp/srp-rxe0-1/add_target
-[ -e "$ADD" ] || fail "no $ADD"
-
-# srp_login ID [OPTS]: add an ib_srp target port for target port id ID.
-srp_login() {
-	local id=$1
-	shift
-	ktgt_try_write "$ADD" "id_ext=${id:0:16},ioc_guid=${id:16:16},dest=10.251.0.1:$PORT,ch_count=1${1:+,$1}"
-}
-
-# srp_relogin ID [OPTS]: srp_login, retried for up to 10 s while
-# ib_srp still has the port the last logout deleted ("Already connected").
-srp_relogin() {
-	local i
-	for ((i = 0; i < 20; i++)); do
-		srp_login "$@" && return 0
-		sleep 0.5
-	done
-	return 1
-}
-
-# srp_host: the SCSI host number of ib_srp's only host.
-srp_host() {
-	local h
-	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat "$h/proc_name" 2>/dev/null)" = ib_srp ] && { echo "${h##*host}"; return 0; }
-	done
-	return 1
-}
-
-# srp_logout: delete every ib_srp remote port; wait for the target's
-# channels to close.
-srp_logout() {
-	local p i
-	for p in /sys/class/srp_remote_ports/port-*; do
-		[ -e "$p" ] || continue
-		echo 1 > "$p/delete" || fail "delete $p"
-	done
-	for ((i = 0; i < 300; i++)); do
-		[ -z "$(ls /sys/class/srp_remote_ports 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	fail "ib_srp remote ports still there: $(ls /sys/class/srp_remote_ports)"
-}
+srp_initiator_setup
 
 # chans_closed N: wait until the driver logged N channel closures.
 chans_closed() {
@@ -283,6 +232,20 @@ dev=$(ktgt_wait_disk host="$H" lun=2)
 run_ok "read through the target ktgtadm made" dd if="$dev" of=/tmp/readback bs=1M count=4 iflag=direct status=none
 head -c 4M /tmp/srp0.img > /tmp/backing
 cmp -s /tmp/backing /tmp/readback || fail "data read through the ktgtadm target differs"
+srp_logout
+
+log "login over IPv6"
+run_ok "ip -6 addr add" ip -6 addr add fd51::1/64 dev ksrp0 nodad
+DEST="[fd51::1]:$SRP_PORT"
+# rxe learns the new address's GID from the netdev notifier.
+run_ok "login over IPv6" srp_relogin "$TPID2" initiator_ext=5678
+H=$(srp_host) || fail "no ib_srp host"
+dev=$(ktgt_wait_disk host="$H" lun=2)
+run_ok "write over IPv6" dd if=/tmp/pattern of="$dev" bs=1M oflag=direct status=none
+run_ok "read over IPv6" dd if="$dev" of=/tmp/readback bs=1M count=4 iflag=direct status=none
+cmp -s /tmp/pattern /tmp/readback || fail "data read back over IPv6 differs"
+head -c 4M /tmp/srp0.img > /tmp/backing
+cmp -s /tmp/pattern /tmp/backing || fail "backing file differs from the data written over IPv6"
 srp_logout
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
