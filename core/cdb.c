@@ -731,10 +731,12 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
  * SSC-3 sequential-access (tape) devices: what Linux's st driver and
  * mt-st need. No logical block addresses: the position is the tape's, so
  * nothing has KTGT_CDB_F_RANGE, and READ(6)/WRITE(6) count blocks of the
- * current fixed block length (lim->block_size, the device's blocksize)
- * with FIXED = 1, bytes of one variable-length block with FIXED = 0
- * (KTGT_RULE_SSC_RW6). The handler checks FIXED against its mode (block
- * length 0 in the mode parameter block descriptor: variable). LOCATE(10)'s
+ * current fixed block length (lim->block_size: what the handler's
+ * ->xfer_block_size says, vtape's or the drive's block length, 0 in
+ * variable mode) with FIXED = 1, bytes of one variable-length block with
+ * FIXED = 0 (KTGT_RULE_SSC_RW6). The handler checks FIXED against its
+ * mode (block length 0 in the mode parameter block descriptor:
+ * variable). LOCATE(10)'s
  * BLOCK ADDRESS is decoded as the LBA. SPACE(6) codes other than blocks,
  * filemarks, sequential filemarks and end-of-data (setmarks are obsolete)
  * are refused (KTGT_RULE_SPACE). IMMED is accepted and may be ignored
