@@ -731,10 +731,12 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
  * SSC-3 sequential-access (tape) devices: what Linux's st driver and
  * mt-st need. No logical block addresses: the position is the tape's, so
  * nothing has KTGT_CDB_F_RANGE, and READ(6)/WRITE(6) count blocks of the
- * current fixed block length (lim->block_size, the device's blocksize)
- * with FIXED = 1, bytes of one variable-length block with FIXED = 0
- * (KTGT_RULE_SSC_RW6). The handler checks FIXED against its mode (block
- * length 0 in the mode parameter block descriptor: variable). LOCATE(10)'s
+ * current fixed block length (lim->block_size: what the handler's
+ * ->xfer_block_size says, vtape's or the drive's block length, 0 in
+ * variable mode) with FIXED = 1, bytes of one variable-length block with
+ * FIXED = 0 (KTGT_RULE_SSC_RW6). The handler checks FIXED against its
+ * mode (block length 0 in the mode parameter block descriptor:
+ * variable). LOCATE(10)'s
  * BLOCK ADDRESS is decoded as the LBA. SPACE(6) codes other than blocks,
  * filemarks, sequential filemarks and end-of-data (setmarks are obsolete)
  * are refused (KTGT_RULE_SPACE). IMMED is accepted and may be ignored
@@ -747,9 +749,11 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
  * here with KTGT_CDB_F_PASS, so that pt_tape passes them with the right
  * data direction and length; vtape refuses them, and REPORT SUPPORTED
  * OPERATION CODES does not list them for it. LOG SENSE is in the SPC set.
- * SPACE(16)'s PARAMETER LENGTH must be 0 (no data). READ ATTRIBUTE is
- * left out of every reservation exception (SPC-4 allows it under Write
- * Exclusive; ktgt lets only the holder send it).
+ * SPACE(16)'s PARAMETER LENGTH must be 0 (no data; drives such as HP's
+ * LTO require it). LOCATE(16)'s DEST_TYPE is SSC-4's three bits (5:3;
+ * SSC-3 defined two, 4:3). READ ATTRIBUTE is left out of every
+ * reservation exception (SPC-4 allows it under Write Exclusive; ktgt lets
+ * only the holder send it).
  */
 static const struct ktgt_cdb_desc ssc_descs[] = {
 	{
@@ -1220,10 +1224,12 @@ static int cdb_apply_rule(const struct ktgt_cdb_desc *d, const u8 *cdb,
 		break;
 	case KTGT_RULE_SSC_VERIFY6:
 		/*
-		 * SSC-3 7.11: data-out only with BYTCMP (byte 1 bit 1),
-		 * counted as by READ(6)/WRITE(6) with FIXED (bit 0); with
-		 * VTE, VLBAM or VBF (bits 5:3) the VERIFICATION LENGTH is
-		 * no data count, and BYTCMP is invalid.
+		 * SSC-4 VERIFY(6): data-out only with BYTCMP (byte 1 bit
+		 * 1), counted as by READ(6)/WRITE(6) with FIXED (bit 0).
+		 * With VTE (bit 5) the VERIFICATION LENGTH is ignored, with
+		 * VBF (bit 3) it counts filemarks: no data count, and
+		 * BYTCMP must be zero. VLBPM (bit 4) only adds a check of
+		 * the protection method and changes no count.
 		 */
 		if (!(cdb[1] & 0x02)) {
 			c->dir = KTGT_DIR_NONE;
@@ -1232,7 +1238,7 @@ static int cdb_apply_rule(const struct ktgt_cdb_desc *d, const u8 *cdb,
 				c->nr_blocks = 0;
 			break;
 		}
-		if (cdb[1] & 0x38)
+		if (cdb[1] & 0x28)
 			return cdb_invalid_field(err, 1, 1);
 		if (cdb[1] & 0x01) {
 			c->xfer_len = (u64)c->nr_blocks * bs;

@@ -72,8 +72,8 @@ enum ktgt_xfer {
  * @KTGT_RULE_RES: READ ELEMENT STATUS: ELEMENT TYPE CODE above 4h is
  *	invalid
  * @KTGT_RULE_SSC_VERIFY6: SSC VERIFY(6): data-out only with BYTCMP, then
- *	counted as for KTGT_RULE_SSC_RW6; BYTCMP with VTE, VLBAM or VBF is
- *	invalid (their VERIFICATION LENGTH counts no data)
+ *	counted as for KTGT_RULE_SSC_RW6 (also with VLBPM); BYTCMP with VTE
+ *	or VBF is invalid (their VERIFICATION LENGTH counts no data)
  *
  * Private to the decoder; listed here only because descriptors name them.
  */

@@ -14,11 +14,16 @@
  *                                   MiB (default 1024); an existing
  *                                   image keeps its own
  *
- * The image format is vtape_img.h's. The device's blocksize (512 or
- * 4096) is the block length of fixed-block mode; the drive starts in
- * variable-block mode (block length 0), and MODE SELECT switches between
- * the two. The generic read_only attribute write-protects the tape (WP
- * in MODE SENSE, DATA PROTECT for every write).
+ * The image format is vtape_img.h's: each block's record holds its
+ * length, so a tape holds blocks of any lengths. The drive starts in
+ * variable-block mode (block length 0); MODE SELECT's block descriptor
+ * sets fixed-block mode with any block length READ BLOCK LIMITS allows
+ * (1 byte to VTAPE_MAX_BLOCK), as mt setblk does, or variable mode
+ * again. The core sizes a FIXED READ(6)/WRITE(6) with that length, not
+ * with the device's blocksize (->xfer_block_size); the blocksize only
+ * sets the unit of the capacity the core reports. The generic read_only
+ * attribute write-protects the tape (WP in MODE SENSE, DATA PROTECT for
+ * every write).
  *
  * Commands: TEST UNIT READY, READ BLOCK LIMITS, READ(6), WRITE(6), WRITE
  * FILEMARKS(6), SPACE(6), REWIND, ERASE(6), LOAD UNLOAD, LOCATE(10),
@@ -115,7 +120,9 @@ bool ktgt_spc_exec(struct ktgt_cmd *cmd);
  * @loaded: the tape is loaded (LOAD UNLOAD); commands that need the
  *	medium get NOT READY, MEDIUM NOT PRESENT otherwise
  * @block_len: the block length of the mode parameter block descriptor:
- *	0 variable-block mode, else the device's blocksize
+ *	0 variable-block mode, else the fixed block length, 1 to
+ *	VTAPE_MAX_BLOCK; written under @lock with WRITE_ONCE(), read
+ *	without it by vtape_xfer_block_size() at a command's submit
  * @enabled: between ->enable and ->disable
  * @owner: the device name of the changer that owns the drive, or NULL;
  *	written under vtape_lib_mutex and @lock, read under either
@@ -353,8 +360,11 @@ static int vtape_count24(const u8 *p)
 
 /*
  * What READ(6) and WRITE(6) check first: the tape is ready, FIXED = 1
- * needs a fixed block length (05/24/00 at byte 1 bit 0), and a TRANSFER
- * LENGTH of 0 moves nothing (GOOD). Return: true if the command goes on.
+ * needs a fixed block length (05/24/00 at byte 1 bit 0) and a CDB that
+ * the core sized with it: one decoded before a MODE SELECT changed it
+ * has a buffer of the wrong size (05/24/00, as pt_tape does); a
+ * TRANSFER LENGTH of 0 moves nothing (GOOD). Return: true if the
+ * command goes on.
  */
 static bool vt_rw_start(struct ktgt_cmd *cmd, struct vtape_dev *vt,
 			bool fixed, u32 count)
@@ -363,6 +373,11 @@ static bool vt_rw_start(struct ktgt_cmd *cmd, struct vtape_dev *vt,
 		return false;
 	if (fixed && !vt->block_len) {
 		vtape_invalid(cmd, true, 1, 0);
+		return false;
+	}
+	if (fixed && cmd->core.xfer_len != (u64)count * vt->block_len) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VT_ASC_INVALID_FIELD_IN_CDB, 0);
 		return false;
 	}
 	if (!count) {
@@ -376,8 +391,11 @@ static bool vt_rw_start(struct ktgt_cmd *cmd, struct vtape_dev *vt,
  * READ(6) (SSC-3 7.2). Variable (FIXED = 0): one block of up to @len
  * bytes; a shorter one is ILI unless SILI, a longer one is ILI with a
  * negative residue and only @len bytes. Fixed: @n blocks of the block
- * length, each of exactly that length. A filemark ends the read past it
- * (FILEMARK), end of data before it (BLANK CHECK).
+ * length, each of exactly that length: a block of another length ends
+ * the read after it with ILI, INFORMATION the blocks not read (the
+ * requested minus those read before it), its bytes up to the block
+ * length in the buffer. A filemark ends the read past it (FILEMARK),
+ * end of data before it (BLANK CHECK).
  */
 static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 {
@@ -795,9 +813,11 @@ static void vt_cmd_mode_sense(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 
 /*
  * MODE SELECT(6)/(10): the block descriptor sets the block length (0:
- * variable, or the device's blocksize: fixed) and accepts the density
- * codes 00h (default), 7Fh (no change) and VTAPE_DENSITY; page 0Fh
- * must not enable compression (DCE); page 10h is accepted as is.
+ * variable, else fixed, within READ BLOCK LIMITS: 1 byte to
+ * VTAPE_MAX_BLOCK; above it INVALID FIELD IN PARAMETER LIST) and
+ * accepts the density codes 00h (default), 7Fh (no change) and
+ * VTAPE_DENSITY; page 0Fh must not enable compression (DCE); page 10h
+ * is accepted as is.
  */
 static void vt_cmd_mode_select(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 {
@@ -829,7 +849,7 @@ static void vt_cmd_mode_select(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 			vtape_invalid(cmd, false, hdr, 7);
 			return;
 		}
-		if (want && want != ktgt_device_params(vt->dev)->block_size) {
+		if (want > VTAPE_MAX_BLOCK) {
 			vtape_invalid(cmd, false, hdr + 5, 7);
 			return;
 		}
@@ -853,8 +873,21 @@ static void vt_cmd_mode_select(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 			return;
 		}
 	}
-	vt->block_len = bl;
+	WRITE_ONCE(vt->block_len, bl);
 	ktgt_cmd_good(cmd, 0);
+}
+
+/*
+ * ->xfer_block_size: the fixed block length (0 in variable mode) the
+ * core counts a FIXED READ(6)/WRITE(6) in. Any context: no lock, the
+ * block length as MODE SELECT last left it (vt_rw_start() refuses a
+ * command decoded with another).
+ */
+static u32 vtape_xfer_block_size(const struct ktgt_device *dev)
+{
+	struct vtape_dev *vt = ktgt_device_priv(dev);
+
+	return vt ? READ_ONCE(vt->block_len) : 0;
 }
 
 static enum ktgt_exec_status vtape_exec(struct ktgt_cmd *cmd)
@@ -1003,7 +1036,7 @@ int vtape_lib_set_medium(struct vtape_dev *vt, const char *path)
 	if (vt->enabled) {
 		/* The cartridge was changed: loaded at its beginning. */
 		vt->loaded = !!vt->file;
-		vt->block_len = 0;
+		WRITE_ONCE(vt->block_len, 0);
 		ktgt_device_medium_changed(vt->dev, vtape_nr_blocks(vt));
 	}
 	mutex_unlock(&vt->lock);
@@ -1063,7 +1096,7 @@ static int vtape_enable(struct ktgt_device *dev)
 	int ret = 0;
 
 	mutex_lock(&vt->lock);
-	vt->block_len = 0;
+	WRITE_ONCE(vt->block_len, 0);
 	if (!vt->filename) {
 		/* An empty drive: a changer or a filename store loads it. */
 		vt->enabled = true;
@@ -1222,6 +1255,7 @@ static struct ktgt_dev_type vtape_type = {
 	.disable	= vtape_disable,
 	.dev_attrs	= vtape_attrs,
 	.exec		= vtape_exec,
+	.xfer_block_size = vtape_xfer_block_size,
 };
 
 static int __init vtape_init(void)

@@ -10,7 +10,9 @@
 # and of end of data (BLANK CHECK 00h/05h) cross the transport; a
 # 4096-byte read of a 1000-byte block ends with ILI, INFORMATION 3096,
 # and its 1000 bytes arrive, with a residual of 3096 (Data-In PDUs
-# before the SCSI Response with the CHECK CONDITION).
+# before the SCSI Response with the CHECK CONDITION); in fixed-block
+# mode of 32768 bytes (mt setblk 32768, not the 512 blocksize) tar -b 64
+# writes and reads an archive back identical.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -133,6 +135,17 @@ PY
 expect_eq "$short" \
 	"status 02 resid 3096 ILI yes INFORMATION 3096, data the block's" \
 	"READ(6) 4096 of a 1000-byte block over iSCSI"
+
+# Fixed-block mode with a block length that is not the blocksize (512):
+# the Data-In/Data-Out of FIXED READ(6)/WRITE(6) is count x 32768.
+run_ok "mt setblk 32768" mt -f "$TAPE" setblk 32768
+run_ok "mt rewind" mt -f "$TAPE" rewind
+run_ok "tar -c -b 64 A" tar -cf "$TAPE" -b 64 -C /tmp/a .
+run_ok "mt rewind" mt -f "$TAPE" rewind
+rm -rf /tmp/outa64 && mkdir /tmp/outa64
+run_ok "tar -x -b 64 A" tar -xf "$TAPE" -b 64 -C /tmp/outa64
+diff -r /tmp/a /tmp/outa64 || fail "archive A in 32 KiB fixed blocks differs"
+run_ok "mt setblk 0" mt -f "$TAPE" setblk 0
 
 iscsi_ini_stop
 ktgt_iscsi_teardown

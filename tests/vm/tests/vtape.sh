@@ -21,7 +21,8 @@
 #   is EOM 00h/04h; READ POSITION reports BOP and the object number;
 # - MODE SENSE: block descriptor (density 80h, block length 0), buffered
 #   mode, page 0Fh with DCE 0; mt setblk 512 is fixed mode, whose blocks
-#   read back; MODE SELECT of another block length is refused 05h/26h;
+#   read back; MODE SELECT of a block length above READ BLOCK LIMITS'
+#   8 MiB is refused 05h/26h (other lengths: vtape-blocklen.sh);
 # - writing in the middle (a third archive after the first) ends the
 #   data there: eod is after it, fsf 2 is end of data;
 # - ERASE at a position ends the data there;
@@ -262,9 +263,9 @@ sg_raw -R -r 64 -o /tmp/ms.bin "$sg" 1a 08 0f 00 40 00 >/dev/null 2>&1 ||
 	fail "MODE SENSE page 0Fh"
 expect_eq "$(hexof /tmp/ms.bin | cut -d' ' -f1-7)" "13 00 10 00 0f 0e 00" \
 	"page 0Fh, DCE 0"
-printf '\x00\x00\x10\x08\x00\x00\x00\x00\x00\x00\x03\xe8' > /tmp/msel.bin
+printf '\x00\x00\x10\x08\x00\x00\x00\x00\x00\x80\x00\x01' > /tmp/msel.bin
 expect_eq "$(tsense -s 12 -i /tmp/msel.bin "$sg" 15 10 00 00 0c 00)" \
-	"05/26/00 00 -" "MODE SELECT of block length 1000"
+	"05/26/00 00 -" "MODE SELECT of block length 8 MiB + 1"
 
 log "fixed-block mode"
 run_ok "mt rewind" mt -f "$TAPE" rewind
