@@ -20,6 +20,9 @@
 #   take; REPORT LUNS is ktgt's (two LUNs; scsi_debug has one);
 #   PERSISTENT RESERVE is the core's (the key registered through ktgt
 #   is there; scsi_debug never saw it);
+# - LOG SELECT (decoded for pass-through only) reaches scsi_debug: its
+#   answer byte for byte (descriptor-format sense, dsense=1), not ktgt's
+#   refusal; emulated LUs (the vcdrom, a nullio disk) refuse it, 05/20/00;
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
 #   reaches the initiator with that sense, 03/11/00;
 # - the disk's capacity changed (scsi_debug's virtual_gb): its unit
@@ -238,6 +241,57 @@ expect_eq "$st" "02 03/11/00" "READ of scsi_debug's medium error LBA"
 st=$(ktgt_status "$pt_sg" -r 512 28 00 00 00 00 10 00 00 01 00)
 expect_eq "$st" GOOD "READ elsewhere"
 ktgt_write "$SDBG/opts" 0
+
+# --- LOG SELECT is the disk's ---
+# The core decodes it for pass-through only. scsi_debug has no LOG
+# SELECT: its INVALID COMMAND OPERATION CODE in descriptor format
+# (dsense=1), byte for byte as on its own sg node, is not ktgt's
+# fixed-format refusal (the old one: the SBC table lacked it). Emulated
+# LUs refuse it themselves, in fixed format: the vcdrom, a nullio disk.
+# ua_clear SG: TEST UNIT READY past the unit attentions pending.
+ua_clear() {
+	local i
+	for ((i = 0; i < 5; i++)); do
+		case "$(ktgt_tur "$1")" in
+		"02 06/"*) ;;
+		*) return ;;
+		esac
+	done
+}
+ktgt_write "$SDBG/dsense" 1
+for cdb in "4c 02 40 00 00 00 00 00 00 00" "4c 00 40 00 00 00 00 00 00 00"; do
+	# shellcheck disable=SC2086
+	want=$(ktgt_sense "$sdbg_sg" $cdb)
+	case "$want" in
+	"status=02 sense=72 05 20 00"*) ;;
+	*) fail "scsi_debug's LOG SELECT ($cdb): $want" ;;
+	esac
+	# shellcheck disable=SC2086
+	expect_eq "$(ktgt_sense "$pt_sg" $cdb)" "$want" \
+		"LOG SELECT ($cdb) through ktgt: scsi_debug's answer"
+done
+printf '\x00\x00\x00\x00' > /tmp/pt-lsel
+want=$(ktgt_sense "$sdbg_sg" -s 4 -i /tmp/pt-lsel 4c 00 40 00 00 00 00 00 04 00)
+expect_eq "$(ktgt_sense "$pt_sg" -s 4 -i /tmp/pt-lsel 4c 00 40 00 00 00 00 00 04 00)" \
+	"$want" "LOG SELECT with parameter data through ktgt"
+ktgt_write "$SDBG/dsense" 0
+ktgt_mkdev vdisk_nullio/n0 size=16777216
+ktgt_mktarget local/t2
+ktgt_maplun local/t2 0 vdisk_nullio/n0
+ktgt_enable local/t2
+host2=$(ktgt_local_host t2)
+n0_sg=$(ktgt_wait_disk -g host="$host2" lun=0)
+cd_sg=$(ktgt_wait_disk -g host="$host" lun=0)
+for sg in "$n0_sg" "$cd_sg"; do
+	ua_clear "$sg"
+	st=$(ktgt_sense "$sg" 4c 02 40 00 00 00 00 00 00 00)
+	case "$st" in
+	"status=02 sense=70 00 05 "*) ;;
+	*) fail "LOG SELECT of the emulated LU $sg: $st" ;;
+	esac
+	expect_eq "$(ktgt_status "$sg" 4c 02 40 00 00 00 00 00 00 00)" \
+		"02 05/20/00" "LOG SELECT of the emulated LU $sg"
+done
 
 # --- the disk's capacity changes ---
 # scsi_debug's virtual_gb makes the disk 1 GiB (its 16 MiB wrap) and
