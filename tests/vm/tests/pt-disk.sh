@@ -33,6 +33,7 @@
 #   the device can still be unmapped, disabled and removed.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 H=$KTGT_CFS/handlers/pt_disk
 SDBG=/sys/bus/pseudo/drivers/scsi_debug
@@ -42,19 +43,6 @@ cleanup() {
 	modprobe -r scsi_debug 2>/dev/null
 }
 trap cleanup EXIT
-
-# write_fails FILE VALUE ERRNO_TEXT WHY: the write must fail with that
-# error message (strerror).
-write_fails() {
-	local err
-	if err=$( { printf '%s\n' "$2" > "$1"; } 2>&1); then
-		fail "$4: writing '$2' to $1 succeeded"
-	fi
-	case "$err" in
-	*"$3"*) ;;
-	*) fail "$4: writing '$2' to $1: '${err##*: }', not '$3'" ;;
-	esac
-}
 
 ktgt_load ktgt_pt ktgt_vdisk ktgt_local
 ktgt_initiator_load
@@ -69,13 +57,13 @@ log "scsi_debug disk $sdbg_hctl is $sdbg_dev"
 mkdir "$H/p0" || fail "mkdir $H/p0"
 for v in "" abc 1:2:3 1:2:3:4:5 -1:0:0:0 "1 :0:0:0" 1::0:0 4294967296:0:0:0 \
 	 0:0:0:18446744073709551616 0x1:0:0:0; do
-	write_fails "$H/p0/scsi_device" "$v" "Invalid argument" "bad H:C:T:L"
+	pt_write_fails "$H/p0/scsi_device" "$v" "Invalid argument" "bad H:C:T:L"
 done
 [ -z "$(cat "$H/p0/scsi_device")" ] || fail "a refused value was kept"
-write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
+pt_write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
 ktgt_write "$H/p0/scsi_device" 4000:0:0:0
 expect_eq "$(cat "$H/p0/scsi_device")" 4000:0:0:0 "scsi_device shows"
-write_fails "$H/p0/enable" 1 "No such device" "enable of an absent device"
+pt_write_fails "$H/p0/enable" 1 "No such device" "enable of an absent device"
 
 # A device that is not a disk: a vcdrom LU of ktgt_local.
 ktgt_mkdev vcdrom/cd0
@@ -86,14 +74,14 @@ host=$(ktgt_local_host t0)
 ktgt_wait_disk host="$host" lun=0 > /dev/null
 cd_hctl=$(ktgt_find_disk host="$host" lun=0) || fail "no vcdrom device"
 ktgt_write "$H/p0/scsi_device" "$cd_hctl"
-write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a CD-ROM"
+pt_write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a CD-ROM"
 
 ktgt_write "$H/p0/scsi_device" "$sdbg_hctl"
 ktgt_write "$H/p0/blocksize" 4096
-write_fails "$H/p0/enable" 1 "Invalid argument" "enable with the wrong blocksize"
+pt_write_fails "$H/p0/enable" 1 "Invalid argument" "enable with the wrong blocksize"
 ktgt_write "$H/p0/blocksize" 512
 ktgt_write "$H/p0/enable" 1
-write_fails "$H/p0/scsi_device" "$cd_hctl" "Device or resource busy" "scsi_device while enabled"
+pt_write_fails "$H/p0/scsi_device" "$cd_hctl" "Device or resource busy" "scsi_device while enabled"
 if modprobe -r scsi_debug 2>/dev/null; then
 	fail "scsi_debug was unloaded while exported"
 fi
@@ -103,10 +91,10 @@ expect_eq "$(cat "$H/p0/size")" 16777216 "size from READ CAPACITY"
 mkdir "$H/p1" || fail "mkdir $H/p1"
 ktgt_write "$H/p1/scsi_device" "$sdbg_hctl"
 ktgt_write "$H/p1/blocksize" 512
-write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+pt_write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
 ktgt_write "$H/p0/enable" 0
 ktgt_write "$H/p1/enable" 1
-write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+pt_write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
 ktgt_write "$H/p1/enable" 0
 rmdir "$H/p1" || fail "rmdir $H/p1"
 ktgt_write "$H/p0/enable" 1

@@ -20,10 +20,9 @@
 #   (resync_size) gets its 29h/03h: both initiators get it.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
-for c in sg_raw; do
-	command -v "$c" >/dev/null || skip "$c not installed"
-done
+command -v sg_raw >/dev/null || skip "sg_raw not installed"
 
 img=/tmp/pt-ua.img
 
@@ -31,15 +30,6 @@ cleanup() {
 	ktgt_cleanup >/dev/null 2>&1
 }
 trap cleanup EXIT
-
-# tur_clear SG: TEST UNIT READY until GOOD (past unit attentions).
-tur_clear() {
-	local i
-	for ((i = 0; i < 5; i++)); do
-		[ "$(ktgt_tur "$1")" = GOOD ] && return 0
-	done
-	fail "TEST UNIT READY of $1: $(ktgt_tur "$1")"
-}
 
 ktgt_load ktgt_pt ktgt_vtape ktgt_vdisk
 modprobe ktgt_local test_hooks=1 || fail "modprobe ktgt_local test_hooks=1"
@@ -59,8 +49,8 @@ isgd=$(ktgt_wait_disk -g host="$host0" lun=1)
 drive=$(ktgt_find_disk host="$host0" lun=0) || fail "no vtape device"
 disk=$(ktgt_find_disk host="$host0" lun=1) || fail "no nullio device"
 # Their power-on unit attentions here, not through pass-through.
-tur_clear "$isgt"
-tur_clear "$isgd"
+pt_tur_clear "$isgt"
+pt_tur_clear "$isgd"
 
 # --- the pass-through LUs, in t1 and t2 ---
 mkdir "$KTGT_CFS/handlers/pt_tape/p0" || fail "mkdir pt_tape/p0"
@@ -83,7 +73,7 @@ sg1d=$(ktgt_wait_disk -g host="$host1" lun=1)
 sg2t=$(ktgt_wait_disk -g host="$host2" lun=0)
 sg2d=$(ktgt_wait_disk -g host="$host2" lun=1)
 for sg in "$sg1t" "$sg1d" "$sg2t" "$sg2d"; do
-	tur_clear "$sg"
+	pt_tur_clear "$sg"
 done
 log "drive $isgt through $sg1t, $sg2t; disk $isgd through $sg1d, $sg2d"
 
