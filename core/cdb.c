@@ -85,6 +85,21 @@ static const struct ktgt_cdb_desc spc_descs[] = {
 	},
 	{
 		/*
+		 * SPC-4 6.5, for pass-through only (the log pages the core
+		 * and the handlers have are not changeable): PCR and SP, PC,
+		 * PAGE CODE and SUBPAGE CODE are the device's to check; the
+		 * PARAMETER LIST LENGTH sizes the data.
+		 */
+		.name = "LOG SELECT",
+		.opcode = 0x4c,
+		.len = 10, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BYTES,
+		.len_off = 7, .len_width = 2,
+		.flags = KTGT_CDB_F_PASS,
+		.usage = { 0x4c, 0x03, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
+			   0xff, 0x00 },
+	},
+	{
+		/*
 		 * SPC-4 6.6: no saved log parameters (SP) and no PPC; the
 		 * pages and PARAMETER POINTER are core/spc_data.c's to check.
 		 * "Allowed" under every persistent reservation type.
@@ -743,12 +758,14 @@ static const struct ktgt_cdb_desc mmc_descs[] = {
  * (the command then completes when done).
  *
  * Real tape software also sends, through a pass-through drive (pt_tape),
- * commands that handlers/vtape does not implement: VERIFY(6), LOG
- * SELECT, the long and extended forms of READ POSITION (service actions
- * 06h, 08h), READ ATTRIBUTE, SPACE(16) and LOCATE(16). They are decoded
- * here with KTGT_CDB_F_PASS, so that pt_tape passes them with the right
- * data direction and length; vtape refuses them, and REPORT SUPPORTED
- * OPERATION CODES does not list them for it. LOG SENSE is in the SPC set.
+ * commands that handlers/vtape does not implement: VERIFY(6), the long
+ * and extended forms of READ POSITION (service actions 06h, 08h), READ
+ * ATTRIBUTE, SPACE(16) and LOCATE(16). They are decoded here with
+ * KTGT_CDB_F_PASS, so that pt_tape passes them with the right data
+ * direction and length; vtape refuses them, and REPORT SUPPORTED
+ * OPERATION CODES does not list them for it. LOG SENSE, and LOG SELECT
+ * (KTGT_CDB_F_PASS too: for pt_tape, pt_disk and pt_changer), are in
+ * the SPC set.
  * SPACE(16)'s PARAMETER LENGTH must be 0 (no data; drives such as HP's
  * LTO require it). LOCATE(16)'s DEST_TYPE is SSC-4's three bits (5:3;
  * SSC-3 defined two, 4:3). READ ATTRIBUTE is left out of every
@@ -883,15 +900,6 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 		.len_off = 7, .len_width = 2,
 		.flags = KTGT_CDB_F_ALLOW_RESV,
 		.usage = { 0x44, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
-			   0xff, 0x00 },
-	},
-	{
-		.name = "LOG SELECT",
-		.opcode = 0x4c,
-		.len = 10, .dir = KTGT_DIR_WRITE, .xfer = KTGT_XFER_BYTES,
-		.len_off = 7, .len_width = 2,
-		.flags = KTGT_CDB_F_PASS,
-		.usage = { 0x4c, 0x03, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
 			   0xff, 0x00 },
 	},
 	{

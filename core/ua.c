@@ -274,6 +274,48 @@ void ktgt_ua_raise_lu_reset(struct ktgt_device *dev)
 }
 
 /*
+ * The condition of the queue a device's ASC/ASCQ is established as: the
+ * one reported with the same ASC/ASCQ; for a 29h code the queue does not
+ * have (29h/01h POWER ON OCCURRED, 29h/02h SCSI BUS RESET OCCURRED, 29h/04h
+ * DEVICE INTERNAL RESET, ...), 29h/00h POWER ON, RESET, OR BUS DEVICE
+ * RESET OCCURRED, which SPC-4 defines as covering them all; else none
+ * (KTGT_UAC_NR).
+ */
+static unsigned int ua_code_of(u8 asc, u8 ascq)
+{
+	u16 want = (u16)asc << 8 | ascq;
+	unsigned int code;
+
+	for (code = 0; code < KTGT_UAC_NR; code++)
+		if (ktgt_uaq_asc(code) == want)
+			return code;
+	return asc == 0x29 ? KTGT_UAC_POWER_ON : KTGT_UAC_NR;
+}
+
+bool ktgt_device_ua(struct ktgt_device *dev, u8 asc, u8 ascq,
+		    struct ktgt_cmd *except)
+{
+	unsigned int code = ua_code_of(asc, ascq);
+	struct ktgt_tgt_dev *self = NULL;
+
+	if (code >= KTGT_UAC_NR)
+		return false;
+	/*
+	 * Only compared with, never dereferenced: freed or not by the time
+	 * of the walk, it is no nexus the walk finds then.
+	 */
+	if (except) {
+		rcu_read_lock();
+		self = xa_load(&except->sess->tgt_devs,
+			       (unsigned long)except->lun);
+		rcu_read_unlock();
+	}
+	ktgt_ua_raise_dev_except_td(dev, code, self);
+	return true;
+}
+EXPORT_SYMBOL_GPL(ktgt_device_ua);
+
+/*
  * ---------------------------------------------------------------------
  * Removable media: per I_T_L nexus state
  * ---------------------------------------------------------------------

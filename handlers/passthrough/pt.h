@@ -25,8 +25,11 @@
 #define PT_ASC_INTERNAL_FAILURE	0x44	/* INTERNAL TARGET FAILURE */
 #define PT_ASC_PARITY		0x47	/* SCSI PARITY ERROR */
 
-/* Tries of an internal command (READ CAPACITY, MODE SENSE) past UAs. */
-#define PT_INTERNAL_TRIES	3
+/*
+ * Tries of an internal command (READ CAPACITY, MODE SENSE) past unit
+ * attentions and a busy host or device.
+ */
+#define PT_INTERNAL_TRIES	5
 #define PT_INTERNAL_TIMEOUT	(30 * HZ)
 
 struct pt_dev;
@@ -103,8 +106,9 @@ int pt_enable(struct ktgt_device *dev);
 void pt_disable(struct ktgt_device *dev);
 enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd);
 u32 pt_max_xfer_bytes(struct scsi_device *sdev);
-int pt_internal_in(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
+int pt_internal_in(struct pt_dev *pd, const u8 *cdb, u8 *buf,
 		   unsigned int len);
+void pt_pass_ua(struct pt_dev *pd, u8 asc, u8 ascq, struct ktgt_cmd *except);
 
 /* The types, for pt_core.c's module init. */
 extern struct ktgt_dev_type pt_disk_type;

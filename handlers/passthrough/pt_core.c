@@ -17,6 +17,9 @@
  * passthrough request of the device's queue, and answers with what the
  * device returned: status, sense data and residual.
  *
+ * The device's own unit attentions reach every initiator of the LU: see
+ * pt_pass_ua().
+ *
  * Not passed through: vendor specific opcodes (C0h-FFh), which the
  * core's decode refuses, as nothing tells it their data direction and
  * length but the transport's expected values, which the initiator
@@ -175,7 +178,13 @@ static struct scsi_device *pt_unexport(struct pt_dev *pd)
  * @sgv: the bounce buffer, from the core's sgv pool; NULL if none
  * @nr_bios: bios in @bios
  * @bios: the bios mapping the data, from pt_bio_set; put at completion
- * @work: completes the command in process context, past a capacity change
+ * @work: completes the command in process context, past a unit attention
+ *	or what the type must ask the device again
+ * @resync: the type asked for struct pt_kind.resync (struct pt_kind.done)
+ * @ua: the device answered with a unit attention, @asc and @ascq, to pass
+ *	on to the other initiators (pt_pass_ua())
+ * @asc: its ADDITIONAL SENSE CODE
+ * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
  *
  * From pt_req_pool, allocated by ->exec(), freed at completion.
  */
@@ -185,6 +194,10 @@ struct pt_req {
 	u32			len;
 	bool			read;
 	bool			bounce;
+	bool			resync;
+	bool			ua;
+	u8			asc;
+	u8			ascq;
 	void			*sgv;
 	unsigned int		nr_bios;
 	struct bio		*bios[PT_MAX_BIOS];
@@ -528,9 +541,58 @@ u32 pt_max_xfer_bytes(struct scsi_device *sdev)
 	return (u32)min_t(u64, bytes, PT_CORE_MAX_XFER);
 }
 
+/**
+ * pt_pass_ua() - tell ktgt's initiators of a unit attention of the device
+ * @pd: the device
+ * @asc: the ADDITIONAL SENSE CODE the device reported it with
+ * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
+ * @except: the command the device answered with it, whose initiator was
+ *	told; NULL for a command of the handler's own, which told nobody
+ *
+ * The device has one I_T nexus, ktgt's, and reports each of its unit
+ * attention conditions once, to whichever command of that nexus comes
+ * first; but a reset of the device, mode parameters changed by another
+ * host, a medium changed are news for every initiator of the LU: the
+ * condition is established, with the same ASC/ASCQ, on every I_T_L
+ * nexus that sees the LU but @except's (ktgt_device_ua()), as SCST does
+ * for its pass-through devices (scst_dev_check_set_UA(), for the
+ * initiators' commands and its own). LIO pscsi passes a unit attention
+ * to the initiator whose command got it only: the others never learn,
+ * say, that a tape drive was reset and lost its position.
+ *
+ * Not passed on: REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh), about the
+ * LUN inventory of the device's target, not ktgt's (REPORT LUNS is the
+ * core's), and the 2Ch/07h-09h conditions of UA_INTLCK_CTRL, about
+ * ktgt's own commands to the device. A condition the core cannot
+ * establish is logged. Process context.
+ */
+void pt_pass_ua(struct pt_dev *pd, u8 asc, u8 ascq, struct ktgt_cmd *except)
+{
+	if ((asc == 0x3f && ascq == 0x0e) || asc == 0x2c)
+		return;
+	if (!ktgt_device_ua(pd->dev, asc, ascq, except))
+		pr_info_ratelimited("%s: unit attention %02xh/%02xh of the device not passed on\n",
+				    ktgt_device_name(pd->dev), asc, ascq);
+}
+
+/* Whether @cmd ends with the device's UNIT ATTENTION: its ASC/ASCQ in @r. */
+static bool pt_cmd_ua(const struct ktgt_cmd *cmd, struct pt_req *r)
+{
+	struct scsi_sense_hdr sshdr;
+
+	if (cmd->status != KTGT_SAM_CHECK_CONDITION ||
+	    !scsi_normalize_sense(cmd->sense, cmd->sense_len, &sshdr) ||
+	    sshdr.sense_key != UNIT_ATTENTION)
+		return false;
+	r->asc = sshdr.asc;
+	r->ascq = sshdr.ascq;
+	return true;
+}
+
 /*
- * The device type asked (struct pt_kind.done) to ask the device again
- * before @cmd completes. Process context.
+ * Before @cmd completes, in process context: its unit attention passed
+ * on to the other initiators, and what the device type asked
+ * (struct pt_kind.done) asked of the device again.
  */
 static void pt_resync_work(struct work_struct *work)
 {
@@ -538,8 +600,11 @@ static void pt_resync_work(struct work_struct *work)
 	struct ktgt_cmd *cmd = r->cmd;
 	struct pt_dev *pd = pt_cmd_dev(cmd);
 
+	if (r->ua)
+		pt_pass_ua(pd, r->asc, r->ascq, cmd);
 	/* @cmd is in flight: the device is enabled, pd->sdev set. */
-	pd->kind->resync(pd, cmd);
+	if (r->resync)
+		pd->kind->resync(pd, cmd);
 	pt_req_free(r);
 	ktgt_cmd_done(cmd);
 }
@@ -562,7 +627,9 @@ static enum rq_end_io_ret pt_end_io(struct request *rq, blk_status_t err)
 	if (r->read && r->bounce && (cmd->status == KTGT_SAM_GOOD ||
 				     cmd->status == KTGT_SAM_CHECK_CONDITION))
 		pt_bounce_copy(r, done, false);
-	if (pd->kind->done && pd->kind->done(pd, cmd, done)) {
+	r->resync = pd->kind->done && pd->kind->done(pd, cmd, done);
+	r->ua = pt_cmd_ua(cmd, r);
+	if (r->resync || r->ua) {
 		pt_req_free_data(r);
 		INIT_WORK(&r->work, pt_resync_work);
 		queue_work(system_long_wq, &r->work);
@@ -683,19 +750,49 @@ enum ktgt_exec_status pt_exec(struct ktgt_cmd *cmd)
 
 /* --- enable, disable --- */
 
+/*
+ * Whether an internal command that ended with @res, without sense data,
+ * may do better on another try: the host or the device was busy, or a
+ * reset ended the command (its unit attention comes next).
+ */
+static bool pt_internal_busy(int res)
+{
+	if (res < 0)
+		return false;
+	switch (host_byte(res)) {
+	case DID_OK:
+		return (res & 0xff) == SAM_STAT_BUSY ||
+		       (res & 0xff) == SAM_STAT_TASK_SET_FULL;
+	case DID_BUS_BUSY:
+	case DID_RESET:
+	case DID_SOFT_ERROR:
+	case DID_IMM_RETRY:
+	case DID_REQUEUE:
+	case DID_TRANSPORT_DISRUPTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /**
  * pt_internal_in() - a data-in command of the handler's own to a device
- * @sdev: the device
+ * @pd: the device; pd->sdev set
  * @cdb: the CDB (READ CAPACITY, MODE SENSE)
  * @buf: where its data goes (kmalloc'ed: DMA-able)
  * @len: its size, the CDB's allocation length
  *
- * Past a unit attention (a reset of the device, capacity changed) it
- * tries again, as sd and st do. Process context.
+ * Past a unit attention (a reset of the device, capacity or mode
+ * parameters changed) it tries again, as sd and st do; the condition,
+ * which only this command heard of, goes to every initiator of the LU
+ * (pt_pass_ua()). So that none is lost, the midlayer is given no retry:
+ * it would retry the first unit attention after a reset it performed
+ * itself (scsi_check_sense(), expecting_cc_ua) without a word; the loop
+ * here tries again past a busy host or device as well. Process context.
  *
  * Return: 0, or -EIO.
  */
-int pt_internal_in(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
+int pt_internal_in(struct pt_dev *pd, const u8 *cdb, u8 *buf,
 		   unsigned int len)
 {
 	struct scsi_sense_hdr sshdr;
@@ -704,13 +801,17 @@ int pt_internal_in(struct scsi_device *sdev, const u8 *cdb, u8 *buf,
 	for (i = 0; i < PT_INTERNAL_TRIES; i++) {
 		memset(buf, 0, len);
 		memset(&sshdr, 0, sizeof(sshdr));
-		res = scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf, len,
-				       &sshdr, PT_INTERNAL_TIMEOUT, 1, NULL);
+		res = scsi_execute_req(pd->sdev, cdb, DMA_FROM_DEVICE, buf, len,
+				       &sshdr, PT_INTERNAL_TIMEOUT, 0, NULL);
 		if (!res)
 			return 0;
-		if (!scsi_sense_valid(&sshdr) ||
-		    sshdr.sense_key != UNIT_ATTENTION)
+		if (scsi_sense_valid(&sshdr)) {
+			if (sshdr.sense_key != UNIT_ATTENTION)
+				break;
+			pt_pass_ua(pd, sshdr.asc, sshdr.ascq, NULL);
+		} else if (!pt_internal_busy(res)) {
 			break;
+		}
 	}
 	return -EIO;
 }

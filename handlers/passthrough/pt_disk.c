@@ -116,7 +116,7 @@ static int pt_set_capacity(struct pt_dev *pd)
 	cdb[0] = SERVICE_ACTION_IN_16;
 	cdb[1] = SAI_READ_CAPACITY_16;
 	put_unaligned_be32(32, &cdb[10]);
-	ret = pt_internal_in(sdev, cdb, buf, 32);
+	ret = pt_internal_in(pd, cdb, buf, 32);
 	if (!ret) {
 		last = get_unaligned_be64(&buf[0]);
 		bs = get_unaligned_be32(&buf[8]);
@@ -124,7 +124,7 @@ static int pt_set_capacity(struct pt_dev *pd)
 	} else {
 		memset(cdb, 0, sizeof(cdb));
 		cdb[0] = READ_CAPACITY;
-		ret = pt_internal_in(sdev, cdb, buf, 8);
+		ret = pt_internal_in(pd, cdb, buf, 8);
 		if (!ret && get_unaligned_be32(&buf[0]) == 0xffffffff)
 			ret = -EIO;	/* needs READ CAPACITY(16) */
 		if (!ret) {

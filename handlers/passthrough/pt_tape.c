@@ -247,7 +247,7 @@ static int pt_tape_read_block_len(struct pt_dev *pd)
 	buf = kzalloc(12, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = pt_internal_in(pd->sdev, cdb, buf, 12);
+	ret = pt_internal_in(pd, cdb, buf, 12);
 	if (!ret)
 		ret = pt_mode_block_len(buf, 12, false, &bl) ? -EIO : 0;
 	kfree(buf);

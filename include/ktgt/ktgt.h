@@ -974,6 +974,34 @@ enum ktgt_media_event {
 void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
 
 /**
+ * ktgt_device_ua() - establish a unit attention condition a device reported
+ * @dev: the device
+ * @asc: the ADDITIONAL SENSE CODE of the condition
+ * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
+ * @except: the command whose initiator was told already (the device
+ *	answered that command with it), whose I_T_L nexus is skipped; NULL
+ *	for none
+ *
+ * For pass-through handlers, whose device reports unit attentions to its
+ * one I_T nexus, ktgt's: the condition is established on every I_T_L
+ * nexus that sees @dev, but @except's, with the same ASC/ASCQ, so that
+ * each initiator is told. The core's queue holds the conditions it
+ * reports itself (see core/ua_queue.h); a 29h code it does not hold
+ * (29h/04h DEVICE INTERNAL RESET, ...) is established as 29h/00h POWER ON,
+ * RESET, OR BUS DEVICE RESET OCCURRED, which covers them all; any other
+ * one is not established. A 29h condition ends each nexus' medium removal
+ * prevention, as a reset does.
+ *
+ * Does not sleep and takes none of the core's configuration mutexes, so
+ * that a handler may call it with its own locks held. Process context.
+ *
+ * Return: true if the condition was established, false if the core has
+ * no condition of that ASC/ASCQ.
+ */
+bool ktgt_device_ua(struct ktgt_device *dev, u8 asc, u8 ascq,
+		    struct ktgt_cmd *except);
+
+/**
  * ktgt_device_removal_prevented() - whether medium removal is prevented
  * @dev: the device
  *

@@ -431,6 +431,18 @@ static const struct ok_case ok_cases[] = {
 	{ "SSC LOG SELECT parameters", PDT_SSC,
 	  { 0x4c, 0x00, 0x6e, 0x01, 0, 0, 0, 0x01, 0x10, 0 }, 10, 512,
 	  KTGT_DIR_WRITE, 0, 0, 0x110, 0 },
+	{ "SBC LOG SELECT PCR", PDT_SBC,
+	  { 0x4c, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0, 0, 0, 0 },
+	{ "SBC LOG SELECT parameters, SP", PDT_SBC,
+	  { 0x4c, 0x01, 0x4d, 0x00, 0, 0, 0, 0x00, 0x0c, 0 }, 10, 512,
+	  KTGT_DIR_WRITE, 0, 0, 12, 0 },
+	{ "SMC LOG SELECT parameters", PDT_SMC,
+	  { 0x4c, 0x00, 0x7e, 0xff, 0, 0, 0, 0xff, 0xff, 0 }, 10, 512,
+	  KTGT_DIR_WRITE, 0, 0, 0xffff, 0 },
+	{ "MMC LOG SELECT PCR", PDT_MMC,
+	  { 0x4c, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0 }, 10, 512, KTGT_DIR_WRITE,
+	  0, 0, 0, 0 },
 	{ "SSC READ ATTRIBUTE values", PDT_SSC,
 	  { 0x8c, 0x00, 0, 0, 0, 0x01, 0, 0x02, 0x04, 0x01, 0x00, 0x01, 0x00,
 	    0x00, 0x01, 0 }, 16, 512, KTGT_DIR_READ, 0, 0, 0x10000, 0 },
@@ -585,6 +597,12 @@ static const struct err_case err_cases[] = {
 	  512, 0, IR, INV, 1, 2 },
 	{ "SSC LOG SELECT reserved byte 4", PDT_SSC, { 0x4c, 0, 0, 0, 0x01 },
 	  10, 512, 0, IR, INV, 4, 0 },
+	{ "SBC LOG SELECT reserved byte 1 bit 2", PDT_SBC, { 0x4c, 0x07 }, 10,
+	  512, 0, IR, INV, 1, 2 },
+	{ "SBC LOG SELECT reserved byte 6", PDT_SBC,
+	  { 0x4c, 0, 0, 0, 0, 0, 0x80 }, 10, 512, 0, IR, INV, 6, 7 },
+	{ "SMC LOG SELECT reserved byte 5", PDT_SMC,
+	  { 0x4c, 0, 0, 0, 0, 0x02 }, 10, 512, 0, IR, INV, 5, 1 },
 	{ "SSC READ POSITION long with ALLOCATION LENGTH", PDT_SSC,
 	  { 0x34, 0x06, 0, 0, 0, 0, 0, 0, 0x20, 0 }, 10, 512, 0, IR, INV, 8, 5 },
 	{ "SSC READ ATTRIBUTE reserved byte 6", PDT_SSC,
@@ -1558,10 +1576,24 @@ static void test_ssc_flags(void **state)
 
 		assert_int_equal(!!(d->flags & KTGT_CDB_F_PASS), pass);
 	}
-	/* Only the SSC set has pass-through-only commands. */
-	for (i = 0; i < ktgt_cdb_table_size(table(PDT_SBC)); i++)
-		assert_false(ktgt_cdb_table_desc(table(PDT_SBC), i)->flags &
-			     KTGT_CDB_F_PASS);
+	/*
+	 * Beyond the SSC set, only LOG SELECT (of the SPC set, for every
+	 * device type pass-through serves) is pass-through only.
+	 */
+	for (i = 0; i < ARRAY_SIZE(all_pdts); i++) {
+		const struct ktgt_cdb_table *t = table(all_pdts[i]);
+		size_t k;
+
+		for (k = 0; k < ktgt_cdb_table_size(t); k++) {
+			const struct ktgt_cdb_desc *d =
+				ktgt_cdb_table_desc(t, k);
+
+			if (all_pdts[i] != PDT_SSC || d->opcode == 0x4c)
+				assert_int_equal(!!(d->flags & KTGT_CDB_F_PASS),
+						 d->opcode == 0x4c);
+		}
+		assert_true(has_flag(t, 0x4c, 0, KTGT_CDB_F_PASS));
+	}
 
 	for (sa = 0; sa < 32; sa++) {
 		u8 cdb[10] = { 0x34, (u8)sa };

@@ -1171,6 +1171,21 @@ static void rsoc_lu(u8 pdt, struct ktgt_spc_dev *d)
 	d->tpgs = 0x3;
 }
 
+/*
+ * The commands of @t that RSOC lists for an emulated LU: all but those
+ * decoded for pass-through only (KTGT_CDB_F_PASS: LOG SELECT, and SSC's
+ * that vtape does not implement).
+ */
+static u32 rsoc_size(const struct ktgt_cdb_table *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < ktgt_cdb_table_size(t); i++)
+		if (!(ktgt_cdb_table_desc(t, i)->flags & KTGT_CDB_F_PASS))
+			n++;
+	return n;
+}
+
 static int rsoc(u8 pdt, u8 opts, u8 opcode, u16 sa, u8 *buf, u32 len,
 		u32 *full, struct ktgt_sense_info *err)
 {
@@ -1201,7 +1216,7 @@ static void test_rsoc_all(void **state)
 		0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 60,
 	};
 	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
-	u32 n = ktgt_cdb_table_size(t), full, i;
+	u32 n = rsoc_size(t), full, i;
 	struct ktgt_sense_info err;
 	bool seen_rcap16 = false;
 	u8 buf[4096];
@@ -1316,7 +1331,7 @@ static void test_rsoc_thin(void **state)
 	static const u8 ws10[] = { 0, 0x03, 0x00, 0x0a };
 	static const u8 ws16[] = { 0, 0x03, 0x00, 0x10 };
 	const struct ktgt_cdb_table *t = table(KTGT_PDT_DISK);
-	u32 n = ktgt_cdb_table_size(t), full, i, found;
+	u32 n = rsoc_size(t), full, i, found;
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
 	u8 buf[4096];
@@ -1384,7 +1399,7 @@ static void test_rsoc_alua(void **state)
 		const struct ktgt_cdb_table *t = table(types[ty]);
 
 		rsoc_lu(types[ty], &d);
-		n = ktgt_cdb_table_size(t);
+		n = rsoc_size(t);
 		for (tpgs = 0; tpgs < 4; tpgs++) {
 			d.tpgs = tpgs;
 			assert_int_equal(ktgt_spc_rsoc(&d, t, cdb_all, buf,
@@ -1751,6 +1766,36 @@ static void test_rsoc_ssc_pass(void **state)
 	assert_int_equal(buf[1] & 0x07, 0x03);
 }
 
+/*
+ * LOG SELECT is decoded for pass-through only, for every device type:
+ * RSOC of an emulated disk, CD-ROM or changer does not list it either.
+ */
+static void test_rsoc_log_select_pass(void **state)
+{
+	static const u8 unsup[] = { 0, 0x01, 0x00, 0x00 };
+	static const u8 pdts[] = { 0x00, 0x05, 0x08 };
+	struct ktgt_sense_info err;
+	u32 full, i, j, n;
+	u8 buf[4096];
+
+	(void)state;
+	for (j = 0; j < ARRAY_SIZE(pdts); j++) {
+		assert_int_equal(rsoc(pdts[j], 0, 0, 0, buf, sizeof(buf),
+				      &full, &err), 0);
+		n = (full - 4) / 8;
+		assert_true(n > 0 && full <= sizeof(buf));
+		for (i = 0; i < n; i++)
+			assert_int_not_equal(buf[4 + 8 * i], 0x4c);
+		assert_int_equal(rsoc(pdts[j], 1, 0x4c, 0, buf, sizeof(buf),
+				      &full, &err), 0);
+		assert_memory_equal(buf, unsup, 4);
+		/* LOG SENSE is the core's. */
+		assert_int_equal(rsoc(pdts[j], 1, 0x4d, 0, buf, sizeof(buf),
+				      &full, &err), 0);
+		assert_int_equal(buf[1] & 0x07, 0x03);
+	}
+}
+
 static void test_rsoc_log_sense(void **state)
 {
 	static const u8 ls[] = { 0, 0x03, 0x00, 0x0a, 0x4d, 0x00, 0xff, 0xff,
@@ -2007,6 +2052,7 @@ int main(void)
 		cmocka_unit_test(test_log_sense_errors),
 		cmocka_unit_test(test_rsoc_log_sense),
 		cmocka_unit_test(test_rsoc_ssc_pass),
+		cmocka_unit_test(test_rsoc_log_select_pass),
 		cmocka_unit_test(test_rsoc_all),
 		cmocka_unit_test(test_rsoc_one),
 		cmocka_unit_test(test_rsoc_thin),

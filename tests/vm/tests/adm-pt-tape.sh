@@ -11,6 +11,7 @@
 # no-op.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 ADM=$KTGT_REPO/tools/ktgtadm/ktgtadm
 [ -x "$ADM" ] || fail "no $ADM (make tools)"
@@ -23,7 +24,6 @@ trap cleanup EXIT
 
 ktgt_initiator_load
 modprobe st || fail "modprobe st"
-[ -e /sys/module/ktgt_pt ] && fail "ktgt_pt loaded before apply"
 rm -f /tmp/adm-tape.img
 
 drive_conf() {
@@ -37,64 +37,13 @@ HANDLER vtape {
 CONF
 }
 
-drive_conf > /tmp/ktgt.conf
-cat >> /tmp/ktgt.conf <<CONF
+pt_adm_inner drive_conf v0
+pt_adm_export drive_conf v0 pt_tape p0 1
+sg_inq "$PT_SG" | grep -q 'Vendor identification: KTGT' ||
+	fail "INQUIRY through the pt_tape LU: $(sg_inq "$PT_SG")"
 
-TARGET_DRIVER local {
-	TARGET t0 {
-		enabled 1
-		LUN 0 v0
-	}
-}
-CONF
-out=$("$ADM" apply /tmp/ktgt.conf 2>&1) || fail "apply of the drive: $out"
-host0=$(ktgt_local_host t0)
-ktgt_wait_disk -g host="$host0" lun=0 > /dev/null
-drive=$(ktgt_find_disk host="$host0" lun=0) || fail "no vtape device"
-[ -e /sys/module/ktgt_pt ] && fail "ktgt_pt loaded without pt_tape"
-
-drive_conf > /tmp/ktgt.conf
-cat >> /tmp/ktgt.conf <<CONF
-
-HANDLER pt_tape {
-	DEVICE p0 {
-		scsi_device $drive
-	}
-}
-
-TARGET_DRIVER local {
-	TARGET t0 {
-		enabled 1
-		LUN 0 v0
-	}
-	TARGET t1 {
-		enabled 1
-		LUN 0 p0
-	}
-}
-CONF
-out=$("$ADM" apply /tmp/ktgt.conf 2>&1) || fail "apply: $out"
-log "apply: $(tail -n1 <<< "$out")"
-[ -e /sys/module/ktgt_pt ] || fail "apply did not load ktgt_pt"
-H=$KTGT_CFS/handlers/pt_tape/p0
-expect_eq "$(cat "$H/enable")" 1 "p0 enabled"
-expect_eq "$(cat "$H/scsi_device")" "$drive" "p0 scsi_device"
-host1=$(ktgt_local_host t1)
-sg=$(ktgt_wait_disk -g host="$host1" lun=0)
-hctl=$(ktgt_find_disk host="$host1" lun=0) || fail "no pass-through device"
-expect_eq "$(cat "/sys/class/scsi_device/$hctl/device/type")" 1 \
-	"peripheral device type through pt_tape"
-sg_inq "$sg" | grep -q 'Vendor identification: KTGT' ||
-	fail "INQUIRY through the pt_tape LU: $(sg_inq "$sg")"
-
-"$ADM" write /tmp/w.conf || fail "write"
-grep -qE "^[[:space:]]*HANDLER pt_tape" /tmp/w.conf ||
-	fail "written configuration lacks pt_tape: $(cat /tmp/w.conf)"
-grep -qE "^[[:space:]]*scsi_device $drive\$" /tmp/w.conf ||
-	fail "written configuration lacks scsi_device: $(cat /tmp/w.conf)"
+pt_adm_write_back pt_tape
 grep -q block_length /tmp/w.conf &&
 	fail "written configuration has block_length: $(cat /tmp/w.conf)"
-out=$("$ADM" apply /tmp/w.conf 2>&1) || fail "apply written: $out"
-expect_eq "$out" "/tmp/w.conf: nothing to do" "apply of the written file"
 ktgt_cleanup || fail "cleanup"
 pass

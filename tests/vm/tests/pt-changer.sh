@@ -18,6 +18,7 @@
 #   its own sg node.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
@@ -34,27 +35,6 @@ cleanup() {
 	ktgt_cleanup >/dev/null 2>&1
 }
 trap cleanup EXIT
-
-# write_fails FILE VALUE ERRNO_TEXT WHY
-write_fails() {
-	local err
-	if err=$( { printf '%s\n' "$2" > "$1"; } 2>&1); then
-		fail "$4: writing '$2' to $1 succeeded"
-	fi
-	case "$err" in
-	*"$3"*) ;;
-	*) fail "$4: writing '$2' to $1: '${err##*: }', not '$3'" ;;
-	esac
-}
-
-# tur_clear SG: TEST UNIT READY until GOOD (past unit attentions).
-tur_clear() {
-	local i
-	for ((i = 0; i < 5; i++)); do
-		[ "$(ktgt_sense_kaq "$1" 00 00 00 00 00 00)" = GOOD ] && return 0
-	done
-	fail "TEST UNIT READY of $1: $(ktgt_sense_kaq "$1" 00 00 00 00 00 00)"
-}
 
 # status: mtx status on the pass-through LU, volume tags unpadded.
 status() {
@@ -106,48 +86,29 @@ expect_eq "$(cat "/sys/class/scsi_device/$changer/device/type")" 8 \
 	"the changer's peripheral device type"
 log "changer $changer ($isg), drive $drive, disk $disk"
 # Its power-on unit attention here, not through pt_changer.
-tur_clear "$isg"
+pt_tur_clear "$isg"
 expect_eq "$(inv)" "slot 1 AAA001,slot 2 BBB002,slot 3 CCC003" \
 	"the inner changer's inventory"
 
 # --- configuration errors ---
 mkdir "$H/c0" || fail "mkdir $H/c0"
-write_fails "$H/c0/enable" 1 "Invalid argument" "enable without scsi_device"
+pt_write_fails "$H/c0/enable" 1 "Invalid argument" "enable without scsi_device"
 ktgt_write "$H/c0/scsi_device" "$disk"
-write_fails "$H/c0/enable" 1 "Wrong medium type" "pt_changer of a disk"
+pt_write_fails "$H/c0/enable" 1 "Wrong medium type" "pt_changer of a disk"
 ktgt_write "$H/c0/scsi_device" "$drive"
-write_fails "$H/c0/enable" 1 "Wrong medium type" "pt_changer of a tape drive"
+pt_write_fails "$H/c0/enable" 1 "Wrong medium type" "pt_changer of a tape drive"
 ktgt_write "$H/c0/scsi_device" "$changer"
 ktgt_write "$H/c0/enable" 1
 expect_eq "$(cat "$H/c0/scsi_device")" "$changer" "scsi_device shows"
-write_fails "$H/c0/scsi_device" "$disk" "Device or resource busy" \
+pt_write_fails "$H/c0/scsi_device" "$disk" "Device or resource busy" \
 	"scsi_device while enabled"
-mkdir "$H/c1" || fail "mkdir $H/c1"
-ktgt_write "$H/c1/scsi_device" "$changer"
-write_fails "$H/c1/enable" 1 "Device or resource busy" \
-	"a second export of $changer"
-rmdir "$H/c1" || fail "rmdir $H/c1"
-mkdir "$KTGT_CFS/handlers/pt_tape/p1" || fail "mkdir pt_tape/p1"
-ktgt_write "$KTGT_CFS/handlers/pt_tape/p1/scsi_device" "$changer"
-write_fails "$KTGT_CFS/handlers/pt_tape/p1/enable" 1 "Wrong medium type" \
+pt_second_export "$H" "$changer" "a second export of $changer"
+pt_wrong_type "$KTGT_CFS/handlers/pt_tape" "$changer" \
 	"pt_tape of a medium changer"
-rmdir "$KTGT_CFS/handlers/pt_tape/p1" || fail "rmdir pt_tape/p1"
 
-# --- the pass-through LU ---
-ktgt_mktarget local/t1
-ktgt_maplun local/t1 0 pt_changer/c0
-ktgt_enable local/t1
-host1=$(ktgt_local_host t1)
-sg=$(ktgt_wait_disk -g host="$host1" lun=0)
-hctl=$(ktgt_find_disk host="$host1" lun=0) || fail "no pass-through device"
-expect_eq "$(cat "/sys/class/scsi_device/$hctl/device/type")" 8 \
-	"peripheral device type through pt_changer"
-tur_clear "$sg"
-log "pass-through LU $hctl ($sg)"
-
-expect_eq "$(ktgt_sdev_attr "$hctl" vendor) $(ktgt_sdev_attr "$hctl" model)" \
-	"$(ktgt_sdev_attr "$changer" vendor) $(ktgt_sdev_attr "$changer" model)" \
-	"INQUIRY identity through pt_changer"
+# --- the pass-through LU; INQUIRY is the changer's ---
+pt_export pt_changer/c0 8 "$changer"
+sg=$PT_SG
 mtx -f "$sg" inquiry | grep -q "Medium Changer" ||
 	fail "mtx inquiry: $(mtx -f "$sg" inquiry 2>&1)"
 

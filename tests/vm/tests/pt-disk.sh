@@ -20,6 +20,9 @@
 #   take; REPORT LUNS is ktgt's (two LUNs; scsi_debug has one);
 #   PERSISTENT RESERVE is the core's (the key registered through ktgt
 #   is there; scsi_debug never saw it);
+# - LOG SELECT (decoded for pass-through only) reaches scsi_debug: its
+#   answer byte for byte (descriptor-format sense, dsense=1), not ktgt's
+#   refusal; emulated LUs (the vcdrom, a nullio disk) refuse it, 05/20/00;
 # - a MEDIUM ERROR scsi_debug injects (opts=2: READ of LBA 0x1234)
 #   reaches the initiator with that sense, 03/11/00;
 # - the disk's capacity changed (scsi_debug's virtual_gb): its unit
@@ -30,6 +33,7 @@
 #   the device can still be unmapped, disabled and removed.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 H=$KTGT_CFS/handlers/pt_disk
 SDBG=/sys/bus/pseudo/drivers/scsi_debug
@@ -39,19 +43,6 @@ cleanup() {
 	modprobe -r scsi_debug 2>/dev/null
 }
 trap cleanup EXIT
-
-# write_fails FILE VALUE ERRNO_TEXT WHY: the write must fail with that
-# error message (strerror).
-write_fails() {
-	local err
-	if err=$( { printf '%s\n' "$2" > "$1"; } 2>&1); then
-		fail "$4: writing '$2' to $1 succeeded"
-	fi
-	case "$err" in
-	*"$3"*) ;;
-	*) fail "$4: writing '$2' to $1: '${err##*: }', not '$3'" ;;
-	esac
-}
 
 ktgt_load ktgt_pt ktgt_vdisk ktgt_local
 ktgt_initiator_load
@@ -66,13 +57,13 @@ log "scsi_debug disk $sdbg_hctl is $sdbg_dev"
 mkdir "$H/p0" || fail "mkdir $H/p0"
 for v in "" abc 1:2:3 1:2:3:4:5 -1:0:0:0 "1 :0:0:0" 1::0:0 4294967296:0:0:0 \
 	 0:0:0:18446744073709551616 0x1:0:0:0; do
-	write_fails "$H/p0/scsi_device" "$v" "Invalid argument" "bad H:C:T:L"
+	pt_write_fails "$H/p0/scsi_device" "$v" "Invalid argument" "bad H:C:T:L"
 done
 [ -z "$(cat "$H/p0/scsi_device")" ] || fail "a refused value was kept"
-write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
+pt_write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
 ktgt_write "$H/p0/scsi_device" 4000:0:0:0
 expect_eq "$(cat "$H/p0/scsi_device")" 4000:0:0:0 "scsi_device shows"
-write_fails "$H/p0/enable" 1 "No such device" "enable of an absent device"
+pt_write_fails "$H/p0/enable" 1 "No such device" "enable of an absent device"
 
 # A device that is not a disk: a vcdrom LU of ktgt_local.
 ktgt_mkdev vcdrom/cd0
@@ -83,14 +74,14 @@ host=$(ktgt_local_host t0)
 ktgt_wait_disk host="$host" lun=0 > /dev/null
 cd_hctl=$(ktgt_find_disk host="$host" lun=0) || fail "no vcdrom device"
 ktgt_write "$H/p0/scsi_device" "$cd_hctl"
-write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a CD-ROM"
+pt_write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a CD-ROM"
 
 ktgt_write "$H/p0/scsi_device" "$sdbg_hctl"
 ktgt_write "$H/p0/blocksize" 4096
-write_fails "$H/p0/enable" 1 "Invalid argument" "enable with the wrong blocksize"
+pt_write_fails "$H/p0/enable" 1 "Invalid argument" "enable with the wrong blocksize"
 ktgt_write "$H/p0/blocksize" 512
 ktgt_write "$H/p0/enable" 1
-write_fails "$H/p0/scsi_device" "$cd_hctl" "Device or resource busy" "scsi_device while enabled"
+pt_write_fails "$H/p0/scsi_device" "$cd_hctl" "Device or resource busy" "scsi_device while enabled"
 if modprobe -r scsi_debug 2>/dev/null; then
 	fail "scsi_debug was unloaded while exported"
 fi
@@ -100,10 +91,10 @@ expect_eq "$(cat "$H/p0/size")" 16777216 "size from READ CAPACITY"
 mkdir "$H/p1" || fail "mkdir $H/p1"
 ktgt_write "$H/p1/scsi_device" "$sdbg_hctl"
 ktgt_write "$H/p1/blocksize" 512
-write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+pt_write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
 ktgt_write "$H/p0/enable" 0
 ktgt_write "$H/p1/enable" 1
-write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
+pt_write_fails "$H/p0/enable" 1 "Device or resource busy" "a second export of $sdbg_hctl"
 ktgt_write "$H/p1/enable" 0
 rmdir "$H/p1" || fail "rmdir $H/p1"
 ktgt_write "$H/p0/enable" 1
@@ -238,6 +229,57 @@ expect_eq "$st" "02 03/11/00" "READ of scsi_debug's medium error LBA"
 st=$(ktgt_status "$pt_sg" -r 512 28 00 00 00 00 10 00 00 01 00)
 expect_eq "$st" GOOD "READ elsewhere"
 ktgt_write "$SDBG/opts" 0
+
+# --- LOG SELECT is the disk's ---
+# The core decodes it for pass-through only. scsi_debug has no LOG
+# SELECT: its INVALID COMMAND OPERATION CODE in descriptor format
+# (dsense=1), byte for byte as on its own sg node, is not ktgt's
+# fixed-format refusal (the old one: the SBC table lacked it). Emulated
+# LUs refuse it themselves, in fixed format: the vcdrom, a nullio disk.
+# ua_clear SG: TEST UNIT READY past the unit attentions pending.
+ua_clear() {
+	local i
+	for ((i = 0; i < 5; i++)); do
+		case "$(ktgt_tur "$1")" in
+		"02 06/"*) ;;
+		*) return ;;
+		esac
+	done
+}
+ktgt_write "$SDBG/dsense" 1
+for cdb in "4c 02 40 00 00 00 00 00 00 00" "4c 00 40 00 00 00 00 00 00 00"; do
+	# shellcheck disable=SC2086
+	want=$(ktgt_sense "$sdbg_sg" $cdb)
+	case "$want" in
+	"status=02 sense=72 05 20 00"*) ;;
+	*) fail "scsi_debug's LOG SELECT ($cdb): $want" ;;
+	esac
+	# shellcheck disable=SC2086
+	expect_eq "$(ktgt_sense "$pt_sg" $cdb)" "$want" \
+		"LOG SELECT ($cdb) through ktgt: scsi_debug's answer"
+done
+printf '\x00\x00\x00\x00' > /tmp/pt-lsel
+want=$(ktgt_sense "$sdbg_sg" -s 4 -i /tmp/pt-lsel 4c 00 40 00 00 00 00 00 04 00)
+expect_eq "$(ktgt_sense "$pt_sg" -s 4 -i /tmp/pt-lsel 4c 00 40 00 00 00 00 00 04 00)" \
+	"$want" "LOG SELECT with parameter data through ktgt"
+ktgt_write "$SDBG/dsense" 0
+ktgt_mkdev vdisk_nullio/n0 size=16777216
+ktgt_mktarget local/t2
+ktgt_maplun local/t2 0 vdisk_nullio/n0
+ktgt_enable local/t2
+host2=$(ktgt_local_host t2)
+n0_sg=$(ktgt_wait_disk -g host="$host2" lun=0)
+cd_sg=$(ktgt_wait_disk -g host="$host" lun=0)
+for sg in "$n0_sg" "$cd_sg"; do
+	ua_clear "$sg"
+	st=$(ktgt_sense "$sg" 4c 02 40 00 00 00 00 00 00 00)
+	case "$st" in
+	"status=02 sense=70 00 05 "*) ;;
+	*) fail "LOG SELECT of the emulated LU $sg: $st" ;;
+	esac
+	expect_eq "$(ktgt_status "$sg" 4c 02 40 00 00 00 00 00 00 00)" \
+		"02 05/20/00" "LOG SELECT of the emulated LU $sg"
+done
 
 # --- the disk's capacity changes ---
 # scsi_debug's virtual_gb makes the disk 1 GiB (its 16 MiB wrap) and

@@ -29,6 +29,7 @@
 #   device can still be unmapped, disabled and removed.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
@@ -43,55 +44,6 @@ cleanup() {
 	ktgt_cleanup >/dev/null 2>&1
 }
 trap cleanup EXIT
-
-# write_fails FILE VALUE ERRNO_TEXT WHY
-write_fails() {
-	local err
-	if err=$( { printf '%s\n' "$2" > "$1"; } 2>&1); then
-		fail "$4: writing '$2' to $1 succeeded"
-	fi
-	case "$err" in
-	*"$3"*) ;;
-	*) fail "$4: writing '$2' to $1: '${err##*: }', not '$3'" ;;
-	esac
-}
-
-# tsense SG ARGS...: "GOOD", or "KEY/ASC/ASCQ BITS INFO" of fixed-format
-# sense data (BITS: FILEMARK, EOM, ILI of byte 2; INFO: the INFORMATION
-# field, signed, if VALID, else "-"), as vtape.sh's.
-tsense() {
-	local r key bits info=-
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	key=$((0x${s[2]} & 0x0f))
-	bits=$((0x${s[2]} & 0xe0))
-	if ((0x${s[0]} & 0x80)); then
-		info=$((0x${s[3]}${s[4]}${s[5]}${s[6]}))
-		((info >= 2147483648)) && info=$((info - 4294967296))
-	fi
-	printf '%02x/%s/%s %02x %s\n' "$key" "${s[12]}" "${s[13]}" "$bits" \
-		"$info"
-}
-
-hexof() {
-	od -An -tx1 -v "$1" | tr -s ' \n' ' ' | ktgt_trim
-}
-
-# tur_clear SG: TEST UNIT READY until GOOD (past unit attentions).
-tur_clear() {
-	local i
-	for ((i = 0; i < 5; i++)); do
-		[ "$(tsense -R "$1" 00 00 00 00 00 00)" = GOOD ] && return 0
-	done
-	fail "TEST UNIT READY of $1: $(tsense -R "$1" 00 00 00 00 00 00)"
-}
 
 # mselect SG LEN: MODE SELECT(6) of a block descriptor of block length LEN.
 mselect() {
@@ -109,24 +61,6 @@ blocklen() {
 		fail "MODE SENSE(6) of $1"
 	read -r -a b <<< "$(hexof /tmp/ms.bin)"
 	echo $((0x${b[9]}${b[10]}${b[11]}))
-}
-
-mkfiles() {
-	local i
-	mkdir -p "$1/sub"
-	for ((i = 0; i < 8; i++)); do
-		head -c $(( ($3 * 128) + (i * 7919 + $2 * 104729) % 4096 )) \
-			/dev/urandom > "$1/f$i"
-	done
-	echo "tree $1" > "$1/sub/name"
-}
-
-records() {
-	echo $(( $(tar -cf - -b 20 -C "$1" . | wc -c) / 10240 ))
-}
-
-tell() {
-	mt -f "$TAPE" tell 2>&1
 }
 
 ktgt_load ktgt_pt ktgt_vtape ktgt_vdisk ktgt_local
@@ -151,47 +85,28 @@ expect_eq "$(cat "/sys/class/scsi_device/$drive/device/type")" 1 \
 log "drive $drive ($isg), disk $disk"
 # Its power-on unit attention here, not through pt_tape; then the drive
 # in fixed-block mode, 512 bytes, before pt_tape looks.
-tur_clear "$isg"
+pt_tur_clear "$isg"
 expect_eq "$(mselect "$isg" 512)" GOOD "MODE SELECT 512 of the drive"
 
 # --- configuration errors ---
 mkdir "$H/p0" || fail "mkdir $H/p0"
-write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
+pt_write_fails "$H/p0/enable" 1 "Invalid argument" "enable without scsi_device"
 ktgt_write "$H/p0/scsi_device" "$disk"
-write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a disk"
+pt_write_fails "$H/p0/enable" 1 "Wrong medium type" "enable of a disk"
 ktgt_write "$H/p0/scsi_device" "$drive"
 # The LU's blocksize is not the drive's block length: no effect.
 ktgt_write "$H/p0/blocksize" 4096
 ktgt_write "$H/p0/enable" 1
 expect_eq "$(cat "$H/p0/scsi_device")" "$drive" "scsi_device shows"
-write_fails "$H/p0/scsi_device" "$disk" "Device or resource busy" \
+pt_write_fails "$H/p0/scsi_device" "$disk" "Device or resource busy" \
 	"scsi_device while enabled"
-mkdir "$H/p1" || fail "mkdir $H/p1"
-ktgt_write "$H/p1/scsi_device" "$drive"
-write_fails "$H/p1/enable" 1 "Device or resource busy" "a second export of $drive"
-rmdir "$H/p1" || fail "rmdir $H/p1"
-mkdir "$KTGT_CFS/handlers/pt_disk/d1" || fail "mkdir pt_disk/d1"
-ktgt_write "$KTGT_CFS/handlers/pt_disk/d1/scsi_device" "$drive"
-write_fails "$KTGT_CFS/handlers/pt_disk/d1/enable" 1 "Wrong medium type" \
-	"pt_disk of a tape drive"
-rmdir "$KTGT_CFS/handlers/pt_disk/d1" || fail "rmdir pt_disk/d1"
+pt_second_export "$H" "$drive" "a second export of $drive"
+pt_wrong_type "$KTGT_CFS/handlers/pt_disk" "$drive" "pt_disk of a tape drive"
 
-# --- the pass-through LU ---
-ktgt_mktarget local/t1
-ktgt_maplun local/t1 0 pt_tape/p0
-ktgt_enable local/t1
-host1=$(ktgt_local_host t1)
-sg=$(ktgt_wait_disk -g host="$host1" lun=0)
-hctl=$(ktgt_find_disk host="$host1" lun=0) || fail "no pass-through device"
-expect_eq "$(cat "/sys/class/scsi_device/$hctl/device/type")" 1 \
-	"peripheral device type through pt_tape"
-tur_clear "$sg"
-log "pass-through LU $hctl ($sg)"
-
-# INQUIRY is the drive's, REPORT LUNS ktgt's.
-expect_eq "$(ktgt_sdev_attr "$hctl" vendor) $(ktgt_sdev_attr "$hctl" model)" \
-	"$(ktgt_sdev_attr "$drive" vendor) $(ktgt_sdev_attr "$drive" model)" \
-	"INQUIRY identity through pt_tape"
+# --- the pass-through LU; INQUIRY is the drive's, REPORT LUNS ktgt's ---
+pt_export pt_tape/p0 1 "$drive"
+sg=$PT_SG
+hctl=$PT_HCTL
 expect_eq "$(sg_luns "$sg" | grep -c '^    [0-9a-f]\{16\}')" 1 \
 	"REPORT LUNS through pt_tape (t1's one LUN)"
 
@@ -224,7 +139,7 @@ expect_eq "$(tsense -R "$isg" 1b 00 00 00 01 00)" GOOD "LOAD of the drive"
 expect_eq "$(tsense -R "$sg" 00 00 00 00 00 00)" "06/28/00 00 -" \
 	"the drive's unit attention through pt_tape"
 expect_eq "$(cat "$H/p0/block_length")" 512 "block_length after a unit attention"
-tur_clear "$sg"
+pt_tur_clear "$sg"
 # ... and a MODE SENSE of the current values returns it.
 expect_eq "$(mselect "$isg" 0)" GOOD "MODE SELECT 0 of the drive"
 expect_eq "$(cat "$H/p0/block_length")" 512 "block_length not seen yet"
@@ -255,44 +170,7 @@ log "READ BLOCK LIMITS through pt_tape: 1..$max"
 st=$(ktgt_wait_st "$hctl") || exit 1
 TAPE=/dev/n$st
 log "two tar archives separated by a filemark through $TAPE"
-mkfiles /tmp/a 1 40
-mkfiles /tmp/b 2 24
-na=$(records /tmp/a)
-nb=$(records /tmp/b)
-[ "$na" -ge 4 ] || fail "archive A has only $na records"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-expect_eq "$(tell)" "At block 0." "tell at BOT"
-mt -f "$TAPE" status | grep -q BOT || fail "no BOT: $(mt -f "$TAPE" status)"
-run_ok "tar -c A" tar -cf "$TAPE" -b 20 -C /tmp/a .
-expect_eq "$(tell)" "At block $((na + 1))." "tell after archive A"
-run_ok "tar -c B" tar -cf "$TAPE" -b 20 -C /tmp/b .
-run_ok "mt rewind" mt -f "$TAPE" rewind
-run_ok "mt fsf 1" mt -f "$TAPE" fsf 1
-expect_eq "$(tell)" "At block $((na + 1))." "tell after fsf 1"
-rm -rf /tmp/outa /tmp/outb && mkdir -p /tmp/outa /tmp/outb
-run_ok "tar -x B" tar -xf "$TAPE" -b 20 -C /tmp/outb
-diff -r /tmp/b /tmp/outb || fail "archive B read back differs"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-run_ok "tar -x A" tar -xf "$TAPE" -b 20 -C /tmp/outa
-diff -r /tmp/a /tmp/outa || fail "archive A read back differs"
-run_ok "mt eod" mt -f "$TAPE" eod
-expect_eq "$(tell)" "At block $((na + nb + 2))." "tell at EOD"
-mt -f "$TAPE" status | grep -q EOD || fail "no EOD: $(mt -f "$TAPE" status)"
-run_ok "mt seek" mt -f "$TAPE" seek $((na + 1))
-expect_eq "$(tell)" "At block $((na + 1))." "tell after seek"
-tar -tf "$TAPE" -b 20 > /tmp/listb || fail "tar -t B after seek"
-expect_eq "$(sort /tmp/listb | tr '\n' ' ')" \
-	"$(tar -cf - -C /tmp/b . | tar -tf - | sort | tr '\n' ' ')" "B's list"
-
-log "variable-block reads past the block's end (ILI)"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-dd if="$TAPE" of=/tmp/a_back.tar bs=65536 2>/dev/null ||
-	fail "dd with a 64 KiB buffer"
-expect_eq "$(stat -c %s /tmp/a_back.tar)" $((na * 10240)) \
-	"bytes read with 64 KiB reads of 10240-byte blocks"
-rm -rf /tmp/outa2 && mkdir /tmp/outa2
-run_ok "tar -x of the copy" tar -xf /tmp/a_back.tar -C /tmp/outa2
-diff -r /tmp/a /tmp/outa2 || fail "archive A read with 64 KiB reads differs"
+tape_tar_checks
 
 log "short reads through sg"
 run_ok "mt rewind" mt -f "$TAPE" rewind

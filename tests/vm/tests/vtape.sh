@@ -39,6 +39,7 @@
 #   header's check word) gives MEDIUM ERROR 03h/11h/00h.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
@@ -56,31 +57,6 @@ attr_fails() {
 	fi
 }
 
-# tsense ARGS...: the outcome of a CDB sent with sg_raw ARGS: "GOOD", or
-# "KEY/ASC/ASCQ BITS INFO" from fixed-format sense data: BITS the
-# FILEMARK, EOM and ILI bits of byte 2 (hex), INFO the INFORMATION
-# field (signed decimal) if VALID, else "-".
-tsense() {
-	local r key bits info=-
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	key=$((0x${s[2]} & 0x0f))
-	bits=$((0x${s[2]} & 0xe0))
-	if ((0x${s[0]} & 0x80)); then
-		info=$((0x${s[3]}${s[4]}${s[5]}${s[6]}))
-		((info >= 2147483648)) && info=$((info - 4294967296))
-	fi
-	printf '%02x/%s/%s %02x %s\n' "$key" "${s[12]}" "${s[13]}" "$bits" \
-		"$info"
-}
-
 # be32 N: N as four hex bytes.
 be32() {
 	printf '%02x %02x %02x %02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) \
@@ -93,11 +69,6 @@ locate() {
 	tsense -R "$sg" 2b 00 00 $(be32 "$1") 00 00 00
 }
 
-# hexof FILE: its bytes in hex, space separated.
-hexof() {
-	od -An -tx1 -v "$1" | tr -s ' \n' ' ' | ktgt_trim
-}
-
 # readpos: the logical object number READ POSITION reports, and BOP.
 readpos() {
 	local -a b
@@ -106,26 +77,6 @@ readpos() {
 		>/dev/null 2>&1 || fail "READ POSITION"
 	read -r -a b <<< "$(hexof /tmp/rp.bin)"
 	echo "$((0x${b[4]}${b[5]}${b[6]}${b[7]})) bop=$((0x${b[0]} >> 7))"
-}
-
-# mkfiles DIR SEED KB: a tree of random files, about KB KiB.
-mkfiles() {
-	local i
-	mkdir -p "$1/sub"
-	for ((i = 0; i < 8; i++)); do
-		head -c $(( ($3 * 128) + (i * 7919 + $2 * 104729) % 4096 )) \
-			/dev/urandom > "$1/f$i"
-	done
-	echo "tree $1" > "$1/sub/name"
-}
-
-# records DIR: the number of 10240-byte records tar -b 20 makes of DIR.
-records() {
-	echo $(( $(tar -cf - -b 20 -C "$1" . | wc -c) / 10240 ))
-}
-
-tell() {
-	mt -f "$TAPE" tell 2>&1
 }
 
 # quiet CMD...: CMD without its output.
@@ -170,44 +121,7 @@ TAPE=/dev/n$st
 log "vtape/t0 is $hctl: $TAPE $sg"
 
 log "two tar archives separated by a filemark"
-mkfiles /tmp/a 1 40
-mkfiles /tmp/b 2 24
-na=$(records /tmp/a)
-nb=$(records /tmp/b)
-[ "$na" -ge 4 ] || fail "archive A has only $na records"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-expect_eq "$(tell)" "At block 0." "tell at BOT"
-mt -f "$TAPE" status | grep -q BOT || fail "no BOT: $(mt -f "$TAPE" status)"
-run_ok "tar -c A" tar -cf "$TAPE" -b 20 -C /tmp/a .
-expect_eq "$(tell)" "At block $((na + 1))." "tell after archive A"
-run_ok "tar -c B" tar -cf "$TAPE" -b 20 -C /tmp/b .
-run_ok "mt rewind" mt -f "$TAPE" rewind
-run_ok "mt fsf 1" mt -f "$TAPE" fsf 1
-expect_eq "$(tell)" "At block $((na + 1))." "tell after fsf 1"
-mkdir -p /tmp/outb /tmp/outa
-run_ok "tar -x B" tar -xf "$TAPE" -b 20 -C /tmp/outb
-diff -r /tmp/b /tmp/outb || fail "archive B read back differs"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-run_ok "tar -x A" tar -xf "$TAPE" -b 20 -C /tmp/outa
-diff -r /tmp/a /tmp/outa || fail "archive A read back differs"
-run_ok "mt eod" mt -f "$TAPE" eod
-expect_eq "$(tell)" "At block $((na + nb + 2))." "tell at EOD"
-mt -f "$TAPE" status | grep -q EOD || fail "no EOD: $(mt -f "$TAPE" status)"
-run_ok "mt seek" mt -f "$TAPE" seek $((na + 1))
-expect_eq "$(tell)" "At block $((na + 1))." "tell after seek"
-tar -tf "$TAPE" -b 20 > /tmp/listb || fail "tar -t B after seek"
-expect_eq "$(sort /tmp/listb | tr '\n' ' ')" \
-	"$(tar -cf - -C /tmp/b . | tar -tf - | sort | tr '\n' ' ')" "B's list"
-
-log "variable-block reads through st"
-run_ok "mt rewind" mt -f "$TAPE" rewind
-dd if="$TAPE" of=/tmp/a_back.tar bs=65536 2>/dev/null ||
-	fail "dd with a 64 KiB buffer"
-expect_eq "$(stat -c %s /tmp/a_back.tar)" $((na * 10240)) \
-	"bytes read with 64 KiB reads of 10240-byte blocks"
-rm -rf /tmp/outa2 && mkdir /tmp/outa2
-run_ok "tar -x of the copy" tar -xf /tmp/a_back.tar -C /tmp/outa2
-diff -r /tmp/a /tmp/outa2 || fail "archive A read with 64 KiB reads differs"
+tape_tar_checks
 run_ok "mt rewind" mt -f "$TAPE" rewind
 expect_fail "512-byte read of a 10240-byte block" \
 	dd if="$TAPE" of=/dev/null bs=512 count=1
