@@ -1587,8 +1587,9 @@ bool ktgt_alua_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
 			   struct ktgt_sense_info *s);
 
 /**
- * ktgt_alua_describe() - TPGS, and the VPD 83h port designators of the
- *	port a command came through, for a device in a device group
+ * ktgt_alua_describe() - TPGS, and the VPD 83h target port group
+ *	designator of the port a command came through, for a device in a
+ *	device group
  * @cmd: the command
  * @d: its description; left alone for a device in no device group
  *
