@@ -190,7 +190,7 @@ static void alua_raise(struct ktgt_alua_dg *dg,
 				continue;
 			td = xa_load(&sess->tgt_devs, idx);
 			if (td)
-				ktgt_ua_queue_code(td, KTGT_UAC_ALUA_CHANGED);
+				ktgt_ua_queue_code(sess, td, KTGT_UAC_ALUA_CHANGED);
 		}
 	}
 	xa_unlock(&ktgt_sessions);

@@ -1668,7 +1668,7 @@ static void cmd_prev_status_ua(struct ktgt_cmd *cmd)
 	if (dev && ktgt_spc_ua_intlck(dev) == 3) {
 		td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
 		if (td)
-			ktgt_ua_queue_code(td, code);
+			ktgt_ua_queue_code(cmd->sess, td, code);
 	}
 	rcu_read_unlock();
 	if (lun)
@@ -2000,7 +2000,7 @@ static unsigned int tmf_mark_session(struct ktgt_session *sess,
 			rcu_read_lock();
 			td = xa_load(&sess->tgt_devs, (unsigned long)cmd->lun);
 			if (td)
-				ktgt_ua_queue_code(td, KTGT_UAC_CLEARED);
+				ktgt_ua_queue_code(sess, td, KTGT_UAC_CLEARED);
 			rcu_read_unlock();
 		}
 		cmd_mark_aborted(cmd);
@@ -2049,7 +2049,7 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
 				td = xa_load(&sess->tgt_devs,
 					     (unsigned long)cmd->lun);
 				if (td)
-					ktgt_ua_queue_code(td,
+					ktgt_ua_queue_code(sess, td,
 							   KTGT_UAC_CLEARED);
 				rcu_read_unlock();
 			}
