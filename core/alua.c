@@ -10,8 +10,9 @@
  *   targets/<drv>/<tgt>/rel_tgt_id      (the attribute lives here)
  *
  * A device linked into a device group reports TPGS = 11b (implicit and
- * explicit ALUA), the relative target port and target port group
- * designators in VPD 83h, and answers REPORT and SET TARGET PORT GROUPS.
+ * explicit ALUA), the target port group designator in VPD 83h (every
+ * device reports the relative target port one, core/spc.c), and answers
+ * REPORT and SET TARGET PORT GROUPS.
  * A command reaching it through a target that is in one of the group's
  * target port groups (with a non-zero group_id) is checked against that
  * group's state (alua_data.c: ktgt_alua_check()); through any other
@@ -189,7 +190,7 @@ static void alua_raise(struct ktgt_alua_dg *dg,
 				continue;
 			td = xa_load(&sess->tgt_devs, idx);
 			if (td)
-				ktgt_ua_queue_code(td, KTGT_UAC_ALUA_CHANGED);
+				ktgt_ua_queue_code(sess, td, KTGT_UAC_ALUA_CHANGED);
 		}
 	}
 	xa_unlock(&ktgt_sessions);
@@ -239,7 +240,6 @@ void ktgt_alua_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	dg = rcu_dereference(dev->alua_dg);
 	if (dg) {
 		d->tpgs = 0x3;		/* implicit and explicit */
-		d->rel_port = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 		tg = alua_port_tg(dg, cmd->sess->tgt);
 		if (tg) {
 			d->has_tpg = true;

@@ -168,6 +168,7 @@
 #include "cdb.h"
 #include "order.h"
 #include "sense.h"
+#include "spc_data.h"
 #include "ua_queue.h"
 
 /* core.state: where a command is; see the top of the file. */
@@ -1435,9 +1436,9 @@ static enum ktgt_exec_status cmd_request_sense(struct ktgt_cmd *cmd)
 /* REPORT LUNS (SPC-4 6.33). */
 static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
 {
-	u8 select = cmd->cdb[2];
 	struct ktgt_sense_info s;
 	u32 len, full = 8;
+	bool all;
 	u8 *buf;
 
 	if (cmd->core.xfer_len < 16) {
@@ -1445,9 +1446,8 @@ static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
 		cmd_sense(cmd, &s);
 		return KTGT_EXEC_DONE;
 	}
-	/* 00h and 02h: every LUN (no well-known LUNs); 01h: well-known. */
-	if (select > 0x02) {
-		ktgt_sense_invalid_cdb(&s, 2, 7);
+	/* Every LUN, or none: no well known LUs, no conglomerates. */
+	if (ktgt_spc_report_luns_select(cmd->cdb[2], &all, &s)) {
 		cmd_sense(cmd, &s);
 		return KTGT_EXEC_DONE;
 	}
@@ -1456,7 +1456,7 @@ static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
 	/* What the buffer takes; the full length goes in the residual. */
 	len = (u32)min_t(u64, cmd->core.xfer_len, cmd->bufflen);
 	if (!len) {
-		if (select != 0x01)
+		if (all)
 			full = ktgt_report_luns(cmd->sess, NULL, 0);
 		ktgt_cmd_good(cmd, full);
 		return KTGT_EXEC_DONE;
@@ -1466,10 +1466,10 @@ static enum ktgt_exec_status cmd_report_luns(struct ktgt_cmd *cmd)
 		ktgt_cmd_io_error(cmd, -ENOMEM);
 		return KTGT_EXEC_DONE;
 	}
-	if (select == 0x01)
-		memset(buf, 0, min_t(u32, len, 8));
-	else
+	if (all)
 		full = ktgt_report_luns(cmd->sess, buf, len);
+	else
+		memset(buf, 0, min_t(u32, len, 8));
 	ktgt_cmd_buf_put(cmd, buf);
 	ktgt_cmd_good(cmd, full);
 	return KTGT_EXEC_DONE;
@@ -1668,7 +1668,7 @@ static void cmd_prev_status_ua(struct ktgt_cmd *cmd)
 	if (dev && ktgt_spc_ua_intlck(dev) == 3) {
 		td = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
 		if (td)
-			ktgt_ua_queue_code(td, code);
+			ktgt_ua_queue_code(cmd->sess, td, code);
 	}
 	rcu_read_unlock();
 	if (lun)
@@ -2000,7 +2000,7 @@ static unsigned int tmf_mark_session(struct ktgt_session *sess,
 			rcu_read_lock();
 			td = xa_load(&sess->tgt_devs, (unsigned long)cmd->lun);
 			if (td)
-				ktgt_ua_queue_code(td, KTGT_UAC_CLEARED);
+				ktgt_ua_queue_code(sess, td, KTGT_UAC_CLEARED);
 			rcu_read_unlock();
 		}
 		cmd_mark_aborted(cmd);
@@ -2049,7 +2049,7 @@ static unsigned int tmf_mark(const struct tmf_scope *sc)
 				td = xa_load(&sess->tgt_devs,
 					     (unsigned long)cmd->lun);
 				if (td)
-					ktgt_ua_queue_code(td,
+					ktgt_ua_queue_code(sess, td,
 							   KTGT_UAC_CLEARED);
 				rcu_read_unlock();
 			}

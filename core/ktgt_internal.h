@@ -752,12 +752,15 @@ void ktgt_tgt_dev_free(struct ktgt_tgt_dev *td);
 
 /**
  * ktgt_ua_queue() - queue a unit attention on one I_T_L nexus
+ * @sess: the session (I_T nexus) whose tgt_devs holds @td, named by
+ *	the netlink UA event
  * @td: the nexus
  * @kind: the condition; not queued if already pending
  *
  * Any context.
  */
-void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind);
+void ktgt_ua_queue(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+		   enum ktgt_ua_kind kind);
 
 /**
  * ktgt_ua_raise_lu_reset() - BUS DEVICE RESET FUNCTION OCCURRED (29h/03h)
@@ -1108,12 +1111,15 @@ const char *ktgt_session_port_id(const struct ktgt_session *sess, u8 *proto);
 /**
  * ktgt_ua_queue_code() - establish a unit attention condition on one I_T_L
  *	nexus
+ * @sess: the session (I_T nexus) whose tgt_devs holds @td, named by
+ *	the netlink UA event
  * @td: the nexus
  * @code: a condition code of core/ua_queue.h (KTGT_UAC_*)
  *
  * Any context.
  */
-void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code);
+void ktgt_ua_queue_code(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+			unsigned int code);
 
 /**
  * ktgt_ua_raise_session() - establish a condition on every I_T_L nexus of
@@ -1459,12 +1465,13 @@ void ktgt_nl_tmf(const struct ktgt_tmf *tmf);
 
 /**
  * ktgt_nl_ua() - a unit attention was queued on an I_T_L nexus
+ * @sess: its I_T nexus (id, driver, target and initiator go in the event)
  * @lun: its LUN
  * @asc_ascq: ASC << 8 | ASCQ
  *
  * Any context.
  */
-void ktgt_nl_ua(u64 lun, u16 asc_ascq);
+void ktgt_nl_ua(const struct ktgt_session *sess, u64 lun, u16 asc_ascq);
 
 /**
  * ktgt_nl_cmd_error() - a command ended without GOOD status
@@ -1587,8 +1594,9 @@ bool ktgt_alua_check_nexus(struct ktgt_device *dev, struct ktgt_session *sess,
 			   struct ktgt_sense_info *s);
 
 /**
- * ktgt_alua_describe() - TPGS, and the VPD 83h port designators of the
- *	port a command came through, for a device in a device group
+ * ktgt_alua_describe() - TPGS, and the VPD 83h target port group
+ *	designator of the port a command came through, for a device in a
+ *	device group
  * @cmd: the command
  * @d: its description; left alone for a device in no device group
  *

@@ -144,7 +144,8 @@ static void ktgt_nl_send(struct sk_buff *skb, void *hdr)
 	schedule_work(&ktgt_nl_work);
 }
 
-static int ktgt_nl_put_sess(struct sk_buff *skb, struct ktgt_session *sess)
+static int ktgt_nl_put_sess(struct sk_buff *skb,
+			    const struct ktgt_session *sess)
 {
 	if (nla_put_u64_64bit(skb, KTGT_NL_A_SESSION, sess->id,
 			      KTGT_NL_A_PAD) ||
@@ -190,7 +191,7 @@ void ktgt_nl_tmf(const struct ktgt_tmf *tmf)
 	ktgt_nl_send(skb, hdr);
 }
 
-void ktgt_nl_ua(u64 lun, u16 asc_ascq)
+void ktgt_nl_ua(const struct ktgt_session *sess, u64 lun, u16 asc_ascq)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -198,7 +199,8 @@ void ktgt_nl_ua(u64 lun, u16 asc_ascq)
 	skb = ktgt_nl_new(KTGT_NL_EV_UA, GFP_ATOMIC, &hdr);
 	if (!skb)
 		return;
-	if (nla_put_u64_64bit(skb, KTGT_NL_A_LUN, lun, KTGT_NL_A_PAD) ||
+	if (ktgt_nl_put_sess(skb, sess) ||
+	    nla_put_u64_64bit(skb, KTGT_NL_A_LUN, lun, KTGT_NL_A_PAD) ||
 	    nla_put_u8(skb, KTGT_NL_A_ASC, asc_ascq >> 8) ||
 	    nla_put_u8(skb, KTGT_NL_A_ASCQ, asc_ascq & 0xff)) {
 		nlmsg_free(skb);

@@ -279,7 +279,7 @@ static bool pr_ua_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
 	struct pr_ua_arg *a = arg;
 
 	if (sess != a->issuer && sess_in_list(sess, a->list))
-		ktgt_ua_queue_code(td, a->code);
+		ktgt_ua_queue_code(sess, td, a->code);
 	return false;
 }
 

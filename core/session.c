@@ -201,7 +201,7 @@ static int sess_add_nexus(struct ktgt_session *sess, u64 lun,
 	td = ktgt_tgt_dev_alloc(lun, GFP_KERNEL);
 	if (!td)
 		return -ENOMEM;
-	ktgt_ua_queue(td, kind);
+	ktgt_ua_queue(sess, td, kind);
 	old = xa_store(&sess->tgt_devs, (unsigned long)lun, td, GFP_KERNEL);
 	if (xa_is_err(old)) {
 		ktgt_tgt_dev_free(td);
@@ -234,7 +234,7 @@ static void sess_ua_all(struct ktgt_session *sess, enum ktgt_ua_kind kind,
 
 	xa_for_each(&sess->tgt_devs, idx, td)
 		if (idx != except)
-			ktgt_ua_queue(td, kind);
+			ktgt_ua_queue(sess, td, kind);
 }
 
 void ktgt_sessions_lun_nexus(struct ktgt_lun_set *set, u64 lun, bool add)
@@ -295,7 +295,7 @@ void ktgt_sessions_lun_ua(struct ktgt_lun_set *set, u64 lun,
 			continue;
 		td = xa_load(&sess->tgt_devs, (unsigned long)lun);
 		if (td)
-			ktgt_ua_queue(td, kind);
+			ktgt_ua_queue(sess, td, kind);
 	}
 }
 
@@ -320,10 +320,10 @@ static void sess_switch_set(struct ktgt_session *sess,
 		was = old ? xa_load(&old->luns, idx) : NULL;
 		td = xa_load(&sess->tgt_devs, idx);
 		if (td && was && was->dev == lun->dev) {
-			ktgt_ua_queue(td, KTGT_UA_REPORTED_LUNS_CHANGED);
+			ktgt_ua_queue(sess, td, KTGT_UA_REPORTED_LUNS_CHANGED);
 			if (was->read_only != lun->read_only &&
 			    !lun->dev->params.read_only)
-				ktgt_ua_queue(td, KTGT_UA_MODE_CHANGED);
+				ktgt_ua_queue(sess, td, KTGT_UA_MODE_CHANGED);
 			continue;
 		}
 		if (sess_add_nexus(sess, lun->lun,
@@ -334,7 +334,7 @@ static void sess_switch_set(struct ktgt_session *sess,
 		}
 		if (!was || was->dev != lun->dev) {
 			td = xa_load(&sess->tgt_devs, idx);
-			ktgt_ua_queue(td, KTGT_UA_POWER_ON);
+			ktgt_ua_queue(sess, td, KTGT_UA_POWER_ON);
 		}
 	}
 	xa_for_each(&sess->tgt_devs, idx, td)
@@ -609,6 +609,16 @@ struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	/*
+	 * The id first, reserved (lookups and walks see no session there
+	 * yet): the POWER ON unit attention events of the new nexuses name
+	 * the session by it.
+	 */
+	ret = xa_alloc_cyclic(&ktgt_sessions, &id, NULL, xa_limit_32b,
+			      &sess_next_id, GFP_KERNEL);
+	if (ret < 0)
+		goto out_unlock;
+	sess->id = id;
 	set = ktgt_lun_set_for_target(tgt, sess->initiator);
 	xa_for_each(&set->luns, idx, lun) {
 		ret = sess_add_nexus(sess, lun->lun, KTGT_UA_POWER_ON);
@@ -616,14 +626,13 @@ struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
 			goto out_nexus;
 	}
 
-	ret = xa_alloc_cyclic(&ktgt_sessions, &id, sess, xa_limit_32b,
-			      &sess_next_id, GFP_KERNEL);
-	if (ret < 0)
+	/* A reserved entry takes its pointer without allocating. */
+	ret = xa_err(xa_store(&ktgt_sessions, id, sess, GFP_KERNEL));
+	if (ret)
 		goto out_nexus;
-	sess->id = id;
 	ret = kobject_add(&sess->kobj, ktgt_sysfs_sessions, "%u", id);
 	if (ret)
-		goto out_id;
+		goto out_nexus;
 
 	rcu_assign_pointer(sess->lun_set, set);
 	spin_lock(&tgt->sess_lock);
@@ -636,10 +645,9 @@ struct ktgt_session *ktgt_session_create_port(struct ktgt_target *tgt,
 		 ktgt_target_name(tgt));
 	return sess;
 
-out_id:
-	xa_erase(&ktgt_sessions, id);
 out_nexus:
 	sess_del_all_nexuses(sess);
+	xa_erase(&ktgt_sessions, id);
 out_unlock:
 	mutex_unlock(&ktgt_cfg_mutex);
 out_put:

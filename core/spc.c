@@ -163,7 +163,12 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	d->lim.max_unmap_blocks = KTGT_SBC_MAX_UNMAP_BYTES / bs;
 	d->lim.max_unmap_descs = KTGT_SBC_MAX_UNMAP_DESCS;
 	d->lim.max_caw_blocks = KTGT_SBC_MAX_CAW_BLOCKS;
-	/* ALUA: TPGS and the VPD 83h port designators */
+	/*
+	 * VPD 83h: every target port has its RELATIVE TARGET PORT
+	 * IDENTIFIER (the target's rel_tgt_id, stable while it exists),
+	 * with or without ALUA; ALUA adds TPGS and the target port group.
+	 */
+	d->rel_port = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 	ktgt_alua_describe(cmd, d);
 }
 

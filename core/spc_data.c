@@ -1193,3 +1193,24 @@ void ktgt_spc_miscompare(struct ktgt_sense_info *err, u64 offset)
 	ktgt_sense_set(err, KTGT_KEY_MISCOMPARE, KTGT_ASC_MISCOMPARE, 0);
 	ktgt_sense_set_info(err, offset);
 }
+
+/* REPORT LUNS SELECT REPORT (SPC-5 table 203); see spc_data.h. */
+int ktgt_spc_report_luns_select(u8 select, bool *all,
+				struct ktgt_sense_info *err)
+{
+	switch (select) {
+	case 0x00:	/* every LU but well known ones */
+	case 0x02:	/* every LU */
+	case 0x11:	/* administrative LUs, LUs in no conglomerate */
+		*all = true;
+		return 0;
+	case 0x01:	/* well known LUs: none */
+	case 0x10:	/* administrative LUs: none */
+	case 0x12:	/* an administrative LU's conglomerate: none */
+		*all = false;
+		return 0;
+	default:
+		ktgt_sense_invalid_cdb(err, 2, 7);
+		return -EINVAL;
+	}
+}

@@ -467,4 +467,28 @@ bool ktgt_spc_is_zero(const u8 *p, u32 len);
  */
 void ktgt_spc_miscompare(struct ktgt_sense_info *err, u64 offset);
 
+/**
+ * ktgt_spc_report_luns_select() - what REPORT LUNS lists for its SELECT
+ *	REPORT field (SPC-4 6.33, SPC-5 6.36)
+ * @select: SELECT REPORT, CDB byte 2
+ * @all: set to true for every LUN of the I_T nexus, false for an empty
+ *	list
+ * @err: for a reserved or vendor specific value: ILLEGAL REQUEST,
+ *	INVALID FIELD IN CDB on byte 2
+ *
+ * ktgt has no well known logical units and no conglomerates (no
+ * administrative and no subsidiary logical units), so every defined
+ * value lists either all of the nexus's LUNs or none:
+ *
+ * - 00h (all but well known LUs), 02h (all LUs) and 11h
+ *   (administrative LUs and the LUs in no conglomerate): all;
+ * - 01h (well known LUs), 10h (administrative LUs) and 12h (the
+ *   administrative LU the command is addressed to and its subsidiary
+ *   LUs; the addressed LU is never an administrative one): none.
+ *
+ * Return: 0, or -EINVAL with @err set.
+ */
+int ktgt_spc_report_luns_select(u8 select, bool *all,
+				struct ktgt_sense_info *err);
+
 #endif /* KTGT_SPC_DATA_H */

@@ -98,7 +98,8 @@ void ktgt_tgt_dev_free(struct ktgt_tgt_dev *td)
 	kfree_rcu(container_of(td, struct ktgt_tgt_dev_rcu, td), rcu);
 }
 
-void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code)
+void ktgt_ua_queue_code(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+			unsigned int code)
 {
 	unsigned long flags;
 
@@ -111,12 +112,13 @@ void ktgt_ua_queue_code(struct ktgt_tgt_dev *td, unsigned int code)
 	if (code < KTGT_UAC_NR && (BIT(code) & KTGT_UAC_RESET_MASK))
 		td->prevent = 0;
 	spin_unlock_irqrestore(&td->ua_lock, flags);
-	ktgt_nl_ua(td->lun, ktgt_uaq_asc(code));
+	ktgt_nl_ua(sess, td->lun, ktgt_uaq_asc(code));
 }
 
-void ktgt_ua_queue(struct ktgt_tgt_dev *td, enum ktgt_ua_kind kind)
+void ktgt_ua_queue(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
+		   enum ktgt_ua_kind kind)
 {
-	ktgt_ua_queue_code(td, kind_code(kind));
+	ktgt_ua_queue_code(sess, td, kind_code(kind));
 }
 
 bool ktgt_ua_report(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense,
@@ -154,7 +156,7 @@ void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code)
 
 	rcu_read_lock();
 	xa_for_each(&sess->tgt_devs, idx, td)
-		ktgt_ua_queue_code(td, code);
+		ktgt_ua_queue_code(sess, td, code);
 	rcu_read_unlock();
 }
 
@@ -188,7 +190,7 @@ static void ktgt_ua_raise_set_code(struct ktgt_lun_set *set, unsigned int code)
 					      lockdep_is_held(&ktgt_cfg_mutex)) != set)
 			continue;
 		xa_for_each(&sess->tgt_devs, idx, td)
-			ktgt_ua_queue_code(td, code);
+			ktgt_ua_queue_code(sess, td, code);
 	}
 }
 
@@ -243,7 +245,7 @@ static bool ua_raise_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
 	const struct ua_raise_arg *a = arg;
 
 	if (sess != a->except && td != a->except_td)
-		ktgt_ua_queue_code(td, a->code);
+		ktgt_ua_queue_code(sess, td, a->code);
 	return false;
 }
 
@@ -331,7 +333,7 @@ static bool ua_medium_event(struct ktgt_session *sess,
 	td->media_event = loaded ? KTGT_MEDIA_EV_NEW : KTGT_MEDIA_EV_REMOVAL;
 	spin_unlock_irqrestore(&td->ua_lock, flags);
 	if (loaded)
-		ktgt_ua_queue_code(td, KTGT_UAC_MEDIUM_CHANGED);
+		ktgt_ua_queue_code(sess, td, KTGT_UAC_MEDIUM_CHANGED);
 	return false;
 }
 

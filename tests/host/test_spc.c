@@ -2022,6 +2022,43 @@ static void test_parsers_random(void **state)
 	}
 }
 
+/*
+ * REPORT LUNS SELECT REPORT (SPC-5 table 203): no well known LUs and no
+ * conglomerates, so 00h, 02h and 11h list every LUN, 01h, 10h and 12h
+ * none; reserved and vendor specific values are INVALID FIELD IN CDB on
+ * byte 2.
+ */
+static void test_report_luns_select(void **state)
+{
+	struct ktgt_sense_info err;
+	unsigned int v;
+	int want;	/* 1: every LUN, 0: none, -1: refused */
+	bool all;
+
+	(void)state;
+	for (v = 0; v <= 0xff; v++) {
+		if (v == 0x00 || v == 0x02 || v == 0x11)
+			want = 1;
+		else if (v == 0x01 || v == 0x10 || v == 0x12)
+			want = 0;
+		else
+			want = -1;
+		memset(&err, 0, sizeof(err));
+		all = want != 1;	/* must be written */
+		if (want < 0) {
+			assert_int_equal(ktgt_spc_report_luns_select(v, &all,
+								     &err),
+					 -EINVAL);
+			check_invalid_cdb(&err, 2, 7);
+		} else {
+			assert_int_equal(ktgt_spc_report_luns_select(v, &all,
+								     &err), 0);
+			assert_int_equal(all, want);
+			assert_false(err.has_field);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2063,6 +2100,7 @@ int main(void)
 		cmocka_unit_test(test_compare_helpers),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_parsers_random),
+		cmocka_unit_test(test_report_luns_select),
 	};
 
 	return cmocka_run_group_tests_name("spc", tests, NULL, NULL);

@@ -94,6 +94,8 @@ static void ktgt_event(struct nlattr **tb)
 			printf(" asc=0x%02x ascq=0x%02x",
 			       nla_get_u8(tb[KTGT_NL_A_ASC]),
 			       nla_get_u8(tb[KTGT_NL_A_ASCQ]));
+		/* The I_T nexus, after the fields older kernels sent. */
+		put_sess(tb);
 		break;
 	case KTGT_NL_EV_ERROR:
 		printf("error");

@@ -12,8 +12,12 @@
  *   TMF            SESSION, DRIVER, TARGET, INITIATOR, LUN, TMF_FN
  *                  (enum ktgt_tmf_fn), TMF_RESPONSE (enum
  *                  ktgt_tmf_response), after the function was executed
- *   UA             LUN, ASC, ASCQ (a unit attention was queued on an
- *                  I_T_L nexus)
+ *   UA             SESSION, DRIVER, TARGET, INITIATOR, LUN, ASC, ASCQ (a
+ *                  unit attention was queued on the I_T_L nexus of that
+ *                  session and LUN; the POWER ON ones of a new session
+ *                  come before its LOGIN). Older modules send LUN, ASC
+ *                  and ASCQ only: SESSION to INITIATOR are optional to
+ *                  a listener.
  *   ERROR          SESSION, LUN, OPCODE, STATUS (a command ended with a
  *                  status other than GOOD; at most 50 per second)
  *   LOST           COUNT: that many events were dropped since the last

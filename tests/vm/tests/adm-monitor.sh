@@ -4,7 +4,8 @@
 #
 # ktgtadm monitor and stats. monitor (generic netlink family "ktgt")
 # shows the login of the local target's session when ktgtadm apply
-# enables it, the POWER ON unit attention of its new nexus, a failed
+# enables it, the POWER ON unit attention of its new nexus (naming that
+# session: id, driver, target and initiator as the login does), a failed
 # command (an unsupported opcode: CHECK CONDITION) and the logout when
 # the target goes, and a LUN reset (TMF). stats counts the reads done
 # through the LUN, both for the device and for the session
@@ -86,8 +87,11 @@ sed 's/^/    /' /tmp/mon.out | head -n 40
 
 grep -qE "login session=[0-9]+ driver=local target=t0 initiator=mon.initiator$" /tmp/mon.out ||
 	fail "monitor shows no login of mon.initiator on local/t0"
-grep -qE "ua lun=0 asc=0x29 ascq=0x00" /tmp/mon.out ||
-	fail "monitor shows no POWER ON unit attention"
+sid=$(sed -n 's/.* login session=\([0-9]*\) driver=local target=t0 .*/\1/p' \
+	/tmp/mon.out | head -n 1)
+grep -qE "ua lun=0 asc=0x29 ascq=0x00 session=$sid driver=local target=t0 initiator=mon.initiator$" \
+	/tmp/mon.out ||
+	fail "monitor shows no POWER ON unit attention of session $sid"
 if command -v sg_raw >/dev/null; then
 	grep -qE "error session=[0-9]+ lun=0 opcode=0xee status=0x02" /tmp/mon.out ||
 		fail "monitor shows no error for the unsupported opcode"

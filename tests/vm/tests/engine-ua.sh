@@ -14,8 +14,10 @@
 #   3Fh/0Eh on every LUN of the session; two pending conditions come out
 #   in priority order (29h before 3Fh);
 # - REPORT LUNS data: peripheral addressing below 256, flat above, the
-#   full list length when truncated, SELECT REPORT 01h, allocation length
-#   below 16 refused;
+#   full list length when truncated, SELECT REPORT 02h and 11h (every
+#   LUN), 01h, 10h and 12h (none: no well known LUs, no conglomerates),
+#   other values and an allocation length below 16 refused, with the
+#   field pointer;
 # - a LUN that disappears answers INQUIRY with peripheral qualifier 011b
 #   and device type 1Fh, REQUEST SENSE with LOGICAL UNIT NOT SUPPORTED
 #   data, and everything else with CHECK CONDITION 05h/25h/00h;
@@ -135,16 +137,46 @@ expect_eq "$rl" "00 00 00 28 00 00 00 00 \
 rl=$(data "$sg0" 16 a0 00 00 00 00 00 00 00 00 10 00 00)
 expect_eq "$rl" "00 00 00 28 00 00 00 00 00 00 00 00 00 00 00 00" \
 	"REPORT LUNS truncated to 16 bytes keeps the full list length"
-rl=$(data "$sg0" 64 a0 00 01 00 00 00 00 00 00 40 00 00)
-expect_eq "$rl" "00 00 00 00 00 00 00 00" "REPORT LUNS SELECT REPORT 01h"
+full=$(data "$sg0" 1024 a0 00 00 00 00 00 00 00 04 00 00 00)
+# No well known LUs, no conglomerates (no administrative or subsidiary
+# LUs): 02h and 11h list every LUN as 00h does; 01h (well known LUs),
+# 10h (administrative LUs) and 12h (the addressed administrative LU and
+# its subsidiaries: LUN 0 is none) an empty list.
+for sr in 02 11; do
+	rl=$(data "$sg0" 1024 a0 00 $sr 00 00 00 00 00 04 00 00 00)
+	expect_eq "$rl" "$full" "REPORT LUNS SELECT REPORT ${sr}h"
+done
+for sr in 01 10 12; do
+	rl=$(data "$sg0" 64 a0 00 $sr 00 00 00 00 00 00 40 00 00)
+	expect_eq "$rl" "00 00 00 00 00 00 00 00" \
+		"REPORT LUNS SELECT REPORT ${sr}h"
+done
 expect_eq "$(status "$sg0" a0 00 00 00 00 00 00 00 00 08 00 00)" \
 	"02 05/24/00" "REPORT LUNS with allocation length 8"
-expect_eq "$(status "$sg0" a0 00 05 00 00 00 00 00 00 40 00 00)" \
-	"02 05/24/00" "REPORT LUNS SELECT REPORT 05h"
+# Reserved and vendor specific values: INVALID FIELD IN CDB, byte 2.
+for sr in 03 05 0f 13 f8 ff; do
+	r=$(ktgt_sense -r 64 "$sg0" a0 00 $sr 00 00 00 00 00 00 40 00 00)
+	expect_eq "${r%% *}" status=02 "REPORT LUNS SELECT REPORT ${sr}h status"
+	expect_eq "$(ktgt_sense_decode "${r#*sense=}")" \
+		"key=05 asc=24 ascq=00 sks=cf0002" \
+		"REPORT LUNS SELECT REPORT ${sr}h sense"
+done
 expect_eq "$(cat "$sess/luns")" "0 1 2 4 300" "session LUNs"
 sg_luns "$sg0" > /tmp/engine-luns.txt 2>&1 || fail "sg_luns failed"
 grep -q "Lun list length = 40" /tmp/engine-luns.txt ||
 	fail "sg_luns: $(cat /tmp/engine-luns.txt)"
+for sr in 2 17; do
+	sg_luns -s $sr "$sg0" > /tmp/engine-luns.txt 2>&1 ||
+		fail "sg_luns -s $sr: $(cat /tmp/engine-luns.txt)"
+	grep -q "Lun list length = 40" /tmp/engine-luns.txt ||
+		fail "sg_luns -s $sr: $(cat /tmp/engine-luns.txt)"
+done
+for sr in 1 16 18; do
+	sg_luns -s $sr "$sg0" > /tmp/engine-luns.txt 2>&1 ||
+		fail "sg_luns -s $sr: $(cat /tmp/engine-luns.txt)"
+	grep -q "Lun list length = 0 " /tmp/engine-luns.txt ||
+		fail "sg_luns -s $sr: $(cat /tmp/engine-luns.txt)"
+done
 
 log "a LUN that goes away"
 ktgt_unmaplun local/t0 2

@@ -9,7 +9,11 @@
 # 30 LUNs queues REPORTED LUNS DATA HAS CHANGED on 40 * 31 nexuses at
 # once, without sleeping, so on one CPU the backlog overflows. The
 # listener's own socket has room for every event, so what it misses was
-# lost in the kernel: the old code dropped them without a word.
+# lost in the kernel: the old code dropped them without a word. Each UA
+# event names the I_T nexus it was queued for: SESSION (one of the 40,
+# by its /sys/kernel/ktgt/sessions id), DRIVER, TARGET and INITIATOR,
+# with its LUN; no nexus gets it twice (the old code sent LUN, ASC and
+# ASCQ only).
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -35,6 +39,7 @@ hdr = open(os.environ["KTGT_REPO"] + "/include/uapi/ktgt/ktgt_nl.h").read()
 EV_UA = 4
 EV_LOST = 6 if "KTGT_NL_EV_LOST" in hdr else None
 A_EVENT, A_ASC, A_ASCQ, A_COUNT = 1, 9, 10, 14
+A_SESSION, A_DRIVER, A_TARGET, A_INITIATOR, A_LUN = 2, 3, 4, 5, 6
 
 def fail(m):
     print("FAIL: " + m, flush=True)
@@ -80,9 +85,17 @@ for i in range(nsess):
 ev = Genl(os.environ["KTGT_REPO"], "ktgt").listener()
 ev.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)     # SO_RCVBUFFORCE
 time.sleep(1)
+sids = set(int(d) for d in os.listdir("/sys/kernel/ktgt/sessions"))
+if len(sids) != nsess:
+    fail("%d sessions in /sys/kernel/ktgt/sessions, not %d" %
+         (len(sids), nsess))
 maplun(n)
 
+def string(v):
+    return v[0].rstrip(b"\0").decode()
+
 rlc = lost = nlost = other = 0
+nexuses = set()
 end = time.time() + 5
 while time.time() < end:
     r, _, _ = select.select([ev], [], [], 0.5)
@@ -98,6 +111,19 @@ while time.time() < end:
     typ = struct.unpack("=I", a[A_EVENT][0])[0]
     if typ == EV_UA and a[A_ASC][0] == b"\x3f" and a[A_ASCQ][0] == b"\x0e":
         rlc += 1
+        if A_SESSION not in a or A_INITIATOR not in a:
+            fail("a UA event without its session: attributes %s" %
+                 sorted(a))
+        sid = struct.unpack("=Q", a[A_SESSION][0][:8])[0]
+        lun = struct.unpack("=Q", a[A_LUN][0][:8])[0]
+        who = (string(a[A_DRIVER]), string(a[A_TARGET]),
+               string(a[A_INITIATOR]))
+        if sid not in sids or who != ("iscsi", target, ini):
+            fail("UA event of session %d %s, not one of %s" %
+                 (sid, who, ("iscsi", target, ini)))
+        if (sid, lun) in nexuses:
+            fail("two UA events for session %d LUN %d" % (sid, lun))
+        nexuses.add((sid, lun))
     elif EV_LOST is not None and typ == EV_LOST:
         nlost += 1
         lost += struct.unpack("=I", a[A_COUNT][0][:4])[0]
@@ -105,8 +131,10 @@ while time.time() < end:
         other += 1
 want = nsess * (n + 1)
 print("REPORTED LUNS DATA HAS CHANGED on %d nexuses: %d events received, "
-      "%d reported lost in %d LOST events (%d other events)" %
-      (want, rlc, lost, nlost, other), flush=True)
+      "%d reported lost in %d LOST events (%d other events); "
+      "%d sessions named" %
+      (want, rlc, lost, nlost, other, len(set(x for x, _ in nexuses))),
+      flush=True)
 for s in keep:
     s.close()
 if rlc + lost < want:

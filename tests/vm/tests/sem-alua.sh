@@ -10,7 +10,8 @@
 #   device in two device groups and a target in two groups of one device
 #   group are refused with the right errno;
 # - standard INQUIRY TPGS = 11b (00b for a device in no group), VPD 83h
-#   relative target port and target port group designators per port;
+#   relative target port and target port group designators per port (a
+#   device in no group: the relative target port only);
 # - REPORT TARGET PORT GROUPS in both formats, exact bytes;
 # - each state refuses exactly what SPC-4 5.15.2.4 says, with NOT
 #   READY and its ASCQ: standby 0Bh, unavailable 0Ch, transitioning 0Ah,
@@ -176,8 +177,11 @@ expect_eq "${vpd: -32}" "01140004""00000014""01150004""00000002" \
 	"VPD 83h port designators through b"
 sg_vpd -p di "$sgb" | grep -qi 'relative target port' ||
 	fail "sg_vpd: $(sg_vpd -p di "$sgb")"
+# A device in no group: the relative target port only (as without ALUA).
 vpd=$(din "$sgp" 255 12 01 83 00 ff 00)
-[[ "$vpd" != *01140004* ]] || fail "port designators for a device in no group"
+expect_eq "${vpd: -16}" "01140004""0000000a" \
+	"VPD 83h relative target port of a device in no group"
+[[ "$vpd" != *01150004* ]] || fail "target port group of a device in no group"
 expect_eq "$(st "$sgp" -r 64 a3 0a 00 00 00 00 00 00 00 40 00 00)" \
 	"02 05/20/00" "REPORT TARGET PORT GROUPS, device in no group"
 

@@ -66,8 +66,11 @@ expect_eq "$(din 255 12 01 00 00 ff 00)" "0500000300""8083" "VPD 00h"
 expect_eq "$(din 255 12 01 80 00 ff 00)" "05800006$(hexstr CD0001 6)" \
 	"VPD 80h"
 got=$(din 255 12 01 83 00 ff 00)
-expect_eq "${got:0:8}" "05830026" "VPD 83h header"
+expect_eq "${got:0:8}" "0583002e" "VPD 83h header"
 expect_eq "${got:8:8}" "01030010" "VPD 83h NAA designator"
+expect_eq "${got: -16}" "01140004""0000"$(printf %04x \
+	"$(cat "$KTGT_CFS/targets/local/t0/rel_tgt_id")") \
+	"VPD 83h relative target port designator"
 for p in b0 b1 b2; do
 	expect_check "VPD $p on a CD-ROM" "key=05 asc=24 ascq=00 sks=cf0002" \
 		"$(ktgt_sense -r 255 "$sg" 12 01 $p 00 ff 00)"

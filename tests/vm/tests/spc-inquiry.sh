@@ -6,8 +6,10 @@
 # READ CAPACITY(10)/(16) through ktgt_local, byte for byte against the
 # configured identity (vendor, product, revision, serial, naa_id), block
 # size, capacity and flags; what sg3-utils and the Linux disk driver make
-# of them; truncation to the allocation length; and the ILLEGAL REQUEST
-# sense, with its field pointer, for unsupported pages and reserved bits.
+# of them; truncation to the allocation length; the relative target port
+# designator of VPD 83h without ALUA (each target's own, kept across
+# disable and enable); and the ILLEGAL REQUEST sense, with its field
+# pointer, for unsupported pages and reserved bits.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
@@ -36,6 +38,11 @@ din() {
 	rm -f "$f"
 }
 
+# rtpi TARGET: local/TARGET's rel_tgt_id as 4 hex digits.
+rtpi() {
+	printf %04x "$(cat "$KTGT_CFS/targets/local/$1/rel_tgt_id")"
+}
+
 # expect_sense WHAT WANT CDB...: the CDB must end in CHECK CONDITION with
 # the sense WANT ("key=.. asc=.. ascq=.. sks=..", see ktgt_sense_decode).
 expect_sense() {
@@ -60,9 +67,15 @@ ktgt_mkdev vdisk_fileio/inq0 filename="$img" vendor_id=ACME \
 ktgt_mkdev vdisk_nullio/inq1 size=$((6 << 30)) blocksize=4096 \
 	thin_provisioned=1
 ktgt_mktarget local/t0
+ktgt_mktarget local/t1
 ktgt_maplun local/t0 0 vdisk_fileio/inq0
 ktgt_maplun local/t0 1 vdisk_nullio/inq1
+ktgt_maplun local/t1 0 vdisk_fileio/inq0
 ktgt_enable local/t0
+rel0=$(cat "$KTGT_CFS/targets/local/t0/rel_tgt_id")
+rel1=$(cat "$KTGT_CFS/targets/local/t1/rel_tgt_id")
+[ "$rel0" -ge 1 ] && [ "$rel1" -ge 1 ] && [ "$rel0" != "$rel1" ] ||
+	fail "rel_tgt_id of t0 $rel0, of t1 $rel1"
 host=$(ktgt_local_host t0)
 dev=$(ktgt_wait_disk host="$host" lun=0)
 sg=$(ktgt_wait_disk -g host="$host" lun=0)
@@ -94,13 +107,17 @@ expect_eq "$(din "VPD 00h" 255 12 01 00 00 ff 00)" "000000070080838fb0b1b2" \
 	"VPD 00h"
 expect_eq "$(din "VPD 80h" 255 12 01 80 00 ff 00)" \
 	"00800008$(hexstr SPCINQ01 8)" "VPD 80h"
-# NAA designator (binary, LU, type 3) then T10 vendor ID (ASCII, LU,
-# type 1): vendor, space padded, and serial.
-exp="00830028""01030010$naa""02010010"$(hexstr ACME 8)$(hexstr SPCINQ01 8)
+# NAA designator (binary, LU, type 3), T10 vendor ID (ASCII, LU,
+# type 1): vendor, space padded, and serial; then, without ALUA, the
+# relative target port (binary, target port, type 4): t0's rel_tgt_id.
+exp="00830030""01030010$naa""02010010"$(hexstr ACME 8)$(hexstr SPCINQ01 8)
+exp+="01140004""0000"$(rtpi t0)
 expect_eq "$(din "VPD 83h" 255 12 01 83 00 ff 00)" "$exp" "VPD 83h"
 vpd=$(sg_vpd -p di "$sg") || fail "sg_vpd -p di"
 grep -q "0x$naa" <<< "$vpd" || fail "sg_vpd NAA: $vpd"
 grep -q 'vendor specific: SPCINQ01' <<< "$vpd" || fail "sg_vpd T10: $vpd"
+grep -qi "relative target port: 0x0*$(printf %x "$rel0")\$" <<< "$vpd" ||
+	fail "sg_vpd relative target port $rel0: $vpd"
 expect_eq "$(cat /sys/block/"${dev#/dev/}"/device/wwid)" "naa.$naa" \
 	"the disk's wwid (from VPD 83h)"
 
@@ -199,6 +216,27 @@ expect_sense "unsupported operation code" "key=05 asc=20 ascq=00 sks=-" \
 sg=$sg1
 expect_sense "VPD page 85h on nullio" "key=05 asc=24 ascq=00 sks=cf0002" \
 	12 01 85 00 ff 00
+
+log "relative target port: per target, kept across disable and enable"
+# The nullio LUN (another handler) reports t0's port as well.
+expect_eq "$(din "VPD 83h" 255 12 01 83 00 ff 00 | tail -c 16)" \
+	"01140004""0000"$(rtpi t0) "VPD 83h of LUN 1: t0's relative port"
+# The same device through t1: t1's port.
+ktgt_enable local/t1
+sg=$(ktgt_wait_disk -g host="$(ktgt_local_host t1)" lun=0)
+expect_eq "$(din "VPD 83h via t1" 255 12 01 83 00 ff 00 | tail -c 16)" \
+	"01140004""0000"$(rtpi t1) "VPD 83h through t1: t1's relative port"
+vpd=$(sg_vpd -p di "$sg") || fail "sg_vpd -p di through t1"
+grep -qi "relative target port: 0x0*$(printf %x "$rel1")\$" <<< "$vpd" ||
+	fail "sg_vpd through t1: $vpd"
+ktgt_enable local/t0 0
+ktgt_enable local/t0
+sg=$(ktgt_wait_disk -g host="$(ktgt_local_host t0)" lun=0)
+expect_eq "$(cat "$KTGT_CFS/targets/local/t0/rel_tgt_id")" "$rel0" \
+	"t0's rel_tgt_id after disable and enable"
+expect_eq "$(din "VPD 83h again" 255 12 01 83 00 ff 00 | tail -c 16)" \
+	"01140004""0000"$(printf %04x "$rel0") \
+	"VPD 83h through t0 after disable and enable"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
