@@ -24,7 +24,9 @@
  * (vchanger_inv.h has its format) is the inventory: read at enable
  * (missing: an empty library), written (a temporary file renamed over
  * it) after every change, so it survives disable/enable and module
- * reloads; one that does not parse, or that does not fit slots, drives
+ * reloads. The core does both (ktgt_file_read(), ktgt_file_replace()) in
+ * init's mount namespace, whichever process enables the changer. One
+ * that does not parse, or that does not fit slots, drives
  * and ie_slots, fails enable with EINVAL and a log line naming the line.
  *
  * Elements (vchanger_inv.h): the picker at 1, mail slots from 10h,
@@ -70,11 +72,10 @@
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi_proto.h>
 
@@ -136,10 +137,9 @@ static const char *vch_name(struct vchanger_dev *ch)
  * ---------------------------------------------------------------------
  */
 
-static char *vch_state_path(struct vchanger_dev *ch, bool tmp)
+static char *vch_state_name(struct vchanger_dev *ch)
 {
-	return kasprintf(GFP_KERNEL, "%s/%s%s.state%s", ch->library_dir,
-			 tmp ? "." : "", vch_name(ch), tmp ? ".tmp" : "");
+	return kasprintf(GFP_KERNEL, "%s.state", vch_name(ch));
 }
 
 static char *vch_image_path(struct vchanger_dev *ch, const char *tag)
@@ -147,158 +147,70 @@ static char *vch_image_path(struct vchanger_dev *ch, const char *tag)
 	return kasprintf(GFP_KERNEL, "%s/%s.img", ch->library_dir, tag);
 }
 
-/* Read the state file into @inv; a missing one is an empty library. */
+/*
+ * Read the state file into @inv; a missing one is an empty library. The
+ * core reads it (ktgt_file_read()) in init's mount namespace, where
+ * vch_state_write() writes it from any context.
+ */
 static int vch_state_read(struct vchanger_dev *ch, struct vch_inv *inv)
 {
-	char *path, *buf = NULL, err[160];
-	struct file *f;
-	loff_t pos = 0, size;
+	char *path, err[160];
+	void *buf = NULL;
 	ssize_t n;
 	int ret;
 
-	path = vch_state_path(ch, false);
+	path = kasprintf(GFP_KERNEL, "%s/%s.state", ch->library_dir,
+			 vch_name(ch));
 	if (!path)
 		return -ENOMEM;
-	f = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		if (ret == -ENOENT) {
-			pr_info("%s: no %s: a new library\n", vch_name(ch),
-				path);
-			ret = 0;
-		} else {
-			pr_err("%s: cannot open %s: %d\n", vch_name(ch), path,
-			       ret);
-		}
-		goto out;
-	}
-	size = i_size_read(file_inode(f));
-	if (!S_ISREG(file_inode(f)->i_mode) || size > VCH_STATE_MAX) {
-		pr_err("%s: %s is not a regular file of at most %u bytes\n",
+	n = ktgt_file_read(path, VCH_STATE_MAX, &buf);
+	if (n == -ENOENT) {
+		pr_info("%s: no %s: a new library\n", vch_name(ch), path);
+		ret = 0;
+	} else if (n == -EINVAL || n == -EFBIG) {
+		pr_err("%s: %s is not a regular file of 1 to %u bytes\n",
 		       vch_name(ch), path, (unsigned int)VCH_STATE_MAX);
 		ret = -EINVAL;
-		goto out_close;
-	}
-	buf = kvmalloc(size + 1, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	n = kernel_read(f, buf, size, &pos);
-	if (n != size) {
-		ret = n < 0 ? n : -EIO;
+	} else if (n < 0) {
+		ret = n;
 		pr_err("%s: cannot read %s: %d\n", vch_name(ch), path, ret);
-		goto out_close;
+	} else {
+		ret = vch_state_parse(inv, buf, n, err, sizeof(err));
+		if (ret)
+			pr_err("%s: %s: %s\n", vch_name(ch), path, err);
 	}
-	ret = vch_state_parse(inv, buf, size, err, sizeof(err));
-	if (ret)
-		pr_err("%s: %s: %s\n", vch_name(ch), path, err);
-out_close:
-	filp_close(f, NULL);
-out:
-	kvfree(buf);
+	vfree(buf);
 	kfree(path);
 	return ret;
 }
 
-/* Rename @from over @to, both in directory @dir. */
-static int vch_rename(const char *dir, const char *from, const char *to)
-{
-	struct renamedata rd = {};
-	struct dentry *old, *new;
-	struct path parent;
-	int ret;
-
-	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
-	if (ret)
-		return ret;
-	ret = mnt_want_write(parent.mnt);
-	if (ret)
-		goto out_path;
-	lock_rename(parent.dentry, parent.dentry);
-	old = lookup_one_len(from, parent.dentry, strlen(from));
-	if (IS_ERR(old)) {
-		ret = PTR_ERR(old);
-		goto out_unlock;
-	}
-	new = lookup_one_len(to, parent.dentry, strlen(to));
-	if (IS_ERR(new)) {
-		ret = PTR_ERR(new);
-		goto out_old;
-	}
-	if (d_is_negative(old)) {
-		ret = -ENOENT;
-		goto out_new;
-	}
-	rd.old_mnt_userns = mnt_user_ns(parent.mnt);
-	rd.old_dir = d_inode(parent.dentry);
-	rd.old_dentry = old;
-	rd.new_mnt_userns = mnt_user_ns(parent.mnt);
-	rd.new_dir = d_inode(parent.dentry);
-	rd.new_dentry = new;
-	ret = vfs_rename(&rd);
-out_new:
-	dput(new);
-out_old:
-	dput(old);
-out_unlock:
-	unlock_rename(parent.dentry, parent.dentry);
-	mnt_drop_write(parent.mnt);
-out_path:
-	path_put(&parent);
-	return ret;
-}
-
 /*
- * Write @inv as the state file: a temporary file in the library
- * directory, synced, renamed over the old one; a failure leaves the old
- * file as it was.
+ * Write @inv as the state file, durably (ktgt_file_replace(): a
+ * temporary file renamed over it); a failure leaves the old file as it
+ * was.
  */
 static int vch_state_write(struct vchanger_dev *ch, const struct vch_inv *inv)
 {
-	char *tmp = NULL, *name = NULL, *tmp_name = NULL, *buf;
-	struct file *f;
-	loff_t pos = 0;
+	char *name, *buf;
 	size_t len;
-	ssize_t n;
 	int ret = -ENOMEM;
 
 	buf = kvmalloc(VCH_STATE_MAX, GFP_KERNEL);
-	tmp = vch_state_path(ch, true);
-	name = kasprintf(GFP_KERNEL, "%s.state", vch_name(ch));
-	tmp_name = kasprintf(GFP_KERNEL, ".%s.state.tmp", vch_name(ch));
-	if (!buf || !tmp || !name || !tmp_name)
+	name = vch_state_name(ch);
+	if (!buf || !name)
 		goto out;
 	len = vch_state_format(inv, buf, VCH_STATE_MAX);
 	if (WARN_ON(len > VCH_STATE_MAX)) {
 		ret = -EOVERFLOW;
 		goto out;
 	}
-	f = filp_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		goto out;
-	}
-	while (pos < len) {
-		n = kernel_write(f, buf + pos, len - pos, &pos);
-		if (n <= 0) {
-			ret = n ? n : -EIO;
-			filp_close(f, NULL);
-			goto out;
-		}
-	}
-	ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	if (!ret)
-		ret = vch_rename(ch->library_dir, tmp_name, name);
+	ret = ktgt_file_replace(ch->library_dir, name, buf, len);
 out:
 	if (ret)
-		pr_err("%s: cannot write the state file %s/%s: %d\n",
-		       vch_name(ch), ch->library_dir, name ?: "", ret);
+		pr_err("%s: cannot write the state file %s/%s.state: %d\n",
+		       vch_name(ch), ch->library_dir, vch_name(ch), ret);
 	kvfree(buf);
-	kfree(tmp);
 	kfree(name);
-	kfree(tmp_name);
 	return ret;
 }
 

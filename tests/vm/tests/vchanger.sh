@@ -24,13 +24,16 @@
 #   lock); READ ELEMENT STATUS type
 #   5 INVALID FIELD IN CDB; DVCID names the drive's serial;
 # - the inventory survives disable/enable and a module reload; a
-#   corrupt state file fails enable with the line in the log.
+#   changer enabled by a process in another mount namespace (a tmpfs
+#   over library_dir) reads and writes the same state file and images
+#   as its moves; a corrupt state file fails enable with the line in
+#   the log.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
-for c in mtx mt tar sg_raw sg_inq; do
+for c in mtx mt tar sg_raw sg_inq unshare; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 
@@ -305,6 +308,34 @@ ktgt_maplun local/t0 0 vchanger/ch0
 echo "- - -" > "/sys/class/scsi_host/host$host/scan"
 sgc=$(ktgt_wait_disk -g host="$host" lun=0)
 expect_eq "$(status | tail -n +2)" "$before" "status after disable/enable"
+
+log "a changer enabled from another mount namespace"
+# The state file and the cartridges resolve in init's mount namespace,
+# as for the moves, not in that of the process that writes enable: here
+# one with an empty tmpfs over $LIB. Drive 1's cartridge is unloaded
+# and taken out first, so that enable must open its image again.
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+run_ok "mt offline drive 1" mt -f "/dev/n$st1" offline
+ktgt_write "$HT/d1/filename" ""
+run_ok "enable from another mount namespace" unshare -m sh -c \
+	"mount -t tmpfs none $LIB && echo 1 > $HC/ch0/enable"
+expect_eq "$(grep -v '^#' "$HC/ch0/inventory")" \
+	"$(grep -v '^#' "$LIB/ch0.state")" \
+	"inventory after an enable from another mount namespace"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/BBB002.img" \
+	"drive 1 after an enable from another mount namespace"
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+expect_eq "$(status | tail -n +2)" "$before" \
+	"status after an enable from another mount namespace"
+tape_ready "$st1"
+rm -rf /tmp/outb && mkdir -p /tmp/outb
+run_ok "tar -x B after an enable from another mount namespace" \
+	tar -xf "/dev/n$st1" -b 20 -C /tmp/outb
+diff -r /tmp/b /tmp/outb ||
+	fail "cartridge B's data differs after an enable from another mount namespace"
 
 log "a corrupt state file"
 ktgt_unmaplun local/t0 0
