@@ -23,6 +23,9 @@
 #   and out of a drive that prevents removal (sg_raw's PREVENT, mt
 #   lock); READ ELEMENT STATUS type
 #   5 INVALID FIELD IN CDB; DVCID names the drive's serial;
+# - a load into a drive gives every I_T nexus of the drive (two local
+#   targets) NOT READY TO READY CHANGE 06h/28h/00h, an unload MEDIUM NOT
+#   PRESENT 02h/3Ah/00h;
 # - the inventory survives disable/enable and a module reload; a
 #   changer enabled by a process in another mount namespace (a tmpfs
 #   over library_dir) reads and writes the same state file and images
@@ -74,6 +77,18 @@ mkfiles() {
 		head -c $((4096 + (i * 7919 + $2 * 104729) % 8192)) \
 			/dev/urandom > "$1/f$i"
 	done
+}
+
+# drain SG: take the unit attentions pending for SG's I_T nexus.
+drain() {
+	local i
+	for ((i = 0; i < 8; i++)); do
+		case "$(ktgt_sense_kaq "$1" 00 00 00 00 00 00)" in
+		06/*) ;;
+		*) return 0 ;;
+		esac
+	done
+	fail "$1: unit attentions without end"
 }
 
 # tape_ready ST: wait until the drive's tape is ready (after the UA).
@@ -359,6 +374,31 @@ expect_eq "$(cat "$HT/d1/filename")" "$LIB/BBB002.img" "drive 1 after reload"
 tape_ready "$st1"
 run_ok "tar -x B after reload" tar -xf "/dev/n$st1" -b 20 -C /tmp/outb
 diff -r /tmp/b /tmp/outb || fail "cartridge B's data differs after reload"
+
+log "a load and an unload, seen through two I_T nexuses of drive 0"
+# A second local target: a second initiator (I_T nexus) of drive 0.
+ktgt_mktarget local/t1
+ktgt_maplun local/t1 0 vtape/d0
+ktgt_enable local/t1
+sgx=$(ktgt_wait_disk -g host="$(ktgt_local_host t1)" lun=0)
+drain "$sg0"
+drain "$sgx"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "02/3a/00" \
+	"drive 0 empty, second nexus"
+expect_eq "$(move 0400 0100)" GOOD "load slot 1 into drive 0"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "06/28/00" \
+	"first nexus after the load"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "06/28/00" \
+	"second nexus after the load"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" GOOD \
+	"first nexus ready"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" GOOD \
+	"second nexus ready"
+expect_eq "$(move 0100 0400)" GOOD "unload drive 0 into slot 1"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
+	"first nexus after the unload"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "02/3a/00" \
+	"second nexus after the unload"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
