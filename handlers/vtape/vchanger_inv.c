@@ -295,24 +295,34 @@ static struct vch_elem *elem_of(struct vch_inv *inv, u8 type, u32 n,
 static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 		      u32 line, char *err, size_t errlen)
 {
-	const char *w[7];
-	size_t wl[7];
-	unsigned int n = split(s, len, w, wl, 6);
+	const char *w[8];
+	size_t wl[8];
+	unsigned int n = split(s, len, w, wl, 7);
+	bool exported = false;
 	struct vch_elem *e;
 	char tag[VCH_TAG_MAX + 1];
 	u16 addr, from = 0;
 	u8 type;
 	u32 num;
 
+	if ((n == 4 || n == 7) && word_is(w[n - 1], wl[n - 1], "exported")) {
+		exported = true;
+		n--;
+	}
 	if (n != 3 && n != 6) {
 		err_set(err, errlen, line,
-			"expected \"<type> <n> <barcode> [from <type> <n>]\"");
+			"expected \"<type> <n> <barcode> [from <type> <n>] [exported]\"");
 		return -EINVAL;
 	}
 	type = word_type(w[0], wl[0]);
 	if (!type) {
 		err_set(err, errlen, line,
 			"element type is not slot, drive or ie");
+		return -EINVAL;
+	}
+	if (exported && type != VCH_TYPE_IE) {
+		err_set(err, errlen, line,
+			"\"exported\" is only for an ie element");
 		return -EINVAL;
 	}
 	e = NULL;
@@ -332,8 +342,9 @@ static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 			"barcode is not 1 to 32 of A-Z a-z 0-9 _ -");
 		return -EINVAL;
 	}
+	/* All of it: the element gets every byte (no stack garbage). */
+	memset(tag, 0, sizeof(tag));
 	memcpy(tag, w[2], wl[2]);
-	tag[wl[2]] = 0;
 	if (vch_find_tag(inv, tag)) {
 		err_set(err, errlen, line, "barcode listed twice");
 		return -EINVAL;
@@ -354,7 +365,7 @@ static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 	}
 	memcpy(e->tag, tag, sizeof(e->tag));
 	e->src = from;
-	e->imported = type == VCH_TYPE_IE;
+	e->imported = type == VCH_TYPE_IE && !exported;
 	return 0;
 }
 
@@ -446,6 +457,8 @@ static void format_type(const struct vch_inv *inv, u8 type,
 			out_str(o, " ");
 			out_num(o, e[i].src - ff + 1);
 		}
+		if (type == VCH_TYPE_IE && !e[i].imported)
+			out_str(o, " exported");
 		out_str(o, "\n");
 	}
 }

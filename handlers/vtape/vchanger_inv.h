@@ -26,14 +26,17 @@
  * starting with '#' are ignored. The first other line is "vchanger 1".
  * Then, for each full element, one line
  *
- *   <type> <n> <barcode> [from <type> <n>]
+ *   <type> <n> <barcode> [from <type> <n>] [exported]
  *
  * where <type> is "slot", "drive" or "ie" (1 <= n <= the element count),
  * <barcode> is the cartridge's primary volume tag, 1 to VCH_TAG_MAX of
  * A-Z a-z 0-9 '_' '-' (also its image's name: <library_dir>/<barcode>.img)
  * and "from" names the slot or ie element it was last moved out of (the
- * SOURCE STORAGE ELEMENT ADDRESS of READ ELEMENT STATUS). An element may
- * appear once, a barcode once.
+ * SOURCE STORAGE ELEMENT ADDRESS of READ ELEMENT STATUS). "exported", on
+ * an ie line only, says that MOVE MEDIUM put the cartridge there (IMPEXP
+ * 0); an ie line without it is a cartridge the operator put there
+ * (IMPEXP 1), as every ie line of the files written before the word
+ * existed. An element may appear once, a barcode once.
  *
  * Not locked: the user serialises every call on one inventory.
  */
@@ -73,7 +76,8 @@
  * @src: address of the slot or ie element the cartridge was last moved
  *	out of, 0 if none
  * @imported: an ie element's cartridge was put there by the operator
- *	(the state file), not by MOVE MEDIUM (IMPEXP)
+ *	(an ie line of the state file without "exported"), not by MOVE
+ *	MEDIUM (IMPEXP)
  */
 struct vch_elem {
 	char tag[VCH_TAG_MAX + 1];

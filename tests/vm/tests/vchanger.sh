@@ -26,6 +26,9 @@
 # - a load into a drive gives every I_T nexus of the drive (two local
 #   targets) NOT READY TO READY CHANGE 06h/28h/00h, an unload MEDIUM NOT
 #   PRESENT 02h/3Ah/00h;
+# - IMPEXP survives disable/enable: 0 for a cartridge MOVE MEDIUM put in
+#   the mail slot ("exported" in the state file), 1 for an operator's
+#   (a line without it, as in older files);
 # - the inventory survives disable/enable and a module reload; a
 #   changer enabled by a process in another mount namespace (a tmpfs
 #   over library_dir) reads and writes the same state file and images
@@ -89,6 +92,15 @@ drain() {
 		esac
 	done
 	fail "$1: unit attentions without end"
+}
+
+# ie_flags: byte 2 of the mail slot's element descriptor (READ ELEMENT
+# STATUS, type 3): 01h FULL, 02h IMPEXP, 08h ACCESS, 30h INENAB EXENAB.
+ie_flags() {
+	rm -f /tmp/ie.bin
+	sg_raw -R -r 64 -o /tmp/ie.bin "$sgc" b8 03 00 10 00 01 00 00 00 40 \
+		00 00 >/dev/null 2>&1 || fail "READ ELEMENT STATUS of the mail slot"
+	od -An -tx1 -j 18 -N 1 /tmp/ie.bin | tr -d ' \n'
 }
 
 # tape_ready ST: wait until the drive's tape is ready (after the UA).
@@ -399,6 +411,34 @@ expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
 	"first nexus after the unload"
 expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "02/3a/00" \
 	"second nexus after the unload"
+
+log "IMPEXP survives disable/enable"
+expect_eq "$(move 0400 0010)" GOOD "export slot 1"
+expect_eq "$(ie_flags)" 39 "mail slot after the export: FULL, IMPEXP 0"
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+ktgt_write "$HC/ch0/enable" 1
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+drain "$sgc"
+expect_eq "$(ie_flags)" 39 "mail slot after disable/enable: IMPEXP 0"
+grep -q "^ie 1 AAA001 from slot 1 exported$" "$LIB/ch0.state" ||
+	fail "state file after the export: $(cat "$LIB/ch0.state")"
+# An operator's cartridge (an ie line without "exported", as in the
+# files of before): IMPEXP 1.
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+sed -i 's/^\(ie 1 .*\) exported$/\1/' "$LIB/ch0.state"
+ktgt_write "$HC/ch0/enable" 1
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+drain "$sgc"
+expect_eq "$(ie_flags)" 3b "an operator's cartridge: IMPEXP 1"
+expect_eq "$(move 0010 0400)" GOOD "import"
+expect_eq "$(ktgt_sense_kaq -r 64 "$sgc" b8 03 00 10 00 01 00 00 00 40 00 00)" \
+	GOOD "READ ELEMENT STATUS of the empty mail slot"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
