@@ -167,6 +167,60 @@ void vch_move(struct vch_inv *inv, u16 src, u16 dst)
 	memset(s, 0, sizeof(*s));
 }
 
+enum vch_move_err vch_exchange_check(struct vch_inv *inv, u16 mt, u16 src,
+				     u16 dst1, u16 dst2)
+{
+	struct vch_elem *s, *d1, *d2;
+	u8 type;
+
+	if (mt != 0 && mt != VCH_ADDR_MT)
+		return VCH_MOVE_BAD_MT;
+	s = vch_elem_at(inv, src, &type);
+	if (!s)
+		return VCH_MOVE_BAD_SRC;
+	d1 = vch_elem_at(inv, dst1, &type);
+	d2 = vch_elem_at(inv, dst2, &type);
+	if (!d1 || !d2)
+		return VCH_MOVE_BAD_DST;
+	if (!s->tag[0] || !d1->tag[0])
+		return VCH_MOVE_SRC_EMPTY;
+	if (d2 != s && d2->tag[0])
+		return VCH_MOVE_DST_FULL;
+	return VCH_MOVE_OK;
+}
+
+/* The element @e at @addr (of @type) as a move takes it out of there. */
+static void moved_out(const struct vch_elem *e, u8 type, u16 addr,
+		      struct vch_elem *out)
+{
+	*out = *e;
+	out->src = type == VCH_TYPE_DT ? e->src : addr;
+	out->imported = false;
+}
+
+void vch_exchange(struct vch_inv *inv, u16 src, u16 dst1, u16 dst2)
+{
+	struct vch_elem *s, *d1, *d2, a, b;
+	u8 st, d1t, d2t;
+
+	s = vch_elem_at(inv, src, &st);
+	d1 = vch_elem_at(inv, dst1, &d1t);
+	d2 = vch_elem_at(inv, dst2, &d2t);
+	if (!s || !d1 || !d2)
+		return;
+	if (s == d1) {
+		/* The cartridge goes to the first destination, itself. */
+		vch_move(inv, src, dst2);
+		return;
+	}
+	moved_out(s, st, src, &a);
+	moved_out(d1, d1t, dst1, &b);
+	if (d2 != s)
+		memset(s, 0, sizeof(*s));
+	*d2 = b;
+	*d1 = a;
+}
+
 /*
  * ---------------------------------------------------------------------
  * The state file

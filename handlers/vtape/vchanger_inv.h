@@ -195,6 +195,41 @@ enum vch_move_err vch_move_check(struct vch_inv *inv, u16 mt, u16 src,
 void vch_move(struct vch_inv *inv, u16 src, u16 dst);
 
 /**
+ * vch_exchange_check() - check an EXCHANGE MEDIUM (SMC-3 6.2), in MOVE
+ *	MEDIUM's order
+ * @inv: the inventory
+ * @mt: MEDIUM TRANSPORT ADDRESS
+ * @src: SOURCE ADDRESS
+ * @dst1: FIRST DESTINATION ADDRESS, where the source's cartridge goes
+ * @dst2: SECOND DESTINATION ADDRESS, where the first destination's goes
+ *	(the source itself for a simple exchange)
+ *
+ * Return: VCH_MOVE_BAD_MT, VCH_MOVE_BAD_SRC or VCH_MOVE_BAD_DST (either
+ * destination) for an address that is no such element;
+ * VCH_MOVE_SRC_EMPTY if the source or the first destination is empty
+ * (each is the source of a move); VCH_MOVE_DST_FULL if the second
+ * destination is full and not the source (the first destination itself
+ * included, unless that is the source); else VCH_MOVE_OK.
+ */
+enum vch_move_err vch_exchange_check(struct vch_inv *inv, u16 mt, u16 src,
+				     u16 dst1, u16 dst2);
+
+/**
+ * vch_exchange() - exchange cartridges; vch_exchange_check() said
+ *	VCH_MOVE_OK
+ * @inv: the inventory
+ * @src: SOURCE ADDRESS
+ * @dst1: FIRST DESTINATION ADDRESS
+ * @dst2: SECOND DESTINATION ADDRESS
+ *
+ * The first destination's cartridge goes to the second destination, the
+ * source's to the first destination; each remembers where it came from
+ * as vch_move() does. With @src == @dst1 the cartridge goes to itself
+ * and then on to @dst2: vch_move(@src, @dst2).
+ */
+void vch_exchange(struct vch_inv *inv, u16 src, u16 dst1, u16 dst2);
+
+/**
  * vch_state_parse() - read a state file into an inventory
  * @inv: an inventory vch_inv_init() made, empty; filled in
  * @buf: the file's bytes

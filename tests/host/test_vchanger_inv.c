@@ -284,6 +284,70 @@ static void test_move(void **state)
 	free(inv);
 }
 
+static void test_exchange(void **state)
+{
+	struct vch_inv *inv = new_inv(3, 2, 1);
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse(inv, "vchanger 1\nslot 1 A\nslot 2 B\n"
+			       "drive 1 C from slot 3\n", err), 0);
+	/* addresses, then empty source or first destination, then full */
+	assert_int_equal(vch_exchange_check(inv, 2, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST), VCH_MOVE_BAD_MT);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_MT, VCH_ADDR_DT,
+					    VCH_ADDR_ST), VCH_MOVE_BAD_SRC);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST,
+					    VCH_ADDR_DT + 2, VCH_ADDR_ST),
+			 VCH_MOVE_BAD_DST);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 3), VCH_MOVE_BAD_DST);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST + 2,
+					    VCH_ADDR_DT, VCH_ADDR_ST),
+			 VCH_MOVE_SRC_EMPTY);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST,
+					    VCH_ADDR_DT + 1, VCH_ADDR_ST),
+			 VCH_MOVE_SRC_EMPTY);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 1), VCH_MOVE_DST_FULL);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_DT), VCH_MOVE_DST_FULL);
+	assert_int_equal(vch_exchange_check(inv, VCH_ADDR_MT, VCH_ADDR_ST,
+					    VCH_ADDR_DT, VCH_ADDR_ST),
+			 VCH_MOVE_OK);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 2), VCH_MOVE_OK);
+
+	/* simple: slot 1 <-> drive 1 */
+	vch_exchange(inv, VCH_ADDR_ST, VCH_ADDR_DT, VCH_ADDR_ST);
+	assert_string_equal(inv->dt[0].tag, "A");
+	assert_int_equal(inv->dt[0].src, VCH_ADDR_ST);
+	assert_string_equal(inv->st[0].tag, "C");
+	assert_int_equal(inv->st[0].src, VCH_ADDR_ST + 2);	/* its from */
+	/* three elements: slot 2's to drive 1, drive 1's to the mail slot */
+	vch_exchange(inv, VCH_ADDR_ST + 1, VCH_ADDR_DT, VCH_ADDR_IE);
+	assert_string_equal(inv->dt[0].tag, "B");
+	assert_int_equal(inv->dt[0].src, VCH_ADDR_ST + 1);
+	assert_string_equal(inv->ie[0].tag, "A");
+	assert_int_equal(inv->ie[0].src, VCH_ADDR_ST);
+	assert_false(inv->ie[0].imported);
+	assert_string_equal(inv->st[1].tag, "");
+	/* source = first destination: a move to the second */
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_IE, VCH_ADDR_IE,
+					    VCH_ADDR_ST + 1), VCH_MOVE_OK);
+	vch_exchange(inv, VCH_ADDR_IE, VCH_ADDR_IE, VCH_ADDR_ST + 1);
+	assert_string_equal(inv->st[1].tag, "A");
+	assert_int_equal(inv->st[1].src, VCH_ADDR_IE);
+	assert_string_equal(inv->ie[0].tag, "");
+	/* all three the same: nothing */
+	vch_exchange(inv, VCH_ADDR_ST, VCH_ADDR_ST, VCH_ADDR_ST);
+	assert_string_equal(inv->st[0].tag, "C");
+	assert_int_equal(vch_find_tag(inv, "A"), VCH_ADDR_ST + 1);
+	assert_int_equal(vch_find_tag(inv, "B"), VCH_ADDR_DT);
+	assert_int_equal(vch_find_tag(inv, "C"), VCH_ADDR_ST);
+	free(inv);
+}
+
 static void test_res(void **state)
 {
 	struct vch_inv *inv = new_inv(3, 2, 1);
@@ -390,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_parse_nul_and_size),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_move),
+		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_res),
 	};
 

@@ -29,6 +29,11 @@
 # - IMPEXP survives disable/enable: 0 for a cartridge MOVE MEDIUM put in
 #   the mail slot ("exported" in the state file), 1 for an operator's
 #   (a line without it, as in older files);
+# - EXCHANGE MEDIUM: its sense (an empty source or first destination
+#   3Bh/0Eh, a full second destination 3Bh/0Dh, INV1 05h/24h/00h, a held
+#   drive 53h/02h), a simple exchange of a slot and a drive and one of
+#   three elements, the drives' cartridges and data following; MODE
+#   SENSE page 1Fh says so;
 # - the inventory survives disable/enable and a module reload; a
 #   changer enabled by a process in another mount namespace (a tmpfs
 #   over library_dir) reads and writes the same state file and images
@@ -57,6 +62,12 @@ attr_fails() {
 move() {
 	ktgt_sense_kaq "$sgc" a5 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" "${2:2:2}" \
 		00 00 00 00
+}
+
+# exchange SRC DST1 DST2: EXCHANGE MEDIUM between element addresses.
+exchange() {
+	ktgt_sense_kaq "$sgc" a6 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" \
+		"${2:2:2}" "${3:0:2}" "${3:2:2}" 00 00
 }
 
 # status: mtx status, volume tags without their padding.
@@ -439,6 +450,56 @@ expect_eq "$(ie_flags)" 3b "an operator's cartridge: IMPEXP 1"
 expect_eq "$(move 0010 0400)" GOOD "import"
 expect_eq "$(ktgt_sense_kaq -r 64 "$sgc" b8 03 00 10 00 01 00 00 00 40 00 00)" \
 	GOOD "READ ELEMENT STATUS of the empty mail slot"
+
+log "EXCHANGE MEDIUM"
+# now: slot 1 AAA001, slot 4 CCC003, drive 1 BBB002 (from slot 2), drive
+# 0 and the mail slot empty
+expect_eq "$(exchange 0402 0100 0402)" "05/3b/0e" "EXCHANGE from an empty slot"
+expect_eq "$(exchange 0400 0100 0400)" "05/3b/0e" \
+	"EXCHANGE with an empty first destination"
+expect_eq "$(exchange 0400 0101 0403)" "05/3b/0d" \
+	"EXCHANGE to a full second destination"
+expect_eq "$(exchange 0400 0101 0101)" "05/3b/0d" \
+	"EXCHANGE with the first destination as the second"
+expect_eq "$(exchange 0400 0101 0999)" "05/21/01" "EXCHANGE to no element"
+expect_eq "$(ktgt_sense_kaq "$sgc" a6 00 00 01 04 00 01 01 04 00 01 00)" \
+	"05/24/00" "EXCHANGE with INV1"
+expect_eq "$(exchange 0400 0101 0400)" GOOD "slot 1 <-> drive 1"
+# (mtx names another "Loaded" slot when the source is full: the file)
+grep -q "^drive 2 AAA001 from slot 1$" "$LIB/ch0.state" &&
+	grep -q "^slot 1 BBB002 from slot 2$" "$LIB/ch0.state" ||
+	fail "state file after the exchange: $(cat "$LIB/ch0.state")"
+expect_eq "$(elem "Storage Element 1")" \
+	"Storage Element 1:Full :VolumeTag=BBB002" "slot 1 after the exchange"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/AAA001.img" "d1's cartridge"
+tape_ready "$st1"
+rm -rf /tmp/outa && mkdir -p /tmp/outa
+run_ok "tar -x A in drive 1" tar -xf "/dev/n$st1" -b 20 -C /tmp/outa
+diff -r /tmp/a /tmp/outa || fail "cartridge A's data differs in drive 1"
+# three elements: slot 4's CCC003 to drive 1, its AAA001 to drive 0
+expect_eq "$(exchange 0403 0101 0100)" GOOD "slot 4 -> drive 1 -> drive 0"
+expect_eq "$(cat "$HT/d0/filename")" "$LIB/AAA001.img" "d0's cartridge"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/CCC003.img" "d1's cartridge"
+expect_eq "$(elem "Storage Element 4")" "Storage Element 4:Empty" \
+	"slot 4 after the exchange"
+grep -q "^drive 1 AAA001 from slot 1$" "$LIB/ch0.state" &&
+	grep -q "^drive 2 CCC003 from slot 4$" "$LIB/ch0.state" ||
+	fail "state file after the exchange: $(cat "$LIB/ch0.state")"
+tape_ready "$st0"
+rm -rf /tmp/outa && mkdir -p /tmp/outa
+run_ok "tar -x A in drive 0" tar -xf "/dev/n$st0" -b 20 -C /tmp/outa
+diff -r /tmp/a /tmp/outa || fail "cartridge A's data differs in drive 0"
+run_ok "mt lock" mt -f "/dev/n$st0" lock
+expect_eq "$(exchange 0400 0100 0400)" "05/53/02" \
+	"EXCHANGE with a held drive"
+expect_eq "$(cat "$HT/d0/filename")" "$LIB/AAA001.img" "still in drive 0"
+run_ok "mt unlock" mt -f "/dev/n$st0" unlock
+rm -f /tmp/ms.bin
+sg_raw -R -r 24 -o /tmp/ms.bin "$sgc" 1a 08 1f 00 18 00 >/dev/null 2>&1 ||
+	fail "MODE SENSE page 1Fh"
+expect_eq "$(hexof /tmp/ms.bin)" \
+	"17 00 00 00 1f 12 0e 00 00 0e 0e 0e 00 00 00 00 00 0e 0e 0e 00 00 00 00" \
+	"page 1Fh: moves and exchanges between slots, mail slots, drives"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
