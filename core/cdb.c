@@ -934,7 +934,8 @@ static const struct ktgt_cdb_desc ssc_descs[] = {
 /*
  * SMC-3 medium changers: what Linux's mtx and backup software send to a
  * library (handlers/vtape/vchanger.c). INVERT (MOVE MEDIUM, POSITION TO
- * ELEMENT) is refused: the cartridges have one side. READ ELEMENT
+ * ELEMENT) and INV1, INV2 (EXCHANGE MEDIUM) are refused: the cartridges
+ * have one side. READ ELEMENT
  * STATUS's ELEMENT TYPE CODE above 4 (data transfer) is refused
  * (KTGT_RULE_RES); its VOLTAG, CURDATA and DVCID are accepted.
  * INITIALIZE ELEMENT STATUS WITH RANGE takes RANGE and FAST.
@@ -972,6 +973,13 @@ static const struct ktgt_cdb_desc smc_descs[] = {
 		.len = 12, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
 		.usage = { 0xa5, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0x00, 0x00, 0x00, 0x00 },
+	},
+	{
+		.name = "EXCHANGE MEDIUM",
+		.opcode = 0xa6,
+		.len = 12, .dir = KTGT_DIR_NONE, .xfer = KTGT_XFER_NONE,
+		.usage = { 0xa6, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0x00, 0x00 },
 	},
 	{
 		.name = "READ ELEMENT STATUS",

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktgt core: I/O of the APTPL state files (see pr_file.h).
+ * ktgt core: whole-file I/O for the core and the handlers (ktgt_file_*(),
+ * include/ktgt/ktgt.h), and the APTPL state files on it (see pr_file.h).
  *
- * The directory comes from the pr_dir module parameter, an absolute path
- * (pr_dir_set() refuses another), read under kernel_param_lock() so a
- * concurrent write to /sys/module/ktgt_core/parameters/pr_dir cannot
- * tear it. Callers serialise the I/O of one device (core/pr.c holds
- * dev->pr_mutex).
- *
- * Every access runs in a kernel thread (pr_file_call()), so pr_dir
+ * Every access runs in a kernel thread (ktgt_file_call()), so a path
  * resolves in init's mount namespace and root whoever asks: a save from
  * the command engine's workqueue and a load from the process that
- * enables the device find the same file.
+ * enables the device (a configfs write, perhaps from another mount
+ * namespace) find the same file. A replace is durable: a temporary
+ * file, .<name>.tmp in the same directory, written, synced and renamed
+ * over <name>, then the directory synced. Nothing here locks: callers
+ * serialise the I/O of one file (core/pr.c holds dev->pr_mutex, vchanger
+ * its vtape_lib_mutex).
  *
- * Layout: <pr_dir>/<device> is the state file, <pr_dir>/.<device>.tmp
- * the temporary file a save writes and renames over it. Device names
- * never start with '.' and have at most KTGT_PR_DEV_NAME_MAX bytes
+ * The APTPL files: the directory comes from the pr_dir module parameter,
+ * an absolute path (pr_dir_set() refuses another), read under
+ * kernel_param_lock() so a concurrent write to
+ * /sys/module/ktgt_core/parameters/pr_dir cannot tear it.
+ * <pr_dir>/<device> is the state file, <pr_dir>/.<device>.tmp the
+ * temporary file a save writes and renames over it. Device names never
+ * start with '.' and have at most KTGT_PR_DEV_NAME_MAX bytes
  * (ktgt_pr_file_check_name()), so a temporary file is never another
  * device's state file and its name fits in NAME_MAX.
  */
@@ -31,7 +35,10 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+
+#include <ktgt/ktgt.h>
 
 #include "pr_data.h"
 #include "pr_file.h"
@@ -105,37 +112,37 @@ char *ktgt_pr_file_path(const char *name)
  * ---------------------------------------------------------------------
  */
 
-struct pr_file_call {
+struct ktgt_file_call {
 	struct work_struct	work;
 	long			(*fn)(void *arg);
 	void			*arg;
 	long			ret;
 };
 
-static void pr_file_call_work(struct work_struct *work)
+static void ktgt_file_call_work(struct work_struct *work)
 {
-	struct pr_file_call *c = container_of(work, struct pr_file_call,
-					      work);
+	struct ktgt_file_call *c = container_of(work, struct ktgt_file_call,
+						work);
 
 	c->ret = c->fn(c->arg);
 }
 
 /*
  * Return @fn(@arg), run in a kernel thread: kernel threads share init's
- * mount namespace, root and cwd, where pr_dir resolves for every save
- * (the command engine runs PERSISTENT RESERVE OUT in its workqueue). A
- * caller that is not one (a process writing configfs "enable") waits for
- * a work item on system_unbound_wq, which takes no lock: the caller may
- * hold any.
+ * mount namespace, root and cwd, where a path resolves for every save
+ * (the command engine runs PERSISTENT RESERVE OUT and MOVE MEDIUM in its
+ * workqueues). A caller that is not one (a process writing configfs
+ * "enable") waits for a work item on system_unbound_wq, which takes no
+ * lock: the caller may hold any.
  */
-static long pr_file_call(long (*fn)(void *arg), void *arg)
+static long ktgt_file_call(long (*fn)(void *arg), void *arg)
 {
-	struct pr_file_call c = { .fn = fn, .arg = arg };
+	struct ktgt_file_call c = { .fn = fn, .arg = arg };
 
 	might_sleep();
 	if (current->flags & PF_KTHREAD)
 		return fn(arg);
-	INIT_WORK_ONSTACK(&c.work, pr_file_call_work);
+	INIT_WORK_ONSTACK(&c.work, ktgt_file_call_work);
 	queue_work(system_unbound_wq, &c.work);
 	flush_work(&c.work);
 	destroy_work_on_stack(&c.work);
@@ -238,25 +245,28 @@ static int pr_fsync_path(const char *path, int flags)
 	return ret;
 }
 
-struct pr_file_op {
+struct ktgt_file_op {
+	const char	*dir;
 	const char	*name;
 	const void	*wbuf;
 	size_t		len;
 	void		**rbuf;
-	char		*path;
+	const char	*path;
+	int		flags;
+	umode_t		mode;
+	struct file	*file;
 };
 
-static long pr_file_write(void *arg)
+static long ktgt_file_replace_fn(void *arg)
 {
-	struct pr_file_op *op = arg;
-	char *dir = pr_dir_get(), *tmp = NULL, *tmp_name = NULL;
+	struct ktgt_file_op *op = arg;
+	const char *dir = op->dir;
+	char *tmp = NULL, *tmp_name = NULL;
 	struct file *f;
 	loff_t pos = 0;
 	ssize_t n;
 	int ret = -ENOMEM;
 
-	if (!dir)
-		return -ENOMEM;
 	tmp_name = kasprintf(GFP_KERNEL, ".%s.tmp", op->name);
 	tmp = kasprintf(GFP_KERNEL, "%s/%s", dir, tmp_name);
 	if (!tmp || !tmp_name)
@@ -302,20 +312,48 @@ out_tmp:
 out:
 	kfree(tmp_name);
 	kfree(tmp);
+	return ret;
+}
+
+/* @name is one component whose temporary name fits in NAME_MAX. */
+static int ktgt_file_check(const char *dir, const char *name)
+{
+	if (dir[0] != '/' || !name[0] || strchr(name, '/') ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	if (strlen(name) + 5 > NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int ktgt_file_replace(const char *dir, const char *name, const void *buf,
+		      size_t len)
+{
+	struct ktgt_file_op op = { .dir = dir, .name = name, .wbuf = buf,
+				   .len = len };
+	int ret = ktgt_file_check(dir, name);
+
+	if (ret)
+		return ret;
+	return ktgt_file_call(ktgt_file_replace_fn, &op);
+}
+EXPORT_SYMBOL_GPL(ktgt_file_replace);
+
+int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
+{
+	char *dir = pr_dir_get();
+	int ret;
+
+	if (!dir)
+		return -ENOMEM;
+	ret = ktgt_file_replace(dir, name, buf, len);
 	kfree(dir);
 	return ret;
 }
 
-int ktgt_pr_file_write(const char *name, const void *buf, size_t len)
+static long ktgt_file_read_fn(void *arg)
 {
-	struct pr_file_op op = { .name = name, .wbuf = buf, .len = len };
-
-	return pr_file_call(pr_file_write, &op);
-}
-
-static long pr_file_read(void *arg)
-{
-	struct pr_file_op *op = arg;
+	struct ktgt_file_op *op = arg;
 	struct path path;
 	struct file *f;
 	ssize_t ret;
@@ -336,47 +374,84 @@ static long pr_file_read(void *arg)
 	path_put(&path);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	ret = kernel_read_file(f, 0, op->rbuf, KTGT_PR_FILE_MAX, NULL,
+	ret = kernel_read_file(f, 0, op->rbuf, op->len, NULL,
 			       READING_UNKNOWN);
 	fput(f);
 	return ret;
 }
 
-ssize_t ktgt_pr_file_read(const char *name, void **buf, char **path)
+ssize_t ktgt_file_read(const char *path, size_t max, void **buf)
 {
-	struct pr_file_op op = { .name = name, .rbuf = buf };
+	struct ktgt_file_op op = { .path = path, .rbuf = buf, .len = max };
 	ssize_t ret;
 
 	*buf = NULL;
-	op.path = ktgt_pr_file_path(name);
-	if (path)
-		*path = op.path;
-	if (!op.path)
-		return -ENOMEM;
-	ret = pr_file_call(pr_file_read, &op);
-	if (!path)
-		kfree(op.path);
-	if (ret < 0)
+	if (path[0] != '/')
+		return -EINVAL;
+	ret = ktgt_file_call(ktgt_file_read_fn, &op);
+	if (ret < 0) {
+		vfree(*buf);
 		*buf = NULL;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ktgt_file_read);
+
+static long ktgt_file_open_fn(void *arg)
+{
+	struct ktgt_file_op *op = arg;
+	struct file *f = filp_open(op->path, op->flags, op->mode);
+
+	op->file = f;
+	return IS_ERR(f) ? PTR_ERR(f) : 0;
+}
+
+struct file *ktgt_file_open(const char *path, int flags, umode_t mode)
+{
+	struct ktgt_file_op op = { .path = path, .flags = flags,
+				   .mode = mode };
+	long ret;
+
+	if (path[0] != '/')
+		return ERR_PTR(-EINVAL);
+	ret = ktgt_file_call(ktgt_file_open_fn, &op);
+	return ret ? ERR_PTR(ret) : op.file;
+}
+EXPORT_SYMBOL_GPL(ktgt_file_open);
+
+ssize_t ktgt_pr_file_read(const char *name, void **buf, char **path)
+{
+	char *p;
+	ssize_t ret;
+
+	*buf = NULL;
+	p = ktgt_pr_file_path(name);
+	if (path)
+		*path = p;
+	if (!p)
+		return -ENOMEM;
+	ret = ktgt_file_read(p, KTGT_PR_FILE_MAX, buf);
+	if (!path)
+		kfree(p);
 	return ret;
 }
 
-static long pr_file_remove(void *arg)
+static long ktgt_file_remove_fn(void *arg)
 {
-	struct pr_file_op *op = arg;
-	char *dir = pr_dir_get();
-	int ret;
+	struct ktgt_file_op *op = arg;
 
-	if (!dir)
-		return -ENOMEM;
-	ret = pr_unlink(dir, op->name);
-	kfree(dir);
-	return ret;
+	return pr_unlink(op->dir, op->name);
 }
 
 int ktgt_pr_file_remove(const char *name)
 {
-	struct pr_file_op op = { .name = name };
+	struct ktgt_file_op op = { .name = name };
+	int ret;
 
-	return pr_file_call(pr_file_remove, &op);
+	op.dir = pr_dir_get();
+	if (!op.dir)
+		return -ENOMEM;
+	ret = ktgt_file_call(ktgt_file_remove_fn, &op);
+	kfree(op.dir);
+	return ret;
 }

@@ -24,7 +24,9 @@
  * (vchanger_inv.h has its format) is the inventory: read at enable
  * (missing: an empty library), written (a temporary file renamed over
  * it) after every change, so it survives disable/enable and module
- * reloads; one that does not parse, or that does not fit slots, drives
+ * reloads. The core does both (ktgt_file_read(), ktgt_file_replace()) in
+ * init's mount namespace, whichever process enables the changer. One
+ * that does not parse, or that does not fit slots, drives
  * and ie_slots, fails enable with EINVAL and a log line naming the line.
  *
  * Elements (vchanger_inv.h): the picker at 1, mail slots from 10h,
@@ -36,13 +38,14 @@
  *
  * Commands: INITIALIZE ELEMENT STATUS (WITH RANGE), POSITION TO ELEMENT
  * (nothing to do: the inventory is always known and the picker is
- * everywhere), MOVE MEDIUM, READ ELEMENT STATUS (VOLTAG: the barcode as
- * primary volume tag; DVCID: the drive's T10 vendor ID designator,
- * vendor, product and serial) and MODE SENSE / MODE SELECT (pages 1Dh,
- * 1Eh, 1Fh; nothing changeable) here; TEST UNIT READY, INQUIRY, REQUEST
- * SENSE, REPORT LUNS, PREVENT ALLOW MEDIUM REMOVAL, REPORT SUPPORTED
- * OPERATION CODES and the reservations in the core. The decoder's SMC
- * table (core/cdb.c) has validated each CDB first.
+ * everywhere), MOVE MEDIUM, EXCHANGE MEDIUM, READ ELEMENT STATUS
+ * (VOLTAG: the barcode as primary volume tag; DVCID: the drive's T10
+ * vendor ID designator, vendor, product and serial) and MODE SENSE /
+ * MODE SELECT (pages 1Dh, 1Eh, 1Fh; nothing changeable) here; TEST
+ * UNIT READY, INQUIRY, REQUEST SENSE, REPORT LUNS, PREVENT ALLOW MEDIUM
+ * REMOVAL, REPORT SUPPORTED OPERATION CODES and the reservations in the
+ * core. The decoder's SMC table (core/cdb.c) has validated each CDB
+ * first.
  *
  * MOVE MEDIUM checks, in order: the addresses (a medium transport of 0
  * or 1; source and destination slots, mail slots or drives: else
@@ -56,8 +59,18 @@
  * the move, as libraries that unload their drives do (mt offline first
  * is not needed; st does not PREVENT while merely open, so a tape an
  * application reads without mt lock can be taken from it, as from a
- * real auto-unloading library). An image that cannot be opened: MEDIUM ERROR, MEDIUM LOAD OR
- * EJECT FAILED (03h/53h/00h), nothing moved.
+ * real auto-unloading library). An image that cannot be opened: MEDIUM
+ * ERROR, MEDIUM LOAD OR EJECT FAILED (03h/53h/00h), nothing moved.
+ *
+ * EXCHANGE MEDIUM is two moves: the source's cartridge to the first
+ * destination, the first destination's to the second (the source, for
+ * a simple exchange), with the same checks: an address that is no
+ * element 21h/01h, an empty source or first destination 3Bh/0Eh, a full
+ * second destination other than the source 3Bh/0Dh, a mail slot
+ * destination while the changer is prevented 53h/02h, a source or
+ * first destination drive held 53h/02h. A source that is also the first
+ * destination makes it a move to the second. INV1 and INV2 are refused
+ * by the decoder.
  *
  * Locking (vtape.h): vtape_lib_mutex serialises the configfs attributes,
  * ->enable/->disable and every command of every changer, for the whole
@@ -70,11 +83,10 @@
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <asm/unaligned.h>
 #include <scsi/scsi_proto.h>
 
@@ -136,10 +148,9 @@ static const char *vch_name(struct vchanger_dev *ch)
  * ---------------------------------------------------------------------
  */
 
-static char *vch_state_path(struct vchanger_dev *ch, bool tmp)
+static char *vch_state_name(struct vchanger_dev *ch)
 {
-	return kasprintf(GFP_KERNEL, "%s/%s%s.state%s", ch->library_dir,
-			 tmp ? "." : "", vch_name(ch), tmp ? ".tmp" : "");
+	return kasprintf(GFP_KERNEL, "%s.state", vch_name(ch));
 }
 
 static char *vch_image_path(struct vchanger_dev *ch, const char *tag)
@@ -147,158 +158,70 @@ static char *vch_image_path(struct vchanger_dev *ch, const char *tag)
 	return kasprintf(GFP_KERNEL, "%s/%s.img", ch->library_dir, tag);
 }
 
-/* Read the state file into @inv; a missing one is an empty library. */
+/*
+ * Read the state file into @inv; a missing one is an empty library. The
+ * core reads it (ktgt_file_read()) in init's mount namespace, where
+ * vch_state_write() writes it from any context.
+ */
 static int vch_state_read(struct vchanger_dev *ch, struct vch_inv *inv)
 {
-	char *path, *buf = NULL, err[160];
-	struct file *f;
-	loff_t pos = 0, size;
+	char *path, err[160];
+	void *buf = NULL;
 	ssize_t n;
 	int ret;
 
-	path = vch_state_path(ch, false);
+	path = kasprintf(GFP_KERNEL, "%s/%s.state", ch->library_dir,
+			 vch_name(ch));
 	if (!path)
 		return -ENOMEM;
-	f = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		if (ret == -ENOENT) {
-			pr_info("%s: no %s: a new library\n", vch_name(ch),
-				path);
-			ret = 0;
-		} else {
-			pr_err("%s: cannot open %s: %d\n", vch_name(ch), path,
-			       ret);
-		}
-		goto out;
-	}
-	size = i_size_read(file_inode(f));
-	if (!S_ISREG(file_inode(f)->i_mode) || size > VCH_STATE_MAX) {
-		pr_err("%s: %s is not a regular file of at most %u bytes\n",
+	n = ktgt_file_read(path, VCH_STATE_MAX, &buf);
+	if (n == -ENOENT) {
+		pr_info("%s: no %s: a new library\n", vch_name(ch), path);
+		ret = 0;
+	} else if (n == -EINVAL || n == -EFBIG) {
+		pr_err("%s: %s is not a regular file of 1 to %u bytes\n",
 		       vch_name(ch), path, (unsigned int)VCH_STATE_MAX);
 		ret = -EINVAL;
-		goto out_close;
-	}
-	buf = kvmalloc(size + 1, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	n = kernel_read(f, buf, size, &pos);
-	if (n != size) {
-		ret = n < 0 ? n : -EIO;
+	} else if (n < 0) {
+		ret = n;
 		pr_err("%s: cannot read %s: %d\n", vch_name(ch), path, ret);
-		goto out_close;
+	} else {
+		ret = vch_state_parse(inv, buf, n, err, sizeof(err));
+		if (ret)
+			pr_err("%s: %s: %s\n", vch_name(ch), path, err);
 	}
-	ret = vch_state_parse(inv, buf, size, err, sizeof(err));
-	if (ret)
-		pr_err("%s: %s: %s\n", vch_name(ch), path, err);
-out_close:
-	filp_close(f, NULL);
-out:
-	kvfree(buf);
+	vfree(buf);
 	kfree(path);
 	return ret;
 }
 
-/* Rename @from over @to, both in directory @dir. */
-static int vch_rename(const char *dir, const char *from, const char *to)
-{
-	struct renamedata rd = {};
-	struct dentry *old, *new;
-	struct path parent;
-	int ret;
-
-	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
-	if (ret)
-		return ret;
-	ret = mnt_want_write(parent.mnt);
-	if (ret)
-		goto out_path;
-	lock_rename(parent.dentry, parent.dentry);
-	old = lookup_one_len(from, parent.dentry, strlen(from));
-	if (IS_ERR(old)) {
-		ret = PTR_ERR(old);
-		goto out_unlock;
-	}
-	new = lookup_one_len(to, parent.dentry, strlen(to));
-	if (IS_ERR(new)) {
-		ret = PTR_ERR(new);
-		goto out_old;
-	}
-	if (d_is_negative(old)) {
-		ret = -ENOENT;
-		goto out_new;
-	}
-	rd.old_mnt_userns = mnt_user_ns(parent.mnt);
-	rd.old_dir = d_inode(parent.dentry);
-	rd.old_dentry = old;
-	rd.new_mnt_userns = mnt_user_ns(parent.mnt);
-	rd.new_dir = d_inode(parent.dentry);
-	rd.new_dentry = new;
-	ret = vfs_rename(&rd);
-out_new:
-	dput(new);
-out_old:
-	dput(old);
-out_unlock:
-	unlock_rename(parent.dentry, parent.dentry);
-	mnt_drop_write(parent.mnt);
-out_path:
-	path_put(&parent);
-	return ret;
-}
-
 /*
- * Write @inv as the state file: a temporary file in the library
- * directory, synced, renamed over the old one; a failure leaves the old
- * file as it was.
+ * Write @inv as the state file, durably (ktgt_file_replace(): a
+ * temporary file renamed over it); a failure leaves the old file as it
+ * was.
  */
 static int vch_state_write(struct vchanger_dev *ch, const struct vch_inv *inv)
 {
-	char *tmp = NULL, *name = NULL, *tmp_name = NULL, *buf;
-	struct file *f;
-	loff_t pos = 0;
+	char *name, *buf;
 	size_t len;
-	ssize_t n;
 	int ret = -ENOMEM;
 
 	buf = kvmalloc(VCH_STATE_MAX, GFP_KERNEL);
-	tmp = vch_state_path(ch, true);
-	name = kasprintf(GFP_KERNEL, "%s.state", vch_name(ch));
-	tmp_name = kasprintf(GFP_KERNEL, ".%s.state.tmp", vch_name(ch));
-	if (!buf || !tmp || !name || !tmp_name)
+	name = vch_state_name(ch);
+	if (!buf || !name)
 		goto out;
 	len = vch_state_format(inv, buf, VCH_STATE_MAX);
 	if (WARN_ON(len > VCH_STATE_MAX)) {
 		ret = -EOVERFLOW;
 		goto out;
 	}
-	f = filp_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		goto out;
-	}
-	while (pos < len) {
-		n = kernel_write(f, buf + pos, len - pos, &pos);
-		if (n <= 0) {
-			ret = n ? n : -EIO;
-			filp_close(f, NULL);
-			goto out;
-		}
-	}
-	ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	if (!ret)
-		ret = vch_rename(ch->library_dir, tmp_name, name);
+	ret = ktgt_file_replace(ch->library_dir, name, buf, len);
 out:
 	if (ret)
-		pr_err("%s: cannot write the state file %s/%s: %d\n",
-		       vch_name(ch), ch->library_dir, name ?: "", ret);
+		pr_err("%s: cannot write the state file %s/%s.state: %d\n",
+		       vch_name(ch), ch->library_dir, vch_name(ch), ret);
 	kvfree(buf);
-	kfree(tmp);
 	kfree(name);
-	kfree(tmp_name);
 	return ret;
 }
 
@@ -362,35 +285,49 @@ static void vch_cmd_init_range(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 		ktgt_cmd_good(cmd, 0);
 }
 
-/* MOVE MEDIUM (SMC-3 6.5); the order of the checks is the header's. */
-static void vch_cmd_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+/*
+ * The CHECK CONDITION of a failed vch_move_check() or
+ * vch_exchange_check(); false for VCH_MOVE_OK.
+ */
+static bool vch_move_refused(struct ktgt_cmd *cmd, enum vch_move_err err)
 {
-	u16 mt = get_unaligned_be16(cmd->cdb + 2);
-	u16 src = get_unaligned_be16(cmd->cdb + 4);
-	u16 dst = get_unaligned_be16(cmd->cdb + 6);
+	switch (err) {
+	case VCH_MOVE_OK:
+		return false;
+	case VCH_MOVE_SRC_EMPTY:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_MEDIUM_ELEMENT,
+					 VCH_ASCQ_SOURCE_EMPTY);
+		return true;
+	case VCH_MOVE_DST_FULL:
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_MEDIUM_ELEMENT,
+					 VCH_ASCQ_DEST_FULL);
+		return true;
+	default:
+		vch_bad_element(cmd);
+		return true;
+	}
+}
+
+/* A drive of the library that is gone: HARDWARE ERROR. */
+static void vch_drive_gone(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	pr_err_ratelimited("%s: a drive of the library is gone\n",
+			   vch_name(ch));
+	ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR, 0x44, 0x00);
+}
+
+/* A checked move of @src's cartridge to @dst, as MOVE MEDIUM does it. */
+static void vch_do_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch,
+			u16 src, u16 dst)
+{
 	struct vtape_dev *svt = NULL, *dvt = NULL;
 	struct vch_inv *inv = ch->inv;
 	struct vch_elem *s, *d;
 	u8 stype, dtype;
 	int ret;
 
-	switch (vch_move_check(inv, mt, src, dst)) {
-	case VCH_MOVE_OK:
-		break;
-	case VCH_MOVE_SRC_EMPTY:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VCH_ASC_MEDIUM_ELEMENT,
-					 VCH_ASCQ_SOURCE_EMPTY);
-		return;
-	case VCH_MOVE_DST_FULL:
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
-					 VCH_ASC_MEDIUM_ELEMENT,
-					 VCH_ASCQ_DEST_FULL);
-		return;
-	default:
-		vch_bad_element(cmd);
-		return;
-	}
 	s = vch_elem_at(inv, src, &stype);
 	d = vch_elem_at(inv, dst, &dtype);
 	if (s == d) {
@@ -407,10 +344,7 @@ static void vch_cmd_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 	if (dtype == VCH_TYPE_DT)
 		dvt = vtape_lib_find(ch->drives[dst - VCH_ADDR_DT]);
 	if ((stype == VCH_TYPE_DT && !svt) || (dtype == VCH_TYPE_DT && !dvt)) {
-		pr_err_ratelimited("%s: a drive of the library is gone\n",
-				   vch_name(ch));
-		ktgt_cmd_check_condition(cmd, KTGT_KEY_HARDWARE_ERROR,
-					 0x44, 0x00);
+		vch_drive_gone(cmd, ch);
 		return;
 	}
 	if (svt && vtape_lib_busy(svt)) {
@@ -430,6 +364,104 @@ static void vch_cmd_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
 		vtape_lib_set_medium(svt, NULL);
 	vch_move(inv, src, dst);
 	/* The move is done; a state file that lags behind is logged. */
+	vch_state_write(ch, inv);
+	ktgt_cmd_good(cmd, 0);
+}
+
+/* MOVE MEDIUM (SMC-3 6.5); the order of the checks is the header's. */
+static void vch_cmd_move(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	u16 mt = get_unaligned_be16(cmd->cdb + 2);
+	u16 src = get_unaligned_be16(cmd->cdb + 4);
+	u16 dst = get_unaligned_be16(cmd->cdb + 6);
+
+	if (!vch_move_refused(cmd, vch_move_check(ch->inv, mt, src, dst)))
+		vch_do_move(cmd, ch, src, dst);
+}
+
+/*
+ * EXCHANGE MEDIUM (SMC-3 6.2): the source's cartridge to the first
+ * destination, the first destination's to the second (the source for a
+ * simple exchange). The checks are MOVE MEDIUM's, in its order, for the
+ * two moves (the header's); the drives that give up a cartridge are
+ * emptied first, then those that get one loaded, so that no image is in
+ * two drives at once; a load that fails puts every drive back as it was
+ * and moves nothing (MEDIUM LOAD OR EJECT FAILED).
+ */
+static void vch_cmd_exchange(struct ktgt_cmd *cmd, struct vchanger_dev *ch)
+{
+	u16 mt = get_unaligned_be16(cmd->cdb + 2);
+	u16 addr[3] = { get_unaligned_be16(cmd->cdb + 4),
+			get_unaligned_be16(cmd->cdb + 6),
+			get_unaligned_be16(cmd->cdb + 8) };
+	struct vch_inv *inv = ch->inv;
+	struct vtape_dev *vt[3] = { NULL, NULL, NULL };
+	struct vch_elem *e[3], after[3];
+	unsigned int i, n;
+	u8 type[3];
+	int ret = 0;
+
+	if (vch_move_refused(cmd, vch_exchange_check(inv, mt, addr[0],
+						     addr[1], addr[2])))
+		return;
+	if (addr[0] == addr[1]) {
+		/* The cartridge goes to itself, then on: a move. */
+		vch_do_move(cmd, ch, addr[0], addr[2]);
+		return;
+	}
+	/* The distinct elements: source, first and second destination. */
+	n = addr[2] == addr[0] ? 2 : 3;
+	for (i = 0; i < n; i++)
+		e[i] = vch_elem_at(inv, addr[i], &type[i]);
+	memset(after, 0, sizeof(after));
+	memcpy(after[1].tag, e[0]->tag, sizeof(after[1].tag));
+	memcpy(after[n == 2 ? 0 : 2].tag, e[1]->tag, sizeof(after[0].tag));
+	/* Either destination a mail slot (the second is [0] or [2]). */
+	if ((type[1] == VCH_TYPE_IE || type[n == 2 ? 0 : 2] == VCH_TYPE_IE) &&
+	    ktgt_device_removal_prevented(ch->dev)) {
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+					 VCH_ASC_REMOVAL, 0x02);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (type[i] != VCH_TYPE_DT)
+			continue;
+		vt[i] = vtape_lib_find(ch->drives[addr[i] - VCH_ADDR_DT]);
+		if (!vt[i]) {
+			vch_drive_gone(cmd, ch);
+			return;
+		}
+	}
+	/* The source and the first destination give up their cartridges. */
+	for (i = 0; i < 2; i++) {
+		if (vt[i] && vtape_lib_busy(vt[i])) {
+			ktgt_cmd_check_condition(cmd, KTGT_KEY_ILLEGAL_REQUEST,
+						 VCH_ASC_REMOVAL, 0x02);
+			return;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (vt[i])
+			vtape_lib_set_medium(vt[i], NULL);
+	for (i = 0; i < n && !ret; i++)
+		if (vt[i])
+			ret = vch_sync_drive(ch, vt[i], &after[i]);
+	if (ret) {
+		for (i = 0; i < n; i++)
+			if (vt[i])
+				vtape_lib_set_medium(vt[i], NULL);
+		for (i = 0; i < n; i++)
+			if (vt[i] && vch_sync_drive(ch, vt[i], e[i]))
+				pr_err("%s: drive %s: cannot put %s back\n",
+				       vch_name(ch),
+				       ch->drives[addr[i] - VCH_ADDR_DT],
+				       e[i]->tag);
+		ktgt_cmd_check_condition(cmd, KTGT_KEY_MEDIUM_ERROR,
+					 VCH_ASC_REMOVAL, 0x00);
+		return;
+	}
+	vch_exchange(inv, addr[0], addr[1], addr[2]);
+	/* The exchange is done; a state file that lags behind is logged. */
 	vch_state_write(ch, inv);
 	ktgt_cmd_good(cmd, 0);
 }
@@ -521,8 +553,8 @@ static void vch_page_1e(u8 *p)
 
 /*
  * Page 1Fh, device capabilities: slots, mail slots and drives store
- * cartridges (the picker only carries them); MOVE MEDIUM from each of
- * them to each of them; no EXCHANGE MEDIUM.
+ * cartridges (the picker only carries them); MOVE MEDIUM and EXCHANGE
+ * MEDIUM from each of them to each of them.
  */
 static void vch_page_1f(bool mask, u8 *p)
 {
@@ -535,6 +567,9 @@ static void vch_page_1f(bool mask, u8 *p)
 	p[5] = 0x0e;		/* ST -> DT, I/E, ST */
 	p[6] = 0x0e;		/* I/E -> DT, I/E, ST */
 	p[7] = 0x0e;		/* DT -> DT, I/E, ST */
+	p[13] = 0x0e;		/* ST <> DT, I/E, ST */
+	p[14] = 0x0e;		/* I/E <> DT, I/E, ST */
+	p[15] = 0x0e;		/* DT <> DT, I/E, ST */
 }
 
 /* The pages @code asks for into @buf; their length. */
@@ -660,6 +695,9 @@ static enum ktgt_exec_status vchanger_exec(struct ktgt_cmd *cmd)
 		break;
 	case 0xa5:
 		vch_cmd_move(cmd, ch);
+		break;
+	case 0xa6:
+		vch_cmd_exchange(cmd, ch);
 		break;
 	case 0xb8:
 		vch_cmd_res(cmd, ch);

@@ -167,6 +167,60 @@ void vch_move(struct vch_inv *inv, u16 src, u16 dst)
 	memset(s, 0, sizeof(*s));
 }
 
+enum vch_move_err vch_exchange_check(struct vch_inv *inv, u16 mt, u16 src,
+				     u16 dst1, u16 dst2)
+{
+	struct vch_elem *s, *d1, *d2;
+	u8 type;
+
+	if (mt != 0 && mt != VCH_ADDR_MT)
+		return VCH_MOVE_BAD_MT;
+	s = vch_elem_at(inv, src, &type);
+	if (!s)
+		return VCH_MOVE_BAD_SRC;
+	d1 = vch_elem_at(inv, dst1, &type);
+	d2 = vch_elem_at(inv, dst2, &type);
+	if (!d1 || !d2)
+		return VCH_MOVE_BAD_DST;
+	if (!s->tag[0] || !d1->tag[0])
+		return VCH_MOVE_SRC_EMPTY;
+	if (d2 != s && d2->tag[0])
+		return VCH_MOVE_DST_FULL;
+	return VCH_MOVE_OK;
+}
+
+/* The element @e at @addr (of @type) as a move takes it out of there. */
+static void moved_out(const struct vch_elem *e, u8 type, u16 addr,
+		      struct vch_elem *out)
+{
+	*out = *e;
+	out->src = type == VCH_TYPE_DT ? e->src : addr;
+	out->imported = false;
+}
+
+void vch_exchange(struct vch_inv *inv, u16 src, u16 dst1, u16 dst2)
+{
+	struct vch_elem *s, *d1, *d2, a, b;
+	u8 st, d1t, d2t;
+
+	s = vch_elem_at(inv, src, &st);
+	d1 = vch_elem_at(inv, dst1, &d1t);
+	d2 = vch_elem_at(inv, dst2, &d2t);
+	if (!s || !d1 || !d2)
+		return;
+	if (s == d1) {
+		/* The cartridge goes to the first destination, itself. */
+		vch_move(inv, src, dst2);
+		return;
+	}
+	moved_out(s, st, src, &a);
+	moved_out(d1, d1t, dst1, &b);
+	if (d2 != s)
+		memset(s, 0, sizeof(*s));
+	*d2 = b;
+	*d1 = a;
+}
+
 /*
  * ---------------------------------------------------------------------
  * The state file
@@ -295,24 +349,34 @@ static struct vch_elem *elem_of(struct vch_inv *inv, u8 type, u32 n,
 static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 		      u32 line, char *err, size_t errlen)
 {
-	const char *w[7];
-	size_t wl[7];
-	unsigned int n = split(s, len, w, wl, 6);
+	const char *w[8];
+	size_t wl[8];
+	unsigned int n = split(s, len, w, wl, 7);
+	bool exported = false;
 	struct vch_elem *e;
 	char tag[VCH_TAG_MAX + 1];
 	u16 addr, from = 0;
 	u8 type;
 	u32 num;
 
+	if ((n == 4 || n == 7) && word_is(w[n - 1], wl[n - 1], "exported")) {
+		exported = true;
+		n--;
+	}
 	if (n != 3 && n != 6) {
 		err_set(err, errlen, line,
-			"expected \"<type> <n> <barcode> [from <type> <n>]\"");
+			"expected \"<type> <n> <barcode> [from <type> <n>] [exported]\"");
 		return -EINVAL;
 	}
 	type = word_type(w[0], wl[0]);
 	if (!type) {
 		err_set(err, errlen, line,
 			"element type is not slot, drive or ie");
+		return -EINVAL;
+	}
+	if (exported && type != VCH_TYPE_IE) {
+		err_set(err, errlen, line,
+			"\"exported\" is only for an ie element");
 		return -EINVAL;
 	}
 	e = NULL;
@@ -332,8 +396,9 @@ static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 			"barcode is not 1 to 32 of A-Z a-z 0-9 _ -");
 		return -EINVAL;
 	}
+	/* All of it: the element gets every byte (no stack garbage). */
+	memset(tag, 0, sizeof(tag));
 	memcpy(tag, w[2], wl[2]);
-	tag[wl[2]] = 0;
 	if (vch_find_tag(inv, tag)) {
 		err_set(err, errlen, line, "barcode listed twice");
 		return -EINVAL;
@@ -354,7 +419,7 @@ static int parse_line(struct vch_inv *inv, const char *s, size_t len,
 	}
 	memcpy(e->tag, tag, sizeof(e->tag));
 	e->src = from;
-	e->imported = type == VCH_TYPE_IE;
+	e->imported = type == VCH_TYPE_IE && !exported;
 	return 0;
 }
 
@@ -446,6 +511,8 @@ static void format_type(const struct vch_inv *inv, u8 type,
 			out_str(o, " ");
 			out_num(o, e[i].src - ff + 1);
 		}
+		if (type == VCH_TYPE_IE && !e[i].imported)
+			out_str(o, " exported");
 		out_str(o, "\n");
 	}
 }

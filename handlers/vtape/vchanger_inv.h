@@ -26,14 +26,17 @@
  * starting with '#' are ignored. The first other line is "vchanger 1".
  * Then, for each full element, one line
  *
- *   <type> <n> <barcode> [from <type> <n>]
+ *   <type> <n> <barcode> [from <type> <n>] [exported]
  *
  * where <type> is "slot", "drive" or "ie" (1 <= n <= the element count),
  * <barcode> is the cartridge's primary volume tag, 1 to VCH_TAG_MAX of
  * A-Z a-z 0-9 '_' '-' (also its image's name: <library_dir>/<barcode>.img)
  * and "from" names the slot or ie element it was last moved out of (the
- * SOURCE STORAGE ELEMENT ADDRESS of READ ELEMENT STATUS). An element may
- * appear once, a barcode once.
+ * SOURCE STORAGE ELEMENT ADDRESS of READ ELEMENT STATUS). "exported", on
+ * an ie line only, says that MOVE MEDIUM put the cartridge there (IMPEXP
+ * 0); an ie line without it is a cartridge the operator put there
+ * (IMPEXP 1), as every ie line of the files written before the word
+ * existed. An element may appear once, a barcode once.
  *
  * Not locked: the user serialises every call on one inventory.
  */
@@ -73,7 +76,8 @@
  * @src: address of the slot or ie element the cartridge was last moved
  *	out of, 0 if none
  * @imported: an ie element's cartridge was put there by the operator
- *	(the state file), not by MOVE MEDIUM (IMPEXP)
+ *	(an ie line of the state file without "exported"), not by MOVE
+ *	MEDIUM (IMPEXP)
  */
 struct vch_elem {
 	char tag[VCH_TAG_MAX + 1];
@@ -189,6 +193,41 @@ enum vch_move_err vch_move_check(struct vch_inv *inv, u16 mt, u16 src,
  * else the source's own "from"; a move onto itself changes nothing.
  */
 void vch_move(struct vch_inv *inv, u16 src, u16 dst);
+
+/**
+ * vch_exchange_check() - check an EXCHANGE MEDIUM (SMC-3 6.2), in MOVE
+ *	MEDIUM's order
+ * @inv: the inventory
+ * @mt: MEDIUM TRANSPORT ADDRESS
+ * @src: SOURCE ADDRESS
+ * @dst1: FIRST DESTINATION ADDRESS, where the source's cartridge goes
+ * @dst2: SECOND DESTINATION ADDRESS, where the first destination's goes
+ *	(the source itself for a simple exchange)
+ *
+ * Return: VCH_MOVE_BAD_MT, VCH_MOVE_BAD_SRC or VCH_MOVE_BAD_DST (either
+ * destination) for an address that is no such element;
+ * VCH_MOVE_SRC_EMPTY if the source or the first destination is empty
+ * (each is the source of a move); VCH_MOVE_DST_FULL if the second
+ * destination is full and not the source (the first destination itself
+ * included, unless that is the source); else VCH_MOVE_OK.
+ */
+enum vch_move_err vch_exchange_check(struct vch_inv *inv, u16 mt, u16 src,
+				     u16 dst1, u16 dst2);
+
+/**
+ * vch_exchange() - exchange cartridges; vch_exchange_check() said
+ *	VCH_MOVE_OK
+ * @inv: the inventory
+ * @src: SOURCE ADDRESS
+ * @dst1: FIRST DESTINATION ADDRESS
+ * @dst2: SECOND DESTINATION ADDRESS
+ *
+ * The first destination's cartridge goes to the second destination, the
+ * source's to the first destination; each remembers where it came from
+ * as vch_move() does. With @src == @dst1 the cartridge goes to itself
+ * and then on to @dst2: vch_move(@src, @dst2).
+ */
+void vch_exchange(struct vch_inv *inv, u16 src, u16 dst1, u16 dst2);
 
 /**
  * vch_state_parse() - read a state file into an inventory

@@ -181,17 +181,24 @@ static int vtape_file_write(void *priv, u64 off, const void *buf, u32 len)
 
 /*
  * Open (or create as a blank tape of @size_mb) the image at @path and
- * check its header into @t. Process context.
+ * check its header into @t. A changer's cartridge (@lib) is opened by the
+ * core in init's mount namespace (ktgt_file_open()), where the changer's
+ * state file is, whichever process enables the changer or the drive;
+ * an administrator's filename in the writer's own, as vdisk's. Process
+ * context.
  */
 static int vtape_image_open(struct ktgt_device *dev, const char *path,
-			    u32 size_mb, bool read_only, struct file **filp,
-			    struct vtape *t)
+			    u32 size_mb, bool read_only, bool lib,
+			    struct file **filp, struct vtape *t)
 {
 	int flags = (read_only ? O_RDONLY : O_RDWR | O_CREAT) | O_LARGEFILE;
 	struct file *file;
 	int ret;
 
-	file = filp_open(path, flags, 0600);
+	if (lib)
+		file = ktgt_file_open(path, flags, 0600);
+	else
+		file = filp_open(path, flags, 0600);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		pr_err("%s: cannot open %s: %d\n", ktgt_device_name(dev), path,
@@ -1022,7 +1029,7 @@ int vtape_lib_set_medium(struct vtape_dev *vt, const char *path)
 	vt->file = NULL;
 	if (vt->enabled && path) {
 		ret = vtape_image_open(vt->dev, path, vt->size_mb, vtape_wp(vt),
-				       &file, &t);
+				       true, &file, &t);
 		if (!ret) {
 			vt->file = file;
 			vt->tape = t;
@@ -1103,7 +1110,7 @@ static int vtape_enable(struct ktgt_device *dev)
 		goto out;
 	}
 	ret = vtape_image_open(dev, vt->filename, vt->size_mb, vtape_wp(vt),
-			       &vt->file, &vt->tape);
+			       !!vt->owner, &vt->file, &vt->tape);
 	if (ret)
 		goto out;
 	vt->loaded = true;
@@ -1188,7 +1195,7 @@ static ssize_t vtape_filename_store(struct config_item *item,
 		}
 		if (path) {
 			ret = vtape_image_open(vt->dev, path, vt->size_mb,
-					       vtape_wp(vt), &file, &t);
+					       vtape_wp(vt), false, &file, &t);
 			if (ret)
 				goto out;
 			vt->tape = t;

@@ -103,8 +103,9 @@ bool vtape_lib_busy(struct vtape_dev *vt);
  * @path: the cartridge's image, or NULL for none
  *
  * With @path the drive's filename becomes @path; if the drive is
- * enabled the image is opened (created blank of the drive's size_mb if
- * missing), loaded at its beginning, and every I_T nexus of the drive
+ * enabled the image is opened in init's mount namespace (ktgt_file_open(),
+ * where the changer's state file is; created blank of the drive's size_mb
+ * if missing), loaded at its beginning, and every I_T nexus of the drive
  * gets NOT READY TO READY CHANGE. With NULL the drive is empty: NOT
  * READY, MEDIUM NOT PRESENT. Caller holds vtape_lib_mutex. Sleeps.
  *

@@ -49,6 +49,7 @@
  */
 #define KTGT_SENSE_LEN		96
 
+struct file;
 struct ktgt_cmd;
 struct ktgt_device;
 struct ktgt_session;
@@ -1174,5 +1175,78 @@ void *ktgt_sgv_alloc(u32 len, gfp_t gfp, struct scatterlist **sg,
  * The buffer must no longer be in use (no I/O on it). Any context.
  */
 void ktgt_sgv_free(void *handle);
+
+/**
+ * ktgt_file_replace() - replace a whole file, durably, as the core does
+ * @dir: the directory, an absolute path
+ * @name: the file's name in @dir: one component, not "." or "..", of at
+ *	most NAME_MAX - 5 bytes
+ * @buf: the new contents
+ * @len: their length
+ *
+ * For a handler's own state (vchanger's inventory), as the core keeps
+ * the APTPL files: removes whatever is at @dir/.@name.tmp, creates it
+ * anew (O_EXCL, mode 0600), writes and fsyncs it, renames it over
+ * @dir/@name and fsyncs @dir, so that after a crash @name holds its old
+ * or its new contents, never a mix.
+ *
+ * Namespace: every access runs in a kernel thread (the caller itself if
+ * it is one, a command worker; else a work item it waits for), so @dir
+ * resolves in init's mount namespace, root and cwd, with the kernel's
+ * credentials, whichever process calls: a configfs write from a process
+ * in another mount namespace (a container, ``unshare -m``) finds the
+ * same file as a command. ktgt_file_read() likewise.
+ *
+ * Locking: takes none of the core's locks, so the caller may hold its
+ * own (a work item on system_unbound_wq takes none); the caller
+ * serialises the calls for one file, which share its temporary file.
+ *
+ * Context: process context; sleeps.
+ *
+ * Return: 0 once the new file is in place (a failed fsync of @dir is
+ * only logged); -EINVAL for a relative @dir or a bad @name,
+ * -ENAMETOOLONG, or the error of the first step that failed: the old
+ * file, if any, is then unchanged and no temporary file is left.
+ */
+int ktgt_file_replace(const char *dir, const char *name, const void *buf,
+		      size_t len);
+
+/**
+ * ktgt_file_read() - read a whole file
+ * @path: its absolute path
+ * @max: the largest size accepted
+ * @buf: set to the contents, to be freed with vfree(); NULL on error
+ *
+ * Opens only a regular file, and does not follow a symbolic link as the
+ * last component of @path (ktgt_file_replace() replaces one). Namespace
+ * and locking as for ktgt_file_replace(): @path resolves in init's mount
+ * namespace whoever calls.
+ *
+ * Context: process context; sleeps.
+ *
+ * Return: the length; -ENOENT if there is no file, -EINVAL for a relative
+ * @path, a file that is not a regular file or is empty, -EFBIG for one
+ * larger than @max, or another negative errno.
+ */
+ssize_t ktgt_file_read(const char *path, size_t max, void **buf);
+
+/**
+ * ktgt_file_open() - open a file where ktgt_file_read() would find it
+ * @path: its absolute path
+ * @flags: as for filp_open()
+ * @mode: as for filp_open(), for O_CREAT
+ *
+ * filp_open() in a kernel thread: @path resolves in init's mount
+ * namespace, root and cwd whoever calls, as for ktgt_file_replace(); for
+ * a handler's files that live beside its state file (vchanger's
+ * cartridge images in its library_dir), so that the process that
+ * enables a device and the command workers open the same file. The
+ * file is the caller's, to close with filp_close() or fput(). Locking
+ * and context as for ktgt_file_replace().
+ *
+ * Return: the file, or ERR_PTR(): -EINVAL for a relative @path, else
+ * filp_open()'s error.
+ */
+struct file *ktgt_file_open(const char *path, int flags, umode_t mode);
 
 #endif /* _KTGT_KTGT_H */

@@ -3,8 +3,9 @@
  * libFuzzer harness for the vchanger state file (handlers/vtape/
  * vchanger_inv.c): any bytes give 0 or -EINVAL with a message, never a
  * crash or a read outside them; what parses formats back to a file that
- * parses to the same inventory; moves and READ ELEMENT STATUS on it stay
- * within their buffers.
+ * parses to the same inventory, also after a move and an exchange
+ * (IMPEXP included), which neither lose nor copy a cartridge;
+ * moves and READ ELEMENT STATUS on it stay within their buffers.
  *
  * Input: bytes 0-3: slots (1 + byte 0 % 16), drives (1 + byte 1 % 4),
  * ie slots (byte 2 % 4), a READ ELEMENT STATUS type/flags byte; bytes
@@ -25,6 +26,27 @@ static void init_inv(struct vch_inv *inv, const u8 *d)
 	check(!vch_inv_init(inv, 1 + d[0] % 16, 1 + d[1] % 4, d[2] % 4));
 }
 
+/*
+ * Each cartridge once (vch_find_tag() finds it where it is); return how
+ * many there are.
+ */
+static unsigned int check_unique(struct vch_inv *inv)
+{
+	const struct vch_elem *all[] = { inv->st, inv->dt, inv->ie };
+	const u16 nr[] = { inv->nr_st, inv->nr_dt, inv->nr_ie };
+	const u16 first[] = { VCH_ADDR_ST, VCH_ADDR_DT, VCH_ADDR_IE };
+	unsigned int t, i, n = 0;
+
+	for (t = 0; t < 3; t++)
+		for (i = 0; i < nr[t]; i++)
+			if (all[t][i].tag[0]) {
+				check(vch_find_tag(inv, all[t][i].tag) ==
+				      first[t] + i);
+				n++;
+			}
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -36,7 +58,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct vch_res_req req;
 	char err[160], *text;
 	size_t len;
-	u16 src, dst;
+	u16 src, dst, d2;
+	unsigned int n;
 
 	if (size < 8)
 		return 0;
@@ -57,17 +80,23 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	check(!vch_state_parse(&b, out, len, err, sizeof(err)));
 	check(!memcmp(&a, &b, sizeof(a)));
 
+	n = check_unique(&a);
 	src = VCH_ADDR_MT + data[4] * 4 + data[5];
 	dst = VCH_ADDR_MT + data[6] * 4 + data[7];
 	if (vch_move_check(&a, 0, src, dst) == VCH_MOVE_OK)
 		vch_move(&a, src, dst);
+	/* and an exchange: source dst, first destination src, second d2 */
+	d2 = VCH_ADDR_MT + data[3] * 4 + data[4];
+	if (vch_exchange_check(&a, 0, dst, src, d2) == VCH_MOVE_OK)
+		vch_exchange(&a, dst, src, d2);
+	/* moves and exchanges neither lose nor copy a cartridge */
+	check(check_unique(&a) == n);
 	/* After the move too, the file parses back to the inventory. */
 	len = vch_state_format(&a, out, sizeof(out));
 	check(!vch_inv_init(&b, a.nr_st, a.nr_dt, a.nr_ie));
 	check(!vch_state_parse(&b, out, len, err, sizeof(err)));
-	/* imported is not kept by the file for a moved cartridge */
-	check(!memcmp(a.st, b.st, sizeof(a.st)));
-	check(!memcmp(a.dt, b.dt, sizeof(a.dt)));
+	/* IMPEXP too ("exported" for a moved cartridge) */
+	check(!memcmp(&a, &b, sizeof(a)));
 
 	req.type = data[3] % 5;
 	req.start = data[4] << 4;

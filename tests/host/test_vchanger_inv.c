@@ -59,7 +59,7 @@ static void test_tags(void **state)
 
 static void test_parse_ok(void **state)
 {
-	struct vch_inv *inv = new_inv(4, 2, 1);
+	struct vch_inv *inv = new_inv(4, 2, 3);
 	char err[160] = "";
 	u8 type;
 
@@ -69,7 +69,13 @@ static void test_parse_ok(void **state)
 			       "slot 1 AAA001\n"
 			       "slot\t4 DDD004\n"
 			       "drive 2 BBB002 from slot 2\n"
-			       "ie 1 CCC003\n", err), 0);
+			       "ie 1 CCC003\n"
+			       "ie 2 EEE005 exported\n"
+			       "ie 3 FFF006 from slot 3 exported\n", err), 0);
+	/* IMPEXP: the operator's, unless MOVE MEDIUM put it there */
+	assert_false(inv->ie[1].imported);
+	assert_false(inv->ie[2].imported);
+	assert_int_equal(inv->ie[2].src, VCH_ADDR_ST + 2);
 	assert_string_equal(inv->st[0].tag, "AAA001");
 	assert_string_equal(inv->st[3].tag, "DDD004");
 	assert_string_equal(inv->st[1].tag, "");
@@ -89,7 +95,7 @@ static void test_parse_ok(void **state)
 	assert_null(vch_elem_at(inv, VCH_ADDR_ST + 4, &type));
 	assert_int_equal(type, 0);
 	assert_null(vch_elem_at(inv, VCH_ADDR_DT + 2, &type));
-	assert_null(vch_elem_at(inv, VCH_ADDR_IE + 1, &type));
+	assert_null(vch_elem_at(inv, VCH_ADDR_IE + 3, &type));
 	assert_null(vch_elem_at(inv, 0, &type));
 	free(inv);
 }
@@ -120,6 +126,13 @@ static const struct {
 	{ "vchanger 1\ndrive 1 A from drive 2\n", "line 2: bad \"from\"" },
 	{ "vchanger 1\ndrive 1 A from slot 9\n", "line 2: bad \"from\"" },
 	{ "vchanger 1\ndrive 1 A to slot 1\n", "line 2: bad \"from\"" },
+	{ "vchanger 1\nslot 1 A exported\n", "line 2: \"exported\" is only" },
+	{ "vchanger 1\ndrive 1 A from slot 1 exported\n",
+	  "line 2: \"exported\" is only" },
+	{ "vchanger 1\nie 1 A exported x\n", "line 2: expected" },
+	{ "vchanger 1\nie 1 A exported from slot 1\n", "line 2: expected" },
+	{ "vchanger 1\nie 1 A from slot 1 exported exported\n",
+	  "line 2: expected" },
 	{ NULL, "line 4: line too long" },	/* long_line() */
 };
 
@@ -197,7 +210,8 @@ static void test_roundtrip(void **state)
 	for (i = 0; i < VCH_MAX_IE; i++) {
 		snprintf(a->ie[i].tag, sizeof(a->ie[i].tag), "I%031u", i);
 		a->ie[i].src = VCH_ADDR_ST + i;
-		a->ie[i].imported = true;
+		/* IMPEXP is kept both ways */
+		a->ie[i].imported = i % 2;
 	}
 	len = vch_state_format(a, buf, VCH_STATE_MAX);
 	assert_true(len <= VCH_STATE_MAX);
@@ -246,6 +260,20 @@ static void test_move(void **state)
 	vch_move(inv, VCH_ADDR_DT + 1, VCH_ADDR_IE);
 	assert_string_equal(inv->ie[0].tag, "A");
 	assert_false(inv->ie[0].imported);
+	/* the state file keeps that MOVE MEDIUM put it there */
+	{
+		struct vch_inv *b = new_inv(3, 2, 1);
+		char buf[256];
+		size_t len = vch_state_format(inv, buf, sizeof(buf) - 1);
+
+		assert_true(len < sizeof(buf));
+		buf[len] = 0;
+		assert_non_null(strstr(buf, "\nie 1 A from slot 1 exported\n"));
+		assert_int_equal(vch_state_parse(b, buf, len, err, sizeof(err)),
+				 0);
+		assert_false(b->ie[0].imported);
+		free(b);
+	}
 	vch_move(inv, VCH_ADDR_IE, VCH_ADDR_ST + 2);
 	assert_string_equal(inv->st[2].tag, "A");
 	assert_int_equal(inv->st[2].src, VCH_ADDR_IE);
@@ -253,6 +281,70 @@ static void test_move(void **state)
 	/* onto itself: nothing */
 	vch_move(inv, VCH_ADDR_ST + 2, VCH_ADDR_ST + 2);
 	assert_string_equal(inv->st[2].tag, "A");
+	free(inv);
+}
+
+static void test_exchange(void **state)
+{
+	struct vch_inv *inv = new_inv(3, 2, 1);
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse(inv, "vchanger 1\nslot 1 A\nslot 2 B\n"
+			       "drive 1 C from slot 3\n", err), 0);
+	/* addresses, then empty source or first destination, then full */
+	assert_int_equal(vch_exchange_check(inv, 2, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST), VCH_MOVE_BAD_MT);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_MT, VCH_ADDR_DT,
+					    VCH_ADDR_ST), VCH_MOVE_BAD_SRC);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST,
+					    VCH_ADDR_DT + 2, VCH_ADDR_ST),
+			 VCH_MOVE_BAD_DST);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 3), VCH_MOVE_BAD_DST);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST + 2,
+					    VCH_ADDR_DT, VCH_ADDR_ST),
+			 VCH_MOVE_SRC_EMPTY);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST,
+					    VCH_ADDR_DT + 1, VCH_ADDR_ST),
+			 VCH_MOVE_SRC_EMPTY);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 1), VCH_MOVE_DST_FULL);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_DT), VCH_MOVE_DST_FULL);
+	assert_int_equal(vch_exchange_check(inv, VCH_ADDR_MT, VCH_ADDR_ST,
+					    VCH_ADDR_DT, VCH_ADDR_ST),
+			 VCH_MOVE_OK);
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_ST, VCH_ADDR_DT,
+					    VCH_ADDR_ST + 2), VCH_MOVE_OK);
+
+	/* simple: slot 1 <-> drive 1 */
+	vch_exchange(inv, VCH_ADDR_ST, VCH_ADDR_DT, VCH_ADDR_ST);
+	assert_string_equal(inv->dt[0].tag, "A");
+	assert_int_equal(inv->dt[0].src, VCH_ADDR_ST);
+	assert_string_equal(inv->st[0].tag, "C");
+	assert_int_equal(inv->st[0].src, VCH_ADDR_ST + 2);	/* its from */
+	/* three elements: slot 2's to drive 1, drive 1's to the mail slot */
+	vch_exchange(inv, VCH_ADDR_ST + 1, VCH_ADDR_DT, VCH_ADDR_IE);
+	assert_string_equal(inv->dt[0].tag, "B");
+	assert_int_equal(inv->dt[0].src, VCH_ADDR_ST + 1);
+	assert_string_equal(inv->ie[0].tag, "A");
+	assert_int_equal(inv->ie[0].src, VCH_ADDR_ST);
+	assert_false(inv->ie[0].imported);
+	assert_string_equal(inv->st[1].tag, "");
+	/* source = first destination: a move to the second */
+	assert_int_equal(vch_exchange_check(inv, 0, VCH_ADDR_IE, VCH_ADDR_IE,
+					    VCH_ADDR_ST + 1), VCH_MOVE_OK);
+	vch_exchange(inv, VCH_ADDR_IE, VCH_ADDR_IE, VCH_ADDR_ST + 1);
+	assert_string_equal(inv->st[1].tag, "A");
+	assert_int_equal(inv->st[1].src, VCH_ADDR_IE);
+	assert_string_equal(inv->ie[0].tag, "");
+	/* all three the same: nothing */
+	vch_exchange(inv, VCH_ADDR_ST, VCH_ADDR_ST, VCH_ADDR_ST);
+	assert_string_equal(inv->st[0].tag, "C");
+	assert_int_equal(vch_find_tag(inv, "A"), VCH_ADDR_ST + 1);
+	assert_int_equal(vch_find_tag(inv, "B"), VCH_ADDR_DT);
+	assert_int_equal(vch_find_tag(inv, "C"), VCH_ADDR_ST);
 	free(inv);
 }
 
@@ -362,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_parse_nul_and_size),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_move),
+		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_res),
 	};
 

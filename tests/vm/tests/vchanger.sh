@@ -23,14 +23,28 @@
 #   and out of a drive that prevents removal (sg_raw's PREVENT, mt
 #   lock); READ ELEMENT STATUS type
 #   5 INVALID FIELD IN CDB; DVCID names the drive's serial;
+# - a load into a drive gives every I_T nexus of the drive (two local
+#   targets) NOT READY TO READY CHANGE 06h/28h/00h, an unload MEDIUM NOT
+#   PRESENT 02h/3Ah/00h;
+# - IMPEXP survives disable/enable: 0 for a cartridge MOVE MEDIUM put in
+#   the mail slot ("exported" in the state file), 1 for an operator's
+#   (a line without it, as in older files);
+# - EXCHANGE MEDIUM: its sense (an empty source or first destination
+#   3Bh/0Eh, a full second destination 3Bh/0Dh, INV1 05h/24h/00h, a held
+#   drive 53h/02h), a simple exchange of a slot and a drive and one of
+#   three elements, the drives' cartridges and data following; MODE
+#   SENSE page 1Fh says so;
 # - the inventory survives disable/enable and a module reload; a
-#   corrupt state file fails enable with the line in the log.
+#   changer enabled by a process in another mount namespace (a tmpfs
+#   over library_dir) reads and writes the same state file and images
+#   as its moves; a corrupt state file fails enable with the line in
+#   the log.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
-for c in mtx mt tar sg_raw sg_inq; do
+for c in mtx mt tar sg_raw sg_inq unshare; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 
@@ -48,6 +62,12 @@ attr_fails() {
 move() {
 	ktgt_sense_kaq "$sgc" a5 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" "${2:2:2}" \
 		00 00 00 00
+}
+
+# exchange SRC DST1 DST2: EXCHANGE MEDIUM between element addresses.
+exchange() {
+	ktgt_sense_kaq "$sgc" a6 00 00 01 "${1:0:2}" "${1:2:2}" "${2:0:2}" \
+		"${2:2:2}" "${3:0:2}" "${3:2:2}" 00 00
 }
 
 # status: mtx status, volume tags without their padding.
@@ -71,6 +91,27 @@ mkfiles() {
 		head -c $((4096 + (i * 7919 + $2 * 104729) % 8192)) \
 			/dev/urandom > "$1/f$i"
 	done
+}
+
+# drain SG: take the unit attentions pending for SG's I_T nexus.
+drain() {
+	local i
+	for ((i = 0; i < 8; i++)); do
+		case "$(ktgt_sense_kaq "$1" 00 00 00 00 00 00)" in
+		06/*) ;;
+		*) return 0 ;;
+		esac
+	done
+	fail "$1: unit attentions without end"
+}
+
+# ie_flags: byte 2 of the mail slot's element descriptor (READ ELEMENT
+# STATUS, type 3): 01h FULL, 02h IMPEXP, 08h ACCESS, 30h INENAB EXENAB.
+ie_flags() {
+	rm -f /tmp/ie.bin
+	sg_raw -R -r 64 -o /tmp/ie.bin "$sgc" b8 03 00 10 00 01 00 00 00 40 \
+		00 00 >/dev/null 2>&1 || fail "READ ELEMENT STATUS of the mail slot"
+	od -An -tx1 -j 18 -N 1 /tmp/ie.bin | tr -d ' \n'
 }
 
 # tape_ready ST: wait until the drive's tape is ready (after the UA).
@@ -306,6 +347,34 @@ echo "- - -" > "/sys/class/scsi_host/host$host/scan"
 sgc=$(ktgt_wait_disk -g host="$host" lun=0)
 expect_eq "$(status | tail -n +2)" "$before" "status after disable/enable"
 
+log "a changer enabled from another mount namespace"
+# The state file and the cartridges resolve in init's mount namespace,
+# as for the moves, not in that of the process that writes enable: here
+# one with an empty tmpfs over $LIB. Drive 1's cartridge is unloaded
+# and taken out first, so that enable must open its image again.
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+run_ok "mt offline drive 1" mt -f "/dev/n$st1" offline
+ktgt_write "$HT/d1/filename" ""
+run_ok "enable from another mount namespace" unshare -m sh -c \
+	"mount -t tmpfs none $LIB && echo 1 > $HC/ch0/enable"
+expect_eq "$(grep -v '^#' "$HC/ch0/inventory")" \
+	"$(grep -v '^#' "$LIB/ch0.state")" \
+	"inventory after an enable from another mount namespace"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/BBB002.img" \
+	"drive 1 after an enable from another mount namespace"
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+expect_eq "$(status | tail -n +2)" "$before" \
+	"status after an enable from another mount namespace"
+tape_ready "$st1"
+rm -rf /tmp/outb && mkdir -p /tmp/outb
+run_ok "tar -x B after an enable from another mount namespace" \
+	tar -xf "/dev/n$st1" -b 20 -C /tmp/outb
+diff -r /tmp/b /tmp/outb ||
+	fail "cartridge B's data differs after an enable from another mount namespace"
+
 log "a corrupt state file"
 ktgt_unmaplun local/t0 0
 ktgt_write "$HC/ch0/enable" 0
@@ -328,6 +397,109 @@ expect_eq "$(cat "$HT/d1/filename")" "$LIB/BBB002.img" "drive 1 after reload"
 tape_ready "$st1"
 run_ok "tar -x B after reload" tar -xf "/dev/n$st1" -b 20 -C /tmp/outb
 diff -r /tmp/b /tmp/outb || fail "cartridge B's data differs after reload"
+
+log "a load and an unload, seen through two I_T nexuses of drive 0"
+# A second local target: a second initiator (I_T nexus) of drive 0.
+ktgt_mktarget local/t1
+ktgt_maplun local/t1 0 vtape/d0
+ktgt_enable local/t1
+sgx=$(ktgt_wait_disk -g host="$(ktgt_local_host t1)" lun=0)
+drain "$sg0"
+drain "$sgx"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "02/3a/00" \
+	"drive 0 empty, second nexus"
+expect_eq "$(move 0400 0100)" GOOD "load slot 1 into drive 0"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "06/28/00" \
+	"first nexus after the load"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "06/28/00" \
+	"second nexus after the load"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" GOOD \
+	"first nexus ready"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" GOOD \
+	"second nexus ready"
+expect_eq "$(move 0100 0400)" GOOD "unload drive 0 into slot 1"
+expect_eq "$(ktgt_sense_kaq "$sg0" 00 00 00 00 00 00)" "02/3a/00" \
+	"first nexus after the unload"
+expect_eq "$(ktgt_sense_kaq "$sgx" 00 00 00 00 00 00)" "02/3a/00" \
+	"second nexus after the unload"
+
+log "IMPEXP survives disable/enable"
+expect_eq "$(move 0400 0010)" GOOD "export slot 1"
+expect_eq "$(ie_flags)" 39 "mail slot after the export: FULL, IMPEXP 0"
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+ktgt_write "$HC/ch0/enable" 1
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+drain "$sgc"
+expect_eq "$(ie_flags)" 39 "mail slot after disable/enable: IMPEXP 0"
+grep -q "^ie 1 AAA001 from slot 1 exported$" "$LIB/ch0.state" ||
+	fail "state file after the export: $(cat "$LIB/ch0.state")"
+# An operator's cartridge (an ie line without "exported", as in the
+# files of before): IMPEXP 1.
+ktgt_unmaplun local/t0 0
+ktgt_write "$HC/ch0/enable" 0
+sed -i 's/^\(ie 1 .*\) exported$/\1/' "$LIB/ch0.state"
+ktgt_write "$HC/ch0/enable" 1
+ktgt_maplun local/t0 0 vchanger/ch0
+echo "- - -" > "/sys/class/scsi_host/host$host/scan"
+sgc=$(ktgt_wait_disk -g host="$host" lun=0)
+drain "$sgc"
+expect_eq "$(ie_flags)" 3b "an operator's cartridge: IMPEXP 1"
+expect_eq "$(move 0010 0400)" GOOD "import"
+expect_eq "$(ktgt_sense_kaq -r 64 "$sgc" b8 03 00 10 00 01 00 00 00 40 00 00)" \
+	GOOD "READ ELEMENT STATUS of the empty mail slot"
+
+log "EXCHANGE MEDIUM"
+# now: slot 1 AAA001, slot 4 CCC003, drive 1 BBB002 (from slot 2), drive
+# 0 and the mail slot empty
+expect_eq "$(exchange 0402 0100 0402)" "05/3b/0e" "EXCHANGE from an empty slot"
+expect_eq "$(exchange 0400 0100 0400)" "05/3b/0e" \
+	"EXCHANGE with an empty first destination"
+expect_eq "$(exchange 0400 0101 0403)" "05/3b/0d" \
+	"EXCHANGE to a full second destination"
+expect_eq "$(exchange 0400 0101 0101)" "05/3b/0d" \
+	"EXCHANGE with the first destination as the second"
+expect_eq "$(exchange 0400 0101 0999)" "05/21/01" "EXCHANGE to no element"
+expect_eq "$(ktgt_sense_kaq "$sgc" a6 00 00 01 04 00 01 01 04 00 01 00)" \
+	"05/24/00" "EXCHANGE with INV1"
+expect_eq "$(exchange 0400 0101 0400)" GOOD "slot 1 <-> drive 1"
+# (mtx names another "Loaded" slot when the source is full: the file)
+grep -q "^drive 2 AAA001 from slot 1$" "$LIB/ch0.state" &&
+	grep -q "^slot 1 BBB002 from slot 2$" "$LIB/ch0.state" ||
+	fail "state file after the exchange: $(cat "$LIB/ch0.state")"
+expect_eq "$(elem "Storage Element 1")" \
+	"Storage Element 1:Full :VolumeTag=BBB002" "slot 1 after the exchange"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/AAA001.img" "d1's cartridge"
+tape_ready "$st1"
+rm -rf /tmp/outa && mkdir -p /tmp/outa
+run_ok "tar -x A in drive 1" tar -xf "/dev/n$st1" -b 20 -C /tmp/outa
+diff -r /tmp/a /tmp/outa || fail "cartridge A's data differs in drive 1"
+# three elements: slot 4's CCC003 to drive 1, its AAA001 to drive 0
+expect_eq "$(exchange 0403 0101 0100)" GOOD "slot 4 -> drive 1 -> drive 0"
+expect_eq "$(cat "$HT/d0/filename")" "$LIB/AAA001.img" "d0's cartridge"
+expect_eq "$(cat "$HT/d1/filename")" "$LIB/CCC003.img" "d1's cartridge"
+expect_eq "$(elem "Storage Element 4")" "Storage Element 4:Empty" \
+	"slot 4 after the exchange"
+grep -q "^drive 1 AAA001 from slot 1$" "$LIB/ch0.state" &&
+	grep -q "^drive 2 CCC003 from slot 4$" "$LIB/ch0.state" ||
+	fail "state file after the exchange: $(cat "$LIB/ch0.state")"
+tape_ready "$st0"
+rm -rf /tmp/outa && mkdir -p /tmp/outa
+run_ok "tar -x A in drive 0" tar -xf "/dev/n$st0" -b 20 -C /tmp/outa
+diff -r /tmp/a /tmp/outa || fail "cartridge A's data differs in drive 0"
+run_ok "mt lock" mt -f "/dev/n$st0" lock
+expect_eq "$(exchange 0400 0100 0400)" "05/53/02" \
+	"EXCHANGE with a held drive"
+expect_eq "$(cat "$HT/d0/filename")" "$LIB/AAA001.img" "still in drive 0"
+run_ok "mt unlock" mt -f "/dev/n$st0" unlock
+rm -f /tmp/ms.bin
+sg_raw -R -r 24 -o /tmp/ms.bin "$sgc" 1a 08 1f 00 18 00 >/dev/null 2>&1 ||
+	fail "MODE SENSE page 1Fh"
+expect_eq "$(hexof /tmp/ms.bin)" \
+	"17 00 00 00 1f 12 0e 00 00 0e 0e 0e 00 00 00 00 00 0e 0e 0e 00 00 00 00" \
+	"page 1Fh: moves and exchanges between slots, mail slots, drives"
 
 ktgt_cleanup || fail "cleanup"
 ktgt_unload_all
