@@ -417,6 +417,10 @@ struct ktgt_tgt_dev {
  * @kobj: /sys/kernel/ktgt/sessions/<id>
  * @id: unique id, names @kobj
  * @node: in tgt->sessions, under tgt->sess_lock
+ * @tpgt: the iSCSI TARGET PORTAL GROUP TAG, if @has_tpgt; both set by
+ *	ktgt_session_set_tpgt() before the first command is submitted
+ *	(whose submission, under @lock, orders them before its reads)
+ * @has_tpgt: @tpgt is set: the session is an iSCSI one with a TPGT
  */
 struct ktgt_session {
 	struct ktgt_target	*tgt;
@@ -438,6 +442,8 @@ struct ktgt_session {
 	struct kobject		kobj;
 	u64			id;
 	struct list_head	node;
+	u16			tpgt;
+	bool			has_tpgt;
 };
 
 /* Unit attention conditions, in SPC-4 priority order (lower is higher). */

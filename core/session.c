@@ -165,6 +165,13 @@ int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
 }
 EXPORT_SYMBOL_GPL(ktgt_session_set_transport_id);
 
+void ktgt_session_set_tpgt(struct ktgt_session *sess, u16 tpgt)
+{
+	WRITE_ONCE(sess->tpgt, tpgt);
+	WRITE_ONCE(sess->has_tpgt, true);
+}
+EXPORT_SYMBOL_GPL(ktgt_session_set_tpgt);
+
 const char *ktgt_session_port_id(const struct ktgt_session *sess, u8 *proto)
 {
 	const struct ktgt_session_node *node =

@@ -137,6 +137,7 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	const struct ktgt_device *dev = cmd->core.dev;
 	const struct ktgt_dev_params *p = &dev->params;
 	u32 bs = p->block_size ? p->block_size : 512;
+	u8 proto;
 
 	memset(d, 0, sizeof(*d));
 	d->pdt = dev->type->pdt;
@@ -170,6 +171,14 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	 */
 	d->rel_port = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 	ktgt_alua_describe(cmd, d);
+	/* iSCSI: the port's and the target's SCSI name strings. */
+	if (READ_ONCE(cmd->sess->has_tpgt)) {
+		ktgt_session_port_id(cmd->sess, &proto);
+		if (proto == KTGT_PROTO_ISCSI) {
+			d->iscsi_name = ktgt_target_name(cmd->sess->tgt);
+			d->tpgt = READ_ONCE(cmd->sess->tpgt);
+		}
+	}
 }
 
 /* The bytes of data-in the command can take: its buffer and allocation. */

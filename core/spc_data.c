@@ -192,17 +192,71 @@ static u32 desig_hdr(u8 *buf, u32 buflen, u32 off, u8 code_set, u8 assoc,
 
 #define DESIG_CODE_BINARY	0x1
 #define DESIG_CODE_ASCII	0x2
+#define DESIG_CODE_UTF8		0x3
 #define DESIG_ASSOC_LU		0x0
 #define DESIG_ASSOC_PORT	0x1
+#define DESIG_ASSOC_TARGET	0x2
 #define DESIG_TYPE_T10		0x1
 #define DESIG_TYPE_NAA		0x3
 #define DESIG_TYPE_REL_PORT	0x4
 #define DESIG_TYPE_TPG		0x5
+#define DESIG_TYPE_NAME		0x8
+#define DESIG_PROTO_ISCSI	0x5
+#define DESIG_PIV		0x80
+
+/* ",t,0x" and the TPGT as four hex digits, after a target port's name. */
+#define ISCSI_PORT_SUFFIX_LEN	9
+
+/* The iSCSI name's length, or 0 when there is none to report. */
+static u32 iscsi_name_len(const struct ktgt_spc_dev *d)
+{
+	u32 n = str_len(d->iscsi_name, KTGT_ISCSI_NAME_MAX + 1);
+
+	return n > KTGT_ISCSI_NAME_MAX ? 0 : n;
+}
+
+/*
+ * The DESIGNATOR LENGTH of a SCSI name string of @n bytes (SPC-4
+ * 7.8.6.11): null terminated, null padded to a multiple of 4.
+ */
+static u32 name_desig_len(u32 n)
+{
+	return (n + 1 + 3) & ~3U;
+}
+
+/*
+ * An iSCSI SCSI name string designator (SPC-4 7.8.6.11; PIV = 1,
+ * PROTOCOL IDENTIFIER 5h, UTF-8) of @name (@n bytes), followed by
+ * ",t,0x<@tpgt>" for the target port (association 01b); the padding is
+ * the zeroes vpd_hdr() wrote. Returns its size.
+ */
+static u32 desig_iscsi_name(u8 *buf, u32 buflen, u32 off, u8 assoc,
+			    const char *name, u32 n, u16 tpgt)
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 len = n + (assoc == DESIG_ASSOC_PORT ? ISCSI_PORT_SUFFIX_LEN : 0);
+	int i;
+
+	len = name_desig_len(len);
+	ob_put8(buf, buflen, off, DESIG_PROTO_ISCSI << 4 | DESIG_CODE_UTF8);
+	ob_put8(buf, buflen, off + 1,
+		DESIG_PIV | assoc << 4 | DESIG_TYPE_NAME);
+	ob_put8(buf, buflen, off + 3, len);
+	ob_mem(buf, buflen, off + 4, (const u8 *)name, n);
+	if (assoc == DESIG_ASSOC_PORT) {
+		ob_mem(buf, buflen, off + 4 + n, (const u8 *)",t,0x", 5);
+		for (i = 0; i < 4; i++)
+			ob_put8(buf, buflen, off + 4 + n + 5 + i,
+				hex[(tpgt >> (12 - 4 * i)) & 0xf]);
+	}
+	return 4 + len;
+}
 
 /* 83h DEVICE IDENTIFICATION */
 static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 {
 	u32 serial_len = str_len(d->serial, 32);
+	u32 name_len = iscsi_name_len(d);
 	u32 page_len, off = 4;
 
 	page_len = (4 + 16) + (4 + 8 + serial_len);
@@ -210,6 +264,10 @@ static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 		page_len += 4 + 4;
 	if (d->has_tpg)
 		page_len += 4 + 4;
+	if (name_len)
+		page_len += 4 + name_desig_len(name_len +
+					       ISCSI_PORT_SUFFIX_LEN) +
+			    4 + name_desig_len(name_len);
 	vpd_hdr(d, 0x83, page_len, buf, buflen);
 
 	/* NAA IEEE Registered Extended, for the logical unit. */
@@ -237,6 +295,14 @@ static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 			  DESIG_ASSOC_PORT, DESIG_TYPE_TPG, 4);
 		ob_put_be(buf, buflen, off + 6, d->tpg, 2);
 		off += 8;
+	}
+
+	/* iSCSI: the target port's and the target device's names. */
+	if (name_len) {
+		off += desig_iscsi_name(buf, buflen, off, DESIG_ASSOC_PORT,
+					d->iscsi_name, name_len, d->tpgt);
+		off += desig_iscsi_name(buf, buflen, off, DESIG_ASSOC_TARGET,
+					d->iscsi_name, name_len, 0);
 	}
 	return off;
 }

@@ -43,11 +43,18 @@
 #define KTGT_VD_MMC6		0x04e0
 #define KTGT_VD_SMC3		0x0480
 
+/* The longest iSCSI name (RFC 7143 4.2.7.1), in bytes. */
+#define KTGT_ISCSI_NAME_MAX		223
+
 /* Lengths of fixed-size data. */
 #define KTGT_SPC_INQUIRY_STD_LEN	96	/* standard INQUIRY data */
 #define KTGT_SPC_RCAP10_LEN		8	/* READ CAPACITY(10) data */
 #define KTGT_SPC_RCAP16_LEN		32	/* READ CAPACITY(16) data */
-#define KTGT_SPC_VPD_MAX_LEN		256	/* longest VPD page built here */
+/*
+ * The longest VPD page built here: 83h for an iSCSI port with a 223-byte
+ * name (4 + 20 + 44 + 8 + 8 + 240 + 228 = 552 bytes).
+ */
+#define KTGT_SPC_VPD_MAX_LEN		552
 #define KTGT_SPC_MODE_MAX_LEN		256	/* longest MODE SENSE data */
 #define KTGT_SPC_LOG_MAX_LEN		64	/* longest LOG SENSE data */
 #define KTGT_SPC_LBA_STATUS_HDR_LEN	8	/* GET LBA STATUS header */
@@ -112,6 +119,12 @@ struct ktgt_spc_limits {
  *	designator is omitted
  * @tpg: TARGET PORT GROUP for VPD 83h; used if @has_tpg
  * @has_tpg: report a target port group designator
+ * @iscsi_name: the iSCSI name of the target the command came through, or
+ *	NULL (not iSCSI). With a name of 1 to %KTGT_ISCSI_NAME_MAX bytes,
+ *	VPD 83h reports two SCSI name string designators: the target port
+ *	("<name>,t,0x<@tpgt>") and the SCSI target device ("<name>"); a
+ *	longer name is not an iSCSI name and reports neither
+ * @tpgt: the TARGET PORTAL GROUP TAG of the iSCSI target port
  * @prevented: medium removal is prevented (LOCK STATE of a CD-ROM's MM
  *	capabilities mode page); read for MODE SENSE and MODE SELECT only
  * @lim: Block Limits
@@ -141,6 +154,8 @@ struct ktgt_spc_dev {
 	u16 rel_port;
 	u16 tpg;
 	bool has_tpg;
+	const char *iscsi_name;
+	u16 tpgt;
 	bool prevented;
 	struct ktgt_spc_limits lim;
 };

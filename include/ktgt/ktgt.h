@@ -369,6 +369,20 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
 int ktgt_session_set_transport_id(struct ktgt_session *sess, u8 proto,
 				  const char *port);
 
+/**
+ * ktgt_session_set_tpgt() - the iSCSI target portal group of a session
+ * @sess: a session created with KTGT_PROTO_ISCSI; call before its first
+ *	command is submitted
+ * @tpgt: the TARGET PORTAL GROUP TAG the session logged in through
+ *
+ * The Device Identification VPD page (83h) then names the target port
+ * "<target name>,t,0x<@tpgt>" and the SCSI target device "<target
+ * name>" with SCSI name string designators (SPC-4 7.8.6.11), the target
+ * name being ktgt_target_name(), an iSCSI name. Sessions without a TPGT
+ * (other transports) report neither.
+ */
+void ktgt_session_set_tpgt(struct ktgt_session *sess, u16 tpgt);
+
 /*
  * ===================================================================
  * Commands

@@ -3667,6 +3667,8 @@ static struct kis_sess *kis_sess_create(struct kis_tgt *t,
 		kis_sess_put(s);
 		return ERR_PTR(ret);
 	}
+	/* The TPGT the login response named (VPD 83h's port name). */
+	ktgt_session_set_tpgt(s->sess, READ_ONCE(t->tpgt));
 	kref_get(&t->ref);
 	s->t = t;
 	list_add_tail(&s->node, &t->sessions);

@@ -274,6 +274,112 @@ static void test_vpd_device_id(void **state)
 	assert_memory_equal(buf + sizeof(exp), port, sizeof(port));
 }
 
+/*
+ * The iSCSI SCSI name string designators of VPD 83h (SPC-4 7.8.6.11):
+ * PROTOCOL IDENTIFIER 5h with UTF-8 (53h), PIV + association + type 8h
+ * (98h target port, A8h target device), null terminated and padded to a
+ * multiple of 4.
+ */
+static void test_vpd_device_id_iscsi(void **state)
+{
+	static const u8 names[] = {
+		/* target port: "iqn.x:t,t,0x0001" + NUL + 3 pad = 20 bytes */
+		0x53, 0x98, 0x00, 0x14,
+		'i', 'q', 'n', '.', 'x', ':', 't', ',',
+		't', ',', '0', 'x', '0', '0', '0', '1',
+		0x00, 0x00, 0x00, 0x00,
+		/* target device: "iqn.x:t" + NUL = 8 bytes */
+		0x53, 0xa8, 0x00, 0x08,
+		'i', 'q', 'n', '.', 'x', ':', 't', 0x00,
+	};
+	static const u8 base_len = 4 + 20 + 4 + 8 + 6 + 8;
+	char name[KTGT_ISCSI_NAME_MAX + 2];
+	struct ktgt_spc_dev d;
+	u8 buf[KTGT_SPC_VPD_MAX_LEN], *p;
+	u32 n, full, plen, tlen, cut;
+
+	(void)state;
+	disk(&d);
+	d.rel_port = 1;
+	d.iscsi_name = "iqn.x:t";
+	d.tpgt = 1;
+	full = base_len + sizeof(names);
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)), full);
+	assert_int_equal(buf[2] << 8 | buf[3], full - 4);
+	assert_memory_equal(buf + base_len, names, sizeof(names));
+
+	/* TPGT as four lower-case hex digits. */
+	d.tpgt = 0xab0c;
+	ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf));
+	assert_memory_equal(buf + base_len + 4 + 7, ",t,0xab0c", 9);
+	assert_int_equal(buf[base_len + 4 + 16], 0);
+
+	/*
+	 * Name lengths 0 to 3 mod 4, up to the longest iSCSI name: the
+	 * lengths are the name, its NUL and the padding zeroes.
+	 */
+	for (n = 5; n <= KTGT_ISCSI_NAME_MAX; n++) {
+		memset(name, 'a', n);
+		memcpy(name, "iqn.", 4);
+		name[n] = '\0';
+		d.iscsi_name = name;
+		d.tpgt = 0x10;
+		plen = (n + 9 + 1 + 3) / 4 * 4;
+		tlen = (n + 1 + 3) / 4 * 4;
+		assert_true(plen >= n + 10 && plen <= n + 13);
+		assert_true(tlen >= n + 1 && tlen <= n + 4);
+		full = base_len + 4 + plen + 4 + tlen;
+		memset(buf, 0xee, sizeof(buf));
+		assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)),
+				 full);
+		assert_true(full <= KTGT_SPC_VPD_MAX_LEN);
+		assert_int_equal(buf[2] << 8 | buf[3], full - 4);
+		p = buf + base_len;
+		assert_int_equal(p[0], 0x53);
+		assert_int_equal(p[1], 0x98);
+		assert_int_equal(p[2], 0);
+		assert_int_equal(p[3], plen);
+		assert_memory_equal(p + 4, name, n);
+		assert_memory_equal(p + 4 + n, ",t,0x0010", 9);
+		for (cut = n + 9; cut < plen; cut++)
+			assert_int_equal(p[4 + cut], 0);
+		p += 4 + plen;
+		assert_int_equal(p[0], 0x53);
+		assert_int_equal(p[1], 0xa8);
+		assert_int_equal(p[2], 0);
+		assert_int_equal(p[3], tlen);
+		assert_memory_equal(p + 4, name, n);
+		for (cut = n; cut < tlen; cut++)
+			assert_int_equal(p[4 + cut], 0);
+		/* Truncated to every shorter allocation length. */
+		if (n == KTGT_ISCSI_NAME_MAX || n % 4 == 0) {
+			u8 ref[KTGT_SPC_VPD_MAX_LEN];
+
+			memcpy(ref, buf, full);
+			for (cut = 0; cut < full; cut++) {
+				u8 *small = malloc(cut ? cut : 1);
+
+				assert_non_null(small);
+				assert_int_equal(ktgt_spc_vpd(&d, 0x83, small,
+							      cut), full);
+				assert_memory_equal(small, ref, cut);
+				free(small);
+			}
+		}
+	}
+	/* The longest: 223 + 9 + NUL -> 236, 223 + NUL -> 224. */
+	assert_int_equal(full, base_len + 4 + 236 + 4 + 224);
+
+	/* Not an iSCSI name (too long) and no name: neither designator. */
+	memset(name, 'a', KTGT_ISCSI_NAME_MAX + 1);
+	name[KTGT_ISCSI_NAME_MAX + 1] = '\0';
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)), base_len);
+	d.iscsi_name = "";
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)), base_len);
+	d.iscsi_name = NULL;
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)), base_len);
+}
+
 static void test_vpd_block_limits(void **state)
 {
 	struct ktgt_spc_dev d;
@@ -2067,6 +2173,7 @@ int main(void)
 		cmocka_unit_test(test_vpd_supported_pages),
 		cmocka_unit_test(test_vpd_serial),
 		cmocka_unit_test(test_vpd_device_id),
+		cmocka_unit_test(test_vpd_device_id_iscsi),
 		cmocka_unit_test(test_vpd_block_limits),
 		cmocka_unit_test(test_vpd_block_characteristics),
 		cmocka_unit_test(test_vpd_lbp),
