@@ -31,6 +31,12 @@
 #               iscsi-file and iscsi-blk too)
 #   local-null  ktgt_local (vdisk_nullio), LIO tcm_loop (rd_mcp
 #               rd_nullio=1), scsi_debug fake_rw=1 delay=0
+#               (scst: SCST's scst_local on a vdisk_nullio device,
+#               read_zero=0, its disk's queue depth BENCH_SCST_QD;
+#               scst-qd3: the same with the queue depth scst_local
+#               leaves on 6.1, 3; neither run unless named: SCST is not
+#               in Debian, its modules are loaded from BENCH_SCST_DIR,
+#               see tests/bench/build-scst.sh)
 #
 # and runs fio (libaio, direct=1) on each disk, the targets alternating
 # (A B C, then B C A, C A B, ...) round after round of every workload. For each run it
@@ -62,6 +68,11 @@
 #   BENCH_SETUP      if set, a command (bash -c) run once before any
 #                    target is set up (a sysctl, say); its output goes to
 #                    setup.log, and the bench fails if it does
+#   BENCH_SCST_DIR   for local-null:scst: a directory with scst.ko,
+#                    scst_vdisk.ko and scst_local.ko built for the
+#                    guest's kernel (and build-info), visible in the guest
+#   BENCH_SCST_QD    queue depth of scst_local's disk (default 64, what
+#                    scst_local computes; "keep": the 3 it leaves on 6.1)
 #   BENCH_MEM        1: after the workloads, the memory phase
 #                    (tests/bench/mem-phase.sh, settings BENCH_MEM_*
 #                    there) on BENCH_MEM_TARGETS; only: the memory
@@ -94,6 +105,7 @@ fi
 # tgt's null and scsi_debug's fake_rw do; the targets iscsi-null:ktgt-zero
 # and local-null:ktgt-zero (not run unless named) zero them.
 ZERO_READS=${BENCH_NULLIO_ZERO_READS:-0}
+SCST_QD=${BENCH_SCST_QD:-64}
 
 IQN_KTGT=iqn.2026-11.org.ktgt:bench-ktgt
 IQN_LIO=iqn.2026-11.org.ktgt:bench-lio
@@ -292,6 +304,76 @@ setup_scsi_debug() {
 	DEV[local-null:scsi_debug]=$(ktgt_wait_disk host="${h##*host}")
 }
 
+# SCST's scst_local, out of tree: SCST's sysfs, no ktgt helper.
+SCST_SYS=/sys/kernel/scst_tgt
+scst_write() {
+	echo "$2" > "$1" 2>/dev/null ||
+		fail "SCST: '$2' > $1 failed (dmesg: $(dmesg | grep -i scst | tail -n 3))"
+}
+
+# scst_mklocal NAME DEVICE QD: an scst_local target NAME with DEVICE as
+# LUN 0 and one session (a SCSI host); prints its disk. QD: the disk's
+# queue depth, or "keep".
+scst_mklocal() {
+	local t=$SCST_SYS/targets/scst_local h dev
+	scst_write "$t/mgmt" "add_target $1"
+	# The LUN before the session: the session's SCSI host scans at once.
+	scst_write "$t/$1/luns/mgmt" "add $2 0"
+	scst_write "$t/mgmt" "add_session $1 $1_host"
+	h=$(cat "$t/$1/sessions/$1_host/host_no") ||
+		fail "no host_no for scst_local's session $1_host"
+	dev=$(ktgt_wait_disk host="$h")
+	# scst_local computes a LUN's queue depth (64 here, and it logs
+	# "Configuring queue depth 64") but applies it only on kernels
+	# before 3.19; on 6.1 its disk keeps the host's cmd_per_lun, 3.
+	[ "$3" = keep ] ||
+		scst_write "/sys/block/${dev#/dev/}/device/queue_depth" "$3"
+	echo "$dev"
+}
+
+setup_scst() {
+	want local-null:scst || want local-null:scst-qd3 || return 0
+	local d=${BENCH_SCST_DIR:-} m
+	[ -n "$d" ] || fail "local-null:scst needs BENCH_SCST_DIR"
+	for m in scst scst_vdisk scst_local; do
+		[ -f "$d/$m.ko" ] || fail "BENCH_SCST_DIR=$d has no $m.ko"
+	done
+	# Their dependencies, from the guest's kernel.
+	for m in scsi_mod crc-t10dif libcrc32c; do
+		modprobe "$m" || fail "modprobe $m"
+	done
+	# SCST's state directories (an SCST device needs a persistent
+	# reservations file there; the guest's root is an overlay on tmpfs:
+	# nothing reaches the host).
+	mkdir -p /var/lib/scst/pr /var/lib/scst/dif_tags \
+		/var/lib/scst/vdev_mode_pages || fail "mkdir /var/lib/scst"
+	for m in scst scst_vdisk; do
+		insmod "$d/$m.ko" || fail "insmod $d/$m.ko"
+	done
+	insmod "$d/scst_local.ko" add_default_tgt=0 ||
+		fail "insmod $d/scst_local.ko"
+	# The same size as the other nulls; 512-byte blocks as theirs;
+	# read_zero=0 (SCST's default): reads leave the buffer as it is.
+	for m in snull snull3; do
+		[ $m = snull ] && ! want local-null:scst && continue
+		[ $m = snull3 ] && ! want local-null:scst-qd3 && continue
+		scst_write "$SCST_SYS/handlers/vdisk_nullio/mgmt" \
+			"add_device $m size=$SIZE; blocksize=512"
+		scst_write "$SCST_SYS/devices/$m/read_zero" 0
+	done
+	want local-null:scst &&
+		DEV[local-null:scst]=$(scst_mklocal bench snull "$SCST_QD")
+	want local-null:scst-qd3 &&
+		DEV[local-null:scst-qd3]=$(scst_mklocal bench3 snull3 keep)
+	{
+		[ -f "$d/build-info" ] && sed 's/^/scst_/' "$d/build-info"
+		echo "scst_version=$(grep -v ': *$' "$SCST_SYS/version" | paste -sd ';')"
+		echo "scst_local_version=$(tr -s '\n' ' ' < "$SCST_SYS/targets/scst_local/version")"
+		echo "scst_threads=$(head -n 1 "$SCST_SYS/threads")"
+		echo "scst_queue_depth=$SCST_QD"
+	} > "$OUT/scst.env"
+}
+
 iscsi_connect() {
 	local iqn=$1 port=$2 null_lun=$3 file_lun=$4 name=$5
 	iscsi_discover "127.0.0.1:$port" > /dev/null
@@ -357,6 +439,7 @@ setup_ktgt
 setup_lio
 setup_tgt
 setup_scsi_debug
+setup_scst
 if want_iscsi; then
 	iscsi_ini_start
 	iscsi_connect "$IQN_KTGT" 3260 0 1 ktgt
@@ -387,6 +470,7 @@ ncpu=$(nproc)
 	echo "nullio_zero_reads=$ZERO_READS"
 	echo "user_hz=$(getconf CLK_TCK)"
 	echo "mem_phase=$MEM"
+	[ -f "$OUT/scst.env" ] && cat "$OUT/scst.env"
 } > "$OUT/meta.env"
 
 for t in $TARGETS; do

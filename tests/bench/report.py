@@ -27,12 +27,14 @@ import os
 import statistics
 import sys
 
-PEERS_ORDER = ["ktgt", "lio", "tgt", "scsi_debug"]
+PEERS_ORDER = ["ktgt", "lio", "tgt", "scsi_debug", "scst", "scst-qd3"]
 METRICS = ["iops", "mbs", "lat_us", "p99_us", "cpu_us_per_io"]
 # For these a smaller number is better.
 LOWER_BETTER = {"lat_us", "p99_us", "cpu_us_per_io"}
 PEER_LABEL = {
     ("local-null", "lio"): "tcm_loop",
+    ("local-null", "scst"): "scst_local",
+    ("local-null", "scst-qd3"): "scst_local-qd3",
 }
 NOTE = ("Under QEMU/TCG (no KVM) absolute numbers mean little and swing "
         "+-30% between runs; only the ratios between targets measured in "
@@ -228,6 +230,13 @@ def render(meta, runs, summary, rat, pair=None):
                      if meta.get("ktgt_iscsi_params") else ""))
     if meta.get("setup"):
         lines.append("guest set up with: " + meta["setup"])
+    if meta.get("scst_commit") or meta.get("scst_version"):
+        lines.append("SCST (local-null scst_local): commit %s, build mode "
+                     "%s, queue depth %s, %s" % (
+                         meta.get("scst_commit", "?"),
+                         meta.get("scst_mode", "?"),
+                         meta.get("scst_queue_depth", "?"),
+                         meta.get("scst_version", "?").strip()))
     lines.append("NOTE: " + NOTE)
     if nfail:
         lines.append("WARNING: %d fio run(s) failed and are left out" % nfail)
