@@ -204,19 +204,37 @@ void ktgt_spc_send(struct ktgt_cmd *cmd, const void *buf, u32 len)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * INQUIRY's data (up to KTGT_SPC_VPD_MAX_LEN bytes: too much for the
+ * stack of an atomic submitter, and over the frame limit of a KASAN
+ * build) is built straight into the command's buffer, as REPORT
+ * SUPPORTED OPERATION CODES' is: first the checks and the size.
+ */
 static void spc_inquiry(struct ktgt_cmd *cmd)
 {
-	u8 buf[KTGT_SPC_VPD_MAX_LEN];
 	struct ktgt_sense_info err;
 	struct ktgt_spc_dev d;
-	u32 full;
+	u32 full, n;
+	u8 *buf;
 
 	ktgt_spc_describe(cmd, &d);
-	if (ktgt_spc_inquiry(&d, cmd->cdb, buf, sizeof(buf), &full, &err)) {
+	if (ktgt_spc_inquiry(&d, cmd->cdb, NULL, 0, &full, &err)) {
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
-	ktgt_spc_send(cmd, buf, min_t(u32, full, sizeof(buf)));
+	n = min(full, spc_din_room(cmd));
+	if (!n) {
+		ktgt_cmd_good(cmd, 0);
+		return;
+	}
+	buf = ktgt_cmd_buf(cmd, n);
+	if (!buf) {
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+		return;
+	}
+	ktgt_spc_inquiry(&d, cmd->cdb, buf, n, &full, &err);
+	ktgt_cmd_buf_put(cmd, buf);
+	ktgt_cmd_good(cmd, n);
 }
 
 /* The current mode parameter values of snapshot @f of dev->spc_flags. */
