@@ -83,6 +83,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blk-mq.h>
+#include <linux/bottom_half.h>
 #include <linux/configfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -90,6 +91,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -355,10 +357,29 @@ static int ktgt_local_xmit_response(struct ktgt_cmd *cmd)
 	return 0;
 }
 
+/*
+ * scsi_done() in process context with nothing held (->queuecommand() of
+ * a command the core executed inline, a worker) runs the block layer's
+ * completion inside a bottom-half-disabled section: with one hardware
+ * queue the completion is a BLOCK_SOFTIRQ, and a softirq raised in
+ * process context wakes ksoftirqd, a context switch to it and back per
+ * command on the submitter's CPU; with bottom halves off it is run by
+ * local_bh_enable(), in this task. Only where the task could be
+ * preempted (preemptible(): no lock, no preempt or irq disable), so
+ * that the completion (which may end an outer command of a stacked
+ * target) runs under none of the caller's locks. A softirq or hardirq
+ * caller (a bio's completion) is left as it is.
+ */
+static bool ktgt_local_bh_done = true;
+module_param_named(bh_done, ktgt_local_bh_done, bool, 0644);
+MODULE_PARM_DESC(bh_done,
+		 "complete commands from process context with bottom halves off, so that the block completion softirq runs in the caller, not in ksoftirqd (default 1)");
+
 static void ktgt_local_free_cmd(struct ktgt_cmd *cmd)
 {
 	struct ktgt_local_cmd *lc = to_lcmd(cmd);
 	struct scsi_cmnd *sc = lc->sc;
+	bool bh = READ_ONCE(ktgt_local_bh_done) && preemptible();
 
 	/*
 	 * Outside error handling the request may be reused as soon as
@@ -366,11 +387,15 @@ static void ktgt_local_free_cmd(struct ktgt_cmd *cmd)
 	 * section lets an eh handler that saw @released wait for the call
 	 * to return (synchronize_rcu()).
 	 */
+	if (bh)
+		local_bh_disable();
 	rcu_read_lock();
 	/* Pairs with the acquire loads of the eh handlers. */
 	smp_store_release(&lc->released, true);
 	scsi_done(sc);
 	rcu_read_unlock();
+	if (bh)
+		local_bh_enable();
 }
 
 /*

@@ -37,6 +37,8 @@
 #               leaves on 6.1, 3; neither run unless named: SCST is not
 #               in Debian, its modules are loaded from BENCH_SCST_DIR,
 #               see tests/bench/build-scst.sh)
+#               (ktgt-softirqd: ktgt's disk again with ktgt_local
+#               bh_done=0, the block completion softirq in ksoftirqd)
 #
 # and runs fio (libaio, direct=1) on each disk, the targets alternating
 # (A B C, then B C A, C A B, ...) round after round of every workload. For each run it
@@ -204,7 +206,7 @@ setup_ktgt() {
 		fi
 		ktgt_iscsi_enable "$IQN_KTGT"
 	fi
-	if want local-null:ktgt; then
+	if want local-null:ktgt || want local-null:ktgt-softirqd; then
 		modprobe ktgt_local || fail "modprobe ktgt_local"
 		ktgt_mkdev vdisk_nullio/lnull size=$SIZE serial=LNULL \
 			zero_reads="$ZERO_READS"
@@ -212,6 +214,7 @@ setup_ktgt() {
 		ktgt_maplun local/bench 0 vdisk_nullio/lnull
 		ktgt_enable local/bench
 		DEV[local-null:ktgt]=$(ktgt_wait_disk host="$(ktgt_local_host bench)" serial=LNULL)
+		DEV[local-null:ktgt-softirqd]=${DEV[local-null:ktgt]}
 	fi
 	if want local-null:ktgt-zero; then
 		modprobe ktgt_local || fail "modprobe ktgt_local"
@@ -514,6 +517,10 @@ if want iscsi-null:ktgt-nobatch; then
 fi
 [ -r "$DB_PARAM" ] && DB_DEFAULT=$(cat "$DB_PARAM")
 NW_PARAM=/sys/module/ktgt_core/parameters/exec_nowait
+BH_PARAM=/sys/module/ktgt_local/parameters/bh_done
+if want local-null:ktgt-softirqd; then
+	[ -w "$BH_PARAM" ] || fail "ktgt_local has no bh_done parameter"
+fi
 if want iscsi-file:ktgt-wq || want iscsi-blk:ktgt-wq; then
 	[ -w "$NW_PARAM" ] || fail "ktgt_core has no exec_nowait parameter"
 fi
@@ -549,6 +556,7 @@ run_one() {
 		[ -w "$DS_PARAM" ] && echo 1 > "$DS_PARAM"
 		[ -w "$TB_PARAM" ] && echo 1 > "$TB_PARAM"
 		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
+		[ -w "$BH_PARAM" ] && echo 1 > "$BH_PARAM"
 		[ -n "$DB_DEFAULT" ] && echo "$DB_DEFAULT" > "$DB_PARAM"
 		case "$t" in
 		*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
@@ -559,6 +567,7 @@ run_one() {
 			;;
 		*:ktgt-nobatch) ktgt_write "$DB_PARAM" 1 ;;
 		*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
+		*:ktgt-softirqd) ktgt_write "$BH_PARAM" 0 ;;
 		esac
 		;;
 	esac
