@@ -275,6 +275,26 @@ static int ktgt_local_init_cmd_priv(struct Scsi_Host *shost,
 	return 0;
 }
 
+/*
+ * Commands are completed with bottom halves off where that is safe. With
+ * one hardware queue (ktgt_local's) the block layer's completion is a
+ * BLOCK_SOFTIRQ on a machine of two CPUs or more, and a softirq raised
+ * in process context wakes ksoftirqd: a switch to it and back per
+ * command on the submitter's CPU, for every command the core executes
+ * inline in ->queuecommand() (vdisk_nullio). With bottom halves off,
+ * local_bh_enable() runs the completion in this task instead, once the
+ * core is done with the command and holds nothing: ->queuecommand()
+ * turns them off around ktgt_cmd_submit() (process context, no lock of
+ * ours held; blk-mq allows a request to complete before ->queue_rq()
+ * returns), and ->free_cmd() around scsi_done() when its caller could
+ * be preempted (a worker; preemptible(): no lock held). A softirq or
+ * hardirq caller (a bio's completion) is left as it is.
+ */
+static bool ktgt_local_bh_done = true;
+module_param_named(bh_done, ktgt_local_bh_done, bool, 0644);
+MODULE_PARM_DESC(bh_done,
+		 "complete commands with bottom halves off, so that the block completion softirq runs in the caller, not in ksoftirqd (default 1)");
+
 static int ktgt_local_queuecommand(struct Scsi_Host *shost,
 				   struct scsi_cmnd *sc)
 {
@@ -295,7 +315,14 @@ static int ktgt_local_queuecommand(struct Scsi_Host *shost,
 	cmd->bufflen = scsi_bufflen(sc);
 	cmd->flags |= KTGT_CMD_DRIVER_SG;
 
-	ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+	if (READ_ONCE(ktgt_local_bh_done) && !in_interrupt() &&
+	    !irqs_disabled()) {
+		local_bh_disable();
+		ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+		local_bh_enable();
+	} else {
+		ktgt_cmd_submit(cmd, KTGT_CTX_ATOMIC);
+	}
 	return 0;
 }
 
@@ -356,24 +383,6 @@ static int ktgt_local_xmit_response(struct ktgt_cmd *cmd)
 	ktgt_cmd_xmit_done(cmd);
 	return 0;
 }
-
-/*
- * scsi_done() in process context with nothing held (->queuecommand() of
- * a command the core executed inline, a worker) runs the block layer's
- * completion inside a bottom-half-disabled section: with one hardware
- * queue the completion is a BLOCK_SOFTIRQ, and a softirq raised in
- * process context wakes ksoftirqd, a context switch to it and back per
- * command on the submitter's CPU; with bottom halves off it is run by
- * local_bh_enable(), in this task. Only where the task could be
- * preempted (preemptible(): no lock, no preempt or irq disable), so
- * that the completion (which may end an outer command of a stacked
- * target) runs under none of the caller's locks. A softirq or hardirq
- * caller (a bio's completion) is left as it is.
- */
-static bool ktgt_local_bh_done = true;
-module_param_named(bh_done, ktgt_local_bh_done, bool, 0644);
-MODULE_PARM_DESC(bh_done,
-		 "complete commands from process context with bottom halves off, so that the block completion softirq runs in the caller, not in ksoftirqd (default 1)");
 
 static void ktgt_local_free_cmd(struct ktgt_cmd *cmd)
 {
