@@ -20,6 +20,7 @@
 #   05h/24h/00h), tar -b 20 reads the variable archive back.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
@@ -28,35 +29,6 @@ for c in mt tar sg_raw dd cmp; do
 done
 
 img=/tmp/tapebl.img
-
-# tsense ARGS...: "GOOD", or "KEY/ASC/ASCQ BITS INFO" of the fixed-format
-# sense data of sg_raw ARGS: BITS the FILEMARK, EOM and ILI bits (hex),
-# INFO the INFORMATION field (signed) if VALID, else "-".
-tsense() {
-	local r key bits info=-
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	key=$((0x${s[2]} & 0x0f))
-	bits=$((0x${s[2]} & 0xe0))
-	if ((0x${s[0]} & 0x80)); then
-		info=$((0x${s[3]}${s[4]}${s[5]}${s[6]}))
-		((info >= 2147483648)) && info=$((info - 4294967296))
-	fi
-	printf '%02x/%s/%s %02x %s\n' "$key" "${s[12]}" "${s[13]}" "$bits" \
-		"$info"
-}
-
-# hexof FILE: its bytes in hex, space separated.
-hexof() {
-	od -An -tx1 -v "$1" | tr -s ' \n' ' ' | ktgt_trim
-}
 
 # blocklen: the block length of MODE SENSE(6)'s block descriptor.
 blocklen() {
@@ -86,17 +58,6 @@ readpos() {
 		>/dev/null 2>&1 || fail "READ POSITION"
 	read -r -a b <<< "$(hexof /tmp/rp.bin)"
 	echo $((0x${b[4]}${b[5]}${b[6]}${b[7]}))
-}
-
-# mkfiles DIR SEED KB: a tree of random files, about KB KiB.
-mkfiles() {
-	local i
-	mkdir -p "$1/sub"
-	for ((i = 0; i < 8; i++)); do
-		head -c $(( ($3 * 128) + (i * 7919 + $2 * 104729) % 4096 )) \
-			/dev/urandom > "$1/f$i"
-	done
-	echo "tree $1" > "$1/sub/name"
 }
 
 tell() {

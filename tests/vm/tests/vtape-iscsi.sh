@@ -16,6 +16,7 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 for c in mt tar sg_raw iscsiadm; do
 	command -v "$c" >/dev/null || skip "$c not installed"
@@ -23,40 +24,6 @@ done
 
 IQN=iqn.2026-11.org.ktgt:vtape
 P=$(iscsi_portal 127.0.0.1)
-
-# sense3 ARGS...: "KEY/ASC/ASCQ BITS INFO" of a CDB (see vtape.sh).
-sense3() {
-	local r info=-
-	local -a s
-	r=$(ktgt_sense "$@")
-	case "$r" in
-	status=00*) echo GOOD; return ;;
-	status=02*) ;;
-	*) echo "status ${r%% *}"; return ;;
-	esac
-	read -r -a s <<< "${r#*sense=}"
-	[ ${#s[@]} -ge 14 ] || { echo "short sense: ${s[*]}"; return; }
-	if ((0x${s[0]} & 0x80)); then
-		info=$((0x${s[3]}${s[4]}${s[5]}${s[6]}))
-		((info >= 2147483648)) && info=$((info - 4294967296))
-	fi
-	printf '%02x/%s/%s %02x %s\n' $((0x${s[2]} & 0x0f)) "${s[12]}" \
-		"${s[13]}" $((0x${s[2]} & 0xe0)) "$info"
-}
-
-mkfiles() {
-	local i
-	mkdir -p "$1/sub"
-	for ((i = 0; i < 6; i++)); do
-		head -c $(( 5000 + (i * 7919 + $2 * 104729) % 20000 )) \
-			/dev/urandom > "$1/f$i"
-	done
-	echo "tree $1" > "$1/sub/name"
-}
-
-records() {
-	echo $(( $(tar -cf - -b 20 -C "$1" . | wc -c) / 10240 ))
-}
 
 ktgt_load ktgt_vtape ktgt_iscsi
 ktgt_iscsid_start
@@ -80,8 +47,8 @@ st=$(ktgt_wait_st "$hctl") || exit 1
 TAPE=/dev/n$st
 log "vtape/tp0 over iSCSI is $hctl: $TAPE $sg"
 
-mkfiles /tmp/a 1
-mkfiles /tmp/b 2
+mkfiles /tmp/a 1 90
+mkfiles /tmp/b 2 90
 na=$(records /tmp/a)
 nb=$(records /tmp/b)
 run_ok "mt rewind" mt -f "$TAPE" rewind
@@ -101,21 +68,21 @@ expect_eq "$(mt -f "$TAPE" tell 2>&1)" "At block $((na + nb + 2))." \
 	"tell at EOD"
 
 run_ok "mt rewind" mt -f "$TAPE" rewind
-expect_eq "$(sense3 -R -r 512 "$sg" 08 00 00 02 00 00)" "00/00/00 20 -9728" \
+expect_eq "$(tsense -R -r 512 "$sg" 08 00 00 02 00 00)" "00/00/00 20 -9728" \
 	"READ(6) 512 of a 10240-byte block"
 run_ok "mt rewind" mt -f "$TAPE" rewind
 run_ok "mt fsr" mt -f "$TAPE" fsr "$na"
-expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
+expect_eq "$(tsense -R -r 10240 "$sg" 08 00 00 28 00 00)" \
 	"00/00/01 80 10240" "READ(6) of a filemark"
 run_ok "mt eod" mt -f "$TAPE" eod
-expect_eq "$(sense3 -R -r 10240 "$sg" 08 00 00 28 00 00)" \
+expect_eq "$(tsense -R -r 10240 "$sg" 08 00 00 28 00 00)" \
 	"08/00/05 00 10240" "READ(6) at end of data"
 
 # A short block at the end, read back with a larger count.
 head -c 1000 /dev/urandom > /tmp/short.blk
-expect_eq "$(sense3 -s 1000 -i /tmp/short.blk "$sg" 0a 00 00 03 e8 00)" \
+expect_eq "$(tsense -s 1000 -i /tmp/short.blk "$sg" 0a 00 00 03 e8 00)" \
 	GOOD "WRITE(6) of a 1000-byte block"
-expect_eq "$(sense3 "$sg" 11 00 ff ff ff 00)" GOOD "SPACE(6) 1 block back"
+expect_eq "$(tsense "$sg" 11 00 ff ff ff 00)" GOOD "SPACE(6) 1 block back"
 short=$(python3 - "$sg" /tmp/short.blk <<'PY'
 import ctypes, os, sys
 sys.path.insert(0, os.path.join(os.environ["KTGT_REPO"], "tests/lib"))
