@@ -16,8 +16,10 @@
 # (imm_rejected grows) and at most a few thousand kis_task objects
 # exist. Meanwhile another session's TEST UNIT READY and WRITE stay
 # GOOD. Last, with nop_interval=2 and nop_timeout=3, a blocked
-# connection whose peer reads nothing is closed by the NOP-In timeout,
-# and every session goes away when the floods' sockets are closed.
+# connection whose peer reads nothing is closed by the NOP-In timeout
+# (or by the send timeout, which is nop_timeout too, before the flood's
+# own send has stalled for 5 s), and every session goes away when the
+# floods' sockets are closed.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -75,8 +77,9 @@ def sessions():
     return os.listdir("/sys/kernel/ktgt_iscsi/sessions")
 
 
-def flood(c, build, n, batch):
-    """Send n PDUs, never reading; True if the send blocked for 5 s."""
+def flood(c, build, n, batch, reset_ok=False):
+    """Send n PDUs, never reading; True if the send blocked for 5 s,
+    "reset" if the target closed the connection first (reset_ok)."""
     c.s.settimeout(5)
     i = sent = 0
     try:
@@ -87,6 +90,10 @@ def flood(c, build, n, batch):
             i += batch
     except socket.timeout:
         return True, sent
+    except (ConnectionResetError, BrokenPipeError):
+        if not reset_ok:
+            raise
+        return "reset", sent
     return False, sent
 
 
@@ -194,7 +201,9 @@ open(P + "nop_timeout", "w").write("3")
 c = Conn(0x400000000c04, rcvbuf=4096, timeout=60)
 c.login()
 c.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-blocked, _ = flood(c, reject, 400000, 1000)
+# The target's send stalls first, and its send timeout (nop_timeout)
+# may close the connection before this send has stalled for 5 s.
+blocked, _ = flood(c, reject, 400000, 1000, reset_ok=True)
 t0 = time.time()
 wait_gone("blocked peer that reads nothing, nop_timeout=3", 30)
 print("blocked peer (blocked %s): session gone after %.1f s" % (blocked, time.time() - t0),
