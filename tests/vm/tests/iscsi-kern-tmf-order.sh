@@ -88,8 +88,15 @@ class Batch:
 def final(c, itts, secs):
     """{ITT: (opcode, response byte, status byte)} of the final responses
     (SCSI Response, Data-In with status, TMF response) c receives for
-    itts within secs seconds, until all came."""
-    got = {}
+    itts within secs seconds, until all came. Those for other ITTs are
+    kept in c.finals for a later call: on one connection the READ after
+    the LUN RESET may be answered before the reset is (the reset does
+    not cover it, and it gets the reset's unit attention at once if the
+    reset ran first)."""
+    if not hasattr(c, "finals"):
+        c.finals = {}
+    kept = c.finals
+    got = {i: kept.pop(i) for i in itts if i in kept}
     t0 = time.time()
     while len(got) < len(itts):
         left = secs - (time.time() - t0)
@@ -100,9 +107,11 @@ def final(c, itts, secs):
             break
         bhs, _ = p
         op, itt = bhs[0] & 0x3f, be32(bhs, 16)
-        if itt in itts and (op in (0x21, 0x22) or
-                            (op == 0x25 and bhs[1] & 1)):
-            got[itt] = (op, bhs[2], bhs[3])
+        if op in (0x21, 0x22) or (op == 0x25 and bhs[1] & 1):
+            if itt in itts:
+                got[itt] = (op, bhs[2], bhs[3])
+            else:
+                kept[itt] = (op, bhs[2], bhs[3])
     return got
 
 
@@ -122,6 +131,9 @@ def round_(what, c_tmf, c_cmd, e, mcs):
             t = c_cmd.tmf_send(5, immediate=False, cmdsn=e + 1)
             r = c_cmd.scsi(rw10(0x28, 0, 8), 4096, read=True, cmdsn=e + 2)
     tr = final(c_tmf, [t], 20)
+    if r in getattr(c_cmd, "finals", {}):
+        print("%s: the READ was answered before the LUN RESET" % what,
+              flush=True)
     delay(0)
     rr = final(c_cmd, [r], 10)
     if t not in tr:
