@@ -171,9 +171,12 @@ void ktgt_spc_describe(const struct ktgt_cmd *cmd, struct ktgt_spc_dev *d)
 	 */
 	d->rel_port = READ_ONCE(cmd->sess->tgt->rel_tgt_id);
 	ktgt_alua_describe(cmd, d);
+	/* The transport's protocol, for the port's designators. */
+	ktgt_session_port_id(cmd->sess, &proto);
+	d->port_proto = proto;
+	d->port_piv = proto != KTGT_PROTO_NONE;
 	/* iSCSI: the port's and the target's SCSI name strings. */
 	if (READ_ONCE(cmd->sess->has_tpgt)) {
-		ktgt_session_port_id(cmd->sess, &proto);
 		if (proto == KTGT_PROTO_ISCSI) {
 			d->iscsi_name = ktgt_target_name(cmd->sess->tgt);
 			d->tpgt = READ_ONCE(cmd->sess->tpgt);

@@ -252,6 +252,24 @@ static u32 desig_iscsi_name(u8 *buf, u32 buflen, u32 off, u8 assoc,
 	return 4 + len;
 }
 
+/*
+ * The header of a 4-byte binary designator of the target port (@type:
+ * relative target port or target port group), with PIV = 1 and the
+ * port's PROTOCOL IDENTIFIER when the transport has one (SPC-4 7.8.6.1).
+ */
+static void desig_port_hdr(const struct ktgt_spc_dev *d, u8 *buf,
+			   u32 buflen, u32 off, u8 type)
+{
+	desig_hdr(buf, buflen, off, DESIG_CODE_BINARY, DESIG_ASSOC_PORT,
+		  type, 4);
+	if (d->port_piv) {
+		ob_put8(buf, buflen, off, (d->port_proto & 0x0f) << 4 |
+			DESIG_CODE_BINARY);
+		ob_put8(buf, buflen, off + 1, DESIG_PIV |
+			DESIG_ASSOC_PORT << 4 | type);
+	}
+}
+
 /* 83h DEVICE IDENTIFICATION */
 static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 {
@@ -285,14 +303,12 @@ static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 
 	/* Relative target port and target port group, for the port. */
 	if (d->rel_port) {
-		desig_hdr(buf, buflen, off, DESIG_CODE_BINARY,
-			  DESIG_ASSOC_PORT, DESIG_TYPE_REL_PORT, 4);
+		desig_port_hdr(d, buf, buflen, off, DESIG_TYPE_REL_PORT);
 		ob_put_be(buf, buflen, off + 6, d->rel_port, 2);
 		off += 8;
 	}
 	if (d->has_tpg) {
-		desig_hdr(buf, buflen, off, DESIG_CODE_BINARY,
-			  DESIG_ASSOC_PORT, DESIG_TYPE_TPG, 4);
+		desig_port_hdr(d, buf, buflen, off, DESIG_TYPE_TPG);
 		ob_put_be(buf, buflen, off + 6, d->tpg, 2);
 		off += 8;
 	}

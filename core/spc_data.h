@@ -119,6 +119,10 @@ struct ktgt_spc_limits {
  *	designator is omitted
  * @tpg: TARGET PORT GROUP for VPD 83h; used if @has_tpg
  * @has_tpg: report a target port group designator
+ * @port_proto: the PROTOCOL IDENTIFIER of the target port (KTGT_PROTO_*);
+ *	used if @port_piv
+ * @port_piv: give @port_proto, with PIV = 1, in the relative target port
+ *	and target port group designators (else PIV = 0, no protocol)
  * @iscsi_name: the iSCSI name of the target the command came through, or
  *	NULL (not iSCSI). With a name of 1 to %KTGT_ISCSI_NAME_MAX bytes,
  *	VPD 83h reports two SCSI name string designators: the target port
@@ -154,6 +158,8 @@ struct ktgt_spc_dev {
 	u16 rel_port;
 	u16 tpg;
 	bool has_tpg;
+	u8 port_proto;
+	bool port_piv;
 	const char *iscsi_name;
 	u16 tpgt;
 	bool prevented;

@@ -331,16 +331,7 @@ const char *ktgt_session_initiator(const struct ktgt_session *sess);
 
 /* --- the initiator port for reservations --- */
 
-/*
- * PROTOCOL IDENTIFIER values of SPC-4 table 444 a driver passes to
- * ktgt_session_set_transport_id(); KTGT_PROTO_NONE for transports
- * without one (the local target).
- */
-#define KTGT_PROTO_FCP		0x0
-#define KTGT_PROTO_SRP		0x4
-#define KTGT_PROTO_ISCSI	0x5
-#define KTGT_PROTO_SAS		0x6
-#define KTGT_PROTO_NONE		0xf
+/* KTGT_PROTO_*: the PROTOCOL IDENTIFIER values, in <ktgt/ktgt_proto.h>. */
 
 /**
  * ktgt_session_set_transport_id() - name the session's initiator port for

@@ -7,6 +7,18 @@
 #ifndef _KTGT_KTGT_PROTO_H
 #define _KTGT_KTGT_PROTO_H
 
+/*
+ * PROTOCOL IDENTIFIER values of SPC-4 table 444 a driver passes to
+ * ktgt_session_set_transport_id(); KTGT_PROTO_NONE for transports
+ * without one (the local target). VPD 83h gives the target port's
+ * with its relative port and port group designators (PIV = 1).
+ */
+#define KTGT_PROTO_FCP		0x0
+#define KTGT_PROTO_SRP		0x4
+#define KTGT_PROTO_ISCSI	0x5
+#define KTGT_PROTO_SAS		0x6
+#define KTGT_PROTO_NONE		0xf
+
 /**
  * enum ktgt_data_dir - direction of a command's data phase
  * @KTGT_DIR_NONE: no data transfer

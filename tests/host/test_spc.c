@@ -272,6 +272,27 @@ static void test_vpd_device_id(void **state)
 	assert_int_equal(buf[3], 0x26 + 16);
 	assert_memory_equal(buf + 4, exp + 4, sizeof(exp) - 4);
 	assert_memory_equal(buf + sizeof(exp), port, sizeof(port));
+
+	/*
+	 * With the port's protocol (SRP 4h, iSCSI 5h): PROTOCOL IDENTIFIER
+	 * in the high nibble of byte 0 and PIV (80h) in byte 1 of both port
+	 * designators, nothing else changed.
+	 */
+	d.port_piv = true;
+	d.port_proto = KTGT_PROTO_SRP;
+	assert_int_equal(ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf)),
+			 sizeof(exp) + sizeof(port));
+	assert_memory_equal(buf + 4, exp + 4, sizeof(exp) - 4);
+	assert_int_equal(buf[sizeof(exp)], 0x41);
+	assert_int_equal(buf[sizeof(exp) + 1], 0x94);
+	assert_memory_equal(buf + sizeof(exp) + 2, port + 2, 6);
+	assert_int_equal(buf[sizeof(exp) + 8], 0x41);
+	assert_int_equal(buf[sizeof(exp) + 9], 0x95);
+	assert_memory_equal(buf + sizeof(exp) + 10, port + 10, 6);
+	d.port_proto = KTGT_PROTO_ISCSI;
+	ktgt_spc_vpd(&d, 0x83, buf, sizeof(buf));
+	assert_int_equal(buf[sizeof(exp)], 0x51);
+	assert_int_equal(buf[sizeof(exp) + 8], 0x51);
 }
 
 /*

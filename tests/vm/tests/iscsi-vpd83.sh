@@ -3,7 +3,9 @@
 # ktgt-timeout: 600
 #
 # The Device Identification VPD page (83h) of an LU reached through the
-# iSCSI target ends, after the relative target port designator, with two
+# iSCSI target ends with the relative target port designator, which
+# names the port's protocol (PROTOCOL IDENTIFIER 5h, PIV = 1: 51h 94h),
+# and two
 # SCSI name string designators (SPC-4 7.8.6.11; PROTOCOL IDENTIFIER 5h
 # iSCSI, UTF-8, PIV = 1), as LIO reports them: the target port (53h 98h)
 # "<target name>,t,0x<TPGT as 4 hex digits>" and the SCSI target device
@@ -47,7 +49,7 @@ check() {
 	expect_eq "$((${#hex} / 2))" "$((len + 4))" \
 		"bytes returned for page length $len"
 	rtpi=$(printf %04x "$(cat "$KTGT_CFS/targets/iscsi/$iqn/rel_tgt_id")")
-	want="01140004""0000$rtpi"
+	want="51940004""0000$rtpi"
 	want+=$(name_desig 98 "$iqn,t,0x$(printf %04x "$tpgt")")
 	want+=$(name_desig a8 "$iqn")
 	[[ $hex == *"$want" ]] ||
@@ -61,6 +63,9 @@ check() {
 	grep -qx " *$iqn" <<< "$vpd" || fail "sg_vpd: no target device name $iqn"
 	grep -q 'Target device that contains addressed lu' <<< "$vpd" ||
 		fail "sg_vpd: no target device designator"
+	grep -A2 'Relative target port' <<< "$vpd" |
+		grep -q 'transport: Internet SCSI' ||
+		fail "sg_vpd: the relative target port names no iSCSI transport"
 	iscsi_logout "$iqn" "$P4"
 	iscsi_tgt_wait_conns 0 10
 }
