@@ -202,6 +202,33 @@ void ktgt_spc_send(struct ktgt_cmd *cmd, const void *buf, u32 len)
 }
 
 /*
+ * The buffer data-in of @full bytes is built in, cut to what the command
+ * takes (*@n bytes). NULL if there is none: then the command is already
+ * ended (GOOD with no data, or the allocation's error). Otherwise the
+ * caller builds *@n bytes into it and calls spc_din_done().
+ */
+static u8 *spc_din_buf(struct ktgt_cmd *cmd, u32 full, u32 *n)
+{
+	u8 *buf;
+
+	*n = min(full, spc_din_room(cmd));
+	if (!*n) {
+		ktgt_cmd_good(cmd, 0);
+		return NULL;
+	}
+	buf = ktgt_cmd_buf(cmd, *n);
+	if (!buf)
+		ktgt_cmd_io_error(cmd, -ENOMEM);
+	return buf;
+}
+
+static void spc_din_done(struct ktgt_cmd *cmd, u8 *buf, u32 n)
+{
+	ktgt_cmd_buf_put(cmd, buf);
+	ktgt_cmd_good(cmd, n);
+}
+
+/*
  * ---------------------------------------------------------------------
  * The commands
  * ---------------------------------------------------------------------
@@ -225,19 +252,11 @@ static void spc_inquiry(struct ktgt_cmd *cmd)
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
-	n = min(full, spc_din_room(cmd));
-	if (!n) {
-		ktgt_cmd_good(cmd, 0);
+	buf = spc_din_buf(cmd, full, &n);
+	if (!buf)
 		return;
-	}
-	buf = ktgt_cmd_buf(cmd, n);
-	if (!buf) {
-		ktgt_cmd_io_error(cmd, -ENOMEM);
-		return;
-	}
 	ktgt_spc_inquiry(&d, cmd->cdb, buf, n, &full, &err);
-	ktgt_cmd_buf_put(cmd, buf);
-	ktgt_cmd_good(cmd, n);
+	spc_din_done(cmd, buf, n);
 }
 
 /* The current mode parameter values of snapshot @f of dev->spc_flags. */
@@ -431,19 +450,11 @@ static void spc_rsoc(struct ktgt_cmd *cmd)
 		ktgt_spc_fail(cmd, &err);
 		return;
 	}
-	n = min(full, spc_din_room(cmd));
-	if (!n) {
-		ktgt_cmd_good(cmd, 0);
+	buf = spc_din_buf(cmd, full, &n);
+	if (!buf)
 		return;
-	}
-	buf = ktgt_cmd_buf(cmd, n);
-	if (!buf) {
-		ktgt_cmd_io_error(cmd, -ENOMEM);
-		return;
-	}
 	ktgt_spc_rsoc(&d, tbl, cmd->cdb, buf, n, &full, &err);
-	ktgt_cmd_buf_put(cmd, buf);
-	ktgt_cmd_good(cmd, n);
+	spc_din_done(cmd, buf, n);
 }
 
 /*
