@@ -110,8 +110,18 @@
 /* Commands in flight per host and per LUN. */
 #define KTGT_LOCAL_CAN_QUEUE	128
 #define KTGT_LOCAL_CMD_PER_LUN	64
-/* 512 KiB per command: SG_ALL page-sized segments. */
-#define KTGT_LOCAL_MAX_SECTORS	1024
+/*
+ * 8 MiB per command, the core's largest transfer (Block Limits' MAXIMUM
+ * TRANSFER LENGTH), in page-sized segments: past SG_CHUNK_SIZE of them
+ * the midlayer chains its scatterlists (every walk of a command's
+ * scatterlist in the core and the handlers goes by sg_next()). The block
+ * layer's default cap (max_sectors_kb, 1280 KiB) applies below that, so
+ * a 1 MiB I/O is one command, not two of 512 KiB (SG_ALL pages) as it
+ * was.
+ */
+#define KTGT_LOCAL_MAX_BYTES	(8U << 20)
+#define KTGT_LOCAL_SG_TABLESIZE	(KTGT_LOCAL_MAX_BYTES / PAGE_SIZE)
+#define KTGT_LOCAL_MAX_SECTORS	(KTGT_LOCAL_MAX_BYTES >> SECTOR_SHIFT)
 /*
  * The largest Linux LUN value a host accepts. Linux numbers the LUNs
  * REPORT LUNS returns with scsilun_to_int(): peripheral device addressing
@@ -858,7 +868,7 @@ static struct scsi_host_template ktgt_local_sht = {
 	.can_queue		= KTGT_LOCAL_CAN_QUEUE,
 	.cmd_per_lun		= KTGT_LOCAL_CMD_PER_LUN,
 	.this_id		= -1,
-	.sg_tablesize		= SG_ALL,
+	.sg_tablesize		= KTGT_LOCAL_SG_TABLESIZE,
 	.max_sectors		= KTGT_LOCAL_MAX_SECTORS,
 	/* One page per segment: what the core maps, it maps page-wise. */
 	.max_segment_size	= PAGE_SIZE,
@@ -1244,7 +1254,7 @@ static struct ktgt_tgt_template ktgt_local_template = {
 	.free_cmd		= ktgt_local_free_cmd,
 	/* xmit_done, scsi_done and complete() are atomic-safe. */
 	.callbacks_atomic	= true,
-	.sg_tablesize		= SG_ALL,
+	.sg_tablesize		= KTGT_LOCAL_SG_TABLESIZE,
 };
 
 static int __init ktgt_local_init(void)

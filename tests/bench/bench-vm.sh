@@ -39,6 +39,9 @@
 #               see tests/bench/build-scst.sh)
 #               (ktgt-softirqd: ktgt's disk again with ktgt_local
 #               bh_done=0, the block completion softirq in ksoftirqd)
+#               (ktgt-512k: ktgt's disk again with max_sectors_kb 512,
+#               a 1 MiB I/O in two commands, as before ktgt_local took
+#               8 MiB commands)
 #
 # and runs fio (libaio, direct=1) on each disk, the targets alternating
 # (A B C, then B C A, C A B, ...) round after round of every workload. For each run it
@@ -206,7 +209,8 @@ setup_ktgt() {
 		fi
 		ktgt_iscsi_enable "$IQN_KTGT"
 	fi
-	if want local-null:ktgt || want local-null:ktgt-softirqd; then
+	if want local-null:ktgt || want local-null:ktgt-softirqd ||
+	   want local-null:ktgt-512k; then
 		modprobe ktgt_local || fail "modprobe ktgt_local"
 		ktgt_mkdev vdisk_nullio/lnull size=$SIZE serial=LNULL \
 			zero_reads="$ZERO_READS"
@@ -215,6 +219,9 @@ setup_ktgt() {
 		ktgt_enable local/bench
 		DEV[local-null:ktgt]=$(ktgt_wait_disk host="$(ktgt_local_host bench)" serial=LNULL)
 		DEV[local-null:ktgt-softirqd]=${DEV[local-null:ktgt]}
+		DEV[local-null:ktgt-512k]=${DEV[local-null:ktgt]}
+		MSK=/sys/block/${DEV[local-null:ktgt]#/dev/}/queue/max_sectors_kb
+		MSK_DEFAULT=$(< "$MSK")
 	fi
 	if want local-null:ktgt-zero; then
 		modprobe ktgt_local || fail "modprobe ktgt_local"
@@ -558,6 +565,7 @@ run_one() {
 		[ -w "$NW_PARAM" ] && echo 1 > "$NW_PARAM"
 		[ -w "$BH_PARAM" ] && echo 1 > "$BH_PARAM"
 		[ -n "$DB_DEFAULT" ] && echo "$DB_DEFAULT" > "$DB_PARAM"
+		[ -n "${MSK_DEFAULT:-}" ] && echo "$MSK_DEFAULT" > "$MSK"
 		case "$t" in
 		*:ktgt-copy) ktgt_write "$ZC_PARAM" 0 ;;
 		*:ktgt-tx) ktgt_write "$DS_PARAM" 0 ;;
@@ -568,6 +576,7 @@ run_one() {
 		*:ktgt-nobatch) ktgt_write "$DB_PARAM" 1 ;;
 		*:ktgt-wq) ktgt_write "$NW_PARAM" 0 ;;
 		*:ktgt-softirqd) ktgt_write "$BH_PARAM" 0 ;;
+		*:ktgt-512k) ktgt_write "$MSK" 512 ;;
 		esac
 		;;
 	esac
