@@ -547,7 +547,8 @@ u32 pt_max_xfer_bytes(struct scsi_device *sdev)
  * @asc: the ADDITIONAL SENSE CODE the device reported it with
  * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
  * @except: the command the device answered with it, whose initiator was
- *	told; NULL for a command of the handler's own, which told nobody
+ *	told, not yet completed; NULL for a command of the handler's own,
+ *	which told nobody
  *
  * The device has one I_T nexus, ktgt's, and reports each of its unit
  * attention conditions once, to whichever command of that nexus comes

@@ -994,8 +994,9 @@ void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
  * @asc: the ADDITIONAL SENSE CODE of the condition
  * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
  * @except: the command whose initiator was told already (the device
- *	answered that command with it), whose I_T_L nexus is skipped; NULL
- *	for none
+ *	answered that command with it), whose I_T_L nexus (its session and
+ *	LUN) is skipped; NULL for none. Not yet completed with
+ *	ktgt_cmd_done(), so that its session stays for the call
  *
  * For pass-through handlers, whose device reports unit attentions to its
  * one I_T nexus, ktgt's: the condition is established on every I_T_L
