@@ -1356,6 +1356,11 @@ bool ktgt_reserve_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st);
  * ktgt_reserve_reset() - a logical unit reset releases its SPC-2
  *	reservation
  * @dev: the device
+ *
+ * For a LOGICAL UNIT RESET or TARGET RESET of ktgt's, and for a reset the
+ * device itself reports (ktgt_device_ua() with a 29h condition).
+ * Persistent reservations are not touched. Any context; takes only
+ * dev->resv_lock.
  */
 void ktgt_reserve_reset(struct ktgt_device *dev);
 

@@ -321,6 +321,22 @@ bool ktgt_device_ua(struct ktgt_device *dev, u8 asc, u8 ascq,
 
 	if (code >= KTGT_UAC_NR)
 		return false;
+	/*
+	 * 29h: the device was reset (powered on, reset, lost its nexus to
+	 * ktgt, which is every initiator's way to it). Its SPC-2
+	 * reservation, which the core holds for it, goes as with a LOGICAL
+	 * UNIT RESET (SPC-2 5.5.1; SCST's scst_process_reset() for its
+	 * pass-through devices), before the condition is established, so
+	 * that an initiator told of the reset finds it released.
+	 *
+	 * Persistent reservations stay: SPC-4 5.13 keeps registrations and
+	 * the reservation across hard resets, logical unit resets and I_T
+	 * nexus losses, and loses them (but with APTPL) only at a power on
+	 * of the logical unit, which is ktgt's (core/pr.c keeps its state),
+	 * not the device's behind it.
+	 */
+	if (asc == 0x29)
+		ktgt_reserve_reset(dev);
 	ktgt_ua_raise_dev_except_cmd(dev, code, except);
 	return true;
 }

@@ -561,6 +561,12 @@ u32 pt_max_xfer_bytes(struct scsi_device *sdev)
  * to the initiator whose command got it only: the others never learn,
  * say, that a tape drive was reset and lost its position.
  *
+ * A reset of the device (29h, any ASCQ) ends what a reset ends of the
+ * state the core keeps for the LU: the SPC-2 reservation (RESERVE(6),
+ * RESERVE(10)), which the device never saw, is released, as SCST does,
+ * and medium removal prevention ends; persistent reservations stay
+ * (ktgt_device_ua()).
+ *
  * Not passed on: REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh), about the
  * LUN inventory of the device's target, not ktgt's (REPORT LUNS is the
  * core's), and the 2Ch/07h-09h conditions of UA_INTLCK_CTRL, about

@@ -1005,8 +1005,11 @@ void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
  * reports itself (see core/ua_queue.h); a 29h code it does not hold
  * (29h/04h DEVICE INTERNAL RESET, ...) is established as 29h/00h POWER ON,
  * RESET, OR BUS DEVICE RESET OCCURRED, which covers them all; any other
- * one is not established. A 29h condition ends each nexus' medium removal
- * prevention, as a reset does.
+ * one is not established. A 29h condition (any ASCQ) means the device was
+ * reset: as with a LOGICAL UNIT RESET, the SPC-2 reservation (RESERVE(6)
+ * and RESERVE(10)) the core holds for @dev is released, before the
+ * condition is established, and each nexus' medium removal prevention
+ * ends. Persistent reservations stay, as a reset leaves them (SPC-4).
  *
  * Does not sleep and takes none of the core's configuration mutexes, so
  * that a handler may call it with its own locks held. Process context.
