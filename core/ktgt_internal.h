@@ -384,6 +384,13 @@ struct ktgt_lun_set *ktgt_lun_set_for_target(struct ktgt_target *tgt,
  * @media_event: the media event of GET EVENT STATUS NOTIFICATION pending
  *	for this nexus (enum ktgt_media_event), recorded by
  *	ktgt_device_medium_changed() and taken by ktgt_cmd_media_event()
+ *
+ * Lifetime (core/ua.c): in its session's tgt_devs while its LUN is
+ * visible to the session, freed after an RCU grace period once removed
+ * (ktgt_tgt_dev_free()). Nothing holds a reference to it past
+ * rcu_read_unlock(), commands included, so its address names it only
+ * inside one RCU read-side section: to name a nexus longer (to skip it in
+ * a walk), use its session and @lun (ktgt_ua_raise_dev_except_cmd()).
  */
 struct ktgt_tgt_dev {
 	u64			lun;
@@ -1163,7 +1170,9 @@ bool ktgt_dev_walk_nexuses(struct ktgt_device *dev,
  *	through which a device is seen
  * @dev: the device
  * @code: KTGT_UAC_*
- * @except: a session to skip (the one that caused it), or NULL
+ * @except: a session whose every nexus is skipped (the one that caused
+ *	it), or NULL; compared by address, so it must stay allocated for
+ *	the call (a session of the caller's command in flight)
  *
  * Process context (ktgt_dev_walk_nexuses()).
  */
@@ -1171,17 +1180,22 @@ void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
 			    const struct ktgt_session *except);
 
 /**
- * ktgt_ua_raise_dev_except_td() - establish a condition on every I_T_L
- *	nexus through which a device is seen but one
+ * ktgt_ua_raise_dev_except_cmd() - establish a condition on every I_T_L
+ *	nexus through which a device is seen but that of one command
  * @dev: the device
  * @code: KTGT_UAC_*
- * @td: the nexus to skip (the one whose command caused it), compared by
- *	identity only; or NULL
+ * @cmd: the command whose I_T_L nexus is skipped (the one that caused
+ *	it, or whose initiator was told), or NULL. The nexus is named by
+ *	cmd->sess and cmd->lun, not by its struct ktgt_tgt_dev, which no
+ *	command holds: it may be freed and its memory given to another
+ *	nexus meanwhile. @cmd must be in flight (submitted, not released)
+ *	for the call, which keeps cmd->sess allocated, so that no other
+ *	session can have its address.
  *
  * Process context (ktgt_dev_walk_nexuses()).
  */
-void ktgt_ua_raise_dev_except_td(struct ktgt_device *dev, unsigned int code,
-				 const struct ktgt_tgt_dev *td);
+void ktgt_ua_raise_dev_except_cmd(struct ktgt_device *dev, unsigned int code,
+				  const struct ktgt_cmd *cmd);
 
 /**
  * ktgt_cmd_set_prevent() - PREVENT ALLOW MEDIUM REMOVAL for the I_T_L
@@ -1342,6 +1356,11 @@ bool ktgt_reserve_exec(struct ktgt_cmd *cmd, enum ktgt_exec_status *st);
  * ktgt_reserve_reset() - a logical unit reset releases its SPC-2
  *	reservation
  * @dev: the device
+ *
+ * For a LOGICAL UNIT RESET or TARGET RESET of ktgt's, and for a reset the
+ * device itself reports (ktgt_device_ua() with a 29h condition).
+ * Persistent reservations are not touched. Any context; takes only
+ * dev->resv_lock.
  */
 void ktgt_reserve_reset(struct ktgt_device *dev);
 

@@ -10,9 +10,11 @@
  * TEST UNIT READY conflicts, as it does on other SPC-2 targets).
  * RESERVE from the holder succeeds again; from another nexus it
  * conflicts. The reservation is released by RELEASE from the holder, a
- * LOGICAL UNIT RESET or TARGET RESET (ktgt_reserve_reset()) and the loss
- * or reset of the holder's I_T nexus (ktgt_reserve_nexus_loss()); it is
- * never persistent.
+ * LOGICAL UNIT RESET or TARGET RESET (ktgt_reserve_reset()), a reset the
+ * device behind a pass-through LU reports (a 29h unit attention,
+ * ktgt_device_ua(), ktgt_reserve_reset() too) and the loss or reset of
+ * the holder's I_T nexus (ktgt_reserve_nexus_loss()); it is never
+ * persistent.
  *
  * While any I_T nexus has a persistent reservation registration, RESERVE
  * and RELEASE follow SPC-4 5.13.3 (REPORT CAPABILITIES reports CRH = 1):

@@ -366,13 +366,8 @@ static void spc_log_sense(struct ktgt_cmd *cmd)
  */
 static void spc_raise_mode_changed(struct ktgt_cmd *cmd)
 {
-	struct ktgt_tgt_dev *self;
-
 	/* The issuing I_T_L nexus, which the unit attention skips. */
-	rcu_read_lock();
-	self = xa_load(&cmd->sess->tgt_devs, (unsigned long)cmd->lun);
-	rcu_read_unlock();
-	ktgt_ua_raise_dev_except_td(cmd->core.dev, KTGT_UAC_MODE, self);
+	ktgt_ua_raise_dev_except_cmd(cmd->core.dev, KTGT_UAC_MODE, cmd);
 }
 
 u32 ktgt_spc_dout_len(const struct ktgt_cmd *cmd)

@@ -233,10 +233,23 @@ out:
 	return stop;
 }
 
+/*
+ * What ua_raise_fn() establishes, and on which nexus not. The nexus
+ * skipped is named by its session and its LUN number, never by the
+ * address of its struct ktgt_tgt_dev: no command holds its nexus past
+ * rcu_read_unlock() (see "Lifetime" above), so the one a command found
+ * may be freed (its LUN unmapped, its session regrouped) and another
+ * one allocated at the same address, for another session or LUN, before
+ * or while the walk runs, which would then be skipped instead. @except
+ * itself cannot be reused so: the callers pass the session of a command
+ * they are executing, which keeps it allocated until the command is
+ * released (cmd_free() in core/cmd.c, ktgt_session_destroy()).
+ */
 struct ua_raise_arg {
 	unsigned int			code;
-	const struct ktgt_session	*except;
-	const struct ktgt_tgt_dev	*except_td;
+	const struct ktgt_session	*except;	/* or NULL */
+	bool				except_one;	/* only LUN @except_lun */
+	u64				except_lun;
 };
 
 static bool ua_raise_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
@@ -244,8 +257,10 @@ static bool ua_raise_fn(struct ktgt_session *sess, struct ktgt_tgt_dev *td,
 {
 	const struct ua_raise_arg *a = arg;
 
-	if (sess != a->except && td != a->except_td)
-		ktgt_ua_queue_code(sess, td, a->code);
+	if (sess == a->except &&
+	    (!a->except_one || td->lun == a->except_lun))
+		return false;
+	ktgt_ua_queue_code(sess, td, a->code);
 	return false;
 }
 
@@ -257,11 +272,16 @@ void ktgt_ua_raise_dev_code(struct ktgt_device *dev, unsigned int code,
 	ktgt_dev_walk_nexuses(dev, ua_raise_fn, &a);
 }
 
-void ktgt_ua_raise_dev_except_td(struct ktgt_device *dev, unsigned int code,
-				 const struct ktgt_tgt_dev *td)
+void ktgt_ua_raise_dev_except_cmd(struct ktgt_device *dev, unsigned int code,
+				  const struct ktgt_cmd *cmd)
 {
-	struct ua_raise_arg a = { .code = code, .except_td = td };
+	struct ua_raise_arg a = { .code = code };
 
+	if (cmd) {
+		a.except = cmd->sess;
+		a.except_one = true;
+		a.except_lun = cmd->lun;
+	}
 	ktgt_dev_walk_nexuses(dev, ua_raise_fn, &a);
 }
 
@@ -298,21 +318,26 @@ bool ktgt_device_ua(struct ktgt_device *dev, u8 asc, u8 ascq,
 		    struct ktgt_cmd *except)
 {
 	unsigned int code = ua_code_of(asc, ascq);
-	struct ktgt_tgt_dev *self = NULL;
 
 	if (code >= KTGT_UAC_NR)
 		return false;
 	/*
-	 * Only compared with, never dereferenced: freed or not by the time
-	 * of the walk, it is no nexus the walk finds then.
+	 * 29h: the device was reset (powered on, reset, lost its nexus to
+	 * ktgt, which is every initiator's way to it). Its SPC-2
+	 * reservation, which the core holds for it, goes as with a LOGICAL
+	 * UNIT RESET (SPC-2 5.5.1; SCST's scst_process_reset() for its
+	 * pass-through devices), before the condition is established, so
+	 * that an initiator told of the reset finds it released.
+	 *
+	 * Persistent reservations stay: SPC-4 5.13 keeps registrations and
+	 * the reservation across hard resets, logical unit resets and I_T
+	 * nexus losses, and loses them (but with APTPL) only at a power on
+	 * of the logical unit, which is ktgt's (core/pr.c keeps its state),
+	 * not the device's behind it.
 	 */
-	if (except) {
-		rcu_read_lock();
-		self = xa_load(&except->sess->tgt_devs,
-			       (unsigned long)except->lun);
-		rcu_read_unlock();
-	}
-	ktgt_ua_raise_dev_except_td(dev, code, self);
+	if (asc == 0x29)
+		ktgt_reserve_reset(dev);
+	ktgt_ua_raise_dev_except_cmd(dev, code, except);
 	return true;
 }
 EXPORT_SYMBOL_GPL(ktgt_device_ua);

@@ -547,7 +547,8 @@ u32 pt_max_xfer_bytes(struct scsi_device *sdev)
  * @asc: the ADDITIONAL SENSE CODE the device reported it with
  * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
  * @except: the command the device answered with it, whose initiator was
- *	told; NULL for a command of the handler's own, which told nobody
+ *	told, not yet completed; NULL for a command of the handler's own,
+ *	which told nobody
  *
  * The device has one I_T nexus, ktgt's, and reports each of its unit
  * attention conditions once, to whichever command of that nexus comes
@@ -559,6 +560,12 @@ u32 pt_max_xfer_bytes(struct scsi_device *sdev)
  * initiators' commands and its own). LIO pscsi passes a unit attention
  * to the initiator whose command got it only: the others never learn,
  * say, that a tape drive was reset and lost its position.
+ *
+ * A reset of the device (29h, any ASCQ) ends what a reset ends of the
+ * state the core keeps for the LU: the SPC-2 reservation (RESERVE(6),
+ * RESERVE(10)), which the device never saw, is released, as SCST does,
+ * and medium removal prevention ends; persistent reservations stay
+ * (ktgt_device_ua()).
  *
  * Not passed on: REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh), about the
  * LUN inventory of the device's target, not ktgt's (REPORT LUNS is the

@@ -985,8 +985,9 @@ void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
  * @asc: the ADDITIONAL SENSE CODE of the condition
  * @ascq: its ADDITIONAL SENSE CODE QUALIFIER
  * @except: the command whose initiator was told already (the device
- *	answered that command with it), whose I_T_L nexus is skipped; NULL
- *	for none
+ *	answered that command with it), whose I_T_L nexus (its session and
+ *	LUN) is skipped; NULL for none. Not yet completed with
+ *	ktgt_cmd_done(), so that its session stays for the call
  *
  * For pass-through handlers, whose device reports unit attentions to its
  * one I_T nexus, ktgt's: the condition is established on every I_T_L
@@ -995,8 +996,11 @@ void ktgt_device_medium_changed(struct ktgt_device *dev, u64 nr_blocks);
  * reports itself (see core/ua_queue.h); a 29h code it does not hold
  * (29h/04h DEVICE INTERNAL RESET, ...) is established as 29h/00h POWER ON,
  * RESET, OR BUS DEVICE RESET OCCURRED, which covers them all; any other
- * one is not established. A 29h condition ends each nexus' medium removal
- * prevention, as a reset does.
+ * one is not established. A 29h condition (any ASCQ) means the device was
+ * reset: as with a LOGICAL UNIT RESET, the SPC-2 reservation (RESERVE(6)
+ * and RESERVE(10)) the core holds for @dev is released, before the
+ * condition is established, and each nexus' medium removal prevention
+ * ends. Persistent reservations stay, as a reset leaves them (SPC-4).
  *
  * Does not sleep and takes none of the core's configuration mutexes, so
  * that a handler may call it with its own locks held. Process context.
