@@ -22,7 +22,10 @@
  *	its cache; on a miss the command moves to a worker that allocates
  *	with GFP_KERNEL) unless the driver took it before submit
  *	(ktgt_cmd_alloc_buf(), KTGT_CF_EARLY_BUF), then for data-out ->rdy_to_xfer() and wait for
- *	ktgt_cmd_rx_done().
+ *	ktgt_cmd_rx_done(). A data-in buffer the handler sizes itself
+ *	(->exec_buf, KTGT_CF_EXEC_BUF: a variable-block tape READ) is
+ *	neither reserved nor allocated before exec, where the handler
+ *	takes it with ktgt_cmd_exec_buf().
  * exec (inline, or a worker when the context does not allow it)
  *	REPORT LUNS and REQUEST SENSE here; SBC devices through
  *	ktgt_sbc_exec(); the others through the handler's ->exec(), which
@@ -206,6 +209,8 @@ enum {
 	/* buffers taken before submit */
 	KTGT_CF_EARLY_BUF,	/* buffer from ktgt_cmd_alloc_buf() */
 	KTGT_CF_NO_BUF,		/* ktgt_cmd_alloc_buf() failed: BUSY */
+	/* the handler takes the data-in buffer in ->exec() (->exec_buf) */
+	KTGT_CF_EXEC_BUF,
 };
 
 #define KTGT_OP_REQUEST_SENSE	0x03
@@ -873,6 +878,14 @@ static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
 		d->rule == KTGT_RULE_WRITE_VERIFY);
 }
 
+/* Whether @cmd's handler takes its data-in buffer in ->exec(). */
+static bool cmd_exec_buf(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_device *dev = cmd->core.dev;
+
+	return dev && dev->type->exec_buf && dev->type->exec_buf(cmd);
+}
+
 /*
  * Decide the size of the data buffer and reserve it against
  * max_buffer_mb. Transfers of logical blocks need the full CDB length
@@ -964,6 +977,11 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 		return -EBUSY;
 	if (driver_sg)
 		return 0;
+	/* Data-in of a length only the handler knows: it sizes it. */
+	if (need && cmd->core.dir == KTGT_DIR_READ && cmd_exec_buf(cmd)) {
+		set_bit(KTGT_CF_EXEC_BUF, &cmd->core.cflags);
+		return 0;
+	}
 	cmd->bufflen = (u32)need;
 	if (!need)
 		return 0;
@@ -1333,9 +1351,29 @@ void ktgt_cmd_rx_done(struct ktgt_cmd *cmd, int error, enum ktgt_ctx ctx)
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_rx_done);
 
+/*
+ * A buffer of @len bytes (at most KTGT_MAX_XFER_BYTES) for @cmd, which
+ * has none, counted against max_buffer_mb. Return: 0, -EBUSY or -ENOMEM.
+ */
+static int cmd_take_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp)
+{
+	if (!cmd_buf_reserve(len))
+		return -EBUSY;
+	cmd->core.sgv = ktgt_sgv_alloc(len, gfp, &cmd->sg, &cmd->sg_cnt);
+	if (!cmd->core.sgv) {
+		cmd_buf_unreserve(len);
+		return -ENOMEM;
+	}
+	cmd->bufflen = len;
+	set_bit(KTGT_CF_RESERVED, &cmd->core.cflags);
+	return 0;
+}
+
 /* The data buffer taken before submit (ktgt_cmd_alloc_buf()) */
 int ktgt_cmd_alloc_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp)
 {
+	int ret;
+
 	if (WARN_ON_ONCE(cmd->core.state != KTGT_CS_NEW || cmd->core.sgv ||
 			 (cmd->flags & KTGT_CMD_DRIVER_SG)))
 		return -EINVAL;
@@ -1343,22 +1381,31 @@ int ktgt_cmd_alloc_buf(struct ktgt_cmd *cmd, u32 len, gfp_t gfp)
 		return 0;
 	if (len > KTGT_MAX_XFER_BYTES)
 		return -EINVAL;
-	if (!cmd_buf_reserve(len)) {
+	ret = cmd_take_buf(cmd, len, gfp);
+	if (ret) {
 		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
-		return -EBUSY;
+		return ret;
 	}
-	cmd->core.sgv = ktgt_sgv_alloc(len, gfp, &cmd->sg, &cmd->sg_cnt);
-	if (!cmd->core.sgv) {
-		cmd_buf_unreserve(len);
-		set_bit(KTGT_CF_NO_BUF, &cmd->core.cflags);
-		return -ENOMEM;
-	}
-	cmd->bufflen = len;
-	set_bit(KTGT_CF_RESERVED, &cmd->core.cflags);
 	set_bit(KTGT_CF_EARLY_BUF, &cmd->core.cflags);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ktgt_cmd_alloc_buf);
+
+/* The data-in buffer a handler takes in ->exec() (->exec_buf) */
+int ktgt_cmd_exec_buf(struct ktgt_cmd *cmd, u32 len)
+{
+	might_sleep();
+	if (!test_bit(KTGT_CF_EXEC_BUF, &cmd->core.cflags))
+		return 0;
+	if (WARN_ON_ONCE(READ_ONCE(cmd->core.state) != KTGT_CS_EXEC ||
+			 cmd->core.sgv || len > cmd->core.xfer_len))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/* cmd_plan_buffer() kept xfer_len within KTGT_MAX_XFER_BYTES. */
+	return cmd_take_buf(cmd, len, GFP_KERNEL);
+}
+EXPORT_SYMBOL_GPL(ktgt_cmd_exec_buf);
 
 /* Return @cmd's buffer to the sgv pool and its size to max_buffer_mb. */
 static void cmd_release_buf(struct ktgt_cmd *cmd)

@@ -21,7 +21,10 @@
  * (1 byte to VTAPE_MAX_BLOCK), as mt setblk does, or variable mode
  * again. The core sizes a FIXED READ(6)/WRITE(6) with that length, not
  * with the device's blocksize (->xfer_block_size); the blocksize only
- * sets the unit of the capacity the core reports. The generic read_only
+ * sets the unit of the capacity the core reports. A variable-block
+ * READ(6) gets a buffer of the block it reads, not of its TRANSFER
+ * LENGTH: vt_cmd_read() takes it (->exec_buf, ktgt_cmd_exec_buf())
+ * once the block's record header says how long it is. The generic read_only
  * attribute write-protects the tape (WP in MODE SENSE, DATA PROTECT for
  * every write).
  *
@@ -403,6 +406,14 @@ static bool vt_rw_start(struct ktgt_cmd *cmd, struct vtape_dev *vt,
  * requested minus those read before it), its bytes up to the block
  * length in the buffer. A filemark ends the read past it (FILEMARK),
  * end of data before it (BLANK CHECK).
+ *
+ * The buffers are those of the data read, not of the TRANSFER LENGTH,
+ * which in variable mode is only an upper bound: the command's (taken
+ * here, vtape_exec_buf()) and the bounce buffer are the length of the
+ * block once its record header is read, at most @len; in fixed mode the
+ * core sized the command's from the CDB. Both are taken at the first
+ * block, so a read that meets a filemark or end of data first takes
+ * none; one that cannot have them answers BUSY, the tape not moved.
  */
 static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 {
@@ -416,11 +427,6 @@ static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 
 	if (!vt_rw_start(cmd, vt, fixed, count))
 		return;
-	buf = kvmalloc(fixed ? bs : count, GFP_KERNEL);
-	if (!buf) {
-		ktgt_cmd_io_error(cmd, -ENOMEM);
-		return;
-	}
 	for (i = 0; i < (fixed ? count : 1); i++) {
 		u32 n;
 
@@ -445,6 +451,17 @@ static void vt_cmd_read(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 			goto out;
 		}
 		n = min(rec.len, want);
+		if (!buf) {
+			ret = fixed ? 0 : ktgt_cmd_exec_buf(cmd, n);
+			if (!ret) {
+				buf = kvmalloc(fixed ? bs : n, GFP_KERNEL);
+				ret = buf ? 0 : -ENOMEM;
+			}
+			if (ret) {
+				ktgt_cmd_io_error(cmd, ret);
+				goto out;
+			}
+		}
 		ret = vt->tape.io.read(vt->tape.io.priv,
 				       vtape_data_off(&vt->tape), buf, n);
 		if (ret) {
@@ -885,6 +902,16 @@ static void vt_cmd_mode_select(struct ktgt_cmd *cmd, struct vtape_dev *vt)
 }
 
 /*
+ * ->exec_buf: a variable-block READ(6) (FIXED = 0) takes its buffer of
+ * the block it reads in vt_cmd_read(), not the core one of its TRANSFER
+ * LENGTH (up to 8 MiB, whatever the block). Any context: the CDB only.
+ */
+static bool vtape_exec_buf(const struct ktgt_cmd *cmd)
+{
+	return cmd->cdb[0] == 0x08 && !(cmd->cdb[1] & 0x01);
+}
+
+/*
  * ->xfer_block_size: the fixed block length (0 in variable mode) the
  * core counts a FIXED READ(6)/WRITE(6) in. Any context: no lock, the
  * block length as MODE SELECT last left it (vt_rw_start() refuses a
@@ -1263,6 +1290,7 @@ static struct ktgt_dev_type vtape_type = {
 	.dev_attrs	= vtape_attrs,
 	.exec		= vtape_exec,
 	.xfer_block_size = vtape_xfer_block_size,
+	.exec_buf	= vtape_exec_buf,
 };
 
 static int __init vtape_init(void)

@@ -770,6 +770,16 @@ struct ktgt_sbc_ops {
  *	pass-through tape drive's current fixed block length, 0 in
  *	variable-block mode. Called at each command's submit, in any
  *	context: must not sleep.
+ * @exec_buf: optional; whether the handler takes @cmd's data-in buffer
+ *	itself in @exec, with ktgt_cmd_exec_buf(), once it knows how much
+ *	data there is: for a CDB whose transfer length is only an upper
+ *	bound (a variable-block tape READ(6) reads one block of whatever
+ *	length is on the tape), so that asking for the most makes the core
+ *	reserve and allocate nothing. Then nothing is reserved against
+ *	max_buffer_mb nor allocated for @cmd before @exec (cmd->sg NULL,
+ *	bufflen 0). Called at submit, after decoding, for a data-in command
+ *	the core would allocate the buffer of (not with KTGT_CMD_DRIVER_SG
+ *	nor a buffer taken before submit), in any context: must not sleep.
  * @list: private to the core
  *
  * @enable, @disable and @resync_size are serialised per device and are not
@@ -791,6 +801,7 @@ struct ktgt_dev_type {
 	enum ktgt_exec_status (*exec)(struct ktgt_cmd *cmd);
 	bool exec_atomic;
 	u32 (*xfer_block_size)(const struct ktgt_device *dev);
+	bool (*exec_buf)(const struct ktgt_cmd *cmd);
 
 	struct list_head list;
 };
@@ -1076,6 +1087,29 @@ bool ktgt_cmd_exec_nowait(const struct ktgt_cmd *cmd);
  * executed nowait, it WARNs and fails the command. Any context.
  */
 void ktgt_cmd_requeue(struct ktgt_cmd *cmd);
+
+/**
+ * ktgt_cmd_exec_buf() - take a command's data-in buffer in ->exec()
+ * @cmd: a command its handler's ->exec() is executing
+ * @len: the bytes of data-in the handler is going to return, at most the
+ *	CDB's transfer length (cmd->core.xfer_len)
+ *
+ * For a command that &ktgt_dev_type.exec_buf claimed: takes a buffer of
+ * @len bytes from the core's sgv pool, counted against max_buffer_mb as
+ * the one the core allocates at submit, and sets cmd->sg, sg_cnt and
+ * bufflen; the core frees it at ktgt_cmd_xmit_done() as any buffer. At
+ * most once per command; nothing is taken for @len 0. Any other command
+ * has its buffer already (the core's, the driver's with
+ * KTGT_CMD_DRIVER_SG) or none: nothing is done and 0 returned. Either
+ * way the handler moves at most cmd->bufflen bytes into cmd->sg, and the
+ * residual is computed from the CDB's transfer length as always.
+ * Process context: may sleep (GFP_KERNEL).
+ *
+ * Return: 0; -EBUSY past max_buffer_mb or -ENOMEM (ktgt_cmd_io_error()
+ * answers both with BUSY); -EINVAL for @len above the transfer length, a
+ * second call, or a call outside ->exec().
+ */
+int ktgt_cmd_exec_buf(struct ktgt_cmd *cmd, u32 len);
 
 /**
  * ktgt_cmd_good() - complete a command with GOOD status
