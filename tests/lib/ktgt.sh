@@ -235,6 +235,17 @@ ktgt_pr_keys() {
 	grep -oE '^ +0x[0-9a-f]+$' "$KTGT_PR_OUT" | tr -d ' ' | tr '\n' ' '
 }
 
+# ktgt_pr_resv DEV: "TYPE KEY" of READ RESERVATION, or "none".
+ktgt_pr_resv() {
+	ktgt_pr "$1" -r > /dev/null
+	if ! grep -q "Reservation follows" "$KTGT_PR_OUT"; then
+		echo none
+		return
+	fi
+	echo "$(sed -n 's/.*type: \(.*\)$/\1/p' "$KTGT_PR_OUT" | ktgt_trim)" \
+		"$(sed -n 's/.*Key=\(0x[0-9a-f]*\).*/\1/p' "$KTGT_PR_OUT")"
+}
+
 # ktgt_local_nexuses DEVICE NAME...: create and enable one local target
 # per NAME, each mapping DEVICE (HANDLER/NAME) at LUN 0 - two local
 # targets are two I_T nexuses to one logical unit - and wait for their

@@ -57,20 +57,20 @@ expect_eq "$((w1 - w0))" 16 "WRITE commands for 16 writes of 1 MiB"
 # 8 MiB commands: chained scatterlists through fileio, both ways.
 echo 8192 > "$q/max_sectors_kb" || fail "max_sectors_kb 8192 refused"
 dd if=/dev/urandom of="$T/src8" bs=8M count=4 status=none
-w0=$(stat_of mx writes)
-dd if="$T/src8" of="$dev" bs=8M count=4 seek=2 oflag=direct status=none ||
-	fail "dd write 4 x 8 MiB"
-w1=$(stat_of mx writes)
-log "4 writes of 8 MiB: $((w1 - w0)) WRITE commands"
-[ "$((w1 - w0))" -lt 16 ] ||
-	fail "4 writes of 8 MiB took $((w1 - w0)) commands (16 or more: none over 2 MiB)"
-r0=$(stat_of mx reads)
-dd if="$dev" of="$T/back8" bs=8M count=4 skip=2 iflag=direct status=none ||
-	fail "dd read 4 x 8 MiB"
-r1=$(stat_of mx reads)
-log "4 reads of 8 MiB: $((r1 - r0)) READ commands"
-[ "$((r1 - r0))" -lt 16 ] ||
-	fail "4 reads of 8 MiB took $((r1 - r0)) commands (16 or more: none over 2 MiB)"
+# big KEY DD-ARGS...: four 8 MiB O_DIRECT dd's of the LU must take fewer
+# than 16 commands (KEY: reads or writes), i.e. some over 2 MiB.
+big() {
+	local what=$1 c0 c1
+	shift
+	c0=$(stat_of mx "$what")
+	dd "$@" bs=8M count=4 status=none || fail "dd: 4 $what of 8 MiB"
+	c1=$(stat_of mx "$what")
+	log "4 $what of 8 MiB: $((c1 - c0)) commands"
+	[ "$((c1 - c0))" -lt 16 ] ||
+		fail "4 $what of 8 MiB took $((c1 - c0)) commands (none over 2 MiB)"
+}
+big writes if="$T/src8" of="$dev" seek=2 oflag=direct
+big reads if="$dev" of="$T/back8" skip=2 iflag=direct
 cmp "$T/src8" "$T/back8" || fail "8 MiB reads differ from what was written"
 dd if="$dev" of="$T/back1" bs=1M count=16 iflag=direct status=none ||
 	fail "dd read back 16 x 1 MiB"

@@ -34,16 +34,7 @@ rd() { ktgt_status "$1" -r 4096 28 00 00 00 00 00 00 00 08 00; }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
 reserve6() { ktgt_status "$1" 16 00 00 00 00 00; }
 release6() { ktgt_status "$1" 17 00 00 00 00 00; }
-# resv SG: "TYPE KEY" of READ RESERVATION, or "none".
-resv() {
-	ktgt_pr "$1" -r > /dev/null
-	if ! grep -q "Reservation follows" "$KTGT_PR_OUT"; then
-		echo none
-		return
-	fi
-	echo "$(sed -n 's/.*type: \(.*\)$/\1/p' "$KTGT_PR_OUT" | ktgt_trim)" \
-		"$(sed -n 's/.*Key=\(0x[0-9a-f]*\).*/\1/p' "$KTGT_PR_OUT")"
-}
+resv() { ktgt_pr_resv "$1"; }
 
 ktgt_load ktgt_pt ktgt_local
 # sg only: no disk driver sends commands of its own to either LU.

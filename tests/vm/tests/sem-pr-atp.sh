@@ -31,16 +31,7 @@ pr() { ktgt_pr "$@"; }
 gen() { ktgt_pr_gen "$1"; }
 keys() { ktgt_pr_keys "$1"; }
 wr() { ktgt_status "$1" -s 4096 -i /dev/zero 2a 00 00 00 00 00 00 00 08 00; }
-# resv SG: "TYPE KEY" of READ RESERVATION, or "none".
-resv() {
-	pr "$1" -r > /dev/null
-	if ! grep -q "Reservation follows" "$KTGT_PR_OUT"; then
-		echo none
-		return
-	fi
-	echo "$(sed -n 's/.*type: \(.*\)$/\1/p' "$KTGT_PR_OUT" | ktgt_trim)" \
-		"$(sed -n 's/.*Key=\(0x[0-9a-f]*\).*/\1/p' "$KTGT_PR_OUT")"
-}
+resv() { ktgt_pr_resv "$1"; }
 
 ktgt_mkdev vdisk_nullio/lu size=$((16 << 20)) serial=PRATP
 declare -A sg
