@@ -179,17 +179,6 @@ static u32 vpd_serial(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 	return 4 + n;
 }
 
-/* A designation descriptor header (SPC-4 7.8.6.1); returns its size. */
-static u32 desig_hdr(u8 *buf, u32 buflen, u32 off, u8 code_set, u8 assoc,
-		     u8 type, u8 len)
-{
-	ob_put8(buf, buflen, off, code_set & 0x0f);
-	ob_put8(buf, buflen, off + 1, (assoc & 0x3) << 4 | (type & 0x0f));
-	ob_put8(buf, buflen, off + 2, 0);
-	ob_put8(buf, buflen, off + 3, len);
-	return 4 + len;
-}
-
 #define DESIG_CODE_BINARY	0x1
 #define DESIG_CODE_ASCII	0x2
 #define DESIG_CODE_UTF8		0x3
@@ -201,8 +190,32 @@ static u32 desig_hdr(u8 *buf, u32 buflen, u32 off, u8 code_set, u8 assoc,
 #define DESIG_TYPE_REL_PORT	0x4
 #define DESIG_TYPE_TPG		0x5
 #define DESIG_TYPE_NAME		0x8
-#define DESIG_PROTO_ISCSI	0x5
 #define DESIG_PIV		0x80
+
+/*
+ * A designation descriptor header (SPC-4 7.8.6.1); returns its size.
+ * With @piv, PIV = 1 and PROTOCOL IDENTIFIER @proto (KTGT_PROTO_*), for
+ * a designator of a port or a target (association 01b or 10b).
+ */
+static u32 desig_hdr_proto(u8 *buf, u32 buflen, u32 off, bool piv, u8 proto,
+			   u8 code_set, u8 assoc, u8 type, u8 len)
+{
+	ob_put8(buf, buflen, off,
+		(piv ? (proto & 0x0f) << 4 : 0) | (code_set & 0x0f));
+	ob_put8(buf, buflen, off + 1, (piv ? DESIG_PIV : 0) |
+		(assoc & 0x3) << 4 | (type & 0x0f));
+	ob_put8(buf, buflen, off + 2, 0);
+	ob_put8(buf, buflen, off + 3, len);
+	return 4 + len;
+}
+
+/* A designation descriptor header without a protocol (PIV = 0). */
+static u32 desig_hdr(u8 *buf, u32 buflen, u32 off, u8 code_set, u8 assoc,
+		     u8 type, u8 len)
+{
+	return desig_hdr_proto(buf, buflen, off, false, 0, code_set, assoc,
+			       type, len);
+}
 
 /* ",t,0x" and the TPGT as four hex digits, after a target port's name. */
 #define ISCSI_PORT_SUFFIX_LEN	9
@@ -238,10 +251,8 @@ static u32 desig_iscsi_name(u8 *buf, u32 buflen, u32 off, u8 assoc,
 	int i;
 
 	len = name_desig_len(len);
-	ob_put8(buf, buflen, off, DESIG_PROTO_ISCSI << 4 | DESIG_CODE_UTF8);
-	ob_put8(buf, buflen, off + 1,
-		DESIG_PIV | assoc << 4 | DESIG_TYPE_NAME);
-	ob_put8(buf, buflen, off + 3, len);
+	desig_hdr_proto(buf, buflen, off, true, KTGT_PROTO_ISCSI,
+			DESIG_CODE_UTF8, assoc, DESIG_TYPE_NAME, len);
 	ob_mem(buf, buflen, off + 4, (const u8 *)name, n);
 	if (assoc == DESIG_ASSOC_PORT) {
 		ob_mem(buf, buflen, off + 4 + n, (const u8 *)",t,0x", 5);
@@ -250,24 +261,6 @@ static u32 desig_iscsi_name(u8 *buf, u32 buflen, u32 off, u8 assoc,
 				hex[(tpgt >> (12 - 4 * i)) & 0xf]);
 	}
 	return 4 + len;
-}
-
-/*
- * The header of a 4-byte binary designator of the target port (@type:
- * relative target port or target port group), with PIV = 1 and the
- * port's PROTOCOL IDENTIFIER when the transport has one (SPC-4 7.8.6.1).
- */
-static void desig_port_hdr(const struct ktgt_spc_dev *d, u8 *buf,
-			   u32 buflen, u32 off, u8 type)
-{
-	desig_hdr(buf, buflen, off, DESIG_CODE_BINARY, DESIG_ASSOC_PORT,
-		  type, 4);
-	if (d->port_piv) {
-		ob_put8(buf, buflen, off, (d->port_proto & 0x0f) << 4 |
-			DESIG_CODE_BINARY);
-		ob_put8(buf, buflen, off + 1, DESIG_PIV |
-			DESIG_ASSOC_PORT << 4 | type);
-	}
 }
 
 /* 83h DEVICE IDENTIFICATION */
@@ -303,12 +296,16 @@ static u32 vpd_devid(const struct ktgt_spc_dev *d, u8 *buf, u32 buflen)
 
 	/* Relative target port and target port group, for the port. */
 	if (d->rel_port) {
-		desig_port_hdr(d, buf, buflen, off, DESIG_TYPE_REL_PORT);
+		desig_hdr_proto(buf, buflen, off, d->port_piv, d->port_proto,
+				DESIG_CODE_BINARY, DESIG_ASSOC_PORT,
+				DESIG_TYPE_REL_PORT, 4);
 		ob_put_be(buf, buflen, off + 6, d->rel_port, 2);
 		off += 8;
 	}
 	if (d->has_tpg) {
-		desig_port_hdr(d, buf, buflen, off, DESIG_TYPE_TPG);
+		desig_hdr_proto(buf, buflen, off, d->port_piv, d->port_proto,
+				DESIG_CODE_BINARY, DESIG_ASSOC_PORT,
+				DESIG_TYPE_TPG, 4);
 		ob_put_be(buf, buflen, off + 6, d->tpg, 2);
 		off += 8;
 	}
