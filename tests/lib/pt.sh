@@ -3,6 +3,7 @@
 #
 # Helpers for the VM tests of tapes and of pass-through (vtape.sh,
 # pt-*.sh, adm-pt-*.sh): the tape checks vtape.sh and pt-tape.sh share,
+# a vtape exported over iSCSI (vtape-iscsi.sh, vtape-readalloc.sh),
 # the steps of exporting a LU of local target t0 through a pass-through
 # device as LUN 0 of local target t1, and the ktgtadm round trip of such
 # a configuration. Source it after guest.sh and ktgt.sh:
@@ -87,6 +88,19 @@ pt_export() {
 }
 
 # --- tapes (vtape.sh, pt-tape.sh) ---
+
+# vtape_iscsi IQN IMG: load ktgt_vtape and ktgt_iscsi, start ktgt-iscsid,
+# and export a 16 MiB vtape tp0 on a new image IMG as LUN 0 of a new,
+# enabled iSCSI target IQN on 127.0.0.1 (needs iscsi.sh).
+vtape_iscsi() {
+	ktgt_load ktgt_vtape ktgt_iscsi
+	ktgt_iscsid_start
+	rm -f "$2"
+	ktgt_mkdev vtape/tp0 filename="$2" size_mb=16
+	ktgt_iscsi_mktarget "$1" 127.0.0.1
+	ktgt_maplun "iscsi/$1" 0 vtape/tp0
+	ktgt_iscsi_enable "$1"
+}
 
 # tsense ARGS...: the outcome of a CDB sent with sg_raw ARGS: "GOOD", or
 # "KEY/ASC/ASCQ BITS INFO" from fixed-format sense data: BITS the

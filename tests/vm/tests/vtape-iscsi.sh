@@ -25,13 +25,7 @@ done
 IQN=iqn.2026-11.org.ktgt:vtape
 P=$(iscsi_portal 127.0.0.1)
 
-ktgt_load ktgt_vtape ktgt_iscsi
-ktgt_iscsid_start
-rm -f /tmp/itape.img
-ktgt_mkdev vtape/tp0 filename=/tmp/itape.img size_mb=16
-ktgt_iscsi_mktarget "$IQN" 127.0.0.1
-ktgt_maplun "iscsi/$IQN" 0 vtape/tp0
-ktgt_iscsi_enable "$IQN"
+vtape_iscsi "$IQN" /tmp/itape.img
 iscsi_ini_start
 modprobe st || fail "modprobe st"
 iscsi_discover "$P" | grep -q "$IQN" || fail "discovery does not list $IQN"

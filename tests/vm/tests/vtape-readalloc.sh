@@ -29,18 +29,13 @@
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
+. "$KTGT_REPO/tests/lib/pt.sh"
 
 IQN=iqn.2026-11.org.ktgt:vtape-readalloc
 MB=/sys/module/ktgt_core/parameters/max_buffer_mb
 ZC=/sys/module/ktgt_iscsi/parameters/zero_copy
 
-ktgt_load ktgt_vtape ktgt_iscsi
-ktgt_iscsid_start
-rm -f /tmp/ratape.img
-ktgt_mkdev vtape/tp0 filename=/tmp/ratape.img size_mb=16
-ktgt_iscsi_mktarget "$IQN" 127.0.0.1
-ktgt_maplun "iscsi/$IQN" 0 vtape/tp0
-ktgt_iscsi_enable "$IQN"
+vtape_iscsi "$IQN" /tmp/ratape.img
 [ -w "$MB" ] || fail "$MB not writable"
 [ -w "$ZC" ] || fail "$ZC not writable"
 
