@@ -42,6 +42,13 @@
 #               (ktgt-512k: ktgt's disk again with max_sectors_kb 512,
 #               a 1 MiB I/O in two commands, as before ktgt_local took
 #               8 MiB commands)
+#               (null_blk: not run unless named, no SCSI at all:
+#               null_blk through configfs, one hardware queue of depth
+#               64, requests ended inside ->queue_rq() (irqmode=0) with
+#               no completion softirq; the block layer's and fio's own
+#               cost, a ceiling no SCSI target can pass; its requests
+#               take at most 128 segments, so a 1 MiB I/O in pages
+#               that are not contiguous is two of them)
 #
 # and runs fio (libaio, direct=1) on each disk, the targets alternating
 # (A B C, then B C A, C A B, ...) round after round of every workload. For each run it
@@ -314,6 +321,25 @@ setup_scsi_debug() {
 	DEV[local-null:scsi_debug]=$(ktgt_wait_disk host="${h##*host}")
 }
 
+# null_blk, the ceiling of the local group: a block device with no SCSI
+# midlayer, no sd and no target, made through null_blk's configfs (the
+# module may be loaded already, for iscsi-blk).
+setup_null_blk() {
+	want local-null:null_blk || return 0
+	local d=/sys/kernel/config/nullb/nullb_bench a
+	modprobe null_blk nr_devices=0 || fail "modprobe null_blk"
+	mkdir "$d" || fail "mkdir $d"
+	for a in queue_mode=2 irqmode=0 submit_queues=1 hw_queue_depth=64 \
+		 blocksize=512 memory_backed=0 max_sectors=16384 \
+		 "size=$SIZE_MB" power=1; do
+		echo "${a#*=}" > "$d/${a%%=*}" || fail "null_blk: $a"
+	done
+	# A device made through configfs takes its directory's name.
+	DEV[local-null:null_blk]=/dev/nullb_bench
+	[ -b "${DEV[local-null:null_blk]}" ] ||
+		fail "no ${DEV[local-null:null_blk]}"
+}
+
 # SCST's scst_local, out of tree: SCST's sysfs, no ktgt helper.
 SCST_SYS=/sys/kernel/scst_tgt
 scst_write() {
@@ -449,6 +475,7 @@ setup_ktgt
 setup_lio
 setup_tgt
 setup_scsi_debug
+setup_null_blk
 setup_scst
 if want_iscsi; then
 	iscsi_ini_start
@@ -489,7 +516,8 @@ for t in $TARGETS; do
 	blk=${d#/dev/}
 	echo none > "/sys/block/$blk/queue/scheduler" 2>/dev/null
 	echo "$t $d qd=$(cat "/sys/block/$blk/device/queue_depth" 2>/dev/null)" \
-		"max_kb=$(cat "/sys/block/$blk/queue/max_sectors_kb")" |
+		"max_kb=$(cat "/sys/block/$blk/queue/max_sectors_kb")" \
+		"max_segs=$(cat "/sys/block/$blk/queue/max_segments")" |
 		tee -a "$OUT/devices"
 done
 

@@ -27,7 +27,8 @@ import os
 import statistics
 import sys
 
-PEERS_ORDER = ["ktgt", "lio", "tgt", "scsi_debug", "scst", "scst-qd3"]
+PEERS_ORDER = ["ktgt", "lio", "tgt", "scsi_debug", "null_blk", "scst",
+               "scst-qd3"]
 METRICS = ["iops", "mbs", "lat_us", "p99_us", "cpu_us_per_io"]
 # For these a smaller number is better.
 LOWER_BETTER = {"lat_us", "p99_us", "cpu_us_per_io"}
