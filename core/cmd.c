@@ -2670,26 +2670,16 @@ static enum ktgt_tmf_response tmf_abort_task(struct ktgt_tmf *tmf)
 	return KTGT_TMF_COMPLETE;
 }
 
-/* ABORT TASK SET (SAM-5 7.3): the tasks of this I_T_L nexus only. */
-static enum ktgt_tmf_response tmf_abort_task_set(struct ktgt_tmf *tmf)
-{
-	struct tmf_scope sc;
-	struct ktgt_lun *lun = tmf_lun_get(tmf);
-
-	if (!lun)
-		return KTGT_TMF_INCORRECT_LUN;
-	tmf->core.lun_ref = lun;
-	tmf->core.wait = TMF_WAIT_SCOPE;
-	tmf_scope_of(tmf, &sc);
-	tmf_mark(&sc);
-	return KTGT_TMF_COMPLETE;
-}
-
 /*
- * CLEAR TASK SET (SAM-5 7.5): the task set is shared (TST 000b), so every
- * task of the logical unit from every I_T nexus; the others' as TAS says.
+ * ABORT TASK SET, CLEAR TASK SET and LOGICAL UNIT RESET: start. The tasks
+ * in the function's scope (tmf_scope_of()) are marked aborted and the
+ * function waits for them. ABORT TASK SET (SAM-5 7.3): the tasks of this
+ * I_T_L nexus only. CLEAR TASK SET (SAM-5 7.5; the task set is shared,
+ * TST 000b) and LOGICAL UNIT RESET: every task of the logical unit from
+ * every I_T nexus, the others' as TAS says; these two keep the LU's device
+ * for their scope and their end.
  */
-static enum ktgt_tmf_response tmf_clear_task_set(struct ktgt_tmf *tmf)
+static enum ktgt_tmf_response tmf_lun_tasks(struct ktgt_tmf *tmf)
 {
 	struct ktgt_lun *lun = tmf_lun_get(tmf);
 	struct tmf_scope sc;
@@ -2697,7 +2687,8 @@ static enum ktgt_tmf_response tmf_clear_task_set(struct ktgt_tmf *tmf)
 	if (!lun)
 		return KTGT_TMF_INCORRECT_LUN;
 	tmf->core.lun_ref = lun;
-	tmf->core.dev = lun->dev;
+	if (tmf->fn != KTGT_TMF_ABORT_TASK_SET)
+		tmf->core.dev = lun->dev;
 	tmf->core.wait = TMF_WAIT_SCOPE;
 	tmf_scope_of(tmf, &sc);
 	tmf_mark(&sc);
@@ -2714,23 +2705,6 @@ static void tmf_reset_device(struct ktgt_device *dev)
 	lockdep_assert_held(&ktgt_cfg_mutex);
 	ktgt_reserve_reset(dev);
 	ktgt_ua_raise_lu_reset(dev);
-}
-
-/* LOGICAL UNIT RESET: start. Every task of the logical unit. */
-static enum ktgt_tmf_response tmf_lun_reset(struct ktgt_tmf *tmf)
-{
-	struct ktgt_lun *lun = tmf_lun_get(tmf);
-	struct tmf_scope sc;
-
-	if (!lun)
-		return KTGT_TMF_INCORRECT_LUN;
-	tmf->core.lun_ref = lun;
-	tmf->core.dev = lun->dev;
-	tmf->core.wait = TMF_WAIT_SCOPE;
-	/* Every task of the logical unit, from every I_T nexus. */
-	tmf_scope_of(tmf, &sc);
-	tmf_mark(&sc);
-	return KTGT_TMF_COMPLETE;
 }
 
 /* LOGICAL UNIT RESET: its tasks are gone. */
@@ -3057,11 +3031,9 @@ static enum ktgt_tmf_response tmf_start(struct ktgt_tmf *tmf)
 	case KTGT_TMF_ABORT_TASK:
 		return tmf_abort_task(tmf);
 	case KTGT_TMF_ABORT_TASK_SET:
-		return tmf_abort_task_set(tmf);
 	case KTGT_TMF_CLEAR_TASK_SET:
-		return tmf_clear_task_set(tmf);
 	case KTGT_TMF_LUN_RESET:
-		return tmf_lun_reset(tmf);
+		return tmf_lun_tasks(tmf);
 	case KTGT_TMF_TARGET_RESET:
 		return tmf_target_reset(tmf);
 	case KTGT_TMF_I_T_NEXUS_RESET:
