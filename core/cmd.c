@@ -204,6 +204,7 @@ enum {
 	KTGT_CF_QERR,		/* CHECK CONDITION: QErr aborts, then leaves */
 	KTGT_CF_QERR_NEXUS,	/* ... with QErr 11b: its I_T nexus only */
 	KTGT_CF_WRITE_CUT,	/* write cut to the blocks the transport sends */
+	KTGT_CF_READ_CUT,	/* read cut to the blocks the transport takes */
 	KTGT_CF_FENCE,		/* a TMF waits for its status to be sent */
 	KTGT_CF_DO_ABORTED,	/* ->data_out_aborted() called for it */
 	/* buffers taken before submit */
@@ -878,6 +879,26 @@ static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
 		d->rule == KTGT_RULE_WRITE_VERIFY);
 }
 
+/*
+ * A READ of an SBC device the core executes (->sbc) whose TRANSFER LENGTH
+ * is more than the transport expects reads only the blocks that hold the
+ * EDTL bytes it sends: the rest would be read into a buffer, reserved
+ * against max_buffer_mb, only to be dropped as residual overflow, and an
+ * initiator could make the target hold 8 MiB per command with an EDTL of
+ * a few bytes. The residual still counts the whole TRANSFER LENGTH. A
+ * pass-through device gets the CDB as it is, and so the buffer it names;
+ * a driver's own buffer (ktgt_local) is the initiator's.
+ */
+static bool cmd_read_cut_ok(const struct ktgt_cmd *cmd,
+			    const struct ktgt_cdb_desc *d)
+{
+	return d->dir == KTGT_DIR_READ && d->xfer == KTGT_XFER_BLOCKS &&
+	       (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
+	       (d->rule == KTGT_RULE_NONE || d->rule == KTGT_RULE_RW6) &&
+	       cmd->core.dev && cmd->core.dev->type->sbc &&
+	       !(cmd->flags & KTGT_CMD_DRIVER_SG);
+}
+
 /* Whether @cmd's handler takes its data-in buffer in ->exec(). */
 static bool cmd_exec_buf(const struct ktgt_cmd *cmd)
 {
@@ -892,7 +913,8 @@ static bool cmd_exec_buf(const struct ktgt_cmd *cmd)
  * (the handler moves all of them): a write whose transport expects less
  * data, or a driver buffer too small, is refused, except that WRITE and
  * WRITE AND VERIFY are cut to the whole blocks the transport sends
- * (cmd_write_cut_ok()). WRITE SAME's one block of data-out and COMPARE
+ * (cmd_write_cut_ok()), and a READ to the blocks that hold what it takes
+ * (cmd_read_cut_ok()). WRITE SAME's one block of data-out and COMPARE
  * AND WRITE's two halves must be exactly what the transport sends. Byte
  * counts (allocation and parameter list lengths, fixed-size data) are
  * capped by the transport's expected length. A command that needs
@@ -933,6 +955,12 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 			cmd->core.nr_blocks = cmd->exp_len / bs;
 			need = (u64)cmd->core.nr_blocks * bs;
 			set_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags);
+		}
+		if (need > cmd->exp_len && need <= KTGT_MAX_XFER_BYTES && bs &&
+		    cmd_read_cut_ok(cmd, d)) {
+			cmd->core.nr_blocks = DIV_ROUND_UP(cmd->exp_len, bs);
+			need = (u64)cmd->core.nr_blocks * bs;
+			set_bit(KTGT_CF_READ_CUT, &cmd->core.cflags);
 		}
 		/*
 		 * WRITE SAME (one block) and COMPARE AND WRITE (the verify
@@ -1635,6 +1663,8 @@ static void cmd_set_resid(struct ktgt_cmd *cmd)
 		}
 		cmd->data_len = min(cmd->data_len, cmd->exp_len);
 		wanted = max_t(u64, cmd->resid, cmd->data_len);
+		if (test_bit(KTGT_CF_READ_CUT, &cmd->core.cflags))
+			wanted = max(wanted, cmd->core.xfer_len);
 		moved = cmd->data_len;
 		break;
 	case KTGT_DIR_WRITE:
