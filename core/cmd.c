@@ -886,8 +886,7 @@ static bool cmd_write_cut_ok(const struct ktgt_cdb_desc *d)
  * against max_buffer_mb, only to be dropped as residual overflow, and an
  * initiator could make the target hold 8 MiB per command with an EDTL of
  * a few bytes. The residual still counts the whole TRANSFER LENGTH. A
- * pass-through device gets the CDB as it is, and so the buffer it names;
- * a driver's own buffer (ktgt_local) is the initiator's.
+ * pass-through device gets the CDB as it is, and so the buffer it names.
  */
 static bool cmd_read_cut_ok(const struct ktgt_cmd *cmd,
 			    const struct ktgt_cdb_desc *d)
@@ -895,8 +894,7 @@ static bool cmd_read_cut_ok(const struct ktgt_cmd *cmd,
 	return d->dir == KTGT_DIR_READ && d->xfer == KTGT_XFER_BLOCKS &&
 	       (d->flags & KTGT_CDB_F_MEDIUM_READ) &&
 	       (d->rule == KTGT_RULE_NONE || d->rule == KTGT_RULE_RW6) &&
-	       cmd->core.dev && cmd->core.dev->type->sbc &&
-	       !(cmd->flags & KTGT_CMD_DRIVER_SG);
+	       cmd->core.dev && cmd->core.dev->type->sbc;
 }
 
 /* Whether @cmd's handler takes its data-in buffer in ->exec(). */
@@ -950,17 +948,19 @@ static int cmd_plan_buffer(struct ktgt_cmd *cmd, struct ktgt_sense_info *s)
 		need = min_t(u64, need, KTGT_MAX_XFER_BYTES);
 	} else if (need) {
 		bs = cmd->core.dev ? cmd->core.dev->params.block_size : 0;
+		/* A driver's own buffer (ktgt_local) is never cut. */
 		if (need > cmd->exp_len && need <= KTGT_MAX_XFER_BYTES && bs &&
-		    cmd_write_cut_ok(d) && !(cmd->flags & KTGT_CMD_DRIVER_SG)) {
-			cmd->core.nr_blocks = cmd->exp_len / bs;
-			need = (u64)cmd->core.nr_blocks * bs;
-			set_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags);
-		}
-		if (need > cmd->exp_len && need <= KTGT_MAX_XFER_BYTES && bs &&
-		    cmd_read_cut_ok(cmd, d)) {
-			cmd->core.nr_blocks = DIV_ROUND_UP(cmd->exp_len, bs);
-			need = (u64)cmd->core.nr_blocks * bs;
-			set_bit(KTGT_CF_READ_CUT, &cmd->core.cflags);
+		    !(cmd->flags & KTGT_CMD_DRIVER_SG)) {
+			if (cmd_write_cut_ok(d)) {
+				cmd->core.nr_blocks = cmd->exp_len / bs;
+				need = (u64)cmd->core.nr_blocks * bs;
+				set_bit(KTGT_CF_WRITE_CUT, &cmd->core.cflags);
+			} else if (cmd_read_cut_ok(cmd, d)) {
+				cmd->core.nr_blocks =
+					DIV_ROUND_UP(cmd->exp_len, bs);
+				need = (u64)cmd->core.nr_blocks * bs;
+				set_bit(KTGT_CF_READ_CUT, &cmd->core.cflags);
+			}
 		}
 		/*
 		 * WRITE SAME (one block) and COMPARE AND WRITE (the verify
