@@ -9,6 +9,8 @@
 #   kconfig     the Kconfig files parse and every option can be m in a
 #               kernel tree (check-kconfig.sh)
 #   bench-report  tests/bench/report.py's self-test
+#   insnprof    the bench's QEMU plugin builds (-Werror) and
+#               tests/bench/insnprof.py passes its self-test
 #   docs        Documentation/*.rst parse without a docutils warning, and
 #               the doc examples and man pages (check-doc-examples.sh)
 #   host        unit tests under ASan/UBSan (tests/host)
@@ -80,6 +82,12 @@ step sparse make -C "$TOP" "$jobs" sparse
 step checkpatch make -C "$TOP" checkpatch
 step kconfig "$TOP/scripts/check-kconfig.sh"
 step bench-report python3 "$TOP/tests/bench/report.py" --self-test
+# make bench's instruction profiler: the QEMU plugin builds without a
+# warning, its analysis passes its self-test.
+step insnprof bash -c "gcc -O2 -Wall -Wextra -Wno-unused-parameter \
+	-Werror -shared -fPIC -pthread -o '$res/insnprof.so' \
+	'$TOP/tests/bench/insnprof/insnprof.c' &&
+	python3 '$TOP/tests/bench/insnprof.py' --self-test"
 step docs "$TOP/scripts/check-docs.sh"
 if [ -f "$TOP/tests/host/Makefile" ]; then
 	# The test binaries first, all at once; 'check' builds what is

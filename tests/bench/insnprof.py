@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""insnprof.py: the profile between two snapshots of the insnprof plugin.
+
+    insnprof.py SNAP_A SNAP_B KALLSYMS [--per SYMBOL] [--top N] [--json F]
+    insnprof.py --self-test
+
+SNAP_A and SNAP_B are files written by tests/bench/insnprof/insnprof.c
+("user INSNS", then "VADDR NINSNS COUNT" per translated kernel block);
+KALLSYMS is the guest's /proc/kallsyms of the same boot, read as root.
+Each block's executions between the snapshots times its length go to the
+text symbol its first instruction is in; the executions of a block that
+starts at a symbol's address are that function's calls. Everything is
+divided by the calls of --per (default blk_mq_start_request: one per
+block-layer request, whatever the driver below), so two targets'
+profiles compare per I/O. Prints the totals, the modules, and the --top
+functions by instructions per request.
+"""
+
+import argparse
+import bisect
+import json
+import sys
+
+
+def read_snap(path):
+    user = 0
+    blocks = {}
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 2 and p[0] == "user":
+                user = int(p[1])
+                continue
+            if len(p) != 3:
+                continue
+            va, n, c = int(p[0], 16), int(p[1]), int(p[2])
+            ins, calls = blocks.get(va, (0, 0))
+            blocks[va] = (ins + n * c, calls + c)
+    return user, blocks
+
+
+def read_kallsyms(path):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 3 or p[1] not in "tTwW":
+                continue
+            mod = p[3].strip("[]") if len(p) > 3 else "vmlinux"
+            syms.append((int(p[0], 16), p[2], mod))
+    syms.sort()
+    return syms
+
+
+def profile(a, b, syms, per_sym):
+    """The window between snapshots a and b (read_snap's tuples) over the
+    sorted symbols syms: (requests, kernel, user, modules, functions),
+    functions {(name, module): [insns, calls]}."""
+    ua, ba = a
+    ub, bb = b
+    addrs = [s[0] for s in syms]
+    fn = {}
+    mods = {}
+    kernel = 0
+    for va, (ins, calls) in bb.items():
+        ins0, calls0 = ba.get(va, (0, 0))
+        ins -= ins0
+        calls -= calls0
+        if ins <= 0 and calls <= 0:
+            continue
+        i = bisect.bisect_right(addrs, va) - 1
+        if i < 0 or va - addrs[i] > 1 << 20:
+            key = ("[unknown]", "?")
+        else:
+            key = (syms[i][1], syms[i][2])
+        e = fn.setdefault(key, [0, 0])
+        e[0] += ins
+        if i >= 0 and va == addrs[i]:
+            e[1] += calls
+        mods[key[1]] = mods.get(key[1], 0) + ins
+        kernel += ins
+    per = sum(e[1] for k, e in fn.items() if k[0] == per_sym)
+    return per, kernel, ub - ua, mods, fn
+
+
+def self_test():
+    import os
+    import tempfile
+    d = tempfile.mkdtemp()
+
+    def w(name, text):
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    ks = w("kallsyms", "ffffffff81000000 T start_req\n"
+           "ffffffff81000100 t helper\n"
+           "ffffffff81000200 D some_data\n"
+           "ffffffffc0001000 t mod_fn\t[mymod]\n")
+    # helper's block at +0x100 is a call; its second block at +0x140
+    # is not; a block translated twice (two records) adds up; the block
+    # at +0x210 is past a data symbol, which is no function: helper's.
+    a = w("a", "user 1000\nffffffff81000000 5 10\n"
+          "ffffffff81000100 3 10\nffffffff81000140 2 4\n")
+    b = w("b", "user 1600\nffffffff81000000 5 14\n"
+          "ffffffff81000000 5 6\nffffffff81000100 3 30\n"
+          "ffffffff81000140 2 24\nffffffffc0001010 7 2\n"
+          "ffffffff81000210 1 1\n")
+    per, kernel, user, mods, fn = profile(read_snap(a), read_snap(b),
+                                          read_kallsyms(ks), "start_req")
+    ok = True
+    for what, got, want in (
+            ("requests", per, 10),
+            ("user", user, 600),
+            ("start_req", fn[("start_req", "vmlinux")], [50, 10]),
+            ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20]),
+            ("mod_fn", fn[("mod_fn", "mymod")], [14, 0]),
+            ("kernel", kernel, 50 + 100 + 14 + 1),
+            ("mymod", mods.get("mymod"), 14)):
+        if got != want:
+            print("insnprof self-test: %s is %s, expected %s"
+                  % (what, got, want))
+            ok = False
+    for f in (a, b, ks):
+        os.unlink(f)
+    os.rmdir(d)
+    print("insnprof self-test: %s" % ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("a")
+    ap.add_argument("b")
+    ap.add_argument("kallsyms")
+    ap.add_argument("--per", default="blk_mq_start_request")
+    ap.add_argument("--top", type=int, default=45)
+    ap.add_argument("--json")
+    o = ap.parse_args()
+
+    syms = read_kallsyms(o.kallsyms)
+    if not syms or syms[0][0] == 0:
+        print("insnprof: no addresses in %s (not root, or kptr_restrict=2)"
+              % o.kallsyms)
+        return 1
+    per, kernel, user, mods, fn = profile(read_snap(o.a), read_snap(o.b),
+                                          syms, o.per)
+    if per <= 0:
+        print("insnprof: no calls of %s in the window" % o.per)
+        return 1
+
+    print("insnprof: %d requests (calls of %s); per request: %.0f kernel"
+          " instructions, %.0f user" % (per, o.per, kernel / per, user / per))
+    print("%-28s %12s %7s" % ("module", "insns/req", "share"))
+    for m, ins in sorted(mods.items(), key=lambda x: -x[1]):
+        if ins / per >= 1:
+            print("%-28s %12.0f %6.1f%%" % (m, ins / per, 100.0 * ins / kernel))
+    print("%-40s %-14s %10s %9s %10s" % ("function", "module", "insns/req",
+                                         "calls/req", "insns/call"))
+    top = sorted(fn.items(), key=lambda x: -x[1][0])
+    for (name, mod), (ins, calls) in top[:o.top]:
+        print("%-40s %-14s %10.1f %9.2f %10s" % (
+            name[:40], mod[:14], ins / per, calls / per,
+            "%.0f" % (ins / calls) if calls else "-"))
+    if o.json:
+        with open(o.json, "w") as f:
+            json.dump({"per": o.per, "requests": per, "kernel": kernel,
+                       "user": user, "modules": mods,
+                       "functions": [[n, m, i, c] for (n, m), (i, c)
+                                     in top if i > 0 or c > 0]}, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
