@@ -11,7 +11,11 @@
 # CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
 # UNIT (05/0e/03); an ABORT TASK of it is answered; a READ(10) with
 # EDTL 0 (no bit) still gets GOOD with its overflow; and the session
-# goes on: a WRITE with its R2T and a READ of what it wrote.
+# goes on: a WRITE with its R2T and a READ of what it wrote. A READ(10)
+# of one block with the W bit and that block as immediate data (what
+# libiscsi's iSCSIResiduals.Read10Invalid sends last, and LIO executes
+# as a WRITE: iscsi-dir-peers.sh) is refused too, and block 0 of the
+# backing file is left as it was.
 . "$KTGT_REPO/tests/lib/guest.sh"
 . "$KTGT_REPO/tests/lib/ktgt.sh"
 . "$KTGT_REPO/tests/lib/iscsi.sh"
@@ -26,7 +30,7 @@ ktgt_maplun "iscsi/$IQN" 0 vdisk_fileio/dir0
 iscsi_tgt_enable "$IQN"
 
 cat > /tmp/dir.py <<'EOF'
-import os, struct, sys
+import os, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.environ["KTGT_REPO"] + "/tests/lib")
 from iscsi_raw import *
@@ -66,6 +70,22 @@ if resp not in (0, 1):
 print("ABORT TASK of it: response %d" % resp, flush=True)
 refused(a.scsi(rw10(0x2a, 8, 8), 4096), "WRITE(10) with neither bit")
 refused(a.scsi(rw10(0x28, 0, 8), 4096, write=True), "READ(10) with the W bit")
+
+# What libiscsi's iSCSIResiduals.Read10Invalid sends last: the block the
+# READ names as immediate data. LIO writes it to the disk; ktgt must
+# refuse the command and leave the block as it was.
+with open(sys.argv[2], "rb") as f:
+    before = f.read(512)
+imm = (b"kern-dir-READ-W!" * 32)[:512]
+refused(a.scsi(rw10(0x28, 0, 1), 512, write=True, imm=imm),
+        "READ(10) with the W bit and a block of immediate data")
+with open(sys.argv[2], "rb") as f:
+    after = f.read(512)
+if after != before:
+    fail("READ(10) with the W bit and immediate data: block 0 of the "
+         "backing file changed%s" % (" to the immediate data"
+                                     if after == imm else ""))
+print("block 0 of the backing file unchanged", flush=True)
 refused(a.scsi(bytes([0x12, 0, 0, 0, 36, 0]), 36, write=True),
         "INQUIRY with the W bit")
 
@@ -88,7 +108,7 @@ print("WRITE and READ after them: GOOD, data intact", flush=True)
 a.logout()
 EOF
 
-run_ok "raw initiator" python3 /tmp/dir.py "$IQN"
+run_ok "raw initiator" python3 /tmp/dir.py "$IQN" /tmp/dir0.img
 ktgt_iscsi_wait_no_sessions "session after the logout" 20
 iscsi_tgt_teardown
 pass
