@@ -1012,30 +1012,39 @@ static const struct ktgt_cdb_set smc_sets[] = {
 	{ .descs = smc_descs, .nr = ARRAY_SIZE(smc_descs) },
 };
 
+static struct ktgt_cdb_op_index sbc_index[256];
+static struct ktgt_cdb_op_index ssc_index[256];
+static struct ktgt_cdb_op_index mmc_index[256];
+static struct ktgt_cdb_op_index smc_index[256];
+
 static const struct ktgt_cdb_table ktgt_cdb_tables[] = {
 	{
 		.name = "sbc",
 		.pdt = 0x00,
 		.sets = sbc_sets,
 		.nr_sets = ARRAY_SIZE(sbc_sets),
+		.index = sbc_index,
 	},
 	{
 		.name = "ssc",
 		.pdt = 0x01,
 		.sets = ssc_sets,
 		.nr_sets = ARRAY_SIZE(ssc_sets),
+		.index = ssc_index,
 	},
 	{
 		.name = "mmc",
 		.pdt = 0x05,
 		.sets = mmc_sets,
 		.nr_sets = ARRAY_SIZE(mmc_sets),
+		.index = mmc_index,
 	},
 	{
 		.name = "smc",
 		.pdt = 0x08,
 		.sets = smc_sets,
 		.nr_sets = ARRAY_SIZE(smc_sets),
+		.index = smc_index,
 	},
 };
 
@@ -1075,11 +1084,12 @@ static unsigned int set_lower_bound(const struct ktgt_cdb_set *set,
 
 /*
  * The first descriptor of @opcode in @tbl (for an opcode with service
- * actions, the one with the lowest), and the set holding it.
+ * actions, the one with the lowest), and the set holding it, by
+ * searching the sets.
  */
 static const struct ktgt_cdb_desc *
-table_find_opcode(const struct ktgt_cdb_table *tbl, u8 opcode,
-		  const struct ktgt_cdb_set **setp)
+table_search_opcode(const struct ktgt_cdb_table *tbl, u8 opcode,
+		    const struct ktgt_cdb_set **setp)
 {
 	unsigned int i, idx;
 
@@ -1093,6 +1103,48 @@ table_find_opcode(const struct ktgt_cdb_table *tbl, u8 opcode,
 		}
 	}
 	return NULL;
+}
+
+/* table_search_opcode(), from the table's index once it is built. */
+static const struct ktgt_cdb_desc *
+table_find_opcode(const struct ktgt_cdb_table *tbl, u8 opcode,
+		  const struct ktgt_cdb_set **setp)
+{
+	const struct ktgt_cdb_op_index *e = &tbl->index[opcode];
+
+	switch (e->state) {
+	case KTGT_CDB_OP_PRESENT:
+		*setp = &tbl->sets[e->set];
+		return &tbl->sets[e->set].descs[e->idx];
+	case KTGT_CDB_OP_ABSENT:
+		return NULL;
+	default:
+		return table_search_opcode(tbl, opcode, setp);
+	}
+}
+
+void ktgt_cdb_init(void)
+{
+	const struct ktgt_cdb_set *set;
+	const struct ktgt_cdb_desc *d;
+	unsigned int t, op;
+
+	for (t = 0; t < ARRAY_SIZE(ktgt_cdb_tables); t++) {
+		const struct ktgt_cdb_table *tbl = &ktgt_cdb_tables[t];
+
+		for (op = 0; op < 256; op++) {
+			struct ktgt_cdb_op_index *e = &tbl->index[op];
+
+			d = table_search_opcode(tbl, op, &set);
+			if (!d) {
+				e->state = KTGT_CDB_OP_ABSENT;
+				continue;
+			}
+			e->set = set - tbl->sets;
+			e->idx = d - set->descs;
+			e->state = KTGT_CDB_OP_PRESENT;
+		}
+	}
 }
 
 /* The descriptor of @opcode / @sa in @set, or NULL. */

@@ -207,19 +207,53 @@ struct ktgt_cdb_set {
 };
 
 /**
+ * struct ktgt_cdb_op_index - where an opcode's first descriptor is
+ * @state: KTGT_CDB_OP_UNKNOWN until ktgt_cdb_init() (the lookup then
+ *	searches the sets), then KTGT_CDB_OP_ABSENT or KTGT_CDB_OP_PRESENT
+ * @set: index of the set holding it, in the table's @sets
+ * @idx: index of the descriptor in that set (for an opcode with service
+ *	actions, the one with the lowest)
+ */
+struct ktgt_cdb_op_index {
+	u8 state;
+	u8 set;
+	u16 idx;
+};
+
+#define KTGT_CDB_OP_UNKNOWN	0
+#define KTGT_CDB_OP_ABSENT	1
+#define KTGT_CDB_OP_PRESENT	2
+
+/**
  * struct ktgt_cdb_table - the commands of one device type
  * @name: device type name, e.g. "sbc"
  * @pdt: its PERIPHERAL DEVICE TYPE (INQUIRY data byte 0)
  * @sets: the descriptor sets, searched in order; an opcode lives in one
  *	set only
  * @nr_sets: number of sets
+ * @index: 256 entries, one per opcode, filled once by ktgt_cdb_init()
+ *	before any lookup can run concurrently and only read afterwards;
+ *	the table itself is constant
  */
 struct ktgt_cdb_table {
 	const char *name;
 	u8 pdt;
 	const struct ktgt_cdb_set *sets;
 	unsigned int nr_sets;
+	struct ktgt_cdb_op_index *index;
 };
+
+/**
+ * ktgt_cdb_init() - index every table's opcodes
+ *
+ * Makes an opcode's lookup one array access instead of a binary search
+ * of each set (two per READ or WRITE of a disk, the second set's). Called
+ * once from the core's module init, before any command is decoded; a
+ * user-space build of the decoder (the host tests, the fuzzers) may call
+ * it or not: until it has run, lookups search the sets, with the same
+ * results.
+ */
+void ktgt_cdb_init(void);
 
 /**
  * struct ktgt_cdb_limits - device parameters the decoder needs

@@ -17,6 +17,7 @@
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
+#include "cdb.h"
 
 static int __init ktgt_core_init(void)
 {
@@ -25,6 +26,8 @@ static int __init ktgt_core_init(void)
 	ret = ktgt_sysfs_init();
 	if (ret)
 		return ret;
+
+	ktgt_cdb_init();
 
 	ret = ktgt_sgv_init();
 	if (ret)

@@ -1724,8 +1724,44 @@ static void test_table_invariants(void **state)
 	}
 }
 
+/*
+ * After ktgt_cdb_init(): every opcode of every table is found where a
+ * scan of its sets finds it first (the lowest service action), and an
+ * opcode no set has is not found.
+ */
+static void test_opcode_index(void **state)
+{
+	unsigned int t, op, s, i;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(all_pdts); t++) {
+		const struct ktgt_cdb_table *tbl = table(all_pdts[t]);
+
+		for (op = 0; op < 256; op++) {
+			const struct ktgt_cdb_desc *want = NULL, *got;
+			bool uses_sa;
+
+			for (s = 0; s < tbl->nr_sets && !want; s++)
+				for (i = 0; i < tbl->sets[s].nr && !want; i++)
+					if (tbl->sets[s].descs[i].opcode == op)
+						want = &tbl->sets[s].descs[i];
+			assert_int_equal(tbl->index[op].state,
+					 want ? KTGT_CDB_OP_PRESENT :
+					 KTGT_CDB_OP_ABSENT);
+			got = ktgt_cdb_lookup(tbl, op, want ? want->sa : 0,
+					      &uses_sa);
+			assert_ptr_equal(got, want);
+			assert_int_equal(uses_sa,
+					 want && (want->flags & KTGT_CDB_F_SA));
+		}
+	}
+}
+
 int main(void)
 {
+	const struct CMUnitTest indexed[] = {
+		cmocka_unit_test(test_opcode_index),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_invariants),
 		cmocka_unit_test(test_ok_cases),
@@ -1749,5 +1785,15 @@ int main(void)
 		cmocka_unit_test(test_ssc_flags),
 	};
 
-	return cmocka_run_group_tests_name("cdb", tests, NULL, NULL);
+	int ret;
+
+	/*
+	 * Twice: first as the fuzzers run the decoder, searching the sets,
+	 * then as the kernel does, from the index ktgt_cdb_init() builds.
+	 */
+	ret = cmocka_run_group_tests_name("cdb", tests, NULL, NULL);
+	ktgt_cdb_init();
+	ret |= cmocka_run_group_tests_name("cdb-indexed", tests, NULL, NULL);
+	ret |= cmocka_run_group_tests_name("cdb-index", indexed, NULL, NULL);
+	return ret;
 }
