@@ -3,6 +3,7 @@
 """insnprof.py: the profile between two snapshots of the insnprof plugin.
 
     insnprof.py SNAP_A SNAP_B KALLSYMS [--per SYMBOL] [--top N] [--json F]
+    insnprof.py --compare A.json B.json [N]
     insnprof.py --self-test
 
 SNAP_A and SNAP_B are files written by tests/bench/insnprof/insnprof.c
@@ -14,7 +15,11 @@ starts at a symbol's address are that function's calls. Everything is
 divided by the calls of --per (default blk_mq_start_request: one per
 block-layer request, whatever the driver below), so two targets'
 profiles compare per I/O. Prints the totals, the modules, and the --top
-functions by instructions per request.
+functions by instructions per request, with the executions of their
+blocks (under TCG each is a dispatch of translated code, so blocks
+weigh in time beyond their instructions). --compare prints two runs'
+--json side by side: the modules, and the N functions whose
+instructions per request differ most.
 """
 
 import argparse
@@ -56,7 +61,8 @@ def read_kallsyms(path):
 def profile(a, b, syms, per_sym):
     """The window between snapshots a and b (read_snap's tuples) over the
     sorted symbols syms: (requests, kernel, user, modules, functions),
-    functions {(name, module): [insns, calls]}."""
+    functions {(name, module): [insns, calls, blocks]} (blocks: executions
+    of its blocks, each a dispatch of translated code under TCG)."""
     ua, ba = a
     ub, bb = b
     addrs = [s[0] for s in syms]
@@ -74,8 +80,9 @@ def profile(a, b, syms, per_sym):
             key = ("[unknown]", "?")
         else:
             key = (syms[i][1], syms[i][2])
-        e = fn.setdefault(key, [0, 0])
+        e = fn.setdefault(key, [0, 0, 0])
         e[0] += ins
+        e[2] += calls
         if i >= 0 and va == addrs[i]:
             e[1] += calls
         mods[key[1]] = mods.get(key[1], 0) + ins
@@ -114,9 +121,9 @@ def self_test():
     for what, got, want in (
             ("requests", per, 10),
             ("user", user, 600),
-            ("start_req", fn[("start_req", "vmlinux")], [50, 10]),
-            ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20]),
-            ("mod_fn", fn[("mod_fn", "mymod")], [14, 0]),
+            ("start_req", fn[("start_req", "vmlinux")], [50, 10, 10]),
+            ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20, 41]),
+            ("mod_fn", fn[("mod_fn", "mymod")], [14, 0, 2]),
             ("kernel", kernel, 50 + 100 + 14 + 1),
             ("mymod", mods.get("mymod"), 14)):
         if got != want:
@@ -133,6 +140,9 @@ def self_test():
 def main():
     if sys.argv[1:] == ["--self-test"]:
         return self_test()
+    if sys.argv[1:2] == ["--compare"] and len(sys.argv) in (4, 5):
+        return compare(sys.argv[2], sys.argv[3],
+                       int(sys.argv[4]) if len(sys.argv) == 5 else 40)
     ap = argparse.ArgumentParser()
     ap.add_argument("a")
     ap.add_argument("b")
@@ -153,25 +163,63 @@ def main():
         print("insnprof: no calls of %s in the window" % o.per)
         return 1
 
+    mblocks = {}
+    for (name, mod), e in fn.items():
+        mblocks[mod] = mblocks.get(mod, 0) + e[2]
     print("insnprof: %d requests (calls of %s); per request: %.0f kernel"
-          " instructions, %.0f user" % (per, o.per, kernel / per, user / per))
-    print("%-28s %12s %7s" % ("module", "insns/req", "share"))
+          " instructions in %.0f blocks, %.0f user instructions"
+          % (per, o.per, kernel / per, sum(mblocks.values()) / per,
+             user / per))
+    print("%-28s %12s %7s %11s" % ("module", "insns/req", "share",
+                                   "blocks/req"))
     for m, ins in sorted(mods.items(), key=lambda x: -x[1]):
         if ins / per >= 1:
-            print("%-28s %12.0f %6.1f%%" % (m, ins / per, 100.0 * ins / kernel))
-    print("%-40s %-14s %10s %9s %10s" % ("function", "module", "insns/req",
-                                         "calls/req", "insns/call"))
+            print("%-28s %12.0f %6.1f%% %11.0f" % (
+                m, ins / per, 100.0 * ins / kernel, mblocks[m] / per))
+    print("%-40s %-14s %10s %9s %10s %10s" % (
+        "function", "module", "insns/req", "calls/req", "insns/call",
+        "blocks/req"))
     top = sorted(fn.items(), key=lambda x: -x[1][0])
-    for (name, mod), (ins, calls) in top[:o.top]:
-        print("%-40s %-14s %10.1f %9.2f %10s" % (
+    for (name, mod), (ins, calls, blocks) in top[:o.top]:
+        print("%-40s %-14s %10.1f %9.2f %10s %10.1f" % (
             name[:40], mod[:14], ins / per, calls / per,
-            "%.0f" % (ins / calls) if calls else "-"))
+            "%.0f" % (ins / calls) if calls else "-", blocks / per))
     if o.json:
         with open(o.json, "w") as f:
             json.dump({"per": o.per, "requests": per, "kernel": kernel,
-                       "user": user, "modules": mods,
-                       "functions": [[n, m, i, c] for (n, m), (i, c)
-                                     in top if i > 0 or c > 0]}, f)
+                       "user": user, "modules": mods, "blocks": mblocks,
+                       "functions": [[n, m] + e for (n, m), e in top
+                                     if e[0] > 0 or e[1] > 0]}, f)
+    return 0
+
+
+def compare(fa, fb, top):
+    """Two profiles' JSON (--json) side by side, per request: the modules,
+    then the functions whose instructions differ most."""
+    pa, pb = (json.load(open(f)) for f in (fa, fb))
+    na, nb = pa["requests"], pb["requests"]
+    print("A %s: %.0f kernel + %.0f user instructions per request"
+          % (fa, pa["kernel"] / na, pa["user"] / na))
+    print("B %s: %.0f kernel + %.0f user instructions per request"
+          % (fb, pb["kernel"] / nb, pb["user"] / nb))
+    print("%-28s %10s %10s %10s" % ("module", "A", "B", "B - A"))
+    mods = set(pa["modules"]) | set(pb["modules"])
+    for m in sorted(mods, key=lambda m: -max(pa["modules"].get(m, 0) / na,
+                                              pb["modules"].get(m, 0) / nb)):
+        x, y = pa["modules"].get(m, 0) / na, pb["modules"].get(m, 0) / nb
+        if max(x, y) >= 1:
+            print("%-28s %10.0f %10.0f %+10.0f" % (m, x, y, y - x))
+    fa_ = {(f[0], f[1]): f[2:] for f in pa["functions"]}
+    fb_ = {(f[0], f[1]): f[2:] for f in pb["functions"]}
+    print("%-36s %-14s %9s %7s %9s %7s" % ("function", "module", "A insns",
+                                           "calls", "B insns", "calls"))
+    keys = sorted(set(fa_) | set(fb_), key=lambda k: -abs(
+        fb_.get(k, [0, 0])[0] / nb - fa_.get(k, [0, 0])[0] / na))
+    for k in keys[:top]:
+        x, y = fa_.get(k, [0, 0]), fb_.get(k, [0, 0])
+        print("%-36s %-14s %9.1f %7.2f %9.1f %7.2f" % (
+            k[0][:36], k[1][:14], x[0] / na, x[1] / na, y[0] / nb,
+            y[1] / nb))
     return 0
 
 
