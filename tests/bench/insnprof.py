@@ -3,6 +3,7 @@
 """insnprof.py: the profile between two snapshots of the insnprof plugin.
 
     insnprof.py SNAP_A SNAP_B KALLSYMS [--per SYMBOL] [--top N] [--json F]
+                [--callers F1,F2,...]
     insnprof.py --compare A.json B.json [N]
     insnprof.py --self-test
 
@@ -17,7 +18,9 @@ block-layer request, whatever the driver below), so two targets'
 profiles compare per I/O. Prints the totals, the modules, and the --top
 functions by instructions per request, with the executions of their
 blocks (under TCG each is a dispatch of translated code, so blocks
-weigh in time beyond their instructions). --compare prints two runs'
+weigh in time beyond their instructions), and the direct callers of
+the --callers functions (the plugin records the call that ends a
+block). --compare prints two runs'
 --json side by side: the modules, and the N functions whose
 instructions per request differ most.
 """
@@ -29,20 +32,26 @@ import sys
 
 
 def read_snap(path):
+    """(user instructions, {vaddr: (instructions, executions)},
+    {(vaddr, callee): executions} of the blocks that end in a call)."""
     user = 0
     blocks = {}
+    calls_out = {}
     with open(path) as f:
         for line in f:
             p = line.split()
             if len(p) == 2 and p[0] == "user":
                 user = int(p[1])
                 continue
-            if len(p) != 3:
+            if len(p) not in (3, 4):
                 continue
             va, n, c = int(p[0], 16), int(p[1]), int(p[2])
             ins, calls = blocks.get(va, (0, 0))
             blocks[va] = (ins + n * c, calls + c)
-    return user, blocks
+            callee = int(p[3], 16) if len(p) == 4 else 0
+            if callee:
+                calls_out[(va, callee)] = calls_out.get((va, callee), 0) + c
+    return user, blocks, calls_out
 
 
 def read_kallsyms(path):
@@ -58,14 +67,33 @@ def read_kallsyms(path):
     return syms
 
 
+def sym_of(syms, addrs, va):
+    """(name, module) of the text symbol holding va."""
+    i = bisect.bisect_right(addrs, va) - 1
+    if i < 0 or va - addrs[i] > 1 << 20:
+        return ("[unknown]", "?"), -1
+    return (syms[i][1], syms[i][2]), i
+
+
 def profile(a, b, syms, per_sym):
     """The window between snapshots a and b (read_snap's tuples) over the
-    sorted symbols syms: (requests, kernel, user, modules, functions),
-    functions {(name, module): [insns, calls, blocks]} (blocks: executions
-    of its blocks, each a dispatch of translated code under TCG)."""
-    ua, ba = a
-    ub, bb = b
+    sorted symbols syms: (requests, kernel, user, modules, functions,
+    callers), functions {(name, module): [insns, calls, blocks]} (blocks:
+    executions of its blocks, each a dispatch of translated code under
+    TCG), callers {callee name: {(caller name, module): calls}} for the
+    direct calls."""
+    ua, ba, ca = a
+    ub, bb, cb = b
     addrs = [s[0] for s in syms]
+    callers = {}
+    for (va, callee), c in cb.items():
+        c -= ca.get((va, callee), 0)
+        if c <= 0:
+            continue
+        (name, _), _ = sym_of(syms, addrs, callee)
+        key, _ = sym_of(syms, addrs, va)
+        d = callers.setdefault(name, {})
+        d[key] = d.get(key, 0) + c
     fn = {}
     mods = {}
     kernel = 0
@@ -75,11 +103,7 @@ def profile(a, b, syms, per_sym):
         calls -= calls0
         if ins <= 0 and calls <= 0:
             continue
-        i = bisect.bisect_right(addrs, va) - 1
-        if i < 0 or va - addrs[i] > 1 << 20:
-            key = ("[unknown]", "?")
-        else:
-            key = (syms[i][1], syms[i][2])
+        key, i = sym_of(syms, addrs, va)
         e = fn.setdefault(key, [0, 0, 0])
         e[0] += ins
         e[2] += calls
@@ -88,7 +112,7 @@ def profile(a, b, syms, per_sym):
         mods[key[1]] = mods.get(key[1], 0) + ins
         kernel += ins
     per = sum(e[1] for k, e in fn.items() if k[0] == per_sym)
-    return per, kernel, ub - ua, mods, fn
+    return per, kernel, ub - ua, mods, fn, callers
 
 
 def self_test():
@@ -109,14 +133,19 @@ def self_test():
     # helper's block at +0x100 is a call; its second block at +0x140
     # is not; a block translated twice (two records) adds up; the block
     # at +0x210 is past a data symbol, which is no function: helper's.
+    # start_req's block ends in a call of helper (an old snapshot line
+    # without the callee column counts as no call); mod_fn calls
+    # helper too.
     a = w("a", "user 1000\nffffffff81000000 5 10\n"
-          "ffffffff81000100 3 10\nffffffff81000140 2 4\n")
-    b = w("b", "user 1600\nffffffff81000000 5 14\n"
-          "ffffffff81000000 5 6\nffffffff81000100 3 30\n"
-          "ffffffff81000140 2 24\nffffffffc0001010 7 2\n"
-          "ffffffff81000210 1 1\n")
-    per, kernel, user, mods, fn = profile(read_snap(a), read_snap(b),
-                                          read_kallsyms(ks), "start_req")
+          "ffffffff81000100 3 10 0\nffffffff81000140 2 4 0\n")
+    b = w("b", "user 1600\nffffffff81000000 5 14 ffffffff81000100\n"
+          "ffffffff81000000 5 6 ffffffff81000100\n"
+          "ffffffff81000100 3 30 0\n"
+          "ffffffff81000140 2 24 0\n"
+          "ffffffffc0001010 7 2 ffffffff81000100\n"
+          "ffffffff81000210 1 1 0\n")
+    per, kernel, user, mods, fn, callers = profile(
+        read_snap(a), read_snap(b), read_kallsyms(ks), "start_req")
     ok = True
     for what, got, want in (
             ("requests", per, 10),
@@ -125,7 +154,9 @@ def self_test():
             ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20, 41]),
             ("mod_fn", fn[("mod_fn", "mymod")], [14, 0, 2]),
             ("kernel", kernel, 50 + 100 + 14 + 1),
-            ("mymod", mods.get("mymod"), 14)):
+            ("mymod", mods.get("mymod"), 14),
+            ("callers", callers, {"helper": {("start_req", "vmlinux"): 20,
+                                             ("mod_fn", "mymod"): 2}})):
         if got != want:
             print("insnprof self-test: %s is %s, expected %s"
                   % (what, got, want))
@@ -150,6 +181,9 @@ def main():
     ap.add_argument("--per", default="blk_mq_start_request")
     ap.add_argument("--top", type=int, default=45)
     ap.add_argument("--json")
+    ap.add_argument("--callers", default="memset,memcpy,kmem_cache_alloc,"
+                    "__kmalloc,ktime_get",
+                    help="functions whose direct callers to list")
     o = ap.parse_args()
 
     syms = read_kallsyms(o.kallsyms)
@@ -157,8 +191,8 @@ def main():
         print("insnprof: no addresses in %s (not root, or kptr_restrict=2)"
               % o.kallsyms)
         return 1
-    per, kernel, user, mods, fn = profile(read_snap(o.a), read_snap(o.b),
-                                          syms, o.per)
+    per, kernel, user, mods, fn, callers = profile(
+        read_snap(o.a), read_snap(o.b), syms, o.per)
     if per <= 0:
         print("insnprof: no calls of %s in the window" % o.per)
         return 1
@@ -184,12 +218,24 @@ def main():
         print("%-40s %-14s %10.1f %9.2f %10s %10.1f" % (
             name[:40], mod[:14], ins / per, calls / per,
             "%.0f" % (ins / calls) if calls else "-", blocks / per))
+    for name in o.callers.split(","):
+        d = callers.get(name)
+        if not d:
+            continue
+        print("callers of %s (direct calls per request): %s" % (
+            name, ", ".join("%s %.2f" % (k[0], c / per) for k, c in
+                            sorted(d.items(), key=lambda x: -x[1])
+                            if c / per >= 0.01)))
     if o.json:
         with open(o.json, "w") as f:
             json.dump({"per": o.per, "requests": per, "kernel": kernel,
                        "user": user, "modules": mods, "blocks": mblocks,
                        "functions": [[n, m] + e for (n, m), e in top
-                                     if e[0] > 0 or e[1] > 0]}, f)
+                                     if e[0] > 0 or e[1] > 0],
+                       "callers": {name: [[k[0], k[1], c] for k, c in
+                                          d.items() if c / per >= 0.01]
+                                   for name, d in callers.items()
+                                   if sum(d.values()) / per >= 0.01}}, f)
     return 0
 
 

@@ -15,7 +15,9 @@
  * ... in order; DIR is the VM's results share, the plugin's "dir="
  * argument). A thread of the plugin polls for it every 20 ms and writes
  * DIR/insnprof.N: one line "user INSNS", then one line "VADDR NINSNS
- * COUNT" (hex, decimal, decimal) per translation whose count is not 0.
+ * COUNT CALLEE" (hex, decimal, decimal, hex) per translation whose count
+ * is not 0; CALLEE is the target of the direct call that ends the block,
+ * 0 if it ends otherwise, so that the analysis can name callers.
  * The file appears complete (written under another name, then renamed).
  * The difference of two snapshots, with the guest's /proc/kallsyms, is a
  * profile of what ran between them: tests/bench/insnprof.py.
@@ -59,6 +61,7 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 struct rec {
 	unsigned long long vaddr;
 	unsigned long long count;
+	unsigned long long callee;
 	unsigned int ninsns;
 };
 
@@ -83,7 +86,8 @@ static char *dir;
 static pthread_t poller;
 static bool stopping;	/* __atomic: set at exit, read by the poller */
 
-static struct rec *rec_new(unsigned long long vaddr, unsigned int ninsns)
+static struct rec *rec_new(unsigned long long vaddr, unsigned int ninsns,
+			   unsigned long long callee)
 {
 	struct rec *r = NULL;
 	struct chunk *c;
@@ -99,9 +103,33 @@ static struct rec *rec_new(unsigned long long vaddr, unsigned int ninsns)
 	r = &head->recs[head->used++];
 	r->vaddr = vaddr;
 	r->ninsns = ninsns;
+	r->callee = callee;
 out:
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+/*
+ * The target of the direct call (E8 rel32) that ends a block, or 0: a call
+ * always ends a block, so each execution of the block is one call.
+ */
+static unsigned long long tb_callee(struct qemu_plugin_tb *tb, size_t n)
+{
+	const struct qemu_plugin_insn *insn;
+	const unsigned char *b;
+	int rel;
+
+	if (!n)
+		return 0;
+	insn = qemu_plugin_tb_get_insn(tb, n - 1);
+	if (qemu_plugin_insn_size(insn) != 5)
+		return 0;
+	b = qemu_plugin_insn_data(insn);
+	if (b[0] != 0xe8)
+		return 0;
+	rel = (int)((unsigned int)b[1] | (unsigned int)b[2] << 8 |
+		    (unsigned int)b[3] << 16 | (unsigned int)b[4] << 24);
+	return qemu_plugin_insn_vaddr(insn) + 5 + (long long)rel;
 }
 
 static void tb_trans(unsigned long long id, struct qemu_plugin_tb *tb)
@@ -115,7 +143,7 @@ static void tb_trans(unsigned long long id, struct qemu_plugin_tb *tb)
 							 &user_insns, n);
 		return;
 	}
-	r = rec_new(vaddr, n);
+	r = rec_new(vaddr, n, tb_callee(tb, n));
 	if (r)
 		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 							 &r->count, 1);
@@ -142,8 +170,8 @@ static int snapshot(unsigned int n)
 						       __ATOMIC_RELAXED);
 
 			if (cnt)
-				fprintf(f, "%llx %u %llu\n", r->vaddr,
-					r->ninsns, cnt);
+				fprintf(f, "%llx %u %llu %llx\n", r->vaddr,
+					r->ninsns, cnt, r->callee);
 		}
 	}
 	pthread_mutex_unlock(&lock);

@@ -12,6 +12,7 @@
 
 /* A plugin's id (qemu_plugin_id_t) is an unsigned 64-bit integer. */
 struct qemu_plugin_tb;
+struct qemu_plugin_insn;
 
 struct qemu_plugin_info {
 	const char *target_name;
@@ -43,6 +44,11 @@ void qemu_plugin_register_atexit_cb(unsigned long long id,
 					       void *userdata),
 				    void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+unsigned long long qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 unsigned long long qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 
 /* Defined by the plugin: the API version it was written for, its entry. */
