@@ -32,23 +32,25 @@ import sys
 
 
 def read_snap(path):
-    """(user instructions, {vaddr: (instructions, executions)},
-    {(vaddr, callee): executions} of the blocks that end in a call)."""
-    user = 0
+    """((user instructions, user cycles), {vaddr: (instructions,
+    executions, cycles)}, {(vaddr, callee): executions} of the blocks that
+    end in a call). Cycles are 0 unless the plugin ran with time=1."""
+    user = (0, 0)
     blocks = {}
     calls_out = {}
     with open(path) as f:
         for line in f:
             p = line.split()
-            if len(p) == 2 and p[0] == "user":
-                user = int(p[1])
+            if len(p) in (2, 3) and p[0] == "user":
+                user = (int(p[1]), int(p[2]) if len(p) == 3 else 0)
                 continue
-            if len(p) not in (3, 4):
+            if len(p) not in (3, 4, 5):
                 continue
             va, n, c = int(p[0], 16), int(p[1]), int(p[2])
-            ins, calls = blocks.get(va, (0, 0))
-            blocks[va] = (ins + n * c, calls + c)
-            callee = int(p[3], 16) if len(p) == 4 else 0
+            cyc = int(p[4]) if len(p) == 5 else 0
+            ins, calls, cycles = blocks.get(va, (0, 0, 0))
+            blocks[va] = (ins + n * c, calls + c, cycles + cyc)
+            callee = int(p[3], 16) if len(p) >= 4 else 0
             if callee:
                 calls_out[(va, callee)] = calls_out.get((va, callee), 0) + c
     return user, blocks, calls_out
@@ -78,10 +80,11 @@ def sym_of(syms, addrs, va):
 def profile(a, b, syms, per_sym):
     """The window between snapshots a and b (read_snap's tuples) over the
     sorted symbols syms: (requests, kernel, user, modules, functions,
-    callers), functions {(name, module): [insns, calls, blocks]} (blocks:
-    executions of its blocks, each a dispatch of translated code under
-    TCG), callers {callee name: {(caller name, module): calls}} for the
-    direct calls."""
+    callers), functions {(name, module): [insns, calls, blocks, cycles]}
+    (blocks: executions of its blocks, each a dispatch of translated code
+    under TCG; cycles: the host's, with time=1), callers {callee name:
+    {(caller name, module): calls}} for the direct calls; user is
+    (instructions, cycles)."""
     ua, ba, ca = a
     ub, bb, cb = b
     addrs = [s[0] for s in syms]
@@ -97,22 +100,38 @@ def profile(a, b, syms, per_sym):
     fn = {}
     mods = {}
     kernel = 0
-    for va, (ins, calls) in bb.items():
-        ins0, calls0 = ba.get(va, (0, 0))
+    for va, (ins, calls, cycles) in bb.items():
+        ins0, calls0, cycles0 = ba.get(va, (0, 0, 0))
         ins -= ins0
         calls -= calls0
+        cycles -= cycles0
         if ins <= 0 and calls <= 0:
             continue
         key, i = sym_of(syms, addrs, va)
-        e = fn.setdefault(key, [0, 0, 0])
+        e = fn.setdefault(key, [0, 0, 0, 0])
         e[0] += ins
         e[2] += calls
+        e[3] += cycles
         if i >= 0 and va == addrs[i]:
             e[1] += calls
         mods[key[1]] = mods.get(key[1], 0) + ins
         kernel += ins
     per = sum(e[1] for k, e in fn.items() if k[0] == per_sym)
-    return per, kernel, ub - ua, mods, fn, callers
+    return per, kernel, (ub[0] - ua[0], ub[1] - ua[1]), mods, fn, callers
+
+
+def block_overhead(a, b):
+    """With time=1: the fewest host cycles per execution of any block run
+    at least 1000 times in the window, an upper bound of what the plugin's
+    callback adds to each execution."""
+    best = None
+    for va, (ins, calls, cycles) in b[1].items():
+        ins0, calls0, cycles0 = a[1].get(va, (0, 0, 0))
+        n = calls - calls0
+        if n >= 1000 and cycles > cycles0:
+            c = (cycles - cycles0) / n
+            best = c if best is None else min(best, c)
+    return best or 0
 
 
 def self_test():
@@ -141,7 +160,7 @@ def self_test():
     b = w("b", "user 1600\nffffffff81000000 5 14 ffffffff81000100\n"
           "ffffffff81000000 5 6 ffffffff81000100\n"
           "ffffffff81000100 3 30 0\n"
-          "ffffffff81000140 2 24 0\n"
+          "ffffffff81000140 2 24 0 700\n"
           "ffffffffc0001010 7 2 ffffffff81000100\n"
           "ffffffff81000210 1 1 0\n")
     per, kernel, user, mods, fn, callers = profile(
@@ -149,10 +168,11 @@ def self_test():
     ok = True
     for what, got, want in (
             ("requests", per, 10),
-            ("user", user, 600),
-            ("start_req", fn[("start_req", "vmlinux")], [50, 10, 10]),
-            ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20, 41]),
-            ("mod_fn", fn[("mod_fn", "mymod")], [14, 0, 2]),
+            ("user", user, (600, 0)),
+            ("start_req", fn[("start_req", "vmlinux")], [50, 10, 10, 0]),
+            ("helper", fn[("helper", "vmlinux")], [60 + 40 + 1, 20, 41,
+                                                   700]),
+            ("mod_fn", fn[("mod_fn", "mymod")], [14, 0, 2, 0]),
             ("kernel", kernel, 50 + 100 + 14 + 1),
             ("mymod", mods.get("mymod"), 14),
             ("callers", callers, {"helper": {("start_req", "vmlinux"): 20,
@@ -191,8 +211,9 @@ def main():
         print("insnprof: no addresses in %s (not root, or kptr_restrict=2)"
               % o.kallsyms)
         return 1
-    per, kernel, user, mods, fn, callers = profile(
-        read_snap(o.a), read_snap(o.b), syms, o.per)
+    snap_a, snap_b = read_snap(o.a), read_snap(o.b)
+    per, kernel, (user, user_cycles), mods, fn, callers = profile(
+        snap_a, snap_b, syms, o.per)
     if per <= 0:
         print("insnprof: no calls of %s in the window" % o.per)
         return 1
@@ -214,10 +235,35 @@ def main():
         "function", "module", "insns/req", "calls/req", "insns/call",
         "blocks/req"))
     top = sorted(fn.items(), key=lambda x: -x[1][0])
-    for (name, mod), (ins, calls, blocks) in top[:o.top]:
+    for (name, mod), (ins, calls, blocks, _) in top[:o.top]:
         print("%-40s %-14s %10.1f %9.2f %10s %10.1f" % (
             name[:40], mod[:14], ins / per, calls / per,
             "%.0f" % (ins / calls) if calls else "-", blocks / per))
+    cycles = sum(e[3] for e in fn.values())
+    if cycles:
+        c0 = block_overhead(snap_a, snap_b)
+        blocks = sum(mblocks.values())
+        print("host time (time=1): %.1f kcycles per request in the kernel,"
+              " %.1f in user space; the callback's cost, at most %.0f"
+              " cycles per block, subtracted: %.1f kcycles in the kernel"
+              % (cycles / per / 1e3, user_cycles / per / 1e3, c0,
+                 (cycles - blocks * c0) / per / 1e3))
+        mcyc = {}
+        for (name, mod), e in fn.items():
+            mcyc[mod] = mcyc.get(mod, 0) + e[3] - e[2] * c0
+        print("%-28s %14s %7s" % ("module", "net kcyc/req", "share"))
+        net = sum(mcyc.values())
+        for m, c in sorted(mcyc.items(), key=lambda x: -x[1]):
+            if c / per >= 100:
+                print("%-28s %14.1f %6.1f%%" % (m, c / per / 1e3,
+                                                100.0 * c / net))
+        print("%-40s %-14s %12s %10s" % ("function", "module",
+                                         "net kcyc/req", "insns/req"))
+        bytime = sorted(fn.items(), key=lambda x: -(x[1][3] - x[1][2] * c0))
+        for (name, mod), e in bytime[:o.top]:
+            print("%-40s %-14s %12.2f %10.1f" % (
+                name[:40], mod[:14], (e[3] - e[2] * c0) / per / 1e3,
+                e[0] / per))
     for name in o.callers.split(","):
         d = callers.get(name)
         if not d:
@@ -229,7 +275,8 @@ def main():
     if o.json:
         with open(o.json, "w") as f:
             json.dump({"per": o.per, "requests": per, "kernel": kernel,
-                       "user": user, "modules": mods, "blocks": mblocks,
+                       "user": user, "user_cycles": user_cycles,
+                       "modules": mods, "blocks": mblocks,
                        "functions": [[n, m] + e for (n, m), e in top
                                      if e[0] > 0 or e[1] > 0],
                        "callers": {name: [[k[0], k[1], c] for k, c in

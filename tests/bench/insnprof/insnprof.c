@@ -14,10 +14,12 @@
  * The guest asks for a snapshot by creating DIR/insnprof.req.N (N = 1, 2,
  * ... in order; DIR is the VM's results share, the plugin's "dir="
  * argument). A thread of the plugin polls for it every 20 ms and writes
- * DIR/insnprof.N: one line "user INSNS", then one line "VADDR NINSNS
- * COUNT CALLEE" (hex, decimal, decimal, hex) per translation whose count
- * is not 0; CALLEE is the target of the direct call that ends the block,
- * 0 if it ends otherwise, so that the analysis can name callers.
+ * DIR/insnprof.N: one line "user INSNS CYCLES", then one line "VADDR
+ * NINSNS COUNT CALLEE CYCLES" (hex, decimal, decimal, hex, decimal) per
+ * translation whose count is not 0; CALLEE is the target of the direct
+ * call that ends the block, 0 if it ends otherwise, so that the analysis
+ * can name callers; CYCLES are host TSC cycles with time=1 (below), else
+ * 0.
  * The file appears complete (written under another name, then renamed).
  * The difference of two snapshots, with the guest's /proc/kallsyms, is a
  * profile of what ran between them: tests/bench/insnprof.py.
@@ -62,6 +64,7 @@ struct rec {
 	unsigned long long vaddr;
 	unsigned long long count;
 	unsigned long long callee;
+	unsigned long long cycles;
 	unsigned int ninsns;
 };
 
@@ -82,6 +85,26 @@ struct chunk {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct chunk *head;
 static unsigned long long user_insns;
+
+/*
+ * time=1: each block's execution also runs tb_exec(), which reads the
+ * host's TSC and charges the cycles since the vCPU's previous block to
+ * that block (user space to user_rec): where the host's time goes,
+ * QEMU's own work for a block (helpers, MMIO, TLB fills) included, at the
+ * price of a callback per block, whose cost the analysis subtracts.
+ * vcpus[] is written only by its vCPU's thread.
+ */
+#define MAX_VCPUS 64
+
+struct vcpu_state {
+	struct rec *last;
+	unsigned long long tsc;
+	char pad[48];		/* a cache line each */
+};
+
+static bool timing;
+static struct vcpu_state vcpus[MAX_VCPUS];
+static struct rec user_rec;
 static char *dir;
 static pthread_t poller;
 static bool stopping;	/* __atomic: set at exit, read by the poller */
@@ -132,6 +155,18 @@ static unsigned long long tb_callee(struct qemu_plugin_tb *tb, size_t n)
 	return qemu_plugin_insn_vaddr(insn) + 5 + (long long)rel;
 }
 
+static void tb_exec(unsigned int vcpu, void *udata)
+{
+	struct vcpu_state *st = &vcpus[vcpu % MAX_VCPUS];
+	unsigned long long now = __builtin_ia32_rdtsc();
+
+	if (st->last)
+		__atomic_fetch_add(&st->last->cycles, now - st->tsc,
+				   __ATOMIC_RELAXED);
+	st->last = udata;
+	st->tsc = now;
+}
+
 static void tb_trans(unsigned long long id, struct qemu_plugin_tb *tb)
 {
 	unsigned long long vaddr = qemu_plugin_tb_vaddr(tb);
@@ -141,12 +176,20 @@ static void tb_trans(unsigned long long id, struct qemu_plugin_tb *tb)
 	if (vaddr < KERNEL_BASE) {
 		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 							 &user_insns, n);
+		if (timing)
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec,
+							     QEMU_PLUGIN_CB_NO_REGS,
+							     &user_rec);
 		return;
 	}
 	r = rec_new(vaddr, n, tb_callee(tb, n));
-	if (r)
-		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-							 &r->count, 1);
+	if (!r)
+		return;
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &r->count, 1);
+	if (timing)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec,
+						     QEMU_PLUGIN_CB_NO_REGS, r);
 }
 
 static int snapshot(unsigned int n)
@@ -161,7 +204,9 @@ static int snapshot(unsigned int n)
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "user %llu\n", __atomic_load_n(&user_insns, __ATOMIC_RELAXED));
+	fprintf(f, "user %llu %llu\n",
+		__atomic_load_n(&user_insns, __ATOMIC_RELAXED),
+		__atomic_load_n(&user_rec.cycles, __ATOMIC_RELAXED));
 	pthread_mutex_lock(&lock);
 	for (c = head; c; c = c->next) {
 		for (i = 0; i < c->used; i++) {
@@ -170,8 +215,10 @@ static int snapshot(unsigned int n)
 						       __ATOMIC_RELAXED);
 
 			if (cnt)
-				fprintf(f, "%llx %u %llu %llx\n", r->vaddr,
-					r->ninsns, cnt, r->callee);
+				fprintf(f, "%llx %u %llu %llx %llu\n", r->vaddr,
+					r->ninsns, cnt, r->callee,
+					__atomic_load_n(&r->cycles,
+							__ATOMIC_RELAXED));
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -217,6 +264,8 @@ int qemu_plugin_install(unsigned long long id,
 	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "dir=", 4))
 			dir = strdup(argv[i] + 4);
+		else if (!strcmp(argv[i], "time=1"))
+			timing = true;
 	}
 	if (!dir || !*dir) {
 		fprintf(stderr, "insnprof: needs dir=DIR\n");

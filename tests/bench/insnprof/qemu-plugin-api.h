@@ -33,12 +33,23 @@ enum qemu_plugin_op {
 	QEMU_PLUGIN_INLINE_ADD_U64,
 };
 
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+	QEMU_PLUGIN_CB_R_REGS,
+	QEMU_PLUGIN_CB_RW_REGS,
+};
+
 void qemu_plugin_register_vcpu_tb_trans_cb(unsigned long long id,
 					   void (*cb)(unsigned long long id,
 						      struct qemu_plugin_tb *tb));
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 					      enum qemu_plugin_op op,
 					      void *ptr, unsigned long long imm);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  void (*cb)(unsigned int vcpu_index,
+						     void *userdata),
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
 void qemu_plugin_register_atexit_cb(unsigned long long id,
 				    void (*cb)(unsigned long long id,
 					       void *userdata),
