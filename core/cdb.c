@@ -1232,6 +1232,17 @@ static int cdb_check_usage(const struct ktgt_cdb_desc *d, const u8 *cdb,
 			   struct ktgt_sense_info *err)
 {
 	unsigned int i;
+	u8 any = 0;
+
+	/*
+	 * The common case first, without a branch per byte: no bit set
+	 * outside the usage mask (a service action's bits are outside it,
+	 * so a command with one takes the loop below).
+	 */
+	for (i = 1; i < d->len; i++)
+		any |= cdb[i] & ~d->usage[i];
+	if (!any)
+		return 0;
 
 	/* Byte 0 is the opcode, already matched. */
 	for (i = 1; i < d->len; i++) {

@@ -132,6 +132,19 @@ static inline u64 ktgt_get_be(const u8 *p, unsigned int width)
 	u64 v = 0;
 	unsigned int i;
 
+	/* The widths of CDB fields, as one load each. */
+	switch (width) {
+	case 1:
+		return p[0];
+	case 2:
+		return get_unaligned_be16(p);
+	case 4:
+		return get_unaligned_be32(p);
+	case 8:
+		return get_unaligned_be64(p);
+	default:
+		break;
+	}
 	for (i = 0; i < width && i < 8; i++)
 		v = v << 8 | p[i];
 	return v;

@@ -1724,6 +1724,26 @@ static void test_table_invariants(void **state)
 	}
 }
 
+/* ktgt_get_be() of every width, at every offset of a buffer, by hand. */
+static void test_get_be(void **state)
+{
+	u8 buf[24];
+	unsigned int i, off, w;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (u8)(0x81 + 37 * i);
+	for (off = 0; off + 8 <= sizeof(buf); off++) {
+		for (w = 0; w <= 8; w++) {
+			u64 want = 0;
+
+			for (i = 0; i < w; i++)
+				want = want << 8 | buf[off + i];
+			assert_int_equal(ktgt_get_be(buf + off, w), want);
+		}
+	}
+}
+
 /*
  * After ktgt_cdb_init(): every opcode of every table is found where a
  * scan of its sets finds it first (the lowest service action), and an
@@ -1783,6 +1803,7 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_mmc_flags),
 		cmocka_unit_test(test_ssc_flags),
+		cmocka_unit_test(test_get_be),
 	};
 
 	int ret;
