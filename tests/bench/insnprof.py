@@ -34,13 +34,16 @@ import sys
 def read_snap(path):
     """((user instructions, user cycles), {vaddr: (instructions,
     executions, cycles)}, {(vaddr, callee): executions} of the blocks that
-    end in a call). Cycles are 0 unless the plugin ran with time=1."""
+    end in a call, the number of translations). Cycles are 0 unless the
+    plugin ran with time=1."""
     user = (0, 0)
     blocks = {}
     calls_out = {}
+    nrec = 0
     with open(path) as f:
         for line in f:
             p = line.split()
+            nrec += 1
             if len(p) in (2, 3) and p[0] == "user":
                 user = (int(p[1]), int(p[2]) if len(p) == 3 else 0)
                 continue
@@ -53,7 +56,9 @@ def read_snap(path):
             callee = int(p[3], 16) if len(p) >= 4 else 0
             if callee:
                 calls_out[(va, callee)] = calls_out.get((va, callee), 0) + c
-    return user, blocks, calls_out
+    # One line per translation (run at least once): the difference of
+    # two snapshots' lines counts the kernel's translations between them.
+    return user, blocks, calls_out, nrec
 
 
 def read_kallsyms(path):
@@ -85,8 +90,8 @@ def profile(a, b, syms, per_sym):
     under TCG; cycles: the host's, with time=1), callers {callee name:
     {(caller name, module): calls}} for the direct calls; user is
     (instructions, cycles)."""
-    ua, ba, ca = a
-    ub, bb, cb = b
+    ua, ba, ca, _ = a
+    ub, bb, cb, _ = b
     addrs = [s[0] for s in syms]
     callers = {}
     for (va, callee), c in cb.items():
@@ -221,10 +226,22 @@ def main():
     mblocks = {}
     for (name, mod), e in fn.items():
         mblocks[mod] = mblocks.get(mod, 0) + e[2]
+    distinct = hot = hot_len = 0
+    for va, e in snap_b[1].items():
+        e0 = snap_a[1].get(va, (0, 0, 0))
+        n = e[1] - e0[1]
+        if n <= 0:
+            continue
+        distinct += 1
+        if n >= per / 2:
+            hot += 1
+            hot_len += (e[0] - e0[0]) / n
     print("insnprof: %d requests (calls of %s); per request: %.0f kernel"
-          " instructions in %.0f blocks, %.0f user instructions"
+          " instructions in %.0f blocks, %.0f user instructions; in the"
+          " window %d distinct kernel blocks ran, %d were translated; %d"
+          " blocks (%.0f instructions) ran at least once per 2 requests"
           % (per, o.per, kernel / per, sum(mblocks.values()) / per,
-             user / per))
+             user / per, distinct, snap_b[3] - snap_a[3], hot, hot_len))
     print("%-28s %12s %7s %11s" % ("module", "insns/req", "share",
                                    "blocks/req"))
     for m, ins in sorted(mods.items(), key=lambda x: -x[1]):
