@@ -82,6 +82,15 @@ def sym_of(syms, addrs, va):
     return (syms[i][1], syms[i][2]), i
 
 
+def ran(a, b):
+    """(vaddr, instructions, executions, cycles) between snapshots a and b
+    of each kernel block that ran in the window."""
+    for va, (ins, calls, cycles) in b[1].items():
+        ins0, calls0, cycles0 = a[1].get(va, (0, 0, 0))
+        if calls > calls0:
+            yield va, ins - ins0, calls - calls0, cycles - cycles0
+
+
 def profile(a, b, syms, per_sym):
     """The window between snapshots a and b (read_snap's tuples) over the
     sorted symbols syms: (requests, kernel, user, modules, functions,
@@ -90,8 +99,8 @@ def profile(a, b, syms, per_sym):
     under TCG; cycles: the host's, with time=1), callers {callee name:
     {(caller name, module): calls}} for the direct calls; user is
     (instructions, cycles)."""
-    ua, ba, ca, _ = a
-    ub, bb, cb, _ = b
+    ua, _, ca, _ = a
+    ub, _, cb, _ = b
     addrs = [s[0] for s in syms]
     callers = {}
     for (va, callee), c in cb.items():
@@ -105,13 +114,7 @@ def profile(a, b, syms, per_sym):
     fn = {}
     mods = {}
     kernel = 0
-    for va, (ins, calls, cycles) in bb.items():
-        ins0, calls0, cycles0 = ba.get(va, (0, 0, 0))
-        ins -= ins0
-        calls -= calls0
-        cycles -= cycles0
-        if ins <= 0 and calls <= 0:
-            continue
+    for va, ins, calls, cycles in ran(a, b):
         key, i = sym_of(syms, addrs, va)
         e = fn.setdefault(key, [0, 0, 0, 0])
         e[0] += ins
@@ -130,11 +133,9 @@ def block_overhead(a, b):
     at least 1000 times in the window, an upper bound of what the plugin's
     callback adds to each execution."""
     best = None
-    for va, (ins, calls, cycles) in b[1].items():
-        ins0, calls0, cycles0 = a[1].get(va, (0, 0, 0))
-        n = calls - calls0
-        if n >= 1000 and cycles > cycles0:
-            c = (cycles - cycles0) / n
+    for _, _, n, cycles in ran(a, b):
+        if n >= 1000 and cycles > 0:
+            c = cycles / n
             best = c if best is None else min(best, c)
     return best or 0
 
@@ -227,15 +228,11 @@ def main():
     for (name, mod), e in fn.items():
         mblocks[mod] = mblocks.get(mod, 0) + e[2]
     distinct = hot = hot_len = 0
-    for va, e in snap_b[1].items():
-        e0 = snap_a[1].get(va, (0, 0, 0))
-        n = e[1] - e0[1]
-        if n <= 0:
-            continue
+    for _, ins, n, _ in ran(snap_a, snap_b):
         distinct += 1
         if n >= per / 2:
             hot += 1
-            hot_len += (e[0] - e0[0]) / n
+            hot_len += ins / n
     print("insnprof: %d requests (calls of %s); per request: %.0f kernel"
           " instructions in %.0f blocks, %.0f user instructions; in the"
           " window %d distinct kernel blocks ran, %d were translated; %d"
