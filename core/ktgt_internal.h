@@ -428,6 +428,9 @@ struct ktgt_tgt_dev {
  *	ktgt_session_set_tpgt() before the first command is submitted
  *	(whose submission, under @lock, orders them before its reads)
  * @has_tpgt: @tpgt is set: the session is an iSCSI one with a TPGT
+ * @stats: its I/O counters, or NULL; allocated before
+ *	ktgt_session_create() returns and freed when the session has no
+ *	command left, so its commands read it without a lock (core/stats.c)
  */
 struct ktgt_session {
 	struct ktgt_target	*tgt;
@@ -451,6 +454,7 @@ struct ktgt_session {
 	struct list_head	node;
 	u16			tpgt;
 	bool			has_tpgt;
+	struct ktgt_io_stats __percpu *stats;
 };
 
 /* Unit attention conditions, in SPC-4 priority order (lower is higher). */
@@ -1530,8 +1534,8 @@ void ktgt_adm_session_destroyed(struct ktgt_session *sess);
  * @cmd: the command, with its final status
  * @lat_ns: its latency
  *
- * Any context (takes no lock but RCU). Also sends an ERROR event when
- * the status is not GOOD.
+ * Any context, no lock. Also sends an ERROR event when the status is not
+ * GOOD.
  */
 void ktgt_stats_cmd_done(struct ktgt_cmd *cmd, u64 lat_ns);
 

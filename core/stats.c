@@ -8,39 +8,28 @@
  * write_bytes, errors, avg_latency_ns, counted for the commands of that
  * session.
  *
- * Storage: one struct ktgt_sess_stats per session, in an xarray by
- * session id, created by ktgt_adm_session_created() and erased by
- * ktgt_adm_session_destroyed() once the session has no command left.
- * The command path and the sysfs reader look it up under RCU; it is
- * freed after a grace period. A session whose counters could not be
- * allocated just has none (its stats file is absent). The counters
- * themselves are per CPU, as a device's (struct ktgt_io_stats): a
- * command writes only its CPU's, and the file sums them.
+ * Storage: one set of counters per session, at sess->stats, allocated
+ * by ktgt_adm_session_created() before ktgt_session_create() returns the
+ * session to its driver, and freed by ktgt_adm_session_destroyed() once
+ * the session has no command left and its stats file is removed
+ * (sysfs_remove_file() waits for a reader in stats_show()). Its two
+ * readers, the session's commands and that file, so only run while it
+ * exists: neither takes a lock or RCU to read it. A session whose
+ * counters could not be allocated just has none (its stats file is
+ * absent). The counters are per CPU, as a device's (struct
+ * ktgt_io_stats): a command writes only its CPU's, and the file sums
+ * them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kobject.h>
 #include <linux/math64.h>
 #include <linux/percpu.h>
-#include <linux/slab.h>
 #include <linux/sysfs.h>
-#include <linux/xarray.h>
 
 #include <ktgt/ktgt.h>
 #include "ktgt_internal.h"
 #include "cdb.h"
-
-/**
- * struct ktgt_sess_stats - I/O counters of one session
- * @rcu: for freeing after readers are done
- * @io: the counters
- */
-struct ktgt_sess_stats {
-	struct rcu_head			rcu;
-	struct ktgt_io_stats __percpu	*io;
-};
-
-static DEFINE_XARRAY(ktgt_sess_stats_xa);
 
 void ktgt_io_stats_add(struct ktgt_io_stats __percpu *st,
 		       const struct ktgt_cmd *cmd, u64 lat_ns)
@@ -101,68 +90,33 @@ static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct ktgt_session *sess = container_of(kobj, struct ktgt_session,
 						 kobj);
-	struct ktgt_sess_stats *st;
-	int n;
 
-	rcu_read_lock();
-	st = xa_load(&ktgt_sess_stats_xa, (unsigned long)sess->id);
-	n = st ? ktgt_io_stats_emit(st->io, buf) : -ENODEV;
-	rcu_read_unlock();
-	return n;
-}
-
-static void ktgt_sess_stats_free(struct ktgt_sess_stats *st)
-{
-	free_percpu(st->io);
-	kfree(st);
-}
-
-static void ktgt_sess_stats_free_rcu(struct rcu_head *rcu)
-{
-	ktgt_sess_stats_free(container_of(rcu, struct ktgt_sess_stats, rcu));
+	return sess->stats ? ktgt_io_stats_emit(sess->stats, buf) : -ENODEV;
 }
 
 static struct kobj_attribute ktgt_sess_stats_attr = __ATTR_RO(stats);
 
 void ktgt_adm_session_created(struct ktgt_session *sess)
 {
-	struct ktgt_sess_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
-
-	if (st) {
-		st->io = alloc_percpu(struct ktgt_io_stats);
-		if (!st->io ||
-		    xa_err(xa_store(&ktgt_sess_stats_xa,
-				    (unsigned long)sess->id, st, GFP_KERNEL))) {
-			ktgt_sess_stats_free(st);
-			st = NULL;
-		}
-	}
-	if (st && sysfs_create_file(&sess->kobj, &ktgt_sess_stats_attr.attr))
+	sess->stats = alloc_percpu(struct ktgt_io_stats);
+	if (sess->stats &&
+	    sysfs_create_file(&sess->kobj, &ktgt_sess_stats_attr.attr))
 		pr_debug("session %llu: no stats file\n", sess->id);
 	ktgt_nl_session(sess, true);
 }
 
 void ktgt_adm_session_destroyed(struct ktgt_session *sess)
 {
-	struct ktgt_sess_stats *st;
-
 	ktgt_nl_session(sess, false);
 	sysfs_remove_file(&sess->kobj, &ktgt_sess_stats_attr.attr);
-	st = xa_erase(&ktgt_sess_stats_xa, (unsigned long)sess->id);
-	if (st)
-		call_rcu(&st->rcu, ktgt_sess_stats_free_rcu);
+	free_percpu(sess->stats);
+	sess->stats = NULL;
 }
 
 void ktgt_stats_cmd_done(struct ktgt_cmd *cmd, u64 lat_ns)
 {
-	struct ktgt_sess_stats *st;
-
 	if (cmd->status != KTGT_SAM_GOOD)
 		ktgt_nl_cmd_error(cmd);
-
-	rcu_read_lock();
-	st = xa_load(&ktgt_sess_stats_xa, (unsigned long)cmd->sess->id);
-	if (st)
-		ktgt_io_stats_add(st->io, cmd, lat_ns);
-	rcu_read_unlock();
+	if (cmd->sess->stats)
+		ktgt_io_stats_add(cmd->sess->stats, cmd, lat_ns);
 }
