@@ -1087,7 +1087,6 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	struct ktgt_cdb_limits lim = {};
 	const struct ktgt_cdb_table *tbl;
 	struct ktgt_sense_info s, ua;
-	struct ktgt_lun_set *set;
 	struct ktgt_tgt_dev *td;
 	struct ktgt_device *dev;
 	struct ktgt_lun *lun;
@@ -1122,11 +1121,15 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		return;
 	}
 
+	/*
+	 * One RCU read section from the LUN's lookup to its nexus' unit
+	 * attention check: the decode between them does not sleep, nor
+	 * may ->xfer_block_size().
+	 */
 	rcu_read_lock();
-	set = rcu_dereference(sess->lun_set);
-	lun = ktgt_lun_get(set, cmd->lun);
-	rcu_read_unlock();
+	lun = ktgt_lun_get(rcu_dereference(sess->lun_set), cmd->lun);
 	if (!lun) {
+		rcu_read_unlock();
 		cmd_submit_no_lun(cmd, ctx);
 		return;
 	}
@@ -1154,7 +1157,6 @@ void ktgt_cmd_submit(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	 * command but those allowed with one (SPC-4 5.14, UA_INTLCK_CTRL
 	 * 00b: the condition is cleared by reporting it).
 	 */
-	rcu_read_lock();
 	td = xa_load(&sess->tgt_devs, (unsigned long)cmd->lun);
 	/* Only an identity: the nexus may be freed after rcu_read_unlock(). */
 	cmd->core.tgt_dev = td;

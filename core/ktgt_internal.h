@@ -332,7 +332,8 @@ struct ktgt_target {
  * @set: the session's LUN set (may be NULL: no LUNs)
  * @lun: the LUN number
  *
- * Any context. Pair with ktgt_lun_put().
+ * Any context; the caller holds rcu_read_lock(), under which it read
+ * @set. Pair with ktgt_lun_put().
  *
  * Return: the LUN with a reference on lun->ref, or NULL if the set has no
  * such LUN or it is being removed.
@@ -803,9 +804,15 @@ bool ktgt_ua_take(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense);
  * ktgt_ua_pending() - whether an I_T_L nexus has a pending unit attention
  * @td: the nexus
  *
+ * A racy peek, for every command: ktgt_ua_report() and ktgt_ua_take()
+ * decide under td->ua_lock.
+ *
  * Return: true if one is pending.
  */
-bool ktgt_ua_pending(struct ktgt_tgt_dev *td);
+static inline bool ktgt_ua_pending(const struct ktgt_tgt_dev *td)
+{
+	return READ_ONCE(td->ua_pending) != 0;
+}
 
 /**
  * ktgt_ua_clear_session() - clear a condition on every I_T_L nexus of a

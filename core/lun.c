@@ -81,14 +81,13 @@ struct ktgt_lun *ktgt_lun_get(struct ktgt_lun_set *set, u64 lun)
 {
 	struct ktgt_lun *l;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "LUN lookup without RCU");
 	if (!set || lun > KTGT_MAX_LUN)
 		return NULL;
 
-	rcu_read_lock();
 	l = xa_load(&set->luns, (unsigned long)lun);
 	if (l && !percpu_ref_tryget_live(&l->ref))
 		l = NULL;
-	rcu_read_unlock();
 	return l;
 }
 

@@ -143,12 +143,6 @@ bool ktgt_ua_take(struct ktgt_tgt_dev *td, struct ktgt_sense_info *sense)
 	return ktgt_ua_report(td, sense, true);
 }
 
-bool ktgt_ua_pending(struct ktgt_tgt_dev *td)
-{
-	/* A racy peek is fine: ktgt_ua_report() decides under the lock. */
-	return READ_ONCE(td->ua_pending) != 0;
-}
-
 void ktgt_ua_raise_session(struct ktgt_session *sess, unsigned int code)
 {
 	struct ktgt_tgt_dev *td;
