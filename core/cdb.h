@@ -411,4 +411,21 @@ const struct ktgt_cdb_desc *ktgt_cdb_table_desc(const struct ktgt_cdb_table *tbl
 size_t ktgt_cdb_usage_data(const struct ktgt_cdb_desc *desc, u8 *buf,
 			   size_t buflen);
 
+/**
+ * ktgt_cdb_is_rw() - whether an opcode is READ or WRITE (6, 10, 12, 16)
+ * @opcode: operation code
+ *
+ * 08h, 0Ah, 28h, 2Ah, 88h, 8Ah, A8h and AAh, which are also a tape's
+ * READ(6) and WRITE(6): bit 3 set, bits 0, 2, 4 and 6 clear, bits 1, 5
+ * and 7 free. None of them is a command the engine answers itself, a
+ * reservation command or one that must execute in a thread, so the
+ * engine's execution skips those tests for them (core/cmd.c).
+ *
+ * Return: true for those eight opcodes.
+ */
+static inline bool ktgt_cdb_is_rw(u8 opcode)
+{
+	return (opcode & 0x5d) == 0x08;
+}
+
 #endif /* KTGT_CDB_H */

@@ -312,6 +312,18 @@ static inline const struct ktgt_cdb_desc *cmd_desc(const struct ktgt_cmd *cmd)
 }
 
 /*
+ * A READ or WRITE of a logical unit (ktgt_cdb_is_rw()): it skips the
+ * tests of execution for what the engine answers itself, reservation
+ * commands and commands that need a thread, all of which it is not.
+ */
+static inline bool cmd_is_rw(const struct ktgt_cmd *cmd)
+{
+	const struct ktgt_cdb_desc *d = cmd_desc(cmd);
+
+	return d && cmd->core.dev && ktgt_cdb_is_rw(d->opcode);
+}
+
+/*
  * Whether the current context may sleep. Without CONFIG_PREEMPT_COUNT
  * preemptible() is always 0 and callers bounce to a worker.
  */
@@ -1269,17 +1281,17 @@ static bool cmd_exec_inline_ok(const struct ktgt_cmd *cmd,
 
 	if (ctx == KTGT_CTX_THREAD || !dev)
 		return true;
-	if (d && (d->opcode == KTGT_OP_REPORT_LUNS ||
-		  d->opcode == KTGT_OP_REQUEST_SENSE))
-		return true;
 	if (!d)
 		return false;
+	if (d->opcode == KTGT_OP_REPORT_LUNS ||
+	    d->opcode == KTGT_OP_REQUEST_SENSE)
+		return true;
 	if (!dev->type->exec_atomic &&
 	    !(ctx == KTGT_CTX_NOWAIT && READ_ONCE(dev->nowait) &&
 	      READ_ONCE(exec_nowait)))
 		return false;
-	/* The emulation of some commands waits for internal I/O. */
-	return !ktgt_spc_needs_thread(cmd);
+	/* The emulation of some commands (not READ's, WRITE's) waits for I/O. */
+	return ktgt_cdb_is_rw(d->opcode) || !ktgt_spc_needs_thread(cmd);
 }
 
 static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
@@ -1289,7 +1301,7 @@ static void cmd_exec_start(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 		return;
 	}
 	/* Also from a worker of ktgt_exec_wq, which it must not hold. */
-	if (ktgt_spc_exec_long(cmd)) {
+	if (!cmd_is_rw(cmd) && ktgt_spc_exec_long(cmd)) {
 		WRITE_ONCE(cmd->core.state, KTGT_CS_EXEC_Q);
 		queue_work(ktgt_long_wq, &cmd->core.work);
 		return;
@@ -1583,7 +1595,9 @@ static void cmd_exec(struct ktgt_cmd *cmd, enum ktgt_ctx ctx)
 	else
 		clear_bit(KTGT_CF_ATOMIC_EXEC, &cmd->core.cflags);
 
-	if (d && d->opcode == KTGT_OP_REPORT_LUNS)
+	if (cmd_is_rw(cmd) && dev->type->sbc)
+		st = ktgt_sbc_exec(cmd);	/* the usual case, first */
+	else if (d && d->opcode == KTGT_OP_REPORT_LUNS)
 		st = cmd_report_luns(cmd);
 	else if (d && d->opcode == KTGT_OP_REQUEST_SENSE)
 		st = cmd_request_sense(cmd);

@@ -1326,13 +1326,28 @@ struct ktgt_lu_abort {
  */
 bool ktgt_abort_lu_tasks(struct ktgt_lu_abort *ab);
 
+bool ktgt_reserve_conflicts(struct ktgt_cmd *cmd);
+
 /**
- * ktgt_reserve_check() - the SPC-2 reservation check of a command
+ * ktgt_reserve_check() - the reservation check of a command
  * @cmd: a decoded command past the unit attention check
+ *
+ * Applies the persistent reservation of its device, if any, then the
+ * SPC-2 one (core/reserve.c). While the device has neither, the usual
+ * case, it is two loads and no call: the unlocked reads are those
+ * ktgt_reserve_conflicts() begins with.
  *
  * Return: true if the command conflicts (RESERVATION CONFLICT).
  */
-bool ktgt_reserve_check(struct ktgt_cmd *cmd);
+static inline bool ktgt_reserve_check(struct ktgt_cmd *cmd)
+{
+	struct ktgt_device *dev = cmd->core.dev;
+
+	if (!dev ||
+	    (!READ_ONCE(dev->resv_holder) && !READ_ONCE(dev->pr_type)))
+		return false;
+	return ktgt_reserve_conflicts(cmd);
+}
 
 /**
  * ktgt_reserve_check_nexus() - the reservation check (persistent, then

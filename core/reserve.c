@@ -75,7 +75,7 @@ static bool resv_conflicts(struct ktgt_device *dev, struct ktgt_session *sess,
 	return holder && !allowed && holder != sess;
 }
 
-bool ktgt_reserve_check(struct ktgt_cmd *cmd)
+bool ktgt_reserve_conflicts(struct ktgt_cmd *cmd)
 {
 	const struct ktgt_cdb_desc *d = cmd->core.desc;
 	struct ktgt_device *dev = cmd->core.dev;

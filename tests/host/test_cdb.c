@@ -1745,6 +1745,42 @@ static void test_get_be(void **state)
 }
 
 /*
+ * ktgt_cdb_is_rw() holds for exactly the eight READ and WRITE opcodes,
+ * which in a disk's table are plain medium reads and writes; the engine
+ * skips the tests of execution for special commands on its word.
+ */
+static void test_is_rw(void **state)
+{
+	static const u8 rw[] = {
+		0x08, 0x0a, 0x28, 0x2a, 0x88, 0x8a, 0xa8, 0xaa,
+	};
+	const struct ktgt_cdb_table *sbc = table(PDT_SBC);
+	unsigned int op, i;
+
+	(void)state;
+	for (op = 0; op < 256; op++) {
+		bool want = false;
+
+		for (i = 0; i < ARRAY_SIZE(rw); i++)
+			want |= rw[i] == op;
+		assert_int_equal(ktgt_cdb_is_rw((u8)op), want);
+	}
+	for (i = 0; i < ARRAY_SIZE(rw); i++) {
+		const struct ktgt_cdb_desc *d;
+		u32 f;
+
+		d = ktgt_cdb_lookup(sbc, rw[i], 0, NULL);
+		assert_non_null(d);
+		f = d->flags & (KTGT_CDB_F_MEDIUM_READ |
+				KTGT_CDB_F_MEDIUM_WRITE | KTGT_CDB_F_ATOMIC);
+		assert_true(f == KTGT_CDB_F_MEDIUM_READ ||
+			    f == KTGT_CDB_F_MEDIUM_WRITE);
+		assert_true(!strncmp(d->name, "READ(", 5) ||
+			    !strncmp(d->name, "WRITE(", 6));
+	}
+}
+
+/*
  * After ktgt_cdb_init(): every opcode of every table is found where a
  * scan of its sets finds it first (the lowest service action), and an
  * opcode no set has is not found.
@@ -1804,6 +1840,7 @@ int main(void)
 		cmocka_unit_test(test_mmc_flags),
 		cmocka_unit_test(test_ssc_flags),
 		cmocka_unit_test(test_get_be),
+		cmocka_unit_test(test_is_rw),
 	};
 
 	int ret;
