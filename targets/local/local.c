@@ -230,29 +230,20 @@ static inline struct ktgt_local_cmd *to_lcmd(struct ktgt_cmd *cmd)
 }
 
 /*
- * The single level LUN the core expects, from the Linux LUN value (the
- * first eight bytes of the SAM LUN structure, see int_to_scsilun()).
+ * The single level LUN the core expects, from the Linux LUN value. That
+ * is the SAM LUN structure's first eight bytes as int_to_scsilun() packs
+ * them: bits 15-0 are its first two bytes, the higher bits the next
+ * levels, which must be zero. Peripheral device addressing (first byte
+ * 00b in its top bits, bus 0) gives LUNs 0-255; flat space addressing
+ * (01b) gives 0-16383 in the lower 14 bits.
  */
 static u64 ktgt_local_lun(u64 linux_lun)
 {
-	struct scsi_lun sl;
-	unsigned int i;
-
-	int_to_scsilun(linux_lun, &sl);
-	for (i = 2; i < sizeof(sl.scsi_lun); i++)
-		if (sl.scsi_lun[i])
-			return KTGT_LOCAL_BAD_LUN;
-
-	switch (sl.scsi_lun[0] >> 6) {
-	case 0:		/* peripheral device addressing: bus 0 only */
-		if (sl.scsi_lun[0])
-			return KTGT_LOCAL_BAD_LUN;
-		return sl.scsi_lun[1];
-	case 1:		/* flat space addressing */
-		return ((sl.scsi_lun[0] & 0x3f) << 8) | sl.scsi_lun[1];
-	default:
-		return KTGT_LOCAL_BAD_LUN;
-	}
+	if (linux_lun < 256)
+		return linux_lun;
+	if ((linux_lun & ~0x3fffULL) == 0x4000)
+		return linux_lun & 0x3fff;
+	return KTGT_LOCAL_BAD_LUN;
 }
 
 static enum ktgt_data_dir ktgt_local_dir(enum dma_data_direction dir)
